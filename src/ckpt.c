@@ -1,0 +1,1124 @@
+/* Checkpoints in the format of dnn-checkpoint(5): a magic number, a format
+ * version, tagged sections and a CRC-32 of the whole. Every number is
+ * serialized byte by byte in little-endian order, never by copying structs,
+ * so files move between machines unchanged. */
+#include "ckpt.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "act.h"
+#include "loss.h"
+#include "util.h"
+
+_Static_assert(sizeof(float) == 4 && sizeof(double) == 8,
+	       "float and double must be IEEE-754 binary32 and binary64");
+
+static const unsigned char ckpt_magic[8] = {0x89, 'D', 'N', 'N', 0x0D, 0x0A, 0x1A, 0x0A};
+
+#define HEADER_SIZE 12	    /* magic and version */
+#define SECT_HEADER_SIZE 12 /* tag and payload length */
+#define CRC_SIZE 4
+#define HIST_FIELDS 5 /* loss, val_loss, accuracy, val_accuracy, learning_rate */
+
+/* The critical sections of version 1, in the order they are written. */
+enum { S_SPEC, S_LAYR, S_COLS, S_CLAS, S_NORM, S_WGHT, S_HIST, N_SECT };
+static const char sect_tag[N_SECT][5] = {"SPEC", "LAYR", "COLS", "CLAS", "NORM", "WGHT", "HIST"};
+
+/* ---- little-endian encoding ---- */
+
+static void put_le(unsigned char *d, uint64_t v, int k)
+{
+	for (int i = 0; i < k; i++)
+		d[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get_le(const unsigned char *s, int k)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < k; i++)
+		v |= (uint64_t)s[i] << (8 * i);
+	return v;
+}
+
+static uint32_t f32_bits(float f)
+{
+	uint32_t u;
+
+	memcpy(&u, &f, sizeof u);
+	return u;
+}
+
+static float bits_f32(uint32_t u)
+{
+	float f;
+
+	memcpy(&f, &u, sizeof f);
+	return f;
+}
+
+static uint64_t f64_bits(double d)
+{
+	uint64_t u;
+
+	memcpy(&u, &d, sizeof u);
+	return u;
+}
+
+static double bits_f64(uint64_t u)
+{
+	double d;
+
+	memcpy(&d, &u, sizeof d);
+	return d;
+}
+
+/* zlib's crc32 over any length (its length argument is a uInt). */
+static uint32_t crc_of(const unsigned char *p, size_t n)
+{
+	uLong crc = crc32(0L, Z_NULL, 0);
+
+	while (n > 0) {
+		uInt k = n > (1u << 30) ? (1u << 30) : (uInt)n;
+
+		crc = crc32(crc, p, k);
+		p += k;
+		n -= k;
+	}
+	return (uint32_t)crc;
+}
+
+/* ---- the writer: a growing byte buffer ---- */
+
+struct wbuf {
+	unsigned char *p;
+	size_t n, cap;
+	int oom;
+};
+
+/* Room for k more bytes at the end; NULL (and oom set) when out of memory. */
+static unsigned char *wb_grow(struct wbuf *w, size_t k)
+{
+	unsigned char *d;
+
+	if (w->oom)
+		return NULL;
+	if (k > SIZE_MAX - w->n) {
+		w->oom = 1;
+		return NULL;
+	}
+	if (w->n + k > w->cap) {
+		size_t cap = w->cap ? w->cap : 4096;
+		unsigned char *p;
+
+		while (cap < w->n + k)
+			cap = cap > SIZE_MAX / 2 ? w->n + k : 2 * cap;
+		p = realloc(w->p, cap);
+		if (!p) {
+			w->oom = 1;
+			return NULL;
+		}
+		w->p = p;
+		w->cap = cap;
+	}
+	d = w->p + w->n;
+	w->n += k;
+	return d;
+}
+
+static void wb_bytes(struct wbuf *w, const void *s, size_t k)
+{
+	unsigned char *d = wb_grow(w, k);
+
+	if (d && k)
+		memcpy(d, s, k);
+}
+
+static void wb_uint(struct wbuf *w, uint64_t v, int k)
+{
+	unsigned char *d = wb_grow(w, (size_t)k);
+
+	if (d)
+		put_le(d, v, k);
+}
+
+static void wb_u8(struct wbuf *w, unsigned v)
+{
+	wb_uint(w, v, 1);
+}
+
+static void wb_u32(struct wbuf *w, uint32_t v)
+{
+	wb_uint(w, v, 4);
+}
+
+static void wb_u64(struct wbuf *w, uint64_t v)
+{
+	wb_uint(w, v, 8);
+}
+
+static void wb_f32(struct wbuf *w, float f)
+{
+	wb_uint(w, f32_bits(f), 4);
+}
+
+static void wb_f64(struct wbuf *w, double d)
+{
+	wb_uint(w, f64_bits(d), 8);
+}
+
+/* A string: u32 byte length, then the bytes (the caller checked the length). */
+static void wb_str(struct wbuf *w, const char *s)
+{
+	size_t len = strlen(s);
+
+	wb_u32(w, (uint32_t)len);
+	wb_bytes(w, s, len);
+}
+
+/* Start a section: its tag and a length filled in by wb_end. Returns the
+ * offset of the payload. */
+static size_t wb_begin(struct wbuf *w, const char *tag)
+{
+	wb_bytes(w, tag, 4);
+	wb_u64(w, 0);
+	return w->n;
+}
+
+static void wb_end(struct wbuf *w, size_t start)
+{
+	if (!w->oom)
+		put_le(w->p + start - 8, (uint64_t)(w->n - start), 8);
+}
+
+/* ---- the file image ---- */
+
+/* What building the image relies on: pointers present, array lengths that
+ * agree, counts that fit the format. A failure is a bug in the caller (70);
+ * verify_image checks the rest. */
+static int check_model(const struct dnn_model *m, struct dnn_error *e)
+{
+	const struct dnn_net *net = m->net;
+	size_t n_inputs = 0, n_out;
+
+#define BAD(...)                                                                                   \
+	dnn_error_set(e, DNN_EX_SOFTWARE, NULL, 0, 0, "cannot save the model: " __VA_ARGS__)
+	if (!net || !net->layers || !net->params || net->n_layers == 0)
+		return BAD("no network");
+	if (!m->spec_json)
+		return BAD("no spec");
+	if (net->n_in > UINT32_MAX || net->n_layers > UINT32_MAX || m->n_cols > UINT32_MAX ||
+	    m->n_classes > UINT32_MAX || m->history.n > UINT32_MAX)
+		return BAD("too large for the checkpoint format");
+	for (size_t l = 0; l < net->n_layers; l++)
+		if (net->layers[l].n_out > UINT32_MAX || !net->layers[l].act)
+			return BAD("layer %zu is too wide or has no activation", l + 1);
+	n_out = net_n_out(net);
+	if (m->n_cols && (!m->col_names || !m->col_role))
+		return BAD("no column names");
+	for (size_t c = 0; c < m->n_cols; c++) {
+		if (!m->col_names[c] || strlen(m->col_names[c]) > UINT32_MAX)
+			return BAD("column %zu has no name or too long a name", c + 1);
+		n_inputs += m->col_role[c] == DNN_COL_INPUT;
+	}
+	if (n_inputs != net->n_in)
+		return BAD("%zu input columns for %zu network inputs", n_inputs, net->n_in);
+	if (m->n_classes && !m->class_names)
+		return BAD("no class names");
+	for (size_t k = 0; k < m->n_classes; k++)
+		if (!m->class_names[k] || strlen(m->class_names[k]) > UINT32_MAX)
+			return BAD("class %zu has no name or too long a name", k + 1);
+	if (m->in_norm.n != net->n_in || (m->in_norm.n && (!m->in_norm.mean || !m->in_norm.scale)))
+		return BAD("input normalization of %zu columns for %zu inputs", m->in_norm.n,
+			   net->n_in);
+	if (m->task == DNN_TASK_REGRESSION) {
+		if (m->out_norm.n != n_out || !m->out_norm.mean || !m->out_norm.scale)
+			return BAD("output normalization of %zu columns for %zu outputs",
+				   m->out_norm.n, n_out);
+	} else if (m->task == DNN_TASK_CLASSIFICATION) {
+		if (m->out_norm.n != 0)
+			return BAD("output normalization in a classification model");
+	} else {
+		return BAD("unknown task %d", m->task);
+	}
+	if (m->history.n && !m->history.epochs)
+		return BAD("no history");
+#undef BAD
+	return 0;
+}
+
+/* The whole file image of m, CRC included. */
+static int build_image(const struct dnn_model *m, struct wbuf *w, struct dnn_error *e)
+{
+	const struct dnn_net *net = m->net;
+	size_t s;
+
+	wb_bytes(w, ckpt_magic, sizeof ckpt_magic);
+	wb_u32(w, DNN_CKPT_VERSION);
+
+	s = wb_begin(w, "SPEC");
+	wb_bytes(w, m->spec_json, strlen(m->spec_json));
+	wb_end(w, s);
+
+	s = wb_begin(w, "LAYR");
+	wb_u32(w, (uint32_t)m->task);
+	wb_u32(w, (uint32_t)net->loss);
+	wb_u32(w, (uint32_t)net->n_in);
+	wb_u32(w, (uint32_t)net->n_layers);
+	for (size_t l = 0; l < net->n_layers; l++) {
+		wb_u32(w, (uint32_t)net->layers[l].n_out);
+		wb_u32(w, (uint32_t)net->layers[l].act->id);
+	}
+	wb_end(w, s);
+
+	s = wb_begin(w, "COLS");
+	wb_u32(w, (uint32_t)m->n_cols);
+	for (size_t c = 0; c < m->n_cols; c++) {
+		wb_u8(w, m->col_role[c]);
+		wb_str(w, m->col_names[c]);
+	}
+	wb_end(w, s);
+
+	s = wb_begin(w, "CLAS");
+	wb_u32(w, (uint32_t)m->n_classes);
+	for (size_t k = 0; k < m->n_classes; k++)
+		wb_str(w, m->class_names[k]);
+	wb_end(w, s);
+
+	s = wb_begin(w, "NORM");
+	wb_u32(w, (uint32_t)m->in_norm.n);
+	for (size_t j = 0; j < m->in_norm.n; j++)
+		wb_f32(w, m->in_norm.mean[j]);
+	for (size_t j = 0; j < m->in_norm.n; j++)
+		wb_f32(w, m->in_norm.scale[j]);
+	wb_u32(w, (uint32_t)m->out_norm.n);
+	for (size_t j = 0; j < m->out_norm.n; j++)
+		wb_f32(w, m->out_norm.mean[j]);
+	for (size_t j = 0; j < m->out_norm.n; j++)
+		wb_f32(w, m->out_norm.scale[j]);
+	wb_end(w, s);
+
+	s = wb_begin(w, "WGHT");
+	wb_u64(w, (uint64_t)net->n_params);
+	for (size_t i = 0; i < net->n_params; i++)
+		wb_f32(w, net->params[i]);
+	wb_end(w, s);
+
+	s = wb_begin(w, "HIST");
+	wb_u32(w, (uint32_t)m->history.n);
+	wb_u32(w, HIST_FIELDS);
+	for (size_t i = 0; i < m->history.n; i++) {
+		const struct dnn_epoch *ep = &m->history.epochs[i];
+
+		wb_f64(w, ep->loss);
+		wb_f64(w, ep->val_loss);
+		wb_f64(w, ep->accuracy);
+		wb_f64(w, ep->val_accuracy);
+		wb_f64(w, ep->learning_rate);
+	}
+	wb_end(w, s);
+
+	if (w->oom)
+		return dnn_error_oom(e);
+	wb_u32(w, crc_of(w->p, w->n));
+	if (w->oom)
+		return dnn_error_oom(e);
+	return 0;
+}
+
+/* ---- the reader: bounds-checked cursor over one section's payload ---- */
+
+struct rbuf {
+	const unsigned char *p;
+	size_t n, pos;
+	int overrun; /* a read went past the end */
+};
+
+static uint64_t rb_uint(struct rbuf *r, int k)
+{
+	uint64_t v;
+
+	if (r->n - r->pos < (size_t)k) {
+		r->overrun = 1;
+		r->pos = r->n;
+		return 0;
+	}
+	v = get_le(r->p + r->pos, k);
+	r->pos += (size_t)k;
+	return v;
+}
+
+static uint32_t rb_u32(struct rbuf *r)
+{
+	return (uint32_t)rb_uint(r, 4);
+}
+
+static float rb_f32(struct rbuf *r)
+{
+	return bits_f32((uint32_t)rb_uint(r, 4));
+}
+
+/* 1 when count records of at least each bytes fit in what is left. */
+static int rb_fits(const struct rbuf *r, uint64_t count, size_t each)
+{
+	return count <= (uint64_t)((r->n - r->pos) / each);
+}
+
+/* ---- loading ---- */
+
+struct loader {
+	const char *name; /* the file, in messages */
+	struct dnn_error *e;
+	const unsigned char *sect[N_SECT];
+	size_t sect_len[N_SECT];
+	/* From LAYR. */
+	int task, loss;
+	size_t n_in, n_layers, n_out, n_params;
+	size_t *units;
+	int *acts;
+};
+
+static int load_err(struct loader *ld, const char *fmt, ...) DNN_PRINTF(2, 3);
+static int sect_err(struct loader *ld, int s, const char *fmt, ...) DNN_PRINTF(3, 4);
+
+/* Error 65 naming the file. */
+static int load_err(struct loader *ld, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return dnn_error_set(ld->e, DNN_EX_DATA, ld->name, 0, 0, "%s", msg);
+}
+
+/* Error 65 naming the file and the section. */
+static int sect_err(struct loader *ld, int s, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return dnn_error_set(ld->e, DNN_EX_DATA, ld->name, 0, 0, "section '%s': %s", sect_tag[s],
+			     msg);
+}
+
+static struct rbuf sect_reader(const struct loader *ld, int s)
+{
+	struct rbuf r = {ld->sect[s], ld->sect_len[s], 0, 0};
+
+	return r;
+}
+
+/* The payload must have been read exactly to its end. */
+static int sect_done(struct loader *ld, int s, const struct rbuf *r)
+{
+	if (r->overrun)
+		return sect_err(ld, s, "payload length %zu is too short for its contents", r->n);
+	if (r->pos != r->n)
+		return sect_err(ld, s, "payload length %zu disagrees with its contents (%zu bytes)",
+				r->n, r->pos);
+	return 0;
+}
+
+/* A string: u32 length and that many bytes, none of them NUL. NULL with the
+ * error set when it does not fit or out of memory. */
+static char *rb_str(struct loader *ld, int s, struct rbuf *r, const char *what, size_t i)
+{
+	uint32_t len = rb_u32(r);
+	char *str;
+
+	if (r->overrun || !rb_fits(r, len, 1)) {
+		r->overrun = 1;
+		sect_err(ld, s, "payload length %zu is too short for its contents", r->n);
+		return NULL;
+	}
+	if (memchr(r->p + r->pos, '\0', len)) {
+		sect_err(ld, s, "%s %zu contains a NUL byte", what, i + 1);
+		return NULL;
+	}
+	str = util_strndup((const char *)r->p + r->pos, len);
+	if (!str) {
+		dnn_error_oom(ld->e);
+		return NULL;
+	}
+	r->pos += len;
+	return str;
+}
+
+static const char *task_name(int task)
+{
+	return task == DNN_TASK_REGRESSION ? "regression" : "classification";
+}
+
+/* LAYR: task, loss, n_in, n_layers, then (units, activation) per layer;
+ * n_params = sum over layers of units * (inputs + 1). */
+static int parse_layr(struct loader *ld)
+{
+	struct rbuf r = sect_reader(ld, S_LAYR);
+	uint32_t task = rb_u32(&r), loss = rb_u32(&r), n_in = rb_u32(&r), n_layers = rb_u32(&r);
+	size_t fan_in = n_in, total = 0;
+
+	if (r.overrun)
+		return sect_done(ld, S_LAYR, &r);
+	if (task != DNN_TASK_REGRESSION && task != DNN_TASK_CLASSIFICATION)
+		return sect_err(ld, S_LAYR, "unknown task %lu", (unsigned long)task);
+	if (loss < 1 || loss > DNN_LOSS_MAX)
+		return sect_err(ld, S_LAYR, "loss id %lu is out of range (1-%d)",
+				(unsigned long)loss, DNN_LOSS_MAX);
+	if ((task == DNN_TASK_REGRESSION) != (loss == DNN_LOSS_MSE))
+		return sect_err(ld, S_LAYR, "task %lu (%s) does not go with loss %lu (%s)",
+				(unsigned long)task, task_name((int)task), (unsigned long)loss,
+				loss_name((int)loss));
+	if (n_in == 0)
+		return sect_err(ld, S_LAYR, "the network has no inputs");
+	if (n_layers == 0)
+		return sect_err(ld, S_LAYR, "the network has no layers");
+	if (!rb_fits(&r, n_layers, 8))
+		return sect_err(ld, S_LAYR, "payload length %zu is too short for %lu layers", r.n,
+				(unsigned long)n_layers);
+	ld->units = util_malloc_array(n_layers, sizeof *ld->units);
+	ld->acts = util_malloc_array(n_layers, sizeof *ld->acts);
+	if (!ld->units || !ld->acts)
+		return dnn_error_oom(ld->e);
+	for (size_t l = 0; l < n_layers; l++) {
+		uint32_t units = rb_u32(&r), act = rb_u32(&r);
+		size_t w;
+
+		if (units == 0)
+			return sect_err(ld, S_LAYR, "layer %zu has no units", l + 1);
+		if (act < 1 || act > DNN_ACT_MAX)
+			return sect_err(ld, S_LAYR,
+					"activation id %lu of layer %zu is out of range (1-%d)",
+					(unsigned long)act, l + 1, DNN_ACT_MAX);
+		if (util_mul_overflow(units, fan_in + 1, &w) || w > SIZE_MAX - total)
+			return sect_err(ld, S_LAYR, "the layers are too large");
+		total += w;
+		ld->units[l] = units;
+		ld->acts[l] = (int)act;
+		fan_in = units;
+	}
+	if (sect_done(ld, S_LAYR, &r))
+		return -1;
+	ld->task = (int)task;
+	ld->loss = (int)loss;
+	ld->n_in = n_in;
+	ld->n_layers = n_layers;
+	ld->n_out = ld->units[n_layers - 1];
+	ld->n_params = total;
+	return 0;
+}
+
+/* COLS: n_cols, then (u8 role, string name) per column. */
+static int parse_cols(struct loader *ld, struct dnn_model *m)
+{
+	struct rbuf r = sect_reader(ld, S_COLS);
+	uint32_t n = rb_u32(&r);
+	size_t n_inputs = 0, n_targets = 0;
+
+	if (r.overrun || !rb_fits(&r, n, 5))
+		return sect_err(ld, S_COLS, "payload length %zu is too short for its contents",
+				r.n);
+	m->col_names = util_calloc_array(n, sizeof *m->col_names);
+	m->col_role = util_malloc_array(n, 1);
+	if (!m->col_names || !m->col_role)
+		return dnn_error_oom(ld->e);
+	m->n_cols = n;
+	for (size_t c = 0; c < n; c++) {
+		unsigned role = (unsigned)rb_uint(&r, 1);
+
+		if (r.overrun)
+			return sect_done(ld, S_COLS, &r);
+		if (role != DNN_COL_INPUT && role != DNN_COL_TARGET)
+			return sect_err(ld, S_COLS, "column %zu has unknown role %u", c + 1, role);
+		m->col_role[c] = (unsigned char)role;
+		m->col_names[c] = rb_str(ld, S_COLS, &r, "column name", c);
+		if (!m->col_names[c])
+			return -1;
+		n_inputs += role == DNN_COL_INPUT;
+		n_targets += role == DNN_COL_TARGET;
+	}
+	if (sect_done(ld, S_COLS, &r))
+		return -1;
+	if (n_inputs != ld->n_in)
+		return sect_err(ld, S_COLS, "%zu input columns for a network of %zu inputs",
+				n_inputs, ld->n_in);
+	if (ld->task == DNN_TASK_CLASSIFICATION && n_targets != 1)
+		return sect_err(ld, S_COLS, "%zu target columns in a classification model",
+				n_targets);
+	if (ld->task == DNN_TASK_REGRESSION && n_targets != ld->n_out)
+		return sect_err(ld, S_COLS, "%zu target columns for %zu network outputs", n_targets,
+				ld->n_out);
+	return 0;
+}
+
+/* CLAS: n_classes, then the names. Softmax outputs one unit per class; other
+ * outputs may also give two classes with one unit. */
+static int parse_clas(struct loader *ld, struct dnn_model *m)
+{
+	struct rbuf r = sect_reader(ld, S_CLAS);
+	uint32_t n = rb_u32(&r);
+	int out_act = ld->acts[ld->n_layers - 1];
+
+	if (r.overrun || !rb_fits(&r, n, 4))
+		return sect_err(ld, S_CLAS, "payload length %zu is too short for its contents",
+				r.n);
+	m->class_names = util_calloc_array(n, sizeof *m->class_names);
+	if (!m->class_names)
+		return dnn_error_oom(ld->e);
+	m->n_classes = n;
+	for (size_t k = 0; k < n; k++) {
+		m->class_names[k] = rb_str(ld, S_CLAS, &r, "class name", k);
+		if (!m->class_names[k])
+			return -1;
+	}
+	if (sect_done(ld, S_CLAS, &r))
+		return -1;
+	if (ld->task == DNN_TASK_REGRESSION) {
+		if (n != 0)
+			return sect_err(ld, S_CLAS, "%lu classes in a regression model",
+					(unsigned long)n);
+		return 0;
+	}
+	if (n < 2)
+		return sect_err(ld, S_CLAS,
+				"a classification model needs 2 or more classes, not %lu",
+				(unsigned long)n);
+	if (ld->n_out != n && !(ld->n_out == 1 && n == 2 && out_act != DNN_ACT_SOFTMAX))
+		return sect_err(ld, S_CLAS, "%lu classes for an output layer of %zu %s units",
+				(unsigned long)n, ld->n_out, act_by_id(out_act)->name);
+	return 0;
+}
+
+/* n f32 means then n f32 scales into nm; every one finite, scales nonzero. */
+static int read_norm(struct loader *ld, struct rbuf *r, struct dnn_norm *nm, size_t n,
+		     const char *what)
+{
+	if (!rb_fits(r, n, 8))
+		return sect_err(ld, S_NORM, "payload length %zu is too short for its contents",
+				r->n);
+	if (n == 0)
+		return 0;
+	nm->mean = util_malloc_array(n, sizeof *nm->mean);
+	nm->scale = util_malloc_array(n, sizeof *nm->scale);
+	if (!nm->mean || !nm->scale)
+		return dnn_error_oom(ld->e);
+	nm->n = n;
+	for (size_t j = 0; j < n; j++)
+		nm->mean[j] = rb_f32(r);
+	for (size_t j = 0; j < n; j++) {
+		nm->scale[j] = rb_f32(r);
+		if (!isfinite(nm->mean[j]) || !isfinite(nm->scale[j]) || nm->scale[j] == 0.0f)
+			return sect_err(ld, S_NORM, "%s %zu has mean %g and scale %g", what, j + 1,
+					(double)nm->mean[j], (double)nm->scale[j]);
+	}
+	return 0;
+}
+
+/* NORM: n, mean[n], scale[n] of the inputs; m, mean[m], scale[m] of the
+ * regression outputs. */
+static int parse_norm(struct loader *ld, struct dnn_model *m)
+{
+	struct rbuf r = sect_reader(ld, S_NORM);
+	uint32_t n = rb_u32(&r), n_out;
+	size_t want_out = ld->task == DNN_TASK_REGRESSION ? ld->n_out : 0;
+
+	if (r.overrun)
+		return sect_done(ld, S_NORM, &r);
+	if (n != ld->n_in)
+		return sect_err(ld, S_NORM, "%lu input columns for a network of %zu inputs",
+				(unsigned long)n, ld->n_in);
+	if (read_norm(ld, &r, &m->in_norm, n, "input"))
+		return -1;
+	n_out = rb_u32(&r);
+	if (r.overrun)
+		return sect_done(ld, S_NORM, &r);
+	if (n_out != want_out)
+		return sect_err(ld, S_NORM, "%lu output columns where the %s model has %zu",
+				(unsigned long)n_out, task_name(ld->task), want_out);
+	if (read_norm(ld, &r, &m->out_norm, n_out, "output"))
+		return -1;
+	return sect_done(ld, S_NORM, &r);
+}
+
+/* WGHT: u64 n_params, then the f32 weights; checked before anything is
+ * allocated for them. */
+static int check_wght(struct loader *ld)
+{
+	struct rbuf r = sect_reader(ld, S_WGHT);
+	uint64_t n = rb_uint(&r, 8);
+
+	if (r.overrun)
+		return sect_done(ld, S_WGHT, &r);
+	if (n != ld->n_params)
+		return sect_err(ld, S_WGHT, "%llu parameters where the layers have %zu",
+				(unsigned long long)n, ld->n_params);
+	if (!rb_fits(&r, n, 4))
+		return sect_err(ld, S_WGHT, "payload length %zu is too short for its contents",
+				r.n);
+	r.pos += (size_t)n * 4;
+	return sect_done(ld, S_WGHT, &r);
+}
+
+/* HIST: n_epochs, n_fields (5 or more), then n_epochs records of n_fields
+ * f64, of which the first 5 are known. */
+static int parse_hist(struct loader *ld, struct dnn_model *m)
+{
+	struct rbuf r = sect_reader(ld, S_HIST);
+	uint32_t n = rb_u32(&r), fields = rb_u32(&r);
+	size_t rec;
+
+	if (r.overrun)
+		return sect_done(ld, S_HIST, &r);
+	if (fields < HIST_FIELDS)
+		return sect_err(ld, S_HIST, "%lu fields per epoch, expected at least %d",
+				(unsigned long)fields, HIST_FIELDS);
+	if (util_mul_overflow(fields, 8, &rec) || !rb_fits(&r, n, rec))
+		return sect_err(ld, S_HIST, "payload length %zu is too short for its contents",
+				r.n);
+	for (size_t i = 0; i < n; i++) {
+		struct dnn_epoch ep;
+
+		ep.epoch = (unsigned long)(i + 1);
+		ep.loss = bits_f64(rb_uint(&r, 8));
+		ep.val_loss = bits_f64(rb_uint(&r, 8));
+		ep.accuracy = bits_f64(rb_uint(&r, 8));
+		ep.val_accuracy = bits_f64(rb_uint(&r, 8));
+		ep.learning_rate = bits_f64(rb_uint(&r, 8));
+		ep.seconds = (double)NAN;
+		r.pos += (fields - HIST_FIELDS) * (size_t)8;
+		if (history_append(&m->history, &ep))
+			return dnn_error_oom(ld->e);
+	}
+	return sect_done(ld, S_HIST, &r);
+}
+
+/* SPEC: the JSON text, kept as a NUL-terminated string. */
+static int parse_spec(struct loader *ld, struct dnn_model *m)
+{
+	const char *p = (const char *)ld->sect[S_SPEC];
+	size_t n = ld->sect_len[S_SPEC];
+
+	if (memchr(p, '\0', n))
+		return sect_err(ld, S_SPEC, "the spec contains a NUL byte");
+	m->spec_json = util_strndup(p, n);
+	if (!m->spec_json)
+		return dnn_error_oom(ld->e);
+	return 0;
+}
+
+/* A tag is four ASCII letters or digits, the first a letter. */
+static int tag_ok(const unsigned char *t)
+{
+	for (int i = 0; i < 4; i++) {
+		int c = t[i];
+		int alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+
+		if (!alpha && !(i > 0 && c >= '0' && c <= '9'))
+			return 0;
+	}
+	return 1;
+}
+
+/* Verify the frame of a file image: magic, version, section lengths within
+ * the file, CRC; then find the sections. */
+static int parse_frame(struct loader *ld, const unsigned char *buf, size_t size)
+{
+	size_t end, pos;
+	uint32_t version;
+
+	if (size == 0)
+		return load_err(ld, "not a dnn checkpoint (the file is empty)");
+	if (memcmp(buf, ckpt_magic, size < 8 ? size : 8) != 0)
+		return load_err(ld, "not a dnn checkpoint");
+	if (size < HEADER_SIZE)
+		return load_err(ld, "truncated checkpoint (%zu bytes)", size);
+	version = (uint32_t)get_le(buf + 8, 4);
+	if (version != DNN_CKPT_VERSION)
+		return load_err(ld,
+				"unsupported checkpoint version %lu (this dnn reads version %d)",
+				(unsigned long)version, DNN_CKPT_VERSION);
+	if (size < HEADER_SIZE + CRC_SIZE)
+		return load_err(ld, "truncated checkpoint (%zu bytes)", size);
+	end = size - CRC_SIZE;
+	for (pos = HEADER_SIZE; pos < end;) {
+		uint64_t len;
+
+		if (end - pos < SECT_HEADER_SIZE)
+			return load_err(ld,
+					"truncated checkpoint (a section header at offset %zu "
+					"is cut short)",
+					pos);
+		len = get_le(buf + pos + 4, 8);
+		if (len > end - pos - SECT_HEADER_SIZE)
+			return load_err(ld,
+					"truncated checkpoint (section at offset %zu needs %llu "
+					"bytes, %zu are left)",
+					pos, (unsigned long long)len, end - pos - SECT_HEADER_SIZE);
+		pos += SECT_HEADER_SIZE + (size_t)len;
+	}
+	if (crc_of(buf, end) != (uint32_t)get_le(buf + end, 4))
+		return load_err(ld, "checksum mismatch: the file is damaged");
+
+	for (pos = HEADER_SIZE; pos < end;) {
+		const unsigned char *tag = buf + pos;
+		size_t len = (size_t)get_le(buf + pos + 4, 8);
+		int s;
+
+		if (!tag_ok(tag))
+			return load_err(ld, "bad section tag at offset %zu", pos);
+		for (s = 0; s < N_SECT; s++)
+			if (memcmp(tag, sect_tag[s], 4) == 0)
+				break;
+		if (s < N_SECT) {
+			if (ld->sect[s])
+				return load_err(ld, "duplicate section '%s'", sect_tag[s]);
+			ld->sect[s] = buf + pos + SECT_HEADER_SIZE;
+			ld->sect_len[s] = len;
+		} else if (tag[0] >= 'A' && tag[0] <= 'Z') {
+			return load_err(ld,
+					"unknown critical section '%.4s' (written by a newer "
+					"dnn?)",
+					(const char *)tag);
+		}
+		pos += SECT_HEADER_SIZE + len;
+	}
+	for (int s = 0; s < N_SECT; s++)
+		if (!ld->sect[s])
+			return load_err(ld, "missing section '%s'", sect_tag[s]);
+	return 0;
+}
+
+/* Verify a file image and read everything but the weights into m (zeroed);
+ * the sizes it leaves in ld describe the network. */
+static int parse_sections(struct dnn_model *m, const unsigned char *buf, size_t size,
+			  struct loader *ld)
+{
+	if (parse_frame(ld, buf, size) || parse_layr(ld) || parse_cols(ld, m) ||
+	    parse_clas(ld, m) || parse_norm(ld, m) || check_wght(ld) || parse_hist(ld, m) ||
+	    parse_spec(ld, m))
+		return -1;
+	m->task = ld->task;
+	return 0;
+}
+
+/* Build the network that LAYR describes with the weights of WGHT. */
+static int build_net(struct dnn_model *m, struct loader *ld)
+{
+	const unsigned char *w = ld->sect[S_WGHT] + 8;
+
+	m->net = net_new(ld->n_in, ld->n_layers, ld->units, ld->acts, ld->loss, ld->e);
+	if (!m->net)
+		return -1;
+	if (m->net->n_params != ld->n_params)
+		return dnn_error_set(ld->e, DNN_EX_SOFTWARE, ld->name, 0, 0,
+				     "internal error: %zu parameters where the file has %zu",
+				     m->net->n_params, ld->n_params);
+	for (size_t i = 0; i < ld->n_params; i++)
+		m->net->params[i] = bits_f32((uint32_t)get_le(w + 4 * i, 4));
+	return 0;
+}
+
+/* Run the reader's checks over an image about to be written, so that dnn
+ * never writes a checkpoint it would refuse to load (70 if it would). */
+static int verify_image(const unsigned char *buf, size_t size, const char *path,
+			struct dnn_error *e)
+{
+	struct dnn_model scratch = {0};
+	struct loader ld = {0};
+	struct dnn_error le;
+	int rc;
+
+	dnn_error_clear(&le);
+	ld.name = path;
+	ld.e = &le;
+	rc = parse_sections(&scratch, buf, size, &ld);
+	free(ld.units);
+	free(ld.acts);
+	model_free(&scratch);
+	if (rc == 0)
+		return 0;
+	if (le.code == DNN_EX_SOFTWARE) {
+		*e = le;
+		return -1;
+	}
+	return dnn_error_set(e, DNN_EX_SOFTWARE, NULL, 0, 0,
+			     "cannot save the model: it would not load back: %s", le.msg);
+}
+
+/* ---- files ---- */
+
+/* write(2) all of p, through interruptions. */
+static int write_all(int fd, const unsigned char *p, size_t n)
+{
+	while (n > 0) {
+		size_t k = n > (1u << 30) ? (1u << 30) : n;
+		ssize_t r = write(fd, p, k);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (r == 0) {
+			errno = EIO;
+			return -1;
+		}
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+static int save_stdout(const struct wbuf *w, struct dnn_error *e)
+{
+	if (fwrite(w->p, 1, w->n, stdout) != w->n || fflush(stdout) == EOF)
+		return dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on standard output: %s",
+				     strerror(errno));
+	return 0;
+}
+
+/* A temporary file in the directory of path: "PATH.tmp.XXXXXX", or, when
+ * that name is too long for the file system, "DIR/.dnn.tmp.XXXXXX".
+ * Returns the descriptor and sets *tmp and *dir (both malloc'd), or -1 with
+ * errno set. */
+static int make_temp(const char *path, char **tmp, char **dir)
+{
+	static const char suffix[] = ".tmp.XXXXXX", shortname[] = "/.dnn.tmp.XXXXXX";
+	const char *slash = strrchr(path, '/');
+	size_t len = strlen(path), size;
+	int fd, err;
+
+	*tmp = NULL;
+	if (!slash)
+		*dir = util_strdup(".");
+	else
+		*dir = util_strndup(path, slash == path ? 1 : (size_t)(slash - path));
+	if (!*dir || len > SIZE_MAX / 2 - sizeof shortname)
+		goto nomem;
+	/* Room for either name: the directory is no longer than path. */
+	size = len + sizeof shortname;
+	*tmp = malloc(size);
+	if (!*tmp)
+		goto nomem;
+	memcpy(*tmp, path, len);
+	memcpy(*tmp + len, suffix, sizeof suffix);
+	fd = mkstemp(*tmp);
+	if (fd < 0 && errno == ENAMETOOLONG) {
+		/* "/" would give "//.dnn.tmp.XXXXXX": skip the second slash. */
+		snprintf(*tmp, size, "%s%s", strcmp(*dir, "/") ? *dir : "", shortname);
+		fd = mkstemp(*tmp);
+	}
+	if (fd >= 0)
+		return fd;
+	err = errno;
+	free(*tmp);
+	free(*dir);
+	*tmp = *dir = NULL;
+	errno = err;
+	return -1;
+nomem:
+	free(*dir);
+	*dir = NULL;
+	errno = ENOMEM;
+	return -1;
+}
+
+/* Flush the directory entry of a rename to disk. Best effort: a directory
+ * that cannot be opened or a file system that cannot sync directories
+ * (EINVAL, EBADF) is not an error. */
+static int sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY), rc = 0;
+
+	if (fd < 0)
+		return 0;
+	if (fsync(fd) != 0 && errno != EINVAL && errno != EBADF)
+		rc = -1;
+	if (close(fd) != 0 && rc == 0 && errno != EINTR)
+		rc = -1;
+	return rc;
+}
+
+int ckpt_save(const struct dnn_model *m, const char *path, struct dnn_error *e)
+{
+	struct wbuf w = {0};
+	char *tmp = NULL, *dir = NULL;
+	int fd = -1, rc = -1;
+	mode_t mask;
+
+	if (check_model(m, e) || build_image(m, &w, e) || verify_image(w.p, w.n, path, e))
+		goto out;
+	if (strcmp(path, "-") == 0) {
+		rc = save_stdout(&w, e);
+		goto out;
+	}
+	fd = make_temp(path, &tmp, &dir);
+	if (fd < 0) {
+		if (errno == ENOMEM)
+			dnn_error_oom(e);
+		else
+			dnn_error_set(e, DNN_EX_CANTCREAT, NULL, 0, 0, "cannot create '%s': %s",
+				      path, strerror(errno));
+		goto out;
+	}
+	/* mkstemp makes the file 0600; give it the mode a new file gets. */
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) != 0) {
+		dnn_error_set(e, DNN_EX_CANTCREAT, NULL, 0, 0, "cannot create '%s': %s", path,
+			      strerror(errno));
+		goto fail;
+	}
+	if (write_all(fd, w.p, w.n) != 0 || fsync(fd) != 0) {
+		dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on '%s': %s", path,
+			      strerror(errno));
+		goto fail;
+	}
+	{
+		int r = close(fd);
+
+		fd = -1;
+		if (r != 0) {
+			dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on '%s': %s", path,
+				      strerror(errno));
+			goto fail;
+		}
+	}
+	if (rename(tmp, path) != 0) {
+		dnn_error_set(e, DNN_EX_CANTCREAT, NULL, 0, 0, "cannot create '%s': %s", path,
+			      strerror(errno));
+		goto fail;
+	}
+	if (sync_dir(dir) != 0) {
+		dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "cannot flush the directory of '%s': %s",
+			      path, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+	goto out;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+out:
+	free(tmp);
+	free(dir);
+	free(w.p);
+	return rc;
+}
+
+/* The whole of a file ("-": standard input), malloc'd. */
+static int read_file(const char *path, const char *name, unsigned char **out, size_t *size,
+		     struct dnn_error *e)
+{
+	int is_stdin = strcmp(path, "-") == 0;
+	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY);
+	unsigned char *buf = NULL;
+	size_t n = 0, cap = 65536;
+	struct stat st;
+
+	if (fd < 0)
+		return dnn_error_set(e, DNN_EX_NOINPUT, NULL, 0, 0, "cannot open '%s': %s", path,
+				     strerror(errno));
+	if (fstat(fd, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			if (!is_stdin)
+				close(fd);
+			return dnn_error_set(e, DNN_EX_NOINPUT, NULL, 0, 0, "cannot open '%s': %s",
+					     path, strerror(EISDIR));
+		}
+		if (S_ISREG(st.st_mode) && st.st_size >= 0 &&
+		    (uintmax_t)st.st_size < (uintmax_t)SIZE_MAX - 1)
+			cap = (size_t)st.st_size + 1;
+	}
+	for (;;) {
+		ssize_t r;
+
+		if (n == cap || !buf) {
+			size_t ncap = !buf ? cap : (cap > SIZE_MAX / 2 ? SIZE_MAX : 2 * cap);
+			unsigned char *p = ncap > n ? realloc(buf, ncap) : NULL;
+
+			if (!p) {
+				free(buf);
+				if (!is_stdin)
+					close(fd);
+				return dnn_error_oom(e);
+			}
+			buf = p;
+			cap = ncap;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int err = errno;
+
+			free(buf);
+			if (!is_stdin)
+				close(fd);
+			return dnn_error_set(e, DNN_EX_IO, name, 0, 0, "read error: %s",
+					     strerror(err));
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (!is_stdin)
+		close(fd);
+	*out = buf;
+	*size = n;
+	return 0;
+}
+
+int ckpt_load(struct dnn_model *m, const char *path, struct dnn_error *e)
+{
+	const char *name = strcmp(path, "-") ? path : "<stdin>";
+	struct loader ld = {0};
+	unsigned char *buf = NULL;
+	size_t size = 0;
+	int rc;
+
+	memset(m, 0, sizeof *m);
+	if (read_file(path, name, &buf, &size, e))
+		return -1;
+	ld.name = name;
+	ld.e = e;
+	rc = parse_sections(m, buf, size, &ld) || build_net(m, &ld) ? -1 : 0;
+	free(ld.units);
+	free(ld.acts);
+	free(buf);
+	if (rc)
+		model_free(m);
+	return rc;
+}
+
+void model_free(struct dnn_model *m)
+{
+	if (!m)
+		return;
+	net_free(m->net);
+	util_free_strings(m->col_names, m->n_cols);
+	free(m->col_role);
+	util_free_strings(m->class_names, m->n_classes);
+	norm_free(&m->in_norm);
+	norm_free(&m->out_norm);
+	history_free(&m->history);
+	free(m->spec_json);
+	memset(m, 0, sizeof *m);
+}

@@ -1,0 +1,87 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+int cli_ulong(const char *opt, const char *arg, unsigned long min, unsigned long max,
+	      unsigned long *out, struct dnn_error *e)
+{
+	uint64_t v;
+
+	if (util_parse_u64(arg, &v) || v < min || v > max)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '%s' needs a whole number from %lu to %lu, not '%s'",
+				     opt, min, max, arg);
+	*out = (unsigned long)v;
+	return 0;
+}
+
+int cli_double(const char *opt, const char *arg, double min, int min_open, double max,
+	       double *out, struct dnn_error *e)
+{
+	double v;
+
+	if (util_parse_double(arg, &v) || v > max || v < min || (min_open && v == min))
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '%s' needs a number %s %g%s%g, not '%s'", opt,
+				     min_open ? "above" : "from", min,
+				     min_open ? " and at most " : " to ", max, arg);
+	*out = v;
+	return 0;
+}
+
+int cli_delimiter(const char *arg, char *out, struct dnn_error *e)
+{
+	if (strcmp(arg, "tab") == 0 || strcmp(arg, "\\t") == 0)
+		*out = '\t';
+	else if (strlen(arg) == 1 && arg[0] != '"' && arg[0] != '\n' && arg[0] != '\r')
+		*out = arg[0];
+	else
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '--delimiter' needs one character (or 'tab'), not "
+				     "'%s'",
+				     arg);
+	return 0;
+}
+
+int cli_bad_option(char **argv, int optopt_char, int missing_arg, struct dnn_error *e)
+{
+	const char *word = argv[optind - 1];
+
+	if (missing_arg) {
+		if (optopt_char && strncmp(word, "--", 2) != 0)
+			return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+					     "option '-%c' needs a value", optopt_char);
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0, "option '%s' needs a value",
+				     word);
+	}
+	if (optopt_char)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0, "unknown option '-%c'",
+				     optopt_char);
+	return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0, "unknown option '%s'", word);
+}
+
+int cli_operands(const char *expected, struct dnn_error *e)
+{
+	return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0, "expected %s", expected);
+}
+
+void cli_write_field(FILE *f, const char *s, char delim)
+{
+	if (!strchr(s, delim) && !strpbrk(s, "\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	putc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			putc('"', f);
+		putc(*s, f);
+	}
+	putc('"', f);
+}

@@ -1,0 +1,27 @@
+/* Helpers shared by the commands: option values, usage errors, CSV output. */
+#ifndef DNN_CLI_H
+#define DNN_CLI_H
+
+#include <stdio.h>
+
+#include "err.h"
+
+/* A whole number in [min, max] for option opt; a usage error (64) otherwise. */
+int cli_ulong(const char *opt, const char *arg, unsigned long min, unsigned long max,
+	      unsigned long *out, struct dnn_error *e);
+/* A finite number in (min, max] (min_open) or [min, max]; usage error otherwise. */
+int cli_double(const char *opt, const char *arg, double min, int min_open, double max,
+	       double *out, struct dnn_error *e);
+/* A delimiter: one character, or "tab" / "\t"; usage error otherwise. */
+int cli_delimiter(const char *arg, char *out, struct dnn_error *e);
+/* The usage error for what getopt_long rejected: an unknown option or a
+ * missing argument. */
+int cli_bad_option(char **argv, int optopt_char, int missing_arg, struct dnn_error *e);
+/* Wrong number of operands: a usage error naming what is expected. */
+int cli_operands(const char *expected, struct dnn_error *e);
+
+/* Write s as one CSV field, quoted when it holds the delimiter, a quote or a
+ * line break. */
+void cli_write_field(FILE *f, const char *s, char delim);
+
+#endif

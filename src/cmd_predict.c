@@ -1,0 +1,194 @@
+/* dnn predict: checkpoint + rows in -> predictions out, streaming. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ckpt.h"
+#include "cli.h"
+#include "cmds.h"
+#include "data.h"
+#include "net.h"
+#include "util.h"
+
+const char cmd_predict_help[] =
+	"Usage: dnn predict [OPTIONS] MODEL [DATA]\n"
+	"Print the predictions of the checkpoint MODEL for each row of DATA (CSV,\n"
+	"plain or gzip-compressed; default or '-': standard input) as CSV on standard\n"
+	"output, with a header row, in the order the rows came in. Input columns are\n"
+	"matched by name when DATA has a header; a target column, if present, is\n"
+	"ignored.\n"
+	"\n"
+	"Options:\n"
+	"      --proba                one probability column per class instead of\n"
+	"                             the predicted label (classification)\n"
+	"  -b, --batch-size N         rows per forward pass (default 256)\n"
+	"      --no-header            DATA has no header row: its columns are the\n"
+	"                             inputs in training order, or all the columns of\n"
+	"                             the training file\n"
+	"      --delimiter C          field separator of DATA and of the output\n"
+	"                             (default ','; 'tab' for tabs)\n"
+	"  -h, --help                 show this help\n";
+
+enum { OPT_PROBA = 256, OPT_NO_HEADER, OPT_DELIMITER };
+
+static const struct option long_opts[] = {
+	{"proba", no_argument, NULL, OPT_PROBA},
+	{"batch-size", required_argument, NULL, 'b'},
+	{"no-header", no_argument, NULL, OPT_NO_HEADER},
+	{"delimiter", required_argument, NULL, OPT_DELIMITER},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+/* The header row: the target names, or the class names with --proba. */
+static void print_header(const struct dnn_model *m, int proba, char delim)
+{
+	int first = 1;
+
+	if (m->task == DNN_TASK_CLASSIFICATION && proba) {
+		for (size_t k = 0; k < m->n_classes; k++) {
+			if (k)
+				putchar(delim);
+			cli_write_field(stdout, m->class_names[k], delim);
+		}
+	} else {
+		for (size_t c = 0; c < m->n_cols; c++) {
+			if (m->col_role[c] != DNN_COL_TARGET)
+				continue;
+			if (!first)
+				putchar(delim);
+			cli_write_field(stdout, m->col_names[c], delim);
+			first = 0;
+		}
+	}
+	putchar('\n');
+}
+
+/* One row of output from the network's outputs a (n_out wide). */
+static void print_row(const struct dnn_model *m, const float *a, size_t n_out, int proba,
+		      char delim)
+{
+	if (m->task == DNN_TASK_REGRESSION) {
+		for (size_t j = 0; j < n_out; j++) {
+			if (j)
+				putchar(delim);
+			printf("%.7g", (double)a[j]);
+		}
+	} else if (n_out == 1) {
+		/* A single sigmoid unit: the probability of the second class. */
+		if (proba)
+			printf("%.6g%c%.6g", 1.0 - (double)a[0], delim, (double)a[0]);
+		else
+			cli_write_field(stdout, m->class_names[a[0] >= 0.5f], delim);
+	} else if (proba) {
+		for (size_t j = 0; j < n_out; j++) {
+			if (j)
+				putchar(delim);
+			printf("%.6g", (double)a[j]);
+		}
+	} else {
+		size_t best = 0;
+
+		for (size_t j = 1; j < n_out; j++)
+			if (a[j] > a[best])
+				best = j;
+		cli_write_field(stdout, m->class_names[best], delim);
+	}
+	putchar('\n');
+}
+
+int cmd_predict(int argc, char **argv, struct dnn_error *e)
+{
+	struct dnn_csv_opts csv = {',', 1};
+	struct dnn_model m = {0};
+	struct dnn_reader *r = NULL;
+	unsigned long batch = 256;
+	const char *data_path = "-";
+	float *x = NULL, *y = NULL;
+	int proba = 0, c, rc = -1;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":b:h", long_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_PROBA:
+			proba = 1;
+			break;
+		case 'b':
+			if (cli_ulong("--batch-size", optarg, 1, 1UL << 20, &batch, e))
+				return -1;
+			break;
+		case OPT_NO_HEADER:
+			csv.header = 0;
+			break;
+		case OPT_DELIMITER:
+			if (cli_delimiter(optarg, &csv.delimiter, e))
+				return -1;
+			break;
+		case 'h':
+			fputs(cmd_predict_help, stdout);
+			return 0;
+		case ':':
+			return cli_bad_option(argv, optopt, 1, e);
+		default:
+			return cli_bad_option(argv, optopt, 0, e);
+		}
+	}
+	if (argc - optind < 1 || argc - optind > 2)
+		return cli_operands("MODEL and optionally DATA", e);
+	if (argc - optind == 2)
+		data_path = argv[optind + 1];
+	if (strcmp(argv[optind], "-") == 0 && strcmp(data_path, "-") == 0)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "MODEL and DATA cannot both be standard input");
+	if (ckpt_load(&m, argv[optind], e))
+		return -1;
+	if (proba && m.task != DNN_TASK_CLASSIFICATION) {
+		dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+			      "option '--proba' needs a classification model; %s is a "
+			      "regression model",
+			      argv[optind]);
+		goto out;
+	}
+	size_t n_in = m.net->n_in, n_out = net_n_out(m.net);
+
+	x = util_malloc_array(batch * n_in, sizeof *x);
+	y = util_malloc_array(batch * n_out, sizeof *y);
+	if (!x || !y || net_reserve(m.net, batch, e)) {
+		if (!e->code)
+			dnn_error_oom(e);
+		goto out;
+	}
+	r = reader_open(data_path, &csv, m.col_names, m.col_role, m.n_cols, e);
+	if (!r)
+		goto out;
+	print_header(&m, proba, csv.delimiter);
+	for (;;) {
+		size_t n;
+
+		if (reader_next(r, x, batch, &n, e))
+			goto out;
+		if (n == 0)
+			break;
+		norm_apply(&m.in_norm, x, n);
+		const float *a = net_forward(m.net, x, n);
+
+		memcpy(y, a, n * n_out * sizeof *y);
+		if (m.task == DNN_TASK_REGRESSION)
+			norm_invert(&m.out_norm, y, n);
+		for (size_t i = 0; i < n; i++)
+			print_row(&m, y + i * n_out, n_out, proba, csv.delimiter);
+		/* Rows go out as they are predicted, also into a pipe. */
+		if (fflush(stdout) == EOF) {
+			dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on standard output");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	reader_close(r);
+	free(x);
+	free(y);
+	model_free(&m);
+	return rc;
+}

@@ -1,0 +1,1492 @@
+/* Data in: the CSV reader, datasets, normalization and the predict reader.
+ * Only this module (and ckpt.c) knows zlib. */
+#include "data.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <float.h>
+#include <limits.h>
+#include <locale.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "util.h"
+
+#define CSV_CHUNK (256u * 1024u)
+#define SHOW_MAX 40  /* bytes of a cell quoted in a message */
+#define LIST_MAX 200 /* bytes of a column list in a message */
+
+/* ---- the CSV reader ---- */
+
+struct dnn_csv {
+	gzFile gz;
+	char *name;
+	int delim; /* as an unsigned char */
+	int eof;   /* the input is exhausted */
+	int bom_checked;
+	unsigned char *in; /* a chunk of decompressed input */
+	size_t in_len, in_pos;
+	char *row; /* the current row's fields, each NUL-terminated */
+	size_t row_len, row_cap;
+	size_t *off;	      /* start of each field in row */
+	unsigned long *fline; /* line and column where each field starts */
+	unsigned long *fcol;
+	size_t n_fields, cap_fields;
+	unsigned long line, col;	 /* position of the next input byte */
+	unsigned long row_line;		 /* where the current row starts */
+	unsigned long end_line, end_col; /* where it ends (its terminator) */
+};
+
+enum { CH_EOF = -1, CH_ERR = -2 };
+
+static int is_blank(int ch)
+{
+	return ch == ' ' || ch == '\t';
+}
+
+/* Read the next chunk into c->in: 1 with data, 0 at the end, -1 on error. */
+static int csv_fill(struct dnn_csv *c, struct dnn_error *e)
+{
+	int n, errnum, saved_errno;
+	const char *msg;
+
+	if (c->eof)
+		return 0;
+	errno = 0;
+	n = gzread(c->gz, c->in, CSV_CHUNK);
+	saved_errno = errno;
+	if (n > 0) {
+		c->in_len = (size_t)n;
+		c->in_pos = 0;
+		if (!c->bom_checked) {
+			c->bom_checked = 1;
+			/* gzread fills the whole chunk unless the input ends first. */
+			if (c->in_len >= 3 && memcmp(c->in, "\xef\xbb\xbf", 3) == 0)
+				c->in_pos = 3;
+		}
+		if (c->in_pos < c->in_len)
+			return 1;
+		return csv_fill(c, e);
+	}
+	c->in_len = c->in_pos = 0;
+	msg = gzerror(c->gz, &errnum);
+	/* gzread returns 0, not -1, when a gzip stream stops short. */
+	if (n == 0 && errnum == Z_OK) {
+		c->eof = 1;
+		return 0;
+	}
+	switch (errnum) {
+	case Z_ERRNO:
+		return dnn_error_set(e, DNN_EX_IO, c->name, 0, 0, "read error: %s",
+				     strerror(saved_errno));
+	case Z_DATA_ERROR:
+		return dnn_error_set(e, DNN_EX_DATA, c->name, 0, 0, "corrupt gzip data");
+	case Z_BUF_ERROR:
+		/* zlib's "unexpected end of file": the stream stops mid-way. */
+		return dnn_error_set(e, DNN_EX_DATA, c->name, 0, 0, "truncated gzip data");
+	case Z_MEM_ERROR:
+		return dnn_error_oom(e);
+	default:
+		return dnn_error_set(e, DNN_EX_IO, c->name, 0, 0, "read error: %s",
+				     msg ? msg : "unknown error");
+	}
+}
+
+/* The next input byte without consuming it, CH_EOF or CH_ERR. */
+static inline int csv_peek(struct dnn_csv *c, struct dnn_error *e)
+{
+	if (c->in_pos < c->in_len)
+		return c->in[c->in_pos];
+	switch (csv_fill(c, e)) {
+	case 1:
+		return c->in[c->in_pos];
+	case 0:
+		return CH_EOF;
+	default:
+		return CH_ERR;
+	}
+}
+
+/* Make room for n more bytes in the row buffer. */
+static int row_reserve(struct dnn_csv *c, size_t n, struct dnn_error *e)
+{
+	size_t cap;
+	char *p;
+
+	if (n <= c->row_cap - c->row_len)
+		return 0;
+	if (n > SIZE_MAX / 2 - c->row_len)
+		return dnn_error_oom(e);
+	cap = c->row_cap ? c->row_cap : 256;
+	while (cap - c->row_len < n)
+		cap *= 2;
+	p = realloc(c->row, cap);
+	if (!p)
+		return dnn_error_oom(e);
+	c->row = p;
+	c->row_cap = cap;
+	return 0;
+}
+
+/* Begin a field at the current input position. */
+static int field_start(struct dnn_csv *c, struct dnn_error *e)
+{
+	if (c->n_fields == c->cap_fields) {
+		size_t cap = c->cap_fields ? c->cap_fields * 2 : 16;
+		size_t *off = util_realloc_array(c->off, cap, sizeof *off);
+
+		if (!off)
+			return dnn_error_oom(e);
+		c->off = off;
+		unsigned long *fl = util_realloc_array(c->fline, cap, sizeof *fl);
+		if (!fl)
+			return dnn_error_oom(e);
+		c->fline = fl;
+		unsigned long *fc = util_realloc_array(c->fcol, cap, sizeof *fc);
+		if (!fc)
+			return dnn_error_oom(e);
+		c->fcol = fc;
+		c->cap_fields = cap;
+	}
+	c->off[c->n_fields] = c->row_len;
+	c->fline[c->n_fields] = c->line;
+	c->fcol[c->n_fields] = c->col;
+	c->n_fields++;
+	return 0;
+}
+
+static int csv_bad_byte(struct dnn_csv *c, struct dnn_error *e)
+{
+	return dnn_error_set(e, DNN_EX_DATA, c->name, c->line, c->col,
+			     "unexpected NUL byte (is this a text file?)");
+}
+
+/* Copy an unquoted field up to the delimiter, a line end or the end of input. */
+static int scan_plain(struct dnn_csv *c, struct dnn_error *e)
+{
+	const int delim = c->delim;
+
+	for (;;) {
+		int ch = csv_peek(c, e);
+
+		if (ch == CH_ERR)
+			return -1;
+		if (ch == CH_EOF)
+			return 0;
+		const unsigned char *p = c->in + c->in_pos, *end = c->in + c->in_len, *q;
+		for (q = p; q < end; q++)
+			if (*q == delim || *q == '\n' || *q == '\r' || *q == '\0')
+				break;
+		size_t n = (size_t)(q - p);
+		if (n) {
+			if (row_reserve(c, n + 1, e))
+				return -1;
+			memcpy(c->row + c->row_len, p, n);
+			c->row_len += n;
+			c->in_pos += n;
+			c->col += (unsigned long)n;
+		}
+		if (q < end)
+			return *q ? 0 : csv_bad_byte(c, e);
+	}
+}
+
+/* Copy a quoted field whose opening quote was just consumed at (qline, qcol),
+ * then check what follows the closing quote. */
+static int scan_quoted(struct dnn_csv *c, unsigned long qline, unsigned long qcol,
+		       struct dnn_error *e)
+{
+	for (;;) {
+		int ch = csv_peek(c, e);
+
+		if (ch == CH_ERR)
+			return -1;
+		if (ch == CH_EOF)
+			return dnn_error_set(e, DNN_EX_DATA, c->name, qline, qcol,
+					     "unterminated quoted field");
+		const unsigned char *p = c->in + c->in_pos, *end = c->in + c->in_len, *q;
+		for (q = p; q < end; q++)
+			if (*q == '"' || *q == '\n' || *q == '\r' || *q == '\0')
+				break;
+		size_t n = (size_t)(q - p);
+		if (row_reserve(c, n + 2, e))
+			return -1;
+		memcpy(c->row + c->row_len, p, n);
+		c->row_len += n;
+		c->in_pos += n;
+		c->col += (unsigned long)n;
+		if (q == end)
+			continue;
+		if (*q == '\0')
+			return csv_bad_byte(c, e);
+		c->in_pos++;
+		if (*q == '\n') {
+			c->row[c->row_len++] = '\n';
+			c->line++;
+			c->col = 1;
+			continue;
+		}
+		if (*q == '\r') {
+			c->row[c->row_len++] = '\r';
+			ch = csv_peek(c, e);
+			if (ch == CH_ERR)
+				return -1;
+			if (ch == '\n') {
+				c->in_pos++;
+				c->row[c->row_len++] = '\n';
+			}
+			c->line++;
+			c->col = 1;
+			continue;
+		}
+		/* A quote: doubled, or the end of the field. */
+		c->col++;
+		ch = csv_peek(c, e);
+		if (ch == CH_ERR)
+			return -1;
+		if (ch == '"') {
+			c->in_pos++;
+			c->col++;
+			c->row[c->row_len++] = '"';
+			continue;
+		}
+		break;
+	}
+	/* Blanks may follow the closing quote; nothing else but the delimiter or
+	 * the end of the line. */
+	for (;;) {
+		int ch = csv_peek(c, e);
+
+		if (ch == CH_ERR)
+			return -1;
+		if (ch == CH_EOF || ch == c->delim || ch == '\n' || ch == '\r')
+			return 0;
+		if (!is_blank(ch))
+			return dnn_error_set(e, DNN_EX_DATA, c->name, c->line, c->col,
+					     "unexpected text after a closing quote");
+		c->in_pos++;
+		c->col++;
+	}
+}
+
+/* Whether the current row is a blank line: one unquoted field of blanks. */
+static int row_is_blank(const struct dnn_csv *c, int quoted)
+{
+	if (c->n_fields != 1 || quoted)
+		return 0;
+	for (const char *p = c->row; *p; p++)
+		if (!is_blank(*p))
+			return 0;
+	return 1;
+}
+
+int csv_next(struct dnn_csv *c, struct dnn_error *e)
+{
+	for (;;) {
+		int ch, quoted = 0;
+
+		c->row_len = 0;
+		c->n_fields = 0;
+		c->row_line = c->line;
+		ch = csv_peek(c, e);
+		if (ch == CH_ERR)
+			return -1;
+		if (ch == CH_EOF)
+			return 0;
+		for (;;) {
+			if (field_start(c, e))
+				return -1;
+			ch = csv_peek(c, e);
+			if (ch == CH_ERR)
+				return -1;
+			if (ch == '"') {
+				unsigned long qline = c->line, qcol = c->col;
+
+				quoted = 1;
+				c->in_pos++;
+				c->col++;
+				if (scan_quoted(c, qline, qcol, e))
+					return -1;
+			} else if (scan_plain(c, e)) {
+				return -1;
+			}
+			if (row_reserve(c, 1, e))
+				return -1;
+			c->row[c->row_len++] = '\0';
+			ch = csv_peek(c, e);
+			if (ch == CH_ERR)
+				return -1;
+			if (ch != c->delim)
+				break;
+			c->in_pos++;
+			c->col++;
+		}
+		/* The row ends at a line end or at the end of the input. */
+		c->end_line = c->line;
+		c->end_col = c->col;
+		if (ch == '\r') {
+			c->in_pos++;
+			ch = csv_peek(c, e);
+			if (ch == CH_ERR)
+				return -1;
+			if (ch == '\n')
+				c->in_pos++;
+			ch = '\n';
+		} else if (ch == '\n') {
+			c->in_pos++;
+		}
+		if (ch == '\n') {
+			c->line++;
+			c->col = 1;
+		}
+		if (!row_is_blank(c, quoted))
+			return 1;
+	}
+}
+
+struct dnn_csv *csv_open(const char *path, const struct dnn_csv_opts *o, struct dnn_error *e)
+{
+	struct dnn_csv *c;
+	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	char delim = o && o->delimiter ? o->delimiter : ',';
+	struct stat st;
+	int fd;
+
+	if (delim == '"' || delim == '\n' || delim == '\r') {
+		dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+			      "the delimiter cannot be a quote or a line end");
+		return NULL;
+	}
+	if (strcmp(path, "-") == 0)
+		fd = dup(0);
+	else
+		fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		dnn_error_set(e, DNN_EX_NOINPUT, NULL, 0, 0, "cannot open '%s': %s", name,
+			      strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		dnn_error_set(e, DNN_EX_NOINPUT, NULL, 0, 0, "cannot open '%s': %s", name,
+			      strerror(EISDIR));
+		return NULL;
+	}
+	c = calloc(1, sizeof *c);
+	if (!c || !(c->name = util_strdup(name)) || !(c->in = malloc(CSV_CHUNK))) {
+		close(fd);
+		dnn_error_oom(e);
+		goto fail;
+	}
+	errno = 0;
+	c->gz = gzdopen(fd, "rb");
+	if (!c->gz) {
+		close(fd);
+		if (errno == 0 || errno == ENOMEM)
+			dnn_error_oom(e);
+		else
+			dnn_error_set(e, DNN_EX_NOINPUT, NULL, 0, 0, "cannot open '%s': %s", name,
+				      strerror(errno));
+		goto fail;
+	}
+	gzbuffer(c->gz, CSV_CHUNK);
+	c->delim = (unsigned char)delim;
+	c->line = 1;
+	c->col = 1;
+	return c;
+fail:
+	csv_close(c);
+	return NULL;
+}
+
+size_t csv_nfields(const struct dnn_csv *c)
+{
+	return c->n_fields;
+}
+
+const char *csv_field(const struct dnn_csv *c, size_t i)
+{
+	return i < c->n_fields ? c->row + c->off[i] : NULL;
+}
+
+unsigned long csv_line(const struct dnn_csv *c)
+{
+	return c->row_line;
+}
+
+unsigned long csv_column(const struct dnn_csv *c, size_t i)
+{
+	return i < c->n_fields ? c->fcol[i] : 0;
+}
+
+const char *csv_name(const struct dnn_csv *c)
+{
+	return c->name;
+}
+
+void csv_close(struct dnn_csv *c)
+{
+	if (!c)
+		return;
+	if (c->gz)
+		gzclose(c->gz);
+	free(c->name);
+	free(c->in);
+	free(c->row);
+	free(c->off);
+	free(c->fline);
+	free(c->fcol);
+	free(c);
+}
+
+/* ---- cells ---- */
+
+enum { CELL_OK, CELL_MISSING, CELL_NAN, CELL_INF };
+
+/* Field i with its leading and trailing blanks cut off (in place). */
+static char *field_trim(struct dnn_csv *c, size_t i, size_t *len)
+{
+	char *s = c->row + c->off[i];
+	char *end = c->row + (i + 1 < c->n_fields ? c->off[i + 1] : c->row_len) - 1;
+
+	while (is_blank(*s))
+		s++;
+	while (end > s && is_blank(end[-1]))
+		end--;
+	*end = '\0';
+	*len = (size_t)(end - s);
+	return s;
+}
+
+/* Whether a trimmed cell spells a missing value. */
+static int is_missing(const char *s, size_t len)
+{
+	switch (len) {
+	case 0:
+		return 1;
+	case 1:
+		return s[0] == '?';
+	case 2:
+		return (s[0] | 0x20) == 'n' && (s[1] | 0x20) == 'a';
+	case 3:
+		if (s[1] == '/')
+			return (s[0] | 0x20) == 'n' && (s[2] | 0x20) == 'a';
+		return (s[0] | 0x20) == 'n' && (s[1] | 0x20) == 'a' && (s[2] | 0x20) == 'n';
+	default:
+		return 0;
+	}
+}
+
+/* [sign]digits[.digits] with an integer part m < 2^24 and at most 10
+ * decimals: both m and 10^decimals are exact floats, so one correctly
+ * rounded division m / 10^decimals gives strtof's result (Clinger's fast
+ * path). 0 when the text is not that simple. */
+static int parse_simple(const char *s, size_t len, float *out)
+{
+#if FLT_EVAL_METHOD == 0
+	static const float pow10[] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f,
+				      1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
+	const char *p = s, *end = s + len;
+	uint32_t m = 0;
+	int neg = 0, digits = 0, frac = -1;
+	float v;
+
+	if (p < end && (*p == '+' || *p == '-'))
+		neg = *p++ == '-';
+	for (; p < end; p++) {
+		if (*p >= '0' && *p <= '9') {
+			m = m * 10 + (uint32_t)(*p - '0');
+			digits++;
+			if (m > (1u << 24))
+				return 0;
+			if (frac >= 0 && ++frac > 10)
+				return 0;
+		} else if (*p == '.' && frac < 0) {
+			frac = 0;
+		} else {
+			return 0;
+		}
+	}
+	if (!digits)
+		return 0;
+	v = (float)m;
+	if (frac > 0)
+		v /= pow10[frac];
+	*out = neg ? -v : v;
+	return 1;
+#else
+	(void)s;
+	(void)len;
+	(void)out;
+	return 0;
+#endif
+}
+
+/* Parse a trimmed cell as a finite decimal number (the "C" locale's syntax). */
+static int parse_cell(const char *s, size_t len, float *out)
+{
+	const char *p = s;
+	char *end;
+	float v;
+
+	if (is_missing(s, len))
+		return CELL_MISSING;
+	if (parse_simple(s, len, out))
+		return CELL_OK;
+	if (*p == '+' || *p == '-')
+		p++;
+	if (p[0] == '0' && (p[1] | 0x20) == 'x')
+		return CELL_NAN; /* strtof's hexadecimal floats are not data */
+	errno = 0;
+	v = strtof(s, &end);
+	if (end == s || end != s + len)
+		return CELL_NAN;
+	if (!isfinite(v))
+		return CELL_INF;
+	*out = v;
+	return CELL_OK;
+}
+
+/* s quoted for a message: at most SHOW_MAX bytes, control characters escaped. */
+static void show_text(char *dst, size_t size, const char *s)
+{
+	size_t n = 0, len = strlen(s), shown = len;
+
+	if (shown > SHOW_MAX) {
+		shown = SHOW_MAX;
+		while (shown > 0 && ((unsigned char)s[shown] & 0xc0) == 0x80)
+			shown--;
+	}
+	for (size_t i = 0; i < shown && n + 5 < size; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '\n' || ch == '\r' || ch == '\t') {
+			dst[n++] = '\\';
+			dst[n++] = ch == '\n' ? 'n' : ch == '\r' ? 'r' : 't';
+		} else if (ch < 0x20 || ch == 0x7f) {
+			snprintf(dst + n, size - n, "\\x%02x", ch);
+			n += 4;
+		} else {
+			dst[n++] = (char)ch;
+		}
+	}
+	if (shown < len && n + 4 < size) {
+		memcpy(dst + n, "...", 3);
+		n += 3;
+	}
+	dst[n] = '\0';
+}
+
+/* Field i of the current row as a number, or the error that names its cell. */
+static int cell_number(struct dnn_csv *c, size_t i, const char *col_name, float *out,
+		       struct dnn_error *e)
+{
+	char shown[SHOW_MAX * 4 + 8];
+	size_t len;
+	char *s = field_trim(c, i, &len);
+	int r = parse_cell(s, len, out);
+
+	if (r == CELL_OK)
+		return 0;
+	if (r == CELL_MISSING)
+		return dnn_error_set(e, DNN_EX_DATA, c->name, c->fline[i], c->fcol[i],
+				     "missing value in column '%s'", col_name);
+	show_text(shown, sizeof shown, s);
+	if (r == CELL_INF)
+		return dnn_error_set(e, DNN_EX_DATA, c->name, c->fline[i], c->fcol[i],
+				     "not a finite number: '%s'", shown);
+	return dnn_error_set(e, DNN_EX_DATA, c->name, c->fline[i], c->fcol[i],
+			     "expected a number, got '%s'", shown);
+}
+
+/* The error for a row whose width is neither want nor want2 (0: no
+ * alternative), placed at the first extra field or just past the row's end. */
+static int ragged(const struct dnn_csv *c, size_t want, size_t want2, struct dnn_error *e)
+{
+	size_t n = c->n_fields, lo = want, hi = want;
+	char what[64];
+
+	if (want2 && want2 < lo)
+		lo = want2;
+	if (want2 > hi)
+		hi = want2;
+	if (lo != hi)
+		snprintf(what, sizeof what, "%zu or %zu", lo, hi);
+	else
+		snprintf(what, sizeof what, "%zu", lo);
+	if (n > hi)
+		return dnn_error_set(e, DNN_EX_DATA, c->name, c->fline[hi], c->fcol[hi],
+				     "expected %s columns, found %zu", what, n);
+	return dnn_error_set(e, DNN_EX_DATA, c->name, c->end_line, c->end_col,
+			     "expected %s columns, found %zu", what, n);
+}
+
+/* ---- a string table: open addressing over insertion-ordered keys ---- */
+
+struct strtab {
+	char **keys; /* n keys, in insertion order */
+	size_t n, cap_keys;
+	size_t *slot; /* cap slots: key index + 1, or 0 when empty */
+	size_t cap;   /* a power of two */
+};
+
+static uint64_t str_hash(const char *s, size_t len)
+{
+	uint64_t h = 1469598103934665603u;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211u;
+	}
+	return h;
+}
+
+/* The slot holding s, or the empty slot where it would go. */
+static size_t strtab_slot(const struct strtab *t, const char *s, size_t len)
+{
+	size_t mask = t->cap - 1, i = (size_t)str_hash(s, len) & mask;
+
+	while (t->slot[i]) {
+		const char *k = t->keys[t->slot[i] - 1];
+
+		if (strncmp(k, s, len) == 0 && k[len] == '\0')
+			return i;
+		i = (i + 1) & mask;
+	}
+	return i;
+}
+
+/* Index of key s, or SIZE_MAX when absent. */
+static size_t strtab_find(const struct strtab *t, const char *s)
+{
+	size_t i;
+
+	if (!t->cap)
+		return SIZE_MAX;
+	i = strtab_slot(t, s, strlen(s));
+	return t->slot[i] ? t->slot[i] - 1 : SIZE_MAX;
+}
+
+static int strtab_grow(struct strtab *t)
+{
+	size_t cap = t->cap ? t->cap * 2 : 64;
+	size_t *old = t->slot, old_cap = t->cap;
+
+	if (cap > SIZE_MAX / 4)
+		return -1;
+	t->slot = util_calloc_array(cap, sizeof *t->slot);
+	if (!t->slot) {
+		t->slot = old;
+		return -1;
+	}
+	t->cap = cap;
+	for (size_t i = 0; i < old_cap; i++) {
+		if (old[i]) {
+			const char *k = t->keys[old[i] - 1];
+
+			t->slot[strtab_slot(t, k, strlen(k))] = old[i];
+		}
+	}
+	free(old);
+	return 0;
+}
+
+/* Index of s[0..len), added (copied) when absent; *added says which. -1: out of
+ * memory. */
+static int strtab_add(struct strtab *t, const char *s, size_t len, size_t *idx, int *added)
+{
+	size_t i;
+
+	if ((t->n + 1) * 2 > t->cap && strtab_grow(t))
+		return -1;
+	i = strtab_slot(t, s, len);
+	if (t->slot[i]) {
+		*idx = t->slot[i] - 1;
+		*added = 0;
+		return 0;
+	}
+	if (t->n == t->cap_keys) {
+		size_t cap = t->cap_keys ? t->cap_keys * 2 : 16;
+		char **k = util_realloc_array(t->keys, cap, sizeof *k);
+
+		if (!k)
+			return -1;
+		t->keys = k;
+		t->cap_keys = cap;
+	}
+	t->keys[t->n] = util_strndup(s, len);
+	if (!t->keys[t->n])
+		return -1;
+	t->slot[i] = ++t->n;
+	*idx = t->n - 1;
+	*added = 1;
+	return 0;
+}
+
+static void strtab_free(struct strtab *t)
+{
+	util_free_strings(t->keys, t->n);
+	free(t->slot);
+	memset(t, 0, sizeof *t);
+}
+
+/* ---- datasets ---- */
+
+/* Whether s is a decimal integer: optional sign, then digits only. */
+static int is_integer(const char *s)
+{
+	if (*s == '+' || *s == '-')
+		s++;
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+struct class_ent {
+	const char *name;
+	size_t old;
+};
+
+/* Compare decimal integers of any length by value, ties by text. */
+static int cmp_integer(const void *pa, const void *pb)
+{
+	const char *a = ((const struct class_ent *)pa)->name;
+	const char *b = ((const struct class_ent *)pb)->name;
+	const char *da = a + (*a == '+' || *a == '-'), *db = b + (*b == '+' || *b == '-');
+	int na = *a == '-', nb = *b == '-';
+	int r;
+
+	while (*da == '0' && da[1])
+		da++;
+	while (*db == '0' && db[1])
+		db++;
+	/* -0 equals 0. */
+	if (strcmp(da, "0") == 0)
+		na = 0;
+	if (strcmp(db, "0") == 0)
+		nb = 0;
+	if (na != nb)
+		return na ? -1 : 1;
+	size_t la = strlen(da), lb = strlen(db);
+	if (la != lb)
+		r = la < lb ? -1 : 1;
+	else
+		r = strcmp(da, db);
+	if (na)
+		r = -r;
+	return r ? r : strcmp(a, b);
+}
+
+static int cmp_text(const void *pa, const void *pb)
+{
+	return strcmp(((const struct class_ent *)pa)->name, ((const struct class_ent *)pb)->name);
+}
+
+/* Sort the labels' classes (numerically when all are integers) into
+ * d->class_names and renumber d->label to match. */
+static int sort_classes(struct dnn_dataset *d, struct strtab *t, struct dnn_error *e)
+{
+	struct class_ent *ent = util_malloc_array(t->n, sizeof *ent);
+	uint32_t *map = util_malloc_array(t->n, sizeof *map);
+	int numeric = 1;
+
+	if (!ent || !map) {
+		free(ent);
+		free(map);
+		return dnn_error_oom(e);
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		ent[i].name = t->keys[i];
+		ent[i].old = i;
+		numeric = numeric && is_integer(t->keys[i]);
+	}
+	qsort(ent, t->n, sizeof *ent, numeric ? cmp_integer : cmp_text);
+	for (size_t i = 0; i < t->n; i++)
+		map[ent[i].old] = (uint32_t)i;
+	for (size_t r = 0; r < d->n_rows; r++)
+		d->label[r] = map[d->label[r]];
+	d->class_names = util_malloc_array(t->n, sizeof *d->class_names);
+	if (!d->class_names) {
+		free(ent);
+		free(map);
+		return dnn_error_oom(e);
+	}
+	for (size_t i = 0; i < t->n; i++)
+		d->class_names[i] = t->keys[ent[i].old];
+	d->n_classes = t->n;
+	/* The names now belong to d. */
+	free(t->keys);
+	t->keys = NULL;
+	t->n = 0;
+	free(ent);
+	free(map);
+	return 0;
+}
+
+/* Whether s is all decimal digits (a column index given as a name). */
+static int is_digits(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+/* "a, b, c", cut short with ", ..." when it gets long. */
+static void column_list(char *buf, size_t size, char *const *names, size_t n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		size_t need = strlen(names[i]) + (i ? 2 : 0);
+
+		if (i && (len + need > LIST_MAX || len + need + 6 > size)) {
+			snprintf(buf + len, size - len, ", ...");
+			return;
+		}
+		int k =
+		    snprintf(buf + len, size - len, "%s%.*s", i ? ", " : "", LIST_MAX, names[i]);
+		len += k > 0 ? (size_t)k : 0;
+		if (len >= size)
+			return;
+	}
+}
+
+/* The file column that target reference r names, or an error. */
+static int resolve_target(const struct dnn_column_ref *r, char *const *names, size_t n,
+			  const char *file, size_t *col, struct dnn_error *e)
+{
+	long idx = r->index;
+
+	if (r->name) {
+		for (size_t i = 0; i < n; i++) {
+			if (strcmp(names[i], r->name) == 0) {
+				*col = i;
+				return 0;
+			}
+		}
+		if (!is_digits(r->name)) {
+			const char *near = util_closest(r->name, (const char *const *)names, n);
+			char list[LIST_MAX + 64];
+
+			if (near)
+				return dnn_error_set(e, DNN_EX_DATA, file, 0, 0,
+						     "target column '%s' not found; did you mean "
+						     "'%s'?",
+						     r->name, near);
+			column_list(list, sizeof list, names, n);
+			return dnn_error_set(e, DNN_EX_DATA, file, 0, 0,
+					     "target column '%s' not found; columns are: %s",
+					     r->name, list);
+		}
+		/* All digits and not a name: an index. */
+		if (util_parse_long(r->name, 0, LONG_MAX, &idx) || (unsigned long)idx >= n)
+			return dnn_error_set(e, DNN_EX_DATA, file, 0, 0,
+					     "target column '%s' not found; the file has %zu "
+					     "column%s (0 to %zu)",
+					     r->name, n, n == 1 ? "" : "s", n - 1);
+	}
+	if (idx < 0 || (unsigned long)idx >= n)
+		return dnn_error_set(e, DNN_EX_DATA, file, 0, 0,
+				     "target column %ld not found; the file has %zu column%s "
+				     "(0 to %zu)",
+				     idx, n, n == 1 ? "" : "s", n - 1);
+	*col = (size_t)idx;
+	return 0;
+}
+
+/* Read the first row as the names of the columns, blanks around them cut
+ * (header), or only count its fields and name them "0", "1", ... (no
+ * header; the row stays current). */
+static int read_names(struct dnn_csv *c, int header, char ***names, size_t *n, struct dnn_error *e)
+{
+	int r = csv_next(c, e);
+
+	*names = NULL;
+	*n = 0;
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		return dnn_error_set(e, DNN_EX_DATA, c->name, 0, 0, "file is empty");
+	*names = util_calloc_array(c->n_fields, sizeof **names);
+	if (!*names)
+		return dnn_error_oom(e);
+	*n = c->n_fields;
+	for (size_t i = 0; i < c->n_fields; i++) {
+		char num[32];
+		size_t len;
+
+		if (header) {
+			const char *s = field_trim(c, i, &len);
+
+			(*names)[i] = util_strndup(s, len);
+		} else {
+			snprintf(num, sizeof num, "%zu", i);
+			(*names)[i] = util_strdup(num);
+		}
+		if (!(*names)[i])
+			return dnn_error_oom(e);
+	}
+	return 0;
+}
+
+/* Index the header names in t: key k is first in column first[k] and again
+ * in column second[k] (SIZE_MAX: never); *first_dup is the first repeat. */
+static int index_names(char *const *names, size_t n, struct strtab *t, size_t *first,
+		       size_t *second, size_t *first_dup, struct dnn_error *e)
+{
+	*first_dup = SIZE_MAX;
+	for (size_t i = 0; i < n; i++) {
+		size_t k;
+		int added;
+
+		if (strtab_add(t, names[i], strlen(names[i]), &k, &added))
+			return dnn_error_oom(e);
+		if (added) {
+			first[k] = i;
+			second[k] = SIZE_MAX;
+		} else if (second[k] == SIZE_MAX) {
+			second[k] = i;
+			if (*first_dup == SIZE_MAX)
+				*first_dup = i;
+		}
+	}
+	return 0;
+}
+
+/* The error for a header whose column i repeats an earlier name. */
+static int duplicate_error(const struct dnn_csv *c, char *const *names, size_t i,
+			   struct dnn_error *e)
+{
+	return dnn_error_set(e, DNN_EX_DATA, c->name, c->fline[i], c->fcol[i],
+			     "duplicate column name '%s'", names[i]);
+}
+
+/* A locale whose numbers use '.', whatever setlocale the caller did. */
+static locale_t c_numeric(struct dnn_error *e)
+{
+	locale_t l = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+
+	if (l == (locale_t)0)
+		dnn_error_oom(e);
+	return l;
+}
+
+/* Grow the row arrays of d to hold at least need rows. */
+static int grow_rows(struct dnn_dataset *d, size_t *cap, size_t need, struct dnn_error *e)
+{
+	size_t n = *cap ? *cap : 1024;
+
+	while (n < need) {
+		if (n > SIZE_MAX / 2)
+			return dnn_error_oom(e);
+		n *= 2;
+	}
+	if (n == *cap)
+		return 0;
+	float *x = util_realloc_array(d->x, n, d->n_in * sizeof *x);
+	if (!x)
+		return dnn_error_oom(e);
+	d->x = x;
+	if (d->task == DNN_TASK_REGRESSION) {
+		float *y = util_realloc_array(d->y, n, d->n_targets * sizeof *y);
+
+		if (!y)
+			return dnn_error_oom(e);
+		d->y = y;
+	} else {
+		uint32_t *l = util_realloc_array(d->label, n, sizeof *l);
+
+		if (!l)
+			return dnn_error_oom(e);
+		d->label = l;
+	}
+	*cap = n;
+	return 0;
+}
+
+/* Give back the unused tail of the row arrays (a failure only keeps it). */
+static void shrink_rows(struct dnn_dataset *d)
+{
+	float *x = util_realloc_array(d->x, d->n_rows, d->n_in * sizeof *x);
+
+	if (x)
+		d->x = x;
+	if (d->y) {
+		float *y = util_realloc_array(d->y, d->n_rows, d->n_targets * sizeof *y);
+
+		if (y)
+			d->y = y;
+	}
+	if (d->label) {
+		uint32_t *l = util_realloc_array(d->label, d->n_rows, sizeof *l);
+
+		if (l)
+			d->label = l;
+	}
+}
+
+/* Resolve the targets of o into roles and slots: slot[i] is the position of
+ * file column i among the inputs or among the targets. */
+static int assign_roles(struct dnn_dataset *d, const struct dnn_data_opts *o, const char *file,
+			size_t *slot, struct dnn_error *e)
+{
+	size_t n_t = o->n_targets ? o->n_targets : 1;
+
+	for (size_t i = 0; i < d->n_cols; i++)
+		d->col_role[i] = DNN_COL_INPUT;
+	for (size_t t = 0; t < n_t; t++) {
+		size_t col = d->n_cols - 1;
+
+		if (o->n_targets &&
+		    resolve_target(&o->targets[t], d->col_names, d->n_cols, file, &col, e))
+			return -1;
+		if (d->col_role[col] == DNN_COL_TARGET)
+			return dnn_error_set(e, DNN_EX_DATA, file, 0, 0,
+					     "target column '%s' is given twice",
+					     d->col_names[col]);
+		d->col_role[col] = DNN_COL_TARGET;
+		slot[col] = t;
+	}
+	d->n_targets = n_t;
+	d->n_in = d->n_cols - n_t;
+	if (d->n_in == 0)
+		return dnn_error_set(e, DNN_EX_DATA, file, 0, 0,
+				     "no input columns: every column is a target");
+	for (size_t i = 0, j = 0; i < d->n_cols; i++)
+		if (d->col_role[i] == DNN_COL_INPUT)
+			slot[i] = j++;
+	return 0;
+}
+
+/* Store the current row of c as row r of d. */
+static int take_row(struct dnn_dataset *d, struct dnn_csv *c, const size_t *slot,
+		    struct strtab *classes, size_t r, struct dnn_error *e)
+{
+	float *x = d->x + r * d->n_in;
+
+	if (c->n_fields != d->n_cols)
+		return ragged(c, d->n_cols, 0, e);
+	for (size_t i = 0; i < d->n_cols; i++) {
+		if (d->col_role[i] == DNN_COL_INPUT) {
+			if (cell_number(c, i, d->col_names[i], x + slot[i], e))
+				return -1;
+		} else if (d->task == DNN_TASK_REGRESSION) {
+			if (cell_number(c, i, d->col_names[i], d->y + r * d->n_targets + slot[i],
+					e))
+				return -1;
+		} else {
+			size_t len, k;
+			int added;
+			char *s = field_trim(c, i, &len);
+
+			if (is_missing(s, len))
+				return dnn_error_set(e, DNN_EX_DATA, c->name, c->fline[i],
+						     c->fcol[i], "missing value in column '%s'",
+						     d->col_names[i]);
+			if (strtab_add(classes, s, len, &k, &added))
+				return dnn_error_oom(e);
+			if (k > UINT32_MAX - 1)
+				return dnn_error_set(e, DNN_EX_DATA, c->name, c->fline[i],
+						     c->fcol[i], "too many classes");
+			d->label[r] = (uint32_t)k;
+		}
+	}
+	return 0;
+}
+
+int data_load(struct dnn_dataset *d, const char *path, const struct dnn_data_opts *o,
+	      struct dnn_error *e)
+{
+	struct dnn_csv *c = NULL;
+	struct strtab names = {0}, classes = {0};
+	size_t *slot = NULL, *first = NULL, cap = 0;
+	locale_t cloc = (locale_t)0, old = (locale_t)0;
+	int r, have_row;
+
+	memset(d, 0, sizeof *d);
+	d->task = o->task;
+	if (o->task != DNN_TASK_REGRESSION && o->task != DNN_TASK_CLASSIFICATION)
+		return dnn_error_set(e, DNN_EX_SOFTWARE, NULL, 0, 0, "data_load: bad task %d",
+				     o->task);
+	if (o->task == DNN_TASK_CLASSIFICATION && o->n_targets > 1)
+		return dnn_error_set(e, DNN_EX_DATA, NULL, 0, 0,
+				     "classification takes one target column, not %zu",
+				     o->n_targets);
+	if (!(cloc = c_numeric(e)))
+		return -1;
+	old = uselocale(cloc);
+	c = csv_open(path, &o->csv, e);
+	if (!c)
+		goto fail;
+	if (read_names(c, o->csv.header, &d->col_names, &d->n_cols, e))
+		goto fail;
+	have_row = !o->csv.header;
+	d->col_role = malloc(d->n_cols);
+	slot = util_malloc_array(d->n_cols, sizeof *slot);
+	if (!d->col_role || !slot) {
+		dnn_error_oom(e);
+		goto fail;
+	}
+	if (o->csv.header) {
+		size_t dup;
+
+		first = util_malloc_array(d->n_cols, sizeof *first);
+		if (!first) {
+			dnn_error_oom(e);
+			goto fail;
+		}
+		/* slot[] is scratch space here. */
+		if (index_names(d->col_names, d->n_cols, &names, first, slot, &dup, e))
+			goto fail;
+		if (dup != SIZE_MAX) {
+			duplicate_error(c, d->col_names, dup, e);
+			goto fail;
+		}
+		strtab_free(&names);
+		free(first);
+		first = NULL;
+	}
+	if (assign_roles(d, o, c->name, slot, e))
+		goto fail;
+	if (SIZE_MAX / sizeof(float) < d->n_cols) {
+		dnn_error_oom(e);
+		goto fail;
+	}
+	for (;;) {
+		if (!have_row) {
+			r = csv_next(c, e);
+			if (r < 0)
+				goto fail;
+			if (r == 0)
+				break;
+		}
+		have_row = 0;
+		if (d->n_rows == cap && grow_rows(d, &cap, d->n_rows + 1, e))
+			goto fail;
+		if (take_row(d, c, slot, &classes, d->n_rows, e))
+			goto fail;
+		d->n_rows++;
+	}
+	if (d->n_rows == 0) {
+		dnn_error_set(e, DNN_EX_DATA, c->name, 0, 0, "no data rows");
+		goto fail;
+	}
+	if (d->task == DNN_TASK_CLASSIFICATION) {
+		size_t t = 0;
+
+		while (d->col_role[t] != DNN_COL_TARGET)
+			t++;
+		if (classes.n < 2) {
+			char shown[SHOW_MAX * 4 + 8];
+
+			show_text(shown, sizeof shown, classes.keys[0]);
+			dnn_error_set(e, DNN_EX_DATA, c->name, 0, 0,
+				      "target column '%s' has only one class ('%s')",
+				      d->col_names[t], shown);
+			goto fail;
+		}
+		if (sort_classes(d, &classes, e))
+			goto fail;
+	}
+	shrink_rows(d);
+	strtab_free(&classes);
+	free(slot);
+	csv_close(c);
+	uselocale(old);
+	freelocale(cloc);
+	return 0;
+fail:
+	strtab_free(&names);
+	strtab_free(&classes);
+	free(first);
+	free(slot);
+	csv_close(c);
+	if (cloc) {
+		uselocale(old);
+		freelocale(cloc);
+	}
+	data_free(d);
+	return -1;
+}
+
+void data_free(struct dnn_dataset *d)
+{
+	if (!d)
+		return;
+	util_free_strings(d->col_names, d->n_cols);
+	free(d->col_role);
+	free(d->x);
+	free(d->y);
+	util_free_strings(d->class_names, d->n_classes);
+	free(d->label);
+	memset(d, 0, sizeof *d);
+}
+
+/* ---- normalization ---- */
+
+static int norm_alloc(struct dnn_norm *nm, size_t n, struct dnn_error *e)
+{
+	nm->n = 0;
+	nm->mean = util_malloc_array(n, sizeof *nm->mean);
+	nm->scale = util_malloc_array(n, sizeof *nm->scale);
+	if (!nm->mean || !nm->scale) {
+		free(nm->mean);
+		free(nm->scale);
+		nm->mean = nm->scale = NULL;
+		return dnn_error_oom(e);
+	}
+	nm->n = n;
+	return 0;
+}
+
+int norm_identity(struct dnn_norm *nm, size_t n, struct dnn_error *e)
+{
+	if (norm_alloc(nm, n, e))
+		return -1;
+	for (size_t j = 0; j < n; j++) {
+		nm->mean[j] = 0.0f;
+		nm->scale[j] = 1.0f;
+	}
+	return 0;
+}
+
+/* mean_j = sum_i x_ij / n, scale_j = sqrt(sum_i (x_ij - mean_j)^2 / n), or 1
+ * when that is 0 or negligible next to the mean. */
+int norm_fit(struct dnn_norm *nm, const float *x, size_t cols, const size_t *rows, size_t n_rows,
+	     struct dnn_error *e)
+{
+	double *sum = util_calloc_array(cols, sizeof *sum);
+	double *sq = util_calloc_array(cols, sizeof *sq);
+
+	if (!sum || !sq) {
+		free(sum);
+		free(sq);
+		return dnn_error_oom(e);
+	}
+	if (norm_alloc(nm, cols, e)) {
+		free(sum);
+		free(sq);
+		return -1;
+	}
+	for (size_t i = 0; i < n_rows; i++) {
+		const float *xi = x + (rows ? rows[i] : i) * cols;
+
+		for (size_t j = 0; j < cols; j++)
+			sum[j] += (double)xi[j];
+	}
+	for (size_t j = 0; j < cols; j++)
+		sum[j] = n_rows ? sum[j] / (double)n_rows : 0.0;
+	for (size_t i = 0; i < n_rows; i++) {
+		const float *xi = x + (rows ? rows[i] : i) * cols;
+
+		for (size_t j = 0; j < cols; j++) {
+			double dv = (double)xi[j] - sum[j];
+
+			sq[j] += dv * dv;
+		}
+	}
+	for (size_t j = 0; j < cols; j++) {
+		double sd = n_rows ? sqrt(sq[j] / (double)n_rows) : 0.0;
+
+		nm->mean[j] = (float)sum[j];
+		if (sd == 0.0 || sd < 1e-12 * fabs(sum[j]) || !isfinite((float)sd))
+			nm->scale[j] = 1.0f;
+		else
+			nm->scale[j] = (float)sd;
+	}
+	free(sum);
+	free(sq);
+	return 0;
+}
+
+void norm_apply(const struct dnn_norm *nm, float *x, size_t n_rows)
+{
+	for (size_t i = 0; i < n_rows; i++, x += nm->n)
+		for (size_t j = 0; j < nm->n; j++)
+			x[j] = (x[j] - nm->mean[j]) / nm->scale[j];
+}
+
+void norm_invert(const struct dnn_norm *nm, float *x, size_t n_rows)
+{
+	for (size_t i = 0; i < n_rows; i++, x += nm->n)
+		for (size_t j = 0; j < nm->n; j++)
+			x[j] = x[j] * nm->scale[j] + nm->mean[j];
+}
+
+void norm_free(struct dnn_norm *nm)
+{
+	if (!nm)
+		return;
+	free(nm->mean);
+	free(nm->scale);
+	nm->mean = nm->scale = NULL;
+	nm->n = 0;
+}
+
+/* ---- rows for predict ---- */
+
+struct dnn_reader {
+	struct dnn_csv *csv;
+	locale_t cloc;
+	size_t n_in;
+	char **in_names;  /* the model's input names (borrowed) */
+	size_t *in_train; /* position of each input among the training columns */
+	size_t *map;	  /* file column of each input, for the current layout */
+	size_t width;	  /* fields per row; 0 until the first row (no header) */
+	size_t n_train_cols;
+	int header;
+};
+
+struct dnn_reader *reader_open(const char *path, const struct dnn_csv_opts *o,
+			       char *const *col_names, const unsigned char *col_role, size_t n_cols,
+			       struct dnn_error *e)
+{
+	struct dnn_reader *r = calloc(1, sizeof *r);
+	struct strtab t = {0};
+	char **names = NULL;
+	size_t n_names = 0, *first = NULL, *second = NULL, dup;
+
+	if (!r) {
+		dnn_error_oom(e);
+		return NULL;
+	}
+	r->header = o ? o->header : 1;
+	r->n_train_cols = n_cols;
+	for (size_t i = 0; i < n_cols; i++)
+		r->n_in += col_role[i] == DNN_COL_INPUT;
+	r->in_names = util_malloc_array(r->n_in, sizeof *r->in_names);
+	r->in_train = util_malloc_array(r->n_in, sizeof *r->in_train);
+	r->map = util_malloc_array(r->n_in, sizeof *r->map);
+	if (!r->in_names || !r->in_train || !r->map) {
+		dnn_error_oom(e);
+		goto fail;
+	}
+	for (size_t i = 0, j = 0; i < n_cols; i++) {
+		if (col_role[i] == DNN_COL_INPUT) {
+			r->in_names[j] = col_names[i];
+			r->in_train[j++] = i;
+		}
+	}
+	if (!(r->cloc = c_numeric(e)))
+		goto fail;
+	r->csv = csv_open(path, o, e);
+	if (!r->csv)
+		goto fail;
+	if (!r->header)
+		return r;
+
+	/* Match the model's inputs to the header by name. */
+	if (read_names(r->csv, 1, &names, &n_names, e))
+		goto fail;
+	first = util_malloc_array(n_names, sizeof *first);
+	second = util_malloc_array(n_names, sizeof *second);
+	if (!first || !second) {
+		dnn_error_oom(e);
+		goto fail;
+	}
+	if (index_names(names, n_names, &t, first, second, &dup, e))
+		goto fail;
+	for (size_t j = 0; j < r->n_in; j++) {
+		size_t k = strtab_find(&t, r->in_names[j]);
+
+		if (k == SIZE_MAX) {
+			dnn_error_set(e, DNN_EX_DATA, r->csv->name, 0, 0,
+				      "input column '%s' is missing", r->in_names[j]);
+			goto fail;
+		}
+		/* A repeated name matters only when it is one of the inputs. */
+		if (second[k] != SIZE_MAX) {
+			duplicate_error(r->csv, names, second[k], e);
+			goto fail;
+		}
+		r->map[j] = first[k];
+	}
+	r->width = n_names;
+	strtab_free(&t);
+	util_free_strings(names, n_names);
+	free(first);
+	free(second);
+	return r;
+fail:
+	strtab_free(&t);
+	util_free_strings(names, n_names);
+	free(first);
+	free(second);
+	reader_close(r);
+	return NULL;
+}
+
+/* Decide the layout from the first row of a file without a header. */
+static int reader_layout(struct dnn_reader *r, struct dnn_error *e)
+{
+	size_t n = r->csv->n_fields;
+
+	if (n == r->n_in) {
+		for (size_t j = 0; j < r->n_in; j++)
+			r->map[j] = j;
+	} else if (n == r->n_train_cols) {
+		for (size_t j = 0; j < r->n_in; j++)
+			r->map[j] = r->in_train[j];
+	} else {
+		return ragged(r->csv, r->n_in, r->n_train_cols, e);
+	}
+	r->width = n;
+	return 0;
+}
+
+int reader_next(struct dnn_reader *r, float *x, size_t max_rows, size_t *n_read,
+		struct dnn_error *e)
+{
+	locale_t old = uselocale(r->cloc);
+	size_t n = 0;
+	int rc = 0;
+
+	while (n < max_rows) {
+		int got = csv_next(r->csv, e);
+
+		if (got <= 0) {
+			rc = got;
+			break;
+		}
+		if (!r->width && reader_layout(r, e)) {
+			rc = -1;
+			break;
+		}
+		if (r->csv->n_fields != r->width) {
+			rc = ragged(r->csv, r->width, 0, e);
+			break;
+		}
+		for (size_t j = 0; j < r->n_in && rc == 0; j++)
+			rc = cell_number(r->csv, r->map[j], r->in_names[j], x + n * r->n_in + j, e);
+		if (rc)
+			break;
+		n++;
+	}
+	uselocale(old);
+	*n_read = rc ? 0 : n;
+	return rc ? -1 : 0;
+}
+
+void reader_close(struct dnn_reader *r)
+{
+	if (!r)
+		return;
+	csv_close(r->csv);
+	if (r->cloc)
+		freelocale(r->cloc);
+	free(r->in_names);
+	free(r->in_train);
+	free(r->map);
+	free(r);
+}

@@ -1,0 +1,114 @@
+/* Data in: a streaming CSV reader over plain, gzip-compressed (recognised by
+ * content) or standard input, datasets loaded from it, normalization, and the
+ * row reader that predict uses. Only this module (and ckpt.c, for CRC-32)
+ * knows zlib. */
+#ifndef DNN_DATA_H
+#define DNN_DATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "spec.h"
+
+enum dnn_task { DNN_TASK_REGRESSION = 1, DNN_TASK_CLASSIFICATION = 2 };
+
+/* Column roles. They reach the checkpoint: never renumber. */
+enum dnn_col_role { DNN_COL_INPUT = 1, DNN_COL_TARGET = 2 };
+
+struct dnn_csv_opts {
+	char delimiter;		/* ',' by default */
+	int header;		/* 1: the first row names the columns */
+};
+
+/* ---- the CSV reader ---- */
+
+struct dnn_csv;
+
+/* Open path ("-": standard input) for reading; gzip is detected by its magic
+ * bytes. Errors: 66 when missing or unreadable. */
+struct dnn_csv *csv_open(const char *path, const struct dnn_csv_opts *o, struct dnn_error *e);
+/* Read the next row: 1 when a row was read, 0 at end of input, -1 on error
+ * (65 for malformed CSV, 74 for a read error). Blank lines are skipped. */
+int csv_next(struct dnn_csv *c, struct dnn_error *e);
+size_t csv_nfields(const struct dnn_csv *c);
+/* Field i of the current row, unquoted and NUL-terminated; valid until the
+ * next csv_next. */
+const char *csv_field(const struct dnn_csv *c, size_t i);
+/* 1-based line on which the current row starts, and the 1-based column
+ * (in bytes) at which field i starts. */
+unsigned long csv_line(const struct dnn_csv *c);
+unsigned long csv_column(const struct dnn_csv *c, size_t i);
+/* The name used in messages: the path, or "<stdin>". */
+const char *csv_name(const struct dnn_csv *c);
+void csv_close(struct dnn_csv *c);
+
+/* ---- datasets ---- */
+
+struct dnn_dataset {
+	size_t n_rows;
+	size_t n_cols;		  /* columns in the file */
+	char **col_names;	  /* n_cols; "0", "1", ... when there is no header */
+	unsigned char *col_role;  /* n_cols, enum dnn_col_role */
+	size_t n_in;		  /* input columns, in file order */
+	float *x;		  /* n_rows x n_in */
+	int task;		  /* enum dnn_task */
+	size_t n_targets;	  /* target columns (1 for classification) */
+	float *y;		  /* regression: n_rows x n_targets; else NULL */
+	size_t n_classes;	  /* classification only */
+	char **class_names;	  /* sorted; numerically when all are integers */
+	uint32_t *label;	  /* classification: class index of each row */
+};
+
+struct dnn_data_opts {
+	struct dnn_csv_opts csv;
+	const struct dnn_column_ref *targets; /* n_targets == 0: the last column */
+	size_t n_targets;
+	int task;		  /* enum dnn_task, decided by the loss */
+};
+
+/* Load a whole labelled dataset. Errors name FILE:LINE:COLUMN: a ragged row,
+ * a non-numeric input cell, a non-numeric regression target, a missing value,
+ * an empty file, a file with no data rows, a target column not found (65);
+ * a missing file (66). */
+int data_load(struct dnn_dataset *d, const char *path, const struct dnn_data_opts *o,
+	      struct dnn_error *e);
+void data_free(struct dnn_dataset *d);
+
+/* ---- normalization: x' = (x - mean) / scale, per column ---- */
+
+struct dnn_norm {
+	size_t n;
+	float *mean;
+	float *scale;		/* standard deviation, or 1 for a constant column */
+};
+
+/* Fit mean and standard deviation (population, in double) of the cols-wide
+ * rows of x listed in rows[0..n_rows) (rows == NULL: rows 0..n_rows). */
+int norm_fit(struct dnn_norm *nm, const float *x, size_t cols, const size_t *rows,
+	     size_t n_rows, struct dnn_error *e);
+/* The identity transform on n columns. */
+int norm_identity(struct dnn_norm *nm, size_t n, struct dnn_error *e);
+void norm_apply(const struct dnn_norm *nm, float *x, size_t n_rows);
+void norm_invert(const struct dnn_norm *nm, float *x, size_t n_rows);
+void norm_free(struct dnn_norm *nm);
+
+/* ---- rows for predict ---- */
+
+/* Reads rows of model inputs from a CSV, matching the model's input columns:
+ * by header name when the file has a header (any order, extra columns such
+ * as the target ignored, a missing input column an error naming it); by
+ * position otherwise, the row holding either just the inputs in training
+ * order or all n_train_cols columns of the training file. */
+struct dnn_reader;
+
+struct dnn_reader *reader_open(const char *path, const struct dnn_csv_opts *o,
+			       char *const *col_names, const unsigned char *col_role,
+			       size_t n_cols, struct dnn_error *e);
+/* Fill up to max_rows rows of x (each n_in wide, unnormalized); *n_read = 0
+ * at the end of input. Returns 0 or -1 with e set. */
+int reader_next(struct dnn_reader *r, float *x, size_t max_rows, size_t *n_read,
+		struct dnn_error *e);
+void reader_close(struct dnn_reader *r);
+
+#endif

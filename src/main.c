@@ -1,0 +1,145 @@
+/* dnn: dispatch to the commands, print errors once, map them to exit codes. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmds.h"
+#include "err.h"
+#include "util.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct dnn_error *e);
+	const char *summary;
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{"train", cmd_train, "train a network on a CSV dataset, write a checkpoint",
+	 cmd_train_help},
+	{"predict", cmd_predict, "predictions of a checkpoint for CSV rows", cmd_predict_help},
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *f)
+{
+	fputs("Usage: dnn COMMAND [OPTIONS] [ARGS]\n"
+	      "Train dense feed-forward neural networks from the command line.\n"
+	      "\n"
+	      "Commands:\n",
+	      f);
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fputs("  help       help on a command: dnn help COMMAND\n"
+	      "\n"
+	      "Options:\n"
+	      "  -h, --help     show this help\n"
+	      "  -V, --version  show the version\n"
+	      "\n"
+	      "See dnn(1), dnn-spec(5) and dnn-checkpoint(5).\n",
+	      f);
+}
+
+static const struct command *find(const char *name)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static int unknown_command(const char *name, struct dnn_error *e)
+{
+	const char *names[N_COMMANDS + 1];
+	const char *near;
+
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		names[i] = commands[i].name;
+	names[N_COMMANDS] = "help";
+	near = util_closest(name, names, N_COMMANDS + 1);
+	if (near)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "unknown command '%s' (did you mean '%s'?)", name, near);
+	return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0, "unknown command '%s'", name);
+}
+
+/* dnn help [COMMAND] */
+static int cmd_help(int argc, char **argv, struct dnn_error *e)
+{
+	const struct command *c;
+
+	if (argc < 2) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc > 2)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0, "expected at most one COMMAND");
+	if (strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	c = find(argv[1]);
+	if (!c)
+		return unknown_command(argv[1], e);
+	fputs(c->help, stdout);
+	return 0;
+}
+
+/* A failed write to standard output (a full disk, a closed pipe) must not
+ * pass for success. */
+static int close_stdout(struct dnn_error *e)
+{
+	int bad = ferror(stdout);
+
+	if (fclose(stdout) != 0 || bad)
+		return dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on standard output%s%s",
+				     errno ? ": " : "", errno ? strerror(errno) : "");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct dnn_error e;
+	const struct command *c = NULL;
+	int rc;
+
+	dnn_error_clear(&e);
+	if (argc < 2) {
+		usage(stderr);
+		return DNN_EX_USAGE;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		usage(stdout);
+		rc = 0;
+	} else if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("dnn %s\n", PACKAGE_VERSION);
+		rc = 0;
+	} else if (strcmp(argv[1], "help") == 0) {
+		rc = cmd_help(argc - 1, argv + 1, &e);
+	} else if (argv[1][0] == '-') {
+		rc = dnn_error_set(&e, DNN_EX_USAGE, NULL, 0, 0,
+				   "unknown option '%s'; the command comes first", argv[1]);
+	} else if (!(c = find(argv[1]))) {
+		rc = unknown_command(argv[1], &e);
+	} else {
+		rc = c->fn(argc - 1, argv + 1, &e);
+	}
+	errno = 0;
+	if (close_stdout(rc ? NULL : &e))
+		rc = -1;
+	if (rc == 0)
+		return 0;
+	if (!e.code)
+		dnn_error_set(&e, DNN_EX_SOFTWARE, NULL, 0, 0, "internal error");
+	if (e.code == DNN_EX_USAGE) {
+		size_t len = strlen(e.msg);
+
+		snprintf(e.msg + len, sizeof e.msg - len, "; try 'dnn %s%s--help'",
+			 c ? c->name : "", c ? " " : "");
+	}
+	dnn_error_print(&e, stderr);
+	return e.code;
+}

@@ -1,0 +1,59 @@
+/* The network: a stack of dense layers whose weights and gradients live in
+ * two flat arrays, so that optimizers and checkpoints never look inside
+ * layers. Forward and backward passes over a minibatch are gemm calls. */
+#ifndef DNN_NET_H
+#define DNN_NET_H
+
+#include <stddef.h>
+
+#include "act.h"
+#include "err.h"
+#include "rng.h"
+
+struct dnn_layer {
+	size_t n_in, n_out;
+	const struct dnn_act_info *act;
+	size_t w_off;		/* n_out x n_in weights, row-major, in params */
+	size_t b_off;		/* n_out biases, right after the weights */
+};
+
+struct dnn_net {
+	size_t n_in;
+	size_t n_layers;
+	struct dnn_layer *layers;
+	size_t n_params;
+	float *params;
+	float *grads;
+	int loss;		/* enum dnn_loss */
+	/* Workspace for batches of up to max_batch rows: the output of every
+	 * layer, and two gradient buffers the width of the widest layer. */
+	size_t max_batch;
+	float **out;
+	float *d0, *d1;
+};
+
+/* Build a network with n_in inputs and the given layer widths and
+ * activation ids; weights zeroed. */
+struct dnn_net *net_new(size_t n_in, size_t n_layers, const size_t *units, const int *acts,
+			int loss, struct dnn_error *e);
+void net_free(struct dnn_net *net);
+
+/* Draw the weights from rng by the given init (enum dnn_init), biases zero. */
+void net_init(struct dnn_net *net, int init, struct dnn_rng *rng);
+
+/* Make the workspace hold batches of up to n rows (allocates only when it
+ * grows). */
+int net_reserve(struct dnn_net *net, size_t n, struct dnn_error *e);
+
+/* Forward pass of n <= max_batch rows of x (n x n_in); returns the output
+ * layer's n x n_out activations, valid until the next call. */
+const float *net_forward(struct dnn_net *net, const float *x, size_t n);
+
+/* Forward and backward pass: the mean loss of the n rows against targets t
+ * (n x n_out), with grads set to its gradient (not accumulated). */
+double net_loss_grad(struct dnn_net *net, const float *x, const float *t, size_t n);
+
+/* Width of the output layer. */
+size_t net_n_out(const struct dnn_net *net);
+
+#endif

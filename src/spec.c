@@ -1,0 +1,655 @@
+#include "spec.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "act.h"
+#include "loss.h"
+#include "util.h"
+
+#define MAX_LAYERS 1000
+#define MAX_UNITS 16777216.0
+#define MAX_EPOCHS 1000000000.0
+#define MAX_BATCH 16777216.0
+#define MAX_SEED 9007199254740992.0 /* 2^53: every integer up to it is exact */
+
+/* Where messages point: the spec's file name. */
+struct ctx {
+	const char *file;
+	struct dnn_error *e;
+};
+
+static int bad(const struct ctx *c, const char *key, const char *fmt, ...) DNN_PRINTF(3, 4);
+
+/* A validation error: "FILE: KEY: message", code 65. */
+static int bad(const struct ctx *c, const char *key, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return dnn_error_set(c->e, DNN_EX_DATA, c->file, 0, 0, "%s: %s", key, msg);
+}
+
+static const char *type_name(const cJSON *it)
+{
+	if (cJSON_IsString(it))
+		return "a string";
+	if (cJSON_IsNumber(it))
+		return "a number";
+	if (cJSON_IsBool(it))
+		return "a boolean";
+	if (cJSON_IsNull(it))
+		return "null";
+	if (cJSON_IsArray(it))
+		return "an array";
+	return "an object";
+}
+
+/* Every member of obj must be one of the allowed names, and appear once. */
+static int check_keys(const struct ctx *c, const cJSON *obj, const char *path,
+		      const char *const *allowed, size_t n)
+{
+	char key[256];
+
+	for (const cJSON *it = obj->child; it; it = it->next) {
+		size_t i;
+
+		snprintf(key, sizeof key, "%s%s%s", path, *path ? "." : "", it->string);
+		for (i = 0; i < n; i++)
+			if (strcmp(it->string, allowed[i]) == 0)
+				break;
+		if (i == n) {
+			const char *near = util_closest(it->string, allowed, n);
+
+			if (near)
+				return bad(c, key, "unknown key; did you mean '%s'?", near);
+			return bad(c, key, "unknown key");
+		}
+		for (const cJSON *p = obj->child; p != it; p = p->next)
+			if (strcmp(p->string, it->string) == 0)
+				return bad(c, key, "given twice");
+	}
+	return 0;
+}
+
+/* A whole number in [min, max]. */
+static int get_whole(const struct ctx *c, const cJSON *it, const char *key, double min,
+		     double max, double *out)
+{
+	if (!cJSON_IsNumber(it))
+		return bad(c, key, "expected a whole number, got %s", type_name(it));
+	if (it->valuedouble != floor(it->valuedouble))
+		return bad(c, key, "expected a whole number, got %g", it->valuedouble);
+	if (it->valuedouble < min || it->valuedouble > max)
+		return bad(c, key, "expected a whole number from %.0f to %.0f, got %.17g", min, max,
+			   it->valuedouble);
+	*out = it->valuedouble;
+	return 0;
+}
+
+/* One of a list of names; "did you mean" or the list when it is not. */
+static int get_choice(const struct ctx *c, const cJSON *it, const char *key, const char *what,
+		      const char *const *names, size_t n, size_t *out)
+{
+	char list[256] = "";
+	const char *near;
+
+	if (!cJSON_IsString(it))
+		return bad(c, key, "expected a string, got %s", type_name(it));
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(it->valuestring, names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	near = util_closest(it->valuestring, names, n);
+	if (near)
+		return bad(c, key, "unknown %s '%s'; did you mean '%s'?", what, it->valuestring,
+			   near);
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(list);
+
+		snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", names[i]);
+	}
+	return bad(c, key, "unknown %s '%s' (expected one of: %s)", what, it->valuestring, list);
+}
+
+static const char *const init_names[] = {"auto",	  "glorot",    "glorot_uniform",
+					 "glorot_normal", "he",	       "he_uniform",
+					 "he_normal"};
+static const int init_ids[] = {DNN_INIT_AUTO,	      DNN_INIT_GLOROT_UNIFORM,
+			       DNN_INIT_GLOROT_UNIFORM, DNN_INIT_GLOROT_NORMAL,
+			       DNN_INIT_HE_NORMAL,     DNN_INIT_HE_UNIFORM,
+			       DNN_INIT_HE_NORMAL};
+
+const char *spec_init_name(int init)
+{
+	switch (init) {
+	case DNN_INIT_GLOROT_UNIFORM:
+		return "glorot_uniform";
+	case DNN_INIT_GLOROT_NORMAL:
+		return "glorot_normal";
+	case DNN_INIT_HE_UNIFORM:
+		return "he_uniform";
+	case DNN_INIT_HE_NORMAL:
+		return "he_normal";
+	default:
+		return "auto";
+	}
+}
+
+static const char *const optim_names[] = {"sgd"};
+static const char *const norm_names[] = {"none", "standard"};
+
+/* The output activation that goes with a loss when the spec names none. */
+static int default_output_act(int loss)
+{
+	if (loss == DNN_LOSS_CROSS_ENTROPY)
+		return DNN_ACT_SOFTMAX;
+	if (loss == DNN_LOSS_BINARY_CROSS_ENTROPY)
+		return DNN_ACT_SIGMOID;
+	return DNN_ACT_LINEAR;
+}
+
+static int parse_layers(const struct ctx *c, const cJSON *arr, int loss, struct dnn_spec *s)
+{
+	static const char *const keys[] = {"units", "activation"};
+	size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
+	char key[64];
+
+	if (!cJSON_IsArray(arr))
+		return bad(c, "layers", "expected an array of layers, got %s", type_name(arr));
+	if (n == 0)
+		return bad(c, "layers", "needs at least one layer");
+	if (n > MAX_LAYERS)
+		return bad(c, "layers", "at most %d layers, got %zu", MAX_LAYERS, n);
+	s->layers = util_calloc_array(n, sizeof *s->layers);
+	if (!s->layers)
+		return dnn_error_oom(c->e);
+	s->n_layers = n;
+	for (const cJSON *ly = arr->child; ly; ly = ly->next, i++) {
+		int last = i + 1 == n;
+		const cJSON *u, *a;
+		double units;
+
+		snprintf(key, sizeof key, "layers[%zu]", i);
+		if (!cJSON_IsObject(ly))
+			return bad(c, key, "expected an object like {\"units\": 16, \"activation\": "
+					   "\"relu\"}, got %s",
+				   type_name(ly));
+		if (check_keys(c, ly, key, keys, 2))
+			return -1;
+		u = cJSON_GetObjectItemCaseSensitive(ly, "units");
+		a = cJSON_GetObjectItemCaseSensitive(ly, "activation");
+		snprintf(key, sizeof key, "layers[%zu].units", i);
+		if (u) {
+			if (get_whole(c, u, key, 1, MAX_UNITS, &units))
+				return -1;
+			s->layers[i].units = (size_t)units;
+		} else if (!last) {
+			return bad(c, key, "missing (only the output layer may leave it out)");
+		}
+		snprintf(key, sizeof key, "layers[%zu].activation", i);
+		if (a) {
+			size_t k;
+
+			if (get_choice(c, a, key, "activation", act_names, DNN_ACT_MAX, &k))
+				return -1;
+			s->layers[i].activation = (int)k + 1;
+		} else {
+			s->layers[i].activation = last ? default_output_act(loss) : DNN_ACT_RELU;
+		}
+		if (!last && s->layers[i].activation == DNN_ACT_SOFTMAX)
+			return bad(c, key, "softmax is only allowed in the output layer");
+		if (last && s->layers[i].activation == DNN_ACT_STEP)
+			return bad(c, key,
+				   "step cannot be the output activation: its derivative is zero "
+				   "everywhere, so the output layer could not learn; use sigmoid");
+	}
+	return 0;
+}
+
+/* The loss and the output activation must go together. */
+static int check_loss(const struct ctx *c, const struct dnn_spec *s)
+{
+	int out = s->layers[s->n_layers - 1].activation;
+
+	if (out == DNN_ACT_SOFTMAX && s->loss != DNN_LOSS_CROSS_ENTROPY)
+		return bad(c, "loss", "softmax outputs need loss 'cross_entropy', not '%s'",
+			   loss_name(s->loss));
+	if (s->loss == DNN_LOSS_CROSS_ENTROPY && out != DNN_ACT_SOFTMAX)
+		return bad(c, "loss", "'cross_entropy' needs a softmax output layer, not %s",
+			   act_by_id(out)->name);
+	if (s->loss == DNN_LOSS_BINARY_CROSS_ENTROPY && out != DNN_ACT_SIGMOID)
+		return bad(c, "loss", "'binary_cross_entropy' needs a sigmoid output layer, not %s",
+			   act_by_id(out)->name);
+	return 0;
+}
+
+static int parse_optimizer(const struct ctx *c, const cJSON *it, struct dnn_spec *s)
+{
+	static const char *const keys[] = {"name", "learning_rate", "momentum"};
+	const cJSON *name = it, *lr = NULL, *mom = NULL;
+	size_t k;
+
+	if (cJSON_IsObject(it)) {
+		if (check_keys(c, it, "optimizer", keys, 3))
+			return -1;
+		name = cJSON_GetObjectItemCaseSensitive(it, "name");
+		lr = cJSON_GetObjectItemCaseSensitive(it, "learning_rate");
+		mom = cJSON_GetObjectItemCaseSensitive(it, "momentum");
+	} else if (!cJSON_IsString(it)) {
+		return bad(c, "optimizer", "expected a name or an object, got %s", type_name(it));
+	}
+	if (name && get_choice(c, name, name == it ? "optimizer" : "optimizer.name", "optimizer",
+			       optim_names, 1, &k))
+		return -1;
+	if (lr) {
+		if (!cJSON_IsNumber(lr))
+			return bad(c, "optimizer.learning_rate", "expected a number, got %s",
+				   type_name(lr));
+		if (!(lr->valuedouble > 0.0) || !isfinite(lr->valuedouble))
+			return bad(c, "optimizer.learning_rate", "must be above 0, got %g",
+				   lr->valuedouble);
+		s->optim.learning_rate = lr->valuedouble;
+	}
+	if (mom) {
+		if (!cJSON_IsNumber(mom))
+			return bad(c, "optimizer.momentum", "expected a number, got %s",
+				   type_name(mom));
+		if (!(mom->valuedouble >= 0.0 && mom->valuedouble < 1.0))
+			return bad(c, "optimizer.momentum", "must be from 0 to below 1, got %g",
+				   mom->valuedouble);
+		s->optim.momentum = mom->valuedouble;
+	}
+	return 0;
+}
+
+/* One target reference: a column name or a 0-based index. */
+static int parse_target(const struct ctx *c, const cJSON *it, const char *key,
+			struct dnn_column_ref *r)
+{
+	double idx;
+
+	if (cJSON_IsString(it)) {
+		if (!*it->valuestring)
+			return bad(c, key, "empty column name");
+		r->name = util_strdup(it->valuestring);
+		return r->name ? 0 : dnn_error_oom(c->e);
+	}
+	if (!cJSON_IsNumber(it))
+		return bad(c, key, "expected a column name or a 0-based index, got %s",
+			   type_name(it));
+	if (get_whole(c, it, key, 0, 1e9, &idx))
+		return -1;
+	r->name = NULL;
+	r->index = (long)idx;
+	return 0;
+}
+
+static int parse_data(const struct ctx *c, const cJSON *obj, struct dnn_spec *s)
+{
+	static const char *const keys[] = {"target", "normalize", "validation"};
+	const cJSON *t, *nm, *v;
+	char key[64];
+	size_t k;
+
+	if (!cJSON_IsObject(obj))
+		return bad(c, "data", "expected an object, got %s", type_name(obj));
+	if (check_keys(c, obj, "data", keys, 3))
+		return -1;
+	t = cJSON_GetObjectItemCaseSensitive(obj, "target");
+	nm = cJSON_GetObjectItemCaseSensitive(obj, "normalize");
+	v = cJSON_GetObjectItemCaseSensitive(obj, "validation");
+	if (t) {
+		size_t n = cJSON_IsArray(t) ? (size_t)cJSON_GetArraySize(t) : 1;
+
+		if (n == 0)
+			return bad(c, "data.target", "expected at least one column");
+		s->data.targets = util_calloc_array(n, sizeof *s->data.targets);
+		if (!s->data.targets)
+			return dnn_error_oom(c->e);
+		s->data.n_targets = n;
+		if (!cJSON_IsArray(t))
+			return parse_target(c, t, "data.target", &s->data.targets[0]);
+		k = 0;
+		for (const cJSON *it = t->child; it; it = it->next, k++) {
+			snprintf(key, sizeof key, "data.target[%zu]", k);
+			if (parse_target(c, it, key, &s->data.targets[k]))
+				return -1;
+		}
+	}
+	if (nm) {
+		if (get_choice(c, nm, "data.normalize", "normalization", norm_names, 2, &k))
+			return -1;
+		s->data.normalize = k ? DNN_NORM_STANDARD : DNN_NORM_NONE;
+	}
+	if (v) {
+		if (!cJSON_IsNumber(v))
+			return bad(c, "data.validation", "expected a fraction, got %s", type_name(v));
+		if (!(v->valuedouble >= 0.0 && v->valuedouble < 1.0))
+			return bad(c, "data.validation", "must be from 0 to below 1, got %g",
+				   v->valuedouble);
+		s->data.validation = v->valuedouble;
+	}
+	return 0;
+}
+
+/* Line and column (1-based) of byte offset off in text. */
+static void position(const char *text, size_t off, unsigned long *line, unsigned long *col)
+{
+	*line = 1;
+	*col = 1;
+	for (size_t i = 0; i < off; i++) {
+		if (text[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else {
+			(*col)++;
+		}
+	}
+}
+
+static int parse_root(const struct ctx *c, const cJSON *root, struct dnn_spec *s)
+{
+	static const char *const keys[] = {"layers",	 "loss",       "init", "optimizer",
+					   "epochs",	 "batch_size", "seed", "data"};
+	const cJSON *it;
+	double v;
+	size_t k;
+	int loss = 0;
+
+	if (!cJSON_IsObject(root))
+		return bad(c, "(top level)", "expected an object, got %s", type_name(root));
+	if (check_keys(c, root, "", keys, sizeof keys / sizeof keys[0]))
+		return -1;
+	if ((it = cJSON_GetObjectItemCaseSensitive(root, "loss"))) {
+		if (get_choice(c, it, "loss", "loss", loss_names, DNN_LOSS_MAX, &k))
+			return -1;
+		loss = (int)k + 1;
+	}
+	it = cJSON_GetObjectItemCaseSensitive(root, "layers");
+	if (!it)
+		return bad(c, "layers", "missing: the spec must list the layers");
+	if (parse_layers(c, it, loss, s))
+		return -1;
+	if (!loss) {
+		int out = s->layers[s->n_layers - 1].activation;
+
+		loss = out == DNN_ACT_SOFTMAX	? DNN_LOSS_CROSS_ENTROPY
+		       : out == DNN_ACT_SIGMOID ? DNN_LOSS_BINARY_CROSS_ENTROPY
+						: DNN_LOSS_MSE;
+	}
+	s->loss = loss;
+	if (check_loss(c, s))
+		return -1;
+	if ((it = cJSON_GetObjectItemCaseSensitive(root, "init"))) {
+		if (get_choice(c, it, "init", "init", init_names,
+			       sizeof init_names / sizeof init_names[0], &k))
+			return -1;
+		s->init = init_ids[k];
+	}
+	if ((it = cJSON_GetObjectItemCaseSensitive(root, "optimizer")) &&
+	    parse_optimizer(c, it, s))
+		return -1;
+	if ((it = cJSON_GetObjectItemCaseSensitive(root, "epochs"))) {
+		if (get_whole(c, it, "epochs", 1, MAX_EPOCHS, &v))
+			return -1;
+		s->epochs = (unsigned long)v;
+	}
+	if ((it = cJSON_GetObjectItemCaseSensitive(root, "batch_size"))) {
+		if (get_whole(c, it, "batch_size", 1, MAX_BATCH, &v))
+			return -1;
+		s->batch_size = (size_t)v;
+	}
+	if ((it = cJSON_GetObjectItemCaseSensitive(root, "seed"))) {
+		if (get_whole(c, it, "seed", 0, MAX_SEED, &v))
+			return -1;
+		s->seed = (uint64_t)v;
+	}
+	if ((it = cJSON_GetObjectItemCaseSensitive(root, "data")) && parse_data(c, it, s))
+		return -1;
+	if (s->data.n_targets > 1 && s->loss != DNN_LOSS_MSE)
+		return bad(c, "data.target", "several target columns need loss 'mse'; %s "
+					     "takes one column of class labels",
+			   loss_name(s->loss));
+	return 0;
+}
+
+static void set_defaults(struct dnn_spec *s)
+{
+	memset(s, 0, sizeof *s);
+	s->init = DNN_INIT_AUTO;
+	s->optim.kind = DNN_OPT_SGD;
+	s->optim.learning_rate = DNN_DEFAULT_LEARNING_RATE;
+	s->optim.momentum = DNN_DEFAULT_MOMENTUM;
+	s->epochs = DNN_DEFAULT_EPOCHS;
+	s->batch_size = DNN_DEFAULT_BATCH_SIZE;
+	s->seed = DNN_DEFAULT_SEED;
+	s->data.normalize = DNN_NORM_STANDARD;
+}
+
+int spec_parse(struct dnn_spec *s, const char *text, size_t len, const char *name,
+	       struct dnn_error *e)
+{
+	struct ctx c = {name, e};
+	const char *end = NULL;
+	cJSON *root;
+	size_t i = 0;
+
+	set_defaults(s);
+	while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
+		i++;
+	if (i == len)
+		return dnn_error_set(e, DNN_EX_DATA, name, 0, 0, "file is empty");
+	root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+	if (!root) {
+		unsigned long line, col;
+		size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
+
+		if (off >= len)
+			return dnn_error_set(e, DNN_EX_DATA, name, 0, 0,
+					     "invalid JSON: unexpected end of file");
+		position(text, off, &line, &col);
+		return dnn_error_set(e, DNN_EX_DATA, name, line, col, "invalid JSON near '%.10s'",
+				     text + off);
+	}
+	/* Only blanks may follow the value. */
+	for (i = (size_t)(end - text); i < len && strchr(" \t\r\n", text[i]); i++)
+		;
+	if (i < len) {
+		unsigned long line, col;
+
+		cJSON_Delete(root);
+		position(text, i, &line, &col);
+		return dnn_error_set(e, DNN_EX_DATA, name, line, col,
+				     "invalid JSON: text after the end of the spec");
+	}
+	if (parse_root(&c, root, s)) {
+		cJSON_Delete(root);
+		spec_free(s);
+		return -1;
+	}
+	cJSON_Delete(root);
+	return 0;
+}
+
+int spec_load(struct dnn_spec *s, const char *path, struct dnn_error *e)
+{
+	int is_stdin = strcmp(path, "-") == 0;
+	const char *name = is_stdin ? "<stdin>" : path;
+	FILE *f = is_stdin ? stdin : fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int rc;
+
+	set_defaults(s);
+	if (!f)
+		return dnn_error_set(e, DNN_EX_NOINPUT, NULL, 0, 0, "cannot open '%s': %s", path,
+				     strerror(errno));
+	for (;;) {
+		if (cap - len < 4096) {
+			char *p;
+
+			cap = cap ? 2 * cap : 65536;
+			if (cap > (64u << 20)) {
+				rc = dnn_error_set(e, DNN_EX_DATA, name, 0, 0,
+						   "spec is larger than 64 MiB");
+				goto out;
+			}
+			p = realloc(buf, cap);
+			if (!p) {
+				rc = dnn_error_oom(e);
+				goto out;
+			}
+			buf = p;
+		}
+		size_t got = fread(buf + len, 1, cap - len - 1, f);
+
+		len += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		rc = dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "cannot read '%s': %s", path,
+				   strerror(errno));
+		goto out;
+	}
+	buf[len] = '\0';
+	if (memchr(buf, '\0', len)) {
+		rc = dnn_error_set(e, DNN_EX_DATA, name, 0, 0, "not a JSON text (NUL byte)");
+		goto out;
+	}
+	rc = spec_parse(s, buf, len, name, e);
+out:
+	free(buf);
+	if (!is_stdin && f)
+		fclose(f);
+	return rc;
+}
+
+static cJSON *target_json(const struct dnn_column_ref *r)
+{
+	return r->name ? cJSON_CreateString(r->name) : cJSON_CreateNumber((double)r->index);
+}
+
+char *spec_to_json(const struct dnn_spec *s)
+{
+	cJSON *root = cJSON_CreateObject(), *layers, *opt, *data;
+	char *text = NULL;
+
+	if (!root)
+		return NULL;
+	layers = cJSON_AddArrayToObject(root, "layers");
+	for (size_t i = 0; layers && i < s->n_layers; i++) {
+		cJSON *ly = cJSON_CreateObject();
+
+		if (!ly || !cJSON_AddItemToArray(layers, ly))
+			goto out;
+		if (s->layers[i].units &&
+		    !cJSON_AddNumberToObject(ly, "units", (double)s->layers[i].units))
+			goto out;
+		if (!cJSON_AddStringToObject(ly, "activation",
+					     act_by_id(s->layers[i].activation)->name))
+			goto out;
+	}
+	if (!layers || !cJSON_AddStringToObject(root, "loss", loss_name(s->loss)) ||
+	    !cJSON_AddStringToObject(root, "init", spec_init_name(s->init)))
+		goto out;
+	opt = cJSON_AddObjectToObject(root, "optimizer");
+	if (!opt || !cJSON_AddStringToObject(opt, "name", "sgd") ||
+	    !cJSON_AddNumberToObject(opt, "learning_rate", s->optim.learning_rate) ||
+	    !cJSON_AddNumberToObject(opt, "momentum", s->optim.momentum) ||
+	    !cJSON_AddNumberToObject(root, "epochs", (double)s->epochs) ||
+	    !cJSON_AddNumberToObject(root, "batch_size", (double)s->batch_size) ||
+	    !cJSON_AddNumberToObject(root, "seed", (double)s->seed))
+		goto out;
+	data = cJSON_AddObjectToObject(root, "data");
+	if (!data)
+		goto out;
+	if (s->data.n_targets == 1) {
+		cJSON *t = target_json(&s->data.targets[0]);
+
+		if (!t || !cJSON_AddItemToObject(data, "target", t))
+			goto out;
+	} else if (s->data.n_targets > 1) {
+		cJSON *arr = cJSON_AddArrayToObject(data, "target");
+
+		for (size_t i = 0; arr && i < s->data.n_targets; i++) {
+			cJSON *t = target_json(&s->data.targets[i]);
+
+			if (!t || !cJSON_AddItemToArray(arr, t))
+				goto out;
+		}
+		if (!arr)
+			goto out;
+	}
+	if (!cJSON_AddStringToObject(data, "normalize",
+				     s->data.normalize ? "standard" : "none") ||
+	    !cJSON_AddNumberToObject(data, "validation", s->data.validation))
+		goto out;
+	text = cJSON_PrintUnformatted(root);
+out:
+	cJSON_Delete(root);
+	return text;
+}
+
+int spec_set_targets(struct dnn_spec *s, const char *list, struct dnn_error *e)
+{
+	size_t n = 1, k = 0;
+	struct dnn_column_ref *refs;
+	const char *p = list;
+
+	for (const char *q = list; *q; q++)
+		n += *q == ',';
+	refs = util_calloc_array(n, sizeof *refs);
+	if (!refs)
+		return dnn_error_oom(e);
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+
+		if (len == 0) {
+			for (size_t i = 0; i < k; i++)
+				free(refs[i].name);
+			free(refs);
+			return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+					     "--target: empty column name");
+		}
+		refs[k].name = util_strndup(p, len);
+		if (!refs[k].name) {
+			for (size_t i = 0; i < k; i++)
+				free(refs[i].name);
+			free(refs);
+			return dnn_error_oom(e);
+		}
+		k++;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	for (size_t i = 0; i < s->data.n_targets; i++)
+		free(s->data.targets[i].name);
+	free(s->data.targets);
+	s->data.targets = refs;
+	s->data.n_targets = n;
+	return 0;
+}
+
+void spec_free(struct dnn_spec *s)
+{
+	if (!s)
+		return;
+	free(s->layers);
+	for (size_t i = 0; i < s->data.n_targets; i++)
+		free(s->data.targets[i].name);
+	free(s->data.targets);
+	memset(s, 0, sizeof *s);
+}

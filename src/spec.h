@@ -1,0 +1,88 @@
+/* The network spec: a JSON document (see dnn-spec(5)) read into a struct.
+ * This is the only module that knows cJSON. */
+#ifndef DNN_SPEC_H
+#define DNN_SPEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+/* Weight initialisation. The ids reach the checkpoint: never renumber. */
+enum dnn_init {
+	DNN_INIT_AUTO = 0,	     /* he_normal before relu, glorot_uniform otherwise */
+	DNN_INIT_GLOROT_UNIFORM = 1, /* also "glorot" */
+	DNN_INIT_GLOROT_NORMAL = 2,
+	DNN_INIT_HE_UNIFORM = 3,
+	DNN_INIT_HE_NORMAL = 4	     /* also "he" */
+};
+
+enum dnn_optim_kind { DNN_OPT_SGD = 1 };
+
+enum dnn_normalize { DNN_NORM_NONE = 0, DNN_NORM_STANDARD = 1 };
+
+struct dnn_layer_spec {
+	size_t units;		/* 0: the output layer's width, taken from the data */
+	int activation;		/* enum dnn_act */
+};
+
+/* A target column: by name (name != NULL) or by 0-based index. */
+struct dnn_column_ref {
+	char *name;
+	long index;		/* used when name == NULL */
+};
+
+struct dnn_spec {
+	size_t n_layers;
+	struct dnn_layer_spec *layers;
+	int loss;		/* enum dnn_loss */
+	int init;		/* enum dnn_init */
+	struct {
+		int kind;	/* enum dnn_optim_kind */
+		double learning_rate;
+		double momentum;
+	} optim;
+	unsigned long epochs;
+	size_t batch_size;
+	uint64_t seed;
+	struct {
+		size_t n_targets;	/* 0: the last column */
+		struct dnn_column_ref *targets;
+		int normalize;		/* enum dnn_normalize */
+		double validation;	/* fraction held out, in [0, 1) */
+	} data;
+};
+
+/* Defaults, also documented in dnn-spec(5). */
+#define DNN_DEFAULT_EPOCHS 100UL
+#define DNN_DEFAULT_BATCH_SIZE 32
+#define DNN_DEFAULT_LEARNING_RATE 0.01
+#define DNN_DEFAULT_MOMENTUM 0.9
+#define DNN_DEFAULT_SEED 1
+
+/* Read and validate a spec. path may be "-" for standard input. Errors:
+ * 66 when the file cannot be read, 65 with FILE:LINE:COLUMN for JSON syntax,
+ * 65 with FILE: KEY: message for a bad key or value. On failure s is left
+ * empty (spec_free is still safe). */
+int spec_load(struct dnn_spec *s, const char *path, struct dnn_error *e);
+
+/* The same from text in memory; name is the file name used in messages. */
+int spec_parse(struct dnn_spec *s, const char *text, size_t len, const char *name,
+	       struct dnn_error *e);
+
+/* The canonical JSON text of s, every key written out (malloc'd; NULL when
+ * out of memory). spec_parse of it gives back an equal struct. */
+char *spec_to_json(const struct dnn_spec *s);
+
+/* Replace the targets by a comma-separated list of column names or 0-based
+ * indexes (as given to --target), all kept as names: the data module takes a
+ * name made of digits as an index when no column has that name. Returns -1
+ * with e set (64) on an empty element. */
+int spec_set_targets(struct dnn_spec *s, const char *list, struct dnn_error *e);
+
+/* Names of inits, for messages and for spec_to_json. */
+const char *spec_init_name(int init);
+
+void spec_free(struct dnn_spec *s);
+
+#endif

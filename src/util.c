@@ -1,0 +1,185 @@
+#include "util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int util_mul_overflow(size_t a, size_t b, size_t *out)
+{
+	if (a != 0 && b > SIZE_MAX / a)
+		return 1;
+	*out = a * b;
+	return 0;
+}
+
+void *util_malloc_array(size_t n, size_t size)
+{
+	size_t bytes;
+
+	if (util_mul_overflow(n, size, &bytes))
+		return NULL;
+	return malloc(bytes ? bytes : 1);
+}
+
+void *util_calloc_array(size_t n, size_t size)
+{
+	if (n == 0 || size == 0)
+		return calloc(1, 1);
+	return calloc(n, size);
+}
+
+void *util_realloc_array(void *p, size_t n, size_t size)
+{
+	size_t bytes;
+
+	if (util_mul_overflow(n, size, &bytes))
+		return NULL;
+	return realloc(p, bytes ? bytes : 1);
+}
+
+char *util_strndup(const char *s, size_t n)
+{
+	char *d = malloc(n + 1);
+
+	if (!d)
+		return NULL;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+char *util_strdup(const char *s)
+{
+	return util_strndup(s, strlen(s));
+}
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+int util_parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s || is_blank(*s))
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int util_parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return -1;
+	*out = (uint64_t)v;
+	return 0;
+}
+
+int util_parse_double(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (!s)
+		return -1;
+	while (is_blank(*s))
+		s++;
+	if (!*s)
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || (errno == ERANGE && fabs(v) > 1.0))
+		return -1;
+	while (is_blank(*end))
+		end++;
+	if (*end || !isfinite(v))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+size_t util_edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t row[64];
+	size_t *d = row;
+
+	if (lb + 1 > sizeof row / sizeof row[0]) {
+		d = malloc((lb + 1) * sizeof *d);
+		if (!d)
+			return SIZE_MAX;
+	}
+	for (size_t j = 0; j <= lb; j++)
+		d[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = d[0];
+
+		d[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = d[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (d[j - 1] + 1 < best)
+				best = d[j - 1] + 1;
+			d[j] = best;
+			diag = up;
+		}
+	}
+	size_t r = d[lb];
+	if (d != row)
+		free(d);
+	return r;
+}
+
+const char *util_closest(const char *word, const char *const *cands, size_t n)
+{
+	const char *best = NULL;
+	size_t best_d = SIZE_MAX;
+	size_t limit = strlen(word) / 3 + 1;
+
+	if (limit > 3)
+		limit = 3;
+	for (size_t i = 0; i < n; i++) {
+		size_t d = util_edit_distance(word, cands[i]);
+
+		if (d < best_d) {
+			best_d = d;
+			best = cands[i];
+		}
+	}
+	/* A prefix of a candidate ("soft" for "softmax") counts as close. */
+	if (best_d > limit) {
+		size_t lw = strlen(word);
+
+		best = NULL;
+		for (size_t i = 0; lw >= 2 && i < n; i++)
+			if (strncmp(word, cands[i], lw) == 0)
+				return cands[i];
+	}
+	return best;
+}
+
+void util_free_strings(char **v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}

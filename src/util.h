@@ -1,0 +1,36 @@
+/* Small helpers: checked allocation sizes, strict number parsing, names. */
+#ifndef DNN_UTIL_H
+#define DNN_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* *out = a * b; returns 1 on overflow, 0 otherwise. */
+int util_mul_overflow(size_t a, size_t b, size_t *out);
+
+/* malloc(n * size) with the product checked; NULL on overflow or failure.
+ * util_calloc_array zero-fills. */
+void *util_malloc_array(size_t n, size_t size);
+void *util_calloc_array(size_t n, size_t size);
+void *util_realloc_array(void *p, size_t n, size_t size);
+
+char *util_strdup(const char *s);
+char *util_strndup(const char *s, size_t n);
+
+/* Whole-string decimal integer in [min, max]; 0 on success, -1 otherwise. */
+int util_parse_long(const char *s, long min, long max, long *out);
+/* Whole-string unsigned 64-bit decimal integer; 0 on success. */
+int util_parse_u64(const char *s, uint64_t *out);
+/* Whole-string finite number (leading/trailing blanks allowed); 0 on success. */
+int util_parse_double(const char *s, double *out);
+
+/* Levenshtein distance between a and b. */
+size_t util_edit_distance(const char *a, const char *b);
+/* The candidate closest to word, if it is close enough to be a likely typo;
+ * NULL otherwise. */
+const char *util_closest(const char *word, const char *const *cands, size_t n);
+
+/* Free an array of n strings and the array itself. */
+void util_free_strings(char **v, size_t n);
+
+#endif

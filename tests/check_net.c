@@ -1,0 +1,190 @@
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "act.h"
+#include "loss.h"
+#include "net.h"
+#include "rng.h"
+#include "spec.h"
+#include "testutil.h"
+
+START_TEST(test_layout)
+{
+	size_t units[2] = {5, 3};
+	int acts[2] = {DNN_ACT_RELU, DNN_ACT_SOFTMAX};
+	struct dnn_error e;
+	struct dnn_net *net = net_new(4, 2, units, acts, DNN_LOSS_CROSS_ENTROPY, &e);
+
+	ck_assert_ptr_nonnull(net);
+	ck_assert_uint_eq(net->n_params, 5 * 4 + 5 + 3 * 5 + 3);
+	ck_assert_uint_eq(net->layers[0].b_off, 20);
+	ck_assert_uint_eq(net->layers[1].w_off, 25);
+	ck_assert_uint_eq(net->layers[1].b_off, 40);
+	ck_assert_uint_eq(net_n_out(net), 3);
+	net_free(net);
+	net_free(NULL);
+}
+END_TEST
+
+START_TEST(test_forward_by_hand)
+{
+	/* 2 -> 2 (relu) -> 1 (linear), weights chosen by hand. */
+	size_t units[2] = {2, 1};
+	int acts[2] = {DNN_ACT_RELU, DNN_ACT_LINEAR};
+	struct dnn_error e;
+	struct dnn_net *net = net_new(2, 2, units, acts, DNN_LOSS_MSE, &e);
+	const float p[9] = {1, 2, -1, 1, 0.5f, -3, /* layer 1: W (2x2), b */
+			    2, -1, 0.25f};	      /* layer 2: W (1x2), b */
+	const float x[4] = {1, 1, 2, -1};
+
+	memcpy(net->params, p, sizeof p);
+	ck_assert_int_eq(net_reserve(net, 2, &e), 0);
+	const float *y = net_forward(net, x, 2);
+	/* Row 1: h = relu(3.5, -3) = (3.5, 0); y = 7.25.
+	 * Row 2: h = relu(0.5, -6) = (0.5, 0); y = 1.25. */
+	ck_assert_float_eq_tol(y[0], 7.25f, 1e-6f);
+	ck_assert_float_eq_tol(y[1], 1.25f, 1e-6f);
+	net_free(net);
+}
+END_TEST
+
+START_TEST(test_init_scale)
+{
+	size_t units[1] = {400};
+	int acts[1] = {DNN_ACT_RELU};
+	struct dnn_error e;
+	struct dnn_net *net = net_new(200, 1, units, acts, DNN_LOSS_MSE, &e);
+	struct dnn_rng r;
+	static const struct {
+		int init;
+		double var;
+	} cases[] = {
+		{DNN_INIT_HE_NORMAL, 2.0 / 200},
+		{DNN_INIT_HE_UNIFORM, 2.0 / 200},
+		{DNN_INIT_GLOROT_NORMAL, 2.0 / 600},
+		{DNN_INIT_GLOROT_UNIFORM, 2.0 / 600},
+		{DNN_INIT_AUTO, 2.0 / 200}, /* relu: he */
+	};
+
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		double s = 0, s2 = 0;
+		size_t nw = 80000;
+
+		rng_seed(&r, 5);
+		net_init(net, cases[c].init, &r);
+		for (size_t i = 0; i < nw; i++) {
+			s += (double)net->params[i];
+			s2 += (double)net->params[i] * (double)net->params[i];
+		}
+		ck_assert_double_lt(fabs(s / (double)nw), 0.01 * sqrt(cases[c].var) * 10);
+		ck_assert_double_lt(fabs(s2 / (double)nw / cases[c].var - 1.0), 0.03);
+		for (size_t i = nw; i < net->n_params; i++)
+			ck_assert_float_eq(net->params[i], 0.0f);
+	}
+	net_free(net);
+}
+END_TEST
+
+/* The whole network's gradient against central finite differences of its
+ * loss, for a 3-5-4-K network with both hidden layers of activation
+ * `hidden` and the given output activation and loss. */
+static void gradcheck(int hidden, int out_act, int loss)
+{
+	const size_t n = 6, n_in = 3, k = 3;
+	size_t units[3] = {5, 4, k};
+	int acts[3] = {hidden, hidden, out_act};
+	struct dnn_error e;
+	struct dnn_net *net = net_new(n_in, 3, units, acts, loss, &e);
+	struct dnn_rng r;
+	float x[18], t[18], *g;
+	const float h = 4e-3f;
+
+	ck_assert_ptr_nonnull(net);
+	ck_assert_int_eq(net_reserve(net, n, &e), 0);
+	rng_seed(&r, 11);
+	net_init(net, DNN_INIT_GLOROT_NORMAL, &r);
+	for (size_t i = 0; i < net->n_params; i++)
+		net->params[i] += 0.1f * (float)rng_normal(&r); /* biases too */
+	for (size_t i = 0; i < n * n_in; i++)
+		x[i] = (float)rng_normal(&r);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < k; j++) {
+			if (loss == DNN_LOSS_CROSS_ENTROPY)
+				t[i * k + j] = (float)(j == i % k);
+			else if (loss == DNN_LOSS_BINARY_CROSS_ENTROPY)
+				t[i * k + j] = (float)((i + j) % 2);
+			else
+				t[i * k + j] = (float)rng_normal(&r);
+		}
+	net_loss_grad(net, x, t, n);
+	g = malloc(net->n_params * sizeof *g);
+	memcpy(g, net->grads, net->n_params * sizeof *g);
+	/* Layers before the last step layer get no gradient: their loss is
+	 * piecewise constant. */
+	size_t frozen = hidden == DNN_ACT_STEP ? net->layers[2].w_off : 0;
+	size_t skipped = 0, zero_fd = 0;
+
+	for (size_t i = 0; i < net->n_params; i++) {
+		float w = net->params[i];
+		double lp, lm, l0, num;
+
+		l0 = net_loss_grad(net, x, t, n);
+		net->params[i] = w + h;
+		lp = net_loss_grad(net, x, t, n);
+		net->params[i] = w - h;
+		lm = net_loss_grad(net, x, t, n);
+		net->params[i] = w;
+		num = (lp - lm) / (2.0 * (double)h);
+		if (i < frozen) {
+			ck_assert_float_eq(g[i], 0.0f);
+			zero_fd += lp == lm;
+			continue;
+		}
+		/* A relu kink inside [w - h, w + h] makes the two one-sided
+		 * slopes disagree; such a parameter says nothing. */
+		if (hidden == DNN_ACT_RELU &&
+		    fabs((lp - l0) - (l0 - lm)) > 0.05 * (fabs(lp - l0) + fabs(l0 - lm)) + 1e-7) {
+			skipped++;
+			continue;
+		}
+		ck_assert_msg(fabs((double)g[i] - num) <= 2e-3 + 2e-2 * fabs(num),
+			      "%s hidden, %s/%s: parameter %zu: backprop %.6g, numeric %.6g",
+			      act_by_id(hidden)->name, act_by_id(out_act)->name, loss_name(loss),
+			      i, (double)g[i], num);
+	}
+	/* Most frozen parameters cross no step, so their loss does not move. */
+	ck_assert_uint_ge(zero_fd * 10, frozen * 8);
+	ck_assert_uint_le(skipped * 10, net->n_params);
+	free(g);
+	net_free(net);
+}
+
+START_TEST(test_gradcheck)
+{
+	int hidden = _i;
+
+	gradcheck(hidden, DNN_ACT_LINEAR, DNN_LOSS_MSE);
+	gradcheck(hidden, DNN_ACT_SIGMOID, DNN_LOSS_MSE);
+	gradcheck(hidden, DNN_ACT_TANH, DNN_LOSS_MSE);
+	gradcheck(hidden, DNN_ACT_RELU, DNN_LOSS_MSE);
+	gradcheck(hidden, DNN_ACT_SOFTMAX, DNN_LOSS_CROSS_ENTROPY);
+	gradcheck(hidden, DNN_ACT_SIGMOID, DNN_LOSS_BINARY_CROSS_ENTROPY);
+}
+END_TEST
+
+static Suite *net_suite(void)
+{
+	Suite *s = suite_create("net");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_layout);
+	tcase_add_test(tc, test_forward_by_hand);
+	tcase_add_test(tc, test_init_scale);
+	/* Every hidden activation but softmax (output only). */
+	tcase_add_loop_test(tc, test_gradcheck, DNN_ACT_LINEAR, DNN_ACT_RELU + 1);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+DNN_CHECK_MAIN(net_suite)

@@ -1,0 +1,166 @@
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "act.h"
+#include "loss.h"
+#include "net.h"
+#include "optim.h"
+#include "rng.h"
+#include "spec.h"
+#include "testutil.h"
+#include "train.h"
+
+START_TEST(test_sgd_momentum_step)
+{
+	struct dnn_error e;
+	struct dnn_optim *o = optim_new(DNN_OPT_SGD, 2, 0.1, 0.9, &e);
+	float w[2] = {1.0f, -1.0f}, g[2] = {2.0f, 0.5f};
+
+	optim_step(o, w, g); /* v = -0.2, -0.05 */
+	ck_assert_float_eq_tol(w[0], 0.8f, 1e-7f);
+	ck_assert_float_eq_tol(w[1], -1.05f, 1e-7f);
+	optim_step(o, w, g); /* v = 0.9 v - 0.1 g = -0.38, -0.095 */
+	ck_assert_float_eq_tol(w[0], 0.42f, 1e-6f);
+	ck_assert_float_eq_tol(w[1], -1.145f, 1e-6f);
+	optim_free(o);
+	optim_free(NULL);
+}
+END_TEST
+
+/* Minimise f(w) = (w - 3)^2 with plain gradient descent: a single linear
+ * unit with no input weight that matters (x = 0), so only the bias learns
+ * and the optimum is the target. */
+START_TEST(test_converges_to_known_minimum)
+{
+	size_t units[1] = {1};
+	int acts[1] = {DNN_ACT_LINEAR};
+	struct dnn_error e;
+	struct dnn_net *net = net_new(1, 1, units, acts, DNN_LOSS_MSE, &e);
+	struct dnn_optim *o = optim_new(DNN_OPT_SGD, net->n_params, 0.1, 0.0, &e);
+	struct dnn_rng r;
+	struct dnn_history h = {0};
+	float x[4] = {0, 0, 0, 0}, t[4] = {3, 3, 3, 3};
+	struct dnn_rows rows = {4, x, t};
+	struct dnn_train_opts opts = {.epochs = 200, .batch_size = 4};
+
+	rng_seed(&r, 1);
+	ck_assert_int_eq(train_run(net, o, &r, &rows, NULL, &opts, &h, &e), 0);
+	ck_assert_float_eq_tol(net->params[1], 3.0f, 1e-4f);
+	ck_assert_uint_eq(h.n, 200);
+	ck_assert_double_lt(h.epochs[199].loss, 1e-6);
+	ck_assert(isnan(h.epochs[0].accuracy));
+	history_free(&h);
+	optim_free(o);
+	net_free(net);
+}
+END_TEST
+
+static int train_xor(uint64_t seed, float *params_out, double *final_loss, double *acc)
+{
+	size_t units[2] = {2, 1};
+	int acts[2] = {DNN_ACT_TANH, DNN_ACT_SIGMOID};
+	struct dnn_error e;
+	struct dnn_net *net = net_new(2, 2, units, acts, DNN_LOSS_BINARY_CROSS_ENTROPY, &e);
+	struct dnn_optim *o = optim_new(DNN_OPT_SGD, net->n_params, 0.5, 0.9, &e);
+	struct dnn_rng r;
+	struct dnn_history h = {0};
+	float x[8] = {0, 0, 0, 1, 1, 0, 1, 1}, t[4] = {0, 1, 1, 0};
+	struct dnn_rows rows = {4, x, t};
+	struct dnn_train_opts opts = {.epochs = 500, .batch_size = 4, .classification = 1};
+	int rc;
+
+	rng_seed(&r, seed);
+	net_init(net, DNN_INIT_GLOROT_UNIFORM, &r);
+	rc = train_run(net, o, &r, &rows, NULL, &opts, &h, &e);
+	memcpy(params_out, net->params, net->n_params * sizeof *params_out);
+	*final_loss = h.epochs[h.n - 1].loss;
+	train_evaluate(net, &rows, 1, final_loss, acc, &e);
+	history_free(&h);
+	optim_free(o);
+	net_free(net);
+	return rc;
+}
+
+START_TEST(test_xor_converges_and_is_reproducible)
+{
+	float p1[9], p2[9];
+	double loss, acc, loss2, acc2;
+
+	ck_assert_int_eq(train_xor(3, p1, &loss, &acc), 0);
+	ck_assert_double_lt(loss, 0.05);
+	ck_assert_double_eq(acc, 1.0);
+	ck_assert_int_eq(train_xor(3, p2, &loss2, &acc2), 0);
+	ck_assert_int_eq(memcmp(p1, p2, sizeof p1), 0);
+}
+END_TEST
+
+START_TEST(test_divergence_stops_with_finite_weights)
+{
+	size_t units[1] = {1};
+	int acts[1] = {DNN_ACT_LINEAR};
+	struct dnn_error e;
+	struct dnn_net *net = net_new(1, 1, units, acts, DNN_LOSS_MSE, &e);
+	struct dnn_optim *o = optim_new(DNN_OPT_SGD, net->n_params, 1e6, 0.0, &e);
+	struct dnn_rng r;
+	struct dnn_history h = {0};
+	float x[4] = {1, 2, 3, 4}, t[4] = {1, 2, 3, 4};
+	struct dnn_rows rows = {4, x, t};
+	struct dnn_train_opts opts = {.epochs = 1000, .batch_size = 1};
+
+	rng_seed(&r, 1);
+	dnn_error_clear(&e);
+	ck_assert_int_eq(train_run(net, o, &r, &rows, NULL, &opts, &h, &e), -1);
+	ck_assert_int_eq(e.code, DNN_EX_FAIL);
+	ck_assert_ptr_nonnull(strstr(e.msg, "diverged"));
+	ck_assert_ptr_nonnull(strstr(e.msg, "lower learning rate"));
+	ck_assert_uint_lt(h.n, 1000);
+	for (size_t i = 0; i < net->n_params; i++)
+		ck_assert(isfinite(net->params[i]));
+	history_free(&h);
+	optim_free(o);
+	net_free(net);
+}
+END_TEST
+
+START_TEST(test_validation_figures)
+{
+	size_t units[1] = {2};
+	int acts[1] = {DNN_ACT_SOFTMAX};
+	struct dnn_error e;
+	struct dnn_net *net = net_new(1, 1, units, acts, DNN_LOSS_CROSS_ENTROPY, &e);
+	struct dnn_optim *o = optim_new(DNN_OPT_SGD, net->n_params, 0.5, 0.5, &e);
+	struct dnn_rng r;
+	struct dnn_history h = {0};
+	/* Class 1 when x > 0. */
+	float x[8] = {-2, -1, 1, 2, -1.5f, 1.5f, -0.5f, 0.5f};
+	float t[16] = {1, 0, 1, 0, 0, 1, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1};
+	struct dnn_rows tr = {4, x, t}, va = {4, x + 4, t + 8};
+	struct dnn_train_opts opts = {.epochs = 100, .batch_size = 2, .classification = 1};
+
+	rng_seed(&r, 1);
+	ck_assert_int_eq(train_run(net, o, &r, &tr, &va, &opts, &h, &e), 0);
+	ck_assert_double_eq(h.epochs[99].val_accuracy, 1.0);
+	ck_assert(isfinite(h.epochs[99].val_loss));
+	ck_assert_double_lt(h.epochs[99].val_loss, h.epochs[0].val_loss);
+	history_free(&h);
+	optim_free(o);
+	net_free(net);
+}
+END_TEST
+
+static Suite *train_suite(void)
+{
+	Suite *s = suite_create("train");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_sgd_momentum_step);
+	tcase_add_test(tc, test_converges_to_known_minimum);
+	tcase_add_test(tc, test_xor_converges_and_is_reproducible);
+	tcase_add_test(tc, test_divergence_stops_with_finite_weights);
+	tcase_add_test(tc, test_validation_figures);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+DNN_CHECK_MAIN(train_suite)

@@ -1,0 +1,106 @@
+#include <stdint.h>
+#include <string.h>
+
+#include "err.h"
+#include "testutil.h"
+#include "util.h"
+
+START_TEST(test_mul_overflow)
+{
+	size_t r;
+
+	ck_assert_int_eq(util_mul_overflow(3, 4, &r), 0);
+	ck_assert_uint_eq(r, 12);
+	ck_assert_int_eq(util_mul_overflow(SIZE_MAX / 2 + 1, 2, &r), 1);
+	ck_assert_int_eq(util_mul_overflow(0, SIZE_MAX, &r), 0);
+	ck_assert_ptr_null(util_malloc_array(SIZE_MAX / 4, 8));
+}
+END_TEST
+
+START_TEST(test_parse_long)
+{
+	long v;
+
+	ck_assert_int_eq(util_parse_long("42", 0, 100, &v), 0);
+	ck_assert_int_eq(v, 42);
+	ck_assert_int_eq(util_parse_long("-3", -5, 5, &v), 0);
+	ck_assert_int_eq(v, -3);
+	ck_assert_int_eq(util_parse_long("101", 0, 100, &v), -1);
+	ck_assert_int_eq(util_parse_long("4x", 0, 100, &v), -1);
+	ck_assert_int_eq(util_parse_long("", 0, 100, &v), -1);
+	ck_assert_int_eq(util_parse_long(" 4", 0, 100, &v), -1);
+	ck_assert_int_eq(util_parse_long("99999999999999999999", 0, 100, &v), -1);
+}
+END_TEST
+
+START_TEST(test_parse_u64_double)
+{
+	uint64_t u;
+	double d;
+
+	ck_assert_int_eq(util_parse_u64("18446744073709551615", &u), 0);
+	ck_assert(u == UINT64_MAX);
+	ck_assert_int_eq(util_parse_u64("18446744073709551616", &u), -1);
+	ck_assert_int_eq(util_parse_u64("-1", &u), -1);
+	ck_assert_int_eq(util_parse_double(" 0.25 ", &d), 0);
+	ck_assert_double_eq(d, 0.25);
+	ck_assert_int_eq(util_parse_double("1e-3", &d), 0);
+	ck_assert_double_eq(d, 1e-3);
+	ck_assert_int_eq(util_parse_double("inf", &d), -1);
+	ck_assert_int_eq(util_parse_double("nan", &d), -1);
+	ck_assert_int_eq(util_parse_double("1e999", &d), -1);
+	ck_assert_int_eq(util_parse_double("0,25", &d), -1);
+	ck_assert_int_eq(util_parse_double("", &d), -1);
+}
+END_TEST
+
+START_TEST(test_edit_distance)
+{
+	static const char *const names[] = {"relu", "sigmoid", "softmax", "tanh"};
+
+	ck_assert_uint_eq(util_edit_distance("kitten", "sitting"), 3);
+	ck_assert_uint_eq(util_edit_distance("", "abc"), 3);
+	ck_assert_uint_eq(util_edit_distance("same", "same"), 0);
+	ck_assert_str_eq(util_closest("relux", names, 4), "relu");
+	ck_assert_str_eq(util_closest("sigmod", names, 4), "sigmoid");
+	ck_assert_str_eq(util_closest("soft", names, 4), "softmax");
+	ck_assert_ptr_null(util_closest("banana", names, 4));
+}
+END_TEST
+
+START_TEST(test_error_format)
+{
+	struct dnn_error e;
+	char buf[256];
+
+	dnn_error_clear(&e);
+	ck_assert_int_eq(dnn_error_set(&e, DNN_EX_DATA, "a.csv", 12, 3, "expected a number, got '%s'",
+				       "x"),
+			 -1);
+	dnn_error_format(&e, buf, sizeof buf);
+	ck_assert_str_eq(buf, "a.csv:12:3: expected a number, got 'x'");
+	dnn_error_set(&e, DNN_EX_DATA, "a.csv", 0, 0, "file is empty");
+	dnn_error_format(&e, buf, sizeof buf);
+	ck_assert_str_eq(buf, "a.csv: file is empty");
+	dnn_error_set(&e, DNN_EX_USAGE, NULL, 0, 0, "plain");
+	dnn_error_format(&e, buf, sizeof buf);
+	ck_assert_str_eq(buf, "plain");
+	ck_assert_int_eq(e.code, 64);
+}
+END_TEST
+
+static Suite *util_suite(void)
+{
+	Suite *s = suite_create("util");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_mul_overflow);
+	tcase_add_test(tc, test_parse_long);
+	tcase_add_test(tc, test_parse_u64_double);
+	tcase_add_test(tc, test_edit_distance);
+	tcase_add_test(tc, test_error_format);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+DNN_CHECK_MAIN(util_suite)
