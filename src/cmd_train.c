@@ -333,10 +333,12 @@ out:
  * single sigmoid unit, or the (normalized) values for regression. */
 static float *target_matrix(const struct dnn_dataset *d, size_t n_out, struct dnn_error *e)
 {
-	float *t = util_calloc_array(d->n_rows * n_out, sizeof *t);
+	size_t cells;
+	float *t;
 
-	if (!t || (n_out && d->n_rows * n_out / n_out != d->n_rows))
-		return free(t), dnn_error_oom(e), NULL;
+	if (util_mul_overflow(d->n_rows, n_out, &cells) ||
+	    !(t = util_calloc_array(cells, sizeof *t)))
+		return dnn_error_oom(e), NULL;
 	for (size_t i = 0; i < d->n_rows; i++) {
 		if (n_out == 1)
 			t[i] = (float)d->label[i];
@@ -344,6 +346,23 @@ static float *target_matrix(const struct dnn_dataset *d, size_t n_out, struct dn
 			t[i * n_out + d->label[i]] = 1.0f;
 	}
 	return t;
+}
+
+/* A step layer passes no gradient back (its derivative is zero wherever it
+ * exists), so the layers up to the last one keep their initial weights. */
+static void warn_step_layers(const struct dnn_spec *s, int quiet)
+{
+	size_t last = s->n_layers;
+
+	for (size_t l = 0; l < s->n_layers; l++)
+		if (s->layers[l].activation == DNN_ACT_STEP)
+			last = l;
+	if (quiet || last == s->n_layers)
+		return;
+	fprintf(stderr,
+		"dnn: warning: layers[%zu] uses step, whose derivative is zero: layers 0 to %zu "
+		"keep their initial weights\n",
+		last, last);
 }
 
 static void print_epoch(const struct dnn_epoch *ep, unsigned long n_epochs, void *ctx)
@@ -444,6 +463,7 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		units[l] = spec.layers[l].units;
 		acts[l] = spec.layers[l].activation;
 	}
+	warn_step_layers(&spec, a.quiet);
 	model.net = net_new(d.n_in, spec.n_layers, units, acts, spec.loss, e);
 	if (!model.net)
 		goto out;
