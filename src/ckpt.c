@@ -544,7 +544,7 @@ static int parse_cols(struct loader *ld, struct dnn_model *m)
 
 		if (r.overrun)
 			return sect_done(ld, S_COLS, &r);
-		if (role != DNN_COL_INPUT && role != DNN_COL_TARGET)
+		if (role != DNN_COL_INPUT && role != DNN_COL_TARGET && role != DNN_COL_IGNORED)
 			return sect_err(ld, S_COLS, "column %zu has unknown role %u", c + 1, role);
 		m->col_role[c] = (unsigned char)role;
 		m->col_names[c] = rb_str(ld, S_COLS, &r, "column name", c);

@@ -37,6 +37,8 @@ const char cmd_train_help[] =
 	"                             val_loss and val_acc on them\n"
 	"      --target COLUMNS       target column(s) by name or 0-based index,\n"
 	"                             comma-separated (default: the last column)\n"
+	"      --ignore COLUMNS       columns to leave out, such as ids, by name or\n"
+	"                             0-based index, comma-separated\n"
 	"      --no-header            the first row is data; columns are named 0, 1, ...\n"
 	"      --delimiter C          field separator (default ','; 'tab' for tabs)\n"
 	"  -q, --quiet                print nothing but errors\n"
@@ -54,6 +56,7 @@ enum {
 	OPT_OPTIMIZER,
 	OPT_VALIDATION,
 	OPT_TARGET,
+	OPT_IGNORE,
 	OPT_NO_HEADER,
 	OPT_DELIMITER
 };
@@ -68,6 +71,7 @@ static const struct option long_opts[] = {
 	{"seed", required_argument, NULL, 's'},
 	{"validation", required_argument, NULL, OPT_VALIDATION},
 	{"target", required_argument, NULL, OPT_TARGET},
+	{"ignore", required_argument, NULL, OPT_IGNORE},
 	{"no-header", no_argument, NULL, OPT_NO_HEADER},
 	{"delimiter", required_argument, NULL, OPT_DELIMITER},
 	{"quiet", no_argument, NULL, 'q'},
@@ -79,7 +83,7 @@ static const struct option long_opts[] = {
  * text until then. */
 struct overrides {
 	const char *epochs, *batch_size, *learning_rate, *momentum, *optimizer, *seed,
-		*validation, *target;
+		*validation, *target, *ignore;
 };
 
 static int parse_args(int argc, char **argv, struct train_args *a, struct overrides *ov,
@@ -117,6 +121,9 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct overri
 			break;
 		case OPT_TARGET:
 			ov->target = optarg;
+			break;
+		case OPT_IGNORE:
+			ov->ignore = optarg;
 			break;
 		case OPT_NO_HEADER:
 			a->csv.header = 0;
@@ -198,6 +205,8 @@ static int apply_overrides(struct dnn_spec *s, const struct overrides *ov, struc
 					     ov->validation);
 	}
 	if (ov->target && spec_set_targets(s, ov->target, e))
+		return -1;
+	if (ov->ignore && spec_set_ignore(s, ov->ignore, e))
 		return -1;
 	return 0;
 }
@@ -405,6 +414,8 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		.csv = a.csv,
 		.targets = spec.data.targets,
 		.n_targets = spec.data.n_targets,
+		.ignore = spec.data.ignore,
+		.n_ignore = spec.data.n_ignore,
 		.task = spec.loss == DNN_LOSS_MSE ? DNN_TASK_REGRESSION
 						  : DNN_TASK_CLASSIFICATION,
 	};

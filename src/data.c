@@ -862,9 +862,10 @@ static void column_list(char *buf, size_t size, char *const *names, size_t n)
 	}
 }
 
-/* The file column that target reference r names, or an error. */
-static int resolve_target(const struct dnn_column_ref *r, char *const *names, size_t n,
-			  const char *file, size_t *col, struct dnn_error *e)
+/* The file column that reference r names, or an error calling it a `what`
+ * column ("target", "ignored"). */
+static int resolve_column(const struct dnn_column_ref *r, const char *what, char *const *names,
+			  size_t n, const char *file, size_t *col, struct dnn_error *e)
 {
 	long idx = r->index;
 
@@ -881,26 +882,26 @@ static int resolve_target(const struct dnn_column_ref *r, char *const *names, si
 
 			if (near)
 				return dnn_error_set(e, DNN_EX_DATA, file, 0, 0,
-						     "target column '%s' not found; did you mean "
+						     "%s column '%s' not found; did you mean "
 						     "'%s'?",
-						     r->name, near);
+						     what, r->name, near);
 			column_list(list, sizeof list, names, n);
 			return dnn_error_set(e, DNN_EX_DATA, file, 0, 0,
-					     "target column '%s' not found; columns are: %s",
+					     "%s column '%s' not found; columns are: %s", what,
 					     r->name, list);
 		}
 		/* All digits and not a name: an index. */
 		if (util_parse_long(r->name, 0, LONG_MAX, &idx) || (unsigned long)idx >= n)
 			return dnn_error_set(e, DNN_EX_DATA, file, 0, 0,
-					     "target column '%s' not found; the file has %zu "
+					     "%s column '%s' not found; the file has %zu "
 					     "column%s (0 to %zu)",
-					     r->name, n, n == 1 ? "" : "s", n - 1);
+					     what, r->name, n, n == 1 ? "" : "s", n - 1);
 	}
 	if (idx < 0 || (unsigned long)idx >= n)
 		return dnn_error_set(e, DNN_EX_DATA, file, 0, 0,
-				     "target column %ld not found; the file has %zu column%s "
+				     "%s column %ld not found; the file has %zu column%s "
 				     "(0 to %zu)",
-				     idx, n, n == 1 ? "" : "s", n - 1);
+				     what, idx, n, n == 1 ? "" : "s", n - 1);
 	*col = (size_t)idx;
 	return 0;
 }
@@ -1049,7 +1050,8 @@ static int assign_roles(struct dnn_dataset *d, const struct dnn_data_opts *o, co
 		size_t col = d->n_cols - 1;
 
 		if (o->n_targets &&
-		    resolve_target(&o->targets[t], d->col_names, d->n_cols, file, &col, e))
+		    resolve_column(&o->targets[t], "target", d->col_names, d->n_cols, file, &col,
+				   e))
 			return -1;
 		if (d->col_role[col] == DNN_COL_TARGET)
 			return dnn_error_set(e, DNN_EX_DATA, file, 0, 0,
@@ -1058,11 +1060,28 @@ static int assign_roles(struct dnn_dataset *d, const struct dnn_data_opts *o, co
 		d->col_role[col] = DNN_COL_TARGET;
 		slot[col] = t;
 	}
+	for (size_t k = 0; k < o->n_ignore; k++) {
+		size_t col;
+
+		if (resolve_column(&o->ignore[k], "ignored", d->col_names, d->n_cols, file, &col,
+				   e))
+			return -1;
+		if (d->col_role[col] != DNN_COL_INPUT)
+			return dnn_error_set(e, DNN_EX_DATA, file, 0, 0,
+					     d->col_role[col] == DNN_COL_TARGET
+						     ? "column '%s' cannot be both the target and "
+						       "ignored"
+						     : "ignored column '%s' is given twice",
+					     d->col_names[col]);
+		d->col_role[col] = DNN_COL_IGNORED;
+	}
 	d->n_targets = n_t;
-	d->n_in = d->n_cols - n_t;
+	d->n_in = 0;
+	for (size_t i = 0; i < d->n_cols; i++)
+		d->n_in += d->col_role[i] == DNN_COL_INPUT;
 	if (d->n_in == 0)
 		return dnn_error_set(e, DNN_EX_DATA, file, 0, 0,
-				     "no input columns: every column is a target");
+				     "no input columns: every column is a target or ignored");
 	for (size_t i = 0, j = 0; i < d->n_cols; i++)
 		if (d->col_role[i] == DNN_COL_INPUT)
 			slot[i] = j++;
@@ -1081,6 +1100,8 @@ static int take_row(struct dnn_dataset *d, struct dnn_csv *c, const size_t *slot
 		if (d->col_role[i] == DNN_COL_INPUT) {
 			if (cell_number(c, i, d->col_names[i], x + slot[i], e))
 				return -1;
+		} else if (d->col_role[i] == DNN_COL_IGNORED) {
+			continue;
 		} else if (d->task == DNN_TASK_REGRESSION) {
 			if (cell_number(c, i, d->col_names[i], d->y + r * d->n_targets + slot[i],
 					e))

@@ -14,7 +14,7 @@
 enum dnn_task { DNN_TASK_REGRESSION = 1, DNN_TASK_CLASSIFICATION = 2 };
 
 /* Column roles. They reach the checkpoint: never renumber. */
-enum dnn_col_role { DNN_COL_INPUT = 1, DNN_COL_TARGET = 2 };
+enum dnn_col_role { DNN_COL_INPUT = 1, DNN_COL_TARGET = 2, DNN_COL_IGNORED = 3 };
 
 struct dnn_csv_opts {
 	char delimiter;		/* ',' by default */
@@ -64,6 +64,8 @@ struct dnn_data_opts {
 	struct dnn_csv_opts csv;
 	const struct dnn_column_ref *targets; /* n_targets == 0: the last column */
 	size_t n_targets;
+	const struct dnn_column_ref *ignore;  /* columns to drop, such as ids */
+	size_t n_ignore;
 	int task;		  /* enum dnn_task, decided by the loss */
 };
 

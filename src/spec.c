@@ -294,38 +294,47 @@ static int parse_target(const struct ctx *c, const cJSON *it, const char *key,
 	return 0;
 }
 
+/* One column reference or an array of them, at key. */
+static int parse_columns(const struct ctx *c, const cJSON *t, const char *key,
+			 struct dnn_column_ref **refs, size_t *n_refs)
+{
+	size_t n = cJSON_IsArray(t) ? (size_t)cJSON_GetArraySize(t) : 1, k = 0;
+	char sub[64];
+
+	if (n == 0)
+		return bad(c, key, "expected at least one column");
+	*refs = util_calloc_array(n, sizeof **refs);
+	if (!*refs)
+		return dnn_error_oom(c->e);
+	*n_refs = n;
+	if (!cJSON_IsArray(t))
+		return parse_target(c, t, key, &(*refs)[0]);
+	for (const cJSON *it = t->child; it; it = it->next, k++) {
+		snprintf(sub, sizeof sub, "%s[%zu]", key, k);
+		if (parse_target(c, it, sub, &(*refs)[k]))
+			return -1;
+	}
+	return 0;
+}
+
 static int parse_data(const struct ctx *c, const cJSON *obj, struct dnn_spec *s)
 {
-	static const char *const keys[] = {"target", "normalize", "validation"};
-	const cJSON *t, *nm, *v;
-	char key[64];
+	static const char *const keys[] = {"target", "ignore", "normalize", "validation"};
+	const cJSON *t, *ig, *nm, *v;
 	size_t k;
 
 	if (!cJSON_IsObject(obj))
 		return bad(c, "data", "expected an object, got %s", type_name(obj));
-	if (check_keys(c, obj, "data", keys, 3))
+	if (check_keys(c, obj, "data", keys, 4))
 		return -1;
 	t = cJSON_GetObjectItemCaseSensitive(obj, "target");
+	ig = cJSON_GetObjectItemCaseSensitive(obj, "ignore");
 	nm = cJSON_GetObjectItemCaseSensitive(obj, "normalize");
 	v = cJSON_GetObjectItemCaseSensitive(obj, "validation");
-	if (t) {
-		size_t n = cJSON_IsArray(t) ? (size_t)cJSON_GetArraySize(t) : 1;
-
-		if (n == 0)
-			return bad(c, "data.target", "expected at least one column");
-		s->data.targets = util_calloc_array(n, sizeof *s->data.targets);
-		if (!s->data.targets)
-			return dnn_error_oom(c->e);
-		s->data.n_targets = n;
-		if (!cJSON_IsArray(t))
-			return parse_target(c, t, "data.target", &s->data.targets[0]);
-		k = 0;
-		for (const cJSON *it = t->child; it; it = it->next, k++) {
-			snprintf(key, sizeof key, "data.target[%zu]", k);
-			if (parse_target(c, it, key, &s->data.targets[k]))
-				return -1;
-		}
-	}
+	if (t && parse_columns(c, t, "data.target", &s->data.targets, &s->data.n_targets))
+		return -1;
+	if (ig && parse_columns(c, ig, "data.ignore", &s->data.ignore, &s->data.n_ignore))
+		return -1;
 	if (nm) {
 		if (get_choice(c, nm, "data.normalize", "normalization", norm_names, 2, &k))
 			return -1;
@@ -540,6 +549,22 @@ static cJSON *target_json(const struct dnn_column_ref *r)
 	return r->name ? cJSON_CreateString(r->name) : cJSON_CreateNumber((double)r->index);
 }
 
+/* Add key: one reference as a string or number, several as an array. */
+static int add_columns(cJSON *obj, const char *key, const struct dnn_column_ref *refs, size_t n)
+{
+	cJSON *v = n == 1 ? target_json(&refs[0]) : cJSON_CreateArray();
+
+	if (!v || !cJSON_AddItemToObject(obj, key, v))
+		return cJSON_Delete(v), -1;
+	for (size_t i = 0; n > 1 && i < n; i++) {
+		cJSON *t = target_json(&refs[i]);
+
+		if (!t || !cJSON_AddItemToArray(v, t))
+			return cJSON_Delete(t), -1;
+	}
+	return 0;
+}
+
 char *spec_to_json(const struct dnn_spec *s)
 {
 	cJSON *root = cJSON_CreateObject(), *layers, *opt, *data;
@@ -574,23 +599,11 @@ char *spec_to_json(const struct dnn_spec *s)
 	data = cJSON_AddObjectToObject(root, "data");
 	if (!data)
 		goto out;
-	if (s->data.n_targets == 1) {
-		cJSON *t = target_json(&s->data.targets[0]);
-
-		if (!t || !cJSON_AddItemToObject(data, "target", t))
-			goto out;
-	} else if (s->data.n_targets > 1) {
-		cJSON *arr = cJSON_AddArrayToObject(data, "target");
-
-		for (size_t i = 0; arr && i < s->data.n_targets; i++) {
-			cJSON *t = target_json(&s->data.targets[i]);
-
-			if (!t || !cJSON_AddItemToArray(arr, t))
-				goto out;
-		}
-		if (!arr)
-			goto out;
-	}
+	if (s->data.n_targets &&
+	    add_columns(data, "target", s->data.targets, s->data.n_targets))
+		goto out;
+	if (s->data.n_ignore && add_columns(data, "ignore", s->data.ignore, s->data.n_ignore))
+		goto out;
 	if (!cJSON_AddStringToObject(data, "normalize",
 				     s->data.normalize ? "standard" : "none") ||
 	    !cJSON_AddNumberToObject(data, "validation", s->data.validation))
@@ -601,7 +614,16 @@ out:
 	return text;
 }
 
-int spec_set_targets(struct dnn_spec *s, const char *list, struct dnn_error *e)
+static void free_columns(struct dnn_column_ref *refs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(refs[i].name);
+	free(refs);
+}
+
+/* Replace *refs by the comma-separated names in list (option opt). */
+static int set_columns(struct dnn_column_ref **refs_out, size_t *n_out, const char *list,
+		       const char *opt, struct dnn_error *e)
 {
 	size_t n = 1, k = 0;
 	struct dnn_column_ref *refs;
@@ -617,17 +639,13 @@ int spec_set_targets(struct dnn_spec *s, const char *list, struct dnn_error *e)
 		size_t len = comma ? (size_t)(comma - p) : strlen(p);
 
 		if (len == 0) {
-			for (size_t i = 0; i < k; i++)
-				free(refs[i].name);
-			free(refs);
-			return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-					     "--target: empty column name");
+			free_columns(refs, k);
+			return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0, "%s: empty column name",
+					     opt);
 		}
 		refs[k].name = util_strndup(p, len);
 		if (!refs[k].name) {
-			for (size_t i = 0; i < k; i++)
-				free(refs[i].name);
-			free(refs);
+			free_columns(refs, k);
 			return dnn_error_oom(e);
 		}
 		k++;
@@ -635,21 +653,29 @@ int spec_set_targets(struct dnn_spec *s, const char *list, struct dnn_error *e)
 			break;
 		p = comma + 1;
 	}
-	for (size_t i = 0; i < s->data.n_targets; i++)
-		free(s->data.targets[i].name);
-	free(s->data.targets);
-	s->data.targets = refs;
-	s->data.n_targets = n;
+	free_columns(*refs_out, *n_out);
+	*refs_out = refs;
+	*n_out = n;
 	return 0;
 }
+
+int spec_set_targets(struct dnn_spec *s, const char *list, struct dnn_error *e)
+{
+	return set_columns(&s->data.targets, &s->data.n_targets, list, "--target", e);
+}
+
+int spec_set_ignore(struct dnn_spec *s, const char *list, struct dnn_error *e)
+{
+	return set_columns(&s->data.ignore, &s->data.n_ignore, list, "--ignore", e);
+}
+
 
 void spec_free(struct dnn_spec *s)
 {
 	if (!s)
 		return;
 	free(s->layers);
-	for (size_t i = 0; i < s->data.n_targets; i++)
-		free(s->data.targets[i].name);
-	free(s->data.targets);
+	free_columns(s->data.targets, s->data.n_targets);
+	free_columns(s->data.ignore, s->data.n_ignore);
 	memset(s, 0, sizeof *s);
 }

@@ -48,6 +48,8 @@ struct dnn_spec {
 	struct {
 		size_t n_targets;	/* 0: the last column */
 		struct dnn_column_ref *targets;
+		size_t n_ignore;	/* columns left out, such as ids */
+		struct dnn_column_ref *ignore;
 		int normalize;		/* enum dnn_normalize */
 		double validation;	/* fraction held out, in [0, 1) */
 	} data;
@@ -79,6 +81,8 @@ char *spec_to_json(const struct dnn_spec *s);
  * name made of digits as an index when no column has that name. Returns -1
  * with e set (64) on an empty element. */
 int spec_set_targets(struct dnn_spec *s, const char *list, struct dnn_error *e);
+/* The same for the ignored columns (--ignore). */
+int spec_set_ignore(struct dnn_spec *s, const char *list, struct dnn_error *e);
 
 /* Names of inits, for messages and for spec_to_json. */
 const char *spec_init_name(int init);

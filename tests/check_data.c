@@ -105,7 +105,7 @@ static void write_gz(const char *path, const char *text, size_t len)
 
 static struct dnn_data_opts opts(int task, int header, char delim)
 {
-	struct dnn_data_opts o = {{delim, header}, NULL, 0, task};
+	struct dnn_data_opts o = {.csv = {delim, header}, .task = task};
 
 	return o;
 }
@@ -271,6 +271,54 @@ START_TEST(test_target_by_name)
 	CK_FEQ(d.x[2], 101.0f);
 	CK_FEQ(d.x[9], 151.0f);
 	data_free(&d);
+}
+END_TEST
+
+START_TEST(test_ignore)
+{
+	struct dnn_dataset d;
+	struct dnn_error e;
+	struct dnn_column_ref ign[2] = {{"sex", 0}, {NULL, 0}};
+	struct dnn_data_opts o = opts(REG, 1, ',');
+
+	/* Leave out "sex" by name and "age" by index: 8 inputs remain. */
+	o.ignore = ign;
+	o.n_ignore = 2;
+	memset(&e, 0, sizeof e);
+	ck_assert_int_eq(data_load(&d, DATADIR "/diabetes.csv", &o, &e), 0);
+	ck_assert_uint_eq(d.n_in, 8);
+	ck_assert_int_eq(d.col_role[0], DNN_COL_IGNORED);
+	ck_assert_int_eq(d.col_role[1], DNN_COL_IGNORED);
+	ck_assert_int_eq(d.col_role[2], DNN_COL_INPUT);
+	ck_assert_int_eq(d.col_role[10], DNN_COL_TARGET);
+	CK_FEQ(d.x[0], 32.1f); /* bmi comes first now */
+	CK_FEQ(d.y[0], 151.0f);
+	data_free(&d);
+
+	/* A cell of an ignored column is never parsed. */
+	const char *p = tmp_csv("ign.csv", "id,a,y\nrow-1,1,2\nrow-2,3,4\n");
+	struct dnn_column_ref id = {"id", 0};
+
+	o.ignore = &id;
+	o.n_ignore = 1;
+	ck_assert_int_eq(data_load(&d, p, &o, &e), 0);
+	ck_assert_uint_eq(d.n_in, 1);
+	CK_FEQ(d.x[1], 3.0f);
+	data_free(&d);
+
+	/* The target cannot be ignored; the inputs cannot all be. */
+	id.name = "y";
+	ck_assert_int_eq(data_load(&d, p, &o, &e), -1);
+	CK_ERROR(&e, 65, p, 0, 0, "column 'y' cannot be both the target and ignored");
+	struct dnn_column_ref both[2] = {{"id", 0}, {"a", 0}};
+
+	o.ignore = both;
+	o.n_ignore = 2;
+	ck_assert_int_eq(data_load(&d, p, &o, &e), -1);
+	CK_ERROR(&e, 65, p, 0, 0, "no input columns: every column is a target or ignored");
+	both[1].name = "id";
+	ck_assert_int_eq(data_load(&d, p, &o, &e), -1);
+	CK_ERROR(&e, 65, p, 0, 0, "ignored column 'id' is given twice");
 }
 END_TEST
 
@@ -583,7 +631,7 @@ START_TEST(test_spaces_and_delimiter)
 	/* With ',' the same file has one column per row. */
 	ck_assert_int_eq(load(&d, TEST_DATADIR "/csv_semicolon.csv", NULL, CLS, &e), -1);
 	CK_ERROR(&e, 65, TEST_DATADIR "/csv_semicolon.csv", 0, 0,
-		 "no input columns: every column is a target");
+		 "no input columns: every column is a target or ignored");
 
 	/* A tab delimiter. */
 	o.csv.delimiter = '\t';
@@ -1072,7 +1120,7 @@ START_TEST(test_err_targets)
 	CK_ERROR(&e, 65, "", 0, 0, "classification takes one target column, not 2");
 
 	p = load_fail("y\n1\n2\n", NULL, REG, &e);
-	CK_ERROR(&e, 65, p, 0, 0, "no input columns: every column is a target");
+	CK_ERROR(&e, 65, p, 0, 0, "no input columns: every column is a target or ignored");
 }
 END_TEST
 
@@ -1440,6 +1488,7 @@ static Suite *data_suite(void)
 
 	tc = tcase_create("datasets");
 	tcase_add_test(tc, test_iris);
+	tcase_add_test(tc, test_ignore);
 	tcase_add_test(tc, test_wine);
 	tcase_add_test(tc, test_digits_gz);
 	tcase_add_test(tc, test_diabetes);

@@ -28,7 +28,7 @@ CRITICAL = ("SPEC", "LAYR", "COLS", "CLAS", "NORM", "WGHT", "HIST")
 TASKS = {1: "regression", 2: "classification"}
 LOSSES = {1: "mse", 2: "cross_entropy", 3: "binary_cross_entropy"}
 ACTS = {1: "linear", 2: "step", 3: "sigmoid", 4: "tanh", 5: "relu", 6: "softmax"}
-ROLES = {1: "input", 2: "target"}
+ROLES = {1: "input", 2: "target", 3: "ignored"}
 HIST_FIELDS = 5
 
 
@@ -178,7 +178,7 @@ def parse(data):
         cols.append({"name": p.string("column name", c), "role": ROLES[role]})
     p.done()
     n_inputs = sum(1 for c in cols if c["role"] == "input")
-    n_targets = len(cols) - n_inputs
+    n_targets = sum(1 for c in cols if c["role"] == "target")
     if n_inputs != n_in:
         p.fail("%d input columns for %d inputs" % (n_inputs, n_in))
     if n_targets != (1 if task == 2 else n_out):
