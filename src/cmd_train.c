@@ -35,6 +35,8 @@ const char cmd_train_help[] =
 	"  -s, --seed N               seed of the initial weights, shuffles and split\n"
 	"      --validation FRACTION  hold out this fraction of the rows and report\n"
 	"                             val_loss and val_acc on them\n"
+	"      --validation-data FILE report val_loss and val_acc on the rows of FILE\n"
+	"                             (CSV with the same columns) instead\n"
 	"      --target COLUMNS       target column(s) by name or 0-based index,\n"
 	"                             comma-separated (default: the last column)\n"
 	"      --ignore COLUMNS       columns to leave out, such as ids, by name or\n"
@@ -46,6 +48,7 @@ const char cmd_train_help[] =
 
 struct train_args {
 	const char *output;
+	const char *val_path;
 	const char *spec_path, *data_path;
 	int quiet;
 	struct dnn_csv_opts csv;
@@ -55,6 +58,7 @@ enum {
 	OPT_MOMENTUM = 256,
 	OPT_OPTIMIZER,
 	OPT_VALIDATION,
+	OPT_VALIDATION_DATA,
 	OPT_TARGET,
 	OPT_IGNORE,
 	OPT_NO_HEADER,
@@ -70,6 +74,7 @@ static const struct option long_opts[] = {
 	{"optimizer", required_argument, NULL, OPT_OPTIMIZER},
 	{"seed", required_argument, NULL, 's'},
 	{"validation", required_argument, NULL, OPT_VALIDATION},
+	{"validation-data", required_argument, NULL, OPT_VALIDATION_DATA},
 	{"target", required_argument, NULL, OPT_TARGET},
 	{"ignore", required_argument, NULL, OPT_IGNORE},
 	{"no-header", no_argument, NULL, OPT_NO_HEADER},
@@ -119,6 +124,9 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct overri
 		case OPT_VALIDATION:
 			ov->validation = optarg;
 			break;
+		case OPT_VALIDATION_DATA:
+			a->val_path = optarg;
+			break;
 		case OPT_TARGET:
 			ov->target = optarg;
 			break;
@@ -151,6 +159,14 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct overri
 	if (strcmp(a->spec_path, "-") == 0 && strcmp(a->data_path, "-") == 0)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "SPEC and DATA cannot both be standard input");
+	if (a->val_path && ov->validation)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "options '--validation' and '--validation-data' exclude each "
+				     "other");
+	if (a->val_path && strcmp(a->val_path, "-") == 0 &&
+	    (strcmp(a->spec_path, "-") == 0 || strcmp(a->data_path, "-") == 0))
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "only one input can be standard input");
 	return 0;
 }
 
@@ -294,6 +310,102 @@ static int permute_rows(void *base, size_t n, size_t row_bytes, const size_t *or
 	return 0;
 }
 
+/* The position of column name among the columns of d with the given role,
+ * or SIZE_MAX. */
+static size_t find_column(const struct dnn_dataset *d, const char *name, int role)
+{
+	for (size_t i = 0, k = 0; i < d->n_cols; i++) {
+		if (d->col_role[i] != role)
+			continue;
+		if (strcmp(d->col_names[i], name) == 0)
+			return k;
+		k++;
+	}
+	return SIZE_MAX;
+}
+
+/* Append the rows of the validation file v to d, its columns matched to
+ * d's by name and its class labels to d's classes. */
+static int append_validation(struct dnn_dataset *d, const struct dnn_dataset *v,
+			     const char *vname, struct dnn_error *e)
+{
+	size_t n = d->n_rows + v->n_rows, *in_map = NULL, *t_map = NULL, *cls = NULL;
+	size_t w = d->task == DNN_TASK_REGRESSION ? d->n_targets : 0;
+	int rc = -1;
+
+	in_map = util_malloc_array(d->n_in, sizeof *in_map);
+	t_map = util_malloc_array(d->n_targets, sizeof *t_map);
+	cls = util_malloc_array(v->n_classes ? v->n_classes : 1, sizeof *cls);
+	if (!in_map || !t_map || !cls)
+		goto oom;
+	for (size_t i = 0, ki = 0, kt = 0; i < d->n_cols; i++) {
+		int role = d->col_role[i];
+		size_t *slot;
+
+		if (role == DNN_COL_IGNORED)
+			continue;
+		slot = role == DNN_COL_INPUT ? &in_map[ki++] : &t_map[kt++];
+		*slot = find_column(v, d->col_names[i], role);
+		if (*slot == SIZE_MAX) {
+			dnn_error_set(e, DNN_EX_DATA, vname, 0, 0, "%s column '%s' is missing",
+				      role == DNN_COL_INPUT ? "input" : "target", d->col_names[i]);
+			goto out;
+		}
+	}
+	for (size_t c = 0; c < v->n_classes; c++) {
+		size_t k;
+
+		for (k = 0; k < d->n_classes; k++)
+			if (strcmp(d->class_names[k], v->class_names[c]) == 0)
+				break;
+		if (k == d->n_classes) {
+			dnn_error_set(e, DNN_EX_DATA, vname, 0, 0,
+				      "class '%s' does not occur in the training data",
+				      v->class_names[c]);
+			goto out;
+		}
+		cls[c] = k;
+	}
+	size_t cells;
+	float *x;
+
+	if (util_mul_overflow(n, d->n_in, &cells) || !(x = util_realloc_array(d->x, cells,
+									    sizeof *x)))
+		goto oom;
+	d->x = x;
+	for (size_t r = 0; r < v->n_rows; r++)
+		for (size_t j = 0; j < d->n_in; j++)
+			x[(d->n_rows + r) * d->n_in + j] = v->x[r * v->n_in + in_map[j]];
+	if (w) {
+		float *y = util_realloc_array(d->y, n * w, sizeof *y);
+
+		if (!y)
+			goto oom;
+		d->y = y;
+		for (size_t r = 0; r < v->n_rows; r++)
+			for (size_t j = 0; j < w; j++)
+				y[(d->n_rows + r) * w + j] = v->y[r * v->n_targets + t_map[j]];
+	} else {
+		uint32_t *lab = util_realloc_array(d->label, n, sizeof *lab);
+
+		if (!lab)
+			goto oom;
+		d->label = lab;
+		for (size_t r = 0; r < v->n_rows; r++)
+			lab[d->n_rows + r] = (uint32_t)cls[v->label[r]];
+	}
+	d->n_rows = n;
+	rc = 0;
+	goto out;
+oom:
+	dnn_error_oom(e);
+out:
+	free(in_map);
+	free(t_map);
+	free(cls);
+	return rc;
+}
+
 static int cmp_size(const void *a, const void *b)
 {
 	size_t x = *(const size_t *)a, y = *(const size_t *)b;
@@ -427,7 +539,21 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		goto out;
 	spec.layers[spec.n_layers - 1].units = n_out;
 
-	if (spec.data.validation > 0.0) {
+	if (a.val_path) {
+		struct dnn_dataset v = {0};
+		const char *vname = strcmp(a.val_path, "-") ? a.val_path : "<stdin>";
+
+		if (data_load(&v, a.val_path, &dopts, e)) {
+			data_free(&v);
+			goto out;
+		}
+		n_val = v.n_rows;
+		rc = append_validation(&d, &v, vname, e);
+		data_free(&v);
+		if (rc)
+			goto out;
+		rc = -1;
+	} else if (spec.data.validation > 0.0) {
 		n_val = (size_t)floor(spec.data.validation * (double)d.n_rows + 0.5);
 		if (n_val == 0)
 			n_val = 1;
