@@ -33,8 +33,11 @@ static const unsigned char ckpt_magic[8] = {0x89, 'D', 'N', 'N', 0x0D, 0x0A, 0x1
 #define HIST_FIELDS 5 /* loss, val_loss, accuracy, val_accuracy, learning_rate */
 
 /* The critical sections of version 1, in the order they are written. */
-enum { S_SPEC, S_LAYR, S_COLS, S_CLAS, S_NORM, S_WGHT, S_HIST, N_SECT };
-static const char sect_tag[N_SECT][5] = {"SPEC", "LAYR", "COLS", "CLAS", "NORM", "WGHT", "HIST"};
+/* Every section but FILL (present only when missing inputs are filled) is
+ * required. */
+enum { S_SPEC, S_LAYR, S_COLS, S_CLAS, S_NORM, S_WGHT, S_HIST, S_FILL, N_SECT };
+static const char sect_tag[N_SECT][5] = {"SPEC", "LAYR", "COLS", "CLAS",
+					 "NORM", "WGHT", "HIST", "FILL"};
 
 /* ---- little-endian encoding ---- */
 
@@ -309,6 +312,14 @@ static int build_image(const struct dnn_model *m, struct wbuf *w, struct dnn_err
 	for (size_t j = 0; j < m->out_norm.n; j++)
 		wb_f32(w, m->out_norm.scale[j]);
 	wb_end(w, s);
+
+	if (m->fill) {
+		s = wb_begin(w, "FILL");
+		wb_u32(w, (uint32_t)m->in_norm.n);
+		for (size_t j = 0; j < m->in_norm.n; j++)
+			wb_f32(w, m->fill[j]);
+		wb_end(w, s);
+	}
 
 	s = wb_begin(w, "WGHT");
 	wb_u64(w, (uint64_t)net->n_params);
@@ -708,6 +719,34 @@ static int parse_hist(struct loader *ld, struct dnn_model *m)
 	return sect_done(ld, S_HIST, &r);
 }
 
+/* FILL (optional): n_in finite values that replace missing inputs. */
+static int parse_fill(struct loader *ld, struct dnn_model *m)
+{
+	struct rbuf r = sect_reader(ld, S_FILL);
+	uint32_t n;
+
+	if (!ld->sect[S_FILL])
+		return 0;
+	n = rb_u32(&r);
+	if (r.overrun)
+		return sect_done(ld, S_FILL, &r);
+	if (n != ld->n_in)
+		return sect_err(ld, S_FILL, "%lu values for a network of %zu inputs",
+				(unsigned long)n, ld->n_in);
+	if (!rb_fits(&r, n, 4))
+		return sect_err(ld, S_FILL, "payload length %zu is too short for its contents",
+				r.n);
+	m->fill = util_malloc_array(n, sizeof *m->fill);
+	if (!m->fill)
+		return dnn_error_oom(ld->e);
+	for (size_t j = 0; j < n; j++) {
+		m->fill[j] = rb_f32(&r);
+		if (!isfinite(m->fill[j]))
+			return sect_err(ld, S_FILL, "value %zu is not finite", j + 1);
+	}
+	return sect_done(ld, S_FILL, &r);
+}
+
 /* SPEC: the JSON text, kept as a NUL-terminated string. */
 static int parse_spec(struct loader *ld, struct dnn_model *m)
 {
@@ -799,7 +838,7 @@ static int parse_frame(struct loader *ld, const unsigned char *buf, size_t size)
 		pos += SECT_HEADER_SIZE + len;
 	}
 	for (int s = 0; s < N_SECT; s++)
-		if (!ld->sect[s])
+		if (!ld->sect[s] && s != S_FILL)
 			return load_err(ld, "missing section '%s'", sect_tag[s]);
 	return 0;
 }
@@ -810,8 +849,8 @@ static int parse_sections(struct dnn_model *m, const unsigned char *buf, size_t 
 			  struct loader *ld)
 {
 	if (parse_frame(ld, buf, size) || parse_layr(ld) || parse_cols(ld, m) ||
-	    parse_clas(ld, m) || parse_norm(ld, m) || check_wght(ld) || parse_hist(ld, m) ||
-	    parse_spec(ld, m))
+	    parse_clas(ld, m) || parse_norm(ld, m) || parse_fill(ld, m) || check_wght(ld) ||
+	    parse_hist(ld, m) || parse_spec(ld, m))
 		return -1;
 	m->task = ld->task;
 	return 0;
@@ -1118,6 +1157,7 @@ void model_free(struct dnn_model *m)
 	util_free_strings(m->class_names, m->n_classes);
 	norm_free(&m->in_norm);
 	norm_free(&m->out_norm);
+	free(m->fill);
 	history_free(&m->history);
 	free(m->spec_json);
 	memset(m, 0, sizeof *m);

@@ -24,6 +24,8 @@ struct dnn_model {
 	char **class_names;
 	struct dnn_norm in_norm;  /* n_in columns */
 	struct dnn_norm out_norm; /* regression: n_out columns; n == 0 otherwise */
+	float *fill;		  /* n_in values for missing inputs (data.missing
+				   * "mean"), or NULL: missing inputs are errors */
 	struct dnn_history history;
 	struct dnn_net *net;
 };

@@ -1,5 +1,6 @@
 /* dnn predict: checkpoint + rows in -> predictions out, streaming. */
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,7 +100,7 @@ static void print_row(const struct dnn_model *m, const float *a, size_t n_out, i
 
 int cmd_predict(int argc, char **argv, struct dnn_error *e)
 {
-	struct dnn_csv_opts csv = {',', 1};
+	struct dnn_csv_opts csv = {.delimiter = ',', .header = 1};
 	struct dnn_model m = {0};
 	struct dnn_reader *r = NULL;
 	unsigned long batch = 256;
@@ -159,17 +160,25 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 			dnn_error_oom(e);
 		goto out;
 	}
+	csv.missing_ok = m.fill != NULL;
 	r = reader_open(data_path, &csv, m.col_names, m.col_role, m.n_cols, e);
 	if (!r)
 		goto out;
-	print_header(&m, proba, csv.delimiter);
-	for (;;) {
+	for (int first = 1;; first = 0) {
 		size_t n;
 
 		if (reader_next(r, x, batch, &n, e))
 			goto out;
+		/* The header goes out once the first rows have been read, so
+		 * that an error there leaves standard output empty. */
+		if (first)
+			print_header(&m, proba, csv.delimiter);
 		if (n == 0)
 			break;
+		if (m.fill)
+			for (size_t i = 0; i < n * n_in; i++)
+				if (isnan(x[i]))
+					x[i] = m.fill[i % n_in];
 		norm_apply(&m.in_norm, x, n);
 		const float *a = net_forward(m.net, x, n);
 

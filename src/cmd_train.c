@@ -41,6 +41,8 @@ const char cmd_train_help[] =
 	"                             comma-separated (default: the last column)\n"
 	"      --ignore COLUMNS       columns to leave out, such as ids, by name or\n"
 	"                             0-based index, comma-separated\n"
+	"      --missing RULE         a missing input cell (empty, NA, NaN, ?) is an\n"
+	"                             'error' or filled with the training 'mean'\n"
 	"      --no-header            the first row is data; columns are named 0, 1, ...\n"
 	"      --delimiter C          field separator (default ','; 'tab' for tabs)\n"
 	"  -q, --quiet                print nothing but errors\n"
@@ -61,6 +63,7 @@ enum {
 	OPT_VALIDATION_DATA,
 	OPT_TARGET,
 	OPT_IGNORE,
+	OPT_MISSING,
 	OPT_NO_HEADER,
 	OPT_DELIMITER
 };
@@ -77,6 +80,7 @@ static const struct option long_opts[] = {
 	{"validation-data", required_argument, NULL, OPT_VALIDATION_DATA},
 	{"target", required_argument, NULL, OPT_TARGET},
 	{"ignore", required_argument, NULL, OPT_IGNORE},
+	{"missing", required_argument, NULL, OPT_MISSING},
 	{"no-header", no_argument, NULL, OPT_NO_HEADER},
 	{"delimiter", required_argument, NULL, OPT_DELIMITER},
 	{"quiet", no_argument, NULL, 'q'},
@@ -88,7 +92,7 @@ static const struct option long_opts[] = {
  * text until then. */
 struct overrides {
 	const char *epochs, *batch_size, *learning_rate, *momentum, *optimizer, *seed,
-		*validation, *target, *ignore;
+		*validation, *target, *ignore, *missing;
 };
 
 static int parse_args(int argc, char **argv, struct train_args *a, struct overrides *ov,
@@ -132,6 +136,9 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct overri
 			break;
 		case OPT_IGNORE:
 			ov->ignore = optarg;
+			break;
+		case OPT_MISSING:
+			ov->missing = optarg;
 			break;
 		case OPT_NO_HEADER:
 			a->csv.header = 0;
@@ -224,6 +231,16 @@ static int apply_overrides(struct dnn_spec *s, const struct overrides *ov, struc
 		return -1;
 	if (ov->ignore && spec_set_ignore(s, ov->ignore, e))
 		return -1;
+	if (ov->missing) {
+		if (strcmp(ov->missing, "mean") == 0)
+			s->data.missing = DNN_MISSING_MEAN;
+		else if (strcmp(ov->missing, "error") == 0)
+			s->data.missing = DNN_MISSING_ERROR;
+		else
+			return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+					     "option '--missing' needs 'error' or 'mean', not '%s'",
+					     ov->missing);
+	}
 	return 0;
 }
 
@@ -406,6 +423,51 @@ out:
 	return rc;
 }
 
+/* Replace the missing (NaN) input cells of every row by the mean of their
+ * column over the first n_train rows; *fill_out gets the means. */
+static int fill_missing(struct dnn_dataset *d, size_t n_train, float **fill_out, int quiet,
+			const char *data_name, struct dnn_error *e)
+{
+	float *fill = util_malloc_array(d->n_in, sizeof *fill);
+	size_t filled = 0;
+
+	if (!fill)
+		return dnn_error_oom(e);
+	for (size_t j = 0, c = 0; j < d->n_in; j++, c++) {
+		double sum = 0.0;
+		size_t n = 0;
+
+		while (d->col_role[c] != DNN_COL_INPUT)
+			c++;
+		for (size_t i = 0; i < n_train; i++) {
+			float v = d->x[i * d->n_in + j];
+
+			if (!isnan(v)) {
+				sum += (double)v;
+				n++;
+			}
+		}
+		if (n == 0) {
+			free(fill);
+			return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
+					     "input column '%s' has no values in the training "
+					     "rows to fill its missing cells with",
+					     d->col_names[c]);
+		}
+		fill[j] = (float)(sum / (double)n);
+	}
+	for (size_t i = 0; i < d->n_rows * d->n_in; i++)
+		if (isnan(d->x[i])) {
+			d->x[i] = fill[i % d->n_in];
+			filled++;
+		}
+	if (!quiet && filled)
+		fprintf(stderr, "filled %zu missing input cell%s with the training means\n", filled,
+			filled == 1 ? "" : "s");
+	*fill_out = fill;
+	return 0;
+}
+
 static int cmp_size(const void *a, const void *b)
 {
 	size_t x = *(const size_t *)a, y = *(const size_t *)b;
@@ -501,7 +563,7 @@ static void print_epoch(const struct dnn_epoch *ep, unsigned long n_epochs, void
 
 int cmd_train(int argc, char **argv, struct dnn_error *e)
 {
-	struct train_args a = {.csv = {',', 1}};
+	struct train_args a = {.csv = {.delimiter = ',', .header = 1}};
 	struct overrides ov = {0};
 	struct dnn_spec spec = {0};
 	struct dnn_dataset d = {0};
@@ -531,6 +593,7 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		.task = spec.loss == DNN_LOSS_MSE ? DNN_TASK_REGRESSION
 						  : DNN_TASK_CLASSIFICATION,
 	};
+	dopts.csv.missing_ok = spec.data.missing == DNN_MISSING_MEAN;
 	if (data_load(&d, a.data_path, &dopts, e))
 		goto out;
 	const char *data_name = strcmp(a.data_path, "-") ? a.data_path : "<stdin>";
@@ -568,6 +631,10 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 			goto out;
 	}
 	n_train = d.n_rows - n_val;
+
+	if (spec.data.missing == DNN_MISSING_MEAN &&
+	    fill_missing(&d, n_train, &model.fill, a.quiet, data_name, e))
+		goto out;
 
 	/* Statistics from the training rows only, applied to all. */
 	if (spec.data.normalize == DNN_NORM_STANDARD) {

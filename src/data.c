@@ -26,6 +26,8 @@ struct dnn_csv {
 	gzFile gz;
 	char *name;
 	int delim; /* as an unsigned char */
+	int missing_ok; /* missing input cells read as NaN */
+	size_t n_missing;
 	int eof;   /* the input is exhausted */
 	int bom_checked;
 	unsigned char *in; /* a chunk of decompressed input */
@@ -395,6 +397,7 @@ struct dnn_csv *csv_open(const char *path, const struct dnn_csv_opts *o, struct 
 	}
 	gzbuffer(c->gz, CSV_CHUNK);
 	c->delim = (unsigned char)delim;
+	c->missing_ok = o && o->missing_ok;
 	c->line = 1;
 	c->col = 1;
 	return c;
@@ -582,7 +585,7 @@ static void show_text(char *dst, size_t size, const char *s)
 }
 
 /* Field i of the current row as a number, or the error that names its cell. */
-static int cell_number(struct dnn_csv *c, size_t i, const char *col_name, float *out,
+static int cell_number(struct dnn_csv *c, size_t i, const char *col_name, int input, float *out,
 		       struct dnn_error *e)
 {
 	char shown[SHOW_MAX * 4 + 8];
@@ -592,6 +595,11 @@ static int cell_number(struct dnn_csv *c, size_t i, const char *col_name, float 
 
 	if (r == CELL_OK)
 		return 0;
+	if (r == CELL_MISSING && input && c->missing_ok) {
+		*out = NAN;
+		c->n_missing++;
+		return 0;
+	}
 	if (r == CELL_MISSING)
 		return dnn_error_set(e, DNN_EX_DATA, c->name, c->fline[i], c->fcol[i],
 				     "missing value in column '%s'", col_name);
@@ -1098,12 +1106,12 @@ static int take_row(struct dnn_dataset *d, struct dnn_csv *c, const size_t *slot
 		return ragged(c, d->n_cols, 0, e);
 	for (size_t i = 0; i < d->n_cols; i++) {
 		if (d->col_role[i] == DNN_COL_INPUT) {
-			if (cell_number(c, i, d->col_names[i], x + slot[i], e))
+			if (cell_number(c, i, d->col_names[i], 1, x + slot[i], e))
 				return -1;
 		} else if (d->col_role[i] == DNN_COL_IGNORED) {
 			continue;
 		} else if (d->task == DNN_TASK_REGRESSION) {
-			if (cell_number(c, i, d->col_names[i], d->y + r * d->n_targets + slot[i],
+			if (cell_number(c, i, d->col_names[i], 0, d->y + r * d->n_targets + slot[i],
 					e))
 				return -1;
 		} else {
@@ -1220,6 +1228,7 @@ int data_load(struct dnn_dataset *d, const char *path, const struct dnn_data_opt
 		if (sort_classes(d, &classes, e))
 			goto fail;
 	}
+	d->n_missing = c->n_missing;
 	shrink_rows(d);
 	strtab_free(&classes);
 	free(slot);
@@ -1489,7 +1498,8 @@ int reader_next(struct dnn_reader *r, float *x, size_t max_rows, size_t *n_read,
 			break;
 		}
 		for (size_t j = 0; j < r->n_in && rc == 0; j++)
-			rc = cell_number(r->csv, r->map[j], r->in_names[j], x + n * r->n_in + j, e);
+			rc = cell_number(r->csv, r->map[j], r->in_names[j], 1, x + n * r->n_in + j,
+					 e);
 		if (rc)
 			break;
 		n++;

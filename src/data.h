@@ -19,6 +19,7 @@ enum dnn_col_role { DNN_COL_INPUT = 1, DNN_COL_TARGET = 2, DNN_COL_IGNORED = 3 }
 struct dnn_csv_opts {
 	char delimiter;		/* ',' by default */
 	int header;		/* 1: the first row names the columns */
+	int missing_ok;		/* a missing input cell reads as NaN, not an error */
 };
 
 /* ---- the CSV reader ---- */
@@ -58,6 +59,7 @@ struct dnn_dataset {
 	size_t n_classes;	  /* classification only */
 	char **class_names;	  /* sorted; numerically when all are integers */
 	uint32_t *label;	  /* classification: class index of each row */
+	size_t n_missing;	  /* input cells read as NaN (csv.missing_ok) */
 };
 
 struct dnn_data_opts {

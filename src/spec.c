@@ -147,6 +147,7 @@ const char *spec_init_name(int init)
 
 static const char *const optim_names[] = {"sgd"};
 static const char *const norm_names[] = {"none", "standard"};
+static const char *const missing_names[] = {"error", "mean"};
 
 /* The output activation that goes with a loss when the spec names none. */
 static int default_output_act(int loss)
@@ -319,16 +320,18 @@ static int parse_columns(const struct ctx *c, const cJSON *t, const char *key,
 
 static int parse_data(const struct ctx *c, const cJSON *obj, struct dnn_spec *s)
 {
-	static const char *const keys[] = {"target", "ignore", "normalize", "validation"};
-	const cJSON *t, *ig, *nm, *v;
+	static const char *const keys[] = {"target", "ignore", "normalize", "missing",
+					   "validation"};
+	const cJSON *t, *ig, *nm, *mi, *v;
 	size_t k;
 
 	if (!cJSON_IsObject(obj))
 		return bad(c, "data", "expected an object, got %s", type_name(obj));
-	if (check_keys(c, obj, "data", keys, 4))
+	if (check_keys(c, obj, "data", keys, 5))
 		return -1;
 	t = cJSON_GetObjectItemCaseSensitive(obj, "target");
 	ig = cJSON_GetObjectItemCaseSensitive(obj, "ignore");
+	mi = cJSON_GetObjectItemCaseSensitive(obj, "missing");
 	nm = cJSON_GetObjectItemCaseSensitive(obj, "normalize");
 	v = cJSON_GetObjectItemCaseSensitive(obj, "validation");
 	if (t && parse_columns(c, t, "data.target", &s->data.targets, &s->data.n_targets))
@@ -339,6 +342,11 @@ static int parse_data(const struct ctx *c, const cJSON *obj, struct dnn_spec *s)
 		if (get_choice(c, nm, "data.normalize", "normalization", norm_names, 2, &k))
 			return -1;
 		s->data.normalize = k ? DNN_NORM_STANDARD : DNN_NORM_NONE;
+	}
+	if (mi) {
+		if (get_choice(c, mi, "data.missing", "missing-value rule", missing_names, 2, &k))
+			return -1;
+		s->data.missing = k ? DNN_MISSING_MEAN : DNN_MISSING_ERROR;
 	}
 	if (v) {
 		if (!cJSON_IsNumber(v))
@@ -606,6 +614,7 @@ char *spec_to_json(const struct dnn_spec *s)
 		goto out;
 	if (!cJSON_AddStringToObject(data, "normalize",
 				     s->data.normalize ? "standard" : "none") ||
+	    !cJSON_AddStringToObject(data, "missing", missing_names[s->data.missing]) ||
 	    !cJSON_AddNumberToObject(data, "validation", s->data.validation))
 		goto out;
 	text = cJSON_PrintUnformatted(root);

@@ -21,6 +21,9 @@ enum dnn_optim_kind { DNN_OPT_SGD = 1 };
 
 enum dnn_normalize { DNN_NORM_NONE = 0, DNN_NORM_STANDARD = 1 };
 
+/* What a missing input cell means: an error, or the training mean. */
+enum dnn_missing { DNN_MISSING_ERROR = 0, DNN_MISSING_MEAN = 1 };
+
 struct dnn_layer_spec {
 	size_t units;		/* 0: the output layer's width, taken from the data */
 	int activation;		/* enum dnn_act */
@@ -51,6 +54,7 @@ struct dnn_spec {
 		size_t n_ignore;	/* columns left out, such as ids */
 		struct dnn_column_ref *ignore;
 		int normalize;		/* enum dnn_normalize */
+		int missing;		/* enum dnn_missing */
 		double validation;	/* fraction held out, in [0, 1) */
 	} data;
 };

@@ -322,6 +322,30 @@ START_TEST(test_ignore)
 }
 END_TEST
 
+START_TEST(test_missing_ok)
+{
+	struct dnn_dataset d;
+	struct dnn_error e;
+	struct dnn_data_opts o = opts(REG, 1, ',');
+	const char *p = tmp_csv("miss.csv", "a,b,y\n1,,3\nNA,2,4\n?,n/a,5\n");
+
+	/* Missing inputs read as NaN and are counted. */
+	o.csv.missing_ok = 1;
+	memset(&e, 0, sizeof e);
+	ck_assert_int_eq(data_load(&d, p, &o, &e), 0);
+	ck_assert_uint_eq(d.n_missing, 4);
+	CK_FEQ(d.x[0], 1.0f);
+	ck_assert(isnan(d.x[1]) && isnan(d.x[2]) && isnan(d.x[4]) && isnan(d.x[5]));
+	CK_FEQ(d.x[3], 2.0f);
+	data_free(&d);
+
+	/* A missing target stays an error. */
+	p = tmp_csv("miss2.csv", "a,y\n1,2\n2,\n");
+	ck_assert_int_eq(data_load(&d, p, &o, &e), -1);
+	CK_ERROR(&e, 65, p, 3, 3, "missing value in column 'y'");
+}
+END_TEST
+
 START_TEST(test_target_by_index)
 {
 	struct dnn_dataset d;
@@ -505,7 +529,7 @@ END_TEST
 START_TEST(test_csv_api)
 {
 	struct dnn_error e = {0};
-	struct dnn_csv_opts o = {',', 1};
+	struct dnn_csv_opts o = {',', 1, 0};
 	struct dnn_csv *c = csv_open(TEST_DATADIR "/csv_quoted.csv", &o, &e);
 
 	ck_assert_ptr_nonnull(c);
@@ -917,7 +941,7 @@ START_TEST(test_err_open)
 		CK_ERROR(&e, 66, "", 0, 0, want);
 	}
 
-	struct dnn_csv_opts quote = {'"', 1};
+	struct dnn_csv_opts quote = {'"', 1, 0};
 	ck_assert_ptr_null(csv_open(DATADIR "/iris.csv", &quote, &e));
 	CK_ERROR(&e, 64, "", 0, 0, "the delimiter cannot be a quote or a line end");
 
@@ -1230,7 +1254,7 @@ static const unsigned char iris_roles[] = {DNN_COL_INPUT, DNN_COL_INPUT, DNN_COL
 
 static struct dnn_reader *iris_reader(const char *path, int header, struct dnn_error *e)
 {
-	struct dnn_csv_opts o = {',', header};
+	struct dnn_csv_opts o = {',', header, 0};
 
 	memset(e, 0, sizeof *e);
 	return reader_open(path, &o, iris_names, iris_roles, 5, e);
@@ -1337,7 +1361,7 @@ START_TEST(test_reader_no_header)
 	/* A target that is not the last column. */
 	char *names[] = {"label", "a", "b"};
 	const unsigned char roles[] = {DNN_COL_TARGET, DNN_COL_INPUT, DNN_COL_INPUT};
-	struct dnn_csv_opts o = {',', 0};
+	struct dnn_csv_opts o = {',', 0, 0};
 	p = tmp_csv("rn3.csv", "x,1,2\ny,3,4\n");
 	r = reader_open(p, &o, names, roles, 3, &e);
 	ck_assert_ptr_nonnull(r);
@@ -1437,7 +1461,7 @@ START_TEST(test_reader_streams)
 	const char *p = tmp_csv("stream.csv", text);
 	char *names[] = {"a", "b", "c", "d", "y"};
 	const unsigned char roles[] = {1, 1, 1, 1, 2};
-	struct dnn_csv_opts o = {',', 1};
+	struct dnn_csv_opts o = {',', 1, 0};
 	struct dnn_reader *r = reader_open(p, &o, names, roles, 5, &e);
 
 	ck_assert_ptr_nonnull(r);
@@ -1489,6 +1513,7 @@ static Suite *data_suite(void)
 	tc = tcase_create("datasets");
 	tcase_add_test(tc, test_iris);
 	tcase_add_test(tc, test_ignore);
+	tcase_add_test(tc, test_missing_ok);
 	tcase_add_test(tc, test_wine);
 	tcase_add_test(tc, test_digits_gz);
 	tcase_add_test(tc, test_diabetes);

@@ -24,7 +24,8 @@ import zlib
 
 MAGIC = b"\x89DNN\r\n\x1a\n"
 VERSION = 1
-CRITICAL = ("SPEC", "LAYR", "COLS", "CLAS", "NORM", "WGHT", "HIST")
+CRITICAL = ("SPEC", "LAYR", "COLS", "CLAS", "NORM", "WGHT", "HIST", "FILL")
+OPTIONAL = ("FILL",)
 TASKS = {1: "regression", 2: "classification"}
 LOSSES = {1: "mse", 2: "cross_entropy", 3: "binary_cross_entropy"}
 ACTS = {1: "linear", 2: "step", 3: "sigmoid", 4: "tanh", 5: "relu", 6: "softmax"}
@@ -132,7 +133,7 @@ def split_sections(data):
             raise BadCheckpoint("unknown critical section '%s'" % name)
         # else: an ancillary section, skipped
     for name in CRITICAL:
-        if name not in sections:
+        if name not in sections and name not in OPTIONAL:
             raise BadCheckpoint("missing section '%s'" % name)
     return version, sections
 
@@ -216,6 +217,16 @@ def parse(data):
         p.fail("a scale is 0")
     m["norm"] = {"in": [in_mean, in_scale], "out": [out_mean, out_scale]}
 
+    m["fill"] = None
+    if "FILL" in sec:
+        p = Payload("FILL", sec["FILL"])
+        n = p.u32()
+        if n != n_in:
+            p.fail("%d values for a network of %d inputs" % (n, n_in))
+        p.need(n, 4)
+        m["fill"] = p.f32s(n)
+        p.done()
+
     p = Payload("WGHT", sec["WGHT"])
     count = p.u64()
     if count != n_params:
@@ -262,6 +273,8 @@ def activate(act, z):
 def forward(m, x):
     """Normalize the raw inputs x, run the layers, map regression back."""
     mean, scale = m["norm"]["in"]
+    if m["fill"] is not None:
+        x = [f if math.isnan(v) else v for v, f in zip(x, m["fill"])]
     a = [(v - mu) / s for v, mu, s in zip(x, mean, scale)]
     off = 0
     for units, act, fan_in in m["_layers"]:
@@ -294,6 +307,7 @@ def summary(m):
         "n_params": m["n_params"],
         "n_epochs": len(m["history"]),
         "last_loss": last,
+        "fill": m["fill"],
     }
 
 
@@ -338,7 +352,7 @@ def main(argv):
         if not line.strip():
             continue
         try:
-            x = [float(v) for v in line.split(",")]
+            x = [float(v) if v.strip() not in ("", "NA", "?") else float("nan") for v in line.split(",")]
         except ValueError:
             die(65, "%s:%d: not a row of numbers" % (rows_path, lineno))
         if len(x) != m["n_in"]:
