@@ -475,6 +475,13 @@ int spec_parse(struct dnn_spec *s, const char *text, size_t len, const char *nam
 			return dnn_error_set(e, DNN_EX_DATA, name, 0, 0,
 					     "invalid JSON: unexpected end of file");
 		position(text, off, &line, &col);
+		/* cJSON points at the last token when the text stops short. */
+		for (i = off + 1; i < len && strchr(" \t\r\n", text[i]); i++)
+			;
+		if (i == len && text[off] != '{' && text[off] != '[')
+			return dnn_error_set(e, DNN_EX_DATA, name, line, col,
+					     "invalid JSON: the text ends before every bracket is "
+					     "closed");
 		return dnn_error_set(e, DNN_EX_DATA, name, line, col, "invalid JSON near '%.10s'",
 				     text + off);
 	}
@@ -552,6 +559,38 @@ out:
 	return rc;
 }
 
+/* Add an integer, written exactly (cJSON would round integers above 10^15). */
+static int add_uint(cJSON *obj, const char *key, uint64_t v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof buf, "%llu", (unsigned long long)v);
+	return cJSON_AddRawToObject(obj, key, buf) != NULL;
+}
+
+/* Add a double with the fewest digits that read back to exactly the same
+ * value, with a decimal point whatever the locale. */
+static int add_double(cJSON *obj, const char *key, double v)
+{
+	char buf[40];
+
+	for (int prec = 15; prec <= 17; prec++) {
+		cJSON *back;
+		int same;
+
+		snprintf(buf, sizeof buf, "%.*g", prec, v);
+		for (char *p = buf; *p; p++)
+			if (*p == ',')
+				*p = '.';
+		back = cJSON_Parse(buf);
+		same = back && cJSON_IsNumber(back) && back->valuedouble == v;
+		cJSON_Delete(back);
+		if (same)
+			break;
+	}
+	return cJSON_AddRawToObject(obj, key, buf) != NULL;
+}
+
 static cJSON *target_json(const struct dnn_column_ref *r)
 {
 	return r->name ? cJSON_CreateString(r->name) : cJSON_CreateNumber((double)r->index);
@@ -586,8 +625,7 @@ char *spec_to_json(const struct dnn_spec *s)
 
 		if (!ly || !cJSON_AddItemToArray(layers, ly))
 			goto out;
-		if (s->layers[i].units &&
-		    !cJSON_AddNumberToObject(ly, "units", (double)s->layers[i].units))
+		if (s->layers[i].units && !add_uint(ly, "units", s->layers[i].units))
 			goto out;
 		if (!cJSON_AddStringToObject(ly, "activation",
 					     act_by_id(s->layers[i].activation)->name))
@@ -598,11 +636,9 @@ char *spec_to_json(const struct dnn_spec *s)
 		goto out;
 	opt = cJSON_AddObjectToObject(root, "optimizer");
 	if (!opt || !cJSON_AddStringToObject(opt, "name", "sgd") ||
-	    !cJSON_AddNumberToObject(opt, "learning_rate", s->optim.learning_rate) ||
-	    !cJSON_AddNumberToObject(opt, "momentum", s->optim.momentum) ||
-	    !cJSON_AddNumberToObject(root, "epochs", (double)s->epochs) ||
-	    !cJSON_AddNumberToObject(root, "batch_size", (double)s->batch_size) ||
-	    !cJSON_AddNumberToObject(root, "seed", (double)s->seed))
+	    !add_double(opt, "learning_rate", s->optim.learning_rate) ||
+	    !add_double(opt, "momentum", s->optim.momentum) || !add_uint(root, "epochs", s->epochs) ||
+	    !add_uint(root, "batch_size", s->batch_size) || !add_uint(root, "seed", s->seed))
 		goto out;
 	data = cJSON_AddObjectToObject(root, "data");
 	if (!data)
@@ -615,7 +651,7 @@ char *spec_to_json(const struct dnn_spec *s)
 	if (!cJSON_AddStringToObject(data, "normalize",
 				     s->data.normalize ? "standard" : "none") ||
 	    !cJSON_AddStringToObject(data, "missing", missing_names[s->data.missing]) ||
-	    !cJSON_AddNumberToObject(data, "validation", s->data.validation))
+	    !add_double(data, "validation", s->data.validation))
 		goto out;
 	text = cJSON_PrintUnformatted(root);
 out:
