@@ -1,224 +1,724 @@
+/* The spec parser: good specs and their defaults, round trips through
+ * spec_to_json, every error message with its key or position, spec_load from
+ * files and standard input, --target lists, and numbers under a comma locale. */
+#include <fcntl.h>
 #include <locale.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "act.h"
+#include "err.h"
 #include "loss.h"
 #include "spec.h"
 #include "testutil.h"
 
+/* The file name every spec_parse call passes, to be found again in errors. */
+#define NAME "specs/net.json"
+
+/* The spec of PRODUCT.md, as a user would write it. */
+static const char product_json[] =
+	"{\n"
+	"  \"layers\": [\n"
+	"    {\"units\": 16, \"activation\": \"relu\"},\n"
+	"    {\"units\": 3,  \"activation\": \"softmax\"}\n"
+	"  ],\n"
+	"  \"loss\": \"cross_entropy\",\n"
+	"  \"init\": \"he\",\n"
+	"  \"optimizer\": {\"name\": \"sgd\", \"learning_rate\": 0.1, \"momentum\": 0.9},\n"
+	"  \"epochs\": 200,\n"
+	"  \"batch_size\": 16,\n"
+	"  \"seed\": 1,\n"
+	"  \"data\": {\"target\": \"species\", \"normalize\": \"standard\", \"validation\": 0.2}\n"
+	"}\n";
+
 static int parse(struct dnn_spec *s, const char *json, struct dnn_error *e)
 {
 	dnn_error_clear(e);
-	return spec_parse(s, json, strlen(json), "s.json", e);
+	return spec_parse(s, json, strlen(json), NAME, e);
 }
+
+/* Parse json, which must be good. */
+static void parse_ok(struct dnn_spec *s, const char *json)
+{
+	struct dnn_error e;
+
+	ck_assert_msg(parse(s, json, &e) == 0, "%s: %s", json, e.msg);
+	ck_assert_int_eq(e.code, 0);
+}
+
+/* A column reference: by name, or by index when name is NULL. */
+static void assert_ref(const struct dnn_column_ref *r, const char *name, long index)
+{
+	if (name) {
+		ck_assert_ptr_nonnull(r->name);
+		ck_assert_str_eq(r->name, name);
+	} else {
+		ck_assert_ptr_null(r->name);
+		ck_assert_int_eq(r->index, index);
+	}
+}
+
+static void assert_refs_eq(const struct dnn_column_ref *a, size_t na,
+			   const struct dnn_column_ref *b, size_t nb)
+{
+	ck_assert_uint_eq(na, nb);
+	for (size_t i = 0; i < na; i++)
+		assert_ref(&b[i], a[i].name, a[i].index);
+}
+
+/* Every field of a and b is the same (doubles bit for bit). */
+static void assert_spec_eq(const struct dnn_spec *a, const struct dnn_spec *b)
+{
+	ck_assert_uint_eq(a->n_layers, b->n_layers);
+	for (size_t l = 0; l < a->n_layers; l++) {
+		ck_assert_uint_eq(a->layers[l].units, b->layers[l].units);
+		ck_assert_int_eq(a->layers[l].activation, b->layers[l].activation);
+	}
+	ck_assert_int_eq(a->loss, b->loss);
+	ck_assert_int_eq(a->init, b->init);
+	ck_assert_int_eq(a->optim.kind, b->optim.kind);
+	ck_assert(a->optim.learning_rate == b->optim.learning_rate);
+	ck_assert(a->optim.momentum == b->optim.momentum);
+	ck_assert_uint_eq(a->epochs, b->epochs);
+	ck_assert_uint_eq(a->batch_size, b->batch_size);
+	ck_assert(a->seed == b->seed);
+	assert_refs_eq(a->data.targets, a->data.n_targets, b->data.targets, b->data.n_targets);
+	assert_refs_eq(a->data.ignore, a->data.n_ignore, b->data.ignore, b->data.n_ignore);
+	ck_assert_int_eq(a->data.normalize, b->data.normalize);
+	ck_assert_int_eq(a->data.missing, b->data.missing);
+	ck_assert(a->data.validation == b->data.validation);
+}
+
+/* spec_to_json of a, parsed again, gives an equal struct and the same text. */
+static void assert_round_trip(const struct dnn_spec *a)
+{
+	struct dnn_spec b;
+	char *ja = spec_to_json(a), *jb;
+
+	ck_assert_ptr_nonnull(ja);
+	parse_ok(&b, ja);
+	assert_spec_eq(a, &b);
+	jb = spec_to_json(&b);
+	ck_assert_ptr_nonnull(jb);
+	ck_assert_str_eq(ja, jb);
+	free(ja);
+	free(jb);
+	spec_free(&b);
+}
+
+/* A temporary file holding len bytes of data; its name goes into path. */
+static void make_temp(char *path, const char *data, size_t len)
+{
+	int fd;
+
+	strcpy(path, "/tmp/check_spec.XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ne(fd, -1);
+	ck_assert(write(fd, data, len) == (ssize_t)len);
+	ck_assert_int_eq(close(fd), 0);
+}
+
+/* spec_load(s, "-") with standard input read from a file holding text. */
+static int load_stdin(struct dnn_spec *s, const char *text, struct dnn_error *e)
+{
+	char path[32];
+	int fd, saved, rc;
+
+	make_temp(path, text, strlen(text));
+	fd = open(path, O_RDONLY);
+	ck_assert_int_ne(fd, -1);
+	unlink(path);
+	saved = dup(0);
+	ck_assert_int_ne(saved, -1);
+	ck_assert_int_eq(dup2(fd, 0), 0);
+	close(fd);
+	clearerr(stdin);
+	dnn_error_clear(e);
+	rc = spec_load(s, "-", e);
+	ck_assert_int_eq(dup2(saved, 0), 0);
+	close(saved);
+	clearerr(stdin);
+	return rc;
+}
+
+/* --- good specs ---------------------------------------------------------- */
 
 START_TEST(test_product_example)
 {
-	const char *json = "{\n"
-			   "  \"layers\": [\n"
-			   "    {\"units\": 16, \"activation\": \"relu\"},\n"
-			   "    {\"units\": 3,  \"activation\": \"softmax\"}\n"
-			   "  ],\n"
-			   "  \"loss\": \"cross_entropy\",\n"
-			   "  \"init\": \"he\",\n"
-			   "  \"optimizer\": {\"name\": \"sgd\", \"learning_rate\": 0.1, "
-			   "\"momentum\": 0.9},\n"
-			   "  \"epochs\": 200,\n"
-			   "  \"batch_size\": 16,\n"
-			   "  \"seed\": 1,\n"
-			   "  \"data\": {\"target\": \"species\", \"normalize\": \"standard\", "
-			   "\"validation\": 0.2}\n"
-			   "}\n";
 	struct dnn_spec s;
-	struct dnn_error e;
 
-	ck_assert_int_eq(parse(&s, json, &e), 0);
+	parse_ok(&s, product_json);
 	ck_assert_uint_eq(s.n_layers, 2);
 	ck_assert_uint_eq(s.layers[0].units, 16);
 	ck_assert_int_eq(s.layers[0].activation, DNN_ACT_RELU);
+	ck_assert_uint_eq(s.layers[1].units, 3);
 	ck_assert_int_eq(s.layers[1].activation, DNN_ACT_SOFTMAX);
 	ck_assert_int_eq(s.loss, DNN_LOSS_CROSS_ENTROPY);
 	ck_assert_int_eq(s.init, DNN_INIT_HE_NORMAL);
+	ck_assert_int_eq(s.optim.kind, DNN_OPT_SGD);
 	ck_assert_double_eq(s.optim.learning_rate, 0.1);
 	ck_assert_double_eq(s.optim.momentum, 0.9);
 	ck_assert_uint_eq(s.epochs, 200);
 	ck_assert_uint_eq(s.batch_size, 16);
-	ck_assert_uint_eq(s.seed, 1);
+	ck_assert(s.seed == 1);
 	ck_assert_uint_eq(s.data.n_targets, 1);
-	ck_assert_str_eq(s.data.targets[0].name, "species");
+	assert_ref(&s.data.targets[0], "species", 0);
+	ck_assert_uint_eq(s.data.n_ignore, 0);
 	ck_assert_int_eq(s.data.normalize, DNN_NORM_STANDARD);
+	ck_assert_int_eq(s.data.missing, DNN_MISSING_ERROR);
 	ck_assert_double_eq(s.data.validation, 0.2);
-	spec_free(&s);
 	spec_free(&s);
 }
 END_TEST
 
-START_TEST(test_defaults)
+START_TEST(test_minimal_defaults)
 {
+	static const char canonical[] =
+		"{\"layers\":[{\"units\":3,\"activation\":\"softmax\"}],\"loss\":\"cross_entropy\","
+		"\"init\":\"auto\",\"optimizer\":{\"name\":\"sgd\",\"learning_rate\":0.01,"
+		"\"momentum\":0.9},\"epochs\":100,\"batch_size\":32,\"seed\":1,\"data\":{"
+		"\"normalize\":\"standard\",\"missing\":\"error\",\"validation\":0}}";
 	struct dnn_spec s;
-	struct dnn_error e;
+	char *json;
 
-	ck_assert_int_eq(parse(&s, "{\"layers\":[{\"units\":4},{}]}", &e), 0);
-	ck_assert_int_eq(s.layers[0].activation, DNN_ACT_RELU);
-	ck_assert_uint_eq(s.layers[1].units, 0); /* from the data */
-	ck_assert_int_eq(s.layers[1].activation, DNN_ACT_LINEAR);
-	ck_assert_int_eq(s.loss, DNN_LOSS_MSE);
+	parse_ok(&s, "{\"layers\":[{\"units\":3,\"activation\":\"softmax\"}]}");
+	ck_assert_uint_eq(s.n_layers, 1);
+	ck_assert_uint_eq(s.layers[0].units, 3);
+	ck_assert_int_eq(s.layers[0].activation, DNN_ACT_SOFTMAX);
+	ck_assert_int_eq(s.loss, DNN_LOSS_CROSS_ENTROPY);
 	ck_assert_int_eq(s.init, DNN_INIT_AUTO);
 	ck_assert_int_eq(s.optim.kind, DNN_OPT_SGD);
+	ck_assert_double_eq(s.optim.learning_rate, 0.01);
+	ck_assert_double_eq(s.optim.momentum, 0.9);
+	ck_assert_uint_eq(s.epochs, 100);
+	ck_assert_uint_eq(s.batch_size, 32);
+	ck_assert(s.seed == 1);
+	ck_assert_int_eq(s.data.normalize, DNN_NORM_STANDARD);
+	ck_assert_int_eq(s.data.missing, DNN_MISSING_ERROR);
+	ck_assert_double_eq(s.data.validation, 0.0);
+	ck_assert_uint_eq(s.data.n_targets, 0);
+	ck_assert_ptr_null(s.data.targets);
+	ck_assert_uint_eq(s.data.n_ignore, 0);
+	ck_assert_ptr_null(s.data.ignore);
+	/* The macros in spec.h are the same defaults. */
 	ck_assert_double_eq(s.optim.learning_rate, DNN_DEFAULT_LEARNING_RATE);
 	ck_assert_double_eq(s.optim.momentum, DNN_DEFAULT_MOMENTUM);
 	ck_assert_uint_eq(s.epochs, DNN_DEFAULT_EPOCHS);
 	ck_assert_uint_eq(s.batch_size, DNN_DEFAULT_BATCH_SIZE);
-	ck_assert_uint_eq(s.seed, DNN_DEFAULT_SEED);
-	ck_assert_uint_eq(s.data.n_targets, 0);
-	ck_assert_int_eq(s.data.missing, DNN_MISSING_ERROR);
-	spec_free(&s);
-	/* The output activation follows the loss, and the loss the output. */
-	ck_assert_int_eq(parse(&s, "{\"layers\":[{}],\"loss\":\"binary_cross_entropy\"}", &e), 0);
-	ck_assert_int_eq(s.layers[0].activation, DNN_ACT_SIGMOID);
-	spec_free(&s);
-	ck_assert_int_eq(parse(&s, "{\"layers\":[{\"activation\":\"softmax\"}],\"optimizer\":"
-				   "\"sgd\",\"init\":\"glorot\"}",
-			       &e),
-			 0);
-	ck_assert_int_eq(s.loss, DNN_LOSS_CROSS_ENTROPY);
-	ck_assert_int_eq(s.init, DNN_INIT_GLOROT_UNIFORM);
+	ck_assert(s.seed == DNN_DEFAULT_SEED);
+	/* The canonical text writes every key out. */
+	json = spec_to_json(&s);
+	ck_assert_ptr_nonnull(json);
+	ck_assert_str_eq(json, canonical);
+	free(json);
 	spec_free(&s);
 }
 END_TEST
 
-START_TEST(test_round_trip)
+/* Hidden layers default to relu, the output layer to what the loss needs,
+ * and an output layer without units takes its width from the data (0). */
+START_TEST(test_default_activations)
 {
-	static const char *const specs[] = {
-		"{\"layers\":[{\"units\":3,\"activation\":\"softmax\"}]}",
-		"{\"layers\":[{\"units\":8,\"activation\":\"tanh\"},{\"units\":2}],\"loss\":\"mse\","
-		"\"init\":\"he_uniform\",\"optimizer\":{\"learning_rate\":0.0003,\"momentum\":0},"
-		"\"epochs\":7,\"batch_size\":5,\"seed\":9007199254740992,\"data\":{\"target\":[\"a\","
-		"2],\"ignore\":\"id\",\"normalize\":\"none\",\"missing\":\"mean\",\"validation\":0.1"
-		"}}",
-		"{\"layers\":[{\"units\":5,\"activation\":\"step\"},{\"activation\":\"sigmoid\"}],"
-		"\"data\":{\"target\":4}}",
+	static const struct {
+		const char *json;
+		int out_act, loss;
+	} cases[] = {
+		{"{\"layers\":[{\"units\":4},{}]}", DNN_ACT_LINEAR, DNN_LOSS_MSE},
+		{"{\"layers\":[{\"units\":4},{}],\"loss\":\"mse\"}", DNN_ACT_LINEAR, DNN_LOSS_MSE},
+		{"{\"layers\":[{\"units\":4},{}],\"loss\":\"cross_entropy\"}", DNN_ACT_SOFTMAX,
+		 DNN_LOSS_CROSS_ENTROPY},
+		{"{\"layers\":[{\"units\":4},{}],\"loss\":\"binary_cross_entropy\"}", DNN_ACT_SIGMOID,
+		 DNN_LOSS_BINARY_CROSS_ENTROPY},
 	};
 
-	for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
-		struct dnn_spec a, b;
-		struct dnn_error e;
-		char *ja, *jb;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct dnn_spec s;
 
-		ck_assert_int_eq(parse(&a, specs[i], &e), 0);
-		ja = spec_to_json(&a);
-		ck_assert_ptr_nonnull(ja);
-		ck_assert_msg(parse(&b, ja, &e) == 0, "%s: %s", ja, e.msg);
-		jb = spec_to_json(&b);
-		ck_assert_str_eq(ja, jb);
-		ck_assert_uint_eq(a.n_layers, b.n_layers);
-		for (size_t l = 0; l < a.n_layers; l++) {
-			ck_assert_uint_eq(a.layers[l].units, b.layers[l].units);
-			ck_assert_int_eq(a.layers[l].activation, b.layers[l].activation);
-		}
-		ck_assert_int_eq(a.loss, b.loss);
-		ck_assert_int_eq(a.init, b.init);
-		ck_assert(a.optim.learning_rate == b.optim.learning_rate);
-		ck_assert(a.optim.momentum == b.optim.momentum);
-		ck_assert(a.epochs == b.epochs && a.batch_size == b.batch_size && a.seed == b.seed);
-		ck_assert_uint_eq(a.data.n_targets, b.data.n_targets);
-		ck_assert_uint_eq(a.data.n_ignore, b.data.n_ignore);
-		ck_assert(a.data.normalize == b.data.normalize && a.data.missing == b.data.missing);
-		ck_assert(a.data.validation == b.data.validation);
-		free(ja);
-		free(jb);
-		spec_free(&a);
-		spec_free(&b);
+		parse_ok(&s, cases[i].json);
+		ck_assert_uint_eq(s.n_layers, 2);
+		ck_assert_uint_eq(s.layers[0].units, 4);
+		ck_assert_int_eq(s.layers[0].activation, DNN_ACT_RELU);
+		ck_assert_uint_eq(s.layers[1].units, 0);
+		ck_assert_int_eq(s.layers[1].activation, cases[i].out_act);
+		ck_assert_int_eq(s.loss, cases[i].loss);
+		spec_free(&s);
 	}
 }
 END_TEST
 
-/* Each bad spec, the exact message and, for syntax errors, the position. */
+/* Without a loss, the output activation picks it. */
+START_TEST(test_default_loss)
+{
+	static const struct {
+		const char *act;
+		int loss;
+	} cases[] = {
+		{"softmax", DNN_LOSS_CROSS_ENTROPY},
+		{"sigmoid", DNN_LOSS_BINARY_CROSS_ENTROPY},
+		{"linear", DNN_LOSS_MSE},
+		{"tanh", DNN_LOSS_MSE},
+		{"relu", DNN_LOSS_MSE},
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct dnn_spec s;
+		char json[128];
+
+		snprintf(json, sizeof json,
+			 "{\"layers\":[{\"units\":5,\"activation\":\"step\"},{\"activation\":\"%s\"}]}",
+			 cases[i].act);
+		parse_ok(&s, json);
+		ck_assert_int_eq(s.layers[0].activation, DNN_ACT_STEP); /* hidden: allowed */
+		ck_assert_int_eq(s.layers[1].activation, act_by_name(cases[i].act)->id);
+		ck_assert_int_eq(s.loss, cases[i].loss);
+		spec_free(&s);
+	}
+}
+END_TEST
+
+START_TEST(test_optimizer_forms)
+{
+	struct dnn_spec s;
+
+	parse_ok(&s, "{\"layers\":[{}],\"optimizer\":\"sgd\"}");
+	ck_assert_int_eq(s.optim.kind, DNN_OPT_SGD);
+	ck_assert_double_eq(s.optim.learning_rate, 0.01);
+	ck_assert_double_eq(s.optim.momentum, 0.9);
+	spec_free(&s);
+	parse_ok(&s, "{\"layers\":[{}],\"optimizer\":{}}");
+	ck_assert_int_eq(s.optim.kind, DNN_OPT_SGD);
+	ck_assert_double_eq(s.optim.learning_rate, 0.01);
+	ck_assert_double_eq(s.optim.momentum, 0.9);
+	spec_free(&s);
+	/* Each key alone keeps the default of the other. */
+	parse_ok(&s, "{\"layers\":[{}],\"optimizer\":{\"learning_rate\":0.5}}");
+	ck_assert_double_eq(s.optim.learning_rate, 0.5);
+	ck_assert_double_eq(s.optim.momentum, 0.9);
+	spec_free(&s);
+	parse_ok(&s, "{\"layers\":[{}],\"optimizer\":{\"name\":\"sgd\",\"momentum\":0}}");
+	ck_assert_double_eq(s.optim.learning_rate, 0.01);
+	ck_assert_double_eq(s.optim.momentum, 0.0);
+	spec_free(&s);
+	parse_ok(&s, "{\"layers\":[{}],\"optimizer\":{\"momentum\":0.999,\"learning_rate\":2e-5}}");
+	ck_assert_double_eq(s.optim.learning_rate, 2e-5);
+	ck_assert_double_eq(s.optim.momentum, 0.999);
+	spec_free(&s);
+}
+END_TEST
+
+START_TEST(test_init_names)
+{
+	static const struct {
+		const char *name;
+		int id;
+		const char *canonical;
+	} cases[] = {
+		{"auto", DNN_INIT_AUTO, "auto"},
+		{"glorot", DNN_INIT_GLOROT_UNIFORM, "glorot_uniform"},
+		{"glorot_uniform", DNN_INIT_GLOROT_UNIFORM, "glorot_uniform"},
+		{"glorot_normal", DNN_INIT_GLOROT_NORMAL, "glorot_normal"},
+		{"he", DNN_INIT_HE_NORMAL, "he_normal"},
+		{"he_uniform", DNN_INIT_HE_UNIFORM, "he_uniform"},
+		{"he_normal", DNN_INIT_HE_NORMAL, "he_normal"},
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct dnn_spec s;
+		char json[96];
+
+		snprintf(json, sizeof json, "{\"layers\":[{}],\"init\":\"%s\"}", cases[i].name);
+		parse_ok(&s, json);
+		ck_assert_int_eq(s.init, cases[i].id);
+		ck_assert_str_eq(spec_init_name(s.init), cases[i].canonical);
+		spec_free(&s);
+	}
+	ck_assert_str_eq(spec_init_name(99), "auto");
+}
+END_TEST
+
+START_TEST(test_targets)
+{
+	struct dnn_spec s;
+
+	/* A name. */
+	parse_ok(&s, "{\"layers\":[{}],\"data\":{\"target\":\"price\"}}");
+	ck_assert_uint_eq(s.data.n_targets, 1);
+	assert_ref(&s.data.targets[0], "price", 0);
+	spec_free(&s);
+	/* A 0-based index, kept as a number. */
+	parse_ok(&s, "{\"layers\":[{\"activation\":\"softmax\"}],\"data\":{\"target\":4}}");
+	ck_assert_uint_eq(s.data.n_targets, 1);
+	assert_ref(&s.data.targets[0], NULL, 4);
+	spec_free(&s);
+	parse_ok(&s, "{\"layers\":[{}],\"data\":{\"target\":0}}");
+	assert_ref(&s.data.targets[0], NULL, 0);
+	spec_free(&s);
+	/* A name made of digits stays a name (data.c decides). */
+	parse_ok(&s, "{\"layers\":[{}],\"data\":{\"target\":\"7\"}}");
+	assert_ref(&s.data.targets[0], "7", 0);
+	spec_free(&s);
+	/* Several columns, names and indexes mixed, for mse. */
+	parse_ok(&s, "{\"layers\":[{\"units\":8},{}],\"loss\":\"mse\","
+		     "\"data\":{\"target\":[\"height\",2,\"weight\"]}}");
+	ck_assert_int_eq(s.loss, DNN_LOSS_MSE);
+	ck_assert_uint_eq(s.data.n_targets, 3);
+	assert_ref(&s.data.targets[0], "height", 0);
+	assert_ref(&s.data.targets[1], NULL, 2);
+	assert_ref(&s.data.targets[2], "weight", 0);
+	spec_free(&s);
+	/* An array of one is allowed with any loss. */
+	parse_ok(&s, "{\"layers\":[{\"activation\":\"sigmoid\"}],\"data\":{\"target\":[\"y\"]}}");
+	ck_assert_uint_eq(s.data.n_targets, 1);
+	assert_ref(&s.data.targets[0], "y", 0);
+	spec_free(&s);
+	/* Ignored columns take the same forms. */
+	parse_ok(&s, "{\"layers\":[{}],\"data\":{\"ignore\":\"id\",\"missing\":\"mean\","
+		     "\"normalize\":\"none\"}}");
+	ck_assert_uint_eq(s.data.n_ignore, 1);
+	assert_ref(&s.data.ignore[0], "id", 0);
+	ck_assert_int_eq(s.data.missing, DNN_MISSING_MEAN);
+	ck_assert_int_eq(s.data.normalize, DNN_NORM_NONE);
+	spec_free(&s);
+	parse_ok(&s, "{\"layers\":[{}],\"data\":{\"ignore\":[0,\"name\"]}}");
+	ck_assert_uint_eq(s.data.n_ignore, 2);
+	assert_ref(&s.data.ignore[0], NULL, 0);
+	assert_ref(&s.data.ignore[1], "name", 0);
+	spec_free(&s);
+}
+END_TEST
+
+/* The limits themselves are allowed; one past them is not. */
+START_TEST(test_limits)
+{
+	const size_t per = sizeof "{\"units\":1}," - 1;
+	char *json = malloc(16 + 1001 * per);
+	struct dnn_spec s;
+	struct dnn_error e;
+	size_t len;
+
+	parse_ok(&s, "{\"layers\":[{\"units\":16777216}],\"epochs\":1000000000,"
+		     "\"batch_size\":16777216,\"seed\":9007199254740992,"
+		     "\"data\":{\"target\":1000000000,\"validation\":0.999}}");
+	ck_assert_uint_eq(s.layers[0].units, 16777216);
+	ck_assert_uint_eq(s.epochs, 1000000000UL);
+	ck_assert_uint_eq(s.batch_size, 16777216);
+	ck_assert(s.seed == UINT64_C(9007199254740992));
+	assert_ref(&s.data.targets[0], NULL, 1000000000L);
+	ck_assert_double_eq(s.data.validation, 0.999);
+	spec_free(&s);
+	parse_ok(&s, "{\"layers\":[{\"units\":1}],\"epochs\":1,\"batch_size\":1,\"seed\":0}");
+	ck_assert_uint_eq(s.epochs, 1);
+	ck_assert_uint_eq(s.batch_size, 1);
+	ck_assert(s.seed == 0);
+	spec_free(&s);
+
+	/* 1000 layers, then 1001. */
+	ck_assert_ptr_nonnull(json);
+	for (int n = 1000; n <= 1001; n++) {
+		strcpy(json, "{\"layers\":[");
+		len = strlen(json);
+		for (int i = 0; i < n; i++) {
+			memcpy(json + len, "{\"units\":1},", per);
+			len += per;
+		}
+		strcpy(json + len - 1, "]}");
+		dnn_error_clear(&e);
+		if (n == 1000) {
+			parse_ok(&s, json);
+			ck_assert_uint_eq(s.n_layers, 1000);
+		} else {
+			ck_assert_int_eq(parse(&s, json, &e), -1);
+			ck_assert_int_eq(e.code, 65);
+			ck_assert_str_eq(e.file, NAME);
+			ck_assert_str_eq(e.msg, "layers: at most 1000 layers, got 1001");
+			ck_assert_ptr_null(s.layers);
+		}
+		spec_free(&s);
+	}
+	free(json);
+}
+END_TEST
+
+/* spec_parse reads len bytes, not up to a NUL. */
+START_TEST(test_parse_length)
+{
+	static const char text[] = "{\"layers\":[{}]}{\"ignored\":true}";
+	struct dnn_spec s;
+	struct dnn_error e;
+
+	dnn_error_clear(&e);
+	ck_assert_int_eq(spec_parse(&s, text, strlen("{\"layers\":[{}]}"), NAME, &e), 0);
+	ck_assert_uint_eq(s.n_layers, 1);
+	spec_free(&s);
+	ck_assert_int_eq(spec_parse(&s, text, sizeof text - 1, NAME, &e), -1);
+	ck_assert_str_eq(e.msg, "invalid JSON: text after the end of the spec");
+	ck_assert_uint_eq(e.line, 1);
+	ck_assert_uint_eq(e.column, 16);
+}
+END_TEST
+
+/* --- round trips --------------------------------------------------------- */
+
+static const char *const round_specs[] = {
+	product_json,
+	"{\"layers\":[{\"units\":3,\"activation\":\"softmax\"}]}",
+	"{\"layers\":[{}]}",
+	"{\"layers\":[{\"units\":8,\"activation\":\"tanh\"},{\"units\":2}],\"loss\":\"mse\","
+	"\"init\":\"he_uniform\",\"optimizer\":{\"learning_rate\":0.0003,\"momentum\":0},"
+	"\"epochs\":7,\"batch_size\":5,\"seed\":9007199254740992,\"data\":{\"target\":[\"a\",2],"
+	"\"ignore\":\"id\",\"normalize\":\"none\",\"missing\":\"mean\",\"validation\":0.1}}",
+	"{\"layers\":[{\"units\":5,\"activation\":\"step\"},{\"activation\":\"sigmoid\"}],"
+	"\"init\":\"glorot_normal\",\"optimizer\":{\"learning_rate\":0.30000000000000004,"
+	"\"momentum\":0.99},\"data\":{\"target\":4,\"ignore\":[0,\"x\"],\"validation\":0.999}}",
+	"{\"layers\":[{\"units\":16777216,\"activation\":\"linear\"},{\"activation\":\"relu\"}],"
+	"\"optimizer\":\"sgd\",\"epochs\":1000000000,\"batch_size\":16777216,\"seed\":0,"
+	"\"data\":{\"target\":[\"y1\",\"y2\"]}}",
+	"{\"layers\":[{\"units\":2,\"activation\":\"sigmoid\"}],\"loss\":\"binary_cross_entropy\","
+	"\"init\":\"glorot\",\"optimizer\":{\"learning_rate\":1e-7,\"momentum\":0.1},"
+	"\"data\":{\"validation\":0.3333333333333333}}",
+};
+
+START_TEST(test_round_trip)
+{
+	struct dnn_spec a;
+
+	parse_ok(&a, round_specs[_i]);
+	assert_round_trip(&a);
+	spec_free(&a);
+}
+END_TEST
+
+/* What the command line changes is written out and read back too. */
+START_TEST(test_round_trip_overrides)
+{
+	struct dnn_spec a;
+	struct dnn_error e;
+
+	parse_ok(&a, "{\"layers\":[{\"units\":4},{}],\"data\":{\"target\":1}}");
+	ck_assert_int_eq(spec_set_targets(&a, "a,b,3", &e), 0);
+	ck_assert_int_eq(spec_set_ignore(&a, "id,0", &e), 0);
+	a.optim.learning_rate = 0.1 + 0.2;
+	a.data.validation = 1.0 / 7.0;
+	a.seed = 12345678901234ULL;
+	assert_round_trip(&a);
+	spec_free(&a);
+}
+END_TEST
+
+/* --- bad specs ----------------------------------------------------------- */
+
+/* Each bad spec, its exact message and, for JSON syntax, its position. */
 static const struct {
 	const char *json;
 	unsigned long line, column;
 	const char *msg;
 } bad[] = {
+	/* Syntax. */
 	{"", 0, 0, "file is empty"},
-	{"{\n  \"layers\": [\n    {\"units\": 2}\n    {\"units\": 3}\n  ]\n}", 4, 5,
-	 "invalid JSON near '{\"units\": '"},
+	{" \n\t\r\n ", 0, 0, "file is empty"},
+	/* PRODUCT.md's spec without the comma between the two layers. */
+	{"{\n"
+	 "  \"layers\": [\n"
+	 "    {\"units\": 16, \"activation\": \"relu\"}\n"
+	 "    {\"units\": 3,  \"activation\": \"softmax\"}\n"
+	 "  ],\n"
+	 "  \"loss\": \"cross_entropy\"\n"
+	 "}\n",
+	 4, 5, "invalid JSON near '{\"units\": '"},
+	{"{\"layers\":[{\"units\":tru}]}", 1, 21, "invalid JSON near 'tru}]}'"},
+	{"nul", 1, 1, "invalid JSON near 'nul'"},
 	{"{\"layers\": [", 1, 12, "invalid JSON near '['"},
-	{"{\"layers\": [{}\n", 1, 15, "invalid JSON: the text ends before every bracket is closed"},
+	/* An object that is never closed. */
+	{"{\"layers\":[{}]", 1, 14, "invalid JSON: the text ends before every bracket is closed"},
+	{"{\n  \"layers\": [{}]\n", 2, 17,
+	 "invalid JSON: the text ends before every bracket is closed"},
 	{"{\"layers\":[{}]} x", 1, 17, "invalid JSON: text after the end of the spec"},
+	{"{\"layers\":[{}]}\n{}\n", 2, 1, "invalid JSON: text after the end of the spec"},
+	/* The top level. */
 	{"[]", 0, 0, "(top level): expected an object, got an array"},
-	{"{}", 0, 0, "layers: missing: the spec must list the layers"},
+	{"\"spec\"", 0, 0, "(top level): expected an object, got a string"},
+	{"42", 0, 0, "(top level): expected an object, got a number"},
+	{"null", 0, 0, "(top level): expected an object, got null"},
+	{"true", 0, 0, "(top level): expected an object, got a boolean"},
 	{"{\"layers\":[{}],\"optimiser\":\"sgd\"}", 0, 0,
 	 "optimiser: unknown key; did you mean 'optimizer'?"},
 	{"{\"layers\":[{}],\"colour\":1}", 0, 0, "colour: unknown key"},
 	{"{\"layers\":[{}],\"epochs\":1,\"epochs\":2}", 0, 0, "epochs: given twice"},
+	/* layers */
+	{"{}", 0, 0, "layers: missing: the spec must list the layers"},
+	{"{\"loss\":\"mse\"}", 0, 0, "layers: missing: the spec must list the layers"},
 	{"{\"layers\":{}}", 0, 0, "layers: expected an array of layers, got an object"},
+	{"{\"layers\":\"3\"}", 0, 0, "layers: expected an array of layers, got a string"},
 	{"{\"layers\":[]}", 0, 0, "layers: needs at least one layer"},
 	{"{\"layers\":[3]}", 0, 0,
 	 "layers[0]: expected an object like {\"units\": 16, \"activation\": \"relu\"}, got a "
 	 "number"},
+	{"{\"layers\":[{\"units\":4},null]}", 0, 0,
+	 "layers[1]: expected an object like {\"units\": 16, \"activation\": \"relu\"}, got null"},
+	{"{\"layers\":[{\"unit\":3}]}", 0, 0, "layers[0].unit: unknown key; did you mean 'units'?"},
+	{"{\"layers\":[{\"size\":3}]}", 0, 0, "layers[0].size: unknown key"},
+	{"{\"layers\":[{\"units\":4,\"units\":5}]}", 0, 0, "layers[0].units: given twice"},
+	/* units */
 	{"{\"layers\":[{},{}]}", 0, 0,
 	 "layers[0].units: missing (only the output layer may leave it out)"},
+	{"{\"layers\":[{\"units\":4},{\"activation\":\"tanh\"},{}]}", 0, 0,
+	 "layers[1].units: missing (only the output layer may leave it out)"},
 	{"{\"layers\":[{\"units\":0}]}", 0, 0,
 	 "layers[0].units: expected a whole number from 1 to 16777216, got 0"},
+	{"{\"layers\":[{\"units\":-1}]}", 0, 0,
+	 "layers[0].units: expected a whole number from 1 to 16777216, got -1"},
+	{"{\"layers\":[{\"units\":16777217}]}", 0, 0,
+	 "layers[0].units: expected a whole number from 1 to 16777216, got 16777217"},
 	{"{\"layers\":[{\"units\":2.5}]}", 0, 0, "layers[0].units: expected a whole number, got 2.5"},
 	{"{\"layers\":[{\"units\":\"8\"}]}", 0, 0,
 	 "layers[0].units: expected a whole number, got a string"},
+	{"{\"layers\":[{\"units\":true}]}", 0, 0,
+	 "layers[0].units: expected a whole number, got a boolean"},
+	/* activation */
 	{"{\"layers\":[{\"units\":4,\"activation\":\"relux\"},{}]}", 0, 0,
 	 "layers[0].activation: unknown activation 'relux'; did you mean 'relu'?"},
+	{"{\"layers\":[{\"activation\":\"soft\"}]}", 0, 0,
+	 "layers[0].activation: unknown activation 'soft'; did you mean 'softmax'?"},
 	{"{\"layers\":[{\"activation\":\"banana\"}]}", 0, 0,
 	 "layers[0].activation: unknown activation 'banana' (expected one of: linear, step, "
 	 "sigmoid, tanh, relu, softmax)"},
+	{"{\"layers\":[{\"activation\":3}]}", 0, 0,
+	 "layers[0].activation: expected a string, got a number"},
 	{"{\"layers\":[{\"units\":4,\"activation\":\"softmax\"},{}]}", 0, 0,
 	 "layers[0].activation: softmax is only allowed in the output layer"},
 	{"{\"layers\":[{\"activation\":\"step\"}]}", 0, 0,
 	 "layers[0].activation: step cannot be the output activation: its derivative is zero "
 	 "everywhere, so the output layer could not learn; use sigmoid"},
+	{"{\"layers\":[{\"units\":4,\"activation\":\"step\"},{\"units\":1,\"activation\":\"step\"}]}",
+	 0, 0,
+	 "layers[1].activation: step cannot be the output activation: its derivative is zero "
+	 "everywhere, so the output layer could not learn; use sigmoid"},
+	/* loss, and the loss with the output activation */
 	{"{\"layers\":[{\"activation\":\"softmax\"}],\"loss\":\"mse\"}", 0, 0,
 	 "loss: softmax outputs need loss 'cross_entropy', not 'mse'"},
+	{"{\"layers\":[{\"activation\":\"softmax\"}],\"loss\":\"binary_cross_entropy\"}", 0, 0,
+	 "loss: softmax outputs need loss 'cross_entropy', not 'binary_cross_entropy'"},
 	{"{\"layers\":[{\"activation\":\"linear\"}],\"loss\":\"cross_entropy\"}", 0, 0,
 	 "loss: 'cross_entropy' needs a softmax output layer, not linear"},
+	{"{\"layers\":[{\"activation\":\"sigmoid\"}],\"loss\":\"cross_entropy\"}", 0, 0,
+	 "loss: 'cross_entropy' needs a softmax output layer, not sigmoid"},
 	{"{\"layers\":[{\"activation\":\"tanh\"}],\"loss\":\"binary_cross_entropy\"}", 0, 0,
 	 "loss: 'binary_cross_entropy' needs a sigmoid output layer, not tanh"},
-	{"{\"layers\":[{}],\"loss\":\"mae\"}", 0, 0,
-	 "loss: unknown loss 'mae'; did you mean 'mse'?"},
+	{"{\"layers\":[{\"activation\":\"relu\"}],\"loss\":\"binary_cross_entropy\"}", 0, 0,
+	 "loss: 'binary_cross_entropy' needs a sigmoid output layer, not relu"},
+	{"{\"layers\":[{\"activation\":\"linear\"}],\"loss\":\"binary_cross_entropy\"}", 0, 0,
+	 "loss: 'binary_cross_entropy' needs a sigmoid output layer, not linear"},
+	{"{\"layers\":[{}],\"loss\":\"mae\"}", 0, 0, "loss: unknown loss 'mae'; did you mean 'mse'?"},
+	{"{\"layers\":[{}],\"loss\":\"crossentropy\"}", 0, 0,
+	 "loss: unknown loss 'crossentropy'; did you mean 'cross_entropy'?"},
+	{"{\"layers\":[{}],\"loss\":\"hinge\"}", 0, 0,
+	 "loss: unknown loss 'hinge' (expected one of: mse, cross_entropy, binary_cross_entropy)"},
+	{"{\"layers\":[{}],\"loss\":1}", 0, 0, "loss: expected a string, got a number"},
+	/* init */
 	{"{\"layers\":[{}],\"init\":\"xavier\"}", 0, 0,
 	 "init: unknown init 'xavier' (expected one of: auto, glorot, glorot_uniform, "
 	 "glorot_normal, he, he_uniform, he_normal)"},
+	{"{\"layers\":[{}],\"init\":\"glorot_unifrom\"}", 0, 0,
+	 "init: unknown init 'glorot_unifrom'; did you mean 'glorot_uniform'?"},
+	{"{\"layers\":[{}],\"init\":null}", 0, 0, "init: expected a string, got null"},
+	/* optimizer */
 	{"{\"layers\":[{}],\"optimizer\":3}", 0, 0,
 	 "optimizer: expected a name or an object, got a number"},
+	{"{\"layers\":[{}],\"optimizer\":[]}", 0, 0,
+	 "optimizer: expected a name or an object, got an array"},
+	{"{\"layers\":[{}],\"optimizer\":true}", 0, 0,
+	 "optimizer: expected a name or an object, got a boolean"},
+	{"{\"layers\":[{}],\"optimizer\":\"adam\"}", 0, 0,
+	 "optimizer: unknown optimizer 'adam' (expected one of: sgd)"},
 	{"{\"layers\":[{}],\"optimizer\":{\"name\":\"adam\"}}", 0, 0,
 	 "optimizer.name: unknown optimizer 'adam' (expected one of: sgd)"},
+	{"{\"layers\":[{}],\"optimizer\":{\"name\":1}}", 0, 0,
+	 "optimizer.name: expected a string, got a number"},
+	{"{\"layers\":[{}],\"optimizer\":{\"lr\":0.1}}", 0, 0, "optimizer.lr: unknown key"},
+	{"{\"layers\":[{}],\"optimizer\":{\"mometum\":0.5}}", 0, 0,
+	 "optimizer.mometum: unknown key; did you mean 'momentum'?"},
 	{"{\"layers\":[{}],\"optimizer\":{\"learning_rate\":0}}", 0, 0,
 	 "optimizer.learning_rate: must be above 0, got 0"},
+	{"{\"layers\":[{}],\"optimizer\":{\"learning_rate\":-0.5}}", 0, 0,
+	 "optimizer.learning_rate: must be above 0, got -0.5"},
+	{"{\"layers\":[{}],\"optimizer\":{\"learning_rate\":1e400}}", 0, 0,
+	 "optimizer.learning_rate: must be above 0, got inf"},
 	{"{\"layers\":[{}],\"optimizer\":{\"learning_rate\":\"fast\"}}", 0, 0,
 	 "optimizer.learning_rate: expected a number, got a string"},
 	{"{\"layers\":[{}],\"optimizer\":{\"momentum\":1}}", 0, 0,
 	 "optimizer.momentum: must be from 0 to below 1, got 1"},
+	{"{\"layers\":[{}],\"optimizer\":{\"momentum\":-0.1}}", 0, 0,
+	 "optimizer.momentum: must be from 0 to below 1, got -0.1"},
+	{"{\"layers\":[{}],\"optimizer\":{\"momentum\":\"x\"}}", 0, 0,
+	 "optimizer.momentum: expected a number, got a string"},
+	/* epochs, batch_size, seed */
 	{"{\"layers\":[{}],\"epochs\":0}", 0, 0,
 	 "epochs: expected a whole number from 1 to 1000000000, got 0"},
+	{"{\"layers\":[{}],\"epochs\":1e10}", 0, 0,
+	 "epochs: expected a whole number from 1 to 1000000000, got 10000000000"},
+	{"{\"layers\":[{}],\"epochs\":2.5}", 0, 0, "epochs: expected a whole number, got 2.5"},
+	{"{\"layers\":[{}],\"epochs\":\"10\"}", 0, 0, "epochs: expected a whole number, got a string"},
+	{"{\"layers\":[{}],\"batch_size\":0}", 0, 0,
+	 "batch_size: expected a whole number from 1 to 16777216, got 0"},
 	{"{\"layers\":[{}],\"batch_size\":16777217}", 0, 0,
 	 "batch_size: expected a whole number from 1 to 16777216, got 16777217"},
 	{"{\"layers\":[{}],\"seed\":-1}", 0, 0,
 	 "seed: expected a whole number from 0 to 9007199254740992, got -1"},
+	{"{\"layers\":[{}],\"seed\":1e16}", 0, 0,
+	 "seed: expected a whole number from 0 to 9007199254740992, got 10000000000000000"},
+	{"{\"layers\":[{}],\"seed\":1.5}", 0, 0, "seed: expected a whole number, got 1.5"},
+	/* data */
 	{"{\"layers\":[{}],\"data\":[]}", 0, 0, "data: expected an object, got an array"},
+	{"{\"layers\":[{}],\"data\":\"x\"}", 0, 0, "data: expected an object, got a string"},
 	{"{\"layers\":[{}],\"data\":{\"targte\":\"y\"}}", 0, 0,
 	 "data.targte: unknown key; did you mean 'target'?"},
+	{"{\"layers\":[{}],\"data\":{\"bogus\":1}}", 0, 0, "data.bogus: unknown key"},
+	{"{\"layers\":[{}],\"data\":{\"target\":\"a\",\"target\":\"b\"}}", 0, 0,
+	 "data.target: given twice"},
 	{"{\"layers\":[{}],\"data\":{\"target\":\"\"}}", 0, 0, "data.target: empty column name"},
 	{"{\"layers\":[{}],\"data\":{\"target\":-1}}", 0, 0,
 	 "data.target: expected a whole number from 0 to 1000000000, got -1"},
+	{"{\"layers\":[{}],\"data\":{\"target\":1000000001}}", 0, 0,
+	 "data.target: expected a whole number from 0 to 1000000000, got 1000000001"},
+	{"{\"layers\":[{}],\"data\":{\"target\":1.5}}", 0, 0,
+	 "data.target: expected a whole number, got 1.5"},
+	{"{\"layers\":[{}],\"data\":{\"target\":true}}", 0, 0,
+	 "data.target: expected a column name or a 0-based index, got a boolean"},
+	{"{\"layers\":[{}],\"data\":{\"target\":[\"a\",\"\"]}}", 0, 0,
+	 "data.target[1]: empty column name"},
 	{"{\"layers\":[{}],\"data\":{\"target\":[]}}", 0, 0,
 	 "data.target: expected at least one column"},
 	{"{\"layers\":[{\"activation\":\"softmax\"}],\"data\":{\"target\":[\"a\",\"b\"]}}", 0, 0,
 	 "data.target: several target columns need loss 'mse'; cross_entropy takes one column "
 	 "of class labels"},
+	{"{\"layers\":[{\"activation\":\"sigmoid\"}],\"data\":{\"target\":[0,1]}}", 0, 0,
+	 "data.target: several target columns need loss 'mse'; binary_cross_entropy takes one "
+	 "column of class labels"},
+	{"{\"layers\":[{}],\"data\":{\"ignore\":[]}}", 0, 0,
+	 "data.ignore: expected at least one column"},
+	{"{\"layers\":[{}],\"data\":{\"ignore\":{}}}", 0, 0,
+	 "data.ignore: expected a column name or a 0-based index, got an object"},
 	{"{\"layers\":[{}],\"data\":{\"normalize\":\"minmax\"}}", 0, 0,
 	 "data.normalize: unknown normalization 'minmax' (expected one of: none, standard)"},
+	{"{\"layers\":[{}],\"data\":{\"normalize\":\"standrd\"}}", 0, 0,
+	 "data.normalize: unknown normalization 'standrd'; did you mean 'standard'?"},
+	{"{\"layers\":[{}],\"data\":{\"normalize\":1}}", 0, 0,
+	 "data.normalize: expected a string, got a number"},
 	{"{\"layers\":[{}],\"data\":{\"missing\":\"zero\"}}", 0, 0,
 	 "data.missing: unknown missing-value rule 'zero' (expected one of: error, mean)"},
 	{"{\"layers\":[{}],\"data\":{\"validation\":1}}", 0, 0,
 	 "data.validation: must be from 0 to below 1, got 1"},
+	{"{\"layers\":[{}],\"data\":{\"validation\":-0.1}}", 0, 0,
+	 "data.validation: must be from 0 to below 1, got -0.1"},
+	{"{\"layers\":[{}],\"data\":{\"validation\":\"0.2\"}}", 0, 0,
+	 "data.validation: expected a fraction, got a string"},
+	/* An error after the targets were read frees them. */
+	{"{\"layers\":[{}],\"data\":{\"target\":[\"a\",\"b\"],\"ignore\":\"id\","
+	 "\"validation\":2}}",
+	 0, 0, "data.validation: must be from 0 to below 1, got 2"},
 };
 
 START_TEST(test_bad)
@@ -226,106 +726,332 @@ START_TEST(test_bad)
 	struct dnn_spec s;
 	struct dnn_error e;
 
-	ck_assert_int_eq(parse(&s, bad[_i].json, &e), -1);
-	ck_assert_int_eq(e.code, DNN_EX_DATA);
-	ck_assert_str_eq(e.file, "s.json");
+	ck_assert_msg(parse(&s, bad[_i].json, &e) == -1, "accepted: %s", bad[_i].json);
+	ck_assert_int_eq(e.code, 65);
+	ck_assert_str_eq(e.file, NAME);
 	ck_assert_str_eq(e.msg, bad[_i].msg);
 	ck_assert_uint_eq(e.line, bad[_i].line);
 	ck_assert_uint_eq(e.column, bad[_i].column);
 	/* A failed parse leaves nothing behind. */
 	ck_assert_ptr_null(s.layers);
 	ck_assert_uint_eq(s.n_layers, 0);
+	ck_assert_ptr_null(s.data.targets);
+	ck_assert_uint_eq(s.data.n_targets, 0);
+	ck_assert_ptr_null(s.data.ignore);
+	ck_assert_uint_eq(s.data.n_ignore, 0);
 	spec_free(&s);
 }
 END_TEST
 
-START_TEST(test_load)
+/* --- spec_load ------------------------------------------------------------ */
+
+START_TEST(test_load_file)
 {
-	char path[] = "/tmp/check_spec.XXXXXX";
-	int fd = mkstemp(path), saved;
-	const char *json = "{\"layers\":[{\"units\":2,\"activation\":\"softmax\"}]}";
+	char path[32];
+	const char *text;
+	struct dnn_spec s, t;
+	struct dnn_error e;
+	int rc;
+
+	make_temp(path, product_json, strlen(product_json));
+	dnn_error_clear(&e);
+	rc = spec_load(&s, path, &e);
+	unlink(path);
+	ck_assert_msg(rc == 0, "%s", e.msg);
+	parse_ok(&t, product_json);
+	assert_spec_eq(&s, &t);
+	spec_free(&s);
+	spec_free(&t);
+
+	/* Errors name the file. */
+	text = "{\"layers\":[{}],\n \"epochs\": 0}\n";
+	make_temp(path, text, strlen(text));
+	dnn_error_clear(&e);
+	rc = spec_load(&s, path, &e);
+	unlink(path);
+	ck_assert_int_eq(rc, -1);
+	ck_assert_int_eq(e.code, 65);
+	ck_assert_str_eq(e.file, path);
+	ck_assert_str_eq(e.msg, "epochs: expected a whole number from 1 to 1000000000, got 0");
+	spec_free(&s);
+
+	text = "{\n\"layers\":[{}],\n\"loss\":\"mse\" \"seed\":1}";
+	make_temp(path, text, strlen(text));
+	dnn_error_clear(&e);
+	rc = spec_load(&s, path, &e);
+	unlink(path);
+	ck_assert_int_eq(rc, -1);
+	ck_assert_int_eq(e.code, 65);
+	ck_assert_str_eq(e.file, path);
+	ck_assert_uint_eq(e.line, 3);
+	ck_assert_uint_eq(e.column, 14);
+	ck_assert_str_eq(e.msg, "invalid JSON near '\"seed\":1}'");
+}
+END_TEST
+
+START_TEST(test_load_missing)
+{
 	struct dnn_spec s;
 	struct dnn_error e;
-
-	ck_assert_int_ne(fd, -1);
-	ck_assert_int_eq(write(fd, json, strlen(json)), (int)strlen(json));
-	close(fd);
-	ck_assert_int_eq(spec_load(&s, path, &e), 0);
-	ck_assert_uint_eq(s.layers[0].units, 2);
-	spec_free(&s);
-
-	/* Standard input, named <stdin> in messages. */
-	saved = dup(0);
-	ck_assert_ptr_nonnull(freopen(path, "r", stdin));
-	ck_assert_int_eq(spec_load(&s, "-", &e), 0);
-	spec_free(&s);
-	dup2(saved, 0);
-	close(saved);
-	clearerr(stdin);
-	unlink(path);
 
 	dnn_error_clear(&e);
 	ck_assert_int_eq(spec_load(&s, "/nonexistent/spec.json", &e), -1);
-	ck_assert_int_eq(e.code, DNN_EX_NOINPUT);
+	ck_assert_int_eq(e.code, 66);
+	ck_assert_str_eq(e.file, "");
+	ck_assert_uint_eq(e.line, 0);
 	ck_assert_str_eq(e.msg, "cannot open '/nonexistent/spec.json': No such file or directory");
-}
-END_TEST
-
-START_TEST(test_set_columns)
-{
-	struct dnn_spec s;
-	struct dnn_error e;
-
-	ck_assert_int_eq(parse(&s, "{\"layers\":[{}],\"data\":{\"target\":\"y\"}}", &e), 0);
-	ck_assert_int_eq(spec_set_targets(&s, "a,b,3", &e), 0);
-	ck_assert_uint_eq(s.data.n_targets, 3);
-	ck_assert_str_eq(s.data.targets[2].name, "3"); /* data.c resolves digits */
-	ck_assert_int_eq(spec_set_targets(&s, "a,,b", &e), -1);
-	ck_assert_int_eq(e.code, DNN_EX_USAGE);
-	ck_assert_str_eq(e.msg, "--target: empty column name");
-	ck_assert_uint_eq(s.data.n_targets, 3); /* unchanged */
-	ck_assert_int_eq(spec_set_ignore(&s, "id", &e), 0);
-	ck_assert_str_eq(s.data.ignore[0].name, "id");
+	ck_assert_ptr_null(s.layers);
 	spec_free(&s);
 }
 END_TEST
 
-/* Numbers read and written with a point whatever the numeric locale. */
+START_TEST(test_load_nul)
+{
+	char path[32];
+	struct dnn_spec s;
+	struct dnn_error e;
+	int rc;
+
+	make_temp(path, "{\"layers\":[{}]}\0", 16);
+	dnn_error_clear(&e);
+	rc = spec_load(&s, path, &e);
+	unlink(path);
+	ck_assert_int_eq(rc, -1);
+	ck_assert_int_eq(e.code, 65);
+	ck_assert_str_eq(e.file, path);
+	ck_assert_str_eq(e.msg, "not a JSON text (NUL byte)");
+	spec_free(&s);
+}
+END_TEST
+
+/* More than 64 MiB is refused before it is parsed (a sparse file of zeros). */
+START_TEST(test_load_too_big)
+{
+	char path[32];
+	struct dnn_spec s;
+	struct dnn_error e;
+	int fd, rc;
+
+	strcpy(path, "/tmp/check_spec.XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ne(fd, -1);
+	ck_assert_int_eq(ftruncate(fd, (off_t)65 << 20), 0);
+	close(fd);
+	dnn_error_clear(&e);
+	rc = spec_load(&s, path, &e);
+	unlink(path);
+	ck_assert_int_eq(rc, -1);
+	ck_assert_int_eq(e.code, 65);
+	ck_assert_str_eq(e.file, path);
+	ck_assert_str_eq(e.msg, "spec is larger than 64 MiB");
+	spec_free(&s);
+}
+END_TEST
+
+#ifdef __linux__
+/* A directory opens but cannot be read: an I/O error (74). */
+START_TEST(test_load_directory)
+{
+	struct dnn_spec s;
+	struct dnn_error e;
+
+	dnn_error_clear(&e);
+	ck_assert_int_eq(spec_load(&s, "/", &e), -1);
+	ck_assert_int_eq(e.code, 74);
+	ck_assert_str_eq(e.file, "");
+	ck_assert_str_eq(e.msg, "cannot read '/': Is a directory");
+	spec_free(&s);
+}
+END_TEST
+#endif
+
+START_TEST(test_load_stdin)
+{
+	struct dnn_spec s, t;
+	struct dnn_error e;
+
+	ck_assert_msg(load_stdin(&s, product_json, &e) == 0, "%s", e.msg);
+	parse_ok(&t, product_json);
+	assert_spec_eq(&s, &t);
+	spec_free(&s);
+	spec_free(&t);
+
+	/* Errors call it <stdin>. */
+	ck_assert_int_eq(load_stdin(&s, "{\"layers\":[{}],\"x\":1}", &e), -1);
+	ck_assert_int_eq(e.code, 65);
+	ck_assert_str_eq(e.file, "<stdin>");
+	ck_assert_str_eq(e.msg, "x: unknown key");
+	spec_free(&s);
+	ck_assert_int_eq(load_stdin(&s, "{\"layers\":[{}]}\n}\n", &e), -1);
+	ck_assert_int_eq(e.code, 65);
+	ck_assert_str_eq(e.file, "<stdin>");
+	ck_assert_uint_eq(e.line, 2);
+	ck_assert_uint_eq(e.column, 1);
+	ck_assert_str_eq(e.msg, "invalid JSON: text after the end of the spec");
+	spec_free(&s);
+	ck_assert_int_eq(load_stdin(&s, "", &e), -1);
+	ck_assert_int_eq(e.code, 65);
+	ck_assert_str_eq(e.file, "<stdin>");
+	ck_assert_str_eq(e.msg, "file is empty");
+	spec_free(&s);
+}
+END_TEST
+
+/* --- --target and --ignore ------------------------------------------------ */
+
+START_TEST(test_set_targets)
+{
+	static const char *const bad_lists[] = {"a,,b", ",a", "a,", ""};
+	struct dnn_spec s;
+	struct dnn_error e;
+
+	parse_ok(&s, "{\"layers\":[{}],\"data\":{\"target\":[\"y\",5]}}");
+	dnn_error_clear(&e);
+	ck_assert_int_eq(spec_set_targets(&s, "a,b,3", &e), 0);
+	ck_assert_int_eq(e.code, 0);
+	ck_assert_uint_eq(s.data.n_targets, 3);
+	assert_ref(&s.data.targets[0], "a", 0);
+	assert_ref(&s.data.targets[1], "b", 0);
+	assert_ref(&s.data.targets[2], "3", 0); /* data.c resolves digits */
+	for (size_t i = 0; i < sizeof bad_lists / sizeof bad_lists[0]; i++) {
+		dnn_error_clear(&e);
+		ck_assert_int_eq(spec_set_targets(&s, bad_lists[i], &e), -1);
+		ck_assert_int_eq(e.code, 64);
+		ck_assert_str_eq(e.file, "");
+		ck_assert_str_eq(e.msg, "--target: empty column name");
+		/* The old targets stay. */
+		ck_assert_uint_eq(s.data.n_targets, 3);
+		assert_ref(&s.data.targets[0], "a", 0);
+		assert_ref(&s.data.targets[1], "b", 0);
+		assert_ref(&s.data.targets[2], "3", 0);
+	}
+	ck_assert_int_eq(spec_set_targets(&s, "price", &e), 0);
+	ck_assert_uint_eq(s.data.n_targets, 1);
+	assert_ref(&s.data.targets[0], "price", 0);
+	spec_free(&s);
+}
+END_TEST
+
+START_TEST(test_set_ignore)
+{
+	struct dnn_spec s;
+	struct dnn_error e;
+
+	parse_ok(&s, "{\"layers\":[{}]}");
+	ck_assert_int_eq(spec_set_ignore(&s, "id,0", &e), 0);
+	ck_assert_uint_eq(s.data.n_ignore, 2);
+	assert_ref(&s.data.ignore[0], "id", 0);
+	assert_ref(&s.data.ignore[1], "0", 0);
+	dnn_error_clear(&e);
+	ck_assert_int_eq(spec_set_ignore(&s, "id,", &e), -1);
+	ck_assert_int_eq(e.code, 64);
+	ck_assert_str_eq(e.msg, "--ignore: empty column name");
+	ck_assert_uint_eq(s.data.n_ignore, 2);
+	assert_ref(&s.data.ignore[0], "id", 0);
+	ck_assert_uint_eq(s.data.n_targets, 0); /* the targets are not touched */
+	spec_free(&s);
+}
+END_TEST
+
+/* --- locale and lifecycle ------------------------------------------------- */
+
+/* Numbers are read and written with a point under a comma locale. Where no
+ * such locale is installed, the same checks run in "C". */
 START_TEST(test_locale)
 {
-	static const char *const locales[] = {"de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8"};
-	struct dnn_spec s;
-	struct dnn_error e;
+	static const char *const locales[] = {"de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8",
+					      "fr_FR.utf8"};
+	struct dnn_spec s, t;
+	const char *used = NULL;
 	char *json;
 
-	for (size_t i = 0; i < 3; i++)
+	for (size_t i = 0; i < sizeof locales / sizeof locales[0] && !used; i++)
 		if (setlocale(LC_NUMERIC, locales[i]))
-			break;
-	ck_assert_int_eq(parse(&s, "{\"layers\":[{}],\"optimizer\":{\"learning_rate\":0.25}}",
-			       &e),
-			 0);
+			used = locales[i];
+	if (used) {
+		char buf[16];
+
+		snprintf(buf, sizeof buf, "%.2f", 0.25); /* the locale really has a comma */
+		ck_assert_msg(strcmp(buf, "0,25") == 0, "%s prints %s", used, buf);
+	}
+	parse_ok(&s, "{\"layers\":[{}],\"optimizer\":{\"learning_rate\":0.25,\"momentum\":0.5},"
+		     "\"data\":{\"validation\":0.125}}");
 	ck_assert_double_eq(s.optim.learning_rate, 0.25);
+	ck_assert_double_eq(s.optim.momentum, 0.5);
+	ck_assert_double_eq(s.data.validation, 0.125);
 	json = spec_to_json(&s);
-	ck_assert_ptr_nonnull(strstr(json, "\"learning_rate\":0.25"));
+	ck_assert_ptr_nonnull(json);
+	ck_assert_ptr_nonnull(strstr(json, "\"learning_rate\":0.25,"));
+	ck_assert_ptr_nonnull(strstr(json, "\"momentum\":0.5}"));
+	ck_assert_ptr_nonnull(strstr(json, "\"validation\":0.125}"));
+	for (const char *p = strchr(json, ','); p; p = strchr(p + 1, ','))
+		ck_assert_msg(!(p[-1] >= '0' && p[-1] <= '9' && p[1] >= '0' && p[1] <= '9'),
+			      "decimal comma in %s", json);
+	parse_ok(&t, json);
+	assert_spec_eq(&s, &t);
 	free(json);
 	spec_free(&s);
+	spec_free(&t);
 	setlocale(LC_NUMERIC, "C");
+}
+END_TEST
+
+START_TEST(test_free)
+{
+	struct dnn_spec s;
+
+	memset(&s, 0, sizeof s);
+	spec_free(&s);
+	spec_free(&s);
+	spec_free(NULL);
+	parse_ok(&s, product_json);
+	spec_free(&s);
+	ck_assert_ptr_null(s.layers);
+	ck_assert_ptr_null(s.data.targets);
+	ck_assert_uint_eq(s.n_layers, 0);
+	spec_free(&s);
 }
 END_TEST
 
 static Suite *spec_suite(void)
 {
 	Suite *s = suite_create("spec");
-	TCase *tc = tcase_create("core");
+	TCase *good = tcase_create("good");
+	TCase *round = tcase_create("round trip");
+	TCase *bad_tc = tcase_create("bad");
+	TCase *load = tcase_create("load");
+	TCase *misc = tcase_create("misc");
 
-	tcase_add_test(tc, test_product_example);
-	tcase_add_test(tc, test_defaults);
-	tcase_add_test(tc, test_round_trip);
-	tcase_add_loop_test(tc, test_bad, 0, sizeof bad / sizeof bad[0]);
-	tcase_add_test(tc, test_load);
-	tcase_add_test(tc, test_set_columns);
-	tcase_add_test(tc, test_locale);
-	suite_add_tcase(s, tc);
+	tcase_add_test(good, test_product_example);
+	tcase_add_test(good, test_minimal_defaults);
+	tcase_add_test(good, test_default_activations);
+	tcase_add_test(good, test_default_loss);
+	tcase_add_test(good, test_optimizer_forms);
+	tcase_add_test(good, test_init_names);
+	tcase_add_test(good, test_targets);
+	tcase_add_test(good, test_limits);
+	tcase_add_test(good, test_parse_length);
+	tcase_add_loop_test(round, test_round_trip, 0,
+			    (int)(sizeof round_specs / sizeof round_specs[0]));
+	tcase_add_test(round, test_round_trip_overrides);
+	tcase_add_loop_test(bad_tc, test_bad, 0, (int)(sizeof bad / sizeof bad[0]));
+	tcase_add_test(load, test_load_file);
+	tcase_add_test(load, test_load_missing);
+	tcase_add_test(load, test_load_nul);
+	tcase_add_test(load, test_load_too_big);
+#ifdef __linux__
+	tcase_add_test(load, test_load_directory);
+#endif
+	tcase_add_test(load, test_load_stdin);
+	tcase_add_test(misc, test_set_targets);
+	tcase_add_test(misc, test_set_ignore);
+	tcase_add_test(misc, test_locale);
+	tcase_add_test(misc, test_free);
+	suite_add_tcase(s, good);
+	suite_add_tcase(s, round);
+	suite_add_tcase(s, bad_tc);
+	suite_add_tcase(s, load);
+	suite_add_tcase(s, misc);
 	return s;
 }
 
