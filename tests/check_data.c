@@ -916,6 +916,158 @@ START_TEST(test_large_fields)
 }
 END_TEST
 
+/* A random number's text in one of the shapes data files hold. */
+static void random_number(unsigned *seed, char *buf, size_t size)
+{
+	unsigned r = (unsigned)rand_r(seed);
+
+	switch (r % 6) {
+	case 0: /* small integers, the SWAR path */
+		snprintf(buf, size, "%u", (unsigned)rand_r(seed) % 256);
+		break;
+	case 1: /* up to 10 digits */
+		snprintf(buf, size, "%u%u", (unsigned)rand_r(seed) % 100000,
+			 (unsigned)rand_r(seed) % 100000);
+		break;
+	case 2:
+		snprintf(buf, size, "-%u.%u", (unsigned)rand_r(seed) % 1000,
+			 (unsigned)rand_r(seed) % 100000);
+		break;
+	case 3:
+		snprintf(buf, size, "%.9g", (double)rand_r(seed) / RAND_MAX * 1e6);
+		break;
+	case 4:
+		snprintf(buf, size, "%de%d", rand_r(seed) % 10, rand_r(seed) % 20 - 10);
+		break;
+	default:
+		snprintf(buf, size, "+0.%07u", (unsigned)rand_r(seed) % 10000000);
+		break;
+	}
+}
+
+/* Rows mixing what the fast path takes (plain numbers) with what only the
+ * general reader takes (quotes, blanks, CRLF, blank lines), across many
+ * read chunks, plain and gzip-compressed: every value must be strtof's, every
+ * label right, whichever reader took the row. */
+START_TEST(test_fast_and_general_paths_agree)
+{
+	const size_t n = 60000, cols = 4;
+	size_t cap = n * 120 + 64, len = 0;
+	char *text = malloc(cap);
+	float *want = malloc(n * cols * sizeof *want);
+	unsigned *label = malloc(n * sizeof *label);
+	unsigned seed = 12345;
+	struct dnn_dataset d;
+	struct dnn_error e;
+
+	ck_assert(text && want && label);
+	len += (size_t)snprintf(text, cap, "a,b,c,d,class\n");
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < cols; j++) {
+			char num[64];
+			unsigned how = (unsigned)rand_r(&seed) % 20;
+
+			random_number(&seed, num, sizeof num);
+			want[i * cols + j] = strtof(num, NULL);
+			if (how == 0)
+				len += (size_t)snprintf(text + len, cap - len, "\"%s\",", num);
+			else if (how == 1)
+				len += (size_t)snprintf(text + len, cap - len, "  %s ,", num);
+			else if (how == 2)
+				len += (size_t)snprintf(text + len, cap - len, " \"%s\" ,", num);
+			else
+				len += (size_t)snprintf(text + len, cap - len, "%s,", num);
+		}
+		label[i] = (unsigned)rand_r(&seed) % 5;
+		len += (size_t)snprintf(text + len, cap - len,
+					rand_r(&seed) % 10 ? "k%u" : " \"k%u\"", label[i]);
+		len += (size_t)snprintf(text + len, cap - len, "%s",
+					rand_r(&seed) % 4 ? "\n" : "\r\n");
+		if (rand_r(&seed) % 500 == 0)
+			len += (size_t)snprintf(text + len, cap - len, "\n");
+	}
+	ck_assert_uint_lt(len, cap);
+	write_bytes(tpath("mixed.csv"), text, len);
+	write_gz(tpath("mixed.gz"), text, len);
+	for (int gz = 0; gz < 2; gz++) {
+		if (load(&d, tpath(gz ? "mixed.gz" : "mixed.csv"), NULL, CLS, &e))
+			ck_abort_msg("%s:%lu:%lu: %s", e.file, e.line, e.column, e.msg);
+		ck_assert_uint_eq(d.n_rows, n);
+		ck_assert_uint_eq(d.n_in, cols);
+		ck_assert_uint_eq(d.n_classes, 5);
+		for (size_t i = 0; i < n * cols; i++)
+			if (memcmp(&d.x[i], &want[i], sizeof want[i]) != 0)
+				ck_abort_msg("row %zu column %zu: read %.9g, expected %.9g",
+					     i / cols, i % cols, (double)d.x[i], (double)want[i]);
+		for (size_t i = 0; i < n; i++)
+			if (d.label[i] != label[i])
+				ck_abort_msg("row %zu: class %u, expected %u", i, d.label[i],
+					     label[i]);
+		data_free(&d);
+	}
+	free(text);
+	free(want);
+	free(label);
+}
+END_TEST
+
+/* No limit on a line's length: a row wider than several read chunks. */
+START_TEST(test_long_line)
+{
+	const size_t cols = 300000;
+	size_t cap = cols * 16 + 64, len = 0;
+	char *text = malloc(cap);
+	struct dnn_dataset d;
+	struct dnn_error e;
+
+	ck_assert_ptr_nonnull(text);
+	for (size_t j = 0; j < cols; j++)
+		len += (size_t)snprintf(text + len, cap - len, "%sc%zu", j ? "," : "", j);
+	for (int r = 0; r < 2; r++) {
+		text[len++] = '\n';
+		for (size_t j = 0; j < cols; j++)
+			len += (size_t)snprintf(text + len, cap - len, "%s%zu", j ? "," : "",
+						(j + (size_t)r) % 1000);
+	}
+	write_bytes(tpath("wide.csv"), text, len);
+	ck_assert_int_eq(load(&d, tpath("wide.csv"), NULL, REG, &e), 0);
+	ck_assert_uint_eq(d.n_rows, 2);
+	ck_assert_uint_eq(d.n_in, cols - 1);
+	for (size_t j = 0; j + 1 < cols; j++) {
+		if (d.x[j] != (float)(j % 1000) || d.x[cols - 1 + j] != (float)((j + 1) % 1000))
+			ck_abort_msg("column %zu read wrong", j);
+	}
+	CK_FEQ(d.y[0], (float)((cols - 1) % 1000));
+	data_free(&d);
+	free(text);
+}
+END_TEST
+
+/* An error deep in a file that the fast path read up to it names the right
+ * line and column. */
+START_TEST(test_error_after_fast_rows)
+{
+	size_t n = 70000, cap = n * 16 + 64, len = 0;
+	char *text = malloc(cap);
+	struct dnn_dataset d;
+	struct dnn_error e;
+
+	ck_assert_ptr_nonnull(text);
+	len += (size_t)snprintf(text, cap, "x,y,t\r\n");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len, i == 65432 ? "%zu,1x,3\r\n" :
+									"%zu,2,3\r\n",
+					i % 100);
+	write_bytes(tpath("deep.csv"), text, len);
+	ck_assert_int_eq(load(&d, tpath("deep.csv"), NULL, REG, &e), -1);
+	ck_assert_int_eq(e.code, 65);
+	ck_assert_uint_eq(e.line, 65434);
+	ck_assert_uint_eq(e.column, 4);
+	ck_assert_str_eq(e.msg, "expected a number, got '1x'");
+	free(text);
+}
+END_TEST
+
 /* ---- errors ---- */
 
 START_TEST(test_err_open)
@@ -1512,6 +1664,9 @@ static Suite *data_suite(void)
 
 	tc = tcase_create("datasets");
 	tcase_add_test(tc, test_iris);
+	tcase_add_test(tc, test_fast_and_general_paths_agree);
+	tcase_add_test(tc, test_long_line);
+	tcase_add_test(tc, test_error_after_fast_rows);
 	tcase_add_test(tc, test_ignore);
 	tcase_add_test(tc, test_missing_ok);
 	tcase_add_test(tc, test_wine);
