@@ -33,11 +33,11 @@ static const unsigned char ckpt_magic[8] = {0x89, 'D', 'N', 'N', 0x0D, 0x0A, 0x1
 #define HIST_FIELDS 5 /* loss, val_loss, accuracy, val_accuracy, learning_rate */
 
 /* The critical sections of version 1, in the order they are written. */
-/* Every section but FILL (present only when missing inputs are filled) is
- * required. */
-enum { S_SPEC, S_LAYR, S_COLS, S_CLAS, S_NORM, S_WGHT, S_HIST, S_FILL, N_SECT };
-static const char sect_tag[N_SECT][5] = {"SPEC", "LAYR", "COLS", "CLAS",
-					 "NORM", "WGHT", "HIST", "FILL"};
+/* Every section but FILL (present only when missing inputs are filled) and
+ * CATS (present only when there are categorical columns) is required. */
+enum { S_SPEC, S_LAYR, S_COLS, S_CLAS, S_NORM, S_WGHT, S_HIST, S_FILL, S_CATS, N_SECT };
+static const char sect_tag[N_SECT][5] = {"SPEC", "LAYR", "COLS", "CLAS", "NORM",
+					 "WGHT", "HIST", "FILL", "CATS"};
 
 /* ---- little-endian encoding ---- */
 
@@ -236,6 +236,23 @@ static int check_model(const struct dnn_model *m, struct dnn_error *e)
 			return BAD("column %zu has no name or too long a name", c + 1);
 		n_inputs += m->col_role[c] == DNN_COL_INPUT;
 	}
+	for (size_t k = 0; k < m->n_cats; k++) {
+		const struct dnn_catcol *cc = &m->cats[k];
+
+		if (cc->col >= m->n_cols || m->col_role[cc->col] != DNN_COL_CATEGORICAL ||
+		    (k && cc->col <= m->cats[k - 1].col) || cc->n == 0 || cc->n > UINT32_MAX ||
+		    !cc->names || cc->first != data_input_of(m->col_role, cc->col, m->cats, k + 1))
+			return BAD("categorical column %zu is inconsistent", k + 1);
+		for (size_t q = 0; q < cc->n; q++)
+			if (!cc->names[q] || strlen(cc->names[q]) > UINT32_MAX)
+				return BAD("category %zu of column %zu has no name or too long a "
+					   "name",
+					   q + 1, k + 1);
+		n_inputs += cc->n;
+	}
+	for (size_t c = 0, k = 0; c < m->n_cols; c++)
+		if (m->col_role[c] == DNN_COL_CATEGORICAL && (k >= m->n_cats || m->cats[k++].col != c))
+			return BAD("column %zu is categorical but has no categories", c + 1);
 	if (n_inputs != net->n_in)
 		return BAD("%zu input columns for %zu network inputs", n_inputs, net->n_in);
 	if (m->n_classes && !m->class_names)
@@ -293,6 +310,18 @@ static int build_image(const struct dnn_model *m, struct wbuf *w, struct dnn_err
 		wb_str(w, m->col_names[c]);
 	}
 	wb_end(w, s);
+
+	if (m->n_cats) {
+		s = wb_begin(w, "CATS");
+		wb_u32(w, (uint32_t)m->n_cats);
+		for (size_t k = 0; k < m->n_cats; k++) {
+			wb_u32(w, (uint32_t)m->cats[k].col);
+			wb_u32(w, (uint32_t)m->cats[k].n);
+			for (size_t q = 0; q < m->cats[k].n; q++)
+				wb_str(w, m->cats[k].names[q]);
+		}
+		wb_end(w, s);
+	}
 
 	s = wb_begin(w, "CLAS");
 	wb_u32(w, (uint32_t)m->n_classes);
@@ -394,6 +423,7 @@ struct loader {
 	struct dnn_error *e;
 	const unsigned char *sect[N_SECT];
 	size_t sect_len[N_SECT];
+	size_t n_num_inputs; /* numeric input columns, from COLS */
 	/* From LAYR. */
 	int task, loss;
 	size_t n_in, n_layers, n_out, n_params;
@@ -540,7 +570,7 @@ static int parse_cols(struct loader *ld, struct dnn_model *m)
 {
 	struct rbuf r = sect_reader(ld, S_COLS);
 	uint32_t n = rb_u32(&r);
-	size_t n_inputs = 0, n_targets = 0;
+	size_t n_inputs = 0, n_targets = 0, n_catcols = 0;
 
 	if (r.overrun || !rb_fits(&r, n, 5))
 		return sect_err(ld, S_COLS, "payload length %zu is too short for its contents",
@@ -555,7 +585,8 @@ static int parse_cols(struct loader *ld, struct dnn_model *m)
 
 		if (r.overrun)
 			return sect_done(ld, S_COLS, &r);
-		if (role != DNN_COL_INPUT && role != DNN_COL_TARGET && role != DNN_COL_IGNORED)
+		if (role != DNN_COL_INPUT && role != DNN_COL_TARGET && role != DNN_COL_IGNORED &&
+		    role != DNN_COL_CATEGORICAL)
 			return sect_err(ld, S_COLS, "column %zu has unknown role %u", c + 1, role);
 		m->col_role[c] = (unsigned char)role;
 		m->col_names[c] = rb_str(ld, S_COLS, &r, "column name", c);
@@ -566,7 +597,11 @@ static int parse_cols(struct loader *ld, struct dnn_model *m)
 	}
 	if (sect_done(ld, S_COLS, &r))
 		return -1;
-	if (n_inputs != ld->n_in)
+	/* Categorical columns add their categories' inputs (parse_cats). */
+	ld->n_num_inputs = n_inputs;
+	for (size_t c = 0; c < n; c++)
+		n_catcols += m->col_role[c] == DNN_COL_CATEGORICAL;
+	if (!n_catcols && n_inputs != ld->n_in)
 		return sect_err(ld, S_COLS, "%zu input columns for a network of %zu inputs",
 				n_inputs, ld->n_in);
 	if (ld->task == DNN_TASK_CLASSIFICATION && n_targets != 1)
@@ -747,6 +782,74 @@ static int parse_fill(struct loader *ld, struct dnn_model *m)
 	return sect_done(ld, S_FILL, &r);
 }
 
+/* CATS (only with categorical columns): n_cats, then per column its file
+ * column, n categories and their names. With COLS it must give exactly the
+ * network's inputs. */
+static int parse_cats(struct loader *ld, struct dnn_model *m)
+{
+	struct rbuf r = sect_reader(ld, S_CATS);
+	size_t n_inputs = ld->n_num_inputs, n_catcols = 0;
+	uint32_t n = 0;
+
+	for (size_t c = 0; c < m->n_cols; c++)
+		n_catcols += m->col_role[c] == DNN_COL_CATEGORICAL;
+	if (ld->sect[S_CATS]) {
+		n = rb_u32(&r);
+		if (r.overrun || !rb_fits(&r, n, 8))
+			return sect_err(ld, S_CATS,
+					"payload length %zu is too short for its contents", r.n);
+		if (n != n_catcols)
+			return sect_err(ld, S_CATS, "%lu columns, but COLS has %zu categorical",
+					(unsigned long)n, n_catcols);
+		m->cats = util_calloc_array(n ? n : 1, sizeof *m->cats);
+		if (!m->cats)
+			return dnn_error_oom(ld->e);
+		m->n_cats = n;
+		for (size_t k = 0; k < n; k++) {
+			struct dnn_catcol *cc = &m->cats[k];
+			uint32_t col = rb_u32(&r), count = rb_u32(&r);
+
+			if (r.overrun)
+				return sect_done(ld, S_CATS, &r);
+			if (col >= m->n_cols || m->col_role[col] != DNN_COL_CATEGORICAL ||
+			    (k && col <= m->cats[k - 1].col))
+				return sect_err(ld, S_CATS,
+						"entry %zu names column %lu, which is not the next "
+						"categorical column",
+						k + 1, (unsigned long)col);
+			if (count == 0 || !rb_fits(&r, count, 4))
+				return sect_err(ld, S_CATS,
+						"column %lu has %lu categories (payload length "
+						"%zu)",
+						(unsigned long)col, (unsigned long)count, r.n);
+			cc->col = col;
+			cc->first = data_input_of(m->col_role, col, m->cats, k);
+			cc->names = util_calloc_array(count, sizeof *cc->names);
+			if (!cc->names)
+				return dnn_error_oom(ld->e);
+			cc->n = count;
+			for (size_t q = 0; q < count; q++)
+				if (!(cc->names[q] = rb_str(ld, S_CATS, &r, "category", q)))
+					return -1;
+			if (count > SIZE_MAX - n_inputs)
+				return sect_err(ld, S_CATS, "too many categories");
+			n_inputs += count;
+		}
+		if (sect_done(ld, S_CATS, &r))
+			return -1;
+	} else if (n_catcols) {
+		return load_err(ld, "missing section 'CATS' (COLS has categorical columns)");
+	}
+	if (n_inputs != ld->n_in && !n_catcols)
+		return sect_err(ld, S_COLS, "%zu input columns for a network of %zu inputs",
+				n_inputs, ld->n_in);
+	if (n_inputs != ld->n_in)
+		return sect_err(ld, S_CATS,
+				"%zu inputs (numbers and categories) for a network of %zu inputs",
+				n_inputs, ld->n_in);
+	return 0;
+}
+
 /* SPEC: the JSON text, kept as a NUL-terminated string. */
 static int parse_spec(struct loader *ld, struct dnn_model *m)
 {
@@ -838,7 +941,7 @@ static int parse_frame(struct loader *ld, const unsigned char *buf, size_t size)
 		pos += SECT_HEADER_SIZE + len;
 	}
 	for (int s = 0; s < N_SECT; s++)
-		if (!ld->sect[s] && s != S_FILL)
+		if (!ld->sect[s] && s != S_FILL && s != S_CATS)
 			return load_err(ld, "missing section '%s'", sect_tag[s]);
 	return 0;
 }
@@ -849,7 +952,7 @@ static int parse_sections(struct dnn_model *m, const unsigned char *buf, size_t 
 			  struct loader *ld)
 {
 	if (parse_frame(ld, buf, size) || parse_layr(ld) || parse_cols(ld, m) ||
-	    parse_clas(ld, m) || parse_norm(ld, m) || parse_fill(ld, m) || check_wght(ld) ||
+	    parse_cats(ld, m) || parse_clas(ld, m) || parse_norm(ld, m) || parse_fill(ld, m) || check_wght(ld) ||
 	    parse_hist(ld, m) || parse_spec(ld, m))
 		return -1;
 	m->task = ld->task;
@@ -1154,6 +1257,7 @@ void model_free(struct dnn_model *m)
 	net_free(m->net);
 	util_free_strings(m->col_names, m->n_cols);
 	free(m->col_role);
+	data_free_cats(m->cats, m->n_cats);
 	util_free_strings(m->class_names, m->n_classes);
 	norm_free(&m->in_norm);
 	norm_free(&m->out_norm);

@@ -22,6 +22,8 @@ struct dnn_model {
 	int task;		/* enum dnn_task */
 	size_t n_classes;
 	char **class_names;
+	size_t n_cats;		/* categorical input columns */
+	struct dnn_catcol *cats;  /* their categories (data.h) */
 	struct dnn_norm in_norm;  /* n_in columns */
 	struct dnn_norm out_norm; /* regression: n_out columns; n == 0 otherwise */
 	float *fill;		  /* n_in values for missing inputs (data.missing

@@ -28,15 +28,19 @@ const char cmd_predict_help[] =
 	"                             the training file\n"
 	"      --delimiter C          field separator of DATA and of the output\n"
 	"                             (default ','; 'tab' for tabs)\n"
+	"      --unknown RULE         a category that training did not see is an\n"
+	"                             'error' (the default) or 'ignore'd: all its\n"
+	"                             one-hot inputs 0\n"
 	"  -h, --help                 show this help\n";
 
-enum { OPT_PROBA = 256, OPT_NO_HEADER, OPT_DELIMITER };
+enum { OPT_PROBA = 256, OPT_NO_HEADER, OPT_DELIMITER, OPT_UNKNOWN };
 
 static const struct option long_opts[] = {
 	{"proba", no_argument, NULL, OPT_PROBA},
 	{"batch-size", required_argument, NULL, 'b'},
 	{"no-header", no_argument, NULL, OPT_NO_HEADER},
 	{"delimiter", required_argument, NULL, OPT_DELIMITER},
+	{"unknown", required_argument, NULL, OPT_UNKNOWN},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -106,7 +110,7 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 	unsigned long batch = 256;
 	const char *data_path = "-";
 	float *x = NULL, *y = NULL;
-	int proba = 0, c, rc = -1;
+	int proba = 0, unknown_ignore = 0, c, rc = -1;
 
 	optind = 0;
 	opterr = 0;
@@ -125,6 +129,17 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 		case OPT_DELIMITER:
 			if (cli_delimiter(optarg, &csv.delimiter, e))
 				return -1;
+			break;
+		case OPT_UNKNOWN:
+			if (strcmp(optarg, "ignore") == 0)
+				unknown_ignore = 1;
+			else if (strcmp(optarg, "error") == 0)
+				unknown_ignore = 0;
+			else
+				return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+						     "option '--unknown' takes 'error' or 'ignore', "
+						     "not '%s'",
+						     optarg);
 			break;
 		case 'h':
 			fputs(cmd_predict_help, stdout);
@@ -161,7 +176,8 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 		goto out;
 	}
 	csv.missing_ok = m.fill != NULL;
-	r = reader_open(data_path, &csv, m.col_names, m.col_role, m.n_cols, e);
+	r = reader_open_cats(data_path, &csv, m.col_names, m.col_role, m.n_cols, m.cats, m.n_cats,
+			     unknown_ignore, e);
 	if (!r)
 		goto out;
 	for (int first = 1;; first = 0) {

@@ -41,6 +41,8 @@ const char cmd_train_help[] =
 	"                             comma-separated (default: the last column)\n"
 	"      --ignore COLUMNS       columns to leave out, such as ids, by name or\n"
 	"                             0-based index, comma-separated\n"
+	"      --categorical COLUMNS  input columns of categories (text) to one-hot\n"
+	"                             encode, by name or 0-based index\n"
 	"      --missing RULE         a missing input cell (empty, NA, NaN, ?) is an\n"
 	"                             'error' or filled with the training 'mean'\n"
 	"      --no-header            the first row is data; columns are named 0, 1, ...\n"
@@ -63,6 +65,7 @@ enum {
 	OPT_VALIDATION_DATA,
 	OPT_TARGET,
 	OPT_IGNORE,
+	OPT_CATEGORICAL,
 	OPT_MISSING,
 	OPT_NO_HEADER,
 	OPT_DELIMITER
@@ -80,6 +83,7 @@ static const struct option long_opts[] = {
 	{"validation-data", required_argument, NULL, OPT_VALIDATION_DATA},
 	{"target", required_argument, NULL, OPT_TARGET},
 	{"ignore", required_argument, NULL, OPT_IGNORE},
+	{"categorical", required_argument, NULL, OPT_CATEGORICAL},
 	{"missing", required_argument, NULL, OPT_MISSING},
 	{"no-header", no_argument, NULL, OPT_NO_HEADER},
 	{"delimiter", required_argument, NULL, OPT_DELIMITER},
@@ -92,7 +96,7 @@ static const struct option long_opts[] = {
  * text until then. */
 struct overrides {
 	const char *epochs, *batch_size, *learning_rate, *momentum, *optimizer, *seed,
-		*validation, *target, *ignore, *missing;
+		*validation, *target, *ignore, *categorical, *missing;
 };
 
 static int parse_args(int argc, char **argv, struct train_args *a, struct overrides *ov,
@@ -136,6 +140,9 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct overri
 			break;
 		case OPT_IGNORE:
 			ov->ignore = optarg;
+			break;
+		case OPT_CATEGORICAL:
+			ov->categorical = optarg;
 			break;
 		case OPT_MISSING:
 			ov->missing = optarg;
@@ -231,6 +238,8 @@ static int apply_overrides(struct dnn_spec *s, const struct overrides *ov, struc
 		return -1;
 	if (ov->ignore && spec_set_ignore(s, ov->ignore, e))
 		return -1;
+	if (ov->categorical && spec_set_categorical(s, ov->categorical, e))
+		return -1;
 	if (ov->missing) {
 		if (strcmp(ov->missing, "mean") == 0)
 			s->data.missing = DNN_MISSING_MEAN;
@@ -295,78 +304,101 @@ static int output_width(const struct dnn_spec *s, const struct dnn_dataset *d,
 	return 0;
 }
 
-/* Reorder rows in place: row i becomes the old row order[i]. */
-static int permute_rows(void *base, size_t n, size_t row_bytes, const size_t *order,
-			struct dnn_error *e)
+/* The file column of v named name, or SIZE_MAX. */
+static size_t find_column(const struct dnn_dataset *v, const char *name)
 {
-	unsigned char *p = base, *tmp = malloc(row_bytes ? row_bytes : 1);
-	unsigned char *done = calloc(n ? n : 1, 1);
-
-	if (!tmp || !done) {
-		free(tmp);
-		free(done);
-		return dnn_error_oom(e);
-	}
-	for (size_t start = 0; start < n; start++) {
-		size_t i = start;
-
-		if (done[start])
-			continue;
-		memcpy(tmp, p + start * row_bytes, row_bytes);
-		/* Follow the cycle: slot i takes the row from order[i]. */
-		while (order[i] != start) {
-			memcpy(p + i * row_bytes, p + order[i] * row_bytes, row_bytes);
-			done[i] = 1;
-			i = order[i];
-		}
-		memcpy(p + i * row_bytes, tmp, row_bytes);
-		done[i] = 1;
-	}
-	free(tmp);
-	free(done);
-	return 0;
-}
-
-/* The position of column name among the columns of d with the given role,
- * or SIZE_MAX. */
-static size_t find_column(const struct dnn_dataset *d, const char *name, int role)
-{
-	for (size_t i = 0, k = 0; i < d->n_cols; i++) {
-		if (d->col_role[i] != role)
-			continue;
-		if (strcmp(d->col_names[i], name) == 0)
-			return k;
-		k++;
-	}
+	for (size_t i = 0; i < v->n_cols; i++)
+		if (strcmp(v->col_names[i], name) == 0)
+			return i;
 	return SIZE_MAX;
 }
 
+/* The categorical column of v at file column col. */
+static const struct dnn_catcol *find_cat(const struct dnn_dataset *v, size_t col)
+{
+	for (size_t k = 0; k < v->n_cats; k++)
+		if (v->cats[k].col == col)
+			return &v->cats[k];
+	return NULL;
+}
+
+/* Copy the inputs of v's row r into d's layout (dst, d->n_in wide): numbers
+ * by column name, categories by their names among d's categories. */
+static int map_val_row(const struct dnn_dataset *d, const struct dnn_dataset *v, size_t r,
+		       const size_t *vcol, float *dst, const char *vname, struct dnn_error *e)
+{
+	const float *src = v->x + r * v->n_in;
+
+	for (size_t i = 0, k = 0; i < d->n_cols; i++) {
+		size_t in, vin;
+
+		if (d->col_role[i] == DNN_COL_INPUT) {
+			in = data_input_of(d->col_role, i, d->cats, d->n_cats);
+			vin = data_input_of(v->col_role, vcol[i], v->cats, v->n_cats);
+			dst[in] = src[vin];
+		} else if (d->col_role[i] == DNN_COL_CATEGORICAL) {
+			const struct dnn_catcol *dc = &d->cats[k++], *vc = find_cat(v, vcol[i]);
+			const float *vs = src + vc->first;
+			size_t q = 0, hot = SIZE_MAX;
+
+			if (isnan(vs[0])) { /* missing: filled later */
+				for (size_t z = 0; z < dc->n; z++)
+					dst[dc->first + z] = NAN;
+				continue;
+			}
+			for (size_t z = 0; z < dc->n; z++)
+				dst[dc->first + z] = 0.0f;
+			while (q < vc->n && vs[q] == 0.0f)
+				q++;
+			for (size_t z = 0; z < dc->n && hot == SIZE_MAX; z++)
+				if (strcmp(dc->names[z], vc->names[q]) == 0)
+					hot = z;
+			if (hot == SIZE_MAX)
+				return dnn_error_set(e, DNN_EX_DATA, vname, 0, 0,
+						     "category '%s' of column '%s' does not occur "
+						     "in the training data",
+						     vc->names[q], d->col_names[i]);
+			dst[dc->first + hot] = 1.0f;
+		}
+	}
+	return 0;
+}
+
 /* Append the rows of the validation file v to d, its columns matched to
- * d's by name and its class labels to d's classes. */
+ * d's by name and its class labels and categories to d's. */
 static int append_validation(struct dnn_dataset *d, const struct dnn_dataset *v,
 			     const char *vname, struct dnn_error *e)
 {
-	size_t n = d->n_rows + v->n_rows, *in_map = NULL, *t_map = NULL, *cls = NULL;
+	size_t n = d->n_rows + v->n_rows, *vcol = NULL, *t_map = NULL, *cls = NULL;
 	size_t w = d->task == DNN_TASK_REGRESSION ? d->n_targets : 0;
 	int rc = -1;
 
-	in_map = util_malloc_array(d->n_in, sizeof *in_map);
+	vcol = util_malloc_array(d->n_cols, sizeof *vcol);
 	t_map = util_malloc_array(d->n_targets, sizeof *t_map);
 	cls = util_malloc_array(v->n_classes ? v->n_classes : 1, sizeof *cls);
-	if (!in_map || !t_map || !cls)
+	if (!vcol || !t_map || !cls)
 		goto oom;
-	for (size_t i = 0, ki = 0, kt = 0; i < d->n_cols; i++) {
+	for (size_t i = 0, kt = 0; i < d->n_cols; i++) {
 		int role = d->col_role[i];
-		size_t *slot;
 
 		if (role == DNN_COL_IGNORED)
 			continue;
-		slot = role == DNN_COL_INPUT ? &in_map[ki++] : &t_map[kt++];
-		*slot = find_column(v, d->col_names[i], role);
-		if (*slot == SIZE_MAX) {
+		vcol[i] = find_column(v, d->col_names[i]);
+		if (vcol[i] == SIZE_MAX || v->col_role[vcol[i]] != role) {
 			dnn_error_set(e, DNN_EX_DATA, vname, 0, 0, "%s column '%s' is missing",
-				      role == DNN_COL_INPUT ? "input" : "target", d->col_names[i]);
+				      role == DNN_COL_TARGET ? "target"
+				      : role == DNN_COL_INPUT ? "input"
+							      : "categorical",
+				      d->col_names[i]);
 			goto out;
+		}
+		if (role == DNN_COL_TARGET) {
+			/* The position of the target among v's targets. */
+			size_t pos = 0;
+
+			for (size_t c = 0; c < vcol[i]; c++)
+				pos += v->col_role[c] == DNN_COL_TARGET;
+			t_map[kt++] = pos;
 		}
 	}
 	for (size_t c = 0; c < v->n_classes; c++) {
@@ -391,8 +423,8 @@ static int append_validation(struct dnn_dataset *d, const struct dnn_dataset *v,
 		goto oom;
 	d->x = x;
 	for (size_t r = 0; r < v->n_rows; r++)
-		for (size_t j = 0; j < d->n_in; j++)
-			x[(d->n_rows + r) * d->n_in + j] = v->x[r * v->n_in + in_map[j]];
+		if (map_val_row(d, v, r, vcol, x + (d->n_rows + r) * d->n_in, vname, e))
+			goto out;
 	if (w) {
 		float *y = util_realloc_array(d->y, n * w, sizeof *y);
 
@@ -417,14 +449,15 @@ static int append_validation(struct dnn_dataset *d, const struct dnn_dataset *v,
 oom:
 	dnn_error_oom(e);
 out:
-	free(in_map);
+	free(vcol);
 	free(t_map);
 	free(cls);
 	return rc;
 }
 
-/* Replace the missing (NaN) input cells of every row by the mean of their
- * column over the first n_train rows; *fill_out gets the means. */
+/* Replace the missing (NaN) inputs of every row by the mean of their input
+ * over the first n_train rows; *fill_out gets the means. For a categorical
+ * column those are the frequencies of its categories. */
 static int fill_missing(struct dnn_dataset *d, size_t n_train, float **fill_out, int quiet,
 			const char *data_name, struct dnn_error *e)
 {
@@ -433,83 +466,51 @@ static int fill_missing(struct dnn_dataset *d, size_t n_train, float **fill_out,
 
 	if (!fill)
 		return dnn_error_oom(e);
-	for (size_t j = 0, c = 0; j < d->n_in; j++, c++) {
-		double sum = 0.0;
-		size_t n = 0;
+	for (size_t c = 0, k = 0; c < d->n_cols; c++) {
+		size_t first, width;
 
-		while (d->col_role[c] != DNN_COL_INPUT)
-			c++;
-		for (size_t i = 0; i < n_train; i++) {
-			float v = d->x[i * d->n_in + j];
+		if (d->col_role[c] == DNN_COL_INPUT) {
+			first = data_input_of(d->col_role, c, d->cats, d->n_cats);
+			width = 1;
+		} else if (d->col_role[c] == DNN_COL_CATEGORICAL) {
+			first = d->cats[k].first;
+			width = d->cats[k++].n;
+		} else {
+			continue;
+		}
+		for (size_t j = first; j < first + width; j++) {
+			double sum = 0.0;
+			size_t n = 0;
 
-			if (!isnan(v)) {
-				sum += (double)v;
-				n++;
+			for (size_t i = 0; i < n_train; i++) {
+				float v = d->x[i * d->n_in + j];
+
+				if (!isnan(v)) {
+					sum += (double)v;
+					n++;
+				}
 			}
+			if (n == 0) {
+				free(fill);
+				return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
+						     "input column '%s' has no values in the "
+						     "training rows to fill its missing cells with",
+						     d->col_names[c]);
+			}
+			fill[j] = (float)(sum / (double)n);
 		}
-		if (n == 0) {
-			free(fill);
-			return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
-					     "input column '%s' has no values in the training "
-					     "rows to fill its missing cells with",
-					     d->col_names[c]);
-		}
-		fill[j] = (float)(sum / (double)n);
+		/* A missing cell counts once, however many inputs it has. */
+		for (size_t i = 0; i < d->n_rows; i++)
+			filled += isnan(d->x[i * d->n_in + first]);
 	}
 	for (size_t i = 0; i < d->n_rows * d->n_in; i++)
-		if (isnan(d->x[i])) {
+		if (isnan(d->x[i]))
 			d->x[i] = fill[i % d->n_in];
-			filled++;
-		}
 	if (!quiet && filled)
 		fprintf(stderr, "filled %zu missing input cell%s with the training means\n", filled,
 			filled == 1 ? "" : "s");
 	*fill_out = fill;
 	return 0;
-}
-
-static int cmp_size(const void *a, const void *b)
-{
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Hold out n_val rows drawn from the seed: reorder the dataset so that the
- * training rows come first and the validation rows last, each in file
- * order. */
-static int split_rows(struct dnn_dataset *d, size_t n_val, uint64_t seed, struct dnn_error *e)
-{
-	size_t n = d->n_rows, *order = util_malloc_array(n, sizeof *order);
-	unsigned char *is_val = calloc(n ? n : 1, 1);
-	struct dnn_rng rng;
-	int rc = -1;
-
-	if (!order || !is_val) {
-		dnn_error_oom(e);
-		goto out;
-	}
-	/* A stream of its own, so that the split does not shift the weights. */
-	rng_seed(&rng, seed ^ 0x76616c6964617465ULL);
-	for (size_t i = 0; i < n; i++)
-		order[i] = i;
-	rng_shuffle(&rng, order, n);
-	for (size_t i = 0; i < n_val; i++)
-		is_val[order[i]] = 1;
-	for (size_t i = 0, a = 0, b = n - n_val; i < n; i++)
-		order[is_val[i] ? b++ : a++] = i;
-	qsort(order + n - n_val, n_val, sizeof *order, cmp_size);
-	if (permute_rows(d->x, n, d->n_in * sizeof(float), order, e))
-		goto out;
-	if (d->y && permute_rows(d->y, n, d->n_targets * sizeof(float), order, e))
-		goto out;
-	if (d->label && permute_rows(d->label, n, sizeof(uint32_t), order, e))
-		goto out;
-	rc = 0;
-out:
-	free(order);
-	free(is_val);
-	return rc;
 }
 
 /* Targets in the form the loss wants: one-hot rows, a 0/1 column for a
@@ -590,6 +591,8 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		.n_targets = spec.data.n_targets,
 		.ignore = spec.data.ignore,
 		.n_ignore = spec.data.n_ignore,
+		.categorical = spec.data.categorical,
+		.n_categorical = spec.data.n_categorical,
 		.task = spec.loss == DNN_LOSS_MSE ? DNN_TASK_REGRESSION
 						  : DNN_TASK_CLASSIFICATION,
 	};
@@ -617,17 +620,7 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 			goto out;
 		rc = -1;
 	} else if (spec.data.validation > 0.0) {
-		n_val = (size_t)floor(spec.data.validation * (double)d.n_rows + 0.5);
-		if (n_val == 0)
-			n_val = 1;
-		if (n_val >= d.n_rows) {
-			dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
-				      "%zu rows are too few to hold out a validation fraction of "
-				      "%g",
-				      d.n_rows, spec.data.validation);
-			goto out;
-		}
-		if (split_rows(&d, n_val, spec.seed, e))
+		if (data_split(&d, spec.data.validation, spec.seed, &n_val, data_name, e))
 			goto out;
 	}
 	n_train = d.n_rows - n_val;
@@ -643,6 +636,13 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	} else if (norm_identity(&model.in_norm, d.n_in, e)) {
 		goto out;
 	}
+	/* One-hot inputs stay 0 and 1: an unknown category (all 0) at predict
+	 * time then adds nothing. */
+	for (size_t k = 0; k < d.n_cats; k++)
+		for (size_t j = d.cats[k].first; j < d.cats[k].first + d.cats[k].n; j++) {
+			model.in_norm.mean[j] = 0.0f;
+			model.in_norm.scale[j] = 1.0f;
+		}
 	norm_apply(&model.in_norm, d.x, d.n_rows);
 	if (d.task == DNN_TASK_REGRESSION) {
 		if (spec.data.normalize == DNN_NORM_STANDARD) {
@@ -706,6 +706,10 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	model.task = d.task;
 	model.n_classes = d.n_classes;
 	model.class_names = d.class_names;
+	model.n_cats = d.n_cats;
+	model.cats = d.cats;
+	d.cats = NULL;
+	d.n_cats = 0;
 	d.col_names = NULL;
 	d.col_role = NULL;
 	d.class_names = NULL;

@@ -16,6 +16,7 @@
 #include <zlib.h>
 
 #include "num.h"
+#include "rng.h"
 #include "util.h"
 
 #define CSV_CHUNK (256u * 1024u)
@@ -88,11 +89,13 @@ static int csv_fill(struct dnn_csv *c, struct dnn_error *e)
 	case Z_ERRNO:
 		return dnn_error_set(e, DNN_EX_IO, c->name, 0, 0, "read error: %s",
 				     strerror(saved_errno));
+	/* The line is where the good data ends. */
 	case Z_DATA_ERROR:
-		return dnn_error_set(e, DNN_EX_DATA, c->name, 0, 0, "corrupt gzip data");
+		return dnn_error_set(e, DNN_EX_DATA, c->name, c->line, 0, "corrupt gzip data");
 	case Z_BUF_ERROR:
 		/* zlib's "unexpected end of file": the stream stops mid-way. */
-		return dnn_error_set(e, DNN_EX_DATA, c->name, 0, 0, "truncated gzip data");
+		return dnn_error_set(e, DNN_EX_DATA, c->name, c->line, 0,
+				     "truncated gzip data");
 	case Z_MEM_ERROR:
 		return dnn_error_oom(e);
 	default:
@@ -767,17 +770,22 @@ static int cmp_text(const void *pa, const void *pb)
 	return strcmp(((const struct class_ent *)pa)->name, ((const struct class_ent *)pb)->name);
 }
 
-/* Sort the labels' classes (numerically when all are integers) into
- * d->class_names and renumber d->label to match. */
-static int sort_classes(struct dnn_dataset *d, struct strtab *t, struct dnn_error *e)
+/* Sort the keys of t (numerically when all are integers): *names gets them
+ * in order (taking them over from t, which is left empty) and *map the new
+ * index of each old one. */
+static int sort_table(struct strtab *t, char ***names, uint32_t **map, struct dnn_error *e)
 {
-	struct class_ent *ent = util_malloc_array(t->n, sizeof *ent);
-	uint32_t *map = util_malloc_array(t->n, sizeof *map);
+	struct class_ent *ent = util_malloc_array(t->n ? t->n : 1, sizeof *ent);
 	int numeric = 1;
 
-	if (!ent || !map) {
+	*map = util_malloc_array(t->n ? t->n : 1, sizeof **map);
+	*names = util_malloc_array(t->n ? t->n : 1, sizeof **names);
+	if (!ent || !*map || !*names) {
 		free(ent);
-		free(map);
+		free(*map);
+		free(*names);
+		*map = NULL;
+		*names = NULL;
 		return dnn_error_oom(e);
 	}
 	for (size_t i = 0; i < t->n; i++) {
@@ -786,24 +794,30 @@ static int sort_classes(struct dnn_dataset *d, struct strtab *t, struct dnn_erro
 		numeric = numeric && is_integer(t->keys[i]);
 	}
 	qsort(ent, t->n, sizeof *ent, numeric ? cmp_integer : cmp_text);
-	for (size_t i = 0; i < t->n; i++)
-		map[ent[i].old] = (uint32_t)i;
-	for (size_t r = 0; r < d->n_rows; r++)
-		d->label[r] = map[d->label[r]];
-	d->class_names = util_malloc_array(t->n, sizeof *d->class_names);
-	if (!d->class_names) {
-		free(ent);
-		free(map);
-		return dnn_error_oom(e);
+	for (size_t i = 0; i < t->n; i++) {
+		(*map)[ent[i].old] = (uint32_t)i;
+		(*names)[i] = t->keys[ent[i].old];
 	}
-	for (size_t i = 0; i < t->n; i++)
-		d->class_names[i] = t->keys[ent[i].old];
-	d->n_classes = t->n;
-	/* The names now belong to d. */
+	free(ent);
+	/* The names now belong to the caller. */
 	free(t->keys);
 	t->keys = NULL;
 	t->n = 0;
-	free(ent);
+	t->cap_keys = 0;
+	return 0;
+}
+
+/* Sort the labels' classes into d->class_names and renumber d->label. */
+static int sort_classes(struct dnn_dataset *d, struct strtab *t, struct dnn_error *e)
+{
+	size_t n = t->n;
+	uint32_t *map;
+
+	if (sort_table(t, &d->class_names, &map, e))
+		return -1;
+	for (size_t r = 0; r < d->n_rows; r++)
+		d->label[r] = map[d->label[r]];
+	d->n_classes = n;
 	free(map);
 	return 0;
 }
@@ -1053,30 +1067,99 @@ static int assign_roles(struct dnn_dataset *d, const struct dnn_data_opts *o, co
 					     d->col_names[col]);
 		d->col_role[col] = DNN_COL_IGNORED;
 	}
+	for (size_t k = 0; k < o->n_categorical; k++) {
+		size_t col;
+
+		if (resolve_column(&o->categorical[k], "categorical", d->col_names, d->n_cols,
+				   file, &col, e))
+			return -1;
+		switch (d->col_role[col]) {
+		case DNN_COL_TARGET:
+			return dnn_error_set(e, DNN_EX_DATA, file, 0, 0,
+					     "column '%s' cannot be both the target and "
+					     "categorical",
+					     d->col_names[col]);
+		case DNN_COL_IGNORED:
+			return dnn_error_set(e, DNN_EX_DATA, file, 0, 0,
+					     "column '%s' cannot be both ignored and categorical",
+					     d->col_names[col]);
+		case DNN_COL_CATEGORICAL:
+			return dnn_error_set(e, DNN_EX_DATA, file, 0, 0,
+					     "categorical column '%s' is given twice",
+					     d->col_names[col]);
+		}
+		d->col_role[col] = DNN_COL_CATEGORICAL;
+	}
 	d->n_targets = n_t;
+	/* While loading, a categorical column takes one slot: its category's
+	 * code; expand_categories makes the one-hot inputs at the end. */
 	d->n_in = 0;
-	for (size_t i = 0; i < d->n_cols; i++)
-		d->n_in += d->col_role[i] == DNN_COL_INPUT;
+	d->n_cats = 0;
+	for (size_t i = 0; i < d->n_cols; i++) {
+		d->n_in += d->col_role[i] == DNN_COL_INPUT ||
+			   d->col_role[i] == DNN_COL_CATEGORICAL;
+		d->n_cats += d->col_role[i] == DNN_COL_CATEGORICAL;
+	}
 	if (d->n_in == 0)
 		return dnn_error_set(e, DNN_EX_DATA, file, 0, 0,
 				     "no input columns: every column is a target or ignored");
 	for (size_t i = 0, j = 0; i < d->n_cols; i++)
-		if (d->col_role[i] == DNN_COL_INPUT)
+		if (d->col_role[i] == DNN_COL_INPUT || d->col_role[i] == DNN_COL_CATEGORICAL)
 			slot[i] = j++;
+	if (d->n_cats) {
+		d->cats = util_calloc_array(d->n_cats, sizeof *d->cats);
+		if (!d->cats)
+			return dnn_error_oom(e);
+		for (size_t i = 0, k = 0; i < d->n_cols; i++)
+			if (d->col_role[i] == DNN_COL_CATEGORICAL)
+				d->cats[k++].col = i;
+	}
 	return 0;
 }
 
-/* Store the current row of c as row r of d. */
+/* Field i of the current row as a category of table t: its code, or NaN
+ * when missing (and missing cells are allowed). */
+static int cell_category(struct dnn_csv *c, size_t i, const char *col_name, struct strtab *t,
+			 float *out, struct dnn_error *e)
+{
+	size_t len, k;
+	int added;
+	char *s = field_trim(c, i, &len);
+
+	if (is_missing(s, len)) {
+		if (!c->missing_ok)
+			return dnn_error_set(e, DNN_EX_DATA, c->name, c->fline[i], c->fcol[i],
+					     "missing value in column '%s'", col_name);
+		*out = NAN;
+		c->n_missing++;
+		return 0;
+	}
+	if (strtab_add(t, s, len, &k, &added))
+		return dnn_error_oom(e);
+	if (k >= (1u << 24))
+		return dnn_error_set(e, DNN_EX_DATA, c->name, c->fline[i], c->fcol[i],
+				     "too many categories in column '%s' (over %u)", col_name,
+				     1u << 24);
+	*out = (float)k;
+	return 0;
+}
+
+/* Store the current row of c as row r of d; cat_tab[k] collects the
+ * categories of the k-th categorical column. */
 static int take_row(struct dnn_dataset *d, struct dnn_csv *c, const size_t *slot,
-		    struct strtab *classes, size_t r, struct dnn_error *e)
+		    struct strtab *classes, struct strtab *cat_tab, size_t r, struct dnn_error *e)
 {
 	float *x = d->x + r * d->n_in;
+	size_t kc = 0;
 
 	if (c->n_fields != d->n_cols)
 		return ragged(c, d->n_cols, 0, e);
 	for (size_t i = 0; i < d->n_cols; i++) {
 		if (d->col_role[i] == DNN_COL_INPUT) {
 			if (cell_number(c, i, d->col_names[i], 1, x + slot[i], e))
+				return -1;
+		} else if (d->col_role[i] == DNN_COL_CATEGORICAL) {
+			if (cell_category(c, i, d->col_names[i], &cat_tab[kc++], x + slot[i], e))
 				return -1;
 		} else if (d->col_role[i] == DNN_COL_IGNORED) {
 			continue;
@@ -1202,6 +1285,8 @@ static int fast_rows(struct dnn_dataset *d, struct dnn_csv *c, const size_t *slo
 	const size_t n_cols = d->n_cols;
 	const unsigned char *role = d->col_role;
 
+	if (d->n_cats)
+		return 0; /* categories are read by the general reader */
 	for (;;) {
 		const char *p = (const char *)c->in + c->in_pos;
 		const char *end = (const char *)c->in + c->in_len;
@@ -1265,11 +1350,106 @@ static int fast_rows(struct dnn_dataset *d, struct dnn_csv *c, const size_t *slo
 	}
 }
 
+/* Replace the category codes of the categorical columns by one-hot inputs:
+ * sort each column's categories, and widen x from one slot per input column
+ * (slot[i] for file column i) to one input per number and per category. A
+ * missing category (NaN) makes all its inputs NaN. */
+static int expand_categories(struct dnn_dataset *d, struct strtab *cat_tab, const size_t *slot,
+			     struct dnn_error *e)
+{
+	size_t n_raw = d->n_in, n_in = 0, cells, *in_of = NULL;
+	uint32_t **map = util_calloc_array(d->n_cats, sizeof *map);
+	float *nx = NULL;
+	int rc = -1;
+
+	in_of = util_malloc_array(d->n_cols, sizeof *in_of);
+	if (!map || !in_of)
+		goto oom;
+	for (size_t i = 0, k = 0; i < d->n_cols; i++) {
+		in_of[i] = n_in;
+		if (d->col_role[i] == DNN_COL_INPUT) {
+			n_in++;
+		} else if (d->col_role[i] == DNN_COL_CATEGORICAL) {
+			struct dnn_catcol *cc = &d->cats[k];
+
+			cc->first = n_in;
+			cc->n = cat_tab[k].n;
+			if (sort_table(&cat_tab[k], &cc->names, &map[k], e))
+				goto out;
+			if (cc->n > SIZE_MAX / 2 - n_in)
+				goto oom;
+			n_in += cc->n;
+			k++;
+		}
+	}
+	if (util_mul_overflow(d->n_rows, n_in, &cells) ||
+	    !(nx = util_calloc_array(cells ? cells : 1, sizeof *nx)))
+		goto oom;
+	for (size_t r = 0; r < d->n_rows; r++) {
+		const float *src = d->x + r * n_raw;
+		float *dst = nx + r * n_in;
+
+		for (size_t i = 0, k = 0; i < d->n_cols; i++) {
+			if (d->col_role[i] == DNN_COL_INPUT) {
+				dst[in_of[i]] = src[slot[i]];
+			} else if (d->col_role[i] == DNN_COL_CATEGORICAL) {
+				float v = src[slot[i]];
+
+				if (isnan(v))
+					for (size_t j = 0; j < d->cats[k].n; j++)
+						dst[in_of[i] + j] = NAN;
+				else
+					dst[in_of[i] + map[k][(size_t)v]] = 1.0f;
+				k++;
+			}
+		}
+	}
+	free(d->x);
+	d->x = nx;
+	d->n_in = n_in;
+	rc = 0;
+	goto out;
+oom:
+	dnn_error_oom(e);
+out:
+	if (map)
+		for (size_t k = 0; k < d->n_cats; k++)
+			free(map[k]);
+	free(map);
+	free(in_of);
+	return rc;
+}
+
+size_t data_input_of(const unsigned char *col_role, size_t col, const struct dnn_catcol *cats,
+		     size_t n_cats)
+{
+	size_t in = 0, k = 0;
+
+	for (size_t i = 0; i < col; i++) {
+		if (col_role[i] == DNN_COL_INPUT)
+			in++;
+		else if (col_role[i] == DNN_COL_CATEGORICAL && k < n_cats)
+			in += cats[k++].n;
+	}
+	if (col_role[col] != DNN_COL_INPUT && col_role[col] != DNN_COL_CATEGORICAL)
+		return SIZE_MAX;
+	return in;
+}
+
+void data_free_cats(struct dnn_catcol *cats, size_t n_cats)
+{
+	if (!cats)
+		return;
+	for (size_t k = 0; k < n_cats; k++)
+		util_free_strings(cats[k].names, cats[k].n);
+	free(cats);
+}
+
 int data_load(struct dnn_dataset *d, const char *path, const struct dnn_data_opts *o,
 	      struct dnn_error *e)
 {
 	struct dnn_csv *c = NULL;
-	struct strtab names = {0}, classes = {0};
+	struct strtab names = {0}, classes = {0}, *cat_tab = NULL;
 	size_t *slot = NULL, *first = NULL, cap = 0;
 	locale_t cloc = (locale_t)0, old = (locale_t)0;
 	int r, have_row;
@@ -1319,6 +1499,10 @@ int data_load(struct dnn_dataset *d, const char *path, const struct dnn_data_opt
 	}
 	if (assign_roles(d, o, c->name, slot, e))
 		goto fail;
+	if (d->n_cats && !(cat_tab = util_calloc_array(d->n_cats, sizeof *cat_tab))) {
+		dnn_error_oom(e);
+		goto fail;
+	}
 	if (SIZE_MAX / sizeof(float) < d->n_cols) {
 		dnn_error_oom(e);
 		goto fail;
@@ -1336,12 +1520,13 @@ int data_load(struct dnn_dataset *d, const char *path, const struct dnn_data_opt
 		have_row = 0;
 		if (d->n_rows == cap && grow_rows(d, &cap, d->n_rows + 1, e))
 			goto fail;
-		if (take_row(d, c, slot, &classes, d->n_rows, e))
+		if (take_row(d, c, slot, &classes, cat_tab, d->n_rows, e))
 			goto fail;
 		d->n_rows++;
 	}
 	if (d->n_rows == 0) {
-		dnn_error_set(e, DNN_EX_DATA, c->name, 0, 0, "no data rows");
+		dnn_error_set(e, DNN_EX_DATA, c->name, 0, 0,
+			      o->csv.header ? "no data rows (only a header)" : "no data rows");
 		goto fail;
 	}
 	if (d->task == DNN_TASK_CLASSIFICATION) {
@@ -1363,6 +1548,11 @@ int data_load(struct dnn_dataset *d, const char *path, const struct dnn_data_opt
 	}
 	d->n_missing = c->n_missing;
 	shrink_rows(d);
+	if (d->n_cats && expand_categories(d, cat_tab, slot, e))
+		goto fail;
+	for (size_t k = 0; k < d->n_cats; k++)
+		strtab_free(&cat_tab[k]);
+	free(cat_tab);
 	strtab_free(&classes);
 	free(slot);
 	csv_close(c);
@@ -1370,6 +1560,10 @@ int data_load(struct dnn_dataset *d, const char *path, const struct dnn_data_opt
 	freelocale(cloc);
 	return 0;
 fail:
+	if (cat_tab)
+		for (size_t k = 0; k < d->n_cats; k++)
+			strtab_free(&cat_tab[k]);
+	free(cat_tab);
 	strtab_free(&names);
 	strtab_free(&classes);
 	free(first);
@@ -1393,7 +1587,168 @@ void data_free(struct dnn_dataset *d)
 	free(d->y);
 	util_free_strings(d->class_names, d->n_classes);
 	free(d->label);
+	data_free_cats(d->cats, d->n_cats);
 	memset(d, 0, sizeof *d);
+}
+
+/* ---- the validation split ---- */
+
+/* Reorder rows in place: row i becomes the old row order[i]. */
+static int permute_rows(void *base, size_t n, size_t row_bytes, const size_t *order,
+			struct dnn_error *e)
+{
+	unsigned char *p = base, *tmp = malloc(row_bytes ? row_bytes : 1);
+	unsigned char *done = calloc(n ? n : 1, 1);
+
+	if (!tmp || !done) {
+		free(tmp);
+		free(done);
+		return dnn_error_oom(e);
+	}
+	for (size_t start = 0; start < n; start++) {
+		size_t i = start;
+
+		if (done[start])
+			continue;
+		memcpy(tmp, p + start * row_bytes, row_bytes);
+		/* Follow the cycle: slot i takes the row from order[i]. */
+		while (order[i] != start) {
+			memcpy(p + i * row_bytes, p + order[i] * row_bytes, row_bytes);
+			done[i] = 1;
+			i = order[i];
+		}
+		memcpy(p + i * row_bytes, tmp, row_bytes);
+		done[i] = 1;
+	}
+	free(tmp);
+	free(done);
+	return 0;
+}
+
+/* Choose which rows to hold out (is_val) for classification: stratified,
+ * each class giving its share of n_val (largest remainders), at least one row
+ * and never all of its rows; drawn from rng. A class with a single row
+ * cannot be split: an error naming it. */
+static int choose_stratified(const struct dnn_dataset *d, size_t n_val, struct dnn_rng *rng,
+			     unsigned char *is_val, const char *data_name, struct dnn_error *e)
+{
+	size_t k = d->n_classes, n = d->n_rows, given = 0, *count = NULL, *want = NULL, *rows = NULL;
+	double *rem = NULL;
+	int rc = -1;
+
+	count = util_calloc_array(k, sizeof *count);
+	want = util_calloc_array(k, sizeof *want);
+	rem = util_calloc_array(k, sizeof *rem);
+	rows = util_malloc_array(n, sizeof *rows);
+	if (!count || !want || !rem || !rows) {
+		dnn_error_oom(e);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		count[d->label[i]]++;
+	for (size_t c = 0; c < k; c++) {
+		double share = (double)n_val * (double)count[c] / (double)n;
+
+		if (count[c] == 1) {
+			dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
+				      "class '%s' has a single row; a stratified validation split "
+				      "needs at least two of each class",
+				      d->class_names[c]);
+			goto out;
+		}
+		want[c] = (size_t)share;
+		rem[c] = share - (double)want[c];
+		if (want[c] == 0) { /* every class is represented */
+			want[c] = 1;
+			rem[c] = -1.0;
+		}
+		given += want[c];
+	}
+	/* Hand out what rounding down left, largest remainder first (ties:
+	 * the lower class). */
+	while (given < n_val) {
+		size_t best = SIZE_MAX;
+
+		for (size_t c = 0; c < k; c++)
+			if (want[c] + 1 < count[c] && (best == SIZE_MAX || rem[c] > rem[best]))
+				best = c;
+		if (best == SIZE_MAX)
+			break;
+		want[best]++;
+		rem[best] = -1.0;
+		given++;
+	}
+	for (size_t c = 0; c < k; c++) {
+		size_t m = 0;
+
+		if (want[c] >= count[c])
+			want[c] = count[c] - 1;
+		for (size_t i = 0; i < n; i++)
+			if (d->label[i] == c)
+				rows[m++] = i;
+		rng_shuffle(rng, rows, m);
+		for (size_t i = 0; i < want[c]; i++)
+			is_val[rows[i]] = 1;
+	}
+	rc = 0;
+out:
+	free(count);
+	free(want);
+	free(rem);
+	free(rows);
+	return rc;
+}
+
+int data_split(struct dnn_dataset *d, double fraction, uint64_t seed, size_t *n_val_out,
+	       const char *data_name, struct dnn_error *e)
+{
+	size_t n = d->n_rows, n_val, *order;
+	unsigned char *is_val;
+	struct dnn_rng rng;
+	int rc = -1;
+
+	n_val = (size_t)floor(fraction * (double)n + 0.5);
+	if (n_val == 0)
+		n_val = 1;
+	if (n_val >= n)
+		return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
+				     "%zu rows are too few to hold out a validation fraction of %g",
+				     n, fraction);
+	order = util_malloc_array(n, sizeof *order);
+	is_val = calloc(n ? n : 1, 1);
+	if (!order || !is_val) {
+		dnn_error_oom(e);
+		goto out;
+	}
+	/* A stream of its own, so that the split does not shift the weights. */
+	rng_seed(&rng, seed ^ 0x76616c6964617465ULL);
+	if (d->task == DNN_TASK_CLASSIFICATION) {
+		if (choose_stratified(d, n_val, &rng, is_val, data_name, e))
+			goto out;
+		n_val = 0;
+		for (size_t i = 0; i < n; i++)
+			n_val += is_val[i];
+	} else {
+		for (size_t i = 0; i < n; i++)
+			order[i] = i;
+		rng_shuffle(&rng, order, n);
+		for (size_t i = 0; i < n_val; i++)
+			is_val[order[i]] = 1;
+	}
+	for (size_t i = 0, a = 0, b = n - n_val; i < n; i++)
+		order[is_val[i] ? b++ : a++] = i;
+	if (permute_rows(d->x, n, d->n_in * sizeof(float), order, e))
+		goto out;
+	if (d->y && permute_rows(d->y, n, d->n_targets * sizeof(float), order, e))
+		goto out;
+	if (d->label && permute_rows(d->label, n, sizeof(uint32_t), order, e))
+		goto out;
+	*n_val_out = n_val;
+	rc = 0;
+out:
+	free(order);
+	free(is_val);
+	return rc;
 }
 
 /* ---- normalization ---- */
@@ -1502,18 +1857,31 @@ void norm_free(struct dnn_norm *nm)
 struct dnn_reader {
 	struct dnn_csv *csv;
 	locale_t cloc;
-	size_t n_in;
-	char **in_names;  /* the model's input names (borrowed) */
-	size_t *in_train; /* position of each input among the training columns */
-	size_t *map;	  /* file column of each input, for the current layout */
+	size_t n_in;	  /* network inputs */
+	size_t n_src;	  /* the model's input columns (numbers and categories) */
+	char **in_names;  /* their names (borrowed) */
+	size_t *in_train; /* their positions among the training columns */
+	size_t *in_first; /* the network input each starts at */
+	const struct dnn_catcol **in_cat; /* their categories, or NULL for a number */
+	struct strtab *cat_tab;		  /* the categories of each, for lookup */
+	size_t *map;	  /* file column of each, for the current layout */
 	size_t width;	  /* fields per row; 0 until the first row (no header) */
 	size_t n_train_cols;
 	int header;
+	int unknown_ignore;
 };
 
 struct dnn_reader *reader_open(const char *path, const struct dnn_csv_opts *o,
 			       char *const *col_names, const unsigned char *col_role, size_t n_cols,
 			       struct dnn_error *e)
+{
+	return reader_open_cats(path, o, col_names, col_role, n_cols, NULL, 0, 0, e);
+}
+
+struct dnn_reader *reader_open_cats(const char *path, const struct dnn_csv_opts *o,
+				    char *const *col_names, const unsigned char *col_role,
+				    size_t n_cols, const struct dnn_catcol *cats, size_t n_cats,
+				    int unknown_ignore, struct dnn_error *e)
 {
 	struct dnn_reader *r = calloc(1, sizeof *r);
 	struct strtab t = {0};
@@ -1525,21 +1893,49 @@ struct dnn_reader *reader_open(const char *path, const struct dnn_csv_opts *o,
 		return NULL;
 	}
 	r->header = o ? o->header : 1;
+	r->unknown_ignore = unknown_ignore;
 	r->n_train_cols = n_cols;
 	for (size_t i = 0; i < n_cols; i++)
-		r->n_in += col_role[i] == DNN_COL_INPUT;
-	r->in_names = util_malloc_array(r->n_in, sizeof *r->in_names);
-	r->in_train = util_malloc_array(r->n_in, sizeof *r->in_train);
-	r->map = util_malloc_array(r->n_in, sizeof *r->map);
-	if (!r->in_names || !r->in_train || !r->map) {
+		r->n_src += col_role[i] == DNN_COL_INPUT || col_role[i] == DNN_COL_CATEGORICAL;
+	r->in_names = util_malloc_array(r->n_src, sizeof *r->in_names);
+	r->in_train = util_malloc_array(r->n_src, sizeof *r->in_train);
+	r->in_first = util_malloc_array(r->n_src, sizeof *r->in_first);
+	r->in_cat = util_calloc_array(r->n_src, sizeof *r->in_cat);
+	r->cat_tab = util_calloc_array(r->n_src, sizeof *r->cat_tab);
+	r->map = util_malloc_array(r->n_src, sizeof *r->map);
+	if (!r->in_names || !r->in_train || !r->in_first || !r->in_cat || !r->cat_tab || !r->map) {
 		dnn_error_oom(e);
 		goto fail;
 	}
-	for (size_t i = 0, j = 0; i < n_cols; i++) {
+	for (size_t i = 0, j = 0, k = 0; i < n_cols; i++) {
+		if (col_role[i] != DNN_COL_INPUT && col_role[i] != DNN_COL_CATEGORICAL)
+			continue;
+		r->in_names[j] = col_names[i];
+		r->in_train[j] = i;
+		r->in_first[j] = r->n_in;
 		if (col_role[i] == DNN_COL_INPUT) {
-			r->in_names[j] = col_names[i];
-			r->in_train[j++] = i;
+			r->n_in++;
+		} else {
+			if (k >= n_cats || cats[k].col != i) {
+				dnn_error_set(e, DNN_EX_SOFTWARE, NULL, 0, 0,
+					      "reader_open: no categories for column '%s'",
+					      col_names[i]);
+				goto fail;
+			}
+			r->in_cat[j] = &cats[k];
+			for (size_t c = 0; c < cats[k].n; c++) {
+				size_t idx;
+				int added;
+
+				if (strtab_add(&r->cat_tab[j], cats[k].names[c],
+					       strlen(cats[k].names[c]), &idx, &added)) {
+					dnn_error_oom(e);
+					goto fail;
+				}
+			}
+			r->n_in += cats[k++].n;
 		}
+		j++;
 	}
 	if (!(r->cloc = c_numeric(e)))
 		goto fail;
@@ -1560,7 +1956,7 @@ struct dnn_reader *reader_open(const char *path, const struct dnn_csv_opts *o,
 	}
 	if (index_names(names, n_names, &t, first, second, &dup, e))
 		goto fail;
-	for (size_t j = 0; j < r->n_in; j++) {
+	for (size_t j = 0; j < r->n_src; j++) {
 		size_t k = strtab_find(&t, r->in_names[j]);
 
 		if (k == SIZE_MAX) {
@@ -1595,17 +1991,52 @@ static int reader_layout(struct dnn_reader *r, struct dnn_error *e)
 {
 	size_t n = r->csv->n_fields;
 
-	if (n == r->n_in) {
-		for (size_t j = 0; j < r->n_in; j++)
+	if (n == r->n_src) {
+		for (size_t j = 0; j < r->n_src; j++)
 			r->map[j] = j;
 	} else if (n == r->n_train_cols) {
-		for (size_t j = 0; j < r->n_in; j++)
+		for (size_t j = 0; j < r->n_src; j++)
 			r->map[j] = r->in_train[j];
 	} else {
-		return ragged(r->csv, r->n_in, r->n_train_cols, e);
+		return ragged(r->csv, r->n_src, r->n_train_cols, e);
 	}
 	r->width = n;
 	return 0;
+}
+
+/* The inputs of categorical column j for field i of the current row: 1 for
+ * its category, 0 for the others; NaN for a missing one (when allowed). */
+static int reader_category(struct dnn_reader *r, size_t j, size_t i, float *x,
+			   struct dnn_error *e)
+{
+	struct dnn_csv *c = r->csv;
+	const struct dnn_catcol *cc = r->in_cat[j];
+	char shown[SHOW_MAX * 4 + 8];
+	size_t len, k;
+	char *s = field_trim(c, i, &len);
+
+	if (is_missing(s, len)) {
+		if (!c->missing_ok)
+			return dnn_error_set(e, DNN_EX_DATA, c->name, c->fline[i], c->fcol[i],
+					     "missing value in column '%s'", r->in_names[j]);
+		for (size_t q = 0; q < cc->n; q++)
+			x[q] = NAN;
+		c->n_missing++;
+		return 0;
+	}
+	for (size_t q = 0; q < cc->n; q++)
+		x[q] = 0.0f;
+	k = strtab_find(&r->cat_tab[j], s);
+	if (k != SIZE_MAX) {
+		x[k] = 1.0f;
+		return 0;
+	}
+	if (r->unknown_ignore)
+		return 0;
+	show_text(shown, sizeof shown, s);
+	return dnn_error_set(e, DNN_EX_DATA, c->name, c->fline[i], c->fcol[i],
+			     "unknown category '%s' in column '%s' (not in the training data)",
+			     shown, r->in_names[j]);
 }
 
 int reader_next(struct dnn_reader *r, float *x, size_t max_rows, size_t *n_read,
@@ -1630,9 +2061,14 @@ int reader_next(struct dnn_reader *r, float *x, size_t max_rows, size_t *n_read,
 			rc = ragged(r->csv, r->width, 0, e);
 			break;
 		}
-		for (size_t j = 0; j < r->n_in && rc == 0; j++)
-			rc = cell_number(r->csv, r->map[j], r->in_names[j], 1, x + n * r->n_in + j,
-					 e);
+		for (size_t j = 0; j < r->n_src && rc == 0; j++) {
+			float *xj = x + n * r->n_in + r->in_first[j];
+
+			if (r->in_cat[j])
+				rc = reader_category(r, j, r->map[j], xj, e);
+			else
+				rc = cell_number(r->csv, r->map[j], r->in_names[j], 1, xj, e);
+		}
 		if (rc)
 			break;
 		n++;
@@ -1649,8 +2085,14 @@ void reader_close(struct dnn_reader *r)
 	csv_close(r->csv);
 	if (r->cloc)
 		freelocale(r->cloc);
+	if (r->cat_tab)
+		for (size_t j = 0; j < r->n_src; j++)
+			strtab_free(&r->cat_tab[j]);
+	free(r->cat_tab);
+	free(r->in_cat);
 	free(r->in_names);
 	free(r->in_train);
+	free(r->in_first);
 	free(r->map);
 	free(r);
 }

@@ -14,7 +14,30 @@
 enum dnn_task { DNN_TASK_REGRESSION = 1, DNN_TASK_CLASSIFICATION = 2 };
 
 /* Column roles. They reach the checkpoint: never renumber. */
-enum dnn_col_role { DNN_COL_INPUT = 1, DNN_COL_TARGET = 2, DNN_COL_IGNORED = 3 };
+enum dnn_col_role {
+	DNN_COL_INPUT = 1,	/* a number: one network input */
+	DNN_COL_TARGET = 2,
+	DNN_COL_IGNORED = 3,
+	DNN_COL_CATEGORICAL = 4 /* a category: one-hot, one network input per category */
+};
+
+/* The categories of a categorical input column, sorted (numerically when
+ * all are integers); they become the network inputs first .. first + n - 1,
+ * 1 for the row's category and 0 for the others. */
+struct dnn_catcol {
+	size_t col;		/* the file column */
+	size_t first;		/* its first network input */
+	size_t n;		/* categories */
+	char **names;
+};
+
+/* The network input that file column col starts at, given the columns'
+ * roles and the categorical columns (sorted by col); SIZE_MAX when the
+ * column is not an input. */
+size_t data_input_of(const unsigned char *col_role, size_t col, const struct dnn_catcol *cats,
+		     size_t n_cats);
+/* Free the names of n categorical columns and the array. */
+void data_free_cats(struct dnn_catcol *cats, size_t n_cats);
 
 struct dnn_csv_opts {
 	char delimiter;		/* ',' by default */
@@ -51,15 +74,20 @@ struct dnn_dataset {
 	size_t n_cols;		  /* columns in the file */
 	char **col_names;	  /* n_cols; "0", "1", ... when there is no header */
 	unsigned char *col_role;  /* n_cols, enum dnn_col_role */
-	size_t n_in;		  /* input columns, in file order */
+	size_t n_in;		  /* network inputs: one per input column and one
+				   * per category of a categorical column, in file
+				   * order */
 	float *x;		  /* n_rows x n_in */
+	size_t n_cats;		  /* categorical columns */
+	struct dnn_catcol *cats;
 	int task;		  /* enum dnn_task */
 	size_t n_targets;	  /* target columns (1 for classification) */
 	float *y;		  /* regression: n_rows x n_targets; else NULL */
 	size_t n_classes;	  /* classification only */
 	char **class_names;	  /* sorted; numerically when all are integers */
 	uint32_t *label;	  /* classification: class index of each row */
-	size_t n_missing;	  /* input cells read as NaN (csv.missing_ok) */
+	size_t n_missing;	  /* input cells read as NaN (csv.missing_ok); a
+				   * categorical one sets all its inputs to NaN */
 };
 
 struct dnn_data_opts {
@@ -68,16 +96,27 @@ struct dnn_data_opts {
 	size_t n_targets;
 	const struct dnn_column_ref *ignore;  /* columns to drop, such as ids */
 	size_t n_ignore;
+	const struct dnn_column_ref *categorical; /* inputs to one-hot encode */
+	size_t n_categorical;
 	int task;		  /* enum dnn_task, decided by the loss */
 };
 
 /* Load a whole labelled dataset. Errors name FILE:LINE:COLUMN: a ragged row,
- * a non-numeric input cell, a non-numeric regression target, a missing value,
- * an empty file, a file with no data rows, a target column not found (65);
- * a missing file (66). */
+ * a non-numeric input cell (in a column not declared categorical), a
+ * non-numeric regression target, a missing value, an empty file, a file with
+ * no data rows, a target column not found (65); a missing file (66). */
 int data_load(struct dnn_dataset *d, const char *path, const struct dnn_data_opts *o,
 	      struct dnn_error *e);
 void data_free(struct dnn_dataset *d);
+
+/* Hold out round(fraction * n_rows) rows (at least 1) for validation, drawn
+ * from seed, stratified for a classification (each class in proportion, at
+ * least one row of each and never all of them): reorder d so that the
+ * training rows come first and the validation rows last, each in file
+ * order; *n_val gets how many were held out. Errors (65, naming data_name):
+ * too few rows, a class with a single row. */
+int data_split(struct dnn_dataset *d, double fraction, uint64_t seed, size_t *n_val,
+	       const char *data_name, struct dnn_error *e);
 
 /* ---- normalization: x' = (x - mean) / scale, per column ---- */
 
@@ -109,7 +148,15 @@ struct dnn_reader;
 struct dnn_reader *reader_open(const char *path, const struct dnn_csv_opts *o,
 			       char *const *col_names, const unsigned char *col_role,
 			       size_t n_cols, struct dnn_error *e);
-/* Fill up to max_rows rows of x (each n_in wide, unnormalized); *n_read = 0
+/* The same for a model with categorical columns, one-hot encoded as in
+ * training. A category that training did not see is an error naming its
+ * cell, or, with unknown_ignore, all-zero inputs. */
+struct dnn_reader *reader_open_cats(const char *path, const struct dnn_csv_opts *o,
+				    char *const *col_names, const unsigned char *col_role,
+				    size_t n_cols, const struct dnn_catcol *cats, size_t n_cats,
+				    int unknown_ignore, struct dnn_error *e);
+/* Fill up to max_rows rows of x (each n_in wide, unnormalized; n_in counts
+ * one input per category of a categorical column); *n_read = 0
  * at the end of input. Returns 0 or -1 with e set. */
 int reader_next(struct dnn_reader *r, float *x, size_t max_rows, size_t *n_read,
 		struct dnn_error *e);

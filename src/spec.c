@@ -320,23 +320,27 @@ static int parse_columns(const struct ctx *c, const cJSON *t, const char *key,
 
 static int parse_data(const struct ctx *c, const cJSON *obj, struct dnn_spec *s)
 {
-	static const char *const keys[] = {"target", "ignore", "normalize", "missing",
-					   "validation"};
-	const cJSON *t, *ig, *nm, *mi, *v;
+	static const char *const keys[] = {"target",  "ignore",	    "categorical",
+					   "normalize", "missing", "validation"};
+	const cJSON *t, *ig, *ca, *nm, *mi, *v;
 	size_t k;
 
 	if (!cJSON_IsObject(obj))
 		return bad(c, "data", "expected an object, got %s", type_name(obj));
-	if (check_keys(c, obj, "data", keys, 5))
+	if (check_keys(c, obj, "data", keys, 6))
 		return -1;
 	t = cJSON_GetObjectItemCaseSensitive(obj, "target");
 	ig = cJSON_GetObjectItemCaseSensitive(obj, "ignore");
+	ca = cJSON_GetObjectItemCaseSensitive(obj, "categorical");
 	mi = cJSON_GetObjectItemCaseSensitive(obj, "missing");
 	nm = cJSON_GetObjectItemCaseSensitive(obj, "normalize");
 	v = cJSON_GetObjectItemCaseSensitive(obj, "validation");
 	if (t && parse_columns(c, t, "data.target", &s->data.targets, &s->data.n_targets))
 		return -1;
 	if (ig && parse_columns(c, ig, "data.ignore", &s->data.ignore, &s->data.n_ignore))
+		return -1;
+	if (ca && parse_columns(c, ca, "data.categorical", &s->data.categorical,
+				&s->data.n_categorical))
 		return -1;
 	if (nm) {
 		if (get_choice(c, nm, "data.normalize", "normalization", norm_names, 2, &k))
@@ -648,6 +652,9 @@ char *spec_to_json(const struct dnn_spec *s)
 		goto out;
 	if (s->data.n_ignore && add_columns(data, "ignore", s->data.ignore, s->data.n_ignore))
 		goto out;
+	if (s->data.n_categorical &&
+	    add_columns(data, "categorical", s->data.categorical, s->data.n_categorical))
+		goto out;
 	if (!cJSON_AddStringToObject(data, "normalize",
 				     s->data.normalize ? "standard" : "none") ||
 	    !cJSON_AddStringToObject(data, "missing", missing_names[s->data.missing]) ||
@@ -714,6 +721,11 @@ int spec_set_ignore(struct dnn_spec *s, const char *list, struct dnn_error *e)
 	return set_columns(&s->data.ignore, &s->data.n_ignore, list, "--ignore", e);
 }
 
+int spec_set_categorical(struct dnn_spec *s, const char *list, struct dnn_error *e)
+{
+	return set_columns(&s->data.categorical, &s->data.n_categorical, list, "--categorical", e);
+}
+
 
 void spec_free(struct dnn_spec *s)
 {
@@ -722,5 +734,6 @@ void spec_free(struct dnn_spec *s)
 	free(s->layers);
 	free_columns(s->data.targets, s->data.n_targets);
 	free_columns(s->data.ignore, s->data.n_ignore);
+	free_columns(s->data.categorical, s->data.n_categorical);
 	memset(s, 0, sizeof *s);
 }

@@ -53,6 +53,8 @@ struct dnn_spec {
 		struct dnn_column_ref *targets;
 		size_t n_ignore;	/* columns left out, such as ids */
 		struct dnn_column_ref *ignore;
+		size_t n_categorical;	/* input columns to one-hot encode */
+		struct dnn_column_ref *categorical;
 		int normalize;		/* enum dnn_normalize */
 		int missing;		/* enum dnn_missing */
 		double validation;	/* fraction held out, in [0, 1) */
@@ -87,6 +89,8 @@ char *spec_to_json(const struct dnn_spec *s);
 int spec_set_targets(struct dnn_spec *s, const char *list, struct dnn_error *e);
 /* The same for the ignored columns (--ignore). */
 int spec_set_ignore(struct dnn_spec *s, const char *list, struct dnn_error *e);
+/* The same for the categorical columns (--categorical). */
+int spec_set_categorical(struct dnn_spec *s, const char *list, struct dnn_error *e);
 
 /* Names of inits, for messages and for spec_to_json. */
 const char *spec_init_name(int init);

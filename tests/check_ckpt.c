@@ -980,7 +980,8 @@ START_TEST(test_inconsistent)
 	    {"LAYR", 28, 4, DNN_ACT_SIGMOID, NULL}, /* 3 sigmoid units, 3 classes */
 	    {"COLS", 4, 1, 2, "section 'COLS': 2 input columns for a network of 3 inputs"},
 	    {"COLS", 4, 1, 3, "section 'COLS': 2 input columns for a network of 3 inputs"},
-	    {"COLS", 4, 1, 4, "column 1 has unknown role 4"},
+	    {"COLS", 4, 1, 4, "missing section 'CATS' (COLS has categorical columns)"},
+	    {"COLS", 4, 1, 5, "column 1 has unknown role 5"},
 	    {"COLS", 21, 1, 1, "4 input columns"},
 	    {"COLS", 21, 1, 0, "column 2 has unknown role 0"},
 	    {"CLAS", 0, 4, 2, "section 'CLAS': payload length"},

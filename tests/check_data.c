@@ -1068,6 +1068,175 @@ START_TEST(test_error_after_fast_rows)
 }
 END_TEST
 
+/* ---- categorical inputs ---- */
+
+static int load_cat(struct dnn_dataset *d, const char *path, const char *cat, int missing_ok,
+		    struct dnn_error *e)
+{
+	struct dnn_column_ref t = {"kind", 0}, ig = {"id", 0}, c = {(char *)cat, 0};
+	struct dnn_data_opts o = opts(CLS, 1, ',');
+
+	o.targets = &t;
+	o.n_targets = 1;
+	o.ignore = &ig;
+	o.n_ignore = 1;
+	o.categorical = &c;
+	o.n_categorical = 1;
+	o.csv.missing_ok = missing_ok;
+	memset(e, 0, sizeof *e);
+	return data_load(d, path, &o, e);
+}
+
+START_TEST(test_categorical)
+{
+	struct dnn_dataset d;
+	struct dnn_error e;
+	/* color sorts to: dark red, green, red, yellow; then size, weight. */
+	static const float row0[] = {0, 0, 1, 0, 3.1f, 10};
+	static const float row6[] = {1, 0, 0, 0, 3.0f, 10.5f};
+
+	ck_assert_int_eq(load_cat(&d, TEST_DATADIR "/fruit.csv", "color", 0, &e), 0);
+	ck_assert_uint_eq(d.n_rows, 12);
+	ck_assert_uint_eq(d.n_in, 6);
+	ck_assert_uint_eq(d.n_cats, 1);
+	ck_assert_uint_eq(d.cats[0].col, 1);
+	ck_assert_uint_eq(d.cats[0].first, 0);
+	ck_assert_uint_eq(d.cats[0].n, 4);
+	ck_assert_str_eq(d.cats[0].names[0], "dark red");
+	ck_assert_str_eq(d.cats[0].names[3], "yellow");
+	ck_assert_int_eq(d.col_role[1], DNN_COL_CATEGORICAL);
+	for (int j = 0; j < 6; j++) {
+		CK_FEQ(d.x[j], row0[j]);
+		CK_FEQ(d.x[6 * 6 + j], row6[j]);
+	}
+	ck_assert_uint_eq(data_input_of(d.col_role, 2, d.cats, d.n_cats), 4);
+	ck_assert_uint_eq(data_input_of(d.col_role, 0, d.cats, d.n_cats), SIZE_MAX);
+	data_free(&d);
+
+	/* A missing category: an error, or NaN in all its inputs. */
+	const char *p = tmp_csv("cat_missing.csv", "id,color,size,kind\n1,red,2,a\n2,,3,b\n"
+						    "3,blue,4,a\n4,NA,5,b\n");
+	ck_assert_int_eq(load_cat(&d, p, "color", 0, &e), -1);
+	ck_assert_int_eq(e.code, 65);
+	ck_assert_uint_eq(e.line, 3);
+	ck_assert_uint_eq(e.column, 3);
+	ck_assert_str_eq(e.msg, "missing value in column 'color'");
+	ck_assert_int_eq(load_cat(&d, p, "color", 1, &e), 0);
+	ck_assert_uint_eq(d.n_in, 3);
+	ck_assert_uint_eq(d.n_missing, 2);
+	ck_assert(isnan(d.x[3]) && isnan(d.x[4]));
+	CK_FEQ(d.x[5], 3.0f);
+	CK_FEQ(d.x[6], 1.0f); /* blue */
+	data_free(&d);
+
+	/* Integer categories sort by value. */
+	p = tmp_csv("cat_int.csv", "id,color,kind\n1,10,a\n2,9,b\n3,100,a\n");
+	ck_assert_int_eq(load_cat(&d, p, "color", 0, &e), 0);
+	ck_assert_str_eq(d.cats[0].names[0], "9");
+	ck_assert_str_eq(d.cats[0].names[1], "10");
+	ck_assert_str_eq(d.cats[0].names[2], "100");
+	data_free(&d);
+}
+END_TEST
+
+START_TEST(test_reader_categories)
+{
+	struct dnn_dataset d;
+	struct dnn_error e;
+	struct dnn_reader *r;
+	struct dnn_csv_opts o = {',', 1, 0};
+	float x[3 * 6];
+	size_t n;
+
+	ck_assert_int_eq(load_cat(&d, TEST_DATADIR "/fruit.csv", "color", 0, &e), 0);
+	/* Columns by name in another order, an extra column, an unknown
+	 * category on the third row. */
+	r = reader_open_cats(TEST_DATADIR "/fruit_new.csv", &o, d.col_names, d.col_role, d.n_cols,
+			     d.cats, d.n_cats, 0, &e);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(reader_next(r, x, 2, &n, &e), 0);
+	ck_assert_uint_eq(n, 2);
+	static const float want[] = {0, 0, 1, 0, 3, 10, 0, 0, 0, 1, 8, 30};
+	for (int j = 0; j < 12; j++)
+		CK_FEQ(x[j], want[j]);
+	ck_assert_int_eq(reader_next(r, x, 2, &n, &e), -1);
+	ck_assert_int_eq(e.code, 65);
+	ck_assert_uint_eq(e.line, 4);
+	ck_assert_uint_eq(e.column, 21);
+	ck_assert_str_eq(e.msg,
+			 "unknown category 'purple' in column 'color' (not in the training data)");
+	reader_close(r);
+
+	r = reader_open_cats(TEST_DATADIR "/fruit_new.csv", &o, d.col_names, d.col_role, d.n_cols,
+			     d.cats, d.n_cats, 1, &e);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(reader_next(r, x, 3, &n, &e), 0);
+	ck_assert_uint_eq(n, 3);
+	for (int j = 0; j < 4; j++)
+		CK_FEQ(x[12 + j], 0.0f);
+	CK_FEQ(x[16], 3.1f);
+	reader_close(r);
+	data_free(&d);
+}
+END_TEST
+
+/* The validation split: its size, stratification, determinism and errors. */
+START_TEST(test_split)
+{
+	struct dnn_dataset d, d2;
+	struct dnn_error e;
+	size_t n_val, count[3] = {0};
+
+	ck_assert_int_eq(load(&d, DATADIR "/iris.csv", NULL, CLS, &e), 0);
+	ck_assert_int_eq(data_split(&d, 0.2, 7, &n_val, "iris.csv", &e), 0);
+	ck_assert_uint_eq(n_val, 30);
+	for (size_t i = d.n_rows - n_val; i < d.n_rows; i++)
+		count[d.label[i]]++;
+	ck_assert_uint_eq(count[0], 10);
+	ck_assert_uint_eq(count[1], 10);
+	ck_assert_uint_eq(count[2], 10);
+	/* The same seed, the same split; rows keep their file order. */
+	ck_assert_int_eq(load(&d2, DATADIR "/iris.csv", NULL, CLS, &e), 0);
+	ck_assert_int_eq(data_split(&d2, 0.2, 7, &n_val, "iris.csv", &e), 0);
+	ck_assert_int_eq(memcmp(d.x, d2.x, d.n_rows * d.n_in * sizeof *d.x), 0);
+	data_free(&d2);
+	/* Nothing lost: the rows are a permutation of the file's. */
+	ck_assert_int_eq(load(&d2, DATADIR "/iris.csv", NULL, CLS, &e), 0);
+	double s1 = 0, s2 = 0;
+	for (size_t i = 0; i < d.n_rows * d.n_in; i++) {
+		s1 += (double)d.x[i];
+		s2 += (double)d2.x[i];
+	}
+	ck_assert_double_eq_tol(s1, s2, 1e-6);
+	data_free(&d2);
+	data_free(&d);
+
+	/* Uneven classes keep their proportions (largest remainders). */
+	const char *p = tmp_csv("uneven.csv", "x,y\n1,a\n2,a\n3,a\n4,a\n5,a\n6,a\n7,b\n8,b\n9,b\n"
+					       "10,c\n11,c\n");
+	ck_assert_int_eq(load(&d, p, NULL, CLS, &e), 0);
+	ck_assert_int_eq(data_split(&d, 0.3, 1, &n_val, "uneven.csv", &e), 0);
+	memset(count, 0, sizeof count);
+	for (size_t i = d.n_rows - n_val; i < d.n_rows; i++)
+		count[d.label[i]]++;
+	ck_assert_uint_eq(n_val, 3);
+	ck_assert_uint_eq(count[0], 1);
+	ck_assert_uint_eq(count[1], 1);
+	ck_assert_uint_eq(count[2], 1);
+	data_free(&d);
+
+	p = tmp_csv("single.csv", "x,y\n1,a\n2,a\n3,b\n4,a\n");
+	ck_assert_int_eq(load(&d, p, NULL, CLS, &e), 0);
+	ck_assert_int_eq(data_split(&d, 0.5, 1, &n_val, "single.csv", &e), -1);
+	ck_assert_int_eq(e.code, 65);
+	ck_assert_str_eq(e.msg, "class 'b' has a single row; a stratified validation split "
+				"needs at least two of each class");
+	ck_assert_int_eq(data_split(&d, 0.9, 1, &n_val, "single.csv", &e), -1);
+	ck_assert_str_eq(e.msg, "4 rows are too few to hold out a validation fraction of 0.9");
+	data_free(&d);
+}
+END_TEST
+
 /* ---- errors ---- */
 
 START_TEST(test_err_open)
@@ -1127,7 +1296,8 @@ START_TEST(test_err_gzip)
 		g[i] = (char)(g[i] ^ 0x5a);
 	write_bytes(gz, g, glen);
 	ck_assert_int_eq(load(&d, gz, NULL, CLS, &e), -1);
-	CK_ERROR(&e, 65, gz, 0, 0, "corrupt gzip data");
+	ck_assert_uint_ge(e.line, 1); /* where the good data ends */
+	CK_ERROR(&e, 65, gz, e.line, 0, "corrupt gzip data");
 
 	/* A wrong checksum at the end. */
 	for (size_t i = glen / 2; i < glen / 2 + 16; i++)
@@ -1135,12 +1305,13 @@ START_TEST(test_err_gzip)
 	g[glen - 6] = (char)(g[glen - 6] ^ 1);
 	write_bytes(gz, g, glen);
 	ck_assert_int_eq(load(&d, gz, NULL, CLS, &e), -1);
-	CK_ERROR(&e, 65, gz, 0, 0, "corrupt gzip data");
+	CK_ERROR(&e, 65, gz, e.line, 0, "corrupt gzip data");
 
 	/* Cut short. */
 	write_bytes(gz, g, glen - 20);
 	ck_assert_int_eq(load(&d, gz, NULL, CLS, &e), -1);
-	CK_ERROR(&e, 65, gz, 0, 0, "truncated gzip data");
+	ck_assert_uint_ge(e.line, 1);
+	CK_ERROR(&e, 65, gz, e.line, 0, "truncated gzip data");
 	free(g);
 	free(text);
 }
@@ -1312,9 +1483,9 @@ START_TEST(test_err_file_shape)
 	p = load_fail("\xef\xbb\xbf", NULL, CLS, &e);
 	CK_ERROR(&e, 65, p, 0, 0, "file is empty");
 	p = load_fail("a,b\n", NULL, CLS, &e);
-	CK_ERROR(&e, 65, p, 0, 0, "no data rows");
+	CK_ERROR(&e, 65, p, 0, 0, "no data rows (only a header)");
 	p = load_fail("a,b\n\n\n", NULL, REG, &e);
-	CK_ERROR(&e, 65, p, 0, 0, "no data rows");
+	CK_ERROR(&e, 65, p, 0, 0, "no data rows (only a header)");
 	p = load_fail("a,b,a\n1,2,3\n", NULL, REG, &e);
 	CK_ERROR(&e, 65, p, 1, 5, "duplicate column name 'a'");
 	p = load_fail("\nx,y,z,y,x\n1,2,3,4,5\n", NULL, REG, &e);
@@ -1664,6 +1835,9 @@ static Suite *data_suite(void)
 
 	tc = tcase_create("datasets");
 	tcase_add_test(tc, test_iris);
+	tcase_add_test(tc, test_categorical);
+	tcase_add_test(tc, test_reader_categories);
+	tcase_add_test(tc, test_split);
 	tcase_add_test(tc, test_fast_and_general_paths_agree);
 	tcase_add_test(tc, test_long_line);
 	tcase_add_test(tc, test_error_after_fast_rows);

@@ -24,12 +24,12 @@ import zlib
 
 MAGIC = b"\x89DNN\r\n\x1a\n"
 VERSION = 1
-CRITICAL = ("SPEC", "LAYR", "COLS", "CLAS", "NORM", "WGHT", "HIST", "FILL")
-OPTIONAL = ("FILL",)
+CRITICAL = ("SPEC", "LAYR", "COLS", "CLAS", "NORM", "WGHT", "HIST", "FILL", "CATS")
+OPTIONAL = ("FILL", "CATS")
 TASKS = {1: "regression", 2: "classification"}
 LOSSES = {1: "mse", 2: "cross_entropy", 3: "binary_cross_entropy"}
 ACTS = {1: "linear", 2: "step", 3: "sigmoid", 4: "tanh", 5: "relu", 6: "softmax"}
-ROLES = {1: "input", 2: "target", 3: "ignored"}
+ROLES = {1: "input", 2: "target", 3: "ignored", 4: "categorical"}
 HIST_FIELDS = 5
 
 
@@ -180,6 +180,21 @@ def parse(data):
     p.done()
     n_inputs = sum(1 for c in cols if c["role"] == "input")
     n_targets = sum(1 for c in cols if c["role"] == "target")
+    cat_cols = [i for i, c in enumerate(cols) if c["role"] == "categorical"]
+    if cat_cols and "CATS" not in sec:
+        raise BadCheckpoint("missing section 'CATS'")
+    if "CATS" in sec:
+        q = Payload("CATS", sec["CATS"])
+        n_cats = q.u32()
+        if n_cats != len(cat_cols):
+            q.fail("%d columns, COLS has %d categorical" % (n_cats, len(cat_cols)))
+        for k in range(n_cats):
+            col, count = q.u32(), q.u32()
+            if col != cat_cols[k] or count == 0:
+                q.fail("entry %d is inconsistent" % (k + 1))
+            cols[col]["categories"] = [q.string("category", i) for i in range(count)]
+            n_inputs += count
+        q.done()
     if n_inputs != n_in:
         p.fail("%d input columns for %d inputs" % (n_inputs, n_in))
     if n_targets != (1 if task == 2 else n_out):
