@@ -13,28 +13,26 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
+#include "input.h"
 #include "num.h"
 #include "rng.h"
 #include "util.h"
 
-#define CSV_CHUNK (256u * 1024u)
-#define CSV_PAD 8 /* readable bytes past the end of a chunk */
 #define SHOW_MAX 40  /* bytes of a cell quoted in a message */
 #define LIST_MAX 200 /* bytes of a column list in a message */
 
 /* ---- the CSV reader ---- */
 
 struct dnn_csv {
-	gzFile gz;
+	struct dnn_input *src;
 	char *name;
 	int delim; /* as an unsigned char */
 	int missing_ok; /* missing input cells read as NaN */
 	size_t n_missing;
 	int eof;   /* the input is exhausted */
 	int bom_checked;
-	unsigned char *in; /* a chunk of decompressed input */
+	const unsigned char *in; /* a chunk of (decompressed) input */
 	size_t in_len, in_pos;
 	char *row; /* the current row's fields, each NUL-terminated */
 	size_t row_len, row_cap;
@@ -54,23 +52,26 @@ static int is_blank(int ch)
 	return ch == ' ' || ch == '\t';
 }
 
-/* Read the next chunk into c->in: 1 with data, 0 at the end, -1 on error. */
+/* What c->in points to when it holds nothing: readable padding. */
+static const unsigned char no_input[INPUT_PAD];
+
+/* Take the next chunk into c->in: 1 with data, 0 at the end, -1 on error
+ * (a gzip error names the line where the good data ends). */
 static int csv_fill(struct dnn_csv *c, struct dnn_error *e)
 {
-	int n, errnum, saved_errno;
-	const char *msg;
+	const unsigned char *p;
+	size_t n;
+	int err = 0, errnum = 0, r;
 
 	if (c->eof)
 		return 0;
-	errno = 0;
-	n = gzread(c->gz, c->in, CSV_CHUNK);
-	saved_errno = errno;
-	if (n > 0) {
-		c->in_len = (size_t)n;
+	r = input_next(c->src, &p, &n, &err, &errnum);
+	if (r > 0) {
+		c->in = p;
+		c->in_len = n;
 		c->in_pos = 0;
 		if (!c->bom_checked) {
 			c->bom_checked = 1;
-			/* gzread fills the whole chunk unless the input ends first. */
 			if (c->in_len >= 3 && memcmp(c->in, "\xef\xbb\xbf", 3) == 0)
 				c->in_pos = 3;
 		}
@@ -78,29 +79,23 @@ static int csv_fill(struct dnn_csv *c, struct dnn_error *e)
 			return 1;
 		return csv_fill(c, e);
 	}
+	c->in = no_input;
 	c->in_len = c->in_pos = 0;
-	msg = gzerror(c->gz, &errnum);
-	/* gzread returns 0, not -1, when a gzip stream stops short. */
-	if (n == 0 && errnum == Z_OK) {
+	if (r == 0) {
 		c->eof = 1;
 		return 0;
 	}
-	switch (errnum) {
-	case Z_ERRNO:
-		return dnn_error_set(e, DNN_EX_IO, c->name, 0, 0, "read error: %s",
-				     strerror(saved_errno));
-	/* The line is where the good data ends. */
-	case Z_DATA_ERROR:
+	switch (err) {
+	case INPUT_ERR_CORRUPT:
 		return dnn_error_set(e, DNN_EX_DATA, c->name, c->line, 0, "corrupt gzip data");
-	case Z_BUF_ERROR:
-		/* zlib's "unexpected end of file": the stream stops mid-way. */
+	case INPUT_ERR_TRUNCATED:
 		return dnn_error_set(e, DNN_EX_DATA, c->name, c->line, 0,
 				     "truncated gzip data");
-	case Z_MEM_ERROR:
+	case INPUT_ERR_NOMEM:
 		return dnn_error_oom(e);
 	default:
 		return dnn_error_set(e, DNN_EX_IO, c->name, 0, 0, "read error: %s",
-				     msg ? msg : "unknown error");
+				     strerror(errnum));
 	}
 }
 
@@ -367,6 +362,23 @@ int csv_next(struct dnn_csv *c, struct dnn_error *e)
 	}
 }
 
+/* After bad data in gzip input: a damaged stream garbles what it inflates
+ * before zlib notices, so read on, and when the stream itself turns out to be
+ * corrupt or cut short, blame that instead. */
+static void gzip_blame(struct dnn_csv *c, struct dnn_error *e)
+{
+	struct dnn_error e2;
+	int r;
+
+	if (!c || e->code != DNN_EX_DATA || !input_is_gzip(c->src))
+		return;
+	dnn_error_clear(&e2);
+	while ((r = csv_fill(c, &e2)) > 0)
+		c->in_pos = c->in_len;
+	if (r < 0 && e2.code == DNN_EX_DATA)
+		*e = e2;
+}
+
 struct dnn_csv *csv_open(const char *path, const struct dnn_csv_opts *o, struct dnn_error *e)
 {
 	struct dnn_csv *c;
@@ -396,23 +408,18 @@ struct dnn_csv *csv_open(const char *path, const struct dnn_csv_opts *o, struct 
 		return NULL;
 	}
 	c = calloc(1, sizeof *c);
-	if (!c || !(c->name = util_strdup(name)) || !(c->in = calloc(1, CSV_CHUNK + CSV_PAD))) {
+	if (!c || !(c->name = util_strdup(name))) {
 		close(fd);
 		dnn_error_oom(e);
 		goto fail;
 	}
-	errno = 0;
-	c->gz = gzdopen(fd, "rb");
-	if (!c->gz) {
-		close(fd);
-		if (errno == 0 || errno == ENOMEM)
-			dnn_error_oom(e);
-		else
-			dnn_error_set(e, DNN_EX_NOINPUT, NULL, 0, 0, "cannot open '%s': %s", name,
-				      strerror(errno));
+	c->in = no_input;
+	/* Reading starts at once, in a thread of its own. */
+	c->src = input_open(fd);
+	if (!c->src) {
+		dnn_error_oom(e);
 		goto fail;
 	}
-	gzbuffer(c->gz, CSV_CHUNK);
 	c->delim = (unsigned char)delim;
 	c->missing_ok = o && o->missing_ok;
 	c->line = 1;
@@ -452,10 +459,8 @@ void csv_close(struct dnn_csv *c)
 {
 	if (!c)
 		return;
-	if (c->gz)
-		gzclose(c->gz);
+	input_close(c->src);
 	free(c->name);
-	free(c->in);
 	free(c->row);
 	free(c->off);
 	free(c->fline);
@@ -1244,7 +1249,7 @@ static inline __attribute__((always_inline)) int fast_number(const char **pp, co
 
 	/* 1 to 7 digits then the delimiter or the line end: the common case,
 	 * parsed eight bytes at a time without a branch per digit (SWAR). The
-	 * buffer has CSV_PAD readable bytes past its end. */
+	 * chunk has INPUT_PAD readable bytes past its end. */
 	memcpy(&w, p, sizeof w);
 	w = le64(w) - UINT64_C(0x3030303030303030);
 	/* High bit of each byte that is not a digit. */
@@ -1560,6 +1565,7 @@ int data_load(struct dnn_dataset *d, const char *path, const struct dnn_data_opt
 	freelocale(cloc);
 	return 0;
 fail:
+	gzip_blame(c, e);
 	if (cat_tab)
 		for (size_t k = 0; k < d->n_cats; k++)
 			strtab_free(&cat_tab[k]);
@@ -2047,7 +2053,12 @@ int reader_next(struct dnn_reader *r, float *x, size_t max_rows, size_t *n_read,
 	int rc = 0;
 
 	while (n < max_rows) {
-		int got = csv_next(r->csv, e);
+		int got;
+
+		/* Rows in hand go out rather than wait on a slow pipe. */
+		if (n > 0 && r->csv->in_pos == r->csv->in_len && !input_ready(r->csv->src))
+			break;
+		got = csv_next(r->csv, e);
 
 		if (got <= 0) {
 			rc = got;
