@@ -85,3 +85,33 @@ void cli_write_field(FILE *f, const char *s, char delim)
 	}
 	putc('"', f);
 }
+
+void cli_write_json_string(FILE *f, const char *s)
+{
+	putc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch == '\n')
+			fputs("\\n", f);
+		else if (ch == '\t')
+			fputs("\\t", f);
+		else if (ch == '\r')
+			fputs("\\r", f);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			putc(ch, f);
+	}
+	putc('"', f);
+}
+
+void cli_write_json_number(FILE *f, double x)
+{
+	if (isfinite(x))
+		fprintf(f, "%.10g", x);
+	else
+		fputs("null", f);
+}

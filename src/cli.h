@@ -24,4 +24,9 @@ int cli_operands(const char *expected, struct dnn_error *e);
  * line break. */
 void cli_write_field(FILE *f, const char *s, char delim);
 
+/* Write s as a JSON string, quoted and escaped. */
+void cli_write_json_string(FILE *f, const char *s);
+/* Write x as a JSON number, or null when it is not finite. */
+void cli_write_json_number(FILE *f, double x);
+
 #endif

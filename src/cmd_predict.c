@@ -176,8 +176,10 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 		goto out;
 	}
 	csv.missing_ok = m.fill != NULL;
-	r = reader_open_cats(data_path, &csv, m.col_names, m.col_role, m.n_cols, m.cats, m.n_cats,
-			     unknown_ignore, e);
+	struct dnn_reader_opts ro = {.cats = m.cats, .n_cats = m.n_cats,
+				     .unknown_ignore = unknown_ignore};
+
+	r = reader_open_model(data_path, &csv, m.col_names, m.col_role, m.n_cols, &ro, e);
 	if (!r)
 		goto out;
 	for (int first = 1;; first = 0) {

@@ -1875,20 +1875,61 @@ struct dnn_reader {
 	size_t n_train_cols;
 	int header;
 	int unknown_ignore;
+	/* Targets (with_targets): names, training and file columns, classes. */
+	size_t n_tgt;
+	char **tgt_names;
+	size_t *tgt_train, *tgt_map;
+	struct strtab classes;
+	int classify;
 };
 
 struct dnn_reader *reader_open(const char *path, const struct dnn_csv_opts *o,
 			       char *const *col_names, const unsigned char *col_role, size_t n_cols,
 			       struct dnn_error *e)
 {
-	return reader_open_cats(path, o, col_names, col_role, n_cols, NULL, 0, 0, e);
+	struct dnn_reader_opts ro = {0};
+
+	return reader_open_model(path, o, col_names, col_role, n_cols, &ro, e);
 }
 
-struct dnn_reader *reader_open_cats(const char *path, const struct dnn_csv_opts *o,
-				    char *const *col_names, const unsigned char *col_role,
-				    size_t n_cols, const struct dnn_catcol *cats, size_t n_cats,
-				    int unknown_ignore, struct dnn_error *e)
+/* Set up the target columns of r (with_targets). */
+static int reader_targets(struct dnn_reader *r, char *const *col_names,
+			  const unsigned char *col_role, size_t n_cols,
+			  const struct dnn_reader_opts *ro, struct dnn_error *e)
 {
+	for (size_t i = 0; i < n_cols; i++)
+		r->n_tgt += col_role[i] == DNN_COL_TARGET;
+	r->tgt_names = util_malloc_array(r->n_tgt ? r->n_tgt : 1, sizeof *r->tgt_names);
+	r->tgt_train = util_malloc_array(r->n_tgt ? r->n_tgt : 1, sizeof *r->tgt_train);
+	r->tgt_map = util_malloc_array(r->n_tgt ? r->n_tgt : 1, sizeof *r->tgt_map);
+	if (!r->tgt_names || !r->tgt_train || !r->tgt_map)
+		return dnn_error_oom(e);
+	for (size_t i = 0, j = 0; i < n_cols; i++) {
+		if (col_role[i] == DNN_COL_TARGET) {
+			r->tgt_names[j] = col_names[i];
+			r->tgt_train[j++] = i;
+		}
+	}
+	r->classify = ro->n_classes > 0;
+	for (size_t k = 0; k < ro->n_classes; k++) {
+		size_t idx;
+		int added;
+
+		if (strtab_add(&r->classes, ro->class_names[k], strlen(ro->class_names[k]), &idx,
+			       &added))
+			return dnn_error_oom(e);
+	}
+	return 0;
+}
+
+struct dnn_reader *reader_open_model(const char *path, const struct dnn_csv_opts *o,
+				     char *const *col_names, const unsigned char *col_role,
+				     size_t n_cols, const struct dnn_reader_opts *ro,
+				     struct dnn_error *e)
+{
+	const struct dnn_catcol *cats = ro->cats;
+	size_t n_cats = ro->n_cats;
+	int unknown_ignore = ro->unknown_ignore;
 	struct dnn_reader *r = calloc(1, sizeof *r);
 	struct strtab t = {0};
 	char **names = NULL;
@@ -1943,6 +1984,8 @@ struct dnn_reader *reader_open_cats(const char *path, const struct dnn_csv_opts 
 		}
 		j++;
 	}
+	if (ro->with_targets && reader_targets(r, col_names, col_role, n_cols, ro, e))
+		goto fail;
 	if (!(r->cloc = c_numeric(e)))
 		goto fail;
 	r->csv = csv_open(path, o, e);
@@ -1977,6 +2020,20 @@ struct dnn_reader *reader_open_cats(const char *path, const struct dnn_csv_opts 
 		}
 		r->map[j] = first[k];
 	}
+	for (size_t j = 0; j < r->n_tgt; j++) {
+		size_t k = strtab_find(&t, r->tgt_names[j]);
+
+		if (k == SIZE_MAX) {
+			dnn_error_set(e, DNN_EX_DATA, r->csv->name, 0, 0,
+				      "target column '%s' is missing", r->tgt_names[j]);
+			goto fail;
+		}
+		if (second[k] != SIZE_MAX) {
+			duplicate_error(r->csv, names, second[k], e);
+			goto fail;
+		}
+		r->tgt_map[j] = first[k];
+	}
 	r->width = n_names;
 	strtab_free(&t);
 	util_free_strings(names, n_names);
@@ -1997,6 +2054,11 @@ static int reader_layout(struct dnn_reader *r, struct dnn_error *e)
 {
 	size_t n = r->csv->n_fields;
 
+	if (r->n_tgt && n != r->n_train_cols)
+		/* The targets are needed: the row must be laid out as in training. */
+		return ragged(r->csv, r->n_train_cols, 0, e);
+	for (size_t j = 0; j < r->n_tgt; j++)
+		r->tgt_map[j] = r->tgt_train[j];
 	if (n == r->n_src) {
 		for (size_t j = 0; j < r->n_src; j++)
 			r->map[j] = j;
@@ -2045,8 +2107,44 @@ static int reader_category(struct dnn_reader *r, size_t j, size_t i, float *x,
 			     shown, r->in_names[j]);
 }
 
+/* The targets of the current row into y (regression) or *label. */
+static int reader_row_targets(struct dnn_reader *r, float *y, uint32_t *label,
+			      struct dnn_error *e)
+{
+	struct dnn_csv *c = r->csv;
+
+	if (!r->classify) {
+		for (size_t j = 0; j < r->n_tgt; j++)
+			if (cell_number(c, r->tgt_map[j], r->tgt_names[j], 0, y + j, e))
+				return -1;
+		return 0;
+	}
+	size_t i = r->tgt_map[0], len, k;
+	char shown[SHOW_MAX * 4 + 8];
+	char *s = field_trim(c, i, &len);
+
+	if (is_missing(s, len))
+		return dnn_error_set(e, DNN_EX_DATA, c->name, c->fline[i], c->fcol[i],
+				     "missing value in column '%s'", r->tgt_names[0]);
+	k = strtab_find(&r->classes, s);
+	if (k == SIZE_MAX) {
+		show_text(shown, sizeof shown, s);
+		return dnn_error_set(e, DNN_EX_DATA, c->name, c->fline[i], c->fcol[i],
+				     "unknown class '%s' in column '%s' (not one of the model's)",
+				     shown, r->tgt_names[0]);
+	}
+	*label = (uint32_t)k;
+	return 0;
+}
+
 int reader_next(struct dnn_reader *r, float *x, size_t max_rows, size_t *n_read,
 		struct dnn_error *e)
+{
+	return reader_next_labelled(r, x, NULL, NULL, max_rows, n_read, e);
+}
+
+int reader_next_labelled(struct dnn_reader *r, float *x, float *y, uint32_t *label,
+			 size_t max_rows, size_t *n_read, struct dnn_error *e)
 {
 	locale_t old = uselocale(r->cloc);
 	size_t n = 0;
@@ -2080,6 +2178,9 @@ int reader_next(struct dnn_reader *r, float *x, size_t max_rows, size_t *n_read,
 			else
 				rc = cell_number(r->csv, r->map[j], r->in_names[j], 1, xj, e);
 		}
+		if (!rc && r->n_tgt && (y || label))
+			rc = reader_row_targets(r, y ? y + n * r->n_tgt : NULL, label ? label + n : NULL,
+						e);
 		if (rc)
 			break;
 		n++;
@@ -2105,5 +2206,9 @@ void reader_close(struct dnn_reader *r)
 	free(r->in_train);
 	free(r->in_first);
 	free(r->map);
+	free(r->tgt_names);
+	free(r->tgt_train);
+	free(r->tgt_map);
+	strtab_free(&r->classes);
 	free(r);
 }

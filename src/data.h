@@ -148,13 +148,32 @@ struct dnn_reader;
 struct dnn_reader *reader_open(const char *path, const struct dnn_csv_opts *o,
 			       char *const *col_names, const unsigned char *col_role,
 			       size_t n_cols, struct dnn_error *e);
+/* How reader_open_model reads: the model's categories, and for eval its
+ * targets too. */
+struct dnn_reader_opts {
+	const struct dnn_catcol *cats; /* the categorical columns, in column order */
+	size_t n_cats;
+	int unknown_ignore;	/* an unseen category: all-zero inputs, not an error */
+	int with_targets;	/* also read the target columns (reader_next_labelled) */
+	char *const *class_names; /* classification: the model's classes */
+	size_t n_classes;	  /* (0 for a regression) */
+};
+
 /* The same for a model with categorical columns, one-hot encoded as in
- * training. A category that training did not see is an error naming its
- * cell, or, with unknown_ignore, all-zero inputs. */
-struct dnn_reader *reader_open_cats(const char *path, const struct dnn_csv_opts *o,
-				    char *const *col_names, const unsigned char *col_role,
-				    size_t n_cols, const struct dnn_catcol *cats, size_t n_cats,
-				    int unknown_ignore, struct dnn_error *e);
+ * training (a category that training did not see is an error naming its
+ * cell, or with unknown_ignore all-zero inputs), and with with_targets the
+ * target columns, matched like the inputs (a missing one is an error). */
+struct dnn_reader *reader_open_model(const char *path, const struct dnn_csv_opts *o,
+				     char *const *col_names, const unsigned char *col_role,
+				     size_t n_cols, const struct dnn_reader_opts *ro,
+				     struct dnn_error *e);
+
+/* Like reader_next, also giving each row's targets: the class index in
+ * label[] (a class the model does not know is an error naming its cell), or
+ * the target values in y[] (n_targets per row) for a regression. */
+int reader_next_labelled(struct dnn_reader *r, float *x, float *y, uint32_t *label,
+			 size_t max_rows, size_t *n_read, struct dnn_error *e);
+
 /* Fill up to max_rows rows of x (each n_in wide, unnormalized; n_in counts
  * one input per category of a categorical column); *n_read = 0
  * at the end of input. Returns 0 or -1 with e set. */

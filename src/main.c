@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{"train", cmd_train, "train a network on a CSV dataset, write a checkpoint",
 	 cmd_train_help},
 	{"predict", cmd_predict, "predictions of a checkpoint for CSV rows", cmd_predict_help},
+	{"eval", cmd_eval, "loss and metrics of a checkpoint on labelled CSV rows", cmd_eval_help},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -1151,8 +1151,10 @@ START_TEST(test_reader_categories)
 	ck_assert_int_eq(load_cat(&d, TEST_DATADIR "/fruit.csv", "color", 0, &e), 0);
 	/* Columns by name in another order, an extra column, an unknown
 	 * category on the third row. */
-	r = reader_open_cats(TEST_DATADIR "/fruit_new.csv", &o, d.col_names, d.col_role, d.n_cols,
-			     d.cats, d.n_cats, 0, &e);
+	struct dnn_reader_opts ro = {.cats = d.cats, .n_cats = d.n_cats};
+
+	r = reader_open_model(TEST_DATADIR "/fruit_new.csv", &o, d.col_names, d.col_role, d.n_cols,
+			      &ro, &e);
 	ck_assert_ptr_nonnull(r);
 	ck_assert_int_eq(reader_next(r, x, 2, &n, &e), 0);
 	ck_assert_uint_eq(n, 2);
@@ -1167,8 +1169,9 @@ START_TEST(test_reader_categories)
 			 "unknown category 'purple' in column 'color' (not in the training data)");
 	reader_close(r);
 
-	r = reader_open_cats(TEST_DATADIR "/fruit_new.csv", &o, d.col_names, d.col_role, d.n_cols,
-			     d.cats, d.n_cats, 1, &e);
+	ro.unknown_ignore = 1;
+	r = reader_open_model(TEST_DATADIR "/fruit_new.csv", &o, d.col_names, d.col_role, d.n_cols,
+			      &ro, &e);
 	ck_assert_ptr_nonnull(r);
 	ck_assert_int_eq(reader_next(r, x, 3, &n, &e), 0);
 	ck_assert_uint_eq(n, 3);
