@@ -370,6 +370,14 @@ static int build_image(const struct dnn_model *m, struct wbuf *w, struct dnn_err
 	}
 	wb_end(w, s);
 
+	if (m->writer) {
+		/* Ancillary: readers that do not know it skip it. */
+		s = wb_begin(w, "meta");
+		wb_str(w, m->writer);
+		wb_u64(w, m->written);
+		wb_end(w, s);
+	}
+
 	if (w->oom)
 		return dnn_error_oom(e);
 	wb_u32(w, crc_of(w->p, w->n));
@@ -424,6 +432,8 @@ struct loader {
 	const unsigned char *sect[N_SECT];
 	size_t sect_len[N_SECT];
 	size_t n_num_inputs; /* numeric input columns, from COLS */
+	const unsigned char *meta; /* the ancillary "meta" section, if any */
+	size_t meta_len;
 	/* From LAYR. */
 	int task, loss;
 	size_t n_in, n_layers, n_out, n_params;
@@ -850,6 +860,25 @@ static int parse_cats(struct loader *ld, struct dnn_model *m)
 	return 0;
 }
 
+/* meta (ancillary): the writer and the time of writing. Being ancillary, a
+ * section that does not parse is ignored, not an error. */
+static int parse_meta(struct loader *ld, struct dnn_model *m)
+{
+	const unsigned char *p = ld->meta;
+	uint64_t len;
+
+	if (!p || ld->meta_len < 4)
+		return 0;
+	len = get_le(p, 4);
+	if (len > ld->meta_len - 4 || ld->meta_len - 4 - len != 8 || memchr(p + 4, '\0', len))
+		return 0;
+	m->writer = util_strndup((const char *)p + 4, (size_t)len);
+	if (!m->writer)
+		return dnn_error_oom(ld->e);
+	m->written = get_le(p + 4 + len, 8);
+	return 0;
+}
+
 /* SPEC: the JSON text, kept as a NUL-terminated string. */
 static int parse_spec(struct loader *ld, struct dnn_model *m)
 {
@@ -932,6 +961,9 @@ static int parse_frame(struct loader *ld, const unsigned char *buf, size_t size)
 				return load_err(ld, "duplicate section '%s'", sect_tag[s]);
 			ld->sect[s] = buf + pos + SECT_HEADER_SIZE;
 			ld->sect_len[s] = len;
+		} else if (memcmp(tag, "meta", 4) == 0) {
+			ld->meta = buf + pos + SECT_HEADER_SIZE;
+			ld->meta_len = len;
 		} else if (tag[0] >= 'A' && tag[0] <= 'Z') {
 			return load_err(ld,
 					"unknown critical section '%.4s' (written by a newer "
@@ -953,7 +985,7 @@ static int parse_sections(struct dnn_model *m, const unsigned char *buf, size_t 
 {
 	if (parse_frame(ld, buf, size) || parse_layr(ld) || parse_cols(ld, m) ||
 	    parse_cats(ld, m) || parse_clas(ld, m) || parse_norm(ld, m) || parse_fill(ld, m) || check_wght(ld) ||
-	    parse_hist(ld, m) || parse_spec(ld, m))
+	    parse_hist(ld, m) || parse_spec(ld, m) || parse_meta(ld, m))
 		return -1;
 	m->task = ld->task;
 	return 0;
@@ -1242,6 +1274,11 @@ int ckpt_load(struct dnn_model *m, const char *path, struct dnn_error *e)
 	ld.name = name;
 	ld.e = e;
 	rc = parse_sections(m, buf, size, &ld) || build_net(m, &ld) ? -1 : 0;
+	if (rc == 0) {
+		m->file_size = size;
+		m->format_version = (uint32_t)get_le(buf + 8, 4);
+		m->crc = (uint32_t)get_le(buf + size - CRC_SIZE, 4);
+	}
 	free(ld.units);
 	free(ld.acts);
 	free(buf);
@@ -1264,5 +1301,6 @@ void model_free(struct dnn_model *m)
 	free(m->fill);
 	history_free(&m->history);
 	free(m->spec_json);
+	free(m->writer);
 	memset(m, 0, sizeof *m);
 }

@@ -4,6 +4,7 @@
 #define DNN_CKPT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "data.h"
 #include "err.h"
@@ -30,6 +31,14 @@ struct dnn_model {
 				   * "mean"), or NULL: missing inputs are errors */
 	struct dnn_history history;
 	struct dnn_net *net;
+	/* The ancillary "meta" section: what wrote the file and when (Unix
+	 * seconds; 0 when unknown). Written when writer is set. */
+	char *writer;
+	uint64_t written;
+	/* Set by ckpt_load: the file's size, format version and CRC-32. */
+	size_t file_size;
+	uint32_t format_version;
+	uint32_t crc;
 };
 
 /* Write m to path atomically: a temporary file in the same directory,

@@ -110,8 +110,17 @@ void cli_write_json_string(FILE *f, const char *s)
 
 void cli_write_json_number(FILE *f, double x)
 {
-	if (isfinite(x))
-		fprintf(f, "%.10g", x);
-	else
+	char buf[40];
+
+	if (!isfinite(x)) {
 		fputs("null", f);
+		return;
+	}
+	/* The shortest of 15, 16 or 17 digits that reads back as x. */
+	for (int digits = 15; digits <= 17; digits++) {
+		snprintf(buf, sizeof buf, "%.*g", digits, x);
+		if (strtod(buf, NULL) == x)
+			break;
+	}
+	fputs(buf, f);
 }

@@ -26,7 +26,8 @@ void cli_write_field(FILE *f, const char *s, char delim);
 
 /* Write s as a JSON string, quoted and escaped. */
 void cli_write_json_string(FILE *f, const char *s);
-/* Write x as a JSON number, or null when it is not finite. */
+/* Write x as a JSON number that reads back exactly, or null when it is not
+ * finite. */
 void cli_write_json_number(FILE *f, double x);
 
 #endif

@@ -1,9 +1,13 @@
 /* dnn train: options, then spec + data -> network -> trainer -> checkpoint. */
+#include "config.h"
+
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "act.h"
 #include "ckpt.h"
@@ -562,6 +566,23 @@ static void print_epoch(const struct dnn_epoch *ep, unsigned long n_epochs, void
 	fprintf(stderr, "  lr %g  %.2fs\n", ep->learning_rate, ep->seconds);
 }
 
+/* When the checkpoint is written, in Unix seconds: SOURCE_DATE_EPOCH when
+ * set (so that runs can give byte-identical files), else now. */
+static uint64_t write_time(void)
+{
+	const char *env = getenv("SOURCE_DATE_EPOCH");
+	unsigned long long v;
+	char *end;
+
+	if (env && *env) {
+		errno = 0;
+		v = strtoull(env, &end, 10);
+		if (!*end && errno == 0)
+			return v;
+	}
+	return (uint64_t)time(NULL);
+}
+
 int cmd_train(int argc, char **argv, struct dnn_error *e)
 {
 	struct train_args a = {.csv = {.delimiter = ',', .header = 1}};
@@ -696,7 +717,9 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 
 	/* The checkpoint takes over the dataset's names. */
 	model.spec_json = spec_to_json(&spec);
-	if (!model.spec_json) {
+	model.writer = util_strdup("dnn " PACKAGE_VERSION);
+	model.written = write_time();
+	if (!model.spec_json || !model.writer) {
 		dnn_error_oom(e);
 		goto out;
 	}

@@ -8,10 +8,12 @@
 int cmd_train(int argc, char **argv, struct dnn_error *e);
 int cmd_predict(int argc, char **argv, struct dnn_error *e);
 int cmd_eval(int argc, char **argv, struct dnn_error *e);
+int cmd_info(int argc, char **argv, struct dnn_error *e);
 
 /* Their --help texts. */
 extern const char cmd_train_help[];
 extern const char cmd_predict_help[];
 extern const char cmd_eval_help[];
+extern const char cmd_info_help[];
 
 #endif

@@ -22,6 +22,8 @@ static const struct command commands[] = {
 	 cmd_train_help},
 	{"predict", cmd_predict, "predictions of a checkpoint for CSV rows", cmd_predict_help},
 	{"eval", cmd_eval, "loss and metrics of a checkpoint on labelled CSV rows", cmd_eval_help},
+	{"info", cmd_info, "what a checkpoint holds: layers, columns, classes, history",
+	 cmd_info_help},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -1,0 +1,344 @@
+/* dnn info: what a checkpoint holds, for people (tables) or programs (JSON). */
+#include <getopt.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "ckpt.h"
+#include "cli.h"
+#include "cmds.h"
+#include "data.h"
+#include "loss.h"
+#include "net.h"
+
+const char cmd_info_help[] =
+	"Usage: dnn info [OPTIONS] MODEL\n"
+	"Describe the checkpoint MODEL ('-' for standard input): its file (format\n"
+	"version, size, CRC-32), the layers and their parameters, the input columns\n"
+	"and their normalization, the target, the classes, and the training history.\n"
+	"\n"
+	"Options:\n"
+	"      --json                 one JSON object instead of text\n"
+	"  -h, --help                 show this help\n";
+
+enum { OPT_JSON = 256 };
+
+static const struct option long_opts[] = {
+	{"json", no_argument, NULL, OPT_JSON},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+/* The time of writing as "YYYY-MM-DDTHH:MM:SSZ", or "" when unknown. */
+static void iso_time(uint64_t t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	buf[0] = '\0';
+	if (t == 0 || (uint64_t)tt != t || !gmtime_r(&tt, &tm))
+		return;
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Whether the inputs are standardized: any mean but 0 or scale but 1. */
+static int standardized(const struct dnn_norm *nm)
+{
+	for (size_t j = 0; j < nm->n; j++)
+		if (nm->mean[j] != 0.0f || nm->scale[j] != 1.0f)
+			return 1;
+	return 0;
+}
+
+/* The epoch (1-based) with the smallest finite value of field f, or 0. */
+static size_t best_epoch(const struct dnn_history *h, size_t offset)
+{
+	size_t best = 0;
+
+	for (size_t i = 0; i < h->n; i++) {
+		double v = *(const double *)((const char *)&h->epochs[i] + offset);
+
+		if (isfinite(v) &&
+		    (!best ||
+		     v < *(const double *)((const char *)&h->epochs[best - 1] + offset)))
+			best = i + 1;
+	}
+	return best;
+}
+
+/* The columns of role, comma-separated, on f. */
+static size_t list_columns(FILE *f, const struct dnn_model *m, int role)
+{
+	size_t n = 0;
+
+	for (size_t c = 0; c < m->n_cols; c++) {
+		if (m->col_role[c] != role)
+			continue;
+		fprintf(f, "%s%s", n ? ", " : "", m->col_names[c]);
+		n++;
+	}
+	return n;
+}
+
+static void print_text(const struct dnn_model *m, const char *name)
+{
+	const struct dnn_net *net = m->net;
+	const struct dnn_history *h = &m->history;
+	char when[64];
+	size_t total = 0, n;
+
+	printf("checkpoint   %s: format %u, %zu bytes, CRC-32 %08x (verified)\n", name,
+	       (unsigned)m->format_version, m->file_size, (unsigned)m->crc);
+	if (m->writer) {
+		iso_time(m->written, when, sizeof when);
+		printf("written by   %s%s%s\n", m->writer, *when ? " on " : "", when);
+	}
+	printf("task         %s, loss %s\n",
+	       m->task == DNN_TASK_CLASSIFICATION ? "classification" : "regression",
+	       loss_name(net->loss));
+	printf("\nlayer  inputs   units  activation  parameters\n");
+	for (size_t l = 0; l < net->n_layers; l++) {
+		const struct dnn_layer *ly = &net->layers[l];
+		size_t p = ly->n_out * (ly->n_in + 1);
+
+		printf("%5zu  %6zu  %6zu  %-10s  %10zu\n", l + 1, ly->n_in, ly->n_out, ly->act->name,
+		       p);
+		total += p;
+	}
+	printf("total%40zu\n\n", total);
+
+	printf("inputs       %zu network input%s, %s: ", net->n_in, net->n_in == 1 ? "" : "s",
+	       standardized(&m->in_norm) ? "standardized" : "not normalized");
+	list_columns(stdout, m, DNN_COL_INPUT);
+	putchar('\n');
+	for (size_t k = 0; k < m->n_cats; k++) {
+		const struct dnn_catcol *cc = &m->cats[k];
+
+		printf("categorical  %s (%zu inputs, one-hot): ", m->col_names[cc->col], cc->n);
+		for (size_t q = 0; q < cc->n; q++)
+			printf("%s%s", q ? ", " : "", cc->names[q]);
+		putchar('\n');
+	}
+	printf("target%s      ", m->task == DNN_TASK_CLASSIFICATION || net_n_out(net) == 1 ? " " : "s");
+	list_columns(stdout, m, DNN_COL_TARGET);
+	if (m->task == DNN_TASK_REGRESSION && standardized(&m->out_norm))
+		fputs(" (standardized; predictions in its own units)", stdout);
+	putchar('\n');
+	if (m->n_classes) {
+		printf("classes      %zu: ", m->n_classes);
+		for (size_t k = 0; k < m->n_classes; k++)
+			printf("%s%s", k ? ", " : "", m->class_names[k]);
+		putchar('\n');
+	}
+	n = 0;
+	for (size_t c = 0; c < m->n_cols; c++)
+		n += m->col_role[c] == DNN_COL_IGNORED;
+	if (n) {
+		fputs("ignored      ", stdout);
+		list_columns(stdout, m, DNN_COL_IGNORED);
+		putchar('\n');
+	}
+	printf("missing      %s\n",
+	       m->fill ? "filled with the training means" : "an error (no fill values)");
+
+	printf("\nhistory      %zu epoch%s", h->n, h->n == 1 ? "" : "s");
+	if (h->n) {
+		const struct dnn_epoch *last = &h->epochs[h->n - 1];
+		size_t b = best_epoch(h, offsetof(struct dnn_epoch, loss));
+
+		printf("; loss %.4g -> %.4g", h->epochs[0].loss, last->loss);
+		if (b)
+			printf(" (best %.4g, epoch %zu)", h->epochs[b - 1].loss, b);
+		if (isfinite(last->val_loss)) {
+			b = best_epoch(h, offsetof(struct dnn_epoch, val_loss));
+			printf("; val_loss %.4g (best %.4g, epoch %zu)", last->val_loss,
+			       h->epochs[b - 1].val_loss, b);
+		}
+		if (isfinite(last->accuracy))
+			printf("; acc %.4f", last->accuracy);
+		if (isfinite(last->val_accuracy))
+			printf("; val_acc %.4f", last->val_accuracy);
+	}
+	putchar('\n');
+	printf("spec         %s\n", m->spec_json);
+}
+
+/* The name of network input j: its column, or column=category. */
+static void input_name(FILE *f, const struct dnn_model *m, size_t j)
+{
+	for (size_t c = 0, k = 0; c < m->n_cols; c++) {
+		size_t first = data_input_of(m->col_role, c, m->cats, m->n_cats);
+
+		if (m->col_role[c] == DNN_COL_CATEGORICAL) {
+			const struct dnn_catcol *cc = &m->cats[k++];
+
+			if (j >= first && j < first + cc->n) {
+				char buf[4096];
+
+				snprintf(buf, sizeof buf, "%s=%s", m->col_names[c],
+					 cc->names[j - first]);
+				cli_write_json_string(f, buf);
+				return;
+			}
+		} else if (m->col_role[c] == DNN_COL_INPUT && first == j) {
+			cli_write_json_string(f, m->col_names[c]);
+			return;
+		}
+	}
+	fputs("null", f);
+}
+
+static void json_columns(const struct dnn_model *m, int role)
+{
+	int first = 1;
+
+	putchar('[');
+	for (size_t c = 0; c < m->n_cols; c++) {
+		if (m->col_role[c] != role)
+			continue;
+		if (!first)
+			putchar(',');
+		cli_write_json_string(stdout, m->col_names[c]);
+		first = 0;
+	}
+	putchar(']');
+}
+
+static void print_json(const struct dnn_model *m, const char *name)
+{
+	const struct dnn_net *net = m->net;
+	const struct dnn_history *h = &m->history;
+	char when[64];
+	size_t total = 0;
+
+	fputs("{\"file\":", stdout);
+	cli_write_json_string(stdout, name);
+	printf(",\"format_version\":%u,\"size\":%zu,\"crc32\":\"%08x\",\"crc_ok\":true",
+	       (unsigned)m->format_version, m->file_size, (unsigned)m->crc);
+	fputs(",\"writer\":", stdout);
+	if (m->writer)
+		cli_write_json_string(stdout, m->writer);
+	else
+		fputs("null", stdout);
+	iso_time(m->writer ? m->written : 0, when, sizeof when);
+	fputs(",\"written\":", stdout);
+	if (*when)
+		cli_write_json_string(stdout, when);
+	else
+		fputs("null", stdout);
+	printf(",\"task\":\"%s\",\"loss\":\"%s\",\"layers\":[",
+	       m->task == DNN_TASK_CLASSIFICATION ? "classification" : "regression",
+	       loss_name(net->loss));
+	for (size_t l = 0; l < net->n_layers; l++) {
+		const struct dnn_layer *ly = &net->layers[l];
+		size_t p = ly->n_out * (ly->n_in + 1);
+
+		printf("%s{\"inputs\":%zu,\"units\":%zu,\"activation\":\"%s\",\"parameters\":%zu}",
+		       l ? "," : "", ly->n_in, ly->n_out, ly->act->name, p);
+		total += p;
+	}
+	printf("],\"parameters\":%zu,\"inputs\":[", total);
+	for (size_t j = 0; j < net->n_in; j++) {
+		fputs(j ? ",{\"name\":" : "{\"name\":", stdout);
+		input_name(stdout, m, j);
+		fputs(",\"mean\":", stdout);
+		cli_write_json_number(stdout, (double)m->in_norm.mean[j]);
+		fputs(",\"scale\":", stdout);
+		cli_write_json_number(stdout, (double)m->in_norm.scale[j]);
+		fputs(",\"fill\":", stdout);
+		cli_write_json_number(stdout, m->fill ? (double)m->fill[j] : (double)NAN);
+		putchar('}');
+	}
+	fputs("],\"categorical\":[", stdout);
+	for (size_t k = 0; k < m->n_cats; k++) {
+		fputs(k ? ",{\"name\":" : "{\"name\":", stdout);
+		cli_write_json_string(stdout, m->col_names[m->cats[k].col]);
+		fputs(",\"categories\":[", stdout);
+		for (size_t q = 0; q < m->cats[k].n; q++) {
+			if (q)
+				putchar(',');
+			cli_write_json_string(stdout, m->cats[k].names[q]);
+		}
+		fputs("]}", stdout);
+	}
+	fputs("],\"targets\":", stdout);
+	json_columns(m, DNN_COL_TARGET);
+	fputs(",\"target_norm\":[", stdout);
+	for (size_t j = 0; j < m->out_norm.n; j++) {
+		printf("%s{\"mean\":", j ? "," : "");
+		cli_write_json_number(stdout, (double)m->out_norm.mean[j]);
+		fputs(",\"scale\":", stdout);
+		cli_write_json_number(stdout, (double)m->out_norm.scale[j]);
+		putchar('}');
+	}
+	fputs("],\"classes\":[", stdout);
+	for (size_t k = 0; k < m->n_classes; k++) {
+		if (k)
+			putchar(',');
+		cli_write_json_string(stdout, m->class_names[k]);
+	}
+	fputs("],\"ignored\":", stdout);
+	json_columns(m, DNN_COL_IGNORED);
+	printf(",\"history\":{\"epochs\":%zu", h->n);
+	if (h->n) {
+		const struct dnn_epoch *last = &h->epochs[h->n - 1];
+		size_t b = best_epoch(h, offsetof(struct dnn_epoch, loss));
+		size_t bv = best_epoch(h, offsetof(struct dnn_epoch, val_loss));
+
+		fputs(",\"first_loss\":", stdout);
+		cli_write_json_number(stdout, h->epochs[0].loss);
+		fputs(",\"final_loss\":", stdout);
+		cli_write_json_number(stdout, last->loss);
+		fputs(",\"best_loss\":", stdout);
+		cli_write_json_number(stdout, b ? h->epochs[b - 1].loss : (double)NAN);
+		printf(",\"best_epoch\":%zu", b);
+		fputs(",\"final_val_loss\":", stdout);
+		cli_write_json_number(stdout, last->val_loss);
+		fputs(",\"best_val_loss\":", stdout);
+		cli_write_json_number(stdout, bv ? h->epochs[bv - 1].val_loss : (double)NAN);
+		printf(",\"best_val_epoch\":%zu", bv);
+		fputs(",\"final_accuracy\":", stdout);
+		cli_write_json_number(stdout, last->accuracy);
+		fputs(",\"final_val_accuracy\":", stdout);
+		cli_write_json_number(stdout, last->val_accuracy);
+	}
+	/* The spec is canonical JSON already: embedded as it is. */
+	printf("},\"spec\":%s}\n", m->spec_json);
+}
+
+int cmd_info(int argc, char **argv, struct dnn_error *e)
+{
+	struct dnn_model m = {0};
+	int json = 0, c;
+	const char *name;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_JSON:
+			json = 1;
+			break;
+		case 'h':
+			fputs(cmd_info_help, stdout);
+			return 0;
+		case ':':
+			return cli_bad_option(argv, optopt, 1, e);
+		default:
+			return cli_bad_option(argv, optopt, 0, e);
+		}
+	}
+	if (argc - optind != 1)
+		return cli_operands("MODEL", e);
+	if (ckpt_load(&m, argv[optind], e))
+		return -1;
+	name = strcmp(argv[optind], "-") ? argv[optind] : "<stdin>";
+	if (json)
+		print_json(&m, name);
+	else
+		print_text(&m, name);
+	model_free(&m);
+	return 0;
+}
