@@ -22,6 +22,8 @@ const char cmd_predict_help[] =
 	"Options:\n"
 	"      --proba                one probability column per class instead of\n"
 	"                             the predicted label (classification)\n"
+	"      --with-input           print each row's input cells before its\n"
+	"                             predictions\n"
 	"  -b, --batch-size N         rows per forward pass (default 256)\n"
 	"      --no-header            DATA has no header row: its columns are the\n"
 	"                             inputs in training order, or all the columns of\n"
@@ -33,10 +35,11 @@ const char cmd_predict_help[] =
 	"                             one-hot inputs 0\n"
 	"  -h, --help                 show this help\n";
 
-enum { OPT_PROBA = 256, OPT_NO_HEADER, OPT_DELIMITER, OPT_UNKNOWN };
+enum { OPT_PROBA = 256, OPT_NO_HEADER, OPT_DELIMITER, OPT_UNKNOWN, OPT_WITH_INPUT };
 
 static const struct option long_opts[] = {
 	{"proba", no_argument, NULL, OPT_PROBA},
+	{"with-input", no_argument, NULL, OPT_WITH_INPUT},
 	{"batch-size", required_argument, NULL, 'b'},
 	{"no-header", no_argument, NULL, OPT_NO_HEADER},
 	{"delimiter", required_argument, NULL, OPT_DELIMITER},
@@ -45,11 +48,16 @@ static const struct option long_opts[] = {
 	{NULL, 0, NULL, 0},
 };
 
-/* The header row: the target names, or the class names with --proba. */
-static void print_header(const struct dnn_model *m, int proba, char delim)
+/* The header row: the target names, or the class names with --proba, after
+ * the echoed input names (prefix, or NULL). */
+static void print_header(const struct dnn_model *m, int proba, char delim, const char *prefix)
 {
 	int first = 1;
 
+	if (prefix) {
+		fputs(prefix, stdout);
+		putchar(delim);
+	}
 	if (m->task == DNN_TASK_CLASSIFICATION && proba) {
 		for (size_t k = 0; k < m->n_classes; k++) {
 			if (k)
@@ -110,7 +118,8 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 	unsigned long batch = 256;
 	const char *data_path = "-";
 	float *x = NULL, *y = NULL;
-	int proba = 0, unknown_ignore = 0, c, rc = -1;
+	int proba = 0, unknown_ignore = 0, with_input = 0, c, rc = -1;
+	char *echo_header = NULL;
 
 	optind = 0;
 	opterr = 0;
@@ -118,6 +127,9 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 		switch (c) {
 		case OPT_PROBA:
 			proba = 1;
+			break;
+		case OPT_WITH_INPUT:
+			with_input = 1;
 			break;
 		case 'b':
 			if (cli_ulong("--batch-size", optarg, 1, 1UL << 20, &batch, e))
@@ -177,10 +189,11 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 	}
 	csv.missing_ok = m.fill != NULL;
 	struct dnn_reader_opts ro = {.cats = m.cats, .n_cats = m.n_cats,
-				     .unknown_ignore = unknown_ignore};
+				     .unknown_ignore = unknown_ignore,
+				     .echo_delim = with_input ? csv.delimiter : '\0'};
 
 	r = reader_open_model(data_path, &csv, m.col_names, m.col_role, m.n_cols, &ro, e);
-	if (!r)
+	if (!r || (with_input && reader_echo_header(r, &echo_header, e)))
 		goto out;
 	for (int first = 1;; first = 0) {
 		size_t n;
@@ -190,7 +203,7 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 		/* The header goes out once the first rows have been read, so
 		 * that an error there leaves standard output empty. */
 		if (first)
-			print_header(&m, proba, csv.delimiter);
+			print_header(&m, proba, csv.delimiter, echo_header);
 		if (n == 0)
 			break;
 		if (m.fill)
@@ -203,8 +216,13 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 		memcpy(y, a, n * n_out * sizeof *y);
 		if (m.task == DNN_TASK_REGRESSION)
 			norm_invert(&m.out_norm, y, n);
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
+			if (with_input) {
+				fputs(reader_echo(r, i), stdout);
+				putchar(csv.delimiter);
+			}
 			print_row(&m, y + i * n_out, n_out, proba, csv.delimiter);
+		}
 		/* Rows go out as they are predicted, also into a pipe. */
 		if (fflush(stdout) == EOF) {
 			dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on standard output");
@@ -213,6 +231,7 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 	}
 	rc = 0;
 out:
+	free(echo_header);
 	reader_close(r);
 	free(x);
 	free(y);

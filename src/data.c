@@ -475,11 +475,13 @@ enum { CELL_OK, CELL_MISSING, CELL_NAN, CELL_INF };
 /* Field i with its leading and trailing blanks cut off (in place). */
 static char *field_trim(struct dnn_csv *c, size_t i, size_t *len)
 {
-	char *s = c->row + c->off[i];
-	char *end = c->row + (i + 1 < c->n_fields ? c->off[i + 1] : c->row_len) - 1;
+	char *s = c->row + c->off[i], *end;
 
+	/* strlen, not the field's stored extent, so that trimming twice is
+	 * harmless (a field holds no NUL: the reader rejects them). */
 	while (is_blank(*s))
 		s++;
+	end = s + strlen(s);
 	while (end > s && is_blank(end[-1]))
 		end--;
 	*end = '\0';
@@ -1881,7 +1883,103 @@ struct dnn_reader {
 	size_t *tgt_train, *tgt_map;
 	struct strtab classes;
 	int classify;
+	/* Echo of the input cells (echo_delim). */
+	char echo_delim;
+	char *echo;
+	size_t echo_len, echo_cap;
+	size_t *echo_off; /* per row of the batch: start in echo */
+	size_t echo_rows, echo_rows_cap;
 };
+
+/* Make room for need more bytes of echo. */
+static int echo_reserve(char **buf, size_t *cap_io, size_t len, size_t need)
+{
+	size_t cap = *cap_io ? *cap_io : 1024;
+	char *p;
+
+	if (*cap_io - len >= need)
+		return 0;
+	while (cap - len < need) {
+		if (cap > SIZE_MAX / 2)
+			return -1;
+		cap *= 2;
+	}
+	if (!(p = realloc(*buf, cap)))
+		return -1;
+	*buf = p;
+	*cap_io = cap;
+	return 0;
+}
+
+/* Append s[0..len) to buf, after delim unless it is the first cell, quoted
+ * as CSV when it holds the delimiter, a quote or a line break. */
+static int echo_cell(char **buf, size_t *cap, size_t *len, char delim, int first, const char *s,
+		     size_t n)
+{
+	int quote = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == delim || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
+			quote = 1;
+	if (n > SIZE_MAX / 2 - 8 || echo_reserve(buf, cap, *len, 2 * n + 4))
+		return -1;
+	if (!first)
+		(*buf)[(*len)++] = delim;
+	if (quote)
+		(*buf)[(*len)++] = '"';
+	for (size_t i = 0; i < n; i++) {
+		if (quote && s[i] == '"')
+			(*buf)[(*len)++] = '"';
+		(*buf)[(*len)++] = s[i];
+	}
+	if (quote)
+		(*buf)[(*len)++] = '"';
+	(*buf)[*len] = '\0';
+	return 0;
+}
+
+/* Keep the input cells of the current row as row n of the echo. */
+static int echo_row(struct dnn_reader *r, size_t n, struct dnn_error *e)
+{
+	if (n == 0)
+		r->echo_len = 0;
+	r->echo_off[n] = r->echo_len;
+	for (size_t j = 0; j < r->n_src; j++) {
+		size_t len;
+		char *s = field_trim(r->csv, r->map[j], &len);
+
+		if (echo_cell(&r->echo, &r->echo_cap, &r->echo_len, r->echo_delim, j == 0, s, len))
+			return dnn_error_oom(e);
+	}
+	if (r->n_src == 0 && echo_reserve(&r->echo, &r->echo_cap, r->echo_len, 1))
+		return dnn_error_oom(e);
+	r->echo[r->echo_len++] = '\0';
+	return 0;
+}
+
+const char *reader_echo(const struct dnn_reader *r, size_t i)
+{
+	return i < r->echo_rows ? r->echo + r->echo_off[i] : NULL;
+}
+
+int reader_echo_header(const struct dnn_reader *r, char **out, struct dnn_error *e)
+{
+	char *buf = NULL;
+	size_t cap = 0, len = 0;
+
+	if (echo_reserve(&buf, &cap, 0, 1))
+		return dnn_error_oom(e);
+	buf[0] = '\0';
+	for (size_t j = 0; j < r->n_src; j++) {
+		if (echo_cell(&buf, &cap, &len, r->echo_delim, j == 0, r->in_names[j],
+			      strlen(r->in_names[j]))) {
+			free(buf);
+			return dnn_error_oom(e);
+		}
+	}
+	*out = buf;
+	return 0;
+}
 
 struct dnn_reader *reader_open(const char *path, const struct dnn_csv_opts *o,
 			       char *const *col_names, const unsigned char *col_role, size_t n_cols,
@@ -1986,6 +2084,7 @@ struct dnn_reader *reader_open_model(const char *path, const struct dnn_csv_opts
 	}
 	if (ro->with_targets && reader_targets(r, col_names, col_role, n_cols, ro, e))
 		goto fail;
+	r->echo_delim = ro->echo_delim;
 	if (!(r->cloc = c_numeric(e)))
 		goto fail;
 	r->csv = csv_open(path, o, e);
@@ -2146,10 +2245,20 @@ int reader_next(struct dnn_reader *r, float *x, size_t max_rows, size_t *n_read,
 int reader_next_labelled(struct dnn_reader *r, float *x, float *y, uint32_t *label,
 			 size_t max_rows, size_t *n_read, struct dnn_error *e)
 {
-	locale_t old = uselocale(r->cloc);
+	locale_t old;
 	size_t n = 0;
 	int rc = 0;
 
+	if (r->echo_delim && max_rows > r->echo_rows_cap) {
+		size_t *off = util_realloc_array(r->echo_off, max_rows, sizeof *off);
+
+		if (!off)
+			return dnn_error_oom(e);
+		r->echo_off = off;
+		r->echo_rows_cap = max_rows;
+	}
+	r->echo_rows = 0;
+	old = uselocale(r->cloc);
 	while (n < max_rows) {
 		int got;
 
@@ -2178,6 +2287,8 @@ int reader_next_labelled(struct dnn_reader *r, float *x, float *y, uint32_t *lab
 			else
 				rc = cell_number(r->csv, r->map[j], r->in_names[j], 1, xj, e);
 		}
+		if (!rc && r->echo_delim)
+			rc = echo_row(r, n, e);
 		if (!rc && r->n_tgt && (y || label))
 			rc = reader_row_targets(r, y ? y + n * r->n_tgt : NULL, label ? label + n : NULL,
 						e);
@@ -2186,6 +2297,7 @@ int reader_next_labelled(struct dnn_reader *r, float *x, float *y, uint32_t *lab
 		n++;
 	}
 	uselocale(old);
+	r->echo_rows = rc ? 0 : n;
 	*n_read = rc ? 0 : n;
 	return rc ? -1 : 0;
 }
@@ -2206,6 +2318,8 @@ void reader_close(struct dnn_reader *r)
 	free(r->in_train);
 	free(r->in_first);
 	free(r->map);
+	free(r->echo);
+	free(r->echo_off);
 	free(r->tgt_names);
 	free(r->tgt_train);
 	free(r->tgt_map);

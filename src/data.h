@@ -157,6 +157,8 @@ struct dnn_reader_opts {
 	int with_targets;	/* also read the target columns (reader_next_labelled) */
 	char *const *class_names; /* classification: the model's classes */
 	size_t n_classes;	  /* (0 for a regression) */
+	char echo_delim;	/* non-zero: keep each row's input cells as text,
+				 * joined by this delimiter (reader_echo) */
 };
 
 /* The same for a model with categorical columns, one-hot encoded as in
@@ -179,6 +181,12 @@ int reader_next_labelled(struct dnn_reader *r, float *x, float *y, uint32_t *lab
  * at the end of input. Returns 0 or -1 with e set. */
 int reader_next(struct dnn_reader *r, float *x, size_t max_rows, size_t *n_read,
 		struct dnn_error *e);
+/* With echo_delim: the input cells of row i of the last batch, as they are
+ * in the file (blanks around them removed), in the model's input order,
+ * joined by echo_delim and quoted as CSV where needed. */
+const char *reader_echo(const struct dnn_reader *r, size_t i);
+/* The model's input column names the same way (a header for the echo). */
+int reader_echo_header(const struct dnn_reader *r, char **out, struct dnn_error *e);
 void reader_close(struct dnn_reader *r);
 
 #endif
