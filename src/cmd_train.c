@@ -548,9 +548,11 @@ static void warn_step_layers(const struct dnn_spec *s, int quiet)
 		last, last);
 }
 
-static void print_epoch(const struct dnn_epoch *ep, unsigned long n_epochs, void *ctx)
+static void print_epoch(const struct dnn_epoch *ep, const struct dnn_epoch_reg *reg,
+			unsigned long n_epochs, void *ctx)
 {
 	(void)ctx;
+	(void)reg;
 	fprintf(stderr, "epoch %lu/%lu  loss %.4g", ep->epoch, n_epochs, ep->loss);
 	if (!isnan(ep->val_loss))
 		fprintf(stderr, "  val_loss %.4g", ep->val_loss);
@@ -673,8 +675,7 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		goto out;
 	rng_seed(&rng, spec.seed);
 	net_init(model.net, spec.init, &rng);
-	opt = optim_new(spec.optim.kind, model.net->n_params, spec.optim.learning_rate,
-			spec.optim.momentum, e);
+	opt = optim_new(&spec.optim, model.net->n_params, e);
 	if (!opt)
 		goto out;
 

@@ -1,5 +1,6 @@
-/* The training loop: shuffled minibatches, optimizer steps, per-epoch
- * loss and accuracy on the training and validation rows. It does not save
+/* The training loop: shuffled minibatches (or full-batch L-BFGS iterations),
+ * optimizer steps, a learning-rate schedule, early stopping, and per-epoch
+ * figures on the training and validation rows. It does not save
  * checkpoints; cmd_train does. */
 #ifndef DNN_TRAIN_H
 #define DNN_TRAIN_H
@@ -11,6 +12,7 @@
 #include "net.h"
 #include "optim.h"
 #include "rng.h"
+#include "sched.h"
 
 /* One epoch's figures; NaN where a figure does not apply. */
 struct dnn_epoch {
@@ -19,6 +21,14 @@ struct dnn_epoch {
 	double accuracy, val_accuracy;
 	double learning_rate;
 	double seconds;		/* wall time of the epoch (not saved) */
+};
+
+/* An epoch's regression figures (not saved): mean absolute error in the
+ * target's units and R^2, averaged over the outputs; NaN without
+ * validation rows. */
+struct dnn_epoch_reg {
+	double mae, val_mae;
+	double r2, val_r2;
 };
 
 struct dnn_history {
@@ -34,12 +44,30 @@ struct dnn_rows {
 	const float *t;
 };
 
+/* How training ended, beyond the history. */
+struct dnn_train_stop {
+	unsigned long best_epoch;	/* early stopping: the epoch whose weights
+					 * were kept; 0 without patience */
+	int early;			/* stopped for want of improvement */
+	int converged;			/* lbfgs: no further progress possible */
+	int monitor_val;		/* early stopping watched val_loss (else loss) */
+};
+
 struct dnn_train_opts {
 	unsigned long epochs;
-	size_t batch_size;
-	int classification;	/* report accuracy */
-	/* Called after every epoch (may be NULL). */
-	void (*on_epoch)(const struct dnn_epoch *ep, unsigned long n_epochs, void *ctx);
+	size_t batch_size;		/* ignored by full-batch optimizers */
+	int classification;		/* report accuracy; else MAE and R^2 */
+	const float *target_scale;	/* regression: the unit of each output for
+					 * MAE (NULL: 1) */
+	struct dnn_sched *sched;	/* learning rate per epoch (NULL: constant) */
+	unsigned long patience;		/* stop after this many epochs without a
+					 * lower val_loss (loss without validation
+					 * rows) and keep the best weights; 0: off */
+	struct dnn_train_stop *stop;	/* filled when not NULL */
+	/* Called after every epoch (may be NULL); reg is NULL for
+	 * classification. */
+	void (*on_epoch)(const struct dnn_epoch *ep, const struct dnn_epoch_reg *reg,
+			 unsigned long n_epochs, void *ctx);
 	void *ctx;
 };
 
@@ -51,9 +79,19 @@ int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 	      const struct dnn_rows *train, const struct dnn_rows *val,
 	      const struct dnn_train_opts *o, struct dnn_history *hist, struct dnn_error *e);
 
+/* Figures of a network on a set of rows; NaN where they do not apply. */
+struct dnn_metrics {
+	double loss, accuracy, mae, r2;
+};
+
 /* Mean loss and accuracy (NaN unless classification) of net on rows. */
 int train_evaluate(struct dnn_net *net, const struct dnn_rows *rows, int classification,
 		   double *loss, double *accuracy, struct dnn_error *e);
+
+/* Loss, and accuracy (classification) or MAE and R^2 (regression, with
+ * scale as in dnn_train_opts.target_scale) of net on rows. */
+int train_measure(struct dnn_net *net, const struct dnn_rows *rows, int classification,
+		  const float *scale, struct dnn_metrics *out, struct dnn_error *e);
 
 int history_append(struct dnn_history *h, const struct dnn_epoch *ep);
 void history_free(struct dnn_history *h);

@@ -11,10 +11,18 @@
 #include "testutil.h"
 #include "train.h"
 
+/* An SGD optimizer with the given rate and momentum. */
+static struct dnn_optim *sgd_new(size_t n, double lr, double mu)
+{
+	struct dnn_optim_spec c = {.kind = DNN_OPT_SGD, .learning_rate = lr, .momentum = mu};
+	struct dnn_error e;
+
+	return optim_new(&c, n, &e);
+}
+
 START_TEST(test_sgd_momentum_step)
 {
-	struct dnn_error e;
-	struct dnn_optim *o = optim_new(DNN_OPT_SGD, 2, 0.1, 0.9, &e);
+	struct dnn_optim *o = sgd_new(2, 0.1, 0.9);
 	float w[2] = {1.0f, -1.0f}, g[2] = {2.0f, 0.5f};
 
 	optim_step(o, w, g); /* v = -0.2, -0.05 */
@@ -37,7 +45,7 @@ START_TEST(test_converges_to_known_minimum)
 	int acts[1] = {DNN_ACT_LINEAR};
 	struct dnn_error e;
 	struct dnn_net *net = net_new(1, 1, units, acts, DNN_LOSS_MSE, &e);
-	struct dnn_optim *o = optim_new(DNN_OPT_SGD, net->n_params, 0.1, 0.0, &e);
+	struct dnn_optim *o = sgd_new(net->n_params, 0.1, 0.0);
 	struct dnn_rng r;
 	struct dnn_history h = {0};
 	float x[4] = {0, 0, 0, 0}, t[4] = {3, 3, 3, 3};
@@ -62,7 +70,7 @@ static int train_xor(uint64_t seed, float *params_out, double *final_loss, doubl
 	int acts[2] = {DNN_ACT_TANH, DNN_ACT_SIGMOID};
 	struct dnn_error e;
 	struct dnn_net *net = net_new(2, 2, units, acts, DNN_LOSS_BINARY_CROSS_ENTROPY, &e);
-	struct dnn_optim *o = optim_new(DNN_OPT_SGD, net->n_params, 0.5, 0.9, &e);
+	struct dnn_optim *o = sgd_new(net->n_params, 0.5, 0.9);
 	struct dnn_rng r;
 	struct dnn_history h = {0};
 	float x[8] = {0, 0, 0, 1, 1, 0, 1, 1}, t[4] = {0, 1, 1, 0};
@@ -101,7 +109,7 @@ START_TEST(test_divergence_stops_with_finite_weights)
 	int acts[1] = {DNN_ACT_LINEAR};
 	struct dnn_error e;
 	struct dnn_net *net = net_new(1, 1, units, acts, DNN_LOSS_MSE, &e);
-	struct dnn_optim *o = optim_new(DNN_OPT_SGD, net->n_params, 1e6, 0.0, &e);
+	struct dnn_optim *o = sgd_new(net->n_params, 1e6, 0.0);
 	struct dnn_rng r;
 	struct dnn_history h = {0};
 	float x[4] = {1, 2, 3, 4}, t[4] = {1, 2, 3, 4};
@@ -129,7 +137,7 @@ START_TEST(test_validation_figures)
 	int acts[1] = {DNN_ACT_SOFTMAX};
 	struct dnn_error e;
 	struct dnn_net *net = net_new(1, 1, units, acts, DNN_LOSS_CROSS_ENTROPY, &e);
-	struct dnn_optim *o = optim_new(DNN_OPT_SGD, net->n_params, 0.5, 0.5, &e);
+	struct dnn_optim *o = sgd_new(net->n_params, 0.5, 0.5);
 	struct dnn_rng r;
 	struct dnn_history h = {0};
 	/* Class 1 when x > 0. */
