@@ -1,4 +1,5 @@
 /* dnn train: options, then spec + data -> network -> trainer -> checkpoint. */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdint.h>
@@ -13,7 +14,9 @@
 #include "loss.h"
 #include "net.h"
 #include "optim.h"
+#include "plot.h"
 #include "rng.h"
+#include "sched.h"
 #include "spec.h"
 #include "train.h"
 #include "util.h"
@@ -30,8 +33,21 @@ const char cmd_train_help[] =
 	"  -e, --epochs N             passes over the training rows\n"
 	"  -b, --batch-size N         rows per gradient step\n"
 	"  -l, --learning-rate X      step size\n"
-	"      --momentum X           momentum of SGD, in [0, 1)\n"
-	"      --optimizer NAME       optimizer: sgd\n"
+	"      --optimizer NAME       optimizer: sgd, adam, rmsprop or lbfgs (full\n"
+	"                             batch; one iteration per epoch)\n"
+	"      --momentum X           momentum of sgd, in [0, 1)\n"
+	"      --nesterov             Nesterov momentum (sgd)\n"
+	"      --beta1 X, --beta2 X   decay of adam's moment estimates, in [0, 1)\n"
+	"      --rho X                decay of rmsprop's mean square, in [0, 1)\n"
+	"      --epsilon X            added to adam's and rmsprop's denominator\n"
+	"      --history-size N       correction pairs lbfgs keeps\n"
+	"      --weight-decay X       L2 penalty X/2 |w|^2 added to the loss\n"
+	"      --clip-norm X          scale gradients down to a global norm of X\n"
+	"      --patience N           stop when val_loss (loss without validation\n"
+	"                             rows) has not improved for N epochs, and keep\n"
+	"                             the weights of the best epoch\n"
+	"      --log FILE             write one JSON object per epoch to FILE\n"
+	"      --plot FILE            draw the loss (and accuracy) curves as SVG\n"
 	"  -s, --seed N               seed of the initial weights, shuffles and split\n"
 	"      --validation FRACTION  hold out this fraction of the rows and report\n"
 	"                             val_loss and val_acc on them\n"
@@ -52,6 +68,7 @@ struct train_args {
 	const char *output;
 	const char *val_path;
 	const char *spec_path, *data_path;
+	const char *log_path, *plot_path;
 	int quiet;
 	struct dnn_csv_opts csv;
 };
@@ -65,7 +82,18 @@ enum {
 	OPT_IGNORE,
 	OPT_MISSING,
 	OPT_NO_HEADER,
-	OPT_DELIMITER
+	OPT_DELIMITER,
+	OPT_NESTEROV,
+	OPT_BETA1,
+	OPT_BETA2,
+	OPT_RHO,
+	OPT_EPSILON,
+	OPT_HISTORY_SIZE,
+	OPT_WEIGHT_DECAY,
+	OPT_CLIP_NORM,
+	OPT_PATIENCE,
+	OPT_LOG,
+	OPT_PLOT
 };
 
 static const struct option long_opts[] = {
@@ -83,6 +111,17 @@ static const struct option long_opts[] = {
 	{"missing", required_argument, NULL, OPT_MISSING},
 	{"no-header", no_argument, NULL, OPT_NO_HEADER},
 	{"delimiter", required_argument, NULL, OPT_DELIMITER},
+	{"nesterov", no_argument, NULL, OPT_NESTEROV},
+	{"beta1", required_argument, NULL, OPT_BETA1},
+	{"beta2", required_argument, NULL, OPT_BETA2},
+	{"rho", required_argument, NULL, OPT_RHO},
+	{"epsilon", required_argument, NULL, OPT_EPSILON},
+	{"history-size", required_argument, NULL, OPT_HISTORY_SIZE},
+	{"weight-decay", required_argument, NULL, OPT_WEIGHT_DECAY},
+	{"clip-norm", required_argument, NULL, OPT_CLIP_NORM},
+	{"patience", required_argument, NULL, OPT_PATIENCE},
+	{"log", required_argument, NULL, OPT_LOG},
+	{"plot", required_argument, NULL, OPT_PLOT},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -93,6 +132,9 @@ static const struct option long_opts[] = {
 struct overrides {
 	const char *epochs, *batch_size, *learning_rate, *momentum, *optimizer, *seed,
 		*validation, *target, *ignore, *missing;
+	const char *beta1, *beta2, *rho, *epsilon, *history_size, *weight_decay, *clip_norm,
+		*patience;
+	int nesterov;
 };
 
 static int parse_args(int argc, char **argv, struct train_args *a, struct overrides *ov,
@@ -147,6 +189,39 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct overri
 			if (cli_delimiter(optarg, &a->csv.delimiter, e))
 				return -1;
 			break;
+		case OPT_NESTEROV:
+			ov->nesterov = 1;
+			break;
+		case OPT_BETA1:
+			ov->beta1 = optarg;
+			break;
+		case OPT_BETA2:
+			ov->beta2 = optarg;
+			break;
+		case OPT_RHO:
+			ov->rho = optarg;
+			break;
+		case OPT_EPSILON:
+			ov->epsilon = optarg;
+			break;
+		case OPT_HISTORY_SIZE:
+			ov->history_size = optarg;
+			break;
+		case OPT_WEIGHT_DECAY:
+			ov->weight_decay = optarg;
+			break;
+		case OPT_CLIP_NORM:
+			ov->clip_norm = optarg;
+			break;
+		case OPT_PATIENCE:
+			ov->patience = optarg;
+			break;
+		case OPT_LOG:
+			a->log_path = optarg;
+			break;
+		case OPT_PLOT:
+			a->plot_path = optarg;
+			break;
 		case 'q':
 			a->quiet = 1;
 			break;
@@ -177,6 +252,75 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct overri
 	return 0;
 }
 
+/* A number in [0, 1) for option opt. */
+static int unit_interval(const char *opt, const char *arg, double *out, struct dnn_error *e)
+{
+	if (cli_double(opt, arg, 0.0, 0, 1.0, out, e))
+		return -1;
+	if (*out >= 1.0)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '%s' needs a number from 0 to below 1, not '%s'", opt,
+				     arg);
+	return 0;
+}
+
+/* The optimizer's hyperparameters; each must apply to the optimizer. */
+static int apply_optim_overrides(struct dnn_spec *s, const struct overrides *ov,
+				 struct dnn_error *e)
+{
+	static const char *const opts[] = {"momentum", "beta1",	       "beta2",    "rho",
+					   "epsilon",  "history_size", "clip_norm"};
+	const char *const args[] = {ov->momentum, ov->beta1,	    ov->beta2,	  ov->rho,
+				    ov->epsilon,  ov->history_size, ov->clip_norm};
+	struct dnn_optim_spec *o = &s->optim;
+	unsigned long v;
+
+	for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
+		if (args[i] && !spec_optim_uses(o->kind, opts[i])) {
+			char opt[32];
+
+			snprintf(opt, sizeof opt, "--%s", opts[i]);
+			for (char *p = opt; *p; p++)
+				if (*p == '_')
+					*p = '-';
+			return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+					     "option '%s' is not used by %s", opt,
+					     spec_optim_name(o->kind));
+		}
+	if (ov->nesterov && o->kind != DNN_OPT_SGD)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '--nesterov' is not used by %s",
+				     spec_optim_name(o->kind));
+	if (ov->nesterov)
+		o->nesterov = 1;
+	if (ov->momentum && unit_interval("--momentum", ov->momentum, &o->momentum, e))
+		return -1;
+	if (ov->beta1 && unit_interval("--beta1", ov->beta1, &o->beta1, e))
+		return -1;
+	if (ov->beta2 && unit_interval("--beta2", ov->beta2, &o->beta2, e))
+		return -1;
+	if (ov->rho && unit_interval("--rho", ov->rho, &o->rho, e))
+		return -1;
+	if (ov->epsilon && cli_double("--epsilon", ov->epsilon, 0.0, 1, 1.0, &o->epsilon, e))
+		return -1;
+	if (ov->history_size) {
+		if (cli_ulong("--history-size", ov->history_size, 1, 1000, &v, e))
+			return -1;
+		o->history_size = v;
+	}
+	if (ov->weight_decay &&
+	    cli_double("--weight-decay", ov->weight_decay, 0.0, 0, 1e6, &o->weight_decay, e))
+		return -1;
+	if (ov->clip_norm && cli_double("--clip-norm", ov->clip_norm, 0.0, 1, 1e30, &o->clip_norm, e))
+		return -1;
+	if (ov->patience) {
+		if (cli_ulong("--patience", ov->patience, 1, 1000000000UL, &v, e))
+			return -1;
+		s->patience = v;
+	}
+	return 0;
+}
+
 static int apply_overrides(struct dnn_spec *s, const struct overrides *ov, struct dnn_error *e)
 {
 	unsigned long v;
@@ -200,23 +344,16 @@ static int apply_overrides(struct dnn_spec *s, const struct overrides *ov, struc
 					     ov->seed);
 		s->seed = seed;
 	}
-	if (ov->learning_rate &&
-	    cli_double("--learning-rate", ov->learning_rate, 0.0, 1, 1e6,
-		       &s->optim.learning_rate, e))
-		return -1;
-	if (ov->momentum) {
-		if (cli_double("--momentum", ov->momentum, 0.0, 0, 1.0, &s->optim.momentum, e))
+	if (ov->learning_rate) {
+		if (cli_double("--learning-rate", ov->learning_rate, 0.0, 1, 1e6,
+			       &s->optim.learning_rate, e))
 			return -1;
-		if (s->optim.momentum >= 1.0)
-			return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-					     "option '--momentum' needs a number from 0 to below "
-					     "1, not '%s'",
-					     ov->momentum);
+		s->optim.learning_rate_given = 1;
 	}
-	if (ov->optimizer && strcmp(ov->optimizer, "sgd") != 0)
-		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-				     "option '--optimizer': unknown optimizer '%s' (known: sgd)",
-				     ov->optimizer);
+	if (ov->optimizer && spec_set_optimizer(s, ov->optimizer, e))
+		return -1;
+	if (apply_optim_overrides(s, ov, e))
+		return -1;
 	if (ov->validation) {
 		if (cli_double("--validation", ov->validation, 0.0, 0, 1.0, &s->data.validation,
 			       e))
@@ -548,11 +685,51 @@ static void warn_step_layers(const struct dnn_spec *s, int quiet)
 		last, last);
 }
 
+/* Where the figures of each epoch go. */
+struct epoch_out {
+	int quiet;
+	FILE *log;		/* --log, or NULL */
+	int log_failed;		/* a write to it failed */
+};
+
+/* ,"key":value with so many significant digits, left out when not
+ * finite. */
+static void json_field(FILE *f, const char *key, int digits, double v)
+{
+	if (isfinite(v))
+		fprintf(f, ",\"%s\":%.*g", key, digits, v);
+}
+
+/* One line of --log, as in dnn(1); keys of figures that do not apply (NaN)
+ * are left out. printf's numbers use '.': dnn never calls setlocale. */
+static int log_epoch(FILE *f, const struct dnn_epoch *ep, const struct dnn_epoch_reg *reg)
+{
+	fprintf(f, "{\"epoch\":%lu", ep->epoch);
+	json_field(f, "loss", 4, ep->loss);
+	json_field(f, "val_loss", 4, ep->val_loss);
+	json_field(f, "accuracy", 4, ep->accuracy);
+	json_field(f, "val_accuracy", 4, ep->val_accuracy);
+	if (reg) {
+		json_field(f, "mae", 4, reg->mae);
+		json_field(f, "val_mae", 4, reg->val_mae);
+		json_field(f, "r2", 4, reg->r2);
+		json_field(f, "val_r2", 4, reg->val_r2);
+	}
+	json_field(f, "learning_rate", 6, ep->learning_rate);
+	json_field(f, "seconds", 4, ep->seconds);
+	fputs("}\n", f);
+	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
+}
+
 static void print_epoch(const struct dnn_epoch *ep, const struct dnn_epoch_reg *reg,
 			unsigned long n_epochs, void *ctx)
 {
-	(void)ctx;
-	(void)reg;
+	struct epoch_out *out = ctx;
+
+	if (out->log && !out->log_failed && log_epoch(out->log, ep, reg))
+		out->log_failed = 1;
+	if (out->quiet)
+		return;
 	fprintf(stderr, "epoch %lu/%lu  loss %.4g", ep->epoch, n_epochs, ep->loss);
 	if (!isnan(ep->val_loss))
 		fprintf(stderr, "  val_loss %.4g", ep->val_loss);
@@ -560,7 +737,34 @@ static void print_epoch(const struct dnn_epoch *ep, const struct dnn_epoch_reg *
 		fprintf(stderr, "  acc %.4f", ep->accuracy);
 	if (!isnan(ep->val_accuracy))
 		fprintf(stderr, "  val_acc %.4f", ep->val_accuracy);
+	if (reg) {
+		fprintf(stderr, "  mae %.4g", reg->mae);
+		if (!isnan(reg->val_mae))
+			fprintf(stderr, "  val_mae %.4g", reg->val_mae);
+		fprintf(stderr, "  r2 %.4f", reg->r2);
+		if (!isnan(reg->val_r2))
+			fprintf(stderr, "  val_r2 %.4f", reg->val_r2);
+	}
 	fprintf(stderr, "  lr %g  %.2fs\n", ep->learning_rate, ep->seconds);
+}
+
+/* How training ended, when it ended early or kept other weights than the
+ * last. */
+static void print_stop(const struct dnn_train_stop *st, const struct dnn_history *h,
+		       unsigned long patience)
+{
+	const char *watched = st->monitor_val ? "val_loss" : "loss";
+
+	if (st->early)
+		fprintf(stderr,
+			"early stopping: %s has not improved for %lu epochs; kept the weights of "
+			"epoch %lu\n",
+			watched, patience, st->best_epoch);
+	else if (patience && st->best_epoch && st->best_epoch != h->n)
+		fprintf(stderr, "kept the weights of epoch %lu, the lowest %s\n", st->best_epoch,
+			watched);
+	if (st->converged)
+		fprintf(stderr, "lbfgs converged in epoch %zu\n", h->n);
 }
 
 int cmd_train(int argc, char **argv, struct dnn_error *e)
@@ -571,6 +775,10 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	struct dnn_dataset d = {0};
 	struct dnn_model model = {0};
 	struct dnn_optim *opt = NULL;
+	struct dnn_sched sched;
+	struct dnn_train_stop stop = {0};
+	struct epoch_out eout = {0};
+	int log_made = 0, plot_made = 0;
 	size_t *units = NULL, n_out = 0, n_val = 0, n_train;
 	int *acts = NULL;
 	float *t = NULL;
@@ -681,18 +889,48 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 
 	struct dnn_rows train_rows = {n_train, d.x, targets};
 	struct dnn_rows val_rows = {n_val, d.x + n_train * d.n_in, targets + n_train * n_out};
+	sched_init(&sched, &spec.schedule, spec.optim.learning_rate, spec.epochs);
 	struct dnn_train_opts topts = {
 		.epochs = spec.epochs,
 		.batch_size = spec.batch_size,
 		.classification = d.task == DNN_TASK_CLASSIFICATION,
-		.on_epoch = a.quiet ? NULL : print_epoch,
+		.target_scale = d.task == DNN_TASK_REGRESSION ? model.out_norm.scale : NULL,
+		.sched = &sched,
+		.patience = spec.patience,
+		.stop = &stop,
+		.on_epoch = print_epoch,
+		.ctx = &eout,
 	};
+	eout.quiet = a.quiet;
+	if (a.log_path) {
+		if (strcmp(a.log_path, "-") == 0) {
+			eout.log = stdout;
+		} else if ((eout.log = fopen(a.log_path, "w"))) {
+			log_made = 1;
+		} else {
+			dnn_error_set(e, DNN_EX_CANTCREAT, NULL, 0, 0, "cannot create '%s': %s",
+				      a.log_path, strerror(errno));
+			goto out;
+		}
+	}
 	dnn_error_clear(&train_err);
 	trained = train_run(model.net, opt, &rng, &train_rows, &val_rows, &topts,
 			    &model.history, &train_err) == 0;
 	if (!trained && train_err.code != DNN_EX_FAIL) {
 		*e = train_err;
 		goto out;
+	}
+	if (eout.log_failed) {
+		dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on '%s': %s", a.log_path,
+			      strerror(errno));
+		goto out;
+	}
+	if (!a.quiet)
+		print_stop(&stop, &model.history, spec.patience);
+	if (a.plot_path) {
+		if (plot_write(a.plot_path, &model.history, d.task == DNN_TASK_CLASSIFICATION, e))
+			goto out;
+		plot_made = 1;
 	}
 
 	/* The checkpoint takes over the dataset's names. */
@@ -728,6 +966,19 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		fprintf(stderr, "saved %s\n", output);
 	rc = 0;
 out:
+	if (eout.log && eout.log != stdout && fclose(eout.log) && rc == 0) {
+		dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on '%s': %s", a.log_path,
+			      strerror(errno));
+		rc = -1;
+	}
+	/* A failed run leaves no new files behind, but a diverged one keeps
+	 * its checkpoint, log and plot. */
+	if (rc && e->code != DNN_EX_FAIL) {
+		if (log_made)
+			remove(a.log_path);
+		if (plot_made)
+			remove(a.plot_path);
+	}
 	free(output);
 	free(units);
 	free(acts);
