@@ -9,6 +9,7 @@
 #include "rng.h"
 #include "spec.h"
 #include "testutil.h"
+#include "sched.h"
 #include "train.h"
 
 /* An SGD optimizer with the given rate and momentum. */
@@ -157,6 +158,147 @@ START_TEST(test_validation_figures)
 }
 END_TEST
 
+/* MAE and R^2 of a linear unit with w = 1, b = 0 (outputs = inputs),
+ * against targets computed by hand. */
+START_TEST(test_regression_metrics)
+{
+	size_t units[1] = {1};
+	int acts[1] = {DNN_ACT_LINEAR};
+	struct dnn_error e;
+	struct dnn_net *net = net_new(1, 1, units, acts, DNN_LOSS_MSE, &e);
+	float x[4] = {1, 2, 3, 4}, t[4] = {1, 3, 3, 5}, scale[1] = {10.0f};
+	struct dnn_rows rows = {4, x, t};
+	struct dnn_metrics mt;
+
+	net->params[0] = 1.0f;
+	net->params[1] = 0.0f;
+	/* Residuals 0, -1, 0, -1: MAE 0.5; SS_res = 2; mean of t = 3,
+	 * SS_tot = 4 + 0 + 0 + 4 = 8: R^2 = 1 - 2/8. */
+	ck_assert_int_eq(train_measure(net, &rows, 0, NULL, &mt, &e), 0);
+	ck_assert_double_eq_tol(mt.mae, 0.5, 1e-12);
+	ck_assert_double_eq_tol(mt.r2, 0.75, 1e-12);
+	ck_assert(isnan(mt.accuracy));
+	/* In the target's units: residuals scale by 10, R^2 does not. */
+	ck_assert_int_eq(train_measure(net, &rows, 0, scale, &mt, &e), 0);
+	ck_assert_double_eq_tol(mt.mae, 5.0, 1e-12);
+	ck_assert_double_eq_tol(mt.r2, 0.75, 1e-12);
+	net_free(net);
+}
+END_TEST
+
+static void record(const struct dnn_epoch *ep, const struct dnn_epoch_reg *reg,
+		   unsigned long n_epochs, void *ctx)
+{
+	double *r2 = ctx;
+
+	(void)n_epochs;
+	ck_assert_ptr_nonnull(reg);
+	r2[ep->epoch - 1] = reg->r2;
+}
+
+/* L-BFGS through train_run fits a line exactly; the regression figures
+ * reach the callback. */
+START_TEST(test_lbfgs_fits_a_line)
+{
+	size_t units[1] = {1};
+	int acts[1] = {DNN_ACT_LINEAR};
+	struct dnn_error e;
+	struct dnn_net *net = net_new(1, 1, units, acts, DNN_LOSS_MSE, &e);
+	struct dnn_optim_spec c = {.kind = DNN_OPT_LBFGS, .learning_rate = 1.0,
+				   .history_size = 5};
+	struct dnn_optim *o = optim_new(&c, net->n_params, &e);
+	struct dnn_train_stop stop;
+	double r2[50];
+	struct dnn_rng r;
+	struct dnn_history h = {0};
+	float x[5] = {-2, -1, 0, 1, 2}, t[5] = {-3, -1, 1, 3, 5}; /* t = 2x + 1 */
+	struct dnn_rows rows = {5, x, t};
+	struct dnn_train_opts opts = {.epochs = 50, .batch_size = 2, .stop = &stop,
+				      .on_epoch = record, .ctx = r2};
+
+	rng_seed(&r, 1);
+	ck_assert_int_eq(train_run(net, o, &r, &rows, NULL, &opts, &h, &e), 0);
+	ck_assert_float_eq_tol(net->params[0], 2.0f, 1e-5f);
+	ck_assert_float_eq_tol(net->params[1], 1.0f, 1e-5f);
+	ck_assert_int_eq(stop.converged, 1);
+	ck_assert_uint_lt(h.n, 50);
+	ck_assert_double_eq_tol(r2[h.n - 1], 1.0, 1e-9);
+	history_free(&h);
+	optim_free(o);
+	net_free(net);
+}
+END_TEST
+
+/* Training rows pull the bias to +1, validation rows sit at -1: the
+ * validation loss is best early and then grows, so early stopping ends the
+ * run patience epochs after its best and puts the best weights back. */
+START_TEST(test_early_stopping_keeps_best)
+{
+	size_t units[1] = {1};
+	int acts[1] = {DNN_ACT_LINEAR};
+	struct dnn_error e;
+	struct dnn_net *net = net_new(1, 1, units, acts, DNN_LOSS_MSE, &e);
+	struct dnn_optim *o = sgd_new(net->n_params, 0.1, 0.0);
+	struct dnn_train_stop stop;
+	struct dnn_rng r;
+	struct dnn_history h = {0};
+	float x[4] = {0, 0, 0, 0}, t[4] = {1, 1, -0.5f, -0.5f};
+	struct dnn_rows tr = {2, x, t}, va = {2, x + 2, t + 2};
+	struct dnn_train_opts opts = {.epochs = 100, .batch_size = 2, .patience = 4,
+				      .stop = &stop};
+	double best = INFINITY, loss, acc;
+	unsigned long best_ep = 0;
+
+	net->params[1] = -2.0f; /* start below -0.5: val_loss first falls */
+	rng_seed(&r, 1);
+	ck_assert_int_eq(train_run(net, o, &r, &tr, &va, &opts, &h, &e), 0);
+	for (size_t i = 0; i < h.n; i++)
+		if (h.epochs[i].val_loss < best) {
+			best = h.epochs[i].val_loss;
+			best_ep = h.epochs[i].epoch;
+		}
+	ck_assert_int_eq(stop.early, 1);
+	ck_assert_int_eq(stop.monitor_val, 1);
+	ck_assert_uint_eq(stop.best_epoch, best_ep);
+	ck_assert_uint_eq(h.n, best_ep + 4);
+	ck_assert_uint_gt(best_ep, 1);
+	/* The weights are those of the best epoch. */
+	ck_assert_int_eq(train_evaluate(net, &va, 0, &loss, &acc, &e), 0);
+	ck_assert_double_eq_tol(loss, best, 1e-12);
+	history_free(&h);
+	optim_free(o);
+	net_free(net);
+}
+END_TEST
+
+/* The schedule sets the rate of each epoch, and the history records it. */
+START_TEST(test_schedule_in_history)
+{
+	size_t units[1] = {1};
+	int acts[1] = {DNN_ACT_LINEAR};
+	struct dnn_error e;
+	struct dnn_net *net = net_new(1, 1, units, acts, DNN_LOSS_MSE, &e);
+	struct dnn_optim *o = sgd_new(net->n_params, 0.4, 0.0);
+	struct dnn_sched_spec sc = {.kind = DNN_SCHED_STEP, .step_size = 2, .gamma = 0.5};
+	struct dnn_sched sched;
+	struct dnn_rng r;
+	struct dnn_history h = {0};
+	float x[2] = {1, 2}, t[2] = {1, 2};
+	struct dnn_rows rows = {2, x, t};
+	struct dnn_train_opts opts = {.epochs = 5, .batch_size = 2, .sched = &sched};
+	const double want[5] = {0.4, 0.4, 0.2, 0.2, 0.1};
+
+	sched_init(&sched, &sc, 0.4, 5);
+	rng_seed(&r, 1);
+	ck_assert_int_eq(train_run(net, o, &r, &rows, NULL, &opts, &h, &e), 0);
+	for (int i = 0; i < 5; i++)
+		ck_assert_double_eq_tol(h.epochs[i].learning_rate, want[i], 1e-15);
+	history_free(&h);
+	optim_free(o);
+	net_free(net);
+}
+END_TEST
+
 static Suite *train_suite(void)
 {
 	Suite *s = suite_create("train");
@@ -167,6 +309,10 @@ static Suite *train_suite(void)
 	tcase_add_test(tc, test_xor_converges_and_is_reproducible);
 	tcase_add_test(tc, test_divergence_stops_with_finite_weights);
 	tcase_add_test(tc, test_validation_figures);
+	tcase_add_test(tc, test_regression_metrics);
+	tcase_add_test(tc, test_lbfgs_fits_a_line);
+	tcase_add_test(tc, test_early_stopping_keeps_best);
+	tcase_add_test(tc, test_schedule_in_history);
 	suite_add_tcase(s, tc);
 	return s;
 }
