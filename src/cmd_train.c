@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -748,6 +749,40 @@ static void print_epoch(const struct dnn_epoch *ep, const struct dnn_epoch_reg *
 	fprintf(stderr, "  lr %g  %.2fs\n", ep->learning_rate, ep->seconds);
 }
 
+/* SIGINT or SIGTERM during training: the trainer finishes the minibatch and
+ * stops; the checkpoint is saved and dnn exits with 130. */
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+/* Catch SIGINT and SIGTERM (once: a second one acts as usual), unless they
+ * are ignored, as for a background job of a non-interactive shell. */
+static void catch_signals(struct sigaction old[2])
+{
+	static const int sigs[2] = {SIGINT, SIGTERM};
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	got_signal = 0;
+	for (int i = 0; i < 2; i++) {
+		sigaction(sigs[i], NULL, &old[i]);
+		if (old[i].sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+static void restore_signals(const struct sigaction old[2])
+{
+	sigaction(SIGINT, &old[0], NULL);
+	sigaction(SIGTERM, &old[1], NULL);
+}
+
 /* How training ended, when it ended early or kept other weights than the
  * last. */
 static void print_stop(const struct dnn_train_stop *st, const struct dnn_history *h,
@@ -776,6 +811,7 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	struct dnn_model model = {0};
 	struct dnn_optim *opt = NULL;
 	struct dnn_sched sched;
+	struct sigaction old_sig[2];
 	struct dnn_train_stop stop = {0};
 	struct epoch_out eout = {0};
 	int log_made = 0, plot_made = 0;
@@ -914,9 +950,12 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		}
 	}
 	dnn_error_clear(&train_err);
+	topts.interrupt = &got_signal;
+	catch_signals(old_sig);
 	trained = train_run(model.net, opt, &rng, &train_rows, &val_rows, &topts,
 			    &model.history, &train_err) == 0;
-	if (!trained && train_err.code != DNN_EX_FAIL) {
+	restore_signals(old_sig);
+	if (!trained && train_err.code != DNN_EX_FAIL && train_err.code != DNN_EX_INTERRUPT) {
 		*e = train_err;
 		goto out;
 	}
@@ -958,8 +997,14 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		goto out;
 	if (!trained) {
 		/* Diverged: the last finite weights are saved; say so. */
-		dnn_error_set(e, train_err.code, NULL, 0, 0, "%s; saved the weights of epoch %zu to %s",
-			      train_err.msg, model.history.n, output);
+		if (train_err.code == DNN_EX_INTERRUPT)
+			dnn_error_set(e, train_err.code, NULL, 0, 0,
+				      "%s by %s; saved the weights to %s", train_err.msg,
+				      got_signal == SIGTERM ? "SIGTERM" : "SIGINT", output);
+		else
+			dnn_error_set(e, train_err.code, NULL, 0, 0,
+				      "%s; saved the weights of epoch %zu to %s", train_err.msg,
+				      model.history.n, output);
 		goto out;
 	}
 	if (!a.quiet)
@@ -973,7 +1018,7 @@ out:
 	}
 	/* A failed run leaves no new files behind, but a diverged one keeps
 	 * its checkpoint, log and plot. */
-	if (rc && e->code != DNN_EX_FAIL) {
+	if (rc && e->code != DNN_EX_FAIL && e->code != DNN_EX_INTERRUPT) {
 		if (log_made)
 			remove(a.log_path);
 		if (plot_made)

@@ -318,7 +318,13 @@ int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 						   o->target_scale);
 				sum += loss * (double)nb;
 				optim_step(opt, net->params, net->grads);
+				if (o->interrupt && *o->interrupt) {
+					stop.interrupted = ep;
+					break;
+				}
 			}
+			if (stop.interrupted)
+				break;
 			rec.loss = sum / (double)n;
 			rec.accuracy =
 				o->classification ? (double)correct / (double)n : (double)NAN;
@@ -359,10 +365,19 @@ int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 		}
 		if (stop.converged)
 			break;
+		if (o->interrupt && *o->interrupt) {
+			stop.interrupted = ep;
+			break;
+		}
 	}
 	/* Early stopping keeps the weights of the best epoch. */
 	if (o->patience && stop.best_epoch && stop.best_epoch != hist->n)
 		memcpy(net->params, best, net->n_params * sizeof *best);
+	if (stop.interrupted) {
+		dnn_error_set(e, DNN_EX_INTERRUPT, NULL, 0, 0, "interrupted in epoch %lu",
+			      stop.interrupted);
+		goto out;
+	}
 	rc = 0;
 out:
 	if (o->stop)

@@ -5,6 +5,7 @@
 #ifndef DNN_TRAIN_H
 #define DNN_TRAIN_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,6 +52,7 @@ struct dnn_train_stop {
 	int early;			/* stopped for want of improvement */
 	int converged;			/* lbfgs: no further progress possible */
 	int monitor_val;		/* early stopping watched val_loss (else loss) */
+	unsigned long interrupted;	/* the epoch *interrupt cut short, or 0 */
 };
 
 struct dnn_train_opts {
@@ -64,6 +66,10 @@ struct dnn_train_opts {
 					 * lower val_loss (loss without validation
 					 * rows) and keep the best weights; 0: off */
 	struct dnn_train_stop *stop;	/* filled when not NULL */
+	/* When not NULL: training stops after the minibatch (lbfgs: the
+	 * iteration) during which *interrupt became non-zero, keeping its
+	 * weights; train_run then fails with code 130. */
+	const volatile sig_atomic_t *interrupt;
 	/* Called after every epoch (may be NULL); reg is NULL for
 	 * classification. */
 	void (*on_epoch)(const struct dnn_epoch *ep, const struct dnn_epoch_reg *reg,
@@ -74,7 +80,8 @@ struct dnn_train_opts {
 /* Train net on train rows (and report on val rows when val->n > 0),
  * appending each epoch to hist. Returns 0, or -1 with e set: a NaN or
  * infinite loss stops training (65, suggesting a lower learning rate) and
- * leaves the weights of the last finite epoch in net. */
+ * leaves the weights of the last finite epoch in net; an interrupt stops it
+ * with code 130 (the interrupted epoch is not in hist). */
 int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 	      const struct dnn_rows *train, const struct dnn_rows *val,
 	      const struct dnn_train_opts *o, struct dnn_history *hist, struct dnn_error *e);
