@@ -28,6 +28,11 @@ struct dnn_model {
 				   * "mean"), or NULL: missing inputs are errors */
 	struct dnn_history history;
 	struct dnn_net *net;
+	/* Where training left off, for dnn train --resume: the trainer's own
+	 * encoding (train_state_encode), stored as the ancillary section
+	 * "trst"; NULL when absent. */
+	unsigned char *train_state;
+	size_t train_state_len;
 };
 
 /* Write m to path atomically: a temporary file in the same directory,

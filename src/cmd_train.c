@@ -24,6 +24,7 @@
 
 const char cmd_train_help[] =
 	"Usage: dnn train [OPTIONS] SPEC DATA\n"
+	"   or: dnn train --resume MODEL [OPTIONS] DATA\n"
 	"Train the network that SPEC (JSON, see dnn-spec(5)) describes on DATA (CSV,\n"
 	"plain or gzip-compressed) and write the weights to a checkpoint. Either file\n"
 	"may be '-' for standard input. One line per epoch goes to standard error.\n"
@@ -47,6 +48,10 @@ const char cmd_train_help[] =
 	"      --patience N           stop when val_loss (loss without validation\n"
 	"                             rows) has not improved for N epochs, and keep\n"
 	"                             the weights of the best epoch\n"
+	"      --resume MODEL         continue training MODEL, a checkpoint, on DATA\n"
+	"                             up to --epochs in all, with its spec, weights,\n"
+	"                             optimizer state and history (writes MODEL\n"
+	"                             unless -o is given)\n"
 	"      --log FILE             write one JSON object per epoch to FILE\n"
 	"      --plot FILE            draw the loss (and accuracy) curves as SVG\n"
 	"  -s, --seed N               seed of the initial weights, shuffles and split\n"
@@ -70,6 +75,7 @@ struct train_args {
 	const char *val_path;
 	const char *spec_path, *data_path;
 	const char *log_path, *plot_path;
+	const char *resume_path;
 	int quiet;
 	struct dnn_csv_opts csv;
 };
@@ -94,7 +100,8 @@ enum {
 	OPT_CLIP_NORM,
 	OPT_PATIENCE,
 	OPT_LOG,
-	OPT_PLOT
+	OPT_PLOT,
+	OPT_RESUME
 };
 
 static const struct option long_opts[] = {
@@ -123,6 +130,7 @@ static const struct option long_opts[] = {
 	{"patience", required_argument, NULL, OPT_PATIENCE},
 	{"log", required_argument, NULL, OPT_LOG},
 	{"plot", required_argument, NULL, OPT_PLOT},
+	{"resume", required_argument, NULL, OPT_RESUME},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -223,6 +231,9 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct overri
 		case OPT_PLOT:
 			a->plot_path = optarg;
 			break;
+		case OPT_RESUME:
+			a->resume_path = optarg;
+			break;
 		case 'q':
 			a->quiet = 1;
 			break;
@@ -235,13 +246,22 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct overri
 			return cli_bad_option(argv, optopt, 0, e);
 		}
 	}
-	if (argc - optind != 2)
-		return cli_operands("SPEC and DATA", e);
-	a->spec_path = argv[optind];
-	a->data_path = argv[optind + 1];
+	if (a->resume_path) {
+		/* The spec comes from the checkpoint. */
+		if (argc - optind != 1)
+			return cli_operands("DATA (with --resume)", e);
+		a->spec_path = a->resume_path;
+		a->data_path = argv[optind];
+	} else {
+		if (argc - optind != 2)
+			return cli_operands("SPEC and DATA", e);
+		a->spec_path = argv[optind];
+		a->data_path = argv[optind + 1];
+	}
 	if (strcmp(a->spec_path, "-") == 0 && strcmp(a->data_path, "-") == 0)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-				     "SPEC and DATA cannot both be standard input");
+				     "%s and DATA cannot both be standard input",
+				     a->resume_path ? "MODEL" : "SPEC");
 	if (a->val_path && ov->validation)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "options '--validation' and '--validation-data' exclude each "
@@ -802,6 +822,51 @@ static void print_stop(const struct dnn_train_stop *st, const struct dnn_history
 		fprintf(stderr, "lbfgs converged in epoch %zu\n", h->n);
 }
 
+/* --resume: the checkpoint, with its training state, and its spec. */
+static int load_resume(struct dnn_model *prev, const char *path, struct dnn_spec *spec,
+		       struct dnn_error *e)
+{
+	const char *name = strcmp(path, "-") ? path : "<stdin>";
+
+	if (ckpt_load(prev, path, e))
+		return -1;
+	if (!prev->train_state)
+		return dnn_error_set(e, DNN_EX_DATA, name, 0, 0,
+				     "no training state to resume from (written by an older "
+				     "dnn, or after training diverged)");
+	return spec_parse(spec, prev->spec_json, strlen(prev->spec_json), name, e);
+}
+
+/* The data of a resumed run must have the columns and classes the
+ * checkpoint was trained on. */
+static int check_resume_data(const struct dnn_model *prev, const struct dnn_dataset *d,
+			     const char *data_name, const char *model_name, struct dnn_error *e)
+{
+	int same = prev->n_cols == d->n_cols && prev->n_classes == d->n_classes;
+
+	for (size_t c = 0; same && c < d->n_cols; c++)
+		same = prev->col_role[c] == d->col_role[c] &&
+		       strcmp(prev->col_names[c], d->col_names[c]) == 0;
+	if (!same)
+		return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
+				     "the columns differ from those %s was trained on",
+				     model_name);
+	for (size_t k = 0; k < d->n_classes; k++)
+		if (strcmp(prev->class_names[k], d->class_names[k]) != 0)
+			return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
+					     "the classes differ from those %s was trained on",
+					     model_name);
+	return 0;
+}
+
+/* Missing inputs of a resumed run: the checkpoint's fill values. */
+static void apply_fill(struct dnn_dataset *d, const float *fill)
+{
+	for (size_t i = 0; i < d->n_rows * d->n_in; i++)
+		if (isnan(d->x[i]))
+			d->x[i] = fill[i % d->n_in];
+}
+
 int cmd_train(int argc, char **argv, struct dnn_error *e)
 {
 	struct train_args a = {.csv = {.delimiter = ',', .header = 1}};
@@ -811,6 +876,9 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	struct dnn_model model = {0};
 	struct dnn_optim *opt = NULL;
 	struct dnn_sched sched;
+	struct dnn_model prev = {0};
+	struct dnn_train_early early = {(double)INFINITY, 0, NULL, NULL};
+	unsigned long done = 0;
 	struct sigaction old_sig[2];
 	struct dnn_train_stop stop = {0};
 	struct epoch_out eout = {0};
@@ -827,7 +895,10 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	if (rc)
 		return rc > 0 ? 0 : -1;
 	rc = -1;
-	if (spec_load(&spec, a.spec_path, e) || apply_overrides(&spec, &ov, e))
+	if (a.resume_path ? load_resume(&prev, a.resume_path, &spec, e)
+			  : spec_load(&spec, a.spec_path, e))
+		goto out;
+	if (apply_overrides(&spec, &ov, e))
 		goto out;
 
 	struct dnn_data_opts dopts = {
@@ -845,6 +916,8 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	const char *data_name = strcmp(a.data_path, "-") ? a.data_path : "<stdin>";
 	const char *spec_name = strcmp(a.spec_path, "-") ? a.spec_path : "<stdin>";
 	if (output_width(&spec, &d, spec_name, data_name, &n_out, e))
+		goto out;
+	if (a.resume_path && check_resume_data(&prev, &d, data_name, spec_name, e))
 		goto out;
 	spec.layers[spec.n_layers - 1].units = n_out;
 
@@ -878,12 +951,25 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	}
 	n_train = d.n_rows - n_val;
 
-	if (spec.data.missing == DNN_MISSING_MEAN &&
-	    fill_missing(&d, n_train, &model.fill, a.quiet, data_name, e))
+	if (a.resume_path) {
+		/* The checkpoint's fill values and normalization. */
+		model.fill = prev.fill;
+		model.in_norm = prev.in_norm;
+		model.out_norm = prev.out_norm;
+		prev.fill = NULL;
+		memset(&prev.in_norm, 0, sizeof prev.in_norm);
+		memset(&prev.out_norm, 0, sizeof prev.out_norm);
+		if (model.fill)
+			apply_fill(&d, model.fill);
+	} else if (spec.data.missing == DNN_MISSING_MEAN &&
+		   fill_missing(&d, n_train, &model.fill, a.quiet, data_name, e)) {
 		goto out;
+	}
 
 	/* Statistics from the training rows only, applied to all. */
-	if (spec.data.normalize == DNN_NORM_STANDARD) {
+	if (a.resume_path) {
+		/* Taken over above. */
+	} else if (spec.data.normalize == DNN_NORM_STANDARD) {
 		if (norm_fit(&model.in_norm, d.x, d.n_in, NULL, n_train, e))
 			goto out;
 	} else if (norm_identity(&model.in_norm, d.n_in, e)) {
@@ -891,7 +977,9 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	}
 	norm_apply(&model.in_norm, d.x, d.n_rows);
 	if (d.task == DNN_TASK_REGRESSION) {
-		if (spec.data.normalize == DNN_NORM_STANDARD) {
+		if (a.resume_path) {
+			/* Taken over above. */
+		} else if (spec.data.normalize == DNN_NORM_STANDARD) {
 			if (norm_fit(&model.out_norm, d.y, d.n_targets, NULL, n_train, e))
 				goto out;
 		} else if (norm_identity(&model.out_norm, d.n_targets, e)) {
@@ -914,19 +1002,48 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		acts[l] = spec.layers[l].activation;
 	}
 	warn_step_layers(&spec, a.quiet);
-	model.net = net_new(d.n_in, spec.n_layers, units, acts, spec.loss, e);
-	if (!model.net)
-		goto out;
+	if (a.resume_path) {
+		model.net = prev.net;
+		prev.net = NULL;
+	} else {
+		model.net = net_new(d.n_in, spec.n_layers, units, acts, spec.loss, e);
+		if (!model.net)
+			goto out;
+	}
 	rng_seed(&rng, spec.seed);
-	net_init(model.net, spec.init, &rng);
+	if (!a.resume_path)
+		net_init(model.net, spec.init, &rng);
 	opt = optim_new(&spec.optim, model.net->n_params, e);
 	if (!opt)
 		goto out;
+	if (spec.patience) {
+		early.best = util_malloc_array(model.net->n_params, sizeof *early.best);
+		early.last = util_malloc_array(model.net->n_params, sizeof *early.last);
+		if (!early.best || !early.last) {
+			dnn_error_oom(e);
+			goto out;
+		}
+	}
 
 	struct dnn_rows train_rows = {n_train, d.x, targets};
 	struct dnn_rows val_rows = {n_val, d.x + n_train * d.n_in, targets + n_train * n_out};
 	sched_init(&sched, &spec.schedule, spec.optim.learning_rate, spec.epochs);
+	if (a.resume_path) {
+		if (train_state_decode(prev.train_state, prev.train_state_len, spec_name, &done,
+				       &rng, model.net->params, opt, &sched, &early, e))
+			goto out;
+		if (done >= spec.epochs) {
+			dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				      "%s has trained %lu epochs already; ask for more with "
+				      "--epochs",
+				      spec_name, done);
+			goto out;
+		}
+		model.history = prev.history;
+		memset(&prev.history, 0, sizeof prev.history);
+	}
 	struct dnn_train_opts topts = {
+		.first_epoch = done + 1,
 		.epochs = spec.epochs,
 		.batch_size = spec.batch_size,
 		.classification = d.task == DNN_TASK_CLASSIFICATION,
@@ -934,6 +1051,7 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		.sched = &sched,
 		.patience = spec.patience,
 		.stop = &stop,
+		.early = &early,
 		.on_epoch = print_epoch,
 		.ctx = &eout,
 	};
@@ -988,7 +1106,20 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	d.col_role = NULL;
 	d.class_names = NULL;
 
-	output = a.output ? util_strdup(a.output) : default_output(a.spec_path);
+	/* What --resume needs to continue from this checkpoint. */
+	if (trained || train_err.code == DNN_EX_INTERRUPT) {
+		model.train_state = train_state_encode(
+			model.history.n, &rng, stop.restored ? early.last : model.net->params, opt,
+			&sched, &early, &model.train_state_len);
+		if (!model.train_state) {
+			dnn_error_oom(e);
+			goto out;
+		}
+	}
+
+	output = a.output	   ? util_strdup(a.output)
+		 : a.resume_path ? util_strdup(a.resume_path)
+				 : default_output(a.spec_path);
 	if (!output) {
 		dnn_error_oom(e);
 		goto out;
@@ -1029,6 +1160,9 @@ out:
 	free(acts);
 	free(t);
 	optim_free(opt);
+	free(early.best);
+	free(early.last);
+	model_free(&prev);
 	model_free(&model);
 	data_free(&d);
 	spec_free(&spec);

@@ -234,7 +234,7 @@ int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 	float *xb = NULL, *tb = NULL, *good = NULL, *best = NULL;
 	struct regsum rs = {0};
 	struct dnn_train_stop stop = {0};
-	double best_loss = (double)INFINITY;
+	struct dnn_train_early own = {(double)INFINITY, 0, NULL, NULL}, *early = o->early ? o->early : &own;
 	int full = optim_full_batch(opt), has_val = val && val->n, rc = -1;
 	struct full_batch fb = {net, train};
 	unsigned long ep;
@@ -249,17 +249,17 @@ int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 	xb = util_malloc_array(bs * n_in, sizeof *xb);
 	tb = util_malloc_array(bs * m, sizeof *tb);
 	good = util_malloc_array(net->n_params, sizeof *good);
-	best = o->patience ? util_malloc_array(net->n_params, sizeof *best) : NULL;
-	if (!idx || !xb || !tb || !good || (o->patience && !best) ||
+	if (o->patience && !early->best)
+		early->best = best = util_malloc_array(net->n_params, sizeof *best);
+	stop.best_epoch = early->best_epoch;
+	if (!idx || !xb || !tb || !good || (o->patience && !early->best) ||
 	    (!o->classification && regsum_init(&rs, m))) {
 		dnn_error_oom(e);
 		goto out;
 	}
 	stop.monitor_val = has_val;
-	for (size_t i = 0; i < n; i++)
-		idx[i] = i;
 
-	for (ep = 1; ep <= o->epochs; ep++) {
+	for (ep = o->first_epoch ? o->first_epoch : 1; ep <= o->epochs; ep++) {
 		double t0 = now(), sum = 0.0;
 		size_t correct = 0;
 		struct dnn_epoch rec;
@@ -293,6 +293,10 @@ int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 		} else {
 			if (rs.res2)
 				regsum_reset(&rs);
+			/* Each epoch's order depends on the generator alone, so
+			 * that a resumed run goes on as an uninterrupted one. */
+			for (size_t i = 0; i < n; i++)
+				idx[i] = i;
 			rng_shuffle(rng, idx, n);
 			for (size_t s = 0; s < n; s += bs) {
 				size_t nb = n - s < bs ? n - s : bs;
@@ -354,10 +358,10 @@ int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 		if (o->patience) {
 			double watched = has_val ? rec.val_loss : rec.loss;
 
-			if (watched < best_loss) {
-				best_loss = watched;
-				stop.best_epoch = ep;
-				memcpy(best, net->params, net->n_params * sizeof *best);
+			if (watched < early->best_loss) {
+				early->best_loss = watched;
+				early->best_epoch = stop.best_epoch = ep;
+				memcpy(early->best, net->params, net->n_params * sizeof *best);
 			} else if (ep - stop.best_epoch >= o->patience) {
 				stop.early = 1;
 				break;
@@ -371,8 +375,12 @@ int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 		}
 	}
 	/* Early stopping keeps the weights of the best epoch. */
-	if (o->patience && stop.best_epoch && stop.best_epoch != hist->n)
-		memcpy(net->params, best, net->n_params * sizeof *best);
+	if (o->patience && stop.best_epoch && stop.best_epoch != hist->n) {
+		if (early->last)
+			memcpy(early->last, net->params, net->n_params * sizeof *best);
+		memcpy(net->params, early->best, net->n_params * sizeof *best);
+		stop.restored = 1;
+	}
 	if (stop.interrupted) {
 		dnn_error_set(e, DNN_EX_INTERRUPT, NULL, 0, 0, "interrupted in epoch %lu",
 			      stop.interrupted);
@@ -387,6 +395,221 @@ out:
 	free(xb);
 	free(tb);
 	free(good);
-	free(best);
+	if (best && early == &own)
+		free(best);
 	return rc;
+}
+
+/* --- the state of a run, for --resume --------------------------------------- */
+
+#define STATE_LAYOUT 1
+
+/* A growing little-endian byte buffer. */
+struct enc {
+	unsigned char *p;
+	size_t n, cap;
+	int oom;
+};
+
+static void enc_uint(struct enc *b, uint64_t v, int k)
+{
+	if (b->oom)
+		return;
+	if (b->cap - b->n < (size_t)k) {
+		size_t cap = b->cap ? 2 * b->cap : 4096;
+		unsigned char *p = realloc(b->p, cap);
+
+		if (!p) {
+			b->oom = 1;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	for (int i = 0; i < k; i++)
+		b->p[b->n++] = (unsigned char)(v >> (8 * i));
+}
+
+static void enc_f64(struct enc *b, double d)
+{
+	uint64_t u;
+
+	memcpy(&u, &d, sizeof u);
+	enc_uint(b, u, 8);
+}
+
+static void enc_f32s(struct enc *b, const float *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint32_t u;
+
+		memcpy(&u, &v[i], sizeof u);
+		enc_uint(b, u, 4);
+	}
+}
+
+static void enc_f64s(struct enc *b, const double *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		enc_f64(b, v[i]);
+}
+
+unsigned char *train_state_encode(unsigned long epochs_done, const struct dnn_rng *rng,
+				  const float *params, const struct dnn_optim *opt,
+				  const struct dnn_sched *sched, const struct dnn_train_early *early,
+				  size_t *len)
+{
+	struct enc b = {0};
+	size_t n = opt->n, m = opt->conf.history_size;
+	int have_best = early && early->best && early->best_epoch;
+
+	enc_uint(&b, STATE_LAYOUT, 4);
+	enc_uint(&b, epochs_done, 8);
+	for (int i = 0; i < 4; i++)
+		enc_uint(&b, rng->s[i], 8);
+	enc_uint(&b, (uint64_t)opt->conf.kind, 4);
+	enc_uint(&b, opt->t, 8);
+	enc_uint(&b, n, 8);
+	enc_f32s(&b, params, n);
+	enc_f64(&b, sched->plateau_lr);
+	enc_f64(&b, sched->best);
+	enc_uint(&b, sched->n_bad, 8);
+	enc_uint(&b, (uint64_t)have_best, 4);
+	enc_f64(&b, early ? early->best_loss : (double)INFINITY);
+	enc_uint(&b, early ? early->best_epoch : 0, 8);
+	if (have_best)
+		enc_f32s(&b, early->best, n);
+	if (optim_full_batch(opt)) {
+		enc_uint(&b, (uint64_t)opt->lb.started, 4);
+		enc_uint(&b, m, 4);
+		enc_uint(&b, opt->lb.head, 4);
+		enc_uint(&b, opt->lb.count, 4);
+		enc_f64(&b, opt->lb.f);
+		enc_f64s(&b, opt->lb.x, n);
+		enc_f64s(&b, opt->lb.gx, n);
+		enc_f64s(&b, opt->lb.s, m * n);
+		enc_f64s(&b, opt->lb.y, m * n);
+		enc_f64s(&b, opt->lb.rho, m);
+	} else {
+		enc_f32s(&b, opt->m, n);
+		enc_f32s(&b, opt->v, n);
+	}
+	if (b.oom) {
+		free(b.p);
+		return NULL;
+	}
+	*len = b.n;
+	return b.p;
+}
+
+/* A bounds-checked little-endian reader. */
+struct dec {
+	const unsigned char *p;
+	size_t n, pos;
+	int short_read;
+};
+
+static uint64_t dec_uint(struct dec *d, int k)
+{
+	uint64_t v = 0;
+
+	if (d->n - d->pos < (size_t)k) {
+		d->short_read = 1;
+		d->pos = d->n;
+		return 0;
+	}
+	for (int i = 0; i < k; i++)
+		v |= (uint64_t)d->p[d->pos + (size_t)i] << (8 * i);
+	d->pos += (size_t)k;
+	return v;
+}
+
+static double dec_f64(struct dec *d)
+{
+	uint64_t u = dec_uint(d, 8);
+	double v;
+
+	memcpy(&v, &u, sizeof v);
+	return v;
+}
+
+static void dec_f32s(struct dec *d, float *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint32_t u = (uint32_t)dec_uint(d, 4);
+
+		memcpy(&v[i], &u, sizeof u);
+	}
+}
+
+static void dec_f64s(struct dec *d, double *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		v[i] = dec_f64(d);
+}
+
+int train_state_decode(const unsigned char *p, size_t len, const char *file,
+		       unsigned long *epochs_done, struct dnn_rng *rng, float *params,
+		       struct dnn_optim *opt, struct dnn_sched *sched,
+		       struct dnn_train_early *early, struct dnn_error *e)
+{
+	struct dec d = {p, len, 0, 0};
+	size_t n = opt->n, m = opt->conf.history_size;
+	uint64_t layout, kind, np, have_best;
+
+#define BAD(...) dnn_error_set(e, DNN_EX_DATA, file, 0, 0, "training state: " __VA_ARGS__)
+	layout = dec_uint(&d, 4);
+	if (layout != STATE_LAYOUT)
+		return BAD("unknown layout %llu", (unsigned long long)layout);
+	*epochs_done = (unsigned long)dec_uint(&d, 8);
+	for (int i = 0; i < 4; i++)
+		rng->s[i] = dec_uint(&d, 8);
+	kind = dec_uint(&d, 4);
+	opt->t = (unsigned long)dec_uint(&d, 8);
+	np = dec_uint(&d, 8);
+	if (d.short_read)
+		return BAD("truncated");
+	if (kind != (uint64_t)opt->conf.kind)
+		return BAD("the checkpoint was trained with %s, not %s; a resumed run keeps its "
+			   "optimizer",
+			   spec_optim_name((int)kind), spec_optim_name(opt->conf.kind));
+	if (np != n)
+		return BAD("%llu parameters for a network of %zu", (unsigned long long)np, n);
+	dec_f32s(&d, params, n);
+	sched->plateau_lr = dec_f64(&d);
+	sched->best = dec_f64(&d);
+	sched->n_bad = (unsigned long)dec_uint(&d, 8);
+	have_best = dec_uint(&d, 4);
+	early->best_loss = dec_f64(&d);
+	early->best_epoch = (unsigned long)dec_uint(&d, 8);
+	if (have_best && early->best)
+		dec_f32s(&d, early->best, n);
+	else if (have_best)
+		d.pos += 4 * n < d.n - d.pos ? 4 * n : d.n - d.pos;
+	else
+		early->best_epoch = 0;
+	if (optim_full_batch(opt)) {
+		opt->lb.started = (int)dec_uint(&d, 4);
+		if (dec_uint(&d, 4) != m)
+			return BAD("a history_size other than the spec's %zu", m);
+		opt->lb.head = (size_t)dec_uint(&d, 4);
+		opt->lb.count = (size_t)dec_uint(&d, 4);
+		if (opt->lb.head >= m || opt->lb.count > m)
+			return BAD("inconsistent lbfgs memory");
+		opt->lb.f = dec_f64(&d);
+		dec_f64s(&d, opt->lb.x, n);
+		dec_f64s(&d, opt->lb.gx, n);
+		dec_f64s(&d, opt->lb.s, m * n);
+		dec_f64s(&d, opt->lb.y, m * n);
+		dec_f64s(&d, opt->lb.rho, m);
+	} else {
+		dec_f32s(&d, opt->m, n);
+		dec_f32s(&d, opt->v, n);
+	}
+	if (d.short_read)
+		return BAD("truncated");
+	if (d.pos != d.n)
+		return BAD("%zu bytes too many", d.n - d.pos);
+#undef BAD
+	return 0;
 }

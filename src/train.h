@@ -53,10 +53,24 @@ struct dnn_train_stop {
 	int converged;			/* lbfgs: no further progress possible */
 	int monitor_val;		/* early stopping watched val_loss (else loss) */
 	unsigned long interrupted;	/* the epoch *interrupt cut short, or 0 */
+	int restored;			/* the best epoch's weights were put back */
+};
+
+/* Early stopping's memory, kept by the caller to carry it across runs
+ * (--resume): the lowest loss watched so far, its epoch (0: none yet) and
+ * the weights of that epoch (n_params floats, allocated by the caller). */
+struct dnn_train_early {
+	double best_loss;
+	unsigned long best_epoch;
+	float *best;
+	float *last;	/* when not NULL: gets the weights of the last epoch
+			 * before the best ones are put back */
 };
 
 struct dnn_train_opts {
-	unsigned long epochs;
+	unsigned long first_epoch;	/* 1, or the epoch a resumed run starts at
+					 * (0 means 1) */
+	unsigned long epochs;		/* the last epoch */
 	size_t batch_size;		/* ignored by full-batch optimizers */
 	int classification;		/* report accuracy; else MAE and R^2 */
 	const float *target_scale;	/* regression: the unit of each output for
@@ -66,6 +80,7 @@ struct dnn_train_opts {
 					 * lower val_loss (loss without validation
 					 * rows) and keep the best weights; 0: off */
 	struct dnn_train_stop *stop;	/* filled when not NULL */
+	struct dnn_train_early *early;	/* with patience: in and out (may be NULL) */
 	/* When not NULL: training stops after the minibatch (lbfgs: the
 	 * iteration) during which *interrupt became non-zero, keeping its
 	 * weights; train_run then fails with code 130. */
@@ -99,6 +114,25 @@ int train_evaluate(struct dnn_net *net, const struct dnn_rows *rows, int classif
  * scale as in dnn_train_opts.target_scale) of net on rows. */
 int train_measure(struct dnn_net *net, const struct dnn_rows *rows, int classification,
 		  const float *scale, struct dnn_metrics *out, struct dnn_error *e);
+
+/* The state a run needs to continue as if it had not stopped: the epochs
+ * done, the generator, the current weights (which differ from the saved
+ * ones when early stopping kept an earlier epoch's), the optimizer's
+ * buffers, the schedule and early stopping (early may be NULL), in a
+ * portable little-endian encoding (see dnn-checkpoint(5), section trst).
+ * Returns a malloc'd buffer, or NULL when out of memory. */
+unsigned char *train_state_encode(unsigned long epochs_done, const struct dnn_rng *rng,
+				  const float *params, const struct dnn_optim *opt,
+				  const struct dnn_sched *sched, const struct dnn_train_early *early,
+				  size_t *len);
+/* Restore what train_state_encode wrote into rng, params, opt (made with the
+ * same optimizer and parameter count), sched and early (whose best holds
+ * n_params floats, or is NULL). Errors (65, naming file): a malformed
+ * encoding, or another optimizer or network than opt. */
+int train_state_decode(const unsigned char *p, size_t len, const char *file,
+		       unsigned long *epochs_done, struct dnn_rng *rng, float *params,
+		       struct dnn_optim *opt, struct dnn_sched *sched,
+		       struct dnn_train_early *early, struct dnn_error *e);
 
 int history_append(struct dnn_history *h, const struct dnn_epoch *ep);
 void history_free(struct dnn_history *h);

@@ -299,6 +299,62 @@ START_TEST(test_schedule_in_history)
 }
 END_TEST
 
+/* The training state round-trips through its encoding; damaged or
+ * mismatched encodings are errors. */
+START_TEST(test_state_round_trip)
+{
+	struct dnn_optim_spec c = {.kind = DNN_OPT_ADAM, .learning_rate = 0.1, .beta1 = 0.9,
+				   .beta2 = 0.999, .epsilon = 1e-8};
+	struct dnn_sched_spec sc = {.kind = DNN_SCHED_PLATEAU, .factor = 0.5, .patience = 1};
+	struct dnn_error e;
+	struct dnn_optim *a = optim_new(&c, 3, &e), *b = optim_new(&c, 3, &e), *other;
+	struct dnn_sched sa, sb;
+	struct dnn_rng ra, rb;
+	float w[3] = {1, 2, 3}, g[3] = {0.5f, -1, 2}, best[3] = {7, 8, 9}, wb[3], bb[3];
+	struct dnn_train_early ea = {0.25, 4, best, NULL}, eb = {0, 0, bb, NULL};
+	unsigned long done;
+	unsigned char *p;
+	size_t len;
+
+	rng_seed(&ra, 5);
+	rng_next(&ra);
+	sched_init(&sa, &sc, 0.1, 10);
+	sched_observe(&sa, 1, 1.0);
+	sched_observe(&sa, 2, 2.0);
+	sched_observe(&sa, 3, 2.0); /* halves the rate */
+	optim_step(a, w, g);
+	optim_step(a, w, g);
+	p = train_state_encode(9, &ra, w, a, &sa, &ea, &len);
+	ck_assert_ptr_nonnull(p);
+	sched_init(&sb, &sc, 0.1, 10);
+	ck_assert_int_eq(train_state_decode(p, len, "m.dnn", &done, &rb, wb, b, &sb, &eb, &e), 0);
+	ck_assert_uint_eq(done, 9);
+	ck_assert_int_eq(memcmp(&ra, &rb, sizeof ra), 0);
+	ck_assert_int_eq(memcmp(w, wb, sizeof w), 0);
+	ck_assert_int_eq(memcmp(a->m, b->m, sizeof w), 0);
+	ck_assert_int_eq(memcmp(a->v, b->v, sizeof w), 0);
+	ck_assert_uint_eq(b->t, 2);
+	ck_assert_double_eq(sched_lr(&sb, 4), 0.05);
+	ck_assert_uint_eq(eb.best_epoch, 4);
+	ck_assert_double_eq(eb.best_loss, 0.25);
+	ck_assert_int_eq(memcmp(best, bb, sizeof bb), 0);
+	/* Cut short, too long, another optimizer. */
+	ck_assert_int_eq(train_state_decode(p, len - 1, "m.dnn", &done, &rb, wb, b, &sb, &eb, &e),
+			 -1);
+	ck_assert_int_eq(e.code, DNN_EX_DATA);
+	ck_assert_str_eq(e.msg, "training state: truncated");
+	c.kind = DNN_OPT_RMSPROP;
+	other = optim_new(&c, 3, &e);
+	ck_assert_int_eq(
+		train_state_decode(p, len, "m.dnn", &done, &rb, wb, other, &sb, &eb, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "trained with adam, not rmsprop"));
+	free(p);
+	optim_free(a);
+	optim_free(b);
+	optim_free(other);
+}
+END_TEST
+
 static Suite *train_suite(void)
 {
 	Suite *s = suite_create("train");
@@ -313,6 +369,7 @@ static Suite *train_suite(void)
 	tcase_add_test(tc, test_lbfgs_fits_a_line);
 	tcase_add_test(tc, test_early_stopping_keeps_best);
 	tcase_add_test(tc, test_schedule_in_history);
+	tcase_add_test(tc, test_state_round_trip);
 	suite_add_tcase(s, tc);
 	return s;
 }
