@@ -262,6 +262,11 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct overri
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "%s and DATA cannot both be standard input",
 				     a->resume_path ? "MODEL" : "SPEC");
+	if (a->log_path && a->output && strcmp(a->log_path, "-") == 0 &&
+	    strcmp(a->output, "-") == 0)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "the log and the checkpoint cannot both go to standard "
+				     "output");
 	if (a->val_path && ov->validation)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "options '--validation' and '--validation-data' exclude each "
