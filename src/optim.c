@@ -15,8 +15,7 @@
 #define LB_GRAD_TOL 1e-7
 #define LB_REL_FTOL 1e-14
 
-struct dnn_optim *optim_new(const struct dnn_optim_spec *conf, size_t n_params,
-			    struct dnn_error *e)
+struct dnn_optim *optim_new(const struct dnn_optim_spec *conf, size_t n_params, struct dnn_error *e)
 {
 	struct dnn_optim *o = calloc(1, sizeof *o);
 	size_t n = n_params ? n_params : 1, hist = conf->history_size ? conf->history_size : 1;
@@ -158,8 +157,7 @@ static double dot(const double *a, const double *b, size_t n)
 
 /* F and its gradient (into gout) at the float point w, with the weight
  * decay term wd/2 |w|^2 added to f. */
-static double eval_at(struct dnn_optim *o, const float *w, dnn_objective f, void *ctx,
-		      double *gout)
+static double eval_at(struct dnn_optim *o, const float *w, dnn_objective f, void *ctx, double *gout)
 {
 	double wd = o->conf.weight_decay, F = f(ctx, w, o->lb.gf), sq = 0.0;
 
@@ -187,8 +185,8 @@ static double phi(struct dnn_optim *o, double t, dnn_objective f, void *ctx, dou
 
 /* The minimiser of the cubic that interpolates (x1, f1, g1) and (x2, f2, g2),
  * clamped to [lo, hi]; the middle of [lo, hi] when the cubic has none. */
-static double cubic_min(double x1, double f1, double g1, double x2, double f2, double g2,
-			double lo, double hi)
+static double cubic_min(double x1, double f1, double g1, double x2, double f2, double g2, double lo,
+			double hi)
 {
 	double d1 = g1 + g2 - 3.0 * (f1 - f2) / (x1 - x2), d2sq = d1 * d1 - g1 * g2, d2, t;
 

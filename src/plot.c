@@ -44,7 +44,7 @@ int plot_ticks(double lo, double hi, int max_ticks, double *first, double *step)
 /* One series of an epoch field. */
 struct series {
 	const char *name, *color, *dash;
-	size_t off;		/* offset of the double in struct dnn_epoch */
+	size_t off; /* offset of the double in struct dnn_epoch */
 };
 
 static double field(const struct dnn_epoch *ep, size_t off)
@@ -56,8 +56,8 @@ static double field(const struct dnn_epoch *ep, size_t off)
 }
 
 /* The range of the finite values of the series; 0 when there are none. */
-static int value_range(const struct dnn_history *h, const struct series *s, size_t n_s,
-		       double *lo, double *hi)
+static int value_range(const struct dnn_history *h, const struct series *s, size_t n_s, double *lo,
+		       double *hi)
 {
 	int any = 0;
 
@@ -86,8 +86,8 @@ static void tick_label(char *buf, size_t size, double v, double step)
 
 /* One panel at vertical offset y0: frame, grid, ticks, labels, curves and
  * legend. */
-static void panel(FILE *f, int y0, const struct dnn_history *h, const struct series *s,
-		  size_t n_s, const char *ylabel, int unit_range)
+static void panel(FILE *f, int y0, const struct dnn_history *h, const struct series *s, size_t n_s,
+		  const char *ylabel, int unit_range)
 {
 	double x0 = LEFT, x1 = WIDTH - RIGHT, yt = y0 + TOP, yb = y0 + PANEL_H - BOTTOM;
 	double elo = 1.0, ehi = h->n > 1 ? (double)h->n : 2.0, vlo, vhi, first, step;
@@ -112,11 +112,12 @@ static void panel(FILE *f, int y0, const struct dnn_history *h, const struct ser
 	vhi = ceil(vhi / step - 1e-9) * step;
 	if (!(vhi > vlo))
 		vhi = vlo + step;
-#define PX(e) (x0 + ((e) - elo) / (ehi - elo) * (x1 - x0))
-#define PY(v) (yb - ((v) - vlo) / (vhi - vlo) * (yb - yt))
+#define PX(e) (x0 + ((e)-elo) / (ehi - elo) * (x1 - x0))
+#define PY(v) (yb - ((v)-vlo) / (vhi - vlo) * (yb - yt))
 	fprintf(f, "<g class=\"panel\">\n");
-	fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" "
-		   "stroke=\"#444\"/>\n",
+	fprintf(f,
+		"<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" "
+		"stroke=\"#444\"/>\n",
 		x0, yt, x1 - x0, yb - yt);
 	/* Value ticks, grid lines and labels. */
 	nt = plot_ticks(vlo, vhi, 6, &first, &step);
@@ -124,9 +125,11 @@ static void panel(FILE *f, int y0, const struct dnn_history *h, const struct ser
 		double v = first + (double)i * step, y = PY(v);
 
 		tick_label(buf, sizeof buf, v, step);
-		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
+		fprintf(f,
+			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
 			x0, y, x1, y);
-		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#444\"/>\n",
+		fprintf(f,
+			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#444\"/>\n",
 			x0 - 5, y, x0, y);
 		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", x0 - 8,
 			y + 4, buf);
@@ -142,15 +145,17 @@ static void panel(FILE *f, int y0, const struct dnn_history *h, const struct ser
 		double ep = first + (double)i * step, x = PX(ep);
 
 		tick_label(buf, sizeof buf, ep, step);
-		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#444\"/>\n",
+		fprintf(f,
+			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#444\"/>\n",
 			x, yb, x, yb + 5);
 		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n", x,
 			yb + 20, buf);
 	}
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">epoch</text>\n",
 		(x0 + x1) / 2, yb + 42);
-	fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"middle\" "
-		   "transform=\"rotate(-90 %d %.1f)\">%s</text>\n",
+	fprintf(f,
+		"<text x=\"%d\" y=\"%.1f\" text-anchor=\"middle\" "
+		"transform=\"rotate(-90 %d %.1f)\">%s</text>\n",
 		18, (yt + yb) / 2, 18, (yt + yb) / 2, ylabel);
 	/* Curves: a polyline per run of finite values. */
 	for (size_t k = 0; k < n_s; k++) {
@@ -166,11 +171,13 @@ static void panel(FILE *f, int y0, const struct dnn_history *h, const struct ser
 				continue;
 			}
 			if (!open)
-				fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s "
-					   "points=\"",
-					s[k].color, s[k].dash);
-			fprintf(f, "%s%.2f,%.2f", open ? " " : "",
-				PX((double)h->epochs[i].epoch), PY(v));
+				fprintf(
+				    f,
+				    "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s "
+				    "points=\"",
+				    s[k].color, s[k].dash);
+			fprintf(f, "%s%.2f,%.2f", open ? " " : "", PX((double)h->epochs[i].epoch),
+				PY(v));
 			open = 1;
 		}
 		if (open)
@@ -182,8 +189,9 @@ static void panel(FILE *f, int y0, const struct dnn_history *h, const struct ser
 
 		if (!value_range(h, &s[k], 1, &lo, &hi))
 			continue;
-		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-			   "stroke-width=\"2\"%s/>\n",
+		fprintf(f,
+			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+			"stroke-width=\"2\"%s/>\n",
 			x1 - 120, y - 4, x1 - 96, y - 4, s[k].color, s[k].dash);
 		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">%s</text>\n", x1 - 90, y, s[k].name);
 		row++;
@@ -196,20 +204,21 @@ static void panel(FILE *f, int y0, const struct dnn_history *h, const struct ser
 int plot_svg(FILE *f, const struct dnn_history *h, int classification)
 {
 	static const struct series loss[] = {
-		{"loss", "#1f77b4", "", offsetof(struct dnn_epoch, loss)},
-		{"val_loss", "#ff7f0e", " stroke-dasharray=\"6 3\"",
-		 offsetof(struct dnn_epoch, val_loss)},
+	    {"loss", "#1f77b4", "", offsetof(struct dnn_epoch, loss)},
+	    {"val_loss", "#ff7f0e", " stroke-dasharray=\"6 3\"",
+	     offsetof(struct dnn_epoch, val_loss)},
 	};
 	static const struct series acc[] = {
-		{"accuracy", "#1f77b4", "", offsetof(struct dnn_epoch, accuracy)},
-		{"val_accuracy", "#ff7f0e", " stroke-dasharray=\"6 3\"",
-		 offsetof(struct dnn_epoch, val_accuracy)},
+	    {"accuracy", "#1f77b4", "", offsetof(struct dnn_epoch, accuracy)},
+	    {"val_accuracy", "#ff7f0e", " stroke-dasharray=\"6 3\"",
+	     offsetof(struct dnn_epoch, val_accuracy)},
 	};
 	int height = classification ? 2 * PANEL_H : PANEL_H;
 
-	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		   "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-		   "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">\n",
+	fprintf(f,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+		"viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">\n",
 		WIDTH, height, WIDTH, height);
 	fprintf(f, "<title>dnn training: %s against epoch</title>\n",
 		classification ? "loss and accuracy" : "loss");
@@ -218,8 +227,9 @@ int plot_svg(FILE *f, const struct dnn_history *h, int classification)
 		WIDTH / 2);
 	panel(f, 0, h, loss, 2, "loss", 0);
 	if (classification) {
-		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" "
-			   "font-size=\"14\">accuracy</text>\n",
+		fprintf(f,
+			"<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" "
+			"font-size=\"14\">accuracy</text>\n",
 			WIDTH / 2, PANEL_H + 22);
 		panel(f, PANEL_H, h, acc, 2, "accuracy", 1);
 	}

@@ -29,8 +29,9 @@ double sched_lr(const struct dnn_sched *s, unsigned long epoch)
 	case DNN_SCHED_EXPONENTIAL:
 		return base * pow(c->gamma, k);
 	case DNN_SCHED_COSINE: {
-		double T = c->t_max ? (double)c->t_max
-				    : (double)(s->n_epochs > c->warmup ? s->n_epochs - c->warmup : 1);
+		double T = c->t_max
+			       ? (double)c->t_max
+			       : (double)(s->n_epochs > c->warmup ? s->n_epochs - c->warmup : 1);
 
 		return c->min_lr + (base - c->min_lr) * (1.0 + cos(PI * fmin(k, T) / T)) / 2.0;
 	}

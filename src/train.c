@@ -71,7 +71,7 @@ static size_t count_correct(const float *a, const float *t, size_t n, size_t m)
 struct regsum {
 	size_t m, n;
 	double abs_err;
-	double *res2, *tsum, *tsq;	/* m each, one allocation */
+	double *res2, *tsum, *tsq; /* m each, one allocation */
 };
 
 static int regsum_init(struct regsum *r, size_t m)
@@ -164,8 +164,7 @@ int train_measure(struct dnn_net *net, const struct dnn_rows *rows, int classifi
 			regsum_add(&rs, a, rows->t + i * m, nb, scale);
 	}
 	out->loss = rows->n ? sum / (double)rows->n : (double)NAN;
-	out->accuracy =
-		classification && rows->n ? (double)correct / (double)rows->n : (double)NAN;
+	out->accuracy = classification && rows->n ? (double)correct / (double)rows->n : (double)NAN;
 	if (!classification) {
 		regsum_finish(&rs, &out->mae, &out->r2);
 		regsum_free(&rs);
@@ -234,7 +233,8 @@ int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 	float *xb = NULL, *tb = NULL, *good = NULL, *best = NULL;
 	struct regsum rs = {0};
 	struct dnn_train_stop stop = {0};
-	struct dnn_train_early own = {(double)INFINITY, 0, NULL, NULL}, *early = o->early ? o->early : &own;
+	struct dnn_train_early own = {(double)INFINITY, 0, NULL, NULL},
+			       *early = o->early ? o->early : &own;
 	int full = optim_full_batch(opt), has_val = val && val->n, rc = -1;
 	struct full_batch fb = {net, train};
 	unsigned long ep;
@@ -315,8 +315,8 @@ int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 					goto out;
 				}
 				if (o->classification)
-					correct += count_correct(net->out[net->n_layers - 1], tb,
-								 nb, m);
+					correct +=
+					    count_correct(net->out[net->n_layers - 1], tb, nb, m);
 				else
 					regsum_add(&rs, net->out[net->n_layers - 1], tb, nb,
 						   o->target_scale);
@@ -331,7 +331,7 @@ int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 				break;
 			rec.loss = sum / (double)n;
 			rec.accuracy =
-				o->classification ? (double)correct / (double)n : (double)NAN;
+			    o->classification ? (double)correct / (double)n : (double)NAN;
 			if (!o->classification)
 				regsum_finish(&rs, &reg.mae, &reg.r2);
 		}
@@ -456,8 +456,8 @@ static void enc_f64s(struct enc *b, const double *v, size_t n)
 
 unsigned char *train_state_encode(unsigned long epochs_done, const struct dnn_rng *rng,
 				  const float *params, const struct dnn_optim *opt,
-				  const struct dnn_sched *sched, const struct dnn_train_early *early,
-				  size_t *len)
+				  const struct dnn_sched *sched,
+				  const struct dnn_train_early *early, size_t *len)
 {
 	struct enc b = {0};
 	size_t n = opt->n, m = opt->conf.history_size;

@@ -16,13 +16,13 @@
 static struct dnn_optim_spec conf_of(int kind, double lr)
 {
 	struct dnn_optim_spec c = {
-		.kind = kind,
-		.learning_rate = lr,
-		.beta1 = DNN_DEFAULT_BETA1,
-		.beta2 = DNN_DEFAULT_BETA2,
-		.rho = DNN_DEFAULT_RHO,
-		.epsilon = DNN_DEFAULT_EPSILON,
-		.history_size = DNN_DEFAULT_HISTORY_SIZE,
+	    .kind = kind,
+	    .learning_rate = lr,
+	    .beta1 = DNN_DEFAULT_BETA1,
+	    .beta2 = DNN_DEFAULT_BETA2,
+	    .rho = DNN_DEFAULT_RHO,
+	    .epsilon = DNN_DEFAULT_EPSILON,
+	    .history_size = DNN_DEFAULT_HISTORY_SIZE,
 	};
 	return c;
 }
@@ -455,8 +455,8 @@ END_TEST
 
 static struct dnn_sched_spec sched_of(int kind)
 {
-	struct dnn_sched_spec s = {.kind = kind, .gamma = 0.1, .factor = 0.1, .patience = 10,
-				   .threshold = 1e-4};
+	struct dnn_sched_spec s = {
+	    .kind = kind, .gamma = 0.1, .factor = 0.1, .patience = 10, .threshold = 1e-4};
 	return s;
 }
 
@@ -546,8 +546,8 @@ START_TEST(test_sched_plateau)
 	 * the rate for epoch 6. Epoch 6 improves by less than the threshold,
 	 * 7 improves; 8, 9, 10 do not. */
 	for (unsigned long ep = 1; ep <= 10; ep++) {
-		ck_assert_msg(fabs(sched_lr(&s, ep) - want[ep - 1]) < 1e-15, "epoch %lu: lr %g",
-			      ep, sched_lr(&s, ep));
+		ck_assert_msg(fabs(sched_lr(&s, ep) - want[ep - 1]) < 1e-15, "epoch %lu: lr %g", ep,
+			      sched_lr(&s, ep));
 		sched_observe(&s, ep, losses[ep - 1]);
 	}
 	ck_assert_double_eq(sched_lr(&s, 11), 0.25);
@@ -565,8 +565,7 @@ static void parse_ok(struct dnn_spec *s, const char *json)
 	struct dnn_error e;
 
 	dnn_error_clear(&e);
-	ck_assert_msg(spec_parse(s, json, strlen(json), "s.json", &e) == 0, "%s: %s", json,
-		      e.msg);
+	ck_assert_msg(spec_parse(s, json, strlen(json), "s.json", &e) == 0, "%s: %s", json, e.msg);
 }
 
 START_TEST(test_spec_optimizers)
@@ -683,54 +682,54 @@ END_TEST
 static const struct {
 	const char *json, *msg;
 } bad[] = {
-	{"{\"layers\":[{}],\"optimizer\":\"adma\"}",
-	 "optimizer: unknown optimizer 'adma'; did you mean 'adam'?"},
-	{"{\"layers\":[{}],\"optimizer\":{\"name\":\"adam\",\"momentum\":0.9}}",
-	 "optimizer.momentum: not used by adam"},
-	{"{\"layers\":[{}],\"optimizer\":{\"beta1\":0.9}}", "optimizer.beta1: not used by sgd"},
-	{"{\"layers\":[{}],\"optimizer\":{\"name\":\"lbfgs\",\"clip_norm\":1}}",
-	 "optimizer.clip_norm: not used by lbfgs"},
-	{"{\"layers\":[{}],\"optimizer\":{\"name\":\"adam\",\"beta1\":1}}",
-	 "optimizer.beta1: must be from 0 to below 1, got 1"},
-	{"{\"layers\":[{}],\"optimizer\":{\"name\":\"adam\",\"beta2\":-0.1}}",
-	 "optimizer.beta2: must be from 0 to below 1, got -0.1"},
-	{"{\"layers\":[{}],\"optimizer\":{\"name\":\"adam\",\"epsilon\":0}}",
-	 "optimizer.epsilon: must be above 0, got 0"},
-	{"{\"layers\":[{}],\"optimizer\":{\"name\":\"adam\",\"betta1\":0.9}}",
-	 "optimizer.betta1: unknown key; did you mean 'beta1'?"},
-	{"{\"layers\":[{}],\"optimizer\":{\"nesterov\":1}}",
-	 "optimizer.nesterov: expected true or false, got a number"},
-	{"{\"layers\":[{}],\"optimizer\":{\"weight_decay\":-1}}",
-	 "optimizer.weight_decay: must be at least 0, got -1"},
-	{"{\"layers\":[{}],\"optimizer\":{\"clip_norm\":0}}",
-	 "optimizer.clip_norm: must be above 0, got 0"},
-	{"{\"layers\":[{}],\"optimizer\":{\"name\":\"lbfgs\",\"history_size\":0}}",
-	 "optimizer.history_size: expected a whole number from 1 to 1000, got 0"},
-	{"{\"layers\":[{}],\"optimizer\":{\"name\":\"rmsprop\",\"rho\":\"x\"}}",
-	 "optimizer.rho: expected a number, got a string"},
-	{"{\"layers\":[{}],\"schedule\":\"stepp\"}",
-	 "schedule: unknown schedule 'stepp'; did you mean 'step'?"},
-	{"{\"layers\":[{}],\"schedule\":\"step\"}", "schedule.step_size: missing: the step "
-						    "schedule needs it"},
-	{"{\"layers\":[{}],\"schedule\":{\"name\":\"exponential\"}}",
-	 "schedule.gamma: missing: the exponential schedule needs it"},
-	{"{\"layers\":[{}],\"schedule\":{\"step_size\":3}}",
-	 "schedule.name: missing: name the schedule (one of: constant, step, exponential, "
-	 "cosine, plateau)"},
-	{"{\"layers\":[{}],\"schedule\":{\"name\":\"cosine\",\"gamma\":0.5}}",
-	 "schedule.gamma: not used by the cosine schedule"},
-	{"{\"layers\":[{}],\"schedule\":{\"name\":\"step\",\"step_size\":0}}",
-	 "schedule.step_size: expected a whole number from 1 to 1000000000, got 0"},
-	{"{\"layers\":[{}],\"schedule\":{\"name\":\"exponential\",\"gamma\":1}}",
-	 "schedule.gamma: must be above 0 to below 1, got 1"},
-	{"{\"layers\":[{}],\"schedule\":{\"name\":\"plateau\",\"factor\":0}}",
-	 "schedule.factor: must be above 0 to below 1, got 0"},
-	{"{\"layers\":[{}],\"schedule\":{\"name\":\"plateau\",\"patienc\":3}}",
-	 "schedule.patienc: unknown key; did you mean 'patience'?"},
-	{"{\"layers\":[{}],\"schedule\":4}", "schedule: expected a name or an object, got a number"},
-	{"{\"layers\":[{}],\"patience\":-1}",
-	 "patience: expected a whole number from 0 to 1000000000, got -1"},
-	{"{\"layers\":[{}],\"patience\":1.5}", "patience: expected a whole number, got 1.5"},
+    {"{\"layers\":[{}],\"optimizer\":\"adma\"}",
+     "optimizer: unknown optimizer 'adma'; did you mean 'adam'?"},
+    {"{\"layers\":[{}],\"optimizer\":{\"name\":\"adam\",\"momentum\":0.9}}",
+     "optimizer.momentum: not used by adam"},
+    {"{\"layers\":[{}],\"optimizer\":{\"beta1\":0.9}}", "optimizer.beta1: not used by sgd"},
+    {"{\"layers\":[{}],\"optimizer\":{\"name\":\"lbfgs\",\"clip_norm\":1}}",
+     "optimizer.clip_norm: not used by lbfgs"},
+    {"{\"layers\":[{}],\"optimizer\":{\"name\":\"adam\",\"beta1\":1}}",
+     "optimizer.beta1: must be from 0 to below 1, got 1"},
+    {"{\"layers\":[{}],\"optimizer\":{\"name\":\"adam\",\"beta2\":-0.1}}",
+     "optimizer.beta2: must be from 0 to below 1, got -0.1"},
+    {"{\"layers\":[{}],\"optimizer\":{\"name\":\"adam\",\"epsilon\":0}}",
+     "optimizer.epsilon: must be above 0, got 0"},
+    {"{\"layers\":[{}],\"optimizer\":{\"name\":\"adam\",\"betta1\":0.9}}",
+     "optimizer.betta1: unknown key; did you mean 'beta1'?"},
+    {"{\"layers\":[{}],\"optimizer\":{\"nesterov\":1}}",
+     "optimizer.nesterov: expected true or false, got a number"},
+    {"{\"layers\":[{}],\"optimizer\":{\"weight_decay\":-1}}",
+     "optimizer.weight_decay: must be at least 0, got -1"},
+    {"{\"layers\":[{}],\"optimizer\":{\"clip_norm\":0}}",
+     "optimizer.clip_norm: must be above 0, got 0"},
+    {"{\"layers\":[{}],\"optimizer\":{\"name\":\"lbfgs\",\"history_size\":0}}",
+     "optimizer.history_size: expected a whole number from 1 to 1000, got 0"},
+    {"{\"layers\":[{}],\"optimizer\":{\"name\":\"rmsprop\",\"rho\":\"x\"}}",
+     "optimizer.rho: expected a number, got a string"},
+    {"{\"layers\":[{}],\"schedule\":\"stepp\"}",
+     "schedule: unknown schedule 'stepp'; did you mean 'step'?"},
+    {"{\"layers\":[{}],\"schedule\":\"step\"}", "schedule.step_size: missing: the step "
+						"schedule needs it"},
+    {"{\"layers\":[{}],\"schedule\":{\"name\":\"exponential\"}}",
+     "schedule.gamma: missing: the exponential schedule needs it"},
+    {"{\"layers\":[{}],\"schedule\":{\"step_size\":3}}",
+     "schedule.name: missing: name the schedule (one of: constant, step, exponential, "
+     "cosine, plateau)"},
+    {"{\"layers\":[{}],\"schedule\":{\"name\":\"cosine\",\"gamma\":0.5}}",
+     "schedule.gamma: not used by the cosine schedule"},
+    {"{\"layers\":[{}],\"schedule\":{\"name\":\"step\",\"step_size\":0}}",
+     "schedule.step_size: expected a whole number from 1 to 1000000000, got 0"},
+    {"{\"layers\":[{}],\"schedule\":{\"name\":\"exponential\",\"gamma\":1}}",
+     "schedule.gamma: must be above 0 to below 1, got 1"},
+    {"{\"layers\":[{}],\"schedule\":{\"name\":\"plateau\",\"factor\":0}}",
+     "schedule.factor: must be above 0 to below 1, got 0"},
+    {"{\"layers\":[{}],\"schedule\":{\"name\":\"plateau\",\"patienc\":3}}",
+     "schedule.patienc: unknown key; did you mean 'patience'?"},
+    {"{\"layers\":[{}],\"schedule\":4}", "schedule: expected a name or an object, got a number"},
+    {"{\"layers\":[{}],\"patience\":-1}",
+     "patience: expected a whole number from 0 to 1000000000, got -1"},
+    {"{\"layers\":[{}],\"patience\":1.5}", "patience: expected a whole number, got 1.5"},
 };
 
 START_TEST(test_spec_bad)
@@ -740,8 +739,7 @@ START_TEST(test_spec_bad)
 	const char *json = bad[_i].json;
 
 	dnn_error_clear(&e);
-	ck_assert_msg(spec_parse(&s, json, strlen(json), "s.json", &e) == -1, "accepted: %s",
-		      json);
+	ck_assert_msg(spec_parse(&s, json, strlen(json), "s.json", &e) == -1, "accepted: %s", json);
 	ck_assert_int_eq(e.code, DNN_EX_DATA);
 	ck_assert_str_eq(e.file, "s.json");
 	ck_assert_str_eq(e.msg, bad[_i].msg);

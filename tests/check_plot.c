@@ -47,8 +47,8 @@ START_TEST(test_svg_series)
 	FILE *f = open_memstream(&buf, &len);
 
 	for (int i = 0; i < 4; i++) {
-		ep[i] = (struct dnn_epoch){(unsigned long)i + 1, 1.0 / (i + 1), NAN, NAN,
-					   NAN, 0.1, 0.0};
+		ep[i] = (struct dnn_epoch){
+		    (unsigned long)i + 1, 1.0 / (i + 1), NAN, NAN, NAN, 0.1, 0.0};
 	}
 	ck_assert_ptr_nonnull(f);
 	ck_assert_int_eq(plot_svg(f, &h, 0), 0);

@@ -204,8 +204,7 @@ START_TEST(test_lbfgs_fits_a_line)
 	int acts[1] = {DNN_ACT_LINEAR};
 	struct dnn_error e;
 	struct dnn_net *net = net_new(1, 1, units, acts, DNN_LOSS_MSE, &e);
-	struct dnn_optim_spec c = {.kind = DNN_OPT_LBFGS, .learning_rate = 1.0,
-				   .history_size = 5};
+	struct dnn_optim_spec c = {.kind = DNN_OPT_LBFGS, .learning_rate = 1.0, .history_size = 5};
 	struct dnn_optim *o = optim_new(&c, net->n_params, &e);
 	struct dnn_train_stop stop;
 	double r2[50];
@@ -213,8 +212,8 @@ START_TEST(test_lbfgs_fits_a_line)
 	struct dnn_history h = {0};
 	float x[5] = {-2, -1, 0, 1, 2}, t[5] = {-3, -1, 1, 3, 5}; /* t = 2x + 1 */
 	struct dnn_rows rows = {5, x, t};
-	struct dnn_train_opts opts = {.epochs = 50, .batch_size = 2, .stop = &stop,
-				      .on_epoch = record, .ctx = r2};
+	struct dnn_train_opts opts = {
+	    .epochs = 50, .batch_size = 2, .stop = &stop, .on_epoch = record, .ctx = r2};
 
 	rng_seed(&r, 1);
 	ck_assert_int_eq(train_run(net, o, &r, &rows, NULL, &opts, &h, &e), 0);
@@ -244,8 +243,7 @@ START_TEST(test_early_stopping_keeps_best)
 	struct dnn_history h = {0};
 	float x[4] = {0, 0, 0, 0}, t[4] = {1, 1, -0.5f, -0.5f};
 	struct dnn_rows tr = {2, x, t}, va = {2, x + 2, t + 2};
-	struct dnn_train_opts opts = {.epochs = 100, .batch_size = 2, .patience = 4,
-				      .stop = &stop};
+	struct dnn_train_opts opts = {.epochs = 100, .batch_size = 2, .patience = 4, .stop = &stop};
 	double best = INFINITY, loss, acc;
 	unsigned long best_ep = 0;
 
@@ -303,8 +301,11 @@ END_TEST
  * mismatched encodings are errors. */
 START_TEST(test_state_round_trip)
 {
-	struct dnn_optim_spec c = {.kind = DNN_OPT_ADAM, .learning_rate = 0.1, .beta1 = 0.9,
-				   .beta2 = 0.999, .epsilon = 1e-8};
+	struct dnn_optim_spec c = {.kind = DNN_OPT_ADAM,
+				   .learning_rate = 0.1,
+				   .beta1 = 0.9,
+				   .beta2 = 0.999,
+				   .epsilon = 1e-8};
 	struct dnn_sched_spec sc = {.kind = DNN_SCHED_PLATEAU, .factor = 0.5, .patience = 1};
 	struct dnn_error e;
 	struct dnn_optim *a = optim_new(&c, 3, &e), *b = optim_new(&c, 3, &e), *other;
@@ -345,8 +346,8 @@ START_TEST(test_state_round_trip)
 	ck_assert_str_eq(e.msg, "training state: truncated");
 	c.kind = DNN_OPT_RMSPROP;
 	other = optim_new(&c, 3, &e);
-	ck_assert_int_eq(
-		train_state_decode(p, len, "m.dnn", &done, &rb, wb, other, &sb, &eb, &e), -1);
+	ck_assert_int_eq(train_state_decode(p, len, "m.dnn", &done, &rb, wb, other, &sb, &eb, &e),
+			 -1);
 	ck_assert_ptr_nonnull(strstr(e.msg, "trained with adam, not rmsprop"));
 	free(p);
 	optim_free(a);
