@@ -359,6 +359,45 @@ START_TEST(test_lbfgs_rosenbrock)
 }
 END_TEST
 
+/* Each accepted step s = w' - w satisfies the strong Wolfe conditions
+ *   F(w') <= F(w) + c1 g.s   and   |g'.s| <= c2 |g.s|
+ * (c1 = 1e-4, c2 = 0.9), checked from outside the optimizer on
+ * Rosenbrock's function while the decrease is well above rounding. */
+START_TEST(test_lbfgs_steps_satisfy_strong_wolfe)
+{
+	struct dnn_optim_spec c = conf_of(DNN_OPT_LBFGS, 1.0);
+	struct dnn_optim *o = xnew(&c, 2);
+	float w[2] = {-1.2f, 1.0f}, g[2], g2[2];
+	double f = rosen(NULL, w, g), fx;
+	int checked = 0;
+
+	for (int it = 0; it < 100; it++) {
+		float old[2] = {w[0], w[1]};
+		double gs, g2s, f2;
+		int r = optim_lbfgs_iter(o, w, rosen, NULL, &fx);
+
+		f2 = rosen(NULL, w, g2);
+		if (r != 0 || f - f2 < 1e-8)
+			break;
+		gs =
+		    (double)g[0] * ((double)w[0] - old[0]) + (double)g[1] * ((double)w[1] - old[1]);
+		g2s = (double)g2[0] * ((double)w[0] - old[0]) +
+		      (double)g2[1] * ((double)w[1] - old[1]);
+		ck_assert_msg(gs < 0, "iteration %d: not a descent step", it);
+		ck_assert_msg(f2 <= f + 1e-4 * gs, "iteration %d: no sufficient decrease", it);
+		ck_assert_msg(fabs(g2s) <= 0.9 * fabs(gs) * (1 + 1e-6),
+			      "iteration %d: curvature condition fails: %g > 0.9 * %g", it,
+			      fabs(g2s), fabs(gs));
+		f = f2;
+		g[0] = g2[0];
+		g[1] = g2[1];
+		checked++;
+	}
+	ck_assert_int_gt(checked, 15);
+	optim_free(o);
+}
+END_TEST
+
 /* Logistic regression through the network (one sigmoid unit, binary
  * cross-entropy) on overlapping classes, against Newton's method. */
 #define LR_N 60
@@ -765,6 +804,7 @@ static Suite *optim_suite(void)
 	tcase_add_test(lb, test_lbfgs_quadratic);
 	tcase_add_test(lb, test_lbfgs_quadratic_weight_decay);
 	tcase_add_test(lb, test_lbfgs_rosenbrock);
+	tcase_add_test(lb, test_lbfgs_steps_satisfy_strong_wolfe);
 	tcase_add_test(lb, test_lbfgs_logistic_regression);
 	tcase_add_test(lb, test_lbfgs_nan_is_an_error);
 	suite_add_tcase(s, lb);
