@@ -378,6 +378,12 @@ static int build_image(const struct dnn_model *m, struct wbuf *w, struct dnn_err
 		wb_end(w, s);
 	}
 
+	if (m->train_state) {
+		s = wb_begin(w, "trst");
+		wb_bytes(w, m->train_state, m->train_state_len);
+		wb_end(w, s);
+	}
+
 	if (w->oom)
 		return dnn_error_oom(e);
 	wb_u32(w, crc_of(w->p, w->n));
@@ -439,6 +445,9 @@ struct loader {
 	size_t n_in, n_layers, n_out, n_params;
 	size_t *units;
 	int *acts;
+	/* The ancillary section "trst", when present. */
+	const unsigned char *trst;
+	size_t trst_len;
 };
 
 static int load_err(struct loader *ld, const char *fmt, ...) DNN_PRINTF(2, 3);
@@ -964,6 +973,11 @@ static int parse_frame(struct loader *ld, const unsigned char *buf, size_t size)
 		} else if (memcmp(tag, "meta", 4) == 0) {
 			ld->meta = buf + pos + SECT_HEADER_SIZE;
 			ld->meta_len = len;
+		} else if (memcmp(tag, "trst", 4) == 0) {
+			if (ld->trst)
+				return load_err(ld, "duplicate section 'trst'");
+			ld->trst = buf + pos + SECT_HEADER_SIZE;
+			ld->trst_len = len;
 		} else if (tag[0] >= 'A' && tag[0] <= 'Z') {
 			return load_err(ld,
 					"unknown critical section '%.4s' (written by a newer "
@@ -1279,6 +1293,15 @@ int ckpt_load(struct dnn_model *m, const char *path, struct dnn_error *e)
 		m->format_version = (uint32_t)get_le(buf + 8, 4);
 		m->crc = (uint32_t)get_le(buf + size - CRC_SIZE, 4);
 	}
+	if (rc == 0 && ld.trst) {
+		m->train_state = malloc(ld.trst_len ? ld.trst_len : 1);
+		if (m->train_state) {
+			memcpy(m->train_state, ld.trst, ld.trst_len);
+			m->train_state_len = ld.trst_len;
+		} else {
+			rc = dnn_error_oom(e);
+		}
+	}
 	free(ld.units);
 	free(ld.acts);
 	free(buf);
@@ -1302,5 +1325,6 @@ void model_free(struct dnn_model *m)
 	history_free(&m->history);
 	free(m->spec_json);
 	free(m->writer);
+	free(m->train_state);
 	memset(m, 0, sizeof *m);
 }

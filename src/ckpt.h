@@ -39,6 +39,11 @@ struct dnn_model {
 	size_t file_size;
 	uint32_t format_version;
 	uint32_t crc;
+	/* Where training left off, for dnn train --resume: the trainer's own
+	 * encoding (train_state_encode), stored as the ancillary section
+	 * "trst"; NULL when absent. */
+	unsigned char *train_state;
+	size_t train_state_len;
 };
 
 /* Write m to path atomically: a temporary file in the same directory,

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,13 +18,16 @@
 #include "loss.h"
 #include "net.h"
 #include "optim.h"
+#include "plot.h"
 #include "rng.h"
+#include "sched.h"
 #include "spec.h"
 #include "train.h"
 #include "util.h"
 
 const char cmd_train_help[] =
 	"Usage: dnn train [OPTIONS] SPEC DATA\n"
+	"   or: dnn train --resume MODEL [OPTIONS] DATA\n"
 	"Train the network that SPEC (JSON, see dnn-spec(5)) describes on DATA (CSV,\n"
 	"plain or gzip-compressed) and write the weights to a checkpoint. Either file\n"
 	"may be '-' for standard input. One line per epoch goes to standard error.\n"
@@ -34,8 +38,25 @@ const char cmd_train_help[] =
 	"  -e, --epochs N             passes over the training rows\n"
 	"  -b, --batch-size N         rows per gradient step\n"
 	"  -l, --learning-rate X      step size\n"
-	"      --momentum X           momentum of SGD, in [0, 1)\n"
-	"      --optimizer NAME       optimizer: sgd\n"
+	"      --optimizer NAME       optimizer: sgd, adam, rmsprop or lbfgs (full\n"
+	"                             batch; one iteration per epoch)\n"
+	"      --momentum X           momentum of sgd, in [0, 1)\n"
+	"      --nesterov             Nesterov momentum (sgd)\n"
+	"      --beta1 X, --beta2 X   decay of adam's moment estimates, in [0, 1)\n"
+	"      --rho X                decay of rmsprop's mean square, in [0, 1)\n"
+	"      --epsilon X            added to adam's and rmsprop's denominator\n"
+	"      --history-size N       correction pairs lbfgs keeps\n"
+	"      --weight-decay X       L2 penalty X/2 |w|^2 added to the loss\n"
+	"      --clip-norm X          scale gradients down to a global norm of X\n"
+	"      --patience N           stop when val_loss (loss without validation\n"
+	"                             rows) has not improved for N epochs, and keep\n"
+	"                             the weights of the best epoch\n"
+	"      --resume MODEL         continue training MODEL, a checkpoint, on DATA\n"
+	"                             up to --epochs in all, with its spec, weights,\n"
+	"                             optimizer state and history (writes MODEL\n"
+	"                             unless -o is given)\n"
+	"      --log FILE             write one JSON object per epoch to FILE\n"
+	"      --plot FILE            draw the loss (and accuracy) curves as SVG\n"
 	"  -s, --seed N               seed of the initial weights, shuffles and split\n"
 	"      --validation FRACTION  hold out this fraction of the rows and report\n"
 	"                             val_loss and val_acc on them\n"
@@ -58,6 +79,8 @@ struct train_args {
 	const char *output;
 	const char *val_path;
 	const char *spec_path, *data_path;
+	const char *log_path, *plot_path;
+	const char *resume_path;
 	int quiet;
 	struct dnn_csv_opts csv;
 };
@@ -72,7 +95,19 @@ enum {
 	OPT_CATEGORICAL,
 	OPT_MISSING,
 	OPT_NO_HEADER,
-	OPT_DELIMITER
+	OPT_DELIMITER,
+	OPT_NESTEROV,
+	OPT_BETA1,
+	OPT_BETA2,
+	OPT_RHO,
+	OPT_EPSILON,
+	OPT_HISTORY_SIZE,
+	OPT_WEIGHT_DECAY,
+	OPT_CLIP_NORM,
+	OPT_PATIENCE,
+	OPT_LOG,
+	OPT_PLOT,
+	OPT_RESUME
 };
 
 static const struct option long_opts[] = {
@@ -91,6 +126,18 @@ static const struct option long_opts[] = {
 	{"missing", required_argument, NULL, OPT_MISSING},
 	{"no-header", no_argument, NULL, OPT_NO_HEADER},
 	{"delimiter", required_argument, NULL, OPT_DELIMITER},
+	{"nesterov", no_argument, NULL, OPT_NESTEROV},
+	{"beta1", required_argument, NULL, OPT_BETA1},
+	{"beta2", required_argument, NULL, OPT_BETA2},
+	{"rho", required_argument, NULL, OPT_RHO},
+	{"epsilon", required_argument, NULL, OPT_EPSILON},
+	{"history-size", required_argument, NULL, OPT_HISTORY_SIZE},
+	{"weight-decay", required_argument, NULL, OPT_WEIGHT_DECAY},
+	{"clip-norm", required_argument, NULL, OPT_CLIP_NORM},
+	{"patience", required_argument, NULL, OPT_PATIENCE},
+	{"log", required_argument, NULL, OPT_LOG},
+	{"plot", required_argument, NULL, OPT_PLOT},
+	{"resume", required_argument, NULL, OPT_RESUME},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -101,6 +148,9 @@ static const struct option long_opts[] = {
 struct overrides {
 	const char *epochs, *batch_size, *learning_rate, *momentum, *optimizer, *seed,
 		*validation, *target, *ignore, *categorical, *missing;
+	const char *beta1, *beta2, *rho, *epsilon, *history_size, *weight_decay, *clip_norm,
+		*patience;
+	int nesterov;
 };
 
 static int parse_args(int argc, char **argv, struct train_args *a, struct overrides *ov,
@@ -158,6 +208,42 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct overri
 			if (cli_delimiter(optarg, &a->csv.delimiter, e))
 				return -1;
 			break;
+		case OPT_NESTEROV:
+			ov->nesterov = 1;
+			break;
+		case OPT_BETA1:
+			ov->beta1 = optarg;
+			break;
+		case OPT_BETA2:
+			ov->beta2 = optarg;
+			break;
+		case OPT_RHO:
+			ov->rho = optarg;
+			break;
+		case OPT_EPSILON:
+			ov->epsilon = optarg;
+			break;
+		case OPT_HISTORY_SIZE:
+			ov->history_size = optarg;
+			break;
+		case OPT_WEIGHT_DECAY:
+			ov->weight_decay = optarg;
+			break;
+		case OPT_CLIP_NORM:
+			ov->clip_norm = optarg;
+			break;
+		case OPT_PATIENCE:
+			ov->patience = optarg;
+			break;
+		case OPT_LOG:
+			a->log_path = optarg;
+			break;
+		case OPT_PLOT:
+			a->plot_path = optarg;
+			break;
+		case OPT_RESUME:
+			a->resume_path = optarg;
+			break;
 		case 'q':
 			a->quiet = 1;
 			break;
@@ -170,13 +256,27 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct overri
 			return cli_bad_option(argv, optopt, 0, e);
 		}
 	}
-	if (argc - optind != 2)
-		return cli_operands("SPEC and DATA", e);
-	a->spec_path = argv[optind];
-	a->data_path = argv[optind + 1];
+	if (a->resume_path) {
+		/* The spec comes from the checkpoint. */
+		if (argc - optind != 1)
+			return cli_operands("DATA (with --resume)", e);
+		a->spec_path = a->resume_path;
+		a->data_path = argv[optind];
+	} else {
+		if (argc - optind != 2)
+			return cli_operands("SPEC and DATA", e);
+		a->spec_path = argv[optind];
+		a->data_path = argv[optind + 1];
+	}
 	if (strcmp(a->spec_path, "-") == 0 && strcmp(a->data_path, "-") == 0)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-				     "SPEC and DATA cannot both be standard input");
+				     "%s and DATA cannot both be standard input",
+				     a->resume_path ? "MODEL" : "SPEC");
+	if (a->log_path && a->output && strcmp(a->log_path, "-") == 0 &&
+	    strcmp(a->output, "-") == 0)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "the log and the checkpoint cannot both go to standard "
+				     "output");
 	if (a->val_path && ov->validation)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "options '--validation' and '--validation-data' exclude each "
@@ -185,6 +285,75 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct overri
 	    (strcmp(a->spec_path, "-") == 0 || strcmp(a->data_path, "-") == 0))
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "only one input can be standard input");
+	return 0;
+}
+
+/* A number in [0, 1) for option opt. */
+static int unit_interval(const char *opt, const char *arg, double *out, struct dnn_error *e)
+{
+	if (cli_double(opt, arg, 0.0, 0, 1.0, out, e))
+		return -1;
+	if (*out >= 1.0)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '%s' needs a number from 0 to below 1, not '%s'", opt,
+				     arg);
+	return 0;
+}
+
+/* The optimizer's hyperparameters; each must apply to the optimizer. */
+static int apply_optim_overrides(struct dnn_spec *s, const struct overrides *ov,
+				 struct dnn_error *e)
+{
+	static const char *const opts[] = {"momentum", "beta1",	       "beta2",    "rho",
+					   "epsilon",  "history_size", "clip_norm"};
+	const char *const args[] = {ov->momentum, ov->beta1,	    ov->beta2,	  ov->rho,
+				    ov->epsilon,  ov->history_size, ov->clip_norm};
+	struct dnn_optim_spec *o = &s->optim;
+	unsigned long v;
+
+	for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
+		if (args[i] && !spec_optim_uses(o->kind, opts[i])) {
+			char opt[32];
+
+			snprintf(opt, sizeof opt, "--%s", opts[i]);
+			for (char *p = opt; *p; p++)
+				if (*p == '_')
+					*p = '-';
+			return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+					     "option '%s' is not used by %s", opt,
+					     spec_optim_name(o->kind));
+		}
+	if (ov->nesterov && o->kind != DNN_OPT_SGD)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '--nesterov' is not used by %s",
+				     spec_optim_name(o->kind));
+	if (ov->nesterov)
+		o->nesterov = 1;
+	if (ov->momentum && unit_interval("--momentum", ov->momentum, &o->momentum, e))
+		return -1;
+	if (ov->beta1 && unit_interval("--beta1", ov->beta1, &o->beta1, e))
+		return -1;
+	if (ov->beta2 && unit_interval("--beta2", ov->beta2, &o->beta2, e))
+		return -1;
+	if (ov->rho && unit_interval("--rho", ov->rho, &o->rho, e))
+		return -1;
+	if (ov->epsilon && cli_double("--epsilon", ov->epsilon, 0.0, 1, 1.0, &o->epsilon, e))
+		return -1;
+	if (ov->history_size) {
+		if (cli_ulong("--history-size", ov->history_size, 1, 1000, &v, e))
+			return -1;
+		o->history_size = v;
+	}
+	if (ov->weight_decay &&
+	    cli_double("--weight-decay", ov->weight_decay, 0.0, 0, 1e6, &o->weight_decay, e))
+		return -1;
+	if (ov->clip_norm && cli_double("--clip-norm", ov->clip_norm, 0.0, 1, 1e30, &o->clip_norm, e))
+		return -1;
+	if (ov->patience) {
+		if (cli_ulong("--patience", ov->patience, 1, 1000000000UL, &v, e))
+			return -1;
+		s->patience = v;
+	}
 	return 0;
 }
 
@@ -211,23 +380,16 @@ static int apply_overrides(struct dnn_spec *s, const struct overrides *ov, struc
 					     ov->seed);
 		s->seed = seed;
 	}
-	if (ov->learning_rate &&
-	    cli_double("--learning-rate", ov->learning_rate, 0.0, 1, 1e6,
-		       &s->optim.learning_rate, e))
-		return -1;
-	if (ov->momentum) {
-		if (cli_double("--momentum", ov->momentum, 0.0, 0, 1.0, &s->optim.momentum, e))
+	if (ov->learning_rate) {
+		if (cli_double("--learning-rate", ov->learning_rate, 0.0, 1, 1e6,
+			       &s->optim.learning_rate, e))
 			return -1;
-		if (s->optim.momentum >= 1.0)
-			return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-					     "option '--momentum' needs a number from 0 to below "
-					     "1, not '%s'",
-					     ov->momentum);
+		s->optim.learning_rate_given = 1;
 	}
-	if (ov->optimizer && strcmp(ov->optimizer, "sgd") != 0)
-		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-				     "option '--optimizer': unknown optimizer '%s' (known: sgd)",
-				     ov->optimizer);
+	if (ov->optimizer && spec_set_optimizer(s, ov->optimizer, e))
+		return -1;
+	if (apply_optim_overrides(s, ov, e))
+		return -1;
 	if (ov->validation) {
 		if (cli_double("--validation", ov->validation, 0.0, 0, 1.0, &s->data.validation,
 			       e))
@@ -553,9 +715,51 @@ static void warn_step_layers(const struct dnn_spec *s, int quiet)
 		last, last);
 }
 
-static void print_epoch(const struct dnn_epoch *ep, unsigned long n_epochs, void *ctx)
+/* Where the figures of each epoch go. */
+struct epoch_out {
+	int quiet;
+	FILE *log;		/* --log, or NULL */
+	int log_failed;		/* a write to it failed */
+};
+
+/* ,"key":value with so many significant digits, left out when not
+ * finite. */
+static void json_field(FILE *f, const char *key, int digits, double v)
 {
-	(void)ctx;
+	if (isfinite(v))
+		fprintf(f, ",\"%s\":%.*g", key, digits, v);
+}
+
+/* One line of --log, as in dnn(1); keys of figures that do not apply (NaN)
+ * are left out. printf's numbers use '.': dnn never calls setlocale. */
+static int log_epoch(FILE *f, const struct dnn_epoch *ep, const struct dnn_epoch_reg *reg)
+{
+	fprintf(f, "{\"epoch\":%lu", ep->epoch);
+	json_field(f, "loss", 4, ep->loss);
+	json_field(f, "val_loss", 4, ep->val_loss);
+	json_field(f, "accuracy", 4, ep->accuracy);
+	json_field(f, "val_accuracy", 4, ep->val_accuracy);
+	if (reg) {
+		json_field(f, "mae", 4, reg->mae);
+		json_field(f, "val_mae", 4, reg->val_mae);
+		json_field(f, "r2", 4, reg->r2);
+		json_field(f, "val_r2", 4, reg->val_r2);
+	}
+	json_field(f, "learning_rate", 6, ep->learning_rate);
+	json_field(f, "seconds", 4, ep->seconds);
+	fputs("}\n", f);
+	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
+}
+
+static void print_epoch(const struct dnn_epoch *ep, const struct dnn_epoch_reg *reg,
+			unsigned long n_epochs, void *ctx)
+{
+	struct epoch_out *out = ctx;
+
+	if (out->log && !out->log_failed && log_epoch(out->log, ep, reg))
+		out->log_failed = 1;
+	if (out->quiet)
+		return;
 	fprintf(stderr, "epoch %lu/%lu  loss %.4g", ep->epoch, n_epochs, ep->loss);
 	if (!isnan(ep->val_loss))
 		fprintf(stderr, "  val_loss %.4g", ep->val_loss);
@@ -563,6 +767,14 @@ static void print_epoch(const struct dnn_epoch *ep, unsigned long n_epochs, void
 		fprintf(stderr, "  acc %.4f", ep->accuracy);
 	if (!isnan(ep->val_accuracy))
 		fprintf(stderr, "  val_acc %.4f", ep->val_accuracy);
+	if (reg) {
+		fprintf(stderr, "  mae %.4g", reg->mae);
+		if (!isnan(reg->val_mae))
+			fprintf(stderr, "  val_mae %.4g", reg->val_mae);
+		fprintf(stderr, "  r2 %.4f", reg->r2);
+		if (!isnan(reg->val_r2))
+			fprintf(stderr, "  val_r2 %.4f", reg->val_r2);
+	}
 	fprintf(stderr, "  lr %g  %.2fs\n", ep->learning_rate, ep->seconds);
 }
 
@@ -583,6 +795,119 @@ static uint64_t write_time(void)
 	return (uint64_t)time(NULL);
 }
 
+/* SIGINT or SIGTERM during training: the trainer finishes the minibatch and
+ * stops; the checkpoint is saved and dnn exits with 130. */
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+/* Catch SIGINT and SIGTERM (once: a second one acts as usual), unless they
+ * are ignored, as for a background job of a non-interactive shell. */
+static void catch_signals(struct sigaction old[2])
+{
+	static const int sigs[2] = {SIGINT, SIGTERM};
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	got_signal = 0;
+	for (int i = 0; i < 2; i++) {
+		sigaction(sigs[i], NULL, &old[i]);
+		if (old[i].sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+static void restore_signals(const struct sigaction old[2])
+{
+	sigaction(SIGINT, &old[0], NULL);
+	sigaction(SIGTERM, &old[1], NULL);
+}
+
+/* How training ended, when it ended early or kept other weights than the
+ * last. */
+static void print_stop(const struct dnn_train_stop *st, const struct dnn_history *h,
+		       unsigned long patience)
+{
+	const char *watched = st->monitor_val ? "val_loss" : "loss";
+
+	if (st->early)
+		fprintf(stderr,
+			"early stopping: %s has not improved for %lu epochs; kept the weights of "
+			"epoch %lu\n",
+			watched, patience, st->best_epoch);
+	else if (patience && st->best_epoch && st->best_epoch != h->n)
+		fprintf(stderr, "kept the weights of epoch %lu, the lowest %s\n", st->best_epoch,
+			watched);
+	if (st->converged)
+		fprintf(stderr, "lbfgs converged in epoch %zu\n", h->n);
+}
+
+/* --resume: the checkpoint, with its training state, and its spec. */
+static int load_resume(struct dnn_model *prev, const char *path, struct dnn_spec *spec,
+		       struct dnn_error *e)
+{
+	const char *name = strcmp(path, "-") ? path : "<stdin>";
+
+	if (ckpt_load(prev, path, e))
+		return -1;
+	if (!prev->train_state)
+		return dnn_error_set(e, DNN_EX_DATA, name, 0, 0,
+				     "no training state to resume from (written by an older "
+				     "dnn, or after training diverged)");
+	return spec_parse(spec, prev->spec_json, strlen(prev->spec_json), name, e);
+}
+
+/* The data of a resumed run must have the columns and classes the
+ * checkpoint was trained on. */
+static int check_resume_data(const struct dnn_model *prev, const struct dnn_dataset *d,
+			     const char *data_name, const char *model_name, struct dnn_error *e)
+{
+	int same = prev->n_cols == d->n_cols && prev->n_classes == d->n_classes;
+
+	for (size_t c = 0; same && c < d->n_cols; c++)
+		same = prev->col_role[c] == d->col_role[c] &&
+		       strcmp(prev->col_names[c], d->col_names[c]) == 0;
+	if (!same)
+		return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
+				     "the columns differ from those %s was trained on",
+				     model_name);
+	for (size_t k = 0; k < d->n_classes; k++)
+		if (strcmp(prev->class_names[k], d->class_names[k]) != 0)
+			return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
+					     "the classes differ from those %s was trained on",
+					     model_name);
+	/* Other categories would change the network's inputs. */
+	same = prev->n_cats == d->n_cats && prev->net->n_in == d->n_in;
+	for (size_t k = 0; same && k < d->n_cats; k++) {
+		same = prev->cats[k].n == d->cats[k].n;
+		for (size_t q = 0; same && q < d->cats[k].n; q++)
+			same = strcmp(prev->cats[k].names[q], d->cats[k].names[q]) == 0;
+		if (!same)
+			return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
+					     "the categories of column '%s' differ from those %s "
+					     "was trained on",
+					     d->col_names[d->cats[k].col], model_name);
+	}
+	if (!same)
+		return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
+				     "the inputs differ from those %s was trained on", model_name);
+	return 0;
+}
+
+/* Missing inputs of a resumed run: the checkpoint's fill values. */
+static void apply_fill(struct dnn_dataset *d, const float *fill)
+{
+	for (size_t i = 0; i < d->n_rows * d->n_in; i++)
+		if (isnan(d->x[i]))
+			d->x[i] = fill[i % d->n_in];
+}
+
 int cmd_train(int argc, char **argv, struct dnn_error *e)
 {
 	struct train_args a = {.csv = {.delimiter = ',', .header = 1}};
@@ -591,6 +916,14 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	struct dnn_dataset d = {0};
 	struct dnn_model model = {0};
 	struct dnn_optim *opt = NULL;
+	struct dnn_sched sched;
+	struct dnn_model prev = {0};
+	struct dnn_train_early early = {(double)INFINITY, 0, NULL, NULL};
+	unsigned long done = 0;
+	struct sigaction old_sig[2];
+	struct dnn_train_stop stop = {0};
+	struct epoch_out eout = {0};
+	int log_made = 0, plot_made = 0;
 	size_t *units = NULL, n_out = 0, n_val = 0, n_train;
 	int *acts = NULL;
 	float *t = NULL;
@@ -603,7 +936,10 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	if (rc)
 		return rc > 0 ? 0 : -1;
 	rc = -1;
-	if (spec_load(&spec, a.spec_path, e) || apply_overrides(&spec, &ov, e))
+	if (a.resume_path ? load_resume(&prev, a.resume_path, &spec, e)
+			  : spec_load(&spec, a.spec_path, e))
+		goto out;
+	if (apply_overrides(&spec, &ov, e))
 		goto out;
 
 	struct dnn_data_opts dopts = {
@@ -623,6 +959,8 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	const char *data_name = strcmp(a.data_path, "-") ? a.data_path : "<stdin>";
 	const char *spec_name = strcmp(a.spec_path, "-") ? a.spec_path : "<stdin>";
 	if (output_width(&spec, &d, spec_name, data_name, &n_out, e))
+		goto out;
+	if (a.resume_path && check_resume_data(&prev, &d, data_name, spec_name, e))
 		goto out;
 	spec.layers[spec.n_layers - 1].units = n_out;
 
@@ -646,12 +984,25 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	}
 	n_train = d.n_rows - n_val;
 
-	if (spec.data.missing == DNN_MISSING_MEAN &&
-	    fill_missing(&d, n_train, &model.fill, a.quiet, data_name, e))
+	if (a.resume_path) {
+		/* The checkpoint's fill values and normalization. */
+		model.fill = prev.fill;
+		model.in_norm = prev.in_norm;
+		model.out_norm = prev.out_norm;
+		prev.fill = NULL;
+		memset(&prev.in_norm, 0, sizeof prev.in_norm);
+		memset(&prev.out_norm, 0, sizeof prev.out_norm);
+		if (model.fill)
+			apply_fill(&d, model.fill);
+	} else if (spec.data.missing == DNN_MISSING_MEAN &&
+		   fill_missing(&d, n_train, &model.fill, a.quiet, data_name, e)) {
 		goto out;
+	}
 
 	/* Statistics from the training rows only, applied to all. */
-	if (spec.data.normalize == DNN_NORM_STANDARD) {
+	if (a.resume_path) {
+		/* Taken over above. */
+	} else if (spec.data.normalize == DNN_NORM_STANDARD) {
 		if (norm_fit(&model.in_norm, d.x, d.n_in, NULL, n_train, e))
 			goto out;
 	} else if (norm_identity(&model.in_norm, d.n_in, e)) {
@@ -666,7 +1017,9 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		}
 	norm_apply(&model.in_norm, d.x, d.n_rows);
 	if (d.task == DNN_TASK_REGRESSION) {
-		if (spec.data.normalize == DNN_NORM_STANDARD) {
+		if (a.resume_path) {
+			/* Taken over above. */
+		} else if (spec.data.normalize == DNN_NORM_STANDARD) {
 			if (norm_fit(&model.out_norm, d.y, d.n_targets, NULL, n_train, e))
 				goto out;
 		} else if (norm_identity(&model.out_norm, d.n_targets, e)) {
@@ -689,30 +1042,92 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		acts[l] = spec.layers[l].activation;
 	}
 	warn_step_layers(&spec, a.quiet);
-	model.net = net_new(d.n_in, spec.n_layers, units, acts, spec.loss, e);
-	if (!model.net)
-		goto out;
+	if (a.resume_path) {
+		model.net = prev.net;
+		prev.net = NULL;
+	} else {
+		model.net = net_new(d.n_in, spec.n_layers, units, acts, spec.loss, e);
+		if (!model.net)
+			goto out;
+	}
 	rng_seed(&rng, spec.seed);
-	net_init(model.net, spec.init, &rng);
-	opt = optim_new(spec.optim.kind, model.net->n_params, spec.optim.learning_rate,
-			spec.optim.momentum, e);
+	if (!a.resume_path)
+		net_init(model.net, spec.init, &rng);
+	opt = optim_new(&spec.optim, model.net->n_params, e);
 	if (!opt)
 		goto out;
+	if (spec.patience) {
+		early.best = util_malloc_array(model.net->n_params, sizeof *early.best);
+		early.last = util_malloc_array(model.net->n_params, sizeof *early.last);
+		if (!early.best || !early.last) {
+			dnn_error_oom(e);
+			goto out;
+		}
+	}
 
 	struct dnn_rows train_rows = {n_train, d.x, targets};
 	struct dnn_rows val_rows = {n_val, d.x + n_train * d.n_in, targets + n_train * n_out};
+	sched_init(&sched, &spec.schedule, spec.optim.learning_rate, spec.epochs);
+	if (a.resume_path) {
+		if (train_state_decode(prev.train_state, prev.train_state_len, spec_name, &done,
+				       &rng, model.net->params, opt, &sched, &early, e))
+			goto out;
+		if (done >= spec.epochs) {
+			dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				      "%s has trained %lu epochs already; ask for more with "
+				      "--epochs",
+				      spec_name, done);
+			goto out;
+		}
+		model.history = prev.history;
+		memset(&prev.history, 0, sizeof prev.history);
+	}
 	struct dnn_train_opts topts = {
+		.first_epoch = done + 1,
 		.epochs = spec.epochs,
 		.batch_size = spec.batch_size,
 		.classification = d.task == DNN_TASK_CLASSIFICATION,
-		.on_epoch = a.quiet ? NULL : print_epoch,
+		.target_scale = d.task == DNN_TASK_REGRESSION ? model.out_norm.scale : NULL,
+		.sched = &sched,
+		.patience = spec.patience,
+		.stop = &stop,
+		.early = &early,
+		.on_epoch = print_epoch,
+		.ctx = &eout,
 	};
+	eout.quiet = a.quiet;
+	if (a.log_path) {
+		if (strcmp(a.log_path, "-") == 0) {
+			eout.log = stdout;
+		} else if ((eout.log = fopen(a.log_path, "w"))) {
+			log_made = 1;
+		} else {
+			dnn_error_set(e, DNN_EX_CANTCREAT, NULL, 0, 0, "cannot create '%s': %s",
+				      a.log_path, strerror(errno));
+			goto out;
+		}
+	}
 	dnn_error_clear(&train_err);
+	topts.interrupt = &got_signal;
+	catch_signals(old_sig);
 	trained = train_run(model.net, opt, &rng, &train_rows, &val_rows, &topts,
 			    &model.history, &train_err) == 0;
-	if (!trained && train_err.code != DNN_EX_FAIL) {
+	restore_signals(old_sig);
+	if (!trained && train_err.code != DNN_EX_FAIL && train_err.code != DNN_EX_INTERRUPT) {
 		*e = train_err;
 		goto out;
+	}
+	if (eout.log_failed) {
+		dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on '%s': %s", a.log_path,
+			      strerror(errno));
+		goto out;
+	}
+	if (!a.quiet)
+		print_stop(&stop, &model.history, spec.patience);
+	if (a.plot_path) {
+		if (plot_write(a.plot_path, &model.history, d.task == DNN_TASK_CLASSIFICATION, e))
+			goto out;
+		plot_made = 1;
 	}
 
 	/* The checkpoint takes over the dataset's names. */
@@ -737,7 +1152,20 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	d.col_role = NULL;
 	d.class_names = NULL;
 
-	output = a.output ? util_strdup(a.output) : default_output(a.spec_path);
+	/* What --resume needs to continue from this checkpoint. */
+	if (trained || train_err.code == DNN_EX_INTERRUPT) {
+		model.train_state = train_state_encode(
+			model.history.n, &rng, stop.restored ? early.last : model.net->params, opt,
+			&sched, &early, &model.train_state_len);
+		if (!model.train_state) {
+			dnn_error_oom(e);
+			goto out;
+		}
+	}
+
+	output = a.output	   ? util_strdup(a.output)
+		 : a.resume_path ? util_strdup(a.resume_path)
+				 : default_output(a.spec_path);
 	if (!output) {
 		dnn_error_oom(e);
 		goto out;
@@ -746,19 +1174,41 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		goto out;
 	if (!trained) {
 		/* Diverged: the last finite weights are saved; say so. */
-		dnn_error_set(e, train_err.code, NULL, 0, 0, "%s; saved the weights of epoch %zu to %s",
-			      train_err.msg, model.history.n, output);
+		if (train_err.code == DNN_EX_INTERRUPT)
+			dnn_error_set(e, train_err.code, NULL, 0, 0,
+				      "%s by %s; saved the weights to %s", train_err.msg,
+				      got_signal == SIGTERM ? "SIGTERM" : "SIGINT", output);
+		else
+			dnn_error_set(e, train_err.code, NULL, 0, 0,
+				      "%s; saved the weights of epoch %zu to %s", train_err.msg,
+				      model.history.n, output);
 		goto out;
 	}
 	if (!a.quiet)
 		fprintf(stderr, "saved %s\n", output);
 	rc = 0;
 out:
+	if (eout.log && eout.log != stdout && fclose(eout.log) && rc == 0) {
+		dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on '%s': %s", a.log_path,
+			      strerror(errno));
+		rc = -1;
+	}
+	/* A failed run leaves no new files behind, but a diverged one keeps
+	 * its checkpoint, log and plot. */
+	if (rc && e->code != DNN_EX_FAIL && e->code != DNN_EX_INTERRUPT) {
+		if (log_made)
+			remove(a.log_path);
+		if (plot_made)
+			remove(a.plot_path);
+	}
 	free(output);
 	free(units);
 	free(acts);
 	free(t);
 	optim_free(opt);
+	free(early.best);
+	free(early.last);
+	model_free(&prev);
 	model_free(&model);
 	data_free(&d);
 	spec_free(&spec);

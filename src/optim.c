@@ -1,23 +1,58 @@
 #include "optim.h"
 
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util.h"
 
-struct dnn_optim *optim_new(int kind, size_t n_params, double learning_rate, double momentum,
-			    struct dnn_error *e)
+/* Line search constants (Nocedal & Wright, Numerical Optimization, 2nd ed.,
+ * section 3.1): sufficient decrease c1, curvature c2, evaluations per
+ * search, and the tolerances below which L-BFGS has converged. */
+#define LS_C1 1e-4
+#define LS_C2 0.9
+#define LS_MAX_EVALS 25
+#define LB_GRAD_TOL 1e-7
+#define LB_REL_FTOL 1e-14
+
+struct dnn_optim *optim_new(const struct dnn_optim_spec *conf, size_t n_params, struct dnn_error *e)
 {
 	struct dnn_optim *o = calloc(1, sizeof *o);
+	size_t n = n_params ? n_params : 1, hist = conf->history_size ? conf->history_size : 1;
+	int ok;
 
 	if (!o)
 		return dnn_error_oom(e), NULL;
-	o->kind = kind;
-	o->learning_rate = learning_rate;
-	o->momentum = momentum;
+	o->conf = *conf;
+	o->learning_rate = conf->learning_rate;
 	o->n = n_params;
-	o->velocity = util_calloc_array(n_params, sizeof *o->velocity);
-	if (!o->velocity) {
-		free(o);
+	o->g = util_malloc_array(n, sizeof *o->g);
+	ok = o->g != NULL;
+	if (conf->kind == DNN_OPT_LBFGS) {
+		size_t hn;
+
+		ok = ok && !util_mul_overflow(hist, n, &hn);
+		o->lb.x = ok ? util_malloc_array(n, sizeof(double)) : NULL;
+		o->lb.gx = ok ? util_malloc_array(n, sizeof(double)) : NULL;
+		o->lb.d = ok ? util_malloc_array(n, sizeof(double)) : NULL;
+		for (int i = 0; i < 3; i++)
+			o->lb.gb[i] = ok ? util_malloc_array(n, sizeof(double)) : NULL;
+		o->lb.wt = ok ? util_malloc_array(n, sizeof(float)) : NULL;
+		o->lb.gf = ok ? util_malloc_array(n, sizeof(float)) : NULL;
+		o->lb.s = ok ? util_malloc_array(hn, sizeof(double)) : NULL;
+		o->lb.y = ok ? util_malloc_array(hn, sizeof(double)) : NULL;
+		o->lb.rho = util_malloc_array(hist, sizeof(double));
+		o->lb.alpha = util_malloc_array(hist, sizeof(double));
+		ok = ok && o->lb.x && o->lb.gx && o->lb.d && o->lb.gb[0] && o->lb.gb[1] &&
+		     o->lb.gb[2] && o->lb.wt && o->lb.gf && o->lb.s && o->lb.y && o->lb.rho &&
+		     o->lb.alpha;
+	} else {
+		o->m = util_calloc_array(n, sizeof *o->m);
+		o->v = util_calloc_array(n, sizeof *o->v);
+		ok = ok && o->m && o->v;
+	}
+	if (!ok) {
+		optim_free(o);
 		return dnn_error_oom(e), NULL;
 	}
 	return o;
@@ -27,18 +62,400 @@ void optim_free(struct dnn_optim *o)
 {
 	if (!o)
 		return;
-	free(o->velocity);
+	free(o->m);
+	free(o->v);
+	free(o->g);
+	free(o->lb.x);
+	free(o->lb.gx);
+	free(o->lb.d);
+	for (int i = 0; i < 3; i++)
+		free(o->lb.gb[i]);
+	free(o->lb.wt);
+	free(o->lb.gf);
+	free(o->lb.s);
+	free(o->lb.y);
+	free(o->lb.rho);
+	free(o->lb.alpha);
 	free(o);
 }
 
-/* SGD with momentum: v := mu v - lr g; w := w + v. */
+int optim_full_batch(const struct dnn_optim *o)
+{
+	return o->conf.kind == DNN_OPT_LBFGS;
+}
+
+/* o->g = grads * min(1, clip / |grads|) + wd * params. */
+static void effective_grad(struct dnn_optim *o, const float *params, const float *grads)
+{
+	double sq = 0.0;
+	float scale = 1.0f, wd = (float)o->conf.weight_decay;
+
+	for (size_t i = 0; i < o->n; i++)
+		sq += (double)grads[i] * (double)grads[i];
+	o->grad_norm = sqrt(sq);
+	if (o->conf.clip_norm > 0.0 && o->grad_norm > o->conf.clip_norm)
+		scale = (float)(o->conf.clip_norm / o->grad_norm);
+	for (size_t i = 0; i < o->n; i++)
+		o->g[i] = scale * grads[i] + wd * params[i];
+}
+
 void optim_step(struct dnn_optim *o, float *params, const float *grads)
 {
-	float mu = (float)o->momentum, lr = (float)o->learning_rate;
-	float *v = o->velocity;
+	float lr = (float)o->learning_rate;
+	const float *g = o->g;
+	float *m = o->m, *v = o->v;
 
-	for (size_t i = 0; i < o->n; i++) {
-		v[i] = mu * v[i] - lr * grads[i];
-		params[i] += v[i];
+	effective_grad(o, params, grads);
+	o->t++;
+	switch (o->conf.kind) {
+	case DNN_OPT_ADAM: {
+		float b1 = (float)o->conf.beta1, b2 = (float)o->conf.beta2;
+		float eps = (float)o->conf.epsilon;
+		/* Bias corrections 1 - beta^t, in double: beta^t underflows late. */
+		double c1 = 1.0 - pow(o->conf.beta1, (double)o->t);
+		double c2 = 1.0 - pow(o->conf.beta2, (double)o->t);
+		float step = (float)(o->learning_rate / c1), rc2 = (float)(1.0 / sqrt(c2));
+
+		for (size_t i = 0; i < o->n; i++) {
+			m[i] = b1 * m[i] + (1.0f - b1) * g[i];
+			v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
+			params[i] -= step * m[i] / (sqrtf(v[i]) * rc2 + eps);
+		}
+		break;
 	}
+	case DNN_OPT_RMSPROP: {
+		float rho = (float)o->conf.rho, eps = (float)o->conf.epsilon;
+
+		for (size_t i = 0; i < o->n; i++) {
+			v[i] = rho * v[i] + (1.0f - rho) * g[i] * g[i];
+			params[i] -= lr * g[i] / (sqrtf(v[i]) + eps);
+		}
+		break;
+	}
+	default: {
+		float mu = (float)o->conf.momentum;
+
+		for (size_t i = 0; i < o->n; i++) {
+			m[i] = mu * m[i] - lr * g[i];
+			params[i] += o->conf.nesterov ? mu * m[i] - lr * g[i] : m[i];
+		}
+		break;
+	}
+	}
+}
+
+/* --- L-BFGS ---------------------------------------------------------------- */
+
+static double dot(const double *a, const double *b, size_t n)
+{
+	double s = 0.0;
+
+	for (size_t i = 0; i < n; i++)
+		s += a[i] * b[i];
+	return s;
+}
+
+/* F and its gradient (into gout) at the float point w, with the weight
+ * decay term wd/2 |w|^2 added to f. */
+static double eval_at(struct dnn_optim *o, const float *w, dnn_objective f, void *ctx, double *gout)
+{
+	double wd = o->conf.weight_decay, F = f(ctx, w, o->lb.gf), sq = 0.0;
+
+	o->lb.n_evals++;
+	for (size_t i = 0; i < o->n; i++) {
+		sq += (double)w[i] * (double)w[i];
+		gout[i] = (double)o->lb.gf[i] + wd * (double)w[i];
+	}
+	return F + 0.5 * wd * sq;
+}
+
+/* phi(t) = F(x + t d) and phi'(t) = F'(x + t d) . d; the trial point is
+ * rounded to float, as the network holds it. */
+static double phi(struct dnn_optim *o, double t, dnn_objective f, void *ctx, double *gout,
+		  double *dphi)
+{
+	double F;
+
+	for (size_t i = 0; i < o->n; i++)
+		o->lb.wt[i] = (float)(o->lb.x[i] + t * o->lb.d[i]);
+	F = eval_at(o, o->lb.wt, f, ctx, gout);
+	*dphi = dot(gout, o->lb.d, o->n);
+	return F;
+}
+
+/* The minimiser of the cubic that interpolates (x1, f1, g1) and (x2, f2, g2),
+ * clamped to [lo, hi]; the middle of [lo, hi] when the cubic has none. */
+static double cubic_min(double x1, double f1, double g1, double x2, double f2, double g2, double lo,
+			double hi)
+{
+	double d1 = g1 + g2 - 3.0 * (f1 - f2) / (x1 - x2), d2sq = d1 * d1 - g1 * g2, d2, t;
+
+	if (!(d2sq >= 0.0) || x1 == x2)
+		return (lo + hi) / 2.0;
+	d2 = sqrt(d2sq);
+	if (x1 <= x2)
+		t = x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2.0 * d2));
+	else
+		t = x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2.0 * d2));
+	if (!isfinite(t))
+		return (lo + hi) / 2.0;
+	return t < lo ? lo : t > hi ? hi : t;
+}
+
+/* A bracket end: step, value, slope and the gradient buffer it owns. */
+struct lspt {
+	double t, f, dg;
+	double *g;
+};
+
+/* Line search for a step t along d satisfying the strong Wolfe conditions
+ *   F(x + t d) <= F(x) + c1 t F'(x).d   and   |F'(x + t d).d| <= c2 |F'(x).d|
+ * (Nocedal & Wright, algorithms 3.5 and 3.6, with cubic interpolation as in
+ * minFunc). On return *best is the point with the lowest F found, which
+ * satisfies the conditions unless the evaluations ran out. Returns -1 when F
+ * is not finite at the start. */
+static int wolfe_search(struct dnn_optim *o, double t, dnn_objective f, void *ctx,
+			struct lspt *best)
+{
+	double f0 = o->lb.f, dg0 = dot(o->lb.gx, o->lb.d, o->n);
+	double dmax = 0.0;
+	struct lspt lo, hi, cur, prev = {0.0, f0, dg0, NULL};
+	double *spare;
+	int evals = 0, done = 0, insuf = 0;
+
+	for (size_t i = 0; i < o->n; i++)
+		dmax = fmax(dmax, fabs(o->lb.d[i]));
+	/* Three gradient buffers rotate among prev, cur and the spare. */
+	cur.g = o->lb.gb[0];
+	spare = o->lb.gb[1];
+	prev.g = o->lb.gb[2];
+	memcpy(prev.g, o->lb.gx, o->n * sizeof *prev.g);
+	cur.t = t;
+	cur.f = phi(o, t, f, ctx, cur.g, &cur.dg);
+	evals = 1;
+	/* Bracketing phase: grow the step until the interval holds a point
+	 * that satisfies the conditions. */
+	for (;;) {
+		if (!isfinite(cur.f) || cur.f > f0 + LS_C1 * cur.t * dg0 ||
+		    (evals > 1 && cur.f >= prev.f)) {
+			lo = prev;
+			hi = cur;
+			break;
+		}
+		if (fabs(cur.dg) <= -LS_C2 * dg0) {
+			*best = cur;
+			return 0;
+		}
+		if (cur.dg >= 0.0) {
+			lo = cur;
+			hi = prev;
+			break;
+		}
+		if (evals >= LS_MAX_EVALS) {
+			*best = cur;
+			return 0;
+		}
+		double nt = cubic_min(prev.t, prev.f, prev.dg, cur.t, cur.f, cur.dg,
+				      cur.t + 0.01 * (cur.t - prev.t), 10.0 * cur.t);
+		double *g = prev.g;
+
+		prev = cur;
+		cur.g = spare;
+		spare = g;
+		cur.t = nt;
+		cur.f = phi(o, nt, f, ctx, cur.g, &cur.dg);
+		evals++;
+	}
+	/* Zoom phase: shrink [lo, hi] (lo: the lower F) around a point that
+	 * satisfies both conditions. A non-finite F at hi counts as too high;
+	 * its slope is unusable, so the next trial bisects. */
+	if (lo.f > hi.f || !isfinite(lo.f)) {
+		struct lspt tmp = lo;
+
+		lo = hi;
+		hi = tmp;
+	}
+	spare = lo.g != o->lb.gb[0] && hi.g != o->lb.gb[0]   ? o->lb.gb[0]
+		: lo.g != o->lb.gb[1] && hi.g != o->lb.gb[1] ? o->lb.gb[1]
+							     : o->lb.gb[2];
+	while (!done && evals < LS_MAX_EVALS) {
+		double a = fmin(lo.t, hi.t), b = fmax(lo.t, hi.t), eps, nt;
+
+		if ((b - a) * dmax < 1e-12)
+			break;
+		if (isfinite(hi.f) && isfinite(hi.dg))
+			nt = cubic_min(lo.t, lo.f, lo.dg, hi.t, hi.f, hi.dg, a, b);
+		else
+			nt = (a + b) / 2.0;
+		/* Keep the trial away from the ends (minFunc's safeguard). */
+		eps = 0.1 * (b - a);
+		if (fmin(b - nt, nt - a) < eps) {
+			if (insuf || nt >= b || nt <= a) {
+				nt = fabs(nt - b) < fabs(nt - a) ? b - eps : a + eps;
+				insuf = 0;
+			} else {
+				insuf = 1;
+			}
+		} else {
+			insuf = 0;
+		}
+		cur.g = spare;
+		cur.t = nt;
+		cur.f = phi(o, nt, f, ctx, cur.g, &cur.dg);
+		evals++;
+		if (!isfinite(cur.f) || cur.f > f0 + LS_C1 * nt * dg0 || cur.f >= lo.f) {
+			spare = hi.g;
+			hi = cur;
+		} else {
+			if (fabs(cur.dg) <= -LS_C2 * dg0)
+				done = 1;
+			else if (cur.dg * (hi.t - lo.t) >= 0.0) {
+				spare = hi.g;
+				hi = lo;
+				lo.g = NULL;
+			}
+			if (lo.g)
+				spare = lo.g;
+			lo = cur;
+		}
+	}
+	*best = lo;
+	return 0;
+}
+
+/* Near the optimum F's rounding errors swamp its decrease, and no step
+ * passes the test of sufficient decrease although the gradient is still
+ * accurate. Then accept a step by the approximate Wolfe conditions of Hager
+ * and Zhang (SIAM J. Optim. 16, 2005), which rest on the slope:
+ *   sigma F'(x).d <= F'(x + t d).d <= (2 delta - 1) F'(x).d,
+ *   F(x + t d) <= F(x) + eps |F(x)|,
+ * with sigma = 0.9, delta = 0.1, eps = 1e-6, found by bisection on the
+ * slope. Returns 0 with *best set, -1 when no such step was found. */
+static int slope_search(struct dnn_optim *o, double t, dnn_objective f, void *ctx,
+			struct lspt *best)
+{
+	double f0 = o->lb.f, dg0 = dot(o->lb.gx, o->lb.d, o->n), lo = 0.0, hi = INFINITY;
+
+	for (int k = 0; k < LS_MAX_EVALS; k++) {
+		best->g = o->lb.gb[0];
+		best->t = t;
+		best->f = phi(o, t, f, ctx, best->g, &best->dg);
+		if (!isfinite(best->f) || best->dg > (2 * 0.1 - 1) * dg0 ||
+		    best->f > f0 + 1e-6 * fabs(f0))
+			hi = t;
+		else if (best->dg < 0.9 * dg0)
+			lo = t;
+		else
+			return 0;
+		t = isinf(hi) ? 2.0 * t : (lo + hi) / 2.0;
+	}
+	return -1;
+}
+
+int optim_lbfgs_iter(struct dnn_optim *o, float *params, dnn_objective f, void *ctx, double *fx)
+{
+	size_t n = o->n, m = o->conf.history_size ? o->conf.history_size : 1;
+	double *x = o->lb.x, *g = o->lb.gx, *d = o->lb.d, gmax = 0.0, t, dg;
+	struct lspt best;
+	int moved = 0, approx = 0;
+
+	if (!o->lb.started) {
+		for (size_t i = 0; i < n; i++)
+			x[i] = (double)params[i];
+		o->lb.f = eval_at(o, params, f, ctx, g);
+		if (!isfinite(o->lb.f))
+			return -1;
+		o->lb.started = 1;
+	}
+	*fx = o->lb.f;
+	for (size_t i = 0; i < n; i++)
+		gmax = fmax(gmax, fabs(g[i]));
+	if (gmax <= LB_GRAD_TOL)
+		return 1;
+	/* Two-loop recursion: d = -H g, H the inverse-Hessian approximation
+	 * from the stored pairs with H0 = (s.y / y.y) I from the newest. */
+	for (size_t i = 0; i < n; i++)
+		d[i] = -g[i];
+	for (size_t k = 0; k < o->lb.count; k++) {
+		size_t j = (o->lb.head + m - 1 - k) % m;
+
+		o->lb.alpha[j] = o->lb.rho[j] * dot(o->lb.s + j * n, d, n);
+		for (size_t i = 0; i < n; i++)
+			d[i] -= o->lb.alpha[j] * o->lb.y[j * n + i];
+	}
+	if (o->lb.count) {
+		size_t j = (o->lb.head + m - 1) % m;
+		double *yj = o->lb.y + j * n;
+		double gamma = dot(o->lb.s + j * n, yj, n) / dot(yj, yj, n);
+
+		for (size_t i = 0; i < n; i++)
+			d[i] *= gamma;
+	}
+	for (size_t k = o->lb.count; k-- > 0;) {
+		size_t j = (o->lb.head + m - 1 - k) % m;
+		double beta = o->lb.rho[j] * dot(o->lb.y + j * n, d, n);
+
+		for (size_t i = 0; i < n; i++)
+			d[i] += o->lb.s[j * n + i] * (o->lb.alpha[j] - beta);
+	}
+	dg = dot(g, d, n);
+	if (!(dg < 0.0)) {
+		/* Not a descent direction (rounding): start over from -g. */
+		o->lb.count = 0;
+		for (size_t i = 0; i < n; i++)
+			d[i] = -g[i];
+		dg = -dot(g, g, n);
+	}
+	/* The first step is scaled down by the gradient's size: without
+	 * curvature pairs, the direction says nothing about the distance. */
+	t = o->learning_rate;
+	if (o->lb.count == 0) {
+		double g1 = 0.0;
+
+		for (size_t i = 0; i < n; i++)
+			g1 += fabs(g[i]);
+		t *= fmin(1.0, 1.0 / g1);
+	}
+	wolfe_search(o, t, f, ctx, &best);
+	if (!(best.f < o->lb.f)) {
+		if (slope_search(o, o->learning_rate, f, ctx, &best))
+			return 1; /* no step makes progress: as good as float allows */
+		approx = 1;
+	}
+	/* Accept: s = x' - x (as rounded), y = g' - g. */
+	{
+		size_t j = o->lb.head;
+		double *s = o->lb.s + j * n, *y = o->lb.y + j * n, sy;
+
+		for (size_t i = 0; i < n; i++) {
+			double xn = (double)(float)(x[i] + best.t * d[i]);
+
+			s[i] = xn - x[i];
+			y[i] = best.g[i] - g[i];
+			moved |= s[i] != 0.0;
+			x[i] = xn;
+			g[i] = best.g[i];
+			params[i] = (float)xn;
+		}
+		sy = dot(s, y, n);
+		/* Keep the pair only with positive curvature, which keeps H
+		 * positive definite. */
+		if (sy > 1e-10 * dot(y, y, n)) {
+			o->lb.rho[j] = 1.0 / sy;
+			o->lb.head = (j + 1) % m;
+			if (o->lb.count < m)
+				o->lb.count++;
+		}
+	}
+	{
+		double f_old = o->lb.f;
+
+		o->lb.f = best.f;
+		*fx = best.f;
+		o->t++;
+		if (!moved || (!approx && (f_old - best.f) <= LB_REL_FTOL * fmax(1.0, fabs(f_old))))
+			return 1;
+	}
+	(void)dg;
+	return 0;
 }

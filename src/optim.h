@@ -1,23 +1,66 @@
-/* Optimizers over the flat parameter and gradient arrays. */
+/* Optimizers over the flat parameter and gradient arrays: minibatch SGD
+ * (momentum, Nesterov), Adam and RMSprop, which take one gradient per step,
+ * and full-batch L-BFGS, which evaluates the objective itself inside a line
+ * search. All of them take an L2 weight decay; the minibatch ones can clip
+ * the gradient by its global norm. */
 #ifndef DNN_OPTIM_H
 #define DNN_OPTIM_H
 
 #include <stddef.h>
 
 #include "err.h"
+#include "spec.h"
 
 struct dnn_optim {
-	int kind;		/* enum dnn_optim_kind */
-	double learning_rate;
-	double momentum;
+	struct dnn_optim_spec conf;
+	double learning_rate;	/* the current rate; the schedule sets it per epoch */
 	size_t n;
-	float *velocity;	/* n, momentum buffer */
+	unsigned long t;	/* steps taken */
+	double grad_norm;	/* global norm of the last gradient, before clipping */
+	float *m;		/* sgd: velocity; adam: first moment */
+	float *v;		/* adam: second moment; rmsprop: mean square */
+	float *g;		/* the gradient after clipping and weight decay */
+	/* L-BFGS, all in double: the iterate, its objective and gradient, the
+	 * direction, and the last history_size pairs s = x' - x, y = g' - g
+	 * in a ring. */
+	struct {
+		int started;
+		double f;
+		double *x, *gx, *d;
+		double *gb[3];	/* gradients at the bracket ends and the trial */
+		float *wt, *gf;	/* the trial point and its gradient, as floats */
+		double *s, *y, *rho, *alpha;
+		size_t head, count;
+		unsigned long n_evals;
+	} lb;
 };
 
-struct dnn_optim *optim_new(int kind, size_t n_params, double learning_rate, double momentum,
+/* The objective of a full-batch optimizer: f(w), with grad set to its
+ * gradient (n floats). Returns a non-finite value when f cannot be
+ * evaluated. */
+typedef double (*dnn_objective)(void *ctx, const float *w, float *grad);
+
+struct dnn_optim *optim_new(const struct dnn_optim_spec *conf, size_t n_params,
 			    struct dnn_error *e);
 void optim_free(struct dnn_optim *o);
-/* One step: v = momentum * v - lr * g; w += v. */
+
+/* Whether the optimizer evaluates the objective itself (lbfgs). */
+int optim_full_batch(const struct dnn_optim *o);
+
+/* One minibatch step with gradient grads (n): g = clip(grads) + wd w, then
+ *   sgd:      v = mu v - lr g;  w += v  (Nesterov: w += mu v - lr g)
+ *   adam:     m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
+ *             w -= lr m/(1-b1^t) / (sqrt(v/(1-b2^t)) + eps)
+ *   rmsprop:  v = rho v + (1-rho) g^2;  w -= lr g / (sqrt(v) + eps)
+ * where clip(g) = g * min(1, clip_norm / |g|). */
 void optim_step(struct dnn_optim *o, float *params, const float *grads);
+
+/* One L-BFGS iteration on F(w) = f(w) + wd/2 |w|^2: the direction from the
+ * two-loop recursion, then a line search for a step satisfying the strong
+ * Wolfe conditions, starting from the learning rate. params is read on the
+ * first call and updated in place. *fx gets F at the new params. Returns 0
+ * after a step, 1 when no further progress is possible (the gradient
+ * vanishes or no step decreases F: converged), -1 when f is not finite. */
+int optim_lbfgs_iter(struct dnn_optim *o, float *params, dnn_objective f, void *ctx, double *fx);
 
 #endif

@@ -145,7 +145,9 @@ const char *spec_init_name(int init)
 	}
 }
 
-static const char *const optim_names[] = {"sgd"};
+static const char *const optim_names[] = {"sgd", "adam", "rmsprop", "lbfgs"};
+static const char *const sched_names[] = {"constant", "step", "exponential", "cosine",
+					  "plateau"};
 static const char *const norm_names[] = {"none", "standard"};
 static const char *const missing_names[] = {"error", "mean"};
 
@@ -234,42 +236,245 @@ static int check_loss(const struct ctx *c, const struct dnn_spec *s)
 	return 0;
 }
 
+/* A finite number in the range from min to max, each end open or closed
+ * (an infinite max means no upper bound). */
+static int get_real(const struct ctx *c, const cJSON *it, const char *key, double min,
+		    int min_open, double max, int max_open, double *out)
+{
+	double v;
+
+	if (!cJSON_IsNumber(it))
+		return bad(c, key, "expected a number, got %s", type_name(it));
+	v = it->valuedouble;
+	if (!isfinite(v) || v < min || (min_open && v == min) || v > max || (max_open && v == max)) {
+		if (isinf(max))
+			return bad(c, key, "must be %s %g, got %g", min_open ? "above" : "at least",
+				   min, v);
+		return bad(c, key, "must be %s %g to %s%g, got %g", min_open ? "above" : "from",
+			   min, max_open ? "below " : "", max, v);
+	}
+	*out = v;
+	return 0;
+}
+
+static const char *const optim_keys[] = {"name",  "learning_rate", "momentum",	   "nesterov",
+					 "beta1", "beta2",	   "rho",	   "epsilon",
+					 "history_size", "weight_decay", "clip_norm"};
+
+const char *spec_optim_name(int kind)
+{
+	return kind >= 1 && kind <= 4 ? optim_names[kind - 1] : "?";
+}
+
+const char *spec_sched_name(int kind)
+{
+	return kind >= 0 && kind <= 4 ? sched_names[kind] : "?";
+}
+
+double spec_optim_default_lr(int kind)
+{
+	switch (kind) {
+	case DNN_OPT_ADAM:
+	case DNN_OPT_RMSPROP:
+		return 0.001;
+	case DNN_OPT_LBFGS:
+		return 1.0;
+	default:
+		return DNN_DEFAULT_LEARNING_RATE;
+	}
+}
+
+int spec_optim_uses(int kind, const char *key)
+{
+	static const char *const own[][4] = {
+		{NULL},
+		{"momentum", "nesterov", "clip_norm", NULL},
+		{"beta1", "beta2", "epsilon", "clip_norm"},
+		{"rho", "epsilon", "clip_norm", NULL},
+		{"history_size", NULL},
+	};
+
+	if (strcmp(key, "name") == 0 || strcmp(key, "learning_rate") == 0 ||
+	    strcmp(key, "weight_decay") == 0)
+		return 1;
+	if (kind < 1 || kind > 4)
+		return 0;
+	for (size_t i = 0; i < 4 && own[kind][i]; i++)
+		if (strcmp(own[kind][i], key) == 0)
+			return 1;
+	return 0;
+}
+
+int spec_set_optimizer(struct dnn_spec *s, const char *name, struct dnn_error *e)
+{
+	const char *near;
+
+	for (int k = 1; k <= 4; k++)
+		if (strcmp(name, optim_names[k - 1]) == 0) {
+			s->optim.kind = k;
+			if (!s->optim.learning_rate_given)
+				s->optim.learning_rate = spec_optim_default_lr(k);
+			return 0;
+		}
+	near = util_closest(name, optim_names, 4);
+	if (near)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '--optimizer': unknown optimizer '%s'; did you mean "
+				     "'%s'?",
+				     name, near);
+	return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+			     "option '--optimizer': unknown optimizer '%s' (known: sgd, adam, "
+			     "rmsprop, lbfgs)",
+			     name);
+}
+
 static int parse_optimizer(const struct ctx *c, const cJSON *it, struct dnn_spec *s)
 {
-	static const char *const keys[] = {"name", "learning_rate", "momentum"};
-	const cJSON *name = it, *lr = NULL, *mom = NULL;
+	const size_t n_keys = sizeof optim_keys / sizeof optim_keys[0];
+	struct dnn_optim_spec *o = &s->optim;
+	const cJSON *name = it;
+	char key[64];
 	size_t k;
 
 	if (cJSON_IsObject(it)) {
-		if (check_keys(c, it, "optimizer", keys, 3))
+		if (check_keys(c, it, "optimizer", optim_keys, n_keys))
 			return -1;
 		name = cJSON_GetObjectItemCaseSensitive(it, "name");
-		lr = cJSON_GetObjectItemCaseSensitive(it, "learning_rate");
-		mom = cJSON_GetObjectItemCaseSensitive(it, "momentum");
 	} else if (!cJSON_IsString(it)) {
 		return bad(c, "optimizer", "expected a name or an object, got %s", type_name(it));
 	}
-	if (name && get_choice(c, name, name == it ? "optimizer" : "optimizer.name", "optimizer",
-			       optim_names, 1, &k))
+	if (name) {
+		if (get_choice(c, name, name == it ? "optimizer" : "optimizer.name", "optimizer",
+			       optim_names, 4, &k))
+			return -1;
+		o->kind = (int)k + 1;
+	}
+	if (!cJSON_IsObject(it))
+		goto out;
+	for (const cJSON *v = it->child; v; v = v->next) {
+		const char *kn = v->string;
+		double d;
+
+		snprintf(key, sizeof key, "optimizer.%s", kn);
+		if (!spec_optim_uses(o->kind, kn))
+			return bad(c, key, "not used by %s", spec_optim_name(o->kind));
+		if (strcmp(kn, "name") == 0)
+			continue;
+		if (strcmp(kn, "nesterov") == 0) {
+			if (!cJSON_IsBool(v))
+				return bad(c, key, "expected true or false, got %s", type_name(v));
+			o->nesterov = cJSON_IsTrue(v);
+			continue;
+		}
+		if (strcmp(kn, "history_size") == 0) {
+			if (get_whole(c, v, key, 1, 1000, &d))
+				return -1;
+			o->history_size = (size_t)d;
+			continue;
+		}
+		if (strcmp(kn, "learning_rate") == 0) {
+			if (!cJSON_IsNumber(v))
+				return bad(c, key, "expected a number, got %s", type_name(v));
+			if (!(v->valuedouble > 0.0) || !isfinite(v->valuedouble))
+				return bad(c, key, "must be above 0, got %g", v->valuedouble);
+			o->learning_rate = v->valuedouble;
+			o->learning_rate_given = 1;
+		} else if (strcmp(kn, "momentum") == 0) {
+			if (!cJSON_IsNumber(v))
+				return bad(c, key, "expected a number, got %s", type_name(v));
+			if (!(v->valuedouble >= 0.0 && v->valuedouble < 1.0))
+				return bad(c, key, "must be from 0 to below 1, got %g",
+					   v->valuedouble);
+			o->momentum = v->valuedouble;
+		} else if (strcmp(kn, "beta1") == 0 || strcmp(kn, "beta2") == 0 ||
+			   strcmp(kn, "rho") == 0) {
+			if (get_real(c, v, key, 0.0, 0, 1.0, 1, &d))
+				return -1;
+			*(kn[0] == 'r' ? &o->rho : kn[4] == '1' ? &o->beta1 : &o->beta2) = d;
+		} else if (strcmp(kn, "epsilon") == 0) {
+			if (get_real(c, v, key, 0.0, 1, INFINITY, 0, &o->epsilon))
+				return -1;
+		} else if (strcmp(kn, "weight_decay") == 0) {
+			if (get_real(c, v, key, 0.0, 0, INFINITY, 0, &o->weight_decay))
+				return -1;
+		} else if (strcmp(kn, "clip_norm") == 0) {
+			if (get_real(c, v, key, 0.0, 1, INFINITY, 0, &o->clip_norm))
+				return -1;
+		}
+	}
+out:
+	if (!o->learning_rate_given)
+		o->learning_rate = spec_optim_default_lr(o->kind);
+	return 0;
+}
+
+static int parse_schedule(const struct ctx *c, const cJSON *it, struct dnn_spec *s)
+{
+	static const char *const keys[] = {"name",   "step_size", "gamma",  "t_max",	"min_lr",
+					   "warmup", "factor",	  "patience", "threshold"};
+	/* The keys each schedule takes besides name and warmup. */
+	static const char *const own[5][4] = {
+		{NULL},
+		{"step_size", "gamma", NULL},
+		{"gamma", NULL},
+		{"t_max", "min_lr", NULL},
+		{"factor", "patience", "threshold", "min_lr"},
+	};
+	struct dnn_sched_spec *sc = &s->schedule;
+	const cJSON *name = it;
+	char key[64];
+	size_t k;
+	int have_step = 0, have_gamma = 0;
+
+	if (cJSON_IsObject(it)) {
+		if (check_keys(c, it, "schedule", keys, sizeof keys / sizeof keys[0]))
+			return -1;
+		name = cJSON_GetObjectItemCaseSensitive(it, "name");
+		if (!name)
+			return bad(c, "schedule.name", "missing: name the schedule (one of: "
+						       "constant, step, exponential, cosine, "
+						       "plateau)");
+	} else if (!cJSON_IsString(it)) {
+		return bad(c, "schedule", "expected a name or an object, got %s", type_name(it));
+	}
+	if (get_choice(c, name, name == it ? "schedule" : "schedule.name", "schedule", sched_names,
+		       5, &k))
 		return -1;
-	if (lr) {
-		if (!cJSON_IsNumber(lr))
-			return bad(c, "optimizer.learning_rate", "expected a number, got %s",
-				   type_name(lr));
-		if (!(lr->valuedouble > 0.0) || !isfinite(lr->valuedouble))
-			return bad(c, "optimizer.learning_rate", "must be above 0, got %g",
-				   lr->valuedouble);
-		s->optim.learning_rate = lr->valuedouble;
+	sc->kind = (int)k;
+	for (const cJSON *v = cJSON_IsObject(it) ? it->child : NULL; v; v = v->next) {
+		const char *kn = v->string;
+		int used = strcmp(kn, "name") == 0 || strcmp(kn, "warmup") == 0;
+		double d;
+
+		for (size_t i = 0; !used && i < 4 && own[k][i]; i++)
+			used = strcmp(own[k][i], kn) == 0;
+		snprintf(key, sizeof key, "schedule.%s", kn);
+		if (!used)
+			return bad(c, key, "not used by the %s schedule", sched_names[k]);
+		if (strcmp(kn, "step_size") == 0 || strcmp(kn, "t_max") == 0) {
+			if (get_whole(c, v, key, 1, MAX_EPOCHS, &d))
+				return -1;
+			*(kn[0] == 's' ? &sc->step_size : &sc->t_max) = (unsigned long)d;
+			have_step |= kn[0] == 's';
+		} else if (strcmp(kn, "warmup") == 0 || strcmp(kn, "patience") == 0) {
+			if (get_whole(c, v, key, 0, MAX_EPOCHS, &d))
+				return -1;
+			*(kn[0] == 'w' ? &sc->warmup : &sc->patience) = (unsigned long)d;
+		} else if (strcmp(kn, "gamma") == 0 || strcmp(kn, "factor") == 0) {
+			if (get_real(c, v, key, 0.0, 1, 1.0, 1, &d))
+				return -1;
+			*(kn[0] == 'g' ? &sc->gamma : &sc->factor) = d;
+			have_gamma |= kn[0] == 'g';
+		} else if (strcmp(kn, "min_lr") == 0 || strcmp(kn, "threshold") == 0) {
+			if (get_real(c, v, key, 0.0, 0, INFINITY, 0, &d))
+				return -1;
+			*(kn[0] == 'm' ? &sc->min_lr : &sc->threshold) = d;
+		}
 	}
-	if (mom) {
-		if (!cJSON_IsNumber(mom))
-			return bad(c, "optimizer.momentum", "expected a number, got %s",
-				   type_name(mom));
-		if (!(mom->valuedouble >= 0.0 && mom->valuedouble < 1.0))
-			return bad(c, "optimizer.momentum", "must be from 0 to below 1, got %g",
-				   mom->valuedouble);
-		s->optim.momentum = mom->valuedouble;
-	}
+	if (sc->kind == DNN_SCHED_STEP && !have_step)
+		return bad(c, "schedule.step_size", "missing: the step schedule needs it");
+	if (sc->kind == DNN_SCHED_EXPONENTIAL && !have_gamma)
+		return bad(c, "schedule.gamma", "missing: the exponential schedule needs it");
 	return 0;
 }
 
@@ -381,7 +586,8 @@ static void position(const char *text, size_t off, unsigned long *line, unsigned
 static int parse_root(const struct ctx *c, const cJSON *root, struct dnn_spec *s)
 {
 	static const char *const keys[] = {"layers",	 "loss",       "init", "optimizer",
-					   "epochs",	 "batch_size", "seed", "data"};
+					   "epochs",	 "batch_size", "seed", "data",
+					   "schedule", "patience"};
 	const cJSON *it;
 	double v;
 	size_t k;
@@ -420,6 +626,14 @@ static int parse_root(const struct ctx *c, const cJSON *root, struct dnn_spec *s
 	if ((it = cJSON_GetObjectItemCaseSensitive(root, "optimizer")) &&
 	    parse_optimizer(c, it, s))
 		return -1;
+	if ((it = cJSON_GetObjectItemCaseSensitive(root, "schedule")) &&
+	    parse_schedule(c, it, s))
+		return -1;
+	if ((it = cJSON_GetObjectItemCaseSensitive(root, "patience"))) {
+		if (get_whole(c, it, "patience", 0, MAX_EPOCHS, &v))
+			return -1;
+		s->patience = (unsigned long)v;
+	}
 	if ((it = cJSON_GetObjectItemCaseSensitive(root, "epochs"))) {
 		if (get_whole(c, it, "epochs", 1, MAX_EPOCHS, &v))
 			return -1;
@@ -451,6 +665,16 @@ static void set_defaults(struct dnn_spec *s)
 	s->optim.kind = DNN_OPT_SGD;
 	s->optim.learning_rate = DNN_DEFAULT_LEARNING_RATE;
 	s->optim.momentum = DNN_DEFAULT_MOMENTUM;
+	s->optim.beta1 = DNN_DEFAULT_BETA1;
+	s->optim.beta2 = DNN_DEFAULT_BETA2;
+	s->optim.rho = DNN_DEFAULT_RHO;
+	s->optim.epsilon = DNN_DEFAULT_EPSILON;
+	s->optim.history_size = DNN_DEFAULT_HISTORY_SIZE;
+	s->schedule.kind = DNN_SCHED_CONSTANT;
+	s->schedule.gamma = 0.1;
+	s->schedule.factor = 0.1;
+	s->schedule.patience = 10;
+	s->schedule.threshold = 1e-4;
 	s->epochs = DNN_DEFAULT_EPOCHS;
 	s->batch_size = DNN_DEFAULT_BATCH_SIZE;
 	s->seed = DNN_DEFAULT_SEED;
@@ -616,6 +840,64 @@ static int add_columns(cJSON *obj, const char *key, const struct dnn_column_ref 
 	return 0;
 }
 
+/* The optimizer's keys: those of its kind; weight_decay, clip_norm and
+ * nesterov only when in use, so that specs without them read as before. */
+static int add_optimizer(cJSON *opt, const struct dnn_optim_spec *o)
+{
+	int ok = cJSON_AddStringToObject(opt, "name", spec_optim_name(o->kind)) &&
+		 add_double(opt, "learning_rate", o->learning_rate);
+
+	switch (o->kind) {
+	case DNN_OPT_SGD:
+		ok = ok && add_double(opt, "momentum", o->momentum);
+		if (o->nesterov)
+			ok = ok && cJSON_AddTrueToObject(opt, "nesterov");
+		break;
+	case DNN_OPT_ADAM:
+		ok = ok && add_double(opt, "beta1", o->beta1) && add_double(opt, "beta2", o->beta2) &&
+		     add_double(opt, "epsilon", o->epsilon);
+		break;
+	case DNN_OPT_RMSPROP:
+		ok = ok && add_double(opt, "rho", o->rho) && add_double(opt, "epsilon", o->epsilon);
+		break;
+	case DNN_OPT_LBFGS:
+		ok = ok && add_uint(opt, "history_size", o->history_size);
+		break;
+	}
+	if (o->weight_decay != 0.0)
+		ok = ok && add_double(opt, "weight_decay", o->weight_decay);
+	if (o->clip_norm != 0.0 && o->kind != DNN_OPT_LBFGS)
+		ok = ok && add_double(opt, "clip_norm", o->clip_norm);
+	return ok ? 0 : -1;
+}
+
+/* The schedule's name, warm-up and the keys of its kind. */
+static int add_schedule(cJSON *sc, const struct dnn_sched_spec *s)
+{
+	int ok = cJSON_AddStringToObject(sc, "name", spec_sched_name(s->kind)) &&
+		 add_uint(sc, "warmup", s->warmup);
+
+	switch (s->kind) {
+	case DNN_SCHED_STEP:
+		ok = ok && add_uint(sc, "step_size", s->step_size) && add_double(sc, "gamma", s->gamma);
+		break;
+	case DNN_SCHED_EXPONENTIAL:
+		ok = ok && add_double(sc, "gamma", s->gamma);
+		break;
+	case DNN_SCHED_COSINE:
+		if (s->t_max)
+			ok = ok && add_uint(sc, "t_max", s->t_max);
+		ok = ok && add_double(sc, "min_lr", s->min_lr);
+		break;
+	case DNN_SCHED_PLATEAU:
+		ok = ok && add_double(sc, "factor", s->factor) &&
+		     add_uint(sc, "patience", s->patience) &&
+		     add_double(sc, "threshold", s->threshold) && add_double(sc, "min_lr", s->min_lr);
+		break;
+	}
+	return ok ? 0 : -1;
+}
+
 char *spec_to_json(const struct dnn_spec *s)
 {
 	cJSON *root = cJSON_CreateObject(), *layers, *opt, *data;
@@ -639,10 +921,16 @@ char *spec_to_json(const struct dnn_spec *s)
 	    !cJSON_AddStringToObject(root, "init", spec_init_name(s->init)))
 		goto out;
 	opt = cJSON_AddObjectToObject(root, "optimizer");
-	if (!opt || !cJSON_AddStringToObject(opt, "name", "sgd") ||
-	    !add_double(opt, "learning_rate", s->optim.learning_rate) ||
-	    !add_double(opt, "momentum", s->optim.momentum) || !add_uint(root, "epochs", s->epochs) ||
+	if (!opt || add_optimizer(opt, &s->optim) || !add_uint(root, "epochs", s->epochs) ||
 	    !add_uint(root, "batch_size", s->batch_size) || !add_uint(root, "seed", s->seed))
+		goto out;
+	if (s->schedule.kind != DNN_SCHED_CONSTANT || s->schedule.warmup) {
+		cJSON *sc = cJSON_AddObjectToObject(root, "schedule");
+
+		if (!sc || add_schedule(sc, &s->schedule))
+			goto out;
+	}
+	if (s->patience && !add_uint(root, "patience", s->patience))
 		goto out;
 	data = cJSON_AddObjectToObject(root, "data");
 	if (!data)

@@ -17,7 +17,44 @@ enum dnn_init {
 	DNN_INIT_HE_NORMAL = 4	     /* also "he" */
 };
 
-enum dnn_optim_kind { DNN_OPT_SGD = 1 };
+/* Optimizers and learning-rate schedules, as named in dnn-spec(5). */
+enum dnn_optim_kind { DNN_OPT_SGD = 1, DNN_OPT_ADAM = 2, DNN_OPT_RMSPROP = 3, DNN_OPT_LBFGS = 4 };
+enum dnn_sched_kind {
+	DNN_SCHED_CONSTANT = 0,
+	DNN_SCHED_STEP = 1,
+	DNN_SCHED_EXPONENTIAL = 2,
+	DNN_SCHED_COSINE = 3,
+	DNN_SCHED_PLATEAU = 4
+};
+
+/* The "optimizer" object. Keys that do not apply to kind keep their
+ * defaults and are not written out. */
+struct dnn_optim_spec {
+	int kind;		/* enum dnn_optim_kind */
+	double learning_rate;	/* lbfgs: the first step tried by the line search */
+	int learning_rate_given; /* set by the spec or an option, else kind's default */
+	double momentum;	/* sgd */
+	int nesterov;		/* sgd */
+	double beta1, beta2;	/* adam */
+	double rho;		/* rmsprop: decay of the mean square */
+	double epsilon;		/* adam, rmsprop */
+	size_t history_size;	/* lbfgs: correction pairs kept */
+	double weight_decay;	/* L2 coefficient, all optimizers */
+	double clip_norm;	/* gradient clipping by global norm; 0: none */
+};
+
+/* The "schedule" object: the learning rate per epoch. */
+struct dnn_sched_spec {
+	int kind;		/* enum dnn_sched_kind */
+	unsigned long step_size; /* step */
+	double gamma;		/* step, exponential */
+	unsigned long t_max;	/* cosine: epochs of the cosine; 0: the rest of training */
+	double min_lr;		/* cosine, plateau */
+	unsigned long warmup;	/* linear warm-up epochs before the schedule */
+	double factor;		/* plateau: lr *= factor */
+	unsigned long patience;	/* plateau: epochs without improvement first */
+	double threshold;	/* plateau: relative improvement that counts */
+};
 
 enum dnn_normalize { DNN_NORM_NONE = 0, DNN_NORM_STANDARD = 1 };
 
@@ -40,11 +77,9 @@ struct dnn_spec {
 	struct dnn_layer_spec *layers;
 	int loss;		/* enum dnn_loss */
 	int init;		/* enum dnn_init */
-	struct {
-		int kind;	/* enum dnn_optim_kind */
-		double learning_rate;
-		double momentum;
-	} optim;
+	struct dnn_optim_spec optim;
+	struct dnn_sched_spec schedule;
+	unsigned long patience;	/* early stopping after this many epochs; 0: off */
 	unsigned long epochs;
 	size_t batch_size;
 	uint64_t seed;
@@ -67,6 +102,11 @@ struct dnn_spec {
 #define DNN_DEFAULT_LEARNING_RATE 0.01
 #define DNN_DEFAULT_MOMENTUM 0.9
 #define DNN_DEFAULT_SEED 1
+#define DNN_DEFAULT_BETA1 0.9
+#define DNN_DEFAULT_BETA2 0.999
+#define DNN_DEFAULT_EPSILON 1e-8
+#define DNN_DEFAULT_RHO 0.9
+#define DNN_DEFAULT_HISTORY_SIZE 10
 
 /* Read and validate a spec. path may be "-" for standard input. Errors:
  * 66 when the file cannot be read, 65 with FILE:LINE:COLUMN for JSON syntax,
@@ -94,6 +134,18 @@ int spec_set_categorical(struct dnn_spec *s, const char *list, struct dnn_error 
 
 /* Names of inits, for messages and for spec_to_json. */
 const char *spec_init_name(int init);
+
+/* Name of an optimizer or a schedule (enum dnn_optim_kind, dnn_sched_kind). */
+const char *spec_optim_name(int kind);
+const char *spec_sched_name(int kind);
+/* The default learning rate of an optimizer: 0.01 for sgd, 0.001 for adam
+ * and rmsprop, 1 (the first step of the line search) for lbfgs. */
+double spec_optim_default_lr(int kind);
+/* Whether optimizer key (spec spelling, such as "beta1") applies to kind. */
+int spec_optim_uses(int kind, const char *key);
+/* Switch the optimizer (--optimizer NAME); its default learning rate unless
+ * one was given. Returns -1 with e set (64) for an unknown name. */
+int spec_set_optimizer(struct dnn_spec *s, const char *name, struct dnn_error *e);
 
 void spec_free(struct dnn_spec *s);
 

@@ -65,15 +65,93 @@ static size_t count_correct(const float *a, const float *t, size_t n, size_t m)
 	return ok;
 }
 
-int train_evaluate(struct dnn_net *net, const struct dnn_rows *rows, int classification,
-		   double *loss, double *accuracy, struct dnn_error *e)
+/* Sums for MAE and R^2 over a set of rows with m outputs: absolute errors,
+ * and per output the squared residuals and the sums of the targets and
+ * their squares. */
+struct regsum {
+	size_t m, n;
+	double abs_err;
+	double *res2, *tsum, *tsq; /* m each, one allocation */
+};
+
+static int regsum_init(struct regsum *r, size_t m)
+{
+	r->m = m;
+	r->n = 0;
+	r->abs_err = 0.0;
+	r->res2 = util_calloc_array(m, 3 * sizeof(double));
+	r->tsum = r->res2 ? r->res2 + m : NULL;
+	r->tsq = r->res2 ? r->res2 + 2 * m : NULL;
+	return r->res2 ? 0 : -1;
+}
+
+static void regsum_reset(struct regsum *r)
+{
+	r->n = 0;
+	r->abs_err = 0.0;
+	memset(r->res2, 0, 3 * r->m * sizeof(double));
+}
+
+static void regsum_add(struct regsum *r, const float *a, const float *t, size_t n,
+		       const float *scale)
+{
+	size_t m = r->m;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < m; j++) {
+			double d = (double)a[i * m + j] - (double)t[i * m + j];
+			double tv = (double)t[i * m + j];
+
+			r->abs_err += fabs(d) * (scale ? (double)scale[j] : 1.0);
+			r->res2[j] += d * d;
+			r->tsum[j] += tv;
+			r->tsq[j] += tv * tv;
+		}
+	r->n += n;
+}
+
+/* MAE over rows and outputs; R^2 = 1 - SS_res / SS_tot per output, averaged
+ * (an output with constant targets counts 1 when predicted exactly, else 0,
+ * as scikit-learn's r2_score). */
+static void regsum_finish(const struct regsum *r, double *mae, double *r2)
+{
+	double sum = 0.0;
+
+	if (r->n == 0 || r->m == 0) {
+		*mae = *r2 = (double)NAN;
+		return;
+	}
+	*mae = r->abs_err / ((double)r->n * (double)r->m);
+	for (size_t j = 0; j < r->m; j++) {
+		double tot = r->tsq[j] - r->tsum[j] * r->tsum[j] / (double)r->n;
+
+		if (tot > 1e-12 * r->tsq[j])
+			sum += 1.0 - r->res2[j] / tot;
+		else
+			sum += r->res2[j] == 0.0 ? 1.0 : 0.0;
+	}
+	*r2 = sum / (double)r->m;
+}
+
+static void regsum_free(struct regsum *r)
+{
+	free(r->res2);
+	r->res2 = r->tsum = r->tsq = NULL;
+}
+
+int train_measure(struct dnn_net *net, const struct dnn_rows *rows, int classification,
+		  const float *scale, struct dnn_metrics *out, struct dnn_error *e)
 {
 	size_t n_in = net->n_in, m = net_n_out(net), chunk, correct = 0;
 	const struct dnn_layer *last = &net->layers[net->n_layers - 1];
+	struct regsum rs = {0};
 	double sum = 0.0;
 
+	out->mae = out->r2 = (double)NAN;
 	if (net_reserve(net, 1, e))
 		return -1;
+	if (!classification && regsum_init(&rs, m))
+		return dnn_error_oom(e);
 	chunk = net->max_batch;
 	for (size_t i = 0; i < rows->n; i += chunk) {
 		size_t nb = rows->n - i < chunk ? rows->n - i : chunk;
@@ -82,10 +160,67 @@ int train_evaluate(struct dnn_net *net, const struct dnn_rows *rows, int classif
 		sum += loss_eval(net->loss, last->act, a, rows->t + i * m, nb, m, 0.0f, NULL);
 		if (classification)
 			correct += count_correct(a, rows->t + i * m, nb, m);
+		else
+			regsum_add(&rs, a, rows->t + i * m, nb, scale);
 	}
-	*loss = rows->n ? sum / (double)rows->n : (double)NAN;
-	*accuracy = classification && rows->n ? (double)correct / (double)rows->n : (double)NAN;
+	out->loss = rows->n ? sum / (double)rows->n : (double)NAN;
+	out->accuracy = classification && rows->n ? (double)correct / (double)rows->n : (double)NAN;
+	if (!classification) {
+		regsum_finish(&rs, &out->mae, &out->r2);
+		regsum_free(&rs);
+	}
 	return 0;
+}
+
+int train_evaluate(struct dnn_net *net, const struct dnn_rows *rows, int classification,
+		   double *loss, double *accuracy, struct dnn_error *e)
+{
+	struct dnn_metrics mt;
+
+	if (train_measure(net, rows, classification, NULL, &mt, e))
+		return -1;
+	*loss = mt.loss;
+	*accuracy = mt.accuracy;
+	return 0;
+}
+
+/* The full-batch objective for L-BFGS: the mean loss over all training rows,
+ * in chunks of the network's workspace. */
+struct full_batch {
+	struct dnn_net *net;
+	const struct dnn_rows *rows;
+};
+
+static double full_batch_loss(void *ctx, const float *w, float *grad)
+{
+	struct full_batch *fb = ctx;
+	struct dnn_net *net = fb->net;
+	size_t n = fb->rows->n, n_in = net->n_in, m = net_n_out(net), chunk = net->max_batch;
+	double sum = 0.0;
+
+	if (w != net->params)
+		memcpy(net->params, w, net->n_params * sizeof *w);
+	memset(grad, 0, net->n_params * sizeof *grad);
+	for (size_t i = 0; i < n; i += chunk) {
+		size_t nb = n - i < chunk ? n - i : chunk;
+		double loss = net_loss_grad(net, fb->rows->x + i * n_in, fb->rows->t + i * m, nb);
+		float wgt = (float)((double)nb / (double)n);
+
+		if (!isfinite(loss))
+			return loss;
+		sum += loss * (double)nb;
+		for (size_t k = 0; k < net->n_params; k++)
+			grad[k] += wgt * net->grads[k];
+	}
+	return sum / (double)n;
+}
+
+static int diverged(struct dnn_error *e, unsigned long ep, double loss, double lr)
+{
+	return dnn_error_set(e, DNN_EX_FAIL, NULL, 0, 0,
+			     "training diverged in epoch %lu (loss is %s); try a lower learning "
+			     "rate than %g",
+			     ep, isnan(loss) ? "NaN" : "infinite", lr);
 }
 
 int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
@@ -95,79 +230,386 @@ int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 	size_t n = train->n, n_in = net->n_in, m = net_n_out(net);
 	size_t bs = o->batch_size < n ? o->batch_size : n;
 	size_t *idx = NULL;
-	float *xb = NULL, *tb = NULL, *good = NULL;
-	int rc = -1;
+	float *xb = NULL, *tb = NULL, *good = NULL, *best = NULL;
+	struct regsum rs = {0};
+	struct dnn_train_stop stop = {0};
+	struct dnn_train_early own = {(double)INFINITY, 0, NULL, NULL},
+			       *early = o->early ? o->early : &own;
+	int full = optim_full_batch(opt), has_val = val && val->n, rc = -1;
+	struct full_batch fb = {net, train};
+	unsigned long ep;
 
 	if (n == 0)
 		return dnn_error_set(e, DNN_EX_DATA, NULL, 0, 0, "no training rows");
+	if (full)
+		bs = n < 4096 ? n : 4096;
 	if (net_reserve(net, bs, e))
 		return -1;
 	idx = util_malloc_array(n, sizeof *idx);
 	xb = util_malloc_array(bs * n_in, sizeof *xb);
 	tb = util_malloc_array(bs * m, sizeof *tb);
 	good = util_malloc_array(net->n_params, sizeof *good);
-	if (!idx || !xb || !tb || !good) {
+	if (o->patience && !early->best)
+		early->best = best = util_malloc_array(net->n_params, sizeof *best);
+	stop.best_epoch = early->best_epoch;
+	if (!idx || !xb || !tb || !good || (o->patience && !early->best) ||
+	    (!o->classification && regsum_init(&rs, m))) {
 		dnn_error_oom(e);
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++)
-		idx[i] = i;
+	stop.monitor_val = has_val;
 
-	for (unsigned long ep = 1; ep <= o->epochs; ep++) {
+	for (ep = o->first_epoch ? o->first_epoch : 1; ep <= o->epochs; ep++) {
 		double t0 = now(), sum = 0.0;
 		size_t correct = 0;
 		struct dnn_epoch rec;
+		struct dnn_epoch_reg reg;
 
+		if (o->sched)
+			opt->learning_rate = sched_lr(o->sched, ep);
+		rec.epoch = ep;
+		rec.learning_rate = opt->learning_rate;
+		reg.mae = reg.val_mae = reg.r2 = reg.val_r2 = (double)NAN;
 		/* The weights at the start of the epoch, restored if it
 		 * diverges. */
 		memcpy(good, net->params, net->n_params * sizeof *good);
-		rng_shuffle(rng, idx, n);
-		for (size_t s = 0; s < n; s += bs) {
-			size_t nb = n - s < bs ? n - s : bs;
-			double loss;
+		if (full) {
+			struct dnn_metrics mt;
+			double F = (double)NAN;
+			int r = optim_lbfgs_iter(opt, net->params, full_batch_loss, &fb, &F);
 
-			for (size_t r = 0; r < nb; r++) {
-				memcpy(xb + r * n_in, train->x + idx[s + r] * n_in,
-				       n_in * sizeof *xb);
-				memcpy(tb + r * m, train->t + idx[s + r] * m, m * sizeof *tb);
-			}
-			loss = net_loss_grad(net, xb, tb, nb);
-			if (!isfinite(loss)) {
+			if (r < 0) {
 				memcpy(net->params, good, net->n_params * sizeof *good);
-				dnn_error_set(e, DNN_EX_FAIL, NULL, 0, 0,
-					      "training diverged in epoch %lu (loss is %s); try a "
-					      "lower learning rate than %g",
-					      ep, isnan(loss) ? "NaN" : "infinite",
-					      opt->learning_rate);
+				diverged(e, ep, F, opt->learning_rate);
 				goto out;
 			}
-			if (o->classification)
-				correct += count_correct(net->out[net->n_layers - 1], tb, nb, m);
-			sum += loss * (double)nb;
-			optim_step(opt, net->params, net->grads);
+			stop.converged = r == 1;
+			if (train_measure(net, train, o->classification, o->target_scale, &mt, e))
+				goto out;
+			rec.loss = mt.loss;
+			rec.accuracy = mt.accuracy;
+			reg.mae = mt.mae;
+			reg.r2 = mt.r2;
+		} else {
+			if (rs.res2)
+				regsum_reset(&rs);
+			/* Each epoch's order depends on the generator alone, so
+			 * that a resumed run goes on as an uninterrupted one. */
+			for (size_t i = 0; i < n; i++)
+				idx[i] = i;
+			rng_shuffle(rng, idx, n);
+			for (size_t s = 0; s < n; s += bs) {
+				size_t nb = n - s < bs ? n - s : bs;
+				double loss;
+
+				for (size_t r = 0; r < nb; r++) {
+					memcpy(xb + r * n_in, train->x + idx[s + r] * n_in,
+					       n_in * sizeof *xb);
+					memcpy(tb + r * m, train->t + idx[s + r] * m,
+					       m * sizeof *tb);
+				}
+				loss = net_loss_grad(net, xb, tb, nb);
+				if (!isfinite(loss)) {
+					memcpy(net->params, good, net->n_params * sizeof *good);
+					diverged(e, ep, loss, opt->learning_rate);
+					goto out;
+				}
+				if (o->classification)
+					correct +=
+					    count_correct(net->out[net->n_layers - 1], tb, nb, m);
+				else
+					regsum_add(&rs, net->out[net->n_layers - 1], tb, nb,
+						   o->target_scale);
+				sum += loss * (double)nb;
+				optim_step(opt, net->params, net->grads);
+				if (o->interrupt && *o->interrupt) {
+					stop.interrupted = ep;
+					break;
+				}
+			}
+			if (stop.interrupted)
+				break;
+			rec.loss = sum / (double)n;
+			rec.accuracy =
+			    o->classification ? (double)correct / (double)n : (double)NAN;
+			if (!o->classification)
+				regsum_finish(&rs, &reg.mae, &reg.r2);
 		}
-		rec.epoch = ep;
-		rec.loss = sum / (double)n;
-		rec.accuracy = o->classification ? (double)correct / (double)n : (double)NAN;
 		rec.val_loss = rec.val_accuracy = (double)NAN;
-		if (val && val->n &&
-		    train_evaluate(net, val, o->classification, &rec.val_loss, &rec.val_accuracy,
-				   e))
-			goto out;
-		rec.learning_rate = opt->learning_rate;
+		if (has_val) {
+			struct dnn_metrics mt;
+
+			if (train_measure(net, val, o->classification, o->target_scale, &mt, e))
+				goto out;
+			rec.val_loss = mt.loss;
+			rec.val_accuracy = mt.accuracy;
+			reg.val_mae = mt.mae;
+			reg.val_r2 = mt.r2;
+		}
 		rec.seconds = now() - t0;
 		if (history_append(hist, &rec)) {
 			dnn_error_oom(e);
 			goto out;
 		}
 		if (o->on_epoch)
-			o->on_epoch(&rec, o->epochs, o->ctx);
+			o->on_epoch(&rec, o->classification ? NULL : &reg, o->epochs, o->ctx);
+		if (o->sched)
+			sched_observe(o->sched, ep, has_val ? rec.val_loss : rec.loss);
+		if (o->patience) {
+			double watched = has_val ? rec.val_loss : rec.loss;
+
+			if (watched < early->best_loss) {
+				early->best_loss = watched;
+				early->best_epoch = stop.best_epoch = ep;
+				memcpy(early->best, net->params, net->n_params * sizeof *best);
+			} else if (ep - stop.best_epoch >= o->patience) {
+				stop.early = 1;
+				break;
+			}
+		}
+		if (stop.converged)
+			break;
+		if (o->interrupt && *o->interrupt) {
+			stop.interrupted = ep;
+			break;
+		}
+	}
+	/* Early stopping keeps the weights of the best epoch. */
+	if (o->patience && stop.best_epoch && stop.best_epoch != hist->n) {
+		if (early->last)
+			memcpy(early->last, net->params, net->n_params * sizeof *best);
+		memcpy(net->params, early->best, net->n_params * sizeof *best);
+		stop.restored = 1;
+	}
+	if (stop.interrupted) {
+		dnn_error_set(e, DNN_EX_INTERRUPT, NULL, 0, 0, "interrupted in epoch %lu",
+			      stop.interrupted);
+		goto out;
 	}
 	rc = 0;
 out:
+	if (o->stop)
+		*o->stop = stop;
+	regsum_free(&rs);
 	free(idx);
 	free(xb);
 	free(tb);
 	free(good);
+	if (best && early == &own)
+		free(best);
 	return rc;
+}
+
+/* --- the state of a run, for --resume --------------------------------------- */
+
+#define STATE_LAYOUT 1
+
+/* A growing little-endian byte buffer. */
+struct enc {
+	unsigned char *p;
+	size_t n, cap;
+	int oom;
+};
+
+static void enc_uint(struct enc *b, uint64_t v, int k)
+{
+	if (b->oom)
+		return;
+	if (b->cap - b->n < (size_t)k) {
+		size_t cap = b->cap ? 2 * b->cap : 4096;
+		unsigned char *p = realloc(b->p, cap);
+
+		if (!p) {
+			b->oom = 1;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	for (int i = 0; i < k; i++)
+		b->p[b->n++] = (unsigned char)(v >> (8 * i));
+}
+
+static void enc_f64(struct enc *b, double d)
+{
+	uint64_t u;
+
+	memcpy(&u, &d, sizeof u);
+	enc_uint(b, u, 8);
+}
+
+static void enc_f32s(struct enc *b, const float *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint32_t u;
+
+		memcpy(&u, &v[i], sizeof u);
+		enc_uint(b, u, 4);
+	}
+}
+
+static void enc_f64s(struct enc *b, const double *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		enc_f64(b, v[i]);
+}
+
+unsigned char *train_state_encode(unsigned long epochs_done, const struct dnn_rng *rng,
+				  const float *params, const struct dnn_optim *opt,
+				  const struct dnn_sched *sched,
+				  const struct dnn_train_early *early, size_t *len)
+{
+	struct enc b = {0};
+	size_t n = opt->n, m = opt->conf.history_size;
+	int have_best = early && early->best && early->best_epoch;
+
+	enc_uint(&b, STATE_LAYOUT, 4);
+	enc_uint(&b, epochs_done, 8);
+	for (int i = 0; i < 4; i++)
+		enc_uint(&b, rng->s[i], 8);
+	enc_uint(&b, (uint64_t)opt->conf.kind, 4);
+	enc_uint(&b, opt->t, 8);
+	enc_uint(&b, n, 8);
+	enc_f32s(&b, params, n);
+	enc_f64(&b, sched->plateau_lr);
+	enc_f64(&b, sched->best);
+	enc_uint(&b, sched->n_bad, 8);
+	enc_uint(&b, (uint64_t)have_best, 4);
+	enc_f64(&b, early ? early->best_loss : (double)INFINITY);
+	enc_uint(&b, early ? early->best_epoch : 0, 8);
+	if (have_best)
+		enc_f32s(&b, early->best, n);
+	if (optim_full_batch(opt)) {
+		enc_uint(&b, (uint64_t)opt->lb.started, 4);
+		enc_uint(&b, m, 4);
+		enc_uint(&b, opt->lb.head, 4);
+		enc_uint(&b, opt->lb.count, 4);
+		enc_f64(&b, opt->lb.f);
+		enc_f64s(&b, opt->lb.x, n);
+		enc_f64s(&b, opt->lb.gx, n);
+		enc_f64s(&b, opt->lb.s, m * n);
+		enc_f64s(&b, opt->lb.y, m * n);
+		enc_f64s(&b, opt->lb.rho, m);
+	} else {
+		enc_f32s(&b, opt->m, n);
+		enc_f32s(&b, opt->v, n);
+	}
+	if (b.oom) {
+		free(b.p);
+		return NULL;
+	}
+	*len = b.n;
+	return b.p;
+}
+
+/* A bounds-checked little-endian reader. */
+struct dec {
+	const unsigned char *p;
+	size_t n, pos;
+	int short_read;
+};
+
+static uint64_t dec_uint(struct dec *d, int k)
+{
+	uint64_t v = 0;
+
+	if (d->n - d->pos < (size_t)k) {
+		d->short_read = 1;
+		d->pos = d->n;
+		return 0;
+	}
+	for (int i = 0; i < k; i++)
+		v |= (uint64_t)d->p[d->pos + (size_t)i] << (8 * i);
+	d->pos += (size_t)k;
+	return v;
+}
+
+static double dec_f64(struct dec *d)
+{
+	uint64_t u = dec_uint(d, 8);
+	double v;
+
+	memcpy(&v, &u, sizeof v);
+	return v;
+}
+
+static void dec_f32s(struct dec *d, float *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint32_t u = (uint32_t)dec_uint(d, 4);
+
+		memcpy(&v[i], &u, sizeof u);
+	}
+}
+
+static void dec_f64s(struct dec *d, double *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		v[i] = dec_f64(d);
+}
+
+int train_state_decode(const unsigned char *p, size_t len, const char *file,
+		       unsigned long *epochs_done, struct dnn_rng *rng, float *params,
+		       struct dnn_optim *opt, struct dnn_sched *sched,
+		       struct dnn_train_early *early, struct dnn_error *e)
+{
+	struct dec d = {p, len, 0, 0};
+	size_t n = opt->n, m = opt->conf.history_size;
+	uint64_t layout, kind, np, have_best;
+
+#define BAD(...) dnn_error_set(e, DNN_EX_DATA, file, 0, 0, "training state: " __VA_ARGS__)
+	layout = dec_uint(&d, 4);
+	if (layout != STATE_LAYOUT)
+		return BAD("unknown layout %llu", (unsigned long long)layout);
+	*epochs_done = (unsigned long)dec_uint(&d, 8);
+	for (int i = 0; i < 4; i++)
+		rng->s[i] = dec_uint(&d, 8);
+	kind = dec_uint(&d, 4);
+	opt->t = (unsigned long)dec_uint(&d, 8);
+	np = dec_uint(&d, 8);
+	if (d.short_read)
+		return BAD("truncated");
+	if (kind != (uint64_t)opt->conf.kind)
+		return BAD("the checkpoint was trained with %s, not %s; a resumed run keeps its "
+			   "optimizer",
+			   spec_optim_name((int)kind), spec_optim_name(opt->conf.kind));
+	if (np != n)
+		return BAD("%llu parameters for a network of %zu", (unsigned long long)np, n);
+	dec_f32s(&d, params, n);
+	sched->plateau_lr = dec_f64(&d);
+	sched->best = dec_f64(&d);
+	sched->n_bad = (unsigned long)dec_uint(&d, 8);
+	have_best = dec_uint(&d, 4);
+	early->best_loss = dec_f64(&d);
+	early->best_epoch = (unsigned long)dec_uint(&d, 8);
+	if (have_best && early->best)
+		dec_f32s(&d, early->best, n);
+	else if (have_best)
+		d.pos += 4 * n < d.n - d.pos ? 4 * n : d.n - d.pos;
+	else
+		early->best_epoch = 0;
+	if (optim_full_batch(opt)) {
+		opt->lb.started = (int)dec_uint(&d, 4);
+		if (dec_uint(&d, 4) != m)
+			return BAD("a history_size other than the spec's %zu", m);
+		opt->lb.head = (size_t)dec_uint(&d, 4);
+		opt->lb.count = (size_t)dec_uint(&d, 4);
+		if (opt->lb.head >= m || opt->lb.count > m)
+			return BAD("inconsistent lbfgs memory");
+		opt->lb.f = dec_f64(&d);
+		dec_f64s(&d, opt->lb.x, n);
+		dec_f64s(&d, opt->lb.gx, n);
+		dec_f64s(&d, opt->lb.s, m * n);
+		dec_f64s(&d, opt->lb.y, m * n);
+		dec_f64s(&d, opt->lb.rho, m);
+	} else {
+		dec_f32s(&d, opt->m, n);
+		dec_f32s(&d, opt->v, n);
+	}
+	if (d.short_read)
+		return BAD("truncated");
+	if (d.pos != d.n)
+		return BAD("%zu bytes too many", d.n - d.pos);
+#undef BAD
+	return 0;
 }

@@ -1,9 +1,11 @@
-/* The training loop: shuffled minibatches, optimizer steps, per-epoch
- * loss and accuracy on the training and validation rows. It does not save
+/* The training loop: shuffled minibatches (or full-batch L-BFGS iterations),
+ * optimizer steps, a learning-rate schedule, early stopping, and per-epoch
+ * figures on the training and validation rows. It does not save
  * checkpoints; cmd_train does. */
 #ifndef DNN_TRAIN_H
 #define DNN_TRAIN_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -11,6 +13,7 @@
 #include "net.h"
 #include "optim.h"
 #include "rng.h"
+#include "sched.h"
 
 /* One epoch's figures; NaN where a figure does not apply. */
 struct dnn_epoch {
@@ -19,6 +22,14 @@ struct dnn_epoch {
 	double accuracy, val_accuracy;
 	double learning_rate;
 	double seconds;		/* wall time of the epoch (not saved) */
+};
+
+/* An epoch's regression figures (not saved): mean absolute error in the
+ * target's units and R^2, averaged over the outputs; NaN without
+ * validation rows. */
+struct dnn_epoch_reg {
+	double mae, val_mae;
+	double r2, val_r2;
 };
 
 struct dnn_history {
@@ -34,26 +45,94 @@ struct dnn_rows {
 	const float *t;
 };
 
+/* How training ended, beyond the history. */
+struct dnn_train_stop {
+	unsigned long best_epoch;	/* early stopping: the epoch whose weights
+					 * were kept; 0 without patience */
+	int early;			/* stopped for want of improvement */
+	int converged;			/* lbfgs: no further progress possible */
+	int monitor_val;		/* early stopping watched val_loss (else loss) */
+	unsigned long interrupted;	/* the epoch *interrupt cut short, or 0 */
+	int restored;			/* the best epoch's weights were put back */
+};
+
+/* Early stopping's memory, kept by the caller to carry it across runs
+ * (--resume): the lowest loss watched so far, its epoch (0: none yet) and
+ * the weights of that epoch (n_params floats, allocated by the caller). */
+struct dnn_train_early {
+	double best_loss;
+	unsigned long best_epoch;
+	float *best;
+	float *last;	/* when not NULL: gets the weights of the last epoch
+			 * before the best ones are put back */
+};
+
 struct dnn_train_opts {
-	unsigned long epochs;
-	size_t batch_size;
-	int classification;	/* report accuracy */
-	/* Called after every epoch (may be NULL). */
-	void (*on_epoch)(const struct dnn_epoch *ep, unsigned long n_epochs, void *ctx);
+	unsigned long first_epoch;	/* 1, or the epoch a resumed run starts at
+					 * (0 means 1) */
+	unsigned long epochs;		/* the last epoch */
+	size_t batch_size;		/* ignored by full-batch optimizers */
+	int classification;		/* report accuracy; else MAE and R^2 */
+	const float *target_scale;	/* regression: the unit of each output for
+					 * MAE (NULL: 1) */
+	struct dnn_sched *sched;	/* learning rate per epoch (NULL: constant) */
+	unsigned long patience;		/* stop after this many epochs without a
+					 * lower val_loss (loss without validation
+					 * rows) and keep the best weights; 0: off */
+	struct dnn_train_stop *stop;	/* filled when not NULL */
+	struct dnn_train_early *early;	/* with patience: in and out (may be NULL) */
+	/* When not NULL: training stops after the minibatch (lbfgs: the
+	 * iteration) during which *interrupt became non-zero, keeping its
+	 * weights; train_run then fails with code 130. */
+	const volatile sig_atomic_t *interrupt;
+	/* Called after every epoch (may be NULL); reg is NULL for
+	 * classification. */
+	void (*on_epoch)(const struct dnn_epoch *ep, const struct dnn_epoch_reg *reg,
+			 unsigned long n_epochs, void *ctx);
 	void *ctx;
 };
 
 /* Train net on train rows (and report on val rows when val->n > 0),
  * appending each epoch to hist. Returns 0, or -1 with e set: a NaN or
  * infinite loss stops training (65, suggesting a lower learning rate) and
- * leaves the weights of the last finite epoch in net. */
+ * leaves the weights of the last finite epoch in net; an interrupt stops it
+ * with code 130 (the interrupted epoch is not in hist). */
 int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 	      const struct dnn_rows *train, const struct dnn_rows *val,
 	      const struct dnn_train_opts *o, struct dnn_history *hist, struct dnn_error *e);
 
+/* Figures of a network on a set of rows; NaN where they do not apply. */
+struct dnn_metrics {
+	double loss, accuracy, mae, r2;
+};
+
 /* Mean loss and accuracy (NaN unless classification) of net on rows. */
 int train_evaluate(struct dnn_net *net, const struct dnn_rows *rows, int classification,
 		   double *loss, double *accuracy, struct dnn_error *e);
+
+/* Loss, and accuracy (classification) or MAE and R^2 (regression, with
+ * scale as in dnn_train_opts.target_scale) of net on rows. */
+int train_measure(struct dnn_net *net, const struct dnn_rows *rows, int classification,
+		  const float *scale, struct dnn_metrics *out, struct dnn_error *e);
+
+/* The state a run needs to continue as if it had not stopped: the epochs
+ * done, the generator, the current weights (which differ from the saved
+ * ones when early stopping kept an earlier epoch's), the optimizer's
+ * buffers, the schedule and early stopping (early may be NULL), in a
+ * portable little-endian encoding (see dnn-checkpoint(5), section trst).
+ * Returns a malloc'd buffer, or NULL when out of memory. */
+unsigned char *train_state_encode(unsigned long epochs_done, const struct dnn_rng *rng,
+				  const float *params, const struct dnn_optim *opt,
+				  const struct dnn_sched *sched, const struct dnn_train_early *early,
+				  size_t *len);
+/* Restore what train_state_encode wrote into rng, params, opt (made with the
+ * same optimizer and parameter count), sched and early (whose best holds
+ * n_params floats, or is NULL). Errors (65, naming file): a malformed
+ * encoding, or another optimizer or network than opt. */
+int train_state_decode(const unsigned char *p, size_t len, const char *file,
+		       unsigned long *epochs_done, struct dnn_rng *rng, float *params,
+		       struct dnn_optim *opt, struct dnn_sched *sched,
+		       struct dnn_train_early *early, struct dnn_error *e);
 
 int history_append(struct dnn_history *h, const struct dnn_epoch *ep);
 void history_free(struct dnn_history *h);

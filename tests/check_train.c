@@ -9,12 +9,21 @@
 #include "rng.h"
 #include "spec.h"
 #include "testutil.h"
+#include "sched.h"
 #include "train.h"
+
+/* An SGD optimizer with the given rate and momentum. */
+static struct dnn_optim *sgd_new(size_t n, double lr, double mu)
+{
+	struct dnn_optim_spec c = {.kind = DNN_OPT_SGD, .learning_rate = lr, .momentum = mu};
+	struct dnn_error e;
+
+	return optim_new(&c, n, &e);
+}
 
 START_TEST(test_sgd_momentum_step)
 {
-	struct dnn_error e;
-	struct dnn_optim *o = optim_new(DNN_OPT_SGD, 2, 0.1, 0.9, &e);
+	struct dnn_optim *o = sgd_new(2, 0.1, 0.9);
 	float w[2] = {1.0f, -1.0f}, g[2] = {2.0f, 0.5f};
 
 	optim_step(o, w, g); /* v = -0.2, -0.05 */
@@ -37,7 +46,7 @@ START_TEST(test_converges_to_known_minimum)
 	int acts[1] = {DNN_ACT_LINEAR};
 	struct dnn_error e;
 	struct dnn_net *net = net_new(1, 1, units, acts, DNN_LOSS_MSE, &e);
-	struct dnn_optim *o = optim_new(DNN_OPT_SGD, net->n_params, 0.1, 0.0, &e);
+	struct dnn_optim *o = sgd_new(net->n_params, 0.1, 0.0);
 	struct dnn_rng r;
 	struct dnn_history h = {0};
 	float x[4] = {0, 0, 0, 0}, t[4] = {3, 3, 3, 3};
@@ -62,7 +71,7 @@ static int train_xor(uint64_t seed, float *params_out, double *final_loss, doubl
 	int acts[2] = {DNN_ACT_TANH, DNN_ACT_SIGMOID};
 	struct dnn_error e;
 	struct dnn_net *net = net_new(2, 2, units, acts, DNN_LOSS_BINARY_CROSS_ENTROPY, &e);
-	struct dnn_optim *o = optim_new(DNN_OPT_SGD, net->n_params, 0.5, 0.9, &e);
+	struct dnn_optim *o = sgd_new(net->n_params, 0.5, 0.9);
 	struct dnn_rng r;
 	struct dnn_history h = {0};
 	float x[8] = {0, 0, 0, 1, 1, 0, 1, 1}, t[4] = {0, 1, 1, 0};
@@ -101,7 +110,7 @@ START_TEST(test_divergence_stops_with_finite_weights)
 	int acts[1] = {DNN_ACT_LINEAR};
 	struct dnn_error e;
 	struct dnn_net *net = net_new(1, 1, units, acts, DNN_LOSS_MSE, &e);
-	struct dnn_optim *o = optim_new(DNN_OPT_SGD, net->n_params, 1e6, 0.0, &e);
+	struct dnn_optim *o = sgd_new(net->n_params, 1e6, 0.0);
 	struct dnn_rng r;
 	struct dnn_history h = {0};
 	float x[4] = {1, 2, 3, 4}, t[4] = {1, 2, 3, 4};
@@ -129,7 +138,7 @@ START_TEST(test_validation_figures)
 	int acts[1] = {DNN_ACT_SOFTMAX};
 	struct dnn_error e;
 	struct dnn_net *net = net_new(1, 1, units, acts, DNN_LOSS_CROSS_ENTROPY, &e);
-	struct dnn_optim *o = optim_new(DNN_OPT_SGD, net->n_params, 0.5, 0.5, &e);
+	struct dnn_optim *o = sgd_new(net->n_params, 0.5, 0.5);
 	struct dnn_rng r;
 	struct dnn_history h = {0};
 	/* Class 1 when x > 0. */
@@ -149,6 +158,204 @@ START_TEST(test_validation_figures)
 }
 END_TEST
 
+/* MAE and R^2 of a linear unit with w = 1, b = 0 (outputs = inputs),
+ * against targets computed by hand. */
+START_TEST(test_regression_metrics)
+{
+	size_t units[1] = {1};
+	int acts[1] = {DNN_ACT_LINEAR};
+	struct dnn_error e;
+	struct dnn_net *net = net_new(1, 1, units, acts, DNN_LOSS_MSE, &e);
+	float x[4] = {1, 2, 3, 4}, t[4] = {1, 3, 3, 5}, scale[1] = {10.0f};
+	struct dnn_rows rows = {4, x, t};
+	struct dnn_metrics mt;
+
+	net->params[0] = 1.0f;
+	net->params[1] = 0.0f;
+	/* Residuals 0, -1, 0, -1: MAE 0.5; SS_res = 2; mean of t = 3,
+	 * SS_tot = 4 + 0 + 0 + 4 = 8: R^2 = 1 - 2/8. */
+	ck_assert_int_eq(train_measure(net, &rows, 0, NULL, &mt, &e), 0);
+	ck_assert_double_eq_tol(mt.mae, 0.5, 1e-12);
+	ck_assert_double_eq_tol(mt.r2, 0.75, 1e-12);
+	ck_assert(isnan(mt.accuracy));
+	/* In the target's units: residuals scale by 10, R^2 does not. */
+	ck_assert_int_eq(train_measure(net, &rows, 0, scale, &mt, &e), 0);
+	ck_assert_double_eq_tol(mt.mae, 5.0, 1e-12);
+	ck_assert_double_eq_tol(mt.r2, 0.75, 1e-12);
+	net_free(net);
+}
+END_TEST
+
+static void record(const struct dnn_epoch *ep, const struct dnn_epoch_reg *reg,
+		   unsigned long n_epochs, void *ctx)
+{
+	double *r2 = ctx;
+
+	(void)n_epochs;
+	ck_assert_ptr_nonnull(reg);
+	r2[ep->epoch - 1] = reg->r2;
+}
+
+/* L-BFGS through train_run fits a line exactly; the regression figures
+ * reach the callback. */
+START_TEST(test_lbfgs_fits_a_line)
+{
+	size_t units[1] = {1};
+	int acts[1] = {DNN_ACT_LINEAR};
+	struct dnn_error e;
+	struct dnn_net *net = net_new(1, 1, units, acts, DNN_LOSS_MSE, &e);
+	struct dnn_optim_spec c = {.kind = DNN_OPT_LBFGS, .learning_rate = 1.0, .history_size = 5};
+	struct dnn_optim *o = optim_new(&c, net->n_params, &e);
+	struct dnn_train_stop stop;
+	double r2[50];
+	struct dnn_rng r;
+	struct dnn_history h = {0};
+	float x[5] = {-2, -1, 0, 1, 2}, t[5] = {-3, -1, 1, 3, 5}; /* t = 2x + 1 */
+	struct dnn_rows rows = {5, x, t};
+	struct dnn_train_opts opts = {
+	    .epochs = 50, .batch_size = 2, .stop = &stop, .on_epoch = record, .ctx = r2};
+
+	rng_seed(&r, 1);
+	ck_assert_int_eq(train_run(net, o, &r, &rows, NULL, &opts, &h, &e), 0);
+	ck_assert_float_eq_tol(net->params[0], 2.0f, 1e-5f);
+	ck_assert_float_eq_tol(net->params[1], 1.0f, 1e-5f);
+	ck_assert_int_eq(stop.converged, 1);
+	ck_assert_uint_lt(h.n, 50);
+	ck_assert_double_eq_tol(r2[h.n - 1], 1.0, 1e-9);
+	history_free(&h);
+	optim_free(o);
+	net_free(net);
+}
+END_TEST
+
+/* Training rows pull the bias to +1, validation rows sit at -1: the
+ * validation loss is best early and then grows, so early stopping ends the
+ * run patience epochs after its best and puts the best weights back. */
+START_TEST(test_early_stopping_keeps_best)
+{
+	size_t units[1] = {1};
+	int acts[1] = {DNN_ACT_LINEAR};
+	struct dnn_error e;
+	struct dnn_net *net = net_new(1, 1, units, acts, DNN_LOSS_MSE, &e);
+	struct dnn_optim *o = sgd_new(net->n_params, 0.1, 0.0);
+	struct dnn_train_stop stop;
+	struct dnn_rng r;
+	struct dnn_history h = {0};
+	float x[4] = {0, 0, 0, 0}, t[4] = {1, 1, -0.5f, -0.5f};
+	struct dnn_rows tr = {2, x, t}, va = {2, x + 2, t + 2};
+	struct dnn_train_opts opts = {.epochs = 100, .batch_size = 2, .patience = 4, .stop = &stop};
+	double best = INFINITY, loss, acc;
+	unsigned long best_ep = 0;
+
+	net->params[1] = -2.0f; /* start below -0.5: val_loss first falls */
+	rng_seed(&r, 1);
+	ck_assert_int_eq(train_run(net, o, &r, &tr, &va, &opts, &h, &e), 0);
+	for (size_t i = 0; i < h.n; i++)
+		if (h.epochs[i].val_loss < best) {
+			best = h.epochs[i].val_loss;
+			best_ep = h.epochs[i].epoch;
+		}
+	ck_assert_int_eq(stop.early, 1);
+	ck_assert_int_eq(stop.monitor_val, 1);
+	ck_assert_uint_eq(stop.best_epoch, best_ep);
+	ck_assert_uint_eq(h.n, best_ep + 4);
+	ck_assert_uint_gt(best_ep, 1);
+	/* The weights are those of the best epoch. */
+	ck_assert_int_eq(train_evaluate(net, &va, 0, &loss, &acc, &e), 0);
+	ck_assert_double_eq_tol(loss, best, 1e-12);
+	history_free(&h);
+	optim_free(o);
+	net_free(net);
+}
+END_TEST
+
+/* The schedule sets the rate of each epoch, and the history records it. */
+START_TEST(test_schedule_in_history)
+{
+	size_t units[1] = {1};
+	int acts[1] = {DNN_ACT_LINEAR};
+	struct dnn_error e;
+	struct dnn_net *net = net_new(1, 1, units, acts, DNN_LOSS_MSE, &e);
+	struct dnn_optim *o = sgd_new(net->n_params, 0.4, 0.0);
+	struct dnn_sched_spec sc = {.kind = DNN_SCHED_STEP, .step_size = 2, .gamma = 0.5};
+	struct dnn_sched sched;
+	struct dnn_rng r;
+	struct dnn_history h = {0};
+	float x[2] = {1, 2}, t[2] = {1, 2};
+	struct dnn_rows rows = {2, x, t};
+	struct dnn_train_opts opts = {.epochs = 5, .batch_size = 2, .sched = &sched};
+	const double want[5] = {0.4, 0.4, 0.2, 0.2, 0.1};
+
+	sched_init(&sched, &sc, 0.4, 5);
+	rng_seed(&r, 1);
+	ck_assert_int_eq(train_run(net, o, &r, &rows, NULL, &opts, &h, &e), 0);
+	for (int i = 0; i < 5; i++)
+		ck_assert_double_eq_tol(h.epochs[i].learning_rate, want[i], 1e-15);
+	history_free(&h);
+	optim_free(o);
+	net_free(net);
+}
+END_TEST
+
+/* The training state round-trips through its encoding; damaged or
+ * mismatched encodings are errors. */
+START_TEST(test_state_round_trip)
+{
+	struct dnn_optim_spec c = {.kind = DNN_OPT_ADAM,
+				   .learning_rate = 0.1,
+				   .beta1 = 0.9,
+				   .beta2 = 0.999,
+				   .epsilon = 1e-8};
+	struct dnn_sched_spec sc = {.kind = DNN_SCHED_PLATEAU, .factor = 0.5, .patience = 1};
+	struct dnn_error e;
+	struct dnn_optim *a = optim_new(&c, 3, &e), *b = optim_new(&c, 3, &e), *other;
+	struct dnn_sched sa, sb;
+	struct dnn_rng ra, rb;
+	float w[3] = {1, 2, 3}, g[3] = {0.5f, -1, 2}, best[3] = {7, 8, 9}, wb[3], bb[3];
+	struct dnn_train_early ea = {0.25, 4, best, NULL}, eb = {0, 0, bb, NULL};
+	unsigned long done;
+	unsigned char *p;
+	size_t len;
+
+	rng_seed(&ra, 5);
+	rng_next(&ra);
+	sched_init(&sa, &sc, 0.1, 10);
+	sched_observe(&sa, 1, 1.0);
+	sched_observe(&sa, 2, 2.0);
+	sched_observe(&sa, 3, 2.0); /* halves the rate */
+	optim_step(a, w, g);
+	optim_step(a, w, g);
+	p = train_state_encode(9, &ra, w, a, &sa, &ea, &len);
+	ck_assert_ptr_nonnull(p);
+	sched_init(&sb, &sc, 0.1, 10);
+	ck_assert_int_eq(train_state_decode(p, len, "m.dnn", &done, &rb, wb, b, &sb, &eb, &e), 0);
+	ck_assert_uint_eq(done, 9);
+	ck_assert_int_eq(memcmp(&ra, &rb, sizeof ra), 0);
+	ck_assert_int_eq(memcmp(w, wb, sizeof w), 0);
+	ck_assert_int_eq(memcmp(a->m, b->m, sizeof w), 0);
+	ck_assert_int_eq(memcmp(a->v, b->v, sizeof w), 0);
+	ck_assert_uint_eq(b->t, 2);
+	ck_assert_double_eq(sched_lr(&sb, 4), 0.05);
+	ck_assert_uint_eq(eb.best_epoch, 4);
+	ck_assert_double_eq(eb.best_loss, 0.25);
+	ck_assert_int_eq(memcmp(best, bb, sizeof bb), 0);
+	/* Cut short, too long, another optimizer. */
+	ck_assert_int_eq(train_state_decode(p, len - 1, "m.dnn", &done, &rb, wb, b, &sb, &eb, &e),
+			 -1);
+	ck_assert_int_eq(e.code, DNN_EX_DATA);
+	ck_assert_str_eq(e.msg, "training state: truncated");
+	c.kind = DNN_OPT_RMSPROP;
+	other = optim_new(&c, 3, &e);
+	ck_assert_int_eq(train_state_decode(p, len, "m.dnn", &done, &rb, wb, other, &sb, &eb, &e),
+			 -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "trained with adam, not rmsprop"));
+	free(p);
+	optim_free(a);
+	optim_free(b);
+	optim_free(other);
+}
+END_TEST
+
 static Suite *train_suite(void)
 {
 	Suite *s = suite_create("train");
@@ -159,6 +366,11 @@ static Suite *train_suite(void)
 	tcase_add_test(tc, test_xor_converges_and_is_reproducible);
 	tcase_add_test(tc, test_divergence_stops_with_finite_weights);
 	tcase_add_test(tc, test_validation_figures);
+	tcase_add_test(tc, test_regression_metrics);
+	tcase_add_test(tc, test_lbfgs_fits_a_line);
+	tcase_add_test(tc, test_early_stopping_keeps_best);
+	tcase_add_test(tc, test_schedule_in_history);
+	tcase_add_test(tc, test_state_round_trip);
 	suite_add_tcase(s, tc);
 	return s;
 }

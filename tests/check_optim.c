@@ -1,0 +1,825 @@
+/* Optimizers, schedules and their spec keys, against answers computed by
+ * hand or by an independent method (Newton's method, a linear solve). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "act.h"
+#include "loss.h"
+#include "net.h"
+#include "optim.h"
+#include "rng.h"
+#include "sched.h"
+#include "spec.h"
+#include "testutil.h"
+
+static struct dnn_optim_spec conf_of(int kind, double lr)
+{
+	struct dnn_optim_spec c = {
+	    .kind = kind,
+	    .learning_rate = lr,
+	    .beta1 = DNN_DEFAULT_BETA1,
+	    .beta2 = DNN_DEFAULT_BETA2,
+	    .rho = DNN_DEFAULT_RHO,
+	    .epsilon = DNN_DEFAULT_EPSILON,
+	    .history_size = DNN_DEFAULT_HISTORY_SIZE,
+	};
+	return c;
+}
+
+static struct dnn_optim *xnew(const struct dnn_optim_spec *c, size_t n)
+{
+	struct dnn_error e;
+	struct dnn_optim *o = optim_new(c, n, &e);
+
+	ck_assert_ptr_nonnull(o);
+	return o;
+}
+
+/* --- first-order steps by hand -------------------------------------------- */
+
+START_TEST(test_sgd_plain_and_momentum)
+{
+	struct dnn_optim_spec c = conf_of(DNN_OPT_SGD, 0.1);
+	struct dnn_optim *o;
+	float w[2] = {1.0f, -1.0f}, g[2] = {2.0f, 0.5f};
+
+	c.momentum = 0.0;
+	o = xnew(&c, 2);
+	optim_step(o, w, g); /* w -= 0.1 g */
+	ck_assert_float_eq_tol(w[0], 0.8f, 1e-7f);
+	ck_assert_float_eq_tol(w[1], -1.05f, 1e-7f);
+	optim_free(o);
+
+	c.momentum = 0.5;
+	o = xnew(&c, 2);
+	w[0] = 1.0f;
+	optim_step(o, w, g); /* v = -0.2; w = 0.8 */
+	optim_step(o, w, g); /* v = 0.5 (-0.2) - 0.2 = -0.3; w = 0.5 */
+	ck_assert_float_eq_tol(w[0], 0.5f, 1e-6f);
+	optim_free(o);
+}
+END_TEST
+
+START_TEST(test_nesterov_by_hand)
+{
+	struct dnn_optim_spec c = conf_of(DNN_OPT_SGD, 0.1);
+	struct dnn_optim *o;
+	float w[1] = {1.0f}, g1[1] = {2.0f}, g2[1] = {-1.0f};
+
+	c.momentum = 0.9;
+	c.nesterov = 1;
+	o = xnew(&c, 1);
+	/* v1 = -0.2; w = 1 + 0.9 (-0.2) - 0.2 = 0.62 */
+	optim_step(o, w, g1);
+	ck_assert_float_eq_tol(w[0], 0.62f, 1e-6f);
+	/* v2 = 0.9 (-0.2) + 0.1 = -0.08; w = 0.62 + 0.9 (-0.08) + 0.1 = 0.648 */
+	optim_step(o, w, g2);
+	ck_assert_float_eq_tol(w[0], 0.648f, 1e-6f);
+	optim_free(o);
+}
+END_TEST
+
+/* Adam as published (Kingma & Ba 2015, algorithm 1), in double. */
+START_TEST(test_adam_matches_published_rule)
+{
+	const double lr = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-8;
+	struct dnn_optim_spec c = conf_of(DNN_OPT_ADAM, lr);
+	struct dnn_optim *o = xnew(&c, 3);
+	const float grads[3][3] = {{0.5f, -1.0f, 0.0f}, {0.1f, 2.0f, 1e-3f}, {-0.3f, 0.2f, 5.0f}};
+	float w[3] = {1.0f, -2.0f, 0.5f};
+	double rw[3] = {1.0, -2.0, 0.5}, m[3] = {0}, v[3] = {0};
+
+	for (int t = 1; t <= 3; t++) {
+		optim_step(o, w, grads[t - 1]);
+		for (int i = 0; i < 3; i++) {
+			double g = (double)grads[t - 1][i], mh, vh;
+
+			m[i] = b1 * m[i] + (1 - b1) * g;
+			v[i] = b2 * v[i] + (1 - b2) * g * g;
+			mh = m[i] / (1 - pow(b1, t));
+			vh = v[i] / (1 - pow(b2, t));
+			rw[i] -= lr * mh / (sqrt(vh) + eps);
+			ck_assert_double_eq_tol((double)w[i], rw[i], 1e-6);
+		}
+	}
+	optim_free(o);
+}
+END_TEST
+
+START_TEST(test_adam_first_step_is_lr_sign)
+{
+	struct dnn_optim_spec c = conf_of(DNN_OPT_ADAM, 0.01);
+	struct dnn_optim *o = xnew(&c, 2);
+	float w[2] = {0.0f, 0.0f}, g[2] = {3.0f, -0.25f};
+
+	optim_step(o, w, g); /* mhat = g, vhat = g^2: step = lr g / |g| */
+	ck_assert_float_eq_tol(w[0], -0.01f, 1e-7f);
+	ck_assert_float_eq_tol(w[1], 0.01f, 1e-7f);
+	optim_free(o);
+}
+END_TEST
+
+START_TEST(test_rmsprop_by_hand)
+{
+	struct dnn_optim_spec c = conf_of(DNN_OPT_RMSPROP, 0.01);
+	struct dnn_optim *o;
+	float w[1] = {1.0f}, g[1] = {2.0f};
+
+	c.rho = 0.9;
+	c.epsilon = 1e-8;
+	o = xnew(&c, 1);
+	optim_step(o, w, g); /* v = 0.1 * 4 = 0.4; w = 1 - 0.01 * 2 / sqrt(0.4) */
+	ck_assert_double_eq_tol((double)w[0], 1.0 - 0.02 / sqrt(0.4), 1e-6);
+	optim_step(o, w, g); /* v = 0.9 * 0.4 + 0.4 = 0.76 */
+	ck_assert_double_eq_tol((double)w[0], 1.0 - 0.02 / sqrt(0.4) - 0.02 / sqrt(0.76), 1e-6);
+	optim_free(o);
+}
+END_TEST
+
+START_TEST(test_weight_decay)
+{
+	struct dnn_optim_spec c = conf_of(DNN_OPT_SGD, 0.1);
+	struct dnn_optim *o;
+	float w[2] = {2.0f, -4.0f}, g[2] = {1.0f, 0.0f};
+
+	c.weight_decay = 0.5;
+	o = xnew(&c, 2);
+	optim_step(o, w, g); /* g + 0.5 w = (2, -2); w -= 0.1 of it */
+	ck_assert_float_eq_tol(w[0], 1.8f, 1e-6f);
+	ck_assert_float_eq_tol(w[1], -3.8f, 1e-6f);
+	optim_free(o);
+	/* Adam sees the decayed gradient: a zero loss gradient still moves
+	 * a weight towards 0. */
+	c = conf_of(DNN_OPT_ADAM, 0.01);
+	c.weight_decay = 0.1;
+	o = xnew(&c, 2);
+	g[0] = 0.0f;
+	w[0] = 2.0f;
+	w[1] = -4.0f;
+	optim_step(o, w, g);
+	ck_assert_float_eq_tol(w[0], 1.99f, 1e-6f);
+	ck_assert_float_eq_tol(w[1], -3.99f, 1e-6f);
+	optim_free(o);
+}
+END_TEST
+
+START_TEST(test_clip_norm)
+{
+	struct dnn_optim_spec c = conf_of(DNN_OPT_SGD, 1.0);
+	struct dnn_optim *o;
+	float w[2] = {0.0f, 0.0f}, g[2] = {3.0f, 4.0f}, small[2] = {0.3f, 0.4f};
+
+	c.clip_norm = 1.0;
+	o = xnew(&c, 2);
+	optim_step(o, w, g); /* |g| = 5 > 1: g becomes (0.6, 0.8) */
+	ck_assert_double_eq_tol(o->grad_norm, 5.0, 1e-12);
+	ck_assert_float_eq_tol(w[0], -0.6f, 1e-6f);
+	ck_assert_float_eq_tol(w[1], -0.8f, 1e-6f);
+	optim_step(o, w, small); /* |g| = 0.5 <= 1: unchanged */
+	ck_assert_float_eq_tol(w[0], -0.9f, 1e-6f);
+	ck_assert_float_eq_tol(w[1], -1.2f, 1e-6f);
+	optim_free(o);
+}
+END_TEST
+
+/* --- L-BFGS ----------------------------------------------------------------- */
+
+#define QN 6
+
+/* f(w) = 1/2 (w - c)' A (w - c) + 3, A symmetric positive definite with
+ * eigenvalues from 0.01 to 100: a condition number of 10^4. */
+struct quad {
+	double a[QN][QN], c[QN];
+	int evals;
+};
+
+static void quad_make(struct quad *q)
+{
+	/* A = B' D B, B upper-triangular with unit diagonal. */
+	double b[QN][QN] = {{0}}, d[QN] = {100, 10, 1, 0.1, 0.01, 3};
+
+	for (int i = 0; i < QN; i++) {
+		b[i][i] = 1.0;
+		for (int j = i + 1; j < QN; j++)
+			b[i][j] = 0.1 * (double)(i + j) - 0.3;
+		q->c[i] = 0.5 * (double)i - 1.0;
+	}
+	for (int i = 0; i < QN; i++)
+		for (int j = 0; j < QN; j++) {
+			q->a[i][j] = 0.0;
+			for (int k = 0; k < QN; k++)
+				q->a[i][j] += b[k][i] * d[k] * b[k][j];
+		}
+	q->evals = 0;
+}
+
+static double quad_f(void *ctx, const float *w, float *grad)
+{
+	struct quad *q = ctx;
+	double f = 3.0;
+
+	q->evals++;
+	for (int i = 0; i < QN; i++) {
+		double gi = 0.0;
+
+		for (int j = 0; j < QN; j++)
+			gi += q->a[i][j] * ((double)w[j] - q->c[j]);
+		grad[i] = (float)gi;
+		f += 0.5 * ((double)w[i] - q->c[i]) * gi;
+	}
+	return f;
+}
+
+/* Solve M x = r by Gaussian elimination with partial pivoting (M is
+ * overwritten). */
+static void solve(int n, double *m, double *r, double *x)
+{
+	for (int k = 0; k < n; k++) {
+		int p = k;
+
+		for (int i = k + 1; i < n; i++)
+			if (fabs(m[i * n + k]) > fabs(m[p * n + k]))
+				p = i;
+		for (int j = 0; j < n; j++) {
+			double t = m[k * n + j];
+
+			m[k * n + j] = m[p * n + j];
+			m[p * n + j] = t;
+		}
+		double t = r[k];
+
+		r[k] = r[p];
+		r[p] = t;
+		for (int i = k + 1; i < n; i++) {
+			double f = m[i * n + k] / m[k * n + k];
+
+			for (int j = k; j < n; j++)
+				m[i * n + j] -= f * m[k * n + j];
+			r[i] -= f * r[k];
+		}
+	}
+	for (int i = n - 1; i >= 0; i--) {
+		double s = r[i];
+
+		for (int j = i + 1; j < n; j++)
+			s -= m[i * n + j] * x[j];
+		x[i] = s / m[i * n + i];
+	}
+}
+
+/* Iterate until L-BFGS reports convergence; the number of iterations. */
+static int lbfgs_run(struct dnn_optim *o, float *w, dnn_objective f, void *ctx, int max_iter,
+		     double *fx)
+{
+	int it, r = 0;
+
+	for (it = 1; it <= max_iter; it++) {
+		r = optim_lbfgs_iter(o, w, f, ctx, fx);
+		ck_assert_int_ge(r, 0);
+		if (r == 1)
+			break;
+	}
+	ck_assert_msg(r == 1, "no convergence in %d iterations", max_iter);
+	return it;
+}
+
+START_TEST(test_lbfgs_quadratic)
+{
+	struct dnn_optim_spec c = conf_of(DNN_OPT_LBFGS, 1.0);
+	struct dnn_optim *o = xnew(&c, QN);
+	struct quad q;
+	float w[QN] = {0};
+	double fx;
+	int iters;
+
+	quad_make(&q);
+	iters = lbfgs_run(o, w, quad_f, &q, 500, &fx);
+	for (int i = 0; i < QN; i++)
+		ck_assert_double_eq_tol((double)w[i], q.c[i], 1e-5);
+	ck_assert_double_eq_tol(fx, 3.0, 1e-9);
+	/* Quasi-Newton: far fewer iterations than gradient descent's
+	 * condition number, and few evaluations per iteration. */
+	ck_assert_int_lt(iters, 200);
+	ck_assert_int_lt(q.evals, 4 * iters + 10);
+	optim_free(o);
+}
+END_TEST
+
+/* With weight decay the optimum of f + wd/2 |w|^2 is (A + wd I)^-1 A c. */
+START_TEST(test_lbfgs_quadratic_weight_decay)
+{
+	struct dnn_optim_spec c = conf_of(DNN_OPT_LBFGS, 1.0);
+	struct dnn_optim *o;
+	struct quad q;
+	float w[QN] = {0};
+	double m[QN * QN], r[QN], want[QN], fx;
+
+	c.weight_decay = 0.5;
+	o = xnew(&c, QN);
+	quad_make(&q);
+	for (int i = 0; i < QN; i++) {
+		r[i] = 0.0;
+		for (int j = 0; j < QN; j++) {
+			m[i * QN + j] = q.a[i][j] + (i == j ? 0.5 : 0.0);
+			r[i] += q.a[i][j] * q.c[j];
+		}
+	}
+	solve(QN, m, r, want);
+	lbfgs_run(o, w, quad_f, &q, 500, &fx);
+	for (int i = 0; i < QN; i++)
+		ck_assert_double_eq_tol((double)w[i], want[i], 1e-5);
+	optim_free(o);
+}
+END_TEST
+
+/* Rosenbrock's function, whose curved valley needs a good line search. */
+static double rosen(void *ctx, const float *w, float *g)
+{
+	double x = (double)w[0], y = (double)w[1];
+
+	(void)ctx;
+	g[0] = (float)(-2.0 * (1.0 - x) - 400.0 * x * (y - x * x));
+	g[1] = (float)(200.0 * (y - x * x));
+	return (1.0 - x) * (1.0 - x) + 100.0 * (y - x * x) * (y - x * x);
+}
+
+START_TEST(test_lbfgs_rosenbrock)
+{
+	struct dnn_optim_spec c = conf_of(DNN_OPT_LBFGS, 1.0);
+	struct dnn_optim *o = xnew(&c, 2);
+	float w[2] = {-1.2f, 1.0f};
+	double fx;
+
+	lbfgs_run(o, w, rosen, NULL, 200, &fx);
+	ck_assert_double_eq_tol((double)w[0], 1.0, 1e-3);
+	ck_assert_double_eq_tol((double)w[1], 1.0, 2e-3);
+	ck_assert_double_lt(fx, 1e-6);
+	optim_free(o);
+}
+END_TEST
+
+/* Each accepted step s = w' - w satisfies the strong Wolfe conditions
+ *   F(w') <= F(w) + c1 g.s   and   |g'.s| <= c2 |g.s|
+ * (c1 = 1e-4, c2 = 0.9), checked from outside the optimizer on
+ * Rosenbrock's function while the decrease is well above rounding. */
+START_TEST(test_lbfgs_steps_satisfy_strong_wolfe)
+{
+	struct dnn_optim_spec c = conf_of(DNN_OPT_LBFGS, 1.0);
+	struct dnn_optim *o = xnew(&c, 2);
+	float w[2] = {-1.2f, 1.0f}, g[2], g2[2];
+	double f = rosen(NULL, w, g), fx;
+	int checked = 0;
+
+	for (int it = 0; it < 100; it++) {
+		float old[2] = {w[0], w[1]};
+		double gs, g2s, f2;
+		int r = optim_lbfgs_iter(o, w, rosen, NULL, &fx);
+
+		f2 = rosen(NULL, w, g2);
+		if (r != 0 || f - f2 < 1e-8)
+			break;
+		gs =
+		    (double)g[0] * ((double)w[0] - old[0]) + (double)g[1] * ((double)w[1] - old[1]);
+		g2s = (double)g2[0] * ((double)w[0] - old[0]) +
+		      (double)g2[1] * ((double)w[1] - old[1]);
+		ck_assert_msg(gs < 0, "iteration %d: not a descent step", it);
+		ck_assert_msg(f2 <= f + 1e-4 * gs, "iteration %d: no sufficient decrease", it);
+		ck_assert_msg(fabs(g2s) <= 0.9 * fabs(gs) * (1 + 1e-6),
+			      "iteration %d: curvature condition fails: %g > 0.9 * %g", it,
+			      fabs(g2s), fabs(gs));
+		f = f2;
+		g[0] = g2[0];
+		g[1] = g2[1];
+		checked++;
+	}
+	ck_assert_int_gt(checked, 15);
+	optim_free(o);
+}
+END_TEST
+
+/* Logistic regression through the network (one sigmoid unit, binary
+ * cross-entropy) on overlapping classes, against Newton's method. */
+#define LR_N 60
+
+struct logreg {
+	struct dnn_net *net;
+	float x[LR_N * 2], t[LR_N];
+};
+
+static double logreg_f(void *ctx, const float *w, float *grad)
+{
+	struct logreg *lr = ctx;
+
+	memcpy(lr->net->params, w, 3 * sizeof *w);
+	double f = net_loss_grad(lr->net, lr->x, lr->t, LR_N);
+
+	memcpy(grad, lr->net->grads, 3 * sizeof *grad);
+	return f;
+}
+
+START_TEST(test_lbfgs_logistic_regression)
+{
+	size_t units[1] = {1};
+	int acts[1] = {DNN_ACT_SIGMOID};
+	struct dnn_error e;
+	struct logreg lr;
+	struct dnn_rng r;
+	struct dnn_optim_spec c = conf_of(DNN_OPT_LBFGS, 1.0);
+	struct dnn_optim *o = xnew(&c, 3);
+	double beta[3] = {0, 0, 0}, fx;
+	float w[3] = {0, 0, 0};
+
+	lr.net = net_new(2, 1, units, acts, DNN_LOSS_BINARY_CROSS_ENTROPY, &e);
+	ck_assert_ptr_nonnull(lr.net);
+	ck_assert_uint_eq(lr.net->n_params, 3); /* w1, w2, bias */
+	ck_assert_int_eq(net_reserve(lr.net, LR_N, &e), 0);
+	rng_seed(&r, 7);
+	for (int i = 0; i < LR_N; i++) {
+		double x1 = rng_normal(&r), x2 = rng_normal(&r);
+		double p = 1.0 / (1.0 + exp(-(1.5 * x1 - 0.8 * x2 + 0.3)));
+
+		lr.x[2 * i] = (float)x1;
+		lr.x[2 * i + 1] = (float)x2;
+		lr.t[i] = rng_uniform(&r) < p ? 1.0f : 0.0f;
+	}
+	/* Newton's method on the mean cross-entropy, in double. */
+	for (int it = 0; it < 50; it++) {
+		double g[3] = {0}, h[9] = {0}, step[3];
+
+		for (int i = 0; i < LR_N; i++) {
+			double z[3] = {(double)lr.x[2 * i], (double)lr.x[2 * i + 1], 1.0};
+			double p = 1.0 / (1.0 + exp(-(beta[0] * z[0] + beta[1] * z[1] + beta[2])));
+
+			for (int a = 0; a < 3; a++) {
+				g[a] += (p - (double)lr.t[i]) * z[a] / LR_N;
+				for (int b = 0; b < 3; b++)
+					h[a * 3 + b] += p * (1 - p) * z[a] * z[b] / LR_N;
+			}
+		}
+		solve(3, h, g, step);
+		for (int a = 0; a < 3; a++)
+			beta[a] -= step[a];
+	}
+	lbfgs_run(o, w, logreg_f, &lr, 200, &fx);
+	for (int a = 0; a < 3; a++)
+		ck_assert_double_eq_tol((double)w[a], beta[a], 1e-5);
+	optim_free(o);
+	net_free(lr.net);
+}
+END_TEST
+
+static double nan_f(void *ctx, const float *w, float *g)
+{
+	(void)ctx;
+	(void)w;
+	g[0] = 0.0f;
+	return (double)NAN;
+}
+
+START_TEST(test_lbfgs_nan_is_an_error)
+{
+	struct dnn_optim_spec c = conf_of(DNN_OPT_LBFGS, 1.0);
+	struct dnn_optim *o = xnew(&c, 1);
+	float w[1] = {1.0f};
+	double fx;
+
+	ck_assert_int_eq(optim_lbfgs_iter(o, w, nan_f, NULL, &fx), -1);
+	ck_assert_int_eq(optim_full_batch(o), 1);
+	optim_free(o);
+}
+END_TEST
+
+/* --- schedules ------------------------------------------------------------ */
+
+static struct dnn_sched_spec sched_of(int kind)
+{
+	struct dnn_sched_spec s = {
+	    .kind = kind, .gamma = 0.1, .factor = 0.1, .patience = 10, .threshold = 1e-4};
+	return s;
+}
+
+START_TEST(test_sched_constant_and_warmup)
+{
+	struct dnn_sched_spec c = sched_of(DNN_SCHED_CONSTANT);
+	struct dnn_sched s;
+
+	sched_init(&s, &c, 0.5, 100);
+	ck_assert_double_eq(sched_lr(&s, 1), 0.5);
+	ck_assert_double_eq(sched_lr(&s, 100), 0.5);
+	c.warmup = 4;
+	sched_init(&s, &c, 0.4, 100);
+	ck_assert_double_eq_tol(sched_lr(&s, 1), 0.1, 1e-15);
+	ck_assert_double_eq_tol(sched_lr(&s, 3), 0.3, 1e-15);
+	ck_assert_double_eq_tol(sched_lr(&s, 4), 0.4, 1e-15);
+	ck_assert_double_eq(sched_lr(&s, 5), 0.4);
+}
+END_TEST
+
+START_TEST(test_sched_step)
+{
+	struct dnn_sched_spec c = sched_of(DNN_SCHED_STEP);
+	struct dnn_sched s;
+
+	c.step_size = 30;
+	c.gamma = 0.1;
+	sched_init(&s, &c, 1.0, 100);
+	ck_assert_double_eq(sched_lr(&s, 1), 1.0);
+	ck_assert_double_eq(sched_lr(&s, 30), 1.0);
+	ck_assert_double_eq_tol(sched_lr(&s, 31), 0.1, 1e-15);
+	ck_assert_double_eq_tol(sched_lr(&s, 60), 0.1, 1e-15);
+	ck_assert_double_eq_tol(sched_lr(&s, 61), 0.01, 1e-15);
+}
+END_TEST
+
+START_TEST(test_sched_exponential)
+{
+	struct dnn_sched_spec c = sched_of(DNN_SCHED_EXPONENTIAL);
+	struct dnn_sched s;
+
+	c.gamma = 0.5;
+	sched_init(&s, &c, 0.8, 10);
+	ck_assert_double_eq(sched_lr(&s, 1), 0.8);
+	ck_assert_double_eq_tol(sched_lr(&s, 2), 0.4, 1e-15);
+	ck_assert_double_eq_tol(sched_lr(&s, 4), 0.1, 1e-15);
+}
+END_TEST
+
+START_TEST(test_sched_cosine)
+{
+	struct dnn_sched_spec c = sched_of(DNN_SCHED_COSINE);
+	struct dnn_sched s;
+
+	/* 10 epochs after 2 of warm-up: k = epoch - 3 runs 0..9 of T = 10. */
+	c.warmup = 2;
+	c.min_lr = 0.1;
+	sched_init(&s, &c, 1.1, 12);
+	ck_assert_double_eq_tol(sched_lr(&s, 1), 0.55, 1e-15);
+	ck_assert_double_eq_tol(sched_lr(&s, 2), 1.1, 1e-15);
+	ck_assert_double_eq_tol(sched_lr(&s, 3), 1.1, 1e-15);
+	ck_assert_double_eq_tol(sched_lr(&s, 8), 0.6, 1e-12); /* half way */
+	ck_assert_double_eq_tol(sched_lr(&s, 13), 0.1, 1e-12);
+	ck_assert_double_eq_tol(sched_lr(&s, 50), 0.1, 1e-12); /* stays at min */
+	/* t_max sets the period. */
+	c.warmup = 0;
+	c.t_max = 4;
+	c.min_lr = 0.0;
+	sched_init(&s, &c, 1.0, 100);
+	ck_assert_double_eq_tol(sched_lr(&s, 3), 0.5, 1e-12);
+	ck_assert_double_eq_tol(sched_lr(&s, 5), 0.0, 1e-12);
+}
+END_TEST
+
+START_TEST(test_sched_plateau)
+{
+	struct dnn_sched_spec c = sched_of(DNN_SCHED_PLATEAU);
+	struct dnn_sched s;
+	const double losses[] = {1.0, 0.9, 0.9, 0.95, 0.9, 0.89999, 0.5, 0.6, 0.6, 0.6};
+	const double want[] = {1, 1, 1, 1, 1, 0.5, 0.5, 0.5, 0.5, 0.5};
+
+	c.patience = 2;
+	c.factor = 0.5;
+	c.min_lr = 0.2;
+	sched_init(&s, &c, 1.0, 100);
+	/* Epoch 2 improves; 3, 4 and 5 do not: more than 2 bad epochs halve
+	 * the rate for epoch 6. Epoch 6 improves by less than the threshold,
+	 * 7 improves; 8, 9, 10 do not. */
+	for (unsigned long ep = 1; ep <= 10; ep++) {
+		ck_assert_msg(fabs(sched_lr(&s, ep) - want[ep - 1]) < 1e-15, "epoch %lu: lr %g", ep,
+			      sched_lr(&s, ep));
+		sched_observe(&s, ep, losses[ep - 1]);
+	}
+	ck_assert_double_eq(sched_lr(&s, 11), 0.25);
+	/* min_lr bounds it: 0.25 -> 0.2, not 0.125. */
+	for (unsigned long ep = 11; ep <= 20; ep++)
+		sched_observe(&s, ep, 0.7);
+	ck_assert_double_eq(sched_lr(&s, 21), 0.2);
+}
+END_TEST
+
+/* --- spec keys ------------------------------------------------------------ */
+
+static void parse_ok(struct dnn_spec *s, const char *json)
+{
+	struct dnn_error e;
+
+	dnn_error_clear(&e);
+	ck_assert_msg(spec_parse(s, json, strlen(json), "s.json", &e) == 0, "%s: %s", json, e.msg);
+}
+
+START_TEST(test_spec_optimizers)
+{
+	struct dnn_spec s;
+	char *json;
+
+	parse_ok(&s, "{\"layers\":[{}],\"optimizer\":\"adam\"}");
+	ck_assert_int_eq(s.optim.kind, DNN_OPT_ADAM);
+	ck_assert_double_eq(s.optim.learning_rate, 0.001);
+	ck_assert_double_eq(s.optim.beta1, 0.9);
+	ck_assert_double_eq(s.optim.beta2, 0.999);
+	ck_assert_double_eq(s.optim.epsilon, 1e-8);
+	spec_free(&s);
+	parse_ok(&s, "{\"layers\":[{}],\"optimizer\":{\"name\":\"adam\",\"beta1\":0.8,"
+		     "\"beta2\":0.99,\"epsilon\":1e-6,\"weight_decay\":0.01,\"clip_norm\":5}}");
+	ck_assert_double_eq(s.optim.beta1, 0.8);
+	ck_assert_double_eq(s.optim.beta2, 0.99);
+	ck_assert_double_eq(s.optim.epsilon, 1e-6);
+	ck_assert_double_eq(s.optim.weight_decay, 0.01);
+	ck_assert_double_eq(s.optim.clip_norm, 5.0);
+	json = spec_to_json(&s);
+	ck_assert_ptr_nonnull(strstr(json, "\"optimizer\":{\"name\":\"adam\",\"learning_rate\":"
+					   "0.001,\"beta1\":0.8,\"beta2\":0.99,\"epsilon\":1e-06,"
+					   "\"weight_decay\":0.01,\"clip_norm\":5}"));
+	spec_free(&s);
+	parse_ok(&s, json);
+	ck_assert_double_eq(s.optim.beta1, 0.8);
+	ck_assert_double_eq(s.optim.clip_norm, 5.0);
+	free(json);
+	spec_free(&s);
+	parse_ok(&s, "{\"layers\":[{}],\"optimizer\":{\"name\":\"lbfgs\",\"history_size\":5}}");
+	ck_assert_int_eq(s.optim.kind, DNN_OPT_LBFGS);
+	ck_assert_double_eq(s.optim.learning_rate, 1.0);
+	ck_assert_uint_eq(s.optim.history_size, 5);
+	spec_free(&s);
+	parse_ok(&s, "{\"layers\":[{}],\"optimizer\":{\"name\":\"sgd\",\"nesterov\":true}}");
+	ck_assert_int_eq(s.optim.nesterov, 1);
+	json = spec_to_json(&s);
+	ck_assert_ptr_nonnull(strstr(json, "\"momentum\":0.9,\"nesterov\":true}"));
+	free(json);
+	spec_free(&s);
+	parse_ok(&s, "{\"layers\":[{}],\"optimizer\":{\"name\":\"rmsprop\",\"rho\":0.95}}");
+	ck_assert_int_eq(s.optim.kind, DNN_OPT_RMSPROP);
+	ck_assert_double_eq(s.optim.rho, 0.95);
+	spec_free(&s);
+}
+END_TEST
+
+START_TEST(test_spec_set_optimizer)
+{
+	struct dnn_spec s;
+	struct dnn_error e;
+
+	parse_ok(&s, "{\"layers\":[{}]}");
+	ck_assert_int_eq(spec_set_optimizer(&s, "adam", &e), 0);
+	ck_assert_double_eq(s.optim.learning_rate, 0.001); /* adam's default */
+	ck_assert_int_eq(spec_set_optimizer(&s, "lbfgs", &e), 0);
+	ck_assert_double_eq(s.optim.learning_rate, 1.0);
+	ck_assert_int_eq(spec_set_optimizer(&s, "adamm", &e), -1);
+	ck_assert_int_eq(e.code, DNN_EX_USAGE);
+	ck_assert_str_eq(e.msg, "option '--optimizer': unknown optimizer 'adamm'; did you mean "
+				"'adam'?");
+	spec_free(&s);
+	/* A learning rate the spec gives stays. */
+	parse_ok(&s, "{\"layers\":[{}],\"optimizer\":{\"learning_rate\":0.05}}");
+	ck_assert_int_eq(spec_set_optimizer(&s, "adam", &e), 0);
+	ck_assert_double_eq(s.optim.learning_rate, 0.05);
+	spec_free(&s);
+}
+END_TEST
+
+START_TEST(test_spec_schedule)
+{
+	struct dnn_spec s;
+	char *json;
+
+	parse_ok(&s, "{\"layers\":[{}]}");
+	ck_assert_int_eq(s.schedule.kind, DNN_SCHED_CONSTANT);
+	ck_assert_uint_eq(s.patience, 0);
+	json = spec_to_json(&s);
+	ck_assert_ptr_null(strstr(json, "schedule"));
+	ck_assert_ptr_null(strstr(json, "patience"));
+	free(json);
+	spec_free(&s);
+	parse_ok(&s, "{\"layers\":[{}],\"schedule\":{\"name\":\"step\",\"step_size\":30,"
+		     "\"gamma\":0.5},\"patience\":7}");
+	ck_assert_int_eq(s.schedule.kind, DNN_SCHED_STEP);
+	ck_assert_uint_eq(s.schedule.step_size, 30);
+	ck_assert_double_eq(s.schedule.gamma, 0.5);
+	ck_assert_uint_eq(s.patience, 7);
+	json = spec_to_json(&s);
+	ck_assert_ptr_nonnull(strstr(json, "\"schedule\":{\"name\":\"step\",\"warmup\":0,"
+					   "\"step_size\":30,\"gamma\":0.5},\"patience\":7"));
+	spec_free(&s);
+	parse_ok(&s, json);
+	ck_assert_uint_eq(s.schedule.step_size, 30);
+	ck_assert_uint_eq(s.patience, 7);
+	free(json);
+	spec_free(&s);
+	parse_ok(&s, "{\"layers\":[{}],\"schedule\":\"cosine\"}");
+	ck_assert_int_eq(s.schedule.kind, DNN_SCHED_COSINE);
+	spec_free(&s);
+	parse_ok(&s, "{\"layers\":[{}],\"schedule\":{\"name\":\"plateau\",\"factor\":0.5,"
+		     "\"patience\":3,\"threshold\":0,\"min_lr\":1e-5,\"warmup\":2}}");
+	ck_assert_int_eq(s.schedule.kind, DNN_SCHED_PLATEAU);
+	ck_assert_double_eq(s.schedule.factor, 0.5);
+	ck_assert_uint_eq(s.schedule.patience, 3);
+	ck_assert_uint_eq(s.schedule.warmup, 2);
+	spec_free(&s);
+}
+END_TEST
+
+static const struct {
+	const char *json, *msg;
+} bad[] = {
+    {"{\"layers\":[{}],\"optimizer\":\"adma\"}",
+     "optimizer: unknown optimizer 'adma'; did you mean 'adam'?"},
+    {"{\"layers\":[{}],\"optimizer\":{\"name\":\"adam\",\"momentum\":0.9}}",
+     "optimizer.momentum: not used by adam"},
+    {"{\"layers\":[{}],\"optimizer\":{\"beta1\":0.9}}", "optimizer.beta1: not used by sgd"},
+    {"{\"layers\":[{}],\"optimizer\":{\"name\":\"lbfgs\",\"clip_norm\":1}}",
+     "optimizer.clip_norm: not used by lbfgs"},
+    {"{\"layers\":[{}],\"optimizer\":{\"name\":\"adam\",\"beta1\":1}}",
+     "optimizer.beta1: must be from 0 to below 1, got 1"},
+    {"{\"layers\":[{}],\"optimizer\":{\"name\":\"adam\",\"beta2\":-0.1}}",
+     "optimizer.beta2: must be from 0 to below 1, got -0.1"},
+    {"{\"layers\":[{}],\"optimizer\":{\"name\":\"adam\",\"epsilon\":0}}",
+     "optimizer.epsilon: must be above 0, got 0"},
+    {"{\"layers\":[{}],\"optimizer\":{\"name\":\"adam\",\"betta1\":0.9}}",
+     "optimizer.betta1: unknown key; did you mean 'beta1'?"},
+    {"{\"layers\":[{}],\"optimizer\":{\"nesterov\":1}}",
+     "optimizer.nesterov: expected true or false, got a number"},
+    {"{\"layers\":[{}],\"optimizer\":{\"weight_decay\":-1}}",
+     "optimizer.weight_decay: must be at least 0, got -1"},
+    {"{\"layers\":[{}],\"optimizer\":{\"clip_norm\":0}}",
+     "optimizer.clip_norm: must be above 0, got 0"},
+    {"{\"layers\":[{}],\"optimizer\":{\"name\":\"lbfgs\",\"history_size\":0}}",
+     "optimizer.history_size: expected a whole number from 1 to 1000, got 0"},
+    {"{\"layers\":[{}],\"optimizer\":{\"name\":\"rmsprop\",\"rho\":\"x\"}}",
+     "optimizer.rho: expected a number, got a string"},
+    {"{\"layers\":[{}],\"schedule\":\"stepp\"}",
+     "schedule: unknown schedule 'stepp'; did you mean 'step'?"},
+    {"{\"layers\":[{}],\"schedule\":\"step\"}", "schedule.step_size: missing: the step "
+						"schedule needs it"},
+    {"{\"layers\":[{}],\"schedule\":{\"name\":\"exponential\"}}",
+     "schedule.gamma: missing: the exponential schedule needs it"},
+    {"{\"layers\":[{}],\"schedule\":{\"step_size\":3}}",
+     "schedule.name: missing: name the schedule (one of: constant, step, exponential, "
+     "cosine, plateau)"},
+    {"{\"layers\":[{}],\"schedule\":{\"name\":\"cosine\",\"gamma\":0.5}}",
+     "schedule.gamma: not used by the cosine schedule"},
+    {"{\"layers\":[{}],\"schedule\":{\"name\":\"step\",\"step_size\":0}}",
+     "schedule.step_size: expected a whole number from 1 to 1000000000, got 0"},
+    {"{\"layers\":[{}],\"schedule\":{\"name\":\"exponential\",\"gamma\":1}}",
+     "schedule.gamma: must be above 0 to below 1, got 1"},
+    {"{\"layers\":[{}],\"schedule\":{\"name\":\"plateau\",\"factor\":0}}",
+     "schedule.factor: must be above 0 to below 1, got 0"},
+    {"{\"layers\":[{}],\"schedule\":{\"name\":\"plateau\",\"patienc\":3}}",
+     "schedule.patienc: unknown key; did you mean 'patience'?"},
+    {"{\"layers\":[{}],\"schedule\":4}", "schedule: expected a name or an object, got a number"},
+    {"{\"layers\":[{}],\"patience\":-1}",
+     "patience: expected a whole number from 0 to 1000000000, got -1"},
+    {"{\"layers\":[{}],\"patience\":1.5}", "patience: expected a whole number, got 1.5"},
+};
+
+START_TEST(test_spec_bad)
+{
+	struct dnn_spec s;
+	struct dnn_error e;
+	const char *json = bad[_i].json;
+
+	dnn_error_clear(&e);
+	ck_assert_msg(spec_parse(&s, json, strlen(json), "s.json", &e) == -1, "accepted: %s", json);
+	ck_assert_int_eq(e.code, DNN_EX_DATA);
+	ck_assert_str_eq(e.file, "s.json");
+	ck_assert_str_eq(e.msg, bad[_i].msg);
+}
+END_TEST
+
+static Suite *optim_suite(void)
+{
+	Suite *s = suite_create("optim");
+	TCase *tc = tcase_create("steps");
+	TCase *lb = tcase_create("lbfgs");
+	TCase *sc = tcase_create("schedules");
+	TCase *sp = tcase_create("spec");
+
+	tcase_add_test(tc, test_sgd_plain_and_momentum);
+	tcase_add_test(tc, test_nesterov_by_hand);
+	tcase_add_test(tc, test_adam_matches_published_rule);
+	tcase_add_test(tc, test_adam_first_step_is_lr_sign);
+	tcase_add_test(tc, test_rmsprop_by_hand);
+	tcase_add_test(tc, test_weight_decay);
+	tcase_add_test(tc, test_clip_norm);
+	suite_add_tcase(s, tc);
+	tcase_add_test(lb, test_lbfgs_quadratic);
+	tcase_add_test(lb, test_lbfgs_quadratic_weight_decay);
+	tcase_add_test(lb, test_lbfgs_rosenbrock);
+	tcase_add_test(lb, test_lbfgs_steps_satisfy_strong_wolfe);
+	tcase_add_test(lb, test_lbfgs_logistic_regression);
+	tcase_add_test(lb, test_lbfgs_nan_is_an_error);
+	suite_add_tcase(s, lb);
+	tcase_add_test(sc, test_sched_constant_and_warmup);
+	tcase_add_test(sc, test_sched_step);
+	tcase_add_test(sc, test_sched_exponential);
+	tcase_add_test(sc, test_sched_cosine);
+	tcase_add_test(sc, test_sched_plateau);
+	suite_add_tcase(s, sc);
+	tcase_add_test(sp, test_spec_optimizers);
+	tcase_add_test(sp, test_spec_set_optimizer);
+	tcase_add_test(sp, test_spec_schedule);
+	tcase_add_loop_test(sp, test_spec_bad, 0, sizeof bad / sizeof bad[0]);
+	suite_add_tcase(s, sp);
+	return s;
+}
+
+DNN_CHECK_MAIN(optim_suite)

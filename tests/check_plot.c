@@ -1,0 +1,89 @@
+/* The SVG plot: tick choice, and which curves and legend entries appear. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plot.h"
+#include "testutil.h"
+
+START_TEST(test_ticks)
+{
+	double first, step;
+
+	/* 1.37 / 5 = 0.274 per tick at most 6: the next of 1, 2, 5 is 0.5. */
+	ck_assert_int_eq(plot_ticks(0.0, 1.37, 6, &first, &step), 3);
+	ck_assert_double_eq(first, 0.0);
+	ck_assert_double_eq(step, 0.5);
+	ck_assert_int_eq(plot_ticks(1.0, 100.0, 8, &first, &step), 5);
+	ck_assert_double_eq(first, 20.0);
+	ck_assert_double_eq(step, 20.0);
+	/* 0.0061 / 5 = 0.00122: a step of 0.002 from 0.014 to 0.018. */
+	ck_assert_int_eq(plot_ticks(0.013, 0.0191, 6, &first, &step), 3);
+	ck_assert_double_eq_tol(first, 0.014, 1e-15);
+	ck_assert_double_eq_tol(step, 0.002, 1e-15);
+	/* An empty range: one tick. */
+	ck_assert_int_eq(plot_ticks(2.0, 2.0, 6, &first, &step), 1);
+}
+END_TEST
+
+static size_t count(const char *s, const char *what)
+{
+	size_t n = 0;
+
+	for (const char *p = strstr(s, what); p; p = strstr(p + 1, what))
+		n++;
+	return n;
+}
+
+/* A regression without validation rows: one panel, one curve, no
+ * val_loss in the legend; a NaN breaks the line in two. */
+START_TEST(test_svg_series)
+{
+	struct dnn_epoch ep[4];
+	struct dnn_history h = {4, 4, ep};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	for (int i = 0; i < 4; i++) {
+		ep[i] = (struct dnn_epoch){
+		    (unsigned long)i + 1, 1.0 / (i + 1), NAN, NAN, NAN, 0.1, 0.0};
+	}
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(plot_svg(f, &h, 0), 0);
+	fclose(f);
+	ck_assert_uint_eq(count(buf, "<polyline"), 1);
+	ck_assert_uint_eq(count(buf, "class=\"panel\""), 1);
+	ck_assert_uint_eq(count(buf, ">loss</text>"), 3); /* title, axis label, legend */
+	ck_assert_uint_eq(count(buf, "val_loss"), 0);
+	ck_assert_ptr_nonnull(strstr(buf, "</svg>\n"));
+	free(buf);
+	buf = NULL;
+	ep[2].loss = NAN;
+	ep[1].val_loss = 0.5;
+	ep[2].val_loss = 0.4;
+	f = open_memstream(&buf, &len);
+	ck_assert_int_eq(plot_svg(f, &h, 1), 0);
+	fclose(f);
+	/* loss in two runs, val_loss in one; the accuracy panel has none. */
+	ck_assert_uint_eq(count(buf, "<polyline"), 3);
+	ck_assert_uint_eq(count(buf, "class=\"panel\""), 2);
+	ck_assert_uint_eq(count(buf, ">val_loss</text>"), 1);
+	ck_assert_uint_eq(count(buf, "nan"), 0);
+	free(buf);
+}
+END_TEST
+
+static Suite *plot_suite(void)
+{
+	Suite *s = suite_create("plot");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_ticks);
+	tcase_add_test(tc, test_svg_series);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+DNN_CHECK_MAIN(plot_suite)
