@@ -388,6 +388,26 @@ static void backward(struct dnn_hvp *h, const double *w, const double *v, double
 	}
 }
 
+/* FNV-1a over the sign classes of the relu and step pre-activations. */
+unsigned long long hvp_kink_pattern(const struct dnn_hvp *h)
+{
+	unsigned long long hash = 14695981039346656037ULL;
+
+	for (size_t l = 0; l < h->net->n_layers; l++) {
+		const struct dnn_layer *ly = &h->net->layers[l];
+
+		if (ly->act->id != DNN_ACT_RELU && ly->act->id != DNN_ACT_STEP)
+			continue;
+		for (size_t i = 0; i < h->n * ly->n_out; i++) {
+			double z = h->z[l][i];
+
+			hash ^= (unsigned long long)(z > 0.0 ? 2 : (z < 0.0 ? 0 : 1));
+			hash *= 1099511628211ULL;
+		}
+	}
+	return hash;
+}
+
 double hvp_loss(struct dnn_hvp *h, const double *w)
 {
 	forward(h, w, NULL);

@@ -26,6 +26,11 @@ size_t hvp_n_params(const struct dnn_hvp *h);
 /* The mean loss L(w) over the rows. */
 double hvp_loss(struct dnn_hvp *h, const double *w);
 
+/* A fingerprint of which side of their kink (z < 0, z = 0, z > 0) the
+ * pre-activations of the relu and step units were in the last pass: two
+ * passes with the same fingerprint crossed no kink between them. */
+unsigned long long hvp_kink_pattern(const struct dnn_hvp *h);
+
 /* L(w), with g = dL/dw. */
 double hvp_grad(struct dnn_hvp *h, const double *w, double *g);
 

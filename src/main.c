@@ -21,6 +21,8 @@ static const struct command commands[] = {
 	{"train", cmd_train, "train a network on a CSV dataset, write a checkpoint",
 	 cmd_train_help},
 	{"predict", cmd_predict, "predictions of a checkpoint for CSV rows", cmd_predict_help},
+	{"gradcheck", cmd_gradcheck, "backpropagation against finite differences, per layer",
+	 cmd_gradcheck_help},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
