@@ -8,6 +8,7 @@
 int cmd_train(int argc, char **argv, struct dnn_error *e);
 int cmd_predict(int argc, char **argv, struct dnn_error *e);
 int cmd_gradcheck(int argc, char **argv, struct dnn_error *e);
+int cmd_hessian(int argc, char **argv, struct dnn_error *e);
 
 /* dnn gradcheck with the network altered by tamper (given its initial or
  * loaded weights) before the check: tests use it to show that a broken
@@ -20,5 +21,6 @@ int cmd_gradcheck_tampered(int argc, char **argv, void (*tamper)(struct dnn_net 
 extern const char cmd_train_help[];
 extern const char cmd_predict_help[];
 extern const char cmd_gradcheck_help[];
+extern const char cmd_hessian_help[];
 
 #endif

@@ -569,6 +569,76 @@ out:
 	return rc;
 }
 
+static double norm2(const double *v, size_t n)
+{
+	return sqrt(dot(v, v, n));
+}
+
+/* |H v - fd(v)| / |H v| for a random unit v: the R-operator against
+ * finite differences of gradients, a cross-check of the curvature. */
+static int cross_check(struct dnn_hvp *h, const double *w, struct dnn_rng *rng, double *out,
+		       struct dnn_error *e)
+{
+	size_t P = hvp_n_params(h);
+	double *v = util_malloc_array(P, sizeof *v), *hv = util_malloc_array(P, sizeof *hv);
+	double *fd = util_malloc_array(P, sizeof *fd), nv;
+	int rc = -1;
+
+	if (!v || !hv || !fd) {
+		dnn_error_oom(e);
+		goto out;
+	}
+	for (size_t i = 0; i < P; i++)
+		v[i] = rng_normal(rng);
+	nv = norm2(v, P);
+	for (size_t i = 0; i < P; i++)
+		v[i] /= nv;
+	hvp_hv(h, w, v, NULL, hv);
+	if (hvp_hv_fd(h, w, v, 1e-5, fd, e))
+		goto out;
+	for (size_t i = 0; i < P; i++)
+		fd[i] -= hv[i];
+	nv = norm2(hv, P);
+	*out = nv > 0.0 ? norm2(fd, P) / nv : norm2(fd, P);
+	rc = 0;
+out:
+	free(v);
+	free(hv);
+	free(fd);
+	return rc;
+}
+
+int hvp_analyse(const struct dnn_net *net, const float *x, const float *t, size_t n,
+		    size_t m, struct dnn_rng *rng, double *ritz, size_t *n_ritz, double *loss,
+		    double *grad_norm, double *check, struct dnn_error *e)
+{
+	size_t P = net->n_params;
+	double *w = util_malloc_array(P, sizeof *w), *g = util_malloc_array(P, sizeof *g);
+	struct dnn_hvp *h = NULL;
+	int rc = -1;
+
+	if (!w || !g) {
+		dnn_error_oom(e);
+		goto out;
+	}
+	if (!(h = hvp_new(net, x, t, n, e)))
+		goto out;
+	for (size_t i = 0; i < P; i++)
+		w[i] = (double)net->params[i];
+	*loss = hvp_grad(h, w, g);
+	*grad_norm = norm2(g, P);
+	if (hvp_lanczos(h, w, m, rng, ritz, n_ritz, e))
+		goto out;
+	if (check && cross_check(h, w, rng, check, e))
+		goto out;
+	rc = 0;
+out:
+	hvp_free(h);
+	free(w);
+	free(g);
+	return rc;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;

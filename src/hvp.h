@@ -52,6 +52,14 @@ int hvp_hv_fd(struct dnn_hvp *h, const double *w, const double *v, double eps, d
 int hvp_lanczos(struct dnn_hvp *h, const double *w, size_t m, struct dnn_rng *rng,
 		double *ritz, size_t *n_ritz, struct dnn_error *e);
 
+/* The curvature of net's loss on the n rows x, t at net's weights: the loss,
+ * the gradient's norm, Ritz values of up to m Lanczos steps (ascending, in
+ * ritz[0..*n_ritz)), and, if check is not NULL, |H v - fd| / |H v| for a
+ * random unit v: the R-operator against finite differences of gradients. */
+int hvp_analyse(const struct dnn_net *net, const float *x, const float *t, size_t n, size_t m,
+		struct dnn_rng *rng, double *ritz, size_t *n_ritz, double *loss,
+		double *grad_norm, double *check, struct dnn_error *e);
+
 /* The eigenvalues of the symmetric n x n matrix a (row-major; destroyed), in
  * ascending order, by cyclic Jacobi rotations. */
 void hvp_eig_sym(double *a, size_t n, double *eval);

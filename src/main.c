@@ -23,6 +23,8 @@ static const struct command commands[] = {
 	{"predict", cmd_predict, "predictions of a checkpoint for CSV rows", cmd_predict_help},
 	{"gradcheck", cmd_gradcheck, "backpropagation against finite differences, per layer",
 	 cmd_gradcheck_help},
+	{"hessian", cmd_hessian, "curvature of the loss: Hessian eigenvalues, saddles, step sizes",
+	 cmd_hessian_help},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
