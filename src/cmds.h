@@ -9,6 +9,7 @@ int cmd_train(int argc, char **argv, struct dnn_error *e);
 int cmd_predict(int argc, char **argv, struct dnn_error *e);
 int cmd_gradcheck(int argc, char **argv, struct dnn_error *e);
 int cmd_hessian(int argc, char **argv, struct dnn_error *e);
+int cmd_lrfind(int argc, char **argv, struct dnn_error *e);
 
 /* dnn gradcheck with the network altered by tamper (given its initial or
  * loaded weights) before the check: tests use it to show that a broken
@@ -22,5 +23,6 @@ extern const char cmd_train_help[];
 extern const char cmd_predict_help[];
 extern const char cmd_gradcheck_help[];
 extern const char cmd_hessian_help[];
+extern const char cmd_lrfind_help[];
 
 #endif

@@ -25,6 +25,7 @@ static const struct command commands[] = {
 	 cmd_gradcheck_help},
 	{"hessian", cmd_hessian, "curvature of the loss: Hessian eigenvalues, saddles, step sizes",
 	 cmd_hessian_help},
+	{"lr-find", cmd_lrfind, "learning-rate range test, with a suggested rate", cmd_lrfind_help},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
