@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "cmds.h"
 #include "data.h"
+#include "hvp.h"
 #include "loss.h"
 #include "net.h"
 #include "optim.h"
@@ -29,7 +30,8 @@ const char cmd_train_help[] =
 	"                             the extension .dnn, in the current directory)\n"
 	"  -e, --epochs N             passes over the training rows\n"
 	"  -b, --batch-size N         rows per gradient step\n"
-	"  -l, --learning-rate X      step size\n"
+	"  -l, --learning-rate X      step size, or 'auto': (1 - momentum) / lambda_max\n"
+	"                             of the loss's Hessian at the initial weights\n"
 	"      --momentum X           momentum of SGD, in [0, 1)\n"
 	"      --optimizer NAME       optimizer: sgd\n"
 	"  -s, --seed N               seed of the initial weights, shuffles and split\n"
@@ -581,6 +583,11 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	if (rc)
 		return rc > 0 ? 0 : -1;
 	rc = -1;
+	/* --learning-rate auto: chosen below, once the network exists. */
+	int auto_lr = ov.learning_rate && strcmp(ov.learning_rate, "auto") == 0;
+
+	if (auto_lr)
+		ov.learning_rate = NULL;
 	if (spec_load(&spec, a.spec_path, e) || apply_overrides(&spec, &ov, e))
 		goto out;
 
@@ -673,6 +680,19 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		goto out;
 	rng_seed(&rng, spec.seed);
 	net_init(model.net, spec.init, &rng);
+	if (auto_lr) {
+		double lmax;
+
+		if (hvp_auto_learning_rate(model.net, d.x, targets, n_train, spec.optim.momentum,
+					   spec.seed, &spec.optim.learning_rate, &lmax, e))
+			goto out;
+		if (!a.quiet)
+			fprintf(stderr,
+				"learning rate auto: %.3g = (1 - momentum %g) / lambda_max %.4g, the "
+				"largest eigenvalue of the loss's Hessian at the initial weights: "
+				"Newton's step along the sharpest direction\n",
+				spec.optim.learning_rate, spec.optim.momentum, lmax);
+	}
 	opt = optim_new(spec.optim.kind, model.net->n_params, spec.optim.learning_rate,
 			spec.optim.momentum, e);
 	if (!opt)

@@ -639,6 +639,49 @@ out:
 	return rc;
 }
 
+int hvp_auto_learning_rate(const struct dnn_net *net, const float *x, const float *t, size_t n,
+			   double momentum, uint64_t seed, double *lr, double *lmax,
+			   struct dnn_error *e)
+{
+	size_t n_in = net->n_in, n_out = net_n_out(net), stride = (n + 2047) / 2048, k = 0;
+	float *xs = NULL, *ts = NULL;
+	double ritz[30], loss, gnorm;
+	size_t n_ritz;
+	struct dnn_rng rng;
+	int rc = -1;
+
+	if (stride > 1) {
+		xs = util_malloc_array(n / stride + 1, n_in * sizeof *xs);
+		ts = util_malloc_array(n / stride + 1, n_out * sizeof *ts);
+		if (!xs || !ts) {
+			dnn_error_oom(e);
+			goto out;
+		}
+		for (size_t i = 0; i < n; i += stride, k++) {
+			memcpy(xs + k * n_in, x + i * n_in, n_in * sizeof *xs);
+			memcpy(ts + k * n_out, t + i * n_out, n_out * sizeof *ts);
+		}
+	}
+	/* A stream of its own: the weights and shuffles stay as without it. */
+	rng_seed(&rng, seed ^ 0x6375727661747572ULL);
+	if (hvp_analyse(net, xs ? xs : x, ts ? ts : t, xs ? k : n, 30, &rng, ritz, &n_ritz, &loss,
+			&gnorm, NULL, e))
+		goto out;
+	*lmax = ritz[n_ritz - 1];
+	if (!(*lmax > 0.0) || !isfinite(*lmax)) {
+		dnn_error_set(e, DNN_EX_DATA, NULL, 0, 0,
+			      "cannot choose a learning rate: the loss has no positive curvature "
+			      "at the initial weights; give one with --learning-rate");
+		goto out;
+	}
+	*lr = (1.0 - momentum) / *lmax;
+	rc = 0;
+out:
+	free(xs);
+	free(ts);
+	return rc;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;

@@ -7,6 +7,7 @@
 #define DNN_HVP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 #include "net.h"
@@ -59,6 +60,17 @@ int hvp_lanczos(struct dnn_hvp *h, const double *w, size_t m, struct dnn_rng *rn
 int hvp_analyse(const struct dnn_net *net, const float *x, const float *t, size_t n, size_t m,
 		struct dnn_rng *rng, double *ritz, size_t *n_ritz, double *loss,
 		double *grad_norm, double *check, struct dnn_error *e);
+
+/* A learning rate from the curvature of the loss at net's weights on the n
+ * rows x, t (at most 2048 of them, evenly spaced): lr = (1 - momentum) /
+ * lambda_max. With momentum, a steady gradient moves the weights by lr / (1 -
+ * momentum) per step, so this is Newton's step 1/lambda_max along the
+ * sharpest direction, well inside the stability limit 2 (1 + momentum) /
+ * lambda_max of gradient descent with momentum. *lmax gets lambda_max.
+ * Error 65 when the loss has no positive curvature there. */
+int hvp_auto_learning_rate(const struct dnn_net *net, const float *x, const float *t, size_t n,
+			   double momentum, uint64_t seed, double *lr, double *lmax,
+			   struct dnn_error *e);
 
 /* The eigenvalues of the symmetric n x n matrix a (row-major; destroyed), in
  * ascending order, by cyclic Jacobi rotations. */
