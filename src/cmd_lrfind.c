@@ -126,19 +126,14 @@ static int parse_args(int argc, char **argv, struct lr_args *a, struct dnn_error
  * minimum. */
 #define EXPLODED 4.0
 
-int lrfind_run(struct dnn_net *net, int optim_kind, double momentum, size_t batch,
-	       const float *x, const float *t, size_t n, double start, double end,
-	       size_t steps, struct dnn_rng *rng, double *lr, double *loss, double *smooth,
-	       size_t *n_done, struct dnn_error *e);
-
 /* The range test proper: up to `steps` minibatch steps, lr[k] = start *
  * (end/start)^(k/(steps-1)); loss[k] is the minibatch loss before step k;
  * stops after the step where the smoothed loss explodes or the loss is not
  * finite. */
-int lrfind_run(struct dnn_net *net, int optim_kind, double momentum, size_t batch,
-	       const float *x, const float *t, size_t n, double start, double end,
-	       size_t steps, struct dnn_rng *rng, double *lr, double *loss, double *smooth,
-	       size_t *n_done, struct dnn_error *e)
+static int lrfind_run(struct dnn_net *net, int optim_kind, double momentum, size_t batch,
+		      const float *x, const float *t, size_t n, double start, double end,
+		      size_t steps, struct dnn_rng *rng, double *lr, double *loss, double *smooth,
+		      size_t *n_done, struct dnn_error *e)
 {
 	size_t n_in = net->n_in, n_out = net_n_out(net), pos = n, *order = NULL;
 	float *xb = NULL, *tb = NULL;
@@ -199,9 +194,7 @@ out:
  * there is noise) to its minimum: the middle of the stretch
  * where the loss falls fastest, well below the rates at which it stops
  * falling. *at gets the step of the minimum. 0 when there is no descent. */
-double lrfind_suggest(const double *lr, const double *smooth, size_t n, size_t *at);
-
-double lrfind_suggest(const double *lr, const double *smooth, size_t n, size_t *at)
+static double lrfind_suggest(const double *lr, const double *smooth, size_t n, size_t *at)
 {
 	size_t best = 0, q;
 	double start = 0.0, half;
@@ -306,16 +299,12 @@ int cmd_lrfind(int argc, char **argv, struct dnn_error *e)
 	if (prep_spec(&p, a.spec_path, a.data_path, &a.csv, e))
 		return -1;
 	rc = -1;
-	if (a.seed) {
-		/* The weights from the given seed, as train --seed draws them. */
+	/* The initial weights drawn again, as train draws them (from --seed
+	 * if given), leave rng where train's shuffles start. */
+	if (a.seed)
 		p.spec.seed = seed;
-		rng_seed(&rng, seed);
-		net_init(p.model.net, p.spec.init, &rng);
-	} else {
-		/* Past the draws of the initial weights, as train continues. */
-		rng_seed(&rng, p.spec.seed);
-		net_init(p.model.net, p.spec.init, &rng);
-	}
+	rng_seed(&rng, p.spec.seed);
+	net_init(p.model.net, p.spec.init, &rng);
 	lr = util_malloc_array(a.steps, sizeof *lr);
 	loss = util_malloc_array(a.steps, sizeof *loss);
 	smooth = util_malloc_array(a.steps, sizeof *smooth);
