@@ -298,8 +298,8 @@ START_TEST(test_quadratic)
 }
 END_TEST
 
-/* XOR on a 2-2-1 tanh network (linear output, MSE, targets 0/1) at all-zero
- * weights. Per hidden unit j, only (W2_j, W1_j0, W1_j1, b1_j) couple:
+/* XOR on a 2-2-1 tanh network (tanh or linear output, which agree to second
+ * order at 0; MSE, targets 0/1) at all-zero weights. Per hidden unit j, only (W2_j, W1_j0, W1_j1, b1_j) couple:
  * d2L/dW2_j dW1_jk = -(1/2) sum_i t_i x_ik = -1/2, d2L/dW2_j db1_j =
  * -(1/2) sum_i t_i = -1, the rest zero, so that block has eigenvalues
  * -+sqrt(1/4 + 1/4 + 1) and 0, 0; b2 has curvature 2. A saddle direction:
@@ -307,7 +307,7 @@ END_TEST
 START_TEST(test_xor_saddle)
 {
 	size_t units[2] = {2, 1};
-	int acts[2] = {DNN_ACT_TANH, DNN_ACT_LINEAR};
+	int acts[2] = {DNN_ACT_TANH, _i};
 	struct dnn_error e;
 	struct dnn_net *net = net_new(2, 2, units, acts, DNN_LOSS_MSE, &e);
 	const float x[8] = {0, 0, 0, 1, 1, 0, 1, 1}, t[4] = {0, 1, 1, 0};
@@ -365,7 +365,8 @@ static Suite *hvp_suite(void)
 	tcase_add_test(tc, test_symmetric);
 	tcase_add_test(tc, test_eig_sym);
 	tcase_add_test(tc, test_quadratic);
-	tcase_add_test(tc, test_xor_saddle);
+	tcase_add_loop_test(tc, test_xor_saddle, DNN_ACT_LINEAR, DNN_ACT_LINEAR + 1);
+	tcase_add_loop_test(tc, test_xor_saddle, DNN_ACT_TANH, DNN_ACT_TANH + 1);
 	tcase_add_test(tc, test_lanczos_extremes);
 	suite_add_tcase(s, tc);
 	return s;
