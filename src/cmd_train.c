@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "cmds.h"
 #include "data.h"
+#include "hvp.h"
 #include "loss.h"
 #include "net.h"
 #include "optim.h"
@@ -37,7 +38,8 @@ const char cmd_train_help[] =
 	"                             the extension .dnn, in the current directory)\n"
 	"  -e, --epochs N             passes over the training rows\n"
 	"  -b, --batch-size N         rows per gradient step\n"
-	"  -l, --learning-rate X      step size\n"
+	"  -l, --learning-rate X      step size, or 'auto': (1 - momentum) / lambda_max\n"
+	"                             of the loss's Hessian at the initial weights\n"
 	"      --optimizer NAME       optimizer: sgd, adam, rmsprop or lbfgs (full\n"
 	"                             batch; one iteration per epoch)\n"
 	"      --momentum X           momentum of sgd, in [0, 1)\n"
@@ -936,11 +938,31 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	if (rc)
 		return rc > 0 ? 0 : -1;
 	rc = -1;
+	/* --learning-rate auto: chosen below, once the network exists. */
+	int auto_lr = ov.learning_rate && strcmp(ov.learning_rate, "auto") == 0;
+
+	if (auto_lr)
+		ov.learning_rate = NULL;
+	if (auto_lr && a.resume_path) {
+		dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+			      "'--learning-rate auto' chooses the rate at the initial weights; it "
+			      "cannot be used with --resume");
+		goto out;
+	}
 	if (a.resume_path ? load_resume(&prev, a.resume_path, &spec, e)
 			  : spec_load(&spec, a.spec_path, e))
 		goto out;
 	if (apply_overrides(&spec, &ov, e))
 		goto out;
+	if (auto_lr && spec.optim.kind != DNN_OPT_SGD) {
+		dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+			      "'--learning-rate auto' is the step of sgd ((1 - momentum) / "
+			      "lambda_max); the optimizer is %s",
+			      spec.optim.kind == DNN_OPT_ADAM      ? "adam"
+			      : spec.optim.kind == DNN_OPT_RMSPROP ? "rmsprop"
+								   : "lbfgs");
+		goto out;
+	}
 
 	struct dnn_data_opts dopts = {
 		.csv = a.csv,
@@ -1053,6 +1075,19 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	rng_seed(&rng, spec.seed);
 	if (!a.resume_path)
 		net_init(model.net, spec.init, &rng);
+	if (auto_lr) {
+		double lmax;
+
+		if (hvp_auto_learning_rate(model.net, d.x, targets, n_train, spec.optim.momentum,
+					   spec.seed, &spec.optim.learning_rate, &lmax, e))
+			goto out;
+		if (!a.quiet)
+			fprintf(stderr,
+				"learning rate auto: %.3g = (1 - momentum %g) / lambda_max %.4g, the "
+				"largest eigenvalue of the loss's Hessian at the initial weights: "
+				"Newton's step along the sharpest direction\n",
+				spec.optim.learning_rate, spec.optim.momentum, lmax);
+	}
 	opt = optim_new(&spec.optim, model.net->n_params, e);
 	if (!opt)
 		goto out;

@@ -9,11 +9,24 @@ int cmd_train(int argc, char **argv, struct dnn_error *e);
 int cmd_predict(int argc, char **argv, struct dnn_error *e);
 int cmd_eval(int argc, char **argv, struct dnn_error *e);
 int cmd_info(int argc, char **argv, struct dnn_error *e);
+int cmd_gradcheck(int argc, char **argv, struct dnn_error *e);
+int cmd_hessian(int argc, char **argv, struct dnn_error *e);
+int cmd_lrfind(int argc, char **argv, struct dnn_error *e);
+
+/* dnn gradcheck with the network altered by tamper (given its initial or
+ * loaded weights) before the check: tests use it to show that a broken
+ * derivative is caught. */
+struct dnn_net;
+int cmd_gradcheck_tampered(int argc, char **argv, void (*tamper)(struct dnn_net *),
+			   struct dnn_error *e);
 
 /* Their --help texts. */
 extern const char cmd_train_help[];
 extern const char cmd_predict_help[];
 extern const char cmd_eval_help[];
 extern const char cmd_info_help[];
+extern const char cmd_gradcheck_help[];
+extern const char cmd_hessian_help[];
+extern const char cmd_lrfind_help[];
 
 #endif

@@ -24,6 +24,11 @@ static const struct command commands[] = {
 	{"eval", cmd_eval, "loss and metrics of a checkpoint on labelled CSV rows", cmd_eval_help},
 	{"info", cmd_info, "what a checkpoint holds: layers, columns, classes, history",
 	 cmd_info_help},
+	{"gradcheck", cmd_gradcheck, "backpropagation against finite differences, per layer",
+	 cmd_gradcheck_help},
+	{"hessian", cmd_hessian, "curvature of the loss: Hessian eigenvalues, saddles, step sizes",
+	 cmd_hessian_help},
+	{"lr-find", cmd_lrfind, "learning-rate range test, with a suggested rate", cmd_lrfind_help},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -1,0 +1,345 @@
+/* dnn gradcheck: backpropagation (float, as training runs it) against
+ * central finite differences of the loss in double precision, per layer. */
+#include <getopt.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cmds.h"
+#include "hvp.h"
+#include "net.h"
+#include "prep.h"
+#include "rng.h"
+#include "util.h"
+
+const char cmd_gradcheck_help[] =
+	"Usage: dnn gradcheck [OPTIONS] SPEC DATA\n"
+	"   or: dnn gradcheck [OPTIONS] --model MODEL DATA\n"
+	"Check backpropagation: the gradient of the loss over a few rows of DATA as\n"
+	"the network computes it for training, against central finite differences\n"
+	"(L(w + eps) - L(w - eps)) / (2 eps) of the loss computed in double\n"
+	"precision, parameter by parameter. Prints, per layer, the parameters checked\n"
+	"and the largest absolute and relative errors; exits with status 1 when a\n"
+	"relative error exceeds the tolerance.\n"
+	"\n"
+	"Options:\n"
+	"      --model MODEL          check at the weights of this checkpoint instead\n"
+	"                             of the initial weights of SPEC\n"
+	"      --samples N            rows of DATA to use, drawn at random (default 16)\n"
+	"      --params N             parameters to check per layer at most, drawn at\n"
+	"                             random (default 500; 0: all)\n"
+	"      --epsilon E            finite-difference step (default 1e-6)\n"
+	"      --tolerance T          largest relative error accepted (default 1e-3)\n"
+	"  -s, --seed N               seed of the rows and parameters drawn (default:\n"
+	"                             the spec's seed)\n"
+	"      --no-header            the first row of DATA is data\n"
+	"      --delimiter C          field separator (default ','; 'tab' for tabs)\n"
+	"  -h, --help                 show this help\n";
+
+enum {
+	OPT_MODEL = 256,
+	OPT_SAMPLES,
+	OPT_PARAMS,
+	OPT_EPSILON,
+	OPT_TOLERANCE,
+	OPT_NO_HEADER,
+	OPT_DELIMITER
+};
+
+static const struct option long_opts[] = {
+	{"model", required_argument, NULL, OPT_MODEL},
+	{"samples", required_argument, NULL, OPT_SAMPLES},
+	{"params", required_argument, NULL, OPT_PARAMS},
+	{"epsilon", required_argument, NULL, OPT_EPSILON},
+	{"tolerance", required_argument, NULL, OPT_TOLERANCE},
+	{"seed", required_argument, NULL, 's'},
+	{"no-header", no_argument, NULL, OPT_NO_HEADER},
+	{"delimiter", required_argument, NULL, OPT_DELIMITER},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+struct gc_args {
+	const char *model, *spec_path, *data_path, *seed;
+	unsigned long samples, params;
+	double epsilon, tolerance;
+	struct dnn_csv_opts csv;
+};
+
+static int parse_args(int argc, char **argv, struct gc_args *a, struct dnn_error *e)
+{
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":s:h", long_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_MODEL:
+			a->model = optarg;
+			break;
+		case OPT_SAMPLES:
+			if (cli_ulong("--samples", optarg, 1, 1UL << 24, &a->samples, e))
+				return -1;
+			break;
+		case OPT_PARAMS:
+			if (cli_ulong("--params", optarg, 0, 1UL << 30, &a->params, e))
+				return -1;
+			break;
+		case OPT_EPSILON:
+			if (cli_double("--epsilon", optarg, 0.0, 1, 1.0, &a->epsilon, e))
+				return -1;
+			break;
+		case OPT_TOLERANCE:
+			if (cli_double("--tolerance", optarg, 0.0, 1, 1e6, &a->tolerance, e))
+				return -1;
+			break;
+		case 's':
+			a->seed = optarg;
+			break;
+		case OPT_NO_HEADER:
+			a->csv.header = 0;
+			break;
+		case OPT_DELIMITER:
+			if (cli_delimiter(optarg, &a->csv.delimiter, e))
+				return -1;
+			break;
+		case 'h':
+			fputs(cmd_gradcheck_help, stdout);
+			return 1;
+		case ':':
+			return cli_bad_option(argv, optopt, 1, e);
+		default:
+			return cli_bad_option(argv, optopt, 0, e);
+		}
+	}
+	if (a->model) {
+		if (argc - optind != 1)
+			return cli_operands("DATA (with --model)", e);
+		a->data_path = argv[optind];
+		if (strcmp(a->model, "-") == 0 && strcmp(a->data_path, "-") == 0)
+			return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+					     "MODEL and DATA cannot both be standard input");
+		return 0;
+	}
+	if (argc - optind != 2)
+		return cli_operands("SPEC and DATA", e);
+	a->spec_path = argv[optind];
+	a->data_path = argv[optind + 1];
+	if (strcmp(a->spec_path, "-") == 0 && strcmp(a->data_path, "-") == 0)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "SPEC and DATA cannot both be standard input");
+	return 0;
+}
+
+/* Below this size, gradient components are compared absolutely. */
+#define GRAD_FLOOR 1e-4
+
+/* One layer's figures. */
+struct layer_result {
+	size_t checked, kinks;
+	double max_abs, max_rel;
+	size_t worst;		/* parameter index of max_rel */
+	double worst_bp, worst_fd;
+};
+
+/* "W[j,k]" or "b[j]" for parameter p of layer ly. */
+static void param_name(const struct dnn_layer *ly, size_t p, char *buf, size_t size)
+{
+	if (p < ly->b_off)
+		snprintf(buf, size, "W[%zu,%zu]", (p - ly->w_off) / ly->n_in,
+			 (p - ly->w_off) % ly->n_in);
+	else
+		snprintf(buf, size, "b[%zu]", p - ly->b_off);
+}
+
+/* The parameters of layer ly to check: all, or `limit` drawn by rng, in
+ * order. */
+static size_t pick_params(const struct dnn_layer *ly, size_t limit, struct dnn_rng *rng,
+			  size_t *out)
+{
+	size_t total = ly->n_out * ly->n_in + ly->n_out;
+
+	for (size_t i = 0; i < total; i++)
+		out[i] = ly->w_off + i;
+	if (limit == 0 || limit >= total)
+		return total;
+	for (size_t i = 0; i < limit; i++) {
+		size_t j = i + (size_t)rng_below(rng, total - i), tmp = out[i];
+
+		out[i] = out[j];
+		out[j] = tmp;
+	}
+	/* Sorted, so that the output reads in layout order. */
+	for (size_t i = 1; i < limit; i++)
+		for (size_t j = i; j > 0 && out[j - 1] > out[j]; j--) {
+			size_t tmp = out[j];
+
+			out[j] = out[j - 1];
+			out[j - 1] = tmp;
+		}
+	return limit;
+}
+
+int cmd_gradcheck_tampered(int argc, char **argv, void (*tamper)(struct dnn_net *),
+			   struct dnn_error *e)
+{
+	struct gc_args a = {.samples = 16,
+			    .params = 500,
+			    .epsilon = 1e-6,
+			    .tolerance = 1e-3,
+			    .csv = {.delimiter = ',', .header = 1}};
+	struct dnn_prep p;
+	struct dnn_hvp *h = NULL;
+	struct layer_result *res = NULL;
+	struct dnn_net *net;
+	struct dnn_rng rng;
+	double *w = NULL, *fd = NULL, gmax = 0.0;
+	size_t *idx = NULL, *pick_n = NULL, **picks = NULL;
+	uint64_t seed;
+	int rc;
+
+	rc = parse_args(argc, argv, &a, e);
+	if (rc)
+		return rc > 0 ? 0 : -1;
+	if (a.seed && util_parse_u64(a.seed, &seed))
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '--seed' needs a whole number, not '%s'", a.seed);
+	rc = a.model ? prep_model(&p, a.model, a.data_path, &a.csv, e)
+		     : prep_spec(&p, a.spec_path, a.data_path, &a.csv, e);
+	if (rc)
+		return -1;
+	rc = -1;
+	net = p.model.net;
+	if (tamper)
+		tamper(net);
+	rng_seed(&rng, a.seed ? seed : p.spec.seed);
+	prep_subsample(&p, a.samples, &rng);
+	size_t P = net->n_params, L = net->n_layers;
+
+	w = util_malloc_array(P, sizeof *w);
+	fd = util_malloc_array(P, sizeof *fd);
+	idx = util_malloc_array(P, sizeof *idx);
+	res = util_calloc_array(L, sizeof *res);
+	pick_n = util_calloc_array(L, sizeof *pick_n);
+	picks = util_calloc_array(L, sizeof *picks);
+	if (!w || !fd || !idx || !res || !pick_n || !picks) {
+		dnn_error_oom(e);
+		goto out;
+	}
+	if (net_reserve(net, p.n, e) || !(h = hvp_new(net, p.x, p.t, p.n, e)))
+		goto out;
+	/* Backpropagation, exactly as training computes it. */
+	net_loss_grad(net, p.x, p.t, p.n);
+	for (size_t i = 0; i < P; i++)
+		w[i] = (double)net->params[i];
+
+	/* Central differences of the double-precision loss. Across a relu or
+	 * step kink they measure nothing; such parameters are left out. */
+	for (size_t l = 0, k = 0; l < L; l++) {
+		const struct dnn_layer *ly = &net->layers[l];
+
+		picks[l] = idx + k;
+		pick_n[l] = pick_params(ly, a.params, &rng, idx + k);
+		for (size_t q = 0; q < pick_n[l]; q++) {
+			size_t i = picks[l][q];
+			double lp, lm;
+			unsigned long long kp;
+
+			w[i] = (double)net->params[i] + a.epsilon;
+			lp = hvp_loss(h, w);
+			kp = hvp_kink_pattern(h);
+			w[i] = (double)net->params[i] - a.epsilon;
+			lm = hvp_loss(h, w);
+			w[i] = (double)net->params[i];
+			if (kp != hvp_kink_pattern(h)) {
+				fd[i] = NAN;
+				res[l].kinks++;
+				continue;
+			}
+			fd[i] = (lp - lm) / (2.0 * a.epsilon);
+			gmax = fmax(gmax, fmax(fabs(fd[i]), fabs((double)net->grads[i])));
+		}
+		k += ly->n_out * ly->n_in + ly->n_out;
+	}
+
+	/* Relative error |bp - fd| / max(|bp|, |fd|), the denominator at least
+	 * 1e-4 and 1/1000 of the largest gradient component: a float gradient
+	 * sums terms with errors of about 1e-7 each, so it cannot resolve much
+	 * smaller components relatively. */
+	double floor_ = fmax(1e-3 * gmax, GRAD_FLOOR), worst_rel = -1.0;
+	size_t worst_layer = 0;
+
+	printf("layer  activation  params  checked  kinks  max_abs_error  max_rel_error  worst\n");
+	for (size_t l = 0; l < L; l++) {
+		const struct dnn_layer *ly = &net->layers[l];
+		struct layer_result *r = &res[l];
+		char name[64] = "-";
+
+		for (size_t q = 0; q < pick_n[l]; q++) {
+			size_t i = picks[l][q];
+			double bp = (double)net->grads[i], err, rel;
+
+			if (isnan(fd[i]))
+				continue;
+			err = fabs(bp - fd[i]);
+			rel = err / fmax(floor_, fmax(fabs(bp), fabs(fd[i])));
+			r->checked++;
+			r->max_abs = fmax(r->max_abs, err);
+			if (r->checked == 1 || rel > r->max_rel || isnan(rel)) {
+				r->max_rel = rel;
+				r->worst = i;
+				r->worst_bp = bp;
+				r->worst_fd = fd[i];
+			}
+		}
+		if (r->checked)
+			param_name(ly, r->worst, name, sizeof name);
+		printf("%-5zu  %-10s  %6zu  %7zu  %5zu  %13.3e  %13.3e  %s\n", l, ly->act->name,
+		       ly->n_out * ly->n_in + ly->n_out, r->checked, r->kinks, r->max_abs,
+		       r->max_rel, name);
+		if (r->checked && (worst_rel < 0.0 || r->max_rel > worst_rel || isnan(r->max_rel))) {
+			worst_rel = r->max_rel;
+			worst_layer = l;
+		}
+	}
+	if (worst_rel < 0.0) {
+		dnn_error_set(e, DNN_EX_FAIL, NULL, 0, 0,
+			      "gradient check failed: every parameter drawn sits at a kink");
+		goto out;
+	}
+	const struct layer_result *r = &res[worst_layer];
+	char name[64];
+
+	param_name(&net->layers[worst_layer], r->worst, name, sizeof name);
+	if (!(worst_rel <= a.tolerance)) {
+		fflush(stdout);
+		dnn_error_set(e, DNN_EX_FAIL, NULL, 0, 0,
+			      "gradient check failed: relative error %.3e at layers[%zu] %s "
+			      "(backpropagation %.9g, finite differences %.9g) exceeds the "
+			      "tolerance %g",
+			      worst_rel, worst_layer, name, r->worst_bp, r->worst_fd, a.tolerance);
+		goto out;
+	}
+	printf("ok: largest relative error %.3e at layers[%zu] %s, tolerance %g, over %zu "
+	       "row%s\n",
+	       worst_rel, worst_layer, name, a.tolerance, p.n, p.n == 1 ? "" : "s");
+	rc = 0;
+out:
+	hvp_free(h);
+	free(w);
+	free(fd);
+	free(idx);
+	free(res);
+	free(pick_n);
+	free(picks);
+	prep_free(&p);
+	return rc;
+}
+
+int cmd_gradcheck(int argc, char **argv, struct dnn_error *e)
+{
+	return cmd_gradcheck_tampered(argc, argv, NULL, e);
+}

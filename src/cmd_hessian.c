@@ -1,0 +1,276 @@
+/* dnn hessian: the curvature of the loss at a model's weights: the extreme
+ * eigenvalues of the Hessian by Lanczos on exact Hessian-vector products,
+ * and the step sizes they imply. */
+#include <getopt.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cmds.h"
+#include "hvp.h"
+#include "net.h"
+#include "prep.h"
+#include "rng.h"
+#include "util.h"
+
+const char cmd_hessian_help[] =
+	"Usage: dnn hessian [OPTIONS] MODEL DATA\n"
+	"   or: dnn hessian [OPTIONS] --spec SPEC DATA\n"
+	"The curvature of the mean loss over the rows of DATA at the weights of the\n"
+	"checkpoint MODEL (or the initial weights of SPEC): the largest eigenvalues\n"
+	"of the Hessian, by Lanczos iteration on exact Hessian-vector products (the\n"
+	"R-operator), the most negative one (negative curvature: a saddle, not a\n"
+	"minimum), and the steps they imply: 1/lambda_max, Newton's step along the\n"
+	"sharpest direction, and 2/lambda_max, the largest learning rate at which\n"
+	"gradient descent is stable.\n"
+	"\n"
+	"Options:\n"
+	"      --spec SPEC            at the initial weights of SPEC instead of a\n"
+	"                             checkpoint; the only operand is then DATA\n"
+	"  -k, --top K                eigenvalues to print (default 5)\n"
+	"      --samples N            rows of DATA to use, drawn at random (default:\n"
+	"                             all)\n"
+	"      --iterations N         Lanczos steps (default: the number of parameters,\n"
+	"                             at most max(60, 3K + 20))\n"
+	"      --tolerance T          an eigenvalue below -T * lambda_max is negative\n"
+	"                             curvature (default 1e-3)\n"
+	"  -s, --seed N               seed of the rows drawn and the Lanczos start\n"
+	"                             (default: the spec's seed)\n"
+	"      --json                 print one JSON object\n"
+	"      --no-header            the first row of DATA is data\n"
+	"      --delimiter C          field separator (default ','; 'tab' for tabs)\n"
+	"  -h, --help                 show this help\n";
+
+enum {
+	OPT_SPEC = 256,
+	OPT_SAMPLES,
+	OPT_ITERATIONS,
+	OPT_TOLERANCE,
+	OPT_JSON,
+	OPT_NO_HEADER,
+	OPT_DELIMITER
+};
+
+static const struct option long_opts[] = {
+	{"spec", required_argument, NULL, OPT_SPEC},
+	{"top", required_argument, NULL, 'k'},
+	{"samples", required_argument, NULL, OPT_SAMPLES},
+	{"iterations", required_argument, NULL, OPT_ITERATIONS},
+	{"tolerance", required_argument, NULL, OPT_TOLERANCE},
+	{"seed", required_argument, NULL, 's'},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"no-header", no_argument, NULL, OPT_NO_HEADER},
+	{"delimiter", required_argument, NULL, OPT_DELIMITER},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+struct hs_args {
+	const char *spec, *model, *data_path, *seed;
+	unsigned long top, samples, iterations;
+	double tolerance;
+	int json;
+	struct dnn_csv_opts csv;
+};
+
+static int parse_args(int argc, char **argv, struct hs_args *a, struct dnn_error *e)
+{
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":k:s:h", long_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_SPEC:
+			a->spec = optarg;
+			break;
+		case 'k':
+			if (cli_ulong("--top", optarg, 1, 100000, &a->top, e))
+				return -1;
+			break;
+		case OPT_SAMPLES:
+			if (cli_ulong("--samples", optarg, 1, 1UL << 30, &a->samples, e))
+				return -1;
+			break;
+		case OPT_ITERATIONS:
+			if (cli_ulong("--iterations", optarg, 1, 100000, &a->iterations, e))
+				return -1;
+			break;
+		case OPT_TOLERANCE:
+			if (cli_double("--tolerance", optarg, 0.0, 0, 1e6, &a->tolerance, e))
+				return -1;
+			break;
+		case 's':
+			a->seed = optarg;
+			break;
+		case OPT_JSON:
+			a->json = 1;
+			break;
+		case OPT_NO_HEADER:
+			a->csv.header = 0;
+			break;
+		case OPT_DELIMITER:
+			if (cli_delimiter(optarg, &a->csv.delimiter, e))
+				return -1;
+			break;
+		case 'h':
+			fputs(cmd_hessian_help, stdout);
+			return 1;
+		case ':':
+			return cli_bad_option(argv, optopt, 1, e);
+		default:
+			return cli_bad_option(argv, optopt, 0, e);
+		}
+	}
+	if (a->spec) {
+		if (argc - optind != 1)
+			return cli_operands("DATA (with --spec)", e);
+		a->data_path = argv[optind];
+		if (strcmp(a->spec, "-") == 0 && strcmp(a->data_path, "-") == 0)
+			return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+					     "SPEC and DATA cannot both be standard input");
+		return 0;
+	}
+	if (argc - optind != 2)
+		return cli_operands("MODEL and DATA", e);
+	a->model = argv[optind];
+	a->data_path = argv[optind + 1];
+	if (strcmp(a->model, "-") == 0 && strcmp(a->data_path, "-") == 0)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "MODEL and DATA cannot both be standard input");
+	return 0;
+}
+
+/* The curvature figures, for printing. */
+struct curvature {
+	size_t rows, params, steps, n_top;
+	double loss, grad_norm;
+	const double *top;	/* n_top, descending */
+	double lmax, lmin, hvp_check, tolerance;
+	int negative;
+};
+
+/* A double as JSON: null when not finite. */
+static void json_num(double v)
+{
+	if (isfinite(v))
+		printf("%.10g", v);
+	else
+		fputs("null", stdout);
+}
+
+static void print_json(const struct curvature *c)
+{
+	printf("{\"rows\":%zu,\"parameters\":%zu,\"iterations\":%zu,\"loss\":", c->rows,
+	       c->params, c->steps);
+	json_num(c->loss);
+	fputs(",\"gradient_norm\":", stdout);
+	json_num(c->grad_norm);
+	fputs(",\"eigenvalues\":[", stdout);
+	for (size_t i = 0; i < c->n_top; i++) {
+		if (i)
+			putchar(',');
+		json_num(c->top[i]);
+	}
+	fputs("],\"lambda_max\":", stdout);
+	json_num(c->lmax);
+	fputs(",\"lambda_min\":", stdout);
+	json_num(c->lmin);
+	printf(",\"negative_curvature\":%s,\"tolerance\":", c->negative ? "true" : "false");
+	json_num(c->tolerance);
+	fputs(",\"newton_step\":", stdout);
+	json_num(c->lmax > 0.0 ? 1.0 / c->lmax : (double)NAN);
+	fputs(",\"max_stable_learning_rate\":", stdout);
+	json_num(c->lmax > 0.0 ? 2.0 / c->lmax : (double)NAN);
+	fputs(",\"hvp_fd_relative_difference\":", stdout);
+	json_num(c->hvp_check);
+	fputs("}\n", stdout);
+}
+
+static void print_text(const struct curvature *c)
+{
+	printf("rows %zu  parameters %zu  lanczos steps %zu  loss %.6g  gradient norm %.3g\n",
+	       c->rows, c->params, c->steps, c->loss, c->grad_norm);
+	printf("top eigenvalues of the Hessian:\n");
+	for (size_t i = 0; i < c->n_top; i++)
+		printf("  %2zu  %.8g\n", i + 1, c->top[i]);
+	printf("most negative eigenvalue: %.8g", c->lmin);
+	if (c->negative)
+		printf(" (negative curvature: a saddle or a maximum, not a minimum)\n");
+	else
+		printf(" (no negative curvature beyond %g * lambda_max)\n", c->tolerance);
+	if (c->lmax > 0.0) {
+		printf("newton step along the sharpest direction: 1/lambda_max = %.6g\n",
+		       1.0 / c->lmax);
+		printf("largest stable gradient-descent rate:     2/lambda_max = %.6g\n",
+		       2.0 / c->lmax);
+	} else {
+		printf("no positive curvature: the Hessian bounds no step size\n");
+	}
+	printf("cross-check: |Hv - finite differences| / |Hv| = %.3g\n", c->hvp_check);
+}
+
+int cmd_hessian(int argc, char **argv, struct dnn_error *e)
+{
+	struct hs_args a = {.top = 5, .tolerance = 1e-3, .csv = {.delimiter = ',', .header = 1}};
+	struct dnn_prep p;
+	struct dnn_rng rng;
+	struct curvature c = {0};
+	double *ritz = NULL, *top = NULL;
+	size_t m, n_ritz;
+	uint64_t seed;
+	int rc;
+
+	rc = parse_args(argc, argv, &a, e);
+	if (rc)
+		return rc > 0 ? 0 : -1;
+	if (a.seed && util_parse_u64(a.seed, &seed))
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '--seed' needs a whole number, not '%s'", a.seed);
+	rc = a.spec ? prep_spec(&p, a.spec, a.data_path, &a.csv, e)
+		    : prep_model(&p, a.model, a.data_path, &a.csv, e);
+	if (rc)
+		return -1;
+	rc = -1;
+	rng_seed(&rng, a.seed ? seed : p.spec.seed);
+	if (a.samples)
+		prep_subsample(&p, a.samples, &rng);
+	size_t P = p.model.net->n_params;
+
+	m = a.iterations ? a.iterations : (3 * a.top + 20 > 60 ? 3 * a.top + 20 : 60);
+	if (m > P)
+		m = P;
+	ritz = util_malloc_array(m, sizeof *ritz);
+	top = util_malloc_array(m, sizeof *top);
+	if (!ritz || !top) {
+		dnn_error_oom(e);
+		goto out;
+	}
+	if (hvp_analyse(p.model.net, p.x, p.t, p.n, m, &rng, ritz, &n_ritz, &c.loss,
+			    &c.grad_norm, &c.hvp_check, e))
+		goto out;
+	c.rows = p.n;
+	c.params = P;
+	c.steps = n_ritz;
+	c.n_top = a.top < n_ritz ? a.top : n_ritz;
+	for (size_t i = 0; i < c.n_top; i++)
+		top[i] = ritz[n_ritz - 1 - i];
+	c.top = top;
+	c.lmax = ritz[n_ritz - 1];
+	c.lmin = ritz[0];
+	c.tolerance = a.tolerance;
+	c.negative = c.lmin < -a.tolerance * fabs(c.lmax);
+	if (a.json)
+		print_json(&c);
+	else
+		print_text(&c);
+	rc = 0;
+out:
+	free(ritz);
+	free(top);
+	prep_free(&p);
+	return rc;
+}

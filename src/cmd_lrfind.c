@@ -1,0 +1,354 @@
+/* dnn lr-find: the learning-rate range test. Train from the initial weights
+ * with a rate that grows geometrically each step, watch the smoothed loss,
+ * stop when it explodes, and suggest a rate. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cmds.h"
+#include "net.h"
+#include "optim.h"
+#include "prep.h"
+#include "rng.h"
+#include "util.h"
+
+const char cmd_lrfind_help[] =
+	"Usage: dnn lr-find [OPTIONS] SPEC DATA\n"
+	"The learning-rate range test: from the initial weights of SPEC, take\n"
+	"minibatch steps with SPEC's optimizer and batch size on the rows of DATA\n"
+	"while the learning rate grows geometrically from --start to --end; print\n"
+	"each step's rate, loss and smoothed loss, stop when the smoothed loss\n"
+	"explodes (4 times its minimum), and suggest a learning rate: the rate at\n"
+	"which the smoothed loss had come halfway down from its start to its lowest.\n"
+	"\n"
+	"Options:\n"
+	"      --start X              first learning rate (default 1e-6)\n"
+	"      --end X                last learning rate (default 10)\n"
+	"      --steps N              steps from --start to --end (default 100)\n"
+	"      --plot FILE            draw the smoothed loss against the rate as SVG\n"
+	"  -s, --seed N               seed of the weights and shuffles (default: the\n"
+	"                             spec's)\n"
+	"      --no-header            the first row of DATA is data\n"
+	"      --delimiter C          field separator (default ','; 'tab' for tabs)\n"
+	"  -q, --quiet                print only the suggested rate\n"
+	"  -h, --help                 show this help\n";
+
+enum { OPT_START = 256, OPT_END, OPT_STEPS, OPT_PLOT, OPT_NO_HEADER, OPT_DELIMITER };
+
+static const struct option long_opts[] = {
+	{"start", required_argument, NULL, OPT_START},
+	{"end", required_argument, NULL, OPT_END},
+	{"steps", required_argument, NULL, OPT_STEPS},
+	{"plot", required_argument, NULL, OPT_PLOT},
+	{"seed", required_argument, NULL, 's'},
+	{"no-header", no_argument, NULL, OPT_NO_HEADER},
+	{"delimiter", required_argument, NULL, OPT_DELIMITER},
+	{"quiet", no_argument, NULL, 'q'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+struct lr_args {
+	const char *spec_path, *data_path, *seed, *plot;
+	double start, end;
+	unsigned long steps;
+	int quiet;
+	struct dnn_csv_opts csv;
+};
+
+static int parse_args(int argc, char **argv, struct lr_args *a, struct dnn_error *e)
+{
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":s:qh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_START:
+			if (cli_double("--start", optarg, 0.0, 1, 1e6, &a->start, e))
+				return -1;
+			break;
+		case OPT_END:
+			if (cli_double("--end", optarg, 0.0, 1, 1e6, &a->end, e))
+				return -1;
+			break;
+		case OPT_STEPS:
+			if (cli_ulong("--steps", optarg, 2, 1000000, &a->steps, e))
+				return -1;
+			break;
+		case OPT_PLOT:
+			a->plot = optarg;
+			break;
+		case 's':
+			a->seed = optarg;
+			break;
+		case OPT_NO_HEADER:
+			a->csv.header = 0;
+			break;
+		case OPT_DELIMITER:
+			if (cli_delimiter(optarg, &a->csv.delimiter, e))
+				return -1;
+			break;
+		case 'q':
+			a->quiet = 1;
+			break;
+		case 'h':
+			fputs(cmd_lrfind_help, stdout);
+			return 1;
+		case ':':
+			return cli_bad_option(argv, optopt, 1, e);
+		default:
+			return cli_bad_option(argv, optopt, 0, e);
+		}
+	}
+	if (argc - optind != 2)
+		return cli_operands("SPEC and DATA", e);
+	a->spec_path = argv[optind];
+	a->data_path = argv[optind + 1];
+	if (strcmp(a->spec_path, "-") == 0 && strcmp(a->data_path, "-") == 0)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "SPEC and DATA cannot both be standard input");
+	if (a->end <= a->start)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '--end' must be above '--start' (%g)", a->start);
+	return 0;
+}
+
+/* Exponential moving average of the losses, bias-corrected:
+ * s_k = avg_k / (1 - beta^(k+1)), avg_k = beta avg_{k-1} + (1 - beta) loss_k. */
+#define SMOOTHING 0.9
+/* The loss has exploded when the smoothed loss exceeds this multiple of its
+ * minimum. */
+#define EXPLODED 4.0
+
+/* The range test proper: up to `steps` minibatch steps, lr[k] = start *
+ * (end/start)^(k/(steps-1)); loss[k] is the minibatch loss before step k;
+ * stops after the step where the smoothed loss explodes or the loss is not
+ * finite. */
+static int lrfind_run(struct dnn_net *net, const struct dnn_optim_spec *conf, size_t batch,
+		      const float *x, const float *t, size_t n, double start, double end,
+		      size_t steps, struct dnn_rng *rng, double *lr, double *loss, double *smooth,
+		      size_t *n_done, struct dnn_error *e)
+{
+	size_t n_in = net->n_in, n_out = net_n_out(net), pos = n, *order = NULL;
+	float *xb = NULL, *tb = NULL;
+	struct dnn_optim *opt = NULL;
+	double avg = 0.0, best = INFINITY, bias = 1.0;
+	int rc = -1;
+
+	if (batch > n)
+		batch = n;
+	*n_done = 0;
+	order = util_malloc_array(n, sizeof *order);
+	xb = util_malloc_array(batch, n_in * sizeof *xb);
+	tb = util_malloc_array(batch, n_out * sizeof *tb);
+	if (!order || !xb || !tb) {
+		dnn_error_oom(e);
+		goto out;
+	}
+	struct dnn_optim_spec c = *conf;
+
+	c.learning_rate = start;
+	if (net_reserve(net, batch, e) || !(opt = optim_new(&c, net->n_params, e)))
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	for (size_t k = 0; k < steps; k++) {
+		if (pos + batch > n) {
+			rng_shuffle(rng, order, n);
+			pos = 0;
+		}
+		for (size_t b = 0; b < batch; b++) {
+			memcpy(xb + b * n_in, x + order[pos + b] * n_in, n_in * sizeof *xb);
+			memcpy(tb + b * n_out, t + order[pos + b] * n_out, n_out * sizeof *tb);
+		}
+		pos += batch;
+		lr[k] = start * pow(end / start, (double)k / (double)(steps - 1));
+		loss[k] = net_loss_grad(net, xb, tb, batch);
+		bias *= SMOOTHING;
+		avg = SMOOTHING * avg + (1.0 - SMOOTHING) * loss[k];
+		smooth[k] = avg / (1.0 - bias);
+		*n_done = k + 1;
+		if (!isfinite(loss[k]) || !isfinite(smooth[k]) || smooth[k] > EXPLODED * best)
+			break;
+		if (smooth[k] < best)
+			best = smooth[k];
+		opt->learning_rate = lr[k];
+		optim_step(opt, net->params, net->grads);
+	}
+	rc = 0;
+out:
+	optim_free(opt);
+	free(order);
+	free(xb);
+	free(tb);
+	return rc;
+}
+
+/* The suggestion: the first rate at which the smoothed loss has come
+ * halfway down from its starting level (its mean over the first quarter of
+ * the steps before the minimum, which are not searched: a lucky minibatch
+ * there is noise) to its minimum: the middle of the stretch
+ * where the loss falls fastest, well below the rates at which it stops
+ * falling. *at gets the step of the minimum. 0 when there is no descent. */
+static double lrfind_suggest(const double *lr, const double *smooth, size_t n, size_t *at)
+{
+	size_t best = 0, q;
+	double start = 0.0, half;
+
+	for (size_t k = 1; k < n; k++)
+		if (isfinite(smooth[k]) && smooth[k] < smooth[best])
+			best = k;
+	*at = best;
+	q = best / 4 ? best / 4 : 1;
+	for (size_t k = 0; k < q; k++)
+		start += smooth[k];
+	start /= (double)q;
+	if (!(start > smooth[best]))
+		return 0.0;
+	half = start - 0.5 * (start - smooth[best]);
+	for (size_t k = q; k <= best; k++)
+		if (smooth[k] <= half)
+			return lr[k];
+	return lr[best];
+}
+
+/* The smoothed loss against log10 of the rate, as an SVG line chart. */
+static int write_plot(const char *path, const double *lr, const double *smooth, size_t n,
+		      double suggestion, struct dnn_error *e)
+{
+	const double W = 640, H = 400, L = 70, R = 20, T = 20, B = 50;
+	double x0 = log10(lr[0]), x1 = log10(lr[n - 1]), y0 = INFINITY, y1 = -INFINITY;
+	FILE *f;
+
+	for (size_t k = 0; k < n; k++)
+		if (isfinite(smooth[k])) {
+			y0 = fmin(y0, smooth[k]);
+			y1 = fmax(y1, smooth[k]);
+		}
+	if (!(y1 > y0))
+		y1 = y0 + 1.0;
+	if (!(x1 > x0))
+		x1 = x0 + 1.0;
+	f = fopen(path, "w");
+	if (!f)
+		return dnn_error_set(e, DNN_EX_CANTCREAT, path, 0, 0, "cannot create: %s",
+				     strerror(errno));
+#define PX(v) (L + ((v) - x0) / (x1 - x0) * (W - L - R))
+#define PY(v) (T + (y1 - (v)) / (y1 - y0) * (H - T - B))
+	fprintf(f,
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%g\" height=\"%g\" "
+		"font-family=\"sans-serif\" font-size=\"12\">\n"
+		"<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
+		"<rect x=\"%g\" y=\"%g\" width=\"%g\" height=\"%g\" fill=\"none\" "
+		"stroke=\"black\"/>\n",
+		W, H, L, T, W - L - R, H - T - B);
+	for (double d = ceil(x0); d <= floor(x1); d += 1.0)
+		fprintf(f,
+			"<line x1=\"%.1f\" y1=\"%g\" x2=\"%.1f\" y2=\"%g\" stroke=\"#ddd\"/>"
+			"<text x=\"%.1f\" y=\"%g\" text-anchor=\"middle\">1e%d</text>\n",
+			PX(d), T, PX(d), H - B, PX(d), H - B + 16, (int)d);
+	fprintf(f, "<text x=\"%g\" y=\"%g\" text-anchor=\"middle\">learning rate</text>\n",
+		L + (W - L - R) / 2, H - 12);
+	fprintf(f, "<text x=\"%g\" y=\"%g\" text-anchor=\"end\">%.4g</text>\n", L - 4, T + 10,
+		y1);
+	fprintf(f, "<text x=\"%g\" y=\"%g\" text-anchor=\"end\">%.4g</text>\n", L - 4, H - B,
+		y0);
+	fputs("<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\"", f);
+	for (size_t k = 0; k < n; k++)
+		if (isfinite(smooth[k]))
+			fprintf(f, "%.1f,%.1f ", PX(log10(lr[k])), PY(smooth[k]));
+	fputs("\"/>\n", f);
+	if (suggestion > 0.0 && log10(suggestion) >= x0)
+		fprintf(f,
+			"<line x1=\"%.1f\" y1=\"%g\" x2=\"%.1f\" y2=\"%g\" stroke=\"#d62728\" "
+			"stroke-dasharray=\"4\"/><text x=\"%.1f\" y=\"%g\" fill=\"#d62728\">"
+			"suggested %.3g</text>\n",
+			PX(log10(suggestion)), T, PX(log10(suggestion)), H - B,
+			PX(log10(suggestion)) + 4, T + 14, suggestion);
+	fputs("</svg>\n", f);
+#undef PX
+#undef PY
+	if (ferror(f) | (fclose(f) != 0)) {
+		remove(path);
+		return dnn_error_set(e, DNN_EX_IO, path, 0, 0, "write error");
+	}
+	return 0;
+}
+
+int cmd_lrfind(int argc, char **argv, struct dnn_error *e)
+{
+	struct lr_args a = {
+		.start = 1e-6, .end = 10.0, .steps = 100, .csv = {.delimiter = ',', .header = 1}};
+	struct dnn_prep p;
+	struct dnn_rng rng;
+	double *lr = NULL, *loss = NULL, *smooth = NULL, suggestion;
+	size_t n_done, at;
+	uint64_t seed;
+	int rc;
+
+	rc = parse_args(argc, argv, &a, e);
+	if (rc)
+		return rc > 0 ? 0 : -1;
+	if (a.seed && util_parse_u64(a.seed, &seed))
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '--seed' needs a whole number, not '%s'", a.seed);
+	if (prep_spec(&p, a.spec_path, a.data_path, &a.csv, e))
+		return -1;
+	rc = -1;
+	/* The initial weights drawn again, as train draws them (from --seed
+	 * if given), leave rng where train's shuffles start. */
+	if (a.seed)
+		p.spec.seed = seed;
+	if (p.spec.optim.kind == DNN_OPT_LBFGS) {
+		dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+			      "lr-find tests the rate of a minibatch optimizer; lbfgs finds its "
+			      "step by a line search");
+		goto out;
+	}
+	rng_seed(&rng, p.spec.seed);
+	net_init(p.model.net, p.spec.init, &rng);
+	lr = util_malloc_array(a.steps, sizeof *lr);
+	loss = util_malloc_array(a.steps, sizeof *loss);
+	smooth = util_malloc_array(a.steps, sizeof *smooth);
+	if (!lr || !loss || !smooth) {
+		dnn_error_oom(e);
+		goto out;
+	}
+	if (lrfind_run(p.model.net, &p.spec.optim, p.spec.batch_size,
+		       p.x, p.t, p.n, a.start, a.end, a.steps, &rng, lr, loss, smooth, &n_done,
+		       e))
+		goto out;
+	suggestion = lrfind_suggest(lr, smooth, n_done, &at);
+	if (!a.quiet) {
+		printf("step  learning_rate  loss  smoothed_loss\n");
+		for (size_t k = 0; k < n_done; k++)
+			printf("%zu  %.6g  %.6g  %.6g\n", k + 1, lr[k], loss[k], smooth[k]);
+		if (n_done < a.steps)
+			printf("stopped at step %zu: the smoothed loss exploded\n", n_done);
+		printf("lowest smoothed loss %.6g at learning rate %.6g (step %zu)\n", smooth[at],
+		       lr[at], at + 1);
+		if (suggestion > 0.0)
+			printf("suggested learning rate: %.3g (where the smoothed loss had come "
+			       "halfway down to its lowest)\n",
+			       suggestion);
+		else
+			printf("no suggestion: the loss did not fall\n");
+	} else {
+		printf("%.3g\n", suggestion);
+	}
+	if (a.plot && write_plot(a.plot, lr, smooth, n_done, suggestion, e))
+		goto out;
+	rc = 0;
+out:
+	free(lr);
+	free(loss);
+	free(smooth);
+	prep_free(&p);
+	return rc;
+}

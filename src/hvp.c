@@ -1,0 +1,736 @@
+#include "hvp.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loss.h"
+#include "util.h"
+
+struct dnn_hvp {
+	const struct dnn_net *net;
+	const float *t;
+	size_t n, widest;
+	double *x;		/* n x n_in: the inputs, A_0 */
+	double *rx;		/* n x n_in zeros: R{A_0} */
+	double **z, **a;	/* per layer, n x units: Z_l and A_l = f(Z_l) */
+	double **rz, **ra;	/* R{Z_l}, R{A_l} */
+	double *d, *rd, *dp, *rdp; /* n x widest: D_l = dL/dZ_l, R{D_l}, and the layer below */
+	double *gp, *gm;	/* n_params: gradients for finite differences */
+};
+
+/* f(z), f'(z) and f''(z) of the elementwise activations, in double. */
+static double act_f(int id, double z)
+{
+	switch (id) {
+	case DNN_ACT_STEP:
+		return z > 0.0 ? 1.0 : (z < 0.0 ? 0.0 : 0.5);
+	case DNN_ACT_SIGMOID:
+		return z >= 0.0 ? 1.0 / (1.0 + exp(-z)) : exp(z) / (1.0 + exp(z));
+	case DNN_ACT_TANH:
+		return tanh(z);
+	case DNN_ACT_RELU:
+		return z > 0.0 ? z : 0.0;
+	default:
+		return z;
+	}
+}
+
+/* f' and f'' through z and a = f(z):
+ *   sigmoid  f' = a (1 - a)   f'' = a (1 - a) (1 - 2a)
+ *   tanh     f' = 1 - a^2     f'' = -2a (1 - a^2)
+ *   relu     f' = [z > 0]     f'' = 0 (almost everywhere)
+ *   step     f' = 0           f'' = 0 (almost everywhere)
+ *   linear   f' = 1           f'' = 0 */
+static void act_d(int id, double z, double a, double *d1, double *d2)
+{
+	switch (id) {
+	case DNN_ACT_STEP:
+		*d1 = 0.0, *d2 = 0.0;
+		break;
+	case DNN_ACT_SIGMOID:
+		*d1 = a * (1.0 - a), *d2 = a * (1.0 - a) * (1.0 - 2.0 * a);
+		break;
+	case DNN_ACT_TANH:
+		*d1 = 1.0 - a * a, *d2 = -2.0 * a * (1.0 - a * a);
+		break;
+	case DNN_ACT_RELU:
+		*d1 = z > 0.0 ? 1.0 : 0.0, *d2 = 0.0;
+		break;
+	default:
+		*d1 = 1.0, *d2 = 0.0;
+	}
+}
+
+static void free_layers(double **p, size_t n)
+{
+	if (p)
+		for (size_t l = 0; l < n; l++)
+			free(p[l]);
+	free(p);
+}
+
+void hvp_free(struct dnn_hvp *h)
+{
+	if (!h)
+		return;
+	size_t L = h->net->n_layers;
+
+	free_layers(h->z, L);
+	free_layers(h->a, L);
+	free_layers(h->rz, L);
+	free_layers(h->ra, L);
+	free(h->x);
+	free(h->rx);
+	free(h->d);
+	free(h->rd);
+	free(h->dp);
+	free(h->rdp);
+	free(h->gp);
+	free(h->gm);
+	free(h);
+}
+
+size_t hvp_n_params(const struct dnn_hvp *h)
+{
+	return h->net->n_params;
+}
+
+struct dnn_hvp *hvp_new(const struct dnn_net *net, const float *x, const float *t, size_t n,
+			struct dnn_error *e)
+{
+	size_t L = net->n_layers, cells;
+	struct dnn_hvp *h;
+
+	for (size_t l = 0; l < L; l++) {
+		int id = net->layers[l].act->id;
+
+		if (id == DNN_ACT_SOFTMAX && (l + 1 < L || net->loss != DNN_LOSS_CROSS_ENTROPY))
+			return dnn_error_set(e, DNN_EX_SOFTWARE, NULL, 0, 0,
+					     "softmax is only analysed on a cross-entropy output"),
+			       NULL;
+	}
+	if (n == 0)
+		return dnn_error_set(e, DNN_EX_DATA, NULL, 0, 0, "no rows to analyse"), NULL;
+	h = calloc(1, sizeof *h);
+	if (!h)
+		return dnn_error_oom(e), NULL;
+	h->net = net;
+	h->t = t;
+	h->n = n;
+	h->widest = net->n_in;
+	h->z = util_calloc_array(L, sizeof *h->z);
+	h->a = util_calloc_array(L, sizeof *h->a);
+	h->rz = util_calloc_array(L, sizeof *h->rz);
+	h->ra = util_calloc_array(L, sizeof *h->ra);
+	if (!h->z || !h->a || !h->rz || !h->ra)
+		goto oom;
+	for (size_t l = 0; l < L; l++) {
+		size_t m = net->layers[l].n_out;
+
+		if (m > h->widest)
+			h->widest = m;
+		if (util_mul_overflow(n, m, &cells))
+			goto oom;
+		h->z[l] = util_malloc_array(cells, sizeof(double));
+		h->a[l] = util_malloc_array(cells, sizeof(double));
+		h->rz[l] = util_malloc_array(cells, sizeof(double));
+		h->ra[l] = util_malloc_array(cells, sizeof(double));
+		if (!h->z[l] || !h->a[l] || !h->rz[l] || !h->ra[l])
+			goto oom;
+	}
+	if (util_mul_overflow(n, h->widest, &cells))
+		goto oom;
+	h->x = util_malloc_array(n * net->n_in, sizeof(double));
+	h->rx = util_calloc_array(n * net->n_in, sizeof(double));
+	h->d = util_malloc_array(cells, sizeof(double));
+	h->rd = util_malloc_array(cells, sizeof(double));
+	h->dp = util_malloc_array(cells, sizeof(double));
+	h->rdp = util_malloc_array(cells, sizeof(double));
+	h->gp = util_malloc_array(net->n_params, sizeof(double));
+	h->gm = util_malloc_array(net->n_params, sizeof(double));
+	if (!h->x || !h->rx || !h->d || !h->rd || !h->dp || !h->rdp || !h->gp || !h->gm)
+		goto oom;
+	for (size_t i = 0; i < n * net->n_in; i++)
+		h->x[i] = (double)x[i];
+	return h;
+oom:
+	hvp_free(h);
+	return dnn_error_oom(e), NULL;
+}
+
+/* Z_l = A_{l-1} W_l^T + b_l, A_l = f(Z_l); with v, also the R-forward pass
+ * R{Z_l} = R{A_{l-1}} W_l^T + A_{l-1} V_l^T + v_b,  R{A_l} = f'(Z_l) R{Z_l}
+ * (for softmax: R{a} = a (R{z} - sum_k a_k R{z_k}), per row). */
+static void forward(struct dnn_hvp *h, const double *w, const double *v)
+{
+	const struct dnn_net *net = h->net;
+	const double *in = h->x, *rin = h->rx;
+
+	for (size_t l = 0; l < net->n_layers; l++) {
+		const struct dnn_layer *ly = &net->layers[l];
+		const double *W = w + ly->w_off, *b = w + ly->b_off;
+		size_t ni = ly->n_in, no = ly->n_out;
+		int id = ly->act->id;
+
+		for (size_t i = 0; i < h->n; i++) {
+			const double *xi = in + i * ni, *rxi = rin + i * ni;
+			double *zi = h->z[l] + i * no, *ai = h->a[l] + i * no;
+			double *rzi = h->rz[l] + i * no, *rai = h->ra[l] + i * no;
+
+			for (size_t j = 0; j < no; j++) {
+				const double *Wj = W + j * ni;
+				double s = b[j];
+
+				for (size_t k = 0; k < ni; k++)
+					s += Wj[k] * xi[k];
+				zi[j] = s;
+				if (v) {
+					const double *Vj = v + ly->w_off + j * ni;
+					double r = v[ly->b_off + j];
+
+					for (size_t k = 0; k < ni; k++)
+						r += Vj[k] * xi[k] + Wj[k] * rxi[k];
+					rzi[j] = r;
+				}
+			}
+			if (id == DNN_ACT_SOFTMAX) {
+				double mx = zi[0], sum = 0.0, dot = 0.0;
+
+				for (size_t j = 1; j < no; j++)
+					mx = zi[j] > mx ? zi[j] : mx;
+				for (size_t j = 0; j < no; j++)
+					sum += ai[j] = exp(zi[j] - mx);
+				for (size_t j = 0; j < no; j++)
+					ai[j] /= sum;
+				if (v) {
+					for (size_t j = 0; j < no; j++)
+						dot += ai[j] * rzi[j];
+					for (size_t j = 0; j < no; j++)
+						rai[j] = ai[j] * (rzi[j] - dot);
+				}
+				continue;
+			}
+			for (size_t j = 0; j < no; j++) {
+				double d1, d2;
+
+				ai[j] = act_f(id, zi[j]);
+				if (v) {
+					act_d(id, zi[j], ai[j], &d1, &d2);
+					rai[j] = d1 * rzi[j];
+				}
+			}
+		}
+		in = h->a[l];
+		rin = h->ra[l];
+	}
+}
+
+/* log(1 + e^z) without overflow. */
+static double softplus(double z)
+{
+	return (z > 0.0 ? z : 0.0) + log1p(exp(-fabs(z)));
+}
+
+/* The mean loss of the outputs after forward(); with d, also D_L = dL/dZ_L,
+ * and with rd, R{D_L}:
+ *   cross-entropy (softmax)      L = -(1/n) sum t log a   D = (a - t)/n
+ *   binary cross-entropy         L = (1/nm) sum softplus(z) - t z
+ *                                D = (a - t)/(nm)          R{D} = R{a}/(nm)
+ *   mse                          L = (1/nm) sum (a - t)^2  G = 2 (a - t)/(nm)
+ *                                D = G f'(z)  R{D} = 2 R{a}/(nm) f'(z) + G f''(z) R{z}
+ * (for cross-entropy R{D} = R{a}/n). */
+static double output(struct dnn_hvp *h, double *d, double *rd)
+{
+	const struct dnn_net *net = h->net;
+	size_t L = net->n_layers - 1, m = net->layers[L].n_out, n = h->n;
+	const double *z = h->z[L], *a = h->a[L], *rz = h->rz[L], *ra = h->ra[L];
+	int id = net->layers[L].act->id;
+	double sum = 0.0, inv_n = 1.0 / (double)n, inv_nm = inv_n / (double)m;
+
+	for (size_t i = 0; i < n; i++) {
+		const double *zi = z + i * m;
+		double lse = 0.0;
+
+		if (net->loss == DNN_LOSS_CROSS_ENTROPY) {
+			double mx = zi[0], s = 0.0;
+
+			for (size_t j = 1; j < m; j++)
+				mx = zi[j] > mx ? zi[j] : mx;
+			for (size_t j = 0; j < m; j++)
+				s += exp(zi[j] - mx);
+			lse = mx + log(s);
+		}
+		for (size_t j = 0; j < m; j++) {
+			size_t c = i * m + j;
+			double tc = (double)h->t[c], d1, d2;
+
+			switch (net->loss) {
+			case DNN_LOSS_CROSS_ENTROPY:
+				if (tc != 0.0)
+					sum -= tc * (z[c] - lse);
+				if (d)
+					d[c] = (a[c] - tc) * inv_n;
+				if (rd)
+					rd[c] = ra[c] * inv_n;
+				break;
+			case DNN_LOSS_BINARY_CROSS_ENTROPY:
+				sum += (softplus(z[c]) - tc * z[c]) / (double)m;
+				if (d)
+					d[c] = (a[c] - tc) * inv_nm;
+				if (rd)
+					rd[c] = ra[c] * inv_nm;
+				break;
+			default:
+				sum += (a[c] - tc) * (a[c] - tc) / (double)m;
+				act_d(id, z[c], a[c], &d1, &d2);
+				if (d)
+					d[c] = 2.0 * (a[c] - tc) * inv_nm * d1;
+				if (rd)
+					rd[c] = 2.0 * ra[c] * inv_nm * d1 +
+						2.0 * (a[c] - tc) * inv_nm * d2 * rz[c];
+			}
+		}
+	}
+	return sum * inv_n;
+}
+
+/*
+ * The backward pass and its R-image. With D_l = dL/dZ_l, G_{l-1} = dL/dA_{l-1}:
+ *   dL/dW_l = D_l^T A_{l-1}        H v |W_l = R{D_l}^T A_{l-1} + D_l^T R{A_{l-1}}
+ *   dL/db_l = sum_i D_l            H v |b_l = sum_i R{D_l}
+ *   G_{l-1} = D_l W_l              R{G_{l-1}} = R{D_l} W_l + D_l V_l
+ *   D_{l-1} = G_{l-1} f'(Z_{l-1})  R{D_{l-1}} = R{G_{l-1}} f'(Z_{l-1})
+ *                                              + G_{l-1} f''(Z_{l-1}) R{Z_{l-1}}
+ * Hidden layers are elementwise (softmax only on the output).
+ */
+static void backward(struct dnn_hvp *h, const double *w, const double *v, double *g,
+		     double *hv)
+{
+	const struct dnn_net *net = h->net;
+	double *d = h->d, *rd = h->rd, *dp = h->dp, *rdp = h->rdp;
+	size_t n = h->n;
+
+	for (size_t l = net->n_layers; l-- > 0;) {
+		const struct dnn_layer *ly = &net->layers[l];
+		size_t ni = ly->n_in, no = ly->n_out;
+		const double *in = l ? h->a[l - 1] : h->x, *rin = l ? h->ra[l - 1] : h->rx;
+		const double *W = w + ly->w_off;
+		double *gW = g ? g + ly->w_off : NULL, *gb = g ? g + ly->b_off : NULL;
+		double *hW = hv ? hv + ly->w_off : NULL, *hb = hv ? hv + ly->b_off : NULL;
+
+		if (g)
+			memset(g + ly->w_off, 0, (no * ni + no) * sizeof *g);
+		if (hv)
+			memset(hv + ly->w_off, 0, (no * ni + no) * sizeof *hv);
+		for (size_t i = 0; i < n; i++) {
+			const double *xi = in + i * ni, *rxi = rin + i * ni;
+			const double *di = d + i * no, *rdi = rd + i * no;
+
+			for (size_t j = 0; j < no; j++) {
+				if (g) {
+					double *gWj = gW + j * ni;
+
+					gb[j] += di[j];
+					for (size_t k = 0; k < ni; k++)
+						gWj[k] += di[j] * xi[k];
+				}
+				if (hv) {
+					double *hWj = hW + j * ni;
+
+					hb[j] += rdi[j];
+					for (size_t k = 0; k < ni; k++)
+						hWj[k] += rdi[j] * xi[k] + di[j] * rxi[k];
+				}
+			}
+		}
+		if (l == 0)
+			break;
+		int id = net->layers[l - 1].act->id;
+		const double *zp = h->z[l - 1], *ap = h->a[l - 1], *rzp = h->rz[l - 1];
+
+		for (size_t i = 0; i < n; i++) {
+			const double *di = d + i * no, *rdi = rd + i * no;
+			double *gi = dp + i * ni, *rgi = rdp + i * ni;
+
+			memset(gi, 0, ni * sizeof *gi);
+			if (hv)
+				memset(rgi, 0, ni * sizeof *rgi);
+			for (size_t j = 0; j < no; j++) {
+				const double *Wj = W + j * ni;
+
+				for (size_t k = 0; k < ni; k++)
+					gi[k] += di[j] * Wj[k];
+				if (hv) {
+					const double *Vj = v + ly->w_off + j * ni;
+
+					for (size_t k = 0; k < ni; k++)
+						rgi[k] += rdi[j] * Wj[k] + di[j] * Vj[k];
+				}
+			}
+			for (size_t k = 0; k < ni; k++) {
+				size_t c = i * ni + k;
+				double d1, d2;
+
+				act_d(id, zp[c], ap[c], &d1, &d2);
+				if (hv)
+					rgi[k] = rgi[k] * d1 + gi[k] * d2 * rzp[c];
+				gi[k] *= d1;
+			}
+		}
+		double *tmp = d;
+
+		d = dp;
+		dp = tmp;
+		tmp = rd;
+		rd = rdp;
+		rdp = tmp;
+	}
+}
+
+/* FNV-1a over the sign classes of the relu and step pre-activations. */
+unsigned long long hvp_kink_pattern(const struct dnn_hvp *h)
+{
+	unsigned long long hash = 14695981039346656037ULL;
+
+	for (size_t l = 0; l < h->net->n_layers; l++) {
+		const struct dnn_layer *ly = &h->net->layers[l];
+
+		if (ly->act->id != DNN_ACT_RELU && ly->act->id != DNN_ACT_STEP)
+			continue;
+		for (size_t i = 0; i < h->n * ly->n_out; i++) {
+			double z = h->z[l][i];
+
+			hash ^= (unsigned long long)(z > 0.0 ? 2 : (z < 0.0 ? 0 : 1));
+			hash *= 1099511628211ULL;
+		}
+	}
+	return hash;
+}
+
+double hvp_loss(struct dnn_hvp *h, const double *w)
+{
+	forward(h, w, NULL);
+	return output(h, NULL, NULL);
+}
+
+double hvp_grad(struct dnn_hvp *h, const double *w, double *g)
+{
+	double loss;
+
+	forward(h, w, NULL);
+	loss = output(h, h->d, NULL);
+	backward(h, w, NULL, g, NULL);
+	return loss;
+}
+
+double hvp_hv(struct dnn_hvp *h, const double *w, const double *v, double *g, double *hv)
+{
+	double loss;
+
+	forward(h, w, v);
+	loss = output(h, h->d, h->rd);
+	backward(h, w, v, g, hv);
+	return loss;
+}
+
+int hvp_hv_fd(struct dnn_hvp *h, const double *w, const double *v, double eps, double *hv,
+	      struct dnn_error *e)
+{
+	size_t P = h->net->n_params;
+	double *wp = util_malloc_array(P, sizeof *wp);
+
+	if (!wp)
+		return dnn_error_oom(e);
+	for (size_t i = 0; i < P; i++)
+		wp[i] = w[i] + eps * v[i];
+	hvp_grad(h, wp, h->gp);
+	for (size_t i = 0; i < P; i++)
+		wp[i] = w[i] - eps * v[i];
+	hvp_grad(h, wp, h->gm);
+	for (size_t i = 0; i < P; i++)
+		hv[i] = (h->gp[i] - h->gm[i]) / (2.0 * eps);
+	free(wp);
+	return 0;
+}
+
+static double dot(const double *a, const double *b, size_t n)
+{
+	double s = 0.0;
+
+	for (size_t i = 0; i < n; i++)
+		s += a[i] * b[i];
+	return s;
+}
+
+/* r -= (q_i . r) q_i for the k rows q_i of q, twice (Gram-Schmidt twice is
+ * enough to keep orthogonality to working precision). */
+static void orthogonalize(double *r, const double *q, size_t k, size_t P)
+{
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < k; i++) {
+			const double *qi = q + i * P;
+			double c = dot(qi, r, P);
+
+			for (size_t j = 0; j < P; j++)
+				r[j] -= c * qi[j];
+		}
+}
+
+/* A random unit vector orthogonal to the k rows of q; 0 when there is none
+ * left (k == P, up to rounding). */
+static int fresh_vector(double *r, const double *q, size_t k, size_t P, struct dnn_rng *rng)
+{
+	double nrm;
+
+	for (size_t i = 0; i < P; i++)
+		r[i] = rng_normal(rng);
+	nrm = sqrt(dot(r, r, P));
+	orthogonalize(r, q, k, P);
+	/* What is left of a random vector after removing k of P directions
+	 * has norm about sqrt((P - k) / P); much less is rounding. */
+	double left = sqrt(dot(r, r, P));
+
+	if (k >= P || left < 1e-8 * nrm)
+		return 0;
+	for (size_t i = 0; i < P; i++)
+		r[i] /= left;
+	return 1;
+}
+
+int hvp_lanczos(struct dnn_hvp *h, const double *w, size_t m, struct dnn_rng *rng,
+		double *ritz, size_t *n_ritz, struct dnn_error *e)
+{
+	size_t P = h->net->n_params, k = 0, cells;
+	double *q = NULL, *r = NULL, *alpha = NULL, *beta = NULL, *T = NULL, scale = 0.0;
+	int rc = -1;
+
+	if (m > P)
+		m = P;
+	if (util_mul_overflow(m, P, &cells))
+		return dnn_error_oom(e);
+	q = util_malloc_array(cells, sizeof *q);
+	r = util_malloc_array(P, sizeof *r);
+	alpha = util_calloc_array(m, sizeof *alpha);
+	beta = util_calloc_array(m, sizeof *beta);
+	T = util_calloc_array(m * m, sizeof *T);
+	if (!q || !r || !alpha || !beta || !T) {
+		dnn_error_oom(e);
+		goto out;
+	}
+	if (!fresh_vector(q, q, 0, P, rng)) {
+		dnn_error_set(e, DNN_EX_SOFTWARE, NULL, 0, 0, "Lanczos: no start vector");
+		goto out;
+	}
+	/* T = Q^T H Q is tridiagonal: H q_k = beta_{k-1} q_{k-1} + alpha_k q_k
+	 * + beta_k q_{k+1}. */
+	for (k = 0; k < m; k++) {
+		const double *qk = q + k * P, *qprev = k ? q + (k - 1) * P : NULL;
+
+		hvp_hv(h, w, qk, NULL, r);
+		alpha[k] = dot(qk, r, P);
+		for (size_t i = 0; i < P; i++)
+			r[i] -= alpha[k] * qk[i] + (qprev ? beta[k - 1] * qprev[i] : 0.0);
+		orthogonalize(r, q, k + 1, P);
+		beta[k] = sqrt(dot(r, r, P));
+		scale = fmax(scale, fmax(fabs(alpha[k]), beta[k]));
+		if (k + 1 == m)
+			break;
+		if (beta[k] > 1e-10 * scale) {
+			for (size_t i = 0; i < P; i++)
+				q[(k + 1) * P + i] = r[i] / beta[k];
+			continue;
+		}
+		/* The Krylov space is invariant: its Ritz values are exact.
+		 * Restart in the orthogonal complement, to find the rest (and
+		 * the multiplicities). */
+		beta[k] = 0.0;
+		if (!fresh_vector(q + (k + 1) * P, q, k + 1, P, rng)) {
+			k++;
+			goto done;
+		}
+	}
+	k = k < m ? k + 1 : m;
+done:
+	for (size_t i = 0; i < k; i++) {
+		T[i * k + i] = alpha[i];
+		if (i + 1 < k)
+			T[i * k + i + 1] = T[(i + 1) * k + i] = beta[i];
+	}
+	hvp_eig_sym(T, k, ritz);
+	*n_ritz = k;
+	rc = 0;
+out:
+	free(q);
+	free(r);
+	free(alpha);
+	free(beta);
+	free(T);
+	return rc;
+}
+
+static double norm2(const double *v, size_t n)
+{
+	return sqrt(dot(v, v, n));
+}
+
+/* |H v - fd(v)| / |H v| for a random unit v: the R-operator against
+ * finite differences of gradients, a cross-check of the curvature. */
+static int cross_check(struct dnn_hvp *h, const double *w, struct dnn_rng *rng, double *out,
+		       struct dnn_error *e)
+{
+	size_t P = hvp_n_params(h);
+	double *v = util_malloc_array(P, sizeof *v), *hv = util_malloc_array(P, sizeof *hv);
+	double *fd = util_malloc_array(P, sizeof *fd), nv;
+	int rc = -1;
+
+	if (!v || !hv || !fd) {
+		dnn_error_oom(e);
+		goto out;
+	}
+	for (size_t i = 0; i < P; i++)
+		v[i] = rng_normal(rng);
+	nv = norm2(v, P);
+	for (size_t i = 0; i < P; i++)
+		v[i] /= nv;
+	hvp_hv(h, w, v, NULL, hv);
+	if (hvp_hv_fd(h, w, v, 1e-5, fd, e))
+		goto out;
+	for (size_t i = 0; i < P; i++)
+		fd[i] -= hv[i];
+	nv = norm2(hv, P);
+	*out = nv > 0.0 ? norm2(fd, P) / nv : norm2(fd, P);
+	rc = 0;
+out:
+	free(v);
+	free(hv);
+	free(fd);
+	return rc;
+}
+
+int hvp_analyse(const struct dnn_net *net, const float *x, const float *t, size_t n,
+		    size_t m, struct dnn_rng *rng, double *ritz, size_t *n_ritz, double *loss,
+		    double *grad_norm, double *check, struct dnn_error *e)
+{
+	size_t P = net->n_params;
+	double *w = util_malloc_array(P, sizeof *w), *g = util_malloc_array(P, sizeof *g);
+	struct dnn_hvp *h = NULL;
+	int rc = -1;
+
+	if (!w || !g) {
+		dnn_error_oom(e);
+		goto out;
+	}
+	if (!(h = hvp_new(net, x, t, n, e)))
+		goto out;
+	for (size_t i = 0; i < P; i++)
+		w[i] = (double)net->params[i];
+	*loss = hvp_grad(h, w, g);
+	*grad_norm = norm2(g, P);
+	if (hvp_lanczos(h, w, m, rng, ritz, n_ritz, e))
+		goto out;
+	if (check && cross_check(h, w, rng, check, e))
+		goto out;
+	rc = 0;
+out:
+	hvp_free(h);
+	free(w);
+	free(g);
+	return rc;
+}
+
+int hvp_auto_learning_rate(const struct dnn_net *net, const float *x, const float *t, size_t n,
+			   double momentum, uint64_t seed, double *lr, double *lmax,
+			   struct dnn_error *e)
+{
+	size_t n_in = net->n_in, n_out = net_n_out(net), stride = (n + 2047) / 2048, k = 0;
+	float *xs = NULL, *ts = NULL;
+	double ritz[30], loss, gnorm;
+	size_t n_ritz;
+	struct dnn_rng rng;
+	int rc = -1;
+
+	if (stride > 1) {
+		xs = util_malloc_array(n / stride + 1, n_in * sizeof *xs);
+		ts = util_malloc_array(n / stride + 1, n_out * sizeof *ts);
+		if (!xs || !ts) {
+			dnn_error_oom(e);
+			goto out;
+		}
+		for (size_t i = 0; i < n; i += stride, k++) {
+			memcpy(xs + k * n_in, x + i * n_in, n_in * sizeof *xs);
+			memcpy(ts + k * n_out, t + i * n_out, n_out * sizeof *ts);
+		}
+	}
+	/* A stream of its own: the weights and shuffles stay as without it. */
+	rng_seed(&rng, seed ^ 0x6375727661747572ULL);
+	if (hvp_analyse(net, xs ? xs : x, ts ? ts : t, xs ? k : n, 30, &rng, ritz, &n_ritz, &loss,
+			&gnorm, NULL, e))
+		goto out;
+	*lmax = ritz[n_ritz - 1];
+	if (!(*lmax > 0.0) || !isfinite(*lmax)) {
+		dnn_error_set(e, DNN_EX_DATA, NULL, 0, 0,
+			      "cannot choose a learning rate: the loss has no positive curvature "
+			      "at the initial weights; give one with --learning-rate");
+		goto out;
+	}
+	*lr = (1.0 - momentum) / *lmax;
+	rc = 0;
+out:
+	free(xs);
+	free(ts);
+	return rc;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Cyclic Jacobi: rotate away each off-diagonal a_pq in turn,
+ * tan(2 theta) = 2 a_pq / (a_qq - a_pp), until they are all negligible. */
+void hvp_eig_sym(double *a, size_t n, double *eval)
+{
+	for (int sweep = 0; sweep < 100; sweep++) {
+		double off = 0.0, diag = 0.0;
+
+		for (size_t p = 0; p < n; p++) {
+			diag += a[p * n + p] * a[p * n + p];
+			for (size_t q2 = p + 1; q2 < n; q2++)
+				off += a[p * n + q2] * a[p * n + q2];
+		}
+		if (off <= 1e-30 * diag || off == 0.0)
+			break;
+		for (size_t p = 0; p < n; p++)
+			for (size_t q2 = p + 1; q2 < n; q2++) {
+				double apq = a[p * n + q2], app, aqq, theta, t, c, s;
+
+				if (apq == 0.0)
+					continue;
+				app = a[p * n + p];
+				aqq = a[q2 * n + q2];
+				theta = (aqq - app) / (2.0 * apq);
+				t = (theta >= 0.0 ? 1.0 : -1.0) /
+				    (fabs(theta) + sqrt(theta * theta + 1.0));
+				c = 1.0 / sqrt(t * t + 1.0);
+				s = t * c;
+				for (size_t k = 0; k < n; k++) {
+					double akp = a[k * n + p], akq = a[k * n + q2];
+
+					a[k * n + p] = c * akp - s * akq;
+					a[k * n + q2] = s * akp + c * akq;
+				}
+				for (size_t k = 0; k < n; k++) {
+					double apk = a[p * n + k], aqk = a[q2 * n + k];
+
+					a[p * n + k] = c * apk - s * aqk;
+					a[q2 * n + k] = s * apk + c * aqk;
+				}
+			}
+	}
+	for (size_t i = 0; i < n; i++)
+		eval[i] = a[i * n + i];
+	qsort(eval, n, sizeof *eval, cmp_double);
+}
