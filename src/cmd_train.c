@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "act.h"
 #include "ckpt.h"
@@ -75,6 +76,7 @@ const char cmd_train_help[] =
 	"      --no-header            the first row is data; columns are named 0, 1, ...\n"
 	"      --delimiter C          field separator (default ','; 'tab' for tabs)\n"
 	"  -q, --quiet                print nothing but errors\n"
+	"  -v, --verbose              also the time of each stage (read, train, save)\n"
 	"  -h, --help                 show this help\n";
 
 struct train_args {
@@ -84,6 +86,7 @@ struct train_args {
 	const char *log_path, *plot_path;
 	const char *resume_path;
 	int quiet;
+	int verbose;
 	struct dnn_csv_opts csv;
 };
 
@@ -141,6 +144,7 @@ static const struct option long_opts[] = {
 	{"plot", required_argument, NULL, OPT_PLOT},
 	{"resume", required_argument, NULL, OPT_RESUME},
 	{"quiet", no_argument, NULL, 'q'},
+	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -162,7 +166,7 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct overri
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:e:b:l:s:qh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:e:b:l:s:qvh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			a->output = optarg;
@@ -245,6 +249,9 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct overri
 			break;
 		case OPT_RESUME:
 			a->resume_path = optarg;
+			break;
+		case 'v':
+			a->verbose = 1;
 			break;
 		case 'q':
 			a->quiet = 1;
@@ -722,7 +729,62 @@ struct epoch_out {
 	int quiet;
 	FILE *log;		/* --log, or NULL */
 	int log_failed;		/* a write to it failed */
+	/* The progress bar (standard error a terminal, not --quiet). */
+	int progress;
+	unsigned long n_epochs, bar_epoch;
+	double epoch_start, last_draw;
+	int drawn;		/* a bar is on the line */
 };
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+#define BAR_WIDTH 30
+#define BAR_DELAY 0.25	  /* seconds into an epoch before a bar shows */
+#define BAR_INTERVAL 0.1 /* seconds between redraws */
+
+/* Within an epoch: one line that redraws itself, with the share of the rows
+ * done, rows/s and the epoch's time left. */
+static void progress(unsigned long epoch, size_t done, size_t total, void *ctx)
+{
+	struct epoch_out *out = ctx;
+	double t = now_seconds(), rate, left;
+	char bar[BAR_WIDTH + 1];
+	size_t fill;
+
+	if (!out->progress)
+		return;
+	if (epoch != out->bar_epoch) {
+		out->bar_epoch = epoch;
+		out->epoch_start = out->last_draw = t;
+	}
+	if (t - out->epoch_start < BAR_DELAY || t - out->last_draw < BAR_INTERVAL || !total)
+		return;
+	out->last_draw = t;
+	rate = (double)done / (t - out->epoch_start);
+	left = rate > 0.0 ? (double)(total - done) / rate : 0.0;
+	fill = done * BAR_WIDTH / total;
+	for (size_t i = 0; i < BAR_WIDTH; i++)
+		bar[i] = i < fill ? '=' : i == fill ? '>' : ' ';
+	bar[BAR_WIDTH] = '\0';
+	fprintf(stderr, "\repoch %lu/%lu [%s] %3d%%  %.0f rows/s  ETA %.0fs\033[K", epoch,
+		out->n_epochs, bar, (int)(100.0 * (double)done / (double)total), rate, left);
+	out->drawn = 1;
+}
+
+/* Clear the bar's line, if one is drawn. */
+static void progress_clear(struct epoch_out *out)
+{
+	if (out->drawn) {
+		fputs("\r\033[K", stderr);
+		out->drawn = 0;
+	}
+}
 
 /* ,"key":value with so many significant digits, left out when not
  * finite. */
@@ -762,6 +824,7 @@ static void print_epoch(const struct dnn_epoch *ep, const struct dnn_epoch_reg *
 		out->log_failed = 1;
 	if (out->quiet)
 		return;
+	progress_clear(out);
 	fprintf(stderr, "epoch %lu/%lu  loss %.4g", ep->epoch, n_epochs, ep->loss);
 	if (!isnan(ep->val_loss))
 		fprintf(stderr, "  val_loss %.4g", ep->val_loss);
@@ -976,9 +1039,13 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 						  : DNN_TASK_CLASSIFICATION,
 	};
 	dopts.csv.missing_ok = spec.data.missing == DNN_MISSING_MEAN;
+	double t_start = now_seconds();
 	if (data_load(&d, a.data_path, &dopts, e))
 		goto out;
 	const char *data_name = strcmp(a.data_path, "-") ? a.data_path : "<stdin>";
+	if (a.verbose && !a.quiet)
+		fprintf(stderr, "read %zu rows of %zu columns (%zu network inputs) from %s in %.3fs\n",
+			d.n_rows, d.n_cols, d.n_in, data_name, now_seconds() - t_start);
 	const char *spec_name = strcmp(a.spec_path, "-") ? a.spec_path : "<stdin>";
 	if (output_width(&spec, &d, spec_name, data_name, &n_out, e))
 		goto out;
@@ -1128,9 +1195,12 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		.stop = &stop,
 		.early = &early,
 		.on_epoch = print_epoch,
+		.on_batch = progress,
 		.ctx = &eout,
 	};
 	eout.quiet = a.quiet;
+	eout.progress = !a.quiet && isatty(STDERR_FILENO);
+	eout.n_epochs = spec.epochs;
 	if (a.log_path) {
 		if (strcmp(a.log_path, "-") == 0) {
 			eout.log = stdout;
@@ -1145,9 +1215,19 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	dnn_error_clear(&train_err);
 	topts.interrupt = &got_signal;
 	catch_signals(old_sig);
+	t_start = now_seconds();
 	trained = train_run(model.net, opt, &rng, &train_rows, &val_rows, &topts,
 			    &model.history, &train_err) == 0;
 	restore_signals(old_sig);
+	progress_clear(&eout);
+	if (a.verbose && !a.quiet) {
+		double secs = now_seconds() - t_start;
+		size_t epochs = model.history.n - done;
+
+		fprintf(stderr, "trained %zu epoch%s on %zu rows in %.3fs (%.0f rows/s)\n", epochs,
+			epochs == 1 ? "" : "s", n_train, secs,
+			secs > 0.0 ? (double)n_train * (double)epochs / secs : 0.0);
+	}
 	if (!trained && train_err.code != DNN_EX_FAIL && train_err.code != DNN_EX_INTERRUPT) {
 		*e = train_err;
 		goto out;
@@ -1205,8 +1285,11 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		dnn_error_oom(e);
 		goto out;
 	}
+	t_start = now_seconds();
 	if (ckpt_save(&model, output, e))
 		goto out;
+	if (a.verbose && !a.quiet)
+		fprintf(stderr, "wrote %s in %.3fs\n", output, now_seconds() - t_start);
 	if (!trained) {
 		/* Diverged: the last finite weights are saved; say so. */
 		if (train_err.code == DNN_EX_INTERRUPT)

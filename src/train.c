@@ -322,6 +322,8 @@ int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 						   o->target_scale);
 				sum += loss * (double)nb;
 				optim_step(opt, net->params, net->grads);
+				if (o->on_batch)
+					o->on_batch(ep, s + nb, n, o->ctx);
 				if (o->interrupt && *o->interrupt) {
 					stop.interrupted = ep;
 					break;

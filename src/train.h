@@ -89,6 +89,9 @@ struct dnn_train_opts {
 	 * classification. */
 	void (*on_epoch)(const struct dnn_epoch *ep, const struct dnn_epoch_reg *reg,
 			 unsigned long n_epochs, void *ctx);
+	/* Called after every minibatch step with the rows of the epoch done so
+	 * far (may be NULL; not for full-batch optimizers). */
+	void (*on_batch)(unsigned long epoch, size_t rows_done, size_t n_rows, void *ctx);
 	void *ctx;
 };
 
