@@ -1266,3 +1266,20 @@ void model_free(struct dnn_model *m)
 	free(m->spec_json);
 	memset(m, 0, sizeof *m);
 }
+
+int ckpt_parse(struct dnn_model *m, const unsigned char *buf, size_t size, const char *name,
+	       struct dnn_error *e)
+{
+	struct loader ld = {0};
+	int rc;
+
+	memset(m, 0, sizeof *m);
+	ld.name = name;
+	ld.e = e;
+	rc = parse_sections(m, buf, size, &ld) || build_net(m, &ld) ? -1 : 0;
+	free(ld.units);
+	free(ld.acts);
+	if (rc)
+		model_free(m);
+	return rc;
+}
