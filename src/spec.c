@@ -486,8 +486,9 @@ int spec_parse(struct dnn_spec *s, const char *text, size_t len, const char *nam
 			return dnn_error_set(e, DNN_EX_DATA, name, line, col,
 					     "invalid JSON: the text ends before every bracket is "
 					     "closed");
-		return dnn_error_set(e, DNN_EX_DATA, name, line, col, "invalid JSON near '%.10s'",
-				     text + off);
+		/* text need not be NUL-terminated: quote at most what is there. */
+		return dnn_error_set(e, DNN_EX_DATA, name, line, col, "invalid JSON near '%.*s'",
+				     (int)(len - off < 10 ? len - off : 10), text + off);
 	}
 	/* Only blanks may follow the value. */
 	for (i = (size_t)(end - text); i < len && strchr(" \t\r\n", text[i]); i++)
