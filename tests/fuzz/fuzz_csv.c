@@ -2,7 +2,9 @@
  * the options, the rest is the file. With bit 0 set the harness gzips the
  * rest first, so the fuzzer explores CSV through the gzip path; raw input
  * that starts with the gzip magic explores damaged gzip streams. The file
- * is a memfd, opened by path as dnn opens its input. */
+ * is a memfd, opened by path as dnn opens its input. Bits 7 and 6 pick
+ * the reader: data_load (bit 7 clear), the bare CSV reader (10), predict's
+ * row reader (11). */
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +15,29 @@
 #include <zlib.h>
 
 #include "data.h"
+
+/* The rows of a model with inputs a and b and target c, as predict reads
+ * them (by header name, or by position). */
+static void read_model_rows(const char *path, const struct dnn_csv_opts *o)
+{
+	static char *const names[3] = {"a", "b", "c"};
+	static const unsigned char roles[3] = {DNN_COL_INPUT, DNN_COL_INPUT, DNN_COL_TARGET};
+	struct dnn_error e;
+	struct dnn_reader *r;
+	float x[16 * 2];
+	size_t n;
+
+	dnn_error_clear(&e);
+	r = reader_open(path, o, names, roles, 3, &e);
+	if (!r) {
+		if (e.code == 0 || e.msg[0] == '\0')
+			abort();
+		return;
+	}
+	while (reader_next(r, x, 16, &n, &e) == 0 && n > 0)
+		;
+	reader_close(r);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -111,7 +136,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		o.categorical = &cat;
 		o.n_categorical = 1;
 	}
-	if (flags & 128) {
+	if ((flags & 192) == 192) {
+		read_model_rows(path, &o.csv);
+	} else if (flags & 128) {
 		read_rows(path, &o.csv);
 	} else {
 		memset(&d, 0, sizeof d);
