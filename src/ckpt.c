@@ -1081,6 +1081,28 @@ static int save_stdout(const struct wbuf *w, struct dnn_error *e)
 	return 0;
 }
 
+/* Write the image to a file that is not a regular file (a device such as
+ * /dev/null or /dev/full, a FIFO): renaming over it would replace it. */
+static int save_special(const struct wbuf *w, const char *path, struct dnn_error *e)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd < 0)
+		return dnn_error_set(e, DNN_EX_CANTCREAT, NULL, 0, 0, "cannot create '%s': %s",
+				     path, strerror(errno));
+	if (write_all(fd, w->p, w->n) != 0) {
+		int err = errno;
+
+		close(fd);
+		return dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on '%s': %s", path,
+				     strerror(err));
+	}
+	if (close(fd) != 0 && errno != EINTR)
+		return dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on '%s': %s", path,
+				     strerror(errno));
+	return 0;
+}
+
 /* A temporary file in the directory of path: "PATH.tmp.XXXXXX", or, when
  * that name is too long for the file system, "DIR/.dnn.tmp.XXXXXX".
  * Returns the descriptor and sets *tmp and *dir (both malloc'd), or -1 with
@@ -1155,6 +1177,14 @@ int ckpt_save(const struct dnn_model *m, const char *path, struct dnn_error *e)
 	if (strcmp(path, "-") == 0) {
 		rc = save_stdout(&w, e);
 		goto out;
+	}
+	{
+		struct stat st;
+
+		if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+			rc = save_special(&w, path, e);
+			goto out;
+		}
 	}
 	fd = make_temp(path, &tmp, &dir);
 	if (fd < 0) {
@@ -1327,4 +1357,21 @@ void model_free(struct dnn_model *m)
 	free(m->writer);
 	free(m->train_state);
 	memset(m, 0, sizeof *m);
+}
+
+int ckpt_parse(struct dnn_model *m, const unsigned char *buf, size_t size, const char *name,
+	       struct dnn_error *e)
+{
+	struct loader ld = {0};
+	int rc;
+
+	memset(m, 0, sizeof *m);
+	ld.name = name;
+	ld.e = e;
+	rc = parse_sections(m, buf, size, &ld) || build_net(m, &ld) ? -1 : 0;
+	free(ld.units);
+	free(ld.acts);
+	if (rc)
+		model_free(m);
+	return rc;
 }

@@ -57,6 +57,11 @@ int ckpt_save(const struct dnn_model *m, const char *path, struct dnn_error *e);
  * section is an error (65) naming the file; a missing one is 66. */
 int ckpt_load(struct dnn_model *m, const char *path, struct dnn_error *e);
 
+/* The same over a file image in memory; name is the file name used in
+ * messages. For tests and fuzzing: ckpt_load reads the file, this parses. */
+int ckpt_parse(struct dnn_model *m, const unsigned char *buf, size_t size, const char *name,
+	       struct dnn_error *e);
+
 /* Free the members of m (not m itself); safe on a zeroed or half-loaded m. */
 void model_free(struct dnn_model *m);
 

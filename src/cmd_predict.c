@@ -180,8 +180,13 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 	}
 	size_t n_in = m.net->n_in, n_out = net_n_out(m.net);
 
-	x = util_malloc_array(batch * n_in, sizeof *x);
-	y = util_malloc_array(batch * n_out, sizeof *y);
+	size_t cells_in, cells_out;
+
+	if (!util_mul_overflow(batch, n_in, &cells_in) &&
+	    !util_mul_overflow(batch, n_out, &cells_out)) {
+		x = util_malloc_array(cells_in, sizeof *x);
+		y = util_malloc_array(cells_out, sizeof *y);
+	}
 	if (!x || !y || net_reserve(m.net, batch, e)) {
 		if (!e->code)
 			dnn_error_oom(e);

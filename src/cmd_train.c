@@ -709,6 +709,83 @@ static float *target_matrix(const struct dnn_dataset *d, size_t n_out, struct dn
 
 /* A step layer passes no gradient back (its derivative is zero wherever it
  * exists), so the layers up to the last one keep their initial weights. */
+/* Bytes that training the network needs: weights, gradients, optimizer
+ * state and the best weights (4 x n_params floats), activations and deltas of
+ * a batch. -1 when the count overflows a size_t. */
+static int train_memory(size_t n_in, const size_t *units, size_t n_layers, size_t batch,
+			size_t per_param, size_t *bytes)
+{
+	size_t params = 0, cells = 0, widest = n_in, fan_in = n_in, t;
+
+	for (size_t l = 0; l < n_layers; l++) {
+		if (util_mul_overflow(units[l], fan_in + 1, &t) || t > SIZE_MAX - params)
+			return -1;
+		params += t;
+		if (util_mul_overflow(batch, units[l], &t) || t > SIZE_MAX - cells)
+			return -1;
+		cells += t;
+		widest = units[l] > widest ? units[l] : widest;
+		fan_in = units[l];
+	}
+	if (util_mul_overflow(params, per_param, &params) || util_mul_overflow(batch, widest, &t) ||
+	    util_mul_overflow(t, 3, &t) || t > SIZE_MAX - cells || cells + t > SIZE_MAX - params ||
+	    util_mul_overflow(params + cells + t, sizeof(float), bytes))
+		return -1;
+	return 0;
+}
+
+/* "1.5 GiB" */
+static void human_size(double bytes, char *buf, size_t size)
+{
+	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB"};
+	size_t u = 0;
+
+	while (bytes >= 1024.0 && u + 1 < sizeof units / sizeof units[0]) {
+		bytes /= 1024.0;
+		u++;
+	}
+	snprintf(buf, size, "%.1f %s", bytes, units[u]);
+}
+
+/* Refuse (71) a network whose training needs more memory than the machine
+ * has, before anything is allocated for it. */
+static int check_memory(const char *spec_name, size_t n_in, const size_t *units, size_t n_layers,
+			size_t batch, const struct dnn_spec *spec, struct dnn_error *e)
+{
+	/* Floats per parameter: the weights and their gradient, the optimizer's
+	 * state (lbfgs keeps doubles: the point, gradients, direction and
+	 * history_size pairs), and with early stopping two copies more. */
+	size_t per_param = 2 + (spec->optim.kind == DNN_OPT_ADAM    ? 3
+				: spec->optim.kind == DNN_OPT_LBFGS ? 14
+				: 2) + (spec->patience ? 2 : 0);
+
+	if (spec->optim.kind == DNN_OPT_LBFGS) {
+		if (spec->optim.history_size > SIZE_MAX / 8)
+			per_param = SIZE_MAX / 2;
+		else
+			per_param += 4 * spec->optim.history_size;
+	}
+	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	double have = pages > 0 && page > 0 ? (double)pages * (double)page : 0.0;
+	char need_s[32], have_s[32];
+	size_t bytes;
+
+	if (train_memory(n_in, units, n_layers, batch, per_param, &bytes) == 0 &&
+	    (have == 0.0 || (double)bytes <= have))
+		return 0;
+	human_size(have, have_s, sizeof have_s);
+	if (train_memory(n_in, units, n_layers, batch, per_param, &bytes) != 0)
+		return dnn_error_set(e, DNN_EX_OSERR, spec_name, 0, 0,
+				     "the network needs more than 16.0 EiB of memory to train, "
+				     "more than the %s this machine has",
+				     have_s);
+	human_size((double)bytes, need_s, sizeof need_s);
+	return dnn_error_set(e, DNN_EX_OSERR, spec_name, 0, 0,
+			     "the network needs %s of memory to train (%zu bytes), more than the "
+			     "%s this machine has",
+			     need_s, bytes, have_s);
+}
+
 static void warn_step_layers(const struct dnn_spec *s, int quiet)
 {
 	size_t last = s->n_layers;
@@ -1130,6 +1207,9 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		units[l] = spec.layers[l].units;
 		acts[l] = spec.layers[l].activation;
 	}
+	if (check_memory(spec_name, d.n_in, units, spec.n_layers,
+			 spec.batch_size < n_train ? spec.batch_size : n_train, &spec, e))
+		goto out;
 	warn_step_layers(&spec, a.quiet);
 	if (a.resume_path) {
 		model.net = prev.net;

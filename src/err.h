@@ -13,6 +13,8 @@ enum dnn_exit {
 	DNN_EX_DATA = 65,	/* bad data or spec */
 	DNN_EX_NOINPUT = 66,	/* input missing or unreadable */
 	DNN_EX_SOFTWARE = 70,	/* internal error (includes out of memory) */
+	DNN_EX_OSERR = 71,	/* the system cannot provide it: a network larger
+				 * than the machine's memory */
 	DNN_EX_CANTCREAT = 73,	/* output cannot be created */
 	DNN_EX_IO = 74,		/* I/O error */
 	DNN_EX_INTERRUPT = 130	/* interrupted by SIGINT */

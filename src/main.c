@@ -2,9 +2,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmds.h"
 #include "err.h"
@@ -108,6 +111,20 @@ static int close_stdout(struct dnn_error *e)
 	return 0;
 }
 
+/* Keep descriptors 0-2 taken, so that no file that dnn opens (a checkpoint
+ * being written) becomes standard output: a closed one is replaced by
+ * /dev/null opened the other way round, so that using it still fails. */
+static void hold_std_fds(void)
+{
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+			int n = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
+
+			if (n >= 0 && n != fd)
+				close(n);
+		}
+}
+
 int main(int argc, char **argv)
 {
 	struct dnn_error e;
@@ -115,6 +132,10 @@ int main(int argc, char **argv)
 	int rc;
 
 	dnn_error_clear(&e);
+	hold_std_fds();
+	/* A reader that goes away (dnn predict ... | head -1) ends dnn quietly,
+	 * as it does cat, even when the caller ignored SIGPIPE. */
+	signal(SIGPIPE, SIG_DFL);
 	if (argc < 2) {
 		usage(stderr);
 		return DNN_EX_USAGE;

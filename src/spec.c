@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "act.h"
 #include "loss.h"
@@ -710,8 +711,9 @@ int spec_parse(struct dnn_spec *s, const char *text, size_t len, const char *nam
 			return dnn_error_set(e, DNN_EX_DATA, name, line, col,
 					     "invalid JSON: the text ends before every bracket is "
 					     "closed");
-		return dnn_error_set(e, DNN_EX_DATA, name, line, col, "invalid JSON near '%.10s'",
-				     text + off);
+		/* text need not be NUL-terminated: quote at most what is there. */
+		return dnn_error_set(e, DNN_EX_DATA, name, line, col, "invalid JSON near '%.*s'",
+				     (int)(len - off < 10 ? len - off : 10), text + off);
 	}
 	/* Only blanks may follow the value. */
 	for (i = (size_t)(end - text); i < len && strchr(" \t\r\n", text[i]); i++)
@@ -740,12 +742,19 @@ int spec_load(struct dnn_spec *s, const char *path, struct dnn_error *e)
 	FILE *f = is_stdin ? stdin : fopen(path, "rb");
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
+	struct stat st;
 	int rc;
 
 	set_defaults(s);
 	if (!f)
 		return dnn_error_set(e, DNN_EX_NOINPUT, NULL, 0, 0, "cannot open '%s': %s", path,
 				     strerror(errno));
+	/* A directory opens but is no input: 66, as for data and checkpoints. */
+	if (!is_stdin && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		return dnn_error_set(e, DNN_EX_NOINPUT, NULL, 0, 0, "cannot open '%s': %s", path,
+				     strerror(EISDIR));
+	}
 	for (;;) {
 		if (cap - len < 4096) {
 			char *p;

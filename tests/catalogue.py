@@ -1,0 +1,299 @@
+#!/usr/bin/env python3
+"""Make the bad-input catalogue of tests/catalogue.test.
+
+    python3 tests/catalogue.py GOOD.dnn DIR
+
+writes malformed specs, CSV files (plain and gzip) and checkpoints into DIR,
+and DIR/MANIFEST, one line per input:
+
+    NAME KIND EXIT REGEX
+
+KIND says how the input is given to dnn (spec: the SPEC of train; csv: the
+DATA of train; pcsv: the DATA of predict; ckpt: the MODEL of predict), EXIT
+is the documented exit status and REGEX (the rest of the line) what the one
+line of standard error must match after "dnn: ". GOOD.dnn is a checkpoint of
+data/iris.json, from which the bad checkpoints are cut. Only the Python
+standard library is used.
+"""
+
+import gzip
+import os
+import random
+import struct
+import sys
+import zlib
+
+good_path, out = sys.argv[1], sys.argv[2]
+manifest = []
+
+
+def add(name, kind, code, regex, data=None):
+    """Record an input; write data (bytes) to DIR/name unless it is None."""
+    if data is not None:
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(data)
+    manifest.append("%s %s %d %s" % (name, kind, code, regex))
+
+
+# ---- checkpoints ----
+
+with open(good_path, "rb") as f:
+    good = f.read()
+MAGIC = b"\x89DNN\r\n\x1a\n"
+assert good.startswith(MAGIC)
+
+
+def sections(img):
+    """(tag, offset of the section header, payload) of each section."""
+    pos, end, res = 12, len(img) - 4, []
+    while pos < end:
+        tag = img[pos:pos + 4].decode("latin-1")
+        (n,) = struct.unpack_from("<Q", img, pos + 4)
+        res.append((tag, pos, img[pos + 12:pos + 12 + n]))
+        pos += 12 + n
+    return res
+
+
+def image(sects, version=1):
+    """A checkpoint from (tag, payload) pairs, with a valid CRC."""
+    body = MAGIC + struct.pack("<I", version)
+    for tag, payload in sects:
+        body += tag.encode("latin-1") + struct.pack("<Q", len(payload)) + payload
+    return body + struct.pack("<I", zlib.crc32(body) & 0xFFFFFFFF)
+
+
+def with_crc(img):
+    body = img[:-4]
+    return body + struct.pack("<I", zlib.crc32(body) & 0xFFFFFFFF)
+
+
+secs = sections(good)
+pairs = [(t, p) for t, _, p in secs]
+payload = dict(pairs)
+TRUNC = r"truncated checkpoint"
+
+
+def replace(tag, new):
+    return image([(t, new if t == tag else p) for t, p in pairs])
+
+
+add("ckpt_empty", "ckpt", 65, r"ckpt_empty: not a dnn checkpoint \(the file is empty\)$", b"")
+add("ckpt_wrong_magic", "ckpt", 65, r"ckpt_wrong_magic: not a dnn checkpoint$",
+    b"\x89PNG\r\n\x1a\n" + good[8:])
+add("ckpt_text", "ckpt", 65, r"not a dnn checkpoint$", b"species,setosa\n1,2\n")
+add("ckpt_magic_only", "ckpt", 65, TRUNC + r" \(8 bytes\)$", good[:8])
+add("ckpt_header_only", "ckpt", 65, TRUNC + r" \(12 bytes\)$", good[:12])
+add("ckpt_future_version", "ckpt", 65, r"unsupported checkpoint version 2 ",
+    image(pairs, version=2))
+add("ckpt_version_0", "ckpt", 65, r"unsupported checkpoint version 0 ", image(pairs, version=0))
+add("ckpt_version_huge", "ckpt", 65, r"unsupported checkpoint version 4294967295 ",
+    image(pairs, version=0xFFFFFFFF))
+# Truncations at every section boundary and in every section header.
+for tag, off, _ in secs:
+    add("ckpt_cut_before_%s" % tag, "ckpt", 65, TRUNC + "|checksum mismatch", good[:off])
+    add("ckpt_cut_in_%s_header" % tag, "ckpt", 65, TRUNC, good[:off + 7])
+    add("ckpt_cut_in_%s_payload" % tag, "ckpt", 65, TRUNC, good[:off + 13])
+add("ckpt_cut_before_crc", "ckpt", 65, TRUNC + "|checksum mismatch", good[:-4])
+add("ckpt_cut_in_crc", "ckpt", 65, TRUNC + "|checksum mismatch", good[:-1])
+flipped = bytearray(good)
+flipped[secs[-2][1] + 20] ^= 0x10
+add("ckpt_bit_flip", "ckpt", 65, r"checksum mismatch: the file is damaged$", bytes(flipped))
+add("ckpt_bad_crc", "ckpt", 65, r"checksum mismatch", good[:-4] + b"\0\0\0\0")
+add("ckpt_trailing_junk", "ckpt", 65, TRUNC + "|checksum mismatch|bad section tag",
+    good + b"junk")
+# Absurd sizes, with a valid CRC so that the reader must check them.
+huge_len = bytearray(good)
+struct.pack_into("<Q", huge_len, secs[0][1] + 4, 1 << 63)
+add("ckpt_section_len_2e63", "ckpt", 65, TRUNC, with_crc(bytes(huge_len)))
+huge_len2 = bytearray(good)
+struct.pack_into("<Q", huge_len2, secs[0][1] + 4, (1 << 64) - 1)
+add("ckpt_section_len_max", "ckpt", 65, TRUNC, with_crc(bytes(huge_len2)))
+layr = payload["LAYR"]
+task, loss, n_in, n_layers = struct.unpack_from("<4I", layr)
+add("ckpt_layers_4g", "ckpt", 65, r"section 'LAYR': payload length [0-9]+ is too short for 4294967295",
+    replace("LAYR", struct.pack("<4I", task, loss, n_in, 0xFFFFFFFF) + layr[16:]))
+wide = bytearray(layr)
+for l in range(n_layers):
+    struct.pack_into("<I", wide, 16 + 8 * l, 0xFFFFFFFF)
+add("ckpt_units_4g", "ckpt", 65, r"section 'WGHT': [0-9]+ parameters where the layers have [0-9]+|too large",
+    replace("LAYR", bytes(wide)))
+add("ckpt_inputs_4g", "ckpt", 65, r"section '(LAYR|COLS)'",
+    replace("LAYR", struct.pack("<4I", task, loss, 0xFFFFFFFF, n_layers) + layr[16:]))
+add("ckpt_no_layers", "ckpt", 65, r"section 'LAYR': the network has no layers$",
+    replace("LAYR", struct.pack("<4I", task, loss, n_in, 0)))
+bad_act = bytearray(layr)
+struct.pack_into("<I", bad_act, 20, 99)
+add("ckpt_unknown_activation", "ckpt", 65, r"activation id 99 of layer 1 is out of range",
+    replace("LAYR", bytes(bad_act)))
+add("ckpt_unknown_loss", "ckpt", 65, r"loss id 0 is out of range",
+    replace("LAYR", struct.pack("<4I", task, 0, n_in, n_layers) + layr[16:]))
+wght = payload["WGHT"]
+(n_params,) = struct.unpack_from("<Q", wght)
+add("ckpt_weights_one_more", "ckpt", 65,
+    r"section 'WGHT': %d parameters where the layers have %d$" % (n_params + 1, n_params),
+    replace("WGHT", struct.pack("<Q", n_params + 1) + wght[8:] + b"\0\0\0\0"))
+add("ckpt_weights_one_less", "ckpt", 65,
+    r"section 'WGHT': %d parameters where the layers have %d$" % (n_params - 1, n_params),
+    replace("WGHT", struct.pack("<Q", n_params - 1) + wght[8:-4]))
+add("ckpt_weights_2e64", "ckpt", 65, r"section 'WGHT': 18446744073709551615 parameters",
+    replace("WGHT", struct.pack("<Q", (1 << 64) - 1) + wght[8:]))
+add("ckpt_weights_short", "ckpt", 65, r"section 'WGHT': payload length",
+    replace("WGHT", wght[:-4]))
+add("ckpt_columns_4g", "ckpt", 65, r"section 'COLS': payload length [0-9]+ is too short",
+    replace("COLS", struct.pack("<I", 0xFFFFFFFF) + payload["COLS"][4:]))
+cols = bytearray(payload["COLS"])
+struct.pack_into("<I", cols, 5, 0xFFFFFFF0)
+add("ckpt_name_length_4g", "ckpt", 65, r"section 'COLS': payload length [0-9]+ is too short",
+    replace("COLS", bytes(cols)))
+cols = bytearray(payload["COLS"])
+cols[9] = 0
+add("ckpt_name_nul", "ckpt", 65, r"section 'COLS': column name 1 contains a NUL byte$",
+    replace("COLS", bytes(cols)))
+add("ckpt_classes_4g", "ckpt", 65, r"section 'CLAS': payload length [0-9]+ is too short",
+    replace("CLAS", struct.pack("<I", 0xFFFFFFFF) + payload["CLAS"][4:]))
+hist = payload["HIST"]
+add("ckpt_history_fields_4g", "ckpt", 65, r"section 'HIST': payload length [0-9]+ is too short",
+    replace("HIST", hist[:4] + struct.pack("<I", 0xFFFFFFFF) + hist[8:]))
+norm = bytearray(payload["NORM"])
+struct.pack_into("<f", norm, 4 + 4 * n_in, 0.0)
+add("ckpt_norm_zero_scale", "ckpt", 65, r"section 'NORM': input 1 has mean .* and scale 0$",
+    replace("NORM", bytes(norm)))
+norm = bytearray(payload["NORM"])
+struct.pack_into("<I", norm, 4, 0x7FC00000)
+add("ckpt_norm_nan", "ckpt", 65, r"section 'NORM': input 1 has mean nan",
+    replace("NORM", bytes(norm)))
+add("ckpt_unknown_section", "ckpt", 65, r"unknown critical section 'ZZZZ'",
+    image(pairs + [("ZZZZ", b"")]))
+add("ckpt_duplicate_section", "ckpt", 65, r"duplicate section 'LAYR'",
+    image(pairs + [("LAYR", layr)]))
+add("ckpt_missing_section", "ckpt", 65, r"missing section 'HIST'",
+    image([(t, p) for t, p in pairs if t != "HIST"]))
+add("ckpt_bad_tag", "ckpt", 65, r"bad section tag at offset 12",
+    image([("\x00\x01\x02\x03", b"")] + pairs))
+add("ckpt_spec_nul", "ckpt", 65, r"section 'SPEC': the spec contains a NUL byte",
+    replace("SPEC", payload["SPEC"] + b"\0"))
+rng = random.Random(8)
+add("ckpt_binary_junk", "ckpt", 65, r"not a dnn checkpoint$",
+    bytes(rng.randrange(256) for _ in range(4096)))
+add("ckpt_junk_after_magic", "ckpt", 65, TRUNC + "|checksum mismatch|unsupported",
+    MAGIC + bytes(rng.randrange(256) for _ in range(4096)))
+add("ckpt_gzipped", "ckpt", 65, r"not a dnn checkpoint$", gzip.compress(good, mtime=0))
+os.mkdir(os.path.join(out, "ckpt_directory"))
+add("ckpt_directory", "ckpt", 66, r"cannot open '.*ckpt_directory': Is a directory$")
+add("ckpt_missing", "ckpt", 66, r"cannot open '.*ckpt_missing': No such file or directory$")
+
+# ---- specs (train SPEC data/iris.csv) ----
+
+spec = b'{"layers": [{"units": 4, "activation": "tanh"}, {"activation": "softmax"}], "epochs": 1'
+
+
+def spec_with(extra):
+    return spec + extra + b"}"
+
+
+add("spec_empty", "spec", 65, r"spec_empty: file is empty$", b"")
+add("spec_blanks", "spec", 65, r"spec_blanks: file is empty$", b" \n\t\r\n")
+add("spec_open_brace", "spec", 65, r"spec_open_brace:.*invalid JSON", b"{")
+add("spec_truncated", "spec", 65, r"spec_truncated:.*invalid JSON", spec[:40])
+add("spec_array", "spec", 65, r"spec_array: ", b"[1, 2, 3]")
+add("spec_nested_arrays", "spec", 65, r"spec_nested_arrays:.*invalid JSON|nest",
+    b'{"layers": ' + b"[" * 100000 + b"]" * 100000 + b"}")
+add("spec_nested_objects", "spec", 65, r"spec_nested_objects:.*invalid JSON|nest",
+    b'{"data": ' + b'{"a": ' * 50000 + b"1" + b"}" * 50001)
+add("spec_units_1e309", "spec", 65, r"spec_units_1e309: ",
+    b'{"layers": [{"units": 1e309, "activation": "tanh"}, {"activation": "softmax"}]}')
+add("spec_units_1e20", "spec", 65, r"spec_units_1e20: layers\[0\]\.units",
+    b'{"layers": [{"units": 1e20, "activation": "tanh"}, {"activation": "softmax"}]}')
+add("spec_units_negative", "spec", 65, r"spec_units_negative: layers\[0\]\.units",
+    b'{"layers": [{"units": -3, "activation": "tanh"}, {"activation": "softmax"}]}')
+add("spec_units_fraction", "spec", 65, r"spec_units_fraction: layers\[0\]\.units",
+    b'{"layers": [{"units": 2.5, "activation": "tanh"}, {"activation": "softmax"}]}')
+add("spec_units_string", "spec", 65, r"spec_units_string: layers\[0\]\.units",
+    b'{"layers": [{"units": "4", "activation": "tanh"}, {"activation": "softmax"}]}')
+add("spec_epochs_huge", "spec", 65, r"spec_epochs_huge: epochs", spec_with(b', "epochs": 1e300'))
+add("spec_batch_zero", "spec", 65, r"spec_batch_zero: batch_size",
+    spec_with(b', "batch_size": 0'))
+add("spec_lr_huge_digits", "spec", 65, r"spec_lr_huge_digits: ",
+    spec_with(b', "optimizer": {"name": "sgd", "learning_rate": 1' + b"0" * 400 + b"}"))
+add("spec_seed_2e64", "spec", 65, r"spec_seed_2e64: seed",
+    spec_with(b', "seed": 18446744073709551616'))
+add("spec_nul_byte", "spec", 65, r"spec_nul_byte", spec[:20] + b"\0" + spec[20:] + b"}")
+add("spec_binary_junk", "spec", 65, r"spec_binary_junk: (invalid JSON|not a JSON text)",
+    bytes(rng.randrange(256) for _ in range(2048)))
+add("spec_bad_utf8", "spec", 65, r"spec_bad_utf8: ",
+    b'{"layers": [{"units": 4, "activation": "t\xff\xfeh"}, {"activation": "softmax"}]}')
+add("spec_long_key", "spec", 65, r"spec_long_key: ", spec_with(b', "' + b"k" * 1000000 + b'": 1'))
+add("spec_too_many_layers", "spec", 65, r"spec_too_many_layers: layers",
+    b'{"layers": [' + b'{"units": 1, "activation": "tanh"}, ' * 5000 +
+    b'{"activation": "softmax"}]}')
+add("spec_trailing_garbage", "spec", 65, r"spec_trailing_garbage:", spec_with(b"") + b" x")
+add("spec_gzipped", "spec", 65, r"spec_gzipped:", gzip.compress(spec_with(b""), mtime=0))
+os.mkdir(os.path.join(out, "spec_directory"))
+add("spec_directory", "spec", 66, r"cannot open '.*spec_directory': Is a directory$")
+add("spec_missing", "spec", 66, r"cannot open '.*spec_missing': No such file or directory$")
+# More memory than exists: checked before any training (exit 71).
+add("spec_too_much_memory", "spec", 71, r"spec_too_much_memory: the network needs [0-9.]+ [KMGTPE]iB of memory to train \([0-9]+ bytes\), more than the [0-9.]+ [KMGTPE]iB this machine has$",
+    b'{"layers": [{"units": 16777216, "activation": "relu"}, {"units": 16777216, '
+    b'"activation": "relu"}, {"activation": "softmax"}], "epochs": 1}')
+
+# ---- CSV (train data/xor.json-like spec on DATA; predict GOOD.dnn DATA) ----
+
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "iris.csv"),
+          "rb") as f:
+    iris = f.read()
+iris_lines = iris.split(b"\n")
+header, rows = iris_lines[0], [r for r in iris_lines[1:] if r]
+
+add("csv_empty", "csv", 65, r"csv_empty: the file is empty|csv_empty:.*empty", b"")
+add("csv_blank_lines", "csv", 65, r"csv_blank_lines:.*empty|no data", b"\n\n\n")
+add("csv_header_only", "csv", 65, r"csv_header_only:.*no data rows|no rows", header + b"\n")
+add("csv_binary_junk", "csv", 65, r"csv_binary_junk:", bytes(rng.randrange(256) for _ in range(4096)))
+add("csv_nul_bytes", "csv", 65, r"csv_nul_bytes:", header + b"\n" + b"\0" * 64 + b"\n")
+add("csv_ragged", "csv", 65, r"csv_ragged:3:", header + b"\n" + rows[0] + b"\n" + rows[1] + b",9\n")
+add("csv_unterminated_quote", "csv", 65, r"csv_unterminated_quote:",
+    header + b"\n" + rows[0] + b'\n"5.1,3.5\n')
+add("csv_not_a_number", "csv", 65, r"csv_not_a_number:2:1:",
+    header + b"\nabc" + rows[0][3:] + b"\n")
+add("csv_huge_number", "csv", 65, r"csv_huge_number:2:1:",
+    header + b"\n1e999" + rows[0][3:] + b"\n" + b"\n".join(rows[1:]) + b"\n")
+add("csv_long_digits", "csv", 65, r"csv_long_digits:2:1:",
+    header + b"\n" + b"9" * 100000 + rows[0][3:] + b"\n" + b"\n".join(rows[1:]) + b"\n")
+add("csv_nan", "csv", 65, r"csv_nan:2:1:", header + b"\nnan" + rows[0][3:] + b"\n" +
+    b"\n".join(rows[1:]) + b"\n")
+add("csv_inf", "csv", 65, r"csv_inf:2:1:", header + b"\ninf" + rows[0][3:] + b"\n" +
+    b"\n".join(rows[1:]) + b"\n")
+add("csv_long_field", "csv", 65, r"csv_long_field:2:1:",
+    header + b"\n" + b"x" * 3000000 + rows[0][3:] + b"\n")
+add("csv_one_class", "csv", 65, r"csv_one_class:", header + b"\n" + b"\n".join(rows[:10]) + b"\n")
+gz = gzip.compress(iris, mtime=0)
+add("gz_magic_only", "csv", 65, r"gz_magic_only:", gz[:2])
+add("gz_header_only", "csv", 65, r"gz_header_only:", gz[:10])
+add("gz_truncated", "csv", 65, r"gz_truncated:", gz[:len(gz) // 2])
+add("gz_no_trailer", "csv", 65, r"gz_no_trailer:", gz[:-8])
+bad_crc = bytearray(gz)
+bad_crc[-8] ^= 0xFF
+add("gz_bad_crc", "csv", 65, r"gz_bad_crc:.*corrupt gzip data$", bytes(bad_crc))
+bad_len = bytearray(gz)
+bad_len[-1] ^= 0xFF
+add("gz_bad_length", "csv", 65, r"gz_bad_length:.*corrupt gzip data$", bytes(bad_len))
+bad_data = bytearray(gz)
+for i in range(40, 60):
+    bad_data[i] = 0xFF
+add("gz_corrupt_deflate", "csv", 65, r"gz_corrupt_deflate:.*corrupt gzip data$", bytes(bad_data))
+add("gz_empty_content", "csv", 65, r"gz_empty_content:", gzip.compress(b"", mtime=0))
+add("gz_junk_content", "csv", 65, r"gz_junk_content:",
+    gzip.compress(bytes(rng.randrange(256) for _ in range(4096)), mtime=0))
+add("gz_junk_after_header", "csv", 65, r"gz_junk_after_header:",
+    gz[:10] + bytes(rng.randrange(256) for _ in range(4096)))
+os.mkdir(os.path.join(out, "csv_directory"))
+add("csv_directory", "csv", 66, r"'.*csv_directory': Is a directory$")
+add("csv_missing", "csv", 66, r"cannot open '.*csv_missing': No such file or directory$")
+# predict: rows for GOOD.dnn.
+add("pcsv_missing_column", "pcsv", 65, r"pcsv_missing_column:",
+    b"sepal_length,species\n5.1,setosa\n")
+add("pcsv_binary_junk", "pcsv", 65, r"pcsv_binary_junk:",
+    bytes(rng.randrange(256) for _ in range(4096)))
+add("pcsv_gz_truncated", "pcsv", 65, r"pcsv_gz_truncated:", gz[:len(gz) // 3])
+
+with open(os.path.join(out, "MANIFEST"), "w") as f:
+    f.write("\n".join(manifest) + "\n")
