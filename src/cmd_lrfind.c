@@ -312,7 +312,7 @@ int cmd_lrfind(int argc, char **argv, struct dnn_error *e)
 		goto out;
 	}
 	rng_seed(&rng, p.spec.seed);
-	net_init(p.model.net, p.spec.init, &rng);
+	net_init_spec(p.model.net, &p.spec, &rng);
 	lr = util_malloc_array(a.steps, sizeof *lr);
 	loss = util_malloc_array(a.steps, sizeof *loss);
 	smooth = util_malloc_array(a.steps, sizeof *smooth);

@@ -1221,7 +1221,7 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	}
 	rng_seed(&rng, spec.seed);
 	if (!a.resume_path)
-		net_init(model.net, spec.init, &rng);
+		net_init_spec(model.net, &spec, &rng);
 	if (auto_lr) {
 		double lmax;
 

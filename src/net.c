@@ -83,13 +83,15 @@ size_t net_n_out(const struct dnn_net *net)
 
 /* Glorot: Var(w) = 2 / (fan_in + fan_out); He: Var(w) = 2 / fan_in.
  * A uniform draw on [-r, r] has variance r^2 / 3. */
-void net_init(struct dnn_net *net, int init, struct dnn_rng *rng)
+/* Draw each layer's weights by its own init in s, else by init. */
+static void init_layers(struct dnn_net *net, int init, const struct dnn_spec *s,
+			struct dnn_rng *rng)
 {
 	for (size_t l = 0; l < net->n_layers; l++) {
 		struct dnn_layer *ly = &net->layers[l];
 		float *w = net->params + ly->w_off;
 		size_t nw = ly->n_out * ly->n_in;
-		int kind = init;
+		int kind = s && l < s->n_layers && s->layers[l].has_init ? s->layers[l].init : init;
 		double var;
 
 		if (kind == DNN_INIT_AUTO)
@@ -112,6 +114,16 @@ void net_init(struct dnn_net *net, int init, struct dnn_rng *rng)
 		}
 		memset(net->params + ly->b_off, 0, ly->n_out * sizeof(float));
 	}
+}
+
+void net_init(struct dnn_net *net, int init, struct dnn_rng *rng)
+{
+	init_layers(net, init, NULL, rng);
+}
+
+void net_init_spec(struct dnn_net *net, const struct dnn_spec *s, struct dnn_rng *rng)
+{
+	init_layers(net, s->init, s, rng);
 }
 
 int net_reserve(struct dnn_net *net, size_t n, struct dnn_error *e)

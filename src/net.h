@@ -9,6 +9,7 @@
 #include "act.h"
 #include "err.h"
 #include "rng.h"
+#include "spec.h"
 
 struct dnn_layer {
 	size_t n_in, n_out;
@@ -40,6 +41,9 @@ void net_free(struct dnn_net *net);
 
 /* Draw the weights from rng by the given init (enum dnn_init), biases zero. */
 void net_init(struct dnn_net *net, int init, struct dnn_rng *rng);
+/* The same with the spec's init, or a layer's own (layers[i].init) where it
+ * has one. */
+void net_init_spec(struct dnn_net *net, const struct dnn_spec *s, struct dnn_rng *rng);
 
 /* Make the workspace hold batches of up to n rows (allocates only when it
  * grows). */

@@ -193,7 +193,7 @@ int prep_spec(struct dnn_prep *p, const char *spec_path, const char *data_path,
 	if (build_net(p, d.n_in, e))
 		goto out;
 	rng_seed(&rng, p->spec.seed);
-	net_init(p->model.net, p->spec.init, &rng);
+	net_init_spec(p->model.net, &p->spec, &rng);
 	p->n = d.n_rows;
 	p->x = d.x;
 	d.x = NULL;

@@ -164,7 +164,7 @@ static int default_output_act(int loss)
 
 static int parse_layers(const struct ctx *c, const cJSON *arr, int loss, struct dnn_spec *s)
 {
-	static const char *const keys[] = {"units", "activation"};
+	static const char *const keys[] = {"units", "activation", "init"};
 	size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
 	char key[64];
 
@@ -188,7 +188,7 @@ static int parse_layers(const struct ctx *c, const cJSON *arr, int loss, struct 
 			return bad(c, key, "expected an object like {\"units\": 16, \"activation\": "
 					   "\"relu\"}, got %s",
 				   type_name(ly));
-		if (check_keys(c, ly, key, keys, 2))
+		if (check_keys(c, ly, key, keys, 3))
 			return -1;
 		u = cJSON_GetObjectItemCaseSensitive(ly, "units");
 		a = cJSON_GetObjectItemCaseSensitive(ly, "activation");
@@ -209,6 +209,16 @@ static int parse_layers(const struct ctx *c, const cJSON *arr, int loss, struct 
 			s->layers[i].activation = (int)k + 1;
 		} else {
 			s->layers[i].activation = last ? default_output_act(loss) : DNN_ACT_RELU;
+		}
+		if ((a = cJSON_GetObjectItemCaseSensitive(ly, "init"))) {
+			size_t k;
+
+			snprintf(key, sizeof key, "layers[%zu].init", i);
+			if (get_choice(c, a, key, "init", init_names,
+				       sizeof init_names / sizeof init_names[0], &k))
+				return -1;
+			s->layers[i].has_init = 1;
+			s->layers[i].init = init_ids[k];
 		}
 		if (!last && s->layers[i].activation == DNN_ACT_SOFTMAX)
 			return bad(c, key, "softmax is only allowed in the output layer");
@@ -924,6 +934,9 @@ char *spec_to_json(const struct dnn_spec *s)
 			goto out;
 		if (!cJSON_AddStringToObject(ly, "activation",
 					     act_by_id(s->layers[i].activation)->name))
+			goto out;
+		if (s->layers[i].has_init &&
+		    !cJSON_AddStringToObject(ly, "init", spec_init_name(s->layers[i].init)))
 			goto out;
 	}
 	if (!layers || !cJSON_AddStringToObject(root, "loss", loss_name(s->loss)) ||

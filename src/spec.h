@@ -64,6 +64,8 @@ enum dnn_missing { DNN_MISSING_ERROR = 0, DNN_MISSING_MEAN = 1 };
 struct dnn_layer_spec {
 	size_t units;		/* 0: the output layer's width, taken from the data */
 	int activation;		/* enum dnn_act */
+	int has_init;		/* the layer overrides the spec's init with its own */
+	int init;		/* enum dnn_init, when has_init */
 };
 
 /* A target column: by name (name != NULL) or by 0-based index. */

@@ -86,6 +86,44 @@ START_TEST(test_init_scale)
 }
 END_TEST
 
+/* A layer's own init (layers[i].init) overrides the spec's: that layer is
+ * drawn as net_init draws it with that scheme, the others with the spec's. */
+START_TEST(test_init_per_layer)
+{
+	size_t units[2] = {300, 200};
+	int acts[2] = {DNN_ACT_TANH, DNN_ACT_LINEAR};
+	struct dnn_layer_spec ls[2] = {{300, DNN_ACT_TANH, 1, DNN_INIT_HE_UNIFORM},
+				       {200, DNN_ACT_LINEAR, 0, 0}};
+	struct dnn_spec spec = {.n_layers = 2, .layers = ls, .init = DNN_INIT_GLOROT_NORMAL};
+	struct dnn_error e;
+	struct dnn_net *a = net_new(100, 2, units, acts, DNN_LOSS_MSE, &e);
+	struct dnn_net *b = net_new(100, 2, units, acts, DNN_LOSS_MSE, &e);
+	struct dnn_rng r;
+	size_t n0 = 300 * 100, n1 = 200 * 300;
+	double bound = sqrt(6.0 / 100.0), s2 = 0.0;
+
+	ck_assert(a && b);
+	rng_seed(&r, 9);
+	net_init_spec(a, &spec, &r);
+	rng_seed(&r, 9);
+	net_init(b, DNN_INIT_HE_UNIFORM, &r);
+	ck_assert_int_eq(memcmp(a->params + a->layers[0].w_off, b->params + b->layers[0].w_off,
+				n0 * sizeof(float)),
+			 0);
+	for (size_t i = 0; i < n0; i++)
+		ck_assert_double_le(fabs((double)a->params[a->layers[0].w_off + i]), bound);
+	/* Layer 2: glorot_normal, variance 2 / (300 + 200), unbounded. */
+	for (size_t i = 0; i < n1; i++) {
+		double v = (double)a->params[a->layers[1].w_off + i];
+
+		s2 += v * v;
+	}
+	ck_assert_double_lt(fabs(s2 / (double)n1 / (2.0 / 500.0) - 1.0), 0.03);
+	net_free(a);
+	net_free(b);
+}
+END_TEST
+
 /* The whole network's gradient against central finite differences of its
  * loss, for a 3-5-4-K network with both hidden layers of activation
  * `hidden` and the given output activation and loss. */
@@ -181,6 +219,7 @@ static Suite *net_suite(void)
 	tcase_add_test(tc, test_layout);
 	tcase_add_test(tc, test_forward_by_hand);
 	tcase_add_test(tc, test_init_scale);
+	tcase_add_test(tc, test_init_per_layer);
 	/* Every hidden activation but softmax (output only). */
 	tcase_add_loop_test(tc, test_gradcheck, DNN_ACT_LINEAR, DNN_ACT_RELU + 1);
 	suite_add_tcase(s, tc);
