@@ -1,0 +1,138 @@
+/* The AVX2/FMA micro-kernel: a 6 x 16 tile of C in twelve ymm registers,
+ * one broadcast of A and two loads of B per step of k. Compiled for the
+ * target by attribute, selected at run time. */
+#include "mat.h"
+#include "mat_kern.h"
+
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define HAVE_AVX2_KERNEL 1
+#include <immintrin.h>
+
+#define TARGET __attribute__((target("avx2,fma")))
+
+/* One row of the tile into C with the epilogue of mat_kern.h. */
+TARGET static inline void store_row(float *c, __m256 lo, __m256 hi, const struct mat_kepi *ep,
+				    __m256 alpha, int scale, size_t i, size_t j)
+{
+	__m256 zero = _mm256_setzero_ps();
+
+	if (scale) {
+		lo = _mm256_mul_ps(alpha, lo);
+		hi = _mm256_mul_ps(alpha, hi);
+	}
+	if (!ep->first) {
+		lo = _mm256_add_ps(_mm256_loadu_ps(c), lo);
+		hi = _mm256_add_ps(_mm256_loadu_ps(c + 8), hi);
+	}
+	if (ep->last) {
+		if (ep->bias) {
+			lo = _mm256_add_ps(lo, _mm256_loadu_ps(ep->bias + j));
+			hi = _mm256_add_ps(hi, _mm256_loadu_ps(ep->bias + j + 8));
+		}
+		if (ep->act == MAT_ACT_RELU) {
+			lo = _mm256_and_ps(lo, _mm256_cmp_ps(lo, zero, _CMP_GT_OQ));
+			hi = _mm256_and_ps(hi, _mm256_cmp_ps(hi, zero, _CMP_GT_OQ));
+		} else if (ep->act == MAT_ACT_RELU_GRAD) {
+			const float *mk = ep->mask + i * ep->ldm + j;
+
+			lo = _mm256_and_ps(lo,
+					   _mm256_cmp_ps(_mm256_loadu_ps(mk), zero, _CMP_GT_OQ));
+			hi = _mm256_and_ps(
+				hi, _mm256_cmp_ps(_mm256_loadu_ps(mk + 8), zero, _CMP_GT_OQ));
+		}
+	}
+	_mm256_storeu_ps(c, lo);
+	_mm256_storeu_ps(c + 8, hi);
+}
+
+#define STEP(a, b)                                                                         \
+	do {                                                                               \
+		__m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps((b) + 8), av;         \
+		av = _mm256_broadcast_ss(a);                                               \
+		c00 = _mm256_fmadd_ps(av, b0, c00);                                        \
+		c01 = _mm256_fmadd_ps(av, b1, c01);                                        \
+		av = _mm256_broadcast_ss((a) + 1);                                         \
+		c10 = _mm256_fmadd_ps(av, b0, c10);                                        \
+		c11 = _mm256_fmadd_ps(av, b1, c11);                                        \
+		av = _mm256_broadcast_ss((a) + 2);                                         \
+		c20 = _mm256_fmadd_ps(av, b0, c20);                                        \
+		c21 = _mm256_fmadd_ps(av, b1, c21);                                        \
+		av = _mm256_broadcast_ss((a) + 3);                                         \
+		c30 = _mm256_fmadd_ps(av, b0, c30);                                        \
+		c31 = _mm256_fmadd_ps(av, b1, c31);                                        \
+		av = _mm256_broadcast_ss((a) + 4);                                         \
+		c40 = _mm256_fmadd_ps(av, b0, c40);                                        \
+		c41 = _mm256_fmadd_ps(av, b1, c41);                                        \
+		av = _mm256_broadcast_ss((a) + 5);                                         \
+		c50 = _mm256_fmadd_ps(av, b0, c50);                                        \
+		c51 = _mm256_fmadd_ps(av, b1, c51);                                        \
+	} while (0)
+
+/* acc = sum over p of a[p] (column) b[p] (row), then the epilogue. */
+TARGET static void kernel_avx2(size_t kc, const float *a, const float *b, float *C, size_t ldc,
+			       size_t mr, size_t nr, const struct mat_kepi *ep, size_t i,
+			       size_t j)
+{
+	__m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00,
+	       c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+	size_t p = 0;
+
+	for (; p + 4 <= kc; p += 4) {
+		_mm_prefetch((const char *)(b + 16 * 8), _MM_HINT_T0);
+		STEP(a, b);
+		STEP(a + 6, b + 16);
+		STEP(a + 12, b + 32);
+		STEP(a + 18, b + 48);
+		a += 24;
+		b += 64;
+	}
+	for (; p < kc; p++) {
+		STEP(a, b);
+		a += 6;
+		b += 16;
+	}
+	if (mr == MAT_MR && nr == MAT_NR) {
+		__m256 alpha = _mm256_set1_ps(ep->alpha);
+		int scale = ep->alpha != 1.0f;
+
+		store_row(C, c00, c01, ep, alpha, scale, i, j);
+		store_row(C + ldc, c10, c11, ep, alpha, scale, i + 1, j);
+		store_row(C + 2 * ldc, c20, c21, ep, alpha, scale, i + 2, j);
+		store_row(C + 3 * ldc, c30, c31, ep, alpha, scale, i + 3, j);
+		store_row(C + 4 * ldc, c40, c41, ep, alpha, scale, i + 4, j);
+		store_row(C + 5 * ldc, c50, c51, ep, alpha, scale, i + 5, j);
+	} else {
+		float acc[MAT_MR * MAT_NR];
+
+		_mm256_storeu_ps(acc, c00);
+		_mm256_storeu_ps(acc + 8, c01);
+		_mm256_storeu_ps(acc + 16, c10);
+		_mm256_storeu_ps(acc + 24, c11);
+		_mm256_storeu_ps(acc + 32, c20);
+		_mm256_storeu_ps(acc + 40, c21);
+		_mm256_storeu_ps(acc + 48, c30);
+		_mm256_storeu_ps(acc + 56, c31);
+		_mm256_storeu_ps(acc + 64, c40);
+		_mm256_storeu_ps(acc + 72, c41);
+		_mm256_storeu_ps(acc + 80, c50);
+		_mm256_storeu_ps(acc + 88, c51);
+		mat_epilogue_scalar(acc, C, ldc, mr, nr, ep, i, j);
+	}
+}
+
+mat_kernel_fn mat_kernel_avx2(void)
+{
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+		return kernel_avx2;
+	return NULL;
+}
+
+#else
+
+mat_kernel_fn mat_kernel_avx2(void)
+{
+	return NULL;
+}
+
+#endif
