@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "cmds.h"
 #include "data.h"
+#include "mat.h"
 #include "net.h"
 #include "util.h"
 
@@ -23,6 +24,7 @@ const char cmd_predict_help[] =
 	"      --proba                one probability column per class instead of\n"
 	"                             the predicted label (classification)\n"
 	"  -b, --batch-size N         rows per forward pass (default 256)\n"
+	"  -j, --threads N            threads (default: DNN_THREADS, else all CPUs)\n"
 	"      --no-header            DATA has no header row: its columns are the\n"
 	"                             inputs in training order, or all the columns of\n"
 	"                             the training file\n"
@@ -35,6 +37,7 @@ enum { OPT_PROBA = 256, OPT_NO_HEADER, OPT_DELIMITER };
 static const struct option long_opts[] = {
 	{"proba", no_argument, NULL, OPT_PROBA},
 	{"batch-size", required_argument, NULL, 'b'},
+	{"threads", required_argument, NULL, 'j'},
 	{"no-header", no_argument, NULL, OPT_NO_HEADER},
 	{"delimiter", required_argument, NULL, OPT_DELIMITER},
 	{"help", no_argument, NULL, 'h'},
@@ -103,20 +106,24 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 	struct dnn_csv_opts csv = {.delimiter = ',', .header = 1};
 	struct dnn_model m = {0};
 	struct dnn_reader *r = NULL;
-	unsigned long batch = 256;
+	unsigned long batch = 256, threads = 0;
 	const char *data_path = "-";
 	float *x = NULL, *y = NULL;
 	int proba = 0, c, rc = -1;
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":b:h", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":b:j:h", long_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_PROBA:
 			proba = 1;
 			break;
 		case 'b':
 			if (cli_ulong("--batch-size", optarg, 1, 1UL << 20, &batch, e))
+				return -1;
+			break;
+		case 'j':
+			if (cli_ulong("--threads", optarg, 1, 256, &threads, e))
 				return -1;
 			break;
 		case OPT_NO_HEADER:
@@ -137,6 +144,8 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 	}
 	if (argc - optind < 1 || argc - optind > 2)
 		return cli_operands("MODEL and optionally DATA", e);
+	if (mat_set_threads(threads, e))
+		return -1;
 	if (argc - optind == 2)
 		data_path = argv[optind + 1];
 	if (strcmp(argv[optind], "-") == 0 && strcmp(data_path, "-") == 0)

@@ -11,6 +11,7 @@
 #include "cmds.h"
 #include "data.h"
 #include "loss.h"
+#include "mat.h"
 #include "net.h"
 #include "optim.h"
 #include "rng.h"
@@ -45,6 +46,7 @@ const char cmd_train_help[] =
 	"                             'error' or filled with the training 'mean'\n"
 	"      --no-header            the first row is data; columns are named 0, 1, ...\n"
 	"      --delimiter C          field separator (default ','; 'tab' for tabs)\n"
+	"  -j, --threads N            threads (default: DNN_THREADS, else all CPUs)\n"
 	"  -q, --quiet                print nothing but errors\n"
 	"  -h, --help                 show this help\n";
 
@@ -53,6 +55,7 @@ struct train_args {
 	const char *val_path;
 	const char *spec_path, *data_path;
 	int quiet;
+	unsigned long threads;	/* 0: the default of mat_set_threads */
 	struct dnn_csv_opts csv;
 };
 
@@ -83,6 +86,7 @@ static const struct option long_opts[] = {
 	{"missing", required_argument, NULL, OPT_MISSING},
 	{"no-header", no_argument, NULL, OPT_NO_HEADER},
 	{"delimiter", required_argument, NULL, OPT_DELIMITER},
+	{"threads", required_argument, NULL, 'j'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -102,7 +106,7 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct overri
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:e:b:l:s:qh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:e:b:l:s:j:qh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			a->output = optarg;
@@ -145,6 +149,10 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct overri
 			break;
 		case OPT_DELIMITER:
 			if (cli_delimiter(optarg, &a->csv.delimiter, e))
+				return -1;
+			break;
+		case 'j':
+			if (cli_ulong("--threads", optarg, 1, 256, &a->threads, e))
 				return -1;
 			break;
 		case 'q':
@@ -580,6 +588,8 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	rc = parse_args(argc, argv, &a, &ov, e);
 	if (rc)
 		return rc > 0 ? 0 : -1;
+	if (mat_set_threads(a.threads, e))
+		return -1;
 	rc = -1;
 	if (spec_load(&spec, a.spec_path, e) || apply_overrides(&spec, &ov, e))
 		goto out;
