@@ -46,6 +46,7 @@ static struct workspace ws[POOL_MAX_THREADS];
 
 static mat_kernel_fn kernel;
 static const char *kernel_label;
+static const struct mat_packers *packers;	/* NULL: the loops below */
 
 static size_t min_sz(size_t a, size_t b)
 {
@@ -111,6 +112,7 @@ static void select_kernel(void)
 		return;
 	kernel = mat_kernel_avx2();
 	kernel_label = "avx2";
+	packers = mat_packers_avx2();
 	if (!kernel) {
 		kernel = kernel_portable;
 		kernel_label = "portable";
@@ -127,6 +129,7 @@ int mat_set_kernel(int which)
 		select_kernel();
 		return 0;
 	case MAT_KERNEL_PORTABLE:
+		packers = NULL;
 		kernel = kernel_portable;
 		kernel_label = "portable";
 		return 0;
@@ -135,6 +138,7 @@ int mat_set_kernel(int which)
 		if (!k)
 			return -1;
 		kernel = k;
+		packers = mat_packers_avx2();
 		kernel_label = "avx2";
 		return 0;
 	default:
@@ -153,30 +157,40 @@ const char *mat_kernel_name(void)
 static void pack_a(int ta, const float *A, size_t lda, size_t i0, size_t p0, size_t mc,
 		   size_t kc, float *dst)
 {
+	if (ta) {
+		/* Row p of the stored A feeds all panels: read it once, in order. */
+		for (size_t p = 0; p < kc; p++) {
+			const float *src = A + (p0 + p) * lda + i0;
+
+			for (size_t ir = 0; ir < mc; ir += MR) {
+				size_t mr = min_sz(mc - ir, MR), r = 0;
+				float *d = dst + ir * kc + p * MR;
+
+				for (; r < mr; r++)
+					d[r] = src[ir + r];
+				for (; r < MR; r++)
+					d[r] = 0.0f;
+			}
+		}
+		return;
+	}
 	for (size_t ir = 0; ir < mc; ir += MR) {
 		size_t mr = min_sz(mc - ir, MR);
 
-		if (ta) {
-			for (size_t p = 0; p < kc; p++) {
-				const float *src = A + (p0 + p) * lda + i0 + ir;
-				size_t r = 0;
+		if (mr == MR && packers) {
+			packers->a(A + (i0 + ir) * lda + p0, lda, kc, dst);
+			dst += MR * kc;
+			continue;
+		}
+		for (size_t r = 0; r < MR; r++) {
+			if (r < mr) {
+				const float *src = A + (i0 + ir + r) * lda + p0;
 
-				for (; r < mr; r++)
-					dst[p * MR + r] = src[r];
-				for (; r < MR; r++)
+				for (size_t p = 0; p < kc; p++)
+					dst[p * MR + r] = src[p];
+			} else {
+				for (size_t p = 0; p < kc; p++)
 					dst[p * MR + r] = 0.0f;
-			}
-		} else {
-			for (size_t r = 0; r < MR; r++) {
-				if (r < mr) {
-					const float *src = A + (i0 + ir + r) * lda + p0;
-
-					for (size_t p = 0; p < kc; p++)
-						dst[p * MR + r] = src[p];
-				} else {
-					for (size_t p = 0; p < kc; p++)
-						dst[p * MR + r] = 0.0f;
-				}
 			}
 		}
 		dst += MR * kc;
@@ -191,14 +205,22 @@ static void pack_b(int tb, const float *B, size_t ldb, size_t p0, size_t j0, siz
 	for (size_t jr = 0; jr < nc; jr += NR) {
 		size_t nr = min_sz(nc - jr, NR);
 
-		if (!tb) {
+		if (!tb && nr == NR) {
+			/* A constant size: a vector copy, not a call. */
+			for (size_t p = 0; p < kc; p++)
+				memcpy(dst + p * NR, B + (p0 + p) * ldb + j0 + jr, NR * sizeof *dst);
+		} else if (!tb) {
 			for (size_t p = 0; p < kc; p++) {
 				const float *src = B + (p0 + p) * ldb + j0 + jr;
+				size_t q = 0;
 
-				memcpy(dst + p * NR, src, nr * sizeof *dst);
-				for (size_t q = nr; q < NR; q++)
+				for (; q < nr; q++)
+					dst[p * NR + q] = src[q];
+				for (; q < NR; q++)
 					dst[p * NR + q] = 0.0f;
 			}
+		} else if (nr == NR && packers) {
+			packers->bt(B + (j0 + jr) * ldb + p0, ldb, kc, dst);
 		} else {
 			for (size_t q = 0; q < NR; q++) {
 				if (q < nr) {

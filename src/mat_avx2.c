@@ -9,6 +9,7 @@
 #include <immintrin.h>
 
 #define TARGET __attribute__((target("avx2,fma")))
+#define NR_HALVES (MAT_NR / 8)
 
 /* One row of the tile into C with the epilogue of mat_kern.h. */
 TARGET static inline void store_row(float *c, __m256 lo, __m256 hi, const struct mat_kepi *ep,
@@ -120,6 +121,79 @@ TARGET static void kernel_avx2(size_t kc, const float *a, const float *b, float 
 	}
 }
 
+/* The 8 x 8 block at r[0..7] transposed in place. */
+TARGET static inline void transpose8(__m256 r[8])
+{
+	__m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+	__m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+	__m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+	__m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+	__m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xee);
+	__m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xee);
+	__m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xee);
+	__m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xee);
+
+	r[0] = _mm256_permute2f128_ps(s0, s4, 0x20);
+	r[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
+	r[2] = _mm256_permute2f128_ps(s2, s6, 0x20);
+	r[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
+	r[4] = _mm256_permute2f128_ps(s0, s4, 0x31);
+	r[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
+	r[6] = _mm256_permute2f128_ps(s2, s6, 0x31);
+	r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
+}
+
+/* A full NR-column panel of op(B) = B^T: dst[p NR + q] = src[q ldb + p],
+ * 8 x 8 blocks at a time. */
+TARGET static void pack_bt_panel(const float *src, size_t ldb, size_t kc, float *dst)
+{
+	size_t p = 0;
+
+	for (; p + 8 <= kc; p += 8)
+		for (size_t h = 0; h < NR_HALVES; h++) {
+			__m256 r[8];
+
+			for (size_t q = 0; q < 8; q++)
+				r[q] = _mm256_loadu_ps(src + (8 * h + q) * ldb + p);
+			transpose8(r);
+			for (size_t q = 0; q < 8; q++)
+				_mm256_storeu_ps(dst + (p + q) * MAT_NR + 8 * h, r[q]);
+		}
+	for (; p < kc; p++)
+		for (size_t q = 0; q < MAT_NR; q++)
+			dst[p * MAT_NR + q] = src[q * ldb + p];
+}
+
+/* A full MR-row panel of op(A) = A: dst[p MR + r] = src[r lda + p]. */
+TARGET static void pack_a_panel(const float *src, size_t lda, size_t kc, float *dst)
+{
+	const __m256i six = _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, 0, 0);
+	size_t p = 0;
+
+	for (; p + 8 <= kc; p += 8) {
+		__m256 r[8];
+
+		for (size_t q = 0; q < MAT_MR; q++)
+			r[q] = _mm256_loadu_ps(src + q * lda + p);
+		r[6] = r[7] = _mm256_setzero_ps();
+		transpose8(r);
+		/* Rows of 8 overlap by 2; the last keeps inside the panel. */
+		for (size_t q = 0; q < 7; q++)
+			_mm256_storeu_ps(dst + (p + q) * MAT_MR, r[q]);
+		_mm256_maskstore_ps(dst + (p + 7) * MAT_MR, six, r[7]);
+	}
+	for (; p < kc; p++)
+		for (size_t q = 0; q < MAT_MR; q++)
+			dst[p * MAT_MR + q] = src[q * lda + p];
+}
+
+static const struct mat_packers packers = {pack_a_panel, pack_bt_panel};
+
+const struct mat_packers *mat_packers_avx2(void)
+{
+	return mat_kernel_avx2() ? &packers : NULL;
+}
+
 mat_kernel_fn mat_kernel_avx2(void)
 {
 	__builtin_cpu_init();
@@ -131,6 +205,11 @@ mat_kernel_fn mat_kernel_avx2(void)
 #else
 
 mat_kernel_fn mat_kernel_avx2(void)
+{
+	return NULL;
+}
+
+const struct mat_packers *mat_packers_avx2(void)
 {
 	return NULL;
 }

@@ -37,6 +37,17 @@ typedef void (*mat_kernel_fn)(size_t kc, const float *a, const float *b, float *
 void mat_epilogue_scalar(const float *acc, float *C, size_t ldc, size_t mr, size_t nr,
 			 const struct mat_kepi *ep, size_t i, size_t j);
 
+/* Packing of one full panel: MR rows of a row-major A (a), NR rows of a
+ * row-major B read as columns of B^T (bt); exact copies, so any version
+ * gives the same panel. */
+struct mat_packers {
+	void (*a)(const float *src, size_t lda, size_t kc, float *dst);
+	void (*bt)(const float *src, size_t ldb, size_t kc, float *dst);
+};
+
+/* The AVX2 packers, or NULL as for mat_kernel_avx2. */
+const struct mat_packers *mat_packers_avx2(void);
+
 /* The AVX2/FMA kernel, or NULL when it is not compiled in or the CPU lacks
  * AVX2 or FMA. */
 mat_kernel_fn mat_kernel_avx2(void);
