@@ -46,6 +46,43 @@ TARGET static inline void store_row(float *c, __m256 lo, __m256 hi, const struct
 	_mm256_storeu_ps(c + 8, hi);
 }
 
+/* store_row for the first nr < 16 columns, through masked loads and
+ * stores (lanes past nr are neither read nor written). */
+TARGET static inline void store_row_part(float *c, __m256 lo, __m256 hi,
+					 const struct mat_kepi *ep, __m256 alpha, int scale,
+					 size_t i, size_t j, __m256i m0, __m256i m1)
+{
+	__m256 zero = _mm256_setzero_ps();
+
+	if (scale) {
+		lo = _mm256_mul_ps(alpha, lo);
+		hi = _mm256_mul_ps(alpha, hi);
+	}
+	if (!ep->first) {
+		lo = _mm256_add_ps(_mm256_maskload_ps(c, m0), lo);
+		hi = _mm256_add_ps(_mm256_maskload_ps(c + 8, m1), hi);
+	}
+	if (ep->last) {
+		if (ep->bias) {
+			lo = _mm256_add_ps(lo, _mm256_maskload_ps(ep->bias + j, m0));
+			hi = _mm256_add_ps(hi, _mm256_maskload_ps(ep->bias + j + 8, m1));
+		}
+		if (ep->act == MAT_ACT_RELU) {
+			lo = _mm256_and_ps(lo, _mm256_cmp_ps(lo, zero, _CMP_GT_OQ));
+			hi = _mm256_and_ps(hi, _mm256_cmp_ps(hi, zero, _CMP_GT_OQ));
+		} else if (ep->act == MAT_ACT_RELU_GRAD) {
+			const float *mk = ep->mask + i * ep->ldm + j;
+
+			lo = _mm256_and_ps(lo, _mm256_cmp_ps(_mm256_maskload_ps(mk, m0), zero,
+							     _CMP_GT_OQ));
+			hi = _mm256_and_ps(hi, _mm256_cmp_ps(_mm256_maskload_ps(mk + 8, m1), zero,
+							     _CMP_GT_OQ));
+		}
+	}
+	_mm256_maskstore_ps(c, m0, lo);
+	_mm256_maskstore_ps(c + 8, m1, hi);
+}
+
 #define STEP(a, b)                                                                         \
 	do {                                                                               \
 		__m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps((b) + 8), av;         \
@@ -92,32 +129,39 @@ TARGET static void kernel_avx2(size_t kc, const float *a, const float *b, float 
 		a += 6;
 		b += 16;
 	}
-	if (mr == MAT_MR && nr == MAT_NR) {
-		__m256 alpha = _mm256_set1_ps(ep->alpha);
-		int scale = ep->alpha != 1.0f;
+	__m256 alpha = _mm256_set1_ps(ep->alpha);
+	int scale = ep->alpha != 1.0f;
 
+	if (nr == MAT_NR) {
 		store_row(C, c00, c01, ep, alpha, scale, i, j);
-		store_row(C + ldc, c10, c11, ep, alpha, scale, i + 1, j);
-		store_row(C + 2 * ldc, c20, c21, ep, alpha, scale, i + 2, j);
-		store_row(C + 3 * ldc, c30, c31, ep, alpha, scale, i + 3, j);
-		store_row(C + 4 * ldc, c40, c41, ep, alpha, scale, i + 4, j);
-		store_row(C + 5 * ldc, c50, c51, ep, alpha, scale, i + 5, j);
+		if (mr > 1)
+			store_row(C + ldc, c10, c11, ep, alpha, scale, i + 1, j);
+		if (mr > 2)
+			store_row(C + 2 * ldc, c20, c21, ep, alpha, scale, i + 2, j);
+		if (mr > 3)
+			store_row(C + 3 * ldc, c30, c31, ep, alpha, scale, i + 3, j);
+		if (mr > 4)
+			store_row(C + 4 * ldc, c40, c41, ep, alpha, scale, i + 4, j);
+		if (mr > 5)
+			store_row(C + 5 * ldc, c50, c51, ep, alpha, scale, i + 5, j);
 	} else {
-		float acc[MAT_MR * MAT_NR];
+		/* Lane q of the low half is live when q < nr, of the high half
+		 * when q + 8 < nr. */
+		__m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+		__m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)nr), lane);
+		__m256i m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)nr - 8), lane);
 
-		_mm256_storeu_ps(acc, c00);
-		_mm256_storeu_ps(acc + 8, c01);
-		_mm256_storeu_ps(acc + 16, c10);
-		_mm256_storeu_ps(acc + 24, c11);
-		_mm256_storeu_ps(acc + 32, c20);
-		_mm256_storeu_ps(acc + 40, c21);
-		_mm256_storeu_ps(acc + 48, c30);
-		_mm256_storeu_ps(acc + 56, c31);
-		_mm256_storeu_ps(acc + 64, c40);
-		_mm256_storeu_ps(acc + 72, c41);
-		_mm256_storeu_ps(acc + 80, c50);
-		_mm256_storeu_ps(acc + 88, c51);
-		mat_epilogue_scalar(acc, C, ldc, mr, nr, ep, i, j);
+		store_row_part(C, c00, c01, ep, alpha, scale, i, j, m0, m1);
+		if (mr > 1)
+			store_row_part(C + ldc, c10, c11, ep, alpha, scale, i + 1, j, m0, m1);
+		if (mr > 2)
+			store_row_part(C + 2 * ldc, c20, c21, ep, alpha, scale, i + 2, j, m0, m1);
+		if (mr > 3)
+			store_row_part(C + 3 * ldc, c30, c31, ep, alpha, scale, i + 3, j, m0, m1);
+		if (mr > 4)
+			store_row_part(C + 4 * ldc, c40, c41, ep, alpha, scale, i + 4, j, m0, m1);
+		if (mr > 5)
+			store_row_part(C + 5 * ldc, c50, c51, ep, alpha, scale, i + 5, j, m0, m1);
 	}
 }
 
