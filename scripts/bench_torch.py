@@ -4,7 +4,9 @@ optimizer and batches as dnn, on the same data. Prints one JSON object.
 
   bench_torch.py train SPEC.json DATA.npz --threads N --epochs E
   bench_torch.py train-csv SPEC.json DATA.csv[.gz] --threads N   (end to end)
-  bench_torch.py predict SPEC.json DATA.npz --threads N
+  bench_torch.py predict SPEC.json DATA.npz --threads N   (forward pass only)
+  bench_torch.py predict-csv SPEC.json DATA.csv --threads N   (end to end:
+        numpy.loadtxt, forward pass, labels written as CSV to stdout)
   bench_torch.py sgemm N --threads N
 """
 import argparse
@@ -91,9 +93,11 @@ def main():
             spec = json.load(f)
         epochs = a.epochs or spec["epochs"]
         batch = a.batch_size or spec["batch_size"]
-        if a.mode == "train-csv":
+        if a.mode in ("train-csv", "predict-csv"):
             raw = np.loadtxt(a.args[1], delimiter=",", skiprows=1, dtype=np.float32)
-            target = 0  # the label is the first column (data/digits.csv.gz)
+            # the label: first column of data/digits.csv.gz, last of the
+            # generated files
+            target = 0 if a.mode == "train-csv" else raw.shape[1] - 1
             y = raw[:, target].astype(np.int64)
             x = np.delete(raw, target, axis=1)
         else:
@@ -102,6 +106,19 @@ def main():
         if a.mode in ("train", "train-csv"):
             _, secs, loss = train(spec, x, y, epochs, batch)
             out.update(epoch_seconds=secs, loss=loss, rows=int(x.shape[0]))
+        elif a.mode == "predict-csv":
+            model = build(spec, x.shape[1])
+            X = torch.from_numpy(standardize(x))
+            labels = []
+            with torch.no_grad():
+                for s in range(0, X.shape[0], 256):
+                    labels.append(model(X[s:s + 256]).argmax(dim=1))
+            lab = torch.cat(labels).numpy()
+            sys.stdout.write("label\n" + "\n".join(map(str, lab.tolist())) + "\n")
+            out.update(rows=int(x.shape[0]))
+            sys.stdout.flush()
+            sys.stderr.write(json.dumps(out) + "\n")
+            return
         elif a.mode == "predict":
             model = build(spec, x.shape[1])
             X = torch.from_numpy(standardize(x))
