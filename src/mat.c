@@ -162,11 +162,15 @@ static void pack_a(int ta, const float *A, size_t lda, size_t i0, size_t p0, siz
 		for (size_t p = 0; p < kc; p++) {
 			const float *src = A + (p0 + p) * lda + i0;
 
-			for (size_t ir = 0; ir < mc; ir += MR) {
-				size_t mr = min_sz(mc - ir, MR), r = 0;
-				float *d = dst + ir * kc + p * MR;
+			size_t ir = 0;
 
-				for (; r < mr; r++)
+			for (; ir + MR <= mc; ir += MR)
+				memcpy(dst + ir * kc + p * MR, src + ir, MR * sizeof *dst);
+			if (ir < mc) {
+				float *d = dst + ir * kc + p * MR;
+				size_t r = 0;
+
+				for (; r < mc - ir; r++)
 					d[r] = src[ir + r];
 				for (; r < MR; r++)
 					d[r] = 0.0f;
@@ -202,14 +206,25 @@ static void pack_a(int ta, const float *A, size_t lda, size_t i0, size_t p0, siz
 static void pack_b(int tb, const float *B, size_t ldb, size_t p0, size_t j0, size_t kc,
 		   size_t nc, float *dst)
 {
+	size_t full = nc / NR * NR;
+
+	if (!tb) {
+		/* Row p of B feeds all panels: read it once, in order, with
+		 * constant-size copies (vector moves, not calls). */
+		for (size_t p = 0; p < kc; p++) {
+			const float *src = B + (p0 + p) * ldb + j0;
+
+			for (size_t jr = 0; jr < full; jr += NR)
+				memcpy(dst + jr * kc + p * NR, src + jr, NR * sizeof *dst);
+		}
+		dst += full * kc;
+		B += full;
+		nc -= full;
+	}
 	for (size_t jr = 0; jr < nc; jr += NR) {
 		size_t nr = min_sz(nc - jr, NR);
 
-		if (!tb && nr == NR) {
-			/* A constant size: a vector copy, not a call. */
-			for (size_t p = 0; p < kc; p++)
-				memcpy(dst + p * NR, B + (p0 + p) * ldb + j0 + jr, NR * sizeof *dst);
-		} else if (!tb) {
+		if (!tb) {
 			for (size_t p = 0; p < kc; p++) {
 				const float *src = B + (p0 + p) * ldb + j0 + jr;
 				size_t q = 0;
