@@ -362,10 +362,10 @@ static size_t split(size_t len, size_t size, size_t t, size_t n)
 	return min_sz(tiles * t / n * size, len);
 }
 
-static void run_part(void *ctx, size_t t, size_t n_parts)
+static void run_part(void *ctx, size_t part, size_t n_parts, size_t t)
 {
 	const struct job *jb = ctx;
-	size_t a = t / jb->tn, b = t % jb->tn;
+	size_t a = part / jb->tn, b = part % jb->tn;
 	size_t i0 = split(jb->m, MR, a, jb->tm), i1 = split(jb->m, MR, a + 1, jb->tm);
 	size_t j0 = split(jb->n, NR, b, jb->tn), j1 = split(jb->n, NR, b + 1, jb->tn);
 	const float *A = jb->ta ? jb->A + i0 : jb->A + i0 * jb->lda;

@@ -10,8 +10,10 @@
 
 #define POOL_MAX_THREADS 256
 
-/* A task: part t of a job cut into n parts. */
-typedef void (*pool_fn)(void *ctx, size_t t, size_t n);
+/* A task: part p of a job cut into n parts, run on thread t (0 is the
+ * caller; each thread runs one part at a time, so t can index per-thread
+ * scratch space). */
+typedef void (*pool_fn)(void *ctx, size_t p, size_t n, size_t t);
 
 /* Run with n threads in all (the caller and n - 1 workers), 1 <= n <=
  * POOL_MAX_THREADS; starts or stops workers as needed. */
@@ -20,9 +22,9 @@ int pool_set_threads(size_t n, struct dnn_error *e);
 /* The current thread count (1 until pool_set_threads is called). */
 size_t pool_threads(void);
 
-/* fn(ctx, t, n) for t = 0 .. n - 1, each part on its own thread (part 0 on
- * the caller), returning when all are done. n is capped at pool_threads().
- * Allocates nothing. */
+/* fn(ctx, p, n, t) for every part p = 0 .. n - 1 (n <= POOL_MAX_THREADS),
+ * each part once, on whichever thread claims it first (the caller takes
+ * part in it), returning when all are done. Allocates nothing. */
 void pool_run(pool_fn fn, void *ctx, size_t n);
 
 /* Stop and join the workers (back to one thread). */
