@@ -45,6 +45,7 @@ struct workspace {
 static struct workspace ws[POOL_MAX_THREADS];
 
 static mat_kernel_fn kernel;
+static mat_kernel2_fn kernel2;	/* the wide kernel, or NULL */
 static const char *kernel_label;
 static const struct mat_packers *packers;	/* NULL: the loops below */
 
@@ -111,7 +112,8 @@ static void select_kernel(void)
 	if (kernel)
 		return;
 	kernel = mat_kernel_avx2();
-	kernel_label = "avx2";
+	kernel2 = mat_kernel_avx512();
+	kernel_label = kernel2 ? "avx512" : "avx2";
 	packers = mat_packers_avx2();
 	if (!kernel) {
 		kernel = kernel_portable;
@@ -130,6 +132,7 @@ int mat_set_kernel(int which)
 		return 0;
 	case MAT_KERNEL_PORTABLE:
 		packers = NULL;
+		kernel2 = NULL;
 		kernel = kernel_portable;
 		kernel_label = "portable";
 		return 0;
@@ -138,8 +141,17 @@ int mat_set_kernel(int which)
 		if (!k)
 			return -1;
 		kernel = k;
+		kernel2 = NULL;
 		packers = mat_packers_avx2();
 		kernel_label = "avx2";
+		return 0;
+	case MAT_KERNEL_AVX512:
+		if (!mat_kernel_avx512())
+			return -1;
+		kernel = mat_kernel_avx2();
+		kernel2 = mat_kernel_avx512();
+		packers = mat_packers_avx2();
+		kernel_label = "avx512";
 		return 0;
 	default:
 		return -1;
@@ -291,6 +303,7 @@ static void gemm_blocked(int ta, int tb, size_t m, size_t n, size_t k, float alp
 			 float *C, size_t ldc, const struct mat_epilogue *ep, float *pa, float *pb)
 {
 	mat_kernel_fn kern = kernel;
+	mat_kernel2_fn kern2 = kernel2;
 	size_t kcb = k_block(k);
 	size_t mcb = round_up((m + (m + MC - 1) / MC - 1) / ((m + MC - 1) / MC), MR);
 	struct mat_kepi e = {
@@ -314,17 +327,39 @@ static void gemm_blocked(int ta, int tb, size_t m, size_t n, size_t k, float alp
 				size_t mc = min_sz(m - i0, mcb);
 
 				pack_a(ta, A, lda, i0, p0, mc, kc, pa);
-				for (size_t jr = 0; jr < nc; jr += NR) {
-					size_t nr = min_sz(nc - jr, NR);
+				for (size_t jr = 0; jr < nc;) {
+					size_t nr = min_sz(nc - jr, NR), ir = 0;
 					const float *bp = pb + jr * kc;
 
-					for (size_t ir = 0; ir < mc; ir += MR) {
+					if (kern2 && nc - jr >= 2 * NR) {
+						/* 2 MR x 2 NR tiles, then the rows left
+						 * over panel by panel. */
+						for (; ir + 2 * MR <= mc; ir += 2 * MR)
+							kern2(kc, pa + ir * kc, bp,
+							      C + (i0 + ir) * ldc + j0 + jr, ldc,
+							      &e, i0 + ir, j0 + jr);
+						for (; ir < mc; ir += MR) {
+							size_t mr = min_sz(mc - ir, MR);
+
+							for (size_t h = 0; h < 2; h++)
+								kern(kc, pa + ir * kc,
+								     bp + h * NR * kc,
+								     C + (i0 + ir) * ldc + j0 +
+									     jr + h * NR,
+								     ldc, mr, NR, &e, i0 + ir,
+								     j0 + jr + h * NR);
+						}
+						jr += 2 * NR;
+						continue;
+					}
+					for (; ir < mc; ir += MR) {
 						size_t mr = min_sz(mc - ir, MR);
 
 						kern(kc, pa + ir * kc, bp,
 						     C + (i0 + ir) * ldc + j0 + jr, ldc, mr, nr,
 						     &e, i0 + ir, j0 + jr);
 					}
+					jr += NR;
 				}
 			}
 		}
@@ -373,7 +408,7 @@ static void run_part(void *ctx, size_t part, size_t n_parts, size_t t)
 	float *C = jb->C + i0 * jb->ldc + j0;
 	struct mat_epilogue sub, *ep = NULL;
 
-	(void)n_parts;
+	(void)n_parts; /* jb->tm * jb->tn */
 	if (i0 == i1 || j0 == j1)
 		return;
 	if (jb->ep) {

@@ -40,13 +40,14 @@ void mat_gemm_ex(int ta, int tb, size_t m, size_t n, size_t k, float alpha, cons
 void mat_gemm_ref(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *A,
 		  size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc);
 
-/* The micro-kernel: MAT_KERNEL_AUTO picks AVX2/FMA when the CPU has it,
- * else the portable C one. The two round differently (fused multiply-add);
- * each is deterministic. Returns -1 (and changes nothing) when the kernel
- * asked for is not available. */
-enum { MAT_KERNEL_AUTO = 0, MAT_KERNEL_PORTABLE = 1, MAT_KERNEL_AVX2 = 2 };
+/* The micro-kernel: MAT_KERNEL_AUTO picks AVX-512 (with AVX2 for edge
+ * tiles) or AVX2/FMA when the CPU has them, else the portable C one. AVX2
+ * and AVX-512 give the same bits; the portable kernel rounds differently
+ * (no fused multiply-add). Each is deterministic. Returns -1 (and changes
+ * nothing) when the kernel asked for is not available. */
+enum { MAT_KERNEL_AUTO = 0, MAT_KERNEL_PORTABLE = 1, MAT_KERNEL_AVX2 = 2, MAT_KERNEL_AVX512 = 3 };
 int mat_set_kernel(int kernel);
-/* "avx2" or "portable": the kernel in use. */
+/* "avx512", "avx2" or "portable": the kernel in use. */
 const char *mat_kernel_name(void);
 
 /* Use n threads in the gemm; n == 0 means the environment variable

@@ -48,6 +48,18 @@ struct mat_packers {
 /* The AVX2 packers, or NULL as for mat_kernel_avx2. */
 const struct mat_packers *mat_packers_avx2(void);
 
+/* A wide kernel: the full 2 MR x 2 NR tile at row i, column j from two
+ * consecutive A panels (a, a + MR kc) and two consecutive B panels (b,
+ * b + NR kc), with the same epilogue. It sums each element with fused
+ * multiply-adds in the same order as the AVX2 kernel, so the two can share
+ * a product tile by tile and give the same bits. */
+typedef void (*mat_kernel2_fn)(size_t kc, const float *a, const float *b, float *C, size_t ldc,
+			       const struct mat_kepi *ep, size_t i, size_t j);
+
+/* The AVX-512 wide kernel, or NULL when not compiled in or the CPU lacks
+ * AVX-512F. */
+mat_kernel2_fn mat_kernel_avx512(void);
+
 /* The AVX2/FMA kernel, or NULL when it is not compiled in or the CPU lacks
  * AVX2 or FMA. */
 mat_kernel_fn mat_kernel_avx2(void);

@@ -152,7 +152,7 @@ void pool_run(pool_fn fn, void *ctx, size_t n)
 
 	if (n > POOL_MAX_THREADS)
 		n = POOL_MAX_THREADS;
-	if (n_threads == 1) {
+	if (n_threads == 1 || n == 1) {
 		for (size_t p = 0; p < n; p++)
 			fn(ctx, p, n, 0);
 		return;

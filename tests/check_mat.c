@@ -48,20 +48,37 @@ static void check_case(int ta, int tb, size_t m, size_t n, size_t k, float alpha
 	free(R);
 }
 
-/* The loop test index: kernel (0 portable, 1 AVX2) * 4 + transposition case. */
+static const int kernels[] = {MAT_KERNEL_PORTABLE, MAT_KERNEL_AVX2, MAT_KERNEL_AVX512};
+static const char *const kernel_names[] = {"portable", "avx2", "avx512"};
+
+/* Whether the CPU has what kernel k needs (it must then be available). */
+static int cpu_has(int k)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+	__builtin_cpu_init();
+	if (k == MAT_KERNEL_AVX2 || k == MAT_KERNEL_AVX512)
+		if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma"))
+			return 0;
+	if (k == MAT_KERNEL_AVX512)
+		return __builtin_cpu_supports("avx512f");
+	return 1;
+#else
+	return k == MAT_KERNEL_PORTABLE;
+#endif
+}
+
+/* The loop test index: kernel (0 portable, 1 AVX2, 2 AVX-512) * 4 +
+ * transposition case. 0 when the CPU lacks the kernel's instructions. */
 static int use_kernel(int i)
 {
-	int k = i / 4 ? MAT_KERNEL_AVX2 : MAT_KERNEL_PORTABLE;
+	int k = kernels[i / 4];
 
 	if (mat_set_kernel(k)) {
-#if defined(__x86_64__) && defined(__GNUC__)
-		__builtin_cpu_init();
-		ck_assert_msg(!(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")),
-			      "the CPU has AVX2 and FMA but the AVX2 kernel is unavailable");
-#endif
+		ck_assert_msg(!cpu_has(k), "the CPU has %s but the kernel is unavailable",
+			      kernel_names[i / 4]);
 		return 0;
 	}
-	ck_assert_str_eq(mat_kernel_name(), k == MAT_KERNEL_AVX2 ? "avx2" : "portable");
+	ck_assert_str_eq(mat_kernel_name(), kernel_names[i / 4]);
 	return 1;
 }
 
@@ -146,6 +163,37 @@ START_TEST(test_gemm_threads_bit_identical)
 			free(many);
 		}
 		free(one);
+	}
+	mat_set_threads(1, NULL);
+}
+END_TEST
+
+/* The AVX2 and AVX-512 kernels give the same bits (fused multiply-adds in
+ * the same order), so a product may mix their tiles. */
+START_TEST(test_gemm_avx2_avx512_same_bits)
+{
+	static const size_t shapes[][3] = {
+		{64, 256, 784}, {256, 784, 64}, {97, 131, 257}, {12, 32, 1}, {13, 33, 300},
+	};
+	int t = _i;
+
+	if (mat_set_kernel(MAT_KERNEL_AVX512)) {
+		ck_assert(!cpu_has(MAT_KERNEL_AVX512));
+		return;
+	}
+	for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+		size_t m = shapes[s][0], n = shapes[s][1], k = shapes[s][2];
+		struct mat_epilogue relu = {.act = MAT_ACT_RELU};
+		float *wide, *narrow;
+
+		ck_assert_int_eq(mat_set_kernel(MAT_KERNEL_AVX512), 0);
+		wide = product(t, m, n, k, 2, &relu);
+		ck_assert_int_eq(mat_set_kernel(MAT_KERNEL_AVX2), 0);
+		narrow = product(t, m, n, k, 1, &relu);
+		ck_assert_msg(memcmp(wide, narrow, m * n * sizeof *wide) == 0,
+			      "t=%d %zux%zux%zu: AVX-512 and AVX2 differ", t, m, n, k);
+		free(wide);
+		free(narrow);
 	}
 	mat_set_threads(1, NULL);
 }
@@ -258,10 +306,11 @@ static Suite *mat_suite(void)
 	TCase *tc = tcase_create("gemm");
 
 	tcase_set_timeout(tc, 300);
-	tcase_add_loop_test(tc, test_gemm_sizes, 0, 8);
-	tcase_add_loop_test(tc, test_gemm_alpha_beta, 0, 2);
-	tcase_add_loop_test(tc, test_gemm_threads_bit_identical, 0, 8);
-	tcase_add_loop_test(tc, test_gemm_epilogue, 0, 8);
+	tcase_add_loop_test(tc, test_gemm_sizes, 0, 12);
+	tcase_add_loop_test(tc, test_gemm_alpha_beta, 0, 3);
+	tcase_add_loop_test(tc, test_gemm_threads_bit_identical, 0, 12);
+	tcase_add_loop_test(tc, test_gemm_epilogue, 0, 12);
+	tcase_add_loop_test(tc, test_gemm_avx2_avx512_same_bits, 0, 4);
 	tcase_add_test(tc, test_threads_env);
 	tcase_add_test(tc, test_gemm_beta_zero_ignores_nan);
 	tcase_add_test(tc, test_row_and_col_sums);
