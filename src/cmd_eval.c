@@ -10,6 +10,7 @@
 #include "cmds.h"
 #include "data.h"
 #include "loss.h"
+#include "mat.h"
 #include "net.h"
 #include "util.h"
 
@@ -298,6 +299,9 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 	if (strcmp(argv[optind], "-") == 0 && strcmp(argv[optind + 1], "-") == 0)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "MODEL and DATA cannot both be standard input");
+	/* The gemm on DNN_THREADS threads, else one per CPU. */
+	if (mat_set_threads(0, e))
+		return -1;
 	if (ckpt_load(&m, argv[optind], e))
 		return -1;
 	if (min_acc >= 0.0 && m.task != DNN_TASK_CLASSIFICATION) {

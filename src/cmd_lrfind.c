@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "cmds.h"
+#include "mat.h"
 #include "net.h"
 #include "optim.h"
 #include "prep.h"
@@ -298,6 +299,9 @@ int cmd_lrfind(int argc, char **argv, struct dnn_error *e)
 	if (a.seed && util_parse_u64(a.seed, &seed))
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "option '--seed' needs a whole number, not '%s'", a.seed);
+	/* The gemm on DNN_THREADS threads, else one per CPU. */
+	if (mat_set_threads(0, e))
+		return -1;
 	if (prep_spec(&p, a.spec_path, a.data_path, &a.csv, e))
 		return -1;
 	rc = -1;

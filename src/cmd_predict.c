@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "cmds.h"
 #include "data.h"
+#include "mat.h"
 #include "net.h"
 #include "util.h"
 
@@ -25,6 +26,7 @@ const char cmd_predict_help[] =
 	"      --with-input           print each row's input cells before its\n"
 	"                             predictions\n"
 	"  -b, --batch-size N         rows per forward pass (default 256)\n"
+	"  -j, --threads N            threads (default: DNN_THREADS, else all CPUs)\n"
 	"      --no-header            DATA has no header row: its columns are the\n"
 	"                             inputs in training order, or all the columns of\n"
 	"                             the training file\n"
@@ -41,6 +43,7 @@ static const struct option long_opts[] = {
 	{"proba", no_argument, NULL, OPT_PROBA},
 	{"with-input", no_argument, NULL, OPT_WITH_INPUT},
 	{"batch-size", required_argument, NULL, 'b'},
+	{"threads", required_argument, NULL, 'j'},
 	{"no-header", no_argument, NULL, OPT_NO_HEADER},
 	{"delimiter", required_argument, NULL, OPT_DELIMITER},
 	{"unknown", required_argument, NULL, OPT_UNKNOWN},
@@ -115,7 +118,7 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 	struct dnn_csv_opts csv = {.delimiter = ',', .header = 1};
 	struct dnn_model m = {0};
 	struct dnn_reader *r = NULL;
-	unsigned long batch = 256;
+	unsigned long batch = 256, threads = 0;
 	const char *data_path = "-";
 	float *x = NULL, *y = NULL;
 	int proba = 0, unknown_ignore = 0, with_input = 0, c, rc = -1;
@@ -123,7 +126,7 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":b:h", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":b:j:h", long_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_PROBA:
 			proba = 1;
@@ -133,6 +136,10 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 			break;
 		case 'b':
 			if (cli_ulong("--batch-size", optarg, 1, 1UL << 20, &batch, e))
+				return -1;
+			break;
+		case 'j':
+			if (cli_ulong("--threads", optarg, 1, 256, &threads, e))
 				return -1;
 			break;
 		case OPT_NO_HEADER:
@@ -164,6 +171,8 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 	}
 	if (argc - optind < 1 || argc - optind > 2)
 		return cli_operands("MODEL and optionally DATA", e);
+	if (mat_set_threads(threads, e))
+		return -1;
 	if (argc - optind == 2)
 		data_path = argv[optind + 1];
 	if (strcmp(argv[optind], "-") == 0 && strcmp(data_path, "-") == 0)

@@ -18,11 +18,12 @@
 #include "data.h"
 #include "hvp.h"
 #include "loss.h"
+#include "mat.h"
 #include "net.h"
 #include "optim.h"
 #include "plot.h"
 #include "rng.h"
-#include "sched.h"
+#include "schedule.h"
 #include "spec.h"
 #include "train.h"
 #include "util.h"
@@ -75,6 +76,7 @@ const char cmd_train_help[] =
 	"                             'error' or filled with the training 'mean'\n"
 	"      --no-header            the first row is data; columns are named 0, 1, ...\n"
 	"      --delimiter C          field separator (default ','; 'tab' for tabs)\n"
+	"  -j, --threads N            threads (default: DNN_THREADS, else all CPUs)\n"
 	"  -q, --quiet                print nothing but errors\n"
 	"  -v, --verbose              also the time of each stage (read, train, save)\n"
 	"  -h, --help                 show this help\n";
@@ -87,6 +89,7 @@ struct train_args {
 	const char *resume_path;
 	int quiet;
 	int verbose;
+	unsigned long threads;	/* 0: the default of mat_set_threads */
 	struct dnn_csv_opts csv;
 };
 
@@ -143,6 +146,7 @@ static const struct option long_opts[] = {
 	{"log", required_argument, NULL, OPT_LOG},
 	{"plot", required_argument, NULL, OPT_PLOT},
 	{"resume", required_argument, NULL, OPT_RESUME},
+	{"threads", required_argument, NULL, 'j'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
@@ -166,7 +170,7 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct overri
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:e:b:l:s:qvh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:e:b:l:s:j:qvh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			a->output = optarg;
@@ -252,6 +256,10 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct overri
 			break;
 		case 'v':
 			a->verbose = 1;
+			break;
+		case 'j':
+			if (cli_ulong("--threads", optarg, 1, 256, &a->threads, e))
+				return -1;
 			break;
 		case 'q':
 			a->quiet = 1;
@@ -1077,6 +1085,8 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	rc = parse_args(argc, argv, &a, &ov, e);
 	if (rc)
 		return rc > 0 ? 0 : -1;
+	if (mat_set_threads(a.threads, e))
+		return -1;
 	rc = -1;
 	/* --learning-rate auto: chosen below, once the network exists. */
 	int auto_lr = ov.learning_rate && strcmp(ov.learning_rate, "auto") == 0;

@@ -1,169 +1,492 @@
 #include "mat.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "mat_kern.h"
+#include "pool.h"
 
 /*
- * A packed, cache-blocked gemm. op(A) is cut into MC x KC blocks and op(B)
- * into KC x NC blocks; each block is copied ("packed") into contiguous
- * panels of MR rows (A) or NR columns (B), zero-padded at the edges, so that
- * the micro-kernel streams both operands with unit stride whatever the
- * transposition. The micro-kernel keeps an MR x NR tile of C in local
- * accumulators; its innermost loop runs over independent columns, which the
- * compiler vectorizes without reassociating any sum. The order of additions
- * is fixed, so results do not depend on anything but the inputs.
+ * A packed, cache-blocked gemm (the BLIS loop order). op(B) is cut into
+ * KC x NC blocks and op(A) into MC x KC blocks; each block is copied
+ * ("packed") into contiguous panels of NR columns (B) or MR rows (A),
+ * zero-padded at the edges, so that the micro-kernel streams both operands
+ * with unit stride whatever the transposition: an NR-panel of B stays in
+ * L1 while the MR-panels of A stream from L2. The micro-kernel keeps an
+ * MR x NR tile of C in registers and adds it to C once per KC block; bias
+ * and activation are applied in the same store on the last block.
+ *
+ * Threads split C into a grid of rectangles, one per thread, at tile
+ * boundaries, and each runs the blocked product on its rectangle with its own
+ * packing buffers. k is never split and the KC blocking depends only on k,
+ * so every element of C is summed in the same order whatever the thread
+ * count: results are bit-identical for 1 or N threads. The price is that
+ * panels shared by two rectangles are packed twice, which costs O(mk + kn)
+ * against O(mnk) of arithmetic.
  */
 
-#define MR 4
-#define NR 16
+#define MR MAT_MR
+#define NR MAT_NR
 #define KC 256
-#define MC 128
-#define NC 2048
+#define MC 144
+#define NC 4080
 
-/* Packing buffers, grown once and reused, so that no call allocates in the
- * steady state. */
-static _Thread_local float *pack_a, *pack_b;
-static _Thread_local size_t pack_a_cap, pack_b_cap;
+/* Below this many multiply-adds a gemm runs on one thread: waking a worker
+ * costs more than it saves. */
+#define PAR_MIN_FMA ((size_t)1 << 18)
 
-static float *grow(float **buf, size_t *cap, size_t n)
+/* Packing buffers of each thread, allocated at their largest size the first
+ * time a thread needs them, so that no later call allocates. */
+struct workspace {
+	float *a, *b;
+};
+static struct workspace ws[POOL_MAX_THREADS];
+
+static mat_kernel_fn kernel;
+static mat_kernel2_fn kernel2;	/* the wide kernel, or NULL */
+static const char *kernel_label;
+static const struct mat_packers *packers;	/* NULL: the loops below */
+
+static size_t min_sz(size_t a, size_t b)
 {
-	if (n > *cap) {
-		float *p = realloc(*buf, n * sizeof *p);
-
-		if (!p)
-			return NULL;
-		*buf = p;
-		*cap = n;
-	}
-	return *buf;
+	return a < b ? a : b;
 }
 
-/* Pack the mc x kc block of op(A) at (i0, p0) into MR-row panels. */
-static void pack_a_block(int ta, const float *A, size_t lda, size_t i0, size_t p0, size_t mc,
-			 size_t kc, float *dst)
+static size_t round_up(size_t x, size_t to)
 {
-	for (size_t ir = 0; ir < mc; ir += MR) {
-		size_t mr = mc - ir < MR ? mc - ir : MR;
+	return (x + to - 1) / to * to;
+}
 
-		for (size_t p = 0; p < kc; p++) {
-			for (size_t r = 0; r < mr; r++) {
-				size_t i = i0 + ir + r, q = p0 + p;
+void mat_epilogue_scalar(const float *acc, float *C, size_t ldc, size_t mr, size_t nr,
+			 const struct mat_kepi *ep, size_t i, size_t j)
+{
+	for (size_t r = 0; r < mr; r++) {
+		float *c = C + r * ldc;
 
-				dst[r] = ta ? A[q * lda + i] : A[i * lda + q];
+		for (size_t q = 0; q < nr; q++) {
+			float v = acc[r * NR + q];
+
+			if (ep->alpha != 1.0f)
+				v = ep->alpha * v;
+			if (!ep->first)
+				v = c[q] + v;
+			if (ep->last) {
+				if (ep->bias)
+					v = v + ep->bias[j + q];
+				if (ep->act == MAT_ACT_RELU)
+					v = v > 0.0f ? v : 0.0f;
+				else if (ep->act == MAT_ACT_RELU_GRAD)
+					v = ep->mask[(i + r) * ep->ldm + j + q] > 0.0f ? v : 0.0f;
 			}
-			for (size_t r = mr; r < MR; r++)
-				dst[r] = 0.0f;
-			dst += MR;
+			c[q] = v;
 		}
 	}
 }
 
-/* Pack the kc x nc block of op(B) at (p0, j0) into NR-column panels. */
-static void pack_b_block(int tb, const float *B, size_t ldb, size_t p0, size_t j0, size_t kc,
-			 size_t nc, float *dst)
+/* Portable micro-kernel: acc = sum over p of a[p] (column) b[p] (row), each
+ * product rounded before it is added (no fused multiply-add). */
+static void kernel_portable(size_t kc, const float *a, const float *b, float *C, size_t ldc,
+			    size_t mr, size_t nr, const struct mat_kepi *ep, size_t i, size_t j)
 {
-	for (size_t jr = 0; jr < nc; jr += NR) {
-		size_t nr = nc - jr < NR ? nc - jr : NR;
-
-		for (size_t p = 0; p < kc; p++) {
-			size_t q = p0 + p;
-
-			if (!tb) {
-				const float *src = B + q * ldb + j0 + jr;
-
-				memcpy(dst, src, nr * sizeof *dst);
-			} else {
-				for (size_t c = 0; c < nr; c++)
-					dst[c] = B[(j0 + jr + c) * ldb + q];
-			}
-			for (size_t c = nr; c < NR; c++)
-				dst[c] = 0.0f;
-			dst += NR;
-		}
-	}
-}
-
-/* C[0..mr)[0..nr) += alpha * (MR-panel a) * (NR-panel b) over kc. */
-static void micro_kernel(size_t kc, float alpha, const float *a, const float *b, float *C,
-			 size_t ldc, size_t mr, size_t nr)
-{
-	float acc[MR][NR];
+	float acc[MR * NR];
 
 	memset(acc, 0, sizeof acc);
 	for (size_t p = 0; p < kc; p++) {
 		for (size_t r = 0; r < MR; r++) {
 			float av = a[r];
+			float *row = acc + r * NR;
 
-			for (size_t c = 0; c < NR; c++)
-				acc[r][c] += av * b[c];
+			for (size_t q = 0; q < NR; q++)
+				row[q] += av * b[q];
 		}
 		a += MR;
 		b += NR;
 	}
-	for (size_t r = 0; r < mr; r++)
-		for (size_t c = 0; c < nr; c++)
-			C[r * ldc + c] += alpha * acc[r][c];
+	mat_epilogue_scalar(acc, C, ldc, mr, nr, ep, i, j);
 }
 
-static void scale_c(size_t m, size_t n, float beta, float *C, size_t ldc)
+static void select_kernel(void)
 {
-	if (beta == 1.0f)
+	if (kernel)
 		return;
-	for (size_t i = 0; i < m; i++) {
-		float *row = C + i * ldc;
-
-		if (beta == 0.0f)
-			memset(row, 0, n * sizeof *row);
-		else
-			for (size_t j = 0; j < n; j++)
-				row[j] *= beta;
+	kernel = mat_kernel_avx2();
+	kernel2 = mat_kernel_avx512();
+	kernel_label = kernel2 ? "avx512" : "avx2";
+	packers = mat_packers_avx2();
+	if (!kernel) {
+		kernel = kernel_portable;
+		kernel_label = "portable";
 	}
+}
+
+int mat_set_kernel(int which)
+{
+	mat_kernel_fn k;
+
+	switch (which) {
+	case MAT_KERNEL_AUTO:
+		kernel = NULL;
+		select_kernel();
+		return 0;
+	case MAT_KERNEL_PORTABLE:
+		packers = NULL;
+		kernel2 = NULL;
+		kernel = kernel_portable;
+		kernel_label = "portable";
+		return 0;
+	case MAT_KERNEL_AVX2:
+		k = mat_kernel_avx2();
+		if (!k)
+			return -1;
+		kernel = k;
+		kernel2 = NULL;
+		packers = mat_packers_avx2();
+		kernel_label = "avx2";
+		return 0;
+	case MAT_KERNEL_AVX512:
+		if (!mat_kernel_avx512())
+			return -1;
+		kernel = mat_kernel_avx2();
+		kernel2 = mat_kernel_avx512();
+		packers = mat_packers_avx2();
+		kernel_label = "avx512";
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+const char *mat_kernel_name(void)
+{
+	select_kernel();
+	return kernel_label;
+}
+
+/* Pack the mc x kc block of op(A) at (i0, p0) into MR-row panels: panel t
+ * holds a[p][r] = op(A)[i0 + t MR + r][p0 + p] at dst[t MR kc + p MR + r]. */
+static void pack_a(int ta, const float *A, size_t lda, size_t i0, size_t p0, size_t mc,
+		   size_t kc, float *dst)
+{
+	if (ta) {
+		/* Row p of the stored A feeds all panels: read it once, in order. */
+		for (size_t p = 0; p < kc; p++) {
+			const float *src = A + (p0 + p) * lda + i0;
+
+			size_t ir = 0;
+
+			for (; ir + MR <= mc; ir += MR)
+				memcpy(dst + ir * kc + p * MR, src + ir, MR * sizeof *dst);
+			if (ir < mc) {
+				float *d = dst + ir * kc + p * MR;
+				size_t r = 0;
+
+				for (; r < mc - ir; r++)
+					d[r] = src[ir + r];
+				for (; r < MR; r++)
+					d[r] = 0.0f;
+			}
+		}
+		return;
+	}
+	for (size_t ir = 0; ir < mc; ir += MR) {
+		size_t mr = min_sz(mc - ir, MR);
+
+		if (mr == MR && packers) {
+			packers->a(A + (i0 + ir) * lda + p0, lda, kc, dst);
+			dst += MR * kc;
+			continue;
+		}
+		for (size_t r = 0; r < MR; r++) {
+			if (r < mr) {
+				const float *src = A + (i0 + ir + r) * lda + p0;
+
+				for (size_t p = 0; p < kc; p++)
+					dst[p * MR + r] = src[p];
+			} else {
+				for (size_t p = 0; p < kc; p++)
+					dst[p * MR + r] = 0.0f;
+			}
+		}
+		dst += MR * kc;
+	}
+}
+
+/* Pack the kc x nc block of op(B) at (p0, j0) into NR-column panels: panel t
+ * holds b[p][q] = op(B)[p0 + p][j0 + t NR + q] at dst[t NR kc + p NR + q]. */
+static void pack_b(int tb, const float *B, size_t ldb, size_t p0, size_t j0, size_t kc,
+		   size_t nc, float *dst)
+{
+	size_t full = nc / NR * NR;
+
+	if (!tb) {
+		/* Row p of B feeds all panels: read it once, in order, with
+		 * constant-size copies (vector moves, not calls). */
+		for (size_t p = 0; p < kc; p++) {
+			const float *src = B + (p0 + p) * ldb + j0;
+
+			for (size_t jr = 0; jr < full; jr += NR)
+				memcpy(dst + jr * kc + p * NR, src + jr, NR * sizeof *dst);
+		}
+		dst += full * kc;
+		B += full;
+		nc -= full;
+	}
+	for (size_t jr = 0; jr < nc; jr += NR) {
+		size_t nr = min_sz(nc - jr, NR);
+
+		if (!tb) {
+			for (size_t p = 0; p < kc; p++) {
+				const float *src = B + (p0 + p) * ldb + j0 + jr;
+				size_t q = 0;
+
+				for (; q < nr; q++)
+					dst[p * NR + q] = src[q];
+				for (; q < NR; q++)
+					dst[p * NR + q] = 0.0f;
+			}
+		} else if (nr == NR && packers) {
+			packers->bt(B + (j0 + jr) * ldb + p0, ldb, kc, dst);
+		} else {
+			for (size_t q = 0; q < NR; q++) {
+				if (q < nr) {
+					const float *src = B + (j0 + jr + q) * ldb + p0;
+
+					for (size_t p = 0; p < kc; p++)
+						dst[p * NR + q] = src[p];
+				} else {
+					for (size_t p = 0; p < kc; p++)
+						dst[p * NR + q] = 0.0f;
+				}
+			}
+		}
+		dst += NR * kc;
+	}
+}
+
+/* C = beta C, then the epilogue's bias and activation, without a product
+ * (k == 0 or alpha == 0). */
+static void scale_only(size_t m, size_t n, float beta, float *C, size_t ldc,
+		       const struct mat_epilogue *ep)
+{
+	for (size_t i = 0; i < m; i++) {
+		float *c = C + i * ldc;
+
+		for (size_t j = 0; j < n; j++) {
+			float v = beta == 0.0f ? 0.0f : beta * c[j];
+
+			if (ep && ep->bias)
+				v = v + ep->bias[j];
+			if (ep && ep->act == MAT_ACT_RELU)
+				v = v > 0.0f ? v : 0.0f;
+			else if (ep && ep->act == MAT_ACT_RELU_GRAD)
+				v = ep->mask[i * ep->ldm + j] > 0.0f ? v : 0.0f;
+			c[j] = v;
+		}
+	}
+}
+
+/* The KC blocking of k: nb blocks of nearly equal length, so that no block
+ * is a short remainder. Depends on k alone. */
+static size_t k_block(size_t k)
+{
+	size_t nb = (k + KC - 1) / KC;
+
+	return (k + nb - 1) / nb;
+}
+
+/* The blocked product on one rectangle of C, on the calling thread, with
+ * the packing buffers pa, pb; alpha != 0, k > 0, beta is 0 or 1. */
+static void gemm_blocked(int ta, int tb, size_t m, size_t n, size_t k, float alpha,
+			 const float *A, size_t lda, const float *B, size_t ldb, float beta,
+			 float *C, size_t ldc, const struct mat_epilogue *ep, float *pa, float *pb)
+{
+	mat_kernel_fn kern = kernel;
+	mat_kernel2_fn kern2 = kernel2;
+	size_t kcb = k_block(k);
+	size_t mcb = round_up((m + (m + MC - 1) / MC - 1) / ((m + MC - 1) / MC), MR);
+	struct mat_kepi e = {
+		.alpha = alpha,
+		.bias = ep ? ep->bias : NULL,
+		.act = ep ? ep->act : MAT_ACT_NONE,
+		.mask = ep ? ep->mask : NULL,
+		.ldm = ep ? ep->ldm : 0,
+	};
+
+	for (size_t j0 = 0; j0 < n; j0 += NC) {
+		size_t nc = min_sz(n - j0, NC);
+
+		for (size_t p0 = 0; p0 < k; p0 += kcb) {
+			size_t kc = min_sz(k - p0, kcb);
+
+			e.first = p0 == 0 && beta == 0.0f;
+			e.last = p0 + kc == k;
+			pack_b(tb, B, ldb, p0, j0, kc, nc, pb);
+			for (size_t i0 = 0; i0 < m; i0 += mcb) {
+				size_t mc = min_sz(m - i0, mcb);
+
+				pack_a(ta, A, lda, i0, p0, mc, kc, pa);
+				for (size_t jr = 0; jr < nc;) {
+					size_t nr = min_sz(nc - jr, NR), ir = 0;
+					const float *bp = pb + jr * kc;
+
+					if (kern2 && nc - jr >= 2 * NR) {
+						/* 2 MR x 2 NR tiles, then the rows left
+						 * over panel by panel. */
+						for (; ir + 2 * MR <= mc; ir += 2 * MR)
+							kern2(kc, pa + ir * kc, bp,
+							      C + (i0 + ir) * ldc + j0 + jr, ldc,
+							      &e, i0 + ir, j0 + jr);
+						for (; ir < mc; ir += MR) {
+							size_t mr = min_sz(mc - ir, MR);
+
+							for (size_t h = 0; h < 2; h++)
+								kern(kc, pa + ir * kc,
+								     bp + h * NR * kc,
+								     C + (i0 + ir) * ldc + j0 +
+									     jr + h * NR,
+								     ldc, mr, NR, &e, i0 + ir,
+								     j0 + jr + h * NR);
+						}
+						jr += 2 * NR;
+						continue;
+					}
+					for (; ir < mc; ir += MR) {
+						size_t mr = min_sz(mc - ir, MR);
+
+						kern(kc, pa + ir * kc, bp,
+						     C + (i0 + ir) * ldc + j0 + jr, ldc, mr, nr,
+						     &e, i0 + ir, j0 + jr);
+					}
+					jr += NR;
+				}
+			}
+		}
+	}
+}
+
+/* One gemm call cut into a tm x tn grid of rectangles of C. */
+struct job {
+	int ta, tb;
+	size_t m, n, k;
+	float alpha, beta;
+	const float *A, *B;
+	size_t lda, ldb, ldc;
+	float *C;
+	const struct mat_epilogue *ep;
+	size_t tm, tn;
+};
+
+static int workspace_ready(size_t t)
+{
+	struct workspace *w = &ws[t];
+
+	if (!w->a)
+		w->a = aligned_alloc(64, (size_t)MC * KC * sizeof(float));
+	if (!w->b)
+		w->b = aligned_alloc(64, (size_t)NC * KC * sizeof(float));
+	return w->a && w->b;
+}
+
+/* Start of part t of n over `tiles` tiles of `size` elements, for length len. */
+static size_t split(size_t len, size_t size, size_t t, size_t n)
+{
+	size_t tiles = (len + size - 1) / size;
+
+	return min_sz(tiles * t / n * size, len);
+}
+
+static void run_part(void *ctx, size_t part, size_t n_parts, size_t t)
+{
+	const struct job *jb = ctx;
+	size_t a = part / jb->tn, b = part % jb->tn;
+	size_t i0 = split(jb->m, MR, a, jb->tm), i1 = split(jb->m, MR, a + 1, jb->tm);
+	size_t j0 = split(jb->n, NR, b, jb->tn), j1 = split(jb->n, NR, b + 1, jb->tn);
+	const float *A = jb->ta ? jb->A + i0 : jb->A + i0 * jb->lda;
+	const float *B = jb->tb ? jb->B + j0 * jb->ldb : jb->B + j0;
+	float *C = jb->C + i0 * jb->ldc + j0;
+	struct mat_epilogue sub, *ep = NULL;
+
+	(void)n_parts; /* jb->tm * jb->tn */
+	if (i0 == i1 || j0 == j1)
+		return;
+	if (jb->ep) {
+		sub = *jb->ep;
+		if (sub.bias)
+			sub.bias += j0;
+		if (sub.act == MAT_ACT_RELU_GRAD)
+			sub.mask += i0 * sub.ldm + j0;
+		ep = &sub;
+	}
+	if (!workspace_ready(t)) {
+		/* Out of memory for the packing buffers: the unpacked reference
+		 * product, which needs none, then the epilogue. */
+		mat_gemm_ref(jb->ta, jb->tb, i1 - i0, j1 - j0, jb->k, jb->alpha, A, jb->lda, B,
+			     jb->ldb, jb->beta, C, jb->ldc);
+		if (ep)
+			scale_only(i1 - i0, j1 - j0, 1.0f, C, jb->ldc, ep);
+		return;
+	}
+	gemm_blocked(jb->ta, jb->tb, i1 - i0, j1 - j0, jb->k, jb->alpha, A, jb->lda, B, jb->ldb,
+		     jb->beta, C, jb->ldc, ep, ws[t].a, ws[t].b);
+}
+
+/* The grid for p threads: tm x tn <= p rectangles, as many as the tiles
+ * allow, then the one that packs the least twice ((tn - 1) m k + (tm - 1) k n). */
+static void choose_grid(size_t m, size_t n, size_t p, size_t *tm, size_t *tn)
+{
+	size_t tiles_m = (m + MR - 1) / MR, tiles_n = (n + NR - 1) / NR;
+	size_t best_parts = 0;
+	double best_cost = 0.0;
+
+	*tm = *tn = 1;
+	for (size_t a = 1; a <= p && a <= tiles_m; a++)
+		for (size_t b = 1; a * b <= p && b <= tiles_n; b++) {
+			double cost = (double)(b - 1) * (double)m + (double)(a - 1) * (double)n;
+
+			if (a * b > best_parts || (a * b == best_parts && cost < best_cost)) {
+				best_parts = a * b;
+				best_cost = cost;
+				*tm = a;
+				*tn = b;
+			}
+		}
+}
+
+void mat_gemm_ex(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *A,
+		 size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc,
+		 const struct mat_epilogue *ep)
+{
+	struct job jb = {ta, tb, m, n, k, alpha, beta, A, B, lda, ldb, ldc, C, ep, 1, 1};
+	size_t p = pool_threads();
+
+	if (m == 0 || n == 0)
+		return;
+	if (k == 0 || alpha == 0.0f) {
+		scale_only(m, n, beta, C, ldc, ep);
+		return;
+	}
+	select_kernel();
+	if (beta != 0.0f && beta != 1.0f) {
+		for (size_t i = 0; i < m; i++)
+			for (size_t j = 0; j < n; j++)
+				C[i * ldc + j] *= beta;
+		jb.beta = 1.0f;
+	}
+	if (p > 1 && m * n * k >= PAR_MIN_FMA && m * n >= 2 * MR * NR) {
+		/* No more threads than chunks of PAR_MIN_FMA / 2 work. */
+		size_t cap = m * n * k / (PAR_MIN_FMA / 2);
+
+		choose_grid(m, n, min_sz(p, cap), &jb.tm, &jb.tn);
+	}
+	pool_run(run_part, &jb, jb.tm * jb.tn);
 }
 
 void mat_gemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *A,
 	      size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
 {
-	float *pa, *pb;
-
-	if (m == 0 || n == 0)
-		return;
-	scale_c(m, n, beta, C, ldc);
-	if (k == 0 || alpha == 0.0f)
-		return;
-	pa = grow(&pack_a, &pack_a_cap, (size_t)(MC + MR) * KC);
-	pb = grow(&pack_b, &pack_b_cap, (size_t)(NC + NR) * KC);
-	if (!pa || !pb) {
-		/* Out of memory for 1.2 MB of buffers: fall back to the
-		 * unpacked reference, which needs none. */
-		mat_gemm_ref(ta, tb, m, n, k, alpha, A, lda, B, ldb, 1.0f, C, ldc);
-		return;
-	}
-	for (size_t j0 = 0; j0 < n; j0 += NC) {
-		size_t nc = n - j0 < NC ? n - j0 : NC;
-
-		for (size_t p0 = 0; p0 < k; p0 += KC) {
-			size_t kc = k - p0 < KC ? k - p0 : KC;
-
-			pack_b_block(tb, B, ldb, p0, j0, kc, nc, pb);
-			for (size_t i0 = 0; i0 < m; i0 += MC) {
-				size_t mc = m - i0 < MC ? m - i0 : MC;
-
-				pack_a_block(ta, A, lda, i0, p0, mc, kc, pa);
-				for (size_t jr = 0; jr < nc; jr += NR) {
-					size_t nr = nc - jr < NR ? nc - jr : NR;
-					const float *bp = pb + jr * kc;
-
-					for (size_t ir = 0; ir < mc; ir += MR) {
-						size_t mr = mc - ir < MR ? mc - ir : MR;
-
-						micro_kernel(kc, alpha, pa + ir * kc, bp,
-							     C + (i0 + ir) * ldc + j0 + jr, ldc,
-							     mr, nr);
-					}
-				}
-			}
-		}
-	}
+	mat_gemm_ex(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, NULL);
 }
 
 void mat_gemm_ref(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *A,
@@ -184,6 +507,38 @@ void mat_gemm_ref(int ta, int tb, size_t m, size_t n, size_t k, float alpha, con
 				s += (double)beta * (double)C[i * ldc + j];
 			C[i * ldc + j] = (float)s;
 		}
+}
+
+int mat_set_threads(size_t n, struct dnn_error *e)
+{
+	if (n == 0) {
+		const char *env = getenv("DNN_THREADS");
+
+		if (env && *env) {
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(env, &end, 10);
+			if (errno || *end || end == env || *env == '-' || v < 1 ||
+			    v > POOL_MAX_THREADS)
+				return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+						     "environment variable DNN_THREADS needs a "
+						     "whole number from 1 to %d, not '%s'",
+						     POOL_MAX_THREADS, env);
+			n = v;
+		} else {
+			long c = sysconf(_SC_NPROCESSORS_ONLN);
+
+			n = c < 1 ? 1 : (c > 64 ? 64 : (size_t)c);
+		}
+	}
+	return pool_set_threads(n, e);
+}
+
+size_t mat_threads(void)
+{
+	return pool_threads();
 }
 
 void mat_add_row(float *Y, size_t m, size_t n, const float *b)

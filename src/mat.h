@@ -4,18 +4,57 @@
 
 #include <stddef.h>
 
+#include "err.h"
+
 enum { MAT_NOTRANS = 0, MAT_TRANS = 1 };
+
+/* What the gemm does to each element of C after the product (see
+ * mat_gemm_ex). */
+enum { MAT_ACT_NONE = 0, MAT_ACT_RELU = 1, MAT_ACT_RELU_GRAD = 2 };
+
+struct mat_epilogue {
+	const float *bias;	/* n values added to every row, or NULL */
+	int act;		/* MAT_ACT_* */
+	const float *mask;	/* m x n, row stride ldm, for MAT_ACT_RELU_GRAD */
+	size_t ldm;
+};
 
 /* C = alpha * op(A) * op(B) + beta * C, row-major, BLAS shape:
  * op(A) is m x k, op(B) is k x n, C is m x n; op(X) = X or X^T as ta/tb say.
  * lda, ldb, ldc are row strides of the stored (untransposed) arrays.
- * beta == 0 overwrites C without reading it (NaNs in C do not propagate). */
+ * beta == 0 overwrites C without reading it (NaNs in C do not propagate).
+ * Runs on mat_threads() threads; the result does not depend on their number
+ * (each element is summed by one thread in a fixed order). */
 void mat_gemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *A,
 	      size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc);
+
+/* mat_gemm, then in the same pass over C (ep may be NULL):
+ *   C[i][j] += bias[j];  then for MAT_ACT_RELU  C[i][j] = C[i][j] > 0 ? C[i][j] : 0,
+ *                        or for MAT_ACT_RELU_GRAD C[i][j] = M[i][j] > 0 ? C[i][j] : 0.
+ * Bit for bit the same as mat_gemm followed by those loops. */
+void mat_gemm_ex(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *A,
+		 size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc,
+		 const struct mat_epilogue *ep);
 
 /* Reference product with the same contract, naive triple loop in double. */
 void mat_gemm_ref(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *A,
 		  size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc);
+
+/* The micro-kernel: MAT_KERNEL_AUTO picks AVX-512 (with AVX2 for edge
+ * tiles) or AVX2/FMA when the CPU has them, else the portable C one. AVX2
+ * and AVX-512 give the same bits; the portable kernel rounds differently
+ * (no fused multiply-add). Each is deterministic. Returns -1 (and changes
+ * nothing) when the kernel asked for is not available. */
+enum { MAT_KERNEL_AUTO = 0, MAT_KERNEL_PORTABLE = 1, MAT_KERNEL_AVX2 = 2, MAT_KERNEL_AVX512 = 3 };
+int mat_set_kernel(int kernel);
+/* "avx512", "avx2" or "portable": the kernel in use. */
+const char *mat_kernel_name(void);
+
+/* Use n threads in the gemm; n == 0 means the environment variable
+ * DNN_THREADS if set, else the number of online CPUs (at most 64). A usage
+ * error when DNN_THREADS is not a whole number from 1 to 256. */
+int mat_set_threads(size_t n, struct dnn_error *e);
+size_t mat_threads(void);
 
 /* Y[i][j] += b[j] for each of the m rows of the m x n matrix Y. */
 void mat_add_row(float *Y, size_t m, size_t n, const float *b);

@@ -162,7 +162,9 @@ int net_reserve(struct dnn_net *net, size_t n, struct dnn_error *e)
 	return 0;
 }
 
-/* Layer l: A_l = f(A_{l-1} W_l^T + b_l), over the n rows at once. */
+/* Layer l: A_l = f(A_{l-1} W_l^T + b_l), over the n rows at once. The bias,
+ * and relu, are applied by the gemm as it stores each tile; other
+ * activations run over the output afterwards. */
 const float *net_forward(struct dnn_net *net, const float *x, size_t n)
 {
 	const float *in = x;
@@ -170,11 +172,16 @@ const float *net_forward(struct dnn_net *net, const float *x, size_t n)
 	for (size_t l = 0; l < net->n_layers; l++) {
 		const struct dnn_layer *ly = &net->layers[l];
 		float *out = net->out[l];
+		int relu = ly->act->id == DNN_ACT_RELU;
+		struct mat_epilogue ep = {
+			.bias = net->params + ly->b_off,
+			.act = relu ? MAT_ACT_RELU : MAT_ACT_NONE,
+		};
 
-		mat_gemm(MAT_NOTRANS, MAT_TRANS, n, ly->n_out, ly->n_in, 1.0f, in, ly->n_in,
-			 net->params + ly->w_off, ly->n_in, 0.0f, out, ly->n_out);
-		mat_add_row(out, n, ly->n_out, net->params + ly->b_off);
-		ly->act->forward(out, n, ly->n_out);
+		mat_gemm_ex(MAT_NOTRANS, MAT_TRANS, n, ly->n_out, ly->n_in, 1.0f, in, ly->n_in,
+			    net->params + ly->w_off, ly->n_in, 0.0f, out, ly->n_out, &ep);
+		if (!relu)
+			ly->act->forward(out, n, ly->n_out);
 		in = out;
 	}
 	return in;
@@ -206,9 +213,18 @@ double net_loss_grad(struct dnn_net *net, const float *x, const float *t, size_t
 		mat_col_sums(d, n, ly->n_out, 0.0f, net->grads + ly->b_off);
 		if (l == 0)
 			break;
-		mat_gemm(MAT_NOTRANS, MAT_NOTRANS, n, ly->n_in, ly->n_out, 1.0f, d, ly->n_out,
-			 net->params + ly->w_off, ly->n_in, 0.0f, dprev, ly->n_in);
-		net->layers[l - 1].act->backward(net->out[l - 1], dprev, n, ly->n_in);
+		/* relu' is applied by the gemm as it stores each tile. */
+		const struct dnn_act_info *below = net->layers[l - 1].act;
+		struct mat_epilogue ep = {
+			.act = below->id == DNN_ACT_RELU ? MAT_ACT_RELU_GRAD : MAT_ACT_NONE,
+			.mask = net->out[l - 1],
+			.ldm = ly->n_in,
+		};
+
+		mat_gemm_ex(MAT_NOTRANS, MAT_NOTRANS, n, ly->n_in, ly->n_out, 1.0f, d, ly->n_out,
+			    net->params + ly->w_off, ly->n_in, 0.0f, dprev, ly->n_in, &ep);
+		if (ep.act == MAT_ACT_NONE)
+			below->backward(net->out[l - 1], dprev, n, ly->n_in);
 		float *tmp = d;
 
 		d = dprev;

@@ -13,7 +13,7 @@
 #include "net.h"
 #include "optim.h"
 #include "rng.h"
-#include "sched.h"
+#include "schedule.h"
 
 /* One epoch's figures; NaN where a figure does not apply. */
 struct dnn_epoch {

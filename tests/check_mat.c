@@ -48,12 +48,48 @@ static void check_case(int ta, int tb, size_t m, size_t n, size_t k, float alpha
 	free(R);
 }
 
+static const int kernels[] = {MAT_KERNEL_PORTABLE, MAT_KERNEL_AVX2, MAT_KERNEL_AVX512};
+static const char *const kernel_names[] = {"portable", "avx2", "avx512"};
+
+/* Whether the CPU has what kernel k needs (it must then be available). */
+static int cpu_has(int k)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+	__builtin_cpu_init();
+	if (k == MAT_KERNEL_AVX2 || k == MAT_KERNEL_AVX512)
+		if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma"))
+			return 0;
+	if (k == MAT_KERNEL_AVX512)
+		return __builtin_cpu_supports("avx512f");
+	return 1;
+#else
+	return k == MAT_KERNEL_PORTABLE;
+#endif
+}
+
+/* The loop test index: kernel (0 portable, 1 AVX2, 2 AVX-512) * 4 +
+ * transposition case. 0 when the CPU lacks the kernel's instructions. */
+static int use_kernel(int i)
+{
+	int k = kernels[i / 4];
+
+	if (mat_set_kernel(k)) {
+		ck_assert_msg(!cpu_has(k), "the CPU has %s but the kernel is unavailable",
+			      kernel_names[i / 4]);
+		return 0;
+	}
+	ck_assert_str_eq(mat_kernel_name(), kernel_names[i / 4]);
+	return 1;
+}
+
 START_TEST(test_gemm_sizes)
 {
-	static const size_t sizes[] = {1, 2, 3, 4, 5, 7, 15, 16, 17, 33, 129, 255, 257};
+	static const size_t sizes[] = {1, 2, 3, 4, 5, 6, 7, 15, 16, 17, 33, 129, 255, 257};
 	size_t ns = sizeof sizes / sizeof sizes[0];
-	int t = _i; /* the loop test index is the transposition case */
+	int t = _i % 4;
 
+	if (!use_kernel(_i))
+		return;
 	for (size_t a = 0; a < ns; a++)
 		for (size_t b = 0; b < ns; b += 2)
 			for (size_t c = 0; c < ns; c += 3)
@@ -64,11 +100,173 @@ END_TEST
 
 START_TEST(test_gemm_alpha_beta)
 {
+	if (!use_kernel(_i * 4))
+		return;
 	for (int t = 0; t < 4; t++) {
 		check_case(t >> 1, t & 1, 37, 41, 300, 0.5f, 1.0f);
 		check_case(t >> 1, t & 1, 130, 19, 5, -2.0f, 0.25f);
 		check_case(t >> 1, t & 1, 9, 2100, 3, 1.0f, 1.0f);
+		/* Wider than one NC block, deeper than one KC block. */
+		check_case(t >> 1, t & 1, 7, 4100, 300, 1.0f, 0.0f);
+		/* k == 0 and alpha == 0: C = beta C. */
+		check_case(t >> 1, t & 1, 7, 9, 0, 1.0f, 0.5f);
+		check_case(t >> 1, t & 1, 7, 9, 5, 0.0f, 2.0f);
 	}
+}
+END_TEST
+
+/* C of an m x n x k product with op shapes t, for the given thread count,
+ * kernel and epilogue; the caller frees it. */
+static float *product(int t, size_t m, size_t n, size_t k, size_t threads,
+		      const struct mat_epilogue *ep)
+{
+	struct dnn_rng r;
+	struct dnn_error e = {0};
+	size_t ra = t >> 1 ? k : m, ca = t >> 1 ? m : k, rb = t & 1 ? n : k, cb = t & 1 ? k : n;
+	float *A = malloc(ra * ca * sizeof *A), *B = malloc(rb * cb * sizeof *B);
+	float *C = malloc(m * n * sizeof *C);
+
+	ck_assert(A && B && C);
+	rng_seed(&r, 7);
+	fill(A, ra * ca, &r);
+	fill(B, rb * cb, &r);
+	ck_assert_int_eq(mat_set_threads(threads, &e), 0);
+	ck_assert_int_eq(mat_threads(), threads);
+	mat_gemm_ex(t >> 1, t & 1, m, n, k, 1.0f, A, ca, B, cb, 0.0f, C, n, ep);
+	free(A);
+	free(B);
+	return C;
+}
+
+/* Any thread count gives the same bits as one thread, for every shape a
+ * dense layer uses, on both kernels. */
+START_TEST(test_gemm_threads_bit_identical)
+{
+	static const size_t shapes[][3] = {
+		{64, 256, 784}, {256, 784, 64}, {64, 784, 256}, {1, 1000, 300},
+		{1000, 1, 300}, {97, 131, 257}, {255, 33, 129}, {7, 4099, 70},
+	};
+	int t = _i % 4;
+
+	if (!use_kernel(_i))
+		return;
+	for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+		size_t m = shapes[s][0], n = shapes[s][1], k = shapes[s][2];
+		float *one = product(t, m, n, k, 1, NULL);
+
+		for (size_t th = 2; th <= 5; th++) {
+			float *many = product(t, m, n, k, th, NULL);
+
+			ck_assert_msg(memcmp(one, many, m * n * sizeof *one) == 0,
+				      "t=%d %zux%zux%zu: %zu threads differ from 1", t, m, n, k,
+				      th);
+			free(many);
+		}
+		free(one);
+	}
+	mat_set_threads(1, NULL);
+}
+END_TEST
+
+/* The AVX2 and AVX-512 kernels give the same bits (fused multiply-adds in
+ * the same order), so a product may mix their tiles. */
+START_TEST(test_gemm_avx2_avx512_same_bits)
+{
+	static const size_t shapes[][3] = {
+		{64, 256, 784}, {256, 784, 64}, {97, 131, 257}, {12, 32, 1}, {13, 33, 300},
+	};
+	int t = _i;
+
+	if (mat_set_kernel(MAT_KERNEL_AVX512)) {
+		ck_assert(!cpu_has(MAT_KERNEL_AVX512));
+		return;
+	}
+	for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+		size_t m = shapes[s][0], n = shapes[s][1], k = shapes[s][2];
+		struct mat_epilogue relu = {.act = MAT_ACT_RELU};
+		float *wide, *narrow;
+
+		ck_assert_int_eq(mat_set_kernel(MAT_KERNEL_AVX512), 0);
+		wide = product(t, m, n, k, 2, &relu);
+		ck_assert_int_eq(mat_set_kernel(MAT_KERNEL_AVX2), 0);
+		narrow = product(t, m, n, k, 1, &relu);
+		ck_assert_msg(memcmp(wide, narrow, m * n * sizeof *wide) == 0,
+			      "t=%d %zux%zux%zu: AVX-512 and AVX2 differ", t, m, n, k);
+		free(wide);
+		free(narrow);
+	}
+	mat_set_threads(1, NULL);
+}
+END_TEST
+
+/* The fused bias and relu (and relu') equal gemm + the separate loops, bit
+ * for bit, with NaN and negative zero handled as act.c does. */
+START_TEST(test_gemm_epilogue)
+{
+	static const size_t shapes[][3] = {{64, 256, 784}, {13, 37, 5}, {6, 16, 1}, {200, 21, 300}};
+	struct dnn_rng r;
+	int t = _i % 4;
+
+	if (!use_kernel(_i))
+		return;
+	rng_seed(&r, 11);
+	for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+		size_t m = shapes[s][0], n = shapes[s][1], k = shapes[s][2];
+		float *bias = malloc(n * sizeof *bias), *mask = malloc(m * n * sizeof *mask);
+		struct mat_epilogue relu = {.bias = bias, .act = MAT_ACT_RELU};
+		struct mat_epilogue grad = {.act = MAT_ACT_RELU_GRAD, .mask = mask, .ldm = n};
+		float *plain, *fused;
+
+		fill(bias, n, &r);
+		fill(mask, m * n, &r);
+		mask[0] = NAN;
+		for (size_t th = 1; th <= 2; th++) {
+			plain = product(t, m, n, k, th, NULL);
+			fused = product(t, m, n, k, th, &relu);
+			for (size_t i = 0; i < m * n; i++) {
+				float v = plain[i] + bias[i % n];
+
+				v = v > 0.0f ? v : 0.0f;
+				ck_assert_msg(memcmp(&v, &fused[i], sizeof v) == 0,
+					      "relu %zu: %a vs %a", i, (double)v, (double)fused[i]);
+			}
+			free(fused);
+			fused = product(t, m, n, k, th, &grad);
+			for (size_t i = 0; i < m * n; i++) {
+				float v = mask[i] > 0.0f ? plain[i] : 0.0f;
+
+				ck_assert_msg(memcmp(&v, &fused[i], sizeof v) == 0,
+					      "relu' %zu: %a vs %a", i, (double)v, (double)fused[i]);
+			}
+			free(fused);
+			free(plain);
+		}
+		free(bias);
+		free(mask);
+	}
+	mat_set_threads(1, NULL);
+}
+END_TEST
+
+START_TEST(test_threads_env)
+{
+	struct dnn_error e = {0};
+
+	setenv("DNN_THREADS", "3", 1);
+	ck_assert_int_eq(mat_set_threads(0, &e), 0);
+	ck_assert_int_eq(mat_threads(), 3);
+	setenv("DNN_THREADS", "0", 1);
+	ck_assert_int_eq(mat_set_threads(0, &e), -1);
+	ck_assert_int_eq(e.code, 64);
+	ck_assert_str_eq(e.msg, "environment variable DNN_THREADS needs a whole number from 1 to "
+				"256, not '0'");
+	setenv("DNN_THREADS", "2x", 1);
+	ck_assert_int_eq(mat_set_threads(0, &e), -1);
+	unsetenv("DNN_THREADS");
+	ck_assert_int_eq(mat_set_threads(0, &e), 0);
+	ck_assert_uint_ge(mat_threads(), 1);
+	ck_assert_int_eq(mat_set_threads(1, &e), 0);
+	ck_assert_int_eq(mat_threads(), 1);
 }
 END_TEST
 
@@ -108,8 +306,12 @@ static Suite *mat_suite(void)
 	TCase *tc = tcase_create("gemm");
 
 	tcase_set_timeout(tc, 300);
-	tcase_add_loop_test(tc, test_gemm_sizes, 0, 4);
-	tcase_add_test(tc, test_gemm_alpha_beta);
+	tcase_add_loop_test(tc, test_gemm_sizes, 0, 12);
+	tcase_add_loop_test(tc, test_gemm_alpha_beta, 0, 3);
+	tcase_add_loop_test(tc, test_gemm_threads_bit_identical, 0, 12);
+	tcase_add_loop_test(tc, test_gemm_epilogue, 0, 12);
+	tcase_add_loop_test(tc, test_gemm_avx2_avx512_same_bits, 0, 4);
+	tcase_add_test(tc, test_threads_env);
 	tcase_add_test(tc, test_gemm_beta_zero_ignores_nan);
 	tcase_add_test(tc, test_row_and_col_sums);
 	suite_add_tcase(s, tc);

@@ -9,7 +9,7 @@
 #include "net.h"
 #include "optim.h"
 #include "rng.h"
-#include "sched.h"
+#include "schedule.h"
 #include "spec.h"
 #include "testutil.h"
 

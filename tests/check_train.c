@@ -9,7 +9,7 @@
 #include "rng.h"
 #include "spec.h"
 #include "testutil.h"
-#include "sched.h"
+#include "schedule.h"
 #include "train.h"
 
 /* An SGD optimizer with the given rate and momentum. */

@@ -1,8 +1,8 @@
 /* Learning-rate schedules: the rate for each epoch from the base rate and
  * the "schedule" of the spec, and for reduce-on-plateau from the losses
  * observed so far. */
-#ifndef DNN_SCHED_H
-#define DNN_SCHED_H
+#ifndef DNN_SCHEDULE_H
+#define DNN_SCHEDULE_H
 
 #include "spec.h"
 
