@@ -1005,6 +1005,30 @@ START_TEST(test_fast_and_general_paths_agree)
 					     label[i]);
 		data_free(&d);
 	}
+	/* predict's reader, which has a fast path of its own, in batches. */
+	{
+		static char *names[] = {"a", "b", "c", "d", "class"};
+		static const unsigned char roles[] = {DNN_COL_INPUT, DNN_COL_INPUT, DNN_COL_INPUT,
+						      DNN_COL_INPUT, DNN_COL_TARGET};
+		struct dnn_csv_opts co = {',', 1, 0};
+		float *x = malloc(1000 * cols * sizeof *x);
+		size_t got, rows = 0;
+		struct dnn_reader *r = reader_open(tpath("mixed.csv"), &co, names, roles, 5, &e);
+
+		ck_assert(r && x);
+		while (reader_next(r, x, 1000, &got, &e) == 0 && got) {
+			for (size_t i = 0; i < got * cols; i++)
+				if (memcmp(&x[i], &want[rows * cols + i], sizeof x[i]) != 0)
+					ck_abort_msg("reader: row %zu column %zu: %.9g, expected %.9g",
+						     rows + i / cols, i % cols, (double)x[i],
+						     (double)want[rows * cols + i]);
+			rows += got;
+		}
+		ck_assert_int_eq(e.code, 0);
+		ck_assert_uint_eq(rows, n);
+		reader_close(r);
+		free(x);
+	}
 	free(text);
 	free(want);
 	free(label);
