@@ -307,6 +307,11 @@ int input_next(struct dnn_input *in, const unsigned char **p, size_t *len, int *
 	return rc;
 }
 
+const char *input_zlib_version(void)
+{
+	return zlibVersion();
+}
+
 int input_ready(struct dnn_input *in)
 {
 	int ready;

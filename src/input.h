@@ -39,6 +39,9 @@ int input_ready(struct dnn_input *in);
  * over a chunk or reached the end. */
 int input_is_gzip(const struct dnn_input *in);
 
+/* The version of the zlib that decompresses gzip input. */
+const char *input_zlib_version(void);
+
 /* Stop reading (also while the thread waits on a pipe) and free it all. */
 void input_close(struct dnn_input *in);
 

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "input.h"
+#include "mat.h"
 #include "err.h"
 #include "util.h"
 
@@ -125,6 +127,22 @@ static void hold_std_fds(void)
 		}
 }
 
+/* dnn --version: the version, then what this build and this machine use. */
+static int version(struct dnn_error *e)
+{
+	if (mat_set_threads(0, e))
+		return -1;
+	printf("dnn %s\n", PACKAGE_VERSION);
+	printf("gemm kernel: %s (chosen at run time among avx512, avx2 and portable C)\n",
+	       mat_kernel_name());
+	printf("threads: %zu by default (pthreads; --threads or DNN_THREADS to change)\n",
+	       mat_threads());
+	printf("blas: none (the built-in gemm)\n");
+	printf("mpi: no\n");
+	printf("input: plain, gzip (zlib %s), read in a thread of its own\n", input_zlib_version());
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct dnn_error e;
@@ -144,8 +162,7 @@ int main(int argc, char **argv)
 		usage(stdout);
 		rc = 0;
 	} else if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
-		printf("dnn %s\n", PACKAGE_VERSION);
-		rc = 0;
+		rc = version(&e);
 	} else if (strcmp(argv[1], "help") == 0) {
 		rc = cmd_help(argc - 1, argv + 1, &e);
 	} else if (argv[1][0] == '-') {
