@@ -66,6 +66,16 @@ int cli_bad_option(char **argv, int optopt_char, int missing_arg, struct dnn_err
 	return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0, "unknown option '%s'", word);
 }
 
+int cli_unknown(const char *arg, int *ignore, struct dnn_error *e)
+{
+	if (strcmp(arg, "ignore") == 0 || strcmp(arg, "error") == 0) {
+		*ignore = arg[0] == 'i';
+		return 0;
+	}
+	return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+			     "option '--unknown' takes 'error' or 'ignore', not '%s'", arg);
+}
+
 int cli_operands(const char *expected, struct dnn_error *e)
 {
 	return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0, "expected %s", expected);

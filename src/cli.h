@@ -14,6 +14,9 @@ int cli_double(const char *opt, const char *arg, double min, int min_open, doubl
 	       double *out, struct dnn_error *e);
 /* A delimiter: one character, or "tab" / "\t"; usage error otherwise. */
 int cli_delimiter(const char *arg, char *out, struct dnn_error *e);
+/* --unknown RULE: *ignore = 1 for "ignore", 0 for "error"; usage error
+ * otherwise. */
+int cli_unknown(const char *arg, int *ignore, struct dnn_error *e);
 /* The usage error for what getopt_long rejected: an unknown option or a
  * missing argument. */
 int cli_bad_option(char **argv, int optopt_char, int missing_arg, struct dnn_error *e);

@@ -150,15 +150,8 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 				return -1;
 			break;
 		case OPT_UNKNOWN:
-			if (strcmp(optarg, "ignore") == 0)
-				unknown_ignore = 1;
-			else if (strcmp(optarg, "error") == 0)
-				unknown_ignore = 0;
-			else
-				return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-						     "option '--unknown' takes 'error' or 'ignore', "
-						     "not '%s'",
-						     optarg);
+			if (cli_unknown(optarg, &unknown_ignore, e))
+				return -1;
 			break;
 		case 'h':
 			fputs(cmd_predict_help, stdout);

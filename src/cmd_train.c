@@ -22,6 +22,7 @@
 #include "net.h"
 #include "optim.h"
 #include "plot.h"
+#include "prep.h"
 #include "rng.h"
 #include "schedule.h"
 #include "spec.h"
@@ -456,35 +457,6 @@ static char *default_output(const char *spec_path)
 	memcpy(out, base, len);
 	memcpy(out + len, ".dnn", 5);
 	return out;
-}
-
-/* The output layer's width for this data, checked against the spec. */
-static int output_width(const struct dnn_spec *s, const struct dnn_dataset *d,
-			const char *spec_name, const char *data_name, size_t *out,
-			struct dnn_error *e)
-{
-	size_t last = s->n_layers - 1, units = s->layers[last].units, want;
-
-	if (d->task == DNN_TASK_REGRESSION) {
-		want = d->n_targets;
-		if (units && units != want)
-			return dnn_error_set(e, DNN_EX_DATA, spec_name, 0, 0,
-					     "layers[%zu].units: the output layer has %zu units "
-					     "but %s has %zu target column%s",
-					     last, units, data_name, want, want == 1 ? "" : "s");
-	} else {
-		want = d->n_classes;
-		if (s->layers[last].activation == DNN_ACT_SIGMOID && d->n_classes == 2 &&
-		    units != 2)
-			want = 1;
-		if (units && units != want)
-			return dnn_error_set(e, DNN_EX_DATA, spec_name, 0, 0,
-					     "layers[%zu].units: the output layer has %zu units "
-					     "but %s has %zu classes",
-					     last, units, data_name, d->n_classes);
-	}
-	*out = want;
-	return 0;
 }
 
 /* The file column of v named name, or SIZE_MAX. */
@@ -1134,7 +1106,7 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		fprintf(stderr, "read %zu rows of %zu columns (%zu network inputs) from %s in %.3fs\n",
 			d.n_rows, d.n_cols, d.n_in, data_name, now_seconds() - t_start);
 	const char *spec_name = strcmp(a.spec_path, "-") ? a.spec_path : "<stdin>";
-	if (output_width(&spec, &d, spec_name, data_name, &n_out, e))
+	if (prep_output_width(&spec, &d, spec_name, data_name, &n_out, e))
 		goto out;
 	if (a.resume_path && check_resume_data(&prev, &d, data_name, spec_name, e))
 		goto out;

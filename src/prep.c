@@ -30,9 +30,7 @@ static void data_opts(struct dnn_data_opts *o, const struct dnn_spec *s,
 	o->task = s->loss == DNN_LOSS_MSE ? DNN_TASK_REGRESSION : DNN_TASK_CLASSIFICATION;
 }
 
-/* The output layer's width for this data, checked against the spec (as
- * dnn train decides it). */
-static int output_width(const struct dnn_spec *s, const struct dnn_dataset *d,
+int prep_output_width(const struct dnn_spec *s, const struct dnn_dataset *d,
 			const char *spec_name, const char *data_name, size_t *out,
 			struct dnn_error *e)
 {
@@ -156,7 +154,7 @@ int prep_spec(struct dnn_prep *p, const char *spec_path, const char *data_path,
 	data_opts(&o, &p->spec, csv, p->spec.data.missing == DNN_MISSING_MEAN);
 	if (data_load(&d, data_path, &o, e))
 		goto out;
-	if (output_width(&p->spec, &d, display(spec_path), display(data_path), &n_out, e))
+	if (prep_output_width(&p->spec, &d, display(spec_path), display(data_path), &n_out, e))
 		goto out;
 	p->spec.layers[p->spec.n_layers - 1].units = n_out;
 	if (p->spec.data.missing == DNN_MISSING_MEAN) {

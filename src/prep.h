@@ -33,6 +33,14 @@ int prep_spec(struct dnn_prep *p, const char *spec_path, const char *data_path,
 int prep_model(struct dnn_prep *p, const char *model_path, const char *data_path,
 	       const struct dnn_csv_opts *csv, struct dnn_error *e);
 
+/* The output layer's width for dataset d: the spec's, or when it leaves it
+ * out the number of target columns (regression), of classes (softmax), or 1
+ * for two classes and a sigmoid unit; a width that does not fit is an error
+ * (65) naming the spec key. Used by dnn train too. */
+int prep_output_width(const struct dnn_spec *s, const struct dnn_dataset *d,
+		      const char *spec_name, const char *data_name, size_t *out,
+		      struct dnn_error *e);
+
 /* Keep k of the rows (k < n), drawn at random by rng, in their order. */
 void prep_subsample(struct dnn_prep *p, size_t k, struct dnn_rng *rng);
 
