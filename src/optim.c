@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pool.h"
 #include "util.h"
 
 /* Line search constants (Nocedal & Wright, Numerical Optimization, 2nd ed.,
@@ -26,8 +27,7 @@ struct dnn_optim *optim_new(const struct dnn_optim_spec *conf, size_t n_params, 
 	o->conf = *conf;
 	o->learning_rate = conf->learning_rate;
 	o->n = n_params;
-	o->g = util_malloc_array(n, sizeof *o->g);
-	ok = o->g != NULL;
+	ok = 1;
 	if (conf->kind == DNN_OPT_LBFGS) {
 		size_t hn;
 
@@ -64,7 +64,6 @@ void optim_free(struct dnn_optim *o)
 		return;
 	free(o->m);
 	free(o->v);
-	free(o->g);
 	free(o->lb.x);
 	free(o->lb.gx);
 	free(o->lb.d);
@@ -84,64 +83,130 @@ int optim_full_batch(const struct dnn_optim *o)
 	return o->conf.kind == DNN_OPT_LBFGS;
 }
 
-/* o->g = grads * min(1, clip / |grads|) + wd * params. */
-static void effective_grad(struct dnn_optim *o, const float *params, const float *grads)
+/* One minibatch step over params[lo, hi) with the effective gradient
+ * g_i = scale * grads_i + wd * params_i, computed in the same pass. */
+struct step {
+	struct dnn_optim *o;
+	float *w;
+	const float *grads;
+	float scale, wd, lr;
+	float b1, b2, eps, adam_step, adam_rc2; /* adam, rmsprop (b2 = rho) */
+	size_t n;
+};
+
+static void step_range(const struct step *c, size_t lo, size_t hi)
 {
-	double sq = 0.0;
-	float scale = 1.0f, wd = (float)o->conf.weight_decay;
+	float *restrict w = c->w, *restrict m = c->o->m, *restrict v = c->o->v;
+	const float *restrict gr = c->grads;
+	const float scale = c->scale, wd = c->wd, lr = c->lr;
 
-	for (size_t i = 0; i < o->n; i++)
-		sq += (double)grads[i] * (double)grads[i];
-	o->grad_norm = sqrt(sq);
-	if (o->conf.clip_norm > 0.0 && o->grad_norm > o->conf.clip_norm)
-		scale = (float)(o->conf.clip_norm / o->grad_norm);
-	for (size_t i = 0; i < o->n; i++)
-		o->g[i] = scale * grads[i] + wd * params[i];
-}
-
-void optim_step(struct dnn_optim *o, float *params, const float *grads)
-{
-	float lr = (float)o->learning_rate;
-	const float *g = o->g;
-	float *m = o->m, *v = o->v;
-
-	effective_grad(o, params, grads);
-	o->t++;
-	switch (o->conf.kind) {
+	switch (c->o->conf.kind) {
 	case DNN_OPT_ADAM: {
-		float b1 = (float)o->conf.beta1, b2 = (float)o->conf.beta2;
-		float eps = (float)o->conf.epsilon;
-		/* Bias corrections 1 - beta^t, in double: beta^t underflows late. */
-		double c1 = 1.0 - pow(o->conf.beta1, (double)o->t);
-		double c2 = 1.0 - pow(o->conf.beta2, (double)o->t);
-		float step = (float)(o->learning_rate / c1), rc2 = (float)(1.0 / sqrt(c2));
+		const float b1 = c->b1, b2 = c->b2, eps = c->eps, step = c->adam_step,
+			    rc2 = c->adam_rc2;
 
-		for (size_t i = 0; i < o->n; i++) {
-			m[i] = b1 * m[i] + (1.0f - b1) * g[i];
-			v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
-			params[i] -= step * m[i] / (sqrtf(v[i]) * rc2 + eps);
+		for (size_t i = lo; i < hi; i++) {
+			float g = scale * gr[i] + wd * w[i];
+
+			m[i] = b1 * m[i] + (1.0f - b1) * g;
+			v[i] = b2 * v[i] + (1.0f - b2) * g * g;
+			w[i] -= step * m[i] / (sqrtf(v[i]) * rc2 + eps);
 		}
 		break;
 	}
 	case DNN_OPT_RMSPROP: {
-		float rho = (float)o->conf.rho, eps = (float)o->conf.epsilon;
+		const float rho = c->b2, eps = c->eps;
 
-		for (size_t i = 0; i < o->n; i++) {
-			v[i] = rho * v[i] + (1.0f - rho) * g[i] * g[i];
-			params[i] -= lr * g[i] / (sqrtf(v[i]) + eps);
+		for (size_t i = lo; i < hi; i++) {
+			float g = scale * gr[i] + wd * w[i];
+
+			v[i] = rho * v[i] + (1.0f - rho) * g * g;
+			w[i] -= lr * g / (sqrtf(v[i]) + eps);
 		}
 		break;
 	}
 	default: {
-		float mu = (float)o->conf.momentum;
+		const float mu = c->b1;
 
-		for (size_t i = 0; i < o->n; i++) {
-			m[i] = mu * m[i] - lr * g[i];
-			params[i] += o->conf.nesterov ? mu * m[i] - lr * g[i] : m[i];
+		if (c->o->conf.nesterov) {
+			for (size_t i = lo; i < hi; i++) {
+				float g = scale * gr[i] + wd * w[i];
+
+				m[i] = mu * m[i] - lr * g;
+				w[i] += mu * m[i] - lr * g;
+			}
+		} else {
+			for (size_t i = lo; i < hi; i++) {
+				float g = scale * gr[i] + wd * w[i];
+
+				m[i] = mu * m[i] - lr * g;
+				w[i] += m[i];
+			}
 		}
 		break;
 	}
 	}
+}
+
+static void step_part(void *ctx, size_t p, size_t n_parts, size_t t)
+{
+	const struct step *c = ctx;
+
+	(void)t;
+	step_range(c, c->n * p / n_parts, c->n * (p + 1) / n_parts);
+}
+
+/* Below this many parameters a step runs on the calling thread alone. */
+#define STEP_PARALLEL_MIN 65536
+
+void optim_step(struct dnn_optim *o, float *params, const float *grads)
+{
+	struct step c = {.o = o,
+			 .w = params,
+			 .grads = grads,
+			 .scale = 1.0f,
+			 .wd = (float)o->conf.weight_decay,
+			 .lr = (float)o->learning_rate,
+			 .n = o->n};
+	size_t parts = pool_threads();
+
+	/* The global norm only when clipping needs it (a serial sum). */
+	if (o->conf.clip_norm > 0.0) {
+		double sq = 0.0;
+
+		for (size_t i = 0; i < o->n; i++)
+			sq += (double)grads[i] * (double)grads[i];
+		o->grad_norm = sqrt(sq);
+		if (o->grad_norm > o->conf.clip_norm)
+			c.scale = (float)(o->conf.clip_norm / o->grad_norm);
+	}
+	o->t++;
+	switch (o->conf.kind) {
+	case DNN_OPT_ADAM: {
+		/* Bias corrections 1 - beta^t, in double: beta^t underflows late. */
+		double c1 = 1.0 - pow(o->conf.beta1, (double)o->t);
+		double c2 = 1.0 - pow(o->conf.beta2, (double)o->t);
+
+		c.b1 = (float)o->conf.beta1;
+		c.b2 = (float)o->conf.beta2;
+		c.eps = (float)o->conf.epsilon;
+		c.adam_step = (float)(o->learning_rate / c1);
+		c.adam_rc2 = (float)(1.0 / sqrt(c2));
+		break;
+	}
+	case DNN_OPT_RMSPROP:
+		c.b2 = (float)o->conf.rho;
+		c.eps = (float)o->conf.epsilon;
+		break;
+	default:
+		c.b1 = (float)o->conf.momentum;
+		break;
+	}
+	/* Element by element, so the result is the same for any split. */
+	if (parts > 1 && o->n >= STEP_PARALLEL_MIN)
+		pool_run(step_part, &c, parts);
+	else
+		step_range(&c, 0, o->n);
 }
 
 /* --- L-BFGS ---------------------------------------------------------------- */

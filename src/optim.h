@@ -19,7 +19,6 @@ struct dnn_optim {
 	double grad_norm;	/* global norm of the last gradient, before clipping */
 	float *m;		/* sgd: velocity; adam: first moment */
 	float *v;		/* adam: second moment; rmsprop: mean square */
-	float *g;		/* the gradient after clipping and weight decay */
 	/* L-BFGS, all in double: the iterate, its objective and gradient, the
 	 * direction, and the last history_size pairs s = x' - x, y = g' - g
 	 * in a ring. */
