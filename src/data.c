@@ -362,19 +362,28 @@ int csv_next(struct dnn_csv *c, struct dnn_error *e)
 	}
 }
 
+/* How far past bad data gzip_blame reads: damage shows up as a deflate error
+ * within a few KiB of it, or at the checksum of a short stream. */
+#define BLAME_BYTES (8u << 20)
+
 /* After bad data in gzip input: a damaged stream garbles what it inflates
- * before zlib notices, so read on, and when the stream itself turns out to be
- * corrupt or cut short, blame that instead. */
+ * before zlib notices, so read on a little, and when the stream itself turns
+ * out to be corrupt or cut short, blame that instead. */
 static void gzip_blame(struct dnn_csv *c, struct dnn_error *e)
 {
 	struct dnn_error e2;
-	int r;
+	size_t seen = 0;
+	int r = 0;
 
 	if (!c || e->code != DNN_EX_DATA || !input_is_gzip(c->src))
 		return;
 	dnn_error_clear(&e2);
-	while ((r = csv_fill(c, &e2)) > 0)
+	while (seen < BLAME_BYTES && (r = csv_fill(c, &e2)) > 0) {
+		seen += c->in_len;
 		c->in_pos = c->in_len;
+	}
+	if (seen >= BLAME_BYTES)
+		return;
 	if (r < 0 && e2.code == DNN_EX_DATA)
 		*e = e2;
 }
