@@ -1,7 +1,8 @@
 /* Data in: a streaming CSV reader over plain, gzip-compressed (recognised by
- * content) or standard input, datasets loaded from it, normalization, and the
- * row reader that predict uses. Only this module (and ckpt.c, for CRC-32)
- * knows zlib. */
+ * content) or standard input, datasets loaded from it, normalization, the
+ * validation split, and the row reader that predict and eval use. Its bytes
+ * come from input.c, which with ckpt.c (for CRC-32) is all that knows
+ * zlib. */
 #ifndef DNN_DATA_H
 #define DNN_DATA_H
 
