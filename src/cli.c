@@ -21,8 +21,8 @@ int cli_ulong(const char *opt, const char *arg, unsigned long min, unsigned long
 	return 0;
 }
 
-int cli_double(const char *opt, const char *arg, double min, int min_open, double max,
-	       double *out, struct dnn_error *e)
+int cli_double(const char *opt, const char *arg, double min, int min_open, double max, double *out,
+	       struct dnn_error *e)
 {
 	double v;
 
@@ -74,6 +74,15 @@ int cli_unknown(const char *arg, int *ignore, struct dnn_error *e)
 	}
 	return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 			     "option '--unknown' takes 'error' or 'ignore', not '%s'", arg);
+}
+
+int cli_one_stdin(const char *what_a, const char *a, const char *what_b, const char *b,
+		  struct dnn_error *e)
+{
+	if (strcmp(a, "-") == 0 && strcmp(b, "-") == 0)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "%s and %s cannot both be standard input", what_a, what_b);
+	return 0;
 }
 
 int cli_operands(const char *expected, struct dnn_error *e)

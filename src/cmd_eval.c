@@ -15,45 +15,45 @@
 #include "util.h"
 
 const char cmd_eval_help[] =
-	"Usage: dnn eval [OPTIONS] MODEL DATA\n"
-	"Print the loss and metrics of the checkpoint MODEL on the labelled rows of\n"
-	"DATA (CSV, plain or gzip-compressed; '-' for standard input): for a\n"
-	"classification the accuracy, each class's precision, recall and F1 and the\n"
-	"confusion matrix; for a regression each target's MSE, MAE and R^2 in its own\n"
-	"units. Columns are matched by name when DATA has a header.\n"
-	"\n"
-	"Options:\n"
-	"      --json                 one JSON object instead of tables\n"
-	"      --min-accuracy X       exit with status 1 when the accuracy is below X\n"
-	"                             (classification)\n"
-	"  -b, --batch-size N         rows per forward pass (default 256)\n"
-	"      --no-header            DATA has no header row: its columns are those of\n"
-	"                             the training file, in order\n"
-	"      --delimiter C          field separator of DATA (default ','; 'tab')\n"
-	"      --unknown RULE         a category that training did not see: 'error'\n"
-	"                             (the default) or 'ignore'\n"
-	"  -h, --help                 show this help\n";
+    "Usage: dnn eval [OPTIONS] MODEL DATA\n"
+    "Print the loss and metrics of the checkpoint MODEL on the labelled rows of\n"
+    "DATA (CSV, plain or gzip-compressed; '-' for standard input): for a\n"
+    "classification the accuracy, each class's precision, recall and F1 and the\n"
+    "confusion matrix; for a regression each target's MSE, MAE and R^2 in its own\n"
+    "units. Columns are matched by name when DATA has a header.\n"
+    "\n"
+    "Options:\n"
+    "      --json                 one JSON object instead of tables\n"
+    "      --min-accuracy X       exit with status 1 when the accuracy is below X\n"
+    "                             (classification)\n"
+    "  -b, --batch-size N         rows per forward pass (default 256)\n"
+    "      --no-header            DATA has no header row: its columns are those of\n"
+    "                             the training file, in order\n"
+    "      --delimiter C          field separator of DATA (default ','; 'tab')\n"
+    "      --unknown RULE         a category that training did not see: 'error'\n"
+    "                             (the default) or 'ignore'\n"
+    "  -h, --help                 show this help\n";
 
 enum { OPT_JSON = 256, OPT_MIN_ACCURACY, OPT_NO_HEADER, OPT_DELIMITER, OPT_UNKNOWN };
 
 static const struct option long_opts[] = {
-	{"json", no_argument, NULL, OPT_JSON},
-	{"min-accuracy", required_argument, NULL, OPT_MIN_ACCURACY},
-	{"batch-size", required_argument, NULL, 'b'},
-	{"no-header", no_argument, NULL, OPT_NO_HEADER},
-	{"delimiter", required_argument, NULL, OPT_DELIMITER},
-	{"unknown", required_argument, NULL, OPT_UNKNOWN},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"min-accuracy", required_argument, NULL, OPT_MIN_ACCURACY},
+    {"batch-size", required_argument, NULL, 'b'},
+    {"no-header", no_argument, NULL, OPT_NO_HEADER},
+    {"delimiter", required_argument, NULL, OPT_DELIMITER},
+    {"unknown", required_argument, NULL, OPT_UNKNOWN},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 /* Running sums of the metrics. */
 struct tally {
 	size_t n;
-	double loss;	       /* summed over rows, as in training */
-	size_t *confusion;     /* k x k: row = true class, column = predicted */
-	double *sq, *abs_err;  /* per target, in the target's units */
-	double *mean, *m2;     /* per target: Welford's mean and sum of squares */
+	double loss;	      /* summed over rows, as in training */
+	size_t *confusion;    /* k x k: row = true class, column = predicted */
+	double *sq, *abs_err; /* per target, in the target's units */
+	double *mean, *m2;    /* per target: Welford's mean and sum of squares */
 };
 
 static size_t argmax(const float *a, size_t m)
@@ -68,15 +68,14 @@ static size_t argmax(const float *a, size_t m)
 
 /* Add a batch of n rows: the outputs a (n x m), their targets in the form
  * the loss wants (t), and the truth (label or y). */
-static void tally_batch(struct tally *ty, const struct dnn_model *m, const float *a,
-			const float *t, const uint32_t *label, const float *y, float *pred,
-			size_t n)
+static void tally_batch(struct tally *ty, const struct dnn_model *m, const float *a, const float *t,
+			const uint32_t *label, const float *y, float *pred, size_t n)
 {
 	const struct dnn_net *net = m->net;
 	size_t n_out = net_n_out(net);
 
-	ty->loss += loss_eval(net->loss, net->layers[net->n_layers - 1].act, a, t, n, n_out, 0.0f,
-			      NULL);
+	ty->loss +=
+	    loss_eval(net->loss, net->layers[net->n_layers - 1].act, a, t, n, n_out, 0.0f, NULL);
 	if (m->task == DNN_TASK_CLASSIFICATION) {
 		for (size_t i = 0; i < n; i++) {
 			size_t p = n_out == 1 ? a[i] >= 0.5f : argmax(a + i * n_out, n_out);
@@ -120,8 +119,8 @@ static void class_stats(const struct tally *ty, size_t k, size_t c, double *prec
 	*prec = ratio((double)tp, (double)pred);
 	*rec = ratio((double)tp, (double)truth);
 	*f1 = isnan(*prec) || isnan(*rec) || *prec + *rec == 0.0
-		      ? (pred + truth ? 0.0 : (double)NAN)
-		      : 2.0 * *prec * *rec / (*prec + *rec);
+		  ? (pred + truth ? 0.0 : (double)NAN)
+		  : 2.0 * *prec * *rec / (*prec + *rec);
 	*support = truth;
 }
 
@@ -172,7 +171,8 @@ static void print_text(const struct tally *ty, const struct dnn_model *m)
 	}
 	printf("\nconfusion (rows: true class, columns: predicted)\n%-*s", (int)w, "");
 	for (size_t c = 0; c < k; c++)
-		printf("  %*s", (int)(strlen(m->class_names[c]) > 7 ? strlen(m->class_names[c]) : 7),
+		printf("  %*s",
+		       (int)(strlen(m->class_names[c]) > 7 ? strlen(m->class_names[c]) : 7),
 		       m->class_names[c]);
 	putchar('\n');
 	for (size_t r = 0; r < k; r++) {
@@ -291,9 +291,8 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 	}
 	if (argc - optind != 2)
 		return cli_operands("MODEL and DATA", e);
-	if (strcmp(argv[optind], "-") == 0 && strcmp(argv[optind + 1], "-") == 0)
-		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-				     "MODEL and DATA cannot both be standard input");
+	if (cli_one_stdin("MODEL", argv[optind], "DATA", argv[optind + 1], e))
+		return -1;
 	/* The gemm on DNN_THREADS threads, else one per CPU. */
 	if (mat_set_threads(0, e))
 		return -1;
@@ -364,9 +363,9 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 		tally_batch(&ty, &m, net_forward(m.net, x, n), t, label, y, pred, n);
 	}
 	if (ty.n == 0) {
-		dnn_error_set(e, DNN_EX_DATA, strcmp(argv[optind + 1], "-") ? argv[optind + 1]
-									   : "<stdin>",
-			      0, 0, "no data rows");
+		dnn_error_set(e, DNN_EX_DATA,
+			      strcmp(argv[optind + 1], "-") ? argv[optind + 1] : "<stdin>", 0, 0,
+			      "no data rows");
 		goto out;
 	}
 	if (json)
@@ -374,8 +373,9 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 	else
 		print_text(&ty, &m);
 	if (min_acc >= 0.0 && accuracy(&ty, k) < min_acc) {
-		dnn_error_set(e, DNN_EX_FAIL, NULL, 0, 0, "accuracy %.4f is below --min-accuracy %g",
-			      accuracy(&ty, k), min_acc);
+		dnn_error_set(e, DNN_EX_FAIL, NULL, 0, 0,
+			      "accuracy %.4f is below --min-accuracy %g", accuracy(&ty, k),
+			      min_acc);
 		goto out;
 	}
 	rc = 0;

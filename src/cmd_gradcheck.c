@@ -119,18 +119,16 @@ static int parse_args(int argc, char **argv, struct gc_args *a, struct dnn_error
 		if (argc - optind != 1)
 			return cli_operands("DATA (with --model)", e);
 		a->data_path = argv[optind];
-		if (strcmp(a->model, "-") == 0 && strcmp(a->data_path, "-") == 0)
-			return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-					     "MODEL and DATA cannot both be standard input");
+		if (cli_one_stdin("MODEL", a->model, "DATA", a->data_path, e))
+			return -1;
 		return 0;
 	}
 	if (argc - optind != 2)
 		return cli_operands("SPEC and DATA", e);
 	a->spec_path = argv[optind];
 	a->data_path = argv[optind + 1];
-	if (strcmp(a->spec_path, "-") == 0 && strcmp(a->data_path, "-") == 0)
-		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-				     "SPEC and DATA cannot both be standard input");
+	if (cli_one_stdin("SPEC", a->spec_path, "DATA", a->data_path, e))
+		return -1;
 	return 0;
 }
 

@@ -14,21 +14,21 @@
 #include "net.h"
 
 const char cmd_info_help[] =
-	"Usage: dnn info [OPTIONS] MODEL\n"
-	"Describe the checkpoint MODEL ('-' for standard input): its file (format\n"
-	"version, size, CRC-32), the layers and their parameters, the input columns\n"
-	"and their normalization, the target, the classes, and the training history.\n"
-	"\n"
-	"Options:\n"
-	"      --json                 one JSON object instead of text\n"
-	"  -h, --help                 show this help\n";
+    "Usage: dnn info [OPTIONS] MODEL\n"
+    "Describe the checkpoint MODEL ('-' for standard input): its file (format\n"
+    "version, size, CRC-32), the layers and their parameters, the input columns\n"
+    "and their normalization, the target, the classes, and the training history.\n"
+    "\n"
+    "Options:\n"
+    "      --json                 one JSON object instead of text\n"
+    "  -h, --help                 show this help\n";
 
 enum { OPT_JSON = 256 };
 
 static const struct option long_opts[] = {
-	{"json", no_argument, NULL, OPT_JSON},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 /* The time of writing as "YYYY-MM-DDTHH:MM:SSZ", or "" when unknown. */
@@ -61,8 +61,7 @@ static size_t best_epoch(const struct dnn_history *h, size_t offset)
 		double v = *(const double *)((const char *)&h->epochs[i] + offset);
 
 		if (isfinite(v) &&
-		    (!best ||
-		     v < *(const double *)((const char *)&h->epochs[best - 1] + offset)))
+		    (!best || v < *(const double *)((const char *)&h->epochs[best - 1] + offset)))
 			best = i + 1;
 	}
 	return best;
@@ -103,8 +102,8 @@ static void print_text(const struct dnn_model *m, const char *name)
 		const struct dnn_layer *ly = &net->layers[l];
 		size_t p = ly->n_out * (ly->n_in + 1);
 
-		printf("%5zu  %6zu  %6zu  %-10s  %10zu\n", l + 1, ly->n_in, ly->n_out, ly->act->name,
-		       p);
+		printf("%5zu  %6zu  %6zu  %-10s  %10zu\n", l + 1, ly->n_in, ly->n_out,
+		       ly->act->name, p);
 		total += p;
 	}
 	printf("total%40zu\n\n", total);
@@ -121,7 +120,8 @@ static void print_text(const struct dnn_model *m, const char *name)
 			printf("%s%s", q ? ", " : "", cc->names[q]);
 		putchar('\n');
 	}
-	printf("target%s      ", m->task == DNN_TASK_CLASSIFICATION || net_n_out(net) == 1 ? " " : "s");
+	printf("target%s      ",
+	       m->task == DNN_TASK_CLASSIFICATION || net_n_out(net) == 1 ? " " : "s");
 	list_columns(stdout, m, DNN_COL_TARGET);
 	if (m->task == DNN_TASK_REGRESSION && standardized(&m->out_norm))
 		fputs(" (standardized; predictions in its own units)", stdout);

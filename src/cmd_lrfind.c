@@ -111,9 +111,8 @@ static int parse_args(int argc, char **argv, struct lr_args *a, struct dnn_error
 		return cli_operands("SPEC and DATA", e);
 	a->spec_path = argv[optind];
 	a->data_path = argv[optind + 1];
-	if (strcmp(a->spec_path, "-") == 0 && strcmp(a->data_path, "-") == 0)
-		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-				     "SPEC and DATA cannot both be standard input");
+	if (cli_one_stdin("SPEC", a->spec_path, "DATA", a->data_path, e))
+		return -1;
 	if (a->end <= a->start)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "option '--end' must be above '--start' (%g)", a->start);

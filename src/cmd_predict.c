@@ -168,9 +168,8 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 		return -1;
 	if (argc - optind == 2)
 		data_path = argv[optind + 1];
-	if (strcmp(argv[optind], "-") == 0 && strcmp(data_path, "-") == 0)
-		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-				     "MODEL and DATA cannot both be standard input");
+	if (cli_one_stdin("MODEL", argv[optind], "DATA", data_path, e))
+		return -1;
 	if (ckpt_load(&m, argv[optind], e))
 		return -1;
 	if (proba && m.task != DNN_TASK_CLASSIFICATION) {

@@ -286,10 +286,9 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct overri
 		a->spec_path = argv[optind];
 		a->data_path = argv[optind + 1];
 	}
-	if (strcmp(a->spec_path, "-") == 0 && strcmp(a->data_path, "-") == 0)
-		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-				     "%s and DATA cannot both be standard input",
-				     a->resume_path ? "MODEL" : "SPEC");
+	if (cli_one_stdin(a->resume_path ? "MODEL" : "SPEC", a->spec_path, "DATA", a->data_path,
+			  e))
+		return -1;
 	if (a->log_path && a->output && strcmp(a->log_path, "-") == 0 &&
 	    strcmp(a->output, "-") == 0)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
@@ -1103,7 +1102,8 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		goto out;
 	const char *data_name = strcmp(a.data_path, "-") ? a.data_path : "<stdin>";
 	if (a.verbose && !a.quiet)
-		fprintf(stderr, "read %zu rows of %zu columns (%zu network inputs) from %s in %.3fs\n",
+		fprintf(stderr,
+			"read %zu rows of %zu columns (%zu network inputs) from %s in %.3fs\n",
 			d.n_rows, d.n_cols, d.n_in, data_name, now_seconds() - t_start);
 	const char *spec_name = strcmp(a.spec_path, "-") ? a.spec_path : "<stdin>";
 	if (prep_output_width(&spec, &d, spec_name, data_name, &n_out, e))
