@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "cmds.h"
 #include "data.h"
+#include "dist.h"
 #include "hvp.h"
 #include "loss.h"
 #include "mat.h"
@@ -616,10 +617,43 @@ static int fill_missing(struct dnn_dataset *d, size_t n_train, float **fill_out,
 			const char *data_name, struct dnn_error *e)
 {
 	float *fill = util_malloc_array(d->n_in, sizeof *fill);
-	size_t filled = 0;
+	/* Per input, the sum and the count of its values in the training rows,
+	 * and the missing cells of all rows; a shared dataset adds up those of
+	 * all MPI ranks. */
+	double *sum = util_calloc_array(2 * d->n_in + 1, sizeof *sum), *cnt = sum + d->n_in;
 
-	if (!fill)
-		return dnn_error_oom(e);
+	if (!fill || !sum) {
+		free(fill);
+		free(sum);
+		dnn_error_oom(e);
+		if (d->shared)
+			dist_abort(e);
+		return -1;
+	}
+	for (size_t i = 0; i < n_train; i++)
+		for (size_t j = 0; j < d->n_in; j++) {
+			float v = d->x[i * d->n_in + j];
+
+			if (!isnan(v)) {
+				sum[j] += (double)v;
+				cnt[j]++;
+			}
+		}
+	for (size_t c = 0, k = 0; c < d->n_cols; c++) {
+		size_t first;
+
+		if (d->col_role[c] == DNN_COL_INPUT)
+			first = data_input_of(d->col_role, c, d->cats, d->n_cats);
+		else if (d->col_role[c] == DNN_COL_CATEGORICAL)
+			first = d->cats[k++].first;
+		else
+			continue;
+		/* A missing cell counts once, however many inputs it has. */
+		for (size_t i = 0; i < d->n_rows; i++)
+			cnt[d->n_in] += isnan(d->x[i * d->n_in + first]);
+	}
+	if (d->shared)
+		dist_sum_f64(sum, 2 * d->n_in + 1);
 	for (size_t c = 0, k = 0; c < d->n_cols; c++) {
 		size_t first, width;
 
@@ -633,36 +667,24 @@ static int fill_missing(struct dnn_dataset *d, size_t n_train, float **fill_out,
 			continue;
 		}
 		for (size_t j = first; j < first + width; j++) {
-			double sum = 0.0;
-			size_t n = 0;
-
-			for (size_t i = 0; i < n_train; i++) {
-				float v = d->x[i * d->n_in + j];
-
-				if (!isnan(v)) {
-					sum += (double)v;
-					n++;
-				}
-			}
-			if (n == 0) {
+			if (cnt[j] == 0.0) {
 				free(fill);
+				free(sum);
 				return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
 						     "input column '%s' has no values in the "
 						     "training rows to fill its missing cells with",
 						     d->col_names[c]);
 			}
-			fill[j] = (float)(sum / (double)n);
+			fill[j] = (float)(sum[j] / cnt[j]);
 		}
-		/* A missing cell counts once, however many inputs it has. */
-		for (size_t i = 0; i < d->n_rows; i++)
-			filled += isnan(d->x[i * d->n_in + first]);
 	}
 	for (size_t i = 0; i < d->n_rows * d->n_in; i++)
 		if (isnan(d->x[i]))
 			d->x[i] = fill[i % d->n_in];
-	if (!quiet && filled)
-		fprintf(stderr, "filled %zu missing input cell%s with the training means\n", filled,
-			filled == 1 ? "" : "s");
+	if (!quiet && cnt[d->n_in] > 0.0)
+		fprintf(stderr, "filled %.0f missing input cell%s with the training means\n",
+			cnt[d->n_in], cnt[d->n_in] == 1.0 ? "" : "s");
+	free(sum);
 	*fill_out = fill;
 	return 0;
 }
@@ -1044,7 +1066,7 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	struct sigaction old_sig[2];
 	struct dnn_train_stop stop = {0};
 	struct epoch_out eout = {0};
-	int log_made = 0, plot_made = 0;
+	int log_made = 0, plot_made = 0, bad = 0;
 	size_t *units = NULL, n_out = 0, n_val = 0, n_train;
 	int *acts = NULL;
 	float *t = NULL;
@@ -1059,6 +1081,23 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	if (mat_set_threads(a.threads, e))
 		return -1;
 	rc = -1;
+	/* Under mpirun every rank trains and rank 0 alone speaks and writes
+	 * files (dist.h). Each step that can fail on one rank alone is followed
+	 * by dist_agree, so that all ranks stop together with one message. */
+	int shared = dist_active(), root = dist_rank() == 0;
+
+	if (!root) {
+		a.quiet = 1;
+		a.verbose = 0;
+	}
+	if (shared &&
+	    (strcmp(a.spec_path, "-") == 0 || (a.val_path && strcmp(a.val_path, "-") == 0))) {
+		dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+			      "standard input reaches only the first MPI rank; give the %s as a "
+			      "file",
+			      strcmp(a.spec_path, "-") == 0 ? "spec" : "validation data");
+		goto out;
+	}
 	/* --learning-rate auto: chosen below, once the network exists. */
 	int auto_lr = ov.learning_rate && strcmp(ov.learning_rate, "auto") == 0;
 
@@ -1070,10 +1109,11 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 			      "cannot be used with --resume");
 		goto out;
 	}
-	if (a.resume_path ? load_resume(&prev, a.resume_path, &spec, e)
-			  : spec_load(&spec, a.spec_path, e))
+	if (dist_agree(a.resume_path ? load_resume(&prev, a.resume_path, &spec, e)
+				     : spec_load(&spec, a.spec_path, e),
+		       e))
 		goto out;
-	if (apply_overrides(&spec, &ov, e))
+	if (dist_agree(apply_overrides(&spec, &ov, e), e))
 		goto out;
 	if (auto_lr && spec.optim.kind != DNN_OPT_SGD) {
 		dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
@@ -1097,18 +1137,20 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 						  : DNN_TASK_CLASSIFICATION,
 	};
 	dopts.csv.missing_ok = spec.data.missing == DNN_MISSING_MEAN;
+	dopts.shard = shared;
 	double t_start = now_seconds();
 	if (data_load(&d, a.data_path, &dopts, e))
 		goto out;
 	const char *data_name = strcmp(a.data_path, "-") ? a.data_path : "<stdin>";
 	if (a.verbose && !a.quiet)
 		fprintf(stderr,
-			"read %zu rows of %zu columns (%zu network inputs) from %s in %.3fs\n",
-			d.n_rows, d.n_cols, d.n_in, data_name, now_seconds() - t_start);
+			"read %zu rows of %zu columns (%zu network inputs) from %s in %.3fs%s\n",
+			d.n_rows_total, d.n_cols, d.n_in, data_name, now_seconds() - t_start,
+			shared ? " (shared among the MPI ranks)" : "");
 	const char *spec_name = strcmp(a.spec_path, "-") ? a.spec_path : "<stdin>";
-	if (prep_output_width(&spec, &d, spec_name, data_name, &n_out, e))
+	if (dist_agree(prep_output_width(&spec, &d, spec_name, data_name, &n_out, e), e))
 		goto out;
-	if (a.resume_path && check_resume_data(&prev, &d, data_name, spec_name, e))
+	if (dist_agree(a.resume_path && check_resume_data(&prev, &d, data_name, spec_name, e), e))
 		goto out;
 	spec.layers[spec.n_layers - 1].units = n_out;
 
@@ -1123,14 +1165,17 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		n_val = v.n_rows;
 		rc = append_validation(&d, &v, vname, e);
 		data_free(&v);
-		if (rc)
+		if (dist_agree(rc, e))
 			goto out;
 		rc = -1;
 	} else if (spec.data.validation > 0.0) {
-		if (data_split(&d, spec.data.validation, spec.seed, &n_val, data_name, e))
+		if (dist_agree(
+			data_split(&d, spec.data.validation, spec.seed, &n_val, data_name, e), e))
 			goto out;
 	}
 	n_train = d.n_rows - n_val;
+	if (dist_agree(data_train_ids(&d, n_train, e), e))
+		goto out;
 
 	if (a.resume_path) {
 		/* The checkpoint's fill values and normalization. */
@@ -1143,7 +1188,7 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		if (model.fill)
 			apply_fill(&d, model.fill);
 	} else if (spec.data.missing == DNN_MISSING_MEAN &&
-		   fill_missing(&d, n_train, &model.fill, a.quiet, data_name, e)) {
+		   dist_agree(fill_missing(&d, n_train, &model.fill, a.quiet, data_name, e), e)) {
 		goto out;
 	}
 
@@ -1151,9 +1196,9 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	if (a.resume_path) {
 		/* Taken over above. */
 	} else if (spec.data.normalize == DNN_NORM_STANDARD) {
-		if (norm_fit(&model.in_norm, d.x, d.n_in, NULL, n_train, e))
+		if (norm_fit_shared(&model.in_norm, d.x, d.n_in, n_train, e))
 			goto out;
-	} else if (norm_identity(&model.in_norm, d.n_in, e)) {
+	} else if (dist_agree(norm_identity(&model.in_norm, d.n_in, e), e)) {
 		goto out;
 	}
 	/* One-hot inputs stay 0 and 1: an unknown category (all 0) at predict
@@ -1168,29 +1213,29 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		if (a.resume_path) {
 			/* Taken over above. */
 		} else if (spec.data.normalize == DNN_NORM_STANDARD) {
-			if (norm_fit(&model.out_norm, d.y, d.n_targets, NULL, n_train, e))
+			if (norm_fit_shared(&model.out_norm, d.y, d.n_targets, n_train, e))
 				goto out;
-		} else if (norm_identity(&model.out_norm, d.n_targets, e)) {
+		} else if (dist_agree(norm_identity(&model.out_norm, d.n_targets, e), e)) {
 			goto out;
 		}
 		norm_apply(&model.out_norm, d.y, d.n_rows);
-	} else if (!(t = target_matrix(&d, n_out, e))) {
+	} else if (dist_agree(!(t = target_matrix(&d, n_out, e)), e)) {
 		goto out;
 	}
 	const float *targets = t ? t : d.y;
 
 	units = util_malloc_array(spec.n_layers, sizeof *units);
 	acts = util_malloc_array(spec.n_layers, sizeof *acts);
-	if (!units || !acts) {
-		dnn_error_oom(e);
+	if (dist_agree(!units || !acts ? dnn_error_oom(e) : 0, e))
 		goto out;
-	}
 	for (size_t l = 0; l < spec.n_layers; l++) {
 		units[l] = spec.layers[l].units;
 		acts[l] = spec.layers[l].activation;
 	}
-	if (check_memory(spec_name, d.n_in, units, spec.n_layers,
-			 spec.batch_size < n_train ? spec.batch_size : n_train, &spec, e))
+	if (dist_agree(check_memory(spec_name, d.n_in, units, spec.n_layers,
+				    spec.batch_size < n_train ? spec.batch_size : n_train, &spec,
+				    e),
+		       e))
 		goto out;
 	warn_step_layers(&spec, a.quiet);
 	if (a.resume_path) {
@@ -1198,7 +1243,7 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		prev.net = NULL;
 	} else {
 		model.net = net_new(d.n_in, spec.n_layers, units, acts, spec.loss, e);
-		if (!model.net)
+		if (dist_agree(!model.net, e))
 			goto out;
 	}
 	rng_seed(&rng, spec.seed);
@@ -1207,9 +1252,19 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	if (auto_lr) {
 		double lmax;
 
-		if (hvp_auto_learning_rate(model.net, d.x, targets, n_train, spec.optim.momentum,
-					   spec.seed, &spec.optim.learning_rate, &lmax, e))
+		/* Each rank estimates it on its rows; rank 0's is taken. */
+		if (dist_agree(hvp_auto_learning_rate(model.net, d.x, targets, n_train,
+						      spec.optim.momentum, spec.seed,
+						      &spec.optim.learning_rate, &lmax, e),
+			       e))
 			goto out;
+		{
+			double v[2] = {spec.optim.learning_rate, lmax};
+
+			dist_bcast_f64(v, 2);
+			spec.optim.learning_rate = v[0];
+			lmax = v[1];
+		}
 		if (!a.quiet)
 			fprintf(stderr,
 				"learning rate auto: %.3g = (1 - momentum %g) / lambda_max %.4g, the "
@@ -1218,23 +1273,23 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 				spec.optim.learning_rate, spec.optim.momentum, lmax);
 	}
 	opt = optim_new(&spec.optim, model.net->n_params, e);
-	if (!opt)
+	if (dist_agree(!opt, e))
 		goto out;
 	if (spec.patience) {
 		early.best = util_malloc_array(model.net->n_params, sizeof *early.best);
 		early.last = util_malloc_array(model.net->n_params, sizeof *early.last);
-		if (!early.best || !early.last) {
-			dnn_error_oom(e);
+		if (dist_agree(!early.best || !early.last ? dnn_error_oom(e) : 0, e))
 			goto out;
-		}
 	}
 
 	struct dnn_rows train_rows = {n_train, d.x, targets};
 	struct dnn_rows val_rows = {n_val, d.x + n_train * d.n_in, targets + n_train * n_out};
 	sched_init(&sched, &spec.schedule, spec.optim.learning_rate, spec.epochs);
 	if (a.resume_path) {
-		if (train_state_decode(prev.train_state, prev.train_state_len, spec_name, &done,
-				       &rng, model.net->params, opt, &sched, &early, e))
+		if (dist_agree(train_state_decode(prev.train_state, prev.train_state_len, spec_name,
+						  &done, &rng, model.net->params, opt, &sched,
+						  &early, e),
+			       e))
 			goto out;
 		if (done >= spec.epochs) {
 			dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
@@ -1247,33 +1302,36 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		memset(&prev.history, 0, sizeof prev.history);
 	}
 	struct dnn_train_opts topts = {
-		.first_epoch = done + 1,
-		.epochs = spec.epochs,
-		.batch_size = spec.batch_size,
-		.classification = d.task == DNN_TASK_CLASSIFICATION,
-		.target_scale = d.task == DNN_TASK_REGRESSION ? model.out_norm.scale : NULL,
-		.sched = &sched,
-		.patience = spec.patience,
-		.stop = &stop,
-		.early = &early,
-		.on_epoch = print_epoch,
-		.on_batch = progress,
-		.ctx = &eout,
+	    .first_epoch = done + 1,
+	    .epochs = spec.epochs,
+	    .batch_size = spec.batch_size,
+	    .classification = d.task == DNN_TASK_CLASSIFICATION,
+	    .target_scale = d.task == DNN_TASK_REGRESSION ? model.out_norm.scale : NULL,
+	    .sched = &sched,
+	    .patience = spec.patience,
+	    .stop = &stop,
+	    .early = &early,
+	    .on_epoch = root ? print_epoch : NULL,
+	    .on_batch = root ? progress : NULL,
+	    .ctx = &eout,
+	    .gid = shared ? d.train_gid : NULL,
+	    .n_total = d.n_train_total,
 	};
 	eout.quiet = a.quiet;
 	eout.progress = !a.quiet && isatty(STDERR_FILENO);
 	eout.n_epochs = spec.epochs;
-	if (a.log_path) {
+	if (a.log_path && root) {
 		if (strcmp(a.log_path, "-") == 0) {
 			eout.log = stdout;
 		} else if ((eout.log = fopen(a.log_path, "w"))) {
 			log_made = 1;
 		} else {
-			dnn_error_set(e, DNN_EX_CANTCREAT, NULL, 0, 0, "cannot create '%s': %s",
-				      a.log_path, strerror(errno));
-			goto out;
+			bad = dnn_error_set(e, DNN_EX_CANTCREAT, NULL, 0, 0,
+					    "cannot create '%s': %s", a.log_path, strerror(errno));
 		}
 	}
+	if (dist_agree(bad, e))
+		goto out;
 	dnn_error_clear(&train_err);
 	topts.interrupt = &got_signal;
 	catch_signals(old_sig);
@@ -1287,25 +1345,27 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		size_t epochs = model.history.n - done;
 
 		fprintf(stderr, "trained %zu epoch%s on %zu rows in %.3fs (%.0f rows/s)\n", epochs,
-			epochs == 1 ? "" : "s", n_train, secs,
-			secs > 0.0 ? (double)n_train * (double)epochs / secs : 0.0);
+			epochs == 1 ? "" : "s", d.n_train_total, secs,
+			secs > 0.0 ? (double)d.n_train_total * (double)epochs / secs : 0.0);
 	}
 	if (!trained && train_err.code != DNN_EX_FAIL && train_err.code != DNN_EX_INTERRUPT) {
 		*e = train_err;
 		goto out;
 	}
-	if (eout.log_failed) {
-		dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on '%s': %s", a.log_path,
-			      strerror(errno));
+	if (dist_agree(eout.log_failed
+			   ? dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on '%s': %s",
+					   a.log_path, strerror(errno))
+			   : 0,
+		       e))
 		goto out;
-	}
 	if (!a.quiet)
 		print_stop(&stop, &model.history, spec.patience);
-	if (a.plot_path) {
-		if (plot_write(a.plot_path, &model.history, d.task == DNN_TASK_CLASSIFICATION, e))
-			goto out;
-		plot_made = 1;
+	if (a.plot_path && root) {
+		bad = plot_write(a.plot_path, &model.history, d.task == DNN_TASK_CLASSIFICATION, e);
+		plot_made = !bad;
 	}
+	if (dist_agree(bad, e))
+		goto out;
 
 	/* The checkpoint takes over the dataset's names. */
 	model.spec_json = spec_to_json(&spec);
@@ -1348,7 +1408,7 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		goto out;
 	}
 	t_start = now_seconds();
-	if (ckpt_save(&model, output, e))
+	if (dist_agree(root && ckpt_save(&model, output, e), e))
 		goto out;
 	if (a.verbose && !a.quiet)
 		fprintf(stderr, "wrote %s in %.3fs\n", output, now_seconds() - t_start);
@@ -1357,7 +1417,10 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		if (train_err.code == DNN_EX_INTERRUPT)
 			dnn_error_set(e, train_err.code, NULL, 0, 0,
 				      "%s by %s; saved the weights to %s", train_err.msg,
-				      got_signal == SIGTERM ? "SIGTERM" : "SIGINT", output);
+				      got_signal == SIGTERM  ? "SIGTERM"
+				      : got_signal == SIGINT ? "SIGINT"
+							     : "a signal to another MPI rank",
+				      output);
 		else
 			dnn_error_set(e, train_err.code, NULL, 0, 0,
 				      "%s; saved the weights of epoch %zu to %s", train_err.msg,

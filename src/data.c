@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dist.h"
 #include "input.h"
 #include "num.h"
 #include "rng.h"
@@ -35,6 +36,7 @@ struct dnn_csv {
 	int bom_checked;
 	const unsigned char *in; /* a chunk of (decompressed) input */
 	size_t in_len, in_pos;
+	uint64_t taken; /* bytes of the chunks before in */
 	char *row; /* the current row's fields, each NUL-terminated */
 	size_t row_len, row_cap;
 	size_t *off;	      /* start of each field in row */
@@ -66,6 +68,7 @@ static int csv_fill(struct dnn_csv *c, struct dnn_error *e)
 
 	if (c->eof)
 		return 0;
+	c->taken += c->in_len;
 	r = input_next(c->src, &p, &n, &err, &errnum);
 	if (r > 0) {
 		c->in = p;
@@ -389,7 +392,10 @@ static void gzip_blame(struct dnn_csv *c, struct dnn_error *e)
 		*e = e2;
 }
 
-struct dnn_csv *csv_open(const char *path, const struct dnn_csv_opts *o, struct dnn_error *e)
+/* csv_open, from byte offset of a plain file for length bytes when length
+ * is not UINT64_MAX. */
+static struct dnn_csv *csv_open_at(const char *path, const struct dnn_csv_opts *o, uint64_t offset,
+				   uint64_t length, struct dnn_error *e)
 {
 	struct dnn_csv *c;
 	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
@@ -424,8 +430,16 @@ struct dnn_csv *csv_open(const char *path, const struct dnn_csv_opts *o, struct 
 		goto fail;
 	}
 	c->in = no_input;
+	if (offset && lseek(fd, (off_t)offset, SEEK_SET) < 0) {
+		dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "cannot seek in '%s': %s", name,
+			      strerror(errno));
+		close(fd);
+		goto fail;
+	}
+	/* A share that starts past the first byte has no byte-order mark. */
+	c->bom_checked = offset > 0;
 	/* Reading starts at once, in a thread of its own. */
-	c->src = input_open(fd);
+	c->src = input_open_range(fd, length);
 	if (!c->src) {
 		dnn_error_oom(e);
 		goto fail;
@@ -438,6 +452,11 @@ struct dnn_csv *csv_open(const char *path, const struct dnn_csv_opts *o, struct 
 fail:
 	csv_close(c);
 	return NULL;
+}
+
+struct dnn_csv *csv_open(const char *path, const struct dnn_csv_opts *o, struct dnn_error *e)
+{
+	return csv_open_at(path, o, 0, UINT64_MAX, e);
 }
 
 size_t csv_nfields(const struct dnn_csv *c)
@@ -1204,6 +1223,142 @@ static int take_row(struct dnn_dataset *d, struct dnn_csv *c, const size_t *slot
 	return 0;
 }
 
+/* ---- sharing the rows among MPI ranks (dist.h) ---- */
+
+/* How this rank's share of a file is read: a plain file by a byte range
+ * that starts and ends at line starts; gzip (which cannot be entered
+ * mid-stream) by rows, every rank reading the whole stream and keeping the
+ * rows whose number is its rank modulo the number of ranks. */
+enum { SHARD_NONE, SHARD_ROWS, SHARD_BYTES };
+
+struct shard {
+	int mode;
+	uint64_t row;		    /* rows mode: the next row's number in the file */
+	unsigned long header_lines; /* bytes mode: lines before the first share */
+};
+
+/* 1 when the row just read is this rank's (and counts), else 0. */
+static inline size_t shard_keep(struct shard *sh)
+{
+	if (!sh || sh->mode != SHARD_ROWS)
+		return 1;
+	return sh->row++ % (uint64_t)dist_size() == (uint64_t)dist_rank();
+}
+
+/* The first line start at or after byte p (of a file of size bytes), not
+ * before byte lo. */
+static uint64_t line_start(int fd, uint64_t p, uint64_t lo, uint64_t size)
+{
+	unsigned char buf[4096];
+
+	if (p <= lo)
+		return lo;
+	for (uint64_t q = p - 1; q < size;) {
+		ssize_t r = pread(fd, buf, sizeof buf, (off_t)q);
+
+		if (r <= 0)
+			return size;
+		for (ssize_t i = 0; i < r; i++)
+			if (buf[i] == '\n')
+				return q + (uint64_t)i + 1;
+		q += (uint64_t)r;
+	}
+	return size;
+}
+
+/* Choose how to share the file that *cp has just read the first row of
+ * (the header, or with no header the first data row), and for a byte range
+ * reopen *cp on this rank's share. *have_row is cleared: the share's rows
+ * are all still to be read. */
+static int shard_open(struct shard *sh, struct dnn_csv **cp, const char *path,
+		      const struct dnn_csv_opts *o, int *have_row, struct dnn_error *e)
+{
+	struct dnn_csv *c = *cp;
+	uint64_t first, size, p = (uint64_t)dist_size(), r = (uint64_t)dist_rank(), lo, hi;
+	struct stat st;
+	int fd;
+
+	if (strcmp(path, "-") == 0)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "standard input reaches only the first MPI rank; give the "
+				     "data as a file");
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		dnn_error_set(e, DNN_EX_NOINPUT, NULL, 0, 0, "cannot open '%s': %s", c->name,
+			      strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (input_is_gzip(c->src) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		sh->mode = SHARD_ROWS;
+		return 0;
+	}
+	sh->mode = SHARD_BYTES;
+	/* Data rows start after the header (with none, at the first byte, so
+	 * that rank 0 reads the first row again). */
+	first = o->header ? c->taken + c->in_pos : 0;
+	sh->header_lines = o->header ? c->line - 1 : 0;
+	size = (uint64_t)st.st_size;
+	lo = line_start(fd, first + (size - first) / p * r + (size - first) % p * r / p, first,
+			size);
+	hi = r + 1 == p
+		 ? size
+		 : line_start(
+		       fd, first + (size - first) / p * (r + 1) + (size - first) % p * (r + 1) / p,
+		       first, size);
+	close(fd);
+	csv_close(c);
+	*cp = NULL;
+	*have_row = 0;
+	if (!(*cp = csv_open_at(path, o, lo, hi - lo, e)))
+		return -1;
+	return 0;
+}
+
+/* Add to t the keys every rank has seen, so that all ranks hold the same
+ * set (each in its own order: sort_table gives them one). */
+static int shard_union(struct strtab *t, struct dnn_error *e)
+{
+	size_t len = 0, all_len, pos = 0;
+	unsigned char *all = NULL;
+	char *buf, *q;
+	int rc = 0;
+
+	for (size_t k = 0; k < t->n; k++)
+		len += strlen(t->keys[k]) + 1;
+	if (!(buf = malloc(len ? len : 1))) {
+		dnn_error_oom(e);
+		dist_abort(e);
+	}
+	q = buf;
+	for (size_t k = 0; k < t->n; k++) {
+		size_t n = strlen(t->keys[k]) + 1;
+
+		memcpy(q, t->keys[k], n);
+		q += n;
+	}
+	if (dist_allgather(buf, len, &all, &all_len, NULL)) {
+		dnn_error_oom(e);
+		dist_abort(e);
+	}
+	while (pos < all_len) {
+		const char *key = (const char *)all + pos;
+		size_t n = strlen(key), k;
+		int added;
+
+		if (strtab_add(t, key, n, &k, &added)) {
+			dnn_error_oom(e);
+			dist_abort(e);
+		}
+		pos += n + 1;
+	}
+	free(buf);
+	free(all);
+	return rc;
+}
+
 /* ---- the fast path: whole plain lines straight from the input buffer ---- */
 
 /* A little-endian load's value on any host. */
@@ -1296,7 +1451,7 @@ static inline __attribute__((always_inline)) int fast_number(const char **pp, co
  * blank line), which the general reader then takes, with its exact error
  * messages. Returns 0, or -1 when out of memory. */
 static int fast_rows(struct dnn_dataset *d, struct dnn_csv *c, const size_t *slot,
-		     struct strtab *classes, size_t *cap, struct dnn_error *e)
+		     struct strtab *classes, size_t *cap, struct shard *sh, struct dnn_error *e)
 {
 	const int delim = c->delim;
 	const size_t n_cols = d->n_cols;
@@ -1360,7 +1515,7 @@ static int fast_rows(struct dnn_dataset *d, struct dnn_csv *c, const size_t *slo
 				return 0; /* the general reader says why */
 			d->label[d->n_rows] = (uint32_t)k;
 		}
-		d->n_rows++;
+		d->n_rows += shard_keep(sh);
 		c->in_pos = (size_t)(nl + 1 - (const char *)c->in);
 		c->line++;
 		c->col = 1;
@@ -1469,31 +1624,34 @@ int data_load(struct dnn_dataset *d, const char *path, const struct dnn_data_opt
 	struct strtab names = {0}, classes = {0}, *cat_tab = NULL;
 	size_t *slot = NULL, *first = NULL, cap = 0;
 	locale_t cloc = (locale_t)0, old = (locale_t)0;
-	int r, have_row;
+	struct shard sh = {SHARD_NONE, 0, 0};
+	int r, have_row, shared = o->shard && dist_active(), rc = -1;
 
 	memset(d, 0, sizeof *d);
 	d->task = o->task;
+	d->gid_stride = 1;
 	if (o->task != DNN_TASK_REGRESSION && o->task != DNN_TASK_CLASSIFICATION)
 		return dnn_error_set(e, DNN_EX_SOFTWARE, NULL, 0, 0, "data_load: bad task %d",
 				     o->task);
-	if (o->task == DNN_TASK_CLASSIFICATION && o->n_targets > 1)
-		return dnn_error_set(e, DNN_EX_DATA, NULL, 0, 0,
-				     "classification takes one target column, not %zu",
-				     o->n_targets);
+	if (o->task == DNN_TASK_CLASSIFICATION && o->n_targets > 1) {
+		dnn_error_set(e, DNN_EX_DATA, NULL, 0, 0,
+			      "classification takes one target column, not %zu", o->n_targets);
+		goto read;
+	}
 	if (!(cloc = c_numeric(e)))
-		return -1;
+		goto read;
 	old = uselocale(cloc);
 	c = csv_open(path, &o->csv, e);
 	if (!c)
-		goto fail;
+		goto read;
 	if (read_names(c, o->csv.header, &d->col_names, &d->n_cols, e))
-		goto fail;
+		goto read;
 	have_row = !o->csv.header;
 	d->col_role = malloc(d->n_cols);
 	slot = util_malloc_array(d->n_cols, sizeof *slot);
 	if (!d->col_role || !slot) {
 		dnn_error_oom(e);
-		goto fail;
+		goto read;
 	}
 	if (o->csv.header) {
 		size_t dup;
@@ -1501,47 +1659,101 @@ int data_load(struct dnn_dataset *d, const char *path, const struct dnn_data_opt
 		first = util_malloc_array(d->n_cols, sizeof *first);
 		if (!first) {
 			dnn_error_oom(e);
-			goto fail;
+			goto read;
 		}
 		/* slot[] is scratch space here. */
 		if (index_names(d->col_names, d->n_cols, &names, first, slot, &dup, e))
-			goto fail;
+			goto read;
 		if (dup != SIZE_MAX) {
 			duplicate_error(c, d->col_names, dup, e);
-			goto fail;
+			goto read;
 		}
 		strtab_free(&names);
 		free(first);
 		first = NULL;
 	}
 	if (assign_roles(d, o, c->name, slot, e))
-		goto fail;
+		goto read;
 	if (d->n_cats && !(cat_tab = util_calloc_array(d->n_cats, sizeof *cat_tab))) {
 		dnn_error_oom(e);
-		goto fail;
+		goto read;
 	}
 	if (SIZE_MAX / sizeof(float) < d->n_cols) {
 		dnn_error_oom(e);
-		goto fail;
+		goto read;
+	}
+	if (shared) {
+		if (shard_open(&sh, &c, path, &o->csv, &have_row, e) || grow_rows(d, &cap, 1, e))
+			goto read;
 	}
 	for (;;) {
 		if (!have_row) {
-			if (fast_rows(d, c, slot, &classes, &cap, e))
-				goto fail;
+			if (fast_rows(d, c, slot, &classes, &cap, &sh, e))
+				goto read;
 			r = csv_next(c, e);
 			if (r < 0)
-				goto fail;
+				goto read;
 			if (r == 0)
 				break;
 		}
 		have_row = 0;
 		if (d->n_rows == cap && grow_rows(d, &cap, d->n_rows + 1, e))
-			goto fail;
+			goto read;
 		if (take_row(d, c, slot, &classes, cat_tab, d->n_rows, e))
-			goto fail;
-		d->n_rows++;
+			goto read;
+		d->n_rows += shard_keep(&sh);
 	}
-	if (d->n_rows == 0) {
+	rc = 0;
+read:
+	if (rc)
+		gzip_blame(c, e);
+	if (shared) {
+		/* The ranks agree on the outcome; a share's line numbers start
+		 * after the lines of the shares before it. */
+		uint64_t base = sh.header_lines +
+				dist_exscan_u64(sh.mode == SHARD_BYTES && c ? c->line - 1 : 0);
+
+		if (rc && sh.mode == SHARD_BYTES && e->line && c && strcmp(e->file, c->name) == 0) {
+			e->line += (unsigned long)base;
+			/* A share ends at a line end, which may be one inside a
+			 * quoted field: then its last row is cut short. */
+			if (c->eof && e->code == DNN_EX_DATA && dist_rank() + 1 < dist_size()) {
+				size_t len = strlen(e->msg);
+
+				snprintf(e->msg + len, sizeof e->msg - len, "%s",
+					 "; if a quoted field holds a line break, it may cross "
+					 "the boundary between two MPI ranks' shares of the "
+					 "file: give the file gzip-compressed (shared by rows, "
+					 "not bytes)");
+			}
+		}
+		if (dist_agree(rc, e))
+			goto fail;
+		d->shared = 1;
+		{
+			uint64_t t[2] = {d->n_rows, c->n_missing};
+
+			dist_sum_u64(t, 2);
+			d->n_rows_total = (size_t)t[0];
+			c->n_missing = (size_t)t[1];
+		}
+		if (sh.mode == SHARD_BYTES) {
+			d->gid_first = (size_t)dist_exscan_u64(d->n_rows);
+		} else {
+			d->gid_first = (size_t)dist_rank();
+			d->gid_stride = (size_t)dist_size();
+		}
+		/* Every rank ends with the classes and categories of all. */
+		shard_union(&classes, e);
+		for (size_t k = 0; k < d->n_cats; k++)
+			shard_union(&cat_tab[k], e);
+	} else if (rc) {
+		goto fail;
+	} else {
+		d->n_rows_total = d->n_rows;
+	}
+	rc = -1;
+	if (d->n_rows_total == 0) {
 		dnn_error_set(e, DNN_EX_DATA, c->name, 0, 0,
 			      o->csv.header ? "no data rows (only a header)" : "no data rows");
 		goto fail;
@@ -1577,7 +1789,6 @@ int data_load(struct dnn_dataset *d, const char *path, const struct dnn_data_opt
 	freelocale(cloc);
 	return 0;
 fail:
-	gzip_blame(c, e);
 	if (cat_tab)
 		for (size_t k = 0; k < d->n_cats; k++)
 			strtab_free(&cat_tab[k]);
@@ -1605,6 +1816,7 @@ void data_free(struct dnn_dataset *d)
 	free(d->y);
 	util_free_strings(d->class_names, d->n_classes);
 	free(d->label);
+	free(d->train_gid);
 	data_free_cats(d->cats, d->n_cats);
 	memset(d, 0, sizeof *d);
 }
@@ -1717,11 +1929,48 @@ out:
 	return rc;
 }
 
+/* The number of row i among the rows of all ranks. */
+static size_t gid_of(const struct dnn_dataset *d, size_t i)
+{
+	return d->shared ? d->gid_first + i * d->gid_stride : i;
+}
+
+/* The class of every row of all ranks, in file order (a shared dataset). */
+static uint32_t *all_labels(const struct dnn_dataset *d)
+{
+	unsigned char *all = NULL;
+	size_t all_len, *lens = NULL, pos = 0, n = d->n_rows_total, p = (size_t)dist_size();
+	uint32_t *g = util_malloc_array(n, sizeof *g);
+	struct dnn_error e;
+
+	if (!g || dist_allgather(d->label, d->n_rows * sizeof *d->label, &all, &all_len, &lens)) {
+		dnn_error_oom(&e);
+		dist_abort(&e);
+	}
+	for (size_t q = 0, first = 0; q < p; q++) {
+		size_t m = lens[q] / sizeof *g;
+
+		for (size_t j = 0; j < m; j++) {
+			uint32_t v;
+
+			memcpy(&v, all + pos + j * sizeof v, sizeof v);
+			/* Byte shares follow one another; row shares interleave. */
+			g[d->gid_stride == 1 ? first + j : q + j * p] = v;
+		}
+		pos += lens[q];
+		first += m;
+	}
+	free(all);
+	free(lens);
+	return g;
+}
+
 int data_split(struct dnn_dataset *d, double fraction, uint64_t seed, size_t *n_val_out,
 	       const char *data_name, struct dnn_error *e)
 {
-	size_t n = d->n_rows, n_val, *order;
-	unsigned char *is_val;
+	size_t n = d->shared ? d->n_rows_total : d->n_rows, n_val, *order = NULL,
+	       n_local = d->n_rows, n_val_local = 0;
+	unsigned char *is_val = NULL;
 	struct dnn_rng rng;
 	int rc = -1;
 
@@ -1732,20 +1981,29 @@ int data_split(struct dnn_dataset *d, double fraction, uint64_t seed, size_t *n_
 		return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
 				     "%zu rows are too few to hold out a validation fraction of %g",
 				     n, fraction);
-	order = util_malloc_array(n, sizeof *order);
+	order = util_malloc_array(n > n_local ? n : n_local, sizeof *order);
 	is_val = calloc(n ? n : 1, 1);
 	if (!order || !is_val) {
 		dnn_error_oom(e);
+		if (d->shared)
+			dist_abort(e);
 		goto out;
 	}
-	/* A stream of its own, so that the split does not shift the weights. */
+	/* A stream of its own, so that the split does not shift the weights.
+	 * Sharing ranks draw it over the rows of all, as one process would. */
 	rng_seed(&rng, seed ^ 0x76616c6964617465ULL);
 	if (d->task == DNN_TASK_CLASSIFICATION) {
-		if (choose_stratified(d, n_val, &rng, is_val, data_name, e))
+		struct dnn_dataset all = *d;
+
+		if (d->shared)
+			all.label = all_labels(d);
+		all.n_rows = n;
+		rc = choose_stratified(&all, n_val, &rng, is_val, data_name, e);
+		if (d->shared)
+			free(all.label);
+		if (rc)
 			goto out;
-		n_val = 0;
-		for (size_t i = 0; i < n; i++)
-			n_val += is_val[i];
+		rc = -1;
 	} else {
 		for (size_t i = 0; i < n; i++)
 			order[i] = i;
@@ -1753,20 +2011,60 @@ int data_split(struct dnn_dataset *d, double fraction, uint64_t seed, size_t *n_
 		for (size_t i = 0; i < n_val; i++)
 			is_val[order[i]] = 1;
 	}
-	for (size_t i = 0, a = 0, b = n - n_val; i < n; i++)
-		order[is_val[i] ? b++ : a++] = i;
-	if (permute_rows(d->x, n, d->n_in * sizeof(float), order, e))
+	for (size_t i = 0; i < n_local; i++)
+		n_val_local += is_val[gid_of(d, i)];
+	if (d->shared) {
+		/* Each training row's number among the training rows of all. */
+		size_t *ids = util_malloc_array(n_local - n_val_local + 1, sizeof *ids);
+
+		if (!ids) {
+			dnn_error_oom(e);
+			goto out;
+		}
+		for (size_t g = 0, t = 0, j = 0, before = 0; g < n && j < n_local; g++) {
+			if (g == gid_of(d, j)) {
+				if (!is_val[g])
+					ids[t++] = before;
+				j++;
+			}
+			before += !is_val[g];
+		}
+		free(d->train_gid);
+		d->train_gid = ids;
+	}
+	for (size_t i = 0, a = 0, b = n_local - n_val_local; i < n_local; i++)
+		order[is_val[gid_of(d, i)] ? b++ : a++] = i;
+	if (permute_rows(d->x, n_local, d->n_in * sizeof(float), order, e))
 		goto out;
-	if (d->y && permute_rows(d->y, n, d->n_targets * sizeof(float), order, e))
+	if (d->y && permute_rows(d->y, n_local, d->n_targets * sizeof(float), order, e))
 		goto out;
-	if (d->label && permute_rows(d->label, n, sizeof(uint32_t), order, e))
+	if (d->label && permute_rows(d->label, n_local, sizeof(uint32_t), order, e))
 		goto out;
-	*n_val_out = n_val;
+	d->n_train_total = n - n_val;
+	*n_val_out = n_val_local;
 	rc = 0;
 out:
 	free(order);
 	free(is_val);
 	return rc;
+}
+
+int data_train_ids(struct dnn_dataset *d, size_t n_train, struct dnn_error *e)
+{
+	if (!d->shared) {
+		d->n_train_total = n_train;
+		return 0;
+	}
+	if (d->train_gid)
+		return 0; /* data_split numbered them */
+	/* All rows of the file train (validation rows, if any, come from
+	 * another file). */
+	if (!(d->train_gid = util_malloc_array(n_train + 1, sizeof *d->train_gid)))
+		return dnn_error_oom(e);
+	for (size_t j = 0; j < n_train; j++)
+		d->train_gid[j] = gid_of(d, j);
+	d->n_train_total = d->n_rows_total;
+	return 0;
 }
 
 /* ---- normalization ---- */
@@ -1799,30 +2097,33 @@ int norm_identity(struct dnn_norm *nm, size_t n, struct dnn_error *e)
 
 /* mean_j = sum_i x_ij / n, scale_j = sqrt(sum_i (x_ij - mean_j)^2 / n), or 1
  * when that is 0 or negligible next to the mean. */
-int norm_fit(struct dnn_norm *nm, const float *x, size_t cols, const size_t *rows, size_t n_rows,
-	     struct dnn_error *e)
+static int fit(struct dnn_norm *nm, const float *x, size_t cols, const size_t *rows, size_t n_rows,
+	       int shared, struct dnn_error *e)
 {
 	double *sum = util_calloc_array(cols, sizeof *sum);
 	double *sq = util_calloc_array(cols, sizeof *sq);
+	uint64_t n_all = n_rows;
 
-	if (!sum || !sq) {
+	if (!sum || !sq || norm_alloc(nm, cols, e)) {
 		free(sum);
 		free(sq);
-		return dnn_error_oom(e);
-	}
-	if (norm_alloc(nm, cols, e)) {
-		free(sum);
-		free(sq);
+		dnn_error_oom(e);
+		if (shared)
+			dist_abort(e);
 		return -1;
 	}
+	if (shared)
+		dist_sum_u64(&n_all, 1);
 	for (size_t i = 0; i < n_rows; i++) {
 		const float *xi = x + (rows ? rows[i] : i) * cols;
 
 		for (size_t j = 0; j < cols; j++)
 			sum[j] += (double)xi[j];
 	}
+	if (shared)
+		dist_sum_f64(sum, cols);
 	for (size_t j = 0; j < cols; j++)
-		sum[j] = n_rows ? sum[j] / (double)n_rows : 0.0;
+		sum[j] = n_all ? sum[j] / (double)n_all : 0.0;
 	for (size_t i = 0; i < n_rows; i++) {
 		const float *xi = x + (rows ? rows[i] : i) * cols;
 
@@ -1832,8 +2133,10 @@ int norm_fit(struct dnn_norm *nm, const float *x, size_t cols, const size_t *row
 			sq[j] += dv * dv;
 		}
 	}
+	if (shared)
+		dist_sum_f64(sq, cols);
 	for (size_t j = 0; j < cols; j++) {
-		double sd = n_rows ? sqrt(sq[j] / (double)n_rows) : 0.0;
+		double sd = n_all ? sqrt(sq[j] / (double)n_all) : 0.0;
 
 		nm->mean[j] = (float)sum[j];
 		if (sd == 0.0 || sd < 1e-12 * fabs(sum[j]) || !isfinite((float)sd))
@@ -1844,6 +2147,18 @@ int norm_fit(struct dnn_norm *nm, const float *x, size_t cols, const size_t *row
 	free(sum);
 	free(sq);
 	return 0;
+}
+
+int norm_fit(struct dnn_norm *nm, const float *x, size_t cols, const size_t *rows, size_t n_rows,
+	     struct dnn_error *e)
+{
+	return fit(nm, x, cols, rows, n_rows, 0, e);
+}
+
+int norm_fit_shared(struct dnn_norm *nm, const float *x, size_t cols, size_t n_rows,
+		    struct dnn_error *e)
+{
+	return fit(nm, x, cols, NULL, n_rows, dist_active(), e);
 }
 
 void norm_apply(const struct dnn_norm *nm, float *x, size_t n_rows)

@@ -88,7 +88,19 @@ struct dnn_dataset {
 	char **class_names;	  /* sorted; numerically when all are integers */
 	uint32_t *label;	  /* classification: class index of each row */
 	size_t n_missing;	  /* input cells read as NaN (csv.missing_ok); a
-				   * categorical one sets all its inputs to NaN */
+				   * categorical one sets all its inputs to NaN
+				   * (counted over all ranks) */
+	/* Whether MPI ranks share the file (dist.h); then n_rows_total rows in
+	 * all, of which row i here is row gid_first + i * gid_stride of the
+	 * file's data rows (counted from 0). */
+	int shared;
+	size_t n_rows_total;
+	size_t gid_first, gid_stride;
+	/* After data_split of a shared dataset: the number of each training
+	 * row here among the training rows of all ranks (ascending), and how
+	 * many training rows all ranks have. */
+	size_t *train_gid;
+	size_t n_train_total;
 };
 
 struct dnn_data_opts {
@@ -100,6 +112,13 @@ struct dnn_data_opts {
 	const struct dnn_column_ref *categorical; /* inputs to one-hot encode */
 	size_t n_categorical;
 	int task;		  /* enum dnn_task, decided by the loss */
+	/* Running on several MPI ranks (dist.h): each reads only its share of
+	 * the rows (a plain file by a byte range cut at line starts, gzip by
+	 * row number modulo the ranks), and all end with the same columns,
+	 * classes and categories. Collective: every rank calls data_load,
+	 * and all fail with the same error (line numbers counted in the whole
+	 * file) or none does. */
+	int shard;
 };
 
 /* Load a whole labelled dataset. Errors name FILE:LINE:COLUMN: a ragged row,
@@ -119,6 +138,11 @@ void data_free(struct dnn_dataset *d);
 int data_split(struct dnn_dataset *d, double fraction, uint64_t seed, size_t *n_val,
 	       const char *data_name, struct dnn_error *e);
 
+/* Number the first n_train rows of d (the training rows) among the
+ * training rows of all MPI ranks, when d is shared and data_split has not:
+ * train_gid and n_train_total (n_train when not shared). */
+int data_train_ids(struct dnn_dataset *d, size_t n_train, struct dnn_error *e);
+
 /* ---- normalization: x' = (x - mean) / scale, per column ---- */
 
 struct dnn_norm {
@@ -131,6 +155,11 @@ struct dnn_norm {
  * rows of x listed in rows[0..n_rows) (rows == NULL: rows 0..n_rows). */
 int norm_fit(struct dnn_norm *nm, const float *x, size_t cols, const size_t *rows,
 	     size_t n_rows, struct dnn_error *e);
+/* norm_fit over the first n_rows rows of x on every MPI rank (dist.h):
+ * collective; the same statistics on all ranks, equal to norm_fit's over
+ * all those rows but for the order of the sums (in double). */
+int norm_fit_shared(struct dnn_norm *nm, const float *x, size_t cols, size_t n_rows,
+		    struct dnn_error *e);
 /* The identity transform on n columns. */
 int norm_identity(struct dnn_norm *nm, size_t n, struct dnn_error *e);
 void norm_apply(const struct dnn_norm *nm, float *x, size_t n_rows);

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@ enum { MODE_UNKNOWN, MODE_PLAIN, MODE_GZIP };
 
 struct dnn_input {
 	int fd;
+	uint64_t left; /* bytes still to read from fd (UINT64_MAX: all) */
 	int wake[2]; /* a pipe: input_close writes to it to stop a waiting read */
 	pthread_t thread;
 	int started;
@@ -58,9 +60,15 @@ static long read_some(struct dnn_input *in, unsigned char *p, size_t n)
 		} else if (fds[1].revents) {
 			return -2;
 		}
+		if (in->left == 0)
+			return 0;
+		if (n > in->left)
+			n = (size_t)in->left;
 		r = read(in->fd, p, n);
-		if (r >= 0)
+		if (r >= 0) {
+			in->left -= (uint64_t)r;
 			return (long)r;
+		}
 		if (errno != EINTR && errno != EAGAIN)
 			return -1;
 	}
@@ -238,6 +246,11 @@ static void *produce(void *arg)
 
 struct dnn_input *input_open(int fd)
 {
+	return input_open_range(fd, UINT64_MAX);
+}
+
+struct dnn_input *input_open_range(int fd, uint64_t limit)
+{
 	struct dnn_input *in = calloc(1, sizeof *in);
 
 	if (!in) {
@@ -245,6 +258,10 @@ struct dnn_input *input_open(int fd)
 		return NULL;
 	}
 	in->fd = fd;
+	in->left = limit;
+	/* A byte range of a file is plain text, whatever its first bytes. */
+	if (limit != UINT64_MAX)
+		in->mode = MODE_PLAIN;
 	in->wake[0] = in->wake[1] = -1;
 	for (int i = 0; i < NBUF; i++)
 		if (!(in->buf[i] = malloc(CHUNK + INPUT_PAD)))

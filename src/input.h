@@ -6,6 +6,7 @@
 #define DNN_INPUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Bytes readable past the end of every chunk (their values are unspecified),
  * so that a parser may load a machine word at any position in a chunk. */
@@ -24,6 +25,10 @@ struct dnn_input;
 /* Start reading fd, which the input takes over (and closes). NULL when out
  * of memory or when no thread can be started; fd is closed then too. */
 struct dnn_input *input_open(int fd);
+
+/* The same for at most limit bytes from fd's current offset, read as plain
+ * text (a share of a file that dist.h's ranks split by bytes). */
+struct dnn_input *input_open_range(int fd, uint64_t limit);
 
 /* The next chunk of (decompressed) bytes: 1 with *p and *len (> 0) set,
  * valid until the next call; 0 at the end of the input; -1 on error, with

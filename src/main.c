@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "dist.h"
 #include "input.h"
 #include "mat.h"
 #include "err.h"
@@ -138,7 +139,11 @@ static int version(struct dnn_error *e)
 	printf("threads: %zu by default (pthreads; --threads or DNN_THREADS to change)\n",
 	       mat_threads());
 	printf("blas: none (the built-in gemm)\n");
-	printf("mpi: no\n");
+	if (strcmp(dist_library(), "no") == 0)
+		printf("mpi: no (configure --with-mpi to train across ranks under mpirun)\n");
+	else
+		printf("mpi: yes, %s (%d rank%s here; dnn train runs data-parallel under mpirun)\n",
+		       dist_library(), dist_size(), dist_size() == 1 ? "" : "s");
 	printf("input: plain, gzip (zlib %s), read in a thread of its own\n", input_zlib_version());
 	return 0;
 }
@@ -154,6 +159,10 @@ int main(int argc, char **argv)
 	/* A reader that goes away (dnn predict ... | head -1) ends dnn quietly,
 	 * as it does cat, even when the caller ignored SIGPIPE. */
 	signal(SIGPIPE, SIG_DFL);
+	if (dist_init(&argc, &argv, &e)) {
+		dnn_error_print(&e, stderr);
+		return e.code;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return DNN_EX_USAGE;
@@ -170,12 +179,19 @@ int main(int argc, char **argv)
 				   "unknown option '%s'; the command comes first", argv[1]);
 	} else if (!(c = find(argv[1]))) {
 		rc = unknown_command(argv[1], &e);
+	} else if (dist_active() && strcmp(c->name, "train") != 0) {
+		rc = dnn_error_set(&e, DNN_EX_USAGE, NULL, 0, 0,
+				   "only 'dnn train' runs across MPI ranks; run 'dnn %s' as one "
+				   "process",
+				   c->name);
 	} else {
 		rc = c->fn(argc - 1, argv + 1, &e);
 	}
 	errno = 0;
 	if (close_stdout(rc ? NULL : &e))
 		rc = -1;
+	/* Every rank has the same outcome (dist_agree); rank 0 reports it. */
+	dist_finalize();
 	if (rc == 0)
 		return 0;
 	if (!e.code)
@@ -186,6 +202,7 @@ int main(int argc, char **argv)
 		snprintf(e.msg + len, sizeof e.msg - len, "; try 'dnn %s%s--help'",
 			 c ? c->name : "", c ? " " : "");
 	}
-	dnn_error_print(&e, stderr);
+	if (dist_rank() == 0)
+		dnn_error_print(&e, stderr);
 	return e.code;
 }

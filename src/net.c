@@ -198,12 +198,23 @@ const float *net_forward(struct dnn_net *net, const float *x, size_t n)
  */
 double net_loss_grad(struct dnn_net *net, const float *x, const float *t, size_t n)
 {
+	return net_loss_grad_part(net, x, t, n, 1.0f / (float)n) / (double)n;
+}
+
+double net_loss_grad_part(struct dnn_net *net, const float *x, const float *t, size_t n,
+			  float scale)
+{
 	const struct dnn_layer *last = &net->layers[net->n_layers - 1];
-	const float *a = net_forward(net, x, n);
+	const float *a;
 	float *d = net->d0, *dprev = net->d1;
 	double loss;
 
-	loss = loss_eval(net->loss, last->act, a, t, n, last->n_out, 1.0f / (float)n, d);
+	if (n == 0) {
+		memset(net->grads, 0, net->n_params * sizeof *net->grads);
+		return 0.0;
+	}
+	a = net_forward(net, x, n);
+	loss = loss_eval(net->loss, last->act, a, t, n, last->n_out, scale, d);
 	for (size_t l = net->n_layers; l-- > 0;) {
 		const struct dnn_layer *ly = &net->layers[l];
 		const float *in = l ? net->out[l - 1] : x;
@@ -230,5 +241,5 @@ double net_loss_grad(struct dnn_net *net, const float *x, const float *t, size_t
 		d = dprev;
 		dprev = tmp;
 	}
-	return loss / (double)n;
+	return loss;
 }

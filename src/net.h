@@ -56,6 +56,12 @@ const float *net_forward(struct dnn_net *net, const float *x, size_t n);
 /* Forward and backward pass: the mean loss of the n rows against targets t
  * (n x n_out), with grads set to its gradient (not accumulated). */
 double net_loss_grad(struct dnn_net *net, const float *x, const float *t, size_t n);
+/* The same for a part of a batch that MPI ranks share (dist.h): the summed
+ * loss of the n rows (n may be 0), and grads the gradient of that sum times
+ * scale (1 / the rows of the whole batch), so that adding up the ranks'
+ * grads gives the batch's. */
+double net_loss_grad_part(struct dnn_net *net, const float *x, const float *t, size_t n,
+			  float scale);
 
 /* Width of the output layer. */
 size_t net_n_out(const struct dnn_net *net);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dist.h"
 #include "loss.h"
 #include "util.h"
 
@@ -133,25 +134,39 @@ static void regsum_finish(const struct regsum *r, double *mae, double *r2)
 	*r2 = sum / (double)r->m;
 }
 
+/* Add up the sums of all MPI ranks (collective). */
+static void regsum_share(struct regsum *r)
+{
+	double v[2] = {r->abs_err, (double)r->n};
+
+	dist_sum_f64(v, 2);
+	dist_sum_f64(r->res2, 3 * r->m);
+	r->abs_err = v[0];
+	r->n = (size_t)v[1];
+}
+
 static void regsum_free(struct regsum *r)
 {
 	free(r->res2);
 	r->res2 = r->tsum = r->tsq = NULL;
 }
 
-int train_measure(struct dnn_net *net, const struct dnn_rows *rows, int classification,
-		  const float *scale, struct dnn_metrics *out, struct dnn_error *e)
+static int measure(struct dnn_net *net, const struct dnn_rows *rows, int classification,
+		   const float *scale, struct dnn_metrics *out, int shared, struct dnn_error *e)
 {
-	size_t n_in = net->n_in, m = net_n_out(net), chunk, correct = 0;
+	size_t n_in = net->n_in, m = net_n_out(net), chunk, correct = 0, n = rows->n;
 	const struct dnn_layer *last = &net->layers[net->n_layers - 1];
 	struct regsum rs = {0};
 	double sum = 0.0;
 
 	out->mae = out->r2 = (double)NAN;
-	if (net_reserve(net, 1, e))
+	if (net_reserve(net, 1, e) || (!classification && regsum_init(&rs, m))) {
+		if (!e->code)
+			dnn_error_oom(e);
+		if (shared)
+			dist_abort(e);
 		return -1;
-	if (!classification && regsum_init(&rs, m))
-		return dnn_error_oom(e);
+	}
 	chunk = net->max_batch;
 	for (size_t i = 0; i < rows->n; i += chunk) {
 		size_t nb = rows->n - i < chunk ? rows->n - i : chunk;
@@ -163,13 +178,35 @@ int train_measure(struct dnn_net *net, const struct dnn_rows *rows, int classifi
 		else
 			regsum_add(&rs, a, rows->t + i * m, nb, scale);
 	}
-	out->loss = rows->n ? sum / (double)rows->n : (double)NAN;
-	out->accuracy = classification && rows->n ? (double)correct / (double)rows->n : (double)NAN;
+	if (shared) {
+		double v[3] = {sum, (double)correct, (double)n};
+
+		dist_sum_f64(v, 3);
+		sum = v[0];
+		correct = (size_t)v[1];
+		n = (size_t)v[2];
+		if (!classification)
+			regsum_share(&rs);
+	}
+	out->loss = n ? sum / (double)n : (double)NAN;
+	out->accuracy = classification && n ? (double)correct / (double)n : (double)NAN;
 	if (!classification) {
 		regsum_finish(&rs, &out->mae, &out->r2);
 		regsum_free(&rs);
 	}
 	return 0;
+}
+
+int train_measure(struct dnn_net *net, const struct dnn_rows *rows, int classification,
+		  const float *scale, struct dnn_metrics *out, struct dnn_error *e)
+{
+	return measure(net, rows, classification, scale, out, 0, e);
+}
+
+int train_measure_shared(struct dnn_net *net, const struct dnn_rows *rows, int classification,
+			 const float *scale, struct dnn_metrics *out, struct dnn_error *e)
+{
+	return measure(net, rows, classification, scale, out, dist_active(), e);
 }
 
 int train_evaluate(struct dnn_net *net, const struct dnn_rows *rows, int classification,
@@ -189,6 +226,8 @@ int train_evaluate(struct dnn_net *net, const struct dnn_rows *rows, int classif
 struct full_batch {
 	struct dnn_net *net;
 	const struct dnn_rows *rows;
+	size_t n_total; /* the rows of all MPI ranks (shared), else rows->n */
+	int shared;
 };
 
 static double full_batch_loss(void *ctx, const float *w, float *grad)
@@ -196,7 +235,7 @@ static double full_batch_loss(void *ctx, const float *w, float *grad)
 	struct full_batch *fb = ctx;
 	struct dnn_net *net = fb->net;
 	size_t n = fb->rows->n, n_in = net->n_in, m = net_n_out(net), chunk = net->max_batch;
-	double sum = 0.0;
+	double sum = 0.0, all = (double)fb->n_total;
 
 	if (w != net->params)
 		memcpy(net->params, w, net->n_params * sizeof *w);
@@ -204,15 +243,21 @@ static double full_batch_loss(void *ctx, const float *w, float *grad)
 	for (size_t i = 0; i < n; i += chunk) {
 		size_t nb = n - i < chunk ? n - i : chunk;
 		double loss = net_loss_grad(net, fb->rows->x + i * n_in, fb->rows->t + i * m, nb);
-		float wgt = (float)((double)nb / (double)n);
+		float wgt = (float)((double)nb / all);
 
-		if (!isfinite(loss))
-			return loss;
+		if (!isfinite(loss)) {
+			sum = loss;
+			break;
+		}
 		sum += loss * (double)nb;
 		for (size_t k = 0; k < net->n_params; k++)
 			grad[k] += wgt * net->grads[k];
 	}
-	return sum / (double)n;
+	if (fb->shared) {
+		dist_sum_f32(grad, net->n_params);
+		dist_sum_f64(&sum, 1);
+	}
+	return isfinite(sum) ? sum / all : sum;
 }
 
 static int diverged(struct dnn_error *e, unsigned long ep, double loss, double lr)
@@ -223,39 +268,78 @@ static int diverged(struct dnn_error *e, unsigned long ep, double loss, double l
 			     ep, isnan(loss) ? "NaN" : "infinite", lr);
 }
 
+/* Check that every MPI rank holds the same weights (collective): they take
+ * the same steps, so a difference is a fault. */
+static int same_weights(const struct dnn_net *net, struct dnn_error *e)
+{
+	uint64_t h = 1469598103934665603u;
+	const unsigned char *p = (const unsigned char *)net->params;
+
+	for (size_t i = 0; i < net->n_params * sizeof *net->params; i++) {
+		h ^= p[i];
+		h *= 1099511628211u;
+	}
+	if (dist_max_u64(h) == h && dist_max_u64(~h) == ~h)
+		return 0;
+	/* Every rank sees a difference, as some rank's hash is not the max. */
+	return dnn_error_set(e, DNN_EX_SOFTWARE, NULL, 0, 0,
+			     "internal error: the MPI ranks hold different weights");
+}
+
 int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 	      const struct dnn_rows *train, const struct dnn_rows *val,
 	      const struct dnn_train_opts *o, struct dnn_history *hist, struct dnn_error *e)
 {
-	size_t n = train->n, n_in = net->n_in, m = net_n_out(net);
-	size_t bs = o->batch_size < n ? o->batch_size : n;
-	size_t *idx = NULL;
-	float *xb = NULL, *tb = NULL, *good = NULL, *best = NULL;
+	/* Shared: n is this rank's rows, n_all those of all ranks, and
+	 * local[g] the row here that is row g of all (SIZE_MAX: another
+	 * rank's). */
+	int shared = o->gid != NULL && dist_active();
+	size_t n = train->n, n_all = shared ? o->n_total : n, n_in = net->n_in, m = net_n_out(net);
+	size_t bs = o->batch_size < n_all ? o->batch_size : n_all, np = net->n_params;
+	size_t *idx = NULL, *local = NULL;
+	float *xb = NULL, *tb = NULL, *good = NULL, *best = NULL, *red = NULL;
 	struct regsum rs = {0};
 	struct dnn_train_stop stop = {0};
 	struct dnn_train_early own = {(double)INFINITY, 0, NULL, NULL},
 			       *early = o->early ? o->early : &own;
-	int full = optim_full_batch(opt), has_val = val && val->n, rc = -1;
-	struct full_batch fb = {net, train};
+	int full = optim_full_batch(opt), has_val = val && val->n, rc = -1, failed;
+	struct full_batch fb = {net, train, n_all, shared};
 	unsigned long ep;
 
-	if (n == 0)
+	if (shared) {
+		uint64_t nv = val ? val->n : 0;
+
+		dist_sum_u64(&nv, 1);
+		has_val = nv > 0;
+	}
+	if (n_all == 0)
 		return dnn_error_set(e, DNN_EX_DATA, NULL, 0, 0, "no training rows");
 	if (full)
-		bs = n < 4096 ? n : 4096;
-	if (net_reserve(net, bs, e))
-		return -1;
-	idx = util_malloc_array(n, sizeof *idx);
-	xb = util_malloc_array(bs * n_in, sizeof *xb);
-	tb = util_malloc_array(bs * m, sizeof *tb);
-	good = util_malloc_array(net->n_params, sizeof *good);
-	if (o->patience && !early->best)
-		early->best = best = util_malloc_array(net->n_params, sizeof *best);
+		bs = n < 4096 ? (n ? n : 1) : 4096;
+	failed = net_reserve(net, bs, e);
+	if (!failed) {
+		idx = util_malloc_array(n_all, sizeof *idx);
+		xb = util_malloc_array(bs * n_in, sizeof *xb);
+		tb = util_malloc_array(bs * m, sizeof *tb);
+		good = util_malloc_array(np, sizeof *good);
+		if (shared) {
+			local = util_malloc_array(n_all, sizeof *local);
+			red = util_malloc_array(np + 2, sizeof *red);
+		}
+		if (o->patience && !early->best)
+			early->best = best = util_malloc_array(np, sizeof *best);
+		if (!idx || !xb || !tb || !good || (o->patience && !early->best) ||
+		    (shared && (!local || !red)) || (!o->classification && regsum_init(&rs, m)))
+			failed = dnn_error_oom(e);
+	}
 	stop.best_epoch = early->best_epoch;
-	if (!idx || !xb || !tb || !good || (o->patience && !early->best) ||
-	    (!o->classification && regsum_init(&rs, m))) {
-		dnn_error_oom(e);
+	if (shared ? dist_agree(failed, e) : failed)
 		goto out;
+	if (shared) {
+		for (size_t g = 0; g < n_all; g++)
+			local[g] = SIZE_MAX;
+		for (size_t j = 0; j < n; j++)
+			local[o->gid[j]] = j;
 	}
 	stop.monitor_val = has_val;
 
@@ -284,7 +368,7 @@ int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 				goto out;
 			}
 			stop.converged = r == 1;
-			if (train_measure(net, train, o->classification, o->target_scale, &mt, e))
+			if (measure(net, train, o->classification, o->target_scale, &mt, shared, e))
 				goto out;
 			rec.loss = mt.loss;
 			rec.accuracy = mt.accuracy;
@@ -295,45 +379,79 @@ int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 				regsum_reset(&rs);
 			/* Each epoch's order depends on the generator alone, so
 			 * that a resumed run goes on as an uninterrupted one. */
-			for (size_t i = 0; i < n; i++)
+			for (size_t i = 0; i < n_all; i++)
 				idx[i] = i;
-			rng_shuffle(rng, idx, n);
-			for (size_t s = 0; s < n; s += bs) {
-				size_t nb = n - s < bs ? n - s : bs;
+			rng_shuffle(rng, idx, n_all);
+			for (size_t s = 0; s < n_all; s += bs) {
+				size_t nb = n_all - s < bs ? n_all - s : bs, nl = 0;
+				int bad, stopped = o->interrupt && *o->interrupt;
 				double loss;
 
+				/* This rank's rows of the minibatch. */
 				for (size_t r = 0; r < nb; r++) {
-					memcpy(xb + r * n_in, train->x + idx[s + r] * n_in,
+					size_t j = shared ? local[idx[s + r]] : idx[s + r];
+
+					if (j == SIZE_MAX)
+						continue;
+					memcpy(xb + nl * n_in, train->x + j * n_in,
 					       n_in * sizeof *xb);
-					memcpy(tb + r * m, train->t + idx[s + r] * m,
-					       m * sizeof *tb);
+					memcpy(tb + nl * m, train->t + j * m, m * sizeof *tb);
+					nl++;
 				}
-				loss = net_loss_grad(net, xb, tb, nb);
-				if (!isfinite(loss)) {
-					memcpy(net->params, good, net->n_params * sizeof *good);
+				if (shared) {
+					/* The batch's gradient is the sum of the ranks'
+					 * parts; two flags travel with it. */
+					loss =
+					    net_loss_grad_part(net, xb, tb, nl, 1.0f / (float)nb);
+					memcpy(red, net->grads, np * sizeof *red);
+					red[np] = isfinite(loss) ? 0.0f : 1.0f;
+					red[np + 1] = stopped ? 1.0f : 0.0f;
+					dist_sum_f32(red, np + 2);
+					bad = red[np] > 0.0f;
+					stopped = red[np + 1] > 0.0f;
+					if (bad)
+						loss = (double)NAN;
+				} else {
+					loss = net_loss_grad(net, xb, tb, nb);
+					bad = !isfinite(loss);
+					loss *= (double)nb;
+				}
+				if (bad) {
+					memcpy(net->params, good, np * sizeof *good);
 					diverged(e, ep, loss, opt->learning_rate);
 					goto out;
 				}
 				if (o->classification)
 					correct +=
-					    count_correct(net->out[net->n_layers - 1], tb, nb, m);
+					    count_correct(net->out[net->n_layers - 1], tb, nl, m);
 				else
-					regsum_add(&rs, net->out[net->n_layers - 1], tb, nb,
+					regsum_add(&rs, net->out[net->n_layers - 1], tb, nl,
 						   o->target_scale);
-				sum += loss * (double)nb;
-				optim_step(opt, net->params, net->grads);
+				sum += loss;
+				optim_step(opt, net->params, shared ? red : net->grads);
+				if (!shared)
+					stopped = o->interrupt && *o->interrupt;
 				if (o->on_batch)
-					o->on_batch(ep, s + nb, n, o->ctx);
-				if (o->interrupt && *o->interrupt) {
+					o->on_batch(ep, s + nb, n_all, o->ctx);
+				if (stopped) {
 					stop.interrupted = ep;
 					break;
 				}
 			}
 			if (stop.interrupted)
 				break;
-			rec.loss = sum / (double)n;
+			if (shared) {
+				double v[2] = {sum, (double)correct};
+
+				dist_sum_f64(v, 2);
+				sum = v[0];
+				correct = (size_t)v[1];
+				if (!o->classification)
+					regsum_share(&rs);
+			}
+			rec.loss = sum / (double)n_all;
 			rec.accuracy =
-			    o->classification ? (double)correct / (double)n : (double)NAN;
+			    o->classification ? (double)correct / (double)n_all : (double)NAN;
 			if (!o->classification)
 				regsum_finish(&rs, &reg.mae, &reg.r2);
 		}
@@ -341,7 +459,7 @@ int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 		if (has_val) {
 			struct dnn_metrics mt;
 
-			if (train_measure(net, val, o->classification, o->target_scale, &mt, e))
+			if (measure(net, val, o->classification, o->target_scale, &mt, shared, e))
 				goto out;
 			rec.val_loss = mt.loss;
 			rec.val_accuracy = mt.accuracy;
@@ -369,9 +487,12 @@ int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 				break;
 			}
 		}
+		if (shared && (failed = same_weights(net, e)) != 0)
+			goto out;
 		if (stop.converged)
 			break;
-		if (o->interrupt && *o->interrupt) {
+		if (o->interrupt &&
+		    (shared ? dist_max_u64(*o->interrupt != 0) != 0 : *o->interrupt != 0)) {
 			stop.interrupted = ep;
 			break;
 		}
@@ -394,6 +515,8 @@ out:
 		*o->stop = stop;
 	regsum_free(&rs);
 	free(idx);
+	free(local);
+	free(red);
 	free(xb);
 	free(tb);
 	free(good);

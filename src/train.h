@@ -93,6 +93,15 @@ struct dnn_train_opts {
 	 * far (may be NULL; not for full-batch optimizers). */
 	void (*on_batch)(unsigned long epoch, size_t rows_done, size_t n_rows, void *ctx);
 	void *ctx;
+	/* Data-parallel training over MPI (dist.h), when not NULL: the training
+	 * rows here are rows gid[0] < gid[1] < ... of the n_total training rows
+	 * of all ranks. Every rank then runs train_run with the same network,
+	 * optimizer and generator; the epoch's order is drawn over all rows,
+	 * each rank computes the gradient of its rows of a minibatch, and the
+	 * sum over the ranks (in rank order) makes every rank's step. Figures
+	 * (and the callbacks' row counts) are those of all ranks. */
+	const size_t *gid;
+	size_t n_total;
 };
 
 /* Train net on train rows (and report on val rows when val->n > 0),
@@ -117,6 +126,10 @@ int train_evaluate(struct dnn_net *net, const struct dnn_rows *rows, int classif
  * scale as in dnn_train_opts.target_scale) of net on rows. */
 int train_measure(struct dnn_net *net, const struct dnn_rows *rows, int classification,
 		  const float *scale, struct dnn_metrics *out, struct dnn_error *e);
+/* The same over the rows of all MPI ranks (collective; rows->n may be 0 on
+ * some); train_measure with one rank. */
+int train_measure_shared(struct dnn_net *net, const struct dnn_rows *rows, int classification,
+			 const float *scale, struct dnn_metrics *out, struct dnn_error *e);
 
 /* The state a run needs to continue as if it had not stopped: the epochs
  * done, the generator, the current weights (which differ from the saved

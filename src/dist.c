@@ -1,0 +1,350 @@
+#include "dist.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+/* dist_allgather with one rank: a copy. */
+static int gather_local(const void *p, size_t len, unsigned char **all, size_t *all_len,
+			size_t **lens)
+{
+	*all = malloc(len ? len : 1);
+	if (!*all)
+		return -1;
+	memcpy(*all, p, len);
+	*all_len = len;
+	if (lens) {
+		*lens = malloc(sizeof **lens);
+		if (!*lens) {
+			free(*all);
+			return -1;
+		}
+		(*lens)[0] = len;
+	}
+	return 0;
+}
+
+#ifdef HAVE_MPI
+#include <mpi.h>
+
+static int rank, size = 1, started;
+static char library[MPI_MAX_LIBRARY_VERSION_STRING];
+static MPI_Op ordered_sum; /* float sum in rank order */
+
+/* Largest element count handed to MPI in one call (counts are int). */
+#define PIECE ((size_t)1 << 28)
+
+static void ordered_sum_fn(void *in, void *inout, int *len, MPI_Datatype *type)
+{
+	const float *a = in;
+	float *b = inout;
+
+	(void)type;
+	/* inout holds the higher ranks' part: in + inout keeps rank order. */
+	for (int i = 0; i < *len; i++)
+		b[i] = a[i] + b[i];
+}
+
+int dist_init(int *argc, char ***argv, struct dnn_error *e)
+{
+	int provided, len;
+
+	/* Without mpirun, a plain process: MPI is not started at all, so a
+	 * build with MPI behaves as one without. */
+	if (!getenv("OMPI_COMM_WORLD_SIZE") && !getenv("PMI_SIZE") && !getenv("PMIX_RANK"))
+		return 0;
+	if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+		return dnn_error_set(e, DNN_EX_SOFTWARE, NULL, 0, 0, "MPI_Init_thread failed");
+	started = 1;
+	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+	MPI_Comm_size(MPI_COMM_WORLD, &size);
+	MPI_Op_create(ordered_sum_fn, 0, &ordered_sum);
+	(void)len;
+	return 0;
+}
+
+void dist_finalize(void)
+{
+	if (!started)
+		return;
+	MPI_Op_free(&ordered_sum);
+	MPI_Finalize();
+	started = 0;
+}
+
+int dist_rank(void)
+{
+	return rank;
+}
+
+int dist_size(void)
+{
+	return size;
+}
+
+int dist_active(void)
+{
+	return size > 1;
+}
+
+const char *dist_library(void)
+{
+	int len = 0;
+
+	if (!library[0]) {
+		MPI_Get_library_version(library, &len);
+		library[strcspn(library, ",\n")] = '\0';
+	}
+	return library;
+}
+
+int dist_agree(int failed, struct dnn_error *e)
+{
+	int in[2], out[2];
+
+	if (size == 1)
+		return failed ? -1 : 0;
+	/* The lowest failing rank (size when none). */
+	in[0] = failed ? rank : size;
+	in[1] = rank;
+	MPI_Allreduce(in, out, 1, MPI_2INT, MPI_MINLOC, MPI_COMM_WORLD);
+	if (out[0] == size)
+		return 0;
+	{
+		struct {
+			int code;
+			unsigned long line, column;
+			char file[sizeof e->file];
+			char msg[sizeof e->msg];
+		} m;
+
+		memset(&m, 0, sizeof m);
+		if (rank == out[0]) {
+			m.code = e->code;
+			m.line = e->line;
+			m.column = e->column;
+			memcpy(m.file, e->file, sizeof m.file);
+			memcpy(m.msg, e->msg, sizeof m.msg);
+		}
+		MPI_Bcast(&m, (int)sizeof m, MPI_BYTE, out[0], MPI_COMM_WORLD);
+		e->code = m.code;
+		e->line = m.line;
+		e->column = m.column;
+		memcpy(e->file, m.file, sizeof m.file);
+		memcpy(e->msg, m.msg, sizeof m.msg);
+		e->file[sizeof e->file - 1] = '\0';
+		e->msg[sizeof e->msg - 1] = '\0';
+	}
+	return -1;
+}
+
+_Noreturn void dist_abort(const struct dnn_error *e)
+{
+	char buf[2048];
+
+	dnn_error_format(e, buf, sizeof buf);
+	fprintf(stderr, "dnn: rank %d of %d: %s\n", rank, size, buf);
+	fflush(stderr);
+	if (started)
+		MPI_Abort(MPI_COMM_WORLD, e->code ? e->code : 1);
+	exit(e->code ? e->code : 1);
+}
+
+void dist_sum_f32(float *v, size_t n)
+{
+	if (size == 1)
+		return;
+	for (size_t i = 0; i < n; i += PIECE) {
+		size_t k = n - i < PIECE ? n - i : PIECE;
+
+		MPI_Allreduce(MPI_IN_PLACE, v + i, (int)k, MPI_FLOAT, ordered_sum, MPI_COMM_WORLD);
+	}
+}
+
+void dist_sum_f64(double *v, size_t n)
+{
+	if (size == 1)
+		return;
+	for (size_t i = 0; i < n; i += PIECE) {
+		size_t k = n - i < PIECE ? n - i : PIECE;
+
+		MPI_Allreduce(MPI_IN_PLACE, v + i, (int)k, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+	}
+}
+
+void dist_sum_u64(uint64_t *v, size_t n)
+{
+	if (size == 1)
+		return;
+	for (size_t i = 0; i < n; i += PIECE) {
+		size_t k = n - i < PIECE ? n - i : PIECE;
+
+		MPI_Allreduce(MPI_IN_PLACE, v + i, (int)k, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+	}
+}
+
+uint64_t dist_exscan_u64(uint64_t v)
+{
+	uint64_t r = 0;
+
+	if (size == 1)
+		return 0;
+	MPI_Exscan(&v, &r, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+	return rank == 0 ? 0 : r;
+}
+
+uint64_t dist_max_u64(uint64_t v)
+{
+	uint64_t r = v;
+
+	if (size == 1)
+		return v;
+	MPI_Allreduce(&v, &r, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
+	return r;
+}
+
+void dist_bcast_f64(double *v, size_t n)
+{
+	if (size == 1)
+		return;
+	MPI_Bcast(v, (int)n, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+}
+
+int dist_allgather(const void *p, size_t len, unsigned char **all, size_t *all_len, size_t **lens)
+{
+	int *cnt = NULL, *disp = NULL, mine;
+	size_t total = 0;
+	struct dnn_error e;
+
+	if (size == 1)
+		return gather_local(p, len, all, all_len, lens);
+	if (len > INT_MAX) {
+		dnn_error_set(&e, DNN_EX_SOFTWARE, NULL, 0, 0,
+			      "%zu bytes are too many to share between ranks", len);
+		dist_abort(&e);
+	}
+	mine = (int)len;
+	cnt = malloc((size_t)size * sizeof *cnt);
+	disp = malloc((size_t)size * sizeof *disp);
+	if (!cnt || !disp)
+		goto oom;
+	MPI_Allgather(&mine, 1, MPI_INT, cnt, 1, MPI_INT, MPI_COMM_WORLD);
+	for (int r = 0; r < size; r++) {
+		if (total > (size_t)INT_MAX - (size_t)cnt[r]) {
+			dnn_error_set(&e, DNN_EX_SOFTWARE, NULL, 0, 0,
+				      "more than %d bytes to share between ranks", INT_MAX);
+			dist_abort(&e);
+		}
+		disp[r] = (int)total;
+		total += (size_t)cnt[r];
+	}
+	*all = malloc(total ? total : 1);
+	if (!*all)
+		goto oom;
+	MPI_Allgatherv(p, mine, MPI_BYTE, *all, cnt, disp, MPI_BYTE, MPI_COMM_WORLD);
+	*all_len = total;
+	if (lens) {
+		*lens = malloc((size_t)size * sizeof **lens);
+		if (!*lens)
+			goto oom;
+		for (int r = 0; r < size; r++)
+			(*lens)[r] = (size_t)cnt[r];
+	}
+	free(cnt);
+	free(disp);
+	return 0;
+oom:
+	dnn_error_oom(&e);
+	dist_abort(&e);
+}
+
+#else /* one process */
+
+int dist_init(int *argc, char ***argv, struct dnn_error *e)
+{
+	(void)argc;
+	(void)argv;
+	(void)e;
+	return 0;
+}
+
+void dist_finalize(void)
+{
+}
+
+int dist_rank(void)
+{
+	return 0;
+}
+
+int dist_size(void)
+{
+	return 1;
+}
+
+int dist_active(void)
+{
+	return 0;
+}
+
+const char *dist_library(void)
+{
+	return "no";
+}
+
+int dist_agree(int failed, struct dnn_error *e)
+{
+	(void)e;
+	return failed ? -1 : 0;
+}
+
+_Noreturn void dist_abort(const struct dnn_error *e)
+{
+	dnn_error_print(e, stderr);
+	exit(e->code ? e->code : 1);
+}
+
+void dist_sum_f32(float *v, size_t n)
+{
+	(void)v;
+	(void)n;
+}
+
+void dist_sum_f64(double *v, size_t n)
+{
+	(void)v;
+	(void)n;
+}
+
+void dist_sum_u64(uint64_t *v, size_t n)
+{
+	(void)v;
+	(void)n;
+}
+
+uint64_t dist_exscan_u64(uint64_t v)
+{
+	(void)v;
+	return 0;
+}
+
+uint64_t dist_max_u64(uint64_t v)
+{
+	return v;
+}
+
+void dist_bcast_f64(double *v, size_t n)
+{
+	(void)v;
+	(void)n;
+}
+
+int dist_allgather(const void *p, size_t len, unsigned char **all, size_t *all_len, size_t **lens)
+{
+	return gather_local(p, len, all, all_len, lens);
+}
+
+#endif

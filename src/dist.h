@@ -1,0 +1,61 @@
+/* Data-parallel training over MPI: the ranks of a run, and the few
+ * collective operations training needs. Built without MPI (the default),
+ * or when started without mpirun, there is one rank and every operation is
+ * the identity, so callers need no #ifdef.
+ *
+ * Every function that communicates is collective: all ranks call it in the
+ * same order. Local failures are turned into a common outcome by
+ * dist_agree before the next collective, so that no rank waits for one
+ * that has given up. */
+#ifndef DNN_DIST_H
+#define DNN_DIST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+/* Start MPI when the program was built with it (MPI_Init_thread, funneled:
+ * only the main thread communicates; the gemm's and the reader's threads
+ * never do). Call once at the start of main. Returns 0, or -1 with e set. */
+int dist_init(int *argc, char ***argv, struct dnn_error *e);
+/* Leave MPI (after the last collective). */
+void dist_finalize(void);
+
+int dist_rank(void);
+int dist_size(void);
+/* Whether there is more than one rank. */
+int dist_active(void);
+/* "Open MPI v4.1.4" (the library's own words, first line) or "no". */
+const char *dist_library(void);
+
+/* Collective: failed is this rank's outcome (non-zero: e holds its error).
+ * Returns -1 when any rank failed, with e set on every rank to the error of
+ * the lowest failing rank, and 0 when none did. */
+int dist_agree(int failed, struct dnn_error *e);
+
+/* A failure that cannot be agreed on (out of memory inside a collective
+ * step): print it with the rank and stop every rank with its exit code. */
+_Noreturn void dist_abort(const struct dnn_error *e);
+
+/* Collective sums in place, the same bits on every rank. Floats are summed
+ * in rank order (a non-commutative reduction), so that a run is
+ * reproducible for a given number of ranks; doubles and counts with the
+ * library's own sum. */
+void dist_sum_f32(float *v, size_t n);
+void dist_sum_f64(double *v, size_t n);
+void dist_sum_u64(uint64_t *v, size_t n);
+/* Collective: the sum of v over the ranks below this one (0 on rank 0). */
+uint64_t dist_exscan_u64(uint64_t v);
+/* Collective: the largest v over the ranks. */
+uint64_t dist_max_u64(uint64_t v);
+/* Collective: rank 0's n doubles to every rank. */
+void dist_bcast_f64(double *v, size_t n);
+
+/* Collective: every rank's len bytes at p, concatenated in rank order, in a
+ * malloc'd buffer (*all, *all_len); *lens (malloc'd, dist_size() entries,
+ * may be NULL) gets each rank's length. -1 when out of memory (then on
+ * every rank, as the lengths are shared first). */
+int dist_allgather(const void *p, size_t len, unsigned char **all, size_t *all_len, size_t **lens);
+
+#endif
