@@ -708,6 +708,67 @@ static float *target_matrix(const struct dnn_dataset *d, size_t n_out, struct dn
 	return t;
 }
 
+/* --learning-rate auto under MPI: the rows that one process would sample
+ * (every stride-th training row, for at most 2048), gathered from the ranks
+ * in order, so that every rank estimates the same rate from the same rows
+ * as one process. */
+static int gather_sample(const struct dnn_dataset *d, const float *targets, size_t n_train,
+			 size_t n_out, float **xs, float **ts, size_t *k, struct dnn_error *e)
+{
+	size_t stride = (d->n_train_total + 2047) / 2048, rec, mine = 0, all_len, *order = NULL;
+	size_t w = d->n_in + n_out;
+	unsigned char *buf = NULL, *all = NULL;
+
+	rec = sizeof(uint64_t) + w * sizeof(float);
+	for (size_t j = 0; j < n_train; j++)
+		mine += d->train_gid[j] % stride == 0;
+	if (!(buf = util_malloc_array(mine + 1, rec))) {
+		dnn_error_oom(e);
+		dist_abort(e);
+	}
+	for (size_t j = 0, q = 0; j < n_train; j++) {
+		uint64_t g = d->train_gid[j];
+		unsigned char *r = buf + q * rec;
+
+		if (g % stride)
+			continue;
+		memcpy(r, &g, sizeof g);
+		memcpy(r + sizeof g, d->x + j * d->n_in, d->n_in * sizeof(float));
+		memcpy(r + sizeof g + d->n_in * sizeof(float), targets + j * n_out,
+		       n_out * sizeof(float));
+		q++;
+	}
+	if (dist_allgather(buf, mine * rec, &all, &all_len, NULL)) {
+		dnn_error_oom(e);
+		dist_abort(e);
+	}
+	*k = all_len / rec;
+	*xs = util_malloc_array(*k + 1, d->n_in * sizeof **xs);
+	*ts = util_malloc_array(*k + 1, n_out * sizeof **ts);
+	order = util_malloc_array(*k + 1, sizeof *order);
+	if (!*xs || !*ts || !order) {
+		dnn_error_oom(e);
+		dist_abort(e);
+	}
+	/* In the order of the rows in the file: by their number. */
+	for (size_t i = 0; i < *k; i++) {
+		uint64_t g;
+
+		memcpy(&g, all + i * rec, sizeof g);
+		order[g / stride] = i;
+	}
+	for (size_t i = 0; i < *k; i++) {
+		const unsigned char *r = all + order[i] * rec + sizeof(uint64_t);
+
+		memcpy(*xs + i * d->n_in, r, d->n_in * sizeof(float));
+		memcpy(*ts + i * n_out, r + d->n_in * sizeof(float), n_out * sizeof(float));
+	}
+	free(order);
+	free(buf);
+	free(all);
+	return 0;
+}
+
 /* A step layer passes no gradient back (its derivative is zero wherever it
  * exists), so the layers up to the last one keep their initial weights. */
 /* Bytes that training the network needs: weights, gradients, optimizer
@@ -1078,6 +1139,14 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	rc = parse_args(argc, argv, &a, &ov, e);
 	if (rc)
 		return rc > 0 ? 0 : -1;
+	/* Ranks on one machine share its cores by default. */
+	if (!a.threads && !getenv("DNN_THREADS") && dist_local_size() > 1) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+		a.threads = cpus > dist_local_size()
+				? (unsigned long)cpus / (unsigned long)dist_local_size()
+				: 1;
+	}
 	if (mat_set_threads(a.threads, e))
 		return -1;
 	rc = -1;
@@ -1252,19 +1321,21 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	if (auto_lr) {
 		double lmax;
 
-		/* Each rank estimates it on its rows; rank 0's is taken. */
-		if (dist_agree(hvp_auto_learning_rate(model.net, d.x, targets, n_train,
-						      spec.optim.momentum, spec.seed,
-						      &spec.optim.learning_rate, &lmax, e),
-			       e))
-			goto out;
-		{
-			double v[2] = {spec.optim.learning_rate, lmax};
+		float *xs = NULL, *ts = NULL;
+		size_t k = n_train;
 
-			dist_bcast_f64(v, 2);
-			spec.optim.learning_rate = v[0];
-			lmax = v[1];
-		}
+		/* Under MPI, every rank estimates it on the rows one process
+		 * would sample. */
+		if (shared)
+			gather_sample(&d, targets, n_train, n_out, &xs, &ts, &k, e);
+		rc = hvp_auto_learning_rate(model.net, xs ? xs : d.x, ts ? ts : targets, k,
+					    spec.optim.momentum, spec.seed,
+					    &spec.optim.learning_rate, &lmax, e);
+		free(xs);
+		free(ts);
+		if (dist_agree(rc, e))
+			goto out;
+		rc = -1;
 		if (!a.quiet)
 			fprintf(stderr,
 				"learning rate auto: %.3g = (1 - momentum %g) / lambda_max %.4g, the "
@@ -1347,6 +1418,15 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		fprintf(stderr, "trained %zu epoch%s on %zu rows in %.3fs (%.0f rows/s)\n", epochs,
 			epochs == 1 ? "" : "s", d.n_train_total, secs,
 			secs > 0.0 ? (double)d.n_train_total * (double)epochs / secs : 0.0);
+		if (shared && stop.reductions)
+			fprintf(
+			    stderr,
+			    "%d MPI ranks: %lu gradient sums of %zu bytes took %.3fs (%.1f%% of "
+			    "rank 0's training time), %.1f us each\n",
+			    dist_size(), stop.reductions, 4 * (model.net->n_params + 2),
+			    stop.reduce_seconds,
+			    secs > 0.0 ? 100.0 * stop.reduce_seconds / secs : 0.0,
+			    1e6 * stop.reduce_seconds / (double)stop.reductions);
 	}
 	if (!trained && train_err.code != DNN_EX_FAIL && train_err.code != DNN_EX_INTERRUPT) {
 		*e = train_err;

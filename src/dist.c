@@ -30,7 +30,7 @@ static int gather_local(const void *p, size_t len, unsigned char **all, size_t *
 #ifdef HAVE_MPI
 #include <mpi.h>
 
-static int rank, size = 1, started;
+static int rank, size = 1, started, local_size = 1;
 static char library[MPI_MAX_LIBRARY_VERSION_STRING];
 static MPI_Op ordered_sum; /* float sum in rank order */
 
@@ -62,6 +62,15 @@ int dist_init(int *argc, char ***argv, struct dnn_error *e)
 	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
 	MPI_Comm_size(MPI_COMM_WORLD, &size);
 	MPI_Op_create(ordered_sum_fn, 0, &ordered_sum);
+	{
+		MPI_Comm node;
+
+		if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL,
+					&node) == MPI_SUCCESS) {
+			MPI_Comm_size(node, &local_size);
+			MPI_Comm_free(&node);
+		}
+	}
 	(void)len;
 	return 0;
 }
@@ -88,6 +97,11 @@ int dist_size(void)
 int dist_active(void)
 {
 	return size > 1;
+}
+
+int dist_local_size(void)
+{
+	return local_size;
 }
 
 const char *dist_library(void)
@@ -206,13 +220,6 @@ uint64_t dist_max_u64(uint64_t v)
 	return r;
 }
 
-void dist_bcast_f64(double *v, size_t n)
-{
-	if (size == 1)
-		return;
-	MPI_Bcast(v, (int)n, MPI_DOUBLE, 0, MPI_COMM_WORLD);
-}
-
 int dist_allgather(const void *p, size_t len, unsigned char **all, size_t *all_len, size_t **lens)
 {
 	int *cnt = NULL, *disp = NULL, mine;
@@ -290,6 +297,11 @@ int dist_active(void)
 	return 0;
 }
 
+int dist_local_size(void)
+{
+	return 1;
+}
+
 const char *dist_library(void)
 {
 	return "no";
@@ -334,12 +346,6 @@ uint64_t dist_exscan_u64(uint64_t v)
 uint64_t dist_max_u64(uint64_t v)
 {
 	return v;
-}
-
-void dist_bcast_f64(double *v, size_t n)
-{
-	(void)v;
-	(void)n;
 }
 
 int dist_allgather(const void *p, size_t len, unsigned char **all, size_t *all_len, size_t **lens)

@@ -26,6 +26,8 @@ int dist_rank(void);
 int dist_size(void);
 /* Whether there is more than one rank. */
 int dist_active(void);
+/* The ranks on this machine (this one included). */
+int dist_local_size(void);
 /* "Open MPI v4.1.4" (the library's own words, first line) or "no". */
 const char *dist_library(void);
 
@@ -49,8 +51,6 @@ void dist_sum_u64(uint64_t *v, size_t n);
 uint64_t dist_exscan_u64(uint64_t v);
 /* Collective: the largest v over the ranks. */
 uint64_t dist_max_u64(uint64_t v);
-/* Collective: rank 0's n doubles to every rank. */
-void dist_bcast_f64(double *v, size_t n);
 
 /* Collective: every rank's len bytes at p, concatenated in rank order, in a
  * malloc'd buffer (*all, *all_len); *lens (malloc'd, dist_size() entries,

@@ -384,6 +384,7 @@ int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 			rng_shuffle(rng, idx, n_all);
 			for (size_t s = 0; s < n_all; s += bs) {
 				size_t nb = n_all - s < bs ? n_all - s : bs, nl = 0;
+				double t_red;
 				int bad, stopped = o->interrupt && *o->interrupt;
 				double loss;
 
@@ -406,7 +407,10 @@ int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 					memcpy(red, net->grads, np * sizeof *red);
 					red[np] = isfinite(loss) ? 0.0f : 1.0f;
 					red[np + 1] = stopped ? 1.0f : 0.0f;
+					t_red = now();
 					dist_sum_f32(red, np + 2);
+					stop.reduce_seconds += now() - t_red;
+					stop.reductions++;
 					bad = red[np] > 0.0f;
 					stopped = red[np + 1] > 0.0f;
 					if (bad)

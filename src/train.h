@@ -54,6 +54,11 @@ struct dnn_train_stop {
 	int monitor_val;		/* early stopping watched val_loss (else loss) */
 	unsigned long interrupted;	/* the epoch *interrupt cut short, or 0 */
 	int restored;			/* the best epoch's weights were put back */
+	/* Shared training (dnn_train_opts.gid): the gradient sums over the
+	 * MPI ranks, their count and the time spent in them (waiting for the
+	 * slowest rank included). */
+	unsigned long reductions;
+	double reduce_seconds;
 };
 
 /* Early stopping's memory, kept by the caller to carry it across runs
