@@ -33,6 +33,7 @@ static int gather_local(const void *p, size_t len, unsigned char **all, size_t *
 static int rank, size = 1, started, local_size = 1;
 static char library[MPI_MAX_LIBRARY_VERSION_STRING];
 static MPI_Op ordered_sum; /* float sum in rank order */
+static MPI_Op float_sum;   /* what dist_sum_f32 uses: ordered_sum or MPI_SUM */
 
 /* Largest element count handed to MPI in one call (counts are int). */
 #define PIECE ((size_t)1 << 28)
@@ -62,6 +63,20 @@ int dist_init(int *argc, char ***argv, struct dnn_error *e)
 	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
 	MPI_Comm_size(MPI_COMM_WORLD, &size);
 	MPI_Op_create(ordered_sum_fn, 0, &ordered_sum);
+	float_sum = ordered_sum;
+	{
+		const char *how = getenv("DNN_MPI_SUM");
+
+		if (how && strcmp(how, "native") == 0) {
+			float_sum = MPI_SUM;
+		} else if (how && *how && strcmp(how, "ordered") != 0) {
+			MPI_Finalize();
+			started = 0;
+			return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+					     "DNN_MPI_SUM must be 'ordered' or 'native', not '%s'",
+					     how);
+		}
+	}
 	{
 		MPI_Comm node;
 

@@ -42,7 +42,9 @@ _Noreturn void dist_abort(const struct dnn_error *e);
 
 /* Collective sums in place, the same bits on every rank. Floats are summed
  * in rank order (a non-commutative reduction), so that a run is
- * reproducible for a given number of ranks; doubles and counts with the
+ * reproducible for a given number of ranks, or with the library's own
+ * MPI_SUM when the environment says DNN_MPI_SUM=native (faster; as
+ * reproducible as the library's algorithm); doubles and counts with the
  * library's own sum. */
 void dist_sum_f32(float *v, size_t n);
 void dist_sum_f64(double *v, size_t n);

@@ -160,7 +160,8 @@ int main(int argc, char **argv)
 	 * as it does cat, even when the caller ignored SIGPIPE. */
 	signal(SIGPIPE, SIG_DFL);
 	if (dist_init(&argc, &argv, &e)) {
-		dnn_error_print(&e, stderr);
+		if (dist_rank() == 0)
+			dnn_error_print(&e, stderr);
 		return e.code;
 	}
 	if (argc < 2) {
