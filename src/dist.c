@@ -95,6 +95,7 @@ void dist_finalize(void)
 	if (!started)
 		return;
 	MPI_Op_free(&ordered_sum);
+	MPI_Barrier(MPI_COMM_WORLD);
 	MPI_Finalize();
 	started = 0;
 }

@@ -19,7 +19,7 @@
  * only the main thread communicates; the gemm's and the reader's threads
  * never do). Call once at the start of main. Returns 0, or -1 with e set. */
 int dist_init(int *argc, char ***argv, struct dnn_error *e);
-/* Leave MPI (after the last collective). */
+/* Leave MPI (collective: no rank leaves before all have come here). */
 void dist_finalize(void);
 
 int dist_rank(void);

@@ -191,19 +191,21 @@ int main(int argc, char **argv)
 	errno = 0;
 	if (close_stdout(rc ? NULL : &e))
 		rc = -1;
-	/* Every rank has the same outcome (dist_agree); rank 0 reports it. */
-	dist_finalize();
-	if (rc == 0)
-		return 0;
-	if (!e.code)
-		dnn_error_set(&e, DNN_EX_SOFTWARE, NULL, 0, 0, "internal error");
-	if (e.code == DNN_EX_USAGE) {
-		size_t len = strlen(e.msg);
+	if (rc != 0) {
+		if (!e.code)
+			dnn_error_set(&e, DNN_EX_SOFTWARE, NULL, 0, 0, "internal error");
+		if (e.code == DNN_EX_USAGE) {
+			size_t len = strlen(e.msg);
 
-		snprintf(e.msg + len, sizeof e.msg - len, "; try 'dnn %s%s--help'",
-			 c ? c->name : "", c ? " " : "");
+			snprintf(e.msg + len, sizeof e.msg - len, "; try 'dnn %s%s--help'",
+				 c ? c->name : "", c ? " " : "");
+		}
+		/* Every rank has the same outcome (dist_agree); rank 0 reports
+		 * it before any rank leaves, as mpirun stops the others when
+		 * one exits with an error. */
+		if (dist_rank() == 0)
+			dnn_error_print(&e, stderr);
 	}
-	if (dist_rank() == 0)
-		dnn_error_print(&e, stderr);
-	return e.code;
+	dist_finalize();
+	return rc == 0 ? 0 : e.code;
 }
