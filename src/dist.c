@@ -70,8 +70,6 @@ int dist_init(int *argc, char ***argv, struct dnn_error *e)
 		if (how && strcmp(how, "native") == 0) {
 			float_sum = MPI_SUM;
 		} else if (how && *how && strcmp(how, "ordered") != 0) {
-			MPI_Finalize();
-			started = 0;
 			return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 					     "DNN_MPI_SUM must be 'ordered' or 'native', not '%s'",
 					     how);

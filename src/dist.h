@@ -17,7 +17,8 @@
 
 /* Start MPI when the program was built with it (MPI_Init_thread, funneled:
  * only the main thread communicates; the gemm's and the reader's threads
- * never do). Call once at the start of main. Returns 0, or -1 with e set. */
+ * never do). Call once at the start of main. Returns 0, or -1 with e set
+ * (then call dist_finalize after reporting it). */
 int dist_init(int *argc, char ***argv, struct dnn_error *e);
 /* Leave MPI (collective: no rank leaves before all have come here). */
 void dist_finalize(void);

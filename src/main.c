@@ -162,6 +162,7 @@ int main(int argc, char **argv)
 	if (dist_init(&argc, &argv, &e)) {
 		if (dist_rank() == 0)
 			dnn_error_print(&e, stderr);
+		dist_finalize();
 		return e.code;
 	}
 	if (argc < 2) {
