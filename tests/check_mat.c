@@ -94,8 +94,7 @@ static int use_kernel(int i)
 			      kernel_names[i / 4]);
 		return 0;
 	}
-	ck_assert_msg(cpu_has(k), "kernel %s available without what it needs",
-		      kernel_names[i / 4]);
+	ck_assert_msg(cpu_has(k), "kernel %s available without what it needs", kernel_names[i / 4]);
 	ck_assert_str_eq(mat_kernel_name(), kernel_names[i / 4]);
 	return 1;
 }
@@ -192,7 +191,7 @@ END_TEST
 START_TEST(test_gemm_blas_repeatable)
 {
 	static const size_t shapes[][3] = {
-		{64, 256, 784}, {256, 784, 64}, {97, 131, 257}, {7, 4099, 70}, {13, 37, 5},
+	    {64, 256, 784}, {256, 784, 64}, {97, 131, 257}, {7, 4099, 70}, {13, 37, 5},
 	};
 	int t = _i;
 
@@ -202,7 +201,8 @@ START_TEST(test_gemm_blas_repeatable)
 		size_t m = shapes[s][0], n = shapes[s][1], k = shapes[s][2];
 
 		for (size_t th = 1; th <= 3; th++) {
-			float *a = product(t, m, n, k, th, NULL), *b = product(t, m, n, k, th, NULL);
+			float *a = product(t, m, n, k, th, NULL),
+			      *b = product(t, m, n, k, th, NULL);
 
 			ck_assert_msg(memcmp(a, b, m * n * sizeof *a) == 0,
 				      "t=%d %zux%zux%zu: two runs on %zu threads differ", t, m, n,
@@ -345,8 +345,8 @@ START_TEST(test_gemm_env)
 	setenv("DNN_GEMM", "openblas", 1);
 	ck_assert_int_eq(mat_kernel_from_env(&e), -1);
 	ck_assert_int_eq(e.code, 64);
-	ck_assert_str_eq(e.msg,
-			 "environment variable DNN_GEMM needs auto, builtin or blas, not 'openblas'");
+	ck_assert_str_eq(
+	    e.msg, "environment variable DNN_GEMM needs auto, builtin or blas, not 'openblas'");
 	unsetenv("DNN_GEMM");
 	ck_assert_int_eq(mat_kernel_from_env(&e), 0);
 #ifdef HAVE_CBLAS
