@@ -23,8 +23,9 @@ struct mat_epilogue {
  * op(A) is m x k, op(B) is k x n, C is m x n; op(X) = X or X^T as ta/tb say.
  * lda, ldb, ldc are row strides of the stored (untransposed) arrays.
  * beta == 0 overwrites C without reading it (NaNs in C do not propagate).
- * Runs on mat_threads() threads; the result does not depend on their number
- * (each element is summed by one thread in a fixed order). */
+ * Runs on mat_threads() threads; with the built-in gemm the result does not
+ * depend on their number (each element is summed by one thread in a fixed
+ * order); see MAT_KERNEL_BLAS for an external BLAS. */
 void mat_gemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *A,
 	      size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc);
 
@@ -56,10 +57,11 @@ const char *mat_builtin_kernel_name(void);
  * ones, so there is no size threshold); MAT_KERNEL_BUILTIN (and the three
  * kernels above) never call it. cblas_sgemm computes C = alpha op(A) op(B)
  * + beta C, and the epilogue follows in one pass over C with the float
- * operations above. Its results depend on the library, the machine and
- * possibly the thread count (mat_set_threads passes it on), but not on
- * anything else. In a build without a BLAS, MAT_KERNEL_BLAS is not
- * available and MAT_KERNEL_BUILTIN is MAT_KERNEL_AUTO. */
+ * operations above. The BLAS runs on mat_threads() threads of its own
+ * (when it has a call to set them), and its results depend on the library,
+ * the machine and possibly the thread count, but not on anything else.
+ * In a build without a BLAS, MAT_KERNEL_BLAS is not available and
+ * MAT_KERNEL_BUILTIN is MAT_KERNEL_AUTO. */
 enum { MAT_KERNEL_BUILTIN = 4, MAT_KERNEL_BLAS = 5 };
 /* The BLAS linked in ("openblas", "blis", ...), or NULL. */
 const char *mat_blas_name(void);

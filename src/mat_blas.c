@@ -10,6 +10,8 @@
 
 #include <cblas.h>
 
+#include "pool.h"
+
 #if defined(HAVE_BLI_THREAD_SET_NUM_THREADS) && !defined(HAVE_OPENBLAS_SET_NUM_THREADS)
 /* BLIS declares it in blis.h, which drags in the whole library's headers;
  * its dim_t is a 64-bit integer. */
@@ -22,8 +24,13 @@ const char *mat_blas_name(void)
 	return DNN_BLAS_NAME;
 }
 
+/* Whether mat_blas_set_threads has run: until it does, the BLAS gets the
+ * pool's count, so that it never runs on more threads than the rest. */
+static int threads_set;
+
 void mat_blas_set_threads(size_t n)
 {
+	threads_set = 1;
 #if defined(HAVE_OPENBLAS_SET_NUM_THREADS)
 	openblas_set_num_threads((int)n);
 #elif defined(HAVE_BLI_THREAD_SET_NUM_THREADS)
@@ -68,6 +75,8 @@ int mat_blas_gemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha, con
 {
 	if (!fits(m) || !fits(n) || !fits(k) || !fits(lda) || !fits(ldb) || !fits(ldc))
 		return 0;
+	if (!threads_set)
+		mat_blas_set_threads(pool_threads());
 	cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
 		    (int)m, (int)n, (int)k, alpha, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
 	if (ep && (ep->bias || ep->act != MAT_ACT_NONE))
