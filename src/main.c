@@ -135,10 +135,17 @@ static int version(struct dnn_error *e)
 		return -1;
 	printf("dnn %s\n", PACKAGE_VERSION);
 	printf("gemm kernel: %s (chosen at run time among avx512, avx2 and portable C)\n",
-	       mat_kernel_name());
+	       mat_builtin_kernel_name());
 	printf("threads: %zu by default (pthreads; --threads or DNN_THREADS to change)\n",
 	       mat_threads());
-	printf("blas: none (the built-in gemm)\n");
+	if (!mat_blas_name())
+		printf("blas: none (the built-in gemm)\n");
+	else if (strcmp(mat_kernel_name(), mat_blas_name()) != 0)
+		printf("blas: %s, not used (DNN_GEMM=builtin)\n", mat_blas_name());
+	else
+		printf("blas: %s, cblas_sgemm for every product (DNN_GEMM=builtin for the "
+		       "kernel above)\n",
+		       mat_blas_name());
 	if (strcmp(dist_library(), "no") == 0)
 		printf("mpi: no (configure --with-mpi to train across ranks under mpirun)\n");
 	else
@@ -173,7 +180,7 @@ int main(int argc, char **argv)
 		usage(stdout);
 		rc = 0;
 	} else if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
-		rc = version(&e);
+		rc = mat_kernel_from_env(&e) ? -1 : version(&e);
 	} else if (strcmp(argv[1], "help") == 0) {
 		rc = cmd_help(argc - 1, argv + 1, &e);
 	} else if (argv[1][0] == '-') {
@@ -187,7 +194,8 @@ int main(int argc, char **argv)
 				   "process",
 				   c->name);
 	} else {
-		rc = c->fn(argc - 1, argv + 1, &e);
+		/* The gemm DNN_GEMM asks for, for every command. */
+		rc = mat_kernel_from_env(&e) ? -1 : c->fn(argc - 1, argv + 1, &e);
 	}
 	errno = 0;
 	if (close_stdout(rc ? NULL : &e))

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mat_blas.h"
 #include "mat_kern.h"
 #include "pool.h"
 
@@ -121,7 +122,7 @@ static void select_kernel(void)
 	}
 }
 
-int mat_set_kernel(int which)
+static int set_builtin_kernel(int which)
 {
 	mat_kernel_fn k;
 
@@ -158,11 +159,62 @@ int mat_set_kernel(int which)
 	}
 }
 
-const char *mat_kernel_name(void)
+const char *mat_builtin_kernel_name(void)
 {
 	select_kernel();
 	return kernel_label;
 }
+
+/* ---- An external BLAS (mat_blas.c) ---------------------------------- */
+
+/* Whether the products go to the BLAS (when there is one): the default. */
+static int blas_on = 1;
+
+int mat_set_kernel(int which)
+{
+	if (which == MAT_KERNEL_BLAS) {
+		if (!mat_blas_name())
+			return -1;
+		blas_on = 1;
+		return 0;
+	}
+	if (set_builtin_kernel(which == MAT_KERNEL_BUILTIN ? MAT_KERNEL_AUTO : which))
+		return -1;
+	blas_on = which == MAT_KERNEL_AUTO;
+	return 0;
+}
+
+const char *mat_kernel_name(void)
+{
+	if (blas_on && mat_blas_name())
+		return mat_blas_name();
+	return mat_builtin_kernel_name();
+}
+
+int mat_kernel_from_env(struct dnn_error *e)
+{
+	const char *env = getenv("DNN_GEMM");
+	int which;
+
+	if (!env || !*env || strcmp(env, "auto") == 0)
+		which = MAT_KERNEL_AUTO;
+	else if (strcmp(env, "builtin") == 0)
+		which = MAT_KERNEL_BUILTIN;
+	else if (strcmp(env, "blas") == 0)
+		which = MAT_KERNEL_BLAS;
+	else
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "environment variable DNN_GEMM needs auto, builtin or blas, "
+				     "not '%s'",
+				     env);
+	if (mat_set_kernel(which))
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "environment variable DNN_GEMM is 'blas' but this dnn was "
+				     "built without a BLAS (configure --with-blas)");
+	return 0;
+}
+
+/* ---- end of the external BLAS ---------------------------------------- */
 
 /* Pack the mc x kc block of op(A) at (i0, p0) into MR-row panels: panel t
  * holds a[p][r] = op(A)[i0 + t MR + r][p0 + p] at dst[t MR kc + p MR + r]. */
@@ -467,6 +519,8 @@ void mat_gemm_ex(int ta, int tb, size_t m, size_t n, size_t k, float alpha, cons
 		scale_only(m, n, beta, C, ldc, ep);
 		return;
 	}
+	if (blas_on && mat_blas_gemm(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, ep))
+		return;
 	select_kernel();
 	if (beta != 0.0f && beta != 1.0f) {
 		for (size_t i = 0; i < m; i++)
@@ -533,7 +587,10 @@ int mat_set_threads(size_t n, struct dnn_error *e)
 			n = c < 1 ? 1 : (c > 64 ? 64 : (size_t)c);
 		}
 	}
-	return pool_set_threads(n, e);
+	if (pool_set_threads(n, e))
+		return -1;
+	mat_blas_set_threads(n);
+	return 0;
 }
 
 size_t mat_threads(void)

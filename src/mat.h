@@ -23,8 +23,9 @@ struct mat_epilogue {
  * op(A) is m x k, op(B) is k x n, C is m x n; op(X) = X or X^T as ta/tb say.
  * lda, ldb, ldc are row strides of the stored (untransposed) arrays.
  * beta == 0 overwrites C without reading it (NaNs in C do not propagate).
- * Runs on mat_threads() threads; the result does not depend on their number
- * (each element is summed by one thread in a fixed order). */
+ * Runs on mat_threads() threads; with the built-in gemm the result does not
+ * depend on their number (each element is summed by one thread in a fixed
+ * order); see MAT_KERNEL_BLAS for an external BLAS. */
 void mat_gemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *A,
 	      size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc);
 
@@ -47,8 +48,30 @@ void mat_gemm_ref(int ta, int tb, size_t m, size_t n, size_t k, float alpha, con
  * nothing) when the kernel asked for is not available. */
 enum { MAT_KERNEL_AUTO = 0, MAT_KERNEL_PORTABLE = 1, MAT_KERNEL_AVX2 = 2, MAT_KERNEL_AVX512 = 3 };
 int mat_set_kernel(int kernel);
-/* "avx512", "avx2" or "portable": the kernel in use. */
+/* "avx512", "avx2" or "portable": the built-in kernel in use. */
+const char *mat_builtin_kernel_name(void);
+
+/* An external BLAS (configure --with-blas). MAT_KERNEL_AUTO and
+ * MAT_KERNEL_BLAS then hand every product to its cblas_sgemm (measured
+ * faster than the built-in kernel for small products and not for all larger
+ * ones, so there is no size threshold); MAT_KERNEL_BUILTIN (and the three
+ * kernels above) never call it. cblas_sgemm computes C = alpha op(A) op(B)
+ * + beta C, and the epilogue follows in one pass over C with the float
+ * operations above. The BLAS runs on mat_threads() threads of its own
+ * (when it has a call to set them), and its results depend on the library,
+ * the machine and possibly the thread count, but not on anything else.
+ * In a build without a BLAS, MAT_KERNEL_BLAS is not available and
+ * MAT_KERNEL_BUILTIN is MAT_KERNEL_AUTO. */
+enum { MAT_KERNEL_BUILTIN = 4, MAT_KERNEL_BLAS = 5 };
+/* The BLAS linked in ("openblas", "blis", ...), or NULL. */
+const char *mat_blas_name(void);
+/* The gemm in use: mat_blas_name() when the BLAS computes the products,
+ * else mat_builtin_kernel_name(). */
 const char *mat_kernel_name(void);
+/* The kernel the environment variable DNN_GEMM asks for: auto (or unset),
+ * builtin or blas. A usage error when it is something else, or blas in a
+ * build without one. */
+int mat_kernel_from_env(struct dnn_error *e);
 
 /* Use n threads in the gemm; n == 0 means the environment variable
  * DNN_THREADS if set, else the number of online CPUs (at most 64). A usage

@@ -1,3 +1,5 @@
+#include "config.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,12 +50,26 @@ static void check_case(int ta, int tb, size_t m, size_t n, size_t k, float alpha
 	free(R);
 }
 
-static const int kernels[] = {MAT_KERNEL_PORTABLE, MAT_KERNEL_AVX2, MAT_KERNEL_AVX512};
-static const char *const kernel_names[] = {"portable", "avx2", "avx512"};
+/* The built-in kernels, then the BLAS of a build configured --with-blas. */
+static const int kernels[] = {MAT_KERNEL_PORTABLE, MAT_KERNEL_AVX2, MAT_KERNEL_AVX512,
+			      MAT_KERNEL_BLAS};
+#ifdef HAVE_CBLAS
+static const char *const kernel_names[] = {"portable", "avx2", "avx512", DNN_BLAS_NAME};
+#else
+static const char *const kernel_names[] = {"portable", "avx2", "avx512", "none"};
+#endif
 
-/* Whether the CPU has what kernel k needs (it must then be available). */
+/* Whether the CPU (or the build) has what kernel k needs (it must then be
+ * available). */
 static int cpu_has(int k)
 {
+	if (k == MAT_KERNEL_BLAS) {
+#ifdef HAVE_CBLAS
+		return 1;
+#else
+		return 0;
+#endif
+	}
 #if defined(__x86_64__) && defined(__GNUC__)
 	__builtin_cpu_init();
 	if (k == MAT_KERNEL_AVX2 || k == MAT_KERNEL_AVX512)
@@ -67,8 +83,8 @@ static int cpu_has(int k)
 #endif
 }
 
-/* The loop test index: kernel (0 portable, 1 AVX2, 2 AVX-512) * 4 +
- * transposition case. 0 when the CPU lacks the kernel's instructions. */
+/* The loop test index: kernel (0 portable, 1 AVX2, 2 AVX-512, 3 the BLAS)
+ * * 4 + transposition case. 0 when the CPU or the build lacks the kernel. */
 static int use_kernel(int i)
 {
 	int k = kernels[i / 4];
@@ -78,6 +94,7 @@ static int use_kernel(int i)
 			      kernel_names[i / 4]);
 		return 0;
 	}
+	ck_assert_msg(cpu_has(k), "kernel %s available without what it needs", kernel_names[i / 4]);
 	ck_assert_str_eq(mat_kernel_name(), kernel_names[i / 4]);
 	return 1;
 }
@@ -164,6 +181,40 @@ START_TEST(test_gemm_threads_bit_identical)
 		}
 		free(one);
 	}
+	mat_set_threads(1, NULL);
+}
+END_TEST
+
+/* The BLAS promises no independence from the thread count, but the same
+ * product on the same number of threads gives the same bits, run after run,
+ * and the built-in kernels stay selectable next to it. */
+START_TEST(test_gemm_blas_repeatable)
+{
+	static const size_t shapes[][3] = {
+	    {64, 256, 784}, {256, 784, 64}, {97, 131, 257}, {7, 4099, 70}, {13, 37, 5},
+	};
+	int t = _i;
+
+	if (!use_kernel(12 + t))
+		return;
+	for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+		size_t m = shapes[s][0], n = shapes[s][1], k = shapes[s][2];
+
+		for (size_t th = 1; th <= 3; th++) {
+			float *a = product(t, m, n, k, th, NULL),
+			      *b = product(t, m, n, k, th, NULL);
+
+			ck_assert_msg(memcmp(a, b, m * n * sizeof *a) == 0,
+				      "t=%d %zux%zux%zu: two runs on %zu threads differ", t, m, n,
+				      k, th);
+			free(a);
+			free(b);
+		}
+	}
+	ck_assert_int_eq(mat_set_kernel(MAT_KERNEL_BUILTIN), 0);
+	ck_assert_str_ne(mat_kernel_name(), kernel_names[3]);
+	ck_assert_int_eq(mat_set_kernel(MAT_KERNEL_AUTO), 0);
+	ck_assert_str_eq(mat_kernel_name(), kernel_names[3]);
 	mat_set_threads(1, NULL);
 }
 END_TEST
@@ -270,10 +321,51 @@ START_TEST(test_threads_env)
 }
 END_TEST
 
+/* DNN_GEMM picks the built-in gemm or the BLAS; blas is an error in a build
+ * without one. */
+START_TEST(test_gemm_env)
+{
+	struct dnn_error e = {0};
+
+	setenv("DNN_GEMM", "builtin", 1);
+	ck_assert_int_eq(mat_kernel_from_env(&e), 0);
+	ck_assert_str_eq(mat_kernel_name(), mat_builtin_kernel_name());
+	setenv("DNN_GEMM", "blas", 1);
+#ifdef HAVE_CBLAS
+	ck_assert_int_eq(mat_kernel_from_env(&e), 0);
+	ck_assert_str_eq(mat_kernel_name(), DNN_BLAS_NAME);
+	ck_assert_str_eq(mat_blas_name(), DNN_BLAS_NAME);
+#else
+	ck_assert_int_eq(mat_kernel_from_env(&e), -1);
+	ck_assert_int_eq(e.code, 64);
+	ck_assert_str_eq(e.msg, "environment variable DNN_GEMM is 'blas' but this dnn was built "
+				"without a BLAS (configure --with-blas)");
+	ck_assert_ptr_null(mat_blas_name());
+#endif
+	setenv("DNN_GEMM", "openblas", 1);
+	ck_assert_int_eq(mat_kernel_from_env(&e), -1);
+	ck_assert_int_eq(e.code, 64);
+	ck_assert_str_eq(
+	    e.msg, "environment variable DNN_GEMM needs auto, builtin or blas, not 'openblas'");
+	unsetenv("DNN_GEMM");
+	ck_assert_int_eq(mat_kernel_from_env(&e), 0);
+#ifdef HAVE_CBLAS
+	ck_assert_str_eq(mat_kernel_name(), DNN_BLAS_NAME);
+#else
+	ck_assert_str_eq(mat_kernel_name(), mat_builtin_kernel_name());
+#endif
+}
+END_TEST
+
+/* The built-in gemm (0) and the BLAS (1). */
 START_TEST(test_gemm_beta_zero_ignores_nan)
 {
 	float A[4] = {1, 2, 3, 4}, B[4] = {1, 0, 0, 1}, C[4];
 
+	if (_i == 0)
+		ck_assert_int_eq(mat_set_kernel(MAT_KERNEL_BUILTIN), 0);
+	else if (!use_kernel(12))
+		return;
 	for (int i = 0; i < 4; i++)
 		C[i] = NAN;
 	mat_gemm(MAT_NOTRANS, MAT_NOTRANS, 2, 2, 2, 1.0f, A, 2, B, 2, 0.0f, C, 2);
@@ -306,13 +398,17 @@ static Suite *mat_suite(void)
 	TCase *tc = tcase_create("gemm");
 
 	tcase_set_timeout(tc, 300);
-	tcase_add_loop_test(tc, test_gemm_sizes, 0, 12);
-	tcase_add_loop_test(tc, test_gemm_alpha_beta, 0, 3);
+	tcase_add_loop_test(tc, test_gemm_sizes, 0, 16);
+	tcase_add_loop_test(tc, test_gemm_alpha_beta, 0, 4);
+	/* The built-in kernels only: the BLAS's bits may depend on the thread
+	 * count (test_gemm_blas_repeatable tests what it does promise). */
 	tcase_add_loop_test(tc, test_gemm_threads_bit_identical, 0, 12);
-	tcase_add_loop_test(tc, test_gemm_epilogue, 0, 12);
+	tcase_add_loop_test(tc, test_gemm_blas_repeatable, 0, 4);
+	tcase_add_loop_test(tc, test_gemm_epilogue, 0, 16);
 	tcase_add_loop_test(tc, test_gemm_avx2_avx512_same_bits, 0, 4);
 	tcase_add_test(tc, test_threads_env);
-	tcase_add_test(tc, test_gemm_beta_zero_ignores_nan);
+	tcase_add_test(tc, test_gemm_env);
+	tcase_add_loop_test(tc, test_gemm_beta_zero_ignores_nan, 0, 2);
 	tcase_add_test(tc, test_row_and_col_sums);
 	suite_add_tcase(s, tc);
 	return s;
