@@ -181,37 +181,32 @@ _Noreturn void dist_abort(const struct dnn_error *e)
 	exit(e->code ? e->code : 1);
 }
 
-void dist_sum_f32(float *v, size_t n)
+/* Allreduce n elements of elem bytes at v in place, in pieces whose counts
+ * fit an int. */
+static void allreduce(void *v, size_t n, size_t elem, MPI_Datatype type, MPI_Op op)
 {
 	if (size == 1)
 		return;
 	for (size_t i = 0; i < n; i += PIECE) {
 		size_t k = n - i < PIECE ? n - i : PIECE;
 
-		MPI_Allreduce(MPI_IN_PLACE, v + i, (int)k, MPI_FLOAT, ordered_sum, MPI_COMM_WORLD);
+		MPI_Allreduce(MPI_IN_PLACE, (char *)v + i * elem, (int)k, type, op, MPI_COMM_WORLD);
 	}
+}
+
+void dist_sum_f32(float *v, size_t n)
+{
+	allreduce(v, n, sizeof *v, MPI_FLOAT, float_sum);
 }
 
 void dist_sum_f64(double *v, size_t n)
 {
-	if (size == 1)
-		return;
-	for (size_t i = 0; i < n; i += PIECE) {
-		size_t k = n - i < PIECE ? n - i : PIECE;
-
-		MPI_Allreduce(MPI_IN_PLACE, v + i, (int)k, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
-	}
+	allreduce(v, n, sizeof *v, MPI_DOUBLE, MPI_SUM);
 }
 
 void dist_sum_u64(uint64_t *v, size_t n)
 {
-	if (size == 1)
-		return;
-	for (size_t i = 0; i < n; i += PIECE) {
-		size_t k = n - i < PIECE ? n - i : PIECE;
-
-		MPI_Allreduce(MPI_IN_PLACE, v + i, (int)k, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
-	}
+	allreduce(v, n, sizeof *v, MPI_UINT64_T, MPI_SUM);
 }
 
 uint64_t dist_exscan_u64(uint64_t v)
