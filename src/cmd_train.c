@@ -1421,10 +1421,10 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		if (shared && stop.reductions)
 			fprintf(
 			    stderr,
-			    "%d MPI ranks: %lu gradient sums of %zu bytes took %.3fs (%.1f%% of "
-			    "rank 0's training time), %.1f us each\n",
+			    "%d MPI ranks: %lu gradient sums of %zu bytes %s took %.3fs (%.1f%% "
+			    "of rank 0's training time), %.1f us each\n",
 			    dist_size(), stop.reductions, 4 * (model.net->n_params + 2),
-			    stop.reduce_seconds,
+			    dist_sum_f32_how(), stop.reduce_seconds,
 			    secs > 0.0 ? 100.0 * stop.reduce_seconds / secs : 0.0,
 			    1e6 * stop.reduce_seconds / (double)stop.reductions);
 	}

@@ -199,6 +199,11 @@ void dist_sum_f32(float *v, size_t n)
 	allreduce(v, n, sizeof *v, MPI_FLOAT, float_sum);
 }
 
+const char *dist_sum_f32_how(void)
+{
+	return float_sum == MPI_SUM ? "with MPI_SUM" : "in rank order";
+}
+
 void dist_sum_f64(double *v, size_t n)
 {
 	allreduce(v, n, sizeof *v, MPI_DOUBLE, MPI_SUM);
@@ -332,6 +337,11 @@ void dist_sum_f32(float *v, size_t n)
 {
 	(void)v;
 	(void)n;
+}
+
+const char *dist_sum_f32_how(void)
+{
+	return "in rank order";
 }
 
 void dist_sum_f64(double *v, size_t n)

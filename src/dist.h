@@ -49,6 +49,8 @@ _Noreturn void dist_abort(const struct dnn_error *e);
  * library's own sum. */
 void dist_sum_f32(float *v, size_t n);
 void dist_sum_f64(double *v, size_t n);
+/* How dist_sum_f32 sums: "in rank order" or "with MPI_SUM". */
+const char *dist_sum_f32_how(void);
 void dist_sum_u64(uint64_t *v, size_t n);
 /* Collective: the sum of v over the ranks below this one (0 on rank 0). */
 uint64_t dist_exscan_u64(uint64_t v);
