@@ -29,9 +29,12 @@
 
 #define MR MAT_MR
 #define NR MAT_NR
+/* KC fixes the summation order (see k_block) and must not change. MC x KC
+ * of A (264 KiB) and KC x NC of B (1.5 MiB) share a 2 MiB L2; MC is a
+ * multiple of the wide kernel's 2 MR rows and NC of its 2 NR columns. */
 #define KC 256
-#define MC 144
-#define NC 4080
+#define MC 264
+#define NC 1536
 
 /* Below this many multiply-adds a gemm runs on one thread: waking a worker
  * costs more than it saves. */
@@ -305,7 +308,12 @@ static void gemm_blocked(int ta, int tb, size_t m, size_t n, size_t k, float alp
 	mat_kernel_fn kern = kernel;
 	mat_kernel2_fn kern2 = kernel2;
 	size_t kcb = k_block(k);
-	size_t mcb = round_up((m + (m + MC - 1) / MC - 1) / ((m + MC - 1) / MC), MR);
+	/* Blocks of rows in whole wide tiles (2 MR) when there is a wide
+	 * kernel, so that only the last block can have rows left over. */
+	size_t mcb = min_sz(round_up((m + (m + MC - 1) / MC - 1) / ((m + MC - 1) / MC),
+				     kern2 ? 2 * MR : MR),
+			    MC);
+	size_t ncb = round_up((n + (n + NC - 1) / NC - 1) / ((n + NC - 1) / NC), 2 * NR);
 	struct mat_kepi e = {
 		.alpha = alpha,
 		.bias = ep ? ep->bias : NULL,
@@ -314,8 +322,8 @@ static void gemm_blocked(int ta, int tb, size_t m, size_t n, size_t k, float alp
 		.ldm = ep ? ep->ldm : 0,
 	};
 
-	for (size_t j0 = 0; j0 < n; j0 += NC) {
-		size_t nc = min_sz(n - j0, NC);
+	for (size_t j0 = 0; j0 < n; j0 += ncb) {
+		size_t nc = min_sz(n - j0, ncb);
 
 		for (size_t p0 = 0; p0 < k; p0 += kcb) {
 			size_t kc = min_sz(k - p0, kcb);
