@@ -49,6 +49,7 @@ static struct workspace ws[POOL_MAX_THREADS];
 
 static mat_kernel_fn kernel;
 static mat_kernel2_fn kernel2;	/* the wide kernel, or NULL */
+static mat_kernel_rows_fn kernel_rows; /* its rows left over, or NULL */
 static const char *kernel_label;
 static const struct mat_packers *packers;	/* NULL: the loops below */
 
@@ -116,6 +117,7 @@ static void select_kernel(void)
 		return;
 	kernel = mat_kernel_avx2();
 	kernel2 = mat_kernel_avx512();
+	kernel_rows = mat_kernel_avx512_rows();
 	kernel_label = kernel2 ? "avx512" : "avx2";
 	packers = mat_packers_avx2();
 	if (!kernel) {
@@ -136,6 +138,7 @@ int mat_set_kernel(int which)
 	case MAT_KERNEL_PORTABLE:
 		packers = NULL;
 		kernel2 = NULL;
+		kernel_rows = NULL;
 		kernel = kernel_portable;
 		kernel_label = "portable";
 		return 0;
@@ -145,6 +148,7 @@ int mat_set_kernel(int which)
 			return -1;
 		kernel = k;
 		kernel2 = NULL;
+		kernel_rows = NULL;
 		packers = mat_packers_avx2();
 		kernel_label = "avx2";
 		return 0;
@@ -153,6 +157,7 @@ int mat_set_kernel(int which)
 			return -1;
 		kernel = mat_kernel_avx2();
 		kernel2 = mat_kernel_avx512();
+		kernel_rows = mat_kernel_avx512_rows();
 		packers = mat_packers_avx2();
 		kernel_label = "avx512";
 		return 0;
@@ -307,6 +312,7 @@ static void gemm_blocked(int ta, int tb, size_t m, size_t n, size_t k, float alp
 {
 	mat_kernel_fn kern = kernel;
 	mat_kernel2_fn kern2 = kernel2;
+	mat_kernel_rows_fn kern_rows = kernel_rows;
 	size_t kcb = k_block(k);
 	/* Blocks of rows in whole wide tiles (2 MR) when there is a wide
 	 * kernel, so that only the last block can have rows left over. */
@@ -349,6 +355,13 @@ static void gemm_blocked(int ta, int tb, size_t m, size_t n, size_t k, float alp
 						for (; ir < mc; ir += MR) {
 							size_t mr = min_sz(mc - ir, MR);
 
+							if (kern_rows) {
+								kern_rows(
+								    kc, pa + ir * kc, bp,
+								    C + (i0 + ir) * ldc + j0 + jr,
+								    ldc, mr, &e, i0 + ir, j0 + jr);
+								continue;
+							}
 							for (size_t h = 0; h < 2; h++)
 								kern(kc, pa + ir * kc,
 								     bp + h * NR * kc,
