@@ -69,7 +69,7 @@ static void time_shape(const struct shape *s, int repeat, struct dnn_rng *rng)
 	double best_blas = 1e30;
 
 	/* Enough calls per run for about 20 ms at 300 GFLOP/s. */
-	int calls = (int)(6e9 / flop) + 1;
+	int calls = flop < 6e6 ? 1000 : (int)(6e9 / flop) + 1;
 
 	for (int r = 0; r < repeat; r++) {
 		double t0 = now();

@@ -572,16 +572,47 @@ void mat_add_row(float *Y, size_t m, size_t n, const float *b)
 	}
 }
 
-void mat_col_sums(const float *X, size_t m, size_t n, float beta, float *s)
+/* Columns j0 .. j1 - 1 of mat_col_sums. */
+static void col_sums(const float *X, size_t m, size_t n, float beta, float *s, size_t j0, size_t j1)
 {
-	for (size_t j = 0; j < n; j++)
+	for (size_t j = j0; j < j1; j++)
 		s[j] *= beta;
 	if (beta == 0.0f)
-		memset(s, 0, n * sizeof *s);
+		memset(s + j0, 0, (j1 - j0) * sizeof *s);
 	for (size_t i = 0; i < m; i++) {
 		const float *row = X + i * n;
 
-		for (size_t j = 0; j < n; j++)
+		for (size_t j = j0; j < j1; j++)
 			s[j] += row[j];
 	}
+}
+
+struct col_job {
+	const float *X;
+	size_t m, n;
+	float beta;
+	float *s;
+};
+
+static void col_part(void *ctx, size_t part, size_t n_parts, size_t t)
+{
+	const struct col_job *c = ctx;
+
+	(void)t;
+	/* Whole 64-byte lines of s per part. */
+	col_sums(c->X, c->m, c->n, c->beta, c->s, split(c->n, 16, part, n_parts),
+		 split(c->n, 16, part + 1, n_parts));
+}
+
+void mat_col_sums(const float *X, size_t m, size_t n, float beta, float *s)
+{
+	struct col_job c = {X, m, n, beta, s};
+	size_t p = pool_threads();
+
+	/* Each column is summed by one thread, rows in order: the same bits
+	 * for any split. */
+	if (p > 1 && m * n >= PAR_MIN_FMA && n >= 32)
+		pool_run(col_part, &c, min_sz(p, n / 16));
+	else
+		col_sums(X, m, n, beta, s, 0, n);
 }
