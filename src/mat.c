@@ -16,7 +16,9 @@
  * with unit stride whatever the transposition: an NR-panel of B stays in
  * L1 while the MR-panels of A stream from L2. The micro-kernel keeps an
  * MR x NR tile of C in registers and adds it to C once per KC block; bias
- * and activation are applied in the same store on the last block.
+ * and activation are applied in the same store on the last block. With
+ * AVX-512 the tiles are 2 MR x 2 NR (two panels of each), the rows a block
+ * leaves below them MR x 2 NR.
  *
  * Threads split C into a grid of rectangles, one per thread, at tile
  * boundaries, and each runs the blocked product on its rectangle with its own

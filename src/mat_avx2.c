@@ -1,7 +1,8 @@
 /* The AVX2/FMA micro-kernel: a 6 x 16 tile of C in twelve ymm registers,
  * one broadcast of A and two loads of B per step of k; and the AVX-512
- * one, a 12 x 32 tile in 24 zmm registers. Compiled for their targets by
- * attribute, selected at run time. */
+ * ones, a 12 x 32 tile in 24 zmm registers and, for the rows left below
+ * those, up to 6 x 32 in 12. Compiled for their targets by attribute,
+ * selected at run time. */
 #include "mat.h"
 #include "mat_kern.h"
 
