@@ -288,6 +288,14 @@ TARGET512 static void kernel_avx512(size_t kc, const float *a, const float *b, f
 	__m512 y00 = x00, y01 = x00, y10 = x00, y11 = x00, y20 = x00, y21 = x00, y30 = x00,
 	       y31 = x00, y40 = x00, y41 = x00, y50 = x00, y51 = x00;
 
+	/* The tile of C that the epilogue adds to, on its way while the
+	 * products are summed. */
+	if (!ep->first)
+		for (size_t r = 0; r < 2 * MAT_MR; r++) {
+			_mm_prefetch((const char *)(C + r * ldc), _MM_HINT_T0);
+			_mm_prefetch((const char *)(C + r * ldc + 16), _MM_HINT_T0);
+		}
+
 	for (size_t p = 0; p < kc; p++) {
 		__m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(bb);
 
@@ -342,6 +350,12 @@ TARGET512 static void kernel_avx512_rows(size_t kc, const float *a, const float 
 	const float *bb = b + MAT_NR * kc;
 	__m512 x00 = _mm512_setzero_ps(), x01 = x00, x10 = x00, x11 = x00, x20 = x00, x21 = x00,
 	       x30 = x00, x31 = x00, x40 = x00, x41 = x00, x50 = x00, x51 = x00;
+
+	if (!ep->first)
+		for (size_t r = 0; r < mr; r++) {
+			_mm_prefetch((const char *)(C + r * ldc), _MM_HINT_T0);
+			_mm_prefetch((const char *)(C + r * ldc + 16), _MM_HINT_T0);
+		}
 
 	for (size_t p = 0; p < kc; p++) {
 		__m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(bb);
