@@ -17,7 +17,9 @@
  * with unit stride whatever the transposition: an NR-panel of B stays in
  * L1 while the MR-panels of A stream from L2. The micro-kernel keeps an
  * MR x NR tile of C in registers and adds it to C once per KC block; bias
- * and activation are applied in the same store on the last block.
+ * and activation are applied in the same store on the last block. With
+ * AVX-512 the tiles are 2 MR x 2 NR (two panels of each), the rows a block
+ * leaves below them MR x 2 NR.
  *
  * Threads split C into a grid of rectangles, one per thread, at tile
  * boundaries, and each runs the blocked product on its rectangle with its own
@@ -30,9 +32,12 @@
 
 #define MR MAT_MR
 #define NR MAT_NR
+/* KC fixes the summation order (see k_block) and must not change. MC x KC
+ * of A (264 KiB) and KC x NC of B (1.5 MiB) share a 2 MiB L2; MC is a
+ * multiple of the wide kernel's 2 MR rows and NC of its 2 NR columns. */
 #define KC 256
-#define MC 144
-#define NC 4080
+#define MC 264
+#define NC 1536
 
 /* Below this many multiply-adds a gemm runs on one thread: waking a worker
  * costs more than it saves. */
@@ -47,6 +52,7 @@ static struct workspace ws[POOL_MAX_THREADS];
 
 static mat_kernel_fn kernel;
 static mat_kernel2_fn kernel2;	/* the wide kernel, or NULL */
+static mat_kernel_rows_fn kernel_rows; /* its rows left over, or NULL */
 static const char *kernel_label;
 static const struct mat_packers *packers;	/* NULL: the loops below */
 
@@ -114,6 +120,7 @@ static void select_kernel(void)
 		return;
 	kernel = mat_kernel_avx2();
 	kernel2 = mat_kernel_avx512();
+	kernel_rows = mat_kernel_avx512_rows();
 	kernel_label = kernel2 ? "avx512" : "avx2";
 	packers = mat_packers_avx2();
 	if (!kernel) {
@@ -134,6 +141,7 @@ static int set_builtin_kernel(int which)
 	case MAT_KERNEL_PORTABLE:
 		packers = NULL;
 		kernel2 = NULL;
+		kernel_rows = NULL;
 		kernel = kernel_portable;
 		kernel_label = "portable";
 		return 0;
@@ -143,6 +151,7 @@ static int set_builtin_kernel(int which)
 			return -1;
 		kernel = k;
 		kernel2 = NULL;
+		kernel_rows = NULL;
 		packers = mat_packers_avx2();
 		kernel_label = "avx2";
 		return 0;
@@ -151,6 +160,7 @@ static int set_builtin_kernel(int which)
 			return -1;
 		kernel = mat_kernel_avx2();
 		kernel2 = mat_kernel_avx512();
+		kernel_rows = mat_kernel_avx512_rows();
 		packers = mat_packers_avx2();
 		kernel_label = "avx512";
 		return 0;
@@ -356,8 +366,14 @@ static void gemm_blocked(int ta, int tb, size_t m, size_t n, size_t k, float alp
 {
 	mat_kernel_fn kern = kernel;
 	mat_kernel2_fn kern2 = kernel2;
+	mat_kernel_rows_fn kern_rows = kernel_rows;
 	size_t kcb = k_block(k);
-	size_t mcb = round_up((m + (m + MC - 1) / MC - 1) / ((m + MC - 1) / MC), MR);
+	/* Blocks of rows in whole wide tiles (2 MR) when there is a wide
+	 * kernel, so that only the last block can have rows left over. */
+	size_t mcb = min_sz(round_up((m + (m + MC - 1) / MC - 1) / ((m + MC - 1) / MC),
+				     kern2 ? 2 * MR : MR),
+			    MC);
+	size_t ncb = round_up((n + (n + NC - 1) / NC - 1) / ((n + NC - 1) / NC), 2 * NR);
 	struct mat_kepi e = {
 		.alpha = alpha,
 		.bias = ep ? ep->bias : NULL,
@@ -366,8 +382,8 @@ static void gemm_blocked(int ta, int tb, size_t m, size_t n, size_t k, float alp
 		.ldm = ep ? ep->ldm : 0,
 	};
 
-	for (size_t j0 = 0; j0 < n; j0 += NC) {
-		size_t nc = min_sz(n - j0, NC);
+	for (size_t j0 = 0; j0 < n; j0 += ncb) {
+		size_t nc = min_sz(n - j0, ncb);
 
 		for (size_t p0 = 0; p0 < k; p0 += kcb) {
 			size_t kc = min_sz(k - p0, kcb);
@@ -393,6 +409,13 @@ static void gemm_blocked(int ta, int tb, size_t m, size_t n, size_t k, float alp
 						for (; ir < mc; ir += MR) {
 							size_t mr = min_sz(mc - ir, MR);
 
+							if (kern_rows) {
+								kern_rows(
+								    kc, pa + ir * kc, bp,
+								    C + (i0 + ir) * ldc + j0 + jr,
+								    ldc, mr, &e, i0 + ir, j0 + jr);
+								continue;
+							}
 							for (size_t h = 0; h < 2; h++)
 								kern(kc, pa + ir * kc,
 								     bp + h * NR * kc,
@@ -608,16 +631,47 @@ void mat_add_row(float *Y, size_t m, size_t n, const float *b)
 	}
 }
 
-void mat_col_sums(const float *X, size_t m, size_t n, float beta, float *s)
+/* Columns j0 .. j1 - 1 of mat_col_sums. */
+static void col_sums(const float *X, size_t m, size_t n, float beta, float *s, size_t j0, size_t j1)
 {
-	for (size_t j = 0; j < n; j++)
+	for (size_t j = j0; j < j1; j++)
 		s[j] *= beta;
 	if (beta == 0.0f)
-		memset(s, 0, n * sizeof *s);
+		memset(s + j0, 0, (j1 - j0) * sizeof *s);
 	for (size_t i = 0; i < m; i++) {
 		const float *row = X + i * n;
 
-		for (size_t j = 0; j < n; j++)
+		for (size_t j = j0; j < j1; j++)
 			s[j] += row[j];
 	}
+}
+
+struct col_job {
+	const float *X;
+	size_t m, n;
+	float beta;
+	float *s;
+};
+
+static void col_part(void *ctx, size_t part, size_t n_parts, size_t t)
+{
+	const struct col_job *c = ctx;
+
+	(void)t;
+	/* Whole 64-byte lines of s per part. */
+	col_sums(c->X, c->m, c->n, c->beta, c->s, split(c->n, 16, part, n_parts),
+		 split(c->n, 16, part + 1, n_parts));
+}
+
+void mat_col_sums(const float *X, size_t m, size_t n, float beta, float *s)
+{
+	struct col_job c = {X, m, n, beta, s};
+	size_t p = pool_threads();
+
+	/* Each column is summed by one thread, rows in order: the same bits
+	 * for any split. */
+	if (p > 1 && m * n >= PAR_MIN_FMA && n >= 32)
+		pool_run(col_part, &c, min_sz(p, n / 16));
+	else
+		col_sums(X, m, n, beta, s, 0, n);
 }

@@ -1,7 +1,8 @@
 /* The AVX2/FMA micro-kernel: a 6 x 16 tile of C in twelve ymm registers,
  * one broadcast of A and two loads of B per step of k; and the AVX-512
- * one, a 12 x 32 tile in 24 zmm registers. Compiled for their targets by
- * attribute, selected at run time. */
+ * ones, a 12 x 32 tile in 24 zmm registers and, for the rows left below
+ * those, up to 6 x 32 in 12. Compiled for their targets by attribute,
+ * selected at run time. */
 #include "mat.h"
 #include "mat_kern.h"
 
@@ -287,6 +288,14 @@ TARGET512 static void kernel_avx512(size_t kc, const float *a, const float *b, f
 	__m512 y00 = x00, y01 = x00, y10 = x00, y11 = x00, y20 = x00, y21 = x00, y30 = x00,
 	       y31 = x00, y40 = x00, y41 = x00, y50 = x00, y51 = x00;
 
+	/* The tile of C that the epilogue adds to, on its way while the
+	 * products are summed. */
+	if (!ep->first)
+		for (size_t r = 0; r < 2 * MAT_MR; r++) {
+			_mm_prefetch((const char *)(C + r * ldc), _MM_HINT_T0);
+			_mm_prefetch((const char *)(C + r * ldc + 16), _MM_HINT_T0);
+		}
+
 	for (size_t p = 0; p < kc; p++) {
 		__m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(bb);
 
@@ -322,6 +331,64 @@ TARGET512 static void kernel_avx512(size_t kc, const float *a, const float *b, f
 	STORE512(y30, y31, 9);
 	STORE512(y40, y41, 10);
 	STORE512(y50, y51, 11);
+}
+
+#define ROW512R(r)                                                                                 \
+	do {                                                                                       \
+		__m512 av = _mm512_set1_ps(a[r]);                                                  \
+		x##r##0 = _mm512_fmadd_ps(av, b0, x##r##0);                                        \
+		x##r##1 = _mm512_fmadd_ps(av, b1, x##r##1);                                        \
+	} while (0)
+
+/* The first mr <= 6 rows of an MR x 2 NR tile from one A panel and two
+ * consecutive B panels: for the rows a block leaves over below its wide
+ * tiles. The same sums in the same order as the other kernels. */
+TARGET512 static void kernel_avx512_rows(size_t kc, const float *a, const float *b, float *C,
+					 size_t ldc, size_t mr, const struct mat_kepi *ep, size_t i,
+					 size_t j)
+{
+	const float *bb = b + MAT_NR * kc;
+	__m512 x00 = _mm512_setzero_ps(), x01 = x00, x10 = x00, x11 = x00, x20 = x00, x21 = x00,
+	       x30 = x00, x31 = x00, x40 = x00, x41 = x00, x50 = x00, x51 = x00;
+
+	if (!ep->first)
+		for (size_t r = 0; r < mr; r++) {
+			_mm_prefetch((const char *)(C + r * ldc), _MM_HINT_T0);
+			_mm_prefetch((const char *)(C + r * ldc + 16), _MM_HINT_T0);
+		}
+
+	for (size_t p = 0; p < kc; p++) {
+		__m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(bb);
+
+		ROW512R(0);
+		ROW512R(1);
+		ROW512R(2);
+		ROW512R(3);
+		ROW512R(4);
+		ROW512R(5);
+		a += MAT_MR;
+		b += MAT_NR;
+		bb += MAT_NR;
+	}
+	__m512 alpha = _mm512_set1_ps(ep->alpha);
+	int scale = ep->alpha != 1.0f;
+
+	STORE512(x00, x01, 0);
+	if (mr > 1)
+		STORE512(x10, x11, 1);
+	if (mr > 2)
+		STORE512(x20, x21, 2);
+	if (mr > 3)
+		STORE512(x30, x31, 3);
+	if (mr > 4)
+		STORE512(x40, x41, 4);
+	if (mr > 5)
+		STORE512(x50, x51, 5);
+}
+
+mat_kernel_rows_fn mat_kernel_avx512_rows(void)
+{
+	return mat_kernel_avx512() ? kernel_avx512_rows : NULL;
 }
 
 mat_kernel2_fn mat_kernel_avx512(void)
@@ -360,6 +427,11 @@ const struct mat_packers *mat_packers_avx2(void)
 }
 
 mat_kernel2_fn mat_kernel_avx512(void)
+{
+	return NULL;
+}
+
+mat_kernel_rows_fn mat_kernel_avx512_rows(void)
 {
 	return NULL;
 }

@@ -60,6 +60,15 @@ typedef void (*mat_kernel2_fn)(size_t kc, const float *a, const float *b, float 
  * AVX-512F. */
 mat_kernel2_fn mat_kernel_avx512(void);
 
+/* The first mr <= MR rows of an MR x 2 NR tile, from one A panel (a) and
+ * two consecutive B panels (b, b + NR kc), with the same sums as the wide
+ * kernel: for the rows below a block's wide tiles. */
+typedef void (*mat_kernel_rows_fn)(size_t kc, const float *a, const float *b, float *C, size_t ldc,
+				   size_t mr, const struct mat_kepi *ep, size_t i, size_t j);
+
+/* Its AVX-512 version, or NULL as for mat_kernel_avx512. */
+mat_kernel_rows_fn mat_kernel_avx512_rows(void);
+
 /* The AVX2/FMA kernel, or NULL when it is not compiled in or the CPU lacks
  * AVX2 or FMA. */
 mat_kernel_fn mat_kernel_avx2(void);

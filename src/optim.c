@@ -94,57 +94,89 @@ struct step {
 	size_t n;
 };
 
+/* The loops below run in groups of 8 elements with a fixed count, which the
+ * compiler turns into vector operations (the same float operations, so the
+ * same bits as one element at a time), then the rest one by one. */
+#define STEP_LOOP(BODY)                                                                            \
+	do {                                                                                       \
+		size_t i = lo;                                                                     \
+                                                                                                   \
+		for (; i + 8 <= hi; i += 8)                                                        \
+			for (size_t q = 0; q < 8; q++)                                             \
+				BODY(i + q);                                                       \
+		for (; i < hi; i++)                                                                \
+			BODY(i);                                                                   \
+	} while (0)
+
+static void adam_range(const struct step *c, float *restrict w, float *restrict m,
+		       float *restrict v, const float *restrict gr, size_t lo, size_t hi)
+{
+	const float scale = c->scale, wd = c->wd, b1 = c->b1, b2 = c->b2, eps = c->eps,
+		    step = c->adam_step, rc2 = c->adam_rc2;
+
+#define ADAM(i)                                                                                    \
+	do {                                                                                       \
+		float g = scale * gr[i] + wd * w[i];                                               \
+                                                                                                   \
+		m[i] = b1 * m[i] + (1.0f - b1) * g;                                                \
+		v[i] = b2 * v[i] + (1.0f - b2) * g * g;                                            \
+		w[i] -= step * m[i] / (sqrtf(v[i]) * rc2 + eps);                                   \
+	} while (0)
+	STEP_LOOP(ADAM);
+}
+
+static void rmsprop_range(const struct step *c, float *restrict w, float *restrict v,
+			  const float *restrict gr, size_t lo, size_t hi)
+{
+	const float scale = c->scale, wd = c->wd, lr = c->lr, rho = c->b2, eps = c->eps;
+
+#define RMSPROP(i)                                                                                 \
+	do {                                                                                       \
+		float g = scale * gr[i] + wd * w[i];                                               \
+                                                                                                   \
+		v[i] = rho * v[i] + (1.0f - rho) * g * g;                                          \
+		w[i] -= lr * g / (sqrtf(v[i]) + eps);                                              \
+	} while (0)
+	STEP_LOOP(RMSPROP);
+}
+
+static void sgd_range(const struct step *c, float *restrict w, float *restrict m,
+		      const float *restrict gr, size_t lo, size_t hi)
+{
+	const float scale = c->scale, wd = c->wd, lr = c->lr, mu = c->b1;
+
+#define NESTEROV(i)                                                                                \
+	do {                                                                                       \
+		float g = scale * gr[i] + wd * w[i];                                               \
+                                                                                                   \
+		m[i] = mu * m[i] - lr * g;                                                         \
+		w[i] += mu * m[i] - lr * g;                                                        \
+	} while (0)
+#define MOMENTUM(i)                                                                                \
+	do {                                                                                       \
+		float g = scale * gr[i] + wd * w[i];                                               \
+                                                                                                   \
+		m[i] = mu * m[i] - lr * g;                                                         \
+		w[i] += m[i];                                                                      \
+	} while (0)
+	if (c->o->conf.nesterov)
+		STEP_LOOP(NESTEROV);
+	else
+		STEP_LOOP(MOMENTUM);
+}
+
 static void step_range(const struct step *c, size_t lo, size_t hi)
 {
-	float *restrict w = c->w, *restrict m = c->o->m, *restrict v = c->o->v;
-	const float *restrict gr = c->grads;
-	const float scale = c->scale, wd = c->wd, lr = c->lr;
-
 	switch (c->o->conf.kind) {
-	case DNN_OPT_ADAM: {
-		const float b1 = c->b1, b2 = c->b2, eps = c->eps, step = c->adam_step,
-			    rc2 = c->adam_rc2;
-
-		for (size_t i = lo; i < hi; i++) {
-			float g = scale * gr[i] + wd * w[i];
-
-			m[i] = b1 * m[i] + (1.0f - b1) * g;
-			v[i] = b2 * v[i] + (1.0f - b2) * g * g;
-			w[i] -= step * m[i] / (sqrtf(v[i]) * rc2 + eps);
-		}
+	case DNN_OPT_ADAM:
+		adam_range(c, c->w, c->o->m, c->o->v, c->grads, lo, hi);
 		break;
-	}
-	case DNN_OPT_RMSPROP: {
-		const float rho = c->b2, eps = c->eps;
-
-		for (size_t i = lo; i < hi; i++) {
-			float g = scale * gr[i] + wd * w[i];
-
-			v[i] = rho * v[i] + (1.0f - rho) * g * g;
-			w[i] -= lr * g / (sqrtf(v[i]) + eps);
-		}
+	case DNN_OPT_RMSPROP:
+		rmsprop_range(c, c->w, c->o->v, c->grads, lo, hi);
 		break;
-	}
-	default: {
-		const float mu = c->b1;
-
-		if (c->o->conf.nesterov) {
-			for (size_t i = lo; i < hi; i++) {
-				float g = scale * gr[i] + wd * w[i];
-
-				m[i] = mu * m[i] - lr * g;
-				w[i] += mu * m[i] - lr * g;
-			}
-		} else {
-			for (size_t i = lo; i < hi; i++) {
-				float g = scale * gr[i] + wd * w[i];
-
-				m[i] = mu * m[i] - lr * g;
-				w[i] += m[i];
-			}
-		}
+	default:
+		sgd_range(c, c->w, c->o->m, c->grads, lo, hi);
 		break;
-	}
 	}
 }
 

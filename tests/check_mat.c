@@ -225,6 +225,7 @@ START_TEST(test_gemm_avx2_avx512_same_bits)
 {
 	static const size_t shapes[][3] = {
 		{64, 256, 784}, {256, 784, 64}, {97, 131, 257}, {12, 32, 1}, {13, 33, 300},
+		{256, 96, 300}, {16, 64, 513},
 	};
 	int t = _i;
 
