@@ -253,7 +253,7 @@ int cmd_gradcheck_tampered(int argc, char **argv, void (*tamper)(struct dnn_net 
 			lm = hvp_loss(h, w);
 			w[i] = (double)net->params[i];
 			if (kp != hvp_kink_pattern(h)) {
-				fd[i] = NAN;
+				fd[i] = (double)NAN;
 				res[l].kinks++;
 				continue;
 			}

@@ -138,7 +138,7 @@ static int lrfind_run(struct dnn_net *net, const struct dnn_optim_spec *conf, si
 	size_t n_in = net->n_in, n_out = net_n_out(net), pos = n, *order = NULL;
 	float *xb = NULL, *tb = NULL;
 	struct dnn_optim *opt = NULL;
-	double avg = 0.0, best = INFINITY, bias = 1.0;
+	double avg = 0.0, best = (double)INFINITY, bias = 1.0;
 	int rc = -1;
 
 	if (batch > n)
@@ -223,7 +223,7 @@ static int write_plot(const char *path, const double *lr, const double *smooth, 
 		      double suggestion, struct dnn_error *e)
 {
 	const double W = 640, H = 400, L = 70, R = 20, T = 20, B = 50;
-	double x0 = log10(lr[0]), x1 = log10(lr[n - 1]), y0 = INFINITY, y1 = -INFINITY;
+	double x0 = log10(lr[0]), x1 = log10(lr[n - 1]), y0 = (double)INFINITY, y1 = -(double)INFINITY;
 	FILE *f;
 
 	for (size_t k = 0; k < n; k++)

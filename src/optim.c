@@ -431,7 +431,7 @@ static int wolfe_search(struct dnn_optim *o, double t, dnn_objective f, void *ct
 static int slope_search(struct dnn_optim *o, double t, dnn_objective f, void *ctx,
 			struct lspt *best)
 {
-	double f0 = o->lb.f, dg0 = dot(o->lb.gx, o->lb.d, o->n), lo = 0.0, hi = INFINITY;
+	double f0 = o->lb.f, dg0 = dot(o->lb.gx, o->lb.d, o->n), lo = 0.0, hi = (double)INFINITY;
 
 	for (int k = 0; k < LS_MAX_EVALS; k++) {
 		best->g = o->lb.gb[0];

@@ -61,8 +61,8 @@ static int value_range(const struct dnn_history *h, const struct series *s, size
 {
 	int any = 0;
 
-	*lo = INFINITY;
-	*hi = -INFINITY;
+	*lo = (double)INFINITY;
+	*hi = -(double)INFINITY;
 	for (size_t k = 0; k < n_s; k++)
 		for (size_t i = 0; i < h->n; i++) {
 			double v = field(&h->epochs[i], s[k].off);

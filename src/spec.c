@@ -403,13 +403,13 @@ static int parse_optimizer(const struct ctx *c, const cJSON *it, struct dnn_spec
 				return -1;
 			*(kn[0] == 'r' ? &o->rho : kn[4] == '1' ? &o->beta1 : &o->beta2) = d;
 		} else if (strcmp(kn, "epsilon") == 0) {
-			if (get_real(c, v, key, 0.0, 1, INFINITY, 0, &o->epsilon))
+			if (get_real(c, v, key, 0.0, 1, (double)INFINITY, 0, &o->epsilon))
 				return -1;
 		} else if (strcmp(kn, "weight_decay") == 0) {
-			if (get_real(c, v, key, 0.0, 0, INFINITY, 0, &o->weight_decay))
+			if (get_real(c, v, key, 0.0, 0, (double)INFINITY, 0, &o->weight_decay))
 				return -1;
 		} else if (strcmp(kn, "clip_norm") == 0) {
-			if (get_real(c, v, key, 0.0, 1, INFINITY, 0, &o->clip_norm))
+			if (get_real(c, v, key, 0.0, 1, (double)INFINITY, 0, &o->clip_norm))
 				return -1;
 		}
 	}
@@ -477,7 +477,7 @@ static int parse_schedule(const struct ctx *c, const cJSON *it, struct dnn_spec 
 			*(kn[0] == 'g' ? &sc->gamma : &sc->factor) = d;
 			have_gamma |= kn[0] == 'g';
 		} else if (strcmp(kn, "min_lr") == 0 || strcmp(kn, "threshold") == 0) {
-			if (get_real(c, v, key, 0.0, 0, INFINITY, 0, &d))
+			if (get_real(c, v, key, 0.0, 0, (double)INFINITY, 0, &d))
 				return -1;
 			*(kn[0] == 'm' ? &sc->min_lr : &sc->threshold) = d;
 		}

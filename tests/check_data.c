@@ -105,7 +105,7 @@ static void write_gz(const char *path, const char *text, size_t len)
 
 static struct dnn_data_opts opts(int task, int header, char delim)
 {
-	struct dnn_data_opts o = {.csv = {delim, header}, .task = task};
+	struct dnn_data_opts o = {.csv = {.delimiter = delim, .header = header}, .task = task};
 
 	return o;
 }
