@@ -1159,13 +1159,19 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		a.quiet = 1;
 		a.verbose = 0;
 	}
-	if (shared &&
-	    (strcmp(a.spec_path, "-") == 0 || (a.val_path && strcmp(a.val_path, "-") == 0))) {
-		dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-			      "standard input reaches only the first MPI rank; give the %s as a "
-			      "file",
-			      strcmp(a.spec_path, "-") == 0 ? "spec" : "validation data");
-		goto out;
+	if (shared) {
+		const char *what = strcmp(a.spec_path, "-") == 0		 ? "spec"
+				   : strcmp(a.data_path, "-") == 0		 ? "data"
+				   : a.val_path && strcmp(a.val_path, "-") == 0 ? "validation data"
+										 : NULL;
+
+		if (what) {
+			dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				      "standard input reaches only the first MPI rank; give the %s "
+				      "as a file",
+				      what);
+			goto out;
+		}
 	}
 	/* --learning-rate auto: chosen below, once the network exists. */
 	int auto_lr = ov.learning_rate && strcmp(ov.learning_rate, "auto") == 0;
