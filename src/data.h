@@ -133,8 +133,11 @@ void data_free(struct dnn_dataset *d);
  * from seed, stratified for a classification (each class in proportion, at
  * least one row of each and never all of them): reorder d so that the
  * training rows come first and the validation rows last, each in file
- * order; *n_val gets how many were held out. Errors (65, naming data_name):
- * too few rows, a class with a single row. */
+ * order; *n_val gets how many were held out. A shared dataset (MPI ranks)
+ * is split over the rows of all ranks as one process splits them
+ * (collective), each rank keeping its own, and train_gid numbers its
+ * training rows among all. Errors (65, naming data_name): too few rows, a
+ * class with a single row. */
 int data_split(struct dnn_dataset *d, double fraction, uint64_t seed, size_t *n_val,
 	       const char *data_name, struct dnn_error *e);
 

@@ -203,12 +203,6 @@ int train_measure(struct dnn_net *net, const struct dnn_rows *rows, int classifi
 	return measure(net, rows, classification, scale, out, 0, e);
 }
 
-int train_measure_shared(struct dnn_net *net, const struct dnn_rows *rows, int classification,
-			 const float *scale, struct dnn_metrics *out, struct dnn_error *e)
-{
-	return measure(net, rows, classification, scale, out, dist_active(), e);
-}
-
 int train_evaluate(struct dnn_net *net, const struct dnn_rows *rows, int classification,
 		   double *loss, double *accuracy, struct dnn_error *e)
 {

@@ -131,10 +131,6 @@ int train_evaluate(struct dnn_net *net, const struct dnn_rows *rows, int classif
  * scale as in dnn_train_opts.target_scale) of net on rows. */
 int train_measure(struct dnn_net *net, const struct dnn_rows *rows, int classification,
 		  const float *scale, struct dnn_metrics *out, struct dnn_error *e);
-/* The same over the rows of all MPI ranks (collective; rows->n may be 0 on
- * some); train_measure with one rank. */
-int train_measure_shared(struct dnn_net *net, const struct dnn_rows *rows, int classification,
-			 const float *scale, struct dnn_metrics *out, struct dnn_error *e);
 
 /* The state a run needs to continue as if it had not stopped: the epochs
  * done, the generator, the current weights (which differ from the saved
