@@ -51,7 +51,7 @@ static void ordered_sum_fn(void *in, void *inout, int *len, MPI_Datatype *type)
 
 int dist_init(int *argc, char ***argv, struct dnn_error *e)
 {
-	int provided, len;
+	int provided;
 
 	/* Without mpirun, a plain process: MPI is not started at all, so a
 	 * build with MPI behaves as one without. */
@@ -84,7 +84,10 @@ int dist_init(int *argc, char ***argv, struct dnn_error *e)
 			MPI_Comm_free(&node);
 		}
 	}
-	(void)len;
+	if (provided < MPI_THREAD_FUNNELED)
+		return dnn_error_set(e, DNN_EX_SOFTWARE, NULL, 0, 0,
+				     "the MPI library does not support threads (MPI_THREAD_FUNNELED), "
+				     "which dnn's reader and gemm use");
 	return 0;
 }
 
