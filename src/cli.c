@@ -90,6 +90,21 @@ int cli_operands(const char *expected, struct dnn_error *e)
 	return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0, "expected %s", expected);
 }
 
+int cli_input_operands(int argc, char **argv, const char *what, const char *given,
+		       const char *given_what, const char *opt, const char **first,
+		       const char **data, struct dnn_error *e)
+{
+	int want = given ? 1 : 2;
+
+	if (argc - optind != want && given)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0, "expected DATA (with %s)", opt);
+	if (argc - optind != want)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0, "expected %s and DATA", what);
+	*first = given ? given : argv[optind];
+	*data = argv[optind + want - 1];
+	return cli_one_stdin(given ? given_what : what, *first, "DATA", *data, e);
+}
+
 void cli_write_field(FILE *f, const char *s, char delim)
 {
 	if (!strchr(s, delim) && !strpbrk(s, "\"\r\n")) {

@@ -26,6 +26,13 @@ int cli_one_stdin(const char *what_a, const char *a, const char *what_b, const c
 		  struct dnn_error *e);
 /* Wrong number of operands: a usage error naming what is expected. */
 int cli_operands(const char *expected, struct dnn_error *e);
+/* The operands after getopt (argv[optind] on) of a command that reads an
+ * input called what and DATA, or DATA alone when the option opt gave the
+ * first input (given, called given_what): *first and *data are set, and at
+ * most one of them may be standard input. */
+int cli_input_operands(int argc, char **argv, const char *what, const char *given,
+		       const char *given_what, const char *opt, const char **first,
+		       const char **data, struct dnn_error *e);
 
 /* Write s as one CSV field, quoted when it holds the delimiter, a quote or a
  * line break. */

@@ -253,6 +253,7 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 	float *x = NULL, *y = NULL, *t = NULL, *pred = NULL;
 	uint32_t *label = NULL;
 	int json = 0, unknown_ignore = 0, c, rc = -1;
+	const char *model_path, *data_path;
 
 	optind = 0;
 	opterr = 0;
@@ -289,20 +290,18 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 			return cli_bad_option(argv, optopt, 0, e);
 		}
 	}
-	if (argc - optind != 2)
-		return cli_operands("MODEL and DATA", e);
-	if (cli_one_stdin("MODEL", argv[optind], "DATA", argv[optind + 1], e))
+	if (cli_input_operands(argc, argv, "MODEL", NULL, NULL, NULL, &model_path, &data_path, e))
 		return -1;
 	/* The gemm on DNN_THREADS threads, else one per CPU. */
 	if (mat_set_threads(0, e))
 		return -1;
-	if (ckpt_load(&m, argv[optind], e))
+	if (ckpt_load(&m, model_path, e))
 		return -1;
 	if (min_acc >= 0.0 && m.task != DNN_TASK_CLASSIFICATION) {
 		dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 			      "option '--min-accuracy' needs a classification model; %s is a "
 			      "regression model",
-			      argv[optind]);
+			      model_path);
 		goto out;
 	}
 	size_t n_in = m.net->n_in, n_out = net_n_out(m.net), k = m.n_classes;
@@ -332,7 +331,7 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 				     .class_names = m.class_names,
 				     .n_classes = k};
 
-	r = reader_open_model(argv[optind + 1], &csv, m.col_names, m.col_role, m.n_cols, &ro, e);
+	r = reader_open_model(data_path, &csv, m.col_names, m.col_role, m.n_cols, &ro, e);
 	if (!r)
 		goto out;
 	for (;;) {
@@ -364,7 +363,7 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 	}
 	if (ty.n == 0) {
 		dnn_error_set(e, DNN_EX_DATA,
-			      strcmp(argv[optind + 1], "-") ? argv[optind + 1] : "<stdin>", 0, 0,
+			      strcmp(data_path, "-") ? data_path : "<stdin>", 0, 0,
 			      "no data rows");
 		goto out;
 	}

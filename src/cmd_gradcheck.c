@@ -115,20 +115,11 @@ static int parse_args(int argc, char **argv, struct gc_args *a, struct dnn_error
 			return cli_bad_option(argv, optopt, 0, e);
 		}
 	}
-	if (a->model) {
-		if (argc - optind != 1)
-			return cli_operands("DATA (with --model)", e);
-		a->data_path = argv[optind];
-		if (cli_one_stdin("MODEL", a->model, "DATA", a->data_path, e))
-			return -1;
-		return 0;
-	}
-	if (argc - optind != 2)
-		return cli_operands("SPEC and DATA", e);
-	a->spec_path = argv[optind];
-	a->data_path = argv[optind + 1];
-	if (cli_one_stdin("SPEC", a->spec_path, "DATA", a->data_path, e))
+	if (cli_input_operands(argc, argv, "SPEC", a->model, "MODEL", "--model", &a->spec_path,
+			       &a->data_path, e))
 		return -1;
+	if (a->model)
+		a->spec_path = NULL;
 	return 0;
 }
 

@@ -125,20 +125,11 @@ static int parse_args(int argc, char **argv, struct hs_args *a, struct dnn_error
 			return cli_bad_option(argv, optopt, 0, e);
 		}
 	}
-	if (a->spec) {
-		if (argc - optind != 1)
-			return cli_operands("DATA (with --spec)", e);
-		a->data_path = argv[optind];
-		if (cli_one_stdin("SPEC", a->spec, "DATA", a->data_path, e))
-			return -1;
-		return 0;
-	}
-	if (argc - optind != 2)
-		return cli_operands("MODEL and DATA", e);
-	a->model = argv[optind];
-	a->data_path = argv[optind + 1];
-	if (cli_one_stdin("MODEL", a->model, "DATA", a->data_path, e))
+	if (cli_input_operands(argc, argv, "MODEL", a->spec, "SPEC", "--spec", &a->model,
+			       &a->data_path, e))
 		return -1;
+	if (a->spec)
+		a->model = NULL;
 	return 0;
 }
 

@@ -107,11 +107,8 @@ static int parse_args(int argc, char **argv, struct lr_args *a, struct dnn_error
 			return cli_bad_option(argv, optopt, 0, e);
 		}
 	}
-	if (argc - optind != 2)
-		return cli_operands("SPEC and DATA", e);
-	a->spec_path = argv[optind];
-	a->data_path = argv[optind + 1];
-	if (cli_one_stdin("SPEC", a->spec_path, "DATA", a->data_path, e))
+	if (cli_input_operands(argc, argv, "SPEC", NULL, NULL, NULL, &a->spec_path, &a->data_path,
+			       e))
 		return -1;
 	if (a->end <= a->start)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,

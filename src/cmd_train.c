@@ -275,20 +275,9 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct overri
 			return cli_bad_option(argv, optopt, 0, e);
 		}
 	}
-	if (a->resume_path) {
-		/* The spec comes from the checkpoint. */
-		if (argc - optind != 1)
-			return cli_operands("DATA (with --resume)", e);
-		a->spec_path = a->resume_path;
-		a->data_path = argv[optind];
-	} else {
-		if (argc - optind != 2)
-			return cli_operands("SPEC and DATA", e);
-		a->spec_path = argv[optind];
-		a->data_path = argv[optind + 1];
-	}
-	if (cli_one_stdin(a->resume_path ? "MODEL" : "SPEC", a->spec_path, "DATA", a->data_path,
-			  e))
+	/* With --resume the spec comes from the checkpoint. */
+	if (cli_input_operands(argc, argv, "SPEC", a->resume_path, "MODEL", "--resume",
+			       &a->spec_path, &a->data_path, e))
 		return -1;
 	if (a->log_path && a->output && strcmp(a->log_path, "-") == 0 &&
 	    strcmp(a->output, "-") == 0)
