@@ -47,8 +47,14 @@ struct dnn_optim *optim_new(const struct dnn_optim_spec *conf, size_t n_params, 
 		     o->lb.gb[2] && o->lb.wt && o->lb.gf && o->lb.s && o->lb.y && o->lb.rho &&
 		     o->lb.alpha;
 	} else {
-		o->m = util_calloc_array(n, sizeof *o->m);
-		o->v = util_calloc_array(n, sizeof *o->v);
+		/* Both are kept (the checkpoint's training state holds both);
+		 * the one an optimizer never touches stays untouched zero
+		 * pages. */
+		int uses_m = conf->kind != DNN_OPT_RMSPROP;
+		int uses_v = conf->kind == DNN_OPT_ADAM || conf->kind == DNN_OPT_RMSPROP;
+
+		o->m = (uses_m ? util_calloc_huge : util_calloc_array)(n, sizeof *o->m);
+		o->v = (uses_v ? util_calloc_huge : util_calloc_array)(n, sizeof *o->v);
 		ok = ok && o->m && o->v;
 	}
 	if (!ok) {

@@ -1,9 +1,13 @@
+/* madvise and MADV_HUGEPAGE are not POSIX. */
+#define _DEFAULT_SOURCE 1
+
 #include "util.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 int util_mul_overflow(size_t a, size_t b, size_t *out)
 {
@@ -27,6 +31,34 @@ void *util_calloc_array(size_t n, size_t size)
 	if (n == 0 || size == 0)
 		return calloc(1, 1);
 	return calloc(n, size);
+}
+
+/* A pass over arrays of many 4 KiB pages misses the TLB at every page: a
+ * network's weights, gradients and optimizer state, which every training
+ * step walks through, go on 2 MiB pages where the kernel gives them on
+ * request (Linux transparent huge pages in "madvise" mode, the default of
+ * many distributions). Measured on the W3 network of scripts/bench-train:
+ * the optimizer's pass 20% faster, the whole step 4%. Not for data read
+ * row by row as it arrives: a huge page fault there waits for the kernel
+ * to find and clear 2 MiB, and loading W1's data took 20% longer. */
+#define HUGE_PAGE ((size_t)2 << 20)
+#define HUGE_MIN ((size_t)4 << 20)
+
+void *util_calloc_huge(size_t n, size_t size)
+{
+	size_t bytes;
+	void *p;
+
+	if (util_mul_overflow(n, size, &bytes))
+		return NULL;
+	if (bytes < HUGE_MIN || posix_memalign(&p, HUGE_PAGE, bytes))
+		return util_calloc_array(n, size);
+#ifdef MADV_HUGEPAGE
+	/* Before anything touches the block; the partial page at its end
+	 * stays on small pages. */
+	(void)madvise(p, bytes / HUGE_PAGE * HUGE_PAGE, MADV_HUGEPAGE);
+#endif
+	return memset(p, 0, bytes);
 }
 
 void *util_realloc_array(void *p, size_t n, size_t size)

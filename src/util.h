@@ -13,6 +13,11 @@ int util_mul_overflow(size_t a, size_t b, size_t *out);
 void *util_malloc_array(size_t n, size_t size);
 void *util_calloc_array(size_t n, size_t size);
 void *util_realloc_array(void *p, size_t n, size_t size);
+/* util_calloc_array for arrays that are walked through over and over:
+ * those of 4 MiB and more start on a 2 MiB boundary and are laid on 2 MiB
+ * pages where the system gives them (Linux transparent huge pages). free()
+ * releases them. */
+void *util_calloc_huge(size_t n, size_t size);
 
 char *util_strdup(const char *s);
 char *util_strndup(const char *s, size_t n);

@@ -1,4 +1,5 @@
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
@@ -14,6 +15,31 @@ START_TEST(test_mul_overflow)
 	ck_assert_int_eq(util_mul_overflow(SIZE_MAX / 2 + 1, 2, &r), 1);
 	ck_assert_int_eq(util_mul_overflow(0, SIZE_MAX, &r), 0);
 	ck_assert_ptr_null(util_malloc_array(SIZE_MAX / 4, 8));
+}
+END_TEST
+
+/* util_calloc_huge: zeroed arrays like util_calloc_array's whatever the
+ * size, though those of 4 MiB and more come from another allocator. */
+START_TEST(test_calloc_huge)
+{
+	size_t sizes[] = {0, 1, 1000, ((size_t)4 << 20) / sizeof(float) - 1,
+			  ((size_t)4 << 20) / sizeof(float), ((size_t)5 << 20) / sizeof(float) + 3};
+
+	for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+		size_t n = sizes[s];
+		float *p = util_calloc_huge(n, sizeof *p);
+
+		ck_assert_ptr_nonnull(p);
+		for (size_t i = 0; i < n; i++)
+			ck_assert(p[i] == 0.0f);
+		if (n) {
+			p[0] = 1.0f;
+			p[n - 1] = 2.0f;
+			ck_assert(p[0] + p[n - 1] == (n > 1 ? 3.0f : 4.0f));
+		}
+		free(p);
+	}
+	ck_assert_ptr_null(util_calloc_huge(SIZE_MAX / 2, 4));
 }
 END_TEST
 
@@ -95,6 +121,7 @@ static Suite *util_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_mul_overflow);
+	tcase_add_test(tc, test_calloc_huge);
 	tcase_add_test(tc, test_parse_long);
 	tcase_add_test(tc, test_parse_u64_double);
 	tcase_add_test(tc, test_edit_distance);
