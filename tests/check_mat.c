@@ -115,6 +115,21 @@ START_TEST(test_gemm_sizes)
 }
 END_TEST
 
+/* Several blocks each way (more rows than MC and k than KC in mat.c, then
+ * more rows than MC and columns than NC), with rows and columns left over
+ * from the wide tiles in each block: every kind of tile the blocked loop
+ * hands to a kernel. */
+START_TEST(test_gemm_blocks)
+{
+	int t = _i % 4;
+
+	if (!use_kernel(_i))
+		return;
+	check_case(t >> 1, t & 1, 301, 100, 300, 1.0f, 0.0f);
+	check_case(t >> 1, t & 1, 557, 1601, 13, 1.0f, 1.0f);
+}
+END_TEST
+
 START_TEST(test_gemm_alpha_beta)
 {
 	if (!use_kernel(_i * 4))
@@ -400,6 +415,7 @@ static Suite *mat_suite(void)
 
 	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, test_gemm_sizes, 0, 16);
+	tcase_add_loop_test(tc, test_gemm_blocks, 0, 16);
 	tcase_add_loop_test(tc, test_gemm_alpha_beta, 0, 4);
 	/* The built-in kernels only: the BLAS's bits may depend on the thread
 	 * count (test_gemm_blas_repeatable tests what it does promise). */
