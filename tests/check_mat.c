@@ -127,6 +127,11 @@ START_TEST(test_gemm_blocks)
 		return;
 	check_case(t >> 1, t & 1, 301, 100, 300, 1.0f, 0.0f);
 	check_case(t >> 1, t & 1, 557, 1601, 13, 1.0f, 1.0f);
+	/* On 3 threads, with op(A) packed once for all of them (in 8 blocks
+	 * over 3 parts). */
+	ck_assert_int_eq(mat_set_threads(3, NULL), 0);
+	check_case(t >> 1, t & 1, 301, 600, 1000, 1.0f, 0.0f);
+	ck_assert_int_eq(mat_set_threads(1, NULL), 0);
 }
 END_TEST
 
@@ -177,6 +182,8 @@ START_TEST(test_gemm_threads_bit_identical)
 	static const size_t shapes[][3] = {
 		{64, 256, 784}, {256, 784, 64}, {64, 784, 256}, {1, 1000, 300},
 		{1000, 1, 300}, {97, 131, 257}, {255, 33, 129}, {7, 4099, 70},
+		/* op(A) packed once for all threads (more than 2^18 floats) */
+		{301, 600, 1000},
 	};
 	int t = _i % 4;
 
