@@ -19,9 +19,8 @@
  * L1 while the NR-panels of B stream from L2 (see tiles). The micro-kernel
  * keeps an MR x NR tile of C in registers and adds it to C once per KC
  * block; bias and activation are applied in the same store on the last
- * block. With
- * AVX-512 the tiles are 2 MR x 2 NR (two panels of each), the rows a block
- * leaves below them MR x 2 NR.
+ * block. With AVX-512 the tiles are 2 MR x 2 NR (two panels of each), the
+ * rows a block leaves below them MR x 2 NR.
  *
  * Threads split C into a grid of rectangles, one per thread, at tile
  * boundaries, and each runs the blocked product on its rectangle with its own
@@ -572,7 +571,7 @@ static void pack_all_part(void *ctx, size_t part, size_t n_parts, size_t t)
 		for (size_t i0 = 0; i0 < pj->m; i0 += mcb, b++)
 			if (b % n_parts == part)
 				pack_a(pj->ta, pj->A, pj->lda, i0, p0, min_sz(pj->m - i0, mcb), kc,
-				       shared_a + packed_a_offset(pj->m, i0, p0, kc));
+				       pj->dst + packed_a_offset(pj->m, i0, p0, kc));
 	}
 }
 
