@@ -277,6 +277,18 @@ TARGET512 static inline void store16(float *c, __m512 v, const struct mat_kepi *
 		store16(C + (r)*ldc + 16, acc1, ep, alpha, scale, i + (r), j + 16);        \
 	} while (0)
 
+/* The rows x 32 tile of C that the epilogue adds to (when it reads C), on
+ * its way while the products are summed. */
+static inline void prefetch_tile(const float *C, size_t ldc, size_t rows,
+				 const struct mat_kepi *ep)
+{
+	if (!ep->first)
+		for (size_t r = 0; r < rows; r++) {
+			_mm_prefetch((const char *)(C + r * ldc), _MM_HINT_T0);
+			_mm_prefetch((const char *)(C + r * ldc + 16), _MM_HINT_T0);
+		}
+}
+
 /* The 12 x 32 tile: 24 zmm accumulators, two loads of B and twelve
  * broadcasts of A per step of k. */
 TARGET512 static void kernel_avx512(size_t kc, const float *a, const float *b, float *C,
@@ -288,13 +300,7 @@ TARGET512 static void kernel_avx512(size_t kc, const float *a, const float *b, f
 	__m512 y00 = x00, y01 = x00, y10 = x00, y11 = x00, y20 = x00, y21 = x00, y30 = x00,
 	       y31 = x00, y40 = x00, y41 = x00, y50 = x00, y51 = x00;
 
-	/* The tile of C that the epilogue adds to, on its way while the
-	 * products are summed. */
-	if (!ep->first)
-		for (size_t r = 0; r < 2 * MAT_MR; r++) {
-			_mm_prefetch((const char *)(C + r * ldc), _MM_HINT_T0);
-			_mm_prefetch((const char *)(C + r * ldc + 16), _MM_HINT_T0);
-		}
+	prefetch_tile(C, ldc, 2 * MAT_MR, ep);
 
 	for (size_t p = 0; p < kc; p++) {
 		__m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(bb);
@@ -333,13 +339,6 @@ TARGET512 static void kernel_avx512(size_t kc, const float *a, const float *b, f
 	STORE512(y50, y51, 11);
 }
 
-#define ROW512R(r)                                                                                 \
-	do {                                                                                       \
-		__m512 av = _mm512_set1_ps(a[r]);                                                  \
-		x##r##0 = _mm512_fmadd_ps(av, b0, x##r##0);                                        \
-		x##r##1 = _mm512_fmadd_ps(av, b1, x##r##1);                                        \
-	} while (0)
-
 /* The first mr <= 6 rows of an MR x 2 NR tile from one A panel and two
  * consecutive B panels: for the rows a block leaves over below its wide
  * tiles. The same sums in the same order as the other kernels. */
@@ -351,21 +350,17 @@ TARGET512 static void kernel_avx512_rows(size_t kc, const float *a, const float 
 	__m512 x00 = _mm512_setzero_ps(), x01 = x00, x10 = x00, x11 = x00, x20 = x00, x21 = x00,
 	       x30 = x00, x31 = x00, x40 = x00, x41 = x00, x50 = x00, x51 = x00;
 
-	if (!ep->first)
-		for (size_t r = 0; r < mr; r++) {
-			_mm_prefetch((const char *)(C + r * ldc), _MM_HINT_T0);
-			_mm_prefetch((const char *)(C + r * ldc + 16), _MM_HINT_T0);
-		}
+	prefetch_tile(C, ldc, mr, ep);
 
 	for (size_t p = 0; p < kc; p++) {
 		__m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(bb);
 
-		ROW512R(0);
-		ROW512R(1);
-		ROW512R(2);
-		ROW512R(3);
-		ROW512R(4);
-		ROW512R(5);
+		ROW512(0, a);
+		ROW512(1, a);
+		ROW512(2, a);
+		ROW512(3, a);
+		ROW512(4, a);
+		ROW512(5, a);
 		a += MAT_MR;
 		b += MAT_NR;
 		bb += MAT_NR;

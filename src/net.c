@@ -49,7 +49,7 @@ struct dnn_net *net_new(size_t n_in, size_t n_layers, const size_t *units, const
 	}
 	net->n_params = off;
 	net->params = util_calloc_huge(off, sizeof *net->params);
-	net->grads = util_calloc_huge(off, sizeof *net->grads);
+	net->grads = util_calloc_huge(off + NET_GRADS_SPARE, sizeof *net->grads);
 	net->out = util_calloc_array(n_layers, sizeof *net->out);
 	if (!net->params || !net->grads || !net->out)
 		goto oom;

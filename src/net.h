@@ -18,12 +18,16 @@ struct dnn_layer {
 	size_t b_off;		/* n_out biases, right after the weights */
 };
 
+#define NET_GRADS_SPARE 2
+
 struct dnn_net {
 	size_t n_in;
 	size_t n_layers;
 	struct dnn_layer *layers;
 	size_t n_params;
 	float *params;
+	/* n_params + NET_GRADS_SPARE floats: room after the gradient for
+	 * values that travel with it in one MPI sum (train.c). */
 	float *grads;
 	int loss;		/* enum dnn_loss */
 	/* Workspace for batches of up to max_batch rows: the output of every

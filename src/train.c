@@ -291,7 +291,7 @@ int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 	size_t n = train->n, n_all = shared ? o->n_total : n, n_in = net->n_in, m = net_n_out(net);
 	size_t bs = o->batch_size < n_all ? o->batch_size : n_all, np = net->n_params;
 	size_t *idx = NULL, *local = NULL;
-	float *xb = NULL, *tb = NULL, *good = NULL, *best = NULL, *red = NULL;
+	float *xb = NULL, *tb = NULL, *good = NULL, *best = NULL;
 	struct regsum rs = {0};
 	struct dnn_train_stop stop = {0};
 	struct dnn_train_early own = {(double)INFINITY, 0, NULL, NULL},
@@ -316,14 +316,12 @@ int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 		xb = util_malloc_array(bs * n_in, sizeof *xb);
 		tb = util_malloc_array(bs * m, sizeof *tb);
 		good = util_malloc_array(np, sizeof *good);
-		if (shared) {
+		if (shared)
 			local = util_malloc_array(n_all, sizeof *local);
-			red = util_malloc_array(np + 2, sizeof *red);
-		}
 		if (o->patience && !early->best)
 			early->best = best = util_malloc_array(np, sizeof *best);
 		if (!idx || !xb || !tb || !good || (o->patience && !early->best) ||
-		    (shared && (!local || !red)) || (!o->classification && regsum_init(&rs, m)))
+		    (shared && !local) || (!o->classification && regsum_init(&rs, m)))
 			failed = dnn_error_oom(e);
 	}
 	stop.best_epoch = early->best_epoch;
@@ -395,18 +393,20 @@ int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 				}
 				if (shared) {
 					/* The batch's gradient is the sum of the ranks'
-					 * parts; two flags travel with it. */
+					 * parts, in place; two flags travel with it, in
+					 * the room grads has after it. */
+					float *g = net->grads;
+
 					loss =
 					    net_loss_grad_part(net, xb, tb, nl, 1.0f / (float)nb);
-					memcpy(red, net->grads, np * sizeof *red);
-					red[np] = isfinite(loss) ? 0.0f : 1.0f;
-					red[np + 1] = stopped ? 1.0f : 0.0f;
+					g[np] = isfinite(loss) ? 0.0f : 1.0f;
+					g[np + 1] = stopped ? 1.0f : 0.0f;
 					t_red = now();
-					dist_sum_f32(red, np + 2);
+					dist_sum_f32(g, np + NET_GRADS_SPARE);
 					stop.reduce_seconds += now() - t_red;
 					stop.reductions++;
-					bad = red[np] > 0.0f;
-					stopped = red[np + 1] > 0.0f;
+					bad = g[np] > 0.0f;
+					stopped = g[np + 1] > 0.0f;
 					if (bad)
 						loss = (double)NAN;
 				} else {
@@ -426,7 +426,7 @@ int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 					regsum_add(&rs, net->out[net->n_layers - 1], tb, nl,
 						   o->target_scale);
 				sum += loss;
-				optim_step(opt, net->params, shared ? red : net->grads);
+				optim_step(opt, net->params, net->grads);
 				if (!shared)
 					stopped = o->interrupt && *o->interrupt;
 				if (o->on_batch)
@@ -514,7 +514,6 @@ out:
 	regsum_free(&rs);
 	free(idx);
 	free(local);
-	free(red);
 	free(xb);
 	free(tb);
 	free(good);
