@@ -69,8 +69,8 @@ static int apply(const char *usage, const struct dnn_opt *rows, const struct dnn
 		*(const char **)r->value = arg;
 		return 0;
 	case OPTION_ULONG:
-		return cli_ulong(name, arg, (unsigned long)r->min, (unsigned long)r->max,
-				 r->value, e);
+		return cli_ulong(name, arg, (unsigned long)r->min, (unsigned long)r->max, r->value,
+				 e);
 	case OPTION_DOUBLE:
 		return cli_double(name, arg, r->min, (r->flags & OPT_ABOVE_MIN) != 0, r->max,
 				  r->value, e);
@@ -104,9 +104,9 @@ int opts_parse(const char *usage, const struct dnn_opt *rows, int argc, char **a
 		if (n == OPTS_MAX)
 			return dnn_error_set(e, DNN_EX_SOFTWARE, NULL, 0, 0,
 					     "internal error: too many options");
-		longs[n++] = (struct option){r->long_name,
-					     takes_arg(r) ? required_argument : no_argument, NULL,
-					     r->short_name ? r->short_name : 256 + i};
+		longs[n++] =
+		    (struct option){r->long_name, takes_arg(r) ? required_argument : no_argument,
+				    NULL, r->short_name ? r->short_name : 256 + i};
 		if (r->short_name) {
 			shorts[ns++] = (char)r->short_name;
 			if (takes_arg(r))
@@ -120,7 +120,12 @@ int opts_parse(const char *usage, const struct dnn_opt *rows, int argc, char **a
 	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
 		if (c == ':' || c == '?')
 			return bad_option(rows, argv, c == ':', e);
-		rc = apply(usage, rows, find_row(rows, c), optarg, e);
+		const struct dnn_opt *r = find_row(rows, c);
+
+		if (!r)
+			return dnn_error_set(e, DNN_EX_SOFTWARE, NULL, 0, 0,
+					     "internal error: option %d", c);
+		rc = apply(usage, rows, r, optarg, e);
 		if (rc)
 			return rc;
 	}

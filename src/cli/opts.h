@@ -52,7 +52,8 @@ struct dnn_opt {
 
 /* The rows. A short name is a character, or 0. */
 #define OPT_END() {OPTION_END, 0, NULL, NULL, NULL, NULL, OPTC_VALUE, NULL, 0, 0, 0, 0, NULL}
-#define OPT_SET_INT(s, l, v, i, h) {OPTION_SET_INT, s, l, v, NULL, h, OPTC_VALUE, NULL, 0, 0, 0, i, NULL}
+#define OPT_SET_INT(s, l, v, i, h) \
+	{OPTION_SET_INT, s, l, v, NULL, h, OPTC_VALUE, NULL, 0, 0, 0, i, NULL}
 #define OPT_FLAG(s, l, v, h) OPT_SET_INT(s, l, v, 1, h)
 #define OPT_STRING(s, l, v, a, h) {OPTION_STRING, s, l, v, a, h, OPTC_VALUE, NULL, 0, 0, 0, 0, NULL}
 /* A file name, kept as text; c says which files completion offers. */
@@ -103,9 +104,10 @@ int opts_parse(const char *usage, const struct dnn_opt *rows, int argc, char **a
 /* The help text: usage as it is, then one line or more per row. */
 void opts_usage(FILE *f, const char *usage, const struct dnn_opt *rows);
 
-/* For completion, one line per option name: the name ("-o", "--output"),
- * then what its argument is: flag (none), value, file, model, data, spec,
- * or words followed by the words. */
+/* For completion, one line per option name: the name ("-o", "--output"; a
+ * short name's line comes right before its long name's), then what its
+ * argument is: flag (none), value, file, model, data, spec, or words
+ * followed by the words. */
 void opts_list(FILE *f, const struct dnn_opt *rows);
 
 /* The callbacks of the shared rows: --delimiter into a char, --unknown into
