@@ -52,8 +52,7 @@ static int parse_args(int argc, char **argv, struct gc_args *a, struct dnn_error
 				 "largest relative error accepted (default 1e-3)"),
 		OPT__SEED(&a->seed, "seed of the rows and parameters drawn (default:\n"
 				    "the spec's seed)"),
-		OPT__NO_HEADER(&a->csv, "the first row of DATA is data"),
-		OPT__DELIMITER(&a->csv, OPT__DELIMITER_HELP),
+		OPT__CSV(&a->csv),
 		OPT__HELP(),
 		OPT_END(),
 	};

@@ -57,8 +57,7 @@ static int parse_args(int argc, char **argv, struct hs_args *a, struct dnn_error
 		OPT__SEED(&a->seed, "seed of the rows drawn and the Lanczos start\n"
 				    "(default: the spec's seed)"),
 		OPT_FLAG(0, "json", &a->json, "print one JSON object"),
-		OPT__NO_HEADER(&a->csv, "the first row of DATA is data"),
-		OPT__DELIMITER(&a->csv, OPT__DELIMITER_HELP),
+		OPT__CSV(&a->csv),
 		OPT__HELP(),
 		OPT_END(),
 	};

@@ -50,8 +50,7 @@ static int parse_args(int argc, char **argv, struct lr_args *a, struct dnn_error
 			     "draw the smoothed loss against the rate as SVG"),
 		OPT__SEED(&a->seed, "seed of the weights and shuffles (default: the\n"
 				    "spec's)"),
-		OPT__NO_HEADER(&a->csv, "the first row of DATA is data"),
-		OPT__DELIMITER(&a->csv, OPT__DELIMITER_HELP),
+		OPT__CSV(&a->csv),
 		OPT__QUIET(&a->quiet, "print only the suggested rate"),
 		OPT__HELP(),
 		OPT_END(),

@@ -76,6 +76,10 @@ struct dnn_opt {
 #define OPT__DELIMITER(csv, h) \
 	OPT_CALLBACK(0, "delimiter", &(csv)->delimiter, "C", opts_delimiter, ", ; tab |", h)
 #define OPT__DELIMITER_HELP "field separator (default ','; 'tab' for tabs)"
+/* Both rows, worded for a command that reads DATA. */
+#define OPT__CSV(csv)                                         \
+	OPT__NO_HEADER(csv, "the first row of DATA is data"), \
+		OPT__DELIMITER(csv, OPT__DELIMITER_HELP)
 #define OPT__THREADS(v) \
 	OPT_ULONG('j', "threads", v, "N", 1, 256, "threads (default: DNN_THREADS, else all CPUs)")
 /* Kept as text: the command reads it once it knows the spec's seed. */
