@@ -1,16 +1,22 @@
-# bash completion for dnn(1): commands, their options (read from the
-# program's own --help, so they stay in step with it), option values, and
+# bash completion for dnn(1): commands, their options, option values, and
 # files by what each operand is: a spec (.json), data (.csv, .gz), a model
-# (.dnn).
+# (.dnn). The commands and each command's options, with what each option's
+# argument is, come from the program itself (dnn --complete [COMMAND]),
+# which reads them from the tables that parse them, so they stay in step.
 
-_dnn_commands()
+# _dnn_files KIND: files of KIND (spec, model, data, or any file) and
+# directories that complete $cur.
+_dnn_files()
 {
-	"$1" --help 2>/dev/null | sed -n 's/^  \([a-z][a-z-]*\)  .*/\1/p'
-}
-
-_dnn_options()
-{
-	"$1" "$2" --help 2>/dev/null | grep -o -- '--[a-z][a-z-]*' | sort -u
+	shopt -s extglob
+	case $1 in
+	spec) COMPREPLY=($(compgen -f -X '!*.json' -- "$cur") $(compgen -d -- "$cur")) ;;
+	model) COMPREPLY=($(compgen -f -X '!*.dnn' -- "$cur") $(compgen -d -- "$cur")) ;;
+	data) COMPREPLY=($(compgen -f -X '!*.@(csv|gz|tsv|txt)' -- "$cur") $(compgen -d -- "$cur")) ;;
+	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
+	esac
+	[[ ${#COMPREPLY[@]} -eq 1 && -d ${COMPREPLY[0]} ]] && compopt -o nospace 2>/dev/null
+	return 0
 }
 
 _dnn()
@@ -24,90 +30,105 @@ _dnn()
 		words=("${COMP_WORDS[@]}")
 		cword=$COMP_CWORD
 	fi
-	local dnn=${words[0]} cmd= i n_args=0
+	local dnn=${words[0]} cmd=${words[1]} i j w k name rest expect= first= n_args=0
+	local -A kind=() choices=()
 
-	# The command, and how many operands come before the cursor.
-	for ((i = 1; i < cword; i++)); do
-		case ${words[i]} in
-		-o | --output | -e | --epochs | -b | --batch-size | -l | --learning-rate | \
-			-s | --seed | -j | --threads | --optimizer | --validation | \
-			--validation-data | --target | --ignore | --categorical | --missing | \
-			--delimiter | --unknown | --patience | --resume | --log | --plot | \
-			--momentum | --min-accuracy | --samples | --epsilon | --tolerance | \
-			--model | --start | --end | --top | --spec)
-			((i++)) ;;
-		-*) ;;
-		*)
-			if [[ -z $cmd ]]; then
-				cmd=${words[i]}
+	if ((cword == 1)); then
+		COMPREPLY=($(compgen -W "$("$dnn" --complete 2>/dev/null) --help --version" -- "$cur"))
+		return
+	fi
+	[[ $cmd == -* ]] && return
+	if [[ $cmd == help ]]; then
+		((cword == 2)) && COMPREPLY=($(compgen -W "$("$dnn" --complete 2>/dev/null)" -- "$cur"))
+		return
+	fi
+
+	# The command's options: NAME KIND [WORDS...], KIND flag (no argument),
+	# value, file, model, data, spec or words.
+	while read -r name k rest; do
+		kind[$name]=$k
+		choices[$name]=$rest
+	done < <("$dnn" --complete "$cmd" 2>/dev/null)
+
+	# How many operands come before the cursor: words that are not options
+	# nor their arguments (--opt VALUE, --opt=VALUE, -xVALUE, -qx VALUE).
+	for ((i = 2; i < cword; i++)); do
+		w=${words[i]}
+		# bash splits --opt=VALUE into --opt, = and VALUE.
+		[[ $w == = && ${words[i - 1]} == --* ]] && continue
+		if [[ -n $expect ]]; then
+			expect=
+			continue
+		fi
+		if [[ $w == -- ]]; then
+			for ((i++; i < cword; i++)); do ((n_args++)); done
+			break
+		fi
+		if [[ $w != -?* ]]; then
+			((n_args++))
+			continue
+		fi
+		if [[ $w == --* ]]; then
+			[[ $w == *=* ]] && continue
+			# A long option may be abbreviated while that is unambiguous.
+			name=
+			if [[ -n ${kind[$w]-} ]]; then
+				name=$w
 			else
-				((n_args++))
+				for k in "${!kind[@]}"; do
+					[[ $k == "$w"* ]] || continue
+					[[ -n $name ]] && name=? && break
+					name=$k
+				done
 			fi
-			;;
-		esac
+			[[ -n $name && -n ${kind[$name]-} ]] || continue
+			[[ ${kind[$name]-} != flag ]] && expect=$name
+			# Options that stand for the first operand.
+			case $cmd$name in
+			train--resume | gradcheck--model | hessian--spec) first=given ;;
+			esac
+			continue
+		fi
+		# -abc: flags, up to one that takes an argument: the rest of the
+		# word, or the next word.
+		for ((j = 1; j < ${#w}; j++)); do
+			k=${kind[-${w:j:1}]-}
+			if [[ -n $k && $k != flag ]]; then
+				((j == ${#w} - 1)) && expect=-${w:j:1}
+				break
+			fi
+		done
 	done
 
-	if [[ -z $cmd ]]; then
-		COMPREPLY=($(compgen -W "$(_dnn_commands "$dnn") --help --version" -- "$cur"))
-		return
+	# The argument of an option.
+	if [[ -n $expect ]]; then
+		case ${kind[$expect]-} in
+		words)
+			# Quoted for the shell where it needs it: ; and | are its own.
+			local -a vals
+			local plain='^[A-Za-z0-9,._+:@%/=-]*$'
+			read -ra vals <<< "${choices[$expect]-}"
+			for w in "${vals[@]}"; do
+				[[ $w =~ $plain ]] && k=$w || printf -v k %q "$w"
+				[[ $w == "$cur"* || $k == "$cur"* ]] && COMPREPLY+=("$k")
+			done
+			;;
+		file | model | data | spec) _dnn_files "${kind[$expect]-}" ;;
+		esac
+		return 0
 	fi
-
-	case $prev in
-	--delimiter)
-		# Quoted for the shell: ; and | are its own.
-		local d
-		for d in , '\;' tab '\|'; do
-			[[ $d == "$cur"* || ${d#\\} == "$cur"* ]] && COMPREPLY+=("$d")
-		done
-		return ;;
-	--missing)
-		COMPREPLY=($(compgen -W "error mean" -- "$cur"))
-		return ;;
-	--unknown)
-		COMPREPLY=($(compgen -W "error ignore" -- "$cur"))
-		return ;;
-	--optimizer)
-		COMPREPLY=($(compgen -W "sgd adam rmsprop lbfgs" -- "$cur"))
-		return ;;
-	-o | --output | --resume | --model)
-		COMPREPLY=($(compgen -f -X '!*.dnn' -- "$cur") $(compgen -d -- "$cur"))
-		return ;;
-	--validation-data)
-		COMPREPLY=($(compgen -f -X '!*.@(csv|gz|tsv|txt)' -- "$cur") $(compgen -d -- "$cur"))
-		return ;;
-	--spec)
-		COMPREPLY=($(compgen -f -X '!*.json' -- "$cur") $(compgen -d -- "$cur"))
-		return ;;
-	--log | --plot)
-		COMPREPLY=($(compgen -f -- "$cur"))
-		return ;;
-	-e | --epochs | -b | --batch-size | -l | --learning-rate | -s | --seed | -j | \
-		--threads | --validation | --target | --ignore | --categorical | --patience | \
-		--momentum | --min-accuracy | --samples | --epsilon | --tolerance | --start | \
-		--end | --top)
-		return ;;
-	esac
 
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "$(_dnn_options "$dnn" "$cmd")" -- "$cur"))
+		COMPREPLY=($(compgen -W "${!kind[*]}" -- "$cur"))
 		return
 	fi
 
-	local want
+	[[ -n $first ]] && ((n_args++))
+	local want=any
 	case $cmd in
-	help) COMPREPLY=($(compgen -W "$(_dnn_commands "$dnn")" -- "$cur")); return ;;
-	train | gradcheck | lr-find) [[ $n_args -eq 0 ]] && want=json || want=data ;;
-	predict | eval | hessian | info) [[ $n_args -eq 0 ]] && want=dnn || want=data ;;
-	*) want=any ;;
+	train | gradcheck | lr-find) want=spec ;;
+	predict | eval | hessian | info) want=model ;;
 	esac
-	shopt -s extglob
-	case $want in
-	json) COMPREPLY=($(compgen -f -X '!*.json' -- "$cur")) ;;
-	dnn) COMPREPLY=($(compgen -f -X '!*.dnn' -- "$cur")) ;;
-	data) COMPREPLY=($(compgen -f -X '!*.@(csv|gz|tsv|txt)' -- "$cur")) ;;
-	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
-	esac
-	COMPREPLY+=($(compgen -d -- "$cur"))
-	[[ ${#COMPREPLY[@]} -eq 1 && -d ${COMPREPLY[0]} ]] && compopt -o nospace 2>/dev/null
-	return 0
+	((n_args > 0)) && [[ $want != any ]] && want=data
+	_dnn_files $want
 } && complete -F _dnn dnn

@@ -1,3 +1,5 @@
+/* Helpers shared by the commands: option values, usage errors, CSV and JSON
+ * output. */
 #include "cli.h"
 
 #include <errno.h>
@@ -47,23 +49,6 @@ int cli_delimiter(const char *arg, char *out, struct dnn_error *e)
 				     "'%s'",
 				     arg);
 	return 0;
-}
-
-int cli_bad_option(char **argv, int optopt_char, int missing_arg, struct dnn_error *e)
-{
-	const char *word = argv[optind - 1];
-
-	if (missing_arg) {
-		if (optopt_char && strncmp(word, "--", 2) != 0)
-			return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-					     "option '-%c' needs a value", optopt_char);
-		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0, "option '%s' needs a value",
-				     word);
-	}
-	if (optopt_char)
-		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0, "unknown option '-%c'",
-				     optopt_char);
-	return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0, "unknown option '%s'", word);
 }
 
 int cli_unknown(const char *arg, int *ignore, struct dnn_error *e)

@@ -17,9 +17,6 @@ int cli_delimiter(const char *arg, char *out, struct dnn_error *e);
 /* --unknown RULE: *ignore = 1 for "ignore", 0 for "error"; usage error
  * otherwise. */
 int cli_unknown(const char *arg, int *ignore, struct dnn_error *e);
-/* The usage error for what getopt_long rejected: an unknown option or a
- * missing argument. */
-int cli_bad_option(char **argv, int optopt_char, int missing_arg, struct dnn_error *e);
 /* A usage error when both inputs, called what_a and what_b in the message,
  * are standard input ("-"), which can be read only once. */
 int cli_one_stdin(const char *what_a, const char *a, const char *what_b, const char *b,

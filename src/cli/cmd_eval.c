@@ -12,9 +12,10 @@
 #include "loss.h"
 #include "mat.h"
 #include "net.h"
+#include "opts.h"
 #include "util.h"
 
-const char cmd_eval_help[] =
+static const char eval_usage[] =
     "Usage: dnn eval [OPTIONS] MODEL DATA\n"
     "Print the loss and metrics of the checkpoint MODEL on the labelled rows of\n"
     "DATA (CSV, plain or gzip-compressed; '-' for standard input): for a\n"
@@ -22,30 +23,7 @@ const char cmd_eval_help[] =
     "confusion matrix; for a regression each target's MSE, MAE and R^2 in its own\n"
     "units. Columns are matched by name when DATA has a header.\n"
     "\n"
-    "Options:\n"
-    "      --json                 one JSON object instead of tables\n"
-    "      --min-accuracy X       exit with status 1 when the accuracy is below X\n"
-    "                             (classification)\n"
-    "  -b, --batch-size N         rows per forward pass (default 256)\n"
-    "      --no-header            DATA has no header row: its columns are those of\n"
-    "                             the training file, in order\n"
-    "      --delimiter C          field separator of DATA (default ','; 'tab')\n"
-    "      --unknown RULE         a category that training did not see: 'error'\n"
-    "                             (the default) or 'ignore'\n"
-    "  -h, --help                 show this help\n";
-
-enum { OPT_JSON = 256, OPT_MIN_ACCURACY, OPT_NO_HEADER, OPT_DELIMITER, OPT_UNKNOWN };
-
-static const struct option long_opts[] = {
-    {"json", no_argument, NULL, OPT_JSON},
-    {"min-accuracy", required_argument, NULL, OPT_MIN_ACCURACY},
-    {"batch-size", required_argument, NULL, 'b'},
-    {"no-header", no_argument, NULL, OPT_NO_HEADER},
-    {"delimiter", required_argument, NULL, OPT_DELIMITER},
-    {"unknown", required_argument, NULL, OPT_UNKNOWN},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
+    "Options:\n";
 
 /* Running sums of the metrics. */
 struct tally {
@@ -252,44 +230,27 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 	double min_acc = -1.0;
 	float *x = NULL, *y = NULL, *t = NULL, *pred = NULL;
 	uint32_t *label = NULL;
-	int json = 0, unknown_ignore = 0, c, rc = -1;
+	int json = 0, unknown_ignore = 0, rc = -1;
 	const char *model_path, *data_path;
+	const struct dnn_opt rows[] = {
+		OPT_FLAG(0, "json", &json, "one JSON object instead of tables"),
+		OPT_DOUBLE(0, "min-accuracy", &min_acc, "X", 0.0, 1.0,
+			   "exit with status 1 when the accuracy is below X\n"
+			   "(classification)"),
+		OPT__BATCH(&batch),
+		OPT__NO_HEADER(&csv, "DATA has no header row: its columns are those of\n"
+				     "the training file, in order"),
+		OPT__DELIMITER(&csv, "field separator of DATA (default ','; 'tab')"),
+		OPT__UNKNOWN(&unknown_ignore, "a category that training did not see: 'error'\n"
+					      "(the default) or 'ignore'"),
+		OPT__HELP(),
+		OPT_END(),
+	};
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":b:h", long_opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_JSON:
-			json = 1;
-			break;
-		case OPT_MIN_ACCURACY:
-			if (cli_double("--min-accuracy", optarg, 0.0, 0, 1.0, &min_acc, e))
-				return -1;
-			break;
-		case 'b':
-			if (cli_ulong("--batch-size", optarg, 1, 1UL << 20, &batch, e))
-				return -1;
-			break;
-		case OPT_NO_HEADER:
-			csv.header = 0;
-			break;
-		case OPT_DELIMITER:
-			if (cli_delimiter(optarg, &csv.delimiter, e))
-				return -1;
-			break;
-		case OPT_UNKNOWN:
-			if (cli_unknown(optarg, &unknown_ignore, e))
-				return -1;
-			break;
-		case 'h':
-			fputs(cmd_eval_help, stdout);
-			return 0;
-		case ':':
-			return cli_bad_option(argv, optopt, 1, e);
-		default:
-			return cli_bad_option(argv, optopt, 0, e);
-		}
-	}
+	rc = opts_parse(eval_usage, rows, argc, argv, e);
+	if (rc)
+		return rc > 0 ? 0 : -1;
+	rc = -1;
 	if (cli_input_operands(argc, argv, "MODEL", NULL, NULL, NULL, &model_path, &data_path, e))
 		return -1;
 	/* The gemm on DNN_THREADS threads, else one per CPU. */

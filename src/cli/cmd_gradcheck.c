@@ -11,11 +11,12 @@
 #include "cmds.h"
 #include "hvp.h"
 #include "net.h"
+#include "opts.h"
 #include "prep.h"
 #include "rng.h"
 #include "util.h"
 
-const char cmd_gradcheck_help[] =
+static const char gradcheck_usage[] =
 	"Usage: dnn gradcheck [OPTIONS] SPEC DATA\n"
 	"   or: dnn gradcheck [OPTIONS] --model MODEL DATA\n"
 	"Check backpropagation: the gradient of the loss over a few rows of DATA as\n"
@@ -25,42 +26,7 @@ const char cmd_gradcheck_help[] =
 	"and the largest absolute and relative errors; exits with status 1 when a\n"
 	"relative error exceeds the tolerance.\n"
 	"\n"
-	"Options:\n"
-	"      --model MODEL          check at the weights of this checkpoint instead\n"
-	"                             of the initial weights of SPEC\n"
-	"      --samples N            rows of DATA to use, drawn at random (default 16)\n"
-	"      --params N             parameters to check per layer at most, drawn at\n"
-	"                             random (default 500; 0: all)\n"
-	"      --epsilon E            finite-difference step (default 1e-6)\n"
-	"      --tolerance T          largest relative error accepted (default 1e-3)\n"
-	"  -s, --seed N               seed of the rows and parameters drawn (default:\n"
-	"                             the spec's seed)\n"
-	"      --no-header            the first row of DATA is data\n"
-	"      --delimiter C          field separator (default ','; 'tab' for tabs)\n"
-	"  -h, --help                 show this help\n";
-
-enum {
-	OPT_MODEL = 256,
-	OPT_SAMPLES,
-	OPT_PARAMS,
-	OPT_EPSILON,
-	OPT_TOLERANCE,
-	OPT_NO_HEADER,
-	OPT_DELIMITER
-};
-
-static const struct option long_opts[] = {
-	{"model", required_argument, NULL, OPT_MODEL},
-	{"samples", required_argument, NULL, OPT_SAMPLES},
-	{"params", required_argument, NULL, OPT_PARAMS},
-	{"epsilon", required_argument, NULL, OPT_EPSILON},
-	{"tolerance", required_argument, NULL, OPT_TOLERANCE},
-	{"seed", required_argument, NULL, 's'},
-	{"no-header", no_argument, NULL, OPT_NO_HEADER},
-	{"delimiter", required_argument, NULL, OPT_DELIMITER},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
-};
+	"Options:\n";
 
 struct gc_args {
 	const char *model, *spec_path, *data_path, *seed;
@@ -71,50 +37,29 @@ struct gc_args {
 
 static int parse_args(int argc, char **argv, struct gc_args *a, struct dnn_error *e)
 {
-	int c;
+	const struct dnn_opt rows[] = {
+		OPT_FILENAME(0, "model", &a->model, "MODEL", OPTC_MODEL,
+			     "check at the weights of this checkpoint instead\n"
+			     "of the initial weights of SPEC"),
+		OPT_ULONG(0, "samples", &a->samples, "N", 1, 1 << 24,
+			  "rows of DATA to use, drawn at random (default 16)"),
+		OPT_ULONG(0, "params", &a->params, "N", 0, 1 << 30,
+			  "parameters to check per layer at most, drawn at\n"
+			  "random (default 500; 0: all)"),
+		OPT_DOUBLE_ABOVE(0, "epsilon", &a->epsilon, "E", 0.0, 1.0,
+				 "finite-difference step (default 1e-6)"),
+		OPT_DOUBLE_ABOVE(0, "tolerance", &a->tolerance, "T", 0.0, 1e6,
+				 "largest relative error accepted (default 1e-3)"),
+		OPT__SEED(&a->seed, "seed of the rows and parameters drawn (default:\n"
+				    "the spec's seed)"),
+		OPT__CSV(&a->csv),
+		OPT__HELP(),
+		OPT_END(),
+	};
+	int rc = opts_parse(gradcheck_usage, rows, argc, argv, e);
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":s:h", long_opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_MODEL:
-			a->model = optarg;
-			break;
-		case OPT_SAMPLES:
-			if (cli_ulong("--samples", optarg, 1, 1UL << 24, &a->samples, e))
-				return -1;
-			break;
-		case OPT_PARAMS:
-			if (cli_ulong("--params", optarg, 0, 1UL << 30, &a->params, e))
-				return -1;
-			break;
-		case OPT_EPSILON:
-			if (cli_double("--epsilon", optarg, 0.0, 1, 1.0, &a->epsilon, e))
-				return -1;
-			break;
-		case OPT_TOLERANCE:
-			if (cli_double("--tolerance", optarg, 0.0, 1, 1e6, &a->tolerance, e))
-				return -1;
-			break;
-		case 's':
-			a->seed = optarg;
-			break;
-		case OPT_NO_HEADER:
-			a->csv.header = 0;
-			break;
-		case OPT_DELIMITER:
-			if (cli_delimiter(optarg, &a->csv.delimiter, e))
-				return -1;
-			break;
-		case 'h':
-			fputs(cmd_gradcheck_help, stdout);
-			return 1;
-		case ':':
-			return cli_bad_option(argv, optopt, 1, e);
-		default:
-			return cli_bad_option(argv, optopt, 0, e);
-		}
-	}
+	if (rc)
+		return rc;
 	if (cli_input_operands(argc, argv, "SPEC", a->model, "MODEL", "--model", &a->spec_path,
 			       &a->data_path, e))
 		return -1;

@@ -12,11 +12,12 @@
 #include "cmds.h"
 #include "hvp.h"
 #include "net.h"
+#include "opts.h"
 #include "prep.h"
 #include "rng.h"
 #include "util.h"
 
-const char cmd_hessian_help[] =
+static const char hessian_usage[] =
 	"Usage: dnn hessian [OPTIONS] MODEL DATA\n"
 	"   or: dnn hessian [OPTIONS] --spec SPEC DATA\n"
 	"The curvature of the mean loss over the rows of DATA at the weights of the\n"
@@ -27,46 +28,7 @@ const char cmd_hessian_help[] =
 	"sharpest direction, and 2/lambda_max, the largest learning rate at which\n"
 	"gradient descent is stable.\n"
 	"\n"
-	"Options:\n"
-	"      --spec SPEC            at the initial weights of SPEC instead of a\n"
-	"                             checkpoint; the only operand is then DATA\n"
-	"  -k, --top K                eigenvalues to print (default 5)\n"
-	"      --samples N            rows of DATA to use, drawn at random (default:\n"
-	"                             all)\n"
-	"      --iterations N         Lanczos steps (default: the number of parameters,\n"
-	"                             at most max(60, 3K + 20))\n"
-	"      --tolerance T          an eigenvalue below -T * lambda_max is negative\n"
-	"                             curvature (default 1e-3)\n"
-	"  -s, --seed N               seed of the rows drawn and the Lanczos start\n"
-	"                             (default: the spec's seed)\n"
-	"      --json                 print one JSON object\n"
-	"      --no-header            the first row of DATA is data\n"
-	"      --delimiter C          field separator (default ','; 'tab' for tabs)\n"
-	"  -h, --help                 show this help\n";
-
-enum {
-	OPT_SPEC = 256,
-	OPT_SAMPLES,
-	OPT_ITERATIONS,
-	OPT_TOLERANCE,
-	OPT_JSON,
-	OPT_NO_HEADER,
-	OPT_DELIMITER
-};
-
-static const struct option long_opts[] = {
-	{"spec", required_argument, NULL, OPT_SPEC},
-	{"top", required_argument, NULL, 'k'},
-	{"samples", required_argument, NULL, OPT_SAMPLES},
-	{"iterations", required_argument, NULL, OPT_ITERATIONS},
-	{"tolerance", required_argument, NULL, OPT_TOLERANCE},
-	{"seed", required_argument, NULL, 's'},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"no-header", no_argument, NULL, OPT_NO_HEADER},
-	{"delimiter", required_argument, NULL, OPT_DELIMITER},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
-};
+	"Options:\n";
 
 struct hs_args {
 	const char *spec, *model, *data_path, *seed;
@@ -78,53 +40,31 @@ struct hs_args {
 
 static int parse_args(int argc, char **argv, struct hs_args *a, struct dnn_error *e)
 {
-	int c;
+	const struct dnn_opt rows[] = {
+		OPT_FILENAME(0, "spec", &a->spec, "SPEC", OPTC_SPEC,
+			     "at the initial weights of SPEC instead of a\n"
+			     "checkpoint; the only operand is then DATA"),
+		OPT_ULONG('k', "top", &a->top, "K", 1, 100000, "eigenvalues to print (default 5)"),
+		OPT_ULONG(0, "samples", &a->samples, "N", 1, 1 << 30,
+			  "rows of DATA to use, drawn at random (default:\n"
+			  "all)"),
+		OPT_ULONG(0, "iterations", &a->iterations, "N", 1, 100000,
+			  "Lanczos steps (default: the number of parameters,\n"
+			  "at most max(60, 3K + 20))"),
+		OPT_DOUBLE(0, "tolerance", &a->tolerance, "T", 0.0, 1e6,
+			   "an eigenvalue below -T * lambda_max is negative\n"
+			   "curvature (default 1e-3)"),
+		OPT__SEED(&a->seed, "seed of the rows drawn and the Lanczos start\n"
+				    "(default: the spec's seed)"),
+		OPT_FLAG(0, "json", &a->json, "print one JSON object"),
+		OPT__CSV(&a->csv),
+		OPT__HELP(),
+		OPT_END(),
+	};
+	int rc = opts_parse(hessian_usage, rows, argc, argv, e);
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":k:s:h", long_opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_SPEC:
-			a->spec = optarg;
-			break;
-		case 'k':
-			if (cli_ulong("--top", optarg, 1, 100000, &a->top, e))
-				return -1;
-			break;
-		case OPT_SAMPLES:
-			if (cli_ulong("--samples", optarg, 1, 1UL << 30, &a->samples, e))
-				return -1;
-			break;
-		case OPT_ITERATIONS:
-			if (cli_ulong("--iterations", optarg, 1, 100000, &a->iterations, e))
-				return -1;
-			break;
-		case OPT_TOLERANCE:
-			if (cli_double("--tolerance", optarg, 0.0, 0, 1e6, &a->tolerance, e))
-				return -1;
-			break;
-		case 's':
-			a->seed = optarg;
-			break;
-		case OPT_JSON:
-			a->json = 1;
-			break;
-		case OPT_NO_HEADER:
-			a->csv.header = 0;
-			break;
-		case OPT_DELIMITER:
-			if (cli_delimiter(optarg, &a->csv.delimiter, e))
-				return -1;
-			break;
-		case 'h':
-			fputs(cmd_hessian_help, stdout);
-			return 1;
-		case ':':
-			return cli_bad_option(argv, optopt, 1, e);
-		default:
-			return cli_bad_option(argv, optopt, 0, e);
-		}
-	}
+	if (rc)
+		return rc;
 	if (cli_input_operands(argc, argv, "MODEL", a->spec, "SPEC", "--spec", &a->model,
 			       &a->data_path, e))
 		return -1;

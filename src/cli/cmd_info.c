@@ -12,24 +12,15 @@
 #include "data.h"
 #include "loss.h"
 #include "net.h"
+#include "opts.h"
 
-const char cmd_info_help[] =
+static const char info_usage[] =
     "Usage: dnn info [OPTIONS] MODEL\n"
     "Describe the checkpoint MODEL ('-' for standard input): its file (format\n"
     "version, size, CRC-32), the layers and their parameters, the input columns\n"
     "and their normalization, the target, the classes, and the training history.\n"
     "\n"
-    "Options:\n"
-    "      --json                 one JSON object instead of text\n"
-    "  -h, --help                 show this help\n";
-
-enum { OPT_JSON = 256 };
-
-static const struct option long_opts[] = {
-    {"json", no_argument, NULL, OPT_JSON},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
+    "Options:\n";
 
 /* The time of writing as "YYYY-MM-DDTHH:MM:SSZ", or "" when unknown. */
 static void iso_time(uint64_t t, char *buf, size_t size)
@@ -311,25 +302,17 @@ static void print_json(const struct dnn_model *m, const char *name)
 int cmd_info(int argc, char **argv, struct dnn_error *e)
 {
 	struct dnn_model m = {0};
-	int json = 0, c;
+	int json = 0, rc;
 	const char *name;
+	const struct dnn_opt rows[] = {
+		OPT_FLAG(0, "json", &json, "one JSON object instead of text"),
+		OPT__HELP(),
+		OPT_END(),
+	};
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_JSON:
-			json = 1;
-			break;
-		case 'h':
-			fputs(cmd_info_help, stdout);
-			return 0;
-		case ':':
-			return cli_bad_option(argv, optopt, 1, e);
-		default:
-			return cli_bad_option(argv, optopt, 0, e);
-		}
-	}
+	rc = opts_parse(info_usage, rows, argc, argv, e);
+	if (rc)
+		return rc > 0 ? 0 : -1;
 	if (argc - optind != 1)
 		return cli_operands("MODEL", e);
 	if (ckpt_load(&m, argv[optind], e))

@@ -14,11 +14,12 @@
 #include "mat.h"
 #include "net.h"
 #include "optim.h"
+#include "opts.h"
 #include "prep.h"
 #include "rng.h"
 #include "util.h"
 
-const char cmd_lrfind_help[] =
+static const char lrfind_usage[] =
 	"Usage: dnn lr-find [OPTIONS] SPEC DATA\n"
 	"The learning-rate range test: from the initial weights of SPEC, take\n"
 	"minibatch steps with SPEC's optimizer and batch size on the rows of DATA\n"
@@ -27,32 +28,7 @@ const char cmd_lrfind_help[] =
 	"explodes (4 times its minimum), and suggest a learning rate: the rate at\n"
 	"which the smoothed loss had come halfway down from its start to its lowest.\n"
 	"\n"
-	"Options:\n"
-	"      --start X              first learning rate (default 1e-6)\n"
-	"      --end X                last learning rate (default 10)\n"
-	"      --steps N              steps from --start to --end (default 100)\n"
-	"      --plot FILE            draw the smoothed loss against the rate as SVG\n"
-	"  -s, --seed N               seed of the weights and shuffles (default: the\n"
-	"                             spec's)\n"
-	"      --no-header            the first row of DATA is data\n"
-	"      --delimiter C          field separator (default ','; 'tab' for tabs)\n"
-	"  -q, --quiet                print only the suggested rate\n"
-	"  -h, --help                 show this help\n";
-
-enum { OPT_START = 256, OPT_END, OPT_STEPS, OPT_PLOT, OPT_NO_HEADER, OPT_DELIMITER };
-
-static const struct option long_opts[] = {
-	{"start", required_argument, NULL, OPT_START},
-	{"end", required_argument, NULL, OPT_END},
-	{"steps", required_argument, NULL, OPT_STEPS},
-	{"plot", required_argument, NULL, OPT_PLOT},
-	{"seed", required_argument, NULL, 's'},
-	{"no-header", no_argument, NULL, OPT_NO_HEADER},
-	{"delimiter", required_argument, NULL, OPT_DELIMITER},
-	{"quiet", no_argument, NULL, 'q'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
-};
+	"Options:\n";
 
 struct lr_args {
 	const char *spec_path, *data_path, *seed, *plot;
@@ -64,49 +40,25 @@ struct lr_args {
 
 static int parse_args(int argc, char **argv, struct lr_args *a, struct dnn_error *e)
 {
-	int c;
+	const struct dnn_opt rows[] = {
+		OPT_DOUBLE_ABOVE(0, "start", &a->start, "X", 0.0, 1e6,
+				 "first learning rate (default 1e-6)"),
+		OPT_DOUBLE_ABOVE(0, "end", &a->end, "X", 0.0, 1e6, "last learning rate (default 10)"),
+		OPT_ULONG(0, "steps", &a->steps, "N", 2, 1000000,
+			  "steps from --start to --end (default 100)"),
+		OPT_FILENAME(0, "plot", &a->plot, "FILE", OPTC_FILE,
+			     "draw the smoothed loss against the rate as SVG"),
+		OPT__SEED(&a->seed, "seed of the weights and shuffles (default: the\n"
+				    "spec's)"),
+		OPT__CSV(&a->csv),
+		OPT__QUIET(&a->quiet, "print only the suggested rate"),
+		OPT__HELP(),
+		OPT_END(),
+	};
+	int rc = opts_parse(lrfind_usage, rows, argc, argv, e);
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":s:qh", long_opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_START:
-			if (cli_double("--start", optarg, 0.0, 1, 1e6, &a->start, e))
-				return -1;
-			break;
-		case OPT_END:
-			if (cli_double("--end", optarg, 0.0, 1, 1e6, &a->end, e))
-				return -1;
-			break;
-		case OPT_STEPS:
-			if (cli_ulong("--steps", optarg, 2, 1000000, &a->steps, e))
-				return -1;
-			break;
-		case OPT_PLOT:
-			a->plot = optarg;
-			break;
-		case 's':
-			a->seed = optarg;
-			break;
-		case OPT_NO_HEADER:
-			a->csv.header = 0;
-			break;
-		case OPT_DELIMITER:
-			if (cli_delimiter(optarg, &a->csv.delimiter, e))
-				return -1;
-			break;
-		case 'q':
-			a->quiet = 1;
-			break;
-		case 'h':
-			fputs(cmd_lrfind_help, stdout);
-			return 1;
-		case ':':
-			return cli_bad_option(argv, optopt, 1, e);
-		default:
-			return cli_bad_option(argv, optopt, 0, e);
-		}
-	}
+	if (rc)
+		return rc;
 	if (cli_input_operands(argc, argv, "SPEC", NULL, NULL, NULL, &a->spec_path, &a->data_path,
 			       e))
 		return -1;

@@ -10,9 +10,10 @@
 #include "data.h"
 #include "mat.h"
 #include "net.h"
+#include "opts.h"
 #include "util.h"
 
-const char cmd_predict_help[] =
+static const char predict_usage[] =
 	"Usage: dnn predict [OPTIONS] MODEL [DATA]\n"
 	"Print the predictions of the checkpoint MODEL for each row of DATA (CSV,\n"
 	"plain or gzip-compressed; default or '-': standard input) as CSV on standard\n"
@@ -20,36 +21,7 @@ const char cmd_predict_help[] =
 	"matched by name when DATA has a header; a target column, if present, is\n"
 	"ignored.\n"
 	"\n"
-	"Options:\n"
-	"      --proba                one probability column per class instead of\n"
-	"                             the predicted label (classification)\n"
-	"      --with-input           print each row's input cells before its\n"
-	"                             predictions\n"
-	"  -b, --batch-size N         rows per forward pass (default 256)\n"
-	"  -j, --threads N            threads (default: DNN_THREADS, else all CPUs)\n"
-	"      --no-header            DATA has no header row: its columns are the\n"
-	"                             inputs in training order, or all the columns of\n"
-	"                             the training file\n"
-	"      --delimiter C          field separator of DATA and of the output\n"
-	"                             (default ','; 'tab' for tabs)\n"
-	"      --unknown RULE         a category that training did not see is an\n"
-	"                             'error' (the default) or 'ignore'd: all its\n"
-	"                             one-hot inputs 0\n"
-	"  -h, --help                 show this help\n";
-
-enum { OPT_PROBA = 256, OPT_NO_HEADER, OPT_DELIMITER, OPT_UNKNOWN, OPT_WITH_INPUT };
-
-static const struct option long_opts[] = {
-	{"proba", no_argument, NULL, OPT_PROBA},
-	{"with-input", no_argument, NULL, OPT_WITH_INPUT},
-	{"batch-size", required_argument, NULL, 'b'},
-	{"threads", required_argument, NULL, 'j'},
-	{"no-header", no_argument, NULL, OPT_NO_HEADER},
-	{"delimiter", required_argument, NULL, OPT_DELIMITER},
-	{"unknown", required_argument, NULL, OPT_UNKNOWN},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
-};
+	"Options:\n";
 
 /* The header row: the target names, or the class names with --proba, after
  * the echoed input names (prefix, or NULL). */
@@ -121,47 +93,33 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 	unsigned long batch = 256, threads = 0;
 	const char *data_path = "-";
 	float *x = NULL, *y = NULL;
-	int proba = 0, unknown_ignore = 0, with_input = 0, c, rc = -1;
+	int proba = 0, unknown_ignore = 0, with_input = 0, rc = -1;
 	char *echo_header = NULL;
+	const struct dnn_opt rows[] = {
+		OPT_FLAG(0, "proba", &proba,
+			 "one probability column per class instead of\n"
+			 "the predicted label (classification)"),
+		OPT_FLAG(0, "with-input", &with_input,
+			 "print each row's input cells before its\n"
+			 "predictions"),
+		OPT__BATCH(&batch),
+		OPT__THREADS(&threads),
+		OPT__NO_HEADER(&csv, "DATA has no header row: its columns are the\n"
+				     "inputs in training order, or all the columns of\n"
+				     "the training file"),
+		OPT__DELIMITER(&csv, "field separator of DATA and of the output\n"
+				     "(default ','; 'tab' for tabs)"),
+		OPT__UNKNOWN(&unknown_ignore, "a category that training did not see is an\n"
+					      "'error' (the default) or 'ignore'd: all its\n"
+					      "one-hot inputs 0"),
+		OPT__HELP(),
+		OPT_END(),
+	};
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":b:j:h", long_opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_PROBA:
-			proba = 1;
-			break;
-		case OPT_WITH_INPUT:
-			with_input = 1;
-			break;
-		case 'b':
-			if (cli_ulong("--batch-size", optarg, 1, 1UL << 20, &batch, e))
-				return -1;
-			break;
-		case 'j':
-			if (cli_ulong("--threads", optarg, 1, 256, &threads, e))
-				return -1;
-			break;
-		case OPT_NO_HEADER:
-			csv.header = 0;
-			break;
-		case OPT_DELIMITER:
-			if (cli_delimiter(optarg, &csv.delimiter, e))
-				return -1;
-			break;
-		case OPT_UNKNOWN:
-			if (cli_unknown(optarg, &unknown_ignore, e))
-				return -1;
-			break;
-		case 'h':
-			fputs(cmd_predict_help, stdout);
-			return 0;
-		case ':':
-			return cli_bad_option(argv, optopt, 1, e);
-		default:
-			return cli_bad_option(argv, optopt, 0, e);
-		}
-	}
+	rc = opts_parse(predict_usage, rows, argc, argv, e);
+	if (rc)
+		return rc > 0 ? 0 : -1;
+	rc = -1;
 	if (argc - optind < 1 || argc - optind > 2)
 		return cli_operands("MODEL and optionally DATA", e);
 	if (mat_set_threads(threads, e))

@@ -22,6 +22,7 @@
 #include "mat.h"
 #include "net.h"
 #include "optim.h"
+#include "opts.h"
 #include "plot.h"
 #include "prep.h"
 #include "rng.h"
@@ -30,58 +31,14 @@
 #include "train.h"
 #include "util.h"
 
-const char cmd_train_help[] =
+static const char train_usage[] =
 	"Usage: dnn train [OPTIONS] SPEC DATA\n"
 	"   or: dnn train --resume MODEL [OPTIONS] DATA\n"
 	"Train the network that SPEC (JSON, see dnn-spec(5)) describes on DATA (CSV,\n"
 	"plain or gzip-compressed) and write the weights to a checkpoint. Either file\n"
 	"may be '-' for standard input. One line per epoch goes to standard error.\n"
 	"\n"
-	"Options (they override the spec):\n"
-	"  -o, --output FILE          checkpoint to write (default: SPEC's name with\n"
-	"                             the extension .dnn, in the current directory)\n"
-	"  -e, --epochs N             passes over the training rows\n"
-	"  -b, --batch-size N         rows per gradient step\n"
-	"  -l, --learning-rate X      step size, or 'auto': (1 - momentum) / lambda_max\n"
-	"                             of the loss's Hessian at the initial weights\n"
-	"      --optimizer NAME       optimizer: sgd, adam, rmsprop or lbfgs (full\n"
-	"                             batch; one iteration per epoch)\n"
-	"      --momentum X           momentum of sgd, in [0, 1)\n"
-	"      --nesterov             Nesterov momentum (sgd)\n"
-	"      --beta1 X, --beta2 X   decay of adam's moment estimates, in [0, 1)\n"
-	"      --rho X                decay of rmsprop's mean square, in [0, 1)\n"
-	"      --epsilon X            added to adam's and rmsprop's denominator\n"
-	"      --history-size N       correction pairs lbfgs keeps\n"
-	"      --weight-decay X       L2 penalty X/2 |w|^2 added to the loss\n"
-	"      --clip-norm X          scale gradients down to a global norm of X\n"
-	"      --patience N           stop when val_loss (loss without validation\n"
-	"                             rows) has not improved for N epochs, and keep\n"
-	"                             the weights of the best epoch\n"
-	"      --resume MODEL         continue training MODEL, a checkpoint, on DATA\n"
-	"                             up to --epochs in all, with its spec, weights,\n"
-	"                             optimizer state and history (writes MODEL\n"
-	"                             unless -o is given)\n"
-	"      --log FILE             write one JSON object per epoch to FILE\n"
-	"      --plot FILE            draw the loss (and accuracy) curves as SVG\n"
-	"  -s, --seed N               seed of the initial weights, shuffles and split\n"
-	"      --validation FRACTION  hold out this fraction of the rows and report\n"
-	"                             val_loss and val_acc on them\n"
-	"      --validation-data FILE report val_loss and val_acc on the rows of FILE\n"
-	"                             (CSV with the same columns) instead\n"
-	"      --target COLUMNS       target column(s) by name or 0-based index,\n"
-	"                             comma-separated (default: the last column)\n"
-	"      --ignore COLUMNS       columns to leave out, such as ids, by name or\n"
-	"                             0-based index, comma-separated\n"
-	"      --categorical COLUMNS  input columns of categories (text) to one-hot\n"
-	"                             encode, by name or 0-based index\n"
-	"      --missing RULE         a missing input cell (empty, NA, NaN, ?) is an\n"
-	"                             'error' or filled with the training 'mean'\n"
-	"      --no-header            the first row is data; columns are named 0, 1, ...\n"
-	"      --delimiter C          field separator (default ','; 'tab' for tabs)\n"
-	"  -j, --threads N            threads (default: DNN_THREADS, else all CPUs)\n"
-	"  -q, --quiet                print nothing but errors\n"
-	"  -v, --verbose              also the time of each stage (read, train, save)\n"
-	"  -h, --help                 show this help\n";
+	"Options (they override the spec):\n";
 
 struct train_args {
 	const char *output;
@@ -95,66 +52,6 @@ struct train_args {
 	struct dnn_csv_opts csv;
 };
 
-enum {
-	OPT_MOMENTUM = 256,
-	OPT_OPTIMIZER,
-	OPT_VALIDATION,
-	OPT_VALIDATION_DATA,
-	OPT_TARGET,
-	OPT_IGNORE,
-	OPT_CATEGORICAL,
-	OPT_MISSING,
-	OPT_NO_HEADER,
-	OPT_DELIMITER,
-	OPT_NESTEROV,
-	OPT_BETA1,
-	OPT_BETA2,
-	OPT_RHO,
-	OPT_EPSILON,
-	OPT_HISTORY_SIZE,
-	OPT_WEIGHT_DECAY,
-	OPT_CLIP_NORM,
-	OPT_PATIENCE,
-	OPT_LOG,
-	OPT_PLOT,
-	OPT_RESUME
-};
-
-static const struct option long_opts[] = {
-	{"output", required_argument, NULL, 'o'},
-	{"epochs", required_argument, NULL, 'e'},
-	{"batch-size", required_argument, NULL, 'b'},
-	{"learning-rate", required_argument, NULL, 'l'},
-	{"momentum", required_argument, NULL, OPT_MOMENTUM},
-	{"optimizer", required_argument, NULL, OPT_OPTIMIZER},
-	{"seed", required_argument, NULL, 's'},
-	{"validation", required_argument, NULL, OPT_VALIDATION},
-	{"validation-data", required_argument, NULL, OPT_VALIDATION_DATA},
-	{"target", required_argument, NULL, OPT_TARGET},
-	{"ignore", required_argument, NULL, OPT_IGNORE},
-	{"categorical", required_argument, NULL, OPT_CATEGORICAL},
-	{"missing", required_argument, NULL, OPT_MISSING},
-	{"no-header", no_argument, NULL, OPT_NO_HEADER},
-	{"delimiter", required_argument, NULL, OPT_DELIMITER},
-	{"nesterov", no_argument, NULL, OPT_NESTEROV},
-	{"beta1", required_argument, NULL, OPT_BETA1},
-	{"beta2", required_argument, NULL, OPT_BETA2},
-	{"rho", required_argument, NULL, OPT_RHO},
-	{"epsilon", required_argument, NULL, OPT_EPSILON},
-	{"history-size", required_argument, NULL, OPT_HISTORY_SIZE},
-	{"weight-decay", required_argument, NULL, OPT_WEIGHT_DECAY},
-	{"clip-norm", required_argument, NULL, OPT_CLIP_NORM},
-	{"patience", required_argument, NULL, OPT_PATIENCE},
-	{"log", required_argument, NULL, OPT_LOG},
-	{"plot", required_argument, NULL, OPT_PLOT},
-	{"resume", required_argument, NULL, OPT_RESUME},
-	{"threads", required_argument, NULL, 'j'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"verbose", no_argument, NULL, 'v'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
-};
-
 /* Overrides are applied after the spec is read, so options are kept as
  * text until then. */
 struct overrides {
@@ -165,116 +62,10 @@ struct overrides {
 	int nesterov;
 };
 
-static int parse_args(int argc, char **argv, struct train_args *a, struct overrides *ov,
+/* The operands, and the options that exclude each other. */
+static int check_args(int argc, char **argv, struct train_args *a, const struct overrides *ov,
 		      struct dnn_error *e)
 {
-	int c;
-
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:e:b:l:s:j:qvh", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			a->output = optarg;
-			break;
-		case 'e':
-			ov->epochs = optarg;
-			break;
-		case 'b':
-			ov->batch_size = optarg;
-			break;
-		case 'l':
-			ov->learning_rate = optarg;
-			break;
-		case OPT_MOMENTUM:
-			ov->momentum = optarg;
-			break;
-		case OPT_OPTIMIZER:
-			ov->optimizer = optarg;
-			break;
-		case 's':
-			ov->seed = optarg;
-			break;
-		case OPT_VALIDATION:
-			ov->validation = optarg;
-			break;
-		case OPT_VALIDATION_DATA:
-			a->val_path = optarg;
-			break;
-		case OPT_TARGET:
-			ov->target = optarg;
-			break;
-		case OPT_IGNORE:
-			ov->ignore = optarg;
-			break;
-		case OPT_CATEGORICAL:
-			ov->categorical = optarg;
-			break;
-		case OPT_MISSING:
-			ov->missing = optarg;
-			break;
-		case OPT_NO_HEADER:
-			a->csv.header = 0;
-			break;
-		case OPT_DELIMITER:
-			if (cli_delimiter(optarg, &a->csv.delimiter, e))
-				return -1;
-			break;
-		case OPT_NESTEROV:
-			ov->nesterov = 1;
-			break;
-		case OPT_BETA1:
-			ov->beta1 = optarg;
-			break;
-		case OPT_BETA2:
-			ov->beta2 = optarg;
-			break;
-		case OPT_RHO:
-			ov->rho = optarg;
-			break;
-		case OPT_EPSILON:
-			ov->epsilon = optarg;
-			break;
-		case OPT_HISTORY_SIZE:
-			ov->history_size = optarg;
-			break;
-		case OPT_WEIGHT_DECAY:
-			ov->weight_decay = optarg;
-			break;
-		case OPT_CLIP_NORM:
-			ov->clip_norm = optarg;
-			break;
-		case OPT_PATIENCE:
-			ov->patience = optarg;
-			break;
-		case OPT_LOG:
-			a->log_path = optarg;
-			break;
-		case OPT_PLOT:
-			a->plot_path = optarg;
-			break;
-		case OPT_RESUME:
-			a->resume_path = optarg;
-			break;
-		case 'v':
-			a->verbose = 1;
-			break;
-		case 'j':
-			if (cli_ulong("--threads", optarg, 1, 256, &a->threads, e))
-				return -1;
-			break;
-		case 'q':
-			a->quiet = 1;
-			break;
-		case 'h':
-			fputs(cmd_train_help, stdout);
-			return 1;
-		case ':':
-			return cli_bad_option(argv, optopt, 1, e);
-		default:
-			return cli_bad_option(argv, optopt, 0, e);
-		}
-	}
 	/* With --resume the spec comes from the checkpoint. */
 	if (cli_input_operands(argc, argv, "SPEC", a->resume_path, "MODEL", "--resume",
 			       &a->spec_path, &a->data_path, e))
@@ -293,6 +84,81 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct overri
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "only one input can be standard input");
 	return 0;
+}
+
+/* The options: the spec's overrides into ov as text, the rest into a. */
+static int parse_args(int argc, char **argv, struct train_args *a, struct overrides *ov,
+		      struct dnn_error *e)
+{
+	const struct dnn_opt rows[] = {
+		OPT_FILENAME('o', "output", &a->output, "FILE", OPTC_MODEL,
+			     "checkpoint to write (default: SPEC's name with\n"
+			     "the extension .dnn, in the current directory)"),
+		OPT_STRING('e', "epochs", &ov->epochs, "N", "passes over the training rows"),
+		OPT_STRING('b', "batch-size", &ov->batch_size, "N", "rows per gradient step"),
+		OPT_STRING('l', "learning-rate", &ov->learning_rate, "X",
+			   "step size, or 'auto': (1 - momentum) / lambda_max\n"
+			   "of the loss's Hessian at the initial weights"),
+		OPT_CHOICE(0, "optimizer", &ov->optimizer, "NAME", "sgd adam rmsprop lbfgs",
+			   "optimizer: sgd, adam, rmsprop or lbfgs (full\n"
+			   "batch; one iteration per epoch)"),
+		OPT_STRING(0, "momentum", &ov->momentum, "X", "momentum of sgd, in [0, 1)"),
+		OPT_FLAG(0, "nesterov", &ov->nesterov, "Nesterov momentum (sgd)"),
+		OPT_STRING(0, "beta1", &ov->beta1, "X", NULL),
+		OPT_STRING(0, "beta2", &ov->beta2, "X",
+			   "decay of adam's moment estimates, in [0, 1)"),
+		OPT_STRING(0, "rho", &ov->rho, "X",
+			   "decay of rmsprop's mean square, in [0, 1)"),
+		OPT_STRING(0, "epsilon", &ov->epsilon, "X",
+			   "added to adam's and rmsprop's denominator"),
+		OPT_STRING(0, "history-size", &ov->history_size, "N", "correction pairs lbfgs keeps"),
+		OPT_STRING(0, "weight-decay", &ov->weight_decay, "X",
+			   "L2 penalty X/2 |w|^2 added to the loss"),
+		OPT_STRING(0, "clip-norm", &ov->clip_norm, "X",
+			   "scale gradients down to a global norm of X"),
+		OPT_STRING(0, "patience", &ov->patience, "N",
+			   "stop when val_loss (loss without validation\n"
+			   "rows) has not improved for N epochs, and keep\n"
+			   "the weights of the best epoch"),
+		OPT_FILENAME(0, "resume", &a->resume_path, "MODEL", OPTC_MODEL,
+			     "continue training MODEL, a checkpoint, on DATA\n"
+			     "up to --epochs in all, with its spec, weights,\n"
+			     "optimizer state and history (writes MODEL\n"
+			     "unless -o is given)"),
+		OPT_FILENAME(0, "log", &a->log_path, "FILE", OPTC_FILE,
+			     "write one JSON object per epoch to FILE"),
+		OPT_FILENAME(0, "plot", &a->plot_path, "FILE", OPTC_FILE,
+			     "draw the loss (and accuracy) curves as SVG"),
+		OPT__SEED(&ov->seed, "seed of the initial weights, shuffles and split"),
+		OPT_STRING(0, "validation", &ov->validation, "FRACTION",
+			   "hold out this fraction of the rows and report\n"
+			   "val_loss and val_acc on them"),
+		OPT_FILENAME(0, "validation-data", &a->val_path, "FILE", OPTC_DATA,
+			     "report val_loss and val_acc on the rows of FILE\n"
+			     "(CSV with the same columns) instead"),
+		OPT_STRING(0, "target", &ov->target, "COLUMNS",
+			   "target column(s) by name or 0-based index,\n"
+			   "comma-separated (default: the last column)"),
+		OPT_STRING(0, "ignore", &ov->ignore, "COLUMNS",
+			   "columns to leave out, such as ids, by name or\n"
+			   "0-based index, comma-separated"),
+		OPT_STRING(0, "categorical", &ov->categorical, "COLUMNS",
+			   "input columns of categories (text) to one-hot\n"
+			   "encode, by name or 0-based index"),
+		OPT_CHOICE(0, "missing", &ov->missing, "RULE", "error mean",
+			   "a missing input cell (empty, NA, NaN, ?) is an\n"
+			   "'error' or filled with the training 'mean'"),
+		OPT__NO_HEADER(&a->csv, "the first row is data; columns are named 0, 1, ..."),
+		OPT__DELIMITER(&a->csv, OPT__DELIMITER_HELP),
+		OPT__THREADS(&a->threads),
+		OPT__QUIET(&a->quiet, "print nothing but errors"),
+		OPT__VERBOSE(&a->verbose, "also the time of each stage (read, train, save)"),
+		OPT__HELP(),
+		OPT_END(),
+	};
+	int rc = opts_parse(train_usage, rows, argc, argv, e);
+
+	return rc ? rc : check_args(argc, argv, a, ov, e);
 }
 
 /* A number in [0, 1) for option opt. */

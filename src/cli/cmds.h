@@ -1,5 +1,6 @@
-/* The commands. Each parses its own options and returns 0, or -1 with e set;
- * main prints the error and exits with its code. */
+/* The commands. Each parses its own options (opts.h: CMD --help prints the
+ * help, CMD --complete-options the options for completion) and returns 0, or
+ * -1 with e set; main prints the error and exits with its code. */
 #ifndef DNN_CMDS_H
 #define DNN_CMDS_H
 
@@ -19,14 +20,5 @@ int cmd_lrfind(int argc, char **argv, struct dnn_error *e);
 struct dnn_net;
 int cmd_gradcheck_tampered(int argc, char **argv, void (*tamper)(struct dnn_net *),
 			   struct dnn_error *e);
-
-/* Their --help texts. */
-extern const char cmd_train_help[];
-extern const char cmd_predict_help[];
-extern const char cmd_eval_help[];
-extern const char cmd_info_help[];
-extern const char cmd_gradcheck_help[];
-extern const char cmd_hessian_help[];
-extern const char cmd_lrfind_help[];
 
 #endif

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "opts.h"
 #include "dist.h"
 #include "input.h"
 #include "mat.h"
@@ -20,21 +21,16 @@ struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv, struct dnn_error *e);
 	const char *summary;
-	const char *help;
 };
 
 static const struct command commands[] = {
-	{"train", cmd_train, "train a network on a CSV dataset, write a checkpoint",
-	 cmd_train_help},
-	{"predict", cmd_predict, "predictions of a checkpoint for CSV rows", cmd_predict_help},
-	{"eval", cmd_eval, "loss and metrics of a checkpoint on labelled CSV rows", cmd_eval_help},
-	{"info", cmd_info, "what a checkpoint holds: layers, columns, classes, history",
-	 cmd_info_help},
-	{"gradcheck", cmd_gradcheck, "backpropagation against finite differences, per layer",
-	 cmd_gradcheck_help},
-	{"hessian", cmd_hessian, "curvature of the loss: Hessian eigenvalues, saddles, step sizes",
-	 cmd_hessian_help},
-	{"lr-find", cmd_lrfind, "learning-rate range test, with a suggested rate", cmd_lrfind_help},
+	{"train", cmd_train, "train a network on a CSV dataset, write a checkpoint"},
+	{"predict", cmd_predict, "predictions of a checkpoint for CSV rows"},
+	{"eval", cmd_eval, "loss and metrics of a checkpoint on labelled CSV rows"},
+	{"info", cmd_info, "what a checkpoint holds: layers, columns, classes, history"},
+	{"gradcheck", cmd_gradcheck, "backpropagation against finite differences, per layer"},
+	{"hessian", cmd_hessian, "curvature of the loss: Hessian eigenvalues, saddles, step sizes"},
+	{"lr-find", cmd_lrfind, "learning-rate range test, with a suggested rate"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -80,6 +76,18 @@ static int unknown_command(const char *name, struct dnn_error *e)
 	return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0, "unknown command '%s'", name);
 }
 
+/* Run command c alone with the option arg (--help, OPTS_LIST_ARG): what it
+ * prints of its option table. */
+static int run_option(const struct command *c, const char *arg, struct dnn_error *e)
+{
+	char name[32], opt[32];
+	char *args[] = {name, opt, NULL};
+
+	snprintf(name, sizeof name, "%s", c->name);
+	snprintf(opt, sizeof opt, "%s", arg);
+	return c->fn(2, args, e);
+}
+
 /* dnn help [COMMAND] */
 static int cmd_help(int argc, char **argv, struct dnn_error *e)
 {
@@ -98,8 +106,29 @@ static int cmd_help(int argc, char **argv, struct dnn_error *e)
 	c = find(argv[1]);
 	if (!c)
 		return unknown_command(argv[1], e);
-	fputs(c->help, stdout);
-	return 0;
+	return run_option(c, "--help", e);
+}
+
+/* dnn --complete [COMMAND], for the bash completion (not in --help): the
+ * commands one per line, or COMMAND's options as opts_list prints them. */
+static int complete(int argc, char **argv, struct dnn_error *e)
+{
+	const struct command *c;
+
+	if (argc < 2) {
+		for (size_t i = 0; i < N_COMMANDS; i++)
+			puts(commands[i].name);
+		puts("help");
+		return 0;
+	}
+	if (argc > 2)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0, "expected at most one COMMAND");
+	if (strcmp(argv[1], "help") == 0)
+		return 0;
+	c = find(argv[1]);
+	if (!c)
+		return unknown_command(argv[1], e);
+	return run_option(c, OPTS_LIST_ARG, e);
 }
 
 /* A failed write to standard output (a full disk, a closed pipe) must not
@@ -183,6 +212,8 @@ int main(int argc, char **argv)
 		rc = mat_kernel_from_env(&e) ? -1 : version(&e);
 	} else if (strcmp(argv[1], "help") == 0) {
 		rc = cmd_help(argc - 1, argv + 1, &e);
+	} else if (strcmp(argv[1], "--complete") == 0) {
+		rc = complete(argc - 1, argv + 1, &e);
 	} else if (argv[1][0] == '-') {
 		rc = dnn_error_set(&e, DNN_EX_USAGE, NULL, 0, 0,
 				   "unknown option '%s'; the command comes first", argv[1]);
