@@ -17,6 +17,7 @@
 #include "cmds.h"
 #include "data.h"
 #include "dist.h"
+#include "hparams.h"
 #include "hvp.h"
 #include "loss.h"
 #include "mat.h"
@@ -295,15 +296,14 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct overri
 	return 0;
 }
 
-/* A number in [0, 1) for option opt. */
-static int unit_interval(const char *opt, const char *arg, double *out, struct dnn_error *e)
+/* The options of the hyperparameter table (hparams.h) that were given, keys[i]
+ * set from args[i], checked in the table's order. */
+static int apply_hparams(struct dnn_spec *s, const char *const *keys, const char *const *args,
+			 size_t n, struct dnn_error *e)
 {
-	if (cli_double(opt, arg, 0.0, 0, 1.0, out, e))
-		return -1;
-	if (*out >= 1.0)
-		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-				     "option '%s' needs a number from 0 to below 1, not '%s'", opt,
-				     arg);
+	for (size_t i = 0; i < n; i++)
+		if (args[i] && hparam_set_arg(s, hparam_find(keys[i]), args[i], e))
+			return -1;
 	return 0;
 }
 
@@ -311,102 +311,48 @@ static int unit_interval(const char *opt, const char *arg, double *out, struct d
 static int apply_optim_overrides(struct dnn_spec *s, const struct overrides *ov,
 				 struct dnn_error *e)
 {
-	static const char *const opts[] = {"momentum", "beta1",	       "beta2",    "rho",
-					   "epsilon",  "history_size", "clip_norm"};
-	const char *const args[] = {ov->momentum, ov->beta1,	    ov->beta2,	  ov->rho,
-				    ov->epsilon,  ov->history_size, ov->clip_norm};
+	static const char *const keys[] = {
+		"optimizer.momentum",	  "optimizer.beta1",	    "optimizer.beta2",
+		"optimizer.rho",	  "optimizer.epsilon",	    "optimizer.history_size",
+		"optimizer.weight_decay", "optimizer.clip_norm", "patience"};
+	const char *const args[] = {ov->momentum, ov->beta1,	    ov->beta2,
+				    ov->rho,	  ov->epsilon,	    ov->history_size,
+				    ov->weight_decay, ov->clip_norm, ov->patience};
 	struct dnn_optim_spec *o = &s->optim;
-	unsigned long v;
 
-	for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
-		if (args[i] && !spec_optim_uses(o->kind, opts[i])) {
-			char opt[32];
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		const struct dnn_hparam *h = hparam_find(keys[i]);
 
-			snprintf(opt, sizeof opt, "--%s", opts[i]);
-			for (char *p = opt; *p; p++)
-				if (*p == '_')
-					*p = '-';
+		if (args[i] && h->optimizers && !spec_optim_uses(o->kind, h->key))
 			return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-					     "option '%s' is not used by %s", opt,
+					     "option '%s' is not used by %s", h->option,
 					     spec_optim_name(o->kind));
-		}
+	}
 	if (ov->nesterov && o->kind != DNN_OPT_SGD)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "option '--nesterov' is not used by %s",
 				     spec_optim_name(o->kind));
 	if (ov->nesterov)
 		o->nesterov = 1;
-	if (ov->momentum && unit_interval("--momentum", ov->momentum, &o->momentum, e))
-		return -1;
-	if (ov->beta1 && unit_interval("--beta1", ov->beta1, &o->beta1, e))
-		return -1;
-	if (ov->beta2 && unit_interval("--beta2", ov->beta2, &o->beta2, e))
-		return -1;
-	if (ov->rho && unit_interval("--rho", ov->rho, &o->rho, e))
-		return -1;
-	if (ov->epsilon && cli_double("--epsilon", ov->epsilon, 0.0, 1, 1.0, &o->epsilon, e))
-		return -1;
-	if (ov->history_size) {
-		if (cli_ulong("--history-size", ov->history_size, 1, 1000, &v, e))
-			return -1;
-		o->history_size = v;
-	}
-	if (ov->weight_decay &&
-	    cli_double("--weight-decay", ov->weight_decay, 0.0, 0, 1e6, &o->weight_decay, e))
-		return -1;
-	if (ov->clip_norm && cli_double("--clip-norm", ov->clip_norm, 0.0, 1, 1e30, &o->clip_norm, e))
-		return -1;
-	if (ov->patience) {
-		if (cli_ulong("--patience", ov->patience, 1, 1000000000UL, &v, e))
-			return -1;
-		s->patience = v;
-	}
-	return 0;
+	return apply_hparams(s, keys, args, sizeof keys / sizeof keys[0], e);
 }
 
 static int apply_overrides(struct dnn_spec *s, const struct overrides *ov, struct dnn_error *e)
 {
-	unsigned long v;
+	static const char *const keys[] = {"epochs", "batch_size", "seed",
+					   "optimizer.learning_rate"};
+	const char *const args[] = {ov->epochs, ov->batch_size, ov->seed, ov->learning_rate};
 
-	if (ov->epochs) {
-		if (cli_ulong("--epochs", ov->epochs, 1, 1000000000UL, &v, e))
-			return -1;
-		s->epochs = v;
-	}
-	if (ov->batch_size) {
-		if (cli_ulong("--batch-size", ov->batch_size, 1, 16777216UL, &v, e))
-			return -1;
-		s->batch_size = v;
-	}
-	if (ov->seed) {
-		uint64_t seed;
-
-		if (util_parse_u64(ov->seed, &seed))
-			return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-					     "option '--seed' needs a whole number, not '%s'",
-					     ov->seed);
-		s->seed = seed;
-	}
-	if (ov->learning_rate) {
-		if (cli_double("--learning-rate", ov->learning_rate, 0.0, 1, 1e6,
-			       &s->optim.learning_rate, e))
-			return -1;
+	if (apply_hparams(s, keys, args, sizeof keys / sizeof keys[0], e))
+		return -1;
+	if (ov->learning_rate)
 		s->optim.learning_rate_given = 1;
-	}
 	if (ov->optimizer && spec_set_optimizer(s, ov->optimizer, e))
 		return -1;
 	if (apply_optim_overrides(s, ov, e))
 		return -1;
-	if (ov->validation) {
-		if (cli_double("--validation", ov->validation, 0.0, 0, 1.0, &s->data.validation,
-			       e))
-			return -1;
-		if (s->data.validation >= 1.0)
-			return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-					     "option '--validation' needs a fraction from 0 to "
-					     "below 1, not '%s'",
-					     ov->validation);
-	}
+	if (ov->validation && hparam_set_arg(s, hparam_find("data.validation"), ov->validation, e))
+		return -1;
 	if (ov->target && spec_set_targets(s, ov->target, e))
 		return -1;
 	if (ov->ignore && spec_set_ignore(s, ov->ignore, e))
