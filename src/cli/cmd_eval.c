@@ -12,6 +12,7 @@
 #include "loss.h"
 #include "mat.h"
 #include "net.h"
+#include "prepare.h"
 #include "util.h"
 
 const char cmd_eval_help[] =
@@ -341,24 +342,9 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 			goto out;
 		if (n == 0)
 			break;
-		if (m.fill)
-			for (size_t i = 0; i < n * n_in; i++)
-				if (isnan(x[i]))
-					x[i] = m.fill[i % n_in];
-		norm_apply(&m.in_norm, x, n);
+		prepare_inputs(&m, x, n);
 		/* Targets in the form the loss wants, as in training. */
-		if (m.task == DNN_TASK_CLASSIFICATION) {
-			memset(t, 0, n * n_out * sizeof *t);
-			for (size_t i = 0; i < n; i++) {
-				if (n_out == 1)
-					t[i] = (float)label[i];
-				else
-					t[i * n_out + label[i]] = 1.0f;
-			}
-		} else {
-			memcpy(t, y, n * n_out * sizeof *t);
-			norm_apply(&m.out_norm, t, n);
-		}
+		prepare_targets(&m, label, y, n, n_out, t);
 		tally_batch(&ty, &m, net_forward(m.net, x, n), t, label, y, pred, n);
 	}
 	if (ty.n == 0) {

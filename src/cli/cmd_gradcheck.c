@@ -11,7 +11,7 @@
 #include "cmds.h"
 #include "hvp.h"
 #include "net.h"
-#include "prep.h"
+#include "prepare.h"
 #include "rng.h"
 #include "util.h"
 
@@ -180,7 +180,7 @@ int cmd_gradcheck_tampered(int argc, char **argv, void (*tamper)(struct dnn_net 
 			    .epsilon = 1e-6,
 			    .tolerance = 1e-3,
 			    .csv = {.delimiter = ',', .header = 1}};
-	struct dnn_prep p;
+	struct dnn_prepared p;
 	struct dnn_hvp *h = NULL;
 	struct layer_result *res = NULL;
 	struct dnn_net *net;
@@ -196,8 +196,8 @@ int cmd_gradcheck_tampered(int argc, char **argv, void (*tamper)(struct dnn_net 
 	if (a.seed && util_parse_u64(a.seed, &seed))
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "option '--seed' needs a whole number, not '%s'", a.seed);
-	rc = a.model ? prep_model(&p, a.model, a.data_path, &a.csv, e)
-		     : prep_spec(&p, a.spec_path, a.data_path, &a.csv, e);
+	rc = a.model ? prepare_model(&p, a.model, a.data_path, &a.csv, e)
+		     : prepare_spec(&p, a.spec_path, a.data_path, &a.csv, e);
 	if (rc)
 		return -1;
 	rc = -1;
@@ -205,7 +205,7 @@ int cmd_gradcheck_tampered(int argc, char **argv, void (*tamper)(struct dnn_net 
 	if (tamper)
 		tamper(net);
 	rng_seed(&rng, a.seed ? seed : p.spec.seed);
-	prep_subsample(&p, a.samples, &rng);
+	prepare_subsample(&p, a.samples, &rng);
 	size_t P = net->n_params, L = net->n_layers;
 
 	w = util_malloc_array(P, sizeof *w);
@@ -324,7 +324,7 @@ out:
 	free(res);
 	free(pick_n);
 	free(picks);
-	prep_free(&p);
+	prepare_free(&p);
 	return rc;
 }
 

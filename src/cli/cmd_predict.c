@@ -10,6 +10,7 @@
 #include "data.h"
 #include "mat.h"
 #include "net.h"
+#include "prepare.h"
 #include "util.h"
 
 const char cmd_predict_help[] =
@@ -212,11 +213,7 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 			print_header(&m, proba, csv.delimiter, echo_header);
 		if (n == 0)
 			break;
-		if (m.fill)
-			for (size_t i = 0; i < n * n_in; i++)
-				if (isnan(x[i]))
-					x[i] = m.fill[i % n_in];
-		norm_apply(&m.in_norm, x, n);
+		prepare_inputs(&m, x, n);
 		const float *a = net_forward(m.net, x, n);
 
 		memcpy(y, a, n * n_out * sizeof *y);
