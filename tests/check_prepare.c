@@ -68,7 +68,7 @@ static void layout(const struct dnn_dataset *d, size_t *size, size_t *green, siz
 	ck_assert_str_eq(d->cats[0].names[0], "green");
 	*green = d->cats[0].first;
 	*red = *green + 1;
-	*size = 3 - *green - *red;	/* the one left of 0, 1, 2 */
+	*size = 3 - *green - *red; /* the one left of 0, 1, 2 */
 }
 
 START_TEST(test_fill_categorical)

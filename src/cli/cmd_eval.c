@@ -363,8 +363,8 @@ static int eval_model(struct dnn_model *m, const char *model_path, const char *d
 		print_text(&ty, m);
 	if (min_acc >= 0.0 && accuracy(&ty, m->n_classes) < min_acc) {
 		dnn_error_set(e, DNN_EX_FAIL, NULL, 0, 0,
-			      "accuracy %.4f is below --min-accuracy %g", accuracy(&ty, m->n_classes),
-			      min_acc);
+			      "accuracy %.4f is below --min-accuracy %g",
+			      accuracy(&ty, m->n_classes), min_acc);
 		goto out;
 	}
 	rc = 0;

@@ -140,8 +140,8 @@ int prepare_rows(struct dnn_model *m, struct dnn_dataset *d, size_t n_train,
 		return -1;
 	}
 	/* Statistics from the training rows only, applied to all. */
-	if (fit && norm_fit_rows(&m->in_norm, d->x, d->n_in, n_train, s->data.normalize,
-				 d->shared, e))
+	if (fit &&
+	    norm_fit_rows(&m->in_norm, d->x, d->n_in, n_train, s->data.normalize, d->shared, e))
 		return -1;
 	/* One-hot inputs stay 0 and 1: an unknown category (all 0) at predict
 	 * time then adds nothing. */
