@@ -16,7 +16,6 @@
 
 #define MAX_LAYERS 1000
 #define MAX_UNITS 16777216.0
-#define MAX_EPOCHS 1000000000.0
 
 /* Where messages point: the spec's file name. */
 struct ctx {
@@ -246,27 +245,6 @@ static int check_loss(const struct ctx *c, const struct dnn_spec *s)
 	return 0;
 }
 
-/* A finite number in the range from min to max, each end open or closed
- * (an infinite max means no upper bound). */
-static int get_real(const struct ctx *c, const cJSON *it, const char *key, double min,
-		    int min_open, double max, int max_open, double *out)
-{
-	double v;
-
-	if (!cJSON_IsNumber(it))
-		return bad(c, key, "expected a number, got %s", type_name(it));
-	v = it->valuedouble;
-	if (!isfinite(v) || v < min || (min_open && v == min) || v > max || (max_open && v == max)) {
-		if (isinf(max))
-			return bad(c, key, "must be %s %g, got %g", min_open ? "above" : "at least",
-				   min, v);
-		return bad(c, key, "must be %s %g to %s%g, got %g", min_open ? "above" : "from",
-			   min, max_open ? "below " : "", max, v);
-	}
-	*out = v;
-	return 0;
-}
-
 static const char *const optim_keys[] = {"name",  "learning_rate", "momentum",	   "nesterov",
 					 "beta1", "beta2",	   "rho",	   "epsilon",
 					 "history_size", "weight_decay", "clip_norm"};
@@ -389,14 +367,6 @@ static int parse_schedule(const struct ctx *c, const cJSON *it, struct dnn_spec 
 {
 	static const char *const keys[] = {"name",   "step_size", "gamma",  "t_max",	"min_lr",
 					   "warmup", "factor",	  "patience", "threshold"};
-	/* The keys each schedule takes besides name and warmup. */
-	static const char *const own[5][4] = {
-		{NULL},
-		{"step_size", "gamma", NULL},
-		{"gamma", NULL},
-		{"t_max", "min_lr", NULL},
-		{"factor", "patience", "threshold", "min_lr"},
-	};
 	struct dnn_sched_spec *sc = &s->schedule;
 	const cJSON *name = it;
 	char key[64];
@@ -420,33 +390,16 @@ static int parse_schedule(const struct ctx *c, const cJSON *it, struct dnn_spec 
 	sc->kind = (int)k;
 	for (const cJSON *v = cJSON_IsObject(it) ? it->child : NULL; v; v = v->next) {
 		const char *kn = v->string;
-		int used = strcmp(kn, "name") == 0 || strcmp(kn, "warmup") == 0;
-		double d;
 
-		for (size_t i = 0; !used && i < 4 && own[k][i]; i++)
-			used = strcmp(own[k][i], kn) == 0;
 		snprintf(key, sizeof key, "schedule.%s", kn);
-		if (!used)
+		if (!hparam_sched_uses(sc->kind, kn))
 			return bad(c, key, "not used by the %s schedule", sched_names[k]);
-		if (strcmp(kn, "step_size") == 0 || strcmp(kn, "t_max") == 0) {
-			if (get_whole(c, v, key, 1, MAX_EPOCHS, &d))
-				return -1;
-			*(kn[0] == 's' ? &sc->step_size : &sc->t_max) = (unsigned long)d;
-			have_step |= kn[0] == 's';
-		} else if (strcmp(kn, "warmup") == 0 || strcmp(kn, "patience") == 0) {
-			if (get_whole(c, v, key, 0, MAX_EPOCHS, &d))
-				return -1;
-			*(kn[0] == 'w' ? &sc->warmup : &sc->patience) = (unsigned long)d;
-		} else if (strcmp(kn, "gamma") == 0 || strcmp(kn, "factor") == 0) {
-			if (get_real(c, v, key, 0.0, 1, 1.0, 1, &d))
-				return -1;
-			*(kn[0] == 'g' ? &sc->gamma : &sc->factor) = d;
-			have_gamma |= kn[0] == 'g';
-		} else if (strcmp(kn, "min_lr") == 0 || strcmp(kn, "threshold") == 0) {
-			if (get_real(c, v, key, 0.0, 0, (double)INFINITY, 0, &d))
-				return -1;
-			*(kn[0] == 'm' ? &sc->min_lr : &sc->threshold) = d;
-		}
+		if (strcmp(kn, "name") == 0)
+			continue;
+		if (get_hparam(c, v, key, s))
+			return -1;
+		have_step |= strcmp(kn, "step_size") == 0;
+		have_gamma |= strcmp(kn, "gamma") == 0;
 	}
 	if (sc->kind == DNN_SCHED_STEP && !have_step)
 		return bad(c, "schedule.step_size", "missing: the step schedule needs it");
