@@ -156,6 +156,7 @@ START_TEST(test_spec_categorical_missing)
 	ck_assert(p.t[0] + p.t[1] == 1.0f);
 	prepare_free(&p);
 	prepare_free(&p);
+	prepare_free(NULL);
 }
 END_TEST
 

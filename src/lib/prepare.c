@@ -466,6 +466,8 @@ void prepare_subsample(struct dnn_prepared *p, size_t k, struct dnn_rng *rng)
 
 void prepare_free(struct dnn_prepared *p)
 {
+	if (!p)
+		return;
 	spec_free(&p->spec);
 	model_free(&p->model);
 	free(p->x);

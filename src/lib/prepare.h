@@ -88,6 +88,7 @@ void prepare_gather_sample(const struct dnn_dataset *d, const float *targets, si
 /* Keep k of the rows (k < n), drawn at random by rng, in their order. */
 void prepare_subsample(struct dnn_prepared *p, size_t k, struct dnn_rng *rng);
 
+/* Free what p holds and empty it; NULL is a no-op. */
 void prepare_free(struct dnn_prepared *p);
 
 #endif
