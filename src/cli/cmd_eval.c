@@ -13,6 +13,7 @@
 #include "mat.h"
 #include "net.h"
 #include "opts.h"
+#include "prepare.h"
 #include "util.h"
 
 static const char eval_usage[] =
@@ -220,17 +221,143 @@ static void print_json(const struct tally *ty, const struct dnn_model *m)
 	fputs("]}\n", stdout);
 }
 
+/* One batch's buffers: inputs, truth (values or classes), targets in the
+ * form the loss wants, and predictions in the targets' units. */
+struct batch {
+	float *x, *y, *t, *pred;
+	uint32_t *label;
+};
+
+static void batch_free(struct batch *b)
+{
+	free(b->x);
+	free(b->y);
+	free(b->t);
+	free(b->pred);
+	free(b->label);
+}
+
+static void tally_free(struct tally *ty)
+{
+	free(ty->confusion);
+	free(ty->sq);
+	free(ty->abs_err);
+	free(ty->mean);
+	free(ty->m2);
+}
+
+/* Room for batches of `batch` rows of m, and zeroed sums. */
+static int eval_alloc(struct batch *b, struct tally *ty, struct dnn_model *m, size_t batch,
+		      struct dnn_error *e)
+{
+	size_t n_in = m->net->n_in, n_out = net_n_out(m->net), k = m->n_classes;
+	size_t n_tgt = m->task == DNN_TASK_CLASSIFICATION ? 1 : n_out;
+
+	b->x = util_malloc_array(batch * n_in, sizeof *b->x);
+	b->y = util_malloc_array(batch * n_tgt, sizeof *b->y);
+	b->t = util_malloc_array(batch * n_out, sizeof *b->t);
+	b->pred = util_malloc_array(batch * n_out, sizeof *b->pred);
+	b->label = util_malloc_array(batch, sizeof *b->label);
+	ty->confusion = util_calloc_array(k ? k * k : 1, sizeof *ty->confusion);
+	ty->sq = util_calloc_array(n_out, sizeof *ty->sq);
+	ty->abs_err = util_calloc_array(n_out, sizeof *ty->abs_err);
+	ty->mean = util_calloc_array(n_out, sizeof *ty->mean);
+	ty->m2 = util_calloc_array(n_out, sizeof *ty->m2);
+	if (!b->x || !b->y || !b->t || !b->pred || !b->label || !ty->confusion || !ty->sq ||
+	    !ty->abs_err || !ty->mean || !ty->m2 || net_reserve(m->net, batch, e)) {
+		if (!e->code)
+			dnn_error_oom(e);
+		return -1;
+	}
+	return 0;
+}
+
+/* Every row of data_path read for model m, batch rows at a time, prepared
+ * as in training and added to ty. */
+static int eval_rows(struct dnn_model *m, const char *data_path, struct dnn_csv_opts *csv,
+		     int unknown_ignore, size_t batch, struct tally *ty, struct dnn_error *e)
+{
+	struct dnn_reader *r = NULL;
+	struct batch b = {0};
+	size_t n_out = net_n_out(m->net), n;
+	int rc = -1;
+
+	if (eval_alloc(&b, ty, m, batch, e))
+		goto out;
+	csv->missing_ok = m->fill != NULL;
+	struct dnn_reader_opts ro = {.cats = m->cats,
+				     .n_cats = m->n_cats,
+				     .unknown_ignore = unknown_ignore,
+				     .with_targets = 1,
+				     .class_names = m->class_names,
+				     .n_classes = m->n_classes};
+
+	r = reader_open_model(data_path, csv, m->col_names, m->col_role, m->n_cols, &ro, e);
+	if (!r)
+		goto out;
+	for (;;) {
+		if (reader_next_labelled(r, b.x, b.y, b.label, batch, &n, e))
+			goto out;
+		if (n == 0)
+			break;
+		prepare_inputs(m, b.x, n);
+		/* Targets in the form the loss wants, as in training. */
+		prepare_targets(m, b.label, b.y, n, n_out, b.t);
+		tally_batch(ty, m, net_forward(m->net, b.x, n), b.t, b.label, b.y, b.pred, n);
+	}
+	if (ty->n == 0) {
+		dnn_error_set(e, DNN_EX_DATA, strcmp(data_path, "-") ? data_path : "<stdin>", 0, 0,
+			      "no data rows");
+		goto out;
+	}
+	rc = 0;
+out:
+	reader_close(r);
+	batch_free(&b);
+	return rc;
+}
+
+/* Evaluate model m (loaded from model_path) on data_path and report; 1
+ * when the accuracy is below min_acc (when that is 0 or above). */
+static int eval_model(struct dnn_model *m, const char *model_path, const char *data_path,
+		      struct dnn_csv_opts *csv, int unknown_ignore, size_t batch, int json,
+		      double min_acc, struct dnn_error *e)
+{
+	struct tally ty = {0};
+	int rc = -1;
+
+	if (min_acc >= 0.0 && m->task != DNN_TASK_CLASSIFICATION) {
+		dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+			      "option '--min-accuracy' needs a classification model; %s is a "
+			      "regression model",
+			      model_path);
+		goto out;
+	}
+	if (eval_rows(m, data_path, csv, unknown_ignore, batch, &ty, e))
+		goto out;
+	if (json)
+		print_json(&ty, m);
+	else
+		print_text(&ty, m);
+	if (min_acc >= 0.0 && accuracy(&ty, m->n_classes) < min_acc) {
+		dnn_error_set(e, DNN_EX_FAIL, NULL, 0, 0,
+			      "accuracy %.4f is below --min-accuracy %g",
+			      accuracy(&ty, m->n_classes), min_acc);
+		goto out;
+	}
+	rc = 0;
+out:
+	tally_free(&ty);
+	return rc;
+}
+
 int cmd_eval(int argc, char **argv, struct dnn_error *e)
 {
 	struct dnn_csv_opts csv = {.delimiter = ',', .header = 1};
 	struct dnn_model m = {0};
-	struct dnn_reader *r = NULL;
-	struct tally ty = {0};
 	unsigned long batch = 256;
 	double min_acc = -1.0;
-	float *x = NULL, *y = NULL, *t = NULL, *pred = NULL;
-	uint32_t *label = NULL;
-	int json = 0, unknown_ignore = 0, rc = -1;
+	int json = 0, unknown_ignore = 0, rc;
 	const char *model_path, *data_path;
 	const struct dnn_opt rows[] = {
 		OPT_FLAG(0, "json", &json, "one JSON object instead of tables"),
@@ -258,99 +385,7 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 		return -1;
 	if (ckpt_load(&m, model_path, e))
 		return -1;
-	if (min_acc >= 0.0 && m.task != DNN_TASK_CLASSIFICATION) {
-		dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-			      "option '--min-accuracy' needs a classification model; %s is a "
-			      "regression model",
-			      model_path);
-		goto out;
-	}
-	size_t n_in = m.net->n_in, n_out = net_n_out(m.net), k = m.n_classes;
-	size_t n_tgt = m.task == DNN_TASK_CLASSIFICATION ? 1 : n_out;
-
-	x = util_malloc_array(batch * n_in, sizeof *x);
-	y = util_malloc_array(batch * n_tgt, sizeof *y);
-	t = util_malloc_array(batch * n_out, sizeof *t);
-	pred = util_malloc_array(batch * n_out, sizeof *pred);
-	label = util_malloc_array(batch, sizeof *label);
-	ty.confusion = util_calloc_array(k ? k * k : 1, sizeof *ty.confusion);
-	ty.sq = util_calloc_array(n_out, sizeof *ty.sq);
-	ty.abs_err = util_calloc_array(n_out, sizeof *ty.abs_err);
-	ty.mean = util_calloc_array(n_out, sizeof *ty.mean);
-	ty.m2 = util_calloc_array(n_out, sizeof *ty.m2);
-	if (!x || !y || !t || !pred || !label || !ty.confusion || !ty.sq || !ty.abs_err ||
-	    !ty.mean || !ty.m2 || net_reserve(m.net, batch, e)) {
-		if (!e->code)
-			dnn_error_oom(e);
-		goto out;
-	}
-	csv.missing_ok = m.fill != NULL;
-	struct dnn_reader_opts ro = {.cats = m.cats,
-				     .n_cats = m.n_cats,
-				     .unknown_ignore = unknown_ignore,
-				     .with_targets = 1,
-				     .class_names = m.class_names,
-				     .n_classes = k};
-
-	r = reader_open_model(data_path, &csv, m.col_names, m.col_role, m.n_cols, &ro, e);
-	if (!r)
-		goto out;
-	for (;;) {
-		size_t n;
-
-		if (reader_next_labelled(r, x, y, label, batch, &n, e))
-			goto out;
-		if (n == 0)
-			break;
-		if (m.fill)
-			for (size_t i = 0; i < n * n_in; i++)
-				if (isnan(x[i]))
-					x[i] = m.fill[i % n_in];
-		norm_apply(&m.in_norm, x, n);
-		/* Targets in the form the loss wants, as in training. */
-		if (m.task == DNN_TASK_CLASSIFICATION) {
-			memset(t, 0, n * n_out * sizeof *t);
-			for (size_t i = 0; i < n; i++) {
-				if (n_out == 1)
-					t[i] = (float)label[i];
-				else
-					t[i * n_out + label[i]] = 1.0f;
-			}
-		} else {
-			memcpy(t, y, n * n_out * sizeof *t);
-			norm_apply(&m.out_norm, t, n);
-		}
-		tally_batch(&ty, &m, net_forward(m.net, x, n), t, label, y, pred, n);
-	}
-	if (ty.n == 0) {
-		dnn_error_set(e, DNN_EX_DATA,
-			      strcmp(data_path, "-") ? data_path : "<stdin>", 0, 0,
-			      "no data rows");
-		goto out;
-	}
-	if (json)
-		print_json(&ty, &m);
-	else
-		print_text(&ty, &m);
-	if (min_acc >= 0.0 && accuracy(&ty, k) < min_acc) {
-		dnn_error_set(e, DNN_EX_FAIL, NULL, 0, 0,
-			      "accuracy %.4f is below --min-accuracy %g", accuracy(&ty, k),
-			      min_acc);
-		goto out;
-	}
-	rc = 0;
-out:
-	reader_close(r);
-	free(x);
-	free(y);
-	free(t);
-	free(pred);
-	free(label);
-	free(ty.confusion);
-	free(ty.sq);
-	free(ty.abs_err);
-	free(ty.mean);
-	free(ty.m2);
+	rc = eval_model(&m, model_path, data_path, &csv, unknown_ignore, batch, json, min_acc, e);
 	model_free(&m);
 	return rc;
 }

@@ -12,7 +12,7 @@
 #include "hvp.h"
 #include "net.h"
 #include "opts.h"
-#include "prep.h"
+#include "prepare.h"
 #include "rng.h"
 #include "util.h"
 
@@ -117,6 +117,164 @@ static size_t pick_params(const struct dnn_layer *ly, size_t limit, struct dnn_r
 	return limit;
 }
 
+/* What a gradient check works with: the network and its double-precision
+ * loss, the weights as doubles, the finite differences, the parameters
+ * picked per layer, and per layer the figures. */
+struct gc_work {
+	struct dnn_net *net;
+	struct dnn_hvp *h;
+	double *w, *fd, gmax;
+	size_t *idx, *pick_n, **picks;
+	struct layer_result *res;
+};
+
+static int gc_alloc(struct gc_work *g, const struct dnn_prepared *p, struct dnn_error *e)
+{
+	size_t P = g->net->n_params, L = g->net->n_layers;
+
+	g->w = util_malloc_array(P, sizeof *g->w);
+	g->fd = util_malloc_array(P, sizeof *g->fd);
+	g->idx = util_malloc_array(P, sizeof *g->idx);
+	g->res = util_calloc_array(L, sizeof *g->res);
+	g->pick_n = util_calloc_array(L, sizeof *g->pick_n);
+	g->picks = util_calloc_array(L, sizeof *g->picks);
+	if (!g->w || !g->fd || !g->idx || !g->res || !g->pick_n || !g->picks)
+		return dnn_error_oom(e);
+	if (net_reserve(g->net, p->n, e) || !(g->h = hvp_new(g->net, p->x, p->t, p->n, e)))
+		return -1;
+	return 0;
+}
+
+static void gc_free(struct gc_work *g)
+{
+	hvp_free(g->h);
+	free(g->w);
+	free(g->fd);
+	free(g->idx);
+	free(g->res);
+	free(g->pick_n);
+	free(g->picks);
+}
+
+/* Central differences of the double-precision loss for up to `limit`
+ * parameters per layer drawn by rng. Across a relu or step kink they measure
+ * nothing; such parameters are left out (fd NaN) and counted. */
+static void finite_differences(struct gc_work *g, size_t limit, double epsilon,
+			       struct dnn_rng *rng)
+{
+	struct dnn_net *net = g->net;
+
+	for (size_t i = 0; i < net->n_params; i++)
+		g->w[i] = (double)net->params[i];
+	for (size_t l = 0, k = 0; l < net->n_layers; l++) {
+		const struct dnn_layer *ly = &net->layers[l];
+
+		g->picks[l] = g->idx + k;
+		g->pick_n[l] = pick_params(ly, limit, rng, g->idx + k);
+		for (size_t q = 0; q < g->pick_n[l]; q++) {
+			size_t i = g->picks[l][q];
+			double lp, lm;
+			unsigned long long kp;
+
+			g->w[i] = (double)net->params[i] + epsilon;
+			lp = hvp_loss(g->h, g->w);
+			kp = hvp_kink_pattern(g->h);
+			g->w[i] = (double)net->params[i] - epsilon;
+			lm = hvp_loss(g->h, g->w);
+			g->w[i] = (double)net->params[i];
+			if (kp != hvp_kink_pattern(g->h)) {
+				g->fd[i] = (double)NAN;
+				g->res[l].kinks++;
+				continue;
+			}
+			g->fd[i] = (lp - lm) / (2.0 * epsilon);
+			g->gmax = fmax(g->gmax, fmax(fabs(g->fd[i]), fabs((double)net->grads[i])));
+		}
+		k += ly->n_out * ly->n_in + ly->n_out;
+	}
+}
+
+/* Layer l's figures from the parameters checked. Relative error |bp - fd| /
+ * max(|bp|, |fd|), the denominator at least floor_. */
+static void layer_figures(struct gc_work *g, size_t l, double floor_)
+{
+	struct layer_result *r = &g->res[l];
+
+	for (size_t q = 0; q < g->pick_n[l]; q++) {
+		size_t i = g->picks[l][q];
+		double bp = (double)g->net->grads[i], err, rel;
+
+		if (isnan(g->fd[i]))
+			continue;
+		err = fabs(bp - g->fd[i]);
+		rel = err / fmax(floor_, fmax(fabs(bp), fabs(g->fd[i])));
+		r->checked++;
+		r->max_abs = fmax(r->max_abs, err);
+		if (r->checked == 1 || rel > r->max_rel || isnan(rel)) {
+			r->max_rel = rel;
+			r->worst = i;
+			r->worst_bp = bp;
+			r->worst_fd = g->fd[i];
+		}
+	}
+}
+
+/* The table, one line per layer; the largest relative error (-1 when no
+ * parameter was checked) and its layer. */
+static double print_layers(struct gc_work *g, size_t *worst_layer)
+{
+	/* The denominator at least 1e-4 and 1/1000 of the largest gradient
+	 * component: a float gradient sums terms with errors of about 1e-7
+	 * each, so it cannot resolve much smaller components relatively. */
+	double floor_ = fmax(1e-3 * g->gmax, GRAD_FLOOR), worst_rel = -1.0;
+
+	*worst_layer = 0;
+	printf("layer  activation  params  checked  kinks  max_abs_error  max_rel_error  worst\n");
+	for (size_t l = 0; l < g->net->n_layers; l++) {
+		const struct dnn_layer *ly = &g->net->layers[l];
+		const struct layer_result *r = &g->res[l];
+		char name[64] = "-";
+
+		layer_figures(g, l, floor_);
+		if (r->checked)
+			param_name(ly, r->worst, name, sizeof name);
+		printf("%-5zu  %-10s  %6zu  %7zu  %5zu  %13.3e  %13.3e  %s\n", l, ly->act->name,
+		       ly->n_out * ly->n_in + ly->n_out, r->checked, r->kinks, r->max_abs,
+		       r->max_rel, name);
+		if (r->checked && (worst_rel < 0.0 || r->max_rel > worst_rel || isnan(r->max_rel))) {
+			worst_rel = r->max_rel;
+			*worst_layer = l;
+		}
+	}
+	return worst_rel;
+}
+
+/* The verdict on the largest relative error: "ok: ..." or a failure (1). */
+static int verdict(const struct gc_work *g, double worst_rel, size_t worst_layer,
+		   double tolerance, size_t n, struct dnn_error *e)
+{
+	const struct layer_result *r = &g->res[worst_layer];
+	char name[64];
+
+	if (worst_rel < 0.0)
+		return dnn_error_set(e, DNN_EX_FAIL, NULL, 0, 0,
+				     "gradient check failed: every parameter drawn sits at a kink");
+	param_name(&g->net->layers[worst_layer], r->worst, name, sizeof name);
+	if (!(worst_rel <= tolerance)) {
+		fflush(stdout);
+		return dnn_error_set(e, DNN_EX_FAIL, NULL, 0, 0,
+				     "gradient check failed: relative error %.3e at layers[%zu] "
+				     "%s (backpropagation %.9g, finite differences %.9g) exceeds "
+				     "the tolerance %g",
+				     worst_rel, worst_layer, name, r->worst_bp, r->worst_fd,
+				     tolerance);
+	}
+	printf("ok: largest relative error %.3e at layers[%zu] %s, tolerance %g, over %zu "
+	       "row%s\n",
+	       worst_rel, worst_layer, name, tolerance, n, n == 1 ? "" : "s");
+	return 0;
+}
+
 int cmd_gradcheck_tampered(int argc, char **argv, void (*tamper)(struct dnn_net *),
 			   struct dnn_error *e)
 {
@@ -125,13 +283,10 @@ int cmd_gradcheck_tampered(int argc, char **argv, void (*tamper)(struct dnn_net 
 			    .epsilon = 1e-6,
 			    .tolerance = 1e-3,
 			    .csv = {.delimiter = ',', .header = 1}};
-	struct dnn_prep p;
-	struct dnn_hvp *h = NULL;
-	struct layer_result *res = NULL;
-	struct dnn_net *net;
+	struct dnn_prepared p;
+	struct gc_work g = {0};
 	struct dnn_rng rng;
-	double *w = NULL, *fd = NULL, gmax = 0.0;
-	size_t *idx = NULL, *pick_n = NULL, **picks = NULL;
+	size_t worst_layer;
 	uint64_t seed;
 	int rc;
 
@@ -141,135 +296,27 @@ int cmd_gradcheck_tampered(int argc, char **argv, void (*tamper)(struct dnn_net 
 	if (a.seed && util_parse_u64(a.seed, &seed))
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "option '--seed' needs a whole number, not '%s'", a.seed);
-	rc = a.model ? prep_model(&p, a.model, a.data_path, &a.csv, e)
-		     : prep_spec(&p, a.spec_path, a.data_path, &a.csv, e);
+	rc = a.model ? prepare_model(&p, a.model, a.data_path, &a.csv, e)
+		     : prepare_spec(&p, a.spec_path, a.data_path, &a.csv, e);
 	if (rc)
 		return -1;
 	rc = -1;
-	net = p.model.net;
+	g.net = p.model.net;
 	if (tamper)
-		tamper(net);
+		tamper(g.net);
 	rng_seed(&rng, a.seed ? seed : p.spec.seed);
-	prep_subsample(&p, a.samples, &rng);
-	size_t P = net->n_params, L = net->n_layers;
-
-	w = util_malloc_array(P, sizeof *w);
-	fd = util_malloc_array(P, sizeof *fd);
-	idx = util_malloc_array(P, sizeof *idx);
-	res = util_calloc_array(L, sizeof *res);
-	pick_n = util_calloc_array(L, sizeof *pick_n);
-	picks = util_calloc_array(L, sizeof *picks);
-	if (!w || !fd || !idx || !res || !pick_n || !picks) {
-		dnn_error_oom(e);
-		goto out;
-	}
-	if (net_reserve(net, p.n, e) || !(h = hvp_new(net, p.x, p.t, p.n, e)))
+	prepare_subsample(&p, a.samples, &rng);
+	if (gc_alloc(&g, &p, e))
 		goto out;
 	/* Backpropagation, exactly as training computes it. */
-	net_loss_grad(net, p.x, p.t, p.n);
-	for (size_t i = 0; i < P; i++)
-		w[i] = (double)net->params[i];
+	net_loss_grad(g.net, p.x, p.t, p.n);
+	finite_differences(&g, a.params, a.epsilon, &rng);
+	double worst_rel = print_layers(&g, &worst_layer);
 
-	/* Central differences of the double-precision loss. Across a relu or
-	 * step kink they measure nothing; such parameters are left out. */
-	for (size_t l = 0, k = 0; l < L; l++) {
-		const struct dnn_layer *ly = &net->layers[l];
-
-		picks[l] = idx + k;
-		pick_n[l] = pick_params(ly, a.params, &rng, idx + k);
-		for (size_t q = 0; q < pick_n[l]; q++) {
-			size_t i = picks[l][q];
-			double lp, lm;
-			unsigned long long kp;
-
-			w[i] = (double)net->params[i] + a.epsilon;
-			lp = hvp_loss(h, w);
-			kp = hvp_kink_pattern(h);
-			w[i] = (double)net->params[i] - a.epsilon;
-			lm = hvp_loss(h, w);
-			w[i] = (double)net->params[i];
-			if (kp != hvp_kink_pattern(h)) {
-				fd[i] = (double)NAN;
-				res[l].kinks++;
-				continue;
-			}
-			fd[i] = (lp - lm) / (2.0 * a.epsilon);
-			gmax = fmax(gmax, fmax(fabs(fd[i]), fabs((double)net->grads[i])));
-		}
-		k += ly->n_out * ly->n_in + ly->n_out;
-	}
-
-	/* Relative error |bp - fd| / max(|bp|, |fd|), the denominator at least
-	 * 1e-4 and 1/1000 of the largest gradient component: a float gradient
-	 * sums terms with errors of about 1e-7 each, so it cannot resolve much
-	 * smaller components relatively. */
-	double floor_ = fmax(1e-3 * gmax, GRAD_FLOOR), worst_rel = -1.0;
-	size_t worst_layer = 0;
-
-	printf("layer  activation  params  checked  kinks  max_abs_error  max_rel_error  worst\n");
-	for (size_t l = 0; l < L; l++) {
-		const struct dnn_layer *ly = &net->layers[l];
-		struct layer_result *r = &res[l];
-		char name[64] = "-";
-
-		for (size_t q = 0; q < pick_n[l]; q++) {
-			size_t i = picks[l][q];
-			double bp = (double)net->grads[i], err, rel;
-
-			if (isnan(fd[i]))
-				continue;
-			err = fabs(bp - fd[i]);
-			rel = err / fmax(floor_, fmax(fabs(bp), fabs(fd[i])));
-			r->checked++;
-			r->max_abs = fmax(r->max_abs, err);
-			if (r->checked == 1 || rel > r->max_rel || isnan(rel)) {
-				r->max_rel = rel;
-				r->worst = i;
-				r->worst_bp = bp;
-				r->worst_fd = fd[i];
-			}
-		}
-		if (r->checked)
-			param_name(ly, r->worst, name, sizeof name);
-		printf("%-5zu  %-10s  %6zu  %7zu  %5zu  %13.3e  %13.3e  %s\n", l, ly->act->name,
-		       ly->n_out * ly->n_in + ly->n_out, r->checked, r->kinks, r->max_abs,
-		       r->max_rel, name);
-		if (r->checked && (worst_rel < 0.0 || r->max_rel > worst_rel || isnan(r->max_rel))) {
-			worst_rel = r->max_rel;
-			worst_layer = l;
-		}
-	}
-	if (worst_rel < 0.0) {
-		dnn_error_set(e, DNN_EX_FAIL, NULL, 0, 0,
-			      "gradient check failed: every parameter drawn sits at a kink");
-		goto out;
-	}
-	const struct layer_result *r = &res[worst_layer];
-	char name[64];
-
-	param_name(&net->layers[worst_layer], r->worst, name, sizeof name);
-	if (!(worst_rel <= a.tolerance)) {
-		fflush(stdout);
-		dnn_error_set(e, DNN_EX_FAIL, NULL, 0, 0,
-			      "gradient check failed: relative error %.3e at layers[%zu] %s "
-			      "(backpropagation %.9g, finite differences %.9g) exceeds the "
-			      "tolerance %g",
-			      worst_rel, worst_layer, name, r->worst_bp, r->worst_fd, a.tolerance);
-		goto out;
-	}
-	printf("ok: largest relative error %.3e at layers[%zu] %s, tolerance %g, over %zu "
-	       "row%s\n",
-	       worst_rel, worst_layer, name, a.tolerance, p.n, p.n == 1 ? "" : "s");
-	rc = 0;
+	rc = verdict(&g, worst_rel, worst_layer, a.tolerance, p.n, e);
 out:
-	hvp_free(h);
-	free(w);
-	free(fd);
-	free(idx);
-	free(res);
-	free(pick_n);
-	free(picks);
-	prep_free(&p);
+	gc_free(&g);
+	prepare_free(&p);
 	return rc;
 }
 

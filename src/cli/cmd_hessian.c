@@ -13,7 +13,7 @@
 #include "hvp.h"
 #include "net.h"
 #include "opts.h"
-#include "prep.h"
+#include "prepare.h"
 #include "rng.h"
 #include "util.h"
 
@@ -145,7 +145,7 @@ static void print_text(const struct curvature *c)
 int cmd_hessian(int argc, char **argv, struct dnn_error *e)
 {
 	struct hs_args a = {.top = 5, .tolerance = 1e-3, .csv = {.delimiter = ',', .header = 1}};
-	struct dnn_prep p;
+	struct dnn_prepared p;
 	struct dnn_rng rng;
 	struct curvature c = {0};
 	double *ritz = NULL, *top = NULL;
@@ -159,14 +159,14 @@ int cmd_hessian(int argc, char **argv, struct dnn_error *e)
 	if (a.seed && util_parse_u64(a.seed, &seed))
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "option '--seed' needs a whole number, not '%s'", a.seed);
-	rc = a.spec ? prep_spec(&p, a.spec, a.data_path, &a.csv, e)
-		    : prep_model(&p, a.model, a.data_path, &a.csv, e);
+	rc = a.spec ? prepare_spec(&p, a.spec, a.data_path, &a.csv, e)
+		    : prepare_model(&p, a.model, a.data_path, &a.csv, e);
 	if (rc)
 		return -1;
 	rc = -1;
 	rng_seed(&rng, a.seed ? seed : p.spec.seed);
 	if (a.samples)
-		prep_subsample(&p, a.samples, &rng);
+		prepare_subsample(&p, a.samples, &rng);
 	size_t P = p.model.net->n_params;
 
 	m = a.iterations ? a.iterations : (3 * a.top + 20 > 60 ? 3 * a.top + 20 : 60);
@@ -200,6 +200,6 @@ int cmd_hessian(int argc, char **argv, struct dnn_error *e)
 out:
 	free(ritz);
 	free(top);
-	prep_free(&p);
+	prepare_free(&p);
 	return rc;
 }

@@ -15,7 +15,7 @@
 #include "net.h"
 #include "optim.h"
 #include "opts.h"
-#include "prep.h"
+#include "prepare.h"
 #include "rng.h"
 #include "util.h"
 
@@ -234,7 +234,7 @@ int cmd_lrfind(int argc, char **argv, struct dnn_error *e)
 {
 	struct lr_args a = {
 		.start = 1e-6, .end = 10.0, .steps = 100, .csv = {.delimiter = ',', .header = 1}};
-	struct dnn_prep p;
+	struct dnn_prepared p;
 	struct dnn_rng rng;
 	double *lr = NULL, *loss = NULL, *smooth = NULL, suggestion;
 	size_t n_done, at;
@@ -250,7 +250,7 @@ int cmd_lrfind(int argc, char **argv, struct dnn_error *e)
 	/* The gemm on DNN_THREADS threads, else one per CPU. */
 	if (mat_set_threads(0, e))
 		return -1;
-	if (prep_spec(&p, a.spec_path, a.data_path, &a.csv, e))
+	if (prepare_spec(&p, a.spec_path, a.data_path, &a.csv, e))
 		return -1;
 	rc = -1;
 	/* The initial weights drawn again, as train draws them (from --seed
@@ -301,6 +301,6 @@ out:
 	free(lr);
 	free(loss);
 	free(smooth);
-	prep_free(&p);
+	prepare_free(&p);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include "mat.h"
 #include "net.h"
 #include "opts.h"
+#include "prepare.h"
 #include "util.h"
 
 static const char predict_usage[] =
@@ -85,16 +86,95 @@ static void print_row(const struct dnn_model *m, const float *a, size_t n_out, i
 	putchar('\n');
 }
 
+/* How to print: probabilities, the input row before the prediction, the
+ * delimiter. */
+struct out_opts {
+	int proba, with_input;
+	char delim;
+};
+
+/* Predict n rows read into x (by r) and print them, flushed. */
+static int predict_batch(const struct dnn_model *m, struct dnn_reader *r, float *x, float *y,
+			 size_t n, const struct out_opts *o, struct dnn_error *e)
+{
+	size_t n_out = net_n_out(m->net);
+
+	prepare_inputs(m, x, n);
+	const float *a = net_forward(m->net, x, n);
+
+	memcpy(y, a, n * n_out * sizeof *y);
+	if (m->task == DNN_TASK_REGRESSION)
+		norm_invert(&m->out_norm, y, n);
+	for (size_t i = 0; i < n; i++) {
+		if (o->with_input) {
+			fputs(reader_echo(r, i), stdout);
+			putchar(o->delim);
+		}
+		print_row(m, y + i * n_out, n_out, o->proba, o->delim);
+	}
+	/* Rows go out as they are predicted, also into a pipe. */
+	if (fflush(stdout) == EOF)
+		return dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on standard output");
+	return 0;
+}
+
+/* Predict every row of data_path with model m, batch rows at a time. */
+static int predict_rows(struct dnn_model *m, const char *data_path, struct dnn_csv_opts *csv,
+			int unknown_ignore, size_t batch, const struct out_opts *o,
+			struct dnn_error *e)
+{
+	struct dnn_reader *r = NULL;
+	size_t n_in = m->net->n_in, n_out = net_n_out(m->net), cells_in, cells_out, n;
+	float *x = NULL, *y = NULL;
+	char *echo_header = NULL;
+	int rc = -1;
+
+	if (!util_mul_overflow(batch, n_in, &cells_in) &&
+	    !util_mul_overflow(batch, n_out, &cells_out)) {
+		x = util_malloc_array(cells_in, sizeof *x);
+		y = util_malloc_array(cells_out, sizeof *y);
+	}
+	if (!x || !y || net_reserve(m->net, batch, e)) {
+		if (!e->code)
+			dnn_error_oom(e);
+		goto out;
+	}
+	csv->missing_ok = m->fill != NULL;
+	struct dnn_reader_opts ro = {.cats = m->cats, .n_cats = m->n_cats,
+				     .unknown_ignore = unknown_ignore,
+				     .echo_delim = o->with_input ? csv->delimiter : '\0'};
+
+	r = reader_open_model(data_path, csv, m->col_names, m->col_role, m->n_cols, &ro, e);
+	if (!r || (o->with_input && reader_echo_header(r, &echo_header, e)))
+		goto out;
+	for (int first = 1;; first = 0) {
+		if (reader_next(r, x, batch, &n, e))
+			goto out;
+		/* The header goes out once the first rows have been read, so
+		 * that an error there leaves standard output empty. */
+		if (first)
+			print_header(m, o->proba, csv->delimiter, echo_header);
+		if (n == 0)
+			break;
+		if (predict_batch(m, r, x, y, n, o, e))
+			goto out;
+	}
+	rc = 0;
+out:
+	free(echo_header);
+	reader_close(r);
+	free(x);
+	free(y);
+	return rc;
+}
+
 int cmd_predict(int argc, char **argv, struct dnn_error *e)
 {
 	struct dnn_csv_opts csv = {.delimiter = ',', .header = 1};
 	struct dnn_model m = {0};
-	struct dnn_reader *r = NULL;
 	unsigned long batch = 256, threads = 0;
 	const char *data_path = "-";
-	float *x = NULL, *y = NULL;
 	int proba = 0, unknown_ignore = 0, with_input = 0, rc = -1;
-	char *echo_header = NULL;
 	const struct dnn_opt rows[] = {
 		OPT_FLAG(0, "proba", &proba,
 			 "one probability column per class instead of\n"
@@ -137,68 +217,10 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 			      argv[optind]);
 		goto out;
 	}
-	size_t n_in = m.net->n_in, n_out = net_n_out(m.net);
+	struct out_opts o = {proba, with_input, csv.delimiter};
 
-	size_t cells_in, cells_out;
-
-	if (!util_mul_overflow(batch, n_in, &cells_in) &&
-	    !util_mul_overflow(batch, n_out, &cells_out)) {
-		x = util_malloc_array(cells_in, sizeof *x);
-		y = util_malloc_array(cells_out, sizeof *y);
-	}
-	if (!x || !y || net_reserve(m.net, batch, e)) {
-		if (!e->code)
-			dnn_error_oom(e);
-		goto out;
-	}
-	csv.missing_ok = m.fill != NULL;
-	struct dnn_reader_opts ro = {.cats = m.cats, .n_cats = m.n_cats,
-				     .unknown_ignore = unknown_ignore,
-				     .echo_delim = with_input ? csv.delimiter : '\0'};
-
-	r = reader_open_model(data_path, &csv, m.col_names, m.col_role, m.n_cols, &ro, e);
-	if (!r || (with_input && reader_echo_header(r, &echo_header, e)))
-		goto out;
-	for (int first = 1;; first = 0) {
-		size_t n;
-
-		if (reader_next(r, x, batch, &n, e))
-			goto out;
-		/* The header goes out once the first rows have been read, so
-		 * that an error there leaves standard output empty. */
-		if (first)
-			print_header(&m, proba, csv.delimiter, echo_header);
-		if (n == 0)
-			break;
-		if (m.fill)
-			for (size_t i = 0; i < n * n_in; i++)
-				if (isnan(x[i]))
-					x[i] = m.fill[i % n_in];
-		norm_apply(&m.in_norm, x, n);
-		const float *a = net_forward(m.net, x, n);
-
-		memcpy(y, a, n * n_out * sizeof *y);
-		if (m.task == DNN_TASK_REGRESSION)
-			norm_invert(&m.out_norm, y, n);
-		for (size_t i = 0; i < n; i++) {
-			if (with_input) {
-				fputs(reader_echo(r, i), stdout);
-				putchar(csv.delimiter);
-			}
-			print_row(&m, y + i * n_out, n_out, proba, csv.delimiter);
-		}
-		/* Rows go out as they are predicted, also into a pipe. */
-		if (fflush(stdout) == EOF) {
-			dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on standard output");
-			goto out;
-		}
-	}
-	rc = 0;
+	rc = predict_rows(&m, data_path, &csv, unknown_ignore, batch, &o, e);
 out:
-	free(echo_header);
-	reader_close(r);
-	free(x);
-	free(y);
 	model_free(&m);
 	return rc;
 }

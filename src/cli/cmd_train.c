@@ -17,6 +17,7 @@
 #include "cmds.h"
 #include "data.h"
 #include "dist.h"
+#include "hparams.h"
 #include "hvp.h"
 #include "loss.h"
 #include "mat.h"
@@ -24,7 +25,7 @@
 #include "optim.h"
 #include "opts.h"
 #include "plot.h"
-#include "prep.h"
+#include "prepare.h"
 #include "rng.h"
 #include "schedule.h"
 #include "spec.h"
@@ -161,15 +162,14 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct overri
 	return rc ? rc : check_args(argc, argv, a, ov, e);
 }
 
-/* A number in [0, 1) for option opt. */
-static int unit_interval(const char *opt, const char *arg, double *out, struct dnn_error *e)
+/* The options of the hyperparameter table (hparams.h) that were given, keys[i]
+ * set from args[i], checked in the table's order. */
+static int apply_hparams(struct dnn_spec *s, const char *const *keys, const char *const *args,
+			 size_t n, struct dnn_error *e)
 {
-	if (cli_double(opt, arg, 0.0, 0, 1.0, out, e))
-		return -1;
-	if (*out >= 1.0)
-		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-				     "option '%s' needs a number from 0 to below 1, not '%s'", opt,
-				     arg);
+	for (size_t i = 0; i < n; i++)
+		if (args[i] && hparam_set_arg(s, hparam_find(keys[i]), args[i], e))
+			return -1;
 	return 0;
 }
 
@@ -177,102 +177,48 @@ static int unit_interval(const char *opt, const char *arg, double *out, struct d
 static int apply_optim_overrides(struct dnn_spec *s, const struct overrides *ov,
 				 struct dnn_error *e)
 {
-	static const char *const opts[] = {"momentum", "beta1",	       "beta2",    "rho",
-					   "epsilon",  "history_size", "clip_norm"};
-	const char *const args[] = {ov->momentum, ov->beta1,	    ov->beta2,	  ov->rho,
-				    ov->epsilon,  ov->history_size, ov->clip_norm};
+	static const char *const keys[] = {
+		"optimizer.momentum",	  "optimizer.beta1",	    "optimizer.beta2",
+		"optimizer.rho",	  "optimizer.epsilon",	    "optimizer.history_size",
+		"optimizer.weight_decay", "optimizer.clip_norm", "patience"};
+	const char *const args[] = {ov->momentum, ov->beta1,	    ov->beta2,
+				    ov->rho,	  ov->epsilon,	    ov->history_size,
+				    ov->weight_decay, ov->clip_norm, ov->patience};
 	struct dnn_optim_spec *o = &s->optim;
-	unsigned long v;
 
-	for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
-		if (args[i] && !spec_optim_uses(o->kind, opts[i])) {
-			char opt[32];
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		const struct dnn_hparam *h = hparam_find(keys[i]);
 
-			snprintf(opt, sizeof opt, "--%s", opts[i]);
-			for (char *p = opt; *p; p++)
-				if (*p == '_')
-					*p = '-';
+		if (args[i] && h->optimizers && !spec_optim_uses(o->kind, h->key))
 			return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-					     "option '%s' is not used by %s", opt,
+					     "option '%s' is not used by %s", h->option,
 					     spec_optim_name(o->kind));
-		}
+	}
 	if (ov->nesterov && o->kind != DNN_OPT_SGD)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "option '--nesterov' is not used by %s",
 				     spec_optim_name(o->kind));
 	if (ov->nesterov)
 		o->nesterov = 1;
-	if (ov->momentum && unit_interval("--momentum", ov->momentum, &o->momentum, e))
-		return -1;
-	if (ov->beta1 && unit_interval("--beta1", ov->beta1, &o->beta1, e))
-		return -1;
-	if (ov->beta2 && unit_interval("--beta2", ov->beta2, &o->beta2, e))
-		return -1;
-	if (ov->rho && unit_interval("--rho", ov->rho, &o->rho, e))
-		return -1;
-	if (ov->epsilon && cli_double("--epsilon", ov->epsilon, 0.0, 1, 1.0, &o->epsilon, e))
-		return -1;
-	if (ov->history_size) {
-		if (cli_ulong("--history-size", ov->history_size, 1, 1000, &v, e))
-			return -1;
-		o->history_size = v;
-	}
-	if (ov->weight_decay &&
-	    cli_double("--weight-decay", ov->weight_decay, 0.0, 0, 1e6, &o->weight_decay, e))
-		return -1;
-	if (ov->clip_norm && cli_double("--clip-norm", ov->clip_norm, 0.0, 1, 1e30, &o->clip_norm, e))
-		return -1;
-	if (ov->patience) {
-		if (cli_ulong("--patience", ov->patience, 1, 1000000000UL, &v, e))
-			return -1;
-		s->patience = v;
-	}
-	return 0;
+	return apply_hparams(s, keys, args, sizeof keys / sizeof keys[0], e);
 }
 
 static int apply_overrides(struct dnn_spec *s, const struct overrides *ov, struct dnn_error *e)
 {
-	unsigned long v;
+	static const char *const keys[] = {"epochs", "batch_size", "seed",
+					   "optimizer.learning_rate"};
+	const char *const args[] = {ov->epochs, ov->batch_size, ov->seed, ov->learning_rate};
 
-	if (ov->epochs) {
-		if (cli_ulong("--epochs", ov->epochs, 1, 1000000000UL, &v, e))
-			return -1;
-		s->epochs = v;
-	}
-	if (ov->batch_size) {
-		if (cli_ulong("--batch-size", ov->batch_size, 1, 16777216UL, &v, e))
-			return -1;
-		s->batch_size = v;
-	}
-	if (ov->seed) {
-		uint64_t seed;
-
-		if (util_parse_u64(ov->seed, &seed))
-			return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-					     "option '--seed' needs a whole number, not '%s'",
-					     ov->seed);
-		s->seed = seed;
-	}
-	if (ov->learning_rate) {
-		if (cli_double("--learning-rate", ov->learning_rate, 0.0, 1, 1e6,
-			       &s->optim.learning_rate, e))
-			return -1;
+	if (apply_hparams(s, keys, args, sizeof keys / sizeof keys[0], e))
+		return -1;
+	if (ov->learning_rate)
 		s->optim.learning_rate_given = 1;
-	}
 	if (ov->optimizer && spec_set_optimizer(s, ov->optimizer, e))
 		return -1;
 	if (apply_optim_overrides(s, ov, e))
 		return -1;
-	if (ov->validation) {
-		if (cli_double("--validation", ov->validation, 0.0, 0, 1.0, &s->data.validation,
-			       e))
-			return -1;
-		if (s->data.validation >= 1.0)
-			return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-					     "option '--validation' needs a fraction from 0 to "
-					     "below 1, not '%s'",
-					     ov->validation);
-	}
+	if (ov->validation && hparam_set_arg(s, hparam_find("data.validation"), ov->validation, e))
+		return -1;
 	if (ov->target && spec_set_targets(s, ov->target, e))
 		return -1;
 	if (ov->ignore && spec_set_ignore(s, ov->ignore, e))
@@ -463,165 +409,6 @@ out:
 	free(t_map);
 	free(cls);
 	return rc;
-}
-
-/* Replace the missing (NaN) inputs of every row by the mean of their input
- * over the first n_train rows; *fill_out gets the means. For a categorical
- * column those are the frequencies of its categories. */
-static int fill_missing(struct dnn_dataset *d, size_t n_train, float **fill_out, int quiet,
-			const char *data_name, struct dnn_error *e)
-{
-	float *fill = util_malloc_array(d->n_in, sizeof *fill);
-	/* Per input, the sum and the count of its values in the training rows,
-	 * and the missing cells of all rows; a shared dataset adds up those of
-	 * all MPI ranks. */
-	double *sum = util_calloc_array(2 * d->n_in + 1, sizeof *sum), *cnt = sum + d->n_in;
-
-	if (!fill || !sum) {
-		free(fill);
-		free(sum);
-		dnn_error_oom(e);
-		if (d->shared)
-			dist_abort(e);
-		return -1;
-	}
-	for (size_t i = 0; i < n_train; i++)
-		for (size_t j = 0; j < d->n_in; j++) {
-			float v = d->x[i * d->n_in + j];
-
-			if (!isnan(v)) {
-				sum[j] += (double)v;
-				cnt[j]++;
-			}
-		}
-	for (size_t c = 0, k = 0; c < d->n_cols; c++) {
-		size_t first;
-
-		if (d->col_role[c] == DNN_COL_INPUT)
-			first = data_input_of(d->col_role, c, d->cats, d->n_cats);
-		else if (d->col_role[c] == DNN_COL_CATEGORICAL)
-			first = d->cats[k++].first;
-		else
-			continue;
-		/* A missing cell counts once, however many inputs it has. */
-		for (size_t i = 0; i < d->n_rows; i++)
-			cnt[d->n_in] += isnan(d->x[i * d->n_in + first]);
-	}
-	if (d->shared)
-		dist_sum_f64(sum, 2 * d->n_in + 1);
-	for (size_t c = 0, k = 0; c < d->n_cols; c++) {
-		size_t first, width;
-
-		if (d->col_role[c] == DNN_COL_INPUT) {
-			first = data_input_of(d->col_role, c, d->cats, d->n_cats);
-			width = 1;
-		} else if (d->col_role[c] == DNN_COL_CATEGORICAL) {
-			first = d->cats[k].first;
-			width = d->cats[k++].n;
-		} else {
-			continue;
-		}
-		for (size_t j = first; j < first + width; j++) {
-			if (cnt[j] == 0.0) {
-				free(fill);
-				free(sum);
-				return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
-						     "input column '%s' has no values in the "
-						     "training rows to fill its missing cells with",
-						     d->col_names[c]);
-			}
-			fill[j] = (float)(sum[j] / cnt[j]);
-		}
-	}
-	for (size_t i = 0; i < d->n_rows * d->n_in; i++)
-		if (isnan(d->x[i]))
-			d->x[i] = fill[i % d->n_in];
-	if (!quiet && cnt[d->n_in] > 0.0)
-		fprintf(stderr, "filled %.0f missing input cell%s with the training means\n",
-			cnt[d->n_in], cnt[d->n_in] == 1.0 ? "" : "s");
-	free(sum);
-	*fill_out = fill;
-	return 0;
-}
-
-/* Targets in the form the loss wants: one-hot rows, a 0/1 column for a
- * single sigmoid unit, or the (normalized) values for regression. */
-static float *target_matrix(const struct dnn_dataset *d, size_t n_out, struct dnn_error *e)
-{
-	size_t cells;
-	float *t;
-
-	if (util_mul_overflow(d->n_rows, n_out, &cells) ||
-	    !(t = util_calloc_array(cells, sizeof *t)))
-		return dnn_error_oom(e), NULL;
-	for (size_t i = 0; i < d->n_rows; i++) {
-		if (n_out == 1)
-			t[i] = (float)d->label[i];
-		else
-			t[i * n_out + d->label[i]] = 1.0f;
-	}
-	return t;
-}
-
-/* --learning-rate auto under MPI: the rows that one process would sample
- * (every stride-th training row, for at most 2048), gathered from the ranks
- * in order, so that every rank estimates the same rate from the same rows
- * as one process. */
-static int gather_sample(const struct dnn_dataset *d, const float *targets, size_t n_train,
-			 size_t n_out, float **xs, float **ts, size_t *k, struct dnn_error *e)
-{
-	size_t stride = (d->n_train_total + 2047) / 2048, rec, mine = 0, all_len, *order = NULL;
-	size_t w = d->n_in + n_out;
-	unsigned char *buf = NULL, *all = NULL;
-
-	rec = sizeof(uint64_t) + w * sizeof(float);
-	for (size_t j = 0; j < n_train; j++)
-		mine += d->train_gid[j] % stride == 0;
-	if (!(buf = util_malloc_array(mine + 1, rec))) {
-		dnn_error_oom(e);
-		dist_abort(e);
-	}
-	for (size_t j = 0, q = 0; j < n_train; j++) {
-		uint64_t g = d->train_gid[j];
-		unsigned char *r = buf + q * rec;
-
-		if (g % stride)
-			continue;
-		memcpy(r, &g, sizeof g);
-		memcpy(r + sizeof g, d->x + j * d->n_in, d->n_in * sizeof(float));
-		memcpy(r + sizeof g + d->n_in * sizeof(float), targets + j * n_out,
-		       n_out * sizeof(float));
-		q++;
-	}
-	if (dist_allgather(buf, mine * rec, &all, &all_len, NULL)) {
-		dnn_error_oom(e);
-		dist_abort(e);
-	}
-	*k = all_len / rec;
-	*xs = util_malloc_array(*k + 1, d->n_in * sizeof **xs);
-	*ts = util_malloc_array(*k + 1, n_out * sizeof **ts);
-	order = util_malloc_array(*k + 1, sizeof *order);
-	if (!*xs || !*ts || !order) {
-		dnn_error_oom(e);
-		dist_abort(e);
-	}
-	/* In the order of the rows in the file: by their number. */
-	for (size_t i = 0; i < *k; i++) {
-		uint64_t g;
-
-		memcpy(&g, all + i * rec, sizeof g);
-		order[g / stride] = i;
-	}
-	for (size_t i = 0; i < *k; i++) {
-		const unsigned char *r = all + order[i] * rec + sizeof(uint64_t);
-
-		memcpy(*xs + i * d->n_in, r, d->n_in * sizeof(float));
-		memcpy(*ts + i * n_out, r + d->n_in * sizeof(float), n_out * sizeof(float));
-	}
-	free(order);
-	free(buf);
-	free(all);
-	return 0;
 }
 
 /* A step layer passes no gradient back (its derivative is zero wherever it
@@ -959,14 +746,6 @@ static int check_resume_data(const struct dnn_model *prev, const struct dnn_data
 	return 0;
 }
 
-/* Missing inputs of a resumed run: the checkpoint's fill values. */
-static void apply_fill(struct dnn_dataset *d, const float *fill)
-{
-	for (size_t i = 0; i < d->n_rows * d->n_in; i++)
-		if (isnan(d->x[i]))
-			d->x[i] = fill[i % d->n_in];
-}
-
 int cmd_train(int argc, char **argv, struct dnn_error *e)
 {
 	struct train_args a = {.csv = {.delimiter = ',', .header = 1}};
@@ -1078,7 +857,7 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 			d.n_rows_total, d.n_cols, d.n_in, data_name, now_seconds() - t_start,
 			shared ? " (shared among the MPI ranks)" : "");
 	const char *spec_name = strcmp(a.spec_path, "-") ? a.spec_path : "<stdin>";
-	if (dist_agree(prep_output_width(&spec, &d, spec_name, data_name, &n_out, e), e))
+	if (dist_agree(prepare_output_width(&spec, &d, spec_name, data_name, &n_out, e), e))
 		goto out;
 	if (dist_agree(a.resume_path && check_resume_data(&prev, &d, data_name, spec_name, e), e))
 		goto out;
@@ -1115,43 +894,16 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		prev.fill = NULL;
 		memset(&prev.in_norm, 0, sizeof prev.in_norm);
 		memset(&prev.out_norm, 0, sizeof prev.out_norm);
-		if (model.fill)
-			apply_fill(&d, model.fill);
-	} else if (spec.data.missing == DNN_MISSING_MEAN &&
-		   dist_agree(fill_missing(&d, n_train, &model.fill, a.quiet, data_name, e), e)) {
-		goto out;
 	}
+	double n_filled;
 
-	/* Statistics from the training rows only, applied to all. */
-	if (a.resume_path) {
-		/* Taken over above. */
-	} else if (spec.data.normalize == DNN_NORM_STANDARD) {
-		if (norm_fit_shared(&model.in_norm, d.x, d.n_in, n_train, e))
-			goto out;
-	} else if (dist_agree(norm_identity(&model.in_norm, d.n_in, e), e)) {
+	if (dist_agree(prepare_rows(&model, &d, n_train, &spec, !a.resume_path, n_out, &t,
+				    &n_filled, data_name, e),
+		       e))
 		goto out;
-	}
-	/* One-hot inputs stay 0 and 1: an unknown category (all 0) at predict
-	 * time then adds nothing. */
-	for (size_t k = 0; k < d.n_cats; k++)
-		for (size_t j = d.cats[k].first; j < d.cats[k].first + d.cats[k].n; j++) {
-			model.in_norm.mean[j] = 0.0f;
-			model.in_norm.scale[j] = 1.0f;
-		}
-	norm_apply(&model.in_norm, d.x, d.n_rows);
-	if (d.task == DNN_TASK_REGRESSION) {
-		if (a.resume_path) {
-			/* Taken over above. */
-		} else if (spec.data.normalize == DNN_NORM_STANDARD) {
-			if (norm_fit_shared(&model.out_norm, d.y, d.n_targets, n_train, e))
-				goto out;
-		} else if (dist_agree(norm_identity(&model.out_norm, d.n_targets, e), e)) {
-			goto out;
-		}
-		norm_apply(&model.out_norm, d.y, d.n_rows);
-	} else if (dist_agree(!(t = target_matrix(&d, n_out, e)), e)) {
-		goto out;
-	}
+	if (!a.quiet && n_filled > 0.0)
+		fprintf(stderr, "filled %.0f missing input cell%s with the training means\n",
+			n_filled, n_filled == 1.0 ? "" : "s");
 	const float *targets = t ? t : d.y;
 
 	units = util_malloc_array(spec.n_layers, sizeof *units);
@@ -1188,7 +940,7 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		/* Under MPI, every rank estimates it on the rows one process
 		 * would sample. */
 		if (shared)
-			gather_sample(&d, targets, n_train, n_out, &xs, &ts, &k, e);
+			prepare_gather_sample(&d, targets, n_train, n_out, &xs, &ts, &k, e);
 		rc = hvp_auto_learning_rate(model.net, xs ? xs : d.x, ts ? ts : targets, k,
 					    spec.optim.momentum, spec.seed,
 					    &spec.optim.learning_rate, &lmax, e);

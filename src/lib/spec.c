@@ -10,14 +10,12 @@
 #include <sys/stat.h>
 
 #include "act.h"
+#include "hparams.h"
 #include "loss.h"
 #include "util.h"
 
 #define MAX_LAYERS 1000
 #define MAX_UNITS 16777216.0
-#define MAX_EPOCHS 1000000000.0
-#define MAX_BATCH 16777216.0
-#define MAX_SEED 9007199254740992.0 /* 2^53: every integer up to it is exact */
 
 /* Where messages point: the spec's file name. */
 struct ctx {
@@ -247,27 +245,6 @@ static int check_loss(const struct ctx *c, const struct dnn_spec *s)
 	return 0;
 }
 
-/* A finite number in the range from min to max, each end open or closed
- * (an infinite max means no upper bound). */
-static int get_real(const struct ctx *c, const cJSON *it, const char *key, double min,
-		    int min_open, double max, int max_open, double *out)
-{
-	double v;
-
-	if (!cJSON_IsNumber(it))
-		return bad(c, key, "expected a number, got %s", type_name(it));
-	v = it->valuedouble;
-	if (!isfinite(v) || v < min || (min_open && v == min) || v > max || (max_open && v == max)) {
-		if (isinf(max))
-			return bad(c, key, "must be %s %g, got %g", min_open ? "above" : "at least",
-				   min, v);
-		return bad(c, key, "must be %s %g to %s%g, got %g", min_open ? "above" : "from",
-			   min, max_open ? "below " : "", max, v);
-	}
-	*out = v;
-	return 0;
-}
-
 static const char *const optim_keys[] = {"name",  "learning_rate", "momentum",	   "nesterov",
 					 "beta1", "beta2",	   "rho",	   "epsilon",
 					 "history_size", "weight_decay", "clip_norm"};
@@ -297,22 +274,21 @@ double spec_optim_default_lr(int kind)
 
 int spec_optim_uses(int kind, const char *key)
 {
-	static const char *const own[][4] = {
-		{NULL},
-		{"momentum", "nesterov", "clip_norm", NULL},
-		{"beta1", "beta2", "epsilon", "clip_norm"},
-		{"rho", "epsilon", "clip_norm", NULL},
-		{"history_size", NULL},
-	};
+	return hparam_optim_uses(kind, key);
+}
 
-	if (strcmp(key, "name") == 0 || strcmp(key, "learning_rate") == 0 ||
-	    strcmp(key, "weight_decay") == 0)
-		return 1;
-	if (kind < 1 || kind > 4)
-		return 0;
-	for (size_t i = 0; i < 4 && own[kind][i]; i++)
-		if (strcmp(own[kind][i], key) == 0)
-			return 1;
+/* A number of the hyperparameter table (hparams.h), checked and stored. */
+static int get_hparam(const struct ctx *c, const cJSON *it, const char *path, struct dnn_spec *s)
+{
+	const struct dnn_hparam *h = hparam_find(path);
+
+	if (!cJSON_IsNumber(it))
+		return bad(c, path, "expected a %s, got %s", h->noun, type_name(it));
+	if (h->type == DNN_HP_WHOLE && it->valuedouble != floor(it->valuedouble))
+		return bad(c, path, "expected a whole number, got %g", it->valuedouble);
+	if (hparam_check_json(h, it->valuedouble, c->file, c->e))
+		return -1;
+	hparam_store(s, h, it->valuedouble);
 	return 0;
 }
 
@@ -364,7 +340,6 @@ static int parse_optimizer(const struct ctx *c, const cJSON *it, struct dnn_spec
 		goto out;
 	for (const cJSON *v = it->child; v; v = v->next) {
 		const char *kn = v->string;
-		double d;
 
 		snprintf(key, sizeof key, "optimizer.%s", kn);
 		if (!spec_optim_uses(o->kind, kn))
@@ -377,41 +352,10 @@ static int parse_optimizer(const struct ctx *c, const cJSON *it, struct dnn_spec
 			o->nesterov = cJSON_IsTrue(v);
 			continue;
 		}
-		if (strcmp(kn, "history_size") == 0) {
-			if (get_whole(c, v, key, 1, 1000, &d))
-				return -1;
-			o->history_size = (size_t)d;
-			continue;
-		}
-		if (strcmp(kn, "learning_rate") == 0) {
-			if (!cJSON_IsNumber(v))
-				return bad(c, key, "expected a number, got %s", type_name(v));
-			if (!(v->valuedouble > 0.0) || !isfinite(v->valuedouble))
-				return bad(c, key, "must be above 0, got %g", v->valuedouble);
-			o->learning_rate = v->valuedouble;
+		if (get_hparam(c, v, key, s))
+			return -1;
+		if (strcmp(kn, "learning_rate") == 0)
 			o->learning_rate_given = 1;
-		} else if (strcmp(kn, "momentum") == 0) {
-			if (!cJSON_IsNumber(v))
-				return bad(c, key, "expected a number, got %s", type_name(v));
-			if (!(v->valuedouble >= 0.0 && v->valuedouble < 1.0))
-				return bad(c, key, "must be from 0 to below 1, got %g",
-					   v->valuedouble);
-			o->momentum = v->valuedouble;
-		} else if (strcmp(kn, "beta1") == 0 || strcmp(kn, "beta2") == 0 ||
-			   strcmp(kn, "rho") == 0) {
-			if (get_real(c, v, key, 0.0, 0, 1.0, 1, &d))
-				return -1;
-			*(kn[0] == 'r' ? &o->rho : kn[4] == '1' ? &o->beta1 : &o->beta2) = d;
-		} else if (strcmp(kn, "epsilon") == 0) {
-			if (get_real(c, v, key, 0.0, 1, (double)INFINITY, 0, &o->epsilon))
-				return -1;
-		} else if (strcmp(kn, "weight_decay") == 0) {
-			if (get_real(c, v, key, 0.0, 0, (double)INFINITY, 0, &o->weight_decay))
-				return -1;
-		} else if (strcmp(kn, "clip_norm") == 0) {
-			if (get_real(c, v, key, 0.0, 1, (double)INFINITY, 0, &o->clip_norm))
-				return -1;
-		}
 	}
 out:
 	if (!o->learning_rate_given)
@@ -423,14 +367,6 @@ static int parse_schedule(const struct ctx *c, const cJSON *it, struct dnn_spec 
 {
 	static const char *const keys[] = {"name",   "step_size", "gamma",  "t_max",	"min_lr",
 					   "warmup", "factor",	  "patience", "threshold"};
-	/* The keys each schedule takes besides name and warmup. */
-	static const char *const own[5][4] = {
-		{NULL},
-		{"step_size", "gamma", NULL},
-		{"gamma", NULL},
-		{"t_max", "min_lr", NULL},
-		{"factor", "patience", "threshold", "min_lr"},
-	};
 	struct dnn_sched_spec *sc = &s->schedule;
 	const cJSON *name = it;
 	char key[64];
@@ -454,33 +390,16 @@ static int parse_schedule(const struct ctx *c, const cJSON *it, struct dnn_spec 
 	sc->kind = (int)k;
 	for (const cJSON *v = cJSON_IsObject(it) ? it->child : NULL; v; v = v->next) {
 		const char *kn = v->string;
-		int used = strcmp(kn, "name") == 0 || strcmp(kn, "warmup") == 0;
-		double d;
 
-		for (size_t i = 0; !used && i < 4 && own[k][i]; i++)
-			used = strcmp(own[k][i], kn) == 0;
 		snprintf(key, sizeof key, "schedule.%s", kn);
-		if (!used)
+		if (!hparam_sched_uses(sc->kind, kn))
 			return bad(c, key, "not used by the %s schedule", sched_names[k]);
-		if (strcmp(kn, "step_size") == 0 || strcmp(kn, "t_max") == 0) {
-			if (get_whole(c, v, key, 1, MAX_EPOCHS, &d))
-				return -1;
-			*(kn[0] == 's' ? &sc->step_size : &sc->t_max) = (unsigned long)d;
-			have_step |= kn[0] == 's';
-		} else if (strcmp(kn, "warmup") == 0 || strcmp(kn, "patience") == 0) {
-			if (get_whole(c, v, key, 0, MAX_EPOCHS, &d))
-				return -1;
-			*(kn[0] == 'w' ? &sc->warmup : &sc->patience) = (unsigned long)d;
-		} else if (strcmp(kn, "gamma") == 0 || strcmp(kn, "factor") == 0) {
-			if (get_real(c, v, key, 0.0, 1, 1.0, 1, &d))
-				return -1;
-			*(kn[0] == 'g' ? &sc->gamma : &sc->factor) = d;
-			have_gamma |= kn[0] == 'g';
-		} else if (strcmp(kn, "min_lr") == 0 || strcmp(kn, "threshold") == 0) {
-			if (get_real(c, v, key, 0.0, 0, (double)INFINITY, 0, &d))
-				return -1;
-			*(kn[0] == 'm' ? &sc->min_lr : &sc->threshold) = d;
-		}
+		if (strcmp(kn, "name") == 0)
+			continue;
+		if (get_hparam(c, v, key, s))
+			return -1;
+		have_step |= strcmp(kn, "step_size") == 0;
+		have_gamma |= strcmp(kn, "gamma") == 0;
 	}
 	if (sc->kind == DNN_SCHED_STEP && !have_step)
 		return bad(c, "schedule.step_size", "missing: the step schedule needs it");
@@ -568,14 +487,8 @@ static int parse_data(const struct ctx *c, const cJSON *obj, struct dnn_spec *s)
 			return -1;
 		s->data.missing = k ? DNN_MISSING_MEAN : DNN_MISSING_ERROR;
 	}
-	if (v) {
-		if (!cJSON_IsNumber(v))
-			return bad(c, "data.validation", "expected a fraction, got %s", type_name(v));
-		if (!(v->valuedouble >= 0.0 && v->valuedouble < 1.0))
-			return bad(c, "data.validation", "must be from 0 to below 1, got %g",
-				   v->valuedouble);
-		s->data.validation = v->valuedouble;
-	}
+	if (v && get_hparam(c, v, "data.validation", s))
+		return -1;
 	return 0;
 }
 
@@ -600,7 +513,6 @@ static int parse_root(const struct ctx *c, const cJSON *root, struct dnn_spec *s
 					   "epochs",	 "batch_size", "seed", "data",
 					   "schedule", "patience"};
 	const cJSON *it;
-	double v;
 	size_t k;
 	int loss = 0;
 
@@ -640,26 +552,14 @@ static int parse_root(const struct ctx *c, const cJSON *root, struct dnn_spec *s
 	if ((it = cJSON_GetObjectItemCaseSensitive(root, "schedule")) &&
 	    parse_schedule(c, it, s))
 		return -1;
-	if ((it = cJSON_GetObjectItemCaseSensitive(root, "patience"))) {
-		if (get_whole(c, it, "patience", 0, MAX_EPOCHS, &v))
-			return -1;
-		s->patience = (unsigned long)v;
-	}
-	if ((it = cJSON_GetObjectItemCaseSensitive(root, "epochs"))) {
-		if (get_whole(c, it, "epochs", 1, MAX_EPOCHS, &v))
-			return -1;
-		s->epochs = (unsigned long)v;
-	}
-	if ((it = cJSON_GetObjectItemCaseSensitive(root, "batch_size"))) {
-		if (get_whole(c, it, "batch_size", 1, MAX_BATCH, &v))
-			return -1;
-		s->batch_size = (size_t)v;
-	}
-	if ((it = cJSON_GetObjectItemCaseSensitive(root, "seed"))) {
-		if (get_whole(c, it, "seed", 0, MAX_SEED, &v))
-			return -1;
-		s->seed = (uint64_t)v;
-	}
+	if ((it = cJSON_GetObjectItemCaseSensitive(root, "patience")) && get_hparam(c, it, "patience", s))
+		return -1;
+	if ((it = cJSON_GetObjectItemCaseSensitive(root, "epochs")) && get_hparam(c, it, "epochs", s))
+		return -1;
+	if ((it = cJSON_GetObjectItemCaseSensitive(root, "batch_size")) && get_hparam(c, it, "batch_size", s))
+		return -1;
+	if ((it = cJSON_GetObjectItemCaseSensitive(root, "seed")) && get_hparam(c, it, "seed", s))
+		return -1;
 	if ((it = cJSON_GetObjectItemCaseSensitive(root, "data")) && parse_data(c, it, s))
 		return -1;
 	if (s->data.n_targets > 1 && s->loss != DNN_LOSS_MSE)
