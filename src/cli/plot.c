@@ -107,8 +107,10 @@ static double py(const struct frame *fr, double v)
 static struct frame panel_frame(int y0, const struct dnn_history *h, const struct series *s,
 				size_t n_s, int unit_range)
 {
-	struct frame fr = {LEFT, WIDTH - RIGHT, y0 + TOP, y0 + PANEL_H - BOTTOM,
-			   1.0, h->n > 1 ? (double)h->n : 2.0, 0.0, 1.0};
+	struct frame fr = {LEFT,     WIDTH - RIGHT,
+			   y0 + TOP, y0 + PANEL_H - BOTTOM,
+			   1.0,	     h->n > 1 ? (double)h->n : 2.0,
+			   0.0,	     1.0};
 	double first, step;
 
 	if (!value_range(h, s, n_s, &fr.vlo, &fr.vhi)) {
@@ -199,10 +201,11 @@ static void panel_curves(FILE *f, const struct frame *fr, const struct dnn_histo
 				continue;
 			}
 			if (!open)
-				fprintf(f,
-					"<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s "
-					"points=\"",
-					s[k].color, s[k].dash);
+				fprintf(
+				    f,
+				    "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s "
+				    "points=\"",
+				    s[k].color, s[k].dash);
 			fprintf(f, "%s%.2f,%.2f", open ? " " : "",
 				px(fr, (double)h->epochs[i].epoch), py(fr, v));
 			open = 1;
@@ -318,7 +321,7 @@ int plot_line_svg(FILE *f, const struct plot_line *c)
 		y1 = y0 + 1.0;
 	if (!(x1 > x0))
 		x1 = x0 + 1.0;
-#define PX(v) (L + ((v) - x0) / (x1 - x0) * (W - L - R))
+#define PX(v) (L + ((v)-x0) / (x1 - x0) * (W - L - R))
 #define PY(v) (T + (y1 - (v)) / (y1 - y0) * (H - T - B))
 	fprintf(f,
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%g\" height=\"%g\" "
@@ -335,10 +338,8 @@ int plot_line_svg(FILE *f, const struct plot_line *c)
 			PX(d), T, PX(d), H - B, PX(d), H - B + 16, (int)d);
 	fprintf(f, "<text x=\"%g\" y=\"%g\" text-anchor=\"middle\">%s</text>\n",
 		L + (W - L - R) / 2, H - 12, c->x_label);
-	fprintf(f, "<text x=\"%g\" y=\"%g\" text-anchor=\"end\">%.4g</text>\n", L - 4, T + 10,
-		y1);
-	fprintf(f, "<text x=\"%g\" y=\"%g\" text-anchor=\"end\">%.4g</text>\n", L - 4, H - B,
-		y0);
+	fprintf(f, "<text x=\"%g\" y=\"%g\" text-anchor=\"end\">%.4g</text>\n", L - 4, T + 10, y1);
+	fprintf(f, "<text x=\"%g\" y=\"%g\" text-anchor=\"end\">%.4g</text>\n", L - 4, H - B, y0);
 	fputs("<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\"", f);
 	for (size_t k = 0; k < c->n; k++)
 		if (isfinite(c->y[k]))

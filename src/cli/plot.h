@@ -31,7 +31,7 @@ int plot_write(const char *path, const struct dnn_history *h, int classification
  * when mark_label is set and mark >= x[0], a vertical marker at x = mark
  * labelled "MARK_LABEL mark_value". */
 struct plot_line {
-	const double *x, *y;	/* n > 0 points, x increasing */
+	const double *x, *y; /* n > 0 points, x increasing */
 	size_t n;
 	const char *x_label;
 	double mark, mark_value;

@@ -172,8 +172,8 @@ static int write_error(struct dnn_afile *af, int err, struct dnn_error *e)
 {
 	af->err = err;
 	if (af->kind == AFILE_STDOUT)
-		return dnn_error_set(e, DNN_EX_IO, NULL, 0, 0,
-				     "write error on standard output: %s", strerror(err));
+		return dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on standard output: %s",
+				     strerror(err));
 	return dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on '%s': %s", af->path,
 			     strerror(err));
 }
@@ -402,8 +402,8 @@ int afile_check_inputs(const struct dnn_afile_name *out, size_t n_out,
 				continue;
 			if (si.st_dev == so.st_dev && si.st_ino == so.st_ino)
 				return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-						     "%s '%s' would overwrite %s '%s'",
-						     out[i].what, out[i].path, in[j].what,
+						     "%s '%s' would overwrite %s '%s'", out[i].what,
+						     out[i].path, in[j].what,
 						     is_stdin ? "<stdin>" : in[j].path);
 		}
 	}

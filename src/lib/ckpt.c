@@ -50,7 +50,7 @@ struct loader {
 	struct dnn_error *e;
 	const unsigned char *sect[N_SECT];
 	size_t sect_len[N_SECT];
-	size_t n_num_inputs; /* numeric input columns, from COLS */
+	size_t n_num_inputs;	   /* numeric input columns, from COLS */
 	const unsigned char *meta; /* the ancillary "meta" section, if any */
 	size_t meta_len;
 	/* From LAYR. */
@@ -87,8 +87,8 @@ static int sect_err(struct loader *ld, int s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	return dnn_error_set(ld->e, DNN_EX_DATA, ld->name, 0, 0, "section '%s': %s", ckpt_sect_tag[s],
-			     msg);
+	return dnn_error_set(ld->e, DNN_EX_DATA, ld->name, 0, 0, "section '%s': %s",
+			     ckpt_sect_tag[s], msg);
 }
 
 static struct dnn_rbuf sect_reader(const struct loader *ld, int s)
@@ -144,7 +144,8 @@ static const char *task_name(int task)
 static int parse_layr(struct loader *ld)
 {
 	struct dnn_rbuf r = sect_reader(ld, S_LAYR);
-	uint32_t task = rbuf_u32(&r), loss = rbuf_u32(&r), n_in = rbuf_u32(&r), n_layers = rbuf_u32(&r);
+	uint32_t task = rbuf_u32(&r), loss = rbuf_u32(&r), n_in = rbuf_u32(&r),
+		 n_layers = rbuf_u32(&r);
 	size_t fan_in = n_in, total = 0;
 
 	if (r.overrun)
@@ -611,8 +612,8 @@ static int parse_sections(struct dnn_model *m, const unsigned char *buf, size_t 
 			  struct loader *ld)
 {
 	if (parse_frame(ld, buf, size) || parse_layr(ld) || parse_cols(ld, m) ||
-	    parse_cats(ld, m) || parse_clas(ld, m) || parse_norm(ld, m) || parse_fill(ld, m) || check_wght(ld) ||
-	    parse_hist(ld, m) || parse_spec(ld, m) || parse_meta(ld, m))
+	    parse_cats(ld, m) || parse_clas(ld, m) || parse_norm(ld, m) || parse_fill(ld, m) ||
+	    check_wght(ld) || parse_hist(ld, m) || parse_spec(ld, m) || parse_meta(ld, m))
 		return -1;
 	m->task = ld->task;
 	return 0;
@@ -637,8 +638,7 @@ static int build_net(struct dnn_model *m, struct loader *ld)
 
 /* Run the reader's checks over an image about to be written, so that dnn
  * never writes a checkpoint it would refuse to load (70 if it would). */
-int ckpt_verify_image(const unsigned char *buf, size_t size, const char *path,
-			struct dnn_error *e)
+int ckpt_verify_image(const unsigned char *buf, size_t size, const char *path, struct dnn_error *e)
 {
 	struct dnn_model scratch = {0};
 	struct loader ld = {0};

@@ -27,7 +27,6 @@ uint32_t ckpt_crc(const unsigned char *p, size_t n);
 /* Run the reader's checks over an image about to be written to path, so
  * that dnn never writes a checkpoint it would refuse to load (70 if it
  * would). */
-int ckpt_verify_image(const unsigned char *buf, size_t size, const char *path,
-		      struct dnn_error *e);
+int ckpt_verify_image(const unsigned char *buf, size_t size, const char *path, struct dnn_error *e);
 
 #endif

@@ -55,7 +55,8 @@ static int check_model(const struct dnn_model *m, struct dnn_error *e)
 		n_inputs += cc->n;
 	}
 	for (size_t c = 0, k = 0; c < m->n_cols; c++)
-		if (m->col_role[c] == DNN_COL_CATEGORICAL && (k >= m->n_cats || m->cats[k++].col != c))
+		if (m->col_role[c] == DNN_COL_CATEGORICAL &&
+		    (k >= m->n_cats || m->cats[k++].col != c))
 			return BAD("column %zu is categorical but has no categories", c + 1);
 	if (n_inputs != net->n_in)
 		return BAD("%zu input columns for %zu network inputs", n_inputs, net->n_in);

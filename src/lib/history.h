@@ -7,11 +7,11 @@
 
 /* One epoch's figures; NaN where a figure does not apply. */
 struct dnn_epoch {
-	unsigned long epoch;	/* 1-based */
+	unsigned long epoch; /* 1-based */
 	double loss, val_loss;
 	double accuracy, val_accuracy;
 	double learning_rate;
-	double seconds;		/* wall time of the epoch (not saved) */
+	double seconds; /* wall time of the epoch (not saved) */
 };
 
 /* The epochs so far, in order; zero-initialize. */

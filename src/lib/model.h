@@ -14,14 +14,14 @@
  * rows (columns, classes, categories, normalization, fill values), its
  * spec, history and where training left off. */
 struct dnn_model {
-	char *spec_json;	/* the spec as trained, canonical JSON */
-	size_t n_cols;		/* columns of the training file */
+	char *spec_json; /* the spec as trained, canonical JSON */
+	size_t n_cols;	 /* columns of the training file */
 	char **col_names;
 	unsigned char *col_role; /* enum dnn_col_role */
-	int task;		/* enum dnn_task */
+	int task;		 /* enum dnn_task */
 	size_t n_classes;
 	char **class_names;
-	size_t n_cats;		/* categorical input columns */
+	size_t n_cats;		  /* categorical input columns */
 	struct dnn_catcol *cats;  /* their categories (data.h) */
 	struct dnn_norm in_norm;  /* n_in columns */
 	struct dnn_norm out_norm; /* regression: n_out columns; n == 0 otherwise */
