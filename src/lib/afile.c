@@ -178,18 +178,26 @@ static int write_error(struct dnn_afile *af, int err, struct dnn_error *e)
 			     strerror(err));
 }
 
-/* The descriptor of path, by its kind; af->kind and af->target set. */
+/* The descriptor of path, by its kind; af->kind and af->target set. A
+ * path the kernel resolves to a regular file that following its links by
+ * name does not reach (a "magic" link such as /dev/stdout or
+ * /proc/self/fd/N) is written directly, as a device is. */
 static int open_fd(struct dnn_afile *af, int flags, struct dnn_error *e)
 {
-	struct stat st;
-	int fd;
+	struct stat st, ts;
+	int exists = stat(af->path, &st) == 0, fd;
 
 	af->target = follow_links(af->path);
 	if (!af->target)
 		return dnn_error_oom(e);
-	if (stat(af->target, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+	if (exists && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
 		af->kind = AFILE_DIRECT;
-		fd = open(af->target, O_WRONLY);
+		fd = open(af->path, O_WRONLY);
+	} else if (exists && S_ISREG(st.st_mode) &&
+		   (stat(af->target, &ts) != 0 || ts.st_dev != st.st_dev ||
+		    ts.st_ino != st.st_ino)) {
+		af->kind = AFILE_DIRECT;
+		fd = open(af->path, O_WRONLY | O_TRUNC);
 	} else if (flags & AFILE_STREAM) {
 		af->kind = AFILE_INPLACE;
 		fd = open(af->target, O_WRONLY | O_CREAT | O_TRUNC, 0666);
