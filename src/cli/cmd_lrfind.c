@@ -217,6 +217,15 @@ static double lrfind_suggest(const double *lr, const double *smooth, size_t n, s
 	return lr[best];
 }
 
+/* Refuse, before anything is read, a plot that would overwrite an input. */
+static int check_plot_path(const struct lr_args *a, struct dnn_error *e)
+{
+	const struct dnn_afile_name out[] = {{a->plot, "--plot"}};
+	const struct dnn_afile_name in[] = {{a->spec_path, "SPEC"}, {a->data_path, "DATA"}};
+
+	return afile_check_inputs(out, 1, in, 2, e);
+}
+
 /* lr-find's messages name the file first ("FILE: cannot create: ...", "FILE:
  * write error"), as they always have; e holds afile's message for af. */
 static int plot_error(const struct dnn_afile *af, const char *path, struct dnn_error *e)
@@ -274,11 +283,7 @@ int cmd_lrfind(int argc, char **argv, struct dnn_error *e)
 	rc = parse_args(argc, argv, &a, e);
 	if (rc)
 		return rc > 0 ? 0 : -1;
-	/* The plot must not overwrite an input. */
-	const struct dnn_afile_name out[] = {{a.plot, "--plot"}};
-	const struct dnn_afile_name in[] = {{a.spec_path, "SPEC"}, {a.data_path, "DATA"}};
-
-	if (afile_check_inputs(out, 1, in, 2, e))
+	if (check_plot_path(&a, e))
 		return -1;
 	if (a.seed && util_parse_u64(a.seed, &seed))
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
