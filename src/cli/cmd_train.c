@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "act.h"
+#include "afile.h"
 #include "ckpt.h"
 #include "cli.h"
 #include "cmds.h"
@@ -22,7 +23,6 @@
 #include "mat.h"
 #include "net.h"
 #include "optim.h"
-#include "afile.h"
 #include "plot.h"
 #include "prep.h"
 #include "rng.h"
