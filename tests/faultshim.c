@@ -3,7 +3,10 @@
  *   FAULT_OP     read, write, fsync, close or rename: the call to fail;
  *                partial: every write writes at most 64 bytes (and sleeps
  *                FAULT_USEC microseconds first, 0 by default), nothing fails;
- *                short: the first write writes half, the next fails
+ *                short: the first write writes half, the next fails;
+ *                slow: fsync and rename wait FAULT_USEC microseconds
+ *                (1000000 by default) first, then succeed (a save caught
+ *                in the middle)
  *   FAULT_ERRNO  the errno to fail with, by name (EIO, ENOSPC, EDQUOT, EXDEV,
  *                EACCES, EROFS, EINTR, EPERM); EIO by default
  *   FAULT_MATCH  only calls on a descriptor whose path (/proc/self/fd) or on
@@ -158,11 +161,23 @@ ssize_t write(int fd, const void *buf, size_t n)
 	return real(fd, buf, n);
 }
 
+/* FAULT_OP=slow: wait before the call, then make it. */
+static void slow_down(void)
+{
+	long usec = env_long("FAULT_USEC", 1000000);
+	struct timespec ts = {usec / 1000000, (usec % 1000000) * 1000};
+
+	seen++;
+	nanosleep(&ts, NULL);
+}
+
 int fsync(int fd)
 {
 	int (*real)(int);
 
 	REAL(real, "fsync");
+	if (op_is("slow") && fd_matches(fd))
+		slow_down();
 
 	if (op_is("fsync") && fd_matches(fd) && inject("fsync")) {
 		errno = fault_errno();
@@ -192,6 +207,8 @@ int rename(const char *from, const char *to)
 	const char *want = getenv("FAULT_MATCH");
 
 	REAL(real, "rename");
+	if (op_is("slow") && (!want || !*want || strstr(from, want) || strstr(to, want)))
+		slow_down();
 
 	if (op_is("rename") &&
 	    (!want || !*want || strstr(from, want) || strstr(to, want)) && inject("rename")) {

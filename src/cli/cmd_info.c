@@ -72,32 +72,12 @@ static size_t list_columns(FILE *f, const struct dnn_model *m, int role)
 	return n;
 }
 
-static void print_text(const struct dnn_model *m, const char *name)
+/* The inputs, categories, targets, classes, ignored columns and the
+ * handling of missing inputs, a line each. */
+static void text_columns(const struct dnn_model *m)
 {
 	const struct dnn_net *net = m->net;
-	const struct dnn_history *h = &m->history;
-	char when[64];
-	size_t total = 0, n;
-
-	printf("checkpoint   %s: format %u, %zu bytes, CRC-32 %08x (verified)\n", name,
-	       (unsigned)m->format_version, m->file_size, (unsigned)m->crc);
-	if (m->writer) {
-		iso_time(m->written, when, sizeof when);
-		printf("written by   %s%s%s\n", m->writer, *when ? " on " : "", when);
-	}
-	printf("task         %s, loss %s\n",
-	       m->task == DNN_TASK_CLASSIFICATION ? "classification" : "regression",
-	       loss_name(net->loss));
-	printf("\nlayer  inputs   units  activation  parameters\n");
-	for (size_t l = 0; l < net->n_layers; l++) {
-		const struct dnn_layer *ly = &net->layers[l];
-		size_t p = ly->n_out * (ly->n_in + 1);
-
-		printf("%5zu  %6zu  %6zu  %-10s  %10zu\n", l + 1, ly->n_in, ly->n_out,
-		       ly->act->name, p);
-		total += p;
-	}
-	printf("total%40zu\n\n", total);
+	size_t n;
 
 	printf("inputs       %zu network input%s, %s: ", net->n_in, net->n_in == 1 ? "" : "s",
 	       standardized(&m->in_norm) ? "standardized" : "not normalized");
@@ -133,7 +113,12 @@ static void print_text(const struct dnn_model *m, const char *name)
 	}
 	printf("missing      %s\n",
 	       m->fill ? "filled with the training means" : "an error (no fill values)");
+}
 
+/* The history line: epochs, loss from first to last, the best epochs and
+ * the final accuracies. */
+static void text_history(const struct dnn_history *h)
+{
 	printf("\nhistory      %zu epoch%s", h->n, h->n == 1 ? "" : "s");
 	if (h->n) {
 		const struct dnn_epoch *last = &h->epochs[h->n - 1];
@@ -153,6 +138,36 @@ static void print_text(const struct dnn_model *m, const char *name)
 			printf("; val_acc %.4f", last->val_accuracy);
 	}
 	putchar('\n');
+}
+
+static void print_text(const struct dnn_model *m, const char *name)
+{
+	const struct dnn_net *net = m->net;
+	char when[64];
+	size_t total = 0;
+
+	printf("checkpoint   %s: format %u, %zu bytes, CRC-32 %08x (verified)\n", name,
+	       (unsigned)m->format_version, m->file_size, (unsigned)m->crc);
+	if (m->writer) {
+		iso_time(m->written, when, sizeof when);
+		printf("written by   %s%s%s\n", m->writer, *when ? " on " : "", when);
+	}
+	printf("task         %s, loss %s\n",
+	       m->task == DNN_TASK_CLASSIFICATION ? "classification" : "regression",
+	       loss_name(net->loss));
+	printf("\nlayer  inputs   units  activation  parameters\n");
+	for (size_t l = 0; l < net->n_layers; l++) {
+		const struct dnn_layer *ly = &net->layers[l];
+		size_t p = ly->n_out * (ly->n_in + 1);
+
+		printf("%5zu  %6zu  %6zu  %-10s  %10zu\n", l + 1, ly->n_in, ly->n_out,
+		       ly->act->name, p);
+		total += p;
+	}
+	printf("total%40zu\n\n", total);
+
+	text_columns(m);
+	text_history(&m->history);
 	printf("spec         %s\n", m->spec_json);
 }
 
@@ -197,10 +212,19 @@ static void json_columns(const struct dnn_model *m, int role)
 	putchar(']');
 }
 
-static void print_json(const struct dnn_model *m, const char *name)
+/* A JSON string, or null for NULL. */
+static void json_string_or_null(const char *str)
+{
+	if (str)
+		cli_write_json_string(stdout, str);
+	else
+		fputs("null", stdout);
+}
+
+/* "file" to "layers" and "parameters": the file and the network. */
+static void json_file_and_net(const struct dnn_model *m, const char *name)
 {
 	const struct dnn_net *net = m->net;
-	const struct dnn_history *h = &m->history;
 	char when[64];
 	size_t total = 0;
 
@@ -209,16 +233,10 @@ static void print_json(const struct dnn_model *m, const char *name)
 	printf(",\"format_version\":%u,\"size\":%zu,\"crc32\":\"%08x\",\"crc_ok\":true",
 	       (unsigned)m->format_version, m->file_size, (unsigned)m->crc);
 	fputs(",\"writer\":", stdout);
-	if (m->writer)
-		cli_write_json_string(stdout, m->writer);
-	else
-		fputs("null", stdout);
+	json_string_or_null(m->writer);
 	iso_time(m->writer ? m->written : 0, when, sizeof when);
 	fputs(",\"written\":", stdout);
-	if (*when)
-		cli_write_json_string(stdout, when);
-	else
-		fputs("null", stdout);
+	json_string_or_null(*when ? when : NULL);
 	printf(",\"task\":\"%s\",\"loss\":\"%s\",\"layers\":[",
 	       m->task == DNN_TASK_CLASSIFICATION ? "classification" : "regression",
 	       loss_name(net->loss));
@@ -230,8 +248,14 @@ static void print_json(const struct dnn_model *m, const char *name)
 		       l ? "," : "", ly->n_in, ly->n_out, ly->act->name, p);
 		total += p;
 	}
-	printf("],\"parameters\":%zu,\"inputs\":[", total);
-	for (size_t j = 0; j < net->n_in; j++) {
+	printf("],\"parameters\":%zu", total);
+}
+
+/* "inputs" to "ignored": the columns, their transforms and the classes. */
+static void json_columns_and_classes(const struct dnn_model *m)
+{
+	fputs(",\"inputs\":[", stdout);
+	for (size_t j = 0; j < m->net->n_in; j++) {
 		fputs(j ? ",{\"name\":" : "{\"name\":", stdout);
 		input_name(stdout, m, j);
 		fputs(",\"mean\":", stdout);
@@ -272,31 +296,45 @@ static void print_json(const struct dnn_model *m, const char *name)
 	}
 	fputs("],\"ignored\":", stdout);
 	json_columns(m, DNN_COL_IGNORED);
+}
+
+/* ",\"NAME\":" and v as a JSON number (null when not finite). */
+static void json_number_field(const char *name, double v)
+{
+	printf(",\"%s\":", name);
+	cli_write_json_number(stdout, v);
+}
+
+/* "history": the epochs and the first, final and best figures. */
+static void json_history(const struct dnn_history *h)
+{
 	printf(",\"history\":{\"epochs\":%zu", h->n);
 	if (h->n) {
 		const struct dnn_epoch *last = &h->epochs[h->n - 1];
 		size_t b = best_epoch(h, offsetof(struct dnn_epoch, loss));
 		size_t bv = best_epoch(h, offsetof(struct dnn_epoch, val_loss));
 
-		fputs(",\"first_loss\":", stdout);
-		cli_write_json_number(stdout, h->epochs[0].loss);
-		fputs(",\"final_loss\":", stdout);
-		cli_write_json_number(stdout, last->loss);
-		fputs(",\"best_loss\":", stdout);
-		cli_write_json_number(stdout, b ? h->epochs[b - 1].loss : (double)NAN);
+		json_number_field("first_loss", h->epochs[0].loss);
+		json_number_field("final_loss", last->loss);
+		json_number_field("best_loss", b ? h->epochs[b - 1].loss : (double)NAN);
 		printf(",\"best_epoch\":%zu", b);
-		fputs(",\"final_val_loss\":", stdout);
-		cli_write_json_number(stdout, last->val_loss);
-		fputs(",\"best_val_loss\":", stdout);
-		cli_write_json_number(stdout, bv ? h->epochs[bv - 1].val_loss : (double)NAN);
+		json_number_field("final_val_loss", last->val_loss);
+		json_number_field("best_val_loss", bv ? h->epochs[bv - 1].val_loss : (double)NAN);
 		printf(",\"best_val_epoch\":%zu", bv);
-		fputs(",\"final_accuracy\":", stdout);
-		cli_write_json_number(stdout, last->accuracy);
-		fputs(",\"final_val_accuracy\":", stdout);
-		cli_write_json_number(stdout, last->val_accuracy);
+		json_number_field("final_accuracy", last->accuracy);
+		json_number_field("final_val_accuracy", last->val_accuracy);
 	}
+	putchar('}');
+}
+
+/* The model as one JSON object on one line (dnn(1), info --json). */
+static void print_json(const struct dnn_model *m, const char *name)
+{
+	json_file_and_net(m, name);
+	json_columns_and_classes(m);
+	json_history(&m->history);
 	/* The spec is canonical JSON already: embedded as it is. */
-	printf("},\"spec\":%s}\n", m->spec_json);
+	printf(",\"spec\":%s}\n", m->spec_json);
 }
 
 int cmd_info(int argc, char **argv, struct dnn_error *e)

@@ -9,12 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "afile.h"
 #include "cli.h"
 #include "cmds.h"
 #include "mat.h"
 #include "net.h"
 #include "optim.h"
 #include "opts.h"
+#include "plot.h"
 #include "prepare.h"
 #include "rng.h"
 #include "util.h"
@@ -167,67 +169,56 @@ static double lrfind_suggest(const double *lr, const double *smooth, size_t n, s
 	return lr[best];
 }
 
-/* The smoothed loss against log10 of the rate, as an SVG line chart. */
+/* Refuse, before anything is read, a plot that would overwrite an input. */
+static int check_plot_path(const struct lr_args *a, struct dnn_error *e)
+{
+	const struct dnn_afile_name out[] = {{a->plot, "--plot"}};
+	const struct dnn_afile_name in[] = {{a->spec_path, "SPEC"}, {a->data_path, "DATA"}};
+
+	return afile_check_inputs(out, 1, in, 2, e);
+}
+
+/* lr-find's messages name the file first ("FILE: cannot create: ...", "FILE:
+ * write error"), as they always have; e holds afile's message for af. */
+static int plot_error(const struct dnn_afile *af, const char *path, struct dnn_error *e)
+{
+	if (e->code == DNN_EX_CANTCREAT)
+		return dnn_error_set(e, DNN_EX_CANTCREAT, path, 0, 0, "cannot create: %s",
+				     strerror(af->err));
+	if (e->code == DNN_EX_IO)
+		return dnn_error_set(e, DNN_EX_IO, path, 0, 0, "write error");
+	return -1;
+}
+
+/* The smoothed loss against log10 of the rate, as an SVG line chart, with
+ * the suggestion marked, written to path (afile.h). */
 static int write_plot(const char *path, const double *lr, const double *smooth, size_t n,
 		      double suggestion, struct dnn_error *e)
 {
-	const double W = 640, H = 400, L = 70, R = 20, T = 20, B = 50;
-	double x0 = log10(lr[0]), x1 = log10(lr[n - 1]), y0 = (double)INFINITY, y1 = -(double)INFINITY;
-	FILE *f;
+	double *x = util_malloc_array(n, sizeof *x);
+	struct plot_line c = {x, smooth, n, "learning rate", 0.0, suggestion, NULL};
+	struct dnn_afile af;
+	int rc = -1;
 
+	if (!x)
+		return dnn_error_oom(e);
 	for (size_t k = 0; k < n; k++)
-		if (isfinite(smooth[k])) {
-			y0 = fmin(y0, smooth[k]);
-			y1 = fmax(y1, smooth[k]);
-		}
-	if (!(y1 > y0))
-		y1 = y0 + 1.0;
-	if (!(x1 > x0))
-		x1 = x0 + 1.0;
-	f = fopen(path, "w");
-	if (!f)
-		return dnn_error_set(e, DNN_EX_CANTCREAT, path, 0, 0, "cannot create: %s",
-				     strerror(errno));
-#define PX(v) (L + ((v) - x0) / (x1 - x0) * (W - L - R))
-#define PY(v) (T + (y1 - (v)) / (y1 - y0) * (H - T - B))
-	fprintf(f,
-		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%g\" height=\"%g\" "
-		"font-family=\"sans-serif\" font-size=\"12\">\n"
-		"<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
-		"<rect x=\"%g\" y=\"%g\" width=\"%g\" height=\"%g\" fill=\"none\" "
-		"stroke=\"black\"/>\n",
-		W, H, L, T, W - L - R, H - T - B);
-	for (double d = ceil(x0); d <= floor(x1); d += 1.0)
-		fprintf(f,
-			"<line x1=\"%.1f\" y1=\"%g\" x2=\"%.1f\" y2=\"%g\" stroke=\"#ddd\"/>"
-			"<text x=\"%.1f\" y=\"%g\" text-anchor=\"middle\">1e%d</text>\n",
-			PX(d), T, PX(d), H - B, PX(d), H - B + 16, (int)d);
-	fprintf(f, "<text x=\"%g\" y=\"%g\" text-anchor=\"middle\">learning rate</text>\n",
-		L + (W - L - R) / 2, H - 12);
-	fprintf(f, "<text x=\"%g\" y=\"%g\" text-anchor=\"end\">%.4g</text>\n", L - 4, T + 10,
-		y1);
-	fprintf(f, "<text x=\"%g\" y=\"%g\" text-anchor=\"end\">%.4g</text>\n", L - 4, H - B,
-		y0);
-	fputs("<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\"", f);
-	for (size_t k = 0; k < n; k++)
-		if (isfinite(smooth[k]))
-			fprintf(f, "%.1f,%.1f ", PX(log10(lr[k])), PY(smooth[k]));
-	fputs("\"/>\n", f);
-	if (suggestion > 0.0 && log10(suggestion) >= x0)
-		fprintf(f,
-			"<line x1=\"%.1f\" y1=\"%g\" x2=\"%.1f\" y2=\"%g\" stroke=\"#d62728\" "
-			"stroke-dasharray=\"4\"/><text x=\"%.1f\" y=\"%g\" fill=\"#d62728\">"
-			"suggested %.3g</text>\n",
-			PX(log10(suggestion)), T, PX(log10(suggestion)), H - B,
-			PX(log10(suggestion)) + 4, T + 14, suggestion);
-	fputs("</svg>\n", f);
-#undef PX
-#undef PY
-	if (ferror(f) | (fclose(f) != 0)) {
-		remove(path);
-		return dnn_error_set(e, DNN_EX_IO, path, 0, 0, "write error");
+		x[k] = log10(lr[k]);
+	if (suggestion > 0.0) {
+		c.mark = log10(suggestion);
+		c.mark_label = "suggested";
 	}
-	return 0;
+	if (afile_open(&af, path, 0, e) == 0) {
+		if (plot_line_svg(af.f, &c) != 0) {
+			af.err = errno;
+			dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error");
+			afile_abort(&af);
+		} else {
+			rc = afile_commit(&af, e);
+		}
+	}
+	free(x);
+	return rc ? plot_error(&af, path, e) : 0;
 }
 
 int cmd_lrfind(int argc, char **argv, struct dnn_error *e)
@@ -244,6 +235,8 @@ int cmd_lrfind(int argc, char **argv, struct dnn_error *e)
 	rc = parse_args(argc, argv, &a, e);
 	if (rc)
 		return rc > 0 ? 0 : -1;
+	if (check_plot_path(&a, e))
+		return -1;
 	if (a.seed && util_parse_u64(a.seed, &seed))
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "option '--seed' needs a whole number, not '%s'", a.seed);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "act.h"
+#include "afile.h"
 #include "ckpt.h"
 #include "cli.h"
 #include "cmds.h"
@@ -258,6 +259,26 @@ static char *default_output(const char *spec_path)
 	memcpy(out, base, len);
 	memcpy(out + len, ".dnn", 5);
 	return out;
+}
+
+/* Refuse, before anything is read, an output that would overwrite an input.
+ * The checkpoint may replace the model it resumes (--resume without -o does
+ * just that); nothing else may replace an input. */
+static int check_outputs(const struct train_args *a, struct dnn_error *e)
+{
+	char *dflt = a->output || a->resume_path ? NULL : default_output(a->spec_path);
+	const struct dnn_afile_name ckpt[] = {{a->output ? a->output : dflt, "--output"}};
+	const struct dnn_afile_name out[] = {{a->log_path, "--log"}, {a->plot_path, "--plot"}};
+	/* With --resume, SPEC names the model resumed. */
+	const struct dnn_afile_name in[] = {{a->spec_path, a->resume_path ? "--resume" : "SPEC"},
+					    {a->data_path, "DATA"},
+					    {a->val_path, "--validation-data"}};
+	size_t skip = a->resume_path ? 1 : 0;
+	int rc = afile_check_inputs(ckpt, 1, in + skip, 3 - skip, e) ||
+		 afile_check_inputs(out, 2, in, 3, e);
+
+	free(dflt);
+	return rc ? -1 : 0;
 }
 
 /* The file column of v named name, or SIZE_MAX. */
@@ -642,16 +663,25 @@ static uint64_t write_time(void)
 }
 
 /* SIGINT or SIGTERM during training: the trainer finishes the minibatch and
- * stops; the checkpoint is saved and dnn exits with 130. */
-static volatile sig_atomic_t got_signal;
+ * stops; the checkpoint is saved and dnn exits with 130. A second signal, or
+ * one after training (while the outputs are saved), ends dnn as an uncaught
+ * signal would, but first removes the temporary files of the outputs being
+ * written, so that nothing is left behind. */
+static volatile sig_atomic_t got_signal, n_signals, saving;
 
 static void on_signal(int sig)
 {
+	if (n_signals++ > 0 || saving) {
+		afile_remove_temps();
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
 	got_signal = sig;
 }
 
-/* Catch SIGINT and SIGTERM (once: a second one acts as usual), unless they
- * are ignored, as for a background job of a non-interactive shell. */
+/* Catch SIGINT and SIGTERM until restore_signals, unless they are ignored,
+ * as for a background job of a non-interactive shell. */
 static void catch_signals(struct sigaction old[2])
 {
 	static const int sigs[2] = {SIGINT, SIGTERM};
@@ -659,9 +689,10 @@ static void catch_signals(struct sigaction old[2])
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
-	sa.sa_flags = SA_RESETHAND;
 	sigemptyset(&sa.sa_mask);
-	got_signal = 0;
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaddset(&sa.sa_mask, SIGTERM);
+	got_signal = n_signals = saving = 0;
 	for (int i = 0; i < 2; i++) {
 		sigaction(sigs[i], NULL, &old[i]);
 		if (old[i].sa_handler != SIG_IGN)
@@ -761,7 +792,8 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	struct sigaction old_sig[2];
 	struct dnn_train_stop stop = {0};
 	struct epoch_out eout = {0};
-	int log_made = 0, plot_made = 0, bad = 0;
+	struct dnn_afile logf = {0}, plotf = {0};
+	int caught = 0, bad = 0;
 	size_t *units = NULL, n_out = 0, n_val = 0, n_train;
 	int *acts = NULL;
 	float *t = NULL;
@@ -773,6 +805,8 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	rc = parse_args(argc, argv, &a, &ov, e);
 	if (rc)
 		return rc > 0 ? 0 : -1;
+	if (check_outputs(&a, e))
+		return -1;
 	/* Ranks on one machine share its cores by default. */
 	if (!a.threads && !getenv("DNN_THREADS") && dist_local_size() > 1) {
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -1004,25 +1038,22 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	eout.quiet = a.quiet;
 	eout.progress = !a.quiet && isatty(STDERR_FILENO);
 	eout.n_epochs = spec.epochs;
+	/* The log is written as training goes (it can be followed); the plot
+	 * and the checkpoint replace their files at the end. */
 	if (a.log_path && root) {
-		if (strcmp(a.log_path, "-") == 0) {
-			eout.log = stdout;
-		} else if ((eout.log = fopen(a.log_path, "w"))) {
-			log_made = 1;
-		} else {
-			bad = dnn_error_set(e, DNN_EX_CANTCREAT, NULL, 0, 0,
-					    "cannot create '%s': %s", a.log_path, strerror(errno));
-		}
+		bad = afile_open(&logf, a.log_path, AFILE_STREAM, e);
+		eout.log = logf.f;
 	}
 	if (dist_agree(bad, e))
 		goto out;
 	dnn_error_clear(&train_err);
 	topts.interrupt = &got_signal;
 	catch_signals(old_sig);
+	caught = 1;
 	t_start = now_seconds();
 	trained = train_run(model.net, opt, &rng, &train_rows, &val_rows, &topts,
 			    &model.history, &train_err) == 0;
-	restore_signals(old_sig);
+	saving = 1;
 	progress_clear(&eout);
 	if (a.verbose && !a.quiet) {
 		double secs = now_seconds() - t_start;
@@ -1053,10 +1084,9 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		goto out;
 	if (!a.quiet)
 		print_stop(&stop, &model.history, spec.patience);
-	if (a.plot_path && root) {
-		bad = plot_write(a.plot_path, &model.history, d.task == DNN_TASK_CLASSIFICATION, e);
-		plot_made = !bad;
-	}
+	if (a.plot_path && root)
+		bad = afile_open(&plotf, a.plot_path, 0, e) ||
+		      plot_history(&plotf, &model.history, d.task == DNN_TASK_CLASSIFICATION, e);
 	if (dist_agree(bad, e))
 		goto out;
 
@@ -1103,6 +1133,9 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	t_start = now_seconds();
 	if (dist_agree(root && ckpt_save(&model, output, e), e))
 		goto out;
+	/* The checkpoint saved, the plot and the log are kept too. */
+	if (dist_agree(root && (afile_commit(&plotf, e) || afile_commit(&logf, e)), e))
+		goto out;
 	if (a.verbose && !a.quiet)
 		fprintf(stderr, "wrote %s in %.3fs\n", output, now_seconds() - t_start);
 	if (!trained) {
@@ -1124,19 +1157,12 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		fprintf(stderr, "saved %s\n", output);
 	rc = 0;
 out:
-	if (eout.log && eout.log != stdout && fclose(eout.log) && rc == 0) {
-		dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on '%s': %s", a.log_path,
-			      strerror(errno));
-		rc = -1;
-	}
-	/* A failed run leaves no new files behind, but a diverged one keeps
-	 * its checkpoint, log and plot. */
-	if (rc && e->code != DNN_EX_FAIL && e->code != DNN_EX_INTERRUPT) {
-		if (log_made)
-			remove(a.log_path);
-		if (plot_made)
-			remove(a.plot_path);
-	}
+	/* A failed run leaves no new files behind (a diverged or interrupted
+	 * one has committed its checkpoint, log and plot above). */
+	afile_abort(&plotf);
+	afile_abort(&logf);
+	if (caught)
+		restore_signals(old_sig);
 	free(output);
 	free(units);
 	free(acts);

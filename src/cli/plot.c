@@ -1,3 +1,5 @@
+/* The SVG images dnn draws itself (plot.h): the training curves, panel by
+ * panel, and a line chart. */
 #include "plot.h"
 
 #include <errno.h>
@@ -5,8 +7,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "util.h"
 
@@ -84,80 +84,110 @@ static void tick_label(char *buf, size_t size, double v, double step)
 	snprintf(buf, size, "%.4g", v);
 }
 
-/* One panel at vertical offset y0: frame, grid, ticks, labels, curves and
- * legend. */
-static void panel(FILE *f, int y0, const struct dnn_history *h, const struct series *s, size_t n_s,
-		  const char *ylabel, int unit_range)
+/* A panel's frame in SVG units and the ranges it maps: epochs [elo, ehi]
+ * across x0..x1, values [vlo, vhi] up yb..yt. */
+struct frame {
+	double x0, x1, yt, yb;
+	double elo, ehi, vlo, vhi;
+};
+
+static double px(const struct frame *fr, double ep)
 {
-	double x0 = LEFT, x1 = WIDTH - RIGHT, yt = y0 + TOP, yb = y0 + PANEL_H - BOTTOM;
-	double elo = 1.0, ehi = h->n > 1 ? (double)h->n : 2.0, vlo, vhi, first, step;
+	return fr->x0 + (ep - fr->elo) / (fr->ehi - fr->elo) * (fr->x1 - fr->x0);
+}
+
+static double py(const struct frame *fr, double v)
+{
+	return fr->yb - (v - fr->vlo) / (fr->vhi - fr->vlo) * (fr->yb - fr->yt);
+}
+
+/* The frame of the panel at vertical offset y0: the value axis covers the
+ * series' finite values (and 0, or up to 1 with unit_range), rounded out to
+ * whole ticks. */
+static struct frame panel_frame(int y0, const struct dnn_history *h, const struct series *s,
+				size_t n_s, int unit_range)
+{
+	struct frame fr = {LEFT,     WIDTH - RIGHT,
+			   y0 + TOP, y0 + PANEL_H - BOTTOM,
+			   1.0,	     h->n > 1 ? (double)h->n : 2.0,
+			   0.0,	     1.0};
+	double first, step;
+
+	if (!value_range(h, s, n_s, &fr.vlo, &fr.vhi)) {
+		fr.vlo = 0.0;
+		fr.vhi = 1.0;
+	}
+	if (unit_range) {
+		fr.vlo = fmin(fr.vlo, 1.0);
+		fr.vhi = 1.0;
+	} else {
+		fr.vlo = fmin(fr.vlo, 0.0) < 0.0 ? fr.vlo : 0.0;
+	}
+	if (!(fr.vhi > fr.vlo))
+		fr.vhi = fr.vlo + 1.0;
+	plot_ticks(fr.vlo, fr.vhi, 6, &first, &step);
+	fr.vlo = floor(fr.vlo / step + 1e-9) * step;
+	fr.vhi = ceil(fr.vhi / step - 1e-9) * step;
+	if (!(fr.vhi > fr.vlo))
+		fr.vhi = fr.vlo + step;
+	return fr;
+}
+
+/* The frame, the value ticks with their grid lines, the epoch ticks (whole
+ * epochs only) and the axis labels. */
+static void panel_axes(FILE *f, const struct frame *fr, const char *ylabel)
+{
+	double first, step;
 	char buf[32];
 	int nt;
 
-	if (!value_range(h, s, n_s, &vlo, &vhi)) {
-		vlo = 0.0;
-		vhi = 1.0;
-	}
-	if (unit_range) {
-		vlo = fmin(vlo, 1.0);
-		vhi = 1.0;
-	} else {
-		vlo = fmin(vlo, 0.0) < 0.0 ? vlo : 0.0;
-	}
-	if (!(vhi > vlo))
-		vhi = vlo + 1.0;
-	/* Round the value axis out to whole ticks. */
-	plot_ticks(vlo, vhi, 6, &first, &step);
-	vlo = floor(vlo / step + 1e-9) * step;
-	vhi = ceil(vhi / step - 1e-9) * step;
-	if (!(vhi > vlo))
-		vhi = vlo + step;
-#define PX(e) (x0 + ((e)-elo) / (ehi - elo) * (x1 - x0))
-#define PY(v) (yb - ((v)-vlo) / (vhi - vlo) * (yb - yt))
-	fprintf(f, "<g class=\"panel\">\n");
 	fprintf(f,
 		"<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" "
 		"stroke=\"#444\"/>\n",
-		x0, yt, x1 - x0, yb - yt);
-	/* Value ticks, grid lines and labels. */
-	nt = plot_ticks(vlo, vhi, 6, &first, &step);
+		fr->x0, fr->yt, fr->x1 - fr->x0, fr->yb - fr->yt);
+	nt = plot_ticks(fr->vlo, fr->vhi, 6, &first, &step);
 	for (int i = 0; i < nt; i++) {
-		double v = first + (double)i * step, y = PY(v);
+		double v = first + (double)i * step, y = py(fr, v);
 
 		tick_label(buf, sizeof buf, v, step);
 		fprintf(f,
 			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
-			x0, y, x1, y);
+			fr->x0, y, fr->x1, y);
 		fprintf(f,
 			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#444\"/>\n",
-			x0 - 5, y, x0, y);
-		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", x0 - 8,
-			y + 4, buf);
+			fr->x0 - 5, y, fr->x0, y);
+		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
+			fr->x0 - 8, y + 4, buf);
 	}
-	/* Epoch ticks: whole epochs only. */
-	nt = plot_ticks(elo, ehi, 8, &first, &step);
+	nt = plot_ticks(fr->elo, fr->ehi, 8, &first, &step);
 	if (step < 1.0) {
 		step = 1.0;
-		first = elo;
-		nt = (int)(ehi - elo) + 1;
+		first = fr->elo;
+		nt = (int)(fr->ehi - fr->elo) + 1;
 	}
 	for (int i = 0; i < nt; i++) {
-		double ep = first + (double)i * step, x = PX(ep);
+		double ep = first + (double)i * step, x = px(fr, ep);
 
 		tick_label(buf, sizeof buf, ep, step);
 		fprintf(f,
 			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#444\"/>\n",
-			x, yb, x, yb + 5);
+			x, fr->yb, x, fr->yb + 5);
 		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n", x,
-			yb + 20, buf);
+			fr->yb + 20, buf);
 	}
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">epoch</text>\n",
-		(x0 + x1) / 2, yb + 42);
+		(fr->x0 + fr->x1) / 2, fr->yb + 42);
 	fprintf(f,
 		"<text x=\"%d\" y=\"%.1f\" text-anchor=\"middle\" "
 		"transform=\"rotate(-90 %d %.1f)\">%s</text>\n",
-		18, (yt + yb) / 2, 18, (yt + yb) / 2, ylabel);
-	/* Curves: a polyline per run of finite values. */
+		18, (fr->yt + fr->yb) / 2, 18, (fr->yt + fr->yb) / 2, ylabel);
+}
+
+/* The curves, a polyline per run of finite values, and the legend (top
+ * right) for the series that have values. */
+static void panel_curves(FILE *f, const struct frame *fr, const struct dnn_history *h,
+			 const struct series *s, size_t n_s)
+{
 	for (size_t k = 0; k < n_s; k++) {
 		int open = 0;
 
@@ -176,29 +206,38 @@ static void panel(FILE *f, int y0, const struct dnn_history *h, const struct ser
 				    "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s "
 				    "points=\"",
 				    s[k].color, s[k].dash);
-			fprintf(f, "%s%.2f,%.2f", open ? " " : "", PX((double)h->epochs[i].epoch),
-				PY(v));
+			fprintf(f, "%s%.2f,%.2f", open ? " " : "",
+				px(fr, (double)h->epochs[i].epoch), py(fr, v));
 			open = 1;
 		}
 		if (open)
 			fputs("\"/>\n", f);
 	}
-	/* Legend, top right, for the series that have values. */
 	for (size_t k = 0, row = 0; k < n_s; k++) {
-		double lo, hi, y = yt + 16 + 18 * (double)row;
+		double lo, hi, y = fr->yt + 16 + 18 * (double)row;
 
 		if (!value_range(h, &s[k], 1, &lo, &hi))
 			continue;
 		fprintf(f,
 			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
 			"stroke-width=\"2\"%s/>\n",
-			x1 - 120, y - 4, x1 - 96, y - 4, s[k].color, s[k].dash);
-		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">%s</text>\n", x1 - 90, y, s[k].name);
+			fr->x1 - 120, y - 4, fr->x1 - 96, y - 4, s[k].color, s[k].dash);
+		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">%s</text>\n", fr->x1 - 90, y, s[k].name);
 		row++;
 	}
+}
+
+/* One panel at vertical offset y0: frame, grid, ticks, labels, curves and
+ * legend. */
+static void panel(FILE *f, int y0, const struct dnn_history *h, const struct series *s, size_t n_s,
+		  const char *ylabel, int unit_range)
+{
+	struct frame fr = panel_frame(y0, h, s, n_s, unit_range);
+
+	fputs("<g class=\"panel\">\n", f);
+	panel_axes(f, &fr, ylabel);
+	panel_curves(f, &fr, h, s, n_s);
 	fputs("</g>\n", f);
-#undef PX
-#undef PY
 }
 
 int plot_svg(FILE *f, const struct dnn_history *h, int classification)
@@ -237,57 +276,84 @@ int plot_svg(FILE *f, const struct dnn_history *h, int classification)
 	return ferror(f) ? -1 : 0;
 }
 
+int plot_history(struct dnn_afile *af, const struct dnn_history *h, int classification,
+		 struct dnn_error *e)
+{
+	if (plot_svg(af->f, h, classification) != 0)
+		return dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on '%s': %s", af->path,
+				     strerror(errno));
+	return 0;
+}
+
 int plot_write(const char *path, const struct dnn_history *h, int classification,
 	       struct dnn_error *e)
 {
-	static const char suffix[] = ".tmp.XXXXXX";
-	size_t len = strlen(path);
-	char *tmp = malloc(len + sizeof suffix);
-	FILE *f = NULL;
-	mode_t mask;
-	int fd, rc = -1;
+	struct dnn_afile af;
 
-	if (!tmp)
-		return dnn_error_oom(e);
-	memcpy(tmp, path, len);
-	memcpy(tmp + len, suffix, sizeof suffix);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		dnn_error_set(e, DNN_EX_CANTCREAT, NULL, 0, 0, "cannot create '%s': %s", path,
-			      strerror(errno));
-		free(tmp);
+	if (afile_open(&af, path, 0, e))
+		return -1;
+	if (plot_history(&af, h, classification, e)) {
+		afile_abort(&af);
 		return -1;
 	}
-	/* mkstemp makes the file 0600; give it the mode a new file gets. */
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) != 0 || !(f = fdopen(fd, "w"))) {
-		dnn_error_set(e, DNN_EX_CANTCREAT, NULL, 0, 0, "cannot create '%s': %s", path,
-			      strerror(errno));
-		close(fd);
-		goto fail;
-	}
-	if (plot_svg(f, h, classification) != 0 || fflush(f) != 0) {
-		dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on '%s': %s", path,
-			      strerror(errno));
-		fclose(f);
-		goto fail;
-	}
-	if (fclose(f) != 0) {
-		dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on '%s': %s", path,
-			      strerror(errno));
-		goto fail;
-	}
-	if (rename(tmp, path) != 0) {
-		dnn_error_set(e, DNN_EX_CANTCREAT, NULL, 0, 0, "cannot create '%s': %s", path,
-			      strerror(errno));
-		goto fail;
-	}
-	rc = 0;
-	goto out;
-fail:
-	unlink(tmp);
-out:
-	free(tmp);
-	return rc;
+	return afile_commit(&af, e);
+}
+
+/* Geometry of the line chart. */
+#define LC_W 640.0
+#define LC_H 400.0
+#define LC_L 70.0
+#define LC_R 20.0
+#define LC_T 20.0
+#define LC_B 50.0
+
+int plot_line_svg(FILE *f, const struct plot_line *c)
+{
+	const double W = LC_W, H = LC_H, L = LC_L, R = LC_R, T = LC_T, B = LC_B;
+	double x0 = c->x[0], x1 = c->x[c->n - 1], y0 = (double)INFINITY, y1 = -(double)INFINITY;
+
+	for (size_t k = 0; k < c->n; k++)
+		if (isfinite(c->y[k])) {
+			y0 = fmin(y0, c->y[k]);
+			y1 = fmax(y1, c->y[k]);
+		}
+	if (!(y1 > y0))
+		y1 = y0 + 1.0;
+	if (!(x1 > x0))
+		x1 = x0 + 1.0;
+#define PX(v) (L + ((v)-x0) / (x1 - x0) * (W - L - R))
+#define PY(v) (T + (y1 - (v)) / (y1 - y0) * (H - T - B))
+	fprintf(f,
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%g\" height=\"%g\" "
+		"font-family=\"sans-serif\" font-size=\"12\">\n"
+		"<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
+		"<rect x=\"%g\" y=\"%g\" width=\"%g\" height=\"%g\" fill=\"none\" "
+		"stroke=\"black\"/>\n",
+		W, H, L, T, W - L - R, H - T - B);
+	/* A tick and a grid line at every whole x: a power of ten, 1eK. */
+	for (double d = ceil(x0); d <= floor(x1); d += 1.0)
+		fprintf(f,
+			"<line x1=\"%.1f\" y1=\"%g\" x2=\"%.1f\" y2=\"%g\" stroke=\"#ddd\"/>"
+			"<text x=\"%.1f\" y=\"%g\" text-anchor=\"middle\">1e%d</text>\n",
+			PX(d), T, PX(d), H - B, PX(d), H - B + 16, (int)d);
+	fprintf(f, "<text x=\"%g\" y=\"%g\" text-anchor=\"middle\">%s</text>\n",
+		L + (W - L - R) / 2, H - 12, c->x_label);
+	fprintf(f, "<text x=\"%g\" y=\"%g\" text-anchor=\"end\">%.4g</text>\n", L - 4, T + 10, y1);
+	fprintf(f, "<text x=\"%g\" y=\"%g\" text-anchor=\"end\">%.4g</text>\n", L - 4, H - B, y0);
+	fputs("<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\"", f);
+	for (size_t k = 0; k < c->n; k++)
+		if (isfinite(c->y[k]))
+			fprintf(f, "%.1f,%.1f ", PX(c->x[k]), PY(c->y[k]));
+	fputs("\"/>\n", f);
+	if (c->mark_label && c->mark >= x0)
+		fprintf(f,
+			"<line x1=\"%.1f\" y1=\"%g\" x2=\"%.1f\" y2=\"%g\" stroke=\"#d62728\" "
+			"stroke-dasharray=\"4\"/><text x=\"%.1f\" y=\"%g\" fill=\"#d62728\">"
+			"%s %.3g</text>\n",
+			PX(c->mark), T, PX(c->mark), H - B, PX(c->mark) + 4, T + 14, c->mark_label,
+			c->mark_value);
+	fputs("</svg>\n", f);
+#undef PX
+#undef PY
+	return ferror(f) ? -1 : 0;
 }

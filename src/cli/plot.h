@@ -1,23 +1,45 @@
-/* Training curves as an SVG image drawn by dnn itself: loss and val_loss
+/* SVG images drawn by dnn itself: the training curves (loss and val_loss
  * against the epoch and, for classification, accuracy and val_accuracy, with
- * axes, ticks, labels and a legend. */
+ * axes, ticks, labels and a legend), and a line chart over decades (the
+ * lr-find curve). */
 #ifndef DNN_PLOT_H
 #define DNN_PLOT_H
 
 #include <stdio.h>
 
+#include "afile.h"
 #include "err.h"
-#include "train.h"
+#include "history.h"
 
 /* Write the SVG document for history h to f. Returns 0, or -1 on a write
  * error (errno set). */
 int plot_svg(FILE *f, const struct dnn_history *h, int classification);
 
-/* Write it to path atomically (a temporary file in the same directory,
- * renamed over path). Errors: 73 when the file cannot be created, 74 on a
- * write error; no file is left behind. */
+/* Write it to af, opened by the caller (afile_open), who commits it.
+ * Errors: 74 on a write error. */
+int plot_history(struct dnn_afile *af, const struct dnn_history *h, int classification,
+		 struct dnn_error *e);
+
+/* Write it to path as an output of afile.h (a regular file replaced
+ * atomically, a device or FIFO written directly). Errors: 73 when the file
+ * cannot be created, 74 on a write error; no file is left behind. */
 int plot_write(const char *path, const struct dnn_history *h, int classification,
 	       struct dnn_error *e);
+
+/* A line chart: y against x, where x is in decades (log10 of the quantity:
+ * a tick at every whole x, labelled 1eK), y's non-finite values left out;
+ * when mark_label is set and mark >= x[0], a vertical marker at x = mark
+ * labelled "MARK_LABEL mark_value". */
+struct plot_line {
+	const double *x, *y; /* n > 0 points, x increasing */
+	size_t n;
+	const char *x_label;
+	double mark, mark_value;
+	const char *mark_label;
+};
+
+/* Write the SVG document of c to f. Returns 0, or -1 on a write error. */
+int plot_line_svg(FILE *f, const struct plot_line *c);
 
 /* Tick marks for [lo, hi]: a step of 1, 2 or 5 times a power of ten that
  * gives at most max_ticks ticks; *first is the first multiple of the step

@@ -1,7 +1,7 @@
-/* Checkpoints in the format of dnn-checkpoint(5): a magic number, a format
- * version, tagged sections and a CRC-32 of the whole. Every number is
- * serialized byte by byte in little-endian order, never by copying structs,
- * so files move between machines unchanged. */
+/* Checkpoints in the format of dnn-checkpoint(5), the reader: the frame
+ * (magic, version, tagged sections, CRC-32) and every section checked before
+ * it is believed, then the model built from them. ckpt_write.c writes the
+ * same format; ckpt_format.h holds what the two share. */
 #include "ckpt.h"
 
 #include <errno.h>
@@ -19,77 +19,17 @@
 #include <zlib.h>
 
 #include "act.h"
+#include "bytes.h"
+#include "ckpt_format.h"
 #include "loss.h"
 #include "util.h"
 
-_Static_assert(sizeof(float) == 4 && sizeof(double) == 8,
-	       "float and double must be IEEE-754 binary32 and binary64");
-
-static const unsigned char ckpt_magic[8] = {0x89, 'D', 'N', 'N', 0x0D, 0x0A, 0x1A, 0x0A};
-
-#define HEADER_SIZE 12	    /* magic and version */
-#define SECT_HEADER_SIZE 12 /* tag and payload length */
-#define CRC_SIZE 4
-#define HIST_FIELDS 5 /* loss, val_loss, accuracy, val_accuracy, learning_rate */
-
-/* The critical sections of version 1, in the order they are written. */
-/* Every section but FILL (present only when missing inputs are filled) and
- * CATS (present only when there are categorical columns) is required. */
-enum { S_SPEC, S_LAYR, S_COLS, S_CLAS, S_NORM, S_WGHT, S_HIST, S_FILL, S_CATS, N_SECT };
-static const char sect_tag[N_SECT][5] = {"SPEC", "LAYR", "COLS", "CLAS", "NORM",
-					 "WGHT", "HIST", "FILL", "CATS"};
-
-/* ---- little-endian encoding ---- */
-
-static void put_le(unsigned char *d, uint64_t v, int k)
-{
-	for (int i = 0; i < k; i++)
-		d[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint64_t get_le(const unsigned char *s, int k)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < k; i++)
-		v |= (uint64_t)s[i] << (8 * i);
-	return v;
-}
-
-static uint32_t f32_bits(float f)
-{
-	uint32_t u;
-
-	memcpy(&u, &f, sizeof u);
-	return u;
-}
-
-static float bits_f32(uint32_t u)
-{
-	float f;
-
-	memcpy(&f, &u, sizeof f);
-	return f;
-}
-
-static uint64_t f64_bits(double d)
-{
-	uint64_t u;
-
-	memcpy(&u, &d, sizeof u);
-	return u;
-}
-
-static double bits_f64(uint64_t u)
-{
-	double d;
-
-	memcpy(&d, &u, sizeof d);
-	return d;
-}
+const unsigned char ckpt_magic[8] = {0x89, 'D', 'N', 'N', 0x0D, 0x0A, 0x1A, 0x0A};
+const char ckpt_sect_tag[N_SECT][5] = {"SPEC", "LAYR", "COLS", "CLAS", "NORM",
+				       "WGHT", "HIST", "FILL", "CATS"};
 
 /* zlib's crc32 over any length (its length argument is a uInt). */
-static uint32_t crc_of(const unsigned char *p, size_t n)
+uint32_t ckpt_crc(const unsigned char *p, size_t n)
 {
 	uLong crc = crc32(0L, Z_NULL, 0);
 
@@ -103,333 +43,6 @@ static uint32_t crc_of(const unsigned char *p, size_t n)
 	return (uint32_t)crc;
 }
 
-/* ---- the writer: a growing byte buffer ---- */
-
-struct wbuf {
-	unsigned char *p;
-	size_t n, cap;
-	int oom;
-};
-
-/* Room for k more bytes at the end; NULL (and oom set) when out of memory. */
-static unsigned char *wb_grow(struct wbuf *w, size_t k)
-{
-	unsigned char *d;
-
-	if (w->oom)
-		return NULL;
-	if (k > SIZE_MAX - w->n) {
-		w->oom = 1;
-		return NULL;
-	}
-	if (w->n + k > w->cap) {
-		size_t cap = w->cap ? w->cap : 4096;
-		unsigned char *p;
-
-		while (cap < w->n + k)
-			cap = cap > SIZE_MAX / 2 ? w->n + k : 2 * cap;
-		p = realloc(w->p, cap);
-		if (!p) {
-			w->oom = 1;
-			return NULL;
-		}
-		w->p = p;
-		w->cap = cap;
-	}
-	d = w->p + w->n;
-	w->n += k;
-	return d;
-}
-
-static void wb_bytes(struct wbuf *w, const void *s, size_t k)
-{
-	unsigned char *d = wb_grow(w, k);
-
-	if (d && k)
-		memcpy(d, s, k);
-}
-
-static void wb_uint(struct wbuf *w, uint64_t v, int k)
-{
-	unsigned char *d = wb_grow(w, (size_t)k);
-
-	if (d)
-		put_le(d, v, k);
-}
-
-static void wb_u8(struct wbuf *w, unsigned v)
-{
-	wb_uint(w, v, 1);
-}
-
-static void wb_u32(struct wbuf *w, uint32_t v)
-{
-	wb_uint(w, v, 4);
-}
-
-static void wb_u64(struct wbuf *w, uint64_t v)
-{
-	wb_uint(w, v, 8);
-}
-
-static void wb_f32(struct wbuf *w, float f)
-{
-	wb_uint(w, f32_bits(f), 4);
-}
-
-static void wb_f64(struct wbuf *w, double d)
-{
-	wb_uint(w, f64_bits(d), 8);
-}
-
-/* A string: u32 byte length, then the bytes (the caller checked the length). */
-static void wb_str(struct wbuf *w, const char *s)
-{
-	size_t len = strlen(s);
-
-	wb_u32(w, (uint32_t)len);
-	wb_bytes(w, s, len);
-}
-
-/* Start a section: its tag and a length filled in by wb_end. Returns the
- * offset of the payload. */
-static size_t wb_begin(struct wbuf *w, const char *tag)
-{
-	wb_bytes(w, tag, 4);
-	wb_u64(w, 0);
-	return w->n;
-}
-
-static void wb_end(struct wbuf *w, size_t start)
-{
-	if (!w->oom)
-		put_le(w->p + start - 8, (uint64_t)(w->n - start), 8);
-}
-
-/* ---- the file image ---- */
-
-/* What building the image relies on: pointers present, array lengths that
- * agree, counts that fit the format. A failure is a bug in the caller (70);
- * verify_image checks the rest. */
-static int check_model(const struct dnn_model *m, struct dnn_error *e)
-{
-	const struct dnn_net *net = m->net;
-	size_t n_inputs = 0, n_out;
-
-#define BAD(...)                                                                                   \
-	dnn_error_set(e, DNN_EX_SOFTWARE, NULL, 0, 0, "cannot save the model: " __VA_ARGS__)
-	if (!net || !net->layers || !net->params || net->n_layers == 0)
-		return BAD("no network");
-	if (!m->spec_json)
-		return BAD("no spec");
-	if (net->n_in > UINT32_MAX || net->n_layers > UINT32_MAX || m->n_cols > UINT32_MAX ||
-	    m->n_classes > UINT32_MAX || m->history.n > UINT32_MAX)
-		return BAD("too large for the checkpoint format");
-	for (size_t l = 0; l < net->n_layers; l++)
-		if (net->layers[l].n_out > UINT32_MAX || !net->layers[l].act)
-			return BAD("layer %zu is too wide or has no activation", l + 1);
-	n_out = net_n_out(net);
-	if (m->n_cols && (!m->col_names || !m->col_role))
-		return BAD("no column names");
-	for (size_t c = 0; c < m->n_cols; c++) {
-		if (!m->col_names[c] || strlen(m->col_names[c]) > UINT32_MAX)
-			return BAD("column %zu has no name or too long a name", c + 1);
-		n_inputs += m->col_role[c] == DNN_COL_INPUT;
-	}
-	for (size_t k = 0; k < m->n_cats; k++) {
-		const struct dnn_catcol *cc = &m->cats[k];
-
-		if (cc->col >= m->n_cols || m->col_role[cc->col] != DNN_COL_CATEGORICAL ||
-		    (k && cc->col <= m->cats[k - 1].col) || cc->n == 0 || cc->n > UINT32_MAX ||
-		    !cc->names || cc->first != data_input_of(m->col_role, cc->col, m->cats, k + 1))
-			return BAD("categorical column %zu is inconsistent", k + 1);
-		for (size_t q = 0; q < cc->n; q++)
-			if (!cc->names[q] || strlen(cc->names[q]) > UINT32_MAX)
-				return BAD("category %zu of column %zu has no name or too long a "
-					   "name",
-					   q + 1, k + 1);
-		n_inputs += cc->n;
-	}
-	for (size_t c = 0, k = 0; c < m->n_cols; c++)
-		if (m->col_role[c] == DNN_COL_CATEGORICAL && (k >= m->n_cats || m->cats[k++].col != c))
-			return BAD("column %zu is categorical but has no categories", c + 1);
-	if (n_inputs != net->n_in)
-		return BAD("%zu input columns for %zu network inputs", n_inputs, net->n_in);
-	if (m->n_classes && !m->class_names)
-		return BAD("no class names");
-	for (size_t k = 0; k < m->n_classes; k++)
-		if (!m->class_names[k] || strlen(m->class_names[k]) > UINT32_MAX)
-			return BAD("class %zu has no name or too long a name", k + 1);
-	if (m->in_norm.n != net->n_in || (m->in_norm.n && (!m->in_norm.mean || !m->in_norm.scale)))
-		return BAD("input normalization of %zu columns for %zu inputs", m->in_norm.n,
-			   net->n_in);
-	if (m->task == DNN_TASK_REGRESSION) {
-		if (m->out_norm.n != n_out || !m->out_norm.mean || !m->out_norm.scale)
-			return BAD("output normalization of %zu columns for %zu outputs",
-				   m->out_norm.n, n_out);
-	} else if (m->task == DNN_TASK_CLASSIFICATION) {
-		if (m->out_norm.n != 0)
-			return BAD("output normalization in a classification model");
-	} else {
-		return BAD("unknown task %d", m->task);
-	}
-	if (m->history.n && !m->history.epochs)
-		return BAD("no history");
-#undef BAD
-	return 0;
-}
-
-/* The whole file image of m, CRC included. */
-static int build_image(const struct dnn_model *m, struct wbuf *w, struct dnn_error *e)
-{
-	const struct dnn_net *net = m->net;
-	size_t s;
-
-	wb_bytes(w, ckpt_magic, sizeof ckpt_magic);
-	wb_u32(w, DNN_CKPT_VERSION);
-
-	s = wb_begin(w, "SPEC");
-	wb_bytes(w, m->spec_json, strlen(m->spec_json));
-	wb_end(w, s);
-
-	s = wb_begin(w, "LAYR");
-	wb_u32(w, (uint32_t)m->task);
-	wb_u32(w, (uint32_t)net->loss);
-	wb_u32(w, (uint32_t)net->n_in);
-	wb_u32(w, (uint32_t)net->n_layers);
-	for (size_t l = 0; l < net->n_layers; l++) {
-		wb_u32(w, (uint32_t)net->layers[l].n_out);
-		wb_u32(w, (uint32_t)net->layers[l].act->id);
-	}
-	wb_end(w, s);
-
-	s = wb_begin(w, "COLS");
-	wb_u32(w, (uint32_t)m->n_cols);
-	for (size_t c = 0; c < m->n_cols; c++) {
-		wb_u8(w, m->col_role[c]);
-		wb_str(w, m->col_names[c]);
-	}
-	wb_end(w, s);
-
-	if (m->n_cats) {
-		s = wb_begin(w, "CATS");
-		wb_u32(w, (uint32_t)m->n_cats);
-		for (size_t k = 0; k < m->n_cats; k++) {
-			wb_u32(w, (uint32_t)m->cats[k].col);
-			wb_u32(w, (uint32_t)m->cats[k].n);
-			for (size_t q = 0; q < m->cats[k].n; q++)
-				wb_str(w, m->cats[k].names[q]);
-		}
-		wb_end(w, s);
-	}
-
-	s = wb_begin(w, "CLAS");
-	wb_u32(w, (uint32_t)m->n_classes);
-	for (size_t k = 0; k < m->n_classes; k++)
-		wb_str(w, m->class_names[k]);
-	wb_end(w, s);
-
-	s = wb_begin(w, "NORM");
-	wb_u32(w, (uint32_t)m->in_norm.n);
-	for (size_t j = 0; j < m->in_norm.n; j++)
-		wb_f32(w, m->in_norm.mean[j]);
-	for (size_t j = 0; j < m->in_norm.n; j++)
-		wb_f32(w, m->in_norm.scale[j]);
-	wb_u32(w, (uint32_t)m->out_norm.n);
-	for (size_t j = 0; j < m->out_norm.n; j++)
-		wb_f32(w, m->out_norm.mean[j]);
-	for (size_t j = 0; j < m->out_norm.n; j++)
-		wb_f32(w, m->out_norm.scale[j]);
-	wb_end(w, s);
-
-	if (m->fill) {
-		s = wb_begin(w, "FILL");
-		wb_u32(w, (uint32_t)m->in_norm.n);
-		for (size_t j = 0; j < m->in_norm.n; j++)
-			wb_f32(w, m->fill[j]);
-		wb_end(w, s);
-	}
-
-	s = wb_begin(w, "WGHT");
-	wb_u64(w, (uint64_t)net->n_params);
-	for (size_t i = 0; i < net->n_params; i++)
-		wb_f32(w, net->params[i]);
-	wb_end(w, s);
-
-	s = wb_begin(w, "HIST");
-	wb_u32(w, (uint32_t)m->history.n);
-	wb_u32(w, HIST_FIELDS);
-	for (size_t i = 0; i < m->history.n; i++) {
-		const struct dnn_epoch *ep = &m->history.epochs[i];
-
-		wb_f64(w, ep->loss);
-		wb_f64(w, ep->val_loss);
-		wb_f64(w, ep->accuracy);
-		wb_f64(w, ep->val_accuracy);
-		wb_f64(w, ep->learning_rate);
-	}
-	wb_end(w, s);
-
-	if (m->writer) {
-		/* Ancillary: readers that do not know it skip it. */
-		s = wb_begin(w, "meta");
-		wb_str(w, m->writer);
-		wb_u64(w, m->written);
-		wb_end(w, s);
-	}
-
-	if (m->train_state) {
-		s = wb_begin(w, "trst");
-		wb_bytes(w, m->train_state, m->train_state_len);
-		wb_end(w, s);
-	}
-
-	if (w->oom)
-		return dnn_error_oom(e);
-	wb_u32(w, crc_of(w->p, w->n));
-	if (w->oom)
-		return dnn_error_oom(e);
-	return 0;
-}
-
-/* ---- the reader: bounds-checked cursor over one section's payload ---- */
-
-struct rbuf {
-	const unsigned char *p;
-	size_t n, pos;
-	int overrun; /* a read went past the end */
-};
-
-static uint64_t rb_uint(struct rbuf *r, int k)
-{
-	uint64_t v;
-
-	if (r->n - r->pos < (size_t)k) {
-		r->overrun = 1;
-		r->pos = r->n;
-		return 0;
-	}
-	v = get_le(r->p + r->pos, k);
-	r->pos += (size_t)k;
-	return v;
-}
-
-static uint32_t rb_u32(struct rbuf *r)
-{
-	return (uint32_t)rb_uint(r, 4);
-}
-
-static float rb_f32(struct rbuf *r)
-{
-	return bits_f32((uint32_t)rb_uint(r, 4));
-}
-
-/* 1 when count records of at least each bytes fit in what is left. */
-static int rb_fits(const struct rbuf *r, uint64_t count, size_t each)
-{
-	return count <= (uint64_t)((r->n - r->pos) / each);
-}
-
 /* ---- loading ---- */
 
 struct loader {
@@ -437,7 +50,7 @@ struct loader {
 	struct dnn_error *e;
 	const unsigned char *sect[N_SECT];
 	size_t sect_len[N_SECT];
-	size_t n_num_inputs; /* numeric input columns, from COLS */
+	size_t n_num_inputs;	   /* numeric input columns, from COLS */
 	const unsigned char *meta; /* the ancillary "meta" section, if any */
 	size_t meta_len;
 	/* From LAYR. */
@@ -474,19 +87,19 @@ static int sect_err(struct loader *ld, int s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	return dnn_error_set(ld->e, DNN_EX_DATA, ld->name, 0, 0, "section '%s': %s", sect_tag[s],
-			     msg);
+	return dnn_error_set(ld->e, DNN_EX_DATA, ld->name, 0, 0, "section '%s': %s",
+			     ckpt_sect_tag[s], msg);
 }
 
-static struct rbuf sect_reader(const struct loader *ld, int s)
+static struct dnn_rbuf sect_reader(const struct loader *ld, int s)
 {
-	struct rbuf r = {ld->sect[s], ld->sect_len[s], 0, 0};
+	struct dnn_rbuf r = {ld->sect[s], ld->sect_len[s], 0, 0};
 
 	return r;
 }
 
 /* The payload must have been read exactly to its end. */
-static int sect_done(struct loader *ld, int s, const struct rbuf *r)
+static int sect_done(struct loader *ld, int s, const struct dnn_rbuf *r)
 {
 	if (r->overrun)
 		return sect_err(ld, s, "payload length %zu is too short for its contents", r->n);
@@ -498,12 +111,12 @@ static int sect_done(struct loader *ld, int s, const struct rbuf *r)
 
 /* A string: u32 length and that many bytes, none of them NUL. NULL with the
  * error set when it does not fit or out of memory. */
-static char *rb_str(struct loader *ld, int s, struct rbuf *r, const char *what, size_t i)
+static char *rb_str(struct loader *ld, int s, struct dnn_rbuf *r, const char *what, size_t i)
 {
-	uint32_t len = rb_u32(r);
+	uint32_t len = rbuf_u32(r);
 	char *str;
 
-	if (r->overrun || !rb_fits(r, len, 1)) {
+	if (r->overrun || !rbuf_fits(r, len, 1)) {
 		r->overrun = 1;
 		sect_err(ld, s, "payload length %zu is too short for its contents", r->n);
 		return NULL;
@@ -530,8 +143,9 @@ static const char *task_name(int task)
  * n_params = sum over layers of units * (inputs + 1). */
 static int parse_layr(struct loader *ld)
 {
-	struct rbuf r = sect_reader(ld, S_LAYR);
-	uint32_t task = rb_u32(&r), loss = rb_u32(&r), n_in = rb_u32(&r), n_layers = rb_u32(&r);
+	struct dnn_rbuf r = sect_reader(ld, S_LAYR);
+	uint32_t task = rbuf_u32(&r), loss = rbuf_u32(&r), n_in = rbuf_u32(&r),
+		 n_layers = rbuf_u32(&r);
 	size_t fan_in = n_in, total = 0;
 
 	if (r.overrun)
@@ -549,7 +163,7 @@ static int parse_layr(struct loader *ld)
 		return sect_err(ld, S_LAYR, "the network has no inputs");
 	if (n_layers == 0)
 		return sect_err(ld, S_LAYR, "the network has no layers");
-	if (!rb_fits(&r, n_layers, 8))
+	if (!rbuf_fits(&r, n_layers, 8))
 		return sect_err(ld, S_LAYR, "payload length %zu is too short for %lu layers", r.n,
 				(unsigned long)n_layers);
 	ld->units = util_malloc_array(n_layers, sizeof *ld->units);
@@ -557,7 +171,7 @@ static int parse_layr(struct loader *ld)
 	if (!ld->units || !ld->acts)
 		return dnn_error_oom(ld->e);
 	for (size_t l = 0; l < n_layers; l++) {
-		uint32_t units = rb_u32(&r), act = rb_u32(&r);
+		uint32_t units = rbuf_u32(&r), act = rbuf_u32(&r);
 		size_t w;
 
 		if (units == 0)
@@ -587,11 +201,11 @@ static int parse_layr(struct loader *ld)
 /* COLS: n_cols, then (u8 role, string name) per column. */
 static int parse_cols(struct loader *ld, struct dnn_model *m)
 {
-	struct rbuf r = sect_reader(ld, S_COLS);
-	uint32_t n = rb_u32(&r);
+	struct dnn_rbuf r = sect_reader(ld, S_COLS);
+	uint32_t n = rbuf_u32(&r);
 	size_t n_inputs = 0, n_targets = 0, n_catcols = 0;
 
-	if (r.overrun || !rb_fits(&r, n, 5))
+	if (r.overrun || !rbuf_fits(&r, n, 5))
 		return sect_err(ld, S_COLS, "payload length %zu is too short for its contents",
 				r.n);
 	m->col_names = util_calloc_array(n, sizeof *m->col_names);
@@ -600,7 +214,7 @@ static int parse_cols(struct loader *ld, struct dnn_model *m)
 		return dnn_error_oom(ld->e);
 	m->n_cols = n;
 	for (size_t c = 0; c < n; c++) {
-		unsigned role = (unsigned)rb_uint(&r, 1);
+		unsigned role = (unsigned)rbuf_uint(&r, 1);
 
 		if (r.overrun)
 			return sect_done(ld, S_COLS, &r);
@@ -636,11 +250,11 @@ static int parse_cols(struct loader *ld, struct dnn_model *m)
  * outputs may also give two classes with one unit. */
 static int parse_clas(struct loader *ld, struct dnn_model *m)
 {
-	struct rbuf r = sect_reader(ld, S_CLAS);
-	uint32_t n = rb_u32(&r);
+	struct dnn_rbuf r = sect_reader(ld, S_CLAS);
+	uint32_t n = rbuf_u32(&r);
 	int out_act = ld->acts[ld->n_layers - 1];
 
-	if (r.overrun || !rb_fits(&r, n, 4))
+	if (r.overrun || !rbuf_fits(&r, n, 4))
 		return sect_err(ld, S_CLAS, "payload length %zu is too short for its contents",
 				r.n);
 	m->class_names = util_calloc_array(n, sizeof *m->class_names);
@@ -671,10 +285,10 @@ static int parse_clas(struct loader *ld, struct dnn_model *m)
 }
 
 /* n f32 means then n f32 scales into nm; every one finite, scales nonzero. */
-static int read_norm(struct loader *ld, struct rbuf *r, struct dnn_norm *nm, size_t n,
+static int read_norm(struct loader *ld, struct dnn_rbuf *r, struct dnn_norm *nm, size_t n,
 		     const char *what)
 {
-	if (!rb_fits(r, n, 8))
+	if (!rbuf_fits(r, n, 8))
 		return sect_err(ld, S_NORM, "payload length %zu is too short for its contents",
 				r->n);
 	if (n == 0)
@@ -685,9 +299,9 @@ static int read_norm(struct loader *ld, struct rbuf *r, struct dnn_norm *nm, siz
 		return dnn_error_oom(ld->e);
 	nm->n = n;
 	for (size_t j = 0; j < n; j++)
-		nm->mean[j] = rb_f32(r);
+		nm->mean[j] = rbuf_f32(r);
 	for (size_t j = 0; j < n; j++) {
-		nm->scale[j] = rb_f32(r);
+		nm->scale[j] = rbuf_f32(r);
 		if (!isfinite(nm->mean[j]) || !isfinite(nm->scale[j]) || nm->scale[j] == 0.0f)
 			return sect_err(ld, S_NORM, "%s %zu has mean %g and scale %g", what, j + 1,
 					(double)nm->mean[j], (double)nm->scale[j]);
@@ -699,8 +313,8 @@ static int read_norm(struct loader *ld, struct rbuf *r, struct dnn_norm *nm, siz
  * regression outputs. */
 static int parse_norm(struct loader *ld, struct dnn_model *m)
 {
-	struct rbuf r = sect_reader(ld, S_NORM);
-	uint32_t n = rb_u32(&r), n_out;
+	struct dnn_rbuf r = sect_reader(ld, S_NORM);
+	uint32_t n = rbuf_u32(&r), n_out;
 	size_t want_out = ld->task == DNN_TASK_REGRESSION ? ld->n_out : 0;
 
 	if (r.overrun)
@@ -710,7 +324,7 @@ static int parse_norm(struct loader *ld, struct dnn_model *m)
 				(unsigned long)n, ld->n_in);
 	if (read_norm(ld, &r, &m->in_norm, n, "input"))
 		return -1;
-	n_out = rb_u32(&r);
+	n_out = rbuf_u32(&r);
 	if (r.overrun)
 		return sect_done(ld, S_NORM, &r);
 	if (n_out != want_out)
@@ -725,15 +339,15 @@ static int parse_norm(struct loader *ld, struct dnn_model *m)
  * allocated for them. */
 static int check_wght(struct loader *ld)
 {
-	struct rbuf r = sect_reader(ld, S_WGHT);
-	uint64_t n = rb_uint(&r, 8);
+	struct dnn_rbuf r = sect_reader(ld, S_WGHT);
+	uint64_t n = rbuf_uint(&r, 8);
 
 	if (r.overrun)
 		return sect_done(ld, S_WGHT, &r);
 	if (n != ld->n_params)
 		return sect_err(ld, S_WGHT, "%llu parameters where the layers have %zu",
 				(unsigned long long)n, ld->n_params);
-	if (!rb_fits(&r, n, 4))
+	if (!rbuf_fits(&r, n, 4))
 		return sect_err(ld, S_WGHT, "payload length %zu is too short for its contents",
 				r.n);
 	r.pos += (size_t)n * 4;
@@ -744,8 +358,8 @@ static int check_wght(struct loader *ld)
  * f64, of which the first 5 are known. */
 static int parse_hist(struct loader *ld, struct dnn_model *m)
 {
-	struct rbuf r = sect_reader(ld, S_HIST);
-	uint32_t n = rb_u32(&r), fields = rb_u32(&r);
+	struct dnn_rbuf r = sect_reader(ld, S_HIST);
+	uint32_t n = rbuf_u32(&r), fields = rbuf_u32(&r);
 	size_t rec;
 
 	if (r.overrun)
@@ -753,18 +367,18 @@ static int parse_hist(struct loader *ld, struct dnn_model *m)
 	if (fields < HIST_FIELDS)
 		return sect_err(ld, S_HIST, "%lu fields per epoch, expected at least %d",
 				(unsigned long)fields, HIST_FIELDS);
-	if (util_mul_overflow(fields, 8, &rec) || !rb_fits(&r, n, rec))
+	if (util_mul_overflow(fields, 8, &rec) || !rbuf_fits(&r, n, rec))
 		return sect_err(ld, S_HIST, "payload length %zu is too short for its contents",
 				r.n);
 	for (size_t i = 0; i < n; i++) {
 		struct dnn_epoch ep;
 
 		ep.epoch = (unsigned long)(i + 1);
-		ep.loss = bits_f64(rb_uint(&r, 8));
-		ep.val_loss = bits_f64(rb_uint(&r, 8));
-		ep.accuracy = bits_f64(rb_uint(&r, 8));
-		ep.val_accuracy = bits_f64(rb_uint(&r, 8));
-		ep.learning_rate = bits_f64(rb_uint(&r, 8));
+		ep.loss = bytes_bits_f64(rbuf_uint(&r, 8));
+		ep.val_loss = bytes_bits_f64(rbuf_uint(&r, 8));
+		ep.accuracy = bytes_bits_f64(rbuf_uint(&r, 8));
+		ep.val_accuracy = bytes_bits_f64(rbuf_uint(&r, 8));
+		ep.learning_rate = bytes_bits_f64(rbuf_uint(&r, 8));
 		ep.seconds = (double)NAN;
 		r.pos += (fields - HIST_FIELDS) * (size_t)8;
 		if (history_append(&m->history, &ep))
@@ -776,25 +390,25 @@ static int parse_hist(struct loader *ld, struct dnn_model *m)
 /* FILL (optional): n_in finite values that replace missing inputs. */
 static int parse_fill(struct loader *ld, struct dnn_model *m)
 {
-	struct rbuf r = sect_reader(ld, S_FILL);
+	struct dnn_rbuf r = sect_reader(ld, S_FILL);
 	uint32_t n;
 
 	if (!ld->sect[S_FILL])
 		return 0;
-	n = rb_u32(&r);
+	n = rbuf_u32(&r);
 	if (r.overrun)
 		return sect_done(ld, S_FILL, &r);
 	if (n != ld->n_in)
 		return sect_err(ld, S_FILL, "%lu values for a network of %zu inputs",
 				(unsigned long)n, ld->n_in);
-	if (!rb_fits(&r, n, 4))
+	if (!rbuf_fits(&r, n, 4))
 		return sect_err(ld, S_FILL, "payload length %zu is too short for its contents",
 				r.n);
 	m->fill = util_malloc_array(n, sizeof *m->fill);
 	if (!m->fill)
 		return dnn_error_oom(ld->e);
 	for (size_t j = 0; j < n; j++) {
-		m->fill[j] = rb_f32(&r);
+		m->fill[j] = rbuf_f32(&r);
 		if (!isfinite(m->fill[j]))
 			return sect_err(ld, S_FILL, "value %zu is not finite", j + 1);
 	}
@@ -806,15 +420,15 @@ static int parse_fill(struct loader *ld, struct dnn_model *m)
  * network's inputs. */
 static int parse_cats(struct loader *ld, struct dnn_model *m)
 {
-	struct rbuf r = sect_reader(ld, S_CATS);
+	struct dnn_rbuf r = sect_reader(ld, S_CATS);
 	size_t n_inputs = ld->n_num_inputs, n_catcols = 0;
 	uint32_t n = 0;
 
 	for (size_t c = 0; c < m->n_cols; c++)
 		n_catcols += m->col_role[c] == DNN_COL_CATEGORICAL;
 	if (ld->sect[S_CATS]) {
-		n = rb_u32(&r);
-		if (r.overrun || !rb_fits(&r, n, 8))
+		n = rbuf_u32(&r);
+		if (r.overrun || !rbuf_fits(&r, n, 8))
 			return sect_err(ld, S_CATS,
 					"payload length %zu is too short for its contents", r.n);
 		if (n != n_catcols)
@@ -826,7 +440,7 @@ static int parse_cats(struct loader *ld, struct dnn_model *m)
 		m->n_cats = n;
 		for (size_t k = 0; k < n; k++) {
 			struct dnn_catcol *cc = &m->cats[k];
-			uint32_t col = rb_u32(&r), count = rb_u32(&r);
+			uint32_t col = rbuf_u32(&r), count = rbuf_u32(&r);
 
 			if (r.overrun)
 				return sect_done(ld, S_CATS, &r);
@@ -836,7 +450,7 @@ static int parse_cats(struct loader *ld, struct dnn_model *m)
 						"entry %zu names column %lu, which is not the next "
 						"categorical column",
 						k + 1, (unsigned long)col);
-			if (count == 0 || !rb_fits(&r, count, 4))
+			if (count == 0 || !rbuf_fits(&r, count, 4))
 				return sect_err(ld, S_CATS,
 						"column %lu has %lu categories (payload length "
 						"%zu)",
@@ -878,13 +492,13 @@ static int parse_meta(struct loader *ld, struct dnn_model *m)
 
 	if (!p || ld->meta_len < 4)
 		return 0;
-	len = get_le(p, 4);
+	len = bytes_get_le(p, 4);
 	if (len > ld->meta_len - 4 || ld->meta_len - 4 - len != 8 || memchr(p + 4, '\0', len))
 		return 0;
 	m->writer = util_strndup((const char *)p + 4, (size_t)len);
 	if (!m->writer)
 		return dnn_error_oom(ld->e);
-	m->written = get_le(p + 4 + len, 8);
+	m->written = bytes_get_le(p + 4 + len, 8);
 	return 0;
 }
 
@@ -928,7 +542,7 @@ static int parse_frame(struct loader *ld, const unsigned char *buf, size_t size)
 		return load_err(ld, "not a dnn checkpoint");
 	if (size < HEADER_SIZE)
 		return load_err(ld, "truncated checkpoint (%zu bytes)", size);
-	version = (uint32_t)get_le(buf + 8, 4);
+	version = (uint32_t)bytes_get_le(buf + 8, 4);
 	if (version != DNN_CKPT_VERSION)
 		return load_err(ld,
 				"unsupported checkpoint version %lu (this dnn reads version %d)",
@@ -944,7 +558,7 @@ static int parse_frame(struct loader *ld, const unsigned char *buf, size_t size)
 					"truncated checkpoint (a section header at offset %zu "
 					"is cut short)",
 					pos);
-		len = get_le(buf + pos + 4, 8);
+		len = bytes_get_le(buf + pos + 4, 8);
 		if (len > end - pos - SECT_HEADER_SIZE)
 			return load_err(ld,
 					"truncated checkpoint (section at offset %zu needs %llu "
@@ -952,22 +566,22 @@ static int parse_frame(struct loader *ld, const unsigned char *buf, size_t size)
 					pos, (unsigned long long)len, end - pos - SECT_HEADER_SIZE);
 		pos += SECT_HEADER_SIZE + (size_t)len;
 	}
-	if (crc_of(buf, end) != (uint32_t)get_le(buf + end, 4))
+	if (ckpt_crc(buf, end) != (uint32_t)bytes_get_le(buf + end, 4))
 		return load_err(ld, "checksum mismatch: the file is damaged");
 
 	for (pos = HEADER_SIZE; pos < end;) {
 		const unsigned char *tag = buf + pos;
-		size_t len = (size_t)get_le(buf + pos + 4, 8);
+		size_t len = (size_t)bytes_get_le(buf + pos + 4, 8);
 		int s;
 
 		if (!tag_ok(tag))
 			return load_err(ld, "bad section tag at offset %zu", pos);
 		for (s = 0; s < N_SECT; s++)
-			if (memcmp(tag, sect_tag[s], 4) == 0)
+			if (memcmp(tag, ckpt_sect_tag[s], 4) == 0)
 				break;
 		if (s < N_SECT) {
 			if (ld->sect[s])
-				return load_err(ld, "duplicate section '%s'", sect_tag[s]);
+				return load_err(ld, "duplicate section '%s'", ckpt_sect_tag[s]);
 			ld->sect[s] = buf + pos + SECT_HEADER_SIZE;
 			ld->sect_len[s] = len;
 		} else if (memcmp(tag, "meta", 4) == 0) {
@@ -988,7 +602,7 @@ static int parse_frame(struct loader *ld, const unsigned char *buf, size_t size)
 	}
 	for (int s = 0; s < N_SECT; s++)
 		if (!ld->sect[s] && s != S_FILL && s != S_CATS)
-			return load_err(ld, "missing section '%s'", sect_tag[s]);
+			return load_err(ld, "missing section '%s'", ckpt_sect_tag[s]);
 	return 0;
 }
 
@@ -998,8 +612,8 @@ static int parse_sections(struct dnn_model *m, const unsigned char *buf, size_t 
 			  struct loader *ld)
 {
 	if (parse_frame(ld, buf, size) || parse_layr(ld) || parse_cols(ld, m) ||
-	    parse_cats(ld, m) || parse_clas(ld, m) || parse_norm(ld, m) || parse_fill(ld, m) || check_wght(ld) ||
-	    parse_hist(ld, m) || parse_spec(ld, m) || parse_meta(ld, m))
+	    parse_cats(ld, m) || parse_clas(ld, m) || parse_norm(ld, m) || parse_fill(ld, m) ||
+	    check_wght(ld) || parse_hist(ld, m) || parse_spec(ld, m) || parse_meta(ld, m))
 		return -1;
 	m->task = ld->task;
 	return 0;
@@ -1018,14 +632,13 @@ static int build_net(struct dnn_model *m, struct loader *ld)
 				     "internal error: %zu parameters where the file has %zu",
 				     m->net->n_params, ld->n_params);
 	for (size_t i = 0; i < ld->n_params; i++)
-		m->net->params[i] = bits_f32((uint32_t)get_le(w + 4 * i, 4));
+		m->net->params[i] = bytes_bits_f32((uint32_t)bytes_get_le(w + 4 * i, 4));
 	return 0;
 }
 
 /* Run the reader's checks over an image about to be written, so that dnn
  * never writes a checkpoint it would refuse to load (70 if it would). */
-static int verify_image(const unsigned char *buf, size_t size, const char *path,
-			struct dnn_error *e)
+int ckpt_verify_image(const unsigned char *buf, size_t size, const char *path, struct dnn_error *e)
 {
 	struct dnn_model scratch = {0};
 	struct loader ld = {0};
@@ -1047,198 +660,6 @@ static int verify_image(const unsigned char *buf, size_t size, const char *path,
 	}
 	return dnn_error_set(e, DNN_EX_SOFTWARE, NULL, 0, 0,
 			     "cannot save the model: it would not load back: %s", le.msg);
-}
-
-/* ---- files ---- */
-
-/* write(2) all of p, through interruptions. */
-static int write_all(int fd, const unsigned char *p, size_t n)
-{
-	while (n > 0) {
-		size_t k = n > (1u << 30) ? (1u << 30) : n;
-		ssize_t r = write(fd, p, k);
-
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (r == 0) {
-			errno = EIO;
-			return -1;
-		}
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
-static int save_stdout(const struct wbuf *w, struct dnn_error *e)
-{
-	if (fwrite(w->p, 1, w->n, stdout) != w->n || fflush(stdout) == EOF)
-		return dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on standard output: %s",
-				     strerror(errno));
-	return 0;
-}
-
-/* Write the image to a file that is not a regular file (a device such as
- * /dev/null or /dev/full, a FIFO): renaming over it would replace it. */
-static int save_special(const struct wbuf *w, const char *path, struct dnn_error *e)
-{
-	int fd = open(path, O_WRONLY);
-
-	if (fd < 0)
-		return dnn_error_set(e, DNN_EX_CANTCREAT, NULL, 0, 0, "cannot create '%s': %s",
-				     path, strerror(errno));
-	if (write_all(fd, w->p, w->n) != 0) {
-		int err = errno;
-
-		close(fd);
-		return dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on '%s': %s", path,
-				     strerror(err));
-	}
-	if (close(fd) != 0 && errno != EINTR)
-		return dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on '%s': %s", path,
-				     strerror(errno));
-	return 0;
-}
-
-/* A temporary file in the directory of path: "PATH.tmp.XXXXXX", or, when
- * that name is too long for the file system, "DIR/.dnn.tmp.XXXXXX".
- * Returns the descriptor and sets *tmp and *dir (both malloc'd), or -1 with
- * errno set. */
-static int make_temp(const char *path, char **tmp, char **dir)
-{
-	static const char suffix[] = ".tmp.XXXXXX", shortname[] = "/.dnn.tmp.XXXXXX";
-	const char *slash = strrchr(path, '/');
-	size_t len = strlen(path), size;
-	int fd, err;
-
-	*tmp = NULL;
-	if (!slash)
-		*dir = util_strdup(".");
-	else
-		*dir = util_strndup(path, slash == path ? 1 : (size_t)(slash - path));
-	if (!*dir || len > SIZE_MAX / 2 - sizeof shortname)
-		goto nomem;
-	/* Room for either name: the directory is no longer than path. */
-	size = len + sizeof shortname;
-	*tmp = malloc(size);
-	if (!*tmp)
-		goto nomem;
-	memcpy(*tmp, path, len);
-	memcpy(*tmp + len, suffix, sizeof suffix);
-	fd = mkstemp(*tmp);
-	if (fd < 0 && errno == ENAMETOOLONG) {
-		/* "/" would give "//.dnn.tmp.XXXXXX": skip the second slash. */
-		snprintf(*tmp, size, "%s%s", strcmp(*dir, "/") ? *dir : "", shortname);
-		fd = mkstemp(*tmp);
-	}
-	if (fd >= 0)
-		return fd;
-	err = errno;
-	free(*tmp);
-	free(*dir);
-	*tmp = *dir = NULL;
-	errno = err;
-	return -1;
-nomem:
-	free(*dir);
-	*dir = NULL;
-	errno = ENOMEM;
-	return -1;
-}
-
-/* Flush the directory entry of a rename to disk. Best effort: a directory
- * that cannot be opened or a file system that cannot sync directories
- * (EINVAL, EBADF) is not an error. */
-static int sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY), rc = 0;
-
-	if (fd < 0)
-		return 0;
-	if (fsync(fd) != 0 && errno != EINVAL && errno != EBADF)
-		rc = -1;
-	if (close(fd) != 0 && rc == 0 && errno != EINTR)
-		rc = -1;
-	return rc;
-}
-
-int ckpt_save(const struct dnn_model *m, const char *path, struct dnn_error *e)
-{
-	struct wbuf w = {0};
-	char *tmp = NULL, *dir = NULL;
-	int fd = -1, rc = -1;
-	mode_t mask;
-
-	if (check_model(m, e) || build_image(m, &w, e) || verify_image(w.p, w.n, path, e))
-		goto out;
-	if (strcmp(path, "-") == 0) {
-		rc = save_stdout(&w, e);
-		goto out;
-	}
-	{
-		struct stat st;
-
-		if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-			rc = save_special(&w, path, e);
-			goto out;
-		}
-	}
-	fd = make_temp(path, &tmp, &dir);
-	if (fd < 0) {
-		if (errno == ENOMEM)
-			dnn_error_oom(e);
-		else
-			dnn_error_set(e, DNN_EX_CANTCREAT, NULL, 0, 0, "cannot create '%s': %s",
-				      path, strerror(errno));
-		goto out;
-	}
-	/* mkstemp makes the file 0600; give it the mode a new file gets. */
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) != 0) {
-		dnn_error_set(e, DNN_EX_CANTCREAT, NULL, 0, 0, "cannot create '%s': %s", path,
-			      strerror(errno));
-		goto fail;
-	}
-	if (write_all(fd, w.p, w.n) != 0 || fsync(fd) != 0) {
-		dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on '%s': %s", path,
-			      strerror(errno));
-		goto fail;
-	}
-	{
-		int r = close(fd);
-
-		fd = -1;
-		if (r != 0) {
-			dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on '%s': %s", path,
-				      strerror(errno));
-			goto fail;
-		}
-	}
-	if (rename(tmp, path) != 0) {
-		dnn_error_set(e, DNN_EX_CANTCREAT, NULL, 0, 0, "cannot create '%s': %s", path,
-			      strerror(errno));
-		goto fail;
-	}
-	if (sync_dir(dir) != 0) {
-		dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "cannot flush the directory of '%s': %s",
-			      path, strerror(errno));
-		goto out;
-	}
-	rc = 0;
-	goto out;
-fail:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-out:
-	free(tmp);
-	free(dir);
-	free(w.p);
-	return rc;
 }
 
 /* The whole of a file ("-": standard input), malloc'd. */
@@ -1320,8 +741,8 @@ int ckpt_load(struct dnn_model *m, const char *path, struct dnn_error *e)
 	rc = parse_sections(m, buf, size, &ld) || build_net(m, &ld) ? -1 : 0;
 	if (rc == 0) {
 		m->file_size = size;
-		m->format_version = (uint32_t)get_le(buf + 8, 4);
-		m->crc = (uint32_t)get_le(buf + size - CRC_SIZE, 4);
+		m->format_version = (uint32_t)bytes_get_le(buf + 8, 4);
+		m->crc = (uint32_t)bytes_get_le(buf + size - CRC_SIZE, 4);
 	}
 	if (rc == 0 && ld.trst) {
 		m->train_state = malloc(ld.trst_len ? ld.trst_len : 1);
@@ -1338,25 +759,6 @@ int ckpt_load(struct dnn_model *m, const char *path, struct dnn_error *e)
 	if (rc)
 		model_free(m);
 	return rc;
-}
-
-void model_free(struct dnn_model *m)
-{
-	if (!m)
-		return;
-	net_free(m->net);
-	util_free_strings(m->col_names, m->n_cols);
-	free(m->col_role);
-	data_free_cats(m->cats, m->n_cats);
-	util_free_strings(m->class_names, m->n_classes);
-	norm_free(&m->in_norm);
-	norm_free(&m->out_norm);
-	free(m->fill);
-	history_free(&m->history);
-	free(m->spec_json);
-	free(m->writer);
-	free(m->train_state);
-	memset(m, 0, sizeof *m);
 }
 
 int ckpt_parse(struct dnn_model *m, const unsigned char *buf, size_t size, const char *name,

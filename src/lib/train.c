@@ -5,31 +5,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "bytes.h"
 #include "dist.h"
 #include "loss.h"
 #include "util.h"
-
-int history_append(struct dnn_history *h, const struct dnn_epoch *ep)
-{
-	if (h->n == h->cap) {
-		size_t cap = h->cap ? 2 * h->cap : 64;
-		struct dnn_epoch *p = util_realloc_array(h->epochs, cap, sizeof *p);
-
-		if (!p)
-			return -1;
-		h->epochs = p;
-		h->cap = cap;
-	}
-	h->epochs[h->n++] = *ep;
-	return 0;
-}
-
-void history_free(struct dnn_history *h)
-{
-	free(h->epochs);
-	h->epochs = NULL;
-	h->n = h->cap = 0;
-}
 
 static double now(void)
 {
@@ -526,95 +505,45 @@ out:
 
 #define STATE_LAYOUT 1
 
-/* A growing little-endian byte buffer. */
-struct enc {
-	unsigned char *p;
-	size_t n, cap;
-	int oom;
-};
-
-static void enc_uint(struct enc *b, uint64_t v, int k)
-{
-	if (b->oom)
-		return;
-	if (b->cap - b->n < (size_t)k) {
-		size_t cap = b->cap ? 2 * b->cap : 4096;
-		unsigned char *p = realloc(b->p, cap);
-
-		if (!p) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	for (int i = 0; i < k; i++)
-		b->p[b->n++] = (unsigned char)(v >> (8 * i));
-}
-
-static void enc_f64(struct enc *b, double d)
-{
-	uint64_t u;
-
-	memcpy(&u, &d, sizeof u);
-	enc_uint(b, u, 8);
-}
-
-static void enc_f32s(struct enc *b, const float *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		uint32_t u;
-
-		memcpy(&u, &v[i], sizeof u);
-		enc_uint(b, u, 4);
-	}
-}
-
-static void enc_f64s(struct enc *b, const double *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		enc_f64(b, v[i]);
-}
-
 unsigned char *train_state_encode(unsigned long epochs_done, const struct dnn_rng *rng,
 				  const float *params, const struct dnn_optim *opt,
 				  const struct dnn_sched *sched,
 				  const struct dnn_train_early *early, size_t *len)
 {
-	struct enc b = {0};
+	struct dnn_wbuf b = {0};
 	size_t n = opt->n, m = opt->conf.history_size;
 	int have_best = early && early->best && early->best_epoch;
 
-	enc_uint(&b, STATE_LAYOUT, 4);
-	enc_uint(&b, epochs_done, 8);
+	wbuf_uint(&b, STATE_LAYOUT, 4);
+	wbuf_uint(&b, epochs_done, 8);
 	for (int i = 0; i < 4; i++)
-		enc_uint(&b, rng->s[i], 8);
-	enc_uint(&b, (uint64_t)opt->conf.kind, 4);
-	enc_uint(&b, opt->t, 8);
-	enc_uint(&b, n, 8);
-	enc_f32s(&b, params, n);
-	enc_f64(&b, sched->plateau_lr);
-	enc_f64(&b, sched->best);
-	enc_uint(&b, sched->n_bad, 8);
-	enc_uint(&b, (uint64_t)have_best, 4);
-	enc_f64(&b, early ? early->best_loss : (double)INFINITY);
-	enc_uint(&b, early ? early->best_epoch : 0, 8);
+		wbuf_uint(&b, rng->s[i], 8);
+	wbuf_uint(&b, (uint64_t)opt->conf.kind, 4);
+	wbuf_uint(&b, opt->t, 8);
+	wbuf_uint(&b, n, 8);
+	wbuf_f32s(&b, params, n);
+	wbuf_f64(&b, sched->plateau_lr);
+	wbuf_f64(&b, sched->best);
+	wbuf_uint(&b, sched->n_bad, 8);
+	wbuf_uint(&b, (uint64_t)have_best, 4);
+	wbuf_f64(&b, early ? early->best_loss : (double)INFINITY);
+	wbuf_uint(&b, early ? early->best_epoch : 0, 8);
 	if (have_best)
-		enc_f32s(&b, early->best, n);
+		wbuf_f32s(&b, early->best, n);
 	if (optim_full_batch(opt)) {
-		enc_uint(&b, (uint64_t)opt->lb.started, 4);
-		enc_uint(&b, m, 4);
-		enc_uint(&b, opt->lb.head, 4);
-		enc_uint(&b, opt->lb.count, 4);
-		enc_f64(&b, opt->lb.f);
-		enc_f64s(&b, opt->lb.x, n);
-		enc_f64s(&b, opt->lb.gx, n);
-		enc_f64s(&b, opt->lb.s, m * n);
-		enc_f64s(&b, opt->lb.y, m * n);
-		enc_f64s(&b, opt->lb.rho, m);
+		wbuf_uint(&b, (uint64_t)opt->lb.started, 4);
+		wbuf_uint(&b, m, 4);
+		wbuf_uint(&b, opt->lb.head, 4);
+		wbuf_uint(&b, opt->lb.count, 4);
+		wbuf_f64(&b, opt->lb.f);
+		wbuf_f64s(&b, opt->lb.x, n);
+		wbuf_f64s(&b, opt->lb.gx, n);
+		wbuf_f64s(&b, opt->lb.s, m * n);
+		wbuf_f64s(&b, opt->lb.y, m * n);
+		wbuf_f64s(&b, opt->lb.rho, m);
 	} else {
-		enc_f32s(&b, opt->m, n);
-		enc_f32s(&b, opt->v, n);
+		wbuf_f32s(&b, opt->m, n);
+		wbuf_f32s(&b, opt->v, n);
 	}
 	if (b.oom) {
 		free(b.p);
@@ -624,72 +553,26 @@ unsigned char *train_state_encode(unsigned long epochs_done, const struct dnn_rn
 	return b.p;
 }
 
-/* A bounds-checked little-endian reader. */
-struct dec {
-	const unsigned char *p;
-	size_t n, pos;
-	int short_read;
-};
-
-static uint64_t dec_uint(struct dec *d, int k)
-{
-	uint64_t v = 0;
-
-	if (d->n - d->pos < (size_t)k) {
-		d->short_read = 1;
-		d->pos = d->n;
-		return 0;
-	}
-	for (int i = 0; i < k; i++)
-		v |= (uint64_t)d->p[d->pos + (size_t)i] << (8 * i);
-	d->pos += (size_t)k;
-	return v;
-}
-
-static double dec_f64(struct dec *d)
-{
-	uint64_t u = dec_uint(d, 8);
-	double v;
-
-	memcpy(&v, &u, sizeof v);
-	return v;
-}
-
-static void dec_f32s(struct dec *d, float *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		uint32_t u = (uint32_t)dec_uint(d, 4);
-
-		memcpy(&v[i], &u, sizeof u);
-	}
-}
-
-static void dec_f64s(struct dec *d, double *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		v[i] = dec_f64(d);
-}
-
 int train_state_decode(const unsigned char *p, size_t len, const char *file,
 		       unsigned long *epochs_done, struct dnn_rng *rng, float *params,
 		       struct dnn_optim *opt, struct dnn_sched *sched,
 		       struct dnn_train_early *early, struct dnn_error *e)
 {
-	struct dec d = {p, len, 0, 0};
+	struct dnn_rbuf d = {p, len, 0, 0};
 	size_t n = opt->n, m = opt->conf.history_size;
 	uint64_t layout, kind, np, have_best;
 
 #define BAD(...) dnn_error_set(e, DNN_EX_DATA, file, 0, 0, "training state: " __VA_ARGS__)
-	layout = dec_uint(&d, 4);
+	layout = rbuf_uint(&d, 4);
 	if (layout != STATE_LAYOUT)
 		return BAD("unknown layout %llu", (unsigned long long)layout);
-	*epochs_done = (unsigned long)dec_uint(&d, 8);
+	*epochs_done = (unsigned long)rbuf_uint(&d, 8);
 	for (int i = 0; i < 4; i++)
-		rng->s[i] = dec_uint(&d, 8);
-	kind = dec_uint(&d, 4);
-	opt->t = (unsigned long)dec_uint(&d, 8);
-	np = dec_uint(&d, 8);
-	if (d.short_read)
+		rng->s[i] = rbuf_uint(&d, 8);
+	kind = rbuf_uint(&d, 4);
+	opt->t = (unsigned long)rbuf_uint(&d, 8);
+	np = rbuf_uint(&d, 8);
+	if (d.overrun)
 		return BAD("truncated");
 	if (kind != (uint64_t)opt->conf.kind)
 		return BAD("the checkpoint was trained with %s, not %s; a resumed run keeps its "
@@ -697,38 +580,38 @@ int train_state_decode(const unsigned char *p, size_t len, const char *file,
 			   spec_optim_name((int)kind), spec_optim_name(opt->conf.kind));
 	if (np != n)
 		return BAD("%llu parameters for a network of %zu", (unsigned long long)np, n);
-	dec_f32s(&d, params, n);
-	sched->plateau_lr = dec_f64(&d);
-	sched->best = dec_f64(&d);
-	sched->n_bad = (unsigned long)dec_uint(&d, 8);
-	have_best = dec_uint(&d, 4);
-	early->best_loss = dec_f64(&d);
-	early->best_epoch = (unsigned long)dec_uint(&d, 8);
+	rbuf_f32s(&d, params, n);
+	sched->plateau_lr = rbuf_f64(&d);
+	sched->best = rbuf_f64(&d);
+	sched->n_bad = (unsigned long)rbuf_uint(&d, 8);
+	have_best = rbuf_uint(&d, 4);
+	early->best_loss = rbuf_f64(&d);
+	early->best_epoch = (unsigned long)rbuf_uint(&d, 8);
 	if (have_best && early->best)
-		dec_f32s(&d, early->best, n);
+		rbuf_f32s(&d, early->best, n);
 	else if (have_best)
 		d.pos += 4 * n < d.n - d.pos ? 4 * n : d.n - d.pos;
 	else
 		early->best_epoch = 0;
 	if (optim_full_batch(opt)) {
-		opt->lb.started = (int)dec_uint(&d, 4);
-		if (dec_uint(&d, 4) != m)
+		opt->lb.started = (int)rbuf_uint(&d, 4);
+		if (rbuf_uint(&d, 4) != m)
 			return BAD("a history_size other than the spec's %zu", m);
-		opt->lb.head = (size_t)dec_uint(&d, 4);
-		opt->lb.count = (size_t)dec_uint(&d, 4);
+		opt->lb.head = (size_t)rbuf_uint(&d, 4);
+		opt->lb.count = (size_t)rbuf_uint(&d, 4);
 		if (opt->lb.head >= m || opt->lb.count > m)
 			return BAD("inconsistent lbfgs memory");
-		opt->lb.f = dec_f64(&d);
-		dec_f64s(&d, opt->lb.x, n);
-		dec_f64s(&d, opt->lb.gx, n);
-		dec_f64s(&d, opt->lb.s, m * n);
-		dec_f64s(&d, opt->lb.y, m * n);
-		dec_f64s(&d, opt->lb.rho, m);
+		opt->lb.f = rbuf_f64(&d);
+		rbuf_f64s(&d, opt->lb.x, n);
+		rbuf_f64s(&d, opt->lb.gx, n);
+		rbuf_f64s(&d, opt->lb.s, m * n);
+		rbuf_f64s(&d, opt->lb.y, m * n);
+		rbuf_f64s(&d, opt->lb.rho, m);
 	} else {
-		dec_f32s(&d, opt->m, n);
-		dec_f32s(&d, opt->v, n);
+		rbuf_f32s(&d, opt->m, n);
+		rbuf_f32s(&d, opt->v, n);
 	}
-	if (d.short_read)
+	if (d.overrun)
 		return BAD("truncated");
 	if (d.pos != d.n)
 		return BAD("%zu bytes too many", d.n - d.pos);

@@ -10,19 +10,11 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "history.h"
 #include "net.h"
 #include "optim.h"
 #include "rng.h"
 #include "schedule.h"
-
-/* One epoch's figures; NaN where a figure does not apply. */
-struct dnn_epoch {
-	unsigned long epoch;	/* 1-based */
-	double loss, val_loss;
-	double accuracy, val_accuracy;
-	double learning_rate;
-	double seconds;		/* wall time of the epoch (not saved) */
-};
 
 /* An epoch's regression figures (not saved): mean absolute error in the
  * target's units and R^2, averaged over the outputs; NaN without
@@ -30,11 +22,6 @@ struct dnn_epoch {
 struct dnn_epoch_reg {
 	double mae, val_mae;
 	double r2, val_r2;
-};
-
-struct dnn_history {
-	size_t n, cap;
-	struct dnn_epoch *epochs;
 };
 
 /* A set of rows: inputs x (n x n_in) and targets t (n x n_out) in the form
@@ -150,8 +137,5 @@ int train_state_decode(const unsigned char *p, size_t len, const char *file,
 		       unsigned long *epochs_done, struct dnn_rng *rng, float *params,
 		       struct dnn_optim *opt, struct dnn_sched *sched,
 		       struct dnn_train_early *early, struct dnn_error *e);
-
-int history_append(struct dnn_history *h, const struct dnn_epoch *ep);
-void history_free(struct dnn_history *h);
 
 #endif

@@ -1,0 +1,29 @@
+/* The training history: one record of figures per epoch, as a checkpoint
+ * keeps it (section HIST) and dnn info, the log and the plot show it. */
+#ifndef DNN_HISTORY_H
+#define DNN_HISTORY_H
+
+#include <stddef.h>
+
+/* One epoch's figures; NaN where a figure does not apply. */
+struct dnn_epoch {
+	unsigned long epoch; /* 1-based */
+	double loss, val_loss;
+	double accuracy, val_accuracy;
+	double learning_rate;
+	double seconds; /* wall time of the epoch (not saved) */
+};
+
+/* The epochs so far, in order; zero-initialize. */
+struct dnn_history {
+	size_t n, cap;
+	struct dnn_epoch *epochs;
+};
+
+/* Append a copy of ep. Returns 0, or -1 when out of memory (h unchanged). */
+int history_append(struct dnn_history *h, const struct dnn_epoch *ep);
+
+/* Free the epochs and zero h. */
+void history_free(struct dnn_history *h);
+
+#endif

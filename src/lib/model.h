@@ -1,0 +1,51 @@
+/* The model: a trained network with what it needs to be used on the rows of
+ * a file, apart from any file format (ckpt.h reads and writes it). */
+#ifndef DNN_MODEL_H
+#define DNN_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "data.h"
+#include "history.h"
+#include "net.h"
+
+/* A trained model: the network and everything needed to use it on CSV
+ * rows (columns, classes, categories, normalization, fill values), its
+ * spec, history and where training left off. */
+struct dnn_model {
+	char *spec_json; /* the spec as trained, canonical JSON */
+	size_t n_cols;	 /* columns of the training file */
+	char **col_names;
+	unsigned char *col_role; /* enum dnn_col_role */
+	int task;		 /* enum dnn_task */
+	size_t n_classes;
+	char **class_names;
+	size_t n_cats;		  /* categorical input columns */
+	struct dnn_catcol *cats;  /* their categories (data.h) */
+	struct dnn_norm in_norm;  /* n_in columns */
+	struct dnn_norm out_norm; /* regression: n_out columns; n == 0 otherwise */
+	float *fill;		  /* n_in values for missing inputs (data.missing
+				   * "mean"), or NULL: missing inputs are errors */
+	struct dnn_history history;
+	struct dnn_net *net;
+	/* The ancillary "meta" section: what wrote the file and when (Unix
+	 * seconds; 0 when unknown). Written when writer is set. */
+	char *writer;
+	uint64_t written;
+	/* Set by ckpt_load: the file's size, format version and CRC-32. */
+	size_t file_size;
+	uint32_t format_version;
+	uint32_t crc;
+	/* Where training left off, for dnn train --resume: the trainer's own
+	 * encoding (train_state_encode), stored as the ancillary section
+	 * "trst"; NULL when absent. */
+	unsigned char *train_state;
+	size_t train_state_len;
+};
+
+/* Free the members of m (not m itself) and zero it; safe on a zeroed or
+ * half-loaded m, a no-op on NULL. */
+void model_free(struct dnn_model *m);
+
+#endif

@@ -1,0 +1,236 @@
+/* Unit tests of the atomic output (afile.h): replacement, abort, links,
+ * devices, the temporaries a signal handler removes, outputs that are
+ * inputs. */
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "afile.h"
+#include "testutil.h"
+
+static char dir[64];
+
+static void setup(void)
+{
+	strcpy(dir, "/tmp/check_afile.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static const char *in_dir(const char *name)
+{
+	static char buf[4][128];
+	static int k;
+
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
+	return buf[k];
+}
+
+static void put(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static int same_text(const char *path, const char *text)
+{
+	char buf[256] = {0};
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	return n == strlen(text) && memcmp(buf, text, n) == 0;
+}
+
+/* Entries of dir, "." and ".." left out. */
+static int n_entries(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)))
+		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+	closedir(d);
+	return n;
+}
+
+START_TEST(test_replace_and_abort)
+{
+	struct dnn_afile af;
+	struct dnn_error e;
+
+	dnn_error_clear(&e);
+	put(in_dir("out"), "old");
+	ck_assert_int_eq(afile_open(&af, in_dir("out"), 0, &e), 0);
+	ck_assert_int_eq(af.kind, AFILE_TEMP);
+	fputs("new", af.f);
+	/* Until the commit, the old file is there, beside the temporary. */
+	ck_assert(same_text(in_dir("out"), "old"));
+	ck_assert_int_eq(n_entries(), 2);
+	ck_assert_int_eq(afile_commit(&af, &e), 0);
+	ck_assert(same_text(in_dir("out"), "new"));
+	ck_assert_int_eq(n_entries(), 1);
+	/* Aborted: the file as it was, no temporary. */
+	ck_assert_int_eq(afile_open(&af, in_dir("out"), 0, &e), 0);
+	fputs("newer", af.f);
+	afile_abort(&af);
+	afile_abort(&af);
+	ck_assert(same_text(in_dir("out"), "new"));
+	ck_assert_int_eq(n_entries(), 1);
+}
+END_TEST
+
+START_TEST(test_write_whole)
+{
+	struct dnn_error e;
+
+	dnn_error_clear(&e);
+	ck_assert_int_eq(afile_write(in_dir("w"), "abc", 3, &e), 0);
+	ck_assert(same_text(in_dir("w"), "abc"));
+	/* A directory that does not exist: 73, nothing made. */
+	ck_assert_int_eq(afile_write(in_dir("no/w"), "abc", 3, &e), -1);
+	ck_assert_int_eq(e.code, DNN_EX_CANTCREAT);
+	ck_assert_ptr_nonnull(strstr(e.msg, "cannot create '"));
+	ck_assert_int_eq(n_entries(), 1);
+}
+END_TEST
+
+START_TEST(test_symlink_target)
+{
+	struct dnn_error e;
+	struct stat st;
+
+	dnn_error_clear(&e);
+	ck_assert_int_eq(mkdir(in_dir("sub"), 0755), 0);
+	put(in_dir("sub/real"), "old");
+	ck_assert_int_eq(symlink("sub/real", in_dir("link")), 0);
+	ck_assert_int_eq(afile_write(in_dir("link"), "new", 3, &e), 0);
+	ck_assert_int_eq(lstat(in_dir("link"), &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+	ck_assert(same_text(in_dir("sub/real"), "new"));
+	/* A dangling link: its target is created. */
+	ck_assert_int_eq(symlink("sub/made", in_dir("dangling")), 0);
+	ck_assert_int_eq(afile_write(in_dir("dangling"), "x", 1, &e), 0);
+	ck_assert(same_text(in_dir("sub/made"), "x"));
+	ck_assert_int_eq(lstat(in_dir("dangling"), &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+}
+END_TEST
+
+START_TEST(test_device_direct)
+{
+	struct dnn_afile af;
+	struct dnn_error e;
+
+	dnn_error_clear(&e);
+	if (access("/dev/full", W_OK) != 0)
+		return;
+	ck_assert_int_eq(afile_open(&af, "/dev/full", 0, &e), 0);
+	ck_assert_int_eq(af.kind, AFILE_DIRECT);
+	fputs("x", af.f);
+	ck_assert_int_eq(afile_commit(&af, &e), -1);
+	ck_assert_int_eq(e.code, DNN_EX_IO);
+	ck_assert_str_eq(e.msg, "write error on '/dev/full': No space left on device");
+}
+END_TEST
+
+START_TEST(test_remove_temps)
+{
+	struct dnn_afile a, b;
+	struct dnn_error e;
+
+	dnn_error_clear(&e);
+	ck_assert_int_eq(afile_open(&a, in_dir("a"), 0, &e), 0);
+	ck_assert_int_eq(afile_open(&b, in_dir("b"), 0, &e), 0);
+	ck_assert_int_eq(n_entries(), 2);
+	/* What a signal handler does before dnn ends. */
+	afile_remove_temps();
+	ck_assert_int_eq(n_entries(), 0);
+	afile_abort(&a);
+	afile_abort(&b);
+	/* Committed or aborted files are out of the list. */
+	ck_assert_int_eq(afile_write(in_dir("c"), "c", 1, &e), 0);
+	afile_remove_temps();
+	ck_assert(same_text(in_dir("c"), "c"));
+}
+END_TEST
+
+START_TEST(test_stream_in_place)
+{
+	struct dnn_afile af;
+	struct dnn_error e;
+
+	dnn_error_clear(&e);
+	ck_assert_int_eq(afile_open(&af, in_dir("log"), AFILE_STREAM, &e), 0);
+	ck_assert_int_eq(af.kind, AFILE_INPLACE);
+	fputs("line\n", af.f);
+	fflush(af.f);
+	ck_assert(same_text(in_dir("log"), "line\n"));
+	afile_abort(&af);
+	ck_assert_int_eq(n_entries(), 0);
+}
+END_TEST
+
+START_TEST(test_output_is_input)
+{
+	struct dnn_error e;
+	struct dnn_afile_name out[2], in[2];
+
+	dnn_error_clear(&e);
+	put(in_dir("data.csv"), "x\n1\n");
+	ck_assert_int_eq(symlink("data.csv", in_dir("link")), 0);
+	in[0] = (struct dnn_afile_name){in_dir("spec.json"), "SPEC"};
+	in[1] = (struct dnn_afile_name){in_dir("data.csv"), "DATA"};
+	out[0] = (struct dnn_afile_name){in_dir("new.dnn"), "--output"};
+	out[1] = (struct dnn_afile_name){"-", "--log"};
+	ck_assert_int_eq(afile_check_inputs(out, 2, in, 2, &e), 0);
+	out[1] = (struct dnn_afile_name){in_dir("link"), "--plot"};
+	ck_assert_int_eq(afile_check_inputs(out, 2, in, 2, &e), -1);
+	ck_assert_int_eq(e.code, DNN_EX_USAGE);
+	ck_assert_ptr_nonnull(strstr(e.msg, "--plot '"));
+	ck_assert_ptr_nonnull(strstr(e.msg, "' would overwrite DATA '"));
+	/* NULL entries are skipped. */
+	out[1].path = NULL;
+	in[0].path = NULL;
+	ck_assert_int_eq(afile_check_inputs(out, 2, in, 2, &e), 0);
+}
+END_TEST
+
+static Suite *afile_suite(void)
+{
+	Suite *s = suite_create("afile");
+	TCase *tc = tcase_create("afile");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_replace_and_abort);
+	tcase_add_test(tc, test_write_whole);
+	tcase_add_test(tc, test_symlink_target);
+	tcase_add_test(tc, test_device_direct);
+	tcase_add_test(tc, test_remove_temps);
+	tcase_add_test(tc, test_stream_in_place);
+	tcase_add_test(tc, test_output_is_input);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+DNN_CHECK_MAIN(afile_suite)
