@@ -1,9 +1,49 @@
-/* Activation functions, each with its derivative, in one table.
- * The numeric ids reach the checkpoint: never renumber them. */
+/* The activation table: one row per activation holding all of its math and
+ * every fact looked up by its id. The numeric ids reach the checkpoint:
+ * never renumber them.
+ *
+ * A row holds the float forward and backward over a batch (net.c, loss.c),
+ * the gemm epilogues that can do the same work as the product stores its
+ * tiles (net.c), f, f' and f'' in double for the exact Hessian-vector
+ * product (hvp.c), the weight init that "auto" picks before it, and flags
+ * for the rules about where it may stand. Every hook runs over a whole
+ * block, so a pass costs one indirect call per layer, never one per element.
+ *
+ * Adding an activation is one row: a DNN_ACT_* id after the last (ids are
+ * written to checkpoints, so they only grow), its functions below, the row
+ * in act.c's table, and a line in dnn-spec(5). tests/check_act.c checks
+ * every row's backward against differences of its forward and its f', f''
+ * against differences of f; tests/check_hvp.c and check_net.c check the
+ * gradient and Hessian-vector product of a network with it in the hidden
+ * layers. A row with a gemm epilogue must give the same bits as its forward
+ * or backward (check_act.c compares them).
+ *
+ * Layer kinds with parameters or per-batch state (dropout; batch and layer
+ * normalization) do not fit this row, which maps a block to a block. They
+ * get a table of their own beside this one, struct dnn_layer_kind in a
+ * layer.[ch], with an on-disk id per row like these and the hooks
+ *   n_params(n_in, n_out), n_state(n_in, n_out)   trained parameters (in
+ *       net->params, so optimizers and checkpoints still see one array) and
+ *       kept state (running means, a dropout mask), sizes for net_new;
+ *   init(params, n_in, n_out, rng)                their initial values;
+ *   forward(params, state, in, out, n, training)  over the n rows of a batch;
+ *   backward(params, state, in, out, d, grads, din, n)  d = dL/dout in, dL/din
+ *       and the parameter gradient out;
+ *   hv_forward / hv_backward  the same two passes in double with their
+ *       R-images (hvp.c's rules below, given R{in} and the direction v of the
+ *       parameters): for a batch statistic the R-image of the mean and the
+ *       variance enters every row's R{out}; dropout is linear in its input
+ *       with the mask fixed, so R{out} = mask R{in}.
+ * net.c's layer loop and hvp.c's forward() and backward() then call a row's
+ * hooks once per layer per batch; the dense layer, with its fused
+ * epilogues, is that table's first row. */
 #ifndef DNN_ACT_H
 #define DNN_ACT_H
 
 #include <stddef.h>
+
+#include "init.h"
+#include "mat.h"
 
 enum dnn_act {
 	DNN_ACT_LINEAR = 1,
@@ -15,16 +55,44 @@ enum dnn_act {
 };
 #define DNN_ACT_MAX 6
 
+/* What a row's flags say. */
+enum {
+	/* Each output depends on its whole row (softmax): no elementwise f,
+	 * df; f_rows instead. Only on the output layer. */
+	ACT_ROWWISE = 1 << 0,
+	/* f' is zero wherever it exists (step): nothing flows back through
+	 * it, so it cannot be the output layer. */
+	ACT_ZERO_GRAD = 1 << 1,
+	/* f' jumps at z = 0 (relu, step): finite differences across the kink
+	 * are not its derivative (hvp_kink_pattern). */
+	ACT_KINK = 1 << 2
+};
+
 struct dnn_act_info {
 	enum dnn_act id;
 	const char *name;
+	unsigned flags;		/* ACT_* */
+	enum dnn_init init;	/* what DNN_INIT_AUTO means for the weights before it */
+	/* MAT_ACT_* epilogues: gemm_forward applies f as the forward product
+	 * stores Z (then forward is not called); gemm_backward applies f'
+	 * through the outputs as the product dL/dA stores its tiles (then
+	 * backward is not called). MAT_ACT_NONE when there is none. */
+	int gemm_forward, gemm_backward;
 	/* In place over an n x m row-major block: z := f(z), row by row for
-	 * softmax. */
+	 * ACT_ROWWISE. */
 	void (*forward)(float *z, size_t n, size_t m);
 	/* In place: d := dL/dz, given d = dL/da and the outputs a = f(z).
 	 * Every derivative is expressed through the outputs, so the pre-
 	 * activations need not be kept. */
 	void (*backward)(const float *a, float *d, size_t n, size_t m);
+	/* In double over n values (NULL for ACT_ROWWISE): a = f(z); and
+	 * d1 = f'(z), d2 = f''(z) given z and a = f(z). */
+	void (*f)(const double *z, double *a, size_t n);
+	void (*df)(const double *z, const double *a, double *d1, double *d2, size_t n);
+	/* ACT_ROWWISE only, in double over an n x m block: a = f(z) per row,
+	 * and when rz is not NULL, ra = R{a} = J(z) R{z}. */
+	void (*f_rows)(const double *z, double *a, const double *rz, double *ra, size_t n,
+		       size_t m);
 };
 
 /* NULL when the name or id is unknown. */

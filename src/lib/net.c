@@ -1,3 +1,4 @@
+/* The network's layout, weights and workspace, and its float forward and backward passes. */
 #include "net.h"
 
 #include <math.h>
@@ -95,8 +96,7 @@ static void init_layers(struct dnn_net *net, int init, const struct dnn_spec *s,
 		double var;
 
 		if (kind == DNN_INIT_AUTO)
-			kind = ly->act->id == DNN_ACT_RELU ? DNN_INIT_HE_NORMAL
-							   : DNN_INIT_GLOROT_UNIFORM;
+			kind = (int)ly->act->init;
 		if (kind == DNN_INIT_HE_UNIFORM || kind == DNN_INIT_HE_NORMAL)
 			var = 2.0 / (double)ly->n_in;
 		else
@@ -163,8 +163,9 @@ int net_reserve(struct dnn_net *net, size_t n, struct dnn_error *e)
 }
 
 /* Layer l: A_l = f(A_{l-1} W_l^T + b_l), over the n rows at once. The bias,
- * and relu, are applied by the gemm as it stores each tile; other
- * activations run over the output afterwards. */
+ * and f where the activation has a gemm epilogue (relu), are applied by the
+ * gemm as it stores each tile; other activations run over the output
+ * afterwards. */
 const float *net_forward(struct dnn_net *net, const float *x, size_t n)
 {
 	const float *in = x;
@@ -172,15 +173,14 @@ const float *net_forward(struct dnn_net *net, const float *x, size_t n)
 	for (size_t l = 0; l < net->n_layers; l++) {
 		const struct dnn_layer *ly = &net->layers[l];
 		float *out = net->out[l];
-		int relu = ly->act->id == DNN_ACT_RELU;
 		struct mat_epilogue ep = {
 			.bias = net->params + ly->b_off,
-			.act = relu ? MAT_ACT_RELU : MAT_ACT_NONE,
+			.act = ly->act->gemm_forward,
 		};
 
 		mat_gemm_ex(MAT_NOTRANS, MAT_TRANS, n, ly->n_out, ly->n_in, 1.0f, in, ly->n_in,
 			    net->params + ly->w_off, ly->n_in, 0.0f, out, ly->n_out, &ep);
-		if (!relu)
+		if (ep.act == MAT_ACT_NONE)
 			ly->act->forward(out, n, ly->n_out);
 		in = out;
 	}
@@ -224,10 +224,11 @@ double net_loss_grad_part(struct dnn_net *net, const float *x, const float *t, s
 		mat_col_sums(d, n, ly->n_out, 0.0f, net->grads + ly->b_off);
 		if (l == 0)
 			break;
-		/* relu' is applied by the gemm as it stores each tile. */
+		/* f' is applied by the gemm as it stores each tile where the
+		 * activation has an epilogue for it (relu). */
 		const struct dnn_act_info *below = net->layers[l - 1].act;
 		struct mat_epilogue ep = {
-			.act = below->id == DNN_ACT_RELU ? MAT_ACT_RELU_GRAD : MAT_ACT_NONE,
+			.act = below->gemm_backward,
 			.mask = net->out[l - 1],
 			.ldm = ly->n_in,
 		};
