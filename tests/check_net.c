@@ -22,8 +22,33 @@ START_TEST(test_layout)
 	ck_assert_uint_eq(net->layers[1].w_off, 25);
 	ck_assert_uint_eq(net->layers[1].b_off, 40);
 	ck_assert_uint_eq(net_n_out(net), 3);
+	ck_assert_ptr_eq(net->layers[0].kind, layer_kind_by_id(DNN_LAYER_DENSE));
+	ck_assert_ptr_eq(net->layers[1].kind, layer_kind_by_id(DNN_LAYER_DENSE));
 	net_free(net);
 	net_free(NULL);
+}
+END_TEST
+
+/* The table of layer kinds: every row complete, ids in order; a size that
+ * overflows is refused. */
+START_TEST(test_layer_kinds)
+{
+	size_t n, b_rel;
+
+	for (int id = 1; id <= DNN_LAYER_MAX; id++) {
+		const struct dnn_layer_kind *k = layer_kind_by_id(id);
+
+		ck_assert_ptr_nonnull(k);
+		ck_assert_int_eq((int)k->id, id);
+		ck_assert(k->n_params && k->init && k->forward && k->backward);
+		ck_assert(k->hv_forward && k->hv_params && k->hv_down);
+		ck_assert_int_eq(k->n_params((size_t)-1, 2, &n, &b_rel), -1);
+	}
+	ck_assert_ptr_null(layer_kind_by_id(0));
+	ck_assert_ptr_null(layer_kind_by_id(DNN_LAYER_MAX + 1));
+	ck_assert_int_eq(layer_kind_by_id(DNN_LAYER_DENSE)->n_params(4, 5, &n, &b_rel), 0);
+	ck_assert_uint_eq(n, 25);
+	ck_assert_uint_eq(b_rel, 20);
 }
 END_TEST
 
@@ -221,6 +246,7 @@ static Suite *net_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_layout);
+	tcase_add_test(tc, test_layer_kinds);
 	tcase_add_test(tc, test_forward_by_hand);
 	tcase_add_test(tc, test_init_scale);
 	tcase_add_test(tc, test_init_per_layer);

@@ -1,4 +1,4 @@
-/* Second-order analysis in double (hvp.h); activations' f, f', f'' come from act.h's table. */
+/* Second-order analysis in double (hvp.h); the layers' math comes from layer.h and act.h. */
 #include "hvp.h"
 
 #include <math.h>
@@ -135,37 +135,6 @@ oom:
 	return dnn_error_oom(e), NULL;
 }
 
-/* Z = A_{l-1} W^T + b over the n rows of in; with v, also
- * R{Z} = R{A_{l-1}} W^T + A_{l-1} V^T + v_b from rin. */
-static void dense_forward(const struct dnn_layer *ly, const double *w, const double *v,
-			  const double *in, const double *rin, double *z, double *rz, size_t n)
-{
-	const double *W = w + ly->w_off, *b = w + ly->b_off;
-	size_t ni = ly->n_in, no = ly->n_out;
-
-	for (size_t i = 0; i < n; i++) {
-		const double *xi = in + i * ni, *rxi = rin + i * ni;
-		double *zi = z + i * no, *rzi = rz + i * no;
-
-		for (size_t j = 0; j < no; j++) {
-			const double *Wj = W + j * ni;
-			double s = b[j];
-
-			for (size_t k = 0; k < ni; k++)
-				s += Wj[k] * xi[k];
-			zi[j] = s;
-			if (v) {
-				const double *Vj = v + ly->w_off + j * ni;
-				double r = v[ly->b_off + j];
-
-				for (size_t k = 0; k < ni; k++)
-					r += Vj[k] * xi[k] + Wj[k] * rxi[k];
-				rzi[j] = r;
-			}
-		}
-	}
-}
-
 /* A_l = f(Z_l), and with r, R{A_l} = f'(Z_l) R{Z_l} (the activation's own
  * rule for a row-wise one). */
 static void act_forward(struct dnn_hvp *h, size_t l, int r)
@@ -197,7 +166,9 @@ static void forward(struct dnn_hvp *h, const double *w, const double *v)
 	const double *in = h->x, *rin = h->rx;
 
 	for (size_t l = 0; l < net->n_layers; l++) {
-		dense_forward(&net->layers[l], w, v, in, rin, h->z[l], h->rz[l], h->n);
+		const struct dnn_layer *ly = &net->layers[l];
+
+		ly->kind->hv_forward(ly, w, v, in, rin, h->z[l], h->rz[l], h->n);
 		act_forward(h, l, v != NULL);
 		in = h->a[l];
 		rin = h->ra[l];
@@ -275,91 +246,33 @@ static double output(struct dnn_hvp *h, double *d, double *rd)
 	return sum * inv_n;
 }
 
-/* The gradient of layer ly's weights and biases into g and their Hessian-
- * vector product into hv (either may be NULL), from D = d, R{D} = rd and
- * the layer's inputs in, R{in} = rin:
- *   dL/dW = D^T A_{l-1}   H v |W = R{D}^T A_{l-1} + D^T R{A_{l-1}}
- *   dL/db = sum_i D       H v |b = sum_i R{D} */
-static void dense_params(const struct dnn_layer *ly, const double *d, const double *rd,
-			 const double *in, const double *rin, size_t n, double *g, double *hv)
+/* D_{l-1} = G f'(Z_{l-1}) in place of G = dL/dA_{l-1} in g, and when rg is
+ * not NULL, R{D_{l-1}} = R{G} f'(Z_{l-1}) + G f''(Z_{l-1}) R{Z_{l-1}} in
+ * place of R{G} in rg. Hidden activations are elementwise. */
+static void act_down(struct dnn_hvp *h, size_t l, double *g, double *rg)
 {
-	size_t ni = ly->n_in, no = ly->n_out;
-	double *gW = g ? g + ly->w_off : NULL, *gb = g ? g + ly->b_off : NULL;
-	double *hW = hv ? hv + ly->w_off : NULL, *hb = hv ? hv + ly->b_off : NULL;
-
-	if (g)
-		memset(g + ly->w_off, 0, (no * ni + no) * sizeof *g);
-	if (hv)
-		memset(hv + ly->w_off, 0, (no * ni + no) * sizeof *hv);
-	for (size_t i = 0; i < n; i++) {
-		const double *xi = in + i * ni, *rxi = rin + i * ni;
-		const double *di = d + i * no, *rdi = rd + i * no;
-
-		for (size_t j = 0; j < no; j++) {
-			if (g) {
-				double *gWj = gW + j * ni;
-
-				gb[j] += di[j];
-				for (size_t k = 0; k < ni; k++)
-					gWj[k] += di[j] * xi[k];
-			}
-			if (hv) {
-				double *hWj = hW + j * ni;
-
-				hb[j] += rdi[j];
-				for (size_t k = 0; k < ni; k++)
-					hWj[k] += rdi[j] * xi[k] + di[j] * rxi[k];
-			}
-		}
-	}
-}
-
-/* D_{l-1} into dp (and with v, R{D_{l-1}} into rdp) from layer l's D = d,
- * R{D} = rd, through G = dL/dA_{l-1}:
- *   G = D W_l                      R{G} = R{D} W_l + D V_l
- *   D_{l-1} = G f'(Z_{l-1})        R{D_{l-1}} = R{G} f'(Z_{l-1}) + G f''(Z_{l-1}) R{Z_{l-1}} */
-static void dense_down(struct dnn_hvp *h, size_t l, const double *w, const double *v,
-		       const double *d, const double *rd, double *dp, double *rdp)
-{
-	const struct dnn_layer *ly = &h->net->layers[l];
-	const struct dnn_act_info *act = h->net->layers[l - 1].act;
-	size_t ni = ly->n_in, no = ly->n_out;
-	const double *W = w + ly->w_off;
-	const double *zp = h->z[l - 1], *ap = h->a[l - 1], *rzp = h->rz[l - 1];
+	const struct dnn_act_info *act = h->net->layers[l].act;
+	size_t m = h->net->layers[l].n_out;
+	const double *z = h->z[l], *a = h->a[l], *rz = h->rz[l];
 
 	for (size_t i = 0; i < h->n; i++) {
-		const double *di = d + i * no, *rdi = rd + i * no;
-		double *gi = dp + i * ni, *rgi = rdp + i * ni;
+		double *gi = g + i * m, *rgi = rg ? rg + i * m : NULL;
 
-		memset(gi, 0, ni * sizeof *gi);
-		if (v)
-			memset(rgi, 0, ni * sizeof *rgi);
-		for (size_t j = 0; j < no; j++) {
-			const double *Wj = W + j * ni;
-
-			for (size_t k = 0; k < ni; k++)
-				gi[k] += di[j] * Wj[k];
-			if (v) {
-				const double *Vj = v + ly->w_off + j * ni;
-
-				for (size_t k = 0; k < ni; k++)
-					rgi[k] += rdi[j] * Wj[k] + di[j] * Vj[k];
-			}
-		}
-		act->df(zp + i * ni, ap + i * ni, h->d1, h->d2, ni);
-		for (size_t k = 0; k < ni; k++) {
-			if (v)
-				rgi[k] = rgi[k] * h->d1[k] + gi[k] * h->d2[k] * rzp[i * ni + k];
+		act->df(z + i * m, a + i * m, h->d1, h->d2, m);
+		for (size_t k = 0; k < m; k++) {
+			if (rgi)
+				rgi[k] = rgi[k] * h->d1[k] + gi[k] * h->d2[k] * rz[i * m + k];
 			gi[k] *= h->d1[k];
 		}
 	}
 }
 
 /*
- * The backward pass and its R-image, from D_L and R{D_L} (output()), layer
- * by layer with D_l = dL/dZ_l: each layer's parameter gradient and H v
- * (dense_params), then D_{l-1} and R{D_{l-1}} (dense_down). Hidden layers
- * are elementwise (a row-wise activation only on the output).
+ * The backward pass and its R-image, from D_L = dL/dZ_L and R{D_L}
+ * (output()), layer by layer: layer l's kind gives its parameters' gradient
+ * and H v (hv_params), and G = dL/dA_{l-1} with R{G} (hv_down); then
+ *   D_{l-1} = G f'(Z_{l-1})   R{D_{l-1}} = R{G} f'(Z_{l-1}) + G f''(Z_{l-1}) R{Z_{l-1}}
+ * (act_down).
  */
 static void backward(struct dnn_hvp *h, const double *w, const double *v, double *g,
 		     double *hv)
@@ -368,12 +281,14 @@ static void backward(struct dnn_hvp *h, const double *w, const double *v, double
 	double *d = h->d, *rd = h->rd, *dp = h->dp, *rdp = h->rdp;
 
 	for (size_t l = net->n_layers; l-- > 0;) {
+		const struct dnn_layer *ly = &net->layers[l];
 		const double *in = l ? h->a[l - 1] : h->x, *rin = l ? h->ra[l - 1] : h->rx;
 
-		dense_params(&net->layers[l], d, rd, in, rin, h->n, g, hv);
+		ly->kind->hv_params(ly, d, rd, in, rin, h->n, g, hv);
 		if (l == 0)
 			break;
-		dense_down(h, l, w, hv ? v : NULL, d, rd, dp, rdp);
+		ly->kind->hv_down(ly, w, hv ? v : NULL, d, rd, h->n, dp, rdp);
+		act_down(h, l - 1, dp, hv ? rdp : NULL);
 		double *tmp = d;
 
 		d = dp;
