@@ -2,41 +2,27 @@
  * every fact looked up by its id. The numeric ids reach the checkpoint:
  * never renumber them.
  *
- * A row holds the float forward and backward over a batch (net.c, loss.c),
- * the gemm epilogues that can do the same work as the product stores its
- * tiles (net.c), f, f' and f'' in double for the exact Hessian-vector
- * product (hvp.c), the weight init that "auto" picks before it, and flags
- * for the rules about where it may stand. Every hook runs over a whole
- * block, so a pass costs one indirect call per layer, never one per element.
+ * A row holds the float forward and backward over a batch (layer.c,
+ * loss.c), the gemm epilogues that do the same work as a dense layer's
+ * product stores its tiles (layer.c), f, f' and f'' in double for the exact
+ * Hessian-vector product (hvp.c), the weight init that "auto" picks before
+ * it, and flags for the rules about where it may stand. Every hook runs over
+ * a whole block, so a pass costs one indirect call per layer, never one per
+ * element.
  *
  * Adding an activation is one row: a DNN_ACT_* id after the last (ids are
- * written to checkpoints, so they only grow), its functions below, the row
- * in act.c's table, and a line in dnn-spec(5). tests/check_act.c checks
- * every row's backward against differences of its forward and its f', f''
- * against differences of f; tests/check_hvp.c and check_net.c check the
- * gradient and Hessian-vector product of a network with it in the hidden
- * layers. A row with a gemm epilogue must give the same bits as its forward
- * or backward (check_act.c compares them).
+ * written to checkpoints, so they only grow) and DNN_ACT_MAX with it, its
+ * functions and its row in act.c (and its name in act_names), and a line in
+ * dnn-spec(5). tests/check_act.c then checks the row's backward against
+ * differences of its forward, its f', f'' against differences of f, and
+ * its gemm epilogues, if any, bit for bit against its forward and backward;
+ * tests/check_net.c and check_hvp.c check the gradient and the Hessian-
+ * vector product of networks with it in the hidden layers.
  *
  * Layer kinds with parameters or per-batch state (dropout; batch and layer
- * normalization) do not fit this row, which maps a block to a block. They
- * get a table of their own beside this one, struct dnn_layer_kind in a
- * layer.[ch], with an on-disk id per row like these and the hooks
- *   n_params(n_in, n_out), n_state(n_in, n_out)   trained parameters (in
- *       net->params, so optimizers and checkpoints still see one array) and
- *       kept state (running means, a dropout mask), sizes for net_new;
- *   init(params, n_in, n_out, rng)                their initial values;
- *   forward(params, state, in, out, n, training)  over the n rows of a batch;
- *   backward(params, state, in, out, d, grads, din, n)  d = dL/dout in, dL/din
- *       and the parameter gradient out;
- *   hv_forward / hv_backward  the same two passes in double with their
- *       R-images (hvp.c's rules below, given R{in} and the direction v of the
- *       parameters): for a batch statistic the R-image of the mean and the
- *       variance enters every row's R{out}; dropout is linear in its input
- *       with the mask fixed, so R{out} = mask R{in}.
- * net.c's layer loop and hvp.c's forward() and backward() then call a row's
- * hooks once per layer per batch; the dense layer, with its fused
- * epilogues, is that table's first row. */
+ * normalization) do not fit this row, which maps a block to a block: they
+ * are rows of the table of layer kinds (layer.h), which says how. Every
+ * layer of any kind has an activation from this table. */
 #ifndef DNN_ACT_H
 #define DNN_ACT_H
 
