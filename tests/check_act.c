@@ -28,13 +28,15 @@ START_TEST(test_table)
 		ck_assert_int_eq(a->df != NULL, !rowwise);
 		ck_assert_int_eq(a->f_rows != NULL, rowwise);
 		ck_assert_int_ne(a->init, DNN_INIT_AUTO);
+		/* Neither hidden nor output: a row no layer could use. */
+		ck_assert(!((a->flags & ACT_OUTPUT_ONLY) && (a->flags & ACT_ZERO_GRAD)));
 	}
 	/* The facts the rest of the program used to write by id. */
 	ck_assert_int_eq(act_by_id(DNN_ACT_RELU)->init, DNN_INIT_HE_NORMAL);
 	ck_assert_int_eq(act_by_id(DNN_ACT_TANH)->init, DNN_INIT_GLOROT_UNIFORM);
 	ck_assert_int_eq(act_by_id(DNN_ACT_RELU)->gemm_forward, MAT_ACT_RELU);
 	ck_assert_int_eq(act_by_id(DNN_ACT_RELU)->gemm_backward, MAT_ACT_RELU_GRAD);
-	ck_assert_uint_eq(act_by_id(DNN_ACT_SOFTMAX)->flags, ACT_ROWWISE);
+	ck_assert_uint_eq(act_by_id(DNN_ACT_SOFTMAX)->flags, ACT_ROWWISE | ACT_OUTPUT_ONLY);
 	ck_assert_uint_eq(act_by_id(DNN_ACT_STEP)->flags, ACT_ZERO_GRAD | ACT_KINK);
 	ck_assert_uint_eq(act_by_id(DNN_ACT_RELU)->flags, ACT_KINK);
 	ck_assert_ptr_null(act_by_name("relux"));

@@ -164,15 +164,16 @@ static void check_hv(int hidden, int out_act, int loss)
 }
 
 /* check(hidden, output activation, loss) for every output the table
- * allows with mse (all but row-wise and zero-gradient rows), and the two
- * fused outputs, softmax with cross-entropy and sigmoid with binary
- * cross-entropy. Row-wise rows are not hidden activations: skipped. */
+ * allows with mse (all but row-wise, output-only and zero-gradient rows),
+ * and the two fused outputs, softmax with cross-entropy and sigmoid with binary
+ * cross-entropy. Output-only and row-wise rows (which the analysis takes
+ * only on the output) are not hidden activations here: skipped. */
 static void each_output(int hidden, void (*check)(int, int, int))
 {
-	if (act_by_id(hidden)->flags & ACT_ROWWISE)
+	if (act_by_id(hidden)->flags & (ACT_ROWWISE | ACT_OUTPUT_ONLY))
 		return;
 	for (int id = 1; id <= DNN_ACT_MAX; id++)
-		if (!(act_by_id(id)->flags & (ACT_ROWWISE | ACT_ZERO_GRAD)))
+		if (!(act_by_id(id)->flags & (ACT_ROWWISE | ACT_OUTPUT_ONLY | ACT_ZERO_GRAD)))
 			check(hidden, id, DNN_LOSS_MSE);
 	check(hidden, DNN_ACT_SOFTMAX, DNN_LOSS_CROSS_ENTROPY);
 	check(hidden, DNN_ACT_SIGMOID, DNN_LOSS_BINARY_CROSS_ENTROPY);

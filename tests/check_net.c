@@ -223,17 +223,17 @@ static void gradcheck(int hidden, int out_act, int loss)
 	net_free(net);
 }
 
-/* Every output the table allows with mse (all but row-wise and zero-
- * gradient rows), and the two fused ones; row-wise rows are not hidden
- * activations. */
+/* Every output the table allows with mse (all but row-wise, output-only
+ * and zero-gradient rows), and the two fused ones; output-only rows are not
+ * hidden activations. */
 START_TEST(test_gradcheck)
 {
 	int hidden = _i;
 
-	if (act_by_id(hidden)->flags & ACT_ROWWISE)
+	if (act_by_id(hidden)->flags & ACT_OUTPUT_ONLY)
 		return;
 	for (int id = 1; id <= DNN_ACT_MAX; id++)
-		if (!(act_by_id(id)->flags & (ACT_ROWWISE | ACT_ZERO_GRAD)))
+		if (!(act_by_id(id)->flags & (ACT_ROWWISE | ACT_OUTPUT_ONLY | ACT_ZERO_GRAD)))
 			gradcheck(hidden, id, DNN_LOSS_MSE);
 	gradcheck(hidden, DNN_ACT_SOFTMAX, DNN_LOSS_CROSS_ENTROPY);
 	gradcheck(hidden, DNN_ACT_SIGMOID, DNN_LOSS_BINARY_CROSS_ENTROPY);

@@ -225,7 +225,7 @@ static const struct dnn_act_info table[DNN_ACT_MAX] = {
 	{.id = DNN_ACT_TANH, .name = "tanh", .init = DNN_INIT_GLOROT_UNIFORM, ELEMENTWISE(tanh)},
 	{.id = DNN_ACT_RELU, .name = "relu", .flags = ACT_KINK, .init = DNN_INIT_HE_NORMAL,
 	 .gemm_forward = MAT_ACT_RELU, .gemm_backward = MAT_ACT_RELU_GRAD, ELEMENTWISE(relu)},
-	{.id = DNN_ACT_SOFTMAX, .name = "softmax", .flags = ACT_ROWWISE,
+	{.id = DNN_ACT_SOFTMAX, .name = "softmax", .flags = ACT_ROWWISE | ACT_OUTPUT_ONLY,
 	 .init = DNN_INIT_GLOROT_UNIFORM, .forward = softmax_fwd, .backward = softmax_bwd,
 	 .f_rows = softmax_rows},
 };

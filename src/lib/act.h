@@ -44,14 +44,18 @@ enum dnn_act {
 /* What a row's flags say. */
 enum {
 	/* Each output depends on its whole row (softmax): no elementwise f,
-	 * df; f_rows instead. Only on the output layer. */
+	 * df; f_rows instead. The Hessian code takes it only fused into
+	 * cross-entropy. */
 	ACT_ROWWISE = 1 << 0,
+	/* Only on the output layer (softmax, whose outputs are
+	 * probabilities). */
+	ACT_OUTPUT_ONLY = 1 << 1,
 	/* f' is zero wherever it exists (step): nothing flows back through
 	 * it, so it cannot be the output layer. */
-	ACT_ZERO_GRAD = 1 << 1,
+	ACT_ZERO_GRAD = 1 << 2,
 	/* f' jumps at z = 0 (relu, step): finite differences across the kink
 	 * are not its derivative (hvp_kink_pattern). */
-	ACT_KINK = 1 << 2
+	ACT_KINK = 1 << 3
 };
 
 struct dnn_act_info {
