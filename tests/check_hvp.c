@@ -93,7 +93,7 @@ static void check_grad(int hidden, int out_act, int loss)
 		lm = hvp_loss(h, w2);
 		w2[i] = f.w[i];
 		num = (lp - lm) / (2 * eps);
-		if (hidden == DNN_ACT_RELU && fabs(lp + lm - 2 * l0) > 1e-9)
+		if ((act_by_id(hidden)->flags & ACT_KINK) && fabs(lp + lm - 2 * l0) > 1e-9)
 			continue; /* a kink within eps */
 		ck_assert_msg(fabs(g[i] - num) <= 1e-7 * scale + 1e-6 * fabs(num),
 			      "%s/%s/%s: parameter %zu: gradient %.10g, numeric %.10g",
@@ -149,8 +149,8 @@ static void check_hv(int hidden, int out_act, int loss)
 		ck_assert_double_gt(scale, 1e-6);
 		for (size_t i = 0; i < P; i++)
 			worst = fmax(worst, fabs(hv[i] - fd[i]));
-		/* relu's kinks: a few rows may cross one within eps. */
-		double tol = hidden == DNN_ACT_RELU ? 1e-3 : 1e-6;
+		/* Kinks (relu): a few rows may cross one within eps. */
+		double tol = act_by_id(hidden)->flags & ACT_KINK ? 1e-3 : 1e-6;
 
 		ck_assert_msg(worst <= tol * scale,
 			      "%s/%s/%s: |Hv - fd| = %.3g, |fd| = %.3g", act_by_id(hidden)->name,
@@ -163,23 +163,53 @@ static void check_hv(int hidden, int out_act, int loss)
 	fixture_free(&f);
 }
 
-static const int outputs[][2] = {
-	{DNN_ACT_LINEAR, DNN_LOSS_MSE},		  {DNN_ACT_SIGMOID, DNN_LOSS_MSE},
-	{DNN_ACT_TANH, DNN_LOSS_MSE},		  {DNN_ACT_RELU, DNN_LOSS_MSE},
-	{DNN_ACT_SOFTMAX, DNN_LOSS_CROSS_ENTROPY}, {DNN_ACT_SIGMOID, DNN_LOSS_BINARY_CROSS_ENTROPY},
-};
+/* check(hidden, output activation, loss) for every output the table
+ * allows with mse (all but row-wise, output-only and zero-gradient rows),
+ * and the two fused outputs, softmax with cross-entropy and sigmoid with binary
+ * cross-entropy. Output-only and row-wise rows (which the analysis takes
+ * only on the output) are not hidden activations here: skipped. */
+static void each_output(int hidden, void (*check)(int, int, int))
+{
+	if (act_by_id(hidden)->flags & (ACT_ROWWISE | ACT_OUTPUT_ONLY))
+		return;
+	for (int id = 1; id <= DNN_ACT_MAX; id++)
+		if (!(act_by_id(id)->flags & (ACT_ROWWISE | ACT_OUTPUT_ONLY | ACT_ZERO_GRAD)))
+			check(hidden, id, DNN_LOSS_MSE);
+	check(hidden, DNN_ACT_SOFTMAX, DNN_LOSS_CROSS_ENTROPY);
+	check(hidden, DNN_ACT_SIGMOID, DNN_LOSS_BINARY_CROSS_ENTROPY);
+}
 
 START_TEST(test_grad)
 {
-	for (size_t o = 0; o < sizeof outputs / sizeof outputs[0]; o++)
-		check_grad(_i, outputs[o][0], outputs[o][1]);
+	each_output(_i, check_grad);
 }
 END_TEST
 
 START_TEST(test_hv)
 {
-	for (size_t o = 0; o < sizeof outputs / sizeof outputs[0]; o++)
-		check_hv(_i, outputs[o][0], outputs[o][1]);
+	each_output(_i, check_hv);
+}
+END_TEST
+
+/* A row-wise activation is analysed only on a cross-entropy output. */
+START_TEST(test_rowwise_refused)
+{
+	size_t units[2] = {3, 2};
+	int hidden[2] = {DNN_ACT_SOFTMAX, DNN_ACT_LINEAR}, mse[2] = {DNN_ACT_TANH, DNN_ACT_SOFTMAX};
+	const float x[2] = {0.5f, -1}, t[2] = {1, 0};
+	struct dnn_error e;
+	struct dnn_net *a = net_new(1, 2, units, hidden, DNN_LOSS_MSE, &e);
+	struct dnn_net *b = net_new(1, 2, units, mse, DNN_LOSS_MSE, &e);
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_ptr_null(hvp_new(a, x, t, 1, &e));
+	ck_assert_int_eq(e.code, DNN_EX_SOFTWARE);
+	ck_assert_str_eq(e.msg, "softmax is only analysed on a cross-entropy output");
+	ck_assert_ptr_null(hvp_new(b, x, t, 1, &e));
+	ck_assert_int_eq(e.code, DNN_EX_SOFTWARE);
+	net_free(a);
+	net_free(b);
 }
 END_TEST
 
@@ -359,9 +389,10 @@ static Suite *hvp_suite(void)
 	Suite *s = suite_create("hvp");
 	TCase *tc = tcase_create("core");
 
-	/* Every hidden activation with a second derivative (and relu). */
-	tcase_add_loop_test(tc, test_grad, DNN_ACT_LINEAR, DNN_ACT_RELU + 1);
-	tcase_add_loop_test(tc, test_hv, DNN_ACT_LINEAR, DNN_ACT_RELU + 1);
+	/* Every row of the activation table as the hidden activation. */
+	tcase_add_loop_test(tc, test_grad, 1, DNN_ACT_MAX + 1);
+	tcase_add_loop_test(tc, test_hv, 1, DNN_ACT_MAX + 1);
+	tcase_add_test(tc, test_rowwise_refused);
 	tcase_add_test(tc, test_symmetric);
 	tcase_add_test(tc, test_eig_sym);
 	tcase_add_test(tc, test_quadratic);

@@ -22,8 +22,33 @@ START_TEST(test_layout)
 	ck_assert_uint_eq(net->layers[1].w_off, 25);
 	ck_assert_uint_eq(net->layers[1].b_off, 40);
 	ck_assert_uint_eq(net_n_out(net), 3);
+	ck_assert_ptr_eq(net->layers[0].kind, layer_kind_by_id(DNN_LAYER_DENSE));
+	ck_assert_ptr_eq(net->layers[1].kind, layer_kind_by_id(DNN_LAYER_DENSE));
 	net_free(net);
 	net_free(NULL);
+}
+END_TEST
+
+/* The table of layer kinds: every row complete, ids in order; a size that
+ * overflows is refused. */
+START_TEST(test_layer_kinds)
+{
+	size_t n, b_rel;
+
+	for (int id = 1; id <= DNN_LAYER_MAX; id++) {
+		const struct dnn_layer_kind *k = layer_kind_by_id(id);
+
+		ck_assert_ptr_nonnull(k);
+		ck_assert_int_eq((int)k->id, id);
+		ck_assert(k->n_params && k->init && k->forward && k->backward);
+		ck_assert(k->hv_forward && k->hv_params && k->hv_down);
+		ck_assert_int_eq(k->n_params((size_t)-1, 2, &n, &b_rel), -1);
+	}
+	ck_assert_ptr_null(layer_kind_by_id(0));
+	ck_assert_ptr_null(layer_kind_by_id(DNN_LAYER_MAX + 1));
+	ck_assert_int_eq(layer_kind_by_id(DNN_LAYER_DENSE)->n_params(4, 5, &n, &b_rel), 0);
+	ck_assert_uint_eq(n, 25);
+	ck_assert_uint_eq(b_rel, 20);
 }
 END_TEST
 
@@ -160,7 +185,7 @@ static void gradcheck(int hidden, int out_act, int loss)
 	memcpy(g, net->grads, net->n_params * sizeof *g);
 	/* Layers before the last step layer get no gradient: their loss is
 	 * piecewise constant. */
-	size_t frozen = hidden == DNN_ACT_STEP ? net->layers[2].w_off : 0;
+	size_t frozen = act_by_id(hidden)->flags & ACT_ZERO_GRAD ? net->layers[2].w_off : 0;
 	size_t skipped = 0, zero_fd = 0;
 
 	for (size_t i = 0; i < net->n_params; i++) {
@@ -179,9 +204,9 @@ static void gradcheck(int hidden, int out_act, int loss)
 			zero_fd += lp == lm;
 			continue;
 		}
-		/* A relu kink inside [w - h, w + h] makes the two one-sided
+		/* A kink (relu) inside [w - h, w + h] makes the two one-sided
 		 * slopes disagree; such a parameter says nothing. */
-		if (hidden == DNN_ACT_RELU &&
+		if ((act_by_id(hidden)->flags & ACT_KINK) &&
 		    fabs((lp - l0) - (l0 - lm)) > 0.05 * (fabs(lp - l0) + fabs(l0 - lm)) + 1e-7) {
 			skipped++;
 			continue;
@@ -198,14 +223,18 @@ static void gradcheck(int hidden, int out_act, int loss)
 	net_free(net);
 }
 
+/* Every output the table allows with mse (all but row-wise, output-only
+ * and zero-gradient rows), and the two fused ones; output-only rows are not
+ * hidden activations. */
 START_TEST(test_gradcheck)
 {
 	int hidden = _i;
 
-	gradcheck(hidden, DNN_ACT_LINEAR, DNN_LOSS_MSE);
-	gradcheck(hidden, DNN_ACT_SIGMOID, DNN_LOSS_MSE);
-	gradcheck(hidden, DNN_ACT_TANH, DNN_LOSS_MSE);
-	gradcheck(hidden, DNN_ACT_RELU, DNN_LOSS_MSE);
+	if (act_by_id(hidden)->flags & ACT_OUTPUT_ONLY)
+		return;
+	for (int id = 1; id <= DNN_ACT_MAX; id++)
+		if (!(act_by_id(id)->flags & (ACT_ROWWISE | ACT_OUTPUT_ONLY | ACT_ZERO_GRAD)))
+			gradcheck(hidden, id, DNN_LOSS_MSE);
 	gradcheck(hidden, DNN_ACT_SOFTMAX, DNN_LOSS_CROSS_ENTROPY);
 	gradcheck(hidden, DNN_ACT_SIGMOID, DNN_LOSS_BINARY_CROSS_ENTROPY);
 }
@@ -217,11 +246,12 @@ static Suite *net_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_layout);
+	tcase_add_test(tc, test_layer_kinds);
 	tcase_add_test(tc, test_forward_by_hand);
 	tcase_add_test(tc, test_init_scale);
 	tcase_add_test(tc, test_init_per_layer);
-	/* Every hidden activation but softmax (output only). */
-	tcase_add_loop_test(tc, test_gradcheck, DNN_ACT_LINEAR, DNN_ACT_RELU + 1);
+	/* Every row of the activation table as the hidden activation. */
+	tcase_add_loop_test(tc, test_gradcheck, 1, DNN_ACT_MAX + 1);
 	suite_add_tcase(s, tc);
 	return s;
 }

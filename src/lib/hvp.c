@@ -1,3 +1,4 @@
+/* Second-order analysis in double (hvp.h); the layers' math comes from layer.h and act.h. */
 #include "hvp.h"
 
 #include <math.h>
@@ -16,51 +17,9 @@ struct dnn_hvp {
 	double **z, **a;	/* per layer, n x units: Z_l and A_l = f(Z_l) */
 	double **rz, **ra;	/* R{Z_l}, R{A_l} */
 	double *d, *rd, *dp, *rdp; /* n x widest: D_l = dL/dZ_l, R{D_l}, and the layer below */
+	double *d1, *d2;	/* widest: f'(Z) and f''(Z) of one row */
 	double *gp, *gm;	/* n_params: gradients for finite differences */
 };
-
-/* f(z), f'(z) and f''(z) of the elementwise activations, in double. */
-static double act_f(int id, double z)
-{
-	switch (id) {
-	case DNN_ACT_STEP:
-		return z > 0.0 ? 1.0 : (z < 0.0 ? 0.0 : 0.5);
-	case DNN_ACT_SIGMOID:
-		return z >= 0.0 ? 1.0 / (1.0 + exp(-z)) : exp(z) / (1.0 + exp(z));
-	case DNN_ACT_TANH:
-		return tanh(z);
-	case DNN_ACT_RELU:
-		return z > 0.0 ? z : 0.0;
-	default:
-		return z;
-	}
-}
-
-/* f' and f'' through z and a = f(z):
- *   sigmoid  f' = a (1 - a)   f'' = a (1 - a) (1 - 2a)
- *   tanh     f' = 1 - a^2     f'' = -2a (1 - a^2)
- *   relu     f' = [z > 0]     f'' = 0 (almost everywhere)
- *   step     f' = 0           f'' = 0 (almost everywhere)
- *   linear   f' = 1           f'' = 0 */
-static void act_d(int id, double z, double a, double *d1, double *d2)
-{
-	switch (id) {
-	case DNN_ACT_STEP:
-		*d1 = 0.0, *d2 = 0.0;
-		break;
-	case DNN_ACT_SIGMOID:
-		*d1 = a * (1.0 - a), *d2 = a * (1.0 - a) * (1.0 - 2.0 * a);
-		break;
-	case DNN_ACT_TANH:
-		*d1 = 1.0 - a * a, *d2 = -2.0 * a * (1.0 - a * a);
-		break;
-	case DNN_ACT_RELU:
-		*d1 = z > 0.0 ? 1.0 : 0.0, *d2 = 0.0;
-		break;
-	default:
-		*d1 = 1.0, *d2 = 0.0;
-	}
-}
 
 static void free_layers(double **p, size_t n)
 {
@@ -86,6 +45,8 @@ void hvp_free(struct dnn_hvp *h)
 	free(h->rd);
 	free(h->dp);
 	free(h->rdp);
+	free(h->d1);
+	free(h->d2);
 	free(h->gp);
 	free(h->gm);
 	free(h);
@@ -96,6 +57,35 @@ size_t hvp_n_params(const struct dnn_hvp *h)
 	return h->net->n_params;
 }
 
+/* The per-layer arrays Z, A, R{Z}, R{A} of n rows; 0 or -1 when out of memory. */
+static int alloc_layers(struct dnn_hvp *h, size_t n)
+{
+	const struct dnn_net *net = h->net;
+	size_t L = net->n_layers, cells;
+
+	h->z = util_calloc_array(L, sizeof *h->z);
+	h->a = util_calloc_array(L, sizeof *h->a);
+	h->rz = util_calloc_array(L, sizeof *h->rz);
+	h->ra = util_calloc_array(L, sizeof *h->ra);
+	if (!h->z || !h->a || !h->rz || !h->ra)
+		return -1;
+	for (size_t l = 0; l < L; l++) {
+		size_t m = net->layers[l].n_out;
+
+		if (m > h->widest)
+			h->widest = m;
+		if (util_mul_overflow(n, m, &cells))
+			return -1;
+		h->z[l] = util_malloc_array(cells, sizeof(double));
+		h->a[l] = util_malloc_array(cells, sizeof(double));
+		h->rz[l] = util_malloc_array(cells, sizeof(double));
+		h->ra[l] = util_malloc_array(cells, sizeof(double));
+		if (!h->z[l] || !h->a[l] || !h->rz[l] || !h->ra[l])
+			return -1;
+	}
+	return 0;
+}
+
 struct dnn_hvp *hvp_new(const struct dnn_net *net, const float *x, const float *t, size_t n,
 			struct dnn_error *e)
 {
@@ -103,11 +93,14 @@ struct dnn_hvp *hvp_new(const struct dnn_net *net, const float *x, const float *
 	struct dnn_hvp *h;
 
 	for (size_t l = 0; l < L; l++) {
-		int id = net->layers[l].act->id;
+		const struct dnn_act_info *act = net->layers[l].act;
 
-		if (id == DNN_ACT_SOFTMAX && (l + 1 < L || net->loss != DNN_LOSS_CROSS_ENTROPY))
+		/* A row-wise activation is analysed only fused into the loss. */
+		if ((act->flags & ACT_ROWWISE) &&
+		    (l + 1 < L || net->loss != DNN_LOSS_CROSS_ENTROPY))
 			return dnn_error_set(e, DNN_EX_SOFTWARE, NULL, 0, 0,
-					     "softmax is only analysed on a cross-entropy output"),
+					     "%s is only analysed on a cross-entropy output",
+					     act->name),
 			       NULL;
 	}
 	if (n == 0)
@@ -119,27 +112,7 @@ struct dnn_hvp *hvp_new(const struct dnn_net *net, const float *x, const float *
 	h->t = t;
 	h->n = n;
 	h->widest = net->n_in;
-	h->z = util_calloc_array(L, sizeof *h->z);
-	h->a = util_calloc_array(L, sizeof *h->a);
-	h->rz = util_calloc_array(L, sizeof *h->rz);
-	h->ra = util_calloc_array(L, sizeof *h->ra);
-	if (!h->z || !h->a || !h->rz || !h->ra)
-		goto oom;
-	for (size_t l = 0; l < L; l++) {
-		size_t m = net->layers[l].n_out;
-
-		if (m > h->widest)
-			h->widest = m;
-		if (util_mul_overflow(n, m, &cells))
-			goto oom;
-		h->z[l] = util_malloc_array(cells, sizeof(double));
-		h->a[l] = util_malloc_array(cells, sizeof(double));
-		h->rz[l] = util_malloc_array(cells, sizeof(double));
-		h->ra[l] = util_malloc_array(cells, sizeof(double));
-		if (!h->z[l] || !h->a[l] || !h->rz[l] || !h->ra[l])
-			goto oom;
-	}
-	if (util_mul_overflow(n, h->widest, &cells))
+	if (alloc_layers(h, n) || util_mul_overflow(n, h->widest, &cells))
 		goto oom;
 	h->x = util_malloc_array(n * net->n_in, sizeof(double));
 	h->rx = util_calloc_array(n * net->n_in, sizeof(double));
@@ -147,9 +120,12 @@ struct dnn_hvp *hvp_new(const struct dnn_net *net, const float *x, const float *
 	h->rd = util_malloc_array(cells, sizeof(double));
 	h->dp = util_malloc_array(cells, sizeof(double));
 	h->rdp = util_malloc_array(cells, sizeof(double));
+	h->d1 = util_malloc_array(h->widest, sizeof(double));
+	h->d2 = util_malloc_array(h->widest, sizeof(double));
 	h->gp = util_malloc_array(net->n_params, sizeof(double));
 	h->gm = util_malloc_array(net->n_params, sizeof(double));
-	if (!h->x || !h->rx || !h->d || !h->rd || !h->dp || !h->rdp || !h->gp || !h->gm)
+	if (!h->x || !h->rx || !h->d || !h->rd || !h->dp || !h->rdp || !h->d1 || !h->d2 ||
+	    !h->gp || !h->gm)
 		goto oom;
 	for (size_t i = 0; i < n * net->n_in; i++)
 		h->x[i] = (double)x[i];
@@ -159,9 +135,31 @@ oom:
 	return dnn_error_oom(e), NULL;
 }
 
-/* Z_l = A_{l-1} W_l^T + b_l, A_l = f(Z_l); with v, also the R-forward pass
- * R{Z_l} = R{A_{l-1}} W_l^T + A_{l-1} V_l^T + v_b,  R{A_l} = f'(Z_l) R{Z_l}
- * (for softmax: R{a} = a (R{z} - sum_k a_k R{z_k}), per row). */
+/* A_l = f(Z_l), and with r, R{A_l} = f'(Z_l) R{Z_l} (the activation's own
+ * rule for a row-wise one). */
+static void act_forward(struct dnn_hvp *h, size_t l, int r)
+{
+	const struct dnn_act_info *act = h->net->layers[l].act;
+	size_t m = h->net->layers[l].n_out;
+
+	if (act->flags & ACT_ROWWISE) {
+		act->f_rows(h->z[l], h->a[l], r ? h->rz[l] : NULL, h->ra[l], h->n, m);
+		return;
+	}
+	act->f(h->z[l], h->a[l], h->n * m);
+	if (!r)
+		return;
+	for (size_t i = 0; i < h->n; i++) {
+		const double *rzi = h->rz[l] + i * m;
+		double *rai = h->ra[l] + i * m;
+
+		act->df(h->z[l] + i * m, h->a[l] + i * m, h->d1, h->d2, m);
+		for (size_t j = 0; j < m; j++)
+			rai[j] = h->d1[j] * rzi[j];
+	}
+}
+
+/* The forward pass and, with v, its R-image, layer by layer. */
 static void forward(struct dnn_hvp *h, const double *w, const double *v)
 {
 	const struct dnn_net *net = h->net;
@@ -169,58 +167,9 @@ static void forward(struct dnn_hvp *h, const double *w, const double *v)
 
 	for (size_t l = 0; l < net->n_layers; l++) {
 		const struct dnn_layer *ly = &net->layers[l];
-		const double *W = w + ly->w_off, *b = w + ly->b_off;
-		size_t ni = ly->n_in, no = ly->n_out;
-		int id = ly->act->id;
 
-		for (size_t i = 0; i < h->n; i++) {
-			const double *xi = in + i * ni, *rxi = rin + i * ni;
-			double *zi = h->z[l] + i * no, *ai = h->a[l] + i * no;
-			double *rzi = h->rz[l] + i * no, *rai = h->ra[l] + i * no;
-
-			for (size_t j = 0; j < no; j++) {
-				const double *Wj = W + j * ni;
-				double s = b[j];
-
-				for (size_t k = 0; k < ni; k++)
-					s += Wj[k] * xi[k];
-				zi[j] = s;
-				if (v) {
-					const double *Vj = v + ly->w_off + j * ni;
-					double r = v[ly->b_off + j];
-
-					for (size_t k = 0; k < ni; k++)
-						r += Vj[k] * xi[k] + Wj[k] * rxi[k];
-					rzi[j] = r;
-				}
-			}
-			if (id == DNN_ACT_SOFTMAX) {
-				double mx = zi[0], sum = 0.0, dot = 0.0;
-
-				for (size_t j = 1; j < no; j++)
-					mx = zi[j] > mx ? zi[j] : mx;
-				for (size_t j = 0; j < no; j++)
-					sum += ai[j] = exp(zi[j] - mx);
-				for (size_t j = 0; j < no; j++)
-					ai[j] /= sum;
-				if (v) {
-					for (size_t j = 0; j < no; j++)
-						dot += ai[j] * rzi[j];
-					for (size_t j = 0; j < no; j++)
-						rai[j] = ai[j] * (rzi[j] - dot);
-				}
-				continue;
-			}
-			for (size_t j = 0; j < no; j++) {
-				double d1, d2;
-
-				ai[j] = act_f(id, zi[j]);
-				if (v) {
-					act_d(id, zi[j], ai[j], &d1, &d2);
-					rai[j] = d1 * rzi[j];
-				}
-			}
-		}
+		ly->kind->hv_forward(ly, w, v, in, rin, h->z[l], h->rz[l], h->n);
+		act_forward(h, l, v != NULL);
 		in = h->a[l];
 		rin = h->ra[l];
 	}
@@ -245,7 +194,8 @@ static double output(struct dnn_hvp *h, double *d, double *rd)
 	const struct dnn_net *net = h->net;
 	size_t L = net->n_layers - 1, m = net->layers[L].n_out, n = h->n;
 	const double *z = h->z[L], *a = h->a[L], *rz = h->rz[L], *ra = h->ra[L];
-	int id = net->layers[L].act->id;
+	const struct dnn_act_info *act = net->layers[L].act;
+	const double *d1 = h->d1, *d2 = h->d2;
 	double sum = 0.0, inv_n = 1.0 / (double)n, inv_nm = inv_n / (double)m;
 
 	for (size_t i = 0; i < n; i++) {
@@ -260,10 +210,12 @@ static double output(struct dnn_hvp *h, double *d, double *rd)
 			for (size_t j = 0; j < m; j++)
 				s += exp(zi[j] - mx);
 			lse = mx + log(s);
+		} else if (net->loss != DNN_LOSS_BINARY_CROSS_ENTROPY) {
+			act->df(zi, a + i * m, h->d1, h->d2, m);
 		}
 		for (size_t j = 0; j < m; j++) {
 			size_t c = i * m + j;
-			double tc = (double)h->t[c], d1, d2;
+			double tc = (double)h->t[c];
 
 			switch (net->loss) {
 			case DNN_LOSS_CROSS_ENTROPY:
@@ -283,101 +235,60 @@ static double output(struct dnn_hvp *h, double *d, double *rd)
 				break;
 			default:
 				sum += (a[c] - tc) * (a[c] - tc) / (double)m;
-				act_d(id, z[c], a[c], &d1, &d2);
 				if (d)
-					d[c] = 2.0 * (a[c] - tc) * inv_nm * d1;
+					d[c] = 2.0 * (a[c] - tc) * inv_nm * d1[j];
 				if (rd)
-					rd[c] = 2.0 * ra[c] * inv_nm * d1 +
-						2.0 * (a[c] - tc) * inv_nm * d2 * rz[c];
+					rd[c] = 2.0 * ra[c] * inv_nm * d1[j] +
+						2.0 * (a[c] - tc) * inv_nm * d2[j] * rz[c];
 			}
 		}
 	}
 	return sum * inv_n;
 }
 
+/* D_{l-1} = G f'(Z_{l-1}) in place of G = dL/dA_{l-1} in g, and when rg is
+ * not NULL, R{D_{l-1}} = R{G} f'(Z_{l-1}) + G f''(Z_{l-1}) R{Z_{l-1}} in
+ * place of R{G} in rg. Hidden activations are elementwise. */
+static void act_down(struct dnn_hvp *h, size_t l, double *g, double *rg)
+{
+	const struct dnn_act_info *act = h->net->layers[l].act;
+	size_t m = h->net->layers[l].n_out;
+	const double *z = h->z[l], *a = h->a[l], *rz = h->rz[l];
+
+	for (size_t i = 0; i < h->n; i++) {
+		double *gi = g + i * m, *rgi = rg ? rg + i * m : NULL;
+
+		act->df(z + i * m, a + i * m, h->d1, h->d2, m);
+		for (size_t k = 0; k < m; k++) {
+			if (rgi)
+				rgi[k] = rgi[k] * h->d1[k] + gi[k] * h->d2[k] * rz[i * m + k];
+			gi[k] *= h->d1[k];
+		}
+	}
+}
+
 /*
- * The backward pass and its R-image. With D_l = dL/dZ_l, G_{l-1} = dL/dA_{l-1}:
- *   dL/dW_l = D_l^T A_{l-1}        H v |W_l = R{D_l}^T A_{l-1} + D_l^T R{A_{l-1}}
- *   dL/db_l = sum_i D_l            H v |b_l = sum_i R{D_l}
- *   G_{l-1} = D_l W_l              R{G_{l-1}} = R{D_l} W_l + D_l V_l
- *   D_{l-1} = G_{l-1} f'(Z_{l-1})  R{D_{l-1}} = R{G_{l-1}} f'(Z_{l-1})
- *                                              + G_{l-1} f''(Z_{l-1}) R{Z_{l-1}}
- * Hidden layers are elementwise (softmax only on the output).
+ * The backward pass and its R-image, from D_L = dL/dZ_L and R{D_L}
+ * (output()), layer by layer: layer l's kind gives its parameters' gradient
+ * and H v (hv_params), and G = dL/dA_{l-1} with R{G} (hv_down); then
+ *   D_{l-1} = G f'(Z_{l-1})   R{D_{l-1}} = R{G} f'(Z_{l-1}) + G f''(Z_{l-1}) R{Z_{l-1}}
+ * (act_down).
  */
 static void backward(struct dnn_hvp *h, const double *w, const double *v, double *g,
 		     double *hv)
 {
 	const struct dnn_net *net = h->net;
 	double *d = h->d, *rd = h->rd, *dp = h->dp, *rdp = h->rdp;
-	size_t n = h->n;
 
 	for (size_t l = net->n_layers; l-- > 0;) {
 		const struct dnn_layer *ly = &net->layers[l];
-		size_t ni = ly->n_in, no = ly->n_out;
 		const double *in = l ? h->a[l - 1] : h->x, *rin = l ? h->ra[l - 1] : h->rx;
-		const double *W = w + ly->w_off;
-		double *gW = g ? g + ly->w_off : NULL, *gb = g ? g + ly->b_off : NULL;
-		double *hW = hv ? hv + ly->w_off : NULL, *hb = hv ? hv + ly->b_off : NULL;
 
-		if (g)
-			memset(g + ly->w_off, 0, (no * ni + no) * sizeof *g);
-		if (hv)
-			memset(hv + ly->w_off, 0, (no * ni + no) * sizeof *hv);
-		for (size_t i = 0; i < n; i++) {
-			const double *xi = in + i * ni, *rxi = rin + i * ni;
-			const double *di = d + i * no, *rdi = rd + i * no;
-
-			for (size_t j = 0; j < no; j++) {
-				if (g) {
-					double *gWj = gW + j * ni;
-
-					gb[j] += di[j];
-					for (size_t k = 0; k < ni; k++)
-						gWj[k] += di[j] * xi[k];
-				}
-				if (hv) {
-					double *hWj = hW + j * ni;
-
-					hb[j] += rdi[j];
-					for (size_t k = 0; k < ni; k++)
-						hWj[k] += rdi[j] * xi[k] + di[j] * rxi[k];
-				}
-			}
-		}
+		ly->kind->hv_params(ly, d, rd, in, rin, h->n, g, hv);
 		if (l == 0)
 			break;
-		int id = net->layers[l - 1].act->id;
-		const double *zp = h->z[l - 1], *ap = h->a[l - 1], *rzp = h->rz[l - 1];
-
-		for (size_t i = 0; i < n; i++) {
-			const double *di = d + i * no, *rdi = rd + i * no;
-			double *gi = dp + i * ni, *rgi = rdp + i * ni;
-
-			memset(gi, 0, ni * sizeof *gi);
-			if (hv)
-				memset(rgi, 0, ni * sizeof *rgi);
-			for (size_t j = 0; j < no; j++) {
-				const double *Wj = W + j * ni;
-
-				for (size_t k = 0; k < ni; k++)
-					gi[k] += di[j] * Wj[k];
-				if (hv) {
-					const double *Vj = v + ly->w_off + j * ni;
-
-					for (size_t k = 0; k < ni; k++)
-						rgi[k] += rdi[j] * Wj[k] + di[j] * Vj[k];
-				}
-			}
-			for (size_t k = 0; k < ni; k++) {
-				size_t c = i * ni + k;
-				double d1, d2;
-
-				act_d(id, zp[c], ap[c], &d1, &d2);
-				if (hv)
-					rgi[k] = rgi[k] * d1 + gi[k] * d2 * rzp[c];
-				gi[k] *= d1;
-			}
-		}
+		ly->kind->hv_down(ly, w, hv ? v : NULL, d, rd, h->n, dp, rdp);
+		act_down(h, l - 1, dp, hv ? rdp : NULL);
 		double *tmp = d;
 
 		d = dp;
@@ -388,7 +299,8 @@ static void backward(struct dnn_hvp *h, const double *w, const double *v, double
 	}
 }
 
-/* FNV-1a over the sign classes of the relu and step pre-activations. */
+/* FNV-1a over the sign classes of the pre-activations of the kinked
+ * activations (relu, step). */
 unsigned long long hvp_kink_pattern(const struct dnn_hvp *h)
 {
 	unsigned long long hash = 14695981039346656037ULL;
@@ -396,7 +308,7 @@ unsigned long long hvp_kink_pattern(const struct dnn_hvp *h)
 	for (size_t l = 0; l < h->net->n_layers; l++) {
 		const struct dnn_layer *ly = &h->net->layers[l];
 
-		if (ly->act->id != DNN_ACT_RELU && ly->act->id != DNN_ACT_STEP)
+		if (!(ly->act->flags & ACT_KINK))
 			continue;
 		for (size_t i = 0; i < h->n * ly->n_out; i++) {
 			double z = h->z[l][i];

@@ -1,11 +1,10 @@
+/* The network: its layout, weights and workspace, and the passes over its layers. */
 #include "net.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "loss.h"
-#include "mat.h"
 #include "spec.h"
 #include "util.h"
 
@@ -28,8 +27,9 @@ struct dnn_net *net_new(size_t n_in, size_t n_layers, const size_t *units, const
 		goto oom;
 	for (size_t l = 0; l < n_layers; l++) {
 		struct dnn_layer *ly = &net->layers[l];
-		size_t w, wb;
+		size_t np, b_rel;
 
+		ly->kind = layer_kind_by_id(DNN_LAYER_DENSE);
 		ly->n_in = fan_in;
 		ly->n_out = units[l];
 		ly->act = act_by_id(acts[l]);
@@ -39,12 +39,12 @@ struct dnn_net *net_new(size_t n_in, size_t n_layers, const size_t *units, const
 					     "layer %zu: bad activation or width", l + 1),
 			       NULL;
 		}
-		if (util_mul_overflow(ly->n_out, ly->n_in, &w) || w > SIZE_MAX - ly->n_out ||
-		    (wb = w + ly->n_out) > SIZE_MAX / sizeof(float) - off)
+		if (ly->kind->n_params(ly->n_in, ly->n_out, &np, &b_rel) ||
+		    np > SIZE_MAX / sizeof(float) - off)
 			goto oom;
 		ly->w_off = off;
-		ly->b_off = off + w;
-		off += wb;
+		ly->b_off = off + b_rel;
+		off += np;
 		fan_in = ly->n_out;
 	}
 	net->n_params = off;
@@ -81,38 +81,15 @@ size_t net_n_out(const struct dnn_net *net)
 	return net->layers[net->n_layers - 1].n_out;
 }
 
-/* Glorot: Var(w) = 2 / (fan_in + fan_out); He: Var(w) = 2 / fan_in.
- * A uniform draw on [-r, r] has variance r^2 / 3. */
-/* Draw each layer's weights by its own init in s, else by init. */
+/* Draw each layer's parameters by its own init in s, else by init. */
 static void init_layers(struct dnn_net *net, int init, const struct dnn_spec *s,
 			struct dnn_rng *rng)
 {
 	for (size_t l = 0; l < net->n_layers; l++) {
-		struct dnn_layer *ly = &net->layers[l];
-		float *w = net->params + ly->w_off;
-		size_t nw = ly->n_out * ly->n_in;
+		const struct dnn_layer *ly = &net->layers[l];
 		int kind = s && l < s->n_layers && s->layers[l].has_init ? s->layers[l].init : init;
-		double var;
 
-		if (kind == DNN_INIT_AUTO)
-			kind = ly->act->id == DNN_ACT_RELU ? DNN_INIT_HE_NORMAL
-							   : DNN_INIT_GLOROT_UNIFORM;
-		if (kind == DNN_INIT_HE_UNIFORM || kind == DNN_INIT_HE_NORMAL)
-			var = 2.0 / (double)ly->n_in;
-		else
-			var = 2.0 / (double)(ly->n_in + ly->n_out);
-		if (kind == DNN_INIT_GLOROT_UNIFORM || kind == DNN_INIT_HE_UNIFORM) {
-			double r = sqrt(3.0 * var);
-
-			for (size_t i = 0; i < nw; i++)
-				w[i] = (float)((2.0 * rng_uniform(rng) - 1.0) * r);
-		} else {
-			double sd = sqrt(var);
-
-			for (size_t i = 0; i < nw; i++)
-				w[i] = (float)(rng_normal(rng) * sd);
-		}
-		memset(net->params + ly->b_off, 0, ly->n_out * sizeof(float));
+		ly->kind->init(ly, net->params, kind, rng);
 	}
 }
 
@@ -162,40 +139,24 @@ int net_reserve(struct dnn_net *net, size_t n, struct dnn_error *e)
 	return 0;
 }
 
-/* Layer l: A_l = f(A_{l-1} W_l^T + b_l), over the n rows at once. The bias,
- * and relu, are applied by the gemm as it stores each tile; other
- * activations run over the output afterwards. */
+/* Layer l: A_l = f(layer_l(A_{l-1})) over the n rows at once, A_0 = x. */
 const float *net_forward(struct dnn_net *net, const float *x, size_t n)
 {
 	const float *in = x;
 
 	for (size_t l = 0; l < net->n_layers; l++) {
 		const struct dnn_layer *ly = &net->layers[l];
-		float *out = net->out[l];
-		int relu = ly->act->id == DNN_ACT_RELU;
-		struct mat_epilogue ep = {
-			.bias = net->params + ly->b_off,
-			.act = relu ? MAT_ACT_RELU : MAT_ACT_NONE,
-		};
 
-		mat_gemm_ex(MAT_NOTRANS, MAT_TRANS, n, ly->n_out, ly->n_in, 1.0f, in, ly->n_in,
-			    net->params + ly->w_off, ly->n_in, 0.0f, out, ly->n_out, &ep);
-		if (!relu)
-			ly->act->forward(out, n, ly->n_out);
-		in = out;
+		ly->kind->forward(ly, net->params, in, net->out[l], n);
+		in = net->out[l];
 	}
 	return in;
 }
 
-/*
- * Backpropagation, the chain rule as matrix products. With D_l = dL/dZ_l
- * (n x units, one row per sample), for l = L down to 1:
- *   dL/dW_l = D_l^T A_{l-1}          (units x inputs)
- *   dL/db_l = column sums of D_l
- *   dL/dA_{l-1} = D_l W_l            (n x inputs)
- *   D_{l-1} = dL/dA_{l-1} * f'_{l-1}  (elementwise, or the softmax Jacobian)
- * where A_0 = X and D_L comes from the loss (fused with softmax/sigmoid).
- */
+/* Backpropagation: D_L = dL/dZ_L from the loss (fused with softmax and
+ * sigmoid), then for l = L down to 1 layer l's kind gives its parameters'
+ * gradient and D_{l-1} = dL/dZ_{l-1} (layer.c: for dense, three gemm
+ * calls). */
 double net_loss_grad(struct dnn_net *net, const float *x, const float *t, size_t n)
 {
 	return net_loss_grad_part(net, x, t, n, 1.0f / (float)n) / (double)n;
@@ -218,26 +179,10 @@ double net_loss_grad_part(struct dnn_net *net, const float *x, const float *t, s
 	for (size_t l = net->n_layers; l-- > 0;) {
 		const struct dnn_layer *ly = &net->layers[l];
 		const float *in = l ? net->out[l - 1] : x;
-
-		mat_gemm(MAT_TRANS, MAT_NOTRANS, ly->n_out, ly->n_in, n, 1.0f, d, ly->n_out, in,
-			 ly->n_in, 0.0f, net->grads + ly->w_off, ly->n_in);
-		mat_col_sums(d, n, ly->n_out, 0.0f, net->grads + ly->b_off);
-		if (l == 0)
-			break;
-		/* relu' is applied by the gemm as it stores each tile. */
-		const struct dnn_act_info *below = net->layers[l - 1].act;
-		struct mat_epilogue ep = {
-			.act = below->id == DNN_ACT_RELU ? MAT_ACT_RELU_GRAD : MAT_ACT_NONE,
-			.mask = net->out[l - 1],
-			.ldm = ly->n_in,
-		};
-
-		mat_gemm_ex(MAT_NOTRANS, MAT_NOTRANS, n, ly->n_in, ly->n_out, 1.0f, d, ly->n_out,
-			    net->params + ly->w_off, ly->n_in, 0.0f, dprev, ly->n_in, &ep);
-		if (ep.act == MAT_ACT_NONE)
-			below->backward(net->out[l - 1], dprev, n, ly->n_in);
 		float *tmp = d;
 
+		ly->kind->backward(ly, net->params, in, d, n, net->grads,
+				   l ? net->layers[l - 1].act : NULL, dprev);
 		d = dprev;
 		dprev = tmp;
 	}

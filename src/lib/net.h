@@ -1,6 +1,7 @@
-/* The network: a stack of dense layers whose weights and gradients live in
- * two flat arrays, so that optimizers and checkpoints never look inside
- * layers. Forward and backward passes over a minibatch are gemm calls. */
+/* The network: a stack of layers (layer.h) whose weights and gradients live
+ * in two flat arrays, so that optimizers and checkpoints never look inside
+ * layers. Forward and backward passes over a minibatch run each layer's
+ * kind in turn; for dense layers they are gemm calls. */
 #ifndef DNN_NET_H
 #define DNN_NET_H
 
@@ -8,15 +9,9 @@
 
 #include "act.h"
 #include "err.h"
+#include "layer.h"
 #include "rng.h"
 #include "spec.h"
-
-struct dnn_layer {
-	size_t n_in, n_out;
-	const struct dnn_act_info *act;
-	size_t w_off;		/* n_out x n_in weights, row-major, in params */
-	size_t b_off;		/* n_out biases, right after the weights */
-};
 
 #define NET_GRADS_SPARE 2
 
@@ -37,7 +32,7 @@ struct dnn_net {
 	float *d0, *d1;
 };
 
-/* Build a network with n_in inputs and the given layer widths and
+/* Build a network with n_in inputs and dense layers of the given widths and
  * activation ids; weights zeroed. */
 struct dnn_net *net_new(size_t n_in, size_t n_layers, const size_t *units, const int *acts,
 			int loss, struct dnn_error *e);

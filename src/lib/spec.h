@@ -7,15 +7,7 @@
 #include <stdint.h>
 
 #include "err.h"
-
-/* Weight initialisation. The ids reach the checkpoint: never renumber. */
-enum dnn_init {
-	DNN_INIT_AUTO = 0,	     /* he_normal before relu, glorot_uniform otherwise */
-	DNN_INIT_GLOROT_UNIFORM = 1, /* also "glorot" */
-	DNN_INIT_GLOROT_NORMAL = 2,
-	DNN_INIT_HE_UNIFORM = 3,
-	DNN_INIT_HE_NORMAL = 4	     /* also "he" */
-};
+#include "init.h"
 
 /* Optimizers and learning-rate schedules, as named in dnn-spec(5). */
 enum dnn_optim_kind { DNN_OPT_SGD = 1, DNN_OPT_ADAM = 2, DNN_OPT_RMSPROP = 3, DNN_OPT_LBFGS = 4 };
