@@ -495,15 +495,202 @@ void data_free_cats(struct dnn_catcol *cats, size_t n_cats)
 	free(cats);
 }
 
+/* What data_load holds while it reads a file. */
+struct load {
+	struct dnn_csv *c;
+	struct strtab classes; /* the class labels seen */
+	struct strtab *cat_tab; /* the categories seen, per categorical column */
+	size_t *slot;		/* per file column: its place among the inputs or targets */
+	size_t cap;		/* rows the arrays of d hold */
+	struct shard sh;
+	int have_row;		/* the current row of c is still to be taken */
+	locale_t cloc, old;
+};
+
+/* Reject a header that names a column twice (slot[] is scratch space). */
+static int check_header(struct dnn_dataset *d, struct load *ld, struct dnn_error *e)
+{
+	struct strtab names = {0};
+	size_t dup, *first = util_malloc_array(d->n_cols, sizeof *first);
+	int rc = -1;
+
+	if (!first)
+		return dnn_error_oom(e);
+	if (strtab_index(d->col_names, d->n_cols, &names, first, ld->slot, &dup, e))
+		goto out;
+	if (dup != SIZE_MAX) {
+		csv_duplicate_error(ld->c, d->col_names, dup, e);
+		goto out;
+	}
+	rc = 0;
+out:
+	strtab_free(&names);
+	free(first);
+	return rc;
+}
+
+/* Open path in the "C" numeric locale, read its header (or count the
+ * columns of its first row), give the columns their roles, and with shared
+ * open this rank's share. */
+static int load_open(struct dnn_dataset *d, struct load *ld, const char *path,
+		     const struct dnn_data_opts *o, int shared, struct dnn_error *e)
+{
+	if (o->task == DNN_TASK_CLASSIFICATION && o->n_targets > 1)
+		return dnn_error_set(e, DNN_EX_DATA, NULL, 0, 0,
+				     "classification takes one target column, not %zu",
+				     o->n_targets);
+	if (!(ld->cloc = csv_c_locale(e)))
+		return -1;
+	ld->old = uselocale(ld->cloc);
+	if (!(ld->c = csv_open(path, &o->csv, e)))
+		return -1;
+	if (csv_read_names(ld->c, o->csv.header, &d->col_names, &d->n_cols, e))
+		return -1;
+	ld->have_row = !o->csv.header;
+	d->col_role = malloc(d->n_cols);
+	ld->slot = util_malloc_array(d->n_cols, sizeof *ld->slot);
+	if (!d->col_role || !ld->slot)
+		return dnn_error_oom(e);
+	if (o->csv.header && check_header(d, ld, e))
+		return -1;
+	if (assign_roles(d, o, ld->c->name, ld->slot, e))
+		return -1;
+	if (d->n_cats && !(ld->cat_tab = util_calloc_array(d->n_cats, sizeof *ld->cat_tab)))
+		return dnn_error_oom(e);
+	if (SIZE_MAX / sizeof(float) < d->n_cols)
+		return dnn_error_oom(e);
+	if (shared && (shard_open(&ld->sh, &ld->c, path, &o->csv, &ld->have_row, e) ||
+		       grow_rows(d, &ld->cap, 1, e)))
+		return -1;
+	return 0;
+}
+
+/* Read the rows of the file (of this rank's share) into d. */
+static int load_rows(struct dnn_dataset *d, struct load *ld, struct dnn_error *e)
+{
+	for (;;) {
+		if (!ld->have_row) {
+			int r;
+
+			if (fast_rows(d, ld->c, ld->slot, &ld->classes, &ld->cap, &ld->sh, e))
+				return -1;
+			r = csv_next(ld->c, e);
+			if (r < 0)
+				return -1;
+			if (r == 0)
+				return 0;
+		}
+		ld->have_row = 0;
+		if (d->n_rows == ld->cap && grow_rows(d, &ld->cap, d->n_rows + 1, e))
+			return -1;
+		if (take_row(d, ld->c, ld->slot, &ld->classes, ld->cat_tab, d->n_rows, e))
+			return -1;
+		d->n_rows += shard_keep(&ld->sh);
+	}
+}
+
+/* Collective, after the ranks sharing a file have read their shares (rc:
+ * this rank's outcome): agree on the outcome, a share's line numbers
+ * counted in the whole file, then count the rows and missing cells of all,
+ * number this rank's rows among them, and give every rank the classes and
+ * categories of all. */
+static int agree_shares(struct dnn_dataset *d, struct load *ld, int rc, struct dnn_error *e)
+{
+	struct dnn_csv *c = ld->c;
+	/* A share's line numbers start after the lines of the shares before it. */
+	uint64_t base = ld->sh.header_lines +
+			dist_exscan_u64(ld->sh.mode == SHARD_BYTES && c ? c->line - 1 : 0);
+
+	if (rc && ld->sh.mode == SHARD_BYTES && e->line && c && strcmp(e->file, c->name) == 0) {
+		e->line += (unsigned long)base;
+		/* A share ends at a line end, which may be one inside a quoted
+		 * field: then its last row is cut short. */
+		if (c->eof && e->code == DNN_EX_DATA && dist_rank() + 1 < dist_size()) {
+			size_t len = strlen(e->msg);
+
+			snprintf(e->msg + len, sizeof e->msg - len, "%s",
+				 "; if a quoted field holds a line break, it may cross the "
+				 "boundary between two MPI ranks' shares of the file: give the "
+				 "file gzip-compressed (shared by rows, not bytes)");
+		}
+	}
+	if (dist_agree(rc, e))
+		return -1;
+	d->shared = 1;
+	uint64_t t[2] = {d->n_rows, c->n_missing};
+
+	dist_sum_u64(t, 2);
+	d->n_rows_total = (size_t)t[0];
+	c->n_missing = (size_t)t[1];
+	if (ld->sh.mode == SHARD_BYTES) {
+		d->gid_first = (size_t)dist_exscan_u64(d->n_rows);
+	} else {
+		d->gid_first = (size_t)dist_rank();
+		d->gid_stride = (size_t)dist_size();
+	}
+	/* Every rank ends with the classes and categories of all. */
+	if (shard_union(&ld->classes, e))
+		return -1;
+	for (size_t k = 0; k < d->n_cats; k++)
+		if (shard_union(&ld->cat_tab[k], e))
+			return -1;
+	return 0;
+}
+
+/* With all rows read: check there are some (and two classes), sort the
+ * classes, and make the one-hot inputs of the categories. */
+static int load_finish(struct dnn_dataset *d, struct load *ld, const struct dnn_data_opts *o,
+		       struct dnn_error *e)
+{
+	struct dnn_csv *c = ld->c;
+
+	if (d->n_rows_total == 0)
+		return dnn_error_set(e, DNN_EX_DATA, c->name, 0, 0,
+				     o->csv.header ? "no data rows (only a header)"
+						   : "no data rows");
+	if (d->task == DNN_TASK_CLASSIFICATION) {
+		size_t t = 0;
+
+		while (d->col_role[t] != DNN_COL_TARGET)
+			t++;
+		if (ld->classes.n < 2) {
+			char shown[CSV_SHOW_MAX * 4 + 8];
+
+			csv_show_text(shown, sizeof shown, ld->classes.keys[0]);
+			return dnn_error_set(e, DNN_EX_DATA, c->name, 0, 0,
+					     "target column '%s' has only one class ('%s')",
+					     d->col_names[t], shown);
+		}
+		if (sort_classes(d, &ld->classes, e))
+			return -1;
+	}
+	d->n_missing = c->n_missing;
+	shrink_rows(d);
+	if (d->n_cats && expand_categories(d, ld->cat_tab, ld->slot, e))
+		return -1;
+	return 0;
+}
+
+static void load_close(struct dnn_dataset *d, struct load *ld)
+{
+	if (ld->cat_tab)
+		for (size_t k = 0; k < d->n_cats; k++)
+			strtab_free(&ld->cat_tab[k]);
+	free(ld->cat_tab);
+	strtab_free(&ld->classes);
+	free(ld->slot);
+	csv_close(ld->c);
+	if (ld->cloc) {
+		uselocale(ld->old);
+		freelocale(ld->cloc);
+	}
+}
+
 int data_load(struct dnn_dataset *d, const char *path, const struct dnn_data_opts *o,
 	      struct dnn_error *e)
 {
-	struct dnn_csv *c = NULL;
-	struct strtab names = {0}, classes = {0}, *cat_tab = NULL;
-	size_t *slot = NULL, *first = NULL, cap = 0;
-	locale_t cloc = (locale_t)0, old = (locale_t)0;
-	struct shard sh = {SHARD_NONE, 0, 0};
-	int r, have_row, shared = o->shard && dist_active(), rc = -1;
+	struct load ld = {.sh = {SHARD_NONE, 0, 0}};
+	int shared = o->shard && dist_active(), rc;
 
 	memset(d, 0, sizeof *d);
 	d->task = o->task;
@@ -511,177 +698,24 @@ int data_load(struct dnn_dataset *d, const char *path, const struct dnn_data_opt
 	if (o->task != DNN_TASK_REGRESSION && o->task != DNN_TASK_CLASSIFICATION)
 		return dnn_error_set(e, DNN_EX_SOFTWARE, NULL, 0, 0, "data_load: bad task %d",
 				     o->task);
-	if (o->task == DNN_TASK_CLASSIFICATION && o->n_targets > 1) {
-		dnn_error_set(e, DNN_EX_DATA, NULL, 0, 0,
-			      "classification takes one target column, not %zu", o->n_targets);
-		goto read;
-	}
-	if (!(cloc = csv_c_locale(e)))
-		goto read;
-	old = uselocale(cloc);
-	c = csv_open(path, &o->csv, e);
-	if (!c)
-		goto read;
-	if (csv_read_names(c, o->csv.header, &d->col_names, &d->n_cols, e))
-		goto read;
-	have_row = !o->csv.header;
-	d->col_role = malloc(d->n_cols);
-	slot = util_malloc_array(d->n_cols, sizeof *slot);
-	if (!d->col_role || !slot) {
-		dnn_error_oom(e);
-		goto read;
-	}
-	if (o->csv.header) {
-		size_t dup;
-
-		first = util_malloc_array(d->n_cols, sizeof *first);
-		if (!first) {
-			dnn_error_oom(e);
-			goto read;
-		}
-		/* slot[] is scratch space here. */
-		if (strtab_index(d->col_names, d->n_cols, &names, first, slot, &dup, e))
-			goto read;
-		if (dup != SIZE_MAX) {
-			csv_duplicate_error(c, d->col_names, dup, e);
-			goto read;
-		}
-		strtab_free(&names);
-		free(first);
-		first = NULL;
-	}
-	if (assign_roles(d, o, c->name, slot, e))
-		goto read;
-	if (d->n_cats && !(cat_tab = util_calloc_array(d->n_cats, sizeof *cat_tab))) {
-		dnn_error_oom(e);
-		goto read;
-	}
-	if (SIZE_MAX / sizeof(float) < d->n_cols) {
-		dnn_error_oom(e);
-		goto read;
-	}
-	if (shared) {
-		if (shard_open(&sh, &c, path, &o->csv, &have_row, e) || grow_rows(d, &cap, 1, e))
-			goto read;
-	}
-	for (;;) {
-		if (!have_row) {
-			if (fast_rows(d, c, slot, &classes, &cap, &sh, e))
-				goto read;
-			r = csv_next(c, e);
-			if (r < 0)
-				goto read;
-			if (r == 0)
-				break;
-		}
-		have_row = 0;
-		if (d->n_rows == cap && grow_rows(d, &cap, d->n_rows + 1, e))
-			goto read;
-		if (take_row(d, c, slot, &classes, cat_tab, d->n_rows, e))
-			goto read;
-		d->n_rows += shard_keep(&sh);
-	}
-	rc = 0;
-read:
+	rc = load_open(d, &ld, path, o, shared, e);
+	if (!rc)
+		rc = load_rows(d, &ld, e);
 	if (rc)
-		csv_gzip_blame(c, e);
-	if (shared) {
-		/* The ranks agree on the outcome; a share's line numbers start
-		 * after the lines of the shares before it. */
-		uint64_t base = sh.header_lines +
-				dist_exscan_u64(sh.mode == SHARD_BYTES && c ? c->line - 1 : 0);
-
-		if (rc && sh.mode == SHARD_BYTES && e->line && c && strcmp(e->file, c->name) == 0) {
-			e->line += (unsigned long)base;
-			/* A share ends at a line end, which may be one inside a
-			 * quoted field: then its last row is cut short. */
-			if (c->eof && e->code == DNN_EX_DATA && dist_rank() + 1 < dist_size()) {
-				size_t len = strlen(e->msg);
-
-				snprintf(e->msg + len, sizeof e->msg - len, "%s",
-					 "; if a quoted field holds a line break, it may cross "
-					 "the boundary between two MPI ranks' shares of the "
-					 "file: give the file gzip-compressed (shared by rows, "
-					 "not bytes)");
-			}
-		}
-		if (dist_agree(rc, e))
-			goto fail;
-		d->shared = 1;
-		{
-			uint64_t t[2] = {d->n_rows, c->n_missing};
-
-			dist_sum_u64(t, 2);
-			d->n_rows_total = (size_t)t[0];
-			c->n_missing = (size_t)t[1];
-		}
-		if (sh.mode == SHARD_BYTES) {
-			d->gid_first = (size_t)dist_exscan_u64(d->n_rows);
-		} else {
-			d->gid_first = (size_t)dist_rank();
-			d->gid_stride = (size_t)dist_size();
-		}
-		/* Every rank ends with the classes and categories of all. */
-		shard_union(&classes, e);
-		for (size_t k = 0; k < d->n_cats; k++)
-			shard_union(&cat_tab[k], e);
-	} else if (rc) {
-		goto fail;
-	} else {
+		csv_gzip_blame(ld.c, e);
+	if (shared)
+		rc = agree_shares(d, &ld, rc, e);
+	else if (!rc)
 		d->n_rows_total = d->n_rows;
-	}
-	rc = -1;
-	if (d->n_rows_total == 0) {
-		dnn_error_set(e, DNN_EX_DATA, c->name, 0, 0,
-			      o->csv.header ? "no data rows (only a header)" : "no data rows");
-		goto fail;
-	}
-	if (d->task == DNN_TASK_CLASSIFICATION) {
-		size_t t = 0;
-
-		while (d->col_role[t] != DNN_COL_TARGET)
-			t++;
-		if (classes.n < 2) {
-			char shown[CSV_SHOW_MAX * 4 + 8];
-
-			csv_show_text(shown, sizeof shown, classes.keys[0]);
-			dnn_error_set(e, DNN_EX_DATA, c->name, 0, 0,
-				      "target column '%s' has only one class ('%s')",
-				      d->col_names[t], shown);
-			goto fail;
-		}
-		if (sort_classes(d, &classes, e))
-			goto fail;
-	}
-	d->n_missing = c->n_missing;
-	shrink_rows(d);
-	if (d->n_cats && expand_categories(d, cat_tab, slot, e))
-		goto fail;
-	for (size_t k = 0; k < d->n_cats; k++)
-		strtab_free(&cat_tab[k]);
-	free(cat_tab);
-	strtab_free(&classes);
-	free(slot);
-	csv_close(c);
-	uselocale(old);
-	freelocale(cloc);
-	return 0;
-fail:
-	if (cat_tab)
-		for (size_t k = 0; k < d->n_cats; k++)
-			strtab_free(&cat_tab[k]);
-	free(cat_tab);
-	strtab_free(&names);
-	strtab_free(&classes);
-	free(first);
-	free(slot);
-	csv_close(c);
-	if (cloc) {
-		uselocale(old);
-		freelocale(cloc);
-	}
-	data_free(d);
-	return -1;
+	if (!rc)
+		rc = load_finish(d, &ld, o, e);
+	/* All sharing ranks fail, or none does. */
+	if (shared)
+		rc = dist_agree(rc, e);
+	load_close(d, &ld);
+	if (rc)
+		data_free(d);
+	return rc ? -1 : 0;
 }
 
 void data_free(struct dnn_dataset *d)

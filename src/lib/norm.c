@@ -42,13 +42,16 @@ static int fit(struct dnn_norm *nm, const float *x, size_t cols, const size_t *r
 	double *sum = util_calloc_array(cols, sizeof *sum);
 	double *sq = util_calloc_array(cols, sizeof *sq);
 	uint64_t n_all = n_rows;
+	int failed = !sum || !sq || norm_alloc(nm, cols, e);
 
-	if (!sum || !sq || norm_alloc(nm, cols, e)) {
+	if (failed)
+		dnn_error_oom(e);
+	/* Sharing ranks leave together, before the sums below. */
+	if (shared ? dist_agree(failed, e) : failed) {
 		free(sum);
 		free(sq);
-		dnn_error_oom(e);
-		if (shared)
-			dist_abort(e);
+		if (!failed)
+			norm_free(nm);
 		return -1;
 	}
 	if (shared)

@@ -19,7 +19,8 @@ int norm_fit(struct dnn_norm *nm, const float *x, size_t cols, const size_t *row
 	     size_t n_rows, struct dnn_error *e);
 /* norm_fit over the first n_rows rows of x on every MPI rank (dist.h):
  * collective; the same statistics on all ranks, equal to norm_fit's over
- * all those rows but for the order of the sums (in double). */
+ * all those rows but for the order of the sums (in double). Out of memory
+ * on one rank fails every rank alike. */
 int norm_fit_shared(struct dnn_norm *nm, const float *x, size_t cols, size_t n_rows,
 		    struct dnn_error *e);
 /* The identity transform on n columns. */

@@ -94,9 +94,11 @@ int shard_union(struct strtab *t, struct dnn_error *e)
 
 	for (size_t k = 0; k < t->n; k++)
 		len += strlen(t->keys[k]) + 1;
-	if (!(buf = malloc(len ? len : 1))) {
+	if (!(buf = malloc(len ? len : 1)))
 		dnn_error_oom(e);
-		dist_abort(e);
+	if (dist_agree(!buf, e)) {
+		free(buf);
+		return -1;
 	}
 	q = buf;
 	for (size_t k = 0; k < t->n; k++) {
@@ -106,8 +108,9 @@ int shard_union(struct strtab *t, struct dnn_error *e)
 		q += n;
 	}
 	if (dist_allgather(buf, len, &all, &all_len, NULL)) {
-		dnn_error_oom(e);
-		dist_abort(e);
+		/* Out of memory on every rank alike. */
+		free(buf);
+		return dnn_error_oom(e);
 	}
 	while (pos < all_len) {
 		const char *key = (const char *)all + pos;
@@ -115,12 +118,12 @@ int shard_union(struct strtab *t, struct dnn_error *e)
 		int added;
 
 		if (strtab_add(t, key, n, &k, &added)) {
-			dnn_error_oom(e);
-			dist_abort(e);
+			rc = dnn_error_oom(e);
+			break;
 		}
 		pos += n + 1;
 	}
 	free(buf);
 	free(all);
-	return rc;
+	return dist_agree(rc, e);
 }

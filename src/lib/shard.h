@@ -37,7 +37,8 @@ static inline size_t shard_keep(struct shard *sh)
 int shard_open(struct shard *sh, struct dnn_csv **cp, const char *path,
 	       const struct dnn_csv_opts *o, int *have_row, struct dnn_error *e);
 /* Collective: add to t the keys every rank has seen, so that all ranks hold
- * the same set (each in its own order: strtab_sort gives them one). */
+ * the same set (each in its own order: strtab_sort gives them one). Returns
+ * 0, or -1 on every rank when one ran out of memory. */
 int shard_union(struct strtab *t, struct dnn_error *e);
 
 #endif

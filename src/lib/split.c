@@ -122,17 +122,24 @@ static size_t gid_of(const struct dnn_dataset *d, size_t i)
 	return d->shared ? d->gid_first + i * d->gid_stride : i;
 }
 
-/* The class of every row of all ranks, in file order (a shared dataset). */
-static uint32_t *all_labels(const struct dnn_dataset *d)
+/* The class of every row of all ranks, in file order (a shared dataset;
+ * collective). NULL on every rank when one ran out of memory. */
+static uint32_t *all_labels(const struct dnn_dataset *d, struct dnn_error *e)
 {
 	unsigned char *all = NULL;
 	size_t all_len, *lens = NULL, pos = 0, n = d->n_rows_total, p = (size_t)dist_size();
 	uint32_t *g = util_malloc_array(n, sizeof *g);
-	struct dnn_error e;
 
-	if (!g || dist_allgather(d->label, d->n_rows * sizeof *d->label, &all, &all_len, &lens)) {
-		dnn_error_oom(&e);
-		dist_abort(&e);
+	if (!g)
+		dnn_error_oom(e);
+	if (dist_agree(!g, e)) {
+		free(g);
+		return NULL;
+	}
+	if (dist_allgather(d->label, d->n_rows * sizeof *d->label, &all, &all_len, &lens)) {
+		free(g);
+		dnn_error_oom(e);
+		return NULL;
 	}
 	for (size_t q = 0, first = 0; q < p; q++) {
 		size_t m = lens[q] / sizeof *g;
@@ -170,20 +177,19 @@ int data_split(struct dnn_dataset *d, double fraction, uint64_t seed, size_t *n_
 				     n, fraction);
 	order = util_malloc_array(n > n_local ? n : n_local, sizeof *order);
 	is_val = calloc(n ? n : 1, 1);
-	if (!order || !is_val) {
+	if (!order || !is_val)
 		dnn_error_oom(e);
-		if (d->shared)
-			dist_abort(e);
+	/* Sharing ranks leave together, before the collectives below. */
+	if (d->shared ? dist_agree(!order || !is_val, e) : !order || !is_val)
 		goto out;
-	}
 	/* A stream of its own, so that the split does not shift the weights.
 	 * Sharing ranks draw it over the rows of all, as one process would. */
 	rng_seed(&rng, seed ^ 0x76616c6964617465ULL);
 	if (d->task == DNN_TASK_CLASSIFICATION) {
 		struct dnn_dataset all = *d;
 
-		if (d->shared)
-			all.label = all_labels(d);
+		if (d->shared && !(all.label = all_labels(d, e)))
+			goto out;
 		all.n_rows = n;
 		rc = choose_stratified(&all, n_val, &rng, is_val, data_name, e);
 		if (d->shared)
