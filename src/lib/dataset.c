@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dist.h"
+#include "rows.h"
 #include "shard.h"
 #include "strtab.h"
 #include "util.h"
@@ -163,10 +164,10 @@ static void shrink_rows(struct dnn_dataset *d)
 	}
 }
 
-/* Resolve the targets of o into roles and slots: slot[i] is the position of
- * file column i among the inputs or among the targets. */
-static int assign_roles(struct dnn_dataset *d, const struct dnn_data_opts *o, const char *file,
-			size_t *slot, struct dnn_error *e)
+/* Resolve the column references of o (targets, ignored, categorical) into
+ * roles, and slot[i] of a target column i into its place among the targets. */
+static int resolve_roles(struct dnn_dataset *d, const struct dnn_data_opts *o, const char *file,
+			 size_t *slot, struct dnn_error *e)
 {
 	size_t n_t = o->n_targets ? o->n_targets : 1;
 
@@ -225,6 +226,63 @@ static int assign_roles(struct dnn_dataset *d, const struct dnn_data_opts *o, co
 		d->col_role[col] = DNN_COL_CATEGORICAL;
 	}
 	d->n_targets = n_t;
+	return 0;
+}
+
+/* The roles of d's columns from those of the columns of o->like with the
+ * same names, and the place of each target among the targets (slot[]) as in
+ * o->like, whose targets o->targets named. */
+static int match_roles(struct dnn_dataset *d, const struct dnn_data_opts *o,
+		       const struct dnn_csv *c, size_t *slot, struct dnn_error *e)
+{
+	const struct dnn_dataset *like = o->like;
+	const struct dnn_trained m = {
+	    .col_names = like->col_names, .col_role = like->col_role, .n_cols = like->n_cols};
+	const unsigned roles = ROWS_ROLE(DNN_COL_INPUT) | ROWS_ROLE(DNN_COL_CATEGORICAL) |
+			       ROWS_ROLE(DNN_COL_TARGET);
+	size_t *map = util_malloc_array(like->n_cols, sizeof *map), bad, dup;
+	int got;
+
+	if (!map)
+		return dnn_error_oom(e);
+	got = rows_match(&m, roles, d->col_names, d->n_cols, map, &bad, &dup, e);
+	if (got == ROWS_MISSING)
+		dnn_error_set(e, DNN_EX_DATA, c->name, 0, 0, "%s column '%s' is missing",
+			      like->col_role[bad] == DNN_COL_TARGET  ? "target"
+			      : like->col_role[bad] == DNN_COL_INPUT ? "input"
+								     : "categorical",
+			      like->col_names[bad]);
+	else if (got == ROWS_REPEATED)
+		csv_duplicate_error(c, d->col_names, dup, e);
+	if (got) {
+		free(map);
+		return -1;
+	}
+	for (size_t i = 0; i < d->n_cols; i++)
+		d->col_role[i] = DNN_COL_IGNORED;
+	for (size_t i = 0; i < like->n_cols; i++)
+		if (map[i] != SIZE_MAX)
+			d->col_role[map[i]] = like->col_role[i];
+	d->n_targets = like->n_targets;
+	for (size_t t = 0; t < d->n_targets; t++) {
+		size_t col = like->n_cols - 1;
+
+		/* Named as like's were, they resolve as like's did. */
+		if (o->n_targets && resolve_column(&o->targets[t], "target", like->col_names,
+						   like->n_cols, c->name, &col, e)) {
+			free(map);
+			return -1;
+		}
+		slot[map[col]] = t;
+	}
+	free(map);
+	return 0;
+}
+
+/* With the roles known: count the inputs (a categorical column one slot
+ * while loading) and the categorical columns, and give each input its slot. */
+static int count_roles(struct dnn_dataset *d, const char *file, size_t *slot, struct dnn_error *e)
+{
 	/* While loading, a categorical column takes one slot: its category's
 	 * code; expand_categories makes the one-hot inputs at the end. */
 	d->n_in = 0;
@@ -553,7 +611,10 @@ static int load_open(struct dnn_dataset *d, struct load *ld, const char *path,
 		return dnn_error_oom(e);
 	if (o->csv.header && check_header(d, ld, e))
 		return -1;
-	if (assign_roles(d, o, ld->c->name, ld->slot, e))
+	if (o->like ? match_roles(d, o, ld->c, ld->slot, e)
+		    : resolve_roles(d, o, ld->c->name, ld->slot, e))
+		return -1;
+	if (count_roles(d, ld->c->name, ld->slot, e))
 		return -1;
 	if (d->n_cats && !(ld->cat_tab = util_calloc_array(d->n_cats, sizeof *ld->cat_tab)))
 		return dnn_error_oom(e);

@@ -88,6 +88,13 @@ struct dnn_data_opts {
 	 * and all fail with the same error (line numbers counted in the whole
 	 * file) or none does. */
 	int shard;
+	/* Non-NULL: the roles of the columns are those of like's columns of
+	 * the same names (like: the training data, loaded with these options;
+	 * here the validation rows), matched in any order; a column like lacks
+	 * is ignored, and one of its input, categorical or target columns that
+	 * this file lacks is an error (65). The target columns are ordered as
+	 * like's; ignore and categorical are unused. */
+	const struct dnn_dataset *like;
 };
 
 /* Load a whole labelled dataset. Errors name FILE:LINE:COLUMN: a ragged row,

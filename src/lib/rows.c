@@ -45,6 +45,247 @@ struct dnn_reader {
 	long *fast_slot;
 };
 
+/* ---- the columns of a file matched to a model's by name ---- */
+
+int rows_match(const struct dnn_trained *m, unsigned roles, char *const *names, size_t n_names,
+	       size_t *map, size_t *bad, size_t *dup, struct dnn_error *e)
+{
+	struct strtab t = {0};
+	size_t *first = util_malloc_array(n_names ? n_names : 1, sizeof *first);
+	size_t *second = util_malloc_array(n_names ? n_names : 1, sizeof *second), first_dup;
+	int rc = -1;
+
+	if (!first || !second) {
+		dnn_error_oom(e);
+		goto out;
+	}
+	if (strtab_index(names, n_names, &t, first, second, &first_dup, e))
+		goto out;
+	rc = ROWS_MATCHED;
+	for (size_t i = 0; i < m->n_cols; i++) {
+		size_t k;
+
+		map[i] = SIZE_MAX;
+		if (!(roles & ROWS_ROLE(m->col_role[i])))
+			continue;
+		k = strtab_find(&t, m->col_names[i]);
+		if (k == SIZE_MAX) {
+			*bad = i;
+			rc = ROWS_MISSING;
+			break;
+		}
+		/* A repeated name matters only when it is one the model reads. */
+		if (second[k] != SIZE_MAX) {
+			*bad = i;
+			*dup = second[k];
+			rc = ROWS_REPEATED;
+			break;
+		}
+		map[i] = first[k];
+	}
+out:
+	strtab_free(&t);
+	free(first);
+	free(second);
+	return rc;
+}
+
+int rows_check_trained(const struct dnn_trained *m, const struct dnn_dataset *d,
+		       const char *data_name, const char *model_name, struct dnn_error *e)
+{
+	const unsigned all = ROWS_ROLE(DNN_COL_INPUT) | ROWS_ROLE(DNN_COL_TARGET) |
+			     ROWS_ROLE(DNN_COL_IGNORED) | ROWS_ROLE(DNN_COL_CATEGORICAL);
+	int same = m->n_cols == d->n_cols && m->n_classes == d->n_classes;
+
+	if (same) {
+		size_t *map = util_malloc_array(m->n_cols ? m->n_cols : 1, sizeof *map), bad, dup;
+		int got;
+
+		if (!map)
+			return dnn_error_oom(e);
+		got = rows_match(m, all, d->col_names, d->n_cols, map, &bad, &dup, e);
+		/* By name, and in the same place with the same role: the network
+		 * reads its inputs in the order it was trained on. */
+		for (size_t c = 0; same && c < d->n_cols; c++)
+			same = got == ROWS_MATCHED && map[c] == c && m->col_role[c] == d->col_role[c];
+		free(map);
+		if (got < 0)
+			return -1;
+	}
+	if (!same)
+		return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
+				     "the columns differ from those %s was trained on",
+				     model_name);
+	for (size_t k = 0; k < d->n_classes; k++)
+		if (strcmp(m->class_names[k], d->class_names[k]) != 0)
+			return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
+					     "the classes differ from those %s was trained on",
+					     model_name);
+	/* Other categories would change the network's inputs. */
+	same = m->n_cats == d->n_cats && m->n_in == d->n_in;
+	for (size_t k = 0; same && k < d->n_cats; k++) {
+		same = m->cats[k].n == d->cats[k].n;
+		for (size_t q = 0; same && q < d->cats[k].n; q++)
+			same = strcmp(m->cats[k].names[q], d->cats[k].names[q]) == 0;
+		if (!same)
+			return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
+					     "the categories of column '%s' differ from those %s "
+					     "was trained on",
+					     d->col_names[d->cats[k].col], model_name);
+	}
+	if (!same)
+		return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
+				     "the inputs differ from those %s was trained on", model_name);
+	return 0;
+}
+
+/* ---- validation rows appended to the training rows ---- */
+
+/* The categorical column of v at file column col. */
+static const struct dnn_catcol *find_cat(const struct dnn_dataset *v, size_t col)
+{
+	for (size_t k = 0; k < v->n_cats; k++)
+		if (v->cats[k].col == col)
+			return &v->cats[k];
+	return NULL;
+}
+
+/* Copy the inputs of v's row r into d's layout (dst, d->n_in wide): numbers
+ * by column name (vcol[i]: v's column of d's column i), categories by their
+ * names among d's categories. */
+static int map_val_row(const struct dnn_dataset *d, const struct dnn_dataset *v, size_t r,
+		       const size_t *vcol, float *dst, const char *vname, struct dnn_error *e)
+{
+	const float *src = v->x + r * v->n_in;
+
+	for (size_t i = 0, k = 0; i < d->n_cols; i++) {
+		size_t in, vin;
+
+		if (d->col_role[i] == DNN_COL_INPUT) {
+			in = data_input_of(d->col_role, i, d->cats, d->n_cats);
+			vin = data_input_of(v->col_role, vcol[i], v->cats, v->n_cats);
+			dst[in] = src[vin];
+		} else if (d->col_role[i] == DNN_COL_CATEGORICAL) {
+			const struct dnn_catcol *dc = &d->cats[k++], *vc = find_cat(v, vcol[i]);
+			const float *vs = src + vc->first;
+			size_t q = 0, hot = SIZE_MAX;
+
+			if (isnan(vs[0])) { /* missing: filled later */
+				for (size_t z = 0; z < dc->n; z++)
+					dst[dc->first + z] = NAN;
+				continue;
+			}
+			for (size_t z = 0; z < dc->n; z++)
+				dst[dc->first + z] = 0.0f;
+			while (q < vc->n && vs[q] == 0.0f)
+				q++;
+			for (size_t z = 0; z < dc->n && hot == SIZE_MAX; z++)
+				if (strcmp(dc->names[z], vc->names[q]) == 0)
+					hot = z;
+			if (hot == SIZE_MAX)
+				return dnn_error_set(e, DNN_EX_DATA, vname, 0, 0,
+						     "category '%s' of column '%s' does not occur "
+						     "in the training data",
+						     vc->names[q], d->col_names[i]);
+			dst[dc->first + hot] = 1.0f;
+		}
+	}
+	return 0;
+}
+
+/* The class of d of each class of v (cls[c]), or an error naming one that
+ * d lacks. */
+static int map_classes(const struct dnn_dataset *d, const struct dnn_dataset *v, size_t *cls,
+		       const char *vname, struct dnn_error *e)
+{
+	for (size_t c = 0; c < v->n_classes; c++) {
+		size_t k;
+
+		for (k = 0; k < d->n_classes; k++)
+			if (strcmp(d->class_names[k], v->class_names[c]) == 0)
+				break;
+		if (k == d->n_classes)
+			return dnn_error_set(e, DNN_EX_DATA, vname, 0, 0,
+					     "class '%s' does not occur in the training data",
+					     v->class_names[c]);
+		cls[c] = k;
+	}
+	return 0;
+}
+
+/* The targets and labels of v's rows after d's rows (n in all). */
+static int append_targets(struct dnn_dataset *d, const struct dnn_dataset *v, size_t n,
+			  const size_t *cls, struct dnn_error *e)
+{
+	size_t w = d->task == DNN_TASK_REGRESSION ? d->n_targets : 0;
+
+	if (w) {
+		float *y = util_realloc_array(d->y, n * w, sizeof *y);
+
+		if (!y)
+			return dnn_error_oom(e);
+		d->y = y;
+		/* v's targets are in d's order (loaded like d). */
+		for (size_t r = 0; r < v->n_rows; r++)
+			for (size_t j = 0; j < w; j++)
+				y[(d->n_rows + r) * w + j] = v->y[r * v->n_targets + j];
+	} else {
+		uint32_t *lab = util_realloc_array(d->label, n, sizeof *lab);
+
+		if (!lab)
+			return dnn_error_oom(e);
+		d->label = lab;
+		for (size_t r = 0; r < v->n_rows; r++)
+			lab[d->n_rows + r] = (uint32_t)cls[v->label[r]];
+	}
+	return 0;
+}
+
+int rows_append(struct dnn_dataset *d, const struct dnn_dataset *v, const char *vname,
+		struct dnn_error *e)
+{
+	const struct dnn_trained m = {
+	    .col_names = d->col_names, .col_role = d->col_role, .n_cols = d->n_cols};
+	const unsigned roles = ROWS_ROLE(DNN_COL_INPUT) | ROWS_ROLE(DNN_COL_CATEGORICAL) |
+			       ROWS_ROLE(DNN_COL_TARGET);
+	size_t n = d->n_rows + v->n_rows, *vcol = NULL, *cls = NULL, bad, dup, cells;
+	float *x;
+	int rc = -1, got;
+
+	vcol = util_malloc_array(d->n_cols, sizeof *vcol);
+	cls = util_malloc_array(v->n_classes ? v->n_classes : 1, sizeof *cls);
+	if (!vcol || !cls)
+		goto oom;
+	got = rows_match(&m, roles, v->col_names, v->n_cols, vcol, &bad, &dup, e);
+	if (got > 0 || (got == 0 && v->n_targets != d->n_targets)) {
+		dnn_error_set(e, DNN_EX_SOFTWARE, vname, 0, 0,
+			      "rows_append: the rows were not loaded like the training data");
+		goto out;
+	}
+	if (got < 0 || map_classes(d, v, cls, vname, e))
+		goto out;
+	if (util_mul_overflow(n, d->n_in, &cells) ||
+	    !(x = util_realloc_array(d->x, cells, sizeof *x)))
+		goto oom;
+	d->x = x;
+	for (size_t r = 0; r < v->n_rows; r++)
+		if (map_val_row(d, v, r, vcol, x + (d->n_rows + r) * d->n_in, vname, e))
+			goto out;
+	if (append_targets(d, v, n, cls, e))
+		goto out;
+	d->n_rows = n;
+	rc = 0;
+	goto out;
+oom:
+	dnn_error_oom(e);
+out:
+	free(vcol);
+	free(cls);
+	return rc;
+}
+
+/* ---- the row reader ---- */
+
 /* Set up the fast path once the row width is known. */
 static int reader_fast_setup(struct dnn_reader *r, struct dnn_error *e)
 {
@@ -236,26 +477,15 @@ static int reader_targets(struct dnn_reader *r, char *const *col_names,
 	return 0;
 }
 
-struct dnn_reader *reader_open_model(const char *path, const struct dnn_csv_opts *o,
-				     char *const *col_names, const unsigned char *col_role,
-				     size_t n_cols, const struct dnn_reader_opts *ro,
-				     struct dnn_error *e)
+/* Set up the input columns of r: the model's columns with the roles
+ * col_role[0..n_cols), their names, network inputs and categories. */
+static int reader_inputs(struct dnn_reader *r, char *const *col_names,
+			 const unsigned char *col_role, size_t n_cols,
+			 const struct dnn_reader_opts *ro, struct dnn_error *e)
 {
 	const struct dnn_catcol *cats = ro->cats;
 	size_t n_cats = ro->n_cats;
-	int unknown_ignore = ro->unknown_ignore;
-	struct dnn_reader *r = calloc(1, sizeof *r);
-	struct strtab t = {0};
-	char **names = NULL;
-	size_t n_names = 0, *first = NULL, *second = NULL, dup;
 
-	if (!r) {
-		dnn_error_oom(e);
-		return NULL;
-	}
-	r->header = o ? o->header : 1;
-	r->unknown_ignore = unknown_ignore;
-	r->n_train_cols = n_cols;
 	for (size_t i = 0; i < n_cols; i++)
 		r->n_src += col_role[i] == DNN_COL_INPUT || col_role[i] == DNN_COL_CATEGORICAL;
 	r->in_names = util_malloc_array(r->n_src, sizeof *r->in_names);
@@ -264,10 +494,8 @@ struct dnn_reader *reader_open_model(const char *path, const struct dnn_csv_opts
 	r->in_cat = util_calloc_array(r->n_src, sizeof *r->in_cat);
 	r->cat_tab = util_calloc_array(r->n_src, sizeof *r->cat_tab);
 	r->map = util_malloc_array(r->n_src, sizeof *r->map);
-	if (!r->in_names || !r->in_train || !r->in_first || !r->in_cat || !r->cat_tab || !r->map) {
-		dnn_error_oom(e);
-		goto fail;
-	}
+	if (!r->in_names || !r->in_train || !r->in_first || !r->in_cat || !r->cat_tab || !r->map)
+		return dnn_error_oom(e);
 	for (size_t i = 0, j = 0, k = 0; i < n_cols; i++) {
 		if (col_role[i] != DNN_COL_INPUT && col_role[i] != DNN_COL_CATEGORICAL)
 			continue;
@@ -277,27 +505,81 @@ struct dnn_reader *reader_open_model(const char *path, const struct dnn_csv_opts
 		if (col_role[i] == DNN_COL_INPUT) {
 			r->n_in++;
 		} else {
-			if (k >= n_cats || cats[k].col != i) {
-				dnn_error_set(e, DNN_EX_SOFTWARE, NULL, 0, 0,
-					      "reader_open: no categories for column '%s'",
-					      col_names[i]);
-				goto fail;
-			}
+			if (k >= n_cats || cats[k].col != i)
+				return dnn_error_set(e, DNN_EX_SOFTWARE, NULL, 0, 0,
+						     "reader_open: no categories for column '%s'",
+						     col_names[i]);
 			r->in_cat[j] = &cats[k];
 			for (size_t c = 0; c < cats[k].n; c++) {
 				size_t idx;
 				int added;
 
 				if (strtab_add(&r->cat_tab[j], cats[k].names[c],
-					       strlen(cats[k].names[c]), &idx, &added)) {
-					dnn_error_oom(e);
-					goto fail;
-				}
+					       strlen(cats[k].names[c]), &idx, &added))
+					return dnn_error_oom(e);
 			}
 			r->n_in += cats[k++].n;
 		}
 		j++;
 	}
+	return 0;
+}
+
+/* Read the header of r's file and match the model's inputs, then its
+ * targets, to its columns by name (m: the model's columns). */
+static int reader_header(struct dnn_reader *r, const struct dnn_trained *m, struct dnn_error *e)
+{
+	const unsigned inputs = ROWS_ROLE(DNN_COL_INPUT) | ROWS_ROLE(DNN_COL_CATEGORICAL);
+	char **names = NULL;
+	size_t n_names = 0, *map = NULL, bad, dup;
+	int got = -1;
+
+	if (csv_read_names(r->csv, 1, &names, &n_names, e))
+		goto out;
+	if (!(map = util_malloc_array(m->n_cols ? m->n_cols : 1, sizeof *map))) {
+		dnn_error_oom(e);
+		goto out;
+	}
+	got = rows_match(m, inputs, names, n_names, map, &bad, &dup, e);
+	for (size_t j = 0; got == ROWS_MATCHED && j < r->n_src; j++)
+		r->map[j] = map[r->in_train[j]];
+	if (got == ROWS_MATCHED && r->n_tgt)
+		got = rows_match(m, ROWS_ROLE(DNN_COL_TARGET), names, n_names, map, &bad, &dup, e);
+	for (size_t j = 0; got == ROWS_MATCHED && j < r->n_tgt; j++)
+		r->tgt_map[j] = map[r->tgt_train[j]];
+	if (got == ROWS_MISSING)
+		dnn_error_set(e, DNN_EX_DATA, r->csv->name, 0, 0, "%s column '%s' is missing",
+			      m->col_role[bad] == DNN_COL_TARGET ? "target" : "input",
+			      m->col_names[bad]);
+	else if (got == ROWS_REPEATED)
+		csv_duplicate_error(r->csv, names, dup, e);
+	if (got == ROWS_MATCHED) {
+		r->width = n_names;
+		got = reader_fast_setup(r, e);
+	}
+out:
+	util_free_strings(names, n_names);
+	free(map);
+	return got ? -1 : 0;
+}
+
+struct dnn_reader *reader_open_model(const char *path, const struct dnn_csv_opts *o,
+				     char *const *col_names, const unsigned char *col_role,
+				     size_t n_cols, const struct dnn_reader_opts *ro,
+				     struct dnn_error *e)
+{
+	const struct dnn_trained m = {.col_names = col_names, .col_role = col_role, .n_cols = n_cols};
+	struct dnn_reader *r = calloc(1, sizeof *r);
+
+	if (!r) {
+		dnn_error_oom(e);
+		return NULL;
+	}
+	r->header = o ? o->header : 1;
+	r->unknown_ignore = ro->unknown_ignore;
+	r->n_train_cols = n_cols;
+	if (reader_inputs(r, col_names, col_role, n_cols, ro, e))
+		goto fail;
 	if (ro->with_targets && reader_targets(r, col_names, col_role, n_cols, ro, e))
 		goto fail;
 	r->echo_delim = ro->echo_delim;
@@ -306,62 +588,10 @@ struct dnn_reader *reader_open_model(const char *path, const struct dnn_csv_opts
 	r->csv = csv_open(path, o, e);
 	if (!r->csv)
 		goto fail;
-	if (!r->header)
-		return r;
-
-	/* Match the model's inputs to the header by name. */
-	if (csv_read_names(r->csv, 1, &names, &n_names, e))
+	if (r->header && reader_header(r, &m, e))
 		goto fail;
-	first = util_malloc_array(n_names, sizeof *first);
-	second = util_malloc_array(n_names, sizeof *second);
-	if (!first || !second) {
-		dnn_error_oom(e);
-		goto fail;
-	}
-	if (strtab_index(names, n_names, &t, first, second, &dup, e))
-		goto fail;
-	for (size_t j = 0; j < r->n_src; j++) {
-		size_t k = strtab_find(&t, r->in_names[j]);
-
-		if (k == SIZE_MAX) {
-			dnn_error_set(e, DNN_EX_DATA, r->csv->name, 0, 0,
-				      "input column '%s' is missing", r->in_names[j]);
-			goto fail;
-		}
-		/* A repeated name matters only when it is one of the inputs. */
-		if (second[k] != SIZE_MAX) {
-			csv_duplicate_error(r->csv, names, second[k], e);
-			goto fail;
-		}
-		r->map[j] = first[k];
-	}
-	for (size_t j = 0; j < r->n_tgt; j++) {
-		size_t k = strtab_find(&t, r->tgt_names[j]);
-
-		if (k == SIZE_MAX) {
-			dnn_error_set(e, DNN_EX_DATA, r->csv->name, 0, 0,
-				      "target column '%s' is missing", r->tgt_names[j]);
-			goto fail;
-		}
-		if (second[k] != SIZE_MAX) {
-			csv_duplicate_error(r->csv, names, second[k], e);
-			goto fail;
-		}
-		r->tgt_map[j] = first[k];
-	}
-	r->width = n_names;
-	if (reader_fast_setup(r, e))
-		goto fail;
-	strtab_free(&t);
-	util_free_strings(names, n_names);
-	free(first);
-	free(second);
 	return r;
 fail:
-	strtab_free(&t);
-	util_free_strings(names, n_names);
-	free(first);
-	free(second);
 	reader_close(r);
 	return NULL;
 }

@@ -11,6 +11,53 @@
 #include "dataset.h"
 #include "err.h"
 
+/* ---- the columns of a file matched to a model's by name ---- */
+
+/* What a model was trained on (borrowed): its training file's columns with
+ * their roles, its classes, its categorical columns and its network inputs.
+ * rows_match reads only the columns. */
+struct dnn_trained {
+	char *const *col_names;
+	const unsigned char *col_role; /* enum dnn_col_role */
+	size_t n_cols;
+	char *const *class_names;
+	size_t n_classes;
+	const struct dnn_catcol *cats;
+	size_t n_cats;
+	size_t n_in;
+};
+
+/* A role as a member of a set of roles. */
+#define ROWS_ROLE(role) (1u << (role))
+
+enum { ROWS_MATCHED = 0, ROWS_MISSING = 1, ROWS_REPEATED = 2 };
+
+/* Match the columns of m whose role is in roles (ROWS_ROLE bits) to the
+ * columns names[0..n_names) of a file by name, in any order, going through
+ * m's columns in order: map[i] (m->n_cols entries) gets the file column of
+ * m's column i, SIZE_MAX for a column not asked for. Returns ROWS_MATCHED;
+ * ROWS_MISSING when the file lacks m's column *bad; ROWS_REPEATED when the
+ * file names m's column *bad twice, the second time in file column *dup;
+ * -1 when out of memory (e set). The caller words the error. */
+int rows_match(const struct dnn_trained *m, unsigned roles, char *const *names, size_t n_names,
+	       size_t *map, size_t *bad, size_t *dup, struct dnn_error *e);
+
+/* Whether d has the columns (the same names, in the same places, with the
+ * same roles), the classes, the categories and the network inputs that m
+ * was trained on, as a resumed training needs: 0, or an error (65, naming
+ * data_name) saying which differ from those model_name was trained on. */
+int rows_check_trained(const struct dnn_trained *m, const struct dnn_dataset *d,
+		       const char *data_name, const char *model_name, struct dnn_error *e);
+
+/* Append the rows of v, loaded with like = d (dnn_data_opts), to d: their
+ * inputs laid out as d's (numbers by column name, categories by name among
+ * d's categories), their targets and classes as d's. Errors (65, naming
+ * vname): a class or a category that d lacks. */
+int rows_append(struct dnn_dataset *d, const struct dnn_dataset *v, const char *vname,
+		struct dnn_error *e);
+
+/* ---- the row reader ---- */
+
 /* Reads rows of model inputs from a CSV, matching the model's input columns:
  * by header name when the file has a header (any order, extra columns such
  * as the target ignored, a missing input column an error naming it); by
