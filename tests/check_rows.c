@@ -309,6 +309,138 @@ START_TEST(test_reader_locale_stdin)
 	CK_FEQ(x[3], -2.5f);
 }
 
+/* ---- the matcher ---- */
+
+START_TEST(test_match)
+{
+	char *model[] = {"id", "a", "b", "color", "y"};
+	const unsigned char role[] = {DNN_COL_IGNORED, DNN_COL_INPUT, DNN_COL_INPUT,
+				      DNN_COL_CATEGORICAL, DNN_COL_TARGET};
+	const struct dnn_trained m = {.col_names = model, .col_role = role, .n_cols = 5};
+	const unsigned in = ROWS_ROLE(DNN_COL_INPUT) | ROWS_ROLE(DNN_COL_CATEGORICAL);
+	const unsigned all = in | ROWS_ROLE(DNN_COL_TARGET);
+	char *file[] = {"y", "extra", "color", "b", "a"};
+	char *lacks[] = {"b", "y", "a"};
+	char *twice[] = {"a", "b", "color", "y", "b", "extra", "extra"};
+	size_t map[5], bad = 99, dup = 99;
+	struct dnn_error e;
+
+	/* Any order; extra columns and the ignored one do not matter. */
+	ck_assert_int_eq(rows_match(&m, all, file, 5, map, &bad, &dup, &e), ROWS_MATCHED);
+	ck_assert_uint_eq(map[0], SIZE_MAX);
+	ck_assert_uint_eq(map[1], 4);
+	ck_assert_uint_eq(map[2], 3);
+	ck_assert_uint_eq(map[3], 2);
+	ck_assert_uint_eq(map[4], 0);
+	/* Only the roles asked for. */
+	ck_assert_int_eq(rows_match(&m, ROWS_ROLE(DNN_COL_TARGET), file, 5, map, &bad, &dup, &e),
+			 ROWS_MATCHED);
+	ck_assert_uint_eq(map[1], SIZE_MAX);
+	ck_assert_uint_eq(map[4], 0);
+	/* The first column the file lacks, in the model's order. */
+	ck_assert_int_eq(rows_match(&m, all, lacks, 3, map, &bad, &dup, &e), ROWS_MISSING);
+	ck_assert_uint_eq(bad, 3);
+	ck_assert_int_eq(rows_match(&m, ROWS_ROLE(DNN_COL_INPUT), lacks, 3, map, &bad, &dup, &e),
+			 ROWS_MATCHED);
+	/* A repeated name matters only when the model reads it. */
+	ck_assert_int_eq(rows_match(&m, all, twice, 7, map, &bad, &dup, &e), ROWS_REPEATED);
+	ck_assert_uint_eq(bad, 2);
+	ck_assert_uint_eq(dup, 4);
+	ck_assert_int_eq(rows_match(&m, ROWS_ROLE(DNN_COL_TARGET), twice, 7, map, &bad, &dup, &e),
+			 ROWS_MATCHED);
+	ck_assert_uint_eq(map[4], 3);
+}
+END_TEST
+
+/* data_load of path with the roles of like's columns by name. */
+static int load_like(struct dnn_dataset *v, const char *path, const struct dnn_dataset *like,
+		     const struct dnn_data_opts *o, struct dnn_error *e)
+{
+	struct dnn_data_opts lo = *o;
+
+	lo.like = like;
+	memset(e, 0, sizeof *e);
+	return data_load(v, path, &lo, e);
+}
+
+START_TEST(test_validation_like)
+{
+	struct dnn_column_ref t[2] = {{"y2", 0}, {"y1", 0}}, ig = {"id", 0}, cat = {"c", 0};
+	struct dnn_data_opts o = opts(REG, 1, ',');
+	const char *tr = tmp_csv("like_train.csv", "id,a,c,y1,b,y2\n"
+						   "1,1,p,10,2,20\n"
+						   "2,3,q,11,4,21\n");
+	/* Other order, no id, an extra column, a category of the training rows. */
+	const char *va = tmp_csv("like_val.csv", "y2,b,x,c,y1,a\n"
+						 "30,6,zz,q,31,5\n");
+	const char *lacks = tmp_csv("like_lacks.csv", "y2,b,y1,a\n1,2,3,4\n");
+	const char *blue = tmp_csv("like_blue.csv", "y2,b,c,y1,a\n1,2,blue,3,4\n");
+	struct dnn_dataset d, v;
+	struct dnn_error e;
+
+	o.targets = t;
+	o.n_targets = 2;
+	o.ignore = &ig;
+	o.n_ignore = 1;
+	o.categorical = &cat;
+	o.n_categorical = 1;
+	memset(&e, 0, sizeof e);
+	ck_assert_int_eq(data_load(&d, tr, &o, &e), 0);
+	ck_assert_int_eq(load_like(&v, va, &d, &o, &e), 0);
+	ck_assert_uint_eq(v.n_targets, 2);
+	/* Targets in the order the options named them, as in d. */
+	CK_FEQ(v.y[0], 30.0f);
+	CK_FEQ(v.y[1], 31.0f);
+	ck_assert_int_eq(v.col_role[2], DNN_COL_IGNORED); /* x */
+	ck_assert_int_eq(rows_append(&d, &v, va, &e), 0);
+	ck_assert_uint_eq(d.n_rows, 3);
+	/* d's layout: a, c=p, c=q, b. */
+	ck_assert_uint_eq(d.n_in, 4);
+	CK_FEQ(d.x[8], 5.0f);
+	CK_FEQ(d.x[9], 0.0f);
+	CK_FEQ(d.x[10], 1.0f);
+	CK_FEQ(d.x[11], 6.0f);
+	CK_FEQ(d.y[4], 30.0f);
+	CK_FEQ(d.y[5], 31.0f);
+	data_free(&v);
+
+	ck_assert_int_eq(load_like(&v, lacks, &d, &o, &e), -1);
+	CK_ERROR(&e, 65, lacks, 0, 0, "categorical column 'c' is missing");
+	ck_assert_int_eq(load_like(&v, blue, &d, &o, &e), 0);
+	ck_assert_int_eq(rows_append(&d, &v, blue, &e), -1);
+	CK_ERROR(&e, 65, blue, 0, 0,
+		 "category 'blue' of column 'c' does not occur in the training data");
+	data_free(&v);
+	data_free(&d);
+}
+END_TEST
+
+START_TEST(test_check_trained)
+{
+	struct dnn_dataset d, r;
+	struct dnn_error e;
+	const char *p = tmp_csv("trained.csv", "a,b,k\n1,2,x\n3,4,y\n");
+	const char *q = tmp_csv("trained_r.csv", "b,a,k\n1,2,x\n3,4,y\n");
+	const char *z = tmp_csv("trained_z.csv", "a,b,k\n1,2,x\n3,4,z\n");
+
+	ck_assert_int_eq(load(&d, p, NULL, CLS, &e), 0);
+	struct dnn_trained m = {d.col_names, d.col_role, d.n_cols, d.class_names,
+				d.n_classes, d.cats, d.n_cats, d.n_in};
+
+	ck_assert_int_eq(rows_check_trained(&m, &d, p, "m.dnn", &e), 0);
+	/* A resumed run reads its inputs in the trained order. */
+	ck_assert_int_eq(load(&r, q, NULL, CLS, &e), 0);
+	ck_assert_int_eq(rows_check_trained(&m, &r, q, "m.dnn", &e), -1);
+	CK_ERROR(&e, 65, q, 0, 0, "the columns differ from those m.dnn was trained on");
+	data_free(&r);
+	ck_assert_int_eq(load(&r, z, NULL, CLS, &e), 0);
+	ck_assert_int_eq(rows_check_trained(&m, &r, z, "m.dnn", &e), -1);
+	CK_ERROR(&e, 65, z, 0, 0, "the classes differ from those m.dnn was trained on");
+	data_free(&r);
+	data_free(&d);
+}
+END_TEST
+
 static Suite *rows_suite(void)
 {
 	Suite *s = suite_create("rows");
@@ -322,6 +454,12 @@ static Suite *rows_suite(void)
 	tcase_add_test(tc, test_reader_errors);
 	tcase_add_test(tc, test_reader_streams);
 	tcase_add_test(tc, test_reader_locale_stdin);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("match");
+	tcase_add_test(tc, test_match);
+	tcase_add_test(tc, test_validation_like);
+	tcase_add_test(tc, test_check_trained);
 	suite_add_tcase(s, tc);
 	return s;
 }
