@@ -159,6 +159,29 @@ static uint32_t *all_labels(const struct dnn_dataset *d, struct dnn_error *e)
 	return g;
 }
 
+/* d->train_gid of a shared dataset: each of its n_train training rows'
+ * number among the training rows of all ranks (is_val: which of the n rows
+ * of all are held out). */
+static int number_train_rows(struct dnn_dataset *d, const unsigned char *is_val, size_t n,
+			     size_t n_train, struct dnn_error *e)
+{
+	size_t *ids = util_malloc_array(n_train + 1, sizeof *ids);
+
+	if (!ids)
+		return dnn_error_oom(e);
+	for (size_t g = 0, t = 0, j = 0, before = 0; g < n && j < d->n_rows; g++) {
+		if (g == gid_of(d, j)) {
+			if (!is_val[g])
+				ids[t++] = before;
+			j++;
+		}
+		before += !is_val[g];
+	}
+	free(d->train_gid);
+	d->train_gid = ids;
+	return 0;
+}
+
 int data_split(struct dnn_dataset *d, double fraction, uint64_t seed, size_t *n_val_out,
 	       const char *data_name, struct dnn_error *e)
 {
@@ -206,25 +229,8 @@ int data_split(struct dnn_dataset *d, double fraction, uint64_t seed, size_t *n_
 	}
 	for (size_t i = 0; i < n_local; i++)
 		n_val_local += is_val[gid_of(d, i)];
-	if (d->shared) {
-		/* Each training row's number among the training rows of all. */
-		size_t *ids = util_malloc_array(n_local - n_val_local + 1, sizeof *ids);
-
-		if (!ids) {
-			dnn_error_oom(e);
-			goto out;
-		}
-		for (size_t g = 0, t = 0, j = 0, before = 0; g < n && j < n_local; g++) {
-			if (g == gid_of(d, j)) {
-				if (!is_val[g])
-					ids[t++] = before;
-				j++;
-			}
-			before += !is_val[g];
-		}
-		free(d->train_gid);
-		d->train_gid = ids;
-	}
+	if (d->shared && number_train_rows(d, is_val, n, n_local - n_val_local, e))
+		goto out;
 	for (size_t i = 0, a = 0, b = n_local - n_val_local; i < n_local; i++)
 		order[is_val[gid_of(d, i)] ? b++ : a++] = i;
 	if (permute_rows(d->x, n_local, d->n_in * sizeof(float), order, e))
