@@ -116,7 +116,6 @@ static inline int csv_is_missing(const char *s, size_t len)
 	}
 }
 
-
 /* ---- the fast path: whole plain lines straight from the input buffer ---- */
 
 /* A little-endian load's value on any host. */
