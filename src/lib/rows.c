@@ -1,6 +1,8 @@
-/* Rows matched to a model by name: the reader of predict and eval (header
- * names matched in any order, the model's categories and classes), with a
- * fast path for rows of plain numbers and the echo of the input cells. */
+/* Rows matched to a model by name: the matcher of a file's columns to the
+ * columns a model was trained on, and what uses it: the reader of predict
+ * and eval (header names in any order, the model's categories and classes,
+ * a fast path for rows of plain numbers, the echo of the input cells), the
+ * resume check, and validation rows appended to the training rows. */
 #include "rows.h"
 
 #include <locale.h>
