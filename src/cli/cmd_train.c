@@ -281,155 +281,13 @@ static int check_outputs(const struct train_args *a, struct dnn_error *e)
 	return rc ? -1 : 0;
 }
 
-/* The file column of v named name, or SIZE_MAX. */
-static size_t find_column(const struct dnn_dataset *v, const char *name)
-{
-	for (size_t i = 0; i < v->n_cols; i++)
-		if (strcmp(v->col_names[i], name) == 0)
-			return i;
-	return SIZE_MAX;
-}
-
-/* The categorical column of v at file column col. */
-static const struct dnn_catcol *find_cat(const struct dnn_dataset *v, size_t col)
-{
-	for (size_t k = 0; k < v->n_cats; k++)
-		if (v->cats[k].col == col)
-			return &v->cats[k];
-	return NULL;
-}
-
-/* Copy the inputs of v's row r into d's layout (dst, d->n_in wide): numbers
- * by column name, categories by their names among d's categories. */
-static int map_val_row(const struct dnn_dataset *d, const struct dnn_dataset *v, size_t r,
-		       const size_t *vcol, float *dst, const char *vname, struct dnn_error *e)
-{
-	const float *src = v->x + r * v->n_in;
-
-	for (size_t i = 0, k = 0; i < d->n_cols; i++) {
-		size_t in, vin;
-
-		if (d->col_role[i] == DNN_COL_INPUT) {
-			in = data_input_of(d->col_role, i, d->cats, d->n_cats);
-			vin = data_input_of(v->col_role, vcol[i], v->cats, v->n_cats);
-			dst[in] = src[vin];
-		} else if (d->col_role[i] == DNN_COL_CATEGORICAL) {
-			const struct dnn_catcol *dc = &d->cats[k++], *vc = find_cat(v, vcol[i]);
-			const float *vs = src + vc->first;
-			size_t q = 0, hot = SIZE_MAX;
-
-			if (isnan(vs[0])) { /* missing: filled later */
-				for (size_t z = 0; z < dc->n; z++)
-					dst[dc->first + z] = NAN;
-				continue;
-			}
-			for (size_t z = 0; z < dc->n; z++)
-				dst[dc->first + z] = 0.0f;
-			while (q < vc->n && vs[q] == 0.0f)
-				q++;
-			for (size_t z = 0; z < dc->n && hot == SIZE_MAX; z++)
-				if (strcmp(dc->names[z], vc->names[q]) == 0)
-					hot = z;
-			if (hot == SIZE_MAX)
-				return dnn_error_set(e, DNN_EX_DATA, vname, 0, 0,
-						     "category '%s' of column '%s' does not occur "
-						     "in the training data",
-						     vc->names[q], d->col_names[i]);
-			dst[dc->first + hot] = 1.0f;
-		}
-	}
-	return 0;
-}
-
-/* Append the rows of the validation file v to d, its columns matched to
- * d's by name and its class labels and categories to d's. */
+/* Append the rows of the validation file v (loaded like d) to d, its
+ * columns matched to d's by name and its class labels and categories to
+ * d's. */
 static int append_validation(struct dnn_dataset *d, const struct dnn_dataset *v,
 			     const char *vname, struct dnn_error *e)
 {
-	size_t n = d->n_rows + v->n_rows, *vcol = NULL, *t_map = NULL, *cls = NULL;
-	size_t w = d->task == DNN_TASK_REGRESSION ? d->n_targets : 0;
-	int rc = -1;
-
-	vcol = util_malloc_array(d->n_cols, sizeof *vcol);
-	t_map = util_malloc_array(d->n_targets, sizeof *t_map);
-	cls = util_malloc_array(v->n_classes ? v->n_classes : 1, sizeof *cls);
-	if (!vcol || !t_map || !cls)
-		goto oom;
-	for (size_t i = 0, kt = 0; i < d->n_cols; i++) {
-		int role = d->col_role[i];
-
-		if (role == DNN_COL_IGNORED)
-			continue;
-		vcol[i] = find_column(v, d->col_names[i]);
-		if (vcol[i] == SIZE_MAX || v->col_role[vcol[i]] != role) {
-			dnn_error_set(e, DNN_EX_DATA, vname, 0, 0, "%s column '%s' is missing",
-				      role == DNN_COL_TARGET ? "target"
-				      : role == DNN_COL_INPUT ? "input"
-							      : "categorical",
-				      d->col_names[i]);
-			goto out;
-		}
-		if (role == DNN_COL_TARGET) {
-			/* The position of the target among v's targets. */
-			size_t pos = 0;
-
-			for (size_t c = 0; c < vcol[i]; c++)
-				pos += v->col_role[c] == DNN_COL_TARGET;
-			t_map[kt++] = pos;
-		}
-	}
-	for (size_t c = 0; c < v->n_classes; c++) {
-		size_t k;
-
-		for (k = 0; k < d->n_classes; k++)
-			if (strcmp(d->class_names[k], v->class_names[c]) == 0)
-				break;
-		if (k == d->n_classes) {
-			dnn_error_set(e, DNN_EX_DATA, vname, 0, 0,
-				      "class '%s' does not occur in the training data",
-				      v->class_names[c]);
-			goto out;
-		}
-		cls[c] = k;
-	}
-	size_t cells;
-	float *x;
-
-	if (util_mul_overflow(n, d->n_in, &cells) || !(x = util_realloc_array(d->x, cells,
-									    sizeof *x)))
-		goto oom;
-	d->x = x;
-	for (size_t r = 0; r < v->n_rows; r++)
-		if (map_val_row(d, v, r, vcol, x + (d->n_rows + r) * d->n_in, vname, e))
-			goto out;
-	if (w) {
-		float *y = util_realloc_array(d->y, n * w, sizeof *y);
-
-		if (!y)
-			goto oom;
-		d->y = y;
-		for (size_t r = 0; r < v->n_rows; r++)
-			for (size_t j = 0; j < w; j++)
-				y[(d->n_rows + r) * w + j] = v->y[r * v->n_targets + t_map[j]];
-	} else {
-		uint32_t *lab = util_realloc_array(d->label, n, sizeof *lab);
-
-		if (!lab)
-			goto oom;
-		d->label = lab;
-		for (size_t r = 0; r < v->n_rows; r++)
-			lab[d->n_rows + r] = (uint32_t)cls[v->label[r]];
-	}
-	d->n_rows = n;
-	rc = 0;
-	goto out;
-oom:
-	dnn_error_oom(e);
-out:
-	free(vcol);
-	free(t_map);
-	free(cls);
-	return rc;
+	return rows_append(d, v, vname, e);
 }
 
 /* A step layer passes no gradient back (its derivative is zero wherever it
@@ -745,36 +603,11 @@ static int load_resume(struct dnn_model *prev, const char *path, struct dnn_spec
 static int check_resume_data(const struct dnn_model *prev, const struct dnn_dataset *d,
 			     const char *data_name, const char *model_name, struct dnn_error *e)
 {
-	int same = prev->n_cols == d->n_cols && prev->n_classes == d->n_classes;
+	const struct dnn_trained m = {prev->col_names, prev->col_role, prev->n_cols,
+				      prev->class_names, prev->n_classes, prev->cats,
+				      prev->n_cats, prev->net->n_in};
 
-	for (size_t c = 0; same && c < d->n_cols; c++)
-		same = prev->col_role[c] == d->col_role[c] &&
-		       strcmp(prev->col_names[c], d->col_names[c]) == 0;
-	if (!same)
-		return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
-				     "the columns differ from those %s was trained on",
-				     model_name);
-	for (size_t k = 0; k < d->n_classes; k++)
-		if (strcmp(prev->class_names[k], d->class_names[k]) != 0)
-			return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
-					     "the classes differ from those %s was trained on",
-					     model_name);
-	/* Other categories would change the network's inputs. */
-	same = prev->n_cats == d->n_cats && prev->net->n_in == d->n_in;
-	for (size_t k = 0; same && k < d->n_cats; k++) {
-		same = prev->cats[k].n == d->cats[k].n;
-		for (size_t q = 0; same && q < d->cats[k].n; q++)
-			same = strcmp(prev->cats[k].names[q], d->cats[k].names[q]) == 0;
-		if (!same)
-			return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
-					     "the categories of column '%s' differ from those %s "
-					     "was trained on",
-					     d->col_names[d->cats[k].col], model_name);
-	}
-	if (!same)
-		return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
-				     "the inputs differ from those %s was trained on", model_name);
-	return 0;
+	return rows_check_trained(&m, d, data_name, model_name, e);
 }
 
 int cmd_train(int argc, char **argv, struct dnn_error *e)
@@ -901,6 +734,7 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		struct dnn_dataset v = {0};
 		const char *vname = strcmp(a.val_path, "-") ? a.val_path : "<stdin>";
 
+		dopts.like = &d; /* its columns matched to the training data's by name */
 		if (data_load(&v, a.val_path, &dopts, e)) {
 			data_free(&v);
 			goto out;

@@ -1,0 +1,784 @@
+/* Rows matched to a model by name: the matcher of a file's columns to the
+ * columns a model was trained on, and what uses it: the reader of predict
+ * and eval (header names in any order, the model's categories and classes,
+ * a fast path for rows of plain numbers, the echo of the input cells), the
+ * resume check, and validation rows appended to the training rows. */
+#include "rows.h"
+
+#include <locale.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "input.h"
+#include "strtab.h"
+#include "util.h"
+
+struct dnn_reader {
+	struct dnn_csv *csv;
+	locale_t cloc;
+	size_t n_in;	  /* network inputs */
+	size_t n_src;	  /* the model's input columns (numbers and categories) */
+	char **in_names;  /* their names (borrowed) */
+	size_t *in_train; /* their positions among the training columns */
+	size_t *in_first; /* the network input each starts at */
+	const struct dnn_catcol **in_cat; /* their categories, or NULL for a number */
+	struct strtab *cat_tab;		  /* the categories of each, for lookup */
+	size_t *map;	  /* file column of each, for the current layout */
+	size_t width;	  /* fields per row; 0 until the first row (no header) */
+	size_t n_train_cols;
+	int header;
+	int unknown_ignore;
+	/* Targets (with_targets): names, training and file columns, classes. */
+	size_t n_tgt;
+	char **tgt_names;
+	size_t *tgt_train, *tgt_map;
+	struct strtab classes;
+	int classify;
+	/* Echo of the input cells (echo_delim). */
+	char echo_delim;
+	char *echo;
+	size_t echo_len, echo_cap;
+	size_t *echo_off; /* per row of the batch: start in echo */
+	size_t echo_rows, echo_rows_cap;
+	/* The fast path: for each field of a row, the network input it goes
+	 * to, or -1 to skip it; NULL while the layout is unknown or when a row
+	 * needs the general reader (categories, echo). */
+	long *fast_slot;
+};
+
+/* ---- the columns of a file matched to a model's by name ---- */
+
+int rows_match(const struct dnn_trained *m, unsigned roles, char *const *names, size_t n_names,
+	       size_t *map, size_t *bad, size_t *dup, struct dnn_error *e)
+{
+	struct strtab t = {0};
+	size_t *first = util_malloc_array(n_names ? n_names : 1, sizeof *first);
+	size_t *second = util_malloc_array(n_names ? n_names : 1, sizeof *second), first_dup;
+	int rc = -1;
+
+	if (!first || !second) {
+		dnn_error_oom(e);
+		goto out;
+	}
+	if (strtab_index(names, n_names, &t, first, second, &first_dup, e))
+		goto out;
+	rc = ROWS_MATCHED;
+	for (size_t i = 0; i < m->n_cols; i++) {
+		size_t k;
+
+		map[i] = SIZE_MAX;
+		if (!(roles & ROWS_ROLE(m->col_role[i])))
+			continue;
+		k = strtab_find(&t, m->col_names[i]);
+		if (k == SIZE_MAX) {
+			*bad = i;
+			rc = ROWS_MISSING;
+			break;
+		}
+		/* A repeated name matters only when it is one the model reads. */
+		if (second[k] != SIZE_MAX) {
+			*bad = i;
+			*dup = second[k];
+			rc = ROWS_REPEATED;
+			break;
+		}
+		map[i] = first[k];
+	}
+out:
+	strtab_free(&t);
+	free(first);
+	free(second);
+	return rc;
+}
+
+int rows_check_trained(const struct dnn_trained *m, const struct dnn_dataset *d,
+		       const char *data_name, const char *model_name, struct dnn_error *e)
+{
+	const unsigned all = ROWS_ROLE(DNN_COL_INPUT) | ROWS_ROLE(DNN_COL_TARGET) |
+			     ROWS_ROLE(DNN_COL_IGNORED) | ROWS_ROLE(DNN_COL_CATEGORICAL);
+	int same = m->n_cols == d->n_cols && m->n_classes == d->n_classes;
+
+	if (same) {
+		size_t *map = util_malloc_array(m->n_cols ? m->n_cols : 1, sizeof *map), bad, dup;
+		int got;
+
+		if (!map)
+			return dnn_error_oom(e);
+		got = rows_match(m, all, d->col_names, d->n_cols, map, &bad, &dup, e);
+		/* By name, and in the same place with the same role: the network
+		 * reads its inputs in the order it was trained on. */
+		for (size_t c = 0; same && c < d->n_cols; c++)
+			same = got == ROWS_MATCHED && map[c] == c && m->col_role[c] == d->col_role[c];
+		free(map);
+		if (got < 0)
+			return -1;
+	}
+	if (!same)
+		return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
+				     "the columns differ from those %s was trained on",
+				     model_name);
+	for (size_t k = 0; k < d->n_classes; k++)
+		if (strcmp(m->class_names[k], d->class_names[k]) != 0)
+			return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
+					     "the classes differ from those %s was trained on",
+					     model_name);
+	/* Other categories would change the network's inputs. */
+	same = m->n_cats == d->n_cats && m->n_in == d->n_in;
+	for (size_t k = 0; same && k < d->n_cats; k++) {
+		same = m->cats[k].n == d->cats[k].n;
+		for (size_t q = 0; same && q < d->cats[k].n; q++)
+			same = strcmp(m->cats[k].names[q], d->cats[k].names[q]) == 0;
+		if (!same)
+			return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
+					     "the categories of column '%s' differ from those %s "
+					     "was trained on",
+					     d->col_names[d->cats[k].col], model_name);
+	}
+	if (!same)
+		return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
+				     "the inputs differ from those %s was trained on", model_name);
+	return 0;
+}
+
+/* ---- validation rows appended to the training rows ---- */
+
+/* The categorical column of v at file column col. */
+static const struct dnn_catcol *find_cat(const struct dnn_dataset *v, size_t col)
+{
+	for (size_t k = 0; k < v->n_cats; k++)
+		if (v->cats[k].col == col)
+			return &v->cats[k];
+	return NULL;
+}
+
+/* Copy the inputs of v's row r into d's layout (dst, d->n_in wide): numbers
+ * by column name (vcol[i]: v's column of d's column i), categories by their
+ * names among d's categories. */
+static int map_val_row(const struct dnn_dataset *d, const struct dnn_dataset *v, size_t r,
+		       const size_t *vcol, float *dst, const char *vname, struct dnn_error *e)
+{
+	const float *src = v->x + r * v->n_in;
+
+	for (size_t i = 0, k = 0; i < d->n_cols; i++) {
+		size_t in, vin;
+
+		if (d->col_role[i] == DNN_COL_INPUT) {
+			in = data_input_of(d->col_role, i, d->cats, d->n_cats);
+			vin = data_input_of(v->col_role, vcol[i], v->cats, v->n_cats);
+			dst[in] = src[vin];
+		} else if (d->col_role[i] == DNN_COL_CATEGORICAL) {
+			const struct dnn_catcol *dc = &d->cats[k++], *vc = find_cat(v, vcol[i]);
+			const float *vs = src + vc->first;
+			size_t q = 0, hot = SIZE_MAX;
+
+			if (isnan(vs[0])) { /* missing: filled later */
+				for (size_t z = 0; z < dc->n; z++)
+					dst[dc->first + z] = NAN;
+				continue;
+			}
+			for (size_t z = 0; z < dc->n; z++)
+				dst[dc->first + z] = 0.0f;
+			while (q < vc->n && vs[q] == 0.0f)
+				q++;
+			for (size_t z = 0; z < dc->n && hot == SIZE_MAX; z++)
+				if (strcmp(dc->names[z], vc->names[q]) == 0)
+					hot = z;
+			if (hot == SIZE_MAX)
+				return dnn_error_set(e, DNN_EX_DATA, vname, 0, 0,
+						     "category '%s' of column '%s' does not occur "
+						     "in the training data",
+						     vc->names[q], d->col_names[i]);
+			dst[dc->first + hot] = 1.0f;
+		}
+	}
+	return 0;
+}
+
+/* The class of d of each class of v (cls[c]), or an error naming one that
+ * d lacks. */
+static int map_classes(const struct dnn_dataset *d, const struct dnn_dataset *v, size_t *cls,
+		       const char *vname, struct dnn_error *e)
+{
+	for (size_t c = 0; c < v->n_classes; c++) {
+		size_t k;
+
+		for (k = 0; k < d->n_classes; k++)
+			if (strcmp(d->class_names[k], v->class_names[c]) == 0)
+				break;
+		if (k == d->n_classes)
+			return dnn_error_set(e, DNN_EX_DATA, vname, 0, 0,
+					     "class '%s' does not occur in the training data",
+					     v->class_names[c]);
+		cls[c] = k;
+	}
+	return 0;
+}
+
+/* The targets and labels of v's rows after d's rows (n in all). */
+static int append_targets(struct dnn_dataset *d, const struct dnn_dataset *v, size_t n,
+			  const size_t *cls, struct dnn_error *e)
+{
+	size_t w = d->task == DNN_TASK_REGRESSION ? d->n_targets : 0;
+
+	if (w) {
+		float *y = util_realloc_array(d->y, n * w, sizeof *y);
+
+		if (!y)
+			return dnn_error_oom(e);
+		d->y = y;
+		/* v's targets are in d's order (loaded like d). */
+		for (size_t r = 0; r < v->n_rows; r++)
+			for (size_t j = 0; j < w; j++)
+				y[(d->n_rows + r) * w + j] = v->y[r * v->n_targets + j];
+	} else {
+		uint32_t *lab = util_realloc_array(d->label, n, sizeof *lab);
+
+		if (!lab)
+			return dnn_error_oom(e);
+		d->label = lab;
+		for (size_t r = 0; r < v->n_rows; r++)
+			lab[d->n_rows + r] = (uint32_t)cls[v->label[r]];
+	}
+	return 0;
+}
+
+int rows_append(struct dnn_dataset *d, const struct dnn_dataset *v, const char *vname,
+		struct dnn_error *e)
+{
+	const struct dnn_trained m = {
+	    .col_names = d->col_names, .col_role = d->col_role, .n_cols = d->n_cols};
+	const unsigned roles = ROWS_ROLE(DNN_COL_INPUT) | ROWS_ROLE(DNN_COL_CATEGORICAL) |
+			       ROWS_ROLE(DNN_COL_TARGET);
+	size_t n = d->n_rows + v->n_rows, *vcol = NULL, *cls = NULL, bad, dup, cells;
+	float *x;
+	int rc = -1, got;
+
+	vcol = util_malloc_array(d->n_cols, sizeof *vcol);
+	cls = util_malloc_array(v->n_classes ? v->n_classes : 1, sizeof *cls);
+	if (!vcol || !cls)
+		goto oom;
+	got = rows_match(&m, roles, v->col_names, v->n_cols, vcol, &bad, &dup, e);
+	if (got > 0 || (got == 0 && v->n_targets != d->n_targets)) {
+		dnn_error_set(e, DNN_EX_SOFTWARE, vname, 0, 0,
+			      "rows_append: the rows were not loaded like the training data");
+		goto out;
+	}
+	if (got < 0 || map_classes(d, v, cls, vname, e))
+		goto out;
+	if (util_mul_overflow(n, d->n_in, &cells) ||
+	    !(x = util_realloc_array(d->x, cells, sizeof *x)))
+		goto oom;
+	d->x = x;
+	for (size_t r = 0; r < v->n_rows; r++)
+		if (map_val_row(d, v, r, vcol, x + (d->n_rows + r) * d->n_in, vname, e))
+			goto out;
+	if (append_targets(d, v, n, cls, e))
+		goto out;
+	d->n_rows = n;
+	rc = 0;
+	goto out;
+oom:
+	dnn_error_oom(e);
+out:
+	free(vcol);
+	free(cls);
+	return rc;
+}
+
+/* ---- the row reader ---- */
+
+/* Set up the fast path once the row width is known. */
+static int reader_fast_setup(struct dnn_reader *r, struct dnn_error *e)
+{
+	if (r->echo_delim || !r->width)
+		return 0;
+	for (size_t j = 0; j < r->n_src; j++)
+		if (r->in_cat[j])
+			return 0;
+	r->fast_slot = util_malloc_array(r->width, sizeof *r->fast_slot);
+	if (!r->fast_slot)
+		return dnn_error_oom(e);
+	for (size_t i = 0; i < r->width; i++)
+		r->fast_slot[i] = -1;
+	for (size_t j = 0; j < r->n_src; j++)
+		r->fast_slot[r->map[j]] = (long)r->in_first[j];
+	return 0;
+}
+
+/* Rows of plain numbers straight from the input buffer into x (as
+ * fast_rows does for data_load): how many, up to max. It stops, consuming
+ * nothing of it, at the first line it cannot take whole, which the general
+ * reader then takes. */
+static size_t reader_fast(struct dnn_reader *r, float *x, size_t max)
+{
+	struct dnn_csv *c = r->csv;
+	const int delim = c->delim;
+	size_t n = 0;
+
+	while (n < max) {
+		const char *p = (const char *)c->in + c->in_pos;
+		const char *end = (const char *)c->in + c->in_len;
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *le;
+		float *row = x + n * r->n_in;
+
+		if (!nl)
+			break;
+		le = nl > p && nl[-1] == '\r' ? nl - 1 : nl;
+		for (size_t i = 0; i < r->width; i++) {
+			long slot = r->fast_slot[i];
+
+			if (i) {
+				if (p == le)
+					return n;
+				p++;
+			}
+			if (slot >= 0) {
+				if (!csv_fast_number(&p, le, delim, row + slot))
+					return n;
+			} else if (!(p = csv_fast_field_end(p, le, delim))) {
+				return n;
+			}
+		}
+		if (p != le)
+			return n;
+		n++;
+		c->in_pos = (size_t)(nl + 1 - (const char *)c->in);
+		c->line++;
+		c->col = 1;
+	}
+	return n;
+}
+
+/* Make room for need more bytes of echo. */
+static int echo_reserve(char **buf, size_t *cap_io, size_t len, size_t need)
+{
+	size_t cap = *cap_io ? *cap_io : 1024;
+	char *p;
+
+	if (*cap_io - len >= need)
+		return 0;
+	while (cap - len < need) {
+		if (cap > SIZE_MAX / 2)
+			return -1;
+		cap *= 2;
+	}
+	if (!(p = realloc(*buf, cap)))
+		return -1;
+	*buf = p;
+	*cap_io = cap;
+	return 0;
+}
+
+/* Append s[0..len) to buf, after delim unless it is the first cell, quoted
+ * as CSV when it holds the delimiter, a quote or a line break. */
+static int echo_cell(char **buf, size_t *cap, size_t *len, char delim, int first, const char *s,
+		     size_t n)
+{
+	int quote = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == delim || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
+			quote = 1;
+	if (n > SIZE_MAX / 2 - 8 || echo_reserve(buf, cap, *len, 2 * n + 4))
+		return -1;
+	if (!first)
+		(*buf)[(*len)++] = delim;
+	if (quote)
+		(*buf)[(*len)++] = '"';
+	for (size_t i = 0; i < n; i++) {
+		if (quote && s[i] == '"')
+			(*buf)[(*len)++] = '"';
+		(*buf)[(*len)++] = s[i];
+	}
+	if (quote)
+		(*buf)[(*len)++] = '"';
+	(*buf)[*len] = '\0';
+	return 0;
+}
+
+/* Keep the input cells of the current row as row n of the echo. */
+static int echo_row(struct dnn_reader *r, size_t n, struct dnn_error *e)
+{
+	if (n == 0)
+		r->echo_len = 0;
+	r->echo_off[n] = r->echo_len;
+	for (size_t j = 0; j < r->n_src; j++) {
+		size_t len;
+		char *s = csv_trim(r->csv, r->map[j], &len);
+
+		if (echo_cell(&r->echo, &r->echo_cap, &r->echo_len, r->echo_delim, j == 0, s, len))
+			return dnn_error_oom(e);
+	}
+	if (r->n_src == 0 && echo_reserve(&r->echo, &r->echo_cap, r->echo_len, 1))
+		return dnn_error_oom(e);
+	r->echo[r->echo_len++] = '\0';
+	return 0;
+}
+
+const char *reader_echo(const struct dnn_reader *r, size_t i)
+{
+	return i < r->echo_rows ? r->echo + r->echo_off[i] : NULL;
+}
+
+int reader_echo_header(const struct dnn_reader *r, char **out, struct dnn_error *e)
+{
+	char *buf = NULL;
+	size_t cap = 0, len = 0;
+
+	if (echo_reserve(&buf, &cap, 0, 1))
+		return dnn_error_oom(e);
+	buf[0] = '\0';
+	for (size_t j = 0; j < r->n_src; j++) {
+		if (echo_cell(&buf, &cap, &len, r->echo_delim, j == 0, r->in_names[j],
+			      strlen(r->in_names[j]))) {
+			free(buf);
+			return dnn_error_oom(e);
+		}
+	}
+	*out = buf;
+	return 0;
+}
+
+struct dnn_reader *reader_open(const char *path, const struct dnn_csv_opts *o,
+			       char *const *col_names, const unsigned char *col_role, size_t n_cols,
+			       struct dnn_error *e)
+{
+	struct dnn_reader_opts ro = {0};
+
+	return reader_open_model(path, o, col_names, col_role, n_cols, &ro, e);
+}
+
+/* Set up the target columns of r (with_targets). */
+static int reader_targets(struct dnn_reader *r, char *const *col_names,
+			  const unsigned char *col_role, size_t n_cols,
+			  const struct dnn_reader_opts *ro, struct dnn_error *e)
+{
+	for (size_t i = 0; i < n_cols; i++)
+		r->n_tgt += col_role[i] == DNN_COL_TARGET;
+	r->tgt_names = util_malloc_array(r->n_tgt ? r->n_tgt : 1, sizeof *r->tgt_names);
+	r->tgt_train = util_malloc_array(r->n_tgt ? r->n_tgt : 1, sizeof *r->tgt_train);
+	r->tgt_map = util_malloc_array(r->n_tgt ? r->n_tgt : 1, sizeof *r->tgt_map);
+	if (!r->tgt_names || !r->tgt_train || !r->tgt_map)
+		return dnn_error_oom(e);
+	for (size_t i = 0, j = 0; i < n_cols; i++) {
+		if (col_role[i] == DNN_COL_TARGET) {
+			r->tgt_names[j] = col_names[i];
+			r->tgt_train[j++] = i;
+		}
+	}
+	r->classify = ro->n_classes > 0;
+	for (size_t k = 0; k < ro->n_classes; k++) {
+		size_t idx;
+		int added;
+
+		if (strtab_add(&r->classes, ro->class_names[k], strlen(ro->class_names[k]), &idx,
+			       &added))
+			return dnn_error_oom(e);
+	}
+	return 0;
+}
+
+/* Set up the input columns of r: the model's columns with the roles
+ * col_role[0..n_cols), their names, network inputs and categories. */
+static int reader_inputs(struct dnn_reader *r, char *const *col_names,
+			 const unsigned char *col_role, size_t n_cols,
+			 const struct dnn_reader_opts *ro, struct dnn_error *e)
+{
+	const struct dnn_catcol *cats = ro->cats;
+	size_t n_cats = ro->n_cats;
+
+	for (size_t i = 0; i < n_cols; i++)
+		r->n_src += col_role[i] == DNN_COL_INPUT || col_role[i] == DNN_COL_CATEGORICAL;
+	r->in_names = util_malloc_array(r->n_src, sizeof *r->in_names);
+	r->in_train = util_malloc_array(r->n_src, sizeof *r->in_train);
+	r->in_first = util_malloc_array(r->n_src, sizeof *r->in_first);
+	r->in_cat = util_calloc_array(r->n_src, sizeof *r->in_cat);
+	r->cat_tab = util_calloc_array(r->n_src, sizeof *r->cat_tab);
+	r->map = util_malloc_array(r->n_src, sizeof *r->map);
+	if (!r->in_names || !r->in_train || !r->in_first || !r->in_cat || !r->cat_tab || !r->map)
+		return dnn_error_oom(e);
+	for (size_t i = 0, j = 0, k = 0; i < n_cols; i++) {
+		if (col_role[i] != DNN_COL_INPUT && col_role[i] != DNN_COL_CATEGORICAL)
+			continue;
+		r->in_names[j] = col_names[i];
+		r->in_train[j] = i;
+		r->in_first[j] = r->n_in;
+		if (col_role[i] == DNN_COL_INPUT) {
+			r->n_in++;
+		} else {
+			if (k >= n_cats || cats[k].col != i)
+				return dnn_error_set(e, DNN_EX_SOFTWARE, NULL, 0, 0,
+						     "reader_open: no categories for column '%s'",
+						     col_names[i]);
+			r->in_cat[j] = &cats[k];
+			for (size_t c = 0; c < cats[k].n; c++) {
+				size_t idx;
+				int added;
+
+				if (strtab_add(&r->cat_tab[j], cats[k].names[c],
+					       strlen(cats[k].names[c]), &idx, &added))
+					return dnn_error_oom(e);
+			}
+			r->n_in += cats[k++].n;
+		}
+		j++;
+	}
+	return 0;
+}
+
+/* Read the header of r's file and match the model's inputs, then its
+ * targets, to its columns by name (m: the model's columns). */
+static int reader_header(struct dnn_reader *r, const struct dnn_trained *m, struct dnn_error *e)
+{
+	const unsigned inputs = ROWS_ROLE(DNN_COL_INPUT) | ROWS_ROLE(DNN_COL_CATEGORICAL);
+	char **names = NULL;
+	size_t n_names = 0, *map = NULL, bad, dup;
+	int got = -1;
+
+	if (csv_read_names(r->csv, 1, &names, &n_names, e))
+		goto out;
+	if (!(map = util_malloc_array(m->n_cols ? m->n_cols : 1, sizeof *map))) {
+		dnn_error_oom(e);
+		goto out;
+	}
+	got = rows_match(m, inputs, names, n_names, map, &bad, &dup, e);
+	for (size_t j = 0; got == ROWS_MATCHED && j < r->n_src; j++)
+		r->map[j] = map[r->in_train[j]];
+	if (got == ROWS_MATCHED && r->n_tgt)
+		got = rows_match(m, ROWS_ROLE(DNN_COL_TARGET), names, n_names, map, &bad, &dup, e);
+	for (size_t j = 0; got == ROWS_MATCHED && j < r->n_tgt; j++)
+		r->tgt_map[j] = map[r->tgt_train[j]];
+	if (got == ROWS_MISSING)
+		dnn_error_set(e, DNN_EX_DATA, r->csv->name, 0, 0, "%s column '%s' is missing",
+			      m->col_role[bad] == DNN_COL_TARGET ? "target" : "input",
+			      m->col_names[bad]);
+	else if (got == ROWS_REPEATED)
+		csv_duplicate_error(r->csv, names, dup, e);
+	if (got == ROWS_MATCHED) {
+		r->width = n_names;
+		got = reader_fast_setup(r, e);
+	}
+out:
+	util_free_strings(names, n_names);
+	free(map);
+	return got ? -1 : 0;
+}
+
+struct dnn_reader *reader_open_model(const char *path, const struct dnn_csv_opts *o,
+				     char *const *col_names, const unsigned char *col_role,
+				     size_t n_cols, const struct dnn_reader_opts *ro,
+				     struct dnn_error *e)
+{
+	const struct dnn_trained m = {.col_names = col_names, .col_role = col_role, .n_cols = n_cols};
+	struct dnn_reader *r = calloc(1, sizeof *r);
+
+	if (!r) {
+		dnn_error_oom(e);
+		return NULL;
+	}
+	r->header = o ? o->header : 1;
+	r->unknown_ignore = ro->unknown_ignore;
+	r->n_train_cols = n_cols;
+	if (reader_inputs(r, col_names, col_role, n_cols, ro, e))
+		goto fail;
+	if (ro->with_targets && reader_targets(r, col_names, col_role, n_cols, ro, e))
+		goto fail;
+	r->echo_delim = ro->echo_delim;
+	if (!(r->cloc = csv_c_locale(e)))
+		goto fail;
+	r->csv = csv_open(path, o, e);
+	if (!r->csv)
+		goto fail;
+	if (r->header && reader_header(r, &m, e))
+		goto fail;
+	return r;
+fail:
+	reader_close(r);
+	return NULL;
+}
+
+/* Decide the layout from the first row of a file without a header. */
+static int reader_layout(struct dnn_reader *r, struct dnn_error *e)
+{
+	size_t n = r->csv->n_fields;
+
+	if (r->n_tgt && n != r->n_train_cols)
+		/* The targets are needed: the row must be laid out as in training. */
+		return csv_ragged(r->csv, r->n_train_cols, 0, e);
+	for (size_t j = 0; j < r->n_tgt; j++)
+		r->tgt_map[j] = r->tgt_train[j];
+	if (n == r->n_src) {
+		for (size_t j = 0; j < r->n_src; j++)
+			r->map[j] = j;
+	} else if (n == r->n_train_cols) {
+		for (size_t j = 0; j < r->n_src; j++)
+			r->map[j] = r->in_train[j];
+	} else {
+		return csv_ragged(r->csv, r->n_src, r->n_train_cols, e);
+	}
+	r->width = n;
+	return 0;
+}
+
+/* The inputs of categorical column j for field i of the current row: 1 for
+ * its category, 0 for the others; NaN for a missing one (when allowed). */
+static int reader_category(struct dnn_reader *r, size_t j, size_t i, float *x,
+			   struct dnn_error *e)
+{
+	struct dnn_csv *c = r->csv;
+	const struct dnn_catcol *cc = r->in_cat[j];
+	char shown[CSV_SHOW_MAX * 4 + 8];
+	size_t len, k;
+	char *s = csv_trim(c, i, &len);
+
+	if (csv_is_missing(s, len)) {
+		if (!c->missing_ok)
+			return dnn_error_set(e, DNN_EX_DATA, c->name, c->fline[i], c->fcol[i],
+					     "missing value in column '%s'", r->in_names[j]);
+		for (size_t q = 0; q < cc->n; q++)
+			x[q] = NAN;
+		c->n_missing++;
+		return 0;
+	}
+	for (size_t q = 0; q < cc->n; q++)
+		x[q] = 0.0f;
+	k = strtab_find(&r->cat_tab[j], s);
+	if (k != SIZE_MAX) {
+		x[k] = 1.0f;
+		return 0;
+	}
+	if (r->unknown_ignore)
+		return 0;
+	csv_show_text(shown, sizeof shown, s);
+	return dnn_error_set(e, DNN_EX_DATA, c->name, c->fline[i], c->fcol[i],
+			     "unknown category '%s' in column '%s' (not in the training data)",
+			     shown, r->in_names[j]);
+}
+
+/* The targets of the current row into y (regression) or *label. */
+static int reader_row_targets(struct dnn_reader *r, float *y, uint32_t *label,
+			      struct dnn_error *e)
+{
+	struct dnn_csv *c = r->csv;
+
+	if (!r->classify) {
+		for (size_t j = 0; j < r->n_tgt; j++)
+			if (csv_cell_number(c, r->tgt_map[j], r->tgt_names[j], 0, y + j, e))
+				return -1;
+		return 0;
+	}
+	size_t i = r->tgt_map[0], len, k;
+	char shown[CSV_SHOW_MAX * 4 + 8];
+	char *s = csv_trim(c, i, &len);
+
+	if (csv_is_missing(s, len))
+		return dnn_error_set(e, DNN_EX_DATA, c->name, c->fline[i], c->fcol[i],
+				     "missing value in column '%s'", r->tgt_names[0]);
+	k = strtab_find(&r->classes, s);
+	if (k == SIZE_MAX) {
+		csv_show_text(shown, sizeof shown, s);
+		return dnn_error_set(e, DNN_EX_DATA, c->name, c->fline[i], c->fcol[i],
+				     "unknown class '%s' in column '%s' (not one of the model's)",
+				     shown, r->tgt_names[0]);
+	}
+	*label = (uint32_t)k;
+	return 0;
+}
+
+int reader_next(struct dnn_reader *r, float *x, size_t max_rows, size_t *n_read,
+		struct dnn_error *e)
+{
+	return reader_next_labelled(r, x, NULL, NULL, max_rows, n_read, e);
+}
+
+int reader_next_labelled(struct dnn_reader *r, float *x, float *y, uint32_t *label,
+			 size_t max_rows, size_t *n_read, struct dnn_error *e)
+{
+	locale_t old;
+	size_t n = 0;
+	int rc = 0;
+
+	if (r->echo_delim && max_rows > r->echo_rows_cap) {
+		size_t *off = util_realloc_array(r->echo_off, max_rows, sizeof *off);
+
+		if (!off)
+			return dnn_error_oom(e);
+		r->echo_off = off;
+		r->echo_rows_cap = max_rows;
+	}
+	r->echo_rows = 0;
+	old = uselocale(r->cloc);
+	while (n < max_rows) {
+		int got;
+
+		if (r->fast_slot && !y && !label) {
+			n += reader_fast(r, x + n * r->n_in, max_rows - n);
+			if (n == max_rows)
+				break;
+		}
+		/* Rows in hand go out rather than wait on a slow pipe. */
+		if (n > 0 && r->csv->in_pos == r->csv->in_len && !input_ready(r->csv->src))
+			break;
+		got = csv_next(r->csv, e);
+
+		if (got <= 0) {
+			rc = got;
+			break;
+		}
+		if (!r->width && (reader_layout(r, e) || reader_fast_setup(r, e))) {
+			rc = -1;
+			break;
+		}
+		if (r->csv->n_fields != r->width) {
+			rc = csv_ragged(r->csv, r->width, 0, e);
+			break;
+		}
+		for (size_t j = 0; j < r->n_src && rc == 0; j++) {
+			float *xj = x + n * r->n_in + r->in_first[j];
+
+			if (r->in_cat[j])
+				rc = reader_category(r, j, r->map[j], xj, e);
+			else
+				rc = csv_cell_number(r->csv, r->map[j], r->in_names[j], 1, xj, e);
+		}
+		if (!rc && r->echo_delim)
+			rc = echo_row(r, n, e);
+		if (!rc && r->n_tgt && (y || label))
+			rc = reader_row_targets(r, y ? y + n * r->n_tgt : NULL, label ? label + n : NULL,
+						e);
+		if (rc)
+			break;
+		n++;
+	}
+	uselocale(old);
+	r->echo_rows = rc ? 0 : n;
+	*n_read = rc ? 0 : n;
+	return rc ? -1 : 0;
+}
+
+void reader_close(struct dnn_reader *r)
+{
+	if (!r)
+		return;
+	csv_close(r->csv);
+	if (r->cloc)
+		freelocale(r->cloc);
+	if (r->cat_tab)
+		for (size_t j = 0; j < r->n_src; j++)
+			strtab_free(&r->cat_tab[j]);
+	free(r->cat_tab);
+	free(r->in_cat);
+	free(r->in_names);
+	free(r->in_train);
+	free(r->in_first);
+	free(r->map);
+	free(r->echo);
+	free(r->echo_off);
+	free(r->fast_slot);
+	free(r->tgt_names);
+	free(r->tgt_train);
+	free(r->tgt_map);
+	strtab_free(&r->classes);
+	free(r);
+}
