@@ -37,8 +37,9 @@ const char *dist_library(void);
  * the lowest failing rank, and 0 when none did. */
 int dist_agree(int failed, struct dnn_error *e);
 
-/* A failure that cannot be agreed on (out of memory inside a collective
- * step): print it with the rank and stop every rank with its exit code. */
+/* A failure that cannot be agreed on: print it with the rank and stop every
+ * rank with its exit code. The program defines it (src/cli/dist_exit.c); the
+ * library never calls it, as it neither prints nor exits. */
 _Noreturn void dist_abort(const struct dnn_error *e);
 
 /* Collective sums in place, the same bits on every rank. Floats are summed
@@ -59,8 +60,9 @@ uint64_t dist_max_u64(uint64_t v);
 
 /* Collective: every rank's len bytes at p, concatenated in rank order, in a
  * malloc'd buffer (*all, *all_len); *lens (malloc'd, dist_size() entries,
- * may be NULL) gets each rank's length. -1 when out of memory (then on
- * every rank, as the lengths are shared first). */
+ * may be NULL) gets each rank's length. -1 when out of memory on any rank
+ * or the ranks' bytes together exceed INT_MAX, on every rank alike (the
+ * lengths are shared first), with nothing allocated. */
 int dist_allgather(const void *p, size_t len, unsigned char **all, size_t *all_len, size_t **lens);
 
 #endif
