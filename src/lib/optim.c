@@ -1,6 +1,7 @@
 #include "optim.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,6 +83,21 @@ void optim_free(struct dnn_optim *o)
 	free(o->lb.rho);
 	free(o->lb.alpha);
 	free(o);
+}
+
+size_t optim_memory_floats(const struct dnn_optim_spec *conf)
+{
+	switch (conf->kind) {
+	case DNN_OPT_ADAM:
+		return 3;
+	case DNN_OPT_LBFGS:
+		/* the point, gradients, direction and trial (doubles), the
+		 * trial as floats, and history_size pairs s, y (doubles) */
+		return conf->history_size > SIZE_MAX / 8 ? SIZE_MAX / 2
+							 : 14 + 4 * conf->history_size;
+	default:
+		return 2;
+	}
 }
 
 int optim_full_batch(const struct dnn_optim *o)
