@@ -1,3 +1,5 @@
+/* The training loop: convergence, divergence, validation and regression
+ * figures, early stopping, schedules and the resume state. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,5 @@
+/* The optimizers of optim.h: the minibatch steps, L-BFGS with its line
+ * searches, and their memory estimate. */
 #include "optim.h"
 
 #include <math.h>

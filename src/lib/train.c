@@ -1,3 +1,5 @@
+/* The training loop of train.h: a run's epochs, the processes that share
+ * it (struct comm), its figures, and the state a resumed run goes on from. */
 #include "train.h"
 
 #include <math.h>
@@ -195,8 +197,8 @@ static int measure(struct dnn_net *net, const struct dnn_rows *rows, int classif
 	int failed;
 
 	out->mae = out->r2 = (double)NAN;
-	failed = net_reserve(net, 1, e) || (!classification && regsum_init(&rs, m) &&
-					    dnn_error_oom(e));
+	failed =
+	    net_reserve(net, 1, e) || (!classification && regsum_init(&rs, m) && dnn_error_oom(e));
 	if (c->agree(failed, e)) {
 		regsum_free(&rs);
 		return -1;
@@ -324,7 +326,7 @@ struct run {
 	size_t *idx;	/* the epoch's order of rows 0 .. n_all-1 */
 	size_t *local;	/* MPI: local[g] is the row here that is row g of all
 			 * (SIZE_MAX: another rank's) */
-	float *xb, *tb;	/* this process's rows of a minibatch */
+	float *xb, *tb; /* this process's rows of a minibatch */
 	float *good;	/* the weights at the start of the epoch */
 	float *best;	/* early->best when allocated here */
 	struct regsum rs;
@@ -406,9 +408,17 @@ static int no_check(const struct dnn_net *net, struct dnn_error *e)
 	return 0;
 }
 
-static const struct comm one_process = {local_gather, local_sum_gradients, local_stop,
-					no_sum_f32,   no_sum_f64,	   no_sum_u64,
-					own_max_u64,  own_agree,	   no_check};
+static const struct comm one_process = {
+    .gather = local_gather,
+    .sum_gradients = local_sum_gradients,
+    .stop_after_step = local_stop,
+    .sum_f32 = no_sum_f32,
+    .sum_f64 = no_sum_f64,
+    .sum_u64 = no_sum_u64,
+    .max_u64 = own_max_u64,
+    .agree = own_agree,
+    .check = no_check,
+};
 
 static size_t shared_gather(struct run *r, size_t s, size_t nb)
 {
@@ -449,9 +459,17 @@ static int shared_stop(const struct run *r)
 	return r->stop_agreed;
 }
 
-static const struct comm mpi_ranks = {shared_gather, shared_sum_gradients, shared_stop,
-				      dist_sum_f32,  dist_sum_f64,	   dist_sum_u64,
-				      dist_max_u64,  dist_agree,	   same_weights};
+static const struct comm mpi_ranks = {
+    .gather = shared_gather,
+    .sum_gradients = shared_sum_gradients,
+    .stop_after_step = shared_stop,
+    .sum_f32 = dist_sum_f32,
+    .sum_f64 = dist_sum_f64,
+    .sum_u64 = dist_sum_u64,
+    .max_u64 = dist_max_u64,
+    .agree = dist_agree,
+    .check = same_weights,
+};
 
 /* The buffers of a run, agreed on by all processes. */
 static int run_alloc(struct run *r, struct dnn_error *e)
@@ -485,8 +503,8 @@ static int run_alloc(struct run *r, struct dnn_error *e)
 	return 0;
 }
 
-static int run_init(struct run *r, struct dnn_net *net, struct dnn_optim *opt,
-		    struct dnn_rng *rng, const struct dnn_rows *train, const struct dnn_rows *val,
+static int run_init(struct run *r, struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
+		    const struct dnn_rows *train, const struct dnn_rows *val,
 		    const struct dnn_train_opts *o, struct dnn_error *e)
 {
 	uint64_t nv = val ? val->n : 0;
@@ -671,8 +689,7 @@ static int epoch_end(struct run *r, double t0, struct dnn_epoch *rec, struct dnn
 }
 
 /* Epoch ep: 0 to go on, 1 to stop, -1 on error. */
-static int run_epoch(struct run *r, unsigned long ep, struct dnn_history *hist,
-		     struct dnn_error *e)
+static int run_epoch(struct run *r, unsigned long ep, struct dnn_history *hist, struct dnn_error *e)
 {
 	double t0 = now();
 	struct dnn_epoch rec;
