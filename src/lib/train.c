@@ -668,8 +668,9 @@ static int epoch_end(struct run *r, double t0, struct dnn_epoch *rec, struct dnn
 		reg->val_r2 = mt.r2;
 	}
 	rec->seconds = now() - t0;
-	if (history_append(hist, rec))
-		return dnn_error_oom(e);
+	/* Agreed, so that all ranks leave together when one runs out. */
+	if (r->comm->agree(history_append(hist, rec) ? dnn_error_oom(e) : 0, e))
+		return -1;
 	if (o->on_epoch)
 		o->on_epoch(rec, o->classification ? NULL : reg, o->epochs, o->ctx);
 	watched = r->has_val ? rec->val_loss : rec->loss;
