@@ -314,6 +314,7 @@ static int same_weights(const struct dnn_net *net, struct dnn_error *e)
 
 /* --- one run of train_run -------------------------------------------------- */
 
+/* One call of train_run: its inputs, buffers and progress. */
 struct run {
 	struct dnn_net *net;
 	struct dnn_optim *opt;
