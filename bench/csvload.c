@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "cli.h"
 #include "data.h"
 
 static double now(void)

@@ -1,6 +1,7 @@
 /* Optimizers, schedules and their spec keys, against answers computed by
  * hand or by an independent method (Newton's method, a linear solve). */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -180,6 +181,26 @@ START_TEST(test_clip_norm)
 	ck_assert_float_eq_tol(w[0], -0.9f, 1e-6f);
 	ck_assert_float_eq_tol(w[1], -1.2f, 1e-6f);
 	optim_free(o);
+}
+END_TEST
+
+/* The memory estimate asks each optimizer for its floats per parameter; the
+ * counts are those the check before training has always used, and a huge
+ * history saturates rather than wraps. */
+START_TEST(test_memory_floats)
+{
+	struct dnn_optim_spec c = conf_of(DNN_OPT_SGD, 0.1);
+
+	ck_assert_uint_eq(optim_memory_floats(&c), 2);
+	c.kind = DNN_OPT_RMSPROP;
+	ck_assert_uint_eq(optim_memory_floats(&c), 2);
+	c.kind = DNN_OPT_ADAM;
+	ck_assert_uint_eq(optim_memory_floats(&c), 3);
+	c.kind = DNN_OPT_LBFGS;
+	c.history_size = 10;
+	ck_assert_uint_eq(optim_memory_floats(&c), 14 + 40);
+	c.history_size = SIZE_MAX / 4;
+	ck_assert_uint_eq(optim_memory_floats(&c), SIZE_MAX / 2);
 }
 END_TEST
 
@@ -800,6 +821,7 @@ static Suite *optim_suite(void)
 	tcase_add_test(tc, test_rmsprop_by_hand);
 	tcase_add_test(tc, test_weight_decay);
 	tcase_add_test(tc, test_clip_norm);
+	tcase_add_test(tc, test_memory_floats);
 	suite_add_tcase(s, tc);
 	tcase_add_test(lb, test_lbfgs_quadratic);
 	tcase_add_test(lb, test_lbfgs_quadratic_weight_decay);

@@ -1,4 +1,7 @@
+/* The training loop: convergence, divergence, validation and regression
+ * figures, early stopping, schedules and the resume state. */
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -356,6 +359,61 @@ START_TEST(test_state_round_trip)
 }
 END_TEST
 
+/* An interrupt during a minibatch: on_batch raises it after the second step
+ * of epoch 2, which counts as during the third (as a signal arriving then),
+ * so training stops right after the third step. */
+struct interrupt_at {
+	volatile sig_atomic_t flag;
+	unsigned long epoch;
+	size_t steps, batches;
+};
+
+static void raise_after_second(unsigned long epoch, size_t rows_done, size_t n_rows, void *ctx)
+{
+	struct interrupt_at *ia = ctx;
+
+	(void)rows_done;
+	(void)n_rows;
+	ia->batches++;
+	if (epoch == ia->epoch && ++ia->steps == 2)
+		ia->flag = 1;
+}
+
+START_TEST(test_interrupt_stops_after_the_step)
+{
+	size_t units[1] = {1};
+	int acts[1] = {DNN_ACT_LINEAR};
+	struct dnn_error e;
+	struct dnn_net *net = net_new(1, 1, units, acts, DNN_LOSS_MSE, &e);
+	struct dnn_optim *o = sgd_new(net->n_params, 0.1, 0.0);
+	struct dnn_train_stop stop;
+	struct dnn_rng r;
+	struct dnn_history h = {0};
+	float x[8] = {0}, t[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+	struct dnn_rows rows = {8, x, t};
+	struct interrupt_at ia = {0, 2, 0, 0};
+	struct dnn_train_opts opts = {.epochs = 10,
+				      .batch_size = 2,
+				      .stop = &stop,
+				      .interrupt = &ia.flag,
+				      .on_batch = raise_after_second,
+				      .ctx = &ia};
+
+	rng_seed(&r, 1);
+	ck_assert_int_eq(train_run(net, o, &r, &rows, NULL, &opts, &h, &e), -1);
+	ck_assert_int_eq(e.code, DNN_EX_INTERRUPT);
+	ck_assert_str_eq(e.msg, "interrupted in epoch 2");
+	ck_assert_uint_eq(stop.interrupted, 2);
+	/* Four steps in epoch 1, three in epoch 2, which is not in the history. */
+	ck_assert_uint_eq(ia.batches, 7);
+	ck_assert_uint_eq(o->t, 7);
+	ck_assert_uint_eq(h.n, 1);
+	history_free(&h);
+	optim_free(o);
+	net_free(net);
+}
+END_TEST
+
 static Suite *train_suite(void)
 {
 	Suite *s = suite_create("train");
@@ -371,6 +429,7 @@ static Suite *train_suite(void)
 	tcase_add_test(tc, test_early_stopping_keeps_best);
 	tcase_add_test(tc, test_schedule_in_history);
 	tcase_add_test(tc, test_state_round_trip);
+	tcase_add_test(tc, test_interrupt_stops_after_the_step);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "act.h"
+#include "cli.h"
 #include "cmds.h"
 #include "err.h"
 #include "net.h"

@@ -143,3 +143,15 @@ void cli_write_json_number(FILE *f, double x)
 	}
 	fputs(buf, f);
 }
+
+void dnn_error_print(const struct dnn_error *e, FILE *f)
+{
+	char buf[2048];
+
+	dnn_error_format(e, buf, sizeof buf);
+	/* One line, whatever the message holds. */
+	for (char *p = buf; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	fprintf(f, "dnn: %s\n", buf);
+}

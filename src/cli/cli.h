@@ -6,6 +6,10 @@
 
 #include "err.h"
 
+/* Print "dnn: " and the formatted error on f, one line (the program's one
+ * way of reporting an error; the library only fills struct dnn_error). */
+void dnn_error_print(const struct dnn_error *e, FILE *f);
+
 /* A whole number in [min, max] for option opt; a usage error (64) otherwise. */
 int cli_ulong(const char *opt, const char *arg, unsigned long min, unsigned long max,
 	      unsigned long *out, struct dnn_error *e);

@@ -336,18 +336,8 @@ static int check_memory(const char *spec_name, size_t n_in, const size_t *units,
 			size_t batch, const struct dnn_spec *spec, struct dnn_error *e)
 {
 	/* Floats per parameter: the weights and their gradient, the optimizer's
-	 * state (lbfgs keeps doubles: the point, gradients, direction and
-	 * history_size pairs), and with early stopping two copies more. */
-	size_t per_param = 2 + (spec->optim.kind == DNN_OPT_ADAM    ? 3
-				: spec->optim.kind == DNN_OPT_LBFGS ? 14
-				: 2) + (spec->patience ? 2 : 0);
-
-	if (spec->optim.kind == DNN_OPT_LBFGS) {
-		if (spec->optim.history_size > SIZE_MAX / 8)
-			per_param = SIZE_MAX / 2;
-		else
-			per_param += 4 * spec->optim.history_size;
-	}
+	 * state, and with early stopping two copies more. */
+	size_t per_param = 2 + optim_memory_floats(&spec->optim) + (spec->patience ? 2 : 0);
 	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
 	double have = pages > 0 && page > 0 ? (double)pages * (double)page : 0.0;
 	char need_s[32], have_s[32];
@@ -807,8 +797,8 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 
 		/* Under MPI, every rank estimates it on the rows one process
 		 * would sample. */
-		if (shared)
-			prepare_gather_sample(&d, targets, n_train, n_out, &xs, &ts, &k, e);
+		if (shared && prepare_gather_sample(&d, targets, n_train, n_out, &xs, &ts, &k, e))
+			goto out;
 		rc = hvp_auto_learning_rate(model.net, xs ? xs : d.x, ts ? ts : targets, k,
 					    spec.optim.momentum, spec.seed,
 					    &spec.optim.learning_rate, &lmax, e);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "cmds.h"
 #include "opts.h"
 #include "dist.h"
@@ -195,7 +196,7 @@ int main(int argc, char **argv)
 	/* A reader that goes away (dnn predict ... | head -1) ends dnn quietly,
 	 * as it does cat, even when the caller ignored SIGPIPE. */
 	signal(SIGPIPE, SIG_DFL);
-	if (dist_init(&argc, &argv, &e)) {
+	if (dist_init(&e)) {
 		if (dist_rank() == 0)
 			dnn_error_print(&e, stderr);
 		dist_finalize();

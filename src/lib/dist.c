@@ -1,7 +1,7 @@
+/* The MPI collectives training needs, and their one-process stand-ins. */
 #include "dist.h"
 
 #include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,7 +49,7 @@ static void ordered_sum_fn(void *in, void *inout, int *len, MPI_Datatype *type)
 		b[i] = a[i] + b[i];
 }
 
-int dist_init(int *argc, char ***argv, struct dnn_error *e)
+int dist_init(struct dnn_error *e)
 {
 	int provided;
 
@@ -57,7 +57,7 @@ int dist_init(int *argc, char ***argv, struct dnn_error *e)
 	 * build with MPI behaves as one without. */
 	if (!getenv("OMPI_COMM_WORLD_SIZE") && !getenv("PMI_SIZE") && !getenv("PMIX_RANK"))
 		return 0;
-	if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+	if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
 		return dnn_error_set(e, DNN_EX_SOFTWARE, NULL, 0, 0, "MPI_Init_thread failed");
 	started = 1;
 	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -172,18 +172,6 @@ int dist_agree(int failed, struct dnn_error *e)
 	return -1;
 }
 
-_Noreturn void dist_abort(const struct dnn_error *e)
-{
-	char buf[2048];
-
-	dnn_error_format(e, buf, sizeof buf);
-	fprintf(stderr, "dnn: rank %d of %d: %s\n", rank, size, buf);
-	fflush(stderr);
-	if (started)
-		MPI_Abort(MPI_COMM_WORLD, e->code ? e->code : 1);
-	exit(e->code ? e->code : 1);
-}
-
 /* Allreduce n elements of elem bytes at v in place, in pieces whose counts
  * fit an int. */
 static void allreduce(void *v, size_t n, size_t elem, MPI_Datatype type, MPI_Op op)
@@ -237,60 +225,81 @@ uint64_t dist_max_u64(uint64_t v)
 	return r;
 }
 
+/* Collective: whether failed is non-zero on any rank. */
+static int any_failed(int failed)
+{
+	int any = failed != 0;
+
+	MPI_Allreduce(MPI_IN_PLACE, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+	return any;
+}
+
+/* The displacements disp of the ranks' byte counts cnt (MPI's ints) from
+ * their lengths n, and their total; -1 when that exceeds INT_MAX (on every
+ * rank: all have the same lengths). */
+static int gather_layout(const uint64_t *n, int *cnt, int *disp, size_t *total)
+{
+	uint64_t sum = 0;
+
+	for (int r = 0; r < size; r++) {
+		if (n[r] > (uint64_t)INT_MAX - sum)
+			return -1;
+		cnt[r] = (int)n[r];
+		disp[r] = (int)sum;
+		sum += n[r];
+	}
+	*total = (size_t)sum;
+	return 0;
+}
+
 int dist_allgather(const void *p, size_t len, unsigned char **all, size_t *all_len, size_t **lens)
 {
-	int *cnt = NULL, *disp = NULL, mine;
+	int *cnt, *disp, rc = -1;
+	uint64_t *n, mine = len;
 	size_t total = 0;
-	struct dnn_error e;
 
 	if (size == 1)
 		return gather_local(p, len, all, all_len, lens);
-	if (len > INT_MAX) {
-		dnn_error_set(&e, DNN_EX_SOFTWARE, NULL, 0, 0,
-			      "%zu bytes are too many to share between ranks", len);
-		dist_abort(&e);
-	}
-	mine = (int)len;
+	*all = NULL;
 	cnt = malloc((size_t)size * sizeof *cnt);
 	disp = malloc((size_t)size * sizeof *disp);
-	if (!cnt || !disp)
-		goto oom;
-	MPI_Allgather(&mine, 1, MPI_INT, cnt, 1, MPI_INT, MPI_COMM_WORLD);
-	for (int r = 0; r < size; r++) {
-		if (total > (size_t)INT_MAX - (size_t)cnt[r]) {
-			dnn_error_set(&e, DNN_EX_SOFTWARE, NULL, 0, 0,
-				      "more than %d bytes to share between ranks", INT_MAX);
-			dist_abort(&e);
-		}
-		disp[r] = (int)total;
-		total += (size_t)cnt[r];
-	}
-	*all = malloc(total ? total : 1);
-	if (!*all)
-		goto oom;
-	MPI_Allgatherv(p, mine, MPI_BYTE, *all, cnt, disp, MPI_BYTE, MPI_COMM_WORLD);
-	*all_len = total;
-	if (lens) {
+	n = malloc((size_t)size * sizeof *n);
+	if (lens)
 		*lens = malloc((size_t)size * sizeof **lens);
-		if (!*lens)
-			goto oom;
-		for (int r = 0; r < size; r++)
-			(*lens)[r] = (size_t)cnt[r];
+	/* Every rank fails or goes on together: the lengths are shared
+	 * before the buffers that depend on them are allocated. */
+	if (any_failed(!cnt || !disp || !n || (lens && !*lens)))
+		goto out;
+	MPI_Allgather(&mine, 1, MPI_UINT64_T, n, 1, MPI_UINT64_T, MPI_COMM_WORLD);
+	if (gather_layout(n, cnt, disp, &total))
+		goto out;
+	*all = malloc(total ? total : 1);
+	if (any_failed(!*all))
+		goto out;
+	MPI_Allgatherv(p, (int)len, MPI_BYTE, *all, cnt, disp, MPI_BYTE, MPI_COMM_WORLD);
+	*all_len = total;
+	for (int r = 0; lens && r < size; r++)
+		(*lens)[r] = (size_t)cnt[r];
+	rc = 0;
+out:
+	if (rc) {
+		free(*all);
+		*all = NULL;
+		if (lens) {
+			free(*lens);
+			*lens = NULL;
+		}
 	}
 	free(cnt);
 	free(disp);
-	return 0;
-oom:
-	dnn_error_oom(&e);
-	dist_abort(&e);
+	free(n);
+	return rc;
 }
 
 #else /* one process */
 
-int dist_init(int *argc, char ***argv, struct dnn_error *e)
+int dist_init(struct dnn_error *e)
 {
-	(void)argc;
-	(void)argv;
 	(void)e;
 	return 0;
 }
@@ -328,12 +337,6 @@ int dist_agree(int failed, struct dnn_error *e)
 {
 	(void)e;
 	return failed ? -1 : 0;
-}
-
-_Noreturn void dist_abort(const struct dnn_error *e)
-{
-	dnn_error_print(e, stderr);
-	exit(e->code ? e->code : 1);
 }
 
 void dist_sum_f32(float *v, size_t n)

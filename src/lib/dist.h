@@ -17,9 +17,10 @@
 
 /* Start MPI when the program was built with it (MPI_Init_thread, funneled:
  * only the main thread communicates; the gemm's and the reader's threads
- * never do). Call once at the start of main. Returns 0, or -1 with e set
- * (then call dist_finalize after reporting it). */
-int dist_init(int *argc, char ***argv, struct dnn_error *e);
+ * never do). Call once at the start of main; MPI gets no arguments (the
+ * MPI-2 way: mpirun passes what it needs in the environment). Returns 0, or
+ * -1 with e set (then call dist_finalize after reporting it). */
+int dist_init(struct dnn_error *e);
 /* Leave MPI (collective: no rank leaves before all have come here). */
 void dist_finalize(void);
 
@@ -36,10 +37,6 @@ const char *dist_library(void);
  * Returns -1 when any rank failed, with e set on every rank to the error of
  * the lowest failing rank, and 0 when none did. */
 int dist_agree(int failed, struct dnn_error *e);
-
-/* A failure that cannot be agreed on (out of memory inside a collective
- * step): print it with the rank and stop every rank with its exit code. */
-_Noreturn void dist_abort(const struct dnn_error *e);
 
 /* Collective sums in place, the same bits on every rank. Floats are summed
  * in rank order (a non-commutative reduction), so that a run is
@@ -59,8 +56,9 @@ uint64_t dist_max_u64(uint64_t v);
 
 /* Collective: every rank's len bytes at p, concatenated in rank order, in a
  * malloc'd buffer (*all, *all_len); *lens (malloc'd, dist_size() entries,
- * may be NULL) gets each rank's length. -1 when out of memory (then on
- * every rank, as the lengths are shared first). */
+ * may be NULL) gets each rank's length. -1 when out of memory on any rank
+ * or the ranks' bytes together exceed INT_MAX, on every rank alike (the
+ * lengths are shared first), with nothing allocated. */
 int dist_allgather(const void *p, size_t len, unsigned char **all, size_t *all_len, size_t **lens);
 
 #endif

@@ -57,15 +57,3 @@ void dnn_error_format(const struct dnn_error *e, char *buf, size_t size)
 	}
 	snprintf(buf + n, size - n, "%s", e->msg);
 }
-
-void dnn_error_print(const struct dnn_error *e, FILE *f)
-{
-	char buf[2048];
-
-	dnn_error_format(e, buf, sizeof buf);
-	/* One line, whatever the message holds. */
-	for (char *p = buf; *p; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
-	fprintf(f, "dnn: %s\n", buf);
-}

@@ -1,5 +1,6 @@
 /* Errors: a failing function returns -1 and fills a struct dnn_error; main
- * prints it once as "dnn: FILE:LINE:COLUMN: message" and exits with its code. */
+ * prints it once (dnn_error_print in src/cli) as "dnn: FILE:LINE:COLUMN:
+ * message" and exits with its code. */
 #ifndef DNN_ERR_H
 #define DNN_ERR_H
 
@@ -47,7 +48,5 @@ int dnn_error_oom(struct dnn_error *e);
 /* "FILE:LINE:COLUMN: message", leaving out the parts that are unknown. */
 void dnn_error_format(const struct dnn_error *e, char *buf, size_t size);
 
-/* Print "dnn: " and the formatted error on f, one line. */
-void dnn_error_print(const struct dnn_error *e, FILE *f);
 
 #endif

@@ -1,6 +1,9 @@
+/* The optimizers of optim.h: the minibatch steps, L-BFGS with its line
+ * searches, and their memory estimate. */
 #include "optim.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,6 +85,21 @@ void optim_free(struct dnn_optim *o)
 	free(o->lb.rho);
 	free(o->lb.alpha);
 	free(o);
+}
+
+size_t optim_memory_floats(const struct dnn_optim_spec *conf)
+{
+	switch (conf->kind) {
+	case DNN_OPT_ADAM:
+		return 3;
+	case DNN_OPT_LBFGS:
+		/* the point, gradients, direction and trial (doubles), the
+		 * trial as floats, and history_size pairs s, y (doubles) */
+		return conf->history_size > SIZE_MAX / 8 ? SIZE_MAX / 2
+							 : 14 + 4 * conf->history_size;
+	default:
+		return 2;
+	}
 }
 
 int optim_full_batch(const struct dnn_optim *o)
@@ -311,52 +329,54 @@ struct lspt {
 	double *g;
 };
 
-/* Line search for a step t along d satisfying the strong Wolfe conditions
- *   F(x + t d) <= F(x) + c1 t F'(x).d   and   |F'(x + t d).d| <= c2 |F'(x).d|
- * (Nocedal & Wright, algorithms 3.5 and 3.6, with cubic interpolation as in
- * minFunc). On return *best is the point with the lowest F found, which
- * satisfies the conditions unless the evaluations ran out. Returns -1 when F
- * is not finite at the start. */
-static int wolfe_search(struct dnn_optim *o, double t, dnn_objective f, void *ctx,
-			struct lspt *best)
-{
-	double f0 = o->lb.f, dg0 = dot(o->lb.gx, o->lb.d, o->n);
-	double dmax = 0.0;
-	struct lspt lo, hi, cur, prev = {0.0, f0, dg0, NULL};
-	double *spare;
-	int evals = 0, done = 0, insuf = 0;
+/* A line search in progress: the objective, F(x) and F'(x).d at its start,
+ * max |d_i| and the evaluations made. */
+struct lsearch {
+	struct dnn_optim *o;
+	dnn_objective f;
+	void *ctx;
+	double f0, dg0, dmax;
+	int evals;
+};
 
-	for (size_t i = 0; i < o->n; i++)
-		dmax = fmax(dmax, fabs(o->lb.d[i]));
+/* The bracketing phase from step t: grow the step until [*lo, *hi] holds a
+ * point that satisfies the strong Wolfe conditions. Returns 1 with *best
+ * set when a trial satisfies them itself (or the evaluations ran out),
+ * else 0. */
+static int ls_bracket(struct lsearch *ls, double t, struct lspt *lo, struct lspt *hi,
+		      struct lspt *best)
+{
+	struct dnn_optim *o = ls->o;
+	struct lspt cur, prev = {0.0, ls->f0, ls->dg0, NULL};
+	double *spare;
+
 	/* Three gradient buffers rotate among prev, cur and the spare. */
 	cur.g = o->lb.gb[0];
 	spare = o->lb.gb[1];
 	prev.g = o->lb.gb[2];
 	memcpy(prev.g, o->lb.gx, o->n * sizeof *prev.g);
 	cur.t = t;
-	cur.f = phi(o, t, f, ctx, cur.g, &cur.dg);
-	evals = 1;
-	/* Bracketing phase: grow the step until the interval holds a point
-	 * that satisfies the conditions. */
+	cur.f = phi(o, t, ls->f, ls->ctx, cur.g, &cur.dg);
+	ls->evals = 1;
 	for (;;) {
-		if (!isfinite(cur.f) || cur.f > f0 + LS_C1 * cur.t * dg0 ||
-		    (evals > 1 && cur.f >= prev.f)) {
-			lo = prev;
-			hi = cur;
-			break;
-		}
-		if (fabs(cur.dg) <= -LS_C2 * dg0) {
-			*best = cur;
+		if (!isfinite(cur.f) || cur.f > ls->f0 + LS_C1 * cur.t * ls->dg0 ||
+		    (ls->evals > 1 && cur.f >= prev.f)) {
+			*lo = prev;
+			*hi = cur;
 			return 0;
+		}
+		if (fabs(cur.dg) <= -LS_C2 * ls->dg0) {
+			*best = cur;
+			return 1;
 		}
 		if (cur.dg >= 0.0) {
-			lo = cur;
-			hi = prev;
-			break;
-		}
-		if (evals >= LS_MAX_EVALS) {
-			*best = cur;
+			*lo = cur;
+			*hi = prev;
 			return 0;
+		}
+		if (ls->evals >= LS_MAX_EVALS) {
+			*best = cur;
+			return 1;
 		}
 		double nt = cubic_min(prev.t, prev.f, prev.dg, cur.t, cur.f, cur.dg,
 				      cur.t + 0.01 * (cur.t - prev.t), 10.0 * cur.t);
@@ -366,12 +386,47 @@ static int wolfe_search(struct dnn_optim *o, double t, dnn_objective f, void *ct
 		cur.g = spare;
 		spare = g;
 		cur.t = nt;
-		cur.f = phi(o, nt, f, ctx, cur.g, &cur.dg);
-		evals++;
+		cur.f = phi(o, nt, ls->f, ls->ctx, cur.g, &cur.dg);
+		ls->evals++;
 	}
-	/* Zoom phase: shrink [lo, hi] (lo: the lower F) around a point that
-	 * satisfies both conditions. A non-finite F at hi counts as too high;
-	 * its slope is unusable, so the next trial bisects. */
+}
+
+/* The zoom phase's next trial in [a, b], the ends of [lo, hi]: the cubic's
+ * minimiser, or the middle when F or its slope at hi is not finite, kept
+ * away from the ends (minFunc's safeguard; *insuf carries its state). */
+static double zoom_trial(const struct lspt *lo, const struct lspt *hi, double a, double b,
+			 int *insuf)
+{
+	double nt, eps = 0.1 * (b - a);
+
+	if (isfinite(hi->f) && isfinite(hi->dg))
+		nt = cubic_min(lo->t, lo->f, lo->dg, hi->t, hi->f, hi->dg, a, b);
+	else
+		nt = (a + b) / 2.0;
+	if (fmin(b - nt, nt - a) < eps) {
+		if (*insuf || nt >= b || nt <= a) {
+			nt = fabs(nt - b) < fabs(nt - a) ? b - eps : a + eps;
+			*insuf = 0;
+		} else {
+			*insuf = 1;
+		}
+	} else {
+		*insuf = 0;
+	}
+	return nt;
+}
+
+/* The zoom phase: shrink [lo, hi] (lo: the lower F) around a point that
+ * satisfies both conditions; returns the lowest point found. A non-finite F
+ * at hi counts as too high; its slope is unusable, so the next trial
+ * bisects. */
+static struct lspt ls_zoom(struct lsearch *ls, struct lspt lo, struct lspt hi)
+{
+	struct dnn_optim *o = ls->o;
+	struct lspt cur;
+	double *spare;
+	int done = 0, insuf = 0;
+
 	if (lo.f > hi.f || !isfinite(lo.f)) {
 		struct lspt tmp = lo;
 
@@ -381,36 +436,21 @@ static int wolfe_search(struct dnn_optim *o, double t, dnn_objective f, void *ct
 	spare = lo.g != o->lb.gb[0] && hi.g != o->lb.gb[0]   ? o->lb.gb[0]
 		: lo.g != o->lb.gb[1] && hi.g != o->lb.gb[1] ? o->lb.gb[1]
 							     : o->lb.gb[2];
-	while (!done && evals < LS_MAX_EVALS) {
-		double a = fmin(lo.t, hi.t), b = fmax(lo.t, hi.t), eps, nt;
+	while (!done && ls->evals < LS_MAX_EVALS) {
+		double a = fmin(lo.t, hi.t), b = fmax(lo.t, hi.t), nt;
 
-		if ((b - a) * dmax < 1e-12)
+		if ((b - a) * ls->dmax < 1e-12)
 			break;
-		if (isfinite(hi.f) && isfinite(hi.dg))
-			nt = cubic_min(lo.t, lo.f, lo.dg, hi.t, hi.f, hi.dg, a, b);
-		else
-			nt = (a + b) / 2.0;
-		/* Keep the trial away from the ends (minFunc's safeguard). */
-		eps = 0.1 * (b - a);
-		if (fmin(b - nt, nt - a) < eps) {
-			if (insuf || nt >= b || nt <= a) {
-				nt = fabs(nt - b) < fabs(nt - a) ? b - eps : a + eps;
-				insuf = 0;
-			} else {
-				insuf = 1;
-			}
-		} else {
-			insuf = 0;
-		}
+		nt = zoom_trial(&lo, &hi, a, b, &insuf);
 		cur.g = spare;
 		cur.t = nt;
-		cur.f = phi(o, nt, f, ctx, cur.g, &cur.dg);
-		evals++;
-		if (!isfinite(cur.f) || cur.f > f0 + LS_C1 * nt * dg0 || cur.f >= lo.f) {
+		cur.f = phi(o, nt, ls->f, ls->ctx, cur.g, &cur.dg);
+		ls->evals++;
+		if (!isfinite(cur.f) || cur.f > ls->f0 + LS_C1 * nt * ls->dg0 || cur.f >= lo.f) {
 			spare = hi.g;
 			hi = cur;
 		} else {
-			if (fabs(cur.dg) <= -LS_C2 * dg0)
+			if (fabs(cur.dg) <= -LS_C2 * ls->dg0)
 				done = 1;
 			else if (cur.dg * (hi.t - lo.t) >= 0.0) {
 				spare = hi.g;
@@ -422,8 +462,24 @@ static int wolfe_search(struct dnn_optim *o, double t, dnn_objective f, void *ct
 			lo = cur;
 		}
 	}
-	*best = lo;
-	return 0;
+	return lo;
+}
+
+/* Line search for a step t along d satisfying the strong Wolfe conditions
+ *   F(x + t d) <= F(x) + c1 t F'(x).d   and   |F'(x + t d).d| <= c2 |F'(x).d|
+ * (Nocedal & Wright, algorithms 3.5 and 3.6, with cubic interpolation as in
+ * minFunc). On return *best is the point with the lowest F found, which
+ * satisfies the conditions unless the evaluations ran out. */
+static void wolfe_search(struct dnn_optim *o, double t, dnn_objective f, void *ctx,
+			 struct lspt *best)
+{
+	struct lsearch ls = {o, f, ctx, o->lb.f, dot(o->lb.gx, o->lb.d, o->n), 0.0, 0};
+	struct lspt lo, hi;
+
+	for (size_t i = 0; i < o->n; i++)
+		ls.dmax = fmax(ls.dmax, fabs(o->lb.d[i]));
+	if (!ls_bracket(&ls, t, &lo, &hi, best))
+		*best = ls_zoom(&ls, lo, hi);
 }
 
 /* Near the optimum F's rounding errors swamp its decrease, and no step
@@ -455,28 +511,15 @@ static int slope_search(struct dnn_optim *o, double t, dnn_objective f, void *ct
 	return -1;
 }
 
-int optim_lbfgs_iter(struct dnn_optim *o, float *params, dnn_objective f, void *ctx, double *fx)
+/* The direction d = -H g from the two-loop recursion, H the inverse-Hessian
+ * approximation from the stored pairs with H0 = (s.y / y.y) I from the
+ * newest; -g, with the pairs dropped, when that is not a descent direction
+ * (rounding). */
+static void lbfgs_direction(struct dnn_optim *o)
 {
 	size_t n = o->n, m = o->conf.history_size ? o->conf.history_size : 1;
-	double *x = o->lb.x, *g = o->lb.gx, *d = o->lb.d, gmax = 0.0, t, dg;
-	struct lspt best;
-	int moved = 0, approx = 0;
+	double *g = o->lb.gx, *d = o->lb.d;
 
-	if (!o->lb.started) {
-		for (size_t i = 0; i < n; i++)
-			x[i] = (double)params[i];
-		o->lb.f = eval_at(o, params, f, ctx, g);
-		if (!isfinite(o->lb.f))
-			return -1;
-		o->lb.started = 1;
-	}
-	*fx = o->lb.f;
-	for (size_t i = 0; i < n; i++)
-		gmax = fmax(gmax, fabs(g[i]));
-	if (gmax <= LB_GRAD_TOL)
-		return 1;
-	/* Two-loop recursion: d = -H g, H the inverse-Hessian approximation
-	 * from the stored pairs with H0 = (s.y / y.y) I from the newest. */
 	for (size_t i = 0; i < n; i++)
 		d[i] = -g[i];
 	for (size_t k = 0; k < o->lb.count; k++) {
@@ -501,14 +544,64 @@ int optim_lbfgs_iter(struct dnn_optim *o, float *params, dnn_objective f, void *
 		for (size_t i = 0; i < n; i++)
 			d[i] += o->lb.s[j * n + i] * (o->lb.alpha[j] - beta);
 	}
-	dg = dot(g, d, n);
-	if (!(dg < 0.0)) {
-		/* Not a descent direction (rounding): start over from -g. */
+	if (!(dot(g, d, n) < 0.0)) {
 		o->lb.count = 0;
 		for (size_t i = 0; i < n; i++)
 			d[i] = -g[i];
-		dg = -dot(g, g, n);
 	}
+}
+
+/* Move to the step best found along d: x' = x + t d (as rounded to float
+ * into params), and keep the pair s = x' - x, y = g' - g when its curvature
+ * is positive, which keeps H positive definite. Returns whether x moved. */
+static int lbfgs_accept(struct dnn_optim *o, float *params, const struct lspt *best)
+{
+	size_t n = o->n, m = o->conf.history_size ? o->conf.history_size : 1, j = o->lb.head;
+	double *x = o->lb.x, *g = o->lb.gx, *d = o->lb.d;
+	double *s = o->lb.s + j * n, *y = o->lb.y + j * n, sy;
+	int moved = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		double xn = (double)(float)(x[i] + best->t * d[i]);
+
+		s[i] = xn - x[i];
+		y[i] = best->g[i] - g[i];
+		moved |= s[i] != 0.0;
+		x[i] = xn;
+		g[i] = best->g[i];
+		params[i] = (float)xn;
+	}
+	sy = dot(s, y, n);
+	if (sy > 1e-10 * dot(y, y, n)) {
+		o->lb.rho[j] = 1.0 / sy;
+		o->lb.head = (j + 1) % m;
+		if (o->lb.count < m)
+			o->lb.count++;
+	}
+	return moved;
+}
+
+int optim_lbfgs_iter(struct dnn_optim *o, float *params, dnn_objective f, void *ctx, double *fx)
+{
+	size_t n = o->n;
+	double *g = o->lb.gx, gmax = 0.0, t, f_old;
+	struct lspt best;
+	int moved, approx = 0;
+
+	if (!o->lb.started) {
+		for (size_t i = 0; i < n; i++)
+			o->lb.x[i] = (double)params[i];
+		o->lb.f = eval_at(o, params, f, ctx, g);
+		if (!isfinite(o->lb.f))
+			return -1;
+		o->lb.started = 1;
+	}
+	*fx = o->lb.f;
+	for (size_t i = 0; i < n; i++)
+		gmax = fmax(gmax, fabs(g[i]));
+	if (gmax <= LB_GRAD_TOL)
+		return 1;
+	lbfgs_direction(o);
 	/* The first step is scaled down by the gradient's size: without
 	 * curvature pairs, the direction says nothing about the distance. */
 	t = o->learning_rate;
@@ -525,40 +618,12 @@ int optim_lbfgs_iter(struct dnn_optim *o, float *params, dnn_objective f, void *
 			return 1; /* no step makes progress: as good as float allows */
 		approx = 1;
 	}
-	/* Accept: s = x' - x (as rounded), y = g' - g. */
-	{
-		size_t j = o->lb.head;
-		double *s = o->lb.s + j * n, *y = o->lb.y + j * n, sy;
-
-		for (size_t i = 0; i < n; i++) {
-			double xn = (double)(float)(x[i] + best.t * d[i]);
-
-			s[i] = xn - x[i];
-			y[i] = best.g[i] - g[i];
-			moved |= s[i] != 0.0;
-			x[i] = xn;
-			g[i] = best.g[i];
-			params[i] = (float)xn;
-		}
-		sy = dot(s, y, n);
-		/* Keep the pair only with positive curvature, which keeps H
-		 * positive definite. */
-		if (sy > 1e-10 * dot(y, y, n)) {
-			o->lb.rho[j] = 1.0 / sy;
-			o->lb.head = (j + 1) % m;
-			if (o->lb.count < m)
-				o->lb.count++;
-		}
-	}
-	{
-		double f_old = o->lb.f;
-
-		o->lb.f = best.f;
-		*fx = best.f;
-		o->t++;
-		if (!moved || (!approx && (f_old - best.f) <= LB_REL_FTOL * fmax(1.0, fabs(f_old))))
-			return 1;
-	}
-	(void)dg;
+	moved = lbfgs_accept(o, params, &best);
+	f_old = o->lb.f;
+	o->lb.f = best.f;
+	*fx = best.f;
+	o->t++;
+	if (!moved || (!approx && (f_old - best.f) <= LB_REL_FTOL * fmax(1.0, fabs(f_old))))
+		return 1;
 	return 0;
 }

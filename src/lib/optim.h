@@ -43,6 +43,14 @@ struct dnn_optim *optim_new(const struct dnn_optim_spec *conf, size_t n_params,
 			    struct dnn_error *e);
 void optim_free(struct dnn_optim *o);
 
+/* The memory an optimizer made from conf takes while training, in floats
+ * per parameter (a double counts two), as the check before training
+ * estimates it: sgd and rmsprop 2, adam 3 (one more than the buffers they
+ * touch, for the trainer's copy of the weights at an epoch's start), lbfgs
+ * 14 plus 4 per pair of its history. SIZE_MAX / 2 for a history_size so
+ * large that any network's estimate overflows. */
+size_t optim_memory_floats(const struct dnn_optim_spec *conf);
+
 /* Whether the optimizer evaluates the objective itself (lbfgs). */
 int optim_full_batch(const struct dnn_optim *o);
 

@@ -51,12 +51,12 @@ int prepare_fill(struct dnn_dataset *d, size_t n_train, float **fill_out, double
 	double *sum = util_calloc_array(2 * d->n_in + 1, sizeof *sum), *cnt = sum + d->n_in;
 	size_t first, width;
 
-	if (!fill || !sum) {
+	int bad = !fill || !sum ? dnn_error_oom(e) : 0;
+
+	/* A shared dataset's ranks leave together. */
+	if (d->shared ? dist_agree(bad, e) : bad) {
 		free(fill);
 		free(sum);
-		dnn_error_oom(e);
-		if (d->shared)
-			dist_abort(e);
 		return -1;
 	}
 	for (size_t i = 0; i < n_train; i++)
@@ -376,20 +376,21 @@ out:
 	return rc;
 }
 
-void prepare_gather_sample(const struct dnn_dataset *d, const float *targets, size_t n_train,
-			   size_t n_out, float **xs, float **ts, size_t *k, struct dnn_error *e)
+int prepare_gather_sample(const struct dnn_dataset *d, const float *targets, size_t n_train,
+			  size_t n_out, float **xs, float **ts, size_t *k, struct dnn_error *e)
 {
-	size_t stride = (d->n_train_total + 2047) / 2048, rec, mine = 0, all_len, *order = NULL;
-	size_t w = d->n_in + n_out;
+	size_t stride = (d->n_train_total + 2047) / 2048, rec, mine = 0, all_len = 0;
+	size_t w = d->n_in + n_out, *order = NULL;
 	unsigned char *buf = NULL, *all = NULL;
+	int rc = -1;
 
+	*xs = *ts = NULL;
 	rec = sizeof(uint64_t) + w * sizeof(float);
 	for (size_t j = 0; j < n_train; j++)
 		mine += d->train_gid[j] % stride == 0;
-	if (!(buf = util_malloc_array(mine + 1, rec))) {
-		dnn_error_oom(e);
-		dist_abort(e);
-	}
+	buf = util_malloc_array(mine + 1, rec);
+	if (dist_agree(buf ? 0 : dnn_error_oom(e), e))
+		goto out;
 	for (size_t j = 0, q = 0; j < n_train; j++) {
 		uint64_t g = d->train_gid[j];
 		unsigned char *r = buf + q * rec;
@@ -402,18 +403,17 @@ void prepare_gather_sample(const struct dnn_dataset *d, const float *targets, si
 		       n_out * sizeof(float));
 		q++;
 	}
+	/* dist_allgather fails on every rank alike. */
 	if (dist_allgather(buf, mine * rec, &all, &all_len, NULL)) {
 		dnn_error_oom(e);
-		dist_abort(e);
+		goto out;
 	}
 	*k = all_len / rec;
 	*xs = util_malloc_array(*k + 1, d->n_in * sizeof **xs);
 	*ts = util_malloc_array(*k + 1, n_out * sizeof **ts);
 	order = util_malloc_array(*k + 1, sizeof *order);
-	if (!*xs || !*ts || !order) {
-		dnn_error_oom(e);
-		dist_abort(e);
-	}
+	if (dist_agree(*xs && *ts && order ? 0 : dnn_error_oom(e), e))
+		goto out;
 	/* In the order of the rows in the file: by their number. */
 	for (size_t i = 0; i < *k; i++) {
 		uint64_t g;
@@ -427,9 +427,17 @@ void prepare_gather_sample(const struct dnn_dataset *d, const float *targets, si
 		memcpy(*xs + i * d->n_in, r, d->n_in * sizeof(float));
 		memcpy(*ts + i * n_out, r + d->n_in * sizeof(float), n_out * sizeof(float));
 	}
+	rc = 0;
+out:
+	if (rc) {
+		free(*xs);
+		free(*ts);
+		*xs = *ts = NULL;
+	}
 	free(order);
 	free(buf);
 	free(all);
+	return rc;
 }
 
 static int cmp_size(const void *a, const void *b)

@@ -81,9 +81,10 @@ int prepare_output_width(const struct dnn_spec *s, const struct dnn_dataset *d,
 /* --learning-rate auto under MPI: the rows that one process would sample
  * (every stride-th training row, for at most 2048), gathered from the ranks
  * in file order into *xs and *ts (*k rows), so that every rank estimates the
- * same rate from the same rows as one process. Out of memory aborts. */
-void prepare_gather_sample(const struct dnn_dataset *d, const float *targets, size_t n_train,
-			   size_t n_out, float **xs, float **ts, size_t *k, struct dnn_error *e);
+ * same rate from the same rows as one process. Collective: -1 on every
+ * rank alike when any rank runs out of memory (e set), nothing allocated. */
+int prepare_gather_sample(const struct dnn_dataset *d, const float *targets, size_t n_train,
+			  size_t n_out, float **xs, float **ts, size_t *k, struct dnn_error *e);
 
 /* Keep k of the rows (k < n), drawn at random by rng, in their order. */
 void prepare_subsample(struct dnn_prepared *p, size_t k, struct dnn_rng *rng);

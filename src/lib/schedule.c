@@ -1,3 +1,4 @@
+/* The learning-rate schedules of schedule.h. */
 #include "schedule.h"
 
 #include <math.h>

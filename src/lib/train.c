@@ -1,3 +1,5 @@
+/* The training loop of train.h: a run's epochs, the processes that share
+ * it (struct comm), its figures, and the state a resumed run goes on from. */
 #include "train.h"
 
 #include <math.h>
@@ -113,37 +115,71 @@ static void regsum_finish(const struct regsum *r, double *mae, double *r2)
 	*r2 = sum / (double)r->m;
 }
 
-/* Add up the sums of all MPI ranks (collective). */
-static void regsum_share(struct regsum *r)
-{
-	double v[2] = {r->abs_err, (double)r->n};
-
-	dist_sum_f64(v, 2);
-	dist_sum_f64(r->res2, 3 * r->m);
-	r->abs_err = v[0];
-	r->n = (size_t)v[1];
-}
-
 static void regsum_free(struct regsum *r)
 {
 	free(r->res2);
 	r->res2 = r->tsum = r->tsq = NULL;
 }
 
+/* --- the processes that train together ------------------------------------ */
+
+struct run;
+
+/* What training asks of the processes that share its rows: for one process
+ * nothing (sums over one process are the identity), for MPI ranks
+ * (dnn_train_opts.gid) the collectives of dist.h. Every rank makes the same
+ * calls in the same order. */
+struct comm {
+	/* This rank's rows of minibatch rows [s, s + nb) of the epoch's order
+	 * into the run's xb and tb; returns their count. */
+	size_t (*gather)(struct run *r, size_t s, size_t nb);
+	/* Make net->grads the gradient of the whole minibatch of nb rows from
+	 * this rank's part (grads of its summed loss, scaled by 1/nb) and
+	 * return the batch's summed loss; *bad is set when that is not finite
+	 * on any rank. */
+	double (*sum_gradients)(struct run *r, double loss, size_t nb, int *bad);
+	/* After a minibatch step: whether training stops there (interrupted). */
+	int (*stop_after_step)(const struct run *r);
+	/* Sums of figures and counts over the ranks, in place. */
+	void (*sum_f32)(float *v, size_t n);
+	void (*sum_f64)(double *v, size_t n);
+	void (*sum_u64)(uint64_t *v, size_t n);
+	uint64_t (*max_u64)(uint64_t v);
+	/* dist_agree: -1 on every rank when failed is non-zero on any. */
+	int (*agree)(int failed, struct dnn_error *e);
+	/* At the end of an epoch: 0 when the ranks hold the same weights. */
+	int (*check)(const struct dnn_net *net, struct dnn_error *e);
+};
+
+/* Add up the sums of all ranks. */
+static void regsum_share(struct regsum *r, const struct comm *c)
+{
+	double v[2] = {r->abs_err, (double)r->n};
+
+	c->sum_f64(v, 2);
+	c->sum_f64(r->res2, 3 * r->m);
+	r->abs_err = v[0];
+	r->n = (size_t)v[1];
+}
+
+static const struct comm one_process;
+
+/* The figures of net on rows, summed over the processes of c. */
 static int measure(struct dnn_net *net, const struct dnn_rows *rows, int classification,
-		   const float *scale, struct dnn_metrics *out, int shared, struct dnn_error *e)
+		   const float *scale, struct dnn_metrics *out, const struct comm *c,
+		   struct dnn_error *e)
 {
 	size_t n_in = net->n_in, m = net_n_out(net), chunk, correct = 0, n = rows->n;
 	const struct dnn_layer *last = &net->layers[net->n_layers - 1];
 	struct regsum rs = {0};
-	double sum = 0.0;
+	double sum = 0.0, v[3];
+	int failed;
 
 	out->mae = out->r2 = (double)NAN;
-	if (net_reserve(net, 1, e) || (!classification && regsum_init(&rs, m))) {
-		if (!e->code)
-			dnn_error_oom(e);
-		if (shared)
-			dist_abort(e);
+	failed =
+	    net_reserve(net, 1, e) || (!classification && regsum_init(&rs, m) && dnn_error_oom(e));
+	if (c->agree(failed, e)) {
+		regsum_free(&rs);
 		return -1;
 	}
 	chunk = net->max_batch;
@@ -157,19 +193,17 @@ static int measure(struct dnn_net *net, const struct dnn_rows *rows, int classif
 		else
 			regsum_add(&rs, a, rows->t + i * m, nb, scale);
 	}
-	if (shared) {
-		double v[3] = {sum, (double)correct, (double)n};
-
-		dist_sum_f64(v, 3);
-		sum = v[0];
-		correct = (size_t)v[1];
-		n = (size_t)v[2];
-		if (!classification)
-			regsum_share(&rs);
-	}
+	v[0] = sum;
+	v[1] = (double)correct;
+	v[2] = (double)n;
+	c->sum_f64(v, 3);
+	sum = v[0];
+	correct = (size_t)v[1];
+	n = (size_t)v[2];
 	out->loss = n ? sum / (double)n : (double)NAN;
 	out->accuracy = classification && n ? (double)correct / (double)n : (double)NAN;
 	if (!classification) {
+		regsum_share(&rs, c);
 		regsum_finish(&rs, &out->mae, &out->r2);
 		regsum_free(&rs);
 	}
@@ -179,7 +213,7 @@ static int measure(struct dnn_net *net, const struct dnn_rows *rows, int classif
 int train_measure(struct dnn_net *net, const struct dnn_rows *rows, int classification,
 		  const float *scale, struct dnn_metrics *out, struct dnn_error *e)
 {
-	return measure(net, rows, classification, scale, out, 0, e);
+	return measure(net, rows, classification, scale, out, &one_process, e);
 }
 
 int train_evaluate(struct dnn_net *net, const struct dnn_rows *rows, int classification,
@@ -199,8 +233,8 @@ int train_evaluate(struct dnn_net *net, const struct dnn_rows *rows, int classif
 struct full_batch {
 	struct dnn_net *net;
 	const struct dnn_rows *rows;
-	size_t n_total; /* the rows of all MPI ranks (shared), else rows->n */
-	int shared;
+	size_t n_total; /* the rows of all processes */
+	const struct comm *comm;
 };
 
 static double full_batch_loss(void *ctx, const float *w, float *grad)
@@ -226,10 +260,8 @@ static double full_batch_loss(void *ctx, const float *w, float *grad)
 		for (size_t k = 0; k < net->n_params; k++)
 			grad[k] += wgt * net->grads[k];
 	}
-	if (fb->shared) {
-		dist_sum_f32(grad, net->n_params);
-		dist_sum_f64(&sum, 1);
-	}
+	fb->comm->sum_f32(grad, net->n_params);
+	fb->comm->sum_f64(&sum, 1);
 	return isfinite(sum) ? sum / all : sum;
 }
 
@@ -259,245 +291,431 @@ static int same_weights(const struct dnn_net *net, struct dnn_error *e)
 			     "internal error: the MPI ranks hold different weights");
 }
 
+/* --- one run of train_run -------------------------------------------------- */
+
+/* One call of train_run: its inputs, buffers and progress. */
+struct run {
+	struct dnn_net *net;
+	struct dnn_optim *opt;
+	struct dnn_rng *rng;
+	const struct dnn_rows *train, *val;
+	const struct dnn_train_opts *o;
+	const struct comm *comm;
+	/* n_all: the training rows of all processes; bs: the batch */
+	size_t n_all, bs, n_in, m, np;
+	size_t *idx;	/* the epoch's order of rows 0 .. n_all-1 */
+	size_t *local;	/* MPI: local[g] is the row here that is row g of all
+			 * (SIZE_MAX: another rank's) */
+	float *xb, *tb; /* this process's rows of a minibatch */
+	float *good;	/* the weights at the start of the epoch */
+	float *best;	/* early->best when allocated here */
+	struct regsum rs;
+	struct dnn_train_stop stop;
+	struct dnn_train_early own, *early;
+	struct full_batch fb;
+	int full, has_val;
+	int stop_agreed; /* MPI: a rank was interrupted during the minibatch */
+	int began;	 /* o->stop is to be filled */
+};
+
+static int interrupted(const struct dnn_train_opts *o)
+{
+	return o->interrupt && *o->interrupt;
+}
+
+static void copy_row(struct run *r, size_t j, size_t at)
+{
+	memcpy(r->xb + at * r->n_in, r->train->x + j * r->n_in, r->n_in * sizeof *r->xb);
+	memcpy(r->tb + at * r->m, r->train->t + j * r->m, r->m * sizeof *r->tb);
+}
+
+static size_t local_gather(struct run *r, size_t s, size_t nb)
+{
+	for (size_t q = 0; q < nb; q++)
+		copy_row(r, r->idx[s + q], q);
+	return nb;
+}
+
+/* One process has always summed a batch's loss as its mean times its rows:
+ * kept for the same bits. */
+static double local_sum_gradients(struct run *r, double loss, size_t nb, int *bad)
+{
+	double mean = loss / (double)nb;
+
+	(void)r;
+	*bad = !isfinite(mean);
+	return mean * (double)nb;
+}
+
+static int local_stop(const struct run *r)
+{
+	return interrupted(r->o);
+}
+
+static void no_sum_f32(float *v, size_t n)
+{
+	(void)v;
+	(void)n;
+}
+
+static void no_sum_f64(double *v, size_t n)
+{
+	(void)v;
+	(void)n;
+}
+
+static void no_sum_u64(uint64_t *v, size_t n)
+{
+	(void)v;
+	(void)n;
+}
+
+static uint64_t own_max_u64(uint64_t v)
+{
+	return v;
+}
+
+static int own_agree(int failed, struct dnn_error *e)
+{
+	(void)e;
+	return failed ? -1 : 0;
+}
+
+static int no_check(const struct dnn_net *net, struct dnn_error *e)
+{
+	(void)net;
+	(void)e;
+	return 0;
+}
+
+static const struct comm one_process = {
+    .gather = local_gather,
+    .sum_gradients = local_sum_gradients,
+    .stop_after_step = local_stop,
+    .sum_f32 = no_sum_f32,
+    .sum_f64 = no_sum_f64,
+    .sum_u64 = no_sum_u64,
+    .max_u64 = own_max_u64,
+    .agree = own_agree,
+    .check = no_check,
+};
+
+static size_t shared_gather(struct run *r, size_t s, size_t nb)
+{
+	size_t nl = 0;
+
+	for (size_t q = 0; q < nb; q++) {
+		size_t j = r->local[r->idx[s + q]];
+
+		if (j != SIZE_MAX)
+			copy_row(r, j, nl++);
+	}
+	return nl;
+}
+
+/* The batch's gradient is the sum of the ranks' parts, in place; two flags
+ * travel with it, in the room grads has after it: a non-finite loss and an
+ * interrupt. */
+static double shared_sum_gradients(struct run *r, double loss, size_t nb, int *bad)
+{
+	float *g = r->net->grads;
+	size_t np = r->np;
+	double t0;
+
+	(void)nb;
+	g[np] = isfinite(loss) ? 0.0f : 1.0f;
+	g[np + 1] = interrupted(r->o) ? 1.0f : 0.0f;
+	t0 = now();
+	dist_sum_f32(g, np + NET_GRADS_SPARE);
+	r->stop.reduce_seconds += now() - t0;
+	r->stop.reductions++;
+	*bad = g[np] > 0.0f;
+	r->stop_agreed = g[np + 1] > 0.0f;
+	return *bad ? (double)NAN : loss;
+}
+
+static int shared_stop(const struct run *r)
+{
+	return r->stop_agreed;
+}
+
+static const struct comm mpi_ranks = {
+    .gather = shared_gather,
+    .sum_gradients = shared_sum_gradients,
+    .stop_after_step = shared_stop,
+    .sum_f32 = dist_sum_f32,
+    .sum_f64 = dist_sum_f64,
+    .sum_u64 = dist_sum_u64,
+    .max_u64 = dist_max_u64,
+    .agree = dist_agree,
+    .check = same_weights,
+};
+
+/* The buffers of a run, agreed on by all processes. */
+static int run_alloc(struct run *r, struct dnn_error *e)
+{
+	const struct dnn_train_opts *o = r->o;
+	int failed = net_reserve(r->net, r->bs, e);
+
+	if (!failed) {
+		r->idx = util_malloc_array(r->n_all, sizeof *r->idx);
+		r->xb = util_malloc_array(r->bs * r->n_in, sizeof *r->xb);
+		r->tb = util_malloc_array(r->bs * r->m, sizeof *r->tb);
+		r->good = util_malloc_array(r->np, sizeof *r->good);
+		if (r->comm == &mpi_ranks)
+			r->local = util_malloc_array(r->n_all, sizeof *r->local);
+		if (o->patience && !r->early->best)
+			r->early->best = r->best = util_malloc_array(r->np, sizeof *r->best);
+		if (!r->idx || !r->xb || !r->tb || !r->good || (o->patience && !r->early->best) ||
+		    (r->comm == &mpi_ranks && !r->local) ||
+		    (!o->classification && regsum_init(&r->rs, r->m)))
+			failed = dnn_error_oom(e);
+	}
+	r->stop.best_epoch = r->early->best_epoch;
+	if (r->comm->agree(failed, e))
+		return -1;
+	if (r->local) {
+		for (size_t g = 0; g < r->n_all; g++)
+			r->local[g] = SIZE_MAX;
+		for (size_t j = 0; j < r->train->n; j++)
+			r->local[o->gid[j]] = j;
+	}
+	return 0;
+}
+
+static int run_init(struct run *r, struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
+		    const struct dnn_rows *train, const struct dnn_rows *val,
+		    const struct dnn_train_opts *o, struct dnn_error *e)
+{
+	uint64_t nv = val ? val->n : 0;
+
+	memset(r, 0, sizeof *r);
+	r->net = net;
+	r->opt = opt;
+	r->rng = rng;
+	r->train = train;
+	r->val = val;
+	r->o = o;
+	r->comm = o->gid != NULL && dist_active() ? &mpi_ranks : &one_process;
+	r->n_all = r->comm == &mpi_ranks ? o->n_total : train->n;
+	r->n_in = net->n_in;
+	r->m = net_n_out(net);
+	r->np = net->n_params;
+	r->bs = o->batch_size < r->n_all ? o->batch_size : r->n_all;
+	r->own.best_loss = (double)INFINITY;
+	r->early = o->early ? o->early : &r->own;
+	r->full = optim_full_batch(opt);
+	r->fb = (struct full_batch){net, train, r->n_all, r->comm};
+	r->comm->sum_u64(&nv, 1);
+	r->has_val = nv > 0;
+	if (r->n_all == 0)
+		return dnn_error_set(e, DNN_EX_DATA, NULL, 0, 0, "no training rows");
+	if (r->full)
+		r->bs = train->n < 4096 ? (train->n ? train->n : 1) : 4096;
+	r->began = 1;
+	if (run_alloc(r, e))
+		return -1;
+	r->stop.monitor_val = r->has_val;
+	return 0;
+}
+
+static void run_free(struct run *r)
+{
+	if (r->began && r->o->stop)
+		*r->o->stop = r->stop;
+	regsum_free(&r->rs);
+	free(r->idx);
+	free(r->local);
+	free(r->xb);
+	free(r->tb);
+	free(r->good);
+	if (r->best && r->early == &r->own)
+		free(r->best);
+}
+
+/* The minibatch steps of epoch ep over the rows of all processes, in the
+ * order the generator draws (so that a resumed run goes on as an
+ * uninterrupted one); rec and reg get the training figures. Returns 0, 1
+ * when interrupted (stop.interrupted set), -1 when the loss diverged. */
+static int epoch_minibatch(struct run *r, unsigned long ep, struct dnn_epoch *rec,
+			   struct dnn_epoch_reg *reg, struct dnn_error *e)
+{
+	const struct dnn_train_opts *o = r->o;
+	struct dnn_net *net = r->net;
+	size_t n_all = r->n_all, correct = 0;
+	double sum = 0.0, v[2];
+
+	if (r->rs.res2)
+		regsum_reset(&r->rs);
+	for (size_t i = 0; i < n_all; i++)
+		r->idx[i] = i;
+	rng_shuffle(r->rng, r->idx, n_all);
+	for (size_t s = 0; s < n_all; s += r->bs) {
+		size_t nb = n_all - s < r->bs ? n_all - s : r->bs, nl = r->comm->gather(r, s, nb);
+		double loss = net_loss_grad_part(net, r->xb, r->tb, nl, 1.0f / (float)nb);
+		const float *a;
+		int bad;
+
+		loss = r->comm->sum_gradients(r, loss, nb, &bad);
+		if (bad) {
+			memcpy(net->params, r->good, r->np * sizeof *r->good);
+			return diverged(e, ep, loss, r->opt->learning_rate);
+		}
+		a = net->out[net->n_layers - 1];
+		if (o->classification)
+			correct += count_correct(a, r->tb, nl, r->m);
+		else
+			regsum_add(&r->rs, a, r->tb, nl, o->target_scale);
+		sum += loss;
+		optim_step(r->opt, net->params, net->grads);
+		bad = r->comm->stop_after_step(r);
+		if (o->on_batch)
+			o->on_batch(ep, s + nb, n_all, o->ctx);
+		if (bad) {
+			r->stop.interrupted = ep;
+			return 1;
+		}
+	}
+	v[0] = sum;
+	v[1] = (double)correct;
+	r->comm->sum_f64(v, 2);
+	rec->loss = v[0] / (double)n_all;
+	rec->accuracy = o->classification ? (double)(size_t)v[1] / (double)n_all : (double)NAN;
+	if (!o->classification) {
+		regsum_share(&r->rs, r->comm);
+		regsum_finish(&r->rs, &reg->mae, &reg->r2);
+	}
+	return 0;
+}
+
+/* One L-BFGS iteration as epoch ep; rec and reg get the training figures.
+ * Returns 0 (stop.converged says whether it was the last), -1 on error. */
+static int epoch_full(struct run *r, unsigned long ep, struct dnn_epoch *rec,
+		      struct dnn_epoch_reg *reg, struct dnn_error *e)
+{
+	struct dnn_net *net = r->net;
+	struct dnn_metrics mt;
+	double F = (double)NAN;
+	int k = optim_lbfgs_iter(r->opt, net->params, full_batch_loss, &r->fb, &F);
+
+	if (k < 0) {
+		memcpy(net->params, r->good, r->np * sizeof *r->good);
+		return diverged(e, ep, F, r->opt->learning_rate);
+	}
+	r->stop.converged = k == 1;
+	if (measure(net, r->train, r->o->classification, r->o->target_scale, &mt, r->comm, e))
+		return -1;
+	rec->loss = mt.loss;
+	rec->accuracy = mt.accuracy;
+	reg->mae = mt.mae;
+	reg->r2 = mt.r2;
+	return 0;
+}
+
+/* Early stopping after an epoch whose watched loss is watched: 1 when it
+ * is time to stop. */
+static int early_stop(struct run *r, unsigned long ep, double watched)
+{
+	if (watched < r->early->best_loss) {
+		r->early->best_loss = watched;
+		r->early->best_epoch = r->stop.best_epoch = ep;
+		memcpy(r->early->best, r->net->params, r->np * sizeof *r->early->best);
+	} else if (ep - r->stop.best_epoch >= r->o->patience) {
+		r->stop.early = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* The end of an epoch begun at t0 with training figures rec and reg: the
+ * validation figures, the history, the callback, the schedule, early
+ * stopping. Returns 0 to go on, 1 to stop, -1 on error. */
+static int epoch_end(struct run *r, double t0, struct dnn_epoch *rec, struct dnn_epoch_reg *reg,
+		     struct dnn_history *hist, struct dnn_error *e)
+{
+	const struct dnn_train_opts *o = r->o;
+	double watched;
+
+	rec->val_loss = rec->val_accuracy = (double)NAN;
+	if (r->has_val) {
+		struct dnn_metrics mt;
+
+		if (measure(r->net, r->val, o->classification, o->target_scale, &mt, r->comm, e))
+			return -1;
+		rec->val_loss = mt.loss;
+		rec->val_accuracy = mt.accuracy;
+		reg->val_mae = mt.mae;
+		reg->val_r2 = mt.r2;
+	}
+	rec->seconds = now() - t0;
+	/* Agreed, so that all ranks leave together when one runs out. */
+	if (r->comm->agree(history_append(hist, rec) ? dnn_error_oom(e) : 0, e))
+		return -1;
+	if (o->on_epoch)
+		o->on_epoch(rec, o->classification ? NULL : reg, o->epochs, o->ctx);
+	watched = r->has_val ? rec->val_loss : rec->loss;
+	if (o->sched)
+		sched_observe(o->sched, rec->epoch, watched);
+	if (o->patience && early_stop(r, rec->epoch, watched))
+		return 1;
+	if (r->comm->check(r->net, e))
+		return -1;
+	if (r->stop.converged)
+		return 1;
+	if (o->interrupt && r->comm->max_u64(*o->interrupt != 0) != 0) {
+		r->stop.interrupted = rec->epoch;
+		return 1;
+	}
+	return 0;
+}
+
+/* Epoch ep: 0 to go on, 1 to stop, -1 on error. */
+static int run_epoch(struct run *r, unsigned long ep, struct dnn_history *hist, struct dnn_error *e)
+{
+	double t0 = now();
+	struct dnn_epoch rec;
+	struct dnn_epoch_reg reg;
+	int k;
+
+	if (r->o->sched)
+		r->opt->learning_rate = sched_lr(r->o->sched, ep);
+	rec.epoch = ep;
+	rec.learning_rate = r->opt->learning_rate;
+	reg.mae = reg.val_mae = reg.r2 = reg.val_r2 = (double)NAN;
+	/* The weights at the start of the epoch, restored if it diverges. */
+	memcpy(r->good, r->net->params, r->np * sizeof *r->good);
+	k = r->full ? epoch_full(r, ep, &rec, &reg, e) : epoch_minibatch(r, ep, &rec, &reg, e);
+	return k ? k : epoch_end(r, t0, &rec, &reg, hist, e);
+}
+
+/* After the last epoch: early stopping keeps the weights of the best one;
+ * an interrupt is an error (130). */
+static int run_finish(struct run *r, const struct dnn_history *hist, struct dnn_error *e)
+{
+	if (r->o->patience && r->stop.best_epoch && r->stop.best_epoch != hist->n) {
+		if (r->early->last)
+			memcpy(r->early->last, r->net->params, r->np * sizeof *r->early->last);
+		memcpy(r->net->params, r->early->best, r->np * sizeof *r->early->best);
+		r->stop.restored = 1;
+	}
+	if (r->stop.interrupted)
+		return dnn_error_set(e, DNN_EX_INTERRUPT, NULL, 0, 0, "interrupted in epoch %lu",
+				     r->stop.interrupted);
+	return 0;
+}
+
 int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 	      const struct dnn_rows *train, const struct dnn_rows *val,
 	      const struct dnn_train_opts *o, struct dnn_history *hist, struct dnn_error *e)
 {
-	/* Shared: n is this rank's rows, n_all those of all ranks, and
-	 * local[g] the row here that is row g of all (SIZE_MAX: another
-	 * rank's). */
-	int shared = o->gid != NULL && dist_active();
-	size_t n = train->n, n_all = shared ? o->n_total : n, n_in = net->n_in, m = net_n_out(net);
-	size_t bs = o->batch_size < n_all ? o->batch_size : n_all, np = net->n_params;
-	size_t *idx = NULL, *local = NULL;
-	float *xb = NULL, *tb = NULL, *good = NULL, *best = NULL;
-	struct regsum rs = {0};
-	struct dnn_train_stop stop = {0};
-	struct dnn_train_early own = {(double)INFINITY, 0, NULL, NULL},
-			       *early = o->early ? o->early : &own;
-	int full = optim_full_batch(opt), has_val = val && val->n, rc = -1, failed;
-	struct full_batch fb = {net, train, n_all, shared};
-	unsigned long ep;
+	struct run r;
+	int rc = run_init(&r, net, opt, rng, train, val, o, e);
 
-	if (shared) {
-		uint64_t nv = val ? val->n : 0;
-
-		dist_sum_u64(&nv, 1);
-		has_val = nv > 0;
-	}
-	if (n_all == 0)
-		return dnn_error_set(e, DNN_EX_DATA, NULL, 0, 0, "no training rows");
-	if (full)
-		bs = n < 4096 ? (n ? n : 1) : 4096;
-	failed = net_reserve(net, bs, e);
-	if (!failed) {
-		idx = util_malloc_array(n_all, sizeof *idx);
-		xb = util_malloc_array(bs * n_in, sizeof *xb);
-		tb = util_malloc_array(bs * m, sizeof *tb);
-		good = util_malloc_array(np, sizeof *good);
-		if (shared)
-			local = util_malloc_array(n_all, sizeof *local);
-		if (o->patience && !early->best)
-			early->best = best = util_malloc_array(np, sizeof *best);
-		if (!idx || !xb || !tb || !good || (o->patience && !early->best) ||
-		    (shared && !local) || (!o->classification && regsum_init(&rs, m)))
-			failed = dnn_error_oom(e);
-	}
-	stop.best_epoch = early->best_epoch;
-	if (shared ? dist_agree(failed, e) : failed)
-		goto out;
-	if (shared) {
-		for (size_t g = 0; g < n_all; g++)
-			local[g] = SIZE_MAX;
-		for (size_t j = 0; j < n; j++)
-			local[o->gid[j]] = j;
-	}
-	stop.monitor_val = has_val;
-
-	for (ep = o->first_epoch ? o->first_epoch : 1; ep <= o->epochs; ep++) {
-		double t0 = now(), sum = 0.0;
-		size_t correct = 0;
-		struct dnn_epoch rec;
-		struct dnn_epoch_reg reg;
-
-		if (o->sched)
-			opt->learning_rate = sched_lr(o->sched, ep);
-		rec.epoch = ep;
-		rec.learning_rate = opt->learning_rate;
-		reg.mae = reg.val_mae = reg.r2 = reg.val_r2 = (double)NAN;
-		/* The weights at the start of the epoch, restored if it
-		 * diverges. */
-		memcpy(good, net->params, net->n_params * sizeof *good);
-		if (full) {
-			struct dnn_metrics mt;
-			double F = (double)NAN;
-			int r = optim_lbfgs_iter(opt, net->params, full_batch_loss, &fb, &F);
-
-			if (r < 0) {
-				memcpy(net->params, good, net->n_params * sizeof *good);
-				diverged(e, ep, F, opt->learning_rate);
-				goto out;
-			}
-			stop.converged = r == 1;
-			if (measure(net, train, o->classification, o->target_scale, &mt, shared, e))
-				goto out;
-			rec.loss = mt.loss;
-			rec.accuracy = mt.accuracy;
-			reg.mae = mt.mae;
-			reg.r2 = mt.r2;
-		} else {
-			if (rs.res2)
-				regsum_reset(&rs);
-			/* Each epoch's order depends on the generator alone, so
-			 * that a resumed run goes on as an uninterrupted one. */
-			for (size_t i = 0; i < n_all; i++)
-				idx[i] = i;
-			rng_shuffle(rng, idx, n_all);
-			for (size_t s = 0; s < n_all; s += bs) {
-				size_t nb = n_all - s < bs ? n_all - s : bs, nl = 0;
-				double t_red;
-				int bad, stopped = o->interrupt && *o->interrupt;
-				double loss;
-
-				/* This rank's rows of the minibatch. */
-				for (size_t r = 0; r < nb; r++) {
-					size_t j = shared ? local[idx[s + r]] : idx[s + r];
-
-					if (j == SIZE_MAX)
-						continue;
-					memcpy(xb + nl * n_in, train->x + j * n_in,
-					       n_in * sizeof *xb);
-					memcpy(tb + nl * m, train->t + j * m, m * sizeof *tb);
-					nl++;
-				}
-				if (shared) {
-					/* The batch's gradient is the sum of the ranks'
-					 * parts, in place; two flags travel with it, in
-					 * the room grads has after it. */
-					float *g = net->grads;
-
-					loss =
-					    net_loss_grad_part(net, xb, tb, nl, 1.0f / (float)nb);
-					g[np] = isfinite(loss) ? 0.0f : 1.0f;
-					g[np + 1] = stopped ? 1.0f : 0.0f;
-					t_red = now();
-					dist_sum_f32(g, np + NET_GRADS_SPARE);
-					stop.reduce_seconds += now() - t_red;
-					stop.reductions++;
-					bad = g[np] > 0.0f;
-					stopped = g[np + 1] > 0.0f;
-					if (bad)
-						loss = (double)NAN;
-				} else {
-					loss = net_loss_grad(net, xb, tb, nb);
-					bad = !isfinite(loss);
-					loss *= (double)nb;
-				}
-				if (bad) {
-					memcpy(net->params, good, np * sizeof *good);
-					diverged(e, ep, loss, opt->learning_rate);
-					goto out;
-				}
-				if (o->classification)
-					correct +=
-					    count_correct(net->out[net->n_layers - 1], tb, nl, m);
-				else
-					regsum_add(&rs, net->out[net->n_layers - 1], tb, nl,
-						   o->target_scale);
-				sum += loss;
-				optim_step(opt, net->params, net->grads);
-				if (!shared)
-					stopped = o->interrupt && *o->interrupt;
-				if (o->on_batch)
-					o->on_batch(ep, s + nb, n_all, o->ctx);
-				if (stopped) {
-					stop.interrupted = ep;
-					break;
-				}
-			}
-			if (stop.interrupted)
-				break;
-			if (shared) {
-				double v[2] = {sum, (double)correct};
-
-				dist_sum_f64(v, 2);
-				sum = v[0];
-				correct = (size_t)v[1];
-				if (!o->classification)
-					regsum_share(&rs);
-			}
-			rec.loss = sum / (double)n_all;
-			rec.accuracy =
-			    o->classification ? (double)correct / (double)n_all : (double)NAN;
-			if (!o->classification)
-				regsum_finish(&rs, &reg.mae, &reg.r2);
-		}
-		rec.val_loss = rec.val_accuracy = (double)NAN;
-		if (has_val) {
-			struct dnn_metrics mt;
-
-			if (measure(net, val, o->classification, o->target_scale, &mt, shared, e))
-				goto out;
-			rec.val_loss = mt.loss;
-			rec.val_accuracy = mt.accuracy;
-			reg.val_mae = mt.mae;
-			reg.val_r2 = mt.r2;
-		}
-		rec.seconds = now() - t0;
-		if (history_append(hist, &rec)) {
-			dnn_error_oom(e);
-			goto out;
-		}
-		if (o->on_epoch)
-			o->on_epoch(&rec, o->classification ? NULL : &reg, o->epochs, o->ctx);
-		if (o->sched)
-			sched_observe(o->sched, ep, has_val ? rec.val_loss : rec.loss);
-		if (o->patience) {
-			double watched = has_val ? rec.val_loss : rec.loss;
-
-			if (watched < early->best_loss) {
-				early->best_loss = watched;
-				early->best_epoch = stop.best_epoch = ep;
-				memcpy(early->best, net->params, net->n_params * sizeof *best);
-			} else if (ep - stop.best_epoch >= o->patience) {
-				stop.early = 1;
-				break;
-			}
-		}
-		if (shared && (failed = same_weights(net, e)) != 0)
-			goto out;
-		if (stop.converged)
-			break;
-		if (o->interrupt &&
-		    (shared ? dist_max_u64(*o->interrupt != 0) != 0 : *o->interrupt != 0)) {
-			stop.interrupted = ep;
-			break;
-		}
-	}
-	/* Early stopping keeps the weights of the best epoch. */
-	if (o->patience && stop.best_epoch && stop.best_epoch != hist->n) {
-		if (early->last)
-			memcpy(early->last, net->params, net->n_params * sizeof *best);
-		memcpy(net->params, early->best, net->n_params * sizeof *best);
-		stop.restored = 1;
-	}
-	if (stop.interrupted) {
-		dnn_error_set(e, DNN_EX_INTERRUPT, NULL, 0, 0, "interrupted in epoch %lu",
-			      stop.interrupted);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (o->stop)
-		*o->stop = stop;
-	regsum_free(&rs);
-	free(idx);
-	free(local);
-	free(xb);
-	free(tb);
-	free(good);
-	if (best && early == &own)
-		free(best);
+	for (unsigned long ep = o->first_epoch ? o->first_epoch : 1; !rc && ep <= o->epochs; ep++)
+		rc = run_epoch(&r, ep, hist, e);
+	if (rc >= 0)
+		rc = run_finish(&r, hist, e);
+	run_free(&r);
 	return rc;
 }
 
