@@ -1,3 +1,4 @@
+/* Errors (err.h): filling a struct dnn_error and formatting it as one line. */
 #include "err.h"
 
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* The losses (loss.h): the loss over a batch and its gradient at the outputs. */
 #include "loss.h"
 
 #include <math.h>

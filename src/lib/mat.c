@@ -1,3 +1,5 @@
+/* The gemm and its friends (mat.h): cache blocking, packing, the thread grid
+ * over the pool, and the choice of micro-kernel (mat_kern.h). */
 #include "mat.h"
 
 #include <errno.h>

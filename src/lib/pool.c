@@ -1,3 +1,4 @@
+/* The fork-join thread pool of the numeric kernels (pool.h). */
 #include "pool.h"
 
 #include <pthread.h>

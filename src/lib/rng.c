@@ -1,3 +1,4 @@
+/* The seedable generator (rng.h): xoshiro256**, its seeding and its draws. */
 #include "rng.h"
 
 #include <math.h>

@@ -1,3 +1,5 @@
+/* The network spec (spec.h): the JSON document read, checked key by key and
+ * written back for the checkpoint. The only file that knows cJSON. */
 #include "spec.h"
 
 #include <cjson/cJSON.h>
@@ -218,12 +220,15 @@ static int parse_layers(const struct ctx *c, const cJSON *arr, int loss, struct 
 			s->layers[i].has_init = 1;
 			s->layers[i].init = init_ids[k];
 		}
-		if (!last && s->layers[i].activation == DNN_ACT_SOFTMAX)
-			return bad(c, key, "softmax is only allowed in the output layer");
-		if (last && s->layers[i].activation == DNN_ACT_STEP)
+		const struct dnn_act_info *ai = act_by_id(s->layers[i].activation);
+
+		if (!last && (ai->flags & ACT_OUTPUT_ONLY))
+			return bad(c, key, "%s is only allowed in the output layer", ai->name);
+		if (last && (ai->flags & ACT_ZERO_GRAD))
 			return bad(c, key,
-				   "step cannot be the output activation: its derivative is zero "
-				   "everywhere, so the output layer could not learn; use sigmoid");
+				   "%s cannot be the output activation: its derivative is zero "
+				   "everywhere, so the output layer could not learn; use sigmoid",
+				   ai->name);
 	}
 	return 0;
 }

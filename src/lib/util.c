@@ -1,3 +1,5 @@
+/* Small helpers (util.h): checked allocation sizes, strict number parsing,
+ * names, and the large arrays on 2 MiB pages. */
 /* madvise and MADV_HUGEPAGE are not POSIX. */
 #define _DEFAULT_SOURCE 1
 
