@@ -80,6 +80,19 @@ START_TEST(test_parse_u64_double)
 }
 END_TEST
 
+START_TEST(test_is_digits)
+{
+	ck_assert_int_eq(util_is_digits("0"), 1);
+	ck_assert_int_eq(util_is_digits("0123456789"), 1);
+	ck_assert_int_eq(util_is_digits(""), 0);
+	ck_assert_int_eq(util_is_digits("-1"), 0);
+	ck_assert_int_eq(util_is_digits("+1"), 0);
+	ck_assert_int_eq(util_is_digits("1 "), 0);
+	ck_assert_int_eq(util_is_digits("1a"), 0);
+	ck_assert_int_eq(util_is_digits("x1"), 0);
+}
+END_TEST
+
 START_TEST(test_edit_distance)
 {
 	static const char *const names[] = {"relu", "sigmoid", "softmax", "tanh"};
@@ -124,6 +137,7 @@ static Suite *util_suite(void)
 	tcase_add_test(tc, test_calloc_huge);
 	tcase_add_test(tc, test_parse_long);
 	tcase_add_test(tc, test_parse_u64_double);
+	tcase_add_test(tc, test_is_digits);
 	tcase_add_test(tc, test_edit_distance);
 	tcase_add_test(tc, test_error_format);
 	suite_add_tcase(s, tc);

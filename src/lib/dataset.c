@@ -34,17 +34,6 @@ static int sort_classes(struct dnn_dataset *d, struct strtab *t, struct dnn_erro
 	return 0;
 }
 
-/* Whether s is all decimal digits (a column index given as a name). */
-static int is_digits(const char *s)
-{
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return 0;
-	return 1;
-}
-
 /* "a, b, c", cut short with ", ..." when it gets long. */
 static void column_list(char *buf, size_t size, char *const *names, size_t n)
 {
@@ -80,7 +69,7 @@ static int resolve_column(const struct dnn_column_ref *r, const char *what, char
 				return 0;
 			}
 		}
-		if (!is_digits(r->name)) {
+		if (!util_is_digits(r->name)) { /* a name, not a column index */
 			const char *near = util_closest(r->name, (const char *const *)names, n);
 			char list[LIST_MAX + 64];
 

@@ -112,12 +112,7 @@ static int is_integer(const char *s)
 {
 	if (*s == '+' || *s == '-')
 		s++;
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return 0;
-	return 1;
+	return util_is_digits(s);
 }
 
 struct class_ent {

@@ -108,6 +108,16 @@ int util_parse_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
+int util_is_digits(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
 int util_parse_u64(const char *s, uint64_t *out)
 {
 	char *end;

@@ -24,6 +24,8 @@ char *util_strndup(const char *s, size_t n);
 
 /* Whole-string decimal integer in [min, max]; 0 on success, -1 otherwise. */
 int util_parse_long(const char *s, long min, long max, long *out);
+/* Whether s is one or more decimal digits and nothing else. */
+int util_is_digits(const char *s);
 /* Whole-string unsigned 64-bit decimal integer; 0 on success. */
 int util_parse_u64(const char *s, uint64_t *out);
 /* Whole-string finite number (leading/trailing blanks allowed); 0 on success. */
