@@ -29,7 +29,7 @@
 #define ABOVE(v) (v), 1
 #define TO(v) (v), 0
 #define BELOW(v) (v), 1
-#define UNBOUNDED INFINITY, 0
+#define UNBOUNDED ((double)INFINITY), 0
 #define ULONG(field) DNN_HP_ULONG, offsetof(struct dnn_spec, field)
 #define SIZE(field) DNN_HP_SIZE, offsetof(struct dnn_spec, field)
 #define U64(field) DNN_HP_U64, offsetof(struct dnn_spec, field)
