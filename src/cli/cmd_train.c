@@ -27,6 +27,7 @@
 #include "opts.h"
 #include "plot.h"
 #include "prepare.h"
+#include "report.h"
 #include "rng.h"
 #include "schedule.h"
 #include "spec.h"
@@ -368,129 +369,9 @@ static void warn_step_layers(const struct dnn_spec *s, int quiet)
 			last = l;
 	if (quiet || last == s->n_layers)
 		return;
-	fprintf(stderr,
-		"dnn: warning: layers[%zu] uses step, whose derivative is zero: layers 0 to %zu "
-		"keep their initial weights\n",
-		last, last);
-}
-
-/* Where the figures of each epoch go. */
-struct epoch_out {
-	int quiet;
-	FILE *log;		/* --log, or NULL */
-	int log_failed;		/* a write to it failed */
-	/* The progress bar (standard error a terminal, not --quiet). */
-	int progress;
-	unsigned long n_epochs, bar_epoch;
-	double epoch_start, last_draw;
-	int drawn;		/* a bar is on the line */
-};
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-#define BAR_WIDTH 30
-#define BAR_DELAY 0.25	  /* seconds into an epoch before a bar shows */
-#define BAR_INTERVAL 0.1 /* seconds between redraws */
-
-/* Within an epoch: one line that redraws itself, with the share of the rows
- * done, rows/s and the epoch's time left. */
-static void progress(unsigned long epoch, size_t done, size_t total, void *ctx)
-{
-	struct epoch_out *out = ctx;
-	double t = now_seconds(), rate, left;
-	char bar[BAR_WIDTH + 1];
-	size_t fill;
-
-	if (!out->progress)
-		return;
-	if (epoch != out->bar_epoch) {
-		out->bar_epoch = epoch;
-		out->epoch_start = out->last_draw = t;
-	}
-	if (t - out->epoch_start < BAR_DELAY || t - out->last_draw < BAR_INTERVAL || !total)
-		return;
-	out->last_draw = t;
-	rate = (double)done / (t - out->epoch_start);
-	left = rate > 0.0 ? (double)(total - done) / rate : 0.0;
-	fill = done * BAR_WIDTH / total;
-	for (size_t i = 0; i < BAR_WIDTH; i++)
-		bar[i] = i < fill ? '=' : i == fill ? '>' : ' ';
-	bar[BAR_WIDTH] = '\0';
-	fprintf(stderr, "\repoch %lu/%lu [%s] %3d%%  %.0f rows/s  ETA %.0fs\033[K", epoch,
-		out->n_epochs, bar, (int)(100.0 * (double)done / (double)total), rate, left);
-	out->drawn = 1;
-}
-
-/* Clear the bar's line, if one is drawn. */
-static void progress_clear(struct epoch_out *out)
-{
-	if (out->drawn) {
-		fputs("\r\033[K", stderr);
-		out->drawn = 0;
-	}
-}
-
-/* ,"key":value with so many significant digits, left out when not
- * finite. */
-static void json_field(FILE *f, const char *key, int digits, double v)
-{
-	if (isfinite(v))
-		fprintf(f, ",\"%s\":%.*g", key, digits, v);
-}
-
-/* One line of --log, as in dnn(1); keys of figures that do not apply (NaN)
- * are left out. printf's numbers use '.': dnn never calls setlocale. */
-static int log_epoch(FILE *f, const struct dnn_epoch *ep, const struct dnn_epoch_reg *reg)
-{
-	fprintf(f, "{\"epoch\":%lu", ep->epoch);
-	json_field(f, "loss", 4, ep->loss);
-	json_field(f, "val_loss", 4, ep->val_loss);
-	json_field(f, "accuracy", 4, ep->accuracy);
-	json_field(f, "val_accuracy", 4, ep->val_accuracy);
-	if (reg) {
-		json_field(f, "mae", 4, reg->mae);
-		json_field(f, "val_mae", 4, reg->val_mae);
-		json_field(f, "r2", 4, reg->r2);
-		json_field(f, "val_r2", 4, reg->val_r2);
-	}
-	json_field(f, "learning_rate", 6, ep->learning_rate);
-	json_field(f, "seconds", 4, ep->seconds);
-	fputs("}\n", f);
-	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
-}
-
-static void print_epoch(const struct dnn_epoch *ep, const struct dnn_epoch_reg *reg,
-			unsigned long n_epochs, void *ctx)
-{
-	struct epoch_out *out = ctx;
-
-	if (out->log && !out->log_failed && log_epoch(out->log, ep, reg))
-		out->log_failed = 1;
-	if (out->quiet)
-		return;
-	progress_clear(out);
-	fprintf(stderr, "epoch %lu/%lu  loss %.4g", ep->epoch, n_epochs, ep->loss);
-	if (!isnan(ep->val_loss))
-		fprintf(stderr, "  val_loss %.4g", ep->val_loss);
-	if (!isnan(ep->accuracy))
-		fprintf(stderr, "  acc %.4f", ep->accuracy);
-	if (!isnan(ep->val_accuracy))
-		fprintf(stderr, "  val_acc %.4f", ep->val_accuracy);
-	if (reg) {
-		fprintf(stderr, "  mae %.4g", reg->mae);
-		if (!isnan(reg->val_mae))
-			fprintf(stderr, "  val_mae %.4g", reg->val_mae);
-		fprintf(stderr, "  r2 %.4f", reg->r2);
-		if (!isnan(reg->val_r2))
-			fprintf(stderr, "  val_r2 %.4f", reg->val_r2);
-	}
-	fprintf(stderr, "  lr %g  %.2fs\n", ep->learning_rate, ep->seconds);
+	report_warn("layers[%zu] uses step, whose derivative is zero: layers 0 to %zu keep "
+		    "their initial weights",
+		    last, last);
 }
 
 /* When the checkpoint is written, in Unix seconds: SOURCE_DATE_EPOCH when
@@ -554,25 +435,6 @@ static void restore_signals(const struct sigaction old[2])
 	sigaction(SIGTERM, &old[1], NULL);
 }
 
-/* How training ended, when it ended early or kept other weights than the
- * last. */
-static void print_stop(const struct dnn_train_stop *st, const struct dnn_history *h,
-		       unsigned long patience)
-{
-	const char *watched = st->monitor_val ? "val_loss" : "loss";
-
-	if (st->early)
-		fprintf(stderr,
-			"early stopping: %s has not improved for %lu epochs; kept the weights of "
-			"epoch %lu\n",
-			watched, patience, st->best_epoch);
-	else if (patience && st->best_epoch && st->best_epoch != h->n)
-		fprintf(stderr, "kept the weights of epoch %lu, the lowest %s\n", st->best_epoch,
-			watched);
-	if (st->converged)
-		fprintf(stderr, "lbfgs converged in epoch %zu\n", h->n);
-}
-
 /* --resume: the checkpoint, with its training state, and its spec. */
 static int load_resume(struct dnn_model *prev, const char *path, struct dnn_spec *spec,
 		       struct dnn_error *e)
@@ -614,7 +476,7 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	unsigned long done = 0;
 	struct sigaction old_sig[2];
 	struct dnn_train_stop stop = {0};
-	struct epoch_out eout = {0};
+	struct report eout = {0};
 	struct dnn_afile logf = {0}, plotf = {0};
 	int caught = 0, bad = 0;
 	size_t *units = NULL, n_out = 0, n_val = 0, n_train;
@@ -650,6 +512,8 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		a.quiet = 1;
 		a.verbose = 0;
 	}
+	eout.quiet = a.quiet;
+	eout.verbose = a.verbose;
 	if (shared) {
 		const char *what = strcmp(a.spec_path, "-") == 0		 ? "spec"
 				   : strcmp(a.data_path, "-") == 0		 ? "data"
@@ -704,15 +568,11 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	};
 	dopts.csv.missing_ok = spec.data.missing == DNN_MISSING_MEAN;
 	dopts.shard = shared;
-	double t_start = now_seconds();
+	double t_start = report_now();
 	if (data_load(&d, a.data_path, &dopts, e))
 		goto out;
 	const char *data_name = strcmp(a.data_path, "-") ? a.data_path : "<stdin>";
-	if (a.verbose && !a.quiet)
-		fprintf(stderr,
-			"read %zu rows of %zu columns (%zu network inputs) from %s in %.3fs%s\n",
-			d.n_rows_total, d.n_cols, d.n_in, data_name, now_seconds() - t_start,
-			shared ? " (shared among the MPI ranks)" : "");
+	report_read(&eout, &d, data_name, report_now() - t_start, shared);
 	const char *spec_name = strcmp(a.spec_path, "-") ? a.spec_path : "<stdin>";
 	if (dist_agree(prepare_output_width(&spec, &d, spec_name, data_name, &n_out, e), e))
 		goto out;
@@ -759,9 +619,7 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 				    &n_filled, data_name, e),
 		       e))
 		goto out;
-	if (!a.quiet && n_filled > 0.0)
-		fprintf(stderr, "filled %.0f missing input cell%s with the training means\n",
-			n_filled, n_filled == 1.0 ? "" : "s");
+	report_filled(&eout, n_filled);
 	const float *targets = t ? t : d.y;
 
 	units = util_malloc_array(spec.n_layers, sizeof *units);
@@ -807,12 +665,7 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		if (dist_agree(rc, e))
 			goto out;
 		rc = -1;
-		if (!a.quiet)
-			fprintf(stderr,
-				"learning rate auto: %.3g = (1 - momentum %g) / lambda_max %.4g, the "
-				"largest eigenvalue of the loss's Hessian at the initial weights: "
-				"Newton's step along the sharpest direction\n",
-				spec.optim.learning_rate, spec.optim.momentum, lmax);
+		report_auto_lr(&eout, spec.optim.learning_rate, spec.optim.momentum, lmax);
 	}
 	opt = optim_new(&spec.optim, model.net->n_params, e);
 	if (dist_agree(!opt, e))
@@ -853,61 +706,42 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	    .patience = spec.patience,
 	    .stop = &stop,
 	    .early = &early,
-	    .on_epoch = root ? print_epoch : NULL,
-	    .on_batch = root ? progress : NULL,
+	    .on_epoch = root ? report_epoch : NULL,
+	    .on_batch = root ? report_progress : NULL,
 	    .ctx = &eout,
 	    .gid = shared ? d.train_gid : NULL,
 	    .n_total = d.n_train_total,
 	};
-	eout.quiet = a.quiet;
-	eout.progress = !a.quiet && isatty(STDERR_FILENO);
-	eout.n_epochs = spec.epochs;
 	/* The log is written as training goes (it can be followed); the plot
 	 * and the checkpoint replace their files at the end. */
 	if (a.log_path && root) {
 		bad = afile_open(&logf, a.log_path, AFILE_STREAM, e);
-		eout.log = logf.f;
 	}
 	if (dist_agree(bad, e))
 		goto out;
+	report_start(&eout, spec.epochs, logf.f);
 	dnn_error_clear(&train_err);
 	topts.interrupt = &got_signal;
 	catch_signals(old_sig);
 	caught = 1;
-	t_start = now_seconds();
+	t_start = report_now();
 	trained = train_run(model.net, opt, &rng, &train_rows, &val_rows, &topts,
 			    &model.history, &train_err) == 0;
 	saving = 1;
-	progress_clear(&eout);
-	if (a.verbose && !a.quiet) {
-		double secs = now_seconds() - t_start;
-		size_t epochs = model.history.n - done;
-
-		fprintf(stderr, "trained %zu epoch%s on %zu rows in %.3fs (%.0f rows/s)\n", epochs,
-			epochs == 1 ? "" : "s", d.n_train_total, secs,
-			secs > 0.0 ? (double)d.n_train_total * (double)epochs / secs : 0.0);
-		if (shared && stop.reductions)
-			fprintf(
-			    stderr,
-			    "%d MPI ranks: %lu gradient sums of %zu bytes %s took %.3fs (%.1f%% "
-			    "of rank 0's training time), %.1f us each\n",
-			    dist_size(), stop.reductions, 4 * (model.net->n_params + 2),
-			    dist_sum_f32_how(), stop.reduce_seconds,
-			    secs > 0.0 ? 100.0 * stop.reduce_seconds / secs : 0.0,
-			    1e6 * stop.reduce_seconds / (double)stop.reductions);
-	}
+	report_progress_clear(&eout);
+	report_trained(&eout, model.history.n - done, d.n_train_total, report_now() - t_start,
+		       &stop, shared, model.net->n_params);
 	if (!trained && train_err.code != DNN_EX_FAIL && train_err.code != DNN_EX_INTERRUPT) {
 		*e = train_err;
 		goto out;
 	}
 	if (dist_agree(eout.log_failed
 			   ? dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on '%s': %s",
-					   a.log_path, strerror(errno))
+					   a.log_path, strerror(eout.log_errno))
 			   : 0,
 		       e))
 		goto out;
-	if (!a.quiet)
-		print_stop(&stop, &model.history, spec.patience);
+	report_stop(&eout, &stop, &model.history, spec.patience);
 	if (a.plot_path && root)
 		bad = afile_open(&plotf, a.plot_path, 0, e) ||
 		      plot_history(&plotf, &model.history, d.task == DNN_TASK_CLASSIFICATION, e);
@@ -954,14 +788,13 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 		dnn_error_oom(e);
 		goto out;
 	}
-	t_start = now_seconds();
+	t_start = report_now();
 	if (dist_agree(root && ckpt_save(&model, output, e), e))
 		goto out;
 	/* The checkpoint saved, the plot and the log are kept too. */
 	if (dist_agree(root && (afile_commit(&plotf, e) || afile_commit(&logf, e)), e))
 		goto out;
-	if (a.verbose && !a.quiet)
-		fprintf(stderr, "wrote %s in %.3fs\n", output, now_seconds() - t_start);
+	report_wrote(&eout, output, report_now() - t_start);
 	if (!trained) {
 		/* Diverged: the last finite weights are saved; say so. */
 		if (train_err.code == DNN_EX_INTERRUPT)
@@ -977,8 +810,7 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 				      model.history.n, output);
 		goto out;
 	}
-	if (!a.quiet)
-		fprintf(stderr, "saved %s\n", output);
+	report_saved(&eout, output);
 	rc = 0;
 out:
 	/* A failed run leaves no new files behind (a diverged or interrupted
