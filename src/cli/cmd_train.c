@@ -1,36 +1,17 @@
-/* dnn train: options, then spec + data -> network -> trainer -> checkpoint. */
+/* dnn train: its options, then the stages of train_job.h in order. */
 #include "config.h"
 
-#include <errno.h>
-#include <getopt.h>
-#include <math.h>
-#include <signal.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "act.h"
 #include "afile.h"
-#include "ckpt.h"
 #include "cli.h"
 #include "cmds.h"
-#include "data.h"
 #include "dist.h"
-#include "hparams.h"
-#include "hvp.h"
-#include "loss.h"
 #include "mat.h"
-#include "net.h"
-#include "optim.h"
 #include "opts.h"
-#include "plot.h"
-#include "prepare.h"
-#include "rng.h"
-#include "schedule.h"
-#include "spec.h"
-#include "train.h"
+#include "train_job.h"
 #include "util.h"
 
 static const char train_usage[] =
@@ -42,32 +23,11 @@ static const char train_usage[] =
 	"\n"
 	"Options (they override the spec):\n";
 
-struct train_args {
-	const char *output;
-	const char *val_path;
-	const char *spec_path, *data_path;
-	const char *log_path, *plot_path;
-	const char *resume_path;
-	int quiet;
-	int verbose;
-	unsigned long threads;	/* 0: the default of mat_set_threads */
-	struct dnn_csv_opts csv;
-};
-
-/* Overrides are applied after the spec is read, so options are kept as
- * text until then. */
-struct overrides {
-	const char *epochs, *batch_size, *learning_rate, *momentum, *optimizer, *seed,
-		*validation, *target, *ignore, *categorical, *missing;
-	const char *beta1, *beta2, *rho, *epsilon, *history_size, *weight_decay, *clip_norm,
-		*patience;
-	int nesterov;
-};
-
 /* The operands, and the options that exclude each other. */
-static int check_args(int argc, char **argv, struct train_args *a, const struct overrides *ov,
-		      struct dnn_error *e)
+static int check_args(int argc, char **argv, struct train_args *a, struct dnn_error *e)
 {
+	const struct train_overrides *ov = &a->ov;
+
 	/* With --resume the spec comes from the checkpoint. */
 	if (cli_input_operands(argc, argv, "SPEC", a->resume_path, "MODEL", "--resume",
 			       &a->spec_path, &a->data_path, e))
@@ -88,10 +48,10 @@ static int check_args(int argc, char **argv, struct train_args *a, const struct 
 	return 0;
 }
 
-/* The options: the spec's overrides into ov as text, the rest into a. */
-static int parse_args(int argc, char **argv, struct train_args *a, struct overrides *ov,
-		      struct dnn_error *e)
+/* The options: the spec's overrides into a->ov as text, the rest into a. */
+static int parse_args(int argc, char **argv, struct train_args *a, struct dnn_error *e)
 {
+	struct train_overrides *ov = &a->ov;
 	const struct dnn_opt rows[] = {
 		OPT_FILENAME('o', "output", &a->output, "FILE", OPTC_MODEL,
 			     "checkpoint to write (default: SPEC's name with\n"
@@ -160,83 +120,7 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct overri
 	};
 	int rc = opts_parse(train_usage, rows, argc, argv, e);
 
-	return rc ? rc : check_args(argc, argv, a, ov, e);
-}
-
-/* The options of the hyperparameter table (hparams.h) that were given, keys[i]
- * set from args[i], checked in the table's order. */
-static int apply_hparams(struct dnn_spec *s, const char *const *keys, const char *const *args,
-			 size_t n, struct dnn_error *e)
-{
-	for (size_t i = 0; i < n; i++)
-		if (args[i] && hparam_set_arg(s, hparam_find(keys[i]), args[i], e))
-			return -1;
-	return 0;
-}
-
-/* The optimizer's hyperparameters; each must apply to the optimizer. */
-static int apply_optim_overrides(struct dnn_spec *s, const struct overrides *ov,
-				 struct dnn_error *e)
-{
-	static const char *const keys[] = {
-		"optimizer.momentum",	  "optimizer.beta1",	    "optimizer.beta2",
-		"optimizer.rho",	  "optimizer.epsilon",	    "optimizer.history_size",
-		"optimizer.weight_decay", "optimizer.clip_norm", "patience"};
-	const char *const args[] = {ov->momentum, ov->beta1,	    ov->beta2,
-				    ov->rho,	  ov->epsilon,	    ov->history_size,
-				    ov->weight_decay, ov->clip_norm, ov->patience};
-	struct dnn_optim_spec *o = &s->optim;
-
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		const struct dnn_hparam *h = hparam_find(keys[i]);
-
-		if (args[i] && h->optimizers && !spec_optim_uses(o->kind, h->key))
-			return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-					     "option '%s' is not used by %s", h->option,
-					     spec_optim_name(o->kind));
-	}
-	if (ov->nesterov && o->kind != DNN_OPT_SGD)
-		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-				     "option '--nesterov' is not used by %s",
-				     spec_optim_name(o->kind));
-	if (ov->nesterov)
-		o->nesterov = 1;
-	return apply_hparams(s, keys, args, sizeof keys / sizeof keys[0], e);
-}
-
-static int apply_overrides(struct dnn_spec *s, const struct overrides *ov, struct dnn_error *e)
-{
-	static const char *const keys[] = {"epochs", "batch_size", "seed",
-					   "optimizer.learning_rate"};
-	const char *const args[] = {ov->epochs, ov->batch_size, ov->seed, ov->learning_rate};
-
-	if (apply_hparams(s, keys, args, sizeof keys / sizeof keys[0], e))
-		return -1;
-	if (ov->learning_rate)
-		s->optim.learning_rate_given = 1;
-	if (ov->optimizer && spec_set_optimizer(s, ov->optimizer, e))
-		return -1;
-	if (apply_optim_overrides(s, ov, e))
-		return -1;
-	if (ov->validation && hparam_set_arg(s, hparam_find("data.validation"), ov->validation, e))
-		return -1;
-	if (ov->target && spec_set_targets(s, ov->target, e))
-		return -1;
-	if (ov->ignore && spec_set_ignore(s, ov->ignore, e))
-		return -1;
-	if (ov->categorical && spec_set_categorical(s, ov->categorical, e))
-		return -1;
-	if (ov->missing) {
-		if (strcmp(ov->missing, "mean") == 0)
-			s->data.missing = DNN_MISSING_MEAN;
-		else if (strcmp(ov->missing, "error") == 0)
-			s->data.missing = DNN_MISSING_ERROR;
-		else
-			return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-					     "option '--missing' needs 'error' or 'mean', not '%s'",
-					     ov->missing);
-	}
-	return 0;
+	return rc ? rc : check_args(argc, argv, a, e);
 }
 
 /* The default checkpoint name: SPEC's base name with its extension replaced
@@ -261,742 +145,69 @@ static char *default_output(const char *spec_path)
 	return out;
 }
 
-/* Refuse, before anything is read, an output that would overwrite an input.
- * The checkpoint may replace the model it resumes (--resume without -o does
- * just that); nothing else may replace an input. */
-static int check_outputs(const struct train_args *a, struct dnn_error *e)
+/* The checkpoint to write: -o, else the model resumed, else the default
+ * name. NULL when out of memory. */
+static char *output_name(const struct train_args *a)
 {
-	char *dflt = a->output || a->resume_path ? NULL : default_output(a->spec_path);
-	const struct dnn_afile_name ckpt[] = {{a->output ? a->output : dflt, "--output"}};
+	return a->output	? util_strdup(a->output)
+	       : a->resume_path ? util_strdup(a->resume_path)
+				: default_output(a->spec_path);
+}
+
+/* Refuse, before anything is read, an output that would overwrite an input
+ * (ckpt_path: the checkpoint to write). The checkpoint may replace the model
+ * it resumes (--resume without -o does just that); nothing else may replace
+ * an input. */
+static int check_outputs(const struct train_args *a, const char *ckpt_path, struct dnn_error *e)
+{
+	const struct dnn_afile_name ckpt[] = {
+		{a->output || !a->resume_path ? ckpt_path : NULL, "--output"}};
 	const struct dnn_afile_name out[] = {{a->log_path, "--log"}, {a->plot_path, "--plot"}};
 	/* With --resume, SPEC names the model resumed. */
 	const struct dnn_afile_name in[] = {{a->spec_path, a->resume_path ? "--resume" : "SPEC"},
 					    {a->data_path, "DATA"},
 					    {a->val_path, "--validation-data"}};
 	size_t skip = a->resume_path ? 1 : 0;
-	int rc = afile_check_inputs(ckpt, 1, in + skip, 3 - skip, e) ||
-		 afile_check_inputs(out, 2, in, 3, e);
 
-	free(dflt);
-	return rc ? -1 : 0;
-}
-
-/* Append the rows of the validation file v (loaded like d) to d, its
- * columns matched to d's by name and its class labels and categories to
- * d's. */
-static int append_validation(struct dnn_dataset *d, const struct dnn_dataset *v,
-			     const char *vname, struct dnn_error *e)
-{
-	return rows_append(d, v, vname, e);
-}
-
-/* A step layer passes no gradient back (its derivative is zero wherever it
- * exists), so the layers up to the last one keep their initial weights. */
-/* Bytes that training the network needs: weights, gradients, optimizer
- * state and the best weights (4 x n_params floats), activations and deltas of
- * a batch. -1 when the count overflows a size_t. */
-static int train_memory(size_t n_in, const size_t *units, size_t n_layers, size_t batch,
-			size_t per_param, size_t *bytes)
-{
-	size_t params = 0, cells = 0, widest = n_in, fan_in = n_in, t;
-
-	for (size_t l = 0; l < n_layers; l++) {
-		if (util_mul_overflow(units[l], fan_in + 1, &t) || t > SIZE_MAX - params)
-			return -1;
-		params += t;
-		if (util_mul_overflow(batch, units[l], &t) || t > SIZE_MAX - cells)
-			return -1;
-		cells += t;
-		widest = units[l] > widest ? units[l] : widest;
-		fan_in = units[l];
-	}
-	if (util_mul_overflow(params, per_param, &params) || util_mul_overflow(batch, widest, &t) ||
-	    util_mul_overflow(t, 3, &t) || t > SIZE_MAX - cells || cells + t > SIZE_MAX - params ||
-	    util_mul_overflow(params + cells + t, sizeof(float), bytes))
+	if (afile_check_inputs(ckpt, 1, in + skip, 3 - skip, e) ||
+	    afile_check_inputs(out, 2, in, 3, e))
 		return -1;
 	return 0;
 }
 
-/* "1.5 GiB" */
-static void human_size(double bytes, char *buf, size_t size)
+/* The gemm's threads: -j, else DNN_THREADS, else the machine's cores, which
+ * ranks on one machine share. */
+static int set_threads(unsigned long threads, struct dnn_error *e)
 {
-	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB"};
-	size_t u = 0;
+	if (!threads && !getenv("DNN_THREADS") && dist_local_size() > 1) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
-	while (bytes >= 1024.0 && u + 1 < sizeof units / sizeof units[0]) {
-		bytes /= 1024.0;
-		u++;
+		threads = cpus > dist_local_size()
+				  ? (unsigned long)cpus / (unsigned long)dist_local_size()
+				  : 1;
 	}
-	snprintf(buf, size, "%.1f %s", bytes, units[u]);
-}
-
-/* Refuse (71) a network whose training needs more memory than the machine
- * has, before anything is allocated for it. */
-static int check_memory(const char *spec_name, size_t n_in, const size_t *units, size_t n_layers,
-			size_t batch, const struct dnn_spec *spec, struct dnn_error *e)
-{
-	/* Floats per parameter: the weights and their gradient, the optimizer's
-	 * state, and with early stopping two copies more. */
-	size_t per_param = 2 + optim_memory_floats(&spec->optim) + (spec->patience ? 2 : 0);
-	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-	double have = pages > 0 && page > 0 ? (double)pages * (double)page : 0.0;
-	char need_s[32], have_s[32];
-	size_t bytes;
-
-	if (train_memory(n_in, units, n_layers, batch, per_param, &bytes) == 0 &&
-	    (have == 0.0 || (double)bytes <= have))
-		return 0;
-	human_size(have, have_s, sizeof have_s);
-	if (train_memory(n_in, units, n_layers, batch, per_param, &bytes) != 0)
-		return dnn_error_set(e, DNN_EX_OSERR, spec_name, 0, 0,
-				     "the network needs more than 16.0 EiB of memory to train, "
-				     "more than the %s this machine has",
-				     have_s);
-	human_size((double)bytes, need_s, sizeof need_s);
-	return dnn_error_set(e, DNN_EX_OSERR, spec_name, 0, 0,
-			     "the network needs %s of memory to train (%zu bytes), more than the "
-			     "%s this machine has",
-			     need_s, bytes, have_s);
-}
-
-static void warn_step_layers(const struct dnn_spec *s, int quiet)
-{
-	size_t last = s->n_layers;
-
-	for (size_t l = 0; l < s->n_layers; l++)
-		if (s->layers[l].activation == DNN_ACT_STEP)
-			last = l;
-	if (quiet || last == s->n_layers)
-		return;
-	fprintf(stderr,
-		"dnn: warning: layers[%zu] uses step, whose derivative is zero: layers 0 to %zu "
-		"keep their initial weights\n",
-		last, last);
-}
-
-/* Where the figures of each epoch go. */
-struct epoch_out {
-	int quiet;
-	FILE *log;		/* --log, or NULL */
-	int log_failed;		/* a write to it failed */
-	/* The progress bar (standard error a terminal, not --quiet). */
-	int progress;
-	unsigned long n_epochs, bar_epoch;
-	double epoch_start, last_draw;
-	int drawn;		/* a bar is on the line */
-};
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-#define BAR_WIDTH 30
-#define BAR_DELAY 0.25	  /* seconds into an epoch before a bar shows */
-#define BAR_INTERVAL 0.1 /* seconds between redraws */
-
-/* Within an epoch: one line that redraws itself, with the share of the rows
- * done, rows/s and the epoch's time left. */
-static void progress(unsigned long epoch, size_t done, size_t total, void *ctx)
-{
-	struct epoch_out *out = ctx;
-	double t = now_seconds(), rate, left;
-	char bar[BAR_WIDTH + 1];
-	size_t fill;
-
-	if (!out->progress)
-		return;
-	if (epoch != out->bar_epoch) {
-		out->bar_epoch = epoch;
-		out->epoch_start = out->last_draw = t;
-	}
-	if (t - out->epoch_start < BAR_DELAY || t - out->last_draw < BAR_INTERVAL || !total)
-		return;
-	out->last_draw = t;
-	rate = (double)done / (t - out->epoch_start);
-	left = rate > 0.0 ? (double)(total - done) / rate : 0.0;
-	fill = done * BAR_WIDTH / total;
-	for (size_t i = 0; i < BAR_WIDTH; i++)
-		bar[i] = i < fill ? '=' : i == fill ? '>' : ' ';
-	bar[BAR_WIDTH] = '\0';
-	fprintf(stderr, "\repoch %lu/%lu [%s] %3d%%  %.0f rows/s  ETA %.0fs\033[K", epoch,
-		out->n_epochs, bar, (int)(100.0 * (double)done / (double)total), rate, left);
-	out->drawn = 1;
-}
-
-/* Clear the bar's line, if one is drawn. */
-static void progress_clear(struct epoch_out *out)
-{
-	if (out->drawn) {
-		fputs("\r\033[K", stderr);
-		out->drawn = 0;
-	}
-}
-
-/* ,"key":value with so many significant digits, left out when not
- * finite. */
-static void json_field(FILE *f, const char *key, int digits, double v)
-{
-	if (isfinite(v))
-		fprintf(f, ",\"%s\":%.*g", key, digits, v);
-}
-
-/* One line of --log, as in dnn(1); keys of figures that do not apply (NaN)
- * are left out. printf's numbers use '.': dnn never calls setlocale. */
-static int log_epoch(FILE *f, const struct dnn_epoch *ep, const struct dnn_epoch_reg *reg)
-{
-	fprintf(f, "{\"epoch\":%lu", ep->epoch);
-	json_field(f, "loss", 4, ep->loss);
-	json_field(f, "val_loss", 4, ep->val_loss);
-	json_field(f, "accuracy", 4, ep->accuracy);
-	json_field(f, "val_accuracy", 4, ep->val_accuracy);
-	if (reg) {
-		json_field(f, "mae", 4, reg->mae);
-		json_field(f, "val_mae", 4, reg->val_mae);
-		json_field(f, "r2", 4, reg->r2);
-		json_field(f, "val_r2", 4, reg->val_r2);
-	}
-	json_field(f, "learning_rate", 6, ep->learning_rate);
-	json_field(f, "seconds", 4, ep->seconds);
-	fputs("}\n", f);
-	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
-}
-
-static void print_epoch(const struct dnn_epoch *ep, const struct dnn_epoch_reg *reg,
-			unsigned long n_epochs, void *ctx)
-{
-	struct epoch_out *out = ctx;
-
-	if (out->log && !out->log_failed && log_epoch(out->log, ep, reg))
-		out->log_failed = 1;
-	if (out->quiet)
-		return;
-	progress_clear(out);
-	fprintf(stderr, "epoch %lu/%lu  loss %.4g", ep->epoch, n_epochs, ep->loss);
-	if (!isnan(ep->val_loss))
-		fprintf(stderr, "  val_loss %.4g", ep->val_loss);
-	if (!isnan(ep->accuracy))
-		fprintf(stderr, "  acc %.4f", ep->accuracy);
-	if (!isnan(ep->val_accuracy))
-		fprintf(stderr, "  val_acc %.4f", ep->val_accuracy);
-	if (reg) {
-		fprintf(stderr, "  mae %.4g", reg->mae);
-		if (!isnan(reg->val_mae))
-			fprintf(stderr, "  val_mae %.4g", reg->val_mae);
-		fprintf(stderr, "  r2 %.4f", reg->r2);
-		if (!isnan(reg->val_r2))
-			fprintf(stderr, "  val_r2 %.4f", reg->val_r2);
-	}
-	fprintf(stderr, "  lr %g  %.2fs\n", ep->learning_rate, ep->seconds);
-}
-
-/* When the checkpoint is written, in Unix seconds: SOURCE_DATE_EPOCH when
- * set (so that runs can give byte-identical files), else now. */
-static uint64_t write_time(void)
-{
-	const char *env = getenv("SOURCE_DATE_EPOCH");
-	unsigned long long v;
-	char *end;
-
-	if (env && *env) {
-		errno = 0;
-		v = strtoull(env, &end, 10);
-		if (!*end && errno == 0)
-			return v;
-	}
-	return (uint64_t)time(NULL);
-}
-
-/* SIGINT or SIGTERM during training: the trainer finishes the minibatch and
- * stops; the checkpoint is saved and dnn exits with 130. A second signal, or
- * one after training (while the outputs are saved), ends dnn as an uncaught
- * signal would, but first removes the temporary files of the outputs being
- * written, so that nothing is left behind. */
-static volatile sig_atomic_t got_signal, n_signals, saving;
-
-static void on_signal(int sig)
-{
-	if (n_signals++ > 0 || saving) {
-		afile_remove_temps();
-		signal(sig, SIG_DFL);
-		raise(sig);
-		return;
-	}
-	got_signal = sig;
-}
-
-/* Catch SIGINT and SIGTERM until restore_signals, unless they are ignored,
- * as for a background job of a non-interactive shell. */
-static void catch_signals(struct sigaction old[2])
-{
-	static const int sigs[2] = {SIGINT, SIGTERM};
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaddset(&sa.sa_mask, SIGINT);
-	sigaddset(&sa.sa_mask, SIGTERM);
-	got_signal = n_signals = saving = 0;
-	for (int i = 0; i < 2; i++) {
-		sigaction(sigs[i], NULL, &old[i]);
-		if (old[i].sa_handler != SIG_IGN)
-			sigaction(sigs[i], &sa, NULL);
-	}
-}
-
-static void restore_signals(const struct sigaction old[2])
-{
-	sigaction(SIGINT, &old[0], NULL);
-	sigaction(SIGTERM, &old[1], NULL);
-}
-
-/* How training ended, when it ended early or kept other weights than the
- * last. */
-static void print_stop(const struct dnn_train_stop *st, const struct dnn_history *h,
-		       unsigned long patience)
-{
-	const char *watched = st->monitor_val ? "val_loss" : "loss";
-
-	if (st->early)
-		fprintf(stderr,
-			"early stopping: %s has not improved for %lu epochs; kept the weights of "
-			"epoch %lu\n",
-			watched, patience, st->best_epoch);
-	else if (patience && st->best_epoch && st->best_epoch != h->n)
-		fprintf(stderr, "kept the weights of epoch %lu, the lowest %s\n", st->best_epoch,
-			watched);
-	if (st->converged)
-		fprintf(stderr, "lbfgs converged in epoch %zu\n", h->n);
-}
-
-/* --resume: the checkpoint, with its training state, and its spec. */
-static int load_resume(struct dnn_model *prev, const char *path, struct dnn_spec *spec,
-		       struct dnn_error *e)
-{
-	const char *name = strcmp(path, "-") ? path : "<stdin>";
-
-	if (ckpt_load(prev, path, e))
-		return -1;
-	if (!prev->train_state)
-		return dnn_error_set(e, DNN_EX_DATA, name, 0, 0,
-				     "no training state to resume from (written by an older "
-				     "dnn, or after training diverged)");
-	return spec_parse(spec, prev->spec_json, strlen(prev->spec_json), name, e);
-}
-
-/* The data of a resumed run must have the columns and classes the
- * checkpoint was trained on. */
-static int check_resume_data(const struct dnn_model *prev, const struct dnn_dataset *d,
-			     const char *data_name, const char *model_name, struct dnn_error *e)
-{
-	const struct dnn_trained m = {prev->col_names, prev->col_role, prev->n_cols,
-				      prev->class_names, prev->n_classes, prev->cats,
-				      prev->n_cats, prev->net->n_in};
-
-	return rows_check_trained(&m, d, data_name, model_name, e);
+	return mat_set_threads(threads, e);
 }
 
 int cmd_train(int argc, char **argv, struct dnn_error *e)
 {
 	struct train_args a = {.csv = {.delimiter = ',', .header = 1}};
-	struct overrides ov = {0};
-	struct dnn_spec spec = {0};
-	struct dnn_dataset d = {0};
-	struct dnn_model model = {0};
-	struct dnn_optim *opt = NULL;
-	struct dnn_sched sched;
-	struct dnn_model prev = {0};
-	struct dnn_train_early early = {(double)INFINITY, 0, NULL, NULL};
-	unsigned long done = 0;
-	struct sigaction old_sig[2];
-	struct dnn_train_stop stop = {0};
-	struct epoch_out eout = {0};
-	struct dnn_afile logf = {0}, plotf = {0};
-	int caught = 0, bad = 0;
-	size_t *units = NULL, n_out = 0, n_val = 0, n_train;
-	int *acts = NULL;
-	float *t = NULL;
-	char *output = NULL;
-	struct dnn_rng rng;
-	struct dnn_error train_err;
-	int rc = -1, trained;
+	struct train_job j;
+	char *output;
+	int rc = parse_args(argc, argv, &a, e);
 
-	rc = parse_args(argc, argv, &a, &ov, e);
 	if (rc)
 		return rc > 0 ? 0 : -1;
-	if (check_outputs(&a, e))
+	output = output_name(&a);
+	if (!output)
+		return dnn_error_oom(e);
+	if (check_outputs(&a, output, e) || set_threads(a.threads, e)) {
+		free(output);
 		return -1;
-	/* Ranks on one machine share its cores by default. */
-	if (!a.threads && !getenv("DNN_THREADS") && dist_local_size() > 1) {
-		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
-		a.threads = cpus > dist_local_size()
-				? (unsigned long)cpus / (unsigned long)dist_local_size()
-				: 1;
 	}
-	if (mat_set_threads(a.threads, e))
-		return -1;
-	rc = -1;
-	/* Under mpirun every rank trains and rank 0 alone speaks and writes
-	 * files (dist.h). Each step that can fail on one rank alone is followed
-	 * by dist_agree, so that all ranks stop together with one message. */
-	int shared = dist_active(), root = dist_rank() == 0;
-
-	if (!root) {
-		a.quiet = 1;
-		a.verbose = 0;
-	}
-	if (shared) {
-		const char *what = strcmp(a.spec_path, "-") == 0		 ? "spec"
-				   : strcmp(a.data_path, "-") == 0		 ? "data"
-				   : a.val_path && strcmp(a.val_path, "-") == 0 ? "validation data"
-										 : NULL;
-
-		if (what) {
-			dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-				      "standard input reaches only the first MPI rank; give the %s "
-				      "as a file",
-				      what);
-			goto out;
-		}
-	}
-	/* --learning-rate auto: chosen below, once the network exists. */
-	int auto_lr = ov.learning_rate && strcmp(ov.learning_rate, "auto") == 0;
-
-	if (auto_lr)
-		ov.learning_rate = NULL;
-	if (auto_lr && a.resume_path) {
-		dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-			      "'--learning-rate auto' chooses the rate at the initial weights; it "
-			      "cannot be used with --resume");
-		goto out;
-	}
-	if (dist_agree(a.resume_path ? load_resume(&prev, a.resume_path, &spec, e)
-				     : spec_load(&spec, a.spec_path, e),
-		       e))
-		goto out;
-	if (dist_agree(apply_overrides(&spec, &ov, e), e))
-		goto out;
-	if (auto_lr && spec.optim.kind != DNN_OPT_SGD) {
-		dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-			      "'--learning-rate auto' is the step of sgd ((1 - momentum) / "
-			      "lambda_max); the optimizer is %s",
-			      spec.optim.kind == DNN_OPT_ADAM      ? "adam"
-			      : spec.optim.kind == DNN_OPT_RMSPROP ? "rmsprop"
-								   : "lbfgs");
-		goto out;
-	}
-
-	struct dnn_data_opts dopts = {
-		.csv = a.csv,
-		.targets = spec.data.targets,
-		.n_targets = spec.data.n_targets,
-		.ignore = spec.data.ignore,
-		.n_ignore = spec.data.n_ignore,
-		.categorical = spec.data.categorical,
-		.n_categorical = spec.data.n_categorical,
-		.task = spec.loss == DNN_LOSS_MSE ? DNN_TASK_REGRESSION
-						  : DNN_TASK_CLASSIFICATION,
-	};
-	dopts.csv.missing_ok = spec.data.missing == DNN_MISSING_MEAN;
-	dopts.shard = shared;
-	double t_start = now_seconds();
-	if (data_load(&d, a.data_path, &dopts, e))
-		goto out;
-	const char *data_name = strcmp(a.data_path, "-") ? a.data_path : "<stdin>";
-	if (a.verbose && !a.quiet)
-		fprintf(stderr,
-			"read %zu rows of %zu columns (%zu network inputs) from %s in %.3fs%s\n",
-			d.n_rows_total, d.n_cols, d.n_in, data_name, now_seconds() - t_start,
-			shared ? " (shared among the MPI ranks)" : "");
-	const char *spec_name = strcmp(a.spec_path, "-") ? a.spec_path : "<stdin>";
-	if (dist_agree(prepare_output_width(&spec, &d, spec_name, data_name, &n_out, e), e))
-		goto out;
-	if (dist_agree(a.resume_path && check_resume_data(&prev, &d, data_name, spec_name, e), e))
-		goto out;
-	spec.layers[spec.n_layers - 1].units = n_out;
-
-	if (a.val_path) {
-		struct dnn_dataset v = {0};
-		const char *vname = strcmp(a.val_path, "-") ? a.val_path : "<stdin>";
-
-		dopts.like = &d; /* its columns matched to the training data's by name */
-		if (data_load(&v, a.val_path, &dopts, e)) {
-			data_free(&v);
-			goto out;
-		}
-		n_val = v.n_rows;
-		rc = append_validation(&d, &v, vname, e);
-		data_free(&v);
-		if (dist_agree(rc, e))
-			goto out;
-		rc = -1;
-	} else if (spec.data.validation > 0.0) {
-		if (dist_agree(
-			data_split(&d, spec.data.validation, spec.seed, &n_val, data_name, e), e))
-			goto out;
-	}
-	n_train = d.n_rows - n_val;
-	if (dist_agree(data_train_ids(&d, n_train, e), e))
-		goto out;
-
-	if (a.resume_path) {
-		/* The checkpoint's fill values and normalization. */
-		model.fill = prev.fill;
-		model.in_norm = prev.in_norm;
-		model.out_norm = prev.out_norm;
-		prev.fill = NULL;
-		memset(&prev.in_norm, 0, sizeof prev.in_norm);
-		memset(&prev.out_norm, 0, sizeof prev.out_norm);
-	}
-	double n_filled;
-
-	if (dist_agree(prepare_rows(&model, &d, n_train, &spec, !a.resume_path, n_out, &t,
-				    &n_filled, data_name, e),
-		       e))
-		goto out;
-	if (!a.quiet && n_filled > 0.0)
-		fprintf(stderr, "filled %.0f missing input cell%s with the training means\n",
-			n_filled, n_filled == 1.0 ? "" : "s");
-	const float *targets = t ? t : d.y;
-
-	units = util_malloc_array(spec.n_layers, sizeof *units);
-	acts = util_malloc_array(spec.n_layers, sizeof *acts);
-	if (dist_agree(!units || !acts ? dnn_error_oom(e) : 0, e))
-		goto out;
-	for (size_t l = 0; l < spec.n_layers; l++) {
-		units[l] = spec.layers[l].units;
-		acts[l] = spec.layers[l].activation;
-	}
-	if (dist_agree(check_memory(spec_name, d.n_in, units, spec.n_layers,
-				    spec.batch_size < n_train ? spec.batch_size : n_train, &spec,
-				    e),
-		       e))
-		goto out;
-	warn_step_layers(&spec, a.quiet);
-	if (a.resume_path) {
-		model.net = prev.net;
-		prev.net = NULL;
-	} else {
-		model.net = net_new(d.n_in, spec.n_layers, units, acts, spec.loss, e);
-		if (dist_agree(!model.net, e))
-			goto out;
-	}
-	rng_seed(&rng, spec.seed);
-	if (!a.resume_path)
-		net_init_spec(model.net, &spec, &rng);
-	if (auto_lr) {
-		double lmax;
-
-		float *xs = NULL, *ts = NULL;
-		size_t k = n_train;
-
-		/* Under MPI, every rank estimates it on the rows one process
-		 * would sample. */
-		if (shared && prepare_gather_sample(&d, targets, n_train, n_out, &xs, &ts, &k, e))
-			goto out;
-		rc = hvp_auto_learning_rate(model.net, xs ? xs : d.x, ts ? ts : targets, k,
-					    spec.optim.momentum, spec.seed,
-					    &spec.optim.learning_rate, &lmax, e);
-		free(xs);
-		free(ts);
-		if (dist_agree(rc, e))
-			goto out;
-		rc = -1;
-		if (!a.quiet)
-			fprintf(stderr,
-				"learning rate auto: %.3g = (1 - momentum %g) / lambda_max %.4g, the "
-				"largest eigenvalue of the loss's Hessian at the initial weights: "
-				"Newton's step along the sharpest direction\n",
-				spec.optim.learning_rate, spec.optim.momentum, lmax);
-	}
-	opt = optim_new(&spec.optim, model.net->n_params, e);
-	if (dist_agree(!opt, e))
-		goto out;
-	if (spec.patience) {
-		early.best = util_malloc_array(model.net->n_params, sizeof *early.best);
-		early.last = util_malloc_array(model.net->n_params, sizeof *early.last);
-		if (dist_agree(!early.best || !early.last ? dnn_error_oom(e) : 0, e))
-			goto out;
-	}
-
-	struct dnn_rows train_rows = {n_train, d.x, targets};
-	struct dnn_rows val_rows = {n_val, d.x + n_train * d.n_in, targets + n_train * n_out};
-	sched_init(&sched, &spec.schedule, spec.optim.learning_rate, spec.epochs);
-	if (a.resume_path) {
-		if (dist_agree(train_state_decode(prev.train_state, prev.train_state_len, spec_name,
-						  &done, &rng, model.net->params, opt, &sched,
-						  &early, e),
-			       e))
-			goto out;
-		if (done >= spec.epochs) {
-			dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-				      "%s has trained %lu epochs already; ask for more with "
-				      "--epochs",
-				      spec_name, done);
-			goto out;
-		}
-		model.history = prev.history;
-		memset(&prev.history, 0, sizeof prev.history);
-	}
-	struct dnn_train_opts topts = {
-	    .first_epoch = done + 1,
-	    .epochs = spec.epochs,
-	    .batch_size = spec.batch_size,
-	    .classification = d.task == DNN_TASK_CLASSIFICATION,
-	    .target_scale = d.task == DNN_TASK_REGRESSION ? model.out_norm.scale : NULL,
-	    .sched = &sched,
-	    .patience = spec.patience,
-	    .stop = &stop,
-	    .early = &early,
-	    .on_epoch = root ? print_epoch : NULL,
-	    .on_batch = root ? progress : NULL,
-	    .ctx = &eout,
-	    .gid = shared ? d.train_gid : NULL,
-	    .n_total = d.n_train_total,
-	};
-	eout.quiet = a.quiet;
-	eout.progress = !a.quiet && isatty(STDERR_FILENO);
-	eout.n_epochs = spec.epochs;
-	/* The log is written as training goes (it can be followed); the plot
-	 * and the checkpoint replace their files at the end. */
-	if (a.log_path && root) {
-		bad = afile_open(&logf, a.log_path, AFILE_STREAM, e);
-		eout.log = logf.f;
-	}
-	if (dist_agree(bad, e))
-		goto out;
-	dnn_error_clear(&train_err);
-	topts.interrupt = &got_signal;
-	catch_signals(old_sig);
-	caught = 1;
-	t_start = now_seconds();
-	trained = train_run(model.net, opt, &rng, &train_rows, &val_rows, &topts,
-			    &model.history, &train_err) == 0;
-	saving = 1;
-	progress_clear(&eout);
-	if (a.verbose && !a.quiet) {
-		double secs = now_seconds() - t_start;
-		size_t epochs = model.history.n - done;
-
-		fprintf(stderr, "trained %zu epoch%s on %zu rows in %.3fs (%.0f rows/s)\n", epochs,
-			epochs == 1 ? "" : "s", d.n_train_total, secs,
-			secs > 0.0 ? (double)d.n_train_total * (double)epochs / secs : 0.0);
-		if (shared && stop.reductions)
-			fprintf(
-			    stderr,
-			    "%d MPI ranks: %lu gradient sums of %zu bytes %s took %.3fs (%.1f%% "
-			    "of rank 0's training time), %.1f us each\n",
-			    dist_size(), stop.reductions, 4 * (model.net->n_params + 2),
-			    dist_sum_f32_how(), stop.reduce_seconds,
-			    secs > 0.0 ? 100.0 * stop.reduce_seconds / secs : 0.0,
-			    1e6 * stop.reduce_seconds / (double)stop.reductions);
-	}
-	if (!trained && train_err.code != DNN_EX_FAIL && train_err.code != DNN_EX_INTERRUPT) {
-		*e = train_err;
-		goto out;
-	}
-	if (dist_agree(eout.log_failed
-			   ? dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on '%s': %s",
-					   a.log_path, strerror(errno))
-			   : 0,
-		       e))
-		goto out;
-	if (!a.quiet)
-		print_stop(&stop, &model.history, spec.patience);
-	if (a.plot_path && root)
-		bad = afile_open(&plotf, a.plot_path, 0, e) ||
-		      plot_history(&plotf, &model.history, d.task == DNN_TASK_CLASSIFICATION, e);
-	if (dist_agree(bad, e))
-		goto out;
-
-	/* The checkpoint takes over the dataset's names. */
-	model.spec_json = spec_to_json(&spec);
-	model.writer = util_strdup("dnn " PACKAGE_VERSION);
-	model.written = write_time();
-	if (!model.spec_json || !model.writer) {
-		dnn_error_oom(e);
-		goto out;
-	}
-	model.n_cols = d.n_cols;
-	model.col_names = d.col_names;
-	model.col_role = d.col_role;
-	model.task = d.task;
-	model.n_classes = d.n_classes;
-	model.class_names = d.class_names;
-	model.n_cats = d.n_cats;
-	model.cats = d.cats;
-	d.cats = NULL;
-	d.n_cats = 0;
-	d.col_names = NULL;
-	d.col_role = NULL;
-	d.class_names = NULL;
-
-	/* What --resume needs to continue from this checkpoint. */
-	if (trained || train_err.code == DNN_EX_INTERRUPT) {
-		model.train_state = train_state_encode(
-			model.history.n, &rng, stop.restored ? early.last : model.net->params, opt,
-			&sched, &early, &model.train_state_len);
-		if (!model.train_state) {
-			dnn_error_oom(e);
-			goto out;
-		}
-	}
-
-	output = a.output	   ? util_strdup(a.output)
-		 : a.resume_path ? util_strdup(a.resume_path)
-				 : default_output(a.spec_path);
-	if (!output) {
-		dnn_error_oom(e);
-		goto out;
-	}
-	t_start = now_seconds();
-	if (dist_agree(root && ckpt_save(&model, output, e), e))
-		goto out;
-	/* The checkpoint saved, the plot and the log are kept too. */
-	if (dist_agree(root && (afile_commit(&plotf, e) || afile_commit(&logf, e)), e))
-		goto out;
-	if (a.verbose && !a.quiet)
-		fprintf(stderr, "wrote %s in %.3fs\n", output, now_seconds() - t_start);
-	if (!trained) {
-		/* Diverged: the last finite weights are saved; say so. */
-		if (train_err.code == DNN_EX_INTERRUPT)
-			dnn_error_set(e, train_err.code, NULL, 0, 0,
-				      "%s by %s; saved the weights to %s", train_err.msg,
-				      got_signal == SIGTERM  ? "SIGTERM"
-				      : got_signal == SIGINT ? "SIGINT"
-							     : "a signal to another MPI rank",
-				      output);
-		else
-			dnn_error_set(e, train_err.code, NULL, 0, 0,
-				      "%s; saved the weights of epoch %zu to %s", train_err.msg,
-				      model.history.n, output);
-		goto out;
-	}
-	if (!a.quiet)
-		fprintf(stderr, "saved %s\n", output);
-	rc = 0;
-out:
-	/* A failed run leaves no new files behind (a diverged or interrupted
-	 * one has committed its checkpoint, log and plot above). */
-	afile_abort(&plotf);
-	afile_abort(&logf);
-	if (caught)
-		restore_signals(old_sig);
-	free(output);
-	free(units);
-	free(acts);
-	free(t);
-	optim_free(opt);
-	free(early.best);
-	free(early.last);
-	model_free(&prev);
-	model_free(&model);
-	data_free(&d);
-	spec_free(&spec);
-	return rc;
+	train_job_init(&j, &a, output);
+	rc = train_job_load(&j, e) || train_job_data(&j, e) || train_job_prepare(&j, e) ||
+	     train_job_build(&j, e) || train_job_run(&j, e) || train_job_save(&j, e);
+	train_job_free(&j);
+	return rc ? -1 : 0;
 }

@@ -1,0 +1,112 @@
+/* dnn train as named stages over one job: load the spec (or the checkpoint
+ * resumed) with the overrides, load the data, prepare the rows, build the
+ * network and the optimizer, run, save. Each stage returns 0, or -1 with e
+ * set; after a failure the later stages are not run, and train_job_free
+ * releases whatever the stages took, leaving no new file behind.
+ *
+ * Under mpirun every rank runs every stage and rank 0 alone speaks and
+ * writes files (dist.h). A step that can fail on one rank alone is followed
+ * by dist_agree, so that all ranks fail together with one message before
+ * the next collective. */
+#ifndef DNN_TRAIN_JOB_H
+#define DNN_TRAIN_JOB_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "afile.h"
+#include "data.h"
+#include "err.h"
+#include "model.h"
+#include "optim.h"
+#include "report.h"
+#include "rng.h"
+#include "schedule.h"
+#include "spec.h"
+#include "train.h"
+
+/* Options that override the spec, kept as text until the spec is read. */
+struct train_overrides {
+	const char *epochs, *batch_size, *learning_rate, *momentum, *optimizer, *seed, *validation,
+	    *target, *ignore, *categorical, *missing;
+	const char *beta1, *beta2, *rho, *epsilon, *history_size, *weight_decay, *clip_norm,
+	    *patience;
+	int nesterov;
+};
+
+/* What the command line asked for. */
+struct train_args {
+	const char *output;
+	const char *val_path;
+	const char *spec_path, *data_path; /* with --resume, spec_path is the model */
+	const char *log_path, *plot_path;
+	const char *resume_path;
+	int quiet;
+	int verbose;
+	unsigned long threads; /* 0: the default of mat_set_threads */
+	struct dnn_csv_opts csv;
+	struct train_overrides ov;
+};
+
+/* What flows from one stage to the next. */
+struct train_job {
+	const struct train_args *a;
+	char *output;			   /* the checkpoint to write (owned) */
+	int shared, root;		   /* several MPI ranks; this is rank 0 */
+	int auto_lr;			   /* --learning-rate auto */
+	const char *spec_name, *data_name; /* for messages ("<stdin>" for '-') */
+	struct report rep;
+	/* load */
+	struct dnn_spec spec;
+	struct dnn_model prev; /* --resume: the checkpoint */
+	/* data */
+	struct dnn_dataset d; /* training rows, then validation rows */
+	size_t n_out, n_train, n_val;
+	/* prepare */
+	float *t;	      /* classification targets, or NULL */
+	const float *targets; /* t, or d.y */
+	/* build */
+	struct dnn_model model; /* the network, normalization, history */
+	struct dnn_rng rng;
+	struct dnn_optim *opt;
+	struct dnn_sched sched;
+	struct dnn_train_early early;
+	unsigned long done; /* epochs trained before (--resume) */
+	/* run */
+	struct dnn_afile logf, plotf;
+	struct sigaction old_sig[2];
+	int caught; /* signals caught until train_job_free */
+	struct dnn_train_stop stop;
+	int trained;		    /* train_run succeeded */
+	struct dnn_error train_err; /* else why it stopped */
+};
+
+/* An empty job for a (the job keeps the pointer) writing the checkpoint
+ * output (malloc'd; the job owns it from here). */
+void train_job_init(struct train_job *j, const struct train_args *a, char *output);
+
+/* 1. The spec, or the checkpoint to resume and its spec, with a's
+ * overrides applied. */
+int train_job_load(struct train_job *j, struct dnn_error *e);
+/* 2. The data, and the validation rows: --validation-data (read with the
+ * data's column roles, matched by name) appended, or a split. */
+int train_job_data(struct train_job *j, struct dnn_error *e);
+/* 3. The rows made into inputs and targets: fill, normalization (fitted,
+ * or the checkpoint's), target encoding. */
+int train_job_prepare(struct train_job *j, struct dnn_error *e);
+/* 4. The network (new, or the checkpoint's), its learning rate for
+ * --learning-rate auto, the optimizer, early stopping's buffers, the
+ * schedule, and with --resume the state training left off in. */
+int train_job_build(struct train_job *j, struct dnn_error *e);
+/* 5. Training, with SIGINT and SIGTERM caught, the epochs reported and
+ * logged. A diverged or interrupted run goes on to be saved. */
+int train_job_run(struct train_job *j, struct dnn_error *e);
+/* 6. The plot, the checkpoint (with what --resume needs), the log kept;
+ * fails (after saving) when training diverged or was interrupted. */
+int train_job_save(struct train_job *j, struct dnn_error *e);
+
+/* Release all the job holds: outputs not committed are removed, signals
+ * restored. */
+void train_job_free(struct train_job *j);
+
+#endif
