@@ -729,40 +729,22 @@ unsigned char *train_state_encode(unsigned long epochs_done, const struct dnn_rn
 				  const struct dnn_train_early *early, size_t *len)
 {
 	struct dnn_wbuf b = {0};
-	size_t n = opt->n, m = opt->conf.history_size;
+	size_t n = opt->n;
 	int have_best = early && early->best && early->best_epoch;
 
 	wbuf_uint(&b, STATE_LAYOUT, 4);
 	wbuf_uint(&b, epochs_done, 8);
 	for (int i = 0; i < 4; i++)
 		wbuf_uint(&b, rng->s[i], 8);
-	wbuf_uint(&b, (uint64_t)opt->conf.kind, 4);
-	wbuf_uint(&b, opt->t, 8);
-	wbuf_uint(&b, n, 8);
+	optim_state_encode_head(opt, &b);
 	wbuf_f32s(&b, params, n);
-	wbuf_f64(&b, sched->plateau_lr);
-	wbuf_f64(&b, sched->best);
-	wbuf_uint(&b, sched->n_bad, 8);
+	sched_state_encode(sched, &b);
 	wbuf_uint(&b, (uint64_t)have_best, 4);
 	wbuf_f64(&b, early ? early->best_loss : (double)INFINITY);
 	wbuf_uint(&b, early ? early->best_epoch : 0, 8);
 	if (have_best)
 		wbuf_f32s(&b, early->best, n);
-	if (optim_full_batch(opt)) {
-		wbuf_uint(&b, (uint64_t)opt->lb.started, 4);
-		wbuf_uint(&b, m, 4);
-		wbuf_uint(&b, opt->lb.head, 4);
-		wbuf_uint(&b, opt->lb.count, 4);
-		wbuf_f64(&b, opt->lb.f);
-		wbuf_f64s(&b, opt->lb.x, n);
-		wbuf_f64s(&b, opt->lb.gx, n);
-		wbuf_f64s(&b, opt->lb.s, m * n);
-		wbuf_f64s(&b, opt->lb.y, m * n);
-		wbuf_f64s(&b, opt->lb.rho, m);
-	} else {
-		wbuf_f32s(&b, opt->m, n);
-		wbuf_f32s(&b, opt->v, n);
-	}
+	optim_state_encode(opt, &b);
 	if (b.oom) {
 		free(b.p);
 		return NULL;
@@ -771,68 +753,55 @@ unsigned char *train_state_encode(unsigned long epochs_done, const struct dnn_rn
 	return b.p;
 }
 
+/* e, set by a part of the state, as an error of the state in file. */
+static int state_error(struct dnn_error *e, const char *file)
+{
+	char msg[sizeof e->msg];
+
+	memcpy(msg, e->msg, sizeof msg);
+	return dnn_error_set(e, DNN_EX_DATA, file, 0, 0, "training state: %s", msg);
+}
+
+/* Early stopping's part: whether it kept a best epoch, its loss, its epoch
+ * and (when kept) its weights, skipped when early->best is NULL. */
+static void early_state_decode(struct dnn_train_early *early, struct dnn_rbuf *d, size_t n)
+{
+	uint64_t have_best = rbuf_uint(d, 4);
+
+	early->best_loss = rbuf_f64(d);
+	early->best_epoch = (unsigned long)rbuf_uint(d, 8);
+	if (have_best && early->best)
+		rbuf_f32s(d, early->best, n);
+	else if (have_best)
+		d->pos += 4 * n < d->n - d->pos ? 4 * n : d->n - d->pos;
+	else
+		early->best_epoch = 0;
+}
+
 int train_state_decode(const unsigned char *p, size_t len, const char *file,
 		       unsigned long *epochs_done, struct dnn_rng *rng, float *params,
 		       struct dnn_optim *opt, struct dnn_sched *sched,
 		       struct dnn_train_early *early, struct dnn_error *e)
 {
 	struct dnn_rbuf d = {p, len, 0, 0};
-	size_t n = opt->n, m = opt->conf.history_size;
-	uint64_t layout, kind, np, have_best;
+	uint64_t layout = rbuf_uint(&d, 4);
 
-#define BAD(...) dnn_error_set(e, DNN_EX_DATA, file, 0, 0, "training state: " __VA_ARGS__)
-	layout = rbuf_uint(&d, 4);
 	if (layout != STATE_LAYOUT)
-		return BAD("unknown layout %llu", (unsigned long long)layout);
+		return dnn_error_set(e, DNN_EX_DATA, file, 0, 0,
+				     "training state: unknown layout %llu",
+				     (unsigned long long)layout);
 	*epochs_done = (unsigned long)rbuf_uint(&d, 8);
 	for (int i = 0; i < 4; i++)
 		rng->s[i] = rbuf_uint(&d, 8);
-	kind = rbuf_uint(&d, 4);
-	opt->t = (unsigned long)rbuf_uint(&d, 8);
-	np = rbuf_uint(&d, 8);
-	if (d.overrun)
-		return BAD("truncated");
-	if (kind != (uint64_t)opt->conf.kind)
-		return BAD("the checkpoint was trained with %s, not %s; a resumed run keeps its "
-			   "optimizer",
-			   spec_optim_name((int)kind), spec_optim_name(opt->conf.kind));
-	if (np != n)
-		return BAD("%llu parameters for a network of %zu", (unsigned long long)np, n);
-	rbuf_f32s(&d, params, n);
-	sched->plateau_lr = rbuf_f64(&d);
-	sched->best = rbuf_f64(&d);
-	sched->n_bad = (unsigned long)rbuf_uint(&d, 8);
-	have_best = rbuf_uint(&d, 4);
-	early->best_loss = rbuf_f64(&d);
-	early->best_epoch = (unsigned long)rbuf_uint(&d, 8);
-	if (have_best && early->best)
-		rbuf_f32s(&d, early->best, n);
-	else if (have_best)
-		d.pos += 4 * n < d.n - d.pos ? 4 * n : d.n - d.pos;
-	else
-		early->best_epoch = 0;
-	if (optim_full_batch(opt)) {
-		opt->lb.started = (int)rbuf_uint(&d, 4);
-		if (rbuf_uint(&d, 4) != m)
-			return BAD("a history_size other than the spec's %zu", m);
-		opt->lb.head = (size_t)rbuf_uint(&d, 4);
-		opt->lb.count = (size_t)rbuf_uint(&d, 4);
-		if (opt->lb.head >= m || opt->lb.count > m)
-			return BAD("inconsistent lbfgs memory");
-		opt->lb.f = rbuf_f64(&d);
-		rbuf_f64s(&d, opt->lb.x, n);
-		rbuf_f64s(&d, opt->lb.gx, n);
-		rbuf_f64s(&d, opt->lb.s, m * n);
-		rbuf_f64s(&d, opt->lb.y, m * n);
-		rbuf_f64s(&d, opt->lb.rho, m);
-	} else {
-		rbuf_f32s(&d, opt->m, n);
-		rbuf_f32s(&d, opt->v, n);
-	}
-	if (d.overrun)
-		return BAD("truncated");
+	if (optim_state_decode_head(opt, &d, e))
+		return state_error(e, file);
+	rbuf_f32s(&d, params, opt->n);
+	sched_state_decode(sched, &d);
+	early_state_decode(early, &d, opt->n);
+	if (optim_state_decode(opt, &d, e))
+		return state_error(e, file);
 	if (d.pos != d.n)
-		return BAD("%zu bytes too many", d.n - d.pos);
-#undef BAD
+		return dnn_error_set(e, DNN_EX_DATA, file, 0, 0, "training state: %zu bytes too many",
+				     d.n - d.pos);
 	return 0;
 }
