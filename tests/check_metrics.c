@@ -139,7 +139,8 @@ START_TEST(test_measure_in_chunks)
 	int acts[2] = {DNN_ACT_TANH, DNN_ACT_SOFTMAX};
 	struct dnn_error e;
 	struct dnn_net *net = net_new(2, 2, units, acts, DNN_LOSS_CROSS_ENTROPY, &e);
-	float x[10] = {0, 1, 1, 0, -1, 2, 0.5f, -0.5f, 2, 2}, t[10] = {1, 0, 0, 1, 1, 0, 0, 1, 1, 0};
+	float x[10] = {0, 1, 1, 0, -1, 2, 0.5f, -0.5f, 2, 2},
+	      t[10] = {1, 0, 0, 1, 1, 0, 0, 1, 1, 0};
 	struct dnn_rows rows = {5, x, t};
 	struct dnn_metrics one, all;
 	struct dnn_tally ty;

@@ -846,8 +846,7 @@ static unsigned char *state_of(const struct dnn_optim *o, size_t *len)
 	return b.p;
 }
 
-static int state_read(struct dnn_optim *o, const unsigned char *p, size_t len,
-		      struct dnn_error *e)
+static int state_read(struct dnn_optim *o, const unsigned char *p, size_t len, struct dnn_error *e)
 {
 	struct dnn_rbuf d = {p, len, 0, 0};
 

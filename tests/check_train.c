@@ -330,7 +330,25 @@ START_TEST(test_state_round_trip)
 	other = optim_new(&c, 3, &e);
 	ck_assert_int_eq(train_state_decode(p, len, "m.dnn", &done, &rb, wb, other, &sb, &eb, &e),
 			 -1);
-	ck_assert_ptr_nonnull(strstr(e.msg, "trained with adam, not rmsprop"));
+	ck_assert_str_eq(e.file, "m.dnn");
+	ck_assert_str_eq(e.msg, "training state: the checkpoint was trained with adam, not "
+				"rmsprop; a resumed run keeps its optimizer");
+	/* One byte too many, and the layout. */
+	{
+		unsigned char *q = malloc(len + 1);
+
+		ck_assert_ptr_nonnull(q);
+		memcpy(q, p, len);
+		q[len] = 0;
+		ck_assert_int_eq(
+		    train_state_decode(q, len + 1, "m.dnn", &done, &rb, wb, b, &sb, &eb, &e), -1);
+		ck_assert_str_eq(e.msg, "training state: 1 bytes too many");
+		q[0] = 2;
+		ck_assert_int_eq(
+		    train_state_decode(q, len, "m.dnn", &done, &rb, wb, b, &sb, &eb, &e), -1);
+		ck_assert_str_eq(e.msg, "training state: unknown layout 2");
+		free(q);
+	}
 	free(p);
 	optim_free(a);
 	optim_free(b);

@@ -652,8 +652,9 @@ int optim_state_decode_head(struct dnn_optim *o, struct dnn_rbuf *d, struct dnn_
 				     "keeps its optimizer",
 				     spec_optim_name((int)kind), spec_optim_name(o->conf.kind));
 	if (n != o->n)
-		return dnn_error_set(e, DNN_EX_DATA, NULL, 0, 0, "%llu parameters for a network of %zu",
-				     (unsigned long long)n, o->n);
+		return dnn_error_set(e, DNN_EX_DATA, NULL, 0, 0,
+				     "%llu parameters for a network of %zu", (unsigned long long)n,
+				     o->n);
 	return 0;
 }
 

@@ -655,7 +655,7 @@ int train_state_decode(const unsigned char *p, size_t len, const char *file,
 	if (optim_state_decode(opt, &d, e))
 		return state_error(e, file);
 	if (d.pos != d.n)
-		return dnn_error_set(e, DNN_EX_DATA, file, 0, 0, "training state: %zu bytes too many",
-				     d.n - d.pos);
+		return dnn_error_set(e, DNN_EX_DATA, file, 0, 0,
+				     "training state: %zu bytes too many", d.n - d.pos);
 	return 0;
 }
