@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "act.h"
+#include "bytes.h"
 #include "loss.h"
 #include "net.h"
 #include "optim.h"
@@ -806,6 +807,225 @@ START_TEST(test_spec_bad)
 }
 END_TEST
 
+/* --- resume state ---------------------------------------------------------- */
+
+static const int state_kinds[] = {DNN_OPT_SGD, DNN_OPT_ADAM, DNN_OPT_RMSPROP, DNN_OPT_LBFGS};
+
+/* An optimizer of kind that has taken three steps on the quadratic from w. */
+static struct dnn_optim *stepped(int kind, float *w, struct quad *q)
+{
+	struct dnn_optim_spec c = conf_of(kind, kind == DNN_OPT_LBFGS ? 1.0 : 0.01);
+	struct dnn_optim *o;
+	float g[QN];
+	double fx;
+
+	c.momentum = 0.9;
+	c.nesterov = 1;
+	o = xnew(&c, QN);
+	for (int k = 0; k < 3; k++) {
+		if (kind == DNN_OPT_LBFGS) {
+			ck_assert_int_eq(optim_lbfgs_iter(o, w, quad_f, q, &fx), 0);
+		} else {
+			quad_f(q, w, g);
+			optim_step(o, w, g);
+		}
+	}
+	return o;
+}
+
+/* The optimizer's state, head then rest, as train_state_encode puts them
+ * (without what lies between). */
+static unsigned char *state_of(const struct dnn_optim *o, size_t *len)
+{
+	struct dnn_wbuf b = {0};
+
+	optim_state_encode_head(o, &b);
+	optim_state_encode(o, &b);
+	ck_assert(!b.oom);
+	*len = b.n;
+	return b.p;
+}
+
+static int state_read(struct dnn_optim *o, const unsigned char *p, size_t len, struct dnn_error *e)
+{
+	struct dnn_rbuf d = {p, len, 0, 0};
+
+	dnn_error_clear(e);
+	if (optim_state_decode_head(o, &d, e) || optim_state_decode(o, &d, e))
+		return -1;
+	ck_assert_uint_eq(d.pos, len);
+	return 0;
+}
+
+/* Encode, decode into a fresh optimizer, encode again: the same bytes; and
+ * the next step of both is the same, bit for bit. */
+START_TEST(test_state_round_trip)
+{
+	int kind = state_kinds[_i];
+	struct dnn_optim_spec c;
+	struct dnn_optim *a, *b;
+	struct dnn_error e;
+	struct quad q;
+	float wa[QN] = {0}, wb[QN], g[QN];
+	unsigned char *p, *p2;
+	size_t len, len2;
+	double fa, fb;
+
+	quad_make(&q);
+	a = stepped(kind, wa, &q);
+	c = a->conf;
+	b = xnew(&c, QN);
+	p = state_of(a, &len);
+	ck_assert_int_eq(state_read(b, p, len, &e), 0);
+	ck_assert_uint_eq(b->t, a->t);
+	p2 = state_of(b, &len2);
+	ck_assert_uint_eq(len2, len);
+	ck_assert_int_eq(memcmp(p, p2, len), 0);
+	free(p2);
+	memcpy(wb, wa, sizeof wa);
+	if (kind == DNN_OPT_LBFGS) {
+		ck_assert_int_eq(optim_lbfgs_iter(a, wa, quad_f, &q, &fa), 0);
+		ck_assert_int_eq(optim_lbfgs_iter(b, wb, quad_f, &q, &fb), 0);
+		ck_assert_int_eq(memcmp(&fa, &fb, sizeof fa), 0);
+	} else {
+		quad_f(&q, wa, g);
+		optim_step(a, wa, g);
+		optim_step(b, wb, g);
+	}
+	ck_assert_int_eq(memcmp(wa, wb, sizeof wa), 0);
+	free(p);
+	p = state_of(a, &len);
+	p2 = state_of(b, &len2);
+	ck_assert_int_eq(memcmp(p, p2, len), 0);
+	free(p);
+	free(p2);
+	optim_free(a);
+	optim_free(b);
+}
+END_TEST
+
+/* Every cut of the state is refused with an error (65), never read past its
+ * end. */
+START_TEST(test_state_truncated)
+{
+	int kind = state_kinds[_i];
+	struct dnn_optim_spec c;
+	struct dnn_optim *a, *b;
+	struct dnn_error e;
+	struct quad q;
+	float w[QN] = {0};
+	unsigned char *p, *cut;
+	size_t len;
+
+	quad_make(&q);
+	a = stepped(kind, w, &q);
+	c = a->conf;
+	b = xnew(&c, QN);
+	p = state_of(a, &len);
+	for (size_t k = 0; k < len; k++) {
+		/* A copy of exactly k bytes, so that a read past them is seen
+		 * by AddressSanitizer. */
+		cut = malloc(k ? k : 1);
+		ck_assert_ptr_nonnull(cut);
+		memcpy(cut, p, k);
+		ck_assert_int_eq(state_read(b, cut, k, &e), -1);
+		ck_assert_int_eq(e.code, DNN_EX_DATA);
+		/* lbfgs reads its history_size (bytes 24 to 27) as 0 when
+		 * cut before its end. */
+		if (kind != DNN_OPT_LBFGS || k < 20 || k >= 28)
+			ck_assert_str_eq(e.msg, "truncated");
+		else
+			ck_assert_str_eq(e.msg, "a history_size other than the spec's 10");
+		free(cut);
+	}
+	free(p);
+	optim_free(a);
+	optim_free(b);
+}
+END_TEST
+
+/* Another optimizer, another parameter count, another history_size, a ring
+ * position outside the history: refused with what is wrong. */
+START_TEST(test_state_mismatch)
+{
+	struct dnn_optim_spec c = conf_of(DNN_OPT_LBFGS, 1.0);
+	struct dnn_optim *a, *b;
+	struct dnn_error e;
+	struct quad q;
+	float w[QN] = {0};
+	unsigned char *p;
+	size_t len;
+
+	quad_make(&q);
+	a = stepped(DNN_OPT_LBFGS, w, &q);
+	p = state_of(a, &len);
+	c.kind = DNN_OPT_ADAM;
+	b = xnew(&c, QN);
+	ck_assert_int_eq(state_read(b, p, len, &e), -1);
+	ck_assert_str_eq(e.msg, "the checkpoint was trained with lbfgs, not adam; a resumed run "
+				"keeps its optimizer");
+	optim_free(b);
+	c.kind = DNN_OPT_LBFGS;
+	b = xnew(&c, QN + 1);
+	ck_assert_int_eq(state_read(b, p, len, &e), -1);
+	ck_assert_str_eq(e.msg, "6 parameters for a network of 7");
+	optim_free(b);
+	c.history_size = 4;
+	b = xnew(&c, QN);
+	ck_assert_int_eq(state_read(b, p, len, &e), -1);
+	ck_assert_str_eq(e.msg, "a history_size other than the spec's 4");
+	optim_free(b);
+	c.history_size = DNN_DEFAULT_HISTORY_SIZE;
+	b = xnew(&c, QN);
+	bytes_put_le32(p + 28, DNN_DEFAULT_HISTORY_SIZE); /* head == m */
+	ck_assert_int_eq(state_read(b, p, len, &e), -1);
+	ck_assert_str_eq(e.msg, "inconsistent lbfgs memory");
+	bytes_put_le32(p + 28, 0);
+	bytes_put_le32(p + 32, DNN_DEFAULT_HISTORY_SIZE + 1); /* count > m */
+	ck_assert_int_eq(state_read(b, p, len, &e), -1);
+	ck_assert_str_eq(e.msg, "inconsistent lbfgs memory");
+	free(p);
+	optim_free(a);
+	optim_free(b);
+}
+END_TEST
+
+/* The plateau schedule's memory round-trips: the same bytes again and the
+ * same rates after. */
+START_TEST(test_sched_state_round_trip)
+{
+	struct dnn_sched_spec sc = {.kind = DNN_SCHED_PLATEAU, .factor = 0.5, .patience = 1};
+	struct dnn_sched a, b;
+	struct dnn_wbuf w = {0}, w2 = {0};
+	struct dnn_rbuf d;
+
+	sched_init(&a, &sc, 0.1, 10);
+	sched_observe(&a, 1, 1.0);
+	sched_observe(&a, 2, 2.0);
+	sched_observe(&a, 3, 2.0); /* halves the rate */
+	sched_observe(&a, 4, 2.0);
+	sched_state_encode(&a, &w);
+	ck_assert_uint_eq(w.n, 24);
+	sched_init(&b, &sc, 0.1, 10);
+	d = (struct dnn_rbuf){w.p, w.n, 0, 0};
+	sched_state_decode(&b, &d);
+	ck_assert(!d.overrun);
+	sched_state_encode(&b, &w2);
+	ck_assert_int_eq(memcmp(w.p, w2.p, w.n), 0);
+	ck_assert_double_eq(sched_lr(&b, 5), 0.05);
+	sched_observe(&a, 5, 2.0);
+	sched_observe(&b, 5, 2.0);
+	ck_assert_double_eq(sched_lr(&b, 6), sched_lr(&a, 6));
+	ck_assert_double_eq(sched_lr(&b, 6), 0.025);
+	/* Cut short: the reader sees it, nothing is read past the end. */
+	d = (struct dnn_rbuf){w.p, w.n - 1, 0, 0};
+	sched_state_decode(&b, &d);
+	ck_assert(d.overrun);
+	free(w.p);
+	free(w2.p);
+}
+END_TEST
+
 static Suite *optim_suite(void)
 {
 	Suite *s = suite_create("optim");
@@ -813,6 +1033,7 @@ static Suite *optim_suite(void)
 	TCase *lb = tcase_create("lbfgs");
 	TCase *sc = tcase_create("schedules");
 	TCase *sp = tcase_create("spec");
+	TCase *st = tcase_create("state");
 
 	tcase_add_test(tc, test_sgd_plain_and_momentum);
 	tcase_add_test(tc, test_nesterov_by_hand);
@@ -841,6 +1062,11 @@ static Suite *optim_suite(void)
 	tcase_add_test(sp, test_spec_schedule);
 	tcase_add_loop_test(sp, test_spec_bad, 0, sizeof bad / sizeof bad[0]);
 	suite_add_tcase(s, sp);
+	tcase_add_loop_test(st, test_state_round_trip, 0, 4);
+	tcase_add_loop_test(st, test_state_truncated, 0, 4);
+	tcase_add_test(st, test_state_mismatch);
+	tcase_add_test(st, test_sched_state_round_trip);
+	suite_add_tcase(s, st);
 	return s;
 }
 

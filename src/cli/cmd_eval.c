@@ -11,6 +11,7 @@
 #include "data.h"
 #include "loss.h"
 #include "mat.h"
+#include "metrics.h"
 #include "net.h"
 #include "opts.h"
 #include "prepare.h"
@@ -35,16 +36,6 @@ struct tally {
 	double *mean, *m2;    /* per target: Welford's mean and sum of squares */
 };
 
-static size_t argmax(const float *a, size_t m)
-{
-	size_t best = 0;
-
-	for (size_t j = 1; j < m; j++)
-		if (a[j] > a[best])
-			best = j;
-	return best;
-}
-
 /* Add a batch of n rows: the outputs a (n x m), their targets in the form
  * the loss wants (t), and the truth (label or y). */
 static void tally_batch(struct tally *ty, const struct dnn_model *m, const float *a, const float *t,
@@ -57,7 +48,7 @@ static void tally_batch(struct tally *ty, const struct dnn_model *m, const float
 	    loss_eval(net->loss, net->layers[net->n_layers - 1].act, a, t, n, n_out, 0.0f, NULL);
 	if (m->task == DNN_TASK_CLASSIFICATION) {
 		for (size_t i = 0; i < n; i++) {
-			size_t p = n_out == 1 ? a[i] >= 0.5f : argmax(a + i * n_out, n_out);
+			size_t p = metrics_class(a + i * n_out, n_out);
 
 			ty->confusion[label[i] * m->n_classes + p]++;
 		}

@@ -1,5 +1,5 @@
 /* The optimizers of optim.h: the minibatch steps, L-BFGS with its line
- * searches, and their memory estimate. */
+ * searches, their memory estimate and their part of a run's resume state. */
 #include "optim.h"
 
 #include <math.h>
@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "pool.h"
 #include "util.h"
 
@@ -625,5 +626,91 @@ int optim_lbfgs_iter(struct dnn_optim *o, float *params, dnn_objective f, void *
 	o->t++;
 	if (!moved || (!approx && (f_old - best.f) <= LB_REL_FTOL * fmax(1.0, fabs(f_old))))
 		return 1;
+	return 0;
+}
+
+/* --- the optimizer's part of a run's resume state ------------------------- */
+
+void optim_state_encode_head(const struct dnn_optim *o, struct dnn_wbuf *b)
+{
+	wbuf_uint(b, (uint64_t)o->conf.kind, 4);
+	wbuf_uint(b, o->t, 8);
+	wbuf_uint(b, o->n, 8);
+}
+
+int optim_state_decode_head(struct dnn_optim *o, struct dnn_rbuf *d, struct dnn_error *e)
+{
+	uint64_t kind = rbuf_uint(d, 4), n;
+
+	o->t = (unsigned long)rbuf_uint(d, 8);
+	n = rbuf_uint(d, 8);
+	if (d->overrun)
+		return dnn_error_set(e, DNN_EX_DATA, NULL, 0, 0, "truncated");
+	if (kind != (uint64_t)o->conf.kind)
+		return dnn_error_set(e, DNN_EX_DATA, NULL, 0, 0,
+				     "the checkpoint was trained with %s, not %s; a resumed run "
+				     "keeps its optimizer",
+				     spec_optim_name((int)kind), spec_optim_name(o->conf.kind));
+	if (n != o->n)
+		return dnn_error_set(e, DNN_EX_DATA, NULL, 0, 0,
+				     "%llu parameters for a network of %zu", (unsigned long long)n,
+				     o->n);
+	return 0;
+}
+
+void optim_state_encode(const struct dnn_optim *o, struct dnn_wbuf *b)
+{
+	size_t n = o->n, m = o->conf.history_size;
+
+	if (!optim_full_batch(o)) {
+		wbuf_f32s(b, o->m, n);
+		wbuf_f32s(b, o->v, n);
+		return;
+	}
+	wbuf_uint(b, (uint64_t)o->lb.started, 4);
+	wbuf_uint(b, m, 4);
+	wbuf_uint(b, o->lb.head, 4);
+	wbuf_uint(b, o->lb.count, 4);
+	wbuf_f64(b, o->lb.f);
+	wbuf_f64s(b, o->lb.x, n);
+	wbuf_f64s(b, o->lb.gx, n);
+	wbuf_f64s(b, o->lb.s, m * n);
+	wbuf_f64s(b, o->lb.y, m * n);
+	wbuf_f64s(b, o->lb.rho, m);
+}
+
+/* L-BFGS's memory: its history_size must be the spec's, its ring inside it. */
+static int lbfgs_state_decode(struct dnn_optim *o, struct dnn_rbuf *d, struct dnn_error *e)
+{
+	size_t n = o->n, m = o->conf.history_size;
+
+	o->lb.started = (int)rbuf_uint(d, 4);
+	if (rbuf_uint(d, 4) != m)
+		return dnn_error_set(e, DNN_EX_DATA, NULL, 0, 0,
+				     "a history_size other than the spec's %zu", m);
+	o->lb.head = (size_t)rbuf_uint(d, 4);
+	o->lb.count = (size_t)rbuf_uint(d, 4);
+	if (o->lb.head >= m || o->lb.count > m)
+		return dnn_error_set(e, DNN_EX_DATA, NULL, 0, 0, "inconsistent lbfgs memory");
+	o->lb.f = rbuf_f64(d);
+	rbuf_f64s(d, o->lb.x, n);
+	rbuf_f64s(d, o->lb.gx, n);
+	rbuf_f64s(d, o->lb.s, m * n);
+	rbuf_f64s(d, o->lb.y, m * n);
+	rbuf_f64s(d, o->lb.rho, m);
+	return 0;
+}
+
+int optim_state_decode(struct dnn_optim *o, struct dnn_rbuf *d, struct dnn_error *e)
+{
+	if (optim_full_batch(o)) {
+		if (lbfgs_state_decode(o, d, e))
+			return -1;
+	} else {
+		rbuf_f32s(d, o->m, o->n);
+		rbuf_f32s(d, o->v, o->n);
+	}
+	if (d->overrun)
+		return dnn_error_set(e, DNN_EX_DATA, NULL, 0, 0, "truncated");
 	return 0;
 }

@@ -11,6 +11,9 @@
 #include "err.h"
 #include "spec.h"
 
+struct dnn_wbuf;
+struct dnn_rbuf;
+
 struct dnn_optim {
 	struct dnn_optim_spec conf;
 	double learning_rate;	/* the current rate; the schedule sets it per epoch */
@@ -69,5 +72,24 @@ void optim_step(struct dnn_optim *o, float *params, const float *grads);
  * after a step, 1 when no further progress is possible (the gradient
  * vanishes or no step decreases F: converged), -1 when f is not finite. */
 int optim_lbfgs_iter(struct dnn_optim *o, float *params, dnn_objective f, void *ctx, double *fx);
+
+/* The optimizer's part of a run's resume state (dnn-checkpoint(5), section
+ * trst), in two pieces because the format puts the weights and the rest of
+ * the run between them. The head: the kind (u32), the steps taken t (u64)
+ * and the parameter count n (u64). */
+void optim_state_encode_head(const struct dnn_optim *o, struct dnn_wbuf *b);
+/* Read a head into o->t. Errors (65, no file): truncated, another kind of
+ * optimizer than o's, another parameter count. */
+int optim_state_decode_head(struct dnn_optim *o, struct dnn_rbuf *d, struct dnn_error *e);
+/* The rest, after the weights: sgd, adam and rmsprop their two f32[n]
+ * buffers m and v; lbfgs started, history_size, head, count (u32 each), f
+ * (f64), x and gx (f64[n]), s and y (f64[history_size n]) and rho
+ * (f64[history_size]). */
+void optim_state_encode(const struct dnn_optim *o, struct dnn_wbuf *b);
+/* Read what optim_state_encode wrote into o (made from the same spec and
+ * parameter count). Errors (65, no file): a history_size other than the
+ * spec's, a ring position outside it, truncated (d->overrun, which may have
+ * been set by what came before). */
+int optim_state_decode(struct dnn_optim *o, struct dnn_rbuf *d, struct dnn_error *e);
 
 #endif

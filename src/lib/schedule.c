@@ -1,7 +1,9 @@
-/* The learning-rate schedules of schedule.h. */
+/* The learning-rate schedules of schedule.h and their resume state. */
 #include "schedule.h"
 
 #include <math.h>
+
+#include "bytes.h"
 
 #define PI 3.14159265358979323846
 
@@ -58,4 +60,18 @@ void sched_observe(struct dnn_sched *s, unsigned long epoch, double loss)
 		s->plateau_lr = fmax(c->min_lr, s->plateau_lr * c->factor);
 		s->n_bad = 0;
 	}
+}
+
+void sched_state_encode(const struct dnn_sched *s, struct dnn_wbuf *b)
+{
+	wbuf_f64(b, s->plateau_lr);
+	wbuf_f64(b, s->best);
+	wbuf_uint(b, s->n_bad, 8);
+}
+
+void sched_state_decode(struct dnn_sched *s, struct dnn_rbuf *d)
+{
+	s->plateau_lr = rbuf_f64(d);
+	s->best = rbuf_f64(d);
+	s->n_bad = (unsigned long)rbuf_uint(d, 8);
 }

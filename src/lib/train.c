@@ -1,5 +1,6 @@
 /* The training loop of train.h: a run's epochs, the processes that share
- * it (struct comm), its figures, and the state a resumed run goes on from. */
+ * it (struct comm) and the sums of its figures over them, and the state a
+ * resumed run goes on from. */
 #include "train.h"
 
 #include <math.h>
@@ -9,7 +10,7 @@
 
 #include "bytes.h"
 #include "dist.h"
-#include "loss.h"
+#include "metrics.h"
 #include "util.h"
 
 static double now(void)
@@ -18,107 +19,6 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static size_t argmax(const float *v, size_t m)
-{
-	size_t best = 0;
-
-	for (size_t j = 1; j < m; j++)
-		if (v[j] > v[best])
-			best = j;
-	return best;
-}
-
-/* Rows of outputs a whose predicted class matches the targets t: the
- * largest output for several units, output >= 1/2 for a single one. */
-static size_t count_correct(const float *a, const float *t, size_t n, size_t m)
-{
-	size_t ok = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		const float *ar = a + i * m, *tr = t + i * m;
-
-		if (m == 1)
-			ok += (ar[0] >= 0.5f) == (tr[0] >= 0.5f);
-		else
-			ok += argmax(ar, m) == argmax(tr, m);
-	}
-	return ok;
-}
-
-/* Sums for MAE and R^2 over a set of rows with m outputs: absolute errors,
- * and per output the squared residuals and the sums of the targets and
- * their squares. */
-struct regsum {
-	size_t m, n;
-	double abs_err;
-	double *res2, *tsum, *tsq; /* m each, one allocation */
-};
-
-static int regsum_init(struct regsum *r, size_t m)
-{
-	r->m = m;
-	r->n = 0;
-	r->abs_err = 0.0;
-	r->res2 = util_calloc_array(m, 3 * sizeof(double));
-	r->tsum = r->res2 ? r->res2 + m : NULL;
-	r->tsq = r->res2 ? r->res2 + 2 * m : NULL;
-	return r->res2 ? 0 : -1;
-}
-
-static void regsum_reset(struct regsum *r)
-{
-	r->n = 0;
-	r->abs_err = 0.0;
-	memset(r->res2, 0, 3 * r->m * sizeof(double));
-}
-
-static void regsum_add(struct regsum *r, const float *a, const float *t, size_t n,
-		       const float *scale)
-{
-	size_t m = r->m;
-
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; j < m; j++) {
-			double d = (double)a[i * m + j] - (double)t[i * m + j];
-			double tv = (double)t[i * m + j];
-
-			r->abs_err += fabs(d) * (scale ? (double)scale[j] : 1.0);
-			r->res2[j] += d * d;
-			r->tsum[j] += tv;
-			r->tsq[j] += tv * tv;
-		}
-	r->n += n;
-}
-
-/* MAE over rows and outputs; R^2 = 1 - SS_res / SS_tot per output, averaged
- * (an output with constant targets counts 1 when predicted exactly, else 0,
- * as scikit-learn's r2_score). */
-static void regsum_finish(const struct regsum *r, double *mae, double *r2)
-{
-	double sum = 0.0;
-
-	if (r->n == 0 || r->m == 0) {
-		*mae = *r2 = (double)NAN;
-		return;
-	}
-	*mae = r->abs_err / ((double)r->n * (double)r->m);
-	for (size_t j = 0; j < r->m; j++) {
-		double tot = r->tsq[j] - r->tsum[j] * r->tsum[j] / (double)r->n;
-
-		if (tot > 1e-12 * r->tsq[j])
-			sum += 1.0 - r->res2[j] / tot;
-		else
-			sum += r->res2[j] == 0.0 ? 1.0 : 0.0;
-	}
-	*r2 = sum / (double)r->m;
-}
-
-static void regsum_free(struct regsum *r)
-{
-	free(r->res2);
-	r->res2 = r->tsum = r->tsq = NULL;
 }
 
 /* --- the processes that train together ------------------------------------ */
@@ -151,80 +51,43 @@ struct comm {
 	int (*check)(const struct dnn_net *net, struct dnn_error *e);
 };
 
-/* Add up the sums of all ranks. */
-static void regsum_share(struct regsum *r, const struct comm *c)
+/* Add up the sums of all processes of c, the row count too unless the
+ * caller knows it (n_all; 0 when not). */
+static void tally_share(struct dnn_tally *t, const struct comm *c, size_t n_all)
 {
-	double v[2] = {r->abs_err, (double)r->n};
+	double v[3] = {t->loss, (double)t->correct, (double)t->n};
 
-	c->sum_f64(v, 2);
-	c->sum_f64(r->res2, 3 * r->m);
-	r->abs_err = v[0];
-	r->n = (size_t)v[1];
+	c->sum_f64(v, n_all ? 2 : 3);
+	t->loss = v[0];
+	t->correct = (size_t)v[1];
+	t->n = n_all ? n_all : (size_t)v[2];
+	if (!t->classification) {
+		double w[2] = {t->reg.abs_err, (double)t->reg.n};
+
+		c->sum_f64(w, 2);
+		c->sum_f64(t->reg.res2, 3 * t->reg.m);
+		t->reg.abs_err = w[0];
+		t->reg.n = (size_t)w[1];
+	}
 }
-
-static const struct comm one_process;
 
 /* The figures of net on rows, summed over the processes of c. */
 static int measure(struct dnn_net *net, const struct dnn_rows *rows, int classification,
 		   const float *scale, struct dnn_metrics *out, const struct comm *c,
 		   struct dnn_error *e)
 {
-	size_t n_in = net->n_in, m = net_n_out(net), chunk, correct = 0, n = rows->n;
-	const struct dnn_layer *last = &net->layers[net->n_layers - 1];
-	struct regsum rs = {0};
-	double sum = 0.0, v[3];
-	int failed;
+	struct dnn_tally t = {0};
+	int failed = net_reserve(net, 1, e) ||
+		     (metrics_tally_init(&t, classification, net_n_out(net)) && dnn_error_oom(e));
 
-	out->mae = out->r2 = (double)NAN;
-	failed =
-	    net_reserve(net, 1, e) || (!classification && regsum_init(&rs, m) && dnn_error_oom(e));
 	if (c->agree(failed, e)) {
-		regsum_free(&rs);
+		metrics_tally_free(&t);
 		return -1;
 	}
-	chunk = net->max_batch;
-	for (size_t i = 0; i < rows->n; i += chunk) {
-		size_t nb = rows->n - i < chunk ? rows->n - i : chunk;
-		const float *a = net_forward(net, rows->x + i * n_in, nb);
-
-		sum += loss_eval(net->loss, last->act, a, rows->t + i * m, nb, m, 0.0f, NULL);
-		if (classification)
-			correct += count_correct(a, rows->t + i * m, nb, m);
-		else
-			regsum_add(&rs, a, rows->t + i * m, nb, scale);
-	}
-	v[0] = sum;
-	v[1] = (double)correct;
-	v[2] = (double)n;
-	c->sum_f64(v, 3);
-	sum = v[0];
-	correct = (size_t)v[1];
-	n = (size_t)v[2];
-	out->loss = n ? sum / (double)n : (double)NAN;
-	out->accuracy = classification && n ? (double)correct / (double)n : (double)NAN;
-	if (!classification) {
-		regsum_share(&rs, c);
-		regsum_finish(&rs, &out->mae, &out->r2);
-		regsum_free(&rs);
-	}
-	return 0;
-}
-
-int train_measure(struct dnn_net *net, const struct dnn_rows *rows, int classification,
-		  const float *scale, struct dnn_metrics *out, struct dnn_error *e)
-{
-	return measure(net, rows, classification, scale, out, &one_process, e);
-}
-
-int train_evaluate(struct dnn_net *net, const struct dnn_rows *rows, int classification,
-		   double *loss, double *accuracy, struct dnn_error *e)
-{
-	struct dnn_metrics mt;
-
-	if (train_measure(net, rows, classification, NULL, &mt, e))
-		return -1;
-	*loss = mt.loss;
-	*accuracy = mt.accuracy;
+	metrics_tally_rows(&t, net, rows, scale);
+	tally_share(&t, c, 0);
+	metrics_tally_finish(&t, out);
+	metrics_tally_free(&t);
 	return 0;
 }
 
@@ -309,7 +172,7 @@ struct run {
 	float *xb, *tb; /* this process's rows of a minibatch */
 	float *good;	/* the weights at the start of the epoch */
 	float *best;	/* early->best when allocated here */
-	struct regsum rs;
+	struct dnn_tally ty; /* the epoch's training figures */
 	struct dnn_train_stop stop;
 	struct dnn_train_early own, *early;
 	struct full_batch fb;
@@ -468,7 +331,7 @@ static int run_alloc(struct run *r, struct dnn_error *e)
 			r->early->best = r->best = util_malloc_array(r->np, sizeof *r->best);
 		if (!r->idx || !r->xb || !r->tb || !r->good || (o->patience && !r->early->best) ||
 		    (r->comm == &mpi_ranks && !r->local) ||
-		    (!o->classification && regsum_init(&r->rs, r->m)))
+		    metrics_tally_init(&r->ty, o->classification, r->m))
 			failed = dnn_error_oom(e);
 	}
 	r->stop.best_epoch = r->early->best_epoch;
@@ -523,7 +386,7 @@ static void run_free(struct run *r)
 {
 	if (r->began && r->o->stop)
 		*r->o->stop = r->stop;
-	regsum_free(&r->rs);
+	metrics_tally_free(&r->ty);
 	free(r->idx);
 	free(r->local);
 	free(r->xb);
@@ -542,18 +405,16 @@ static int epoch_minibatch(struct run *r, unsigned long ep, struct dnn_epoch *re
 {
 	const struct dnn_train_opts *o = r->o;
 	struct dnn_net *net = r->net;
-	size_t n_all = r->n_all, correct = 0;
-	double sum = 0.0, v[2];
+	size_t n_all = r->n_all;
+	struct dnn_metrics mt;
 
-	if (r->rs.res2)
-		regsum_reset(&r->rs);
+	metrics_tally_reset(&r->ty);
 	for (size_t i = 0; i < n_all; i++)
 		r->idx[i] = i;
 	rng_shuffle(r->rng, r->idx, n_all);
 	for (size_t s = 0; s < n_all; s += r->bs) {
 		size_t nb = n_all - s < r->bs ? n_all - s : r->bs, nl = r->comm->gather(r, s, nb);
 		double loss = net_loss_grad_part(net, r->xb, r->tb, nl, 1.0f / (float)nb);
-		const float *a;
 		int bad;
 
 		loss = r->comm->sum_gradients(r, loss, nb, &bad);
@@ -561,12 +422,8 @@ static int epoch_minibatch(struct run *r, unsigned long ep, struct dnn_epoch *re
 			memcpy(net->params, r->good, r->np * sizeof *r->good);
 			return diverged(e, ep, loss, r->opt->learning_rate);
 		}
-		a = net->out[net->n_layers - 1];
-		if (o->classification)
-			correct += count_correct(a, r->tb, nl, r->m);
-		else
-			regsum_add(&r->rs, a, r->tb, nl, o->target_scale);
-		sum += loss;
+		metrics_tally_add(&r->ty, net->out[net->n_layers - 1], r->tb, nl, o->target_scale);
+		r->ty.loss += loss;
 		optim_step(r->opt, net->params, net->grads);
 		bad = r->comm->stop_after_step(r);
 		if (o->on_batch)
@@ -576,15 +433,12 @@ static int epoch_minibatch(struct run *r, unsigned long ep, struct dnn_epoch *re
 			return 1;
 		}
 	}
-	v[0] = sum;
-	v[1] = (double)correct;
-	r->comm->sum_f64(v, 2);
-	rec->loss = v[0] / (double)n_all;
-	rec->accuracy = o->classification ? (double)(size_t)v[1] / (double)n_all : (double)NAN;
-	if (!o->classification) {
-		regsum_share(&r->rs, r->comm);
-		regsum_finish(&r->rs, &reg->mae, &reg->r2);
-	}
+	tally_share(&r->ty, r->comm, n_all);
+	metrics_tally_finish(&r->ty, &mt);
+	rec->loss = mt.loss;
+	rec->accuracy = mt.accuracy;
+	reg->mae = mt.mae;
+	reg->r2 = mt.r2;
 	return 0;
 }
 
@@ -729,40 +583,22 @@ unsigned char *train_state_encode(unsigned long epochs_done, const struct dnn_rn
 				  const struct dnn_train_early *early, size_t *len)
 {
 	struct dnn_wbuf b = {0};
-	size_t n = opt->n, m = opt->conf.history_size;
+	size_t n = opt->n;
 	int have_best = early && early->best && early->best_epoch;
 
 	wbuf_uint(&b, STATE_LAYOUT, 4);
 	wbuf_uint(&b, epochs_done, 8);
 	for (int i = 0; i < 4; i++)
 		wbuf_uint(&b, rng->s[i], 8);
-	wbuf_uint(&b, (uint64_t)opt->conf.kind, 4);
-	wbuf_uint(&b, opt->t, 8);
-	wbuf_uint(&b, n, 8);
+	optim_state_encode_head(opt, &b);
 	wbuf_f32s(&b, params, n);
-	wbuf_f64(&b, sched->plateau_lr);
-	wbuf_f64(&b, sched->best);
-	wbuf_uint(&b, sched->n_bad, 8);
+	sched_state_encode(sched, &b);
 	wbuf_uint(&b, (uint64_t)have_best, 4);
 	wbuf_f64(&b, early ? early->best_loss : (double)INFINITY);
 	wbuf_uint(&b, early ? early->best_epoch : 0, 8);
 	if (have_best)
 		wbuf_f32s(&b, early->best, n);
-	if (optim_full_batch(opt)) {
-		wbuf_uint(&b, (uint64_t)opt->lb.started, 4);
-		wbuf_uint(&b, m, 4);
-		wbuf_uint(&b, opt->lb.head, 4);
-		wbuf_uint(&b, opt->lb.count, 4);
-		wbuf_f64(&b, opt->lb.f);
-		wbuf_f64s(&b, opt->lb.x, n);
-		wbuf_f64s(&b, opt->lb.gx, n);
-		wbuf_f64s(&b, opt->lb.s, m * n);
-		wbuf_f64s(&b, opt->lb.y, m * n);
-		wbuf_f64s(&b, opt->lb.rho, m);
-	} else {
-		wbuf_f32s(&b, opt->m, n);
-		wbuf_f32s(&b, opt->v, n);
-	}
+	optim_state_encode(opt, &b);
 	if (b.oom) {
 		free(b.p);
 		return NULL;
@@ -771,68 +607,55 @@ unsigned char *train_state_encode(unsigned long epochs_done, const struct dnn_rn
 	return b.p;
 }
 
+/* e, set by a part of the state, as an error of the state in file. */
+static int state_error(struct dnn_error *e, const char *file)
+{
+	char msg[sizeof e->msg];
+
+	memcpy(msg, e->msg, sizeof msg);
+	return dnn_error_set(e, DNN_EX_DATA, file, 0, 0, "training state: %s", msg);
+}
+
+/* Early stopping's part: whether it kept a best epoch, its loss, its epoch
+ * and (when kept) its weights, skipped when early->best is NULL. */
+static void early_state_decode(struct dnn_train_early *early, struct dnn_rbuf *d, size_t n)
+{
+	uint64_t have_best = rbuf_uint(d, 4);
+
+	early->best_loss = rbuf_f64(d);
+	early->best_epoch = (unsigned long)rbuf_uint(d, 8);
+	if (have_best && early->best)
+		rbuf_f32s(d, early->best, n);
+	else if (have_best)
+		d->pos += 4 * n < d->n - d->pos ? 4 * n : d->n - d->pos;
+	else
+		early->best_epoch = 0;
+}
+
 int train_state_decode(const unsigned char *p, size_t len, const char *file,
 		       unsigned long *epochs_done, struct dnn_rng *rng, float *params,
 		       struct dnn_optim *opt, struct dnn_sched *sched,
 		       struct dnn_train_early *early, struct dnn_error *e)
 {
 	struct dnn_rbuf d = {p, len, 0, 0};
-	size_t n = opt->n, m = opt->conf.history_size;
-	uint64_t layout, kind, np, have_best;
+	uint64_t layout = rbuf_uint(&d, 4);
 
-#define BAD(...) dnn_error_set(e, DNN_EX_DATA, file, 0, 0, "training state: " __VA_ARGS__)
-	layout = rbuf_uint(&d, 4);
 	if (layout != STATE_LAYOUT)
-		return BAD("unknown layout %llu", (unsigned long long)layout);
+		return dnn_error_set(e, DNN_EX_DATA, file, 0, 0,
+				     "training state: unknown layout %llu",
+				     (unsigned long long)layout);
 	*epochs_done = (unsigned long)rbuf_uint(&d, 8);
 	for (int i = 0; i < 4; i++)
 		rng->s[i] = rbuf_uint(&d, 8);
-	kind = rbuf_uint(&d, 4);
-	opt->t = (unsigned long)rbuf_uint(&d, 8);
-	np = rbuf_uint(&d, 8);
-	if (d.overrun)
-		return BAD("truncated");
-	if (kind != (uint64_t)opt->conf.kind)
-		return BAD("the checkpoint was trained with %s, not %s; a resumed run keeps its "
-			   "optimizer",
-			   spec_optim_name((int)kind), spec_optim_name(opt->conf.kind));
-	if (np != n)
-		return BAD("%llu parameters for a network of %zu", (unsigned long long)np, n);
-	rbuf_f32s(&d, params, n);
-	sched->plateau_lr = rbuf_f64(&d);
-	sched->best = rbuf_f64(&d);
-	sched->n_bad = (unsigned long)rbuf_uint(&d, 8);
-	have_best = rbuf_uint(&d, 4);
-	early->best_loss = rbuf_f64(&d);
-	early->best_epoch = (unsigned long)rbuf_uint(&d, 8);
-	if (have_best && early->best)
-		rbuf_f32s(&d, early->best, n);
-	else if (have_best)
-		d.pos += 4 * n < d.n - d.pos ? 4 * n : d.n - d.pos;
-	else
-		early->best_epoch = 0;
-	if (optim_full_batch(opt)) {
-		opt->lb.started = (int)rbuf_uint(&d, 4);
-		if (rbuf_uint(&d, 4) != m)
-			return BAD("a history_size other than the spec's %zu", m);
-		opt->lb.head = (size_t)rbuf_uint(&d, 4);
-		opt->lb.count = (size_t)rbuf_uint(&d, 4);
-		if (opt->lb.head >= m || opt->lb.count > m)
-			return BAD("inconsistent lbfgs memory");
-		opt->lb.f = rbuf_f64(&d);
-		rbuf_f64s(&d, opt->lb.x, n);
-		rbuf_f64s(&d, opt->lb.gx, n);
-		rbuf_f64s(&d, opt->lb.s, m * n);
-		rbuf_f64s(&d, opt->lb.y, m * n);
-		rbuf_f64s(&d, opt->lb.rho, m);
-	} else {
-		rbuf_f32s(&d, opt->m, n);
-		rbuf_f32s(&d, opt->v, n);
-	}
-	if (d.overrun)
-		return BAD("truncated");
+	if (optim_state_decode_head(opt, &d, e))
+		return state_error(e, file);
+	rbuf_f32s(&d, params, opt->n);
+	sched_state_decode(sched, &d);
+	early_state_decode(early, &d, opt->n);
+	if (optim_state_decode(opt, &d, e))
+		return state_error(e, file);
 	if (d.pos != d.n)
-		return BAD("%zu bytes too many", d.n - d.pos);
-#undef BAD
+		return dnn_error_set(e, DNN_EX_DATA, file, 0, 0,
+				     "training state: %zu bytes too many", d.n - d.pos);
 	return 0;
 }

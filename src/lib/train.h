@@ -1,6 +1,6 @@
 /* The training loop: shuffled minibatches (or full-batch L-BFGS iterations),
  * optimizer steps, a learning-rate schedule, early stopping, and per-epoch
- * figures on the training and validation rows. It does not save
+ * figures (metrics.h) on the training and validation rows. It does not save
  * checkpoints; cmd_train does. */
 #ifndef DNN_TRAIN_H
 #define DNN_TRAIN_H
@@ -11,6 +11,7 @@
 
 #include "err.h"
 #include "history.h"
+#include "metrics.h"
 #include "net.h"
 #include "optim.h"
 #include "rng.h"
@@ -22,14 +23,6 @@
 struct dnn_epoch_reg {
 	double mae, val_mae;
 	double r2, val_r2;
-};
-
-/* A set of rows: inputs x (n x n_in) and targets t (n x n_out) in the form
- * the loss wants (one-hot, 0/1, or normalized values). */
-struct dnn_rows {
-	size_t n;
-	const float *x;
-	const float *t;
 };
 
 /* How training ended, beyond the history. */
@@ -104,20 +97,6 @@ struct dnn_train_opts {
 int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 	      const struct dnn_rows *train, const struct dnn_rows *val,
 	      const struct dnn_train_opts *o, struct dnn_history *hist, struct dnn_error *e);
-
-/* Figures of a network on a set of rows; NaN where they do not apply. */
-struct dnn_metrics {
-	double loss, accuracy, mae, r2;
-};
-
-/* Mean loss and accuracy (NaN unless classification) of net on rows. */
-int train_evaluate(struct dnn_net *net, const struct dnn_rows *rows, int classification,
-		   double *loss, double *accuracy, struct dnn_error *e);
-
-/* Loss, and accuracy (classification) or MAE and R^2 (regression, with
- * scale as in dnn_train_opts.target_scale) of net on rows. */
-int train_measure(struct dnn_net *net, const struct dnn_rows *rows, int classification,
-		  const float *scale, struct dnn_metrics *out, struct dnn_error *e);
 
 /* The state a run needs to continue as if it had not stopped: the epochs
  * done, the generator, the current weights (which differ from the saved
