@@ -9,6 +9,7 @@
 #include "cmds.h"
 #include "data.h"
 #include "mat.h"
+#include "metrics.h"
 #include "net.h"
 #include "opts.h"
 #include "prepare.h"
@@ -63,25 +64,17 @@ static void print_row(const struct dnn_model *m, const float *a, size_t n_out, i
 				putchar(delim);
 			printf("%.7g", (double)a[j]);
 		}
+	} else if (!proba) {
+		cli_write_field(stdout, m->class_names[metrics_class(a, n_out)], delim);
 	} else if (n_out == 1) {
 		/* A single sigmoid unit: the probability of the second class. */
-		if (proba)
-			printf("%.6g%c%.6g", 1.0 - (double)a[0], delim, (double)a[0]);
-		else
-			cli_write_field(stdout, m->class_names[a[0] >= 0.5f], delim);
-	} else if (proba) {
+		printf("%.6g%c%.6g", 1.0 - (double)a[0], delim, (double)a[0]);
+	} else {
 		for (size_t j = 0; j < n_out; j++) {
 			if (j)
 				putchar(delim);
 			printf("%.6g", (double)a[j]);
 		}
-	} else {
-		size_t best = 0;
-
-		for (size_t j = 1; j < n_out; j++)
-			if (a[j] > a[best])
-				best = j;
-		cli_write_field(stdout, m->class_names[best], delim);
 	}
 	putchar('\n');
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "afile.h"
 #include "cli.h"
 #include "cmds.h"
 #include "opts.h"
@@ -185,6 +186,31 @@ static int version(struct dnn_error *e)
 	return 0;
 }
 
+/* SIGINT, SIGTERM or SIGHUP end dnn as they would, but first remove the
+ * temporary file of an output being written (afile.h), so that a save cut
+ * short leaves no FILE.tmp.* behind. dnn train catches SIGINT and SIGTERM
+ * itself while it trains, to save the weights. */
+static void on_fatal_signal(int sig)
+{
+	afile_remove_temps();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Catch the signals above, except those the caller ignores (nohup). */
+static void catch_fatal_signals(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	struct sigaction sa, old;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_fatal_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	struct dnn_error e;
@@ -196,6 +222,7 @@ int main(int argc, char **argv)
 	/* A reader that goes away (dnn predict ... | head -1) ends dnn quietly,
 	 * as it does cat, even when the caller ignored SIGPIPE. */
 	signal(SIGPIPE, SIG_DFL);
+	catch_fatal_signals();
 	if (dist_init(&e)) {
 		if (dist_rank() == 0)
 			dnn_error_print(&e, stderr);
