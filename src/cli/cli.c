@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hparams.h"
 #include "util.h"
 
 int cli_ulong(const char *opt, const char *arg, unsigned long min, unsigned long max,
@@ -154,4 +155,14 @@ void dnn_error_print(const struct dnn_error *e, FILE *f)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
 	fprintf(f, "dnn: %s\n", buf);
+}
+
+int cli_seed(const char *arg, uint64_t *out, struct dnn_error *e)
+{
+	double v;
+
+	if (hparam_parse_arg(hparam_find("seed"), arg, &v, e))
+		return -1;
+	*out = (uint64_t)v;
+	return 0;
 }

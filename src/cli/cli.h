@@ -2,6 +2,7 @@
 #ifndef DNN_CLI_H
 #define DNN_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "err.h"
@@ -44,5 +45,9 @@ void cli_write_json_string(FILE *f, const char *s);
 /* Write x as a JSON number that reads back exactly, or null when it is not
  * finite. */
 void cli_write_json_number(FILE *f, double x);
+
+/* The argument of --seed, in the range of the spec's seed (hparams.h: 0 to
+ * 2^53), as dnn train takes it; -1 with e set (64) otherwise. */
+int cli_seed(const char *arg, uint64_t *out, struct dnn_error *e);
 
 #endif

@@ -293,9 +293,8 @@ int cmd_gradcheck_tampered(int argc, char **argv, void (*tamper)(struct dnn_net 
 	rc = parse_args(argc, argv, &a, e);
 	if (rc)
 		return rc > 0 ? 0 : -1;
-	if (a.seed && util_parse_u64(a.seed, &seed))
-		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-				     "option '--seed' needs a whole number, not '%s'", a.seed);
+	if (a.seed && cli_seed(a.seed, &seed, e))
+		return -1;
 	rc = a.model ? prepare_model(&p, a.model, a.data_path, &a.csv, e)
 		     : prepare_spec(&p, a.spec_path, a.data_path, &a.csv, e);
 	if (rc)

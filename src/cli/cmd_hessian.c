@@ -156,9 +156,8 @@ int cmd_hessian(int argc, char **argv, struct dnn_error *e)
 	rc = parse_args(argc, argv, &a, e);
 	if (rc)
 		return rc > 0 ? 0 : -1;
-	if (a.seed && util_parse_u64(a.seed, &seed))
-		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-				     "option '--seed' needs a whole number, not '%s'", a.seed);
+	if (a.seed && cli_seed(a.seed, &seed, e))
+		return -1;
 	rc = a.spec ? prepare_spec(&p, a.spec, a.data_path, &a.csv, e)
 		    : prepare_model(&p, a.model, a.data_path, &a.csv, e);
 	if (rc)

@@ -237,9 +237,8 @@ int cmd_lrfind(int argc, char **argv, struct dnn_error *e)
 		return rc > 0 ? 0 : -1;
 	if (check_plot_path(&a, e))
 		return -1;
-	if (a.seed && util_parse_u64(a.seed, &seed))
-		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-				     "option '--seed' needs a whole number, not '%s'", a.seed);
+	if (a.seed && cli_seed(a.seed, &seed, e))
+		return -1;
 	/* The gemm on DNN_THREADS threads, else one per CPU. */
 	if (mat_set_threads(0, e))
 		return -1;

@@ -165,21 +165,29 @@ static int bad_arg(const struct dnn_hparam *h, const char *arg, struct dnn_error
 			     h->noun, h->min, h->max_open ? "below" : "at most", h->max, arg);
 }
 
-int hparam_set_arg(struct dnn_spec *s, const struct dnn_hparam *h, const char *arg,
-		   struct dnn_error *e)
+int hparam_parse_arg(const struct dnn_hparam *h, const char *arg, double *out,
+		     struct dnn_error *e)
 {
-	double v;
-
 	if (h->type == DNN_HP_WHOLE) {
 		uint64_t u;
 
 		/* Compared as integers: 2^53 + 1 is no double. */
 		if (util_parse_u64(arg, &u) || u < (uint64_t)h->min || u > (uint64_t)h->max)
 			return bad_arg(h, arg, e);
-		v = (double)u;
-	} else if (util_parse_double(arg, &v) || !hparam_in_range(h, v)) {
+		*out = (double)u;
+	} else if (util_parse_double(arg, out) || !hparam_in_range(h, *out)) {
 		return bad_arg(h, arg, e);
 	}
+	return 0;
+}
+
+int hparam_set_arg(struct dnn_spec *s, const struct dnn_hparam *h, const char *arg,
+		   struct dnn_error *e)
+{
+	double v;
+
+	if (hparam_parse_arg(h, arg, &v, e))
+		return -1;
 	hparam_store(s, h, v);
 	return 0;
 }

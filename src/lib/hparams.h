@@ -54,9 +54,11 @@ int hparam_in_range(const struct dnn_hparam *h, double v);
  * "FILE: KEY: message") when out of range. */
 int hparam_check_json(const struct dnn_hparam *h, double v, const char *file, struct dnn_error *e);
 
-/* Parse and check the option argument arg of h: -1 with e set (64, "option
- * '--x' needs ...") when it is not a number in range. On success the value
- * is stored in s. */
+/* Parse and check the option argument arg of h into *out: -1 with e set
+ * (64, "option '--x' needs ...") when it is not a number in range. */
+int hparam_parse_arg(const struct dnn_hparam *h, const char *arg, double *out,
+		     struct dnn_error *e);
+/* hparam_parse_arg, then the value stored in s. */
 int hparam_set_arg(struct dnn_spec *s, const struct dnn_hparam *h, const char *arg,
 		   struct dnn_error *e);
 
