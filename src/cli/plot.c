@@ -285,20 +285,6 @@ int plot_history(struct dnn_afile *af, const struct dnn_history *h, int classifi
 	return 0;
 }
 
-int plot_write(const char *path, const struct dnn_history *h, int classification,
-	       struct dnn_error *e)
-{
-	struct dnn_afile af;
-
-	if (afile_open(&af, path, 0, e))
-		return -1;
-	if (plot_history(&af, h, classification, e)) {
-		afile_abort(&af);
-		return -1;
-	}
-	return afile_commit(&af, e);
-}
-
 /* Geometry of the line chart. */
 #define LC_W 640.0
 #define LC_H 400.0

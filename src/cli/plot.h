@@ -20,12 +20,6 @@ int plot_svg(FILE *f, const struct dnn_history *h, int classification);
 int plot_history(struct dnn_afile *af, const struct dnn_history *h, int classification,
 		 struct dnn_error *e);
 
-/* Write it to path as an output of afile.h (a regular file replaced
- * atomically, a device or FIFO written directly). Errors: 73 when the file
- * cannot be created, 74 on a write error; no file is left behind. */
-int plot_write(const char *path, const struct dnn_history *h, int classification,
-	       struct dnn_error *e);
-
 /* A line chart: y against x, where x is in decades (log10 of the quantity:
  * a tick at every whole x, labelled 1eK), y's non-finite values left out;
  * when mark_label is set and mark >= x[0], a vertical marker at x = mark

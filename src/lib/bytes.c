@@ -107,11 +107,6 @@ uint32_t rbuf_u32(struct dnn_rbuf *r)
 	return (uint32_t)rbuf_uint(r, 4);
 }
 
-uint64_t rbuf_u64(struct dnn_rbuf *r)
-{
-	return rbuf_uint(r, 8);
-}
-
 float rbuf_f32(struct dnn_rbuf *r)
 {
 	return bytes_bits_f32((uint32_t)rbuf_uint(r, 4));

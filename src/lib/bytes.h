@@ -146,7 +146,6 @@ struct dnn_rbuf {
 /* The next k bytes as a little-endian number (k <= 8). */
 uint64_t rbuf_uint(struct dnn_rbuf *r, int k);
 uint32_t rbuf_u32(struct dnn_rbuf *r);
-uint64_t rbuf_u64(struct dnn_rbuf *r);
 float rbuf_f32(struct dnn_rbuf *r);
 double rbuf_f64(struct dnn_rbuf *r);
 void rbuf_f32s(struct dnn_rbuf *r, float *v, size_t n);
