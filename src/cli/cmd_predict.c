@@ -1,4 +1,5 @@
 /* dnn predict: checkpoint + rows in -> predictions out, streaming. */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
@@ -107,7 +108,7 @@ static int predict_batch(const struct dnn_model *m, struct dnn_reader *r, float 
 	}
 	/* Rows go out as they are predicted, also into a pipe. */
 	if (fflush(stdout) == EOF)
-		return dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on standard output");
+		return cli_stdout_error(errno, e);
 	return 0;
 }
 

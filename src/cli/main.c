@@ -139,9 +139,9 @@ static int close_stdout(struct dnn_error *e)
 {
 	int bad = ferror(stdout);
 
+	errno = 0;
 	if (fclose(stdout) != 0 || bad)
-		return dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on standard output%s%s",
-				     errno ? ": " : "", errno ? strerror(errno) : "");
+		return cli_stdout_error(errno, e);
 	return 0;
 }
 
@@ -219,9 +219,12 @@ int main(int argc, char **argv)
 
 	dnn_error_clear(&e);
 	hold_std_fds();
-	/* A reader that goes away (dnn predict ... | head -1) ends dnn quietly,
-	 * as it does cat, even when the caller ignored SIGPIPE. */
-	signal(SIGPIPE, SIG_DFL);
+	/* A reader that goes away must not end dnn as SIGPIPE would: training
+	 * goes on to save its checkpoint when the log's reader left (--log -
+	 * | head -1), and a save is never cut short. A write to a closed pipe
+	 * fails with EPIPE instead; a report on standard output then ends its
+	 * command quietly (CLI_EX_PIPE), as SIGPIPE ends cat. */
+	signal(SIGPIPE, SIG_IGN);
 	catch_fatal_signals();
 	if (dist_init(&e)) {
 		if (dist_rank() == 0)
@@ -256,9 +259,12 @@ int main(int argc, char **argv)
 		/* The gemm DNN_GEMM asks for, for every command. */
 		rc = mat_kernel_from_env(&e) ? -1 : c->fn(argc - 1, argv + 1, &e);
 	}
-	errno = 0;
 	if (close_stdout(rc ? NULL : &e))
 		rc = -1;
+	if (rc != 0 && e.code == CLI_EX_PIPE) {
+		dist_finalize();
+		return CLI_EX_PIPE;
+	}
 	if (rc != 0) {
 		if (!e.code)
 			dnn_error_set(&e, DNN_EX_SOFTWARE, NULL, 0, 0, "internal error");
