@@ -12,6 +12,7 @@
 #include "afile.h"
 #include "cli.h"
 #include "cmds.h"
+#include "env.h"
 #include "mat.h"
 #include "net.h"
 #include "optim.h"
@@ -269,7 +270,7 @@ int cmd_lrfind(int argc, char **argv, struct dnn_error *e)
 	if (a.seed && cli_seed(a.seed, &seed, e))
 		return -1;
 	/* The gemm on DNN_THREADS threads, else one per CPU. */
-	if (mat_set_threads(0, e))
+	if (env_set_threads(0, e))
 		return -1;
 	/* The plot is opened before the run, so that a plot that cannot be
 	 * created does not cost it. */

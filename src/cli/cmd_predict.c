@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "cmds.h"
 #include "data.h"
+#include "env.h"
 #include "mat.h"
 #include "metrics.h"
 #include "net.h"
@@ -196,7 +197,7 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 	rc = -1;
 	if (argc - optind < 1 || argc - optind > 2)
 		return cli_operands("MODEL and optionally DATA", e);
-	if (mat_set_threads(threads, e))
+	if (env_set_threads(threads, e))
 		return -1;
 	if (argc - optind == 2)
 		data_path = argv[optind + 1];

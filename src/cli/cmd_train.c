@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "cmds.h"
 #include "dist.h"
+#include "env.h"
 #include "mat.h"
 #include "opts.h"
 #include "train_job.h"
@@ -195,7 +196,9 @@ static int probe_outputs(const struct train_args *a, const char *ckpt_path, stru
  * ranks on one machine share. */
 static int set_threads(unsigned long threads, struct dnn_error *e)
 {
-	if (!threads && !getenv("DNN_THREADS") && dist_local_size() > 1) {
+	if (!threads)
+		threads = env_threads();
+	if (!threads && dist_local_size() > 1) {
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
 		threads = cpus > dist_local_size()

@@ -14,6 +14,7 @@
 #include "cmds.h"
 #include "opts.h"
 #include "dist.h"
+#include "env.h"
 #include "input.h"
 #include "mat.h"
 #include "err.h"
@@ -162,7 +163,7 @@ static void hold_std_fds(void)
 /* dnn --version: the version, then what this build and this machine use. */
 static int version(struct dnn_error *e)
 {
-	if (mat_set_threads(0, e))
+	if (env_set_threads(0, e))
 		return -1;
 	printf("dnn %s\n", PACKAGE_VERSION);
 	printf("gemm kernel: %s (chosen at run time among avx512, avx2 and portable C)\n",
@@ -232,6 +233,10 @@ int main(int argc, char **argv)
 		dist_finalize();
 		return e.code;
 	}
+	if (env_mpi_native_sum())
+		dist_use_native_sum();
+	/* The gemm DNN_GEMM asks for, for every command. */
+	env_set_gemm();
 	if (argc < 2) {
 		usage(stderr);
 		return DNN_EX_USAGE;
@@ -240,7 +245,7 @@ int main(int argc, char **argv)
 		usage(stdout);
 		rc = 0;
 	} else if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
-		rc = mat_kernel_from_env(&e) ? -1 : version(&e);
+		rc = version(&e);
 	} else if (strcmp(argv[1], "help") == 0) {
 		rc = cmd_help(argc - 1, argv + 1, &e);
 	} else if (strcmp(argv[1], "--complete") == 0) {
@@ -256,8 +261,7 @@ int main(int argc, char **argv)
 				   "process",
 				   c->name);
 	} else {
-		/* The gemm DNN_GEMM asks for, for every command. */
-		rc = mat_kernel_from_env(&e) ? -1 : c->fn(argc - 1, argv + 1, &e);
+		rc = c->fn(argc - 1, argv + 1, &e);
 	}
 	if (close_stdout(rc ? NULL : &e))
 		rc = -1;

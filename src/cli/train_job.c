@@ -15,6 +15,7 @@
 #include "ckpt.h"
 #include "data.h"
 #include "dist.h"
+#include "env.h"
 #include "hparams.h"
 #include "hvp.h"
 #include "loss.h"
@@ -587,23 +588,6 @@ int train_job_run(struct train_job *j, struct dnn_error *e)
 
 /* ---- 6. save: plot, checkpoint, log ---- */
 
-/* When the checkpoint is written, in Unix seconds: SOURCE_DATE_EPOCH when
- * set (so that runs can give byte-identical files), else now. */
-static uint64_t write_time(void)
-{
-	const char *env = getenv("SOURCE_DATE_EPOCH");
-	unsigned long long v;
-	char *end;
-
-	if (env && *env) {
-		errno = 0;
-		v = strtoull(env, &end, 10);
-		if (!*end && errno == 0)
-			return v;
-	}
-	return (uint64_t)time(NULL);
-}
-
 /* The checkpoint's contents beyond the network: the spec, what wrote it,
  * the dataset's names (taken over from it), and what --resume needs to
  * continue (unless training diverged). */
@@ -614,7 +598,7 @@ static int fill_model(struct train_job *j, struct dnn_error *e)
 
 	m->spec_json = spec_to_json(&j->spec);
 	m->writer = util_strdup("dnn " PACKAGE_VERSION);
-	m->written = write_time();
+	m->written = env_write_time();
 	if (!m->spec_json || !m->writer)
 		return dnn_error_oom(e);
 	m->n_cols = d->n_cols;
