@@ -330,6 +330,10 @@ add("gz_junk_after_header", "csv", 65, r"gz_junk_after_header:",
 os.mkdir(os.path.join(out, "csv_directory"))
 add("csv_directory", "csv", 66, r"'.*csv_directory': Is a directory$")
 add("csv_missing", "csv", 66, r"cannot open '.*csv_missing': No such file or directory$")
+# Class names go into the checkpoint, whose strings are UTF-8: refused
+# before training, not at the save.
+add("csv_class_latin1", "csv", 65, r"csv_class_latin1: class 'caf\\xe9' is not valid UTF-8$",
+    b"a,b,species\n1,2,caf\xe9\n3,4,b\n1,2,caf\xe9\n")
 # predict: rows for GOOD.dnn.
 add("pcsv_missing_column", "pcsv", 65, r"pcsv_missing_column:",
     b"sepal_length,species\n5.1,setosa\n")
