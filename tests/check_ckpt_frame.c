@@ -82,8 +82,11 @@ START_TEST(test_trailing)
 	static const struct {
 		const char *what;
 		size_t n;
-	} tails[] = {{"x", 1}, {"junk", 4}, {"\0\0\0\0\0\0\0\0\0\0\0\0", 12},
-		     {"metaXXXXXXXXXXXXXXXXXXXXXXX", 27}, {"meta\0\0\0\0\0\0\0\0", 12}};
+	} tails[] = {{"x", 1},
+		     {"junk", 4},
+		     {"\0\0\0\0\0\0\0\0\0\0\0\0", 12},
+		     {"metaXXXXXXXXXXXXXXXXXXXXXXX", 27},
+		     {"meta\0\0\0\0\0\0\0\0", 12}};
 	unsigned char buf[2 * sizeof frame];
 	char msg[1024], want[128];
 

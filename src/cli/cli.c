@@ -139,8 +139,8 @@ void cli_write_shown(FILE *f, const char *s, int width)
 	size_t len = cli_shown_len(s), pad = 0;
 	char buf[8];
 
-	if (width < 0 && (size_t)-(long)width > len)
-		pad = (size_t)-(long)width - len;
+	if (width < 0 && (size_t) - (long)width > len)
+		pad = (size_t) - (long)width - len;
 	for (; pad > 0; pad--)
 		putc(' ', f);
 	for (; *s; s++) {

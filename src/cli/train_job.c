@@ -243,8 +243,7 @@ static void show_bytes(char *dst, size_t size, const char *s)
 /* The class names and the categories of the data, which the checkpoint
  * keeps, must be UTF-8 (dnn-checkpoint(5)): refused before training rather
  * than at the save (65). */
-static int check_names_utf8(const struct dnn_dataset *d, const char *data_name,
-			    struct dnn_error *e)
+static int check_names_utf8(const struct dnn_dataset *d, const char *data_name, struct dnn_error *e)
 {
 	const char *bad = NULL, *what = "class";
 	char shown[256];

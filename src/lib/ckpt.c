@@ -24,8 +24,8 @@
 struct loader {
 	const char *name; /* the file, in messages */
 	struct dnn_error *e;
-	struct ckpt_frame fr;	/* the sections */
-	size_t n_num_inputs; /* numeric input columns, from COLS */
+	struct ckpt_frame fr; /* the sections */
+	size_t n_num_inputs;  /* numeric input columns, from COLS */
 	/* From LAYR. */
 	int task, loss;
 	size_t n_in, n_layers, n_out, n_params;
@@ -33,20 +33,7 @@ struct loader {
 	int *acts;
 };
 
-static int load_err(struct loader *ld, const char *fmt, ...) DNN_PRINTF(2, 3);
 static int sect_err(struct loader *ld, int s, const char *fmt, ...) DNN_PRINTF(3, 4);
-
-/* Error 65 naming the file. */
-static int load_err(struct loader *ld, const char *fmt, ...)
-{
-	char msg[768];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	return dnn_error_set(ld->e, DNN_EX_DATA, ld->name, 0, 0, "%s", msg);
-}
 
 /* Error 65 naming the file and the section. */
 static int sect_err(struct loader *ld, int s, const char *fmt, ...)
@@ -445,7 +432,8 @@ static int parse_cats(struct loader *ld, struct dnn_model *m)
 		if (sect_done(ld, S_CATS, &r))
 			return -1;
 	} else if (n_catcols) {
-		return load_err(ld, "missing section 'CATS' (COLS has categorical columns)");
+		return dnn_error_set(ld->e, DNN_EX_DATA, ld->name, 0, 0,
+				     "missing section 'CATS' (COLS has categorical columns)");
 	}
 	if (n_inputs != ld->n_in && !n_catcols)
 		return sect_err(ld, S_COLS, "%zu input columns for a network of %zu inputs",
@@ -489,9 +477,10 @@ static int parse_spec(struct loader *ld, struct dnn_model *m)
 	if (!util_utf8_valid(p, n))
 		return sect_err(ld, S_SPEC, "the spec is not valid UTF-8");
 	if (jsontext_check(p, n, &off))
-		return off == n ? sect_err(ld, S_SPEC, "the spec is not valid JSON (it ends too soon)")
-				: sect_err(ld, S_SPEC, "the spec is not valid JSON (at byte %zu)",
-					   off + 1);
+		return off == n
+			   ? sect_err(ld, S_SPEC, "the spec is not valid JSON (it ends too soon)")
+			   : sect_err(ld, S_SPEC, "the spec is not valid JSON (at byte %zu)",
+				      off + 1);
 	while (off < n && strchr(" \t\r\n", p[off]))
 		off++;
 	if (off == n || p[off] != '{')
@@ -506,9 +495,9 @@ static int parse_spec(struct loader *ld, struct dnn_model *m)
  * (zeroed); the sizes it leaves in ld describe the network. */
 static int parse_sections(struct dnn_model *m, struct loader *ld)
 {
-	if (parse_layr(ld) || parse_cols(ld, m) ||
-	    parse_cats(ld, m) || parse_clas(ld, m) || parse_norm(ld, m) || parse_fill(ld, m) ||
-	    check_wght(ld) || parse_hist(ld, m) || parse_spec(ld, m) || parse_meta(ld, m))
+	if (parse_layr(ld) || parse_cols(ld, m) || parse_cats(ld, m) || parse_clas(ld, m) ||
+	    parse_norm(ld, m) || parse_fill(ld, m) || check_wght(ld) || parse_hist(ld, m) ||
+	    parse_spec(ld, m) || parse_meta(ld, m))
 		return -1;
 	m->task = ld->task;
 	return 0;

@@ -24,7 +24,7 @@ extern const char ckpt_sect_tag[N_SECT][5];
 
 /* The largest checkpoint dnn reads or writes (dnn-checkpoint(5)): 16 GiB,
  * or what a size_t can count where that is less. */
-#define CKPT_MAX_SIZE                                                                  \
+#define CKPT_MAX_SIZE                                                                              \
 	((uint64_t)SIZE_MAX < (UINT64_C(1) << 34) ? (uint64_t)SIZE_MAX : (UINT64_C(1) << 34))
 #define CKPT_MAX_SHOWN "16 GiB"
 
@@ -42,8 +42,8 @@ struct ckpt_frame {
 /* Verify the frame of the image buf (the magic, the version, the section
  * lengths, the CRC, the tags, no critical section unknown, missing or
  * twice) and fill f. Errors are 65 naming name. */
-int ckpt_frame_parse(struct ckpt_frame *f, const unsigned char *buf, size_t size,
-		     const char *name, struct dnn_error *e);
+int ckpt_frame_parse(struct ckpt_frame *f, const unsigned char *buf, size_t size, const char *name,
+		     struct dnn_error *e);
 
 /* Read the checkpoint at path ("-": standard input) into *out (malloc'd,
  * *size bytes) and verify its frame as ckpt_frame_parse does, reading no
@@ -51,8 +51,8 @@ int ckpt_frame_parse(struct ckpt_frame *f, const unsigned char *buf, size_t size
  * after 8 bytes, a bad version after 12, a bad tag or a length beyond the
  * file or CKPT_MAX_SIZE at its section header, data after the CRC. 66 when
  * it cannot be opened or is a directory, 74 on a read error. */
-int ckpt_frame_read(struct ckpt_frame *f, const char *path, const char *name,
-		    unsigned char **out, size_t *size, struct dnn_error *e);
+int ckpt_frame_read(struct ckpt_frame *f, const char *path, const char *name, unsigned char **out,
+		    size_t *size, struct dnn_error *e);
 
 /* zlib's CRC-32 of n bytes at p, over any length. */
 uint32_t ckpt_crc(const unsigned char *p, size_t n);

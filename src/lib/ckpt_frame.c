@@ -171,11 +171,12 @@ static int walk_section(struct walk *w, const unsigned char *b, size_t n, int eo
 			   ? CKPT_MAX_SIZE - pos - SECT_HEADER_SIZE - CRC_SIZE
 			   : 0;
 		if (len > room)
-			return w->cand ? walk_trailing(w)
-				       : walk_err(w,
-						  "checkpoint larger than the %s dnn reads (section "
-						  "at offset %zu is %llu bytes long)",
-						  CKPT_MAX_SHOWN, pos, (unsigned long long)len);
+			return w->cand
+				   ? walk_trailing(w)
+				   : walk_err(w,
+					      "checkpoint larger than the %s dnn reads (section "
+					      "at offset %zu is %llu bytes long)",
+					      CKPT_MAX_SHOWN, pos, (unsigned long long)len);
 	}
 	if (left - SECT_HEADER_SIZE < len) {
 		*want = pos + SECT_HEADER_SIZE + (size_t)len;
@@ -208,8 +209,7 @@ static int walk_on(struct walk *w, const unsigned char *b, size_t n, int eof, si
 
 /* The table of the sections of a verified frame: the critical ones known,
  * none twice, none missing (but FILL and CATS), meta and trst. */
-static int frame_table(struct ckpt_frame *f, const unsigned char *buf, size_t size,
-		       struct walk *w)
+static int frame_table(struct ckpt_frame *f, const unsigned char *buf, size_t size, struct walk *w)
 {
 	size_t end = size - CRC_SIZE;
 
@@ -236,7 +236,8 @@ static int frame_table(struct ckpt_frame *f, const unsigned char *buf, size_t si
 			f->trst = buf + pos + SECT_HEADER_SIZE;
 			f->trst_len = len;
 		} else if (tag[0] >= 'A' && tag[0] <= 'Z') {
-			return walk_err(w, "unknown critical section '%.4s' (written by a newer dnn?)",
+			return walk_err(w,
+					"unknown critical section '%.4s' (written by a newer dnn?)",
 					(const char *)tag);
 		}
 		pos += SECT_HEADER_SIZE + len;
@@ -247,8 +248,8 @@ static int frame_table(struct ckpt_frame *f, const unsigned char *buf, size_t si
 	return 0;
 }
 
-int ckpt_frame_parse(struct ckpt_frame *f, const unsigned char *buf, size_t size,
-		     const char *name, struct dnn_error *e)
+int ckpt_frame_parse(struct ckpt_frame *f, const unsigned char *buf, size_t size, const char *name,
+		     struct dnn_error *e)
 {
 	struct walk w = {name, e, size, 0, 0, 0, 0};
 	size_t want;
@@ -271,8 +272,8 @@ struct stream {
  * (at most CKPT_MAX_SIZE and a section header more). */
 static int stream_fill(struct stream *s, size_t want, const char *name, struct dnn_error *e)
 {
-	uint64_t limit = s->size != SIZE_UNKNOWN ? s->size
-						 : CKPT_MAX_SIZE + SECT_HEADER_SIZE + CRC_SIZE;
+	uint64_t limit =
+	    s->size != SIZE_UNKNOWN ? s->size : CKPT_MAX_SIZE + SECT_HEADER_SIZE + CRC_SIZE;
 
 	while (s->n < want && !s->eof) {
 		ssize_t r;
@@ -326,8 +327,8 @@ static int stream_open(struct stream *s, const char *path, struct dnn_error *e)
 	return 0;
 }
 
-int ckpt_frame_read(struct ckpt_frame *f, const char *path, const char *name,
-		    unsigned char **out, size_t *size, struct dnn_error *e)
+int ckpt_frame_read(struct ckpt_frame *f, const char *path, const char *name, unsigned char **out,
+		    size_t *size, struct dnn_error *e)
 {
 	struct stream s;
 	struct walk w = {name, e, SIZE_UNKNOWN, 0, 0, 0, 0};
