@@ -99,8 +99,12 @@ flipped = bytearray(good)
 flipped[secs[-2][1] + 20] ^= 0x10
 add("ckpt_bit_flip", "ckpt", 65, r"checksum mismatch: the file is damaged$", bytes(flipped))
 add("ckpt_bad_crc", "ckpt", 65, r"checksum mismatch", good[:-4] + b"\0\0\0\0")
-add("ckpt_trailing_junk", "ckpt", 65, TRUNC + "|checksum mismatch|bad section tag",
-    good + b"junk")
+TRAILING = r"trailing data after the checkpoint \(from offset %d\)$" % len(good)
+add("ckpt_trailing_junk", "ckpt", 65, TRAILING, good + b"junk")
+add("ckpt_trailing_byte", "ckpt", 65, TRAILING, good + b"\0")
+add("ckpt_trailing_zeros", "ckpt", 65, TRAILING, good + bytes(65536))
+add("ckpt_twice", "ckpt", 65, TRAILING, good + good)
+add("ckpt_trailing_text", "ckpt", 65, TRAILING, good + b"species,setosa\n" * 100)
 # Absurd sizes, with a valid CRC so that the reader must check them.
 huge_len = bytearray(good)
 struct.pack_into("<Q", huge_len, secs[0][1] + 4, 1 << 63)
@@ -178,6 +182,44 @@ add("ckpt_binary_junk", "ckpt", 65, r"not a dnn checkpoint$",
 add("ckpt_junk_after_magic", "ckpt", 65, TRUNC + "|checksum mismatch|unsupported",
     MAGIC + bytes(rng.randrange(256) for _ in range(4096)))
 add("ckpt_gzipped", "ckpt", 65, r"not a dnn checkpoint$", gzip.compress(good, mtime=0))
+# SPEC must be one JSON object in UTF-8 (info --json embeds it as it is).
+NOT_JSON = r"section 'SPEC': the spec is not valid JSON "
+add("ckpt_spec_not_json", "ckpt", 65, NOT_JSON + r"\(at byte 1\)$",
+    replace("SPEC", b"not json at all"))
+add("ckpt_spec_cut", "ckpt", 65, NOT_JSON + r"\(it ends too soon\)$",
+    replace("SPEC", payload["SPEC"][:-1]))
+add("ckpt_spec_empty", "ckpt", 65, NOT_JSON + r"\(it ends too soon\)$", replace("SPEC", b""))
+add("ckpt_spec_leading_zero", "ckpt", 65, NOT_JSON + r"\(at byte 13\)$",
+    replace("SPEC", b'{"epochs": 05}'))
+add("ckpt_spec_trailing_comma", "ckpt", 65, NOT_JSON + r"\(at byte 14\)$",
+    replace("SPEC", b'{"epochs": 5,}'))
+add("ckpt_spec_raw_tab", "ckpt", 65, NOT_JSON + r"\(at byte 14\)$",
+    replace("SPEC", b'{"loss": "mse\tx"}'))
+add("ckpt_spec_two_values", "ckpt", 65, NOT_JSON + r"\(at byte 4\)$", replace("SPEC", b"{} {}"))
+# The object and 999 arrays are 1000 levels; the 1000th array is one too many.
+add("ckpt_spec_deep", "ckpt", 65, NOT_JSON + r"\(at byte 1005\)$",
+    replace("SPEC", b'{"a":' + b"[" * 1000 + b"]" * 1000 + b"}"))
+add("ckpt_spec_array", "ckpt", 65, r"section 'SPEC': the spec is not a JSON object$",
+    replace("SPEC", b" [1, 2]"))
+add("ckpt_spec_latin1", "ckpt", 65, r"section 'SPEC': the spec is not valid UTF-8$",
+    replace("SPEC", b'{"loss": "\xe9"}'))
+# Strings are UTF-8 (dnn-checkpoint(5)): names written by another program.
+
+
+def strings(names):
+    return b"".join(struct.pack("<I", len(n)) + n for n in names)
+
+
+classes = [b"setosa", b"versicolor", b"virginica"]
+for bad, what in ((b"vers\xe9color", "latin1"), (b"\xc0\xaf", "overlong"),
+                  (b"\xed\xa0\x80", "surrogate"), (b"versi\xc3", "cut")):
+    add("ckpt_class_%s" % what, "ckpt", 65, r"section 'CLAS': class name 2 is not valid UTF-8$",
+        replace("CLAS", struct.pack("<I", 3) + strings([classes[0], bad, classes[2]])))
+cols = payload["COLS"]
+add("ckpt_column_latin1", "ckpt", 65, r"section 'COLS': column name 1 is not valid UTF-8$",
+    replace("COLS", cols.replace(b"sepal_length", b"s\xe9pal_length")))
+add("ckpt_target_latin1", "ckpt", 65, r"section 'COLS': column name 5 is not valid UTF-8$",
+    replace("COLS", cols.replace(b"species", b"esp\xe8ces")))
 os.mkdir(os.path.join(out, "ckpt_directory"))
 add("ckpt_directory", "ckpt", 66, r"cannot open '.*ckpt_directory': Is a directory$")
 add("ckpt_missing", "ckpt", 66, r"cannot open '.*ckpt_missing': No such file or directory$")
@@ -288,6 +330,10 @@ add("gz_junk_after_header", "csv", 65, r"gz_junk_after_header:",
 os.mkdir(os.path.join(out, "csv_directory"))
 add("csv_directory", "csv", 66, r"'.*csv_directory': Is a directory$")
 add("csv_missing", "csv", 66, r"cannot open '.*csv_missing': No such file or directory$")
+# Class names go into the checkpoint, whose strings are UTF-8: refused
+# before training, not at the save.
+add("csv_class_latin1", "csv", 65, r"csv_class_latin1: class 'caf\\xe9' is not valid UTF-8$",
+    b"a,b,species\n1,2,caf\xe9\n3,4,b\n1,2,caf\xe9\n")
 # predict: rows for GOOD.dnn.
 add("pcsv_missing_column", "pcsv", 65, r"pcsv_missing_column:",
     b"sepal_length,species\n5.1,setosa\n")

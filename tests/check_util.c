@@ -93,6 +93,41 @@ START_TEST(test_is_digits)
 }
 END_TEST
 
+/* Whether the literal s (without its NUL) is valid UTF-8. */
+#define UTF8(s) util_utf8_valid(s, sizeof s - 1)
+
+START_TEST(test_utf8_valid)
+{
+	ck_assert_int_eq(UTF8(""), 1);
+	ck_assert_int_eq(UTF8("plain ascii\t\n"), 1);
+	ck_assert_int_eq(UTF8("x\xc3\xa9"), 1);	       /* U+00E9 */
+	ck_assert_int_eq(UTF8("\xe2\x82\xac"), 1);     /* U+20AC */
+	ck_assert_int_eq(UTF8("\xed\x9f\xbf"), 1);     /* U+D7FF */
+	ck_assert_int_eq(UTF8("\xef\xbf\xbf"), 1);     /* U+FFFF */
+	ck_assert_int_eq(UTF8("\xf0\x90\x80\x80"), 1); /* U+10000 */
+	ck_assert_int_eq(UTF8("\xf4\x8f\xbf\xbf"), 1); /* U+10FFFF */
+	ck_assert_int_eq(UTF8("\xe9t\xe9"), 0);	       /* Latin-1 */
+	ck_assert_int_eq(UTF8("\x80"), 0);	       /* lone continuation */
+	ck_assert_int_eq(UTF8("\xc3"), 0);	       /* cut short */
+	ck_assert_int_eq(UTF8("\xe2\x82"), 0);
+	ck_assert_int_eq(UTF8("\xc3\x28"), 0); /* not a continuation */
+	ck_assert_int_eq(UTF8("\xe2\x28\xac"), 0);
+	ck_assert_int_eq(UTF8("\xe2\x82\x28"), 0);
+	ck_assert_int_eq(UTF8("\xc0\xaf"), 0); /* overlong '/' */
+	ck_assert_int_eq(UTF8("\xc1\xbf"), 0);
+	ck_assert_int_eq(UTF8("\xe0\x9f\xbf"), 0);     /* overlong U+07FF */
+	ck_assert_int_eq(UTF8("\xf0\x8f\xbf\xbf"), 0); /* overlong U+FFFF */
+	ck_assert_int_eq(UTF8("\xed\xa0\x80"), 0);     /* surrogate U+D800 */
+	ck_assert_int_eq(UTF8("\xed\xbf\xbf"), 0);     /* surrogate U+DFFF */
+	ck_assert_int_eq(UTF8("\xf4\x90\x80\x80"), 0); /* U+110000 */
+	ck_assert_int_eq(UTF8("\xf5\x80\x80\x80"), 0);
+	ck_assert_int_eq(UTF8("\xff"), 0);
+	/* The length is the caller's: a NUL is a character, bytes past n are not read. */
+	ck_assert_int_eq(util_utf8_valid("a\0b", 3), 1);
+	ck_assert_int_eq(util_utf8_valid("ab\xc3\xa9", 3), 0);
+}
+END_TEST
+
 START_TEST(test_edit_distance)
 {
 	static const char *const names[] = {"relu", "sigmoid", "softmax", "tanh"};
@@ -138,6 +173,7 @@ static Suite *util_suite(void)
 	tcase_add_test(tc, test_parse_long);
 	tcase_add_test(tc, test_parse_u64_double);
 	tcase_add_test(tc, test_is_digits);
+	tcase_add_test(tc, test_utf8_valid);
 	tcase_add_test(tc, test_edit_distance);
 	tcase_add_test(tc, test_error_format);
 	suite_add_tcase(s, tc);

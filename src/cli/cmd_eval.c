@@ -104,6 +104,17 @@ static double accuracy(const struct tally *ty, size_t k)
 	return ratio((double)right, (double)ty->n);
 }
 
+/* The width of a class's column in the confusion matrix: its name as
+ * shown, 7 at least. */
+static size_t column_width(const char *name)
+{
+	size_t n = cli_shown_len(name);
+
+	return n > 7 ? n : 7;
+}
+
+/* The tables of dnn eval; names shown with their control characters
+ * escaped (cli_write_shown). */
 static void print_text(const struct tally *ty, const struct dnn_model *m)
 {
 	size_t k = m->n_classes, w = 5;
@@ -114,23 +125,23 @@ static void print_text(const struct tally *ty, const struct dnn_model *m)
 		size_t n_out = net_n_out(m->net);
 
 		for (size_t c = 0; c < m->n_cols; c++)
-			if (m->col_role[c] == DNN_COL_TARGET && strlen(m->col_names[c]) > w)
-				w = strlen(m->col_names[c]);
+			if (m->col_role[c] == DNN_COL_TARGET && cli_shown_len(m->col_names[c]) > w)
+				w = cli_shown_len(m->col_names[c]);
 		printf("\n%-*s  %12s  %12s  %9s\n", (int)w, "target", "mse", "mae", "r2");
 		for (size_t c = 0, j = 0; c < m->n_cols && j < n_out; c++) {
 			if (m->col_role[c] != DNN_COL_TARGET)
 				continue;
-			printf("%-*s  %12.6g  %12.6g  %9.4f\n", (int)w, m->col_names[c],
-			       ty->sq[j] / (double)ty->n, ty->abs_err[j] / (double)ty->n,
-			       1.0 - ratio(ty->sq[j], ty->m2[j]));
+			cli_write_shown(stdout, m->col_names[c], (int)w);
+			printf("  %12.6g  %12.6g  %9.4f\n", ty->sq[j] / (double)ty->n,
+			       ty->abs_err[j] / (double)ty->n, 1.0 - ratio(ty->sq[j], ty->m2[j]));
 			j++;
 		}
 		return;
 	}
 	printf("accuracy  %.4f\n", accuracy(ty, k));
 	for (size_t c = 0; c < k; c++)
-		if (strlen(m->class_names[c]) > w)
-			w = strlen(m->class_names[c]);
+		if (cli_shown_len(m->class_names[c]) > w)
+			w = cli_shown_len(m->class_names[c]);
 	printf("\n%-*s  %9s  %9s  %9s  %7s\n", (int)w, "class", "precision", "recall", "f1",
 	       "support");
 	for (size_t c = 0; c < k; c++) {
@@ -138,19 +149,19 @@ static void print_text(const struct tally *ty, const struct dnn_model *m)
 		size_t s;
 
 		class_stats(ty, k, c, &p, &r, &f, &s);
-		printf("%-*s  %9.4f  %9.4f  %9.4f  %7zu\n", (int)w, m->class_names[c], p, r, f, s);
+		cli_write_shown(stdout, m->class_names[c], (int)w);
+		printf("  %9.4f  %9.4f  %9.4f  %7zu\n", p, r, f, s);
 	}
 	printf("\nconfusion (rows: true class, columns: predicted)\n%-*s", (int)w, "");
-	for (size_t c = 0; c < k; c++)
-		printf("  %*s",
-		       (int)(strlen(m->class_names[c]) > 7 ? strlen(m->class_names[c]) : 7),
-		       m->class_names[c]);
+	for (size_t c = 0; c < k; c++) {
+		fputs("  ", stdout);
+		cli_write_shown(stdout, m->class_names[c], -(int)column_width(m->class_names[c]));
+	}
 	putchar('\n');
 	for (size_t r = 0; r < k; r++) {
-		printf("%-*s", (int)w, m->class_names[r]);
+		cli_write_shown(stdout, m->class_names[r], (int)w);
 		for (size_t c = 0; c < k; c++)
-			printf("  %*zu",
-			       (int)(strlen(m->class_names[c]) > 7 ? strlen(m->class_names[c]) : 7),
+			printf("  %*zu", (int)column_width(m->class_names[c]),
 			       ty->confusion[r * k + c]);
 		putchar('\n');
 	}

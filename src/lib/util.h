@@ -1,4 +1,4 @@
-/* Small helpers: checked allocation sizes, strict number parsing, names. */
+/* Small helpers: checked allocation sizes, strict number parsing, names, UTF-8. */
 #ifndef DNN_UTIL_H
 #define DNN_UTIL_H
 
@@ -36,6 +36,10 @@ size_t util_edit_distance(const char *a, const char *b);
 /* The candidate closest to word, if it is close enough to be a likely typo;
  * NULL otherwise. */
 const char *util_closest(const char *word, const char *const *cands, size_t n);
+
+/* Whether the n bytes at s are well-formed UTF-8 (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF). */
+int util_utf8_valid(const char *s, size_t n);
 
 /* Free an array of n strings and the array itself. */
 void util_free_strings(char **v, size_t n);
