@@ -460,6 +460,42 @@ START_TEST(test_parse_length)
 }
 END_TEST
 
+/* A UTF-8 byte order mark before the spec is skipped, as jq does. */
+START_TEST(test_parse_bom)
+{
+	static const char text[] = "\xef\xbb\xbf{\"layers\":[{\"units\":3}],\"epochs\":7}";
+	struct dnn_spec s;
+
+	parse_ok(&s, text);
+	ck_assert_uint_eq(s.layers[0].units, 3);
+	ck_assert_uint_eq(s.epochs, 7);
+	spec_free(&s);
+}
+END_TEST
+
+/* A checkpoint's spec may hold names that are not UTF-8 (dnn wrote them as
+ * the data had them): spec_parse_stored reads them, spec_parse does not; the
+ * rest of the strictness holds for both. */
+START_TEST(test_parse_stored)
+{
+	static const char text[] = "{\"layers\":[{}],\"data\":{\"target\":\"\xe9t\xe9\"}}";
+	struct dnn_spec s;
+	struct dnn_error e;
+
+	dnn_error_clear(&e);
+	ck_assert_int_eq(spec_parse(&s, text, strlen(text), NAME, &e), -1);
+	ck_assert_str_eq(e.msg, "data.target: invalid UTF-8 in a string (byte 0xe9)");
+	ck_assert_int_eq(spec_parse_stored(&s, text, NAME, &e), 0);
+	ck_assert_str_eq(s.data.targets[0].name, "\xe9t\xe9");
+	spec_free(&s);
+	ck_assert_int_eq(spec_parse_stored(&s, "{\"layers\":[{}],\"seed\":9007199254740993}",
+					   NAME, &e),
+			 -1);
+	ck_assert_int_eq(e.code, 65);
+	spec_free(&s);
+}
+END_TEST
+
 /* --- round trips --------------------------------------------------------- */
 
 static const char *const round_specs[] = {
@@ -1076,6 +1112,8 @@ static Suite *spec_suite(void)
 	tcase_add_test(good, test_targets);
 	tcase_add_test(good, test_limits);
 	tcase_add_test(good, test_parse_length);
+	tcase_add_test(good, test_parse_bom);
+	tcase_add_test(good, test_parse_stored);
 	tcase_add_loop_test(round, test_round_trip, 0,
 			    (int)(sizeof round_specs / sizeof round_specs[0]));
 	tcase_add_test(round, test_round_trip_overrides);
