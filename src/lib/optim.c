@@ -36,16 +36,18 @@ struct dnn_optim *optim_new(const struct dnn_optim_spec *conf, size_t n_params, 
 		size_t hn;
 
 		ok = ok && !util_mul_overflow(hist, n, &hn);
-		o->lb.x = ok ? util_malloc_array(n, sizeof(double)) : NULL;
-		o->lb.gx = ok ? util_malloc_array(n, sizeof(double)) : NULL;
+		/* What the training state holds is zeroed: its unused history
+		 * slots are written too, and must not carry old heap bytes. */
+		o->lb.x = ok ? util_calloc_array(n, sizeof(double)) : NULL;
+		o->lb.gx = ok ? util_calloc_array(n, sizeof(double)) : NULL;
 		o->lb.d = ok ? util_malloc_array(n, sizeof(double)) : NULL;
 		for (int i = 0; i < 3; i++)
 			o->lb.gb[i] = ok ? util_malloc_array(n, sizeof(double)) : NULL;
 		o->lb.wt = ok ? util_malloc_array(n, sizeof(float)) : NULL;
 		o->lb.gf = ok ? util_malloc_array(n, sizeof(float)) : NULL;
-		o->lb.s = ok ? util_malloc_array(hn, sizeof(double)) : NULL;
-		o->lb.y = ok ? util_malloc_array(hn, sizeof(double)) : NULL;
-		o->lb.rho = util_malloc_array(hist, sizeof(double));
+		o->lb.s = ok ? util_calloc_array(hn, sizeof(double)) : NULL;
+		o->lb.y = ok ? util_calloc_array(hn, sizeof(double)) : NULL;
+		o->lb.rho = util_calloc_array(hist, sizeof(double));
 		o->lb.alpha = util_malloc_array(hist, sizeof(double));
 		ok = ok && o->lb.x && o->lb.gx && o->lb.d && o->lb.gb[0] && o->lb.gb[1] &&
 		     o->lb.gb[2] && o->lb.wt && o->lb.gf && o->lb.s && o->lb.y && o->lb.rho &&
