@@ -29,6 +29,8 @@ static const struct {
     /* The length counts, not a NUL. */
     {"{\"a\":1}junk", 7, 0},
     {"42", 0, 0},
+    /* Exponents far beyond a long: zero stays zero. */
+    {"[0.000e-99999999999999999999999, -0E+99999999999999999999999]", 0, 0},
 };
 
 START_TEST(test_good)
@@ -72,13 +74,19 @@ static const struct {
     /* Out of a double's range, or not exactly one. */
     {"{\"lr\": 1e400}", 1, 8, "lr: number out of range (not representable as a double): 1e400"},
     {"{\"lr\": -1e400}", 1, 8, "lr: number out of range (not representable as a double): -1e400"},
+    {"[1e99999999999999999999999]", 1, 2,
+     "[0]: number out of range (not representable as a double): 1e9999999999999999999999..."},
+    {"[0.1e-99999999999999999999999]", 1, 2,
+     "[0]: number out of range (too small for a double: it would read as 0): "
+     "0.1e-9999999999999999999..."},
     {"{\"lr\": 1e-400}", 1, 8,
      "lr: number out of range (too small for a double: it would read as 0): 1e-400"},
     {"{\"seed\": 9007199254740993}", 1, 10,
      "seed: 9007199254740993 is not exactly representable as a double (it would read as "
      "9007199254740992; whole numbers are exact up to 2^53 = 9007199254740992)"},
     {"{\"seed\": 9.007199254740993e15}", 1, 10,
-     "seed: 9.007199254740993e15 is not exactly representable as a double (it would read as "
+     "seed: 9.007199254740993e15 is not exactly representable as a double (it would read "
+     "as "
      "9007199254740992; whole numbers are exact up to 2^53 = 9007199254740992)"},
     {"{\"n\": -9007199254740993}", 1, 7,
      "n: -9007199254740993 is not exactly representable as a double (it would read as "

@@ -285,8 +285,14 @@ static int whole_exact(const char *s, size_t n, double d)
 	}
 	if (nfrac)
 		nfrac--;
-	if (i < n && (s[i] == 'e' || s[i] == 'E'))
-		ex = strtol(s + i + 1, NULL, 10);
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		int neg = s[++i] == '-';
+
+		/* Clamped: beyond 10^+-100000 the value is 0 or out of range. */
+		for (i += s[i] == '-' || s[i] == '+'; i < n && ex < 100000; i++)
+			ex = ex * 10 + (s[i] - '0');
+		ex = neg ? -ex : ex;
+	}
 	while (nd > 0 && dig[nd - 1] == '0') {
 		nd--;
 		ex++;
