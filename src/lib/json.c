@@ -478,6 +478,16 @@ static int next(struct jp *p, char close, const char *what)
 	return 0;
 }
 
+/* The value of a member or element, whose path ends after byte base, then
+ * what follows it (next). */
+static int member(struct jp *p, size_t base, char close, const char *what)
+{
+	if (value(p))
+		return -1;
+	path_cut(p, base);
+	return next(p, close, what);
+}
+
 static int object(struct jp *p)
 {
 	size_t base = p->plen;
@@ -496,10 +506,7 @@ static int object(struct jp *p)
 		if (p->i >= p->len || p->s[p->i] != ':')
 			return unexpected(p, p->i, "expected ':' after the key");
 		p->i++;
-		if (value(p))
-			return -1;
-		path_cut(p, base);
-	} while ((r = next(p, '}', "expected ',' or '}'")) == 0);
+	} while ((r = member(p, base, '}', "expected ',' or '}'")) == 0);
 	return r < 0 ? -1 : 0;
 }
 
@@ -514,10 +521,7 @@ static int array(struct jp *p)
 	do {
 		snprintf(idx, sizeof idx, "[%zu]", k++);
 		path_add(p, idx, strlen(idx));
-		if (value(p))
-			return -1;
-		path_cut(p, base);
-	} while ((r = next(p, ']', "expected ',' or ']'")) == 0);
+	} while ((r = member(p, base, ']', "expected ',' or ']'")) == 0);
 	return r < 0 ? -1 : 0;
 }
 
