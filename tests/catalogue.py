@@ -184,20 +184,20 @@ add("ckpt_junk_after_magic", "ckpt", 65, TRUNC + "|checksum mismatch|unsupported
 add("ckpt_gzipped", "ckpt", 65, r"not a dnn checkpoint$", gzip.compress(good, mtime=0))
 # SPEC must be one JSON object in UTF-8 (info --json embeds it as it is).
 NOT_JSON = r"section 'SPEC': the spec is not valid JSON "
-add("ckpt_spec_not_json", "ckpt", 65, NOT_JSON + r"\(at byte 1\)$",
+add("ckpt_spec_not_json", "ckpt", 65, NOT_JSON + r"\(line 1, column 1: unknown word 'not' .*\)$",
     replace("SPEC", b"not json at all"))
-add("ckpt_spec_cut", "ckpt", 65, NOT_JSON + r"\(it ends too soon\)$",
+add("ckpt_spec_cut", "ckpt", 65, NOT_JSON + r"\(line 1, column [0-9]+: the text ends before every bracket is closed\)$",
     replace("SPEC", payload["SPEC"][:-1]))
-add("ckpt_spec_empty", "ckpt", 65, NOT_JSON + r"\(it ends too soon\)$", replace("SPEC", b""))
-add("ckpt_spec_leading_zero", "ckpt", 65, NOT_JSON + r"\(at byte 13\)$",
+add("ckpt_spec_empty", "ckpt", 65, NOT_JSON + r"\(line 1, column 1: unexpected end of file\)$", replace("SPEC", b""))
+add("ckpt_spec_leading_zero", "ckpt", 65, NOT_JSON + r"\(line 1, column 12: epochs: leading zero in the number .05.\)$",
     replace("SPEC", b'{"epochs": 05}'))
-add("ckpt_spec_trailing_comma", "ckpt", 65, NOT_JSON + r"\(at byte 14\)$",
+add("ckpt_spec_trailing_comma", "ckpt", 65, NOT_JSON + r"\(line 1, column 13: trailing comma\)$",
     replace("SPEC", b'{"epochs": 5,}'))
-add("ckpt_spec_raw_tab", "ckpt", 65, NOT_JSON + r"\(at byte 14\)$",
+add("ckpt_spec_raw_tab", "ckpt", 65, NOT_JSON + r"\(line 1, column 14: loss: control character 0x09 in a string .*\)$",
     replace("SPEC", b'{"loss": "mse\tx"}'))
-add("ckpt_spec_two_values", "ckpt", 65, NOT_JSON + r"\(at byte 4\)$", replace("SPEC", b"{} {}"))
-# The object and 999 arrays are 1000 levels; the 1000th array is one too many.
-add("ckpt_spec_deep", "ckpt", 65, NOT_JSON + r"\(at byte 1005\)$",
+add("ckpt_spec_two_values", "ckpt", 65, NOT_JSON + r"\(line 1, column 4: text after the end of the spec\)$", replace("SPEC", b"{} {}"))
+# Nested deeper than the 256 levels of dnn-spec(5).
+add("ckpt_spec_deep", "ckpt", 65, NOT_JSON + r"\(line 1, column 261: arrays and objects nested deeper than 256 levels .*\)$",
     replace("SPEC", b'{"a":' + b"[" * 1000 + b"]" * 1000 + b"}"))
 add("ckpt_spec_array", "ckpt", 65, r"section 'SPEC': the spec is not a JSON object$",
     replace("SPEC", b" [1, 2]"))
@@ -260,7 +260,7 @@ add("spec_lr_huge_digits", "spec", 65, r"spec_lr_huge_digits: ",
 add("spec_seed_2e64", "spec", 65, r"spec_seed_2e64: seed",
     spec_with(b', "seed": 18446744073709551616'))
 add("spec_nul_byte", "spec", 65, r"spec_nul_byte", spec[:20] + b"\0" + spec[20:] + b"}")
-add("spec_binary_junk", "spec", 65, r"spec_binary_junk: (invalid JSON|not a JSON text)",
+add("spec_binary_junk", "spec", 65, r"spec_binary_junk:[0-9:]* (invalid JSON|not a JSON text)",
     bytes(rng.randrange(256) for _ in range(2048)))
 add("spec_bad_utf8", "spec", 65, r"spec_bad_utf8: ",
     b'{"layers": [{"units": 4, "activation": "t\xff\xfeh"}, {"activation": "softmax"}]}')
@@ -273,6 +273,137 @@ add("spec_gzipped", "spec", 65, r"spec_gzipped:", gzip.compress(spec_with(b""), 
 os.mkdir(os.path.join(out, "spec_directory"))
 add("spec_directory", "spec", 66, r"cannot open '.*spec_directory': Is a directory$")
 add("spec_missing", "spec", 66, r"cannot open '.*spec_missing': No such file or directory$")
+# Strict JSON (RFC 8259) and dnn-spec(5)'s own rules: line:column, the key.
+layer0 = b'{"layers": [{"units": 4, "activation": '
+out_layer = b'}, {"activation": "softmax"}], "epochs": 1}'
+
+
+def spec_layer(units=b"4", act=b'"tanh"'):
+    return b'{"layers": [{"units": ' + units + b', "activation": ' + act + out_layer
+
+
+NUL_MSG = r"not a JSON text \(NUL byte\)$"
+add("spec_nul_file", "spec", 65, r"spec_nul_file:1:1: " + NUL_MSG, b"\0" * (1 << 20))
+add("spec_nul_late", "spec", 65, r"spec_nul_late:3:2: " + NUL_MSG, b"{\n\n \0" + b" " * 100000)
+add("spec_nul_escape_key", "spec", 65,
+    r"spec_nul_escape_key:1:9: layers\\u0000junk: the key holds \\u0000 \(NUL\), which "
+    r"dnn-spec\(5\) forbids$",
+    b'{"layers\\u0000junk": [{"units": 4}, {"activation": "softmax"}]}')
+add("spec_nul_escape_value", "spec", 65,
+    r"spec_nul_escape_value:1:45: layers\[0\]\.activation: \\u0000 \(NUL\) in a string: "
+    r"dnn-spec\(5\) forbids NUL$", spec_layer(act=b'"relu\\u0000x"'))
+add("spec_leading_zero", "spec", 65,
+    r"spec_leading_zero:1:23: layers\[0\]\.units: invalid JSON: leading zero in the number "
+    r"'04'$", spec_layer(units=b"04"))
+add("spec_leading_zero_negative", "spec", 65,
+    r"spec_leading_zero_negative:1:[0-9]+: seed: invalid JSON: leading zero in the number "
+    r"'-00'$", spec_with(b', "seed": -00'))
+add("spec_plus_number", "spec", 65,
+    r"spec_plus_number:1:23: layers\[0\]\.units: invalid JSON: a number cannot start with "
+    r"'\+'$", spec_layer(units=b"+4"))
+add("spec_dot_number", "spec", 65,
+    r"spec_dot_number:1:[0-9]+: data\.validation: invalid JSON: a number needs a digit before "
+    r"its decimal point$", spec_with(b', "data": {"validation": .5}'))
+add("spec_number_dot", "spec", 65,
+    r"spec_number_dot:1:23: layers\[0\]\.units: invalid JSON: a number needs a digit after "
+    r"its decimal point$", spec_layer(units=b"4."))
+add("spec_number_exponent", "spec", 65,
+    r"spec_number_exponent:1:23: layers\[0\]\.units: invalid JSON: a number needs a digit in "
+    r"its exponent$", spec_layer(units=b"4e"))
+add("spec_hex_number", "spec", 65,
+    r"spec_hex_number:1:23: layers\[0\]\.units: invalid JSON: hexadecimal numbers are not "
+    r"JSON$", spec_layer(units=b"0x10"))
+add("spec_nan", "spec", 65,
+    r"spec_nan:1:[0-9]+: optimizer\.learning_rate: invalid JSON: NaN and Infinity are not "
+    r"JSON numbers$", spec_with(b', "optimizer": {"learning_rate": NaN}'))
+add("spec_infinity", "spec", 65,
+    r"spec_infinity:1:[0-9]+: epochs: invalid JSON: NaN and Infinity are not JSON numbers$",
+    spec + b', "epochs": -Infinity}')
+add("spec_capital_true", "spec", 65,
+    r"spec_capital_true:1:[0-9]+: optimizer\.nesterov: invalid JSON: unknown word 'True' "
+    r"\(JSON's words are true, false and null\)$",
+    spec_with(b', "optimizer": {"nesterov": True}'))
+add("spec_single_quotes", "spec", 65,
+    r"spec_single_quotes:1:2: invalid JSON: strings take double quotes, not single$",
+    b"{'layers': [{'units': 4}, {'activation': 'softmax'}]}")
+add("spec_unquoted_key", "spec", 65,
+    r"spec_unquoted_key:1:2: invalid JSON near 'layers: \[{': expected a key in double "
+    r"quotes$", b'{layers: [{"units": 4}, {"activation": "softmax"}]}')
+add("spec_comment_line", "spec", 65,
+    r"spec_comment_line:2:1: invalid JSON: comments are not allowed$",
+    b"{\n// the layers\n" + spec[1:] + b"}")
+add("spec_comment_block", "spec", 65,
+    r"spec_comment_block:1:89: invalid JSON: comments are not allowed$",
+    spec + b' /* one */}')
+add("spec_trailing_comma", "spec", 65, r"spec_trailing_comma:1:88: invalid JSON: trailing comma$",
+    spec + b",}")
+add("spec_trailing_comma_array", "spec", 65,
+    r"spec_trailing_comma_array:1:74: layers: invalid JSON: trailing comma$",
+    b'{"layers": [{"units": 4, "activation": "tanh"}, {"activation": "softmax"},]}')
+add("spec_raw_tab", "spec", 65,
+    r"spec_raw_tab:1:43: layers\[0\]\.activation: invalid JSON: control character 0x09 in a "
+    r"string \(write it as \\u0009\)$", spec_layer(act=b'"ta\tnh"'))
+add("spec_raw_esc", "spec", 65,
+    r"spec_raw_esc:1:43: layers\[0\]\.activation: invalid JSON: control character 0x1b in a "
+    r"string \(write it as \\u001b\)$", spec_layer(act=b'"ta\x1bnh"'))
+# An escaped ESC reaches the message as a value: dnn_error_format escapes it.
+add("spec_escaped_esc", "spec", 65,
+    r"spec_escaped_esc: layers\[0\]\.activation: unknown activation 'ta\\x1bnh'; did you mean "
+    r"'tanh'\?$", spec_layer(act=b'"ta\\u001bnh"'))
+add("spec_escaped_newline", "spec", 65,
+    r"spec_escaped_newline: layers\[0\]\.activation: unknown activation 'ta\\nnh'",
+    spec_layer(act=b'"ta\\nnh"'))
+add("spec_bad_escape", "spec", 65,
+    r"spec_bad_escape:1:43: layers\[0\]\.activation: invalid JSON: invalid escape '\\x' in a "
+    r"string$", spec_layer(act=b'"ta\\x41"'))
+add("spec_short_unicode_escape", "spec", 65,
+    r"spec_short_unicode_escape:1:43: layers\[0\]\.activation: invalid JSON: \\u needs four "
+    r"hexadecimal digits$", spec_layer(act=b'"ta\\u12"'))
+add("spec_lone_surrogate", "spec", 65,
+    r"spec_lone_surrogate:1:43: layers\[0\]\.activation: invalid JSON: lone surrogate \\ud800 "
+    r"\(a high surrogate must be followed by a low one\)$", spec_layer(act=b'"ta\\ud800"'))
+add("spec_lone_low_surrogate", "spec", 65,
+    r"spec_lone_low_surrogate:1:43: layers\[0\]\.activation: invalid JSON: lone surrogate "
+    r"\\udc00 \(a low surrogate must follow a high one\)$", spec_layer(act=b'"ta\\udc00"'))
+add("spec_latin1", "spec", 65,
+    r"spec_latin1:1:[0-9]+: data\.target: invalid UTF-8 in a string \(byte 0xe9\)$",
+    spec_with(b', "data": {"target": "esp\xe8ce"}').replace(b"\xe8", b"\xe9"))
+add("spec_utf8_overlong", "spec", 65,
+    r"spec_utf8_overlong:1:[0-9]+: data\.target: invalid UTF-8 in a string \(byte 0xc0\)$",
+    spec_with(b', "data": {"target": "\xc0\xaf"}'))
+add("spec_utf8_surrogate", "spec", 65,
+    r"spec_utf8_surrogate:1:[0-9]+: data\.target: invalid UTF-8 in a string \(byte 0xed\)$",
+    spec_with(b', "data": {"target": "\xed\xa0\x80"}'))
+add("spec_seed_2p53_plus1", "spec", 65,
+    r"spec_seed_2p53_plus1:1:[0-9]+: seed: 9007199254740993 is not exactly representable as a "
+    r"double \(it would read as 9007199254740992; whole numbers are exact up to 2\^53 = "
+    r"9007199254740992\)$", spec_with(b', "seed": 9007199254740993'))
+add("spec_lr_1e400", "spec", 65,
+    r"spec_lr_1e400:1:[0-9]+: optimizer\.learning_rate: number out of range \(not "
+    r"representable as a double\): 1e400$",
+    spec_with(b', "optimizer": {"name": "sgd", "learning_rate": 1e400}'))
+add("spec_lr_1e-400", "spec", 65,
+    r"spec_lr_1e-400:1:[0-9]+: optimizer\.learning_rate: number out of range \(too small for a "
+    r"double: it would read as 0\): 1e-400$",
+    spec_with(b', "optimizer": {"name": "sgd", "learning_rate": 1e-400}'))
+add("spec_deep_nesting", "spec", 65,
+    r"spec_deep_nesting:1:267: arrays and objects nested deeper than 256 levels \(the limit of "
+    r"dnn-spec\(5\)\)$", b'{"layers": ' + b"[" * 300 + b"]" * 300 + b"}")
+add("spec_duplicate_key", "spec", 65, r"spec_duplicate_key: epochs: given twice$",
+    spec_with(b', "epochs": 2'))
+add("spec_duplicate_key_escaped", "spec", 65, r"spec_duplicate_key_escaped: epochs: given twice$",
+    spec_with(b', "epoch\\u0073": 2'))
+add("spec_loss_upper_case", "spec", 65,
+    r"spec_loss_upper_case: loss: unknown loss 'MSE'; did you mean 'mse'\?$",
+    b'{"layers": [{"units": 4}, {}], "loss": "MSE"}')
+add("spec_activation_mixed_case", "spec", 65,
+    r"spec_activation_mixed_case: layers\[0\]\.activation: unknown activation 'ReLU'; did you "
+    r"mean 'relu'\?$", spec_layer(act=b'"ReLU"'))
+add("spec_optimizer_upper_case", "spec", 65,
+    r"spec_optimizer_upper_case: optimizer: unknown optimizer 'ADAM'; did you mean 'adam'\?$",
+    spec_with(b', "optimizer": "ADAM"'))
+add("spec_key_capital", "spec", 65,
+    r"spec_key_capital: Epochs: unknown key; did you mean 'epochs'\?$", spec_with(b', "Epochs": 2'))
 # More memory than exists: checked before any training (exit 71).
 add("spec_too_much_memory", "spec", 71, r"spec_too_much_memory: the network needs [0-9.]+ [KMGTPE]iB of memory to train \([0-9]+ bytes\), more than the [0-9.]+ [KMGTPE]iB this machine has$",
     b'{"layers": [{"units": 16777216, "activation": "relu"}, {"units": 16777216, '

@@ -753,7 +753,14 @@ START_TEST(test_err_cells)
 	p = load_fail("a,b,c\n1,\"x\ty\x01z\n0123456789012345678901234567890123456789\",x\n", NULL,
 		      CLS, &e);
 	CK_ERROR(&e, 65, p, 2, 3,
-		 "expected a number, got 'x\\ty\\x01z\\n0123456789012345678901234567890123...'");
+		 "expected a number, got 'x\ty\x01z\n0123456789012345678901234567890123...'");
+	{
+		char line[1024];
+
+		dnn_error_format(&e, line, sizeof line);
+		ck_assert_ptr_nonnull(strstr(line, ": expected a number, got "
+						   "'x\\ty\\x01z\\n0123456789012345678901234567890123...'"));
+	}
 	p = load_fail("a,b,c\n1,inf,x\n", NULL, CLS, &e);
 	CK_ERROR(&e, 65, p, 2, 3, "not a finite number: 'inf'");
 	p = load_fail("a,b,c\n1,-Infinity,x\n", NULL, CLS, &e);

@@ -857,6 +857,41 @@ static int state_read(struct dnn_optim *o, const unsigned char *p, size_t len, s
 	return 0;
 }
 
+/* A new L-BFGS holds no old heap bytes: its training state, unused history
+ * slots included, is zero but for its history size, however dirty the
+ * memory malloc hands out (the checkpoint of "dnn train --optimizer lbfgs"
+ * carried bytes of the CSV file read before). */
+START_TEST(test_lbfgs_state_zeroed)
+{
+	struct dnn_optim_spec c = conf_of(DNN_OPT_LBFGS, 1.0);
+	const size_t n = 100, sizes[] = {n * sizeof(double), 10 * n * sizeof(double)};
+	void *dirty[8];
+	struct dnn_wbuf b = {0};
+	unsigned char *p;
+	struct dnn_optim *o;
+	size_t len, nonzero = 0;
+
+	for (size_t k = 0; k < 8; k++) {
+		dirty[k] = malloc(sizes[k % 2]);
+		ck_assert_ptr_nonnull(dirty[k]);
+		memset(dirty[k], 0xa5, sizes[k % 2]);
+	}
+	for (size_t k = 0; k < 8; k++)
+		free(dirty[k]);
+	o = xnew(&c, n);
+	optim_state_encode(o, &b);
+	ck_assert(!b.oom);
+	p = b.p;
+	len = b.n;
+	ck_assert_uint_eq(len, 4 * 4 + 8 * (1 + 2 * n + 2 * 10 * n + 10));
+	for (size_t i = 0; i < len; i++)
+		nonzero += p[i] != 0 && !(i == 4 && p[i] == DNN_DEFAULT_HISTORY_SIZE);
+	ck_assert_uint_eq(nonzero, 0);
+	free(p);
+	optim_free(o);
+}
+END_TEST
+
 /* Encode, decode into a fresh optimizer, encode again: the same bytes; and
  * the next step of both is the same, bit for bit. */
 START_TEST(test_state_round_trip)
@@ -1066,6 +1101,7 @@ static Suite *optim_suite(void)
 	tcase_add_loop_test(st, test_state_truncated, 0, 4);
 	tcase_add_test(st, test_state_mismatch);
 	tcase_add_test(st, test_sched_state_round_trip);
+	tcase_add_test(st, test_lbfgs_state_zeroed);
 	suite_add_tcase(s, st);
 	return s;
 }

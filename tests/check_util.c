@@ -163,6 +163,75 @@ START_TEST(test_error_format)
 }
 END_TEST
 
+/* One escaping rule for every message: whatever module put control bytes or
+ * bytes that are not UTF-8 into it, they come out as \n, \r, \t or \xNN. */
+START_TEST(test_error_escape)
+{
+	struct dnn_error e;
+	char buf[256], small[8];
+
+	dnn_error_set(&e, DNN_EX_DATA, "a\nb.json", 0, 0, "unknown activation 're\033lu'");
+	dnn_error_format(&e, buf, sizeof buf);
+	ck_assert_str_eq(buf, "a\\nb.json: unknown activation 're\\x1blu'");
+	dnn_error_set(&e, DNN_EX_DATA, NULL, 0, 0, "x\ty\rz\x7f\x01");
+	dnn_error_format(&e, buf, sizeof buf);
+	ck_assert_str_eq(buf, "x\\ty\\rz\\x7f\\x01");
+	/* UTF-8 stays; Latin-1, a lone continuation byte, an overlong form, a
+	 * surrogate and a C1 control (U+009B) do not. */
+	dnn_error_set(&e, DNN_EX_DATA, NULL, 0, 0, "\xc3\xa9t\xc3\xa9 \xe9t\xe9 \x80 \xc0\xaf "
+						    "\xed\xa0\x80 \xc2\x9b \xf0\x9f\x98\x80");
+	dnn_error_format(&e, buf, sizeof buf);
+	ck_assert_str_eq(buf, "\xc3\xa9t\xc3\xa9 \\xe9t\\xe9 \\x80 \\xc0\\xaf \\xed\\xa0\\x80 "
+			      "\\xc2\\x9b \xf0\x9f\x98\x80");
+	/* Escaping twice changes nothing: a message may quote another. */
+	dnn_error_set(&e, DNN_EX_DATA, NULL, 0, 0, "%s", buf);
+	dnn_error_format(&e, buf, sizeof buf);
+	ck_assert_str_eq(buf, e.msg);
+	/* A full buffer cuts before an escape or a character, not inside. */
+	dnn_error_set(&e, DNN_EX_DATA, NULL, 0, 0, "ab\033");
+	dnn_error_format(&e, small, 5);
+	ck_assert_str_eq(small, "ab");
+	dnn_error_set(&e, DNN_EX_DATA, NULL, 0, 0, "abcd\xc3\xa9");
+	dnn_error_format(&e, small, 6);
+	ck_assert_str_eq(small, "abcd");
+}
+END_TEST
+
+/* "MSE" suggests "mse": letters that differ only in case cost nothing. */
+START_TEST(test_closest_case)
+{
+	static const char *const names[] = {"mse", "cross_entropy", "binary_cross_entropy"};
+	static const char *const acts[] = {"relu", "sigmoid", "softmax", "tanh"};
+
+	ck_assert_str_eq(util_closest("MSE", names, 3), "mse");
+	ck_assert_str_eq(util_closest("Cross_Entropy", names, 3), "cross_entropy");
+	ck_assert_str_eq(util_closest("ReLU", acts, 4), "relu");
+	ck_assert_str_eq(util_closest("SOFT", acts, 4), "softmax");
+	ck_assert_str_eq(util_closest("Sigmod", acts, 4), "sigmoid");
+	ck_assert_ptr_null(util_closest("XYZ", names, 3));
+	/* The distance itself still counts case. */
+	ck_assert_uint_eq(util_edit_distance("MSE", "mse"), 3);
+}
+END_TEST
+
+START_TEST(test_utf8_len)
+{
+	ck_assert_uint_eq(util_utf8_len("a", 1), 1);
+	ck_assert_uint_eq(util_utf8_len("\xc3\xa9", 2), 2);
+	ck_assert_uint_eq(util_utf8_len("\xc3\xa9", 1), 0);
+	ck_assert_uint_eq(util_utf8_len("\xe2\x82\xac", 3), 3);
+	ck_assert_uint_eq(util_utf8_len("\xf4\x8f\xbf\xbf", 4), 4);
+	ck_assert_uint_eq(util_utf8_len("\xf4\x90\x80\x80", 4), 0); /* above U+10FFFF */
+	ck_assert_uint_eq(util_utf8_len("\xe0\x80\xaf", 3), 0);	 /* overlong */
+	ck_assert_uint_eq(util_utf8_len("\xc1\xbf", 2), 0);	 /* overlong */
+	ck_assert_uint_eq(util_utf8_len("\xed\xa0\x80", 3), 0);	 /* surrogate */
+	ck_assert_uint_eq(util_utf8_len("\xbf", 1), 0);
+	ck_assert_uint_eq(util_utf8_len("\xff", 1), 0);
+	ck_assert_uint_eq(util_utf8_len("\xe2\x82x", 3), 0);
+	ck_assert_uint_eq(util_utf8_len("", 0), 0);
+}
+END_TEST
+
 static Suite *util_suite(void)
 {
 	Suite *s = suite_create("util");
@@ -176,6 +245,9 @@ static Suite *util_suite(void)
 	tcase_add_test(tc, test_utf8_valid);
 	tcase_add_test(tc, test_edit_distance);
 	tcase_add_test(tc, test_error_format);
+	tcase_add_test(tc, test_error_escape);
+	tcase_add_test(tc, test_closest_case);
+	tcase_add_test(tc, test_utf8_len);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -210,11 +210,8 @@ void dnn_error_print(const struct dnn_error *e, FILE *f)
 {
 	char buf[2048];
 
+	/* One line, whatever the message holds: control bytes come escaped. */
 	dnn_error_format(e, buf, sizeof buf);
-	/* One line, whatever the message holds. */
-	for (char *p = buf; *p; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
 	fprintf(f, "dnn: %s\n", buf);
 }
 

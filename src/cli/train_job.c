@@ -147,7 +147,7 @@ static int load_resume(struct dnn_model *prev, const char *path, struct dnn_spec
 		return dnn_error_set(e, DNN_EX_DATA, name, 0, 0,
 				     "no training state to resume from (written by an older "
 				     "dnn, or after training diverged)");
-	return spec_parse(spec, prev->spec_json, strlen(prev->spec_json), name, e);
+	return spec_parse_stored(spec, prev->spec_json, name, e);
 }
 
 /* Under MPI, standard input reaches rank 0 alone: a usage error. */

@@ -15,7 +15,7 @@
 #include "act.h"
 #include "bytes.h"
 #include "ckpt_format.h"
-#include "jsontext.h"
+#include "json.h"
 #include "loss.h"
 #include "util.h"
 
@@ -471,21 +471,25 @@ static int parse_spec(struct loader *ld, struct dnn_model *m)
 {
 	const char *p = (const char *)ld->fr.sect[S_SPEC];
 	size_t n = ld->fr.sect_len[S_SPEC], off = 0;
+	struct dnn_error je = {0};
 
 	if (memchr(p, '\0', n))
 		return sect_err(ld, S_SPEC, "the spec contains a NUL byte");
 	if (!util_utf8_valid(p, n))
 		return sect_err(ld, S_SPEC, "the spec is not valid UTF-8");
-	if (jsontext_check(p, n, &off))
-		return off == n
-			   ? sect_err(ld, S_SPEC, "the spec is not valid JSON (it ends too soon)")
-			   : sect_err(ld, S_SPEC, "the spec is not valid JSON (at byte %zu)",
-				      off + 1);
+	if (json_check(p, n, 0, NULL, &off, &je)) {
+		/* "invalid JSON: " says again what the sentence does. */
+		char *why = strstr(je.msg, "invalid JSON: ");
+		if (why)
+			memmove(why, why + 14, strlen(why + 14) + 1);
+		return sect_err(ld, S_SPEC, "the spec is not valid JSON (line %lu, column %lu: %s)",
+				je.line, je.column, je.msg);
+	}
 	while (off < n && strchr(" \t\r\n", p[off]))
 		off++;
 	if (off == n || p[off] != '{')
 		return sect_err(ld, S_SPEC, "the spec is not a JSON object");
-	m->spec_json = util_strndup(p, n);
+	m->spec_json = util_strndup(p + off, n - off);
 	if (!m->spec_json)
 		return dnn_error_oom(ld->e);
 	return 0;

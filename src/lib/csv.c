@@ -512,34 +512,18 @@ static int parse_cell(const char *s, size_t len, float *out)
 	}
 }
 
-/* s quoted for a message: at most CSV_SHOW_MAX bytes, control characters escaped. */
+/* s quoted for a message: at most CSV_SHOW_MAX bytes, cut at a character's
+ * start (dnn_error_format escapes control bytes). */
 void csv_show_text(char *dst, size_t size, const char *s)
 {
-	size_t n = 0, len = strlen(s), shown = len;
+	size_t len = strlen(s), shown = len;
 
 	if (shown > CSV_SHOW_MAX) {
 		shown = CSV_SHOW_MAX;
 		while (shown > 0 && ((unsigned char)s[shown] & 0xc0) == 0x80)
 			shown--;
 	}
-	for (size_t i = 0; i < shown && n + 5 < size; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch == '\n' || ch == '\r' || ch == '\t') {
-			dst[n++] = '\\';
-			dst[n++] = ch == '\n' ? 'n' : ch == '\r' ? 'r' : 't';
-		} else if (ch < 0x20 || ch == 0x7f) {
-			snprintf(dst + n, size - n, "\\x%02x", ch);
-			n += 4;
-		} else {
-			dst[n++] = (char)ch;
-		}
-	}
-	if (shown < len && n + 4 < size) {
-		memcpy(dst + n, "...", 3);
-		n += 3;
-	}
-	dst[n] = '\0';
+	snprintf(dst, size, "%.*s%s", (int)shown, s, shown < len ? "..." : "");
 }
 
 /* Field i of the current row as a number, or the error that names its cell. */

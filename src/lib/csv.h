@@ -76,8 +76,8 @@ struct dnn_csv *csv_open_at(const char *path, const struct dnn_csv_opts *o, uint
 void csv_gzip_blame(struct dnn_csv *c, struct dnn_error *e);
 /* Field i with its leading and trailing blanks cut off (in place). */
 char *csv_trim(struct dnn_csv *c, size_t i, size_t *len);
-/* s quoted for a message: at most CSV_SHOW_MAX bytes, control characters
- * escaped. */
+/* s quoted for a message: at most CSV_SHOW_MAX bytes and "..." when it is
+ * longer (dnn_error_format escapes its control bytes). */
 void csv_show_text(char *dst, size_t size, const char *s);
 /* Field i of the current row as a number, or the error that names its cell;
  * input: a missing cell may read as NaN (missing_ok). */

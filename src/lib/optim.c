@@ -36,8 +36,10 @@ struct dnn_optim *optim_new(const struct dnn_optim_spec *conf, size_t n_params, 
 		size_t hn;
 
 		ok = ok && !util_mul_overflow(hist, n, &hn);
-		o->lb.x = ok ? util_malloc_array(n, sizeof(double)) : NULL;
-		o->lb.gx = ok ? util_malloc_array(n, sizeof(double)) : NULL;
+		/* What the training state holds is zeroed: its unused history
+		 * slots are written too, and must not carry old heap bytes. */
+		o->lb.x = ok ? util_calloc_array(n, sizeof(double)) : NULL;
+		o->lb.gx = ok ? util_calloc_array(n, sizeof(double)) : NULL;
 		o->lb.d = ok ? util_malloc_array(n, sizeof(double)) : NULL;
 		for (int i = 0; i < 3; i++)
 			o->lb.gb[i] = ok ? util_malloc_array(n, sizeof(double)) : NULL;

@@ -339,8 +339,7 @@ int prepare_model(struct dnn_prepared *p, const char *model_path, const char *da
 		return -1;
 	n_out = net_n_out(p->model.net);
 	n_tgt = p->model.task == DNN_TASK_CLASSIFICATION ? 1 : n_out;
-	if (spec_parse(&p->spec, p->model.spec_json, strlen(p->model.spec_json),
-		       display(model_path), e))
+	if (spec_parse_stored(&p->spec, p->model.spec_json, display(model_path), e))
 		goto out;
 	/* The reader of dnn eval: inputs, categories, targets and classes
 	 * matched to the model's by name. */

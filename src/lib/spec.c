@@ -13,6 +13,7 @@
 
 #include "act.h"
 #include "hparams.h"
+#include "json.h"
 #include "loss.h"
 #include "util.h"
 
@@ -497,21 +498,6 @@ static int parse_data(const struct ctx *c, const cJSON *obj, struct dnn_spec *s)
 	return 0;
 }
 
-/* Line and column (1-based) of byte offset off in text. */
-static void position(const char *text, size_t off, unsigned long *line, unsigned long *col)
-{
-	*line = 1;
-	*col = 1;
-	for (size_t i = 0; i < off; i++) {
-		if (text[i] == '\n') {
-			(*line)++;
-			*col = 1;
-		} else {
-			(*col)++;
-		}
-	}
-}
-
 static int parse_root(const struct ctx *c, const cJSON *root, struct dnn_spec *s)
 {
 	static const char *const keys[] = {"layers",	 "loss",       "init", "optimizer",
@@ -597,11 +583,11 @@ static void set_defaults(struct dnn_spec *s)
 	s->data.normalize = DNN_NORM_STANDARD;
 }
 
-int spec_parse(struct dnn_spec *s, const char *text, size_t len, const char *name,
-	       struct dnn_error *e)
+/* spec_parse with json_check's flags. */
+static int parse_text(struct dnn_spec *s, const char *text, size_t len, unsigned flags,
+		      const char *name, struct dnn_error *e)
 {
 	struct ctx c = {name, e};
-	const char *end = NULL;
 	cJSON *root;
 	size_t i = 0;
 
@@ -610,37 +596,12 @@ int spec_parse(struct dnn_spec *s, const char *text, size_t len, const char *nam
 		i++;
 	if (i == len)
 		return dnn_error_set(e, DNN_EX_DATA, name, 0, 0, "file is empty");
-	root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-	if (!root) {
-		unsigned long line, col;
-		size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
-
-		if (off >= len)
-			return dnn_error_set(e, DNN_EX_DATA, name, 0, 0,
-					     "invalid JSON: unexpected end of file");
-		position(text, off, &line, &col);
-		/* cJSON points at the last token when the text stops short. */
-		for (i = off + 1; i < len && strchr(" \t\r\n", text[i]); i++)
-			;
-		if (i == len && text[off] != '{' && text[off] != '[')
-			return dnn_error_set(e, DNN_EX_DATA, name, line, col,
-					     "invalid JSON: the text ends before every bracket is "
-					     "closed");
-		/* text need not be NUL-terminated: quote at most what is there. */
-		return dnn_error_set(e, DNN_EX_DATA, name, line, col, "invalid JSON near '%.*s'",
-				     (int)(len - off < 10 ? len - off : 10), text + off);
-	}
-	/* Only blanks may follow the value. */
-	for (i = (size_t)(end - text); i < len && strchr(" \t\r\n", text[i]); i++)
-		;
-	if (i < len) {
-		unsigned long line, col;
-
-		cJSON_Delete(root);
-		position(text, i, &line, &col);
-		return dnn_error_set(e, DNN_EX_DATA, name, line, col,
-				     "invalid JSON: text after the end of the spec");
-	}
+	/* cJSON takes what RFC 8259 refuses and cuts strings at \u0000. */
+	if (json_check(text, len, flags, name, &i, e))
+		return -1;
+	root = cJSON_ParseWithLengthOpts(text + i, len - i, NULL, 0);
+	if (!root)
+		return dnn_error_oom(e);
 	if (parse_root(&c, root, s)) {
 		cJSON_Delete(root);
 		spec_free(s);
@@ -650,13 +611,66 @@ int spec_parse(struct dnn_spec *s, const char *text, size_t len, const char *nam
 	return 0;
 }
 
+int spec_parse(struct dnn_spec *s, const char *text, size_t len, const char *name,
+	       struct dnn_error *e)
+{
+	return parse_text(s, text, len, 0, name, e);
+}
+
+int spec_parse_stored(struct dnn_spec *s, const char *text, const char *name,
+		      struct dnn_error *e)
+{
+	return parse_text(s, text, strlen(text), JSON_LAX_UTF8, name, e);
+}
+
+#define SPEC_MAX ((size_t)64 << 20)
+#define CHUNK ((size_t)64 << 10)
+
+/* All of f into *buf (NUL-terminated), stopping at the first NUL byte or
+ * past SPEC_MAX bytes, as the bytes arrive: /dev/zero fails at once. */
+static int read_all(FILE *f, const char *path, const char *name, char **buf, size_t *len,
+		    struct dnn_error *e)
+{
+	size_t cap = 0, got;
+	char *nul;
+
+	*len = 0;
+	do {
+		if (cap - *len < CHUNK + 1) {
+			char *p = realloc(*buf, cap ? 2 * cap : CHUNK + 1);
+
+			if (!p)
+				return dnn_error_oom(e);
+			*buf = p;
+			cap = cap ? 2 * cap : CHUNK + 1;
+		}
+		got = fread(*buf + *len, 1, CHUNK, f);
+		if ((nul = memchr(*buf + *len, '\0', got))) {
+			unsigned long line, col;
+
+			json_position(*buf, (size_t)(nul - *buf), &line, &col);
+			return dnn_error_set(e, DNN_EX_DATA, name, line, col,
+					     "not a JSON text (NUL byte)");
+		}
+		*len += got;
+		if (*len > SPEC_MAX)
+			return dnn_error_set(e, DNN_EX_DATA, name, 0, 0,
+					     "spec is larger than 64 MiB");
+	} while (got > 0);
+	if (ferror(f))
+		return dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "cannot read '%s': %s", path,
+				     strerror(errno));
+	(*buf)[*len] = '\0';
+	return 0;
+}
+
 int spec_load(struct dnn_spec *s, const char *path, struct dnn_error *e)
 {
 	int is_stdin = strcmp(path, "-") == 0;
 	const char *name = is_stdin ? "<stdin>" : path;
 	FILE *f = is_stdin ? stdin : fopen(path, "rb");
 	char *buf = NULL;
-	size_t len = 0, cap = 0;
+	size_t len = 0;
 	struct stat st;
 	int rc;
 
@@ -670,43 +684,11 @@ int spec_load(struct dnn_spec *s, const char *path, struct dnn_error *e)
 		return dnn_error_set(e, DNN_EX_NOINPUT, NULL, 0, 0, "cannot open '%s': %s", path,
 				     strerror(EISDIR));
 	}
-	for (;;) {
-		if (cap - len < 4096) {
-			char *p;
-
-			cap = cap ? 2 * cap : 65536;
-			if (cap > (64u << 20)) {
-				rc = dnn_error_set(e, DNN_EX_DATA, name, 0, 0,
-						   "spec is larger than 64 MiB");
-				goto out;
-			}
-			p = realloc(buf, cap);
-			if (!p) {
-				rc = dnn_error_oom(e);
-				goto out;
-			}
-			buf = p;
-		}
-		size_t got = fread(buf + len, 1, cap - len - 1, f);
-
-		len += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		rc = dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "cannot read '%s': %s", path,
-				   strerror(errno));
-		goto out;
-	}
-	buf[len] = '\0';
-	if (memchr(buf, '\0', len)) {
-		rc = dnn_error_set(e, DNN_EX_DATA, name, 0, 0, "not a JSON text (NUL byte)");
-		goto out;
-	}
-	rc = spec_parse(s, buf, len, name, e);
-out:
+	rc = read_all(f, path, name, &buf, &len, e);
+	if (rc == 0)
+		rc = spec_parse(s, buf, len, name, e);
 	free(buf);
-	if (!is_stdin && f)
+	if (!is_stdin)
 		fclose(f);
 	return rc;
 }

@@ -103,14 +103,20 @@ struct dnn_spec {
 #define DNN_DEFAULT_HISTORY_SIZE 10
 
 /* Read and validate a spec. path may be "-" for standard input. Errors:
- * 66 when the file cannot be read, 65 with FILE:LINE:COLUMN for JSON syntax,
- * 65 with FILE: KEY: message for a bad key or value. On failure s is left
+ * 66 when the file cannot be opened, 74 when it cannot be read; 65 for a
+ * NUL byte or more than 64 MiB (found as the bytes arrive), 65 with
+ * FILE:LINE:COLUMN for JSON that is not strict RFC 8259 (json.h), 65 with
+ * FILE: KEY: message for a bad key or value. On failure s is left
  * empty (spec_free is still safe). */
 int spec_load(struct dnn_spec *s, const char *path, struct dnn_error *e);
 
 /* The same from text in memory; name is the file name used in messages. */
 int spec_parse(struct dnn_spec *s, const char *text, size_t len, const char *name,
 	       struct dnn_error *e);
+/* The same for the spec a checkpoint holds (NUL-terminated), whose strings
+ * may hold bytes that are not UTF-8: dnn wrote names as they came. */
+int spec_parse_stored(struct dnn_spec *s, const char *text, const char *name,
+		      struct dnn_error *e);
 
 /* The canonical JSON text of s, every key written out (malloc'd; NULL when
  * out of memory). spec_parse of it gives back an equal struct. */
