@@ -227,3 +227,40 @@ void util_free_strings(char **v, size_t n)
 		free(v[i]);
 	free(v);
 }
+
+int util_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned c = p[i], need, min;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			need = 1, min = 0x80;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			need = 2, min = 0x800;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			need = 3, min = 0x10000;
+		} else {
+			return (int)i;
+		}
+		if (n - i <= need)
+			return (int)i;
+		unsigned long cp = c & (0x3fu >> need);
+		for (size_t k = 1; k <= need; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return (int)i;
+			cp = cp << 6 | (p[i + k] & 0x3fu);
+		}
+		/* Overlong forms, UTF-16 surrogates and beyond U+10FFFF. */
+		if (cp < min || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			return (int)i;
+		i += need + 1;
+	}
+	return -1;
+}

@@ -37,6 +37,11 @@ size_t util_edit_distance(const char *a, const char *b);
  * NULL otherwise. */
 const char *util_closest(const char *word, const char *const *cands, size_t n);
 
+/* The offset of the first byte of s[0..n) that does not begin a valid
+ * UTF-8 sequence (overlong forms and surrogates are invalid), -1 when all
+ * of it is valid. n must be below INT_MAX. */
+int util_utf8_valid(const char *s, size_t n);
+
 /* Free an array of n strings and the array itself. */
 void util_free_strings(char **v, size_t n);
 
