@@ -310,6 +310,9 @@ for kind, pre in (("csv", "gz"), ("pcsv", "pcsv_gz")):
         pre + r"_trailing_zeros: trailing data after the gzip stream$", gz + b"\0" * 512)
     add(pre + "_trailing_1f", kind, 65, pre + r"_trailing_1f: trailing data after the gzip stream$",
         gz + b"\x1f")
+    add(pre + "_bad_cell_then_garbage", kind, 65,
+        pre + r"_bad_cell_then_garbage:2:1: expected a number, got 'abc'$",
+        gzip.compress(header + b"\nabc" + rows[0][3:] + b"\n", mtime=0) + b"garbage")
     add(pre + "_then_truncated", kind, 65, pre + r"_then_truncated:[0-9]+: truncated gzip data$",
         gz + gz[:30])
     fpre = "csv" if kind == "csv" else "pcsv"

@@ -57,6 +57,7 @@ static int csv_fill(struct dnn_csv *c, struct dnn_error *e)
 		c->eof = 1;
 		return 0;
 	}
+	c->in_err = err;
 	switch (err) {
 	case INPUT_ERR_CORRUPT:
 		return dnn_error_set(e, DNN_EX_DATA, c->name, c->line, 0, "corrupt gzip data");
@@ -375,7 +376,8 @@ void csv_gzip_blame(struct dnn_csv *c, struct dnn_error *e)
 	}
 	if (seen >= BLAME_BYTES)
 		return;
-	if (r < 0 && e2.code == DNN_EX_DATA)
+	/* Bytes after the stream do not garble what it holds. */
+	if (r < 0 && e2.code == DNN_EX_DATA && c->in_err != INPUT_ERR_TRAILING)
 		*e = e2;
 }
 

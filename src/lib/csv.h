@@ -53,6 +53,7 @@ struct dnn_csv {
 	int missing_ok; /* missing input cells read as NaN */
 	size_t n_missing;
 	int eof;   /* the input is exhausted */
+	int in_err; /* the INPUT_ERR_ value that ended the input, if any */
 	int bom_checked;
 	const unsigned char *in; /* a chunk of (decompressed) input */
 	size_t in_len, in_pos;

@@ -63,7 +63,7 @@ struct dnn_input {
 	int zs_init;
 	unsigned char *zin;
 	int in_eof;
-	int member_end; /* a gzip member just ended */
+	int member_end;	  /* a gzip member just ended */
 	int later_member; /* the member being read is not the first */
 	int pending;	/* an error to report after the chunk in hand */
 	int pending_errnum;
