@@ -16,11 +16,15 @@ data/iris.json, from which the bad checkpoints are cut. Only the Python
 standard library is used.
 """
 
+import bz2
 import gzip
+import io
+import lzma
 import os
 import random
 import struct
 import sys
+import zipfile
 import zlib
 
 good_path, out = sys.argv[1], sys.argv[2]
@@ -458,13 +462,75 @@ add("gz_junk_content", "csv", 65, r"gz_junk_content:",
     gzip.compress(bytes(rng.randrange(256) for _ in range(4096)), mtime=0))
 add("gz_junk_after_header", "csv", 65, r"gz_junk_after_header:",
     gz[:10] + bytes(rng.randrange(256) for _ in range(4096)))
+# After a gzip member only another member may follow (exit 65, never data
+# dropped); other compressed and archive formats are named.
+half = len(rows) // 2
+gz2 = (gzip.compress(header + b"\n" + b"\n".join(rows[:half]) + b"\n", mtime=0) +
+       gzip.compress(b"\n".join(rows[half:]) + b"\n", mtime=0))
+zipped = io.BytesIO()
+with zipfile.ZipFile(zipped, "w") as z:
+    z.writestr("iris.csv", iris)
+FOREIGN = [("bzip2", bz2.compress(iris)), ("xz", lzma.compress(iris)),
+           ("lz4", b"\x04\x22\x4d\x18" + iris), ("zstd", b"\x28\xb5\x2f\xfd" + iris),
+           ("zip", zipped.getvalue()), ("7z", b"7z\xbc\xaf\x27\x1c" + iris),
+           ("lzip", b"LZIP\x01" + iris), ("compress", b"\x1f\x9d\x90" + iris)]
+for kind, pre in (("csv", "gz"), ("pcsv", "pcsv_gz")):
+    add(pre + "_trailing_garbage", kind, 65,
+        pre + r"_trailing_garbage: trailing data after the gzip stream$", gz2 + b"garbage\n")
+    add(pre + "_then_plain", kind, 65, pre + r"_then_plain: trailing data after the gzip stream$",
+        gzip.compress(header + b"\n" + rows[0] + b"\n", mtime=0) + b"\n".join(rows[1:]) + b"\n")
+    add(pre + "_trailing_zeros", kind, 65,
+        pre + r"_trailing_zeros: trailing data after the gzip stream$", gz + b"\0" * 512)
+    add(pre + "_trailing_1f", kind, 65, pre + r"_trailing_1f: trailing data after the gzip stream$",
+        gz + b"\x1f")
+    add(pre + "_bad_cell_then_garbage", kind, 65,
+        pre + r"_bad_cell_then_garbage:2:1: expected a number, got 'abc'$",
+        gzip.compress(header + b"\nabc" + rows[0][3:] + b"\n", mtime=0) + b"garbage")
+    add(pre + "_then_truncated", kind, 65, pre + r"_then_truncated:[0-9]+: truncated gzip data$",
+        gz + gz[:30])
+    fpre = "csv" if kind == "csv" else "pcsv"
+    for fmt, data in FOREIGN:
+        name = "%s_format_%s" % (fpre, fmt)
+        shown = "compress \\(\\.Z\\)" if fmt == "compress" else fmt
+        add(name, kind, 65, r"%s: this is a %s file; dnn reads plain or gzip CSV$" % (name, shown),
+            data)
+    add(fpre + "_format_xz_gzipped", kind, 65, fpre + r"_format_xz_gzipped:",
+        gzip.compress(lzma.compress(iris), mtime=0))
+# Lines end in LF or CRLF; a bare CR is an error outside quotes.
+for kind, pre in (("csv", "csv"), ("pcsv", "pcsv")):
+    add(pre + "_bare_cr_line_end", kind, 65,
+        pre + r"_bare_cr_line_end:2:[0-9]+: bare carriage return \(lines end in LF or CRLF\)$",
+        header + b"\r\n" + rows[0] + b"\r" + b"\r\n".join(rows[1:]) + b"\r\n")
+    add(pre + "_bare_cr_in_cell", kind, 65,
+        pre + r"_bare_cr_in_cell:3:4: bare carriage return \(lines end in LF or CRLF\)$",
+        header + b"\n" + rows[0] + b"\n" + rows[1][:3] + b"\r" + rows[1][3:] + b"\n" +
+        b"\n".join(rows[2:]) + b"\n")
+    add(pre + "_bare_cr_end_of_file", kind, 65,
+        pre + r"_bare_cr_end_of_file:[0-9]+:[0-9]+: bare carriage return",
+        header + b"\n" + b"\n".join(rows) + b"\r")
+    # Names and labels that reach a checkpoint or JSON output are UTF-8.
+    add(pre + "_latin1_header", kind, 65,
+        pre + r"_latin1_header:1:[0-9]+: the column name is not valid UTF-8 \(byte 0xe9\)$",
+        header.replace(b"petal_width", b"p\xe9t\xe9") + b"\n" + b"\n".join(rows) + b"\n")
+    add(pre + "_overlong_header", kind, 65,
+        pre + r"_overlong_header:1:[0-9]+: the column name is not valid UTF-8 \(byte 0xc0\)$",
+        header + b",x\xc0\xafy\n" + b",0\n".join(rows) + b",0\n")
+add("csv_latin1_class", "csv", 65,
+    r"csv_latin1_class:3:[0-9]+: the class label is not valid UTF-8 \(byte 0xe9\)$",
+    header + b"\n" + rows[0] + b"\n" + rows[1].replace(b"setosa", b"s\xe9tosa") + b"\n" +
+    b"\n".join(rows[2:]) + b"\n")
+add("csv_latin1_class_quoted", "csv", 65,
+    r"csv_latin1_class_quoted:2:[0-9]+: the class label is not valid UTF-8 \(byte 0xe9\)$",
+    header + b"\n" + rows[0].replace(b"setosa", b'"s\xe9tosa"') + b"\n" +
+    b"\n".join(rows[1:]) + b"\n")
+add("csv_no_line_end", "csv", 65, r"csv_no_line_end:2: row longer than 64 MiB \(the limit\)$",
+    header + b"\n" + b"y" * (65 << 20))
+add("pcsv_too_many_fields", "pcsv", 65,
+    r"pcsv_too_many_fields:2:2097153: row has more than 1048576 fields \(the limit\)$",
+    header + b"\n" + b"1," * (1 << 20) + b"1\n")
 os.mkdir(os.path.join(out, "csv_directory"))
 add("csv_directory", "csv", 66, r"'.*csv_directory': Is a directory$")
 add("csv_missing", "csv", 66, r"cannot open '.*csv_missing': No such file or directory$")
-# Class names go into the checkpoint, whose strings are UTF-8: refused
-# before training, not at the save.
-add("csv_class_latin1", "csv", 65, r"csv_class_latin1: class 'caf\\xe9' is not valid UTF-8$",
-    b"a,b,species\n1,2,caf\xe9\n3,4,b\n1,2,caf\xe9\n")
 # predict: rows for GOOD.dnn.
 add("pcsv_missing_column", "pcsv", 65, r"pcsv_missing_column:",
     b"sepal_length,species\n5.1,setosa\n")

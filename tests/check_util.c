@@ -142,6 +142,45 @@ START_TEST(test_edit_distance)
 }
 END_TEST
 
+/* The offset of the first invalid byte, -1 for valid UTF-8. */
+START_TEST(test_utf8_bad)
+{
+	static const struct {
+		const char *s;
+		int bad;
+	} cases[] = {
+		{"", -1},
+		{"petal_width", -1},
+		{"\xc3\xa9t\xc3\xa9", -1}, /* été */
+		{"\xe2\x82\xac", -1}, /* U+20AC */
+		{"\xf0\x9f\x98\x80", -1}, /* U+1F600 */
+		{"\xf4\x8f\xbf\xbf", -1}, /* U+10FFFF */
+		{"\xe9t\xe9", 0}, /* Latin-1 */
+		{"ab\xe9", 2},
+		{"\xc3", 0}, /* cut short */
+		{"a\xe2\x82", 1},
+		{"\xc0\xaf", 0}, /* overlong '/' */
+		{"\xc1\xbf", 0},
+		{"\xe0\x80\xaf", 0}, /* overlong, 3 bytes */
+		{"\xf0\x80\x80\xaf", 0}, /* overlong, 4 bytes */
+		{"\xed\xa0\x80", 0}, /* surrogate U+D800 */
+		{"\xed\x9f\xbf", -1}, /* U+D7FF */
+		{"\xf4\x90\x80\x80", 0}, /* U+110000 */
+		{"\xf5\x80\x80\x80", 0},
+		{"x\x80", 1}, /* a lone continuation byte */
+		{"\xc3\xa9\xc3(", 2}, /* a bad continuation byte */
+		{"\xff", 0},
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		ck_assert_msg(util_utf8_bad(cases[i].s, strlen(cases[i].s)) == cases[i].bad,
+			      "case %zu", i);
+	/* The length counts, not a NUL. */
+	ck_assert_int_eq(util_utf8_bad("a\0\xe9", 3), 2);
+	ck_assert_int_eq(util_utf8_bad("\xc3\xa9", 1), 0);
+}
+END_TEST
+
 START_TEST(test_error_format)
 {
 	struct dnn_error e;
@@ -244,6 +283,7 @@ static Suite *util_suite(void)
 	tcase_add_test(tc, test_is_digits);
 	tcase_add_test(tc, test_utf8_valid);
 	tcase_add_test(tc, test_edit_distance);
+	tcase_add_test(tc, test_utf8_bad);
 	tcase_add_test(tc, test_error_format);
 	tcase_add_test(tc, test_error_escape);
 	tcase_add_test(tc, test_closest_case);

@@ -225,46 +225,6 @@ static int load_validation(struct train_job *j, struct dnn_data_opts *dopts, str
 	return dist_agree(rc, e);
 }
 
-/* A name for a message: bytes outside printable ASCII as \xNN. */
-static void show_bytes(char *dst, size_t size, const char *s)
-{
-	size_t n = 0;
-
-	for (; *s && n + 5 < size; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch < 0x20 || ch >= 0x7f)
-			n += (size_t)snprintf(dst + n, size - n, "\\x%02x", ch);
-		else
-			dst[n++] = (char)ch;
-	}
-	dst[n] = '\0';
-}
-
-/* The class names and the categories of the data, which the checkpoint
- * keeps, must be UTF-8 (dnn-checkpoint(5)): refused before training rather
- * than at the save (65). */
-static int check_names_utf8(const struct dnn_dataset *d, const char *data_name, struct dnn_error *e)
-{
-	const char *bad = NULL, *what = "class";
-	char shown[256];
-
-	for (size_t k = 0; k < d->n_classes && !bad; k++)
-		if (!util_utf8_valid(d->class_names[k], strlen(d->class_names[k])))
-			bad = d->class_names[k];
-	for (size_t c = 0; c < d->n_cats && !bad; c++)
-		for (size_t q = 0; q < d->cats[c].n && !bad; q++)
-			if (!util_utf8_valid(d->cats[c].names[q], strlen(d->cats[c].names[q]))) {
-				bad = d->cats[c].names[q];
-				what = "category";
-			}
-	if (!bad)
-		return 0;
-	show_bytes(shown, sizeof shown, bad);
-	return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0, "%s '%s' is not valid UTF-8", what,
-			     shown);
-}
-
 int train_job_data(struct train_job *j, struct dnn_error *e)
 {
 	const struct dnn_spec *s = &j->spec;
@@ -286,8 +246,6 @@ int train_job_data(struct train_job *j, struct dnn_error *e)
 	if (data_load(&j->d, j->a->data_path, &dopts, e))
 		return -1;
 	report_read(&j->rep, &j->d, j->data_name, report_now() - t_start, j->shared);
-	if (dist_agree(check_names_utf8(&j->d, j->data_name, e), e))
-		return -1;
 	if (dist_agree(prepare_output_width(s, &j->d, j->spec_name, j->data_name, &j->n_out, e), e))
 		return -1;
 	if (dist_agree(j->a->resume_path && check_resume_data(j, e), e))

@@ -315,6 +315,8 @@ static int cell_category(struct dnn_csv *c, size_t i, const char *col_name, stru
 		c->n_missing++;
 		return 0;
 	}
+	if (csv_check_utf8(c, i, s, len, "the category", e))
+		return -1;
 	if (strtab_add(t, s, len, &k, &added))
 		return dnn_error_oom(e);
 	if (k >= (1u << 24))
@@ -357,6 +359,8 @@ static int take_row(struct dnn_dataset *d, struct dnn_csv *c, const size_t *slot
 				return dnn_error_set(e, DNN_EX_DATA, c->name, c->fline[i],
 						     c->fcol[i], "missing value in column '%s'",
 						     d->col_names[i]);
+			if (csv_check_utf8(c, i, s, len, "the class label", e))
+				return -1;
 			if (strtab_add(classes, s, len, &k, &added))
 				return dnn_error_oom(e);
 			if (k > UINT32_MAX - 1)
@@ -436,8 +440,10 @@ static int fast_rows(struct dnn_dataset *d, struct dnn_csv *c, const size_t *slo
 
 			if (strtab_add(classes, label, label_len, &k, &added))
 				return dnn_error_oom(e);
-			if (k > UINT32_MAX - 1)
-				return 0; /* the general reader says why */
+			/* The general reader says why (it checks every label). */
+			if (k > UINT32_MAX - 1 ||
+			    (added && util_utf8_bad(label, label_len) >= 0))
+				return 0;
 			d->label[d->n_rows] = (uint32_t)k;
 		}
 		d->n_rows += shard_keep(sh);

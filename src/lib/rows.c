@@ -648,6 +648,8 @@ static int reader_category(struct dnn_reader *r, size_t j, size_t i, float *x,
 		x[k] = 1.0f;
 		return 0;
 	}
+	if (csv_check_utf8(c, i, s, len, "the category", e))
+		return -1;
 	if (r->unknown_ignore)
 		return 0;
 	csv_show_text(shown, sizeof shown, s);
@@ -677,6 +679,8 @@ static int reader_row_targets(struct dnn_reader *r, float *y, uint32_t *label,
 				     "missing value in column '%s'", r->tgt_names[0]);
 	k = strtab_find(&r->classes, s);
 	if (k == SIZE_MAX) {
+		if (csv_check_utf8(c, i, s, len, "the class label", e))
+			return -1;
 		csv_show_text(shown, sizeof shown, s);
 		return dnn_error_set(e, DNN_EX_DATA, c->name, c->fline[i], c->fcol[i],
 				     "unknown class '%s' in column '%s' (not one of the model's)",

@@ -286,36 +286,19 @@ void util_free_strings(char **v, size_t n)
 	free(v);
 }
 
-/* Each lead byte gives the sequence's length and the range of its second
- * byte (which rules out overlong forms, surrogates and code points above
- * U+10FFFF); the other continuation bytes are 0x80-0xBF. */
+long util_utf8_bad(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		size_t len = util_utf8_len(s + i, n - i);
+
+		if (!len)
+			return (long)i;
+		i += len;
+	}
+	return -1;
+}
+
 int util_utf8_valid(const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-
-	while (p < end) {
-		unsigned c = *p++, lo = 0x80, hi = 0xBF;
-		size_t more;
-
-		if (c < 0x80)
-			continue;
-		if (c < 0xC2 || c > 0xF4)
-			return 0;
-		more = c < 0xE0 ? 1 : c < 0xF0 ? 2 : 3;
-		if (c == 0xE0)
-			lo = 0xA0;
-		else if (c == 0xED)
-			hi = 0x9F;
-		else if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F;
-		if ((size_t)(end - p) < more || p[0] < lo || p[0] > hi)
-			return 0;
-		for (size_t k = 1; k < more; k++)
-			if (p[k] < 0x80 || p[k] > 0xBF)
-				return 0;
-		p += more;
-	}
-	return 1;
+	return util_utf8_bad(s, n) < 0;
 }

@@ -46,6 +46,10 @@ size_t util_utf8_len(const char *s, size_t n);
  * forms, no surrogates, nothing above U+10FFFF). */
 int util_utf8_valid(const char *s, size_t n);
 
+/* The offset of the first byte of s[0..n) that does not begin a valid
+ * UTF-8 sequence (util_utf8_len), -1 when all of it is valid. */
+long util_utf8_bad(const char *s, size_t n);
+
 /* Free an array of n strings and the array itself. */
 void util_free_strings(char **v, size_t n);
 
