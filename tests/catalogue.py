@@ -217,6 +217,8 @@ add("spec_lr_huge_digits", "spec", 65, r"spec_lr_huge_digits: ",
     spec_with(b', "optimizer": {"name": "sgd", "learning_rate": 1' + b"0" * 400 + b"}"))
 add("spec_seed_2e64", "spec", 65, r"spec_seed_2e64: seed",
     spec_with(b', "seed": 18446744073709551616'))
+add("spec_l1_negative", "spec", 65, r"spec_l1_negative: optimizer\.l1: must be at least 0",
+    spec_with(b', "optimizer": {"l1": -0.001}'))
 add("spec_nul_byte", "spec", 65, r"spec_nul_byte", spec[:20] + b"\0" + spec[20:] + b"}")
 add("spec_binary_junk", "spec", 65, r"spec_binary_junk: (invalid JSON|not a JSON text)",
     bytes(rng.randrange(256) for _ in range(2048)))

@@ -76,6 +76,7 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct dnn_er
 		OPT_STRING(0, "history-size", &ov->history_size, "N", "correction pairs lbfgs keeps"),
 		OPT_STRING(0, "weight-decay", &ov->weight_decay, "X",
 			   "L2 penalty X/2 |w|^2 added to the loss"),
+		OPT_STRING(0, "l1", &ov->l1, "X", "L1 penalty X |w|_1 added to the loss"),
 		OPT_STRING(0, "clip-norm", &ov->clip_norm, "X",
 			   "scale gradients down to a global norm of X"),
 		OPT_STRING(0, "patience", &ov->patience, "N",

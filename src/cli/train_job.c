@@ -72,10 +72,12 @@ static int apply_optim_overrides(struct dnn_spec *s, const struct train_override
 	static const char *const keys[] = {
 	    "optimizer.momentum",     "optimizer.beta1",     "optimizer.beta2",
 	    "optimizer.rho",	      "optimizer.epsilon",   "optimizer.history_size",
-	    "optimizer.weight_decay", "optimizer.clip_norm", "patience"};
+	    "optimizer.weight_decay", "optimizer.l1",	     "optimizer.clip_norm",
+	    "patience"};
 	const char *const args[] = {ov->momentum,     ov->beta1,     ov->beta2,
 				    ov->rho,	      ov->epsilon,   ov->history_size,
-				    ov->weight_decay, ov->clip_norm, ov->patience};
+				    ov->weight_decay, ov->l1,	     ov->clip_norm,
+				    ov->patience};
 	struct dnn_optim_spec *o = &s->optim;
 
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {

@@ -29,8 +29,8 @@
 struct train_overrides {
 	const char *epochs, *batch_size, *learning_rate, *momentum, *optimizer, *seed, *validation,
 	    *target, *ignore, *categorical, *missing;
-	const char *beta1, *beta2, *rho, *epsilon, *history_size, *weight_decay, *clip_norm,
-	    *patience;
+	const char *beta1, *beta2, *rho, *epsilon, *history_size, *weight_decay, *l1,
+	    *clip_norm, *patience;
 	int nesterov;
 };
 

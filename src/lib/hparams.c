@@ -60,6 +60,7 @@ const struct dnn_hparam hparams[] = {
 	 LBFGS, 0, SIZE(optim.history_size)},
 	{"optimizer.weight_decay", "weight_decay", "--weight-decay", NUMBER, FROM(0), UNBOUNDED,
 	 ALL, 0, DOUBLE(optim.weight_decay)},
+	{"optimizer.l1", "l1", "--l1", NUMBER, FROM(0), UNBOUNDED, ALL, 0, DOUBLE(optim.l1)},
 	{"optimizer.clip_norm", "clip_norm", "--clip-norm", NUMBER, ABOVE(0), UNBOUNDED,
 	 SGD | ADAM | RMSPROP, 0, DOUBLE(optim.clip_norm)},
 	{"patience", "patience", "--patience", WHOLE, FROM(0), TO(1e9), 0, 0, ULONG(patience)},

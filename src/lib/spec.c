@@ -252,7 +252,7 @@ static int check_loss(const struct ctx *c, const struct dnn_spec *s)
 
 static const char *const optim_keys[] = {"name",  "learning_rate", "momentum",	   "nesterov",
 					 "beta1", "beta2",	   "rho",	   "epsilon",
-					 "history_size", "weight_decay", "clip_norm"};
+					 "history_size", "weight_decay", "l1", "clip_norm"};
 
 const char *spec_optim_name(int kind)
 {
@@ -764,7 +764,7 @@ static int add_columns(cJSON *obj, const char *key, const struct dnn_column_ref 
 	return 0;
 }
 
-/* The optimizer's keys: those of its kind; weight_decay, clip_norm and
+/* The optimizer's keys: those of its kind; weight_decay, l1, clip_norm and
  * nesterov only when in use, so that specs without them read as before. */
 static int add_optimizer(cJSON *opt, const struct dnn_optim_spec *o)
 {
@@ -790,6 +790,8 @@ static int add_optimizer(cJSON *opt, const struct dnn_optim_spec *o)
 	}
 	if (o->weight_decay != 0.0)
 		ok = ok && add_double(opt, "weight_decay", o->weight_decay);
+	if (o->l1 != 0.0)
+		ok = ok && add_double(opt, "l1", o->l1);
 	if (o->clip_norm != 0.0 && o->kind != DNN_OPT_LBFGS)
 		ok = ok && add_double(opt, "clip_norm", o->clip_norm);
 	return ok ? 0 : -1;

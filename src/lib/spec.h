@@ -32,6 +32,7 @@ struct dnn_optim_spec {
 	double epsilon;		/* adam, rmsprop */
 	size_t history_size;	/* lbfgs: correction pairs kept */
 	double weight_decay;	/* L2 coefficient, all optimizers */
+	double l1;		/* L1 coefficient, all optimizers */
 	double clip_norm;	/* gradient clipping by global norm; 0: none */
 };
 
