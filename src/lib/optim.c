@@ -138,7 +138,7 @@ struct step {
  * with use_l1 = 1, so that those without L1 keep their operations. The
  * sign is 0 at w = 0. */
 #define GRAD(i)                                                                                    \
-	(use_l1 ? scale * gr[i] + wd * w[i] + l1 * (float)((w[i] > 0.0f) - (w[i] < 0.0f))        \
+	(use_l1 ? scale * gr[i] + wd * w[i] + l1 * (float)((w[i] > 0.0f) - (w[i] < 0.0f))          \
 		: scale * gr[i] + wd * w[i])
 
 /* The ranges below are inlined with use_l1 a constant, one copy each way. */
@@ -147,8 +147,8 @@ struct step {
 RANGE adam_range(const struct step *c, float *restrict w, float *restrict m, float *restrict v,
 		 const float *restrict gr, size_t lo, size_t hi, int use_l1)
 {
-	const float scale = c->scale, wd = c->wd, l1 = c->l1, b1 = c->b1, b2 = c->b2,
-		    eps = c->eps, step = c->adam_step, rc2 = c->adam_rc2;
+	const float scale = c->scale, wd = c->wd, l1 = c->l1, b1 = c->b1, b2 = c->b2, eps = c->eps,
+		    step = c->adam_step, rc2 = c->adam_rc2;
 
 #define ADAM(i)                                                                                    \
 	do {                                                                                       \
@@ -164,8 +164,7 @@ RANGE adam_range(const struct step *c, float *restrict w, float *restrict m, flo
 RANGE rmsprop_range(const struct step *c, float *restrict w, float *restrict v,
 		    const float *restrict gr, size_t lo, size_t hi, int use_l1)
 {
-	const float scale = c->scale, wd = c->wd, l1 = c->l1, lr = c->lr, rho = c->b2,
-		    eps = c->eps;
+	const float scale = c->scale, wd = c->wd, l1 = c->l1, lr = c->lr, rho = c->b2, eps = c->eps;
 
 #define RMSPROP(i)                                                                                 \
 	do {                                                                                       \
