@@ -47,7 +47,7 @@ START_TEST(test_regression_metrics)
 	struct dnn_error e;
 	struct dnn_net *net = net_new(1, 1, units, acts, DNN_LOSS_MSE, &e);
 	float x[4] = {1, 2, 3, 4}, t[4] = {1, 3, 3, 5}, scale[1] = {10.0f};
-	struct dnn_rows rows = {4, x, t};
+	struct dnn_rows rows = {4, x, t, NULL};
 	struct dnn_metrics mt;
 
 	net->params[0] = 1.0f;
@@ -141,7 +141,7 @@ START_TEST(test_measure_in_chunks)
 	struct dnn_net *net = net_new(2, 2, units, acts, DNN_LOSS_CROSS_ENTROPY, &e);
 	float x[10] = {0, 1, 1, 0, -1, 2, 0.5f, -0.5f, 2, 2},
 	      t[10] = {1, 0, 0, 1, 1, 0, 0, 1, 1, 0};
-	struct dnn_rows rows = {5, x, t};
+	struct dnn_rows rows = {5, x, t, NULL};
 	struct dnn_metrics one, all;
 	struct dnn_tally ty;
 

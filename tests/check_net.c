@@ -117,8 +117,8 @@ START_TEST(test_init_per_layer)
 {
 	size_t units[2] = {300, 200};
 	int acts[2] = {DNN_ACT_TANH, DNN_ACT_LINEAR};
-	struct dnn_layer_spec ls[2] = {{300, DNN_ACT_TANH, 1, DNN_INIT_HE_UNIFORM},
-				       {200, DNN_ACT_LINEAR, 0, 0}};
+	struct dnn_layer_spec ls[2] = {{300, DNN_ACT_TANH, 1, DNN_INIT_HE_UNIFORM, 0.0},
+				       {200, DNN_ACT_LINEAR, 0, 0, 0.0}};
 	struct dnn_spec spec = {.n_layers = 2, .layers = ls, .init = DNN_INIT_GLOROT_NORMAL};
 	struct dnn_error e;
 	struct dnn_net *a = net_new(100, 2, units, acts, DNN_LOSS_MSE, &e);

@@ -53,7 +53,7 @@ START_TEST(test_converges_to_known_minimum)
 	struct dnn_rng r;
 	struct dnn_history h = {0};
 	float x[4] = {0, 0, 0, 0}, t[4] = {3, 3, 3, 3};
-	struct dnn_rows rows = {4, x, t};
+	struct dnn_rows rows = {4, x, t, NULL};
 	struct dnn_train_opts opts = {.epochs = 200, .batch_size = 4};
 
 	rng_seed(&r, 1);
@@ -78,7 +78,7 @@ static int train_xor(uint64_t seed, float *params_out, double *final_loss, doubl
 	struct dnn_rng r;
 	struct dnn_history h = {0};
 	float x[8] = {0, 0, 0, 1, 1, 0, 1, 1}, t[4] = {0, 1, 1, 0};
-	struct dnn_rows rows = {4, x, t};
+	struct dnn_rows rows = {4, x, t, NULL};
 	struct dnn_train_opts opts = {.epochs = 500, .batch_size = 4, .classification = 1};
 	int rc;
 
@@ -123,7 +123,7 @@ START_TEST(test_divergence_stops_with_finite_weights)
 	struct dnn_rng r;
 	struct dnn_history h = {0};
 	float x[4] = {1, 2, 3, 4}, t[4] = {1, 2, 3, 4};
-	struct dnn_rows rows = {4, x, t};
+	struct dnn_rows rows = {4, x, t, NULL};
 	struct dnn_train_opts opts = {.epochs = 1000, .batch_size = 1};
 
 	rng_seed(&r, 1);
@@ -153,7 +153,7 @@ START_TEST(test_validation_figures)
 	/* Class 1 when x > 0. */
 	float x[8] = {-2, -1, 1, 2, -1.5f, 1.5f, -0.5f, 0.5f};
 	float t[16] = {1, 0, 1, 0, 0, 1, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1};
-	struct dnn_rows tr = {4, x, t}, va = {4, x + 4, t + 8};
+	struct dnn_rows tr = {4, x, t, NULL}, va = {4, x + 4, t + 8, NULL};
 	struct dnn_train_opts opts = {.epochs = 100, .batch_size = 2, .classification = 1};
 
 	rng_seed(&r, 1);
@@ -192,7 +192,7 @@ START_TEST(test_lbfgs_fits_a_line)
 	struct dnn_rng r;
 	struct dnn_history h = {0};
 	float x[5] = {-2, -1, 0, 1, 2}, t[5] = {-3, -1, 1, 3, 5}; /* t = 2x + 1 */
-	struct dnn_rows rows = {5, x, t};
+	struct dnn_rows rows = {5, x, t, NULL};
 	struct dnn_train_opts opts = {
 	    .epochs = 50, .batch_size = 2, .stop = &stop, .on_epoch = record, .ctx = r2};
 
@@ -223,7 +223,7 @@ START_TEST(test_early_stopping_keeps_best)
 	struct dnn_rng r;
 	struct dnn_history h = {0};
 	float x[4] = {0, 0, 0, 0}, t[4] = {1, 1, -0.5f, -0.5f};
-	struct dnn_rows tr = {2, x, t}, va = {2, x + 2, t + 2};
+	struct dnn_rows tr = {2, x, t, NULL}, va = {2, x + 2, t + 2, NULL};
 	struct dnn_train_opts opts = {.epochs = 100, .batch_size = 2, .patience = 4, .stop = &stop};
 	double best = INFINITY;
 	struct dnn_metrics mt;
@@ -264,7 +264,7 @@ START_TEST(test_schedule_in_history)
 	struct dnn_rng r;
 	struct dnn_history h = {0};
 	float x[2] = {1, 2}, t[2] = {1, 2};
-	struct dnn_rows rows = {2, x, t};
+	struct dnn_rows rows = {2, x, t, NULL};
 	struct dnn_train_opts opts = {.epochs = 5, .batch_size = 2, .sched = &sched};
 	const double want[5] = {0.4, 0.4, 0.2, 0.2, 0.1};
 
@@ -387,7 +387,7 @@ START_TEST(test_interrupt_stops_after_the_step)
 	struct dnn_rng r;
 	struct dnn_history h = {0};
 	float x[8] = {0}, t[8] = {1, 2, 3, 4, 5, 6, 7, 8};
-	struct dnn_rows rows = {8, x, t};
+	struct dnn_rows rows = {8, x, t, NULL};
 	struct interrupt_at ia = {0, 2, 0, 0};
 	struct dnn_train_opts opts = {.epochs = 10,
 				      .batch_size = 2,
