@@ -219,6 +219,21 @@ add("spec_seed_2e64", "spec", 65, r"spec_seed_2e64: seed",
     spec_with(b', "seed": 18446744073709551616'))
 add("spec_l1_negative", "spec", 65, r"spec_l1_negative: optimizer\.l1: must be at least 0",
     spec_with(b', "optimizer": {"l1": -0.001}'))
+add("spec_max_norm_zero", "spec", 65, r"spec_max_norm_zero: layers\[0\]\.max_norm: must be above 0",
+    b'{"layers": [{"units": 4, "activation": "tanh", "max_norm": 0}, {"activation": "softmax"}], "epochs": 1}')
+add("spec_max_norm_negative", "spec", 65, r"layers\[0\]\.max_norm: must be above 0",
+    b'{"layers": [{"units": 4, "max_norm": -2}, {"activation": "softmax"}], "epochs": 1}')
+add("spec_class_weight_unknown_label", "spec", 65,
+    r"spec_class_weight_unknown_label: data\.class_weight: unknown class 'setsa'; did you mean 'setosa'\?",
+    spec_with(b', "data": {"class_weight": {"setsa": 2}}'))
+add("spec_class_weight_negative", "spec", 65, r"data\.class_weight\.setosa: must be a number of at least 0",
+    spec_with(b', "data": {"class_weight": {"setosa": -1}}'))
+add("spec_class_weight_word", "spec", 65, r"data\.class_weight: expected \"balanced\"",
+    spec_with(b', "data": {"class_weight": "balance"}'))
+add("spec_label_smoothing_one", "spec", 65, r"label_smoothing: must be from 0 to below 1, got 1",
+    spec_with(b', "label_smoothing": 1'))
+add("spec_label_smoothing_negative", "spec", 65, r"label_smoothing: must be from 0 to below 1",
+    spec_with(b', "label_smoothing": -0.1'))
 add("spec_nul_byte", "spec", 65, r"spec_nul_byte", spec[:20] + b"\0" + spec[20:] + b"}")
 add("spec_binary_junk", "spec", 65, r"spec_binary_junk: (invalid JSON|not a JSON text)",
     bytes(rng.randrange(256) for _ in range(2048)))
