@@ -87,6 +87,9 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct dnn_er
 		OPT_STRING(0, "class-weight", &ov->class_weight, "W",
 			   "'balanced' (n / (K n_k)) or LABEL=W,...: each\n"
 			   "row's loss weighted by its class"),
+		OPT_STRING(0, "weight", &ov->weight, "COLUMN",
+			   "weigh each row's loss by its number in COLUMN\n"
+			   "(not an input)"),
 		OPT_STRING(0, "patience", &ov->patience, "N",
 			   "stop when val_loss (loss without validation\n"
 			   "rows) has not improved for N epochs, and keep\n"

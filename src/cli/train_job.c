@@ -111,6 +111,8 @@ static int apply_weight_overrides(struct dnn_spec *s, const struct train_overrid
 		return -1;
 	if (ov->class_weight && spec_set_class_weight(s, ov->class_weight, e))
 		return -1;
+	if (ov->weight && spec_set_weight(s, ov->weight, e))
+		return -1;
 	if (spec_check(s, NULL, e)) {
 		e->code = DNN_EX_USAGE;
 		return -1;
@@ -260,6 +262,7 @@ int train_job_data(struct train_job *j, struct dnn_error *e)
 	    .n_ignore = s->data.n_ignore,
 	    .categorical = s->data.categorical,
 	    .n_categorical = s->data.n_categorical,
+	    .weight = s->data.weight,
 	    .task = s->loss == DNN_LOSS_MSE ? DNN_TASK_REGRESSION : DNN_TASK_CLASSIFICATION,
 	    .shard = j->shared,
 	};

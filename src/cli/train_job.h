@@ -31,7 +31,7 @@ struct train_overrides {
 	    *target, *ignore, *categorical, *missing;
 	const char *beta1, *beta2, *rho, *epsilon, *history_size, *weight_decay, *l1,
 	    *clip_norm, *patience;
-	const char *label_smoothing, *max_norm, *class_weight;
+	const char *label_smoothing, *max_norm, *class_weight, *weight;
 	int nesterov;
 };
 

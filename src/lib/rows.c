@@ -275,6 +275,14 @@ int rows_append(struct dnn_dataset *d, const struct dnn_dataset *v, const char *
 			goto out;
 	if (append_targets(d, v, n, cls, e))
 		goto out;
+	if (d->has_weight) {
+		float *w = util_realloc_array(d->w, n, sizeof *w);
+
+		if (!w)
+			goto oom;
+		d->w = w;
+		memcpy(w + d->n_rows, v->w, v->n_rows * sizeof *w);
+	}
 	d->n_rows = n;
 	rc = 0;
 	goto out;

@@ -529,7 +529,7 @@ static int parse_data(const struct ctx *c, const cJSON *obj, struct dnn_spec *s)
 {
 	static const char *const keys[] = {"target",	 "ignore",     "categorical",
 					   "normalize",	 "missing",    "validation",
-					   "class_weight"};
+					   "class_weight", "weight"};
 	const cJSON *t, *ig, *ca, *nm, *mi, *v, *cw;
 	size_t k;
 
@@ -540,6 +540,12 @@ static int parse_data(const struct ctx *c, const cJSON *obj, struct dnn_spec *s)
 	cw = cJSON_GetObjectItemCaseSensitive(obj, "class_weight");
 	if (cw && parse_class_weight(c, cw, s))
 		return -1;
+	if ((cw = cJSON_GetObjectItemCaseSensitive(obj, "weight"))) {
+		if (!(s->data.weight = calloc(1, sizeof *s->data.weight)))
+			return dnn_error_oom(c->e);
+		if (parse_target(c, cw, "data.weight", s->data.weight))
+			return -1;
+	}
 	t = cJSON_GetObjectItemCaseSensitive(obj, "target");
 	ig = cJSON_GetObjectItemCaseSensitive(obj, "ignore");
 	ca = cJSON_GetObjectItemCaseSensitive(obj, "categorical");
@@ -971,6 +977,8 @@ char *spec_to_json(const struct dnn_spec *s)
 				     s->data.normalize ? "standard" : "none") ||
 	    !cJSON_AddStringToObject(data, "missing", missing_names[s->data.missing]) ||
 	    !add_double(data, "validation", s->data.validation) || add_class_weight(data, s))
+		goto out;
+	if (s->data.weight && add_columns(data, "weight", s->data.weight, 1))
 		goto out;
 	text = cJSON_PrintUnformatted(root);
 out:

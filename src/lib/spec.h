@@ -98,6 +98,7 @@ struct dnn_spec {
 		int normalize;		/* enum dnn_normalize */
 		int missing;		/* enum dnn_missing */
 		double validation;	/* fraction held out, in [0, 1) */
+		struct dnn_column_ref *weight; /* data.weight: the rows' weights; NULL: none */
 		int class_weighting;	/* enum dnn_class_weighting */
 		size_t n_class_weights;	/* DNN_CW_GIVEN: the classes named */
 		struct dnn_class_weight *class_weights;
@@ -154,6 +155,10 @@ int spec_optim_uses(int kind, const char *key);
 /* Switch the optimizer (--optimizer NAME); its default learning rate unless
  * one was given. Returns -1 with e set (64) for an unknown name. */
 int spec_set_optimizer(struct dnn_spec *s, const char *name, struct dnn_error *e);
+
+/* --weight COLUMN: the column of the rows' weights, kept as a name as
+ * spec_set_targets keeps its; -1 with e set (64) when it is empty. */
+int spec_set_weight(struct dnn_spec *s, const char *column, struct dnn_error *e);
 
 /* --class-weight: "balanced" or LABEL=W,... (W a number, 0 or above);
  * -1 with e set (64) when arg is neither. */

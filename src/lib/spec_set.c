@@ -71,6 +71,16 @@ int spec_set_categorical(struct dnn_spec *s, const char *list, struct dnn_error 
 	return set_columns(&s->data.categorical, &s->data.n_categorical, list, "--categorical", e);
 }
 
+int spec_set_weight(struct dnn_spec *s, const char *column, struct dnn_error *e)
+{
+	size_t n = s->data.weight ? 1 : 0;
+
+	if (strchr(column, ','))
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "--weight: one column, not '%s'", column);
+	return set_columns(&s->data.weight, &n, column, "--weight", e);
+}
+
 static void free_class_weights(struct dnn_class_weight *w, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -173,5 +183,6 @@ void spec_free(struct dnn_spec *s)
 	free_columns(s->data.ignore, s->data.n_ignore);
 	free_columns(s->data.categorical, s->data.n_categorical);
 	free_class_weights(s->data.class_weights, s->data.n_class_weights);
+	free_columns(s->data.weight, s->data.weight ? 1 : 0);
 	memset(s, 0, sizeof *s);
 }

@@ -84,22 +84,26 @@ int weights_rows(const struct dnn_spec *s, const struct dnn_dataset *d, size_t n
 	float *rw;
 	int rc = 0;
 
+	int by_class = s->data.class_weighting != DNN_CW_NONE && d->task == DNN_TASK_CLASSIFICATION;
+
 	*w = NULL;
-	if (s->data.class_weighting == DNN_CW_NONE || d->task != DNN_TASK_CLASSIFICATION)
+	if (!by_class && !d->has_weight)
 		return 0;
 	cw = util_malloc_array(d->n_classes ? d->n_classes : 1, sizeof *cw);
 	rw = util_malloc_array(n_train + n_val ? n_train + n_val : 1, sizeof *rw);
 	if (!cw || !rw)
 		rc = dnn_error_oom(e);
-	else if (s->data.class_weighting == DNN_CW_GIVEN)
+	else if (by_class && s->data.class_weighting == DNN_CW_GIVEN)
 		rc = given_weights(s, d, spec_name, cw, e);
-	else
+	else if (by_class)
 		balanced_weights(d, n_train, cw);
+	/* The class weight times the row's own. */
 	for (size_t i = 0; rc == 0 && i < n_train + n_val; i++)
-		rw[i] = (float)cw[d->label[i]];
+		rw[i] = (by_class ? (float)cw[d->label[i]] : 1.0f) * (d->has_weight ? d->w[i] : 1.0f);
 	if (rc == 0 && normalize(rw, n_train, d->shared) <= 0.0)
 		rc = dnn_error_set(e, DNN_EX_DATA, spec_name, 0, 0,
-				   "data.class_weight: every training row weighs 0");
+				   "%s: every training row weighs 0",
+				   by_class ? "data.class_weight" : "data.weight");
 	if (rc == 0)
 		normalize(rw + n_train, n_val, d->shared);
 	free(cw);
