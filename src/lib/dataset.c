@@ -316,18 +316,6 @@ static int resolve_weight(struct dnn_dataset *d, const struct dnn_data_opts *o, 
 	return 0;
 }
 
-/* Field i of the current row as a weight: a number, 0 or above. */
-static int cell_weight(struct dnn_csv *c, size_t i, const char *col_name, float *out,
-		       struct dnn_error *e)
-{
-	if (csv_cell_number(c, i, col_name, 0, out, e))
-		return -1;
-	if (*out < 0.0f)
-		return dnn_error_set(e, DNN_EX_DATA, c->name, c->fline[i], c->fcol[i],
-				     "negative weight %g in column '%s'", (double)*out, col_name);
-	return 0;
-}
-
 /* With the roles known: count the inputs (a categorical column one slot
  * while loading) and the categorical columns, and give each input its slot. */
 static int count_roles(struct dnn_dataset *d, const char *file, size_t *slot, struct dnn_error *e)
@@ -404,7 +392,7 @@ static int take_row(struct dnn_dataset *d, struct dnn_csv *c, const size_t *slot
 				return -1;
 		} else if (d->col_role[i] == DNN_COL_IGNORED) {
 			if (d->has_weight && i == d->weight_col &&
-			    cell_weight(c, i, d->col_names[i], d->w + r, e))
+			    csv_cell_weight(c, i, d->col_names[i], d->w + r, e))
 				return -1;
 		} else if (d->task == DNN_TASK_REGRESSION) {
 			if (csv_cell_number(c, i, d->col_names[i], 0, d->y + r * d->n_targets + slot[i],
