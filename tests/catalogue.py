@@ -9,7 +9,8 @@ and DIR/MANIFEST, one line per input:
     NAME KIND EXIT REGEX
 
 KIND says how the input is given to dnn (spec: the SPEC of train; csv: the
-DATA of train; pcsv: the DATA of predict; ckpt: the MODEL of predict), EXIT
+DATA of train; wcsv: the DATA of train with a spec whose data.weight is "w";
+pcsv: the DATA of predict; ckpt: the MODEL of predict), EXIT
 is the documented exit status and REGEX (the rest of the line) what the one
 line of standard error must match after "dnn: ". GOOD.dnn is a checkpoint of
 data/iris.json, from which the bad checkpoints are cut. Only the Python
@@ -261,6 +262,26 @@ with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data",
 iris_lines = iris.split(b"\n")
 header, rows = iris_lines[0], [r for r in iris_lines[1:] if r]
 
+# The rows' weights (data.weight "w", kind wcsv): iris with a column w.
+def with_weights(ws):
+    """iris with a weight column w before the species, ws[i] for row i (1 after)."""
+    out = [header.replace(b",species", b",w,species")]
+    for i, r in enumerate(rows):
+        f = r.split(b",")
+        out.append(b",".join(f[:-1] + [ws[i] if i < len(ws) else b"1", f[-1]]))
+    return b"\n".join(out) + b"\n"
+
+
+add("wcsv_weight_missing_column", "wcsv", 65,
+    r"wcsv_weight_missing_column: weight column 'w' not found", iris)
+add("wcsv_weight_negative", "wcsv", 65,
+    r"wcsv_weight_negative:3:15: negative weight -0\.5 in column 'w'", with_weights([b"1", b"-0.5"]))
+add("wcsv_weight_nan", "wcsv", 65, r"wcsv_weight_nan:4:17: missing value in column 'w'",
+    with_weights([b"1", b"2", b"NaN"]))
+add("wcsv_weight_text", "wcsv", 65, r"wcsv_weight_text:2:17: expected a number, got 'heavy'",
+    with_weights([b"heavy"]))
+add("wcsv_weight_all_zero", "wcsv", 65, r"wcsv_weight_all_zero: every weight in column 'w' is 0",
+    with_weights([b"0"] * len(rows)))
 add("csv_empty", "csv", 65, r"csv_empty: the file is empty|csv_empty:.*empty", b"")
 add("csv_blank_lines", "csv", 65, r"csv_blank_lines:.*empty|no data", b"\n\n\n")
 add("csv_header_only", "csv", 65, r"csv_header_only:.*no data rows|no rows", header + b"\n")
