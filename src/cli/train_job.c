@@ -106,11 +106,22 @@ static int apply_weight_overrides(struct dnn_spec *s, const struct train_overrid
 {
 	static const char *const keys[] = {"label_smoothing", "layers[].max_norm"};
 	const char *const args[] = {ov->label_smoothing, ov->max_norm};
+	const char *ce = (ov->label_smoothing && s->loss == DNN_LOSS_MSE) ? "--label-smoothing"
+			 : (ov->class_weight && s->loss == DNN_LOSS_MSE) ? "--class-weight"
+									  : NULL;
 
 	if (apply_hparams(s, keys, args, 2, e))
 		return -1;
 	if (ov->class_weight && spec_set_class_weight(s, ov->class_weight, e))
 		return -1;
+	if (ce)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '%s' needs loss 'cross_entropy' or "
+				     "'binary_cross_entropy', not 'mse'",
+				     ce);
+	if (ov->max_norm && s->optim.kind == DNN_OPT_LBFGS)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '--max-norm' is not used by lbfgs");
 	if (ov->weight && spec_set_weight(s, ov->weight, e))
 		return -1;
 	if (spec_check(s, NULL, e)) {
