@@ -9,7 +9,8 @@ and DIR/MANIFEST, one line per input:
     NAME KIND EXIT REGEX
 
 KIND says how the input is given to dnn (spec: the SPEC of train; csv: the
-DATA of train; pcsv: the DATA of predict; ckpt: the MODEL of predict), EXIT
+DATA of train; wcsv: the DATA of train with a spec whose data.weight is "w";
+pcsv: the DATA of predict; ckpt: the MODEL of predict), EXIT
 is the documented exit status and REGEX (the rest of the line) what the one
 line of standard error must match after "dnn: ". GOOD.dnn is a checkpoint of
 data/iris.json, from which the bad checkpoints are cut. Only the Python
@@ -263,6 +264,23 @@ add("spec_lr_huge_digits", "spec", 65, r"spec_lr_huge_digits: ",
     spec_with(b', "optimizer": {"name": "sgd", "learning_rate": 1' + b"0" * 400 + b"}"))
 add("spec_seed_2e64", "spec", 65, r"spec_seed_2e64: seed",
     spec_with(b', "seed": 18446744073709551616'))
+add("spec_l1_negative", "spec", 65, r"spec_l1_negative: optimizer\.l1: must be at least 0",
+    spec_with(b', "optimizer": {"l1": -0.001}'))
+add("spec_max_norm_zero", "spec", 65, r"spec_max_norm_zero: layers\[0\]\.max_norm: must be above 0",
+    b'{"layers": [{"units": 4, "activation": "tanh", "max_norm": 0}, {"activation": "softmax"}], "epochs": 1}')
+add("spec_max_norm_negative", "spec", 65, r"layers\[0\]\.max_norm: must be above 0",
+    b'{"layers": [{"units": 4, "max_norm": -2}, {"activation": "softmax"}], "epochs": 1}')
+add("spec_class_weight_unknown_label", "spec", 65,
+    r"spec_class_weight_unknown_label: data\.class_weight: unknown class 'setsa'; did you mean 'setosa'\?",
+    spec_with(b', "data": {"class_weight": {"setsa": 2}}'))
+add("spec_class_weight_negative", "spec", 65, r"data\.class_weight\.setosa: must be a number of at least 0",
+    spec_with(b', "data": {"class_weight": {"setosa": -1}}'))
+add("spec_class_weight_word", "spec", 65, r"data\.class_weight: expected \"balanced\"",
+    spec_with(b', "data": {"class_weight": "balance"}'))
+add("spec_label_smoothing_one", "spec", 65, r"label_smoothing: must be from 0 to below 1, got 1",
+    spec_with(b', "label_smoothing": 1'))
+add("spec_label_smoothing_negative", "spec", 65, r"label_smoothing: must be from 0 to below 1",
+    spec_with(b', "label_smoothing": -0.1'))
 add("spec_nul_byte", "spec", 65, r"spec_nul_byte", spec[:20] + b"\0" + spec[20:] + b"}")
 add("spec_binary_junk", "spec", 65, r"spec_binary_junk:[0-9:]* (invalid JSON|not a JSON text)",
     bytes(rng.randrange(256) for _ in range(2048)))
@@ -421,6 +439,26 @@ with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data",
 iris_lines = iris.split(b"\n")
 header, rows = iris_lines[0], [r for r in iris_lines[1:] if r]
 
+# The rows' weights (data.weight "w", kind wcsv): iris with a column w.
+def with_weights(ws):
+    """iris with a weight column w before the species, ws[i] for row i (1 after)."""
+    out = [header.replace(b",species", b",w,species")]
+    for i, r in enumerate(rows):
+        f = r.split(b",")
+        out.append(b",".join(f[:-1] + [ws[i] if i < len(ws) else b"1", f[-1]]))
+    return b"\n".join(out) + b"\n"
+
+
+add("wcsv_weight_missing_column", "wcsv", 65,
+    r"wcsv_weight_missing_column: weight column 'w' not found", iris)
+add("wcsv_weight_negative", "wcsv", 65,
+    r"wcsv_weight_negative:3:15: negative weight -0\.5 in column 'w'", with_weights([b"1", b"-0.5"]))
+add("wcsv_weight_nan", "wcsv", 65, r"wcsv_weight_nan:4:17: missing value in column 'w'",
+    with_weights([b"1", b"2", b"NaN"]))
+add("wcsv_weight_text", "wcsv", 65, r"wcsv_weight_text:2:17: expected a number, got 'heavy'",
+    with_weights([b"heavy"]))
+add("wcsv_weight_all_zero", "wcsv", 65, r"wcsv_weight_all_zero: every weight in column 'w' is 0",
+    with_weights([b"0"] * len(rows)))
 add("csv_empty", "csv", 65, r"csv_empty: the file is empty|csv_empty:.*empty", b"")
 add("csv_blank_lines", "csv", 65, r"csv_blank_lines:.*empty|no data", b"\n\n\n")
 add("csv_header_only", "csv", 65, r"csv_header_only:.*no data rows|no rows", header + b"\n")

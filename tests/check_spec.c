@@ -699,7 +699,7 @@ static const struct {
 	 "lbfgs)"},
 	{"{\"layers\":[{}],\"optimizer\":{\"name\":1}}", 0, 0,
 	 "optimizer.name: expected a string, got a number"},
-	{"{\"layers\":[{}],\"optimizer\":{\"lr\":0.1}}", 0, 0, "optimizer.lr: unknown key"},
+	{"{\"layers\":[{}],\"optimizer\":{\"lr\":0.1}}", 0, 0, "optimizer.lr: unknown key; did you mean 'l1'?"},
 	{"{\"layers\":[{}],\"optimizer\":{\"mometum\":0.5}}", 0, 0,
 	 "optimizer.mometum: unknown key; did you mean 'momentum'?"},
 	{"{\"layers\":[{}],\"optimizer\":{\"learning_rate\":0}}", 0, 0,

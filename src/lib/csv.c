@@ -666,3 +666,14 @@ locale_t csv_c_locale(struct dnn_error *e)
 		dnn_error_oom(e);
 	return l;
 }
+
+int csv_cell_weight(struct dnn_csv *c, size_t i, const char *col_name, float *out,
+		    struct dnn_error *e)
+{
+	if (csv_cell_number(c, i, col_name, 0, out, e))
+		return -1;
+	if (*out < 0.0f)
+		return dnn_error_set(e, DNN_EX_DATA, c->name, c->fline[i], c->fcol[i],
+				     "negative weight %g in column '%s'", (double)*out, col_name);
+	return 0;
+}

@@ -84,6 +84,10 @@ char *csv_trim(struct dnn_csv *c, size_t i, size_t *len);
 void csv_show_text(char *dst, size_t size, const char *s);
 /* Field i of the current row as a number, or the error that names its cell;
  * input: a missing cell may read as NaN (missing_ok). */
+/* Field i of the current row as a row's weight: a number, 0 or above; an
+ * error naming its cell when it is not. */
+int csv_cell_weight(struct dnn_csv *c, size_t i, const char *col_name, float *out,
+		    struct dnn_error *e);
 int csv_cell_number(struct dnn_csv *c, size_t i, const char *col_name, int input, float *out,
 		    struct dnn_error *e);
 /* The error for a row whose width is neither want nor want2 (0: no

@@ -196,6 +196,7 @@ static void data_opts(struct dnn_data_opts *o, const struct dnn_spec *s,
 	o->n_ignore = s->data.n_ignore;
 	o->categorical = s->data.categorical;
 	o->n_categorical = s->data.n_categorical;
+	o->weight = s->data.weight;
 	o->task = s->loss == DNN_LOSS_MSE ? DNN_TASK_REGRESSION : DNN_TASK_CLASSIFICATION;
 }
 
