@@ -398,7 +398,7 @@ static int build_net(struct train_job *j, struct dnn_error *e)
 			j->model.net = j->prev.net;
 			j->prev.net = NULL;
 		} else {
-			j->model.net = net_new(j->d.n_in, s->n_layers, units, acts, s->loss, e);
+			j->model.net = net_new_spec(j->d.n_in, s, e);
 			rc = dist_agree(!j->model.net, e);
 		}
 	}
@@ -549,6 +549,7 @@ static void run_training(struct train_job *j)
 	    .ctx = &j->rep,
 	    .gid = j->shared ? d->train_gid : NULL,
 	    .n_total = d->n_train_total,
+	    .seed = j->spec.seed,
 	};
 
 	catch_signals(j->old_sig);

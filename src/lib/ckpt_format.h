@@ -15,10 +15,11 @@
 
 extern const unsigned char ckpt_magic[8];
 
-/* The critical sections of version 1, in the order they are written.
- * Every section but FILL (present only when missing inputs are filled) and
- * CATS (present only when there are categorical columns) is required. */
-enum { S_SPEC, S_LAYR, S_COLS, S_CLAS, S_NORM, S_WGHT, S_HIST, S_FILL, S_CATS, N_SECT };
+/* The critical sections, in the order they are written (STAT after WGHT).
+ * Every section but FILL (present only when missing inputs are filled),
+ * CATS (present only when there are categorical columns) and STAT (version
+ * 2, present only when the rows keep state) is required. */
+enum { S_SPEC, S_LAYR, S_COLS, S_CLAS, S_NORM, S_WGHT, S_HIST, S_FILL, S_CATS, S_STAT, N_SECT };
 extern const char ckpt_sect_tag[N_SECT][5];
 
 /* zlib's CRC-32 of n bytes at p, over any length. */

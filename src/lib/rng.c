@@ -20,6 +20,13 @@ void rng_seed(struct dnn_rng *r, uint64_t seed)
 		r->s[i] = splitmix64(&x);
 }
 
+uint64_t rng_mix(uint64_t a, uint64_t b)
+{
+	uint64_t x = a ^ (b * 0xd1b54a32d192ed03ULL);
+
+	return splitmix64(&x);
+}
+
 static uint64_t rotl(uint64_t x, int k)
 {
 	return (x << k) | (x >> (64 - k));

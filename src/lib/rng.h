@@ -12,6 +12,9 @@ struct dnn_rng {
 };
 
 void rng_seed(struct dnn_rng *r, uint64_t seed);
+/* A key made of two: splitmix64's finalizer over a and b, for seeding
+ * keyed streams (rng_seed(r, rng_mix(rng_mix(seed, row), layer))). */
+uint64_t rng_mix(uint64_t a, uint64_t b);
 uint64_t rng_next(struct dnn_rng *r);
 /* Uniform in [0, 1), 53 random bits. */
 double rng_uniform(struct dnn_rng *r);

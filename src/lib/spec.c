@@ -162,9 +162,30 @@ static int default_output_act(int loss)
 	return DNN_ACT_LINEAR;
 }
 
+/* layers[i].dropout (it may be absent): a fraction in [0, 1) of a hidden
+ * layer. */
+static int layer_dropout(const struct ctx *c, const cJSON *it, size_t i, int last,
+			 struct dnn_layer_spec *ls)
+{
+	char key[64];
+
+	if (!it)
+		return 0;
+	snprintf(key, sizeof key, "layers[%zu].dropout", i);
+	if (!cJSON_IsNumber(it))
+		return bad(c, key, "expected a fraction, got %s", type_name(it));
+	if (hparam_check_json_at(hparam_find("layers[].dropout"), key, it->valuedouble, c->file,
+				 c->e))
+		return -1;
+	if (last && it->valuedouble != 0.0)
+		return bad(c, key, "the output layer takes no dropout");
+	ls->dropout = it->valuedouble;
+	return 0;
+}
+
 static int parse_layers(const struct ctx *c, const cJSON *arr, int loss, struct dnn_spec *s)
 {
-	static const char *const keys[] = {"units", "activation", "init"};
+	static const char *const keys[] = {"units", "activation", "init", "dropout"};
 	size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
 	char key[64];
 
@@ -188,7 +209,7 @@ static int parse_layers(const struct ctx *c, const cJSON *arr, int loss, struct 
 			return bad(c, key, "expected an object like {\"units\": 16, \"activation\": "
 					   "\"relu\"}, got %s",
 				   type_name(ly));
-		if (check_keys(c, ly, key, keys, 3))
+		if (check_keys(c, ly, key, keys, sizeof keys / sizeof keys[0]))
 			return -1;
 		u = cJSON_GetObjectItemCaseSensitive(ly, "units");
 		a = cJSON_GetObjectItemCaseSensitive(ly, "activation");
@@ -220,6 +241,9 @@ static int parse_layers(const struct ctx *c, const cJSON *arr, int loss, struct 
 			s->layers[i].has_init = 1;
 			s->layers[i].init = init_ids[k];
 		}
+		if (layer_dropout(c, cJSON_GetObjectItemCaseSensitive(ly, "dropout"), i, last,
+				  &s->layers[i]))
+			return -1;
 		const struct dnn_act_info *ai = act_by_id(s->layers[i].activation);
 
 		if (!last && (ai->flags & ACT_OUTPUT_ONLY))
@@ -516,7 +540,7 @@ static int parse_root(const struct ctx *c, const cJSON *root, struct dnn_spec *s
 {
 	static const char *const keys[] = {"layers",	 "loss",       "init", "optimizer",
 					   "epochs",	 "batch_size", "seed", "data",
-					   "schedule", "patience"};
+					   "schedule", "patience",   "input_dropout"};
 	const cJSON *it;
 	size_t k;
 	int loss = 0;
@@ -564,6 +588,9 @@ static int parse_root(const struct ctx *c, const cJSON *root, struct dnn_spec *s
 	if ((it = cJSON_GetObjectItemCaseSensitive(root, "batch_size")) && get_hparam(c, it, "batch_size", s))
 		return -1;
 	if ((it = cJSON_GetObjectItemCaseSensitive(root, "seed")) && get_hparam(c, it, "seed", s))
+		return -1;
+	if ((it = cJSON_GetObjectItemCaseSensitive(root, "input_dropout")) &&
+	    get_hparam(c, it, "input_dropout", s))
 		return -1;
 	if ((it = cJSON_GetObjectItemCaseSensitive(root, "data")) && parse_data(c, it, s))
 		return -1;
@@ -843,6 +870,8 @@ char *spec_to_json(const struct dnn_spec *s)
 		if (s->layers[i].has_init &&
 		    !cJSON_AddStringToObject(ly, "init", spec_init_name(s->layers[i].init)))
 			goto out;
+		if (s->layers[i].dropout != 0.0 && !add_double(ly, "dropout", s->layers[i].dropout))
+			goto out;
 	}
 	if (!layers || !cJSON_AddStringToObject(root, "loss", loss_name(s->loss)) ||
 	    !cJSON_AddStringToObject(root, "init", spec_init_name(s->init)))
@@ -858,6 +887,8 @@ char *spec_to_json(const struct dnn_spec *s)
 			goto out;
 	}
 	if (s->patience && !add_uint(root, "patience", s->patience))
+		goto out;
+	if (s->input_dropout != 0.0 && !add_double(root, "input_dropout", s->input_dropout))
 		goto out;
 	data = cJSON_AddObjectToObject(root, "data");
 	if (!data)

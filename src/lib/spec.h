@@ -58,6 +58,7 @@ struct dnn_layer_spec {
 	int activation;		/* enum dnn_act */
 	int has_init;		/* the layer overrides the spec's init with its own */
 	int init;		/* enum dnn_init, when has_init */
+	double dropout;		/* fraction of its outputs dropped in training; 0: none */
 };
 
 /* A target column: by name (name != NULL) or by 0-based index. */
@@ -77,6 +78,7 @@ struct dnn_spec {
 	unsigned long epochs;
 	size_t batch_size;
 	uint64_t seed;
+	double input_dropout;	/* fraction of the inputs dropped in training; 0: none */
 	struct {
 		size_t n_targets;	/* 0: the last column */
 		struct dnn_column_ref *targets;

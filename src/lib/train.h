@@ -87,6 +87,11 @@ struct dnn_train_opts {
 	 * (and the callbacks' row counts) are those of all ranks. */
 	const size_t *gid;
 	size_t n_total;
+	/* The key of training's random draws (dropout masks): those of row g
+	 * (its place among all training rows) in epoch ep come from seed, ep
+	 * and g alone, whatever the threads, ranks or batches (the spec's
+	 * seed). */
+	uint64_t seed;
 };
 
 /* Train net on train rows (and report on val rows when val->n > 0),
