@@ -78,6 +78,11 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct dnn_er
 			   "L2 penalty X/2 |w|^2 added to the loss"),
 		OPT_STRING(0, "clip-norm", &ov->clip_norm, "X",
 			   "scale gradients down to a global norm of X"),
+		OPT_STRING(0, "dropout", &ov->dropout, "P",
+			   "drop this fraction of every hidden layer's\n"
+			   "outputs in training, in [0, 1) (inverted dropout)"),
+		OPT_STRING(0, "input-dropout", &ov->input_dropout, "P",
+			   "drop this fraction of the inputs in training"),
 		OPT_STRING(0, "patience", &ov->patience, "N",
 			   "stop when val_loss (loss without validation\n"
 			   "rows) has not improved for N epochs, and keep\n"

@@ -115,6 +115,11 @@ static int apply_overrides(struct dnn_spec *s, const struct train_overrides *ov,
 		return -1;
 	if (ov->validation && hparam_set_arg(s, hparam_find("data.validation"), ov->validation, e))
 		return -1;
+	if (ov->dropout && hparam_set_arg(s, hparam_find("layers[].dropout"), ov->dropout, e))
+		return -1;
+	if (ov->input_dropout &&
+	    hparam_set_arg(s, hparam_find("input_dropout"), ov->input_dropout, e))
+		return -1;
 	if (ov->target && spec_set_targets(s, ov->target, e))
 		return -1;
 	if (ov->ignore && spec_set_ignore(s, ov->ignore, e))
@@ -178,6 +183,12 @@ int train_job_load(struct train_job *j, struct dnn_error *e)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "'--learning-rate auto' chooses the rate at the initial "
 				     "weights; it cannot be used with --resume");
+	/* The checkpoint's network is trained on as it is. */
+	if (a->resume_path && (a->ov.dropout || a->ov.input_dropout))
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '%s' changes the network; it cannot be used with "
+				     "--resume",
+				     a->ov.dropout ? "--dropout" : "--input-dropout");
 	if (dist_agree(a->resume_path ? load_resume(&j->prev, a->resume_path, &j->spec, e)
 				      : spec_load(&j->spec, a->spec_path, e),
 		       e))

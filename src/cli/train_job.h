@@ -31,6 +31,7 @@ struct train_overrides {
 	    *target, *ignore, *categorical, *missing;
 	const char *beta1, *beta2, *rho, *epsilon, *history_size, *weight_decay, *clip_norm,
 	    *patience;
+	const char *dropout, *input_dropout;
 	int nesterov;
 };
 

@@ -28,8 +28,12 @@
  *               unit, at w_off and b_off), in net->params with every other
  *               row's so that optimizers and checkpoints see one array;
  *   n_state     its kept state (batch norm: the running mean and variance),
- *               in net->state at ly->s_off, saved in the checkpoint; not
- *               trained, not in the gradient;
+ *               in net->state at ly->s_off, saved in the checkpoint (STAT);
+ *               not trained, not in the gradient. The first kind with state
+ *               must also carry it in the resume state (train_state_encode:
+ *               the state of the last epoch, as params) and in early
+ *               stopping's copy of the best epoch (train.c), which today
+ *               hold params alone;
  *   n_work      its workspace for a batch of n rows (dropout: the mask;
  *               batch norm: the normalized rows and the batch's statistics),
  *               net->work[l], kept from the forward pass to the backward;

@@ -99,7 +99,7 @@ struct full_batch {
 	size_t n_total; /* the rows of all processes */
 	const struct comm *comm;
 	const size_t *gid; /* MPI: the rows' places among all (NULL: 0, 1, ...) */
-	uint64_t seed;	   /* the iteration's draws: its masks held over the line search */
+	uint64_t seed;	   /* the draws (masks): one fixed loss for every iteration */
 };
 
 static double full_batch_loss(void *ctx, const float *w, float *grad)
@@ -377,7 +377,7 @@ static int run_init(struct run *r, struct dnn_net *net, struct dnn_optim *opt, s
 	r->early = o->early ? o->early : &r->own;
 	r->full = optim_full_batch(opt);
 	r->fb = (struct full_batch){net, train, r->n_all, r->comm,
-				    r->comm == &mpi_ranks ? o->gid : NULL, 0};
+				    r->comm == &mpi_ranks ? o->gid : NULL, rng_mix(o->seed, 0)};
 	r->comm->sum_u64(&nv, 1);
 	r->has_val = nv > 0;
 	if (r->n_all == 0)
@@ -461,10 +461,7 @@ static int epoch_full(struct run *r, unsigned long ep, struct dnn_epoch *rec,
 	struct dnn_net *net = r->net;
 	struct dnn_metrics mt;
 	double F = (double)NAN;
-	int k;
-
-	r->fb.seed = rng_mix(r->o->seed, ep);
-	k = optim_lbfgs_iter(r->opt, net->params, full_batch_loss, &r->fb, &F);
+	int k = optim_lbfgs_iter(r->opt, net->params, full_batch_loss, &r->fb, &F);
 
 	if (k < 0) {
 		memcpy(net->params, r->good, r->np * sizeof *r->good);

@@ -90,7 +90,8 @@ struct dnn_train_opts {
 	/* The key of training's random draws (dropout masks): those of row g
 	 * (its place among all training rows) in epoch ep come from seed, ep
 	 * and g alone, whatever the threads, ranks or batches (the spec's
-	 * seed). */
+	 * seed); for full-batch L-BFGS, which minimizes one fixed loss, from
+	 * seed and g alone, the same in every iteration. */
 	uint64_t seed;
 };
 
