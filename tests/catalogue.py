@@ -266,6 +266,20 @@ add("spec_units_fraction", "spec", 65, r"spec_units_fraction: layers\[0\]\.units
     b'{"layers": [{"units": 2.5, "activation": "tanh"}, {"activation": "softmax"}]}')
 add("spec_units_string", "spec", 65, r"spec_units_string: layers\[0\]\.units",
     b'{"layers": [{"units": "4", "activation": "tanh"}, {"activation": "softmax"}]}')
+add("spec_dropout_1", "spec", 65,
+    r"spec_dropout_1: layers\[0\]\.dropout: must be from 0 to below 1, got 1$",
+    b'{"layers": [{"units": 4, "dropout": 1}, {"activation": "softmax"}]}')
+add("spec_dropout_nan_text", "spec", 65, r"spec_dropout_nan_text:.*(invalid JSON|NaN)",
+    b'{"layers": [{"units": 4, "dropout": NaN}, {"activation": "softmax"}]}')
+add("spec_dropout_output", "spec", 65,
+    r"spec_dropout_output: layers\[1\]\.dropout: the output layer takes no dropout$",
+    b'{"layers": [{"units": 4}, {"activation": "softmax", "dropout": 0.5}]}')
+add("spec_dropout_bool", "spec", 65,
+    r"spec_dropout_bool: layers\[0\]\.dropout: expected a fraction, got a boolean$",
+    b'{"layers": [{"units": 4, "dropout": true}, {"activation": "softmax"}]}')
+add("spec_input_dropout_negative", "spec", 65,
+    r"spec_input_dropout_negative: input_dropout: must be from 0 to below 1, got -0.1$",
+    spec_with(b', "input_dropout": -0.1'))
 add("spec_epochs_huge", "spec", 65, r"spec_epochs_huge: epochs", spec_with(b', "epochs": 1e300'))
 add("spec_batch_zero", "spec", 65, r"spec_batch_zero: batch_size",
     spec_with(b', "batch_size": 0'))
