@@ -230,22 +230,7 @@ int prepare_output_width(const struct dnn_spec *s, const struct dnn_dataset *d,
 
 static int build_net(struct dnn_prepared *p, size_t n_in, struct dnn_error *e)
 {
-	const struct dnn_spec *s = &p->spec;
-	size_t *units = util_malloc_array(s->n_layers, sizeof *units);
-	int *acts = util_malloc_array(s->n_layers, sizeof *acts);
-
-	if (!units || !acts) {
-		free(units);
-		free(acts);
-		return dnn_error_oom(e);
-	}
-	for (size_t l = 0; l < s->n_layers; l++) {
-		units[l] = s->layers[l].units;
-		acts[l] = s->layers[l].activation;
-	}
-	p->model.net = net_new(n_in, s->n_layers, units, acts, s->loss, e);
-	free(units);
-	free(acts);
+	p->model.net = net_new_spec(n_in, &p->spec, e);
 	return p->model.net ? 0 : -1;
 }
 
