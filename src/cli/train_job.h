@@ -29,8 +29,9 @@
 struct train_overrides {
 	const char *epochs, *batch_size, *learning_rate, *momentum, *optimizer, *seed, *validation,
 	    *target, *ignore, *categorical, *missing;
-	const char *beta1, *beta2, *rho, *epsilon, *history_size, *weight_decay, *clip_norm,
-	    *patience;
+	const char *beta1, *beta2, *rho, *epsilon, *history_size, *weight_decay, *l1,
+	    *clip_norm, *patience;
+	const char *label_smoothing, *max_norm, *class_weight, *weight;
 	const char *dropout, *input_dropout;
 	int nesterov;
 };
@@ -65,6 +66,8 @@ struct train_job {
 	size_t n_out, n_train, n_val;
 	/* prepare */
 	float *t;	      /* classification targets, or NULL */
+	float *w;	      /* each row's weight in the loss (weights.h), or NULL */
+	double *max_norm;     /* per layer, from the spec (0: none) */
 	const float *targets; /* t, or d.y */
 	/* build */
 	struct dnn_model model; /* the network, normalization, history */
@@ -100,10 +103,13 @@ int train_job_prepare(struct train_job *j, struct dnn_error *e);
  * schedule, and with --resume the state training left off in. */
 int train_job_build(struct train_job *j, struct dnn_error *e);
 /* 5. Training, with SIGINT and SIGTERM caught, the epochs reported and
- * logged. A diverged or interrupted run goes on to be saved. */
+ * logged. A diverged or interrupted run goes on to be saved, and so does
+ * one whose log failed (logging stops there). */
 int train_job_run(struct train_job *j, struct dnn_error *e);
 /* 6. The plot, the checkpoint (with what --resume needs), the log kept;
- * fails (after saving) when training diverged or was interrupted. */
+ * fails (after saving) when training diverged or was interrupted (1, 130),
+ * or a write to the log failed (74; the log is removed, unless it is
+ * standard output or a device). */
 int train_job_save(struct train_job *j, struct dnn_error *e);
 
 /* Release all the job holds: outputs not committed are removed, signals

@@ -34,7 +34,7 @@
 #define SIZE(field) DNN_HP_SIZE, offsetof(struct dnn_spec, field)
 #define U64(field) DNN_HP_U64, offsetof(struct dnn_spec, field)
 #define DOUBLE(field) DNN_HP_DOUBLE, offsetof(struct dnn_spec, field)
-#define HIDDEN(field) DNN_HP_HIDDEN_DOUBLE, offsetof(struct dnn_layer_spec, field)
+#define HIDDEN(field) DNN_HP_HIDDEN, offsetof(struct dnn_layer_spec, field)
 
 /* The ranges are those of dnn-spec(5); dnn(1) refers to them. In the order
  * dnn train checks its options. */
@@ -61,8 +61,14 @@ const struct dnn_hparam hparams[] = {
 	 LBFGS, 0, SIZE(optim.history_size)},
 	{"optimizer.weight_decay", "weight_decay", "--weight-decay", NUMBER, FROM(0), UNBOUNDED,
 	 ALL, 0, DOUBLE(optim.weight_decay)},
+	{"optimizer.l1", "l1", "--l1", NUMBER, FROM(0), UNBOUNDED, ALL, 0, DOUBLE(optim.l1)},
 	{"optimizer.clip_norm", "clip_norm", "--clip-norm", NUMBER, ABOVE(0), UNBOUNDED,
 	 SGD | ADAM | RMSPROP, 0, DOUBLE(optim.clip_norm)},
+	{"label_smoothing", "label_smoothing", "--label-smoothing", FRACTION, FROM(0), BELOW(1), 0,
+	 0, DOUBLE(label_smoothing)},
+	/* The layers' own keys: the option sets every hidden layer. */
+	{"layers[].max_norm", "max_norm", "--max-norm", NUMBER, ABOVE(0), UNBOUNDED, 0, 0,
+	 HIDDEN(max_norm)},
 	{"patience", "patience", "--patience", WHOLE, FROM(0), TO(1e9), 0, 0, ULONG(patience)},
 	{"data.validation", "validation", "--validation", FRACTION, FROM(0), BELOW(1), 0, 0,
 	 DOUBLE(data.validation)},
@@ -205,6 +211,11 @@ void hparam_store(struct dnn_spec *s, const struct dnn_hparam *h, double v)
 {
 	char *at = (char *)s + h->offset;
 
+	if (h->store == DNN_HP_HIDDEN) {
+		for (size_t l = 0; l + 1 < s->n_layers; l++)
+			*(double *)(void *)((char *)&s->layers[l] + h->offset) = v;
+		return;
+	}
 	switch (h->store) {
 	case DNN_HP_ULONG:
 		*(unsigned long *)(void *)at = (unsigned long)v;
@@ -214,10 +225,6 @@ void hparam_store(struct dnn_spec *s, const struct dnn_hparam *h, double v)
 		break;
 	case DNN_HP_U64:
 		*(uint64_t *)(void *)at = (uint64_t)v;
-		break;
-	case DNN_HP_HIDDEN_DOUBLE:
-		for (size_t i = 0; i + 1 < s->n_layers; i++)
-			*(double *)(void *)((char *)&s->layers[i] + h->offset) = v;
 		break;
 	default:
 		*(double *)(void *)at = v;

@@ -93,6 +93,11 @@ struct dnn_train_opts {
 	 * seed); for full-batch L-BFGS, which minimizes one fixed loss, from
 	 * seed and g alone, the same in every iteration. */
 	uint64_t seed;
+	/* Max-norm (NULL: none): after every minibatch step, each unit's
+	 * incoming weights in spec layer l (its dense row) rescaled to a norm
+	 * of at most max_norm[l] (0: not that layer). Not for full-batch
+	 * optimizers. */
+	const double *max_norm;
 };
 
 /* Train net on train rows (and report on val rows when val->n > 0),
