@@ -209,7 +209,7 @@ static int walk_on(struct walk *w, const unsigned char *b, size_t n, int eof, si
 }
 
 /* The table of the sections of a verified frame: the critical ones known,
- * none twice, none missing (but FILL and CATS), meta and trst. */
+ * none twice, none missing (but FILL, CATS and STAT), meta and trst. */
 static int frame_table(struct ckpt_frame *f, const unsigned char *buf, size_t size, struct walk *w)
 {
 	size_t end = size - CRC_SIZE;
