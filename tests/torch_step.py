@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""One full-batch gradient step of dnn against the same step in torch.nn.
+
+    python3 tests/torch_step.py DNN DIR
+
+For each case: dnn trains a small network for one epoch (checkpoint A) and
+for two (checkpoint B) with plain SGD and the whole data set as one batch,
+so that B is one step from A. PyTorch loads A (read by tests/ckpt_read.py),
+takes that step with the same loss and learning rate, and its weights must
+equal B's to 1e-6 of the largest weight. Exit status 0 when every case
+agrees, 1 when one does not, 77 when PyTorch is not installed.
+"""
+
+import json
+import os
+import random
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ckpt_read  # noqa: E402
+
+try:
+    import torch
+    from torch import nn
+except ImportError:
+    torch = None
+
+ROWS, INPUTS, CLASSES, LR, TOL = 40, 5, 3, 0.1, 1e-6
+
+
+def make_data(path, task, seed):
+    """ROWS rows of INPUTS inputs and a target: a class name or a number."""
+    rng = random.Random(seed)
+    with open(path, "w") as f:
+        f.write(",".join("x%d" % i for i in range(INPUTS)) + ",y\n")
+        for r in range(ROWS):
+            x = [rng.gauss(0.5, 2.0) for _ in range(INPUTS)]
+            if task == "classification":
+                y = "c%d" % ((r + int(x[0] > 0)) % CLASSES)
+            else:
+                y = "%.6g" % (x[0] - 2.0 * x[1] + rng.gauss(0, 0.3))
+            f.write(",".join("%.6g" % v for v in x) + ",%s\n" % y)
+
+
+def run_dnn(dnn, spec, data, out, epochs):
+    subprocess.run([dnn, "train", "-q", "-j", "1", "-e", str(epochs), "-o", out, spec, data],
+                   check=True)
+    with open(out, "rb") as f:
+        return ckpt_read.parse(f.read())
+
+
+def read_rows(path, m):
+    """The inputs normalized as the model does, and the targets as its loss
+    sees them: class indices, or values normalized by the output scale."""
+    xs, ys = [], []
+    mean, scale = m["norm"]["in"]
+    with open(path) as f:
+        next(f)
+        for line in f:
+            cells = line.strip().split(",")
+            xs.append([(float(v) - mu) / s for v, mu, s in zip(cells[:-1], mean, scale)])
+            if m["task"] == "classification":
+                ys.append(m["classes"].index(cells[-1]))
+            else:
+                (mu,), (s,) = m["norm"]["out"]
+                ys.append([(float(cells[-1]) - mu) / s])
+    dtype = torch.long if m["task"] == "classification" else torch.float32
+    return torch.tensor(xs, dtype=torch.float32), torch.tensor(ys, dtype=dtype)
+
+
+ACTS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid} if torch else {}
+
+
+def build(m):
+    """torch layers holding the weights of checkpoint m."""
+    mods, off = [], 0
+    for units, act, fan_in in m["_layers"]:
+        lin = nn.Linear(fan_in, units)
+        nw = units * fan_in
+        with torch.no_grad():
+            lin.weight.copy_(torch.tensor(m["params"][off:off + nw]).view(units, fan_in))
+            lin.bias.copy_(torch.tensor(m["params"][off + nw:off + nw + units]))
+        off += nw + units
+        mods.append(lin)
+        name = ckpt_read.ACTS[act]
+        if name in ACTS:
+            mods.append(ACTS[name]())
+    return nn.Sequential(*mods)
+
+
+def flat(model):
+    """The weights in dnn's order: per layer the weights row by row, then the biases."""
+    out = []
+    for mod in model:
+        if isinstance(mod, nn.Linear):
+            out += mod.weight.detach().reshape(-1).tolist() + mod.bias.detach().tolist()
+    return out
+
+
+def check(name, dnn, tmp, layers, task, loss):
+    spec = {"layers": layers, "loss": loss, "seed": 7, "epochs": 1, "batch_size": 1000,
+            "optimizer": {"name": "sgd", "learning_rate": LR, "momentum": 0}}
+    sp, data = os.path.join(tmp, name + ".json"), os.path.join(tmp, name + ".csv")
+    with open(sp, "w") as f:
+        json.dump(spec, f)
+    make_data(data, task, len(name))
+    a = run_dnn(dnn, sp, data, os.path.join(tmp, name + "-1.dnn"), 1)
+    b = run_dnn(dnn, sp, data, os.path.join(tmp, name + "-2.dnn"), 2)
+    x, y = read_rows(data, a)
+    model = build(a)
+    model.train()
+    crit = nn.CrossEntropyLoss() if loss == "cross_entropy" else nn.MSELoss()
+    opt = torch.optim.SGD(model.parameters(), lr=LR)
+    opt.zero_grad()
+    crit(model(x), y).backward()
+    opt.step()
+    got, want = flat(model), list(b["params"])
+    scale = max(abs(v) for v in want)
+    diff = max(abs(g - w) for g, w in zip(got, want)) / scale
+    ok = len(got) == len(want) and diff <= TOL
+    print("%s %s: max |torch - dnn| / max |w| = %.3g" % ("ok" if ok else "FAIL", name, diff))
+    return ok
+
+
+CASES = [
+    ("dense-tanh", [{"units": 6, "activation": "tanh"}, {"units": 3, "activation": "softmax"}],
+     "classification", "cross_entropy"),
+    ("dense-relu-mse", [{"units": 7, "activation": "relu"}, {"units": 4, "activation": "sigmoid"},
+                        {"units": 1, "activation": "linear"}], "regression", "mse"),
+]
+
+
+def main(argv):
+    if len(argv) != 3:
+        sys.stderr.write(__doc__)
+        return 64
+    if torch is None:
+        print("skip: PyTorch is not installed (Debian: python3-torch)")
+        return 77
+    torch.set_num_threads(1)
+    ok = True
+    for name, layers, task, loss in CASES:
+        ok = check(name, argv[1], argv[2], layers, task, loss) and ok
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
