@@ -196,6 +196,7 @@ END_TEST
 /* Random rows, parameters and loss weights. */
 struct problem {
 	size_t n, m;
+	int training; /* the double passes' mode */
 	double x[MAX_N * MAX_M], gamma[MAX_M], beta[MAX_M], w[MAX_N * MAX_M];
 };
 
@@ -206,6 +207,7 @@ static void problem_make(struct problem *p, size_t n, size_t m, uint64_t seed)
 	rng_seed(&r, seed);
 	p->n = n;
 	p->m = m;
+	p->training = 1;
 	for (size_t k = 0; k < n * m; k++) {
 		p->x[k] = 1.5 * rng_normal(&r) + 0.5;
 		p->w[k] = rng_normal(&r);
@@ -317,22 +319,23 @@ static double double_grad(const struct dnn_layer_norm *nm, const struct problem 
 	double z[MAX_N * MAX_M], rz[MAX_N * MAX_M], d[MAX_N * MAX_M], rd[MAX_N * MAX_M];
 	double l = 0.0;
 
-	layer_norm_hv_forward(nm, gamma, beta, v ? v + nx : NULL, v ? v + nx + m : NULL, th, v, n,
-			      z, rz);
+	layer_norm_hv_forward(nm, p->training, gamma, beta, v ? v + nx : NULL,
+			      v ? v + nx + m : NULL, th, v, n, z, rz);
 	for (size_t k = 0; k < nx; k++) {
 		l += p->w[k] * z[k] + 0.5 * z[k] * z[k];
 		d[k] = p->w[k] + z[k];
 		rd[k] = v ? rz[k] : 0.0;
 	}
-	layer_norm_hv_params(nm, d, rd, th, v, n, grad + nx, v ? rgrad + nx : NULL);
-	layer_norm_hv_down(nm, gamma, v ? v + nx : NULL, th, v, d, rd, n, grad, v ? rgrad : NULL);
+	layer_norm_hv_params(nm, p->training, d, rd, th, v, n, grad + nx, v ? rgrad + nx : NULL);
+	layer_norm_hv_down(nm, p->training, gamma, v ? v + nx : NULL, th, v, d, rd, n, grad,
+			   v ? rgrad : NULL);
 	return l;
 }
 
 /* The double gradient against central differences of the double loss; the
  * double forward against the float one; H v against differences of
  * gradients along a random v. */
-static void check_double(int type, size_t n, size_t m, uint64_t seed)
+static void check_double(int type, size_t n, size_t m, uint64_t seed, int training)
 {
 	enum { T = MAX_N * MAX_M + 2 * MAX_M };
 	struct problem p;
@@ -343,7 +346,12 @@ static void check_double(int type, size_t n, size_t m, uint64_t seed)
 	struct dnn_rng r;
 
 	problem_make(&p, n, m, seed);
+	p.training = training;
 	fixture_make(&f, type, m, LAYER_NORM_EPS);
+	for (size_t j = 0; j < m; j++) {
+		f.run_mean[j] = 0.3f * (float)j - 0.2f;
+		f.run_var[j] = 0.5f + 0.4f * (float)j;
+	}
 	P = theta_len(&p);
 	memcpy(th, p.x, n * m * sizeof *th);
 	memcpy(th + n * m, p.gamma, m * sizeof *th);
@@ -370,8 +378,8 @@ static void check_double(int type, size_t n, size_t m, uint64_t seed)
 		gf[j] = (float)p.gamma[j];
 		bf[j] = (float)p.beta[j];
 	}
-	layer_norm_forward(&f.nm, gf, bf, xf, n, 1, zf);
-	layer_norm_hv_forward(&f.nm, p.gamma, p.beta, NULL, NULL, p.x, NULL, n, z, NULL);
+	layer_norm_forward(&f.nm, gf, bf, xf, n, training, zf);
+	layer_norm_hv_forward(&f.nm, training, p.gamma, p.beta, NULL, NULL, p.x, NULL, n, z, NULL);
 	for (size_t k = 0; k < n * m; k++)
 		ck_assert_msg(fabs((double)zf[k] - z[k]) < 1e-5 * (1.0 + fabs(z[k])), "z[%zu]", k);
 	/* H v by the R-operator against (grad(th + h v) - grad(th - h v)) / 2h. */
@@ -395,15 +403,17 @@ static void check_double(int type, size_t n, size_t m, uint64_t seed)
 
 START_TEST(batch_double)
 {
-	check_double(DNN_NORM_BATCH, 6, 4, 21);
-	check_double(DNN_NORM_BATCH, 3, 5, 22);
+	check_double(DNN_NORM_BATCH, 6, 4, 21, 1);
+	check_double(DNN_NORM_BATCH, 3, 5, 22, 1);
+	/* Inference: the running moments, an affine map of each unit. */
+	check_double(DNN_NORM_BATCH, 4, 3, 25, 0);
 }
 END_TEST
 
 START_TEST(layer_double)
 {
-	check_double(DNN_NORM_LAYER, 5, 4, 23);
-	check_double(DNN_NORM_LAYER, 4, 6, 24);
+	check_double(DNN_NORM_LAYER, 5, 4, 23, 1);
+	check_double(DNN_NORM_LAYER, 4, 6, 24, 0);
 }
 END_TEST
 
@@ -419,8 +429,8 @@ START_TEST(hv_null_paths)
 	fixture_make(&f, DNN_NORM_BATCH, 3, LAYER_NORM_EPS);
 	for (size_t k = 0; k < 12; k++)
 		d[k] = p.w[k];
-	layer_norm_hv_params(&f.nm, d, NULL, p.x, NULL, 4, g1, NULL);
-	layer_norm_hv_params(&f.nm, d, d, p.x, p.x, 4, g2, hv);
+	layer_norm_hv_params(&f.nm, 1, d, NULL, p.x, NULL, 4, g1, NULL);
+	layer_norm_hv_params(&f.nm, 1, d, d, p.x, p.x, 4, g2, hv);
 	for (size_t k = 0; k < 6; k++)
 		ck_assert(g1[k] == g2[k]);
 	/* sum_i dL/dbeta = sum D; with R{D} = D, H v|beta is the same. */

@@ -296,29 +296,38 @@ void layer_norm_backward(const struct dnn_layer_norm *nm, const float *gamma, co
  *   var = mean (x - mu)^2        R{var} = (2/c) sum (x - mu)(r - R{mu})
  *   s = (var + eps)^(-1/2)       R{s} = -s^3 R{var} / 2
  *   xhat = (x - mu) s            R{xhat} = (r - R{mu}) s + (x - mu) R{s}
+ * Batch normalization in inference has fixed moments instead: mu and var
+ * the running estimates, R{mu} = R{s} = 0.
  */
 struct group {
 	size_t n_groups, count, g_step, k_step;
 	int per_row; /* layer: the unit is the element's index k */
+	int fixed;   /* batch in inference: the running moments */
 };
 
 struct moments {
 	double mu, s, rmu, rs;
 };
 
-static struct group group_of(const struct dnn_layer_norm *nm, size_t n)
+static struct group group_of(const struct dnn_layer_norm *nm, size_t n, int training)
 {
 	if (nm->type == DNN_NORM_LAYER)
-		return (struct group){n, nm->m, nm->m, 1, 1};
-	return (struct group){nm->m, n, 1, nm->m, 0};
+		return (struct group){n, nm->m, nm->m, 1, 1, 0};
+	return (struct group){nm->m, n, 1, nm->m, 0, !training};
 }
 
-/* The moments of the group at x (and r, when not NULL) by the rules above. */
-static struct moments moments_of(const struct group *gr, const double *x, const double *r,
-				 double eps)
+/* The moments of group g at x (and r, when not NULL) by the rules above. */
+static struct moments moments_of(const struct dnn_layer_norm *nm, const struct group *gr, size_t g,
+				 const double *x, const double *r)
 {
 	struct moments mo = {0.0, 0.0, 0.0, 0.0};
 	double var = 0.0, rvar = 0.0, c = (double)gr->count;
+
+	if (gr->fixed) {
+		mo.mu = (double)nm->run_mean[g];
+		mo.s = 1.0 / sqrt((double)nm->run_var[g] + nm->eps);
+		return mo;
+	}
 
 	for (size_t k = 0; k < gr->count; k++) {
 		mo.mu += x[k * gr->k_step];
@@ -334,7 +343,7 @@ static struct moments moments_of(const struct group *gr, const double *x, const 
 		if (r)
 			rvar += 2.0 * dx * (r[k * gr->k_step] - mo.rmu);
 	}
-	mo.s = 1.0 / sqrt(var / c + eps);
+	mo.s = 1.0 / sqrt(var / c + nm->eps);
 	mo.rs = -0.5 * mo.s * mo.s * mo.s * rvar / c;
 	return mo;
 }
@@ -351,16 +360,16 @@ static double xhat_of(const struct moments *mo, const double *x, const double *r
 }
 
 /*   z = gamma xhat + beta    R{z} = v_gamma xhat + gamma R{xhat} + v_beta */
-void layer_norm_hv_forward(const struct dnn_layer_norm *nm, const double *gamma, const double *beta,
-			   const double *vgamma, const double *vbeta, const double *in,
-			   const double *rin, size_t n, double *z, double *rz)
+void layer_norm_hv_forward(const struct dnn_layer_norm *nm, int training, const double *gamma,
+			   const double *beta, const double *vgamma, const double *vbeta,
+			   const double *in, const double *rin, size_t n, double *z, double *rz)
 {
-	struct group gr = group_of(nm, n);
+	struct group gr = group_of(nm, n, training);
 	const double *r = vgamma ? rin : NULL;
 
 	for (size_t g = 0; g < gr.n_groups; g++) {
 		size_t base = g * gr.g_step;
-		struct moments mo = moments_of(&gr, in + base, r ? r + base : NULL, nm->eps);
+		struct moments mo = moments_of(nm, &gr, g, in + base, r ? r + base : NULL);
 
 		for (size_t k = 0; k < gr.count; k++) {
 			size_t off = base + k * gr.k_step, u = gr.per_row ? k : g;
@@ -375,10 +384,11 @@ void layer_norm_hv_forward(const struct dnn_layer_norm *nm, const double *gamma,
 
 /*   dL/dgamma = sum D xhat   H v|gamma = sum R{D} xhat + D R{xhat}
  *   dL/dbeta  = sum D        H v|beta  = sum R{D} */
-void layer_norm_hv_params(const struct dnn_layer_norm *nm, const double *d, const double *rd,
-			  const double *in, const double *rin, size_t n, double *g, double *hv)
+void layer_norm_hv_params(const struct dnn_layer_norm *nm, int training, const double *d,
+			  const double *rd, const double *in, const double *rin, size_t n,
+			  double *g, double *hv)
 {
-	struct group gr = group_of(nm, n);
+	struct group gr = group_of(nm, n, training);
 	const double *r = hv ? rin : NULL;
 	size_t m = nm->m;
 
@@ -388,7 +398,7 @@ void layer_norm_hv_params(const struct dnn_layer_norm *nm, const double *d, cons
 		memset(hv, 0, 2 * m * sizeof *hv);
 	for (size_t gi = 0; gi < gr.n_groups; gi++) {
 		size_t base = gi * gr.g_step;
-		struct moments mo = moments_of(&gr, in + base, r ? r + base : NULL, nm->eps);
+		struct moments mo = moments_of(nm, &gr, gi, in + base, r ? r + base : NULL);
 
 		for (size_t k = 0; k < gr.count; k++) {
 			size_t off = base + k * gr.k_step, u = gr.per_row ? k : gi;
@@ -413,48 +423,60 @@ void layer_norm_hv_params(const struct dnn_layer_norm *nm, const double *d, cons
  * where R{e} = v_gamma D + gamma R{D}, R{a} = mean R{e} and
  * R{b} = mean(R{e} xhat + e R{xhat}).
  */
-void layer_norm_hv_down(const struct dnn_layer_norm *nm, const double *gamma, const double *vgamma,
-			const double *in, const double *rin, const double *d, const double *rd,
-			size_t n, double *g, double *rg)
+/* The means over group gi of e, e xhat, R{e} and R{e} xhat + e R{xhat} (the
+ * last two when r is not NULL) into ab[0..3]; zeros for fixed moments. */
+static void group_means(const struct group *gr, const struct moments *mo, size_t gi,
+			const double *gamma, const double *vgamma, const double *in,
+			const double *r, const double *d, const double *rd, double ab[4])
 {
-	struct group gr = group_of(nm, n);
+	size_t base = gi * gr->g_step;
+	double c = (double)gr->count;
+
+	ab[0] = ab[1] = ab[2] = ab[3] = 0.0;
+	if (gr->fixed)
+		return;
+	for (size_t k = 0; k < gr->count; k++) {
+		size_t off = base + k * gr->k_step, u = gr->per_row ? k : gi;
+		double rxh = 0.0, xh = xhat_of(mo, in, r, off, &rxh);
+		double e = gamma[u] * d[off];
+
+		ab[0] += e;
+		ab[1] += e * xh;
+		if (r) {
+			double re = vgamma[u] * d[off] + gamma[u] * rd[off];
+
+			ab[2] += re;
+			ab[3] += re * xh + e * rxh;
+		}
+	}
+	for (int q = 0; q < 4; q++)
+		ab[q] /= c;
+}
+
+void layer_norm_hv_down(const struct dnn_layer_norm *nm, int training, const double *gamma,
+			const double *vgamma, const double *in, const double *rin, const double *d,
+			const double *rd, size_t n, double *g, double *rg)
+{
+	struct group gr = group_of(nm, n, training);
 	const double *r = vgamma ? rin : NULL;
-	double c = (double)gr.count;
 
 	for (size_t gi = 0; gi < gr.n_groups; gi++) {
 		size_t base = gi * gr.g_step;
-		struct moments mo = moments_of(&gr, in + base, r ? r + base : NULL, nm->eps);
-		double a = 0.0, b = 0.0, ra = 0.0, rb = 0.0;
+		struct moments mo = moments_of(nm, &gr, gi, in + base, r ? r + base : NULL);
+		double ab[4];
 
+		group_means(&gr, &mo, gi, gamma, vgamma, in, r, d, rd, ab);
 		for (size_t k = 0; k < gr.count; k++) {
 			size_t off = base + k * gr.k_step, u = gr.per_row ? k : gi;
-			double rxh = 0.0, xh = xhat_of(&mo, in, r, off, &rxh),
-			       e = gamma[u] * d[off];
-
-			a += e;
-			b += e * xh;
-			if (r) {
-				double re = vgamma[u] * d[off] + gamma[u] * rd[off];
-
-				ra += re;
-				rb += re * xh + e * rxh;
-			}
-		}
-		a /= c;
-		b /= c;
-		ra /= c;
-		rb /= c;
-		for (size_t k = 0; k < gr.count; k++) {
-			size_t off = base + k * gr.k_step, u = gr.per_row ? k : gi;
-			double rxh = 0.0, xh = xhat_of(&mo, in, r, off, &rxh),
-			       e = gamma[u] * d[off];
-			double t = e - a - xh * b;
+			double rxh = 0.0, xh = xhat_of(&mo, in, r, off, &rxh);
+			double e = gamma[u] * d[off], t = e - ab[0] - xh * ab[1];
 
 			g[off] = mo.s * t;
 			if (r) {
 				double re = vgamma[u] * d[off] + gamma[u] * rd[off];
 
-				rg[off] = mo.rs * t + mo.s * (re - ra - rxh * b - xh * rb);
+				rg[off] =
+				    mo.rs * t + mo.s * (re - ab[2] - rxh * ab[1] - xh * ab[3]);
 			}
 		}
 	}

@@ -51,23 +51,25 @@ void layer_norm_forward(const struct dnn_layer_norm *nm, const float *gamma, con
 void layer_norm_backward(const struct dnn_layer_norm *nm, const float *gamma, const float *x,
 			 const float *d, size_t n, float *dgamma, float *dbeta, float *dx);
 
-/* In double, with the statistics of the n rows (training mode; only type
- * and eps of nm are read). The parameters' direction is vgamma, vbeta (NULL
- * for none: then rin and rz are not used). z (n x m) from in; R{z} from
- * R{in} = rin. */
-void layer_norm_hv_forward(const struct dnn_layer_norm *nm, const double *gamma, const double *beta,
-			   const double *vgamma, const double *vbeta, const double *in,
-			   const double *rin, size_t n, double *z, double *rz);
+/* In double, in training mode with the statistics of the n rows, or (batch
+ * normalization, training 0) in inference mode with the running ones; nm's
+ * mean, rstd and ws are not used. The parameters' direction is vgamma,
+ * vbeta (NULL for none: then rin and rz are not used). z (n x m) from in;
+ * R{z} from R{in} = rin. */
+void layer_norm_hv_forward(const struct dnn_layer_norm *nm, int training, const double *gamma,
+			   const double *beta, const double *vgamma, const double *vbeta,
+			   const double *in, const double *rin, size_t n, double *z, double *rz);
 
 /* The gradient g and H v (either may be NULL) of gamma and beta, 2 m each
  * (gamma then beta, overwritten), from D = d, R{D} = rd and in, R{in}. */
-void layer_norm_hv_params(const struct dnn_layer_norm *nm, const double *d, const double *rd,
-			  const double *in, const double *rin, size_t n, double *g, double *hv);
+void layer_norm_hv_params(const struct dnn_layer_norm *nm, int training, const double *d,
+			  const double *rd, const double *in, const double *rin, size_t n,
+			  double *g, double *hv);
 
 /* G = dL/din into g and, when vgamma is not NULL, R{G} into rg (n x m),
  * from D = d, R{D} = rd and in, R{in}. */
-void layer_norm_hv_down(const struct dnn_layer_norm *nm, const double *gamma, const double *vgamma,
-			const double *in, const double *rin, const double *d, const double *rd,
-			size_t n, double *g, double *rg);
+void layer_norm_hv_down(const struct dnn_layer_norm *nm, int training, const double *gamma,
+			const double *vgamma, const double *in, const double *rin, const double *d,
+			const double *rd, size_t n, double *g, double *rg);
 
 #endif
