@@ -67,12 +67,12 @@ START_TEST(batch_hand)
 	assert_near(out, z, 6, 1e-6);
 	assert_near(f.run_mean, rm, 2, 1e-7);
 	assert_near(f.run_var, rv, 2, 1e-6);
-	layer_norm_backward(&f.nm, gamma, x, d, 3, g, b, gx);
+	layer_norm_backward(&f.nm, 1, gamma, x, d, 3, g, b, gx);
 	assert_near(g, dg, 2, 1e-6);
 	assert_near(b, db, 2, 1e-7);
 	assert_near(gx, dx, 6, 1e-6);
 	/* Without dx, the same parameter gradients. */
-	layer_norm_backward(&f.nm, gamma, x, d, 3, g, b, NULL);
+	layer_norm_backward(&f.nm, 1, gamma, x, d, 3, g, b, NULL);
 	assert_near(g, dg, 2, 1e-6);
 }
 END_TEST
@@ -184,7 +184,7 @@ START_TEST(layer_hand)
 		layer_norm_forward(&f.nm, gamma, beta, x, 2, training, out);
 		assert_near(out, z, 6, 1e-6);
 	}
-	layer_norm_backward(&f.nm, gamma, x, d, 2, g, b, gx);
+	layer_norm_backward(&f.nm, 1, gamma, x, d, 2, g, b, gx);
 	assert_near(g, dg, 3, 1e-6);
 	assert_near(b, db, 3, 0);
 	assert_near(gx, dx, 6, 1e-6);
@@ -218,8 +218,8 @@ static void problem_make(struct problem *p, size_t n, size_t m, uint64_t seed)
 	}
 }
 
-/* L = sum w z + sum z^2 / 2 of the float forward pass (running estimates
- * moved on a copy). */
+/* L = sum w z + sum z^2 / 2 of the float forward pass in the problem's
+ * mode (running estimates moved on a copy). */
 static double float_loss(const struct fixture *f0, const struct problem *p, const float *x,
 			 const float *gamma, const float *beta)
 {
@@ -232,7 +232,7 @@ static double float_loss(const struct fixture *f0, const struct problem *p, cons
 	f.nm.mean = f.mean;
 	f.nm.rstd = f.rstd;
 	f.nm.ws = f.ws;
-	layer_norm_forward(&f.nm, gamma, beta, x, p->n, 1, z);
+	layer_norm_forward(&f.nm, gamma, beta, x, p->n, p->training, z);
 	for (size_t k = 0; k < p->n * p->m; k++)
 		l += p->w[k] * (double)z[k] + 0.5 * (double)z[k] * (double)z[k];
 	return l;
@@ -255,7 +255,7 @@ static double float_fd(const struct fixture *f, const struct problem *p, float *
 }
 
 /* The float backward pass against central differences of the float loss. */
-static void check_float_grad(int type, size_t n, size_t m, uint64_t seed)
+static void check_float_grad(int type, size_t n, size_t m, uint64_t seed, int training)
 {
 	struct problem p;
 	struct fixture f;
@@ -263,17 +263,20 @@ static void check_float_grad(int type, size_t n, size_t m, uint64_t seed)
 	float g[MAX_M], b[MAX_M], dx[MAX_N * MAX_M];
 
 	problem_make(&p, n, m, seed);
+	p.training = training;
 	fixture_make(&f, type, m, LAYER_NORM_EPS);
+	f.run_mean[0] = 0.5f;
+	f.run_var[m - 1] = 2.0f;
 	for (size_t k = 0; k < n * m; k++)
 		x[k] = (float)p.x[k];
 	for (size_t j = 0; j < m; j++) {
 		gamma[j] = (float)p.gamma[j];
 		beta[j] = (float)p.beta[j];
 	}
-	layer_norm_forward(&f.nm, gamma, beta, x, n, 1, z);
+	layer_norm_forward(&f.nm, gamma, beta, x, n, training, z);
 	for (size_t k = 0; k < n * m; k++)
 		d[k] = (float)p.w[k] + z[k];
-	layer_norm_backward(&f.nm, gamma, x, d, n, g, b, dx);
+	layer_norm_backward(&f.nm, training, gamma, x, d, n, g, b, dx);
 	for (size_t k = 0; k < n * m; k++) {
 		double fd = float_fd(&f, &p, x, gamma, beta, x, k);
 
@@ -291,15 +294,16 @@ static void check_float_grad(int type, size_t n, size_t m, uint64_t seed)
 
 START_TEST(batch_float_grad)
 {
-	check_float_grad(DNN_NORM_BATCH, 6, 4, 11);
-	check_float_grad(DNN_NORM_BATCH, 2, 3, 15);
+	check_float_grad(DNN_NORM_BATCH, 6, 4, 11, 1);
+	check_float_grad(DNN_NORM_BATCH, 2, 3, 15, 1);
+	check_float_grad(DNN_NORM_BATCH, 3, 4, 16, 0);
 }
 END_TEST
 
 START_TEST(layer_float_grad)
 {
-	check_float_grad(DNN_NORM_LAYER, 5, 4, 13);
-	check_float_grad(DNN_NORM_LAYER, 3, 6, 14);
+	check_float_grad(DNN_NORM_LAYER, 5, 4, 13, 1);
+	check_float_grad(DNN_NORM_LAYER, 3, 6, 14, 0);
 }
 END_TEST
 
@@ -439,6 +443,29 @@ START_TEST(hv_null_paths)
 }
 END_TEST
 
+/* A row's state and workspace as the network holds them: the running
+ * estimates land in the state, mean then variance. */
+START_TEST(bind_layout)
+{
+	const float x[6] = {1, 2, 3, 6, 5, 10}, gamma[2] = {1, 1}, beta[2] = {0, 0};
+	float state[4] = {0, 0, 1, 1}, out[6];
+	size_t nw = layer_norm_n_work(DNN_NORM_BATCH, 2);
+	float *work = malloc(nw * sizeof *work);
+	struct dnn_layer_norm nm;
+
+	ck_assert_uint_eq(nw, 12);
+	ck_assert_uint_eq(layer_norm_n_work(DNN_NORM_LAYER, 2), 8);
+	ck_assert_uint_eq(layer_norm_n_work(DNN_NORM_BATCH, SIZE_MAX / 4), SIZE_MAX);
+	layer_norm_bind(&nm, DNN_NORM_BATCH, 2, 0.5, 0.0, state, work);
+	layer_norm_forward(&nm, gamma, beta, x, 3, 1, out);
+	const double want[4] = {1.5, 3, 0.5 + 2, 0.5 + 8};
+
+	assert_near(state, want, 4, 1e-6);
+	ck_assert(fabs((double)out[4] - sqrt(1.5)) < 1e-6);
+	free(work);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("layer_norm");
@@ -454,6 +481,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, batch_double);
 	tcase_add_test(tc, layer_double);
 	tcase_add_test(tc, hv_null_paths);
+	tcase_add_test(tc, bind_layout);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -2,7 +2,35 @@
 #include "layer_norm.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
+
+size_t layer_norm_n_work(int type, size_t m)
+{
+	size_t per = type == DNN_NORM_BATCH ? 6 : 4; /* 2 m doubles, then mean and rstd */
+
+	return m > SIZE_MAX / per ? SIZE_MAX : per * m;
+}
+
+/* The scratch doubles come first, where the workspace is aligned for them;
+ * that part of it is only ever accessed as double. */
+void layer_norm_bind(struct dnn_layer_norm *nm, int type, size_t m, double momentum, double eps,
+		     float *state, float *work)
+{
+	*nm = (struct dnn_layer_norm){
+	    .type = type,
+	    .m = m,
+	    .eps = eps,
+	    .momentum = momentum,
+	    .ws = (double *)(void *)work,
+	};
+	if (type == DNN_NORM_BATCH) {
+		nm->run_mean = state;
+		nm->run_var = state + m;
+		nm->mean = work + 4 * m;
+		nm->rstd = work + 5 * m;
+	}
+}
 
 /* sum_k x[k] over a contiguous row, in double with four partial sums (a
  * fixed order: the result does not depend on the thread count). */
@@ -174,14 +202,16 @@ static void batch_down_row(size_t m, const float *restrict mean, const float *re
  * xhat = (x - mu) rstd and z = gamma xhat + beta:
  *   dL/dgamma = sum_i d xhat    dL/dbeta = sum_i d
  *   dL/dx_i   = gamma rstd (d_i - dL/dbeta / n - xhat_i dL/dgamma / n)
- * (the last two terms are the paths through mu and var).
+ * (the last two terms are the paths through mu and var; in inference, with
+ * the running estimates, there are none).
  */
-static void batch_backward(const struct dnn_layer_norm *nm, const float *gamma, const float *x,
-			   const float *d, size_t n, float *dgamma, float *dbeta, float *dx)
+static void batch_backward(const struct dnn_layer_norm *nm, int training, const float *gamma,
+			   const float *x, const float *d, size_t n, float *dgamma, float *dbeta,
+			   float *dx)
 {
 	size_t m = nm->m;
 	double *sx = nm->ws, *sd = nm->ws + m;
-	float inv_n = 1.0f / (float)n;
+	float inv_n = training ? 1.0f / (float)n : 0.0f;
 
 	memset(nm->ws, 0, 2 * m * sizeof *nm->ws);
 	for (size_t i = 0; i < n; i++)
@@ -273,8 +303,9 @@ static void layer_backward(const struct dnn_layer_norm *nm, const float *gamma, 
 	}
 }
 
-void layer_norm_backward(const struct dnn_layer_norm *nm, const float *gamma, const float *x,
-			 const float *d, size_t n, float *dgamma, float *dbeta, float *dx)
+void layer_norm_backward(const struct dnn_layer_norm *nm, int training, const float *gamma,
+			 const float *x, const float *d, size_t n, float *dgamma, float *dbeta,
+			 float *dx)
 {
 	if (n == 0) {
 		memset(dgamma, 0, nm->m * sizeof *dgamma);
@@ -284,7 +315,7 @@ void layer_norm_backward(const struct dnn_layer_norm *nm, const float *gamma, co
 	if (nm->type == DNN_NORM_LAYER)
 		layer_backward(nm, gamma, x, d, n, dgamma, dbeta, dx);
 	else
-		batch_backward(nm, gamma, x, d, n, dgamma, dbeta, dx);
+		batch_backward(nm, training, gamma, x, d, n, dgamma, dbeta, dx);
 }
 
 /*

@@ -37,19 +37,32 @@ struct dnn_layer_norm {
 	double *ws;		   /* 2 m doubles of scratch (both types) */
 };
 
+/* Floats of workspace of a normalization of m units (layer_norm_bind):
+ * room for 2 m doubles of scratch and, for batch, the batch's statistics;
+ * SIZE_MAX when that overflows a size_t. */
+size_t layer_norm_n_work(int type, size_t m);
+
+/* Point nm at a row's kept state (batch: the running mean, then the running
+ * variance, m floats each; layer: none, NULL) and its workspace of
+ * layer_norm_n_work floats, aligned as malloc aligns. */
+void layer_norm_bind(struct dnn_layer_norm *nm, int type, size_t m, double momentum, double eps,
+		     float *state, float *work);
+
 /* out = z over the n rows of x (n x m; out is another array). training selects the
  * batch's statistics (then kept in mean, rstd, and the running estimates
  * updated) or the running ones; layer normalization ignores it. */
 void layer_norm_forward(const struct dnn_layer_norm *nm, const float *gamma, const float *beta,
 			const float *x, size_t n, int training, float *out);
 
-/* Given d = dL/dz (n x m) of the rows x of the last training forward pass:
- * dgamma, dbeta (m each, overwritten) and, when dx is not NULL, dL/dx
- * (n x m) through the statistics:
+/* Given d = dL/dz (n x m) of the rows x of the last forward pass, in the
+ * same mode: dgamma, dbeta (m each, overwritten) and, when dx is not NULL,
+ * dL/dx (n x m) through the statistics:
  *   dx = gamma rstd (d - mean(d) - xhat mean(d xhat))
- * (the means over the rows for batch, over the units for layer). */
-void layer_norm_backward(const struct dnn_layer_norm *nm, const float *gamma, const float *x,
-			 const float *d, size_t n, float *dgamma, float *dbeta, float *dx);
+ * (the means over the rows for batch, over the units for layer; batch
+ * normalization in inference: dx = gamma rstd d). */
+void layer_norm_backward(const struct dnn_layer_norm *nm, int training, const float *gamma,
+			 const float *x, const float *d, size_t n, float *dgamma, float *dbeta,
+			 float *dx);
 
 /* In double, in training mode with the statistics of the n rows, or (batch
  * normalization, training 0) in inference mode with the running ones; nm's
