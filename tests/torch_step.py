@@ -72,17 +72,43 @@ def read_rows(path, m):
 ACTS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid} if torch else {}
 
 
+KIND_DENSE, KIND_BATCH_NORM, KIND_LAYER_NORM = 1, 3, 4
+
+
+def rows(m):
+    """(units, activation id, inputs, kind, fields) of each row of m."""
+    for row in m["_layers"]:
+        yield tuple(row[:3]) + ((row[3], row[4]) if len(row) > 3 else (KIND_DENSE, []))
+
+
 def build(m):
-    """torch layers holding the weights of checkpoint m."""
-    mods, off = [], 0
-    for units, act, fan_in in m["_layers"]:
-        lin = nn.Linear(fan_in, units)
-        nw = units * fan_in
+    """torch layers holding the weights (and running statistics) of m."""
+    mods, off, s_off = [], 0, 0
+    params, state = m["params"], m.get("state", [])
+    for units, act, fan_in, kind, fields in rows(m):
+        if kind == KIND_DENSE:
+            mod = nn.Linear(fan_in, units)
+            nw = units * fan_in
+            weight = torch.tensor(params[off:off + nw]).view(units, fan_in)
+        elif kind == KIND_BATCH_NORM:
+            mod = nn.BatchNorm1d(units, momentum=fields[0], eps=fields[1])
+            nw = units
+            weight = torch.tensor(params[off:off + nw])
+            with torch.no_grad():
+                mod.running_mean.copy_(torch.tensor(state[s_off:s_off + units]))
+                mod.running_var.copy_(torch.tensor(state[s_off + units:s_off + 2 * units]))
+            s_off += 2 * units
+        elif kind == KIND_LAYER_NORM:
+            mod = nn.LayerNorm(units, eps=fields[0])
+            nw = units
+            weight = torch.tensor(params[off:off + nw])
+        else:
+            raise ValueError("no torch module for kind %d" % kind)
         with torch.no_grad():
-            lin.weight.copy_(torch.tensor(m["params"][off:off + nw]).view(units, fan_in))
-            lin.bias.copy_(torch.tensor(m["params"][off + nw:off + nw + units]))
+            mod.weight.copy_(weight)
+            mod.bias.copy_(torch.tensor(params[off + nw:off + nw + units]))
         off += nw + units
-        mods.append(lin)
+        mods.append(mod)
         name = ckpt_read.ACTS[act]
         if name in ACTS:
             mods.append(ACTS[name]())
@@ -90,12 +116,26 @@ def build(m):
 
 
 def flat(model):
-    """The weights in dnn's order: per layer the weights row by row, then the biases."""
-    out = []
+    """The weights in dnn's order (per row: a dense row's weights row by row,
+    a normalization's scales, then the biases or shifts), then the running
+    statistics of the batch normalizations (means, then variances)."""
+    out, state = [], []
     for mod in model:
-        if isinstance(mod, nn.Linear):
+        if isinstance(mod, (nn.Linear, nn.BatchNorm1d, nn.LayerNorm)):
             out += mod.weight.detach().reshape(-1).tolist() + mod.bias.detach().tolist()
-    return out
+        if isinstance(mod, nn.BatchNorm1d):
+            state += mod.running_mean.tolist() + mod.running_var.tolist()
+    return out, state
+
+
+def max_diff(got, want):
+    """max |got - want| relative to the largest |want| (1 when the lengths differ)."""
+    if len(got) != len(want):
+        return 1.0
+    if not want:
+        return 0.0
+    scale = max(abs(v) for v in want) or 1.0
+    return max(abs(g - w) for g, w in zip(got, want)) / scale
 
 
 def check(name, dnn, tmp, layers, task, loss):
@@ -115,11 +155,12 @@ def check(name, dnn, tmp, layers, task, loss):
     opt.zero_grad()
     crit(model(x), y).backward()
     opt.step()
-    got, want = flat(model), list(b["params"])
-    scale = max(abs(v) for v in want)
-    diff = max(abs(g - w) for g, w in zip(got, want)) / scale
-    ok = len(got) == len(want) and diff <= TOL
-    print("%s %s: max |torch - dnn| / max |w| = %.3g" % ("ok" if ok else "FAIL", name, diff))
+    got, got_state = flat(model)
+    diff = max_diff(got, list(b["params"]))
+    sdiff = max_diff(got_state, list(b.get("state", [])))
+    ok = diff <= TOL and sdiff <= TOL
+    print("%s %s: max |torch - dnn| / max |w| = %.3g, running statistics %.3g"
+          % ("ok" if ok else "FAIL", name, diff, sdiff))
     return ok
 
 
