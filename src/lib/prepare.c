@@ -196,6 +196,7 @@ static void data_opts(struct dnn_data_opts *o, const struct dnn_spec *s,
 	o->n_ignore = s->data.n_ignore;
 	o->categorical = s->data.categorical;
 	o->n_categorical = s->data.n_categorical;
+	o->weight = s->data.weight;
 	o->task = s->loss == DNN_LOSS_MSE ? DNN_TASK_REGRESSION : DNN_TASK_CLASSIFICATION;
 }
 
@@ -229,22 +230,7 @@ int prepare_output_width(const struct dnn_spec *s, const struct dnn_dataset *d,
 
 static int build_net(struct dnn_prepared *p, size_t n_in, struct dnn_error *e)
 {
-	const struct dnn_spec *s = &p->spec;
-	size_t *units = util_malloc_array(s->n_layers, sizeof *units);
-	int *acts = util_malloc_array(s->n_layers, sizeof *acts);
-
-	if (!units || !acts) {
-		free(units);
-		free(acts);
-		return dnn_error_oom(e);
-	}
-	for (size_t l = 0; l < s->n_layers; l++) {
-		units[l] = s->layers[l].units;
-		acts[l] = s->layers[l].activation;
-	}
-	p->model.net = net_new(n_in, s->n_layers, units, acts, s->loss, e);
-	free(units);
-	free(acts);
+	p->model.net = net_new_spec(n_in, &p->spec, e);
 	return p->model.net ? 0 : -1;
 }
 
@@ -339,8 +325,7 @@ int prepare_model(struct dnn_prepared *p, const char *model_path, const char *da
 		return -1;
 	n_out = net_n_out(p->model.net);
 	n_tgt = p->model.task == DNN_TASK_CLASSIFICATION ? 1 : n_out;
-	if (spec_parse(&p->spec, p->model.spec_json, strlen(p->model.spec_json),
-		       display(model_path), e))
+	if (spec_parse_stored(&p->spec, p->model.spec_json, display(model_path), e))
 		goto out;
 	/* The reader of dnn eval: inputs, categories, targets and classes
 	 * matched to the model's by name. */
