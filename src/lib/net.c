@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "layer_norm.h"
 #include "loss.h"
 #include "spec.h"
 #include "util.h"
@@ -118,7 +119,13 @@ int net_spec_rows(const struct dnn_spec *s, size_t n_in, struct dnn_layer_def **
 		const struct dnn_layer_spec *ls = &s->layers[i];
 
 		r[n++] = (struct dnn_layer_def){.kind = DNN_LAYER_DENSE, .units = ls->units,
-						.act = ls->activation};
+						.act = ls->norm ? DNN_ACT_LINEAR : ls->activation};
+		if (ls->norm == DNN_NORM_BATCH)
+			r[n++] = (struct dnn_layer_def){DNN_LAYER_BATCH_NORM, ls->units, ls->activation,
+							{ls->norm_momentum, ls->norm_epsilon}};
+		else if (ls->norm == DNN_NORM_LAYER)
+			r[n++] = (struct dnn_layer_def){DNN_LAYER_LAYER_NORM, ls->units, ls->activation,
+							{ls->norm_epsilon}};
 		if (ls->dropout > 0.0)
 			r[n++] = (struct dnn_layer_def){.kind = DNN_LAYER_DROPOUT, .units = ls->units,
 							.act = DNN_ACT_LINEAR,

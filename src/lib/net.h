@@ -64,8 +64,11 @@ void net_free(struct dnn_net *net);
  * most n_layers * NET_ROWS_PER_LAYER + 1, malloc'd into *rows): the one
  * place that says what a spec layer is made of. input_dropout > 0 first
  * makes a dropout row of the inputs; then each layers[i] is
- *   dense(units, activation)               and, when dropout > 0,
- *   dropout(p)                             after it.
+ *   dense(units, activation)               without norm, or
+ *   dense(units, linear),                  with norm "batch" or "layer",
+ *   batch_norm(momentum, epsilon) or layer_norm(epsilon) with the
+ *                                          activation; and, when dropout > 0,
+ *   dropout(p)                             after them.
  * The output layer's units must be known (not 0). -1 when out of memory. */
 int net_spec_rows(const struct dnn_spec *s, size_t n_in, struct dnn_layer_def **rows,
 		  size_t *n_rows);

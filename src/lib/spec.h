@@ -61,6 +61,9 @@ struct dnn_layer_spec {
 	int init;		/* enum dnn_init, when has_init */
 	double max_norm;	/* each unit's incoming weights kept to this norm; 0: none */
 	double dropout;		/* fraction of its outputs dropped in training; 0: none */
+	int norm;		/* 0: none, or enum dnn_norm_type (layer_norm.h) */
+	double norm_momentum;	/* batch normalization's (LAYER_NORM_MOMENTUM) */
+	double norm_epsilon;	/* a normalization's (LAYER_NORM_EPS) */
 };
 
 /* data.class_weight: none, "balanced", or a weight per class label. */
@@ -134,6 +137,9 @@ int spec_parse(struct dnn_spec *s, const char *text, size_t len, const char *nam
  * may hold bytes that are not UTF-8: dnn wrote names as they came. */
 int spec_parse_stored(struct dnn_spec *s, const char *text, const char *name,
 		      struct dnn_error *e);
+/* s with every key at its default and no layers (what parsing starts from;
+ * spec_file.c reads the file that spec_load parses). */
+void spec_set_defaults(struct dnn_spec *s);
 
 /* The canonical JSON text of s, every key written out (malloc'd; NULL when
  * out of memory). spec_parse of it gives back an equal struct. */
