@@ -498,15 +498,14 @@ static int choose_rate(struct train_job *j, struct dnn_error *e)
 static int build_optim(struct train_job *j, struct dnn_error *e)
 {
 	const struct dnn_spec *s = &j->spec;
-	size_t n_params = j->model.net->n_params;
+	struct dnn_net *net = j->model.net;
+	size_t n_params = net->n_params;
 
 	j->opt = optim_new(&s->optim, n_params, e);
 	if (dist_agree(!j->opt, e))
 		return -1;
 	for (size_t l = 0; l < s->n_layers && !j->max_norm; l++)
 		if (s->layers[l].max_norm > 0.0) {
-			const struct dnn_net *net = j->model.net;
-
 			j->max_norm = util_calloc_array(net->n_layers, sizeof *j->max_norm);
 			if (dist_agree(!j->max_norm ? dnn_error_oom(e) : 0, e))
 				return -1;
@@ -517,8 +516,8 @@ static int build_optim(struct train_job *j, struct dnn_error *e)
 					j->max_norm[r] = s->layers[k++].max_norm;
 		}
 	if (s->patience) {
-		j->early.best = util_malloc_array(n_params, sizeof *j->early.best);
-		j->early.last = util_malloc_array(n_params, sizeof *j->early.last);
+		j->early.best = util_malloc_array(net_n_saved(net), sizeof *j->early.best);
+		j->early.last = util_malloc_array(net_n_saved(net), sizeof *j->early.last);
 		if (dist_agree(!j->early.best || !j->early.last ? dnn_error_oom(e) : 0, e))
 			return -1;
 	}
@@ -526,8 +525,8 @@ static int build_optim(struct train_job *j, struct dnn_error *e)
 	if (!j->a->resume_path)
 		return 0;
 	if (dist_agree(train_state_decode(j->prev.train_state, j->prev.train_state_len,
-					  j->spec_name, &j->done, &j->rng, j->model.net->params,
-					  j->opt, &j->sched, &j->early, e),
+					  j->spec_name, &j->done, &j->rng, net->params, net->state,
+					  net->n_state, j->opt, &j->sched, &j->early, e),
 		       e))
 		return -1;
 	if (j->done >= s->epochs)
@@ -688,9 +687,12 @@ static int fill_model(struct train_job *j, struct dnn_error *e)
 	d->class_names = NULL;
 	if (!j->trained && j->train_err.code != DNN_EX_INTERRUPT)
 		return 0;
-	m->train_state = train_state_encode(m->history.n, &j->rng,
-					    j->stop.restored ? j->early.last : m->net->params,
-					    j->opt, &j->sched, &j->early, &m->train_state_len);
+	const struct dnn_net *net = m->net;
+	const float *last = j->stop.restored ? j->early.last : net->params;
+	const float *state = j->stop.restored ? j->early.last + net->n_params : net->state;
+
+	m->train_state = train_state_encode(m->history.n, &j->rng, last, state, net->n_state, j->opt,
+					    &j->sched, &j->early, &m->train_state_len);
 	return m->train_state ? 0 : dnn_error_oom(e);
 }
 

@@ -178,6 +178,25 @@ void net_free(struct dnn_net *net)
 	free(net);
 }
 
+size_t net_n_saved(const struct dnn_net *net)
+{
+	return net->n_params + net->n_state;
+}
+
+void net_save(const struct dnn_net *net, float *buf)
+{
+	memcpy(buf, net->params, net->n_params * sizeof *buf);
+	if (net->n_state)
+		memcpy(buf + net->n_params, net->state, net->n_state * sizeof *buf);
+}
+
+void net_restore(struct dnn_net *net, const float *buf)
+{
+	memcpy(net->params, buf, net->n_params * sizeof *buf);
+	if (net->n_state)
+		memcpy(net->state, buf + net->n_params, net->n_state * sizeof *buf);
+}
+
 size_t net_n_out(const struct dnn_net *net)
 {
 	return net->layers[net->n_layers - 1].n_out;

@@ -116,6 +116,13 @@ double net_loss_grad_weighted(struct dnn_net *net, const float *x, const float *
  * norm c. */
 void net_max_norm(struct dnn_net *net, size_t l, double c);
 
+/* Floats of a copy of net's weights and kept state: n_params + n_state. */
+size_t net_n_saved(const struct dnn_net *net);
+/* Copy the weights, then the kept state, into buf (net_n_saved floats);
+ * net_restore puts such a copy back. */
+void net_save(const struct dnn_net *net, float *buf);
+void net_restore(struct dnn_net *net, const float *buf);
+
 /* Width of the output layer. */
 size_t net_n_out(const struct dnn_net *net);
 
