@@ -5,8 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hvp.h"
 #include "layer_norm.h"
+#include "loss.h"
+#include "net.h"
 #include "rng.h"
+#include "spec.h"
 #include "testutil.h"
 
 #define MAX_N 8
@@ -466,6 +470,212 @@ START_TEST(bind_layout)
 }
 END_TEST
 
+/* ---- the normalization rows in a network (layer.c, net.c, hvp.c) ---- */
+
+/* A spec layer with a norm is its dense row (linear), then the norm row
+ * with the layer's activation, then its dropout; gamma 1, beta 0, the
+ * running mean 0 and variance 1. */
+START_TEST(spec_rows)
+{
+	struct dnn_layer_spec ls[3] = {
+	    {.units = 5,
+	     .activation = DNN_ACT_TANH,
+	     .dropout = 0.5,
+	     .norm = DNN_NORM_BATCH,
+	     .norm_momentum = 0.2,
+	     .norm_epsilon = 1e-3},
+	    {.units = 4, .activation = DNN_ACT_RELU, .norm = DNN_NORM_LAYER, .norm_epsilon = 1e-4},
+	    {.units = 3, .activation = DNN_ACT_SOFTMAX}};
+	struct dnn_spec spec = {.n_layers = 3, .layers = ls, .loss = DNN_LOSS_CROSS_ENTROPY};
+	const int kind[6] = {DNN_LAYER_DENSE, DNN_LAYER_BATCH_NORM, DNN_LAYER_DROPOUT,
+			     DNN_LAYER_DENSE, DNN_LAYER_LAYER_NORM, DNN_LAYER_DENSE};
+	const int act[6] = {DNN_ACT_LINEAR, DNN_ACT_TANH, DNN_ACT_LINEAR,
+			    DNN_ACT_LINEAR, DNN_ACT_RELU, DNN_ACT_SOFTMAX};
+	struct dnn_error e;
+	struct dnn_rng r;
+	struct dnn_net *net = net_new_spec(2, &spec, &e);
+
+	ck_assert_ptr_nonnull(net);
+	ck_assert_uint_eq(net->n_layers, 6);
+	for (size_t l = 0; l < 6; l++) {
+		ck_assert_int_eq((int)net->layers[l].kind->id, kind[l]);
+		ck_assert_int_eq((int)net->layers[l].act->id, act[l]);
+	}
+	ck_assert(net->layers[1].field[0] == 0.2 && net->layers[1].field[1] == 1e-3);
+	ck_assert(net->layers[4].field[0] == 1e-4);
+	ck_assert_uint_eq(net->n_params, (2 * 5 + 5) + 2 * 5 + (5 * 4 + 4) + 2 * 4 + (4 * 3 + 3));
+	ck_assert_uint_eq(net->n_state, 2 * 5);
+	ck_assert_uint_eq(net->layers[1].b_off, net->layers[1].w_off + 5);
+	rng_seed(&r, 1);
+	net_init(net, DNN_INIT_AUTO, &r);
+	for (size_t j = 0; j < 5; j++) {
+		ck_assert(net->params[net->layers[1].w_off + j] == 1.0f);
+		ck_assert(net->params[net->layers[1].b_off + j] == 0.0f);
+		ck_assert(net->state[j] == 0.0f && net->state[5 + j] == 1.0f);
+	}
+	ck_assert_uint_eq(net_n_saved(net), net->n_params + 10);
+	net_free(net);
+}
+END_TEST
+
+/* A 3-5-4-3 network: batch norm and tanh, layer norm and sigmoid, then
+ * the output layer (with a batch norm when out_norm), random parameters,
+ * rows and targets, and running estimates moved off their start. */
+struct netfix {
+	struct dnn_net *net;
+	float x[8 * 3], t[8 * 3];
+	size_t n;
+};
+
+static void netfix_make(struct netfix *f, int loss, int out_act, int out_norm, uint64_t seed)
+{
+	struct dnn_layer_def rows[6] = {
+	    {DNN_LAYER_DENSE, 5, DNN_ACT_LINEAR, {0}},
+	    {DNN_LAYER_BATCH_NORM, 5, DNN_ACT_TANH, {0.5, LAYER_NORM_EPS}},
+	    {DNN_LAYER_DENSE, 4, DNN_ACT_LINEAR, {0}},
+	    {DNN_LAYER_LAYER_NORM, 4, DNN_ACT_SIGMOID, {LAYER_NORM_EPS}},
+	    {DNN_LAYER_DENSE, 3, out_norm ? DNN_ACT_LINEAR : out_act, {0}},
+	    {DNN_LAYER_BATCH_NORM, 3, out_act, {0.5, LAYER_NORM_EPS}}};
+	struct dnn_pass warm = {1, 5, NULL, 0};
+	struct dnn_error e;
+	struct dnn_rng r;
+
+	f->n = 8;
+	f->net = net_new_rows(3, out_norm ? 6 : 5, rows, loss, &e);
+	ck_assert_ptr_nonnull(f->net);
+	ck_assert_int_eq(net_reserve(f->net, f->n, &e), 0);
+	rng_seed(&r, seed);
+	net_init(f->net, DNN_INIT_GLOROT_NORMAL, &r);
+	for (size_t i = 0; i < f->net->n_params; i++)
+		f->net->params[i] += 0.2f * (float)rng_normal(&r);
+	for (size_t i = 0; i < f->n * 3; i++) {
+		f->x[i] = (float)rng_normal(&r);
+		f->t[i] =
+		    loss == DNN_LOSS_MSE ? (float)rng_normal(&r) : (float)(i % 3 == i / 3 % 3);
+	}
+	/* One training pass moves the running estimates. */
+	net_forward_pass(f->net, f->x, f->n, &warm);
+}
+
+/* The float gradient of the network, in training (batch statistics) or
+ * inference mode (running ones), against central differences of its loss
+ * in the same mode. */
+static void check_net_grad(int loss, int out_act, int out_norm, int training)
+{
+	struct netfix f;
+	struct dnn_pass pass = {1, 3, NULL, 0};
+	const struct dnn_pass *ps = training ? &pass : NULL;
+	const float h = 4e-3f;
+	float *g;
+
+	netfix_make(&f, loss, out_act, out_norm, 17);
+	net_loss_grad(f.net, f.x, f.t, f.n, ps);
+	g = malloc(f.net->n_params * sizeof *g);
+	memcpy(g, f.net->grads, f.net->n_params * sizeof *g);
+	for (size_t i = 0; i < f.net->n_params; i++) {
+		float w = f.net->params[i];
+		double lp, lm, num;
+
+		f.net->params[i] = w + h;
+		lp = net_loss_grad(f.net, f.x, f.t, f.n, ps);
+		f.net->params[i] = w - h;
+		lm = net_loss_grad(f.net, f.x, f.t, f.n, ps);
+		f.net->params[i] = w;
+		num = (lp - lm) / (2.0 * (double)h);
+		ck_assert_msg(fabs((double)g[i] - num) <= 1e-3 + 2e-2 * fabs(num),
+			      "%s, training %d: parameter %zu: backprop %.6g, numeric %.6g",
+			      loss_name(loss), training, i, (double)g[i], num);
+	}
+	free(g);
+	net_free(f.net);
+}
+
+START_TEST(net_grad)
+{
+	for (int training = 0; training < 2; training++) {
+		check_net_grad(DNN_LOSS_CROSS_ENTROPY, DNN_ACT_SOFTMAX, 0, training);
+		check_net_grad(DNN_LOSS_CROSS_ENTROPY, DNN_ACT_SOFTMAX, 1, training);
+		check_net_grad(DNN_LOSS_MSE, DNN_ACT_LINEAR, 1, training);
+		check_net_grad(DNN_LOSS_BINARY_CROSS_ENTROPY, DNN_ACT_SIGMOID, 0, training);
+	}
+}
+END_TEST
+
+/* hvp.c over the same networks: the double loss and gradient are the float
+ * ones, the gradient matches central differences of the double loss, and
+ * H v by the R-operator matches differences of gradients. */
+static void check_net_hv(int loss, int out_act, int out_norm, int training)
+{
+	struct netfix f;
+	struct dnn_pass pass = {1, 3, NULL, 0};
+	struct dnn_error e;
+	struct dnn_rng r;
+	struct dnn_hvp *h;
+	size_t P;
+	double *w, *g, *v, *hv, *fd, lf, l0, scale = 0.0;
+
+	netfix_make(&f, loss, out_act, out_norm, 29);
+	P = f.net->n_params;
+	lf = net_loss_grad(f.net, f.x, f.t, f.n, training ? &pass : NULL);
+	h = hvp_new(f.net, f.x, f.t, f.n, &e);
+	ck_assert_ptr_nonnull(h);
+	if (training)
+		hvp_hold_pass(h);
+	w = malloc(P * sizeof *w);
+	g = malloc(P * sizeof *g);
+	v = malloc(P * sizeof *v);
+	hv = malloc(P * sizeof *hv);
+	fd = malloc(P * sizeof *fd);
+	for (size_t i = 0; i < P; i++)
+		w[i] = (double)f.net->params[i];
+	l0 = hvp_grad(h, w, g);
+	ck_assert_double_le(fabs(lf - l0), 1e-5 * fabs(l0) + 1e-6);
+	for (size_t i = 0; i < P; i++)
+		scale = fmax(scale, fabs(g[i]));
+	for (size_t i = 0; i < P; i++) {
+		ck_assert_double_le(fabs((double)f.net->grads[i] - g[i]),
+				    1e-5 * scale + 1e-4 * fabs(g[i]));
+		double keep = w[i], lp, lm;
+
+		w[i] = keep + 1e-6;
+		lp = hvp_loss(h, w);
+		w[i] = keep - 1e-6;
+		lm = hvp_loss(h, w);
+		w[i] = keep;
+		ck_assert_msg(fabs((lp - lm) / 2e-6 - g[i]) <= 1e-7 * scale + 1e-6 * fabs(g[i]),
+			      "training %d: gradient %zu %.10g, numeric %.10g", training, i, g[i],
+			      (lp - lm) / 2e-6);
+	}
+	rng_seed(&r, 41);
+	for (size_t i = 0; i < P; i++)
+		v[i] = rng_normal(&r);
+	hvp_hv(h, w, v, NULL, hv);
+	ck_assert_int_eq(hvp_hv_fd(h, w, v, 1e-5, fd, &e), 0);
+	scale = 0.0;
+	for (size_t i = 0; i < P; i++)
+		scale = fmax(scale, fabs(hv[i]));
+	for (size_t i = 0; i < P; i++)
+		ck_assert_msg(fabs(hv[i] - fd[i]) <= 1e-6 * scale,
+			      "training %d: Hv[%zu] %.10g, fd %.10g", training, i, hv[i], fd[i]);
+	free(w);
+	free(g);
+	free(v);
+	free(hv);
+	free(fd);
+	hvp_free(h);
+	net_free(f.net);
+}
+
+START_TEST(net_hv)
+{
+	for (int training = 0; training < 2; training++) {
+		check_net_hv(DNN_LOSS_CROSS_ENTROPY, DNN_ACT_SOFTMAX, 0, training);
+		check_net_hv(DNN_LOSS_CROSS_ENTROPY, DNN_ACT_SOFTMAX, 1, training);
+		check_net_hv(DNN_LOSS_MSE, DNN_ACT_LINEAR, 1, training);
+	}
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("layer_norm");
@@ -482,6 +692,11 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, layer_double);
 	tcase_add_test(tc, hv_null_paths);
 	tcase_add_test(tc, bind_layout);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("rows");
+	tcase_add_test(tc, spec_rows);
+	tcase_add_test(tc, net_grad);
+	tcase_add_test(tc, net_hv);
 	suite_add_tcase(s, tc);
 	return s;
 }
