@@ -470,6 +470,39 @@ START_TEST(bind_layout)
 }
 END_TEST
 
+/* relu fused into the forward pass: max(0, z) of the pass without it, in
+ * both types and modes. */
+START_TEST(relu_fused)
+{
+	struct problem p;
+	struct fixture f;
+	float x[MAX_N * MAX_M], gamma[MAX_M], beta[MAX_M], z[MAX_N * MAX_M], zr[MAX_N * MAX_M];
+
+	problem_make(&p, 5, 4, 51);
+	for (size_t k = 0; k < 20; k++)
+		x[k] = (float)p.x[k];
+	for (size_t j = 0; j < 4; j++) {
+		gamma[j] = (float)p.gamma[j];
+		beta[j] = (float)p.beta[j];
+	}
+	for (int type = DNN_NORM_BATCH; type <= DNN_NORM_LAYER; type++)
+		for (int training = 0; training < 2; training++) {
+			size_t neg = 0;
+
+			fixture_make(&f, type, 4, LAYER_NORM_EPS);
+			f.nm.momentum = 0.0;
+			layer_norm_forward(&f.nm, gamma, beta, x, 5, training, z);
+			f.nm.relu = 1;
+			layer_norm_forward(&f.nm, gamma, beta, x, 5, training, zr);
+			for (size_t k = 0; k < 20; k++) {
+				ck_assert(zr[k] == (z[k] > 0.0f ? z[k] : 0.0f));
+				neg += z[k] < 0.0f;
+			}
+			ck_assert_uint_gt(neg, 0);
+		}
+}
+END_TEST
+
 /* ---- the normalization rows in a network (layer.c, net.c, hvp.c) ---- */
 
 /* A spec layer with a norm is its dense row (linear), then the norm row
@@ -692,6 +725,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, layer_double);
 	tcase_add_test(tc, hv_null_paths);
 	tcase_add_test(tc, bind_layout);
+	tcase_add_test(tc, relu_fused);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("rows");
 	tcase_add_test(tc, spec_rows);

@@ -519,6 +519,7 @@ static struct dnn_layer_norm norm_of(const struct dnn_layer *ly, const struct dn
 
 	layer_norm_bind(&nm, norm_type(ly), ly->n_out, norm_momentum(ly), norm_epsilon(ly),
 			ctx->state, ctx->work);
+	nm.relu = ly->act->gemm_forward == MAT_ACT_RELU;
 	return nm;
 }
 
@@ -529,7 +530,8 @@ static void norm_forward(const struct dnn_layer *ly, const float *params, const 
 
 	layer_norm_forward(&nm, params + ly->w_off, params + ly->b_off, in, n,
 			   ctx->pass->training, out);
-	ly->act->forward(out, n, ly->n_out);
+	if (!nm.relu)
+		ly->act->forward(out, n, ly->n_out);
 }
 
 /* dL/dgamma, dL/dbeta and dL/dA_{l-1} (layer_norm_backward), then D_{l-1}

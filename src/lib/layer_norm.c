@@ -91,19 +91,35 @@ static void row_moments(const float *x, size_t m, double eps, float *mu, float *
 			stmt;                                                                      \
 	} while (0)
 
-/* out_j = (x_j - mean_j) rstd_j gamma_j + beta_j over one row. */
+/* out_j = (x_j - mean_j) rstd_j gamma_j + beta_j over one row, with relu:
+ * max(0, out_j) as relu_fwd computes it. */
 static void batch_apply_row(size_t m, const float *restrict gamma, const float *restrict beta,
-			    const float *restrict mean, const float *restrict rstd,
+			    const float *restrict mean, const float *restrict rstd, int relu,
 			    const float *restrict x, float *restrict out)
 {
-	FOR_UNITS(j, m, out[j] = (x[j] - mean[j]) * (rstd[j] * gamma[j]) + beta[j]);
+	if (relu)
+		FOR_UNITS(j, m, {
+			float v = (x[j] - mean[j]) * (rstd[j] * gamma[j]) + beta[j];
+
+			out[j] = v > 0.0f ? v : 0.0f;
+		});
+	else
+		FOR_UNITS(j, m, out[j] = (x[j] - mean[j]) * (rstd[j] * gamma[j]) + beta[j]);
 }
 
-/* out_j = (x_j - mu) rstd gamma_j + beta_j over one row. */
+/* out_j = (x_j - mu) rstd gamma_j + beta_j over one row, and relu as above. */
 static void layer_apply_row(size_t m, const float *restrict gamma, const float *restrict beta,
-			    float mu, float rstd, const float *restrict x, float *restrict out)
+			    float mu, float rstd, int relu, const float *restrict x,
+			    float *restrict out)
 {
-	FOR_UNITS(j, m, out[j] = (x[j] - mu) * rstd * gamma[j] + beta[j]);
+	if (relu)
+		FOR_UNITS(j, m, {
+			float v = (x[j] - mu) * rstd * gamma[j] + beta[j];
+
+			out[j] = v > 0.0f ? v : 0.0f;
+		});
+	else
+		FOR_UNITS(j, m, out[j] = (x[j] - mu) * rstd * gamma[j] + beta[j]);
 }
 
 /* s += x over one row. */
@@ -156,7 +172,7 @@ void layer_norm_forward(const struct dnn_layer_norm *nm, const float *gamma, con
 			float *oi = out + i * m, mu, r;
 
 			row_moments(xi, m, nm->eps, &mu, &r);
-			layer_apply_row(m, gamma, beta, mu, r, xi, oi);
+			layer_apply_row(m, gamma, beta, mu, r, nm->relu, xi, oi);
 		}
 		return;
 	}
@@ -171,7 +187,8 @@ void layer_norm_forward(const struct dnn_layer_norm *nm, const float *gamma, con
 		}
 	}
 	for (size_t i = 0; i < n; i++)
-		batch_apply_row(m, gamma, beta, nm->mean, nm->rstd, x + i * m, out + i * m);
+		batch_apply_row(m, gamma, beta, nm->mean, nm->rstd, nm->relu, x + i * m,
+				out + i * m);
 }
 
 /* sd += d, sx += d xhat over one row. */

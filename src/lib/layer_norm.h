@@ -35,6 +35,7 @@ struct dnn_layer_norm {
 	float *mean, *rstd;	   /* mu and 1 / sqrt(var + eps) of the last
 				    * training batch, for the backward pass */
 	double *ws;		   /* 2 m doubles of scratch (both types) */
+	int relu;		   /* forward: out = max(0, z), relu fused (0: out = z) */
 };
 
 /* Floats of workspace of a normalization of m units (layer_norm_bind):
@@ -48,9 +49,9 @@ size_t layer_norm_n_work(int type, size_t m);
 void layer_norm_bind(struct dnn_layer_norm *nm, int type, size_t m, double momentum, double eps,
 		     float *state, float *work);
 
-/* out = z over the n rows of x (n x m; out is another array). training selects the
- * batch's statistics (then kept in mean, rstd, and the running estimates
- * updated) or the running ones; layer normalization ignores it. */
+/* out = z (with relu, max(0, z)) over the n rows of x (n x m; out is another array). training
+ * selects the batch's statistics (then kept in mean, rstd, and the running estimates updated) or
+ * the running ones; layer normalization ignores it. */
 void layer_norm_forward(const struct dnn_layer_norm *nm, const float *gamma, const float *beta,
 			const float *x, size_t n, int training, float *out);
 
