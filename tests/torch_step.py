@@ -169,6 +169,16 @@ CASES = [
      "classification", "cross_entropy"),
     ("dense-relu-mse", [{"units": 7, "activation": "relu"}, {"units": 4, "activation": "sigmoid"},
                         {"units": 1, "activation": "linear"}], "regression", "mse"),
+    # torch.nn.BatchNorm1d in training mode: the batch's mean and biased
+    # variance normalize, the unbiased variance moves running_var.
+    ("batch-norm", [{"units": 6, "activation": "tanh", "norm": "batch"},
+                    {"units": 5, "activation": "relu", "norm": "batch", "norm_momentum": 0.3,
+                     "norm_epsilon": 1e-3},
+                    {"units": 3, "activation": "softmax"}], "classification", "cross_entropy"),
+    # torch.nn.LayerNorm: each row's mean and biased variance over the units.
+    ("layer-norm", [{"units": 7, "activation": "relu", "norm": "layer"},
+                    {"units": 4, "activation": "sigmoid", "norm": "layer", "norm_epsilon": 1e-3},
+                    {"units": 1, "activation": "linear", "norm": "batch"}], "regression", "mse"),
 ]
 
 
