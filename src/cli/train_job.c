@@ -157,6 +157,8 @@ static int apply_overrides(struct dnn_spec *s, const struct train_overrides *ov,
 	if (ov->input_dropout &&
 	    hparam_set_arg(s, hparam_find("input_dropout"), ov->input_dropout, e))
 		return -1;
+	if (ov->norm && spec_set_norm(s, ov->norm, e))
+		return -1;
 	if (apply_weight_overrides(s, ov, e))
 		return -1;
 	if (ov->target && spec_set_targets(s, ov->target, e))
@@ -223,11 +225,13 @@ int train_job_load(struct train_job *j, struct dnn_error *e)
 				     "'--learning-rate auto' chooses the rate at the initial "
 				     "weights; it cannot be used with --resume");
 	/* The checkpoint's network is trained on as it is. */
-	if (a->resume_path && (a->ov.dropout || a->ov.input_dropout))
+	if (a->resume_path && (a->ov.dropout || a->ov.input_dropout || a->ov.norm))
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "option '%s' changes the network; it cannot be used with "
 				     "--resume",
-				     a->ov.dropout ? "--dropout" : "--input-dropout");
+				     a->ov.dropout	 ? "--dropout"
+				     : a->ov.input_dropout ? "--input-dropout"
+							   : "--norm");
 	if (dist_agree(a->resume_path ? load_resume(&j->prev, a->resume_path, &j->spec, e)
 				      : spec_load(&j->spec, a->spec_path, e),
 		       e))

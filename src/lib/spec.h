@@ -174,6 +174,10 @@ int spec_set_optimizer(struct dnn_spec *s, const char *name, struct dnn_error *e
  * spec_set_targets keeps its; -1 with e set (64) when it is empty. */
 int spec_set_weight(struct dnn_spec *s, const char *column, struct dnn_error *e);
 
+/* --norm: "batch" or "layer" on every hidden layer (the output layer keeps
+ * its own); -1 with e set (64) when kind is neither. */
+int spec_set_norm(struct dnn_spec *s, const char *kind, struct dnn_error *e);
+
 /* --class-weight: "balanced" or LABEL=W,... (W a number, 0 or above);
  * -1 with e set (64) when arg is neither. */
 int spec_set_class_weight(struct dnn_spec *s, const char *arg, struct dnn_error *e);
