@@ -127,7 +127,7 @@ _dnn()
 	local want=any
 	case $cmd in
 	train | gradcheck | lr-find) want=spec ;;
-	predict | eval | hessian | info) want=model ;;
+	predict | eval | hessian | info | export) want=model ;;
 	esac
 	((n_args > 0)) && [[ $want != any ]] && want=data
 	_dnn_files $want

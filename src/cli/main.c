@@ -34,6 +34,7 @@ static const struct command commands[] = {
 	{"gradcheck", cmd_gradcheck, "backpropagation against finite differences, per layer"},
 	{"hessian", cmd_hessian, "curvature of the loss: Hessian eigenvalues, saddles, step sizes"},
 	{"lr-find", cmd_lrfind, "learning-rate range test, with a suggested rate"},
+	{"export", cmd_export, "a checkpoint as a self-contained C header"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
