@@ -10,13 +10,17 @@
 #include "cmds.h"
 #include "export_c.h"
 #include "opts.h"
+#include "prepare.h"
+#include "quant.h"
 
 static const char export_usage[] =
     "Usage: dnn export [OPTIONS] -o FILE MODEL\n"
     "Write the checkpoint MODEL ('-' for standard input) as code that needs no\n"
     "dnn: with --format c, one C99 header holding the weights, NAME_predict()\n"
     "on raw input values in the model's column order (normalization inside),\n"
-    "golden test vectors and NAME_selftest().\n"
+    "golden test vectors and NAME_selftest(). With --quantize int8 the dense\n"
+    "rows hold int8 weights; --check DATA prints the accuracy (or R^2) of the\n"
+    "int8 and the float model on DATA and the weights' sizes.\n"
     "\n"
     "Options:\n";
 
@@ -59,9 +63,35 @@ static int write_c(struct dnn_model *m, const struct dnn_export_c *o, const char
 	return rc;
 }
 
+/* --check: the figures of the float and the int8 network on the rows of
+ * data, and the weights' bytes, on f. */
+static int report_check(const char *model, const char *data, const struct dnn_csv_opts *csv,
+			const struct dnn_quant *qn, FILE *f, struct dnn_error *e)
+{
+	struct dnn_prepared p = {0};
+	double ff, fq;
+	size_t bf, bq;
+
+	if (prepare_model(&p, model, data, csv, e) || quant_check(&p, qn, &ff, &fq, e)) {
+		prepare_free(&p);
+		return -1;
+	}
+	quant_sizes(qn, p.model.net, &bf, &bq);
+	fprintf(f, "check: %s, %zu rows\n", strcmp(data, "-") ? data : "<stdin>", p.n);
+	fprintf(f, "        %-9s  weights (bytes)\n", p.classification ? "accuracy" : "r2");
+	fprintf(f, "float   %-9.4f  %zu\n", ff, bf);
+	fprintf(f, "int8    %-9.4f  %zu (%.1f%% of float; scales included)\n", fq, bq,
+		bf ? 100.0 * (double)bq / (double)bf : 0.0);
+	fprintf(f, "change  %+.4f\n", fq - ff);
+	prepare_free(&p);
+	return 0;
+}
+
 int cmd_export(int argc, char **argv, struct dnn_error *e)
 {
-	const char *format = "c", *out = NULL, *prefix = NULL;
+	const char *format = "c", *out = NULL, *prefix = NULL, *quantize = NULL, *check = NULL;
+	struct dnn_csv_opts csv = {',', 1, 0};
+	struct dnn_quant qn = {0};
 	char made[80];
 	struct dnn_model m = {0};
 	int rc;
@@ -72,6 +102,13 @@ int cmd_export(int argc, char **argv, struct dnn_error *e)
 		OPT_STRING(0, "prefix", &prefix, "NAME",
 			   "the C names' prefix (default: FILE's name up to its\n"
 			   "first '.', other bytes than letters and digits as '_')"),
+		OPT_CHOICE(0, "quantize", &quantize, "KIND", "int8",
+			   "int8: per-output-channel int8 weights of the dense\n"
+			   "rows, int32 sums, float between rows"),
+		OPT_FILENAME(0, "check", &check, "DATA", OPTC_DATA,
+			     "with --quantize: print the accuracy (or R^2) of the\n"
+			     "quantized and the float model on DATA, and the sizes"),
+		OPT__CSV(&csv),
 		OPT__HELP(),
 		OPT_END(),
 	};
@@ -87,6 +124,15 @@ int cmd_export(int argc, char **argv, struct dnn_error *e)
 				     format);
 	if (!out)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0, "option '-o' is required");
+	if (quantize && strcmp(quantize, "int8"))
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "unknown kind '%s' for option '--quantize' (expected 'int8')",
+				     quantize);
+	if (check && !quantize)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '--check' needs '--quantize int8'");
+	if (check && (rc = cli_one_stdin("MODEL", argv[optind], "--check", check, e)))
+		return rc;
 	if (prefix && !export_c_prefix_ok(prefix))
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "option '--prefix': '%s' is not a C identifier of at most "
@@ -97,15 +143,28 @@ int cmd_export(int argc, char **argv, struct dnn_error *e)
 	}
 
 	const struct dnn_afile_name o_name[] = {{out, "-o"}};
-	const struct dnn_afile_name i_name[] = {{argv[optind], "MODEL"}};
+	const struct dnn_afile_name i_name[] = {{argv[optind], "MODEL"}, {check, "--check"}};
 
-	if (afile_check_inputs(o_name, 1, i_name, 1, e) || afile_probe(out, e))
+	if (afile_check_inputs(o_name, 1, i_name, 2, e) || afile_probe(out, e))
 		return -1;
 	if (ckpt_load(&m, argv[optind], e))
 		return -1;
-	struct dnn_export_c o = {prefix, strcmp(argv[optind], "-") ? argv[optind] : NULL};
+	struct dnn_export_c o = {prefix, strcmp(argv[optind], "-") ? argv[optind] : NULL, NULL};
 
-	rc = write_c(&m, &o, out, e);
+	rc = -1;
+	if (quantize && quant_int8(&qn, m.net, e))
+		goto out;
+	o.quant = quantize ? &qn : NULL;
+	if (write_c(&m, &o, out, e))
+		goto out;
+	/* The report goes to standard error when the header went to standard
+	 * output. */
+	if (check && report_check(argv[optind], check, &csv, &qn, strcmp(out, "-") ? stdout : stderr,
+				  e))
+		goto out;
+	rc = 0;
+out:
+	quant_free(&qn);
 	model_free(&m);
 	return rc;
 }

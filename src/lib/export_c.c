@@ -16,14 +16,15 @@
 /* What the writer knows of the model beyond m. */
 struct cx {
 	struct dnn_model *m;
-	struct dnn_wbuf *w; /* the text */
-	const char *p;	    /* the prefix */
-	size_t n_raw;	    /* raw input columns */
-	size_t *raw_col;    /* their file columns */
-	size_t n_out;	    /* NAME_N_OUTPUTS */
-	size_t width;	    /* the widest row, inputs included */
-	int two_class;	    /* a single sigmoid unit: outputs 1 - p, p */
-	float *codes;	    /* per categorical input column, its categories' codes, in order */
+	struct dnn_wbuf *w;	       /* the text */
+	const char *p;		       /* the prefix */
+	const struct dnn_quant *quant; /* or NULL */
+	size_t n_raw;		       /* raw input columns */
+	size_t *raw_col;	       /* their file columns */
+	size_t n_out;		       /* NAME_N_OUTPUTS */
+	size_t width;		       /* the widest row, inputs included */
+	int two_class;		       /* a single sigmoid unit: outputs 1 - p, p */
+	float *codes; /* per categorical input column, its categories' codes, in order */
 	size_t n_codes;
 };
 
@@ -92,6 +93,15 @@ static void put_floats(struct cx *c, const char *name, const float *v, size_t n)
 		emit(c, "%s", i % 6 ? ", " : (i ? ",\n\t" : "\n\t"));
 		put_float(c, v[i]);
 	}
+	emit(c, "%s", "\n};\n");
+}
+
+/* static const signed char NAME[n] = {...}; sixteen values a line. */
+static void put_int8s(struct cx *c, const char *name, const int8_t *v, size_t n)
+{
+	emit(c, "static const signed char %s_%s[%zu] = {", c->p, name, n);
+	for (size_t i = 0; i < n; i++)
+		emit(c, "%s%d", i % 16 ? ", " : (i ? ",\n\t" : "\n\t"), v[i]);
 	emit(c, "%s", "\n};\n");
 }
 
@@ -224,6 +234,11 @@ static void put_head(struct cx *c, const struct dnn_export_c *o)
 	     " * golden vectors %s_test_inputs. Needs libm only; no allocation, no\n"
 	     " * mutable global state. Include it from one translation unit. */\n",
 	     p, p);
+	if (c->quant)
+		emit(c, "%s",
+		     "/* The dense rows hold int8 weights with a float scale per output unit;\n"
+		     " * each row's input vector is quantized to int8 by its largest magnitude,\n"
+		     " * the products are summed in a long; the rest computes in float. */\n");
 	emit(c, "#ifndef DNN_EXPORT_%s_H\n#define DNN_EXPORT_%s_H\n\n", p, p);
 	emit(c, "%s", "#include <math.h>\n#include <stddef.h>\n\n");
 	emit(c, "#define %s_N_INPUTS %zu\n#define %s_N_OUTPUTS %zu\n", p, c->n_raw, p, c->n_out);
@@ -320,7 +335,12 @@ static int put_row_weights(struct cx *c, size_t l, struct dnn_error *e)
 	char name[32];
 	size_t n = ly->n_out;
 
-	if (ly->kind->id == DNN_LAYER_DENSE) {
+	if (ly->kind->id == DNN_LAYER_DENSE && c->quant) {
+		snprintf(name, sizeof name, "q%zu", l);
+		put_int8s(c, name, c->quant->q[l], n * ly->n_in);
+		snprintf(name, sizeof name, "s%zu", l);
+		put_floats(c, name, c->quant->scale[l], n);
+	} else if (ly->kind->id == DNN_LAYER_DENSE) {
 		snprintf(name, sizeof name, "w%zu", l);
 		put_floats(c, name, w, n * ly->n_in);
 	} else if (ly->kind->id == DNN_LAYER_BATCH_NORM) {
@@ -347,6 +367,35 @@ static int put_row_weights(struct cx *c, size_t l, struct dnn_error *e)
 	return 0;
 }
 
+/* The int8 dense row of quant.h: its code rule, then y = W x + b with W
+ * = s q per output channel, x quantized per vector, the sums in a long. */
+static void put_dense_q8(struct cx *c)
+{
+	const char *p = c->p;
+
+	emit(c,
+	     "/* x's int8 code under scale s: round half away from 0, clamp to 127. */\n"
+	     "static int %s_code(float x, float s)\n{\n\tfloat v = x / s;\n"
+	     "\tint q = (int)(v < 0.0f ? v - 0.5f : v + 0.5f);\n\n"
+	     "\treturn q > 127 ? 127 : (q < -127 ? -127 : q);\n}\n\n",
+	     p);
+	emit(c,
+	     "/* y = W x + b, W = s_j q_j per output channel, x = s_x q_x with\n"
+	     " * s_x = max |x| / 127, the int8 products summed in a long (32 bits). */\n"
+	     "static void %s_dense_q8(const signed char *q, const float *s, const float *b,\n"
+	     "\t\t\tsize_t n_in, size_t n_out, const float *x, float *y)\n{\n"
+	     "\tsigned char xq[%zu];\n\tfloat mx = 0.0f, sx;\n\tsize_t i, k;\n\n"
+	     "\tfor (k = 0; k < n_in; k++)\n"
+	     "\t\tmx = fabsf(x[k]) > mx ? fabsf(x[k]) : mx;\n"
+	     "\tsx = mx > 0.0f ? mx / 127.0f : 1.0f;\n"
+	     "\tfor (k = 0; k < n_in; k++)\n\t\txq[k] = (signed char)%s_code(x[k], sx);\n"
+	     "\tfor (i = 0; i < n_out; i++) {\n\t\tlong acc = 0;\n\n"
+	     "\t\tfor (k = 0; k < n_in; k++)\n"
+	     "\t\t\tacc += (long)q[i * n_in + k] * (long)xq[k];\n"
+	     "\t\ty[i] = (float)acc * (s[i] * sx) + b[i];\n\t}\n}\n\n",
+	     p, c->width, p);
+}
+
 /* The helper functions the rows use, each written once. */
 static void put_helpers(struct cx *c)
 {
@@ -359,7 +408,9 @@ static void put_helpers(struct cx *c)
 		if (net->layers[l].kind->id != DNN_LAYER_DROPOUT)
 			act[net->layers[l].act->id] = 1;
 	}
-	if (kind[DNN_LAYER_DENSE])
+	if (kind[DNN_LAYER_DENSE] && c->quant)
+		put_dense_q8(c);
+	else if (kind[DNN_LAYER_DENSE])
 		emit(c,
 		     "/* y = W x + b, W n_out x n_in row-major, summed in double. */\n"
 		     "static void %s_dense(const float *w, const float *b, size_t n_in,\n"
@@ -455,6 +506,13 @@ static void put_predict(struct cx *c)
 
 		switch (ly->kind->id) {
 		case DNN_LAYER_DENSE:
+			if (c->quant) {
+				emit(
+				    c,
+				    "\t%s_dense_q8(%s_q%zu, %s_s%zu, %s_b%zu, %zu, %zu, %s, %s);\n",
+				    p, p, l, p, l, p, l, ly->n_in, ly->n_out, in, out);
+				break;
+			}
 			emit(c, "\t%s_dense(%s_w%zu, %s_b%zu, %zu, %zu, %s, %s);\n", p, p, l, p, l,
 			     ly->n_in, ly->n_out, in, out);
 			break;
@@ -529,6 +587,27 @@ static void test_net_inputs(const struct cx *c, const float *raw, float *x)
 	norm_apply(&m->in_norm, x, 1);
 }
 
+/* The quantized network's outputs for the N_TESTS rows of x (n floats,
+ * malloc'd), or NULL out of memory. */
+static float *q8_tests(const struct cx *c, const float *x, size_t n, struct dnn_error *e)
+{
+	const struct dnn_net *net = c->m->net;
+	size_t n_net = net_n_out(net);
+	float *a = util_malloc_array(n, sizeof *a);
+	float *work = util_malloc_array(3 * c->quant->width, sizeof *work);
+
+	if (!a || !work) {
+		free(a);
+		free(work);
+		dnn_error_oom(e);
+		return NULL;
+	}
+	for (size_t t = 0; t < N_TESTS; t++)
+		quant_forward(c->quant, net, x + t * net->n_in, a + t * n_net, work);
+	free(work);
+	return a;
+}
+
 /* The golden vectors: raw inputs and the model's outputs for them. */
 static int put_tests(struct cx *c, struct dnn_error *e)
 {
@@ -547,9 +626,14 @@ static int put_tests(struct cx *c, struct dnn_error *e)
 		test_inputs(c, t, raw + t * c->n_raw);
 		test_net_inputs(c, raw + t * c->n_raw, x + t * n_in);
 	}
-	if (net_reserve(m->net, N_TESTS, e))
+	const float *a = c->quant ? q8_tests(c, x, N_TESTS * n_net, e) : NULL;
+
+	if (c->quant && !a)
 		goto out;
-	const float *a = net_forward(m->net, x, N_TESTS);
+	if (!c->quant && net_reserve(m->net, N_TESTS, e))
+		goto out;
+	if (!c->quant)
+		a = net_forward(m->net, x, N_TESTS);
 
 	for (size_t t = 0; t < N_TESTS; t++) {
 		float *yt = y + t * c->n_out;
@@ -562,6 +646,8 @@ static int put_tests(struct cx *c, struct dnn_error *e)
 		if (m->task == DNN_TASK_REGRESSION)
 			norm_invert(&m->out_norm, yt, 1);
 	}
+	if (c->quant)
+		free((void *)a);
 	put_floats(c, "test_inputs", raw, N_TESTS * c->n_raw);
 	put_floats(c, "test_outputs", y, N_TESTS * c->n_out);
 	rc = 0;
@@ -590,7 +676,7 @@ int export_c_write(struct dnn_model *m, const struct dnn_export_c *o, char **tex
 		   struct dnn_error *e)
 {
 	struct dnn_wbuf w = {0};
-	struct cx c = {.m = m, .w = &w, .p = o->prefix};
+	struct cx c = {.m = m, .w = &w, .p = o->prefix, .quant = o->quant};
 	int rc = -1;
 
 	*text = NULL, *len = 0;

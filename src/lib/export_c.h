@@ -8,11 +8,15 @@
 
 #include "err.h"
 #include "model.h"
+#include "quant.h"
 
 /* How to export. */
 struct dnn_export_c {
 	const char *prefix; /* the names' prefix, a C identifier (export_c_prefix_ok) */
 	const char *source; /* the model's file name, for the header's opening comment */
+	/* NULL: float weights; else the int8 dense rows of quant.h, whose
+	 * forward pass (quant_forward) the header reproduces */
+	const struct dnn_quant *quant;
 };
 
 /* Whether s is a C identifier ([A-Za-z_][A-Za-z0-9_]*, at most 64 bytes). */

@@ -8,6 +8,8 @@
         of 1 and more to TOL relative); prints the largest differences
         beyond the printed digits, relative (over |d| >= 0.01) and
         absolute; exits 1 on a mismatch
+    compare.py accuracy INFO.json DATA C_OUT   the accuracy of the header's
+        outputs (the class of the largest) against DATA's target column
 """
 import csv
 import gzip
@@ -84,7 +86,27 @@ def diff(dnn_path, c_path, tol):
     return 0
 
 
+def accuracy(info_path, data_path, c_path):
+    info = json.load(open(info_path))
+    classes = info["classes"]
+    raw = open(data_path, "rb").read()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    rd = csv.reader(io.StringIO(raw.decode("utf-8")))
+    at = next(rd).index(info["targets"][0])
+    labels = [r[at].strip() for r in rd]
+    outs = [[float(v) for v in l.split(",")] for l in open(c_path).read().split("\n") if l]
+    if len(outs) != len(labels):
+        print("%d rows of outputs for %d rows" % (len(outs), len(labels)))
+        return 1
+    right = sum(classes[o.index(max(o))] == y for o, y in zip(outs, labels))
+    print("%.4f" % (right / len(labels)))
+    return 0
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "accuracy":
+        sys.exit(accuracy(*sys.argv[2:5]))
     if sys.argv[1] == "rows":
         rows(*sys.argv[2:5])
     else:
