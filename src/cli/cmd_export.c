@@ -87,6 +87,33 @@ static int report_check(const char *model, const char *data, const struct dnn_cs
 	return 0;
 }
 
+/* The options' values, and MODEL: 0, or -1 with a usage error (64). */
+static int check_options(const char *format, const char *out, const char *quantize,
+			 const char *check, const char *prefix, const char *model,
+			 struct dnn_error *e)
+{
+	if (strcmp(format, "c"))
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "unknown format '%s' for option '--format' (expected 'c')",
+				     format);
+	if (!out)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0, "option '-o' is required");
+	if (quantize && strcmp(quantize, "int8"))
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "unknown kind '%s' for option '--quantize' (expected 'int8')",
+				     quantize);
+	if (check && !quantize)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '--check' needs '--quantize int8'");
+	if (check && cli_one_stdin("MODEL", model, "--check", check, e))
+		return -1;
+	if (prefix && !export_c_prefix_ok(prefix))
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '--prefix': '%s' is not a C identifier of at most "
+				     "64 bytes", prefix);
+	return 0;
+}
+
 int cmd_export(int argc, char **argv, struct dnn_error *e)
 {
 	const char *format = "c", *out = NULL, *prefix = NULL, *quantize = NULL, *check = NULL;
@@ -118,25 +145,8 @@ int cmd_export(int argc, char **argv, struct dnn_error *e)
 		return rc > 0 ? 0 : -1;
 	if (argc - optind != 1)
 		return cli_operands("MODEL", e);
-	if (strcmp(format, "c"))
-		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-				     "unknown format '%s' for option '--format' (expected 'c')",
-				     format);
-	if (!out)
-		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0, "option '-o' is required");
-	if (quantize && strcmp(quantize, "int8"))
-		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-				     "unknown kind '%s' for option '--quantize' (expected 'int8')",
-				     quantize);
-	if (check && !quantize)
-		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-				     "option '--check' needs '--quantize int8'");
-	if (check && (rc = cli_one_stdin("MODEL", argv[optind], "--check", check, e)))
-		return rc;
-	if (prefix && !export_c_prefix_ok(prefix))
-		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-				     "option '--prefix': '%s' is not a C identifier of at most "
-				     "64 bytes", prefix);
+	if (check_options(format, out, quantize, check, prefix, argv[optind], e))
+		return -1;
 	if (!prefix) {
 		prefix_of(out, made, sizeof made);
 		prefix = made;
