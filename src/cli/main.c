@@ -33,6 +33,8 @@ static const struct command commands[] = {
 	{"gradcheck", cmd_gradcheck, "backpropagation against finite differences, per layer"},
 	{"hessian", cmd_hessian, "curvature of the loss: Hessian eigenvalues, saddles, step sizes"},
 	{"lr-find", cmd_lrfind, "learning-rate range test, with a suggested rate"},
+	{"split", cmd_split, "split CSV rows into a training and a test file"},
+	{"cv", cmd_cv, "k-fold cross-validation of a spec on CSV rows"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
