@@ -185,7 +185,7 @@ static void print_value(int f, double v)
 	else if (f == F_SECONDS)
 		printf("  %8.3f", v);
 	else
-		printf("  %8.4f", v);
+		printf("  %10.4f", v);
 }
 
 static void print_text(const struct dnn_fit_score *s, size_t k, unsigned long repeats, int cls)
@@ -195,7 +195,7 @@ static void print_text(const struct dnn_fit_score *s, size_t k, unsigned long re
 	printf("%-6s  %4s  %5s", "repeat", "fold", "rows");
 	for (int f = 0; f < N_FIG; f++)
 		if (shown(f, cls))
-			printf("  %8s", fig_name[f]);
+			printf(f >= F_EPOCHS ? "  %8s" : "  %10s", fig_name[f]);
 	putchar('\n');
 	for (size_t i = 0; i < n; i++) {
 		printf("%-6zu  %4zu  %5zu", i / k + 1, i % k + 1, s[i].n);
