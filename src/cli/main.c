@@ -249,10 +249,10 @@ int main(int argc, char **argv)
 				   "unknown option '%s'; the command comes first", argv[1]);
 	} else if (!(c = find(argv[1]))) {
 		rc = unknown_command(argv[1], &e);
-	} else if (dist_active() && strcmp(c->name, "train") != 0) {
+	} else if (dist_active() && strcmp(c->name, "train") != 0 && strcmp(c->name, "cv") != 0) {
 		rc = dnn_error_set(&e, DNN_EX_USAGE, NULL, 0, 0,
-				   "only 'dnn train' runs across MPI ranks; run 'dnn %s' as one "
-				   "process",
+				   "only 'dnn train' and 'dnn cv' run across MPI ranks; run 'dnn %s' "
+				   "as one process",
 				   c->name);
 	} else {
 		/* The gemm DNN_GEMM asks for, for every command. */
