@@ -35,7 +35,7 @@ static const char cv_usage[] =
 /* Below this many multiply-adds per training step (parameters times rows
  * per batch), folds run side by side, one per core; above, one at a time
  * with the gemm on all cores. Measured: see dnn(1), PARALLEL FOLDS. */
-#define CV_FOLDS_SIDE_BY_SIDE (1u << 22)
+#define CV_FOLDS_SIDE_BY_SIDE (1u << 26)
 
 struct cv_args {
 	unsigned long folds, repeats, threads;

@@ -2,6 +2,7 @@
  * row passed on as it was read. */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,7 +110,16 @@ static int choose(const struct split_args *a, const struct dnn_rowfile *f, const
 	if (a->group)
 		return folds_split_groups(g->of, g->n, f->n_rows, k, seed, side, name,
 					  f->col_names[g->col], e);
-	return split_choose(t->of, t->n, t->names, f->n_rows, k, seed, side, name, e);
+	if (split_choose(t->of, t->n, t->names, f->n_rows, k, seed, side, name, e)) {
+		size_t len = strlen(e->msg);
+
+		/* A number in every row is likely a regression's target. */
+		if (t->of && strstr(e->msg, "single row"))
+			snprintf(e->msg + len, sizeof e->msg - len, "%s",
+				 " (a regression target? give --no-stratify)");
+		return -1;
+	}
+	return 0;
 }
 
 /* Write the rows of one side to path. */

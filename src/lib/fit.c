@@ -101,22 +101,8 @@ static int fit_rows(struct fit *f, const struct dnn_dataset *d, const size_t *tr
 static int fit_build(struct fit *f, struct dnn_error *e)
 {
 	const struct dnn_spec *s = &f->spec;
-	size_t *units = util_malloc_array(s->n_layers, sizeof *units);
-	int *acts = util_malloc_array(s->n_layers, sizeof *acts);
 
-	if (!units || !acts) {
-		free(units);
-		free(acts);
-		return dnn_error_oom(e);
-	}
-	for (size_t l = 0; l < s->n_layers; l++) {
-		units[l] = s->layers[l].units;
-		acts[l] = s->layers[l].activation;
-	}
-	f->m.net = net_new(f->sub.n_in, s->n_layers, units, acts, s->loss, e);
-	free(units);
-	free(acts);
-	if (!f->m.net)
+	if (!(f->m.net = prepare_net(s, f->sub.n_in, e)))
 		return -1;
 	rng_seed(&f->rng, s->seed);
 	net_init_spec(f->m.net, s, &f->rng);
