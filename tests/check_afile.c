@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "afile.h"
@@ -216,6 +217,104 @@ START_TEST(test_output_is_input)
 }
 END_TEST
 
+/* A file replaced keeps its permission bits (0600 stays 0600); a new file
+ * gets the mode the umask gives. */
+START_TEST(test_keeps_mode)
+{
+	struct dnn_error e;
+	struct stat st;
+	mode_t old = umask(022);
+
+	dnn_error_clear(&e);
+	put(in_dir("m"), "old");
+	ck_assert_int_eq(chmod(in_dir("m"), 0600), 0);
+	ck_assert_int_eq(afile_write(in_dir("m"), "new", 3, &e), 0);
+	ck_assert_int_eq(stat(in_dir("m"), &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0600);
+	ck_assert(same_text(in_dir("m"), "new"));
+	ck_assert_int_eq(chmod(in_dir("m"), 0751), 0);
+	ck_assert_int_eq(afile_write(in_dir("m"), "newer", 5, &e), 0);
+	ck_assert_int_eq(stat(in_dir("m"), &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0751);
+	ck_assert_int_eq(afile_write(in_dir("fresh"), "x", 1, &e), 0);
+	ck_assert_int_eq(stat(in_dir("fresh"), &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0644);
+	umask(old);
+}
+END_TEST
+
+/* A pid that no process has: a child's, once it has been waited for. */
+static pid_t dead_pid(void)
+{
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		_exit(0);
+	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+	return pid;
+}
+
+/* The temporary file is TARGET.tmp.PID.XXXXXX; a save removes the stale
+ * ones of its target (their writer gone), and nothing else. */
+START_TEST(test_stale_temps)
+{
+	struct dnn_afile af;
+	struct dnn_error e;
+	char name[128], dead[64], live[64], other[64];
+	pid_t gone = dead_pid();
+
+	dnn_error_clear(&e);
+	ck_assert_int_eq(afile_open(&af, in_dir("m.dnn"), 0, &e), 0);
+	snprintf(name, sizeof name, "%s/m.dnn.tmp.%ld.", dir, (long)getpid());
+	ck_assert_int_eq(strncmp(af.tmp, name, strlen(name)), 0);
+	ck_assert_uint_eq(strlen(af.tmp), strlen(name) + 6);
+	afile_abort(&af);
+	snprintf(dead, sizeof dead, "m.dnn.tmp.%ld.AbC123", (long)gone);
+	snprintf(live, sizeof live, "m.dnn.tmp.%ld.AbC123", (long)getppid());
+	snprintf(other, sizeof other, "n.dnn.tmp.%ld.AbC123", (long)gone);
+	put(in_dir(dead), "stale");
+	put(in_dir(live), "in use");
+	put(in_dir(other), "another target");
+	put(in_dir("m.dnn.tmp.1x.AbC123"), "not the pattern");
+	snprintf(name, sizeof name, "m.dnn.tmp.%ld.AbC12", (long)gone);
+	put(in_dir(name), "five characters");
+	ck_assert_int_eq(afile_write(in_dir("m.dnn"), "m", 1, &e), 0);
+	ck_assert_int_eq(access(in_dir(dead), F_OK), -1);
+	ck_assert(same_text(in_dir(live), "in use"));
+	ck_assert(same_text(in_dir(other), "another target"));
+	ck_assert(same_text(in_dir("m.dnn.tmp.1x.AbC123"), "not the pattern"));
+	ck_assert(same_text(in_dir(name), "five characters"));
+	ck_assert(same_text(in_dir("m.dnn"), "m"));
+	ck_assert_int_eq(n_entries(), 5);
+}
+END_TEST
+
+/* A directory as an output: 73, "PATH: is a directory", nothing made. */
+START_TEST(test_directory)
+{
+	struct dnn_afile af;
+	struct dnn_error e;
+
+	dnn_error_clear(&e);
+	ck_assert_int_eq(mkdir(in_dir("d"), 0755), 0);
+	ck_assert_int_eq(afile_write(in_dir("d"), "x", 1, &e), -1);
+	ck_assert_int_eq(e.code, DNN_EX_CANTCREAT);
+	ck_assert_str_eq(e.msg, "is a directory");
+	ck_assert_str_eq(e.file, in_dir("d"));
+	ck_assert_int_eq(afile_open(&af, in_dir("d/"), AFILE_STREAM, &e), -1);
+	ck_assert_str_eq(e.msg, "is a directory");
+	ck_assert_int_eq(afile_open(&af, in_dir("new/"), 0, &e), -1);
+	ck_assert_str_eq(e.msg, "is a directory");
+	ck_assert_int_eq(afile_probe(in_dir("d"), &e), -1);
+	ck_assert_int_eq(afile_probe(in_dir("no/x"), &e), -1);
+	ck_assert_int_eq(e.code, DNN_EX_CANTCREAT);
+	ck_assert_int_eq(afile_probe(in_dir("x"), &e), 0);
+	ck_assert_int_eq(afile_probe("/dev/null", &e), 0);
+	ck_assert_int_eq(n_entries(), 1);
+}
+END_TEST
+
 static Suite *afile_suite(void)
 {
 	Suite *s = suite_create("afile");
@@ -229,6 +328,9 @@ static Suite *afile_suite(void)
 	tcase_add_test(tc, test_remove_temps);
 	tcase_add_test(tc, test_stream_in_place);
 	tcase_add_test(tc, test_output_is_input);
+	tcase_add_test(tc, test_keeps_mode);
+	tcase_add_test(tc, test_stale_temps);
+	tcase_add_test(tc, test_directory);
 	suite_add_tcase(s, tc);
 	return s;
 }

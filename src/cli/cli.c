@@ -71,6 +71,14 @@ int cli_one_stdin(const char *what_a, const char *a, const char *what_b, const c
 	return 0;
 }
 
+int cli_stdout_error(int err, struct dnn_error *e)
+{
+	if (err == EPIPE)
+		return dnn_error_set(e, CLI_EX_PIPE, NULL, 0, 0, "standard output closed");
+	return dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on standard output: %s",
+			     strerror(err ? err : EIO));
+}
+
 int cli_operands(const char *expected, struct dnn_error *e)
 {
 	return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0, "expected %s", expected);

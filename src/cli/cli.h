@@ -26,6 +26,15 @@ int cli_unknown(const char *arg, int *ignore, struct dnn_error *e);
  * are standard input ("-"), which can be read only once. */
 int cli_one_stdin(const char *what_a, const char *a, const char *what_b, const char *b,
 		  struct dnn_error *e);
+/* The status of a command whose standard output its reader closed (EPIPE,
+ * dnn predict ... | head -1): 141, what a shell reports for a process that
+ * SIGPIPE ended. main prints nothing for it. */
+#define CLI_EX_PIPE 141
+/* A failed write to standard output with errno err (0: unknown): 141 when
+ * the reader has gone (EPIPE), else 74 "write error on standard output:
+ * REASON". Returns -1. */
+int cli_stdout_error(int err, struct dnn_error *e);
+
 /* Wrong number of operands: a usage error naming what is expected. */
 int cli_operands(const char *expected, struct dnn_error *e);
 /* The operands after getopt (argv[optind] on) of a command that reads an

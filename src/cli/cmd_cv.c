@@ -11,6 +11,7 @@
 #include "cmds.h"
 #include "data.h"
 #include "dist.h"
+#include "env.h"
 #include "fit.h"
 #include "folds.h"
 #include "jobs.h"
@@ -92,19 +93,19 @@ static double n_params(const struct dnn_spec *s, const struct dnn_dataset *d, si
 	return p;
 }
 
-/* The cores to use: -j, else DNN_THREADS, else the machine's. */
-static int cv_cores(unsigned long threads, unsigned long *cores, struct dnn_error *e)
+/* The cores to use: -j, else DNN_THREADS, else the machine's (under
+ * mpirun, their share for each rank on this machine). */
+static unsigned long cv_cores(unsigned long threads)
 {
-	if (!threads) {
-		/* mat_set_threads reads DNN_THREADS; ask it, then go back to one. */
-		if (mat_set_threads(0, e))
-			return -1;
-		threads = mat_threads();
-		if (mat_set_threads(1, e))
-			return -1;
-	}
-	*cores = threads;
-	return 0;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned long n = cpus < 1 ? 1 : (unsigned long)cpus;
+
+	if (!threads)
+		threads = env_threads();
+	if (!threads && dist_local_size() > 1)
+		threads = n > (unsigned long)dist_local_size() ? n / (unsigned long)dist_local_size()
+							       : 1;
+	return threads ? threads : n;
 }
 
 /* How many folds run side by side (then each on one thread), or 1 with the
@@ -112,11 +113,9 @@ static int cv_cores(unsigned long threads, unsigned long *cores, struct dnn_erro
 static int cv_procs(const struct cv_args *a, const struct dnn_spec *s,
 		    const struct dnn_dataset *d, size_t n_out, unsigned *procs, struct dnn_error *e)
 {
-	unsigned long cores;
+	unsigned long cores = cv_cores(a->threads);
 	int side;
 
-	if (cv_cores(a->threads, &cores, e))
-		return -1;
 	if (!a->parallel || strcmp(a->parallel, "auto") == 0)
 		side = n_params(s, d, n_out) * (double)s->batch_size <
 		       (double)CV_FOLDS_SIDE_BY_SIDE;
@@ -130,12 +129,8 @@ static int cv_procs(const struct cv_args *a, const struct dnn_spec *s,
 				     "'%s'",
 				     a->parallel);
 	if (dist_active()) {
-		/* One fold per rank at a time, the rank's share of the cores. */
-		long c = sysconf(_SC_NPROCESSORS_ONLN);
-
+		/* One fold per rank at a time, on the rank's share of the cores. */
 		*procs = 1;
-		if (!a->threads && !getenv("DNN_THREADS"))
-			cores = c > dist_local_size() ? (unsigned long)c / dist_local_size() : 1;
 		return mat_set_threads(cores, e);
 	}
 	*procs = side ? (unsigned)cores : 1;

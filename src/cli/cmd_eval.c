@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "cmds.h"
 #include "data.h"
+#include "env.h"
 #include "loss.h"
 #include "mat.h"
 #include "metrics.h"
@@ -372,7 +373,7 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 	if (cli_input_operands(argc, argv, "MODEL", NULL, NULL, NULL, &model_path, &data_path, e))
 		return -1;
 	/* The gemm on DNN_THREADS threads, else one per CPU. */
-	if (mat_set_threads(0, e))
+	if (env_set_threads(0, e))
 		return -1;
 	if (ckpt_load(&m, model_path, e))
 		return -1;

@@ -12,6 +12,7 @@
 #include "afile.h"
 #include "cli.h"
 #include "cmds.h"
+#include "env.h"
 #include "mat.h"
 #include "net.h"
 #include "optim.h"
@@ -179,46 +180,74 @@ static int check_plot_path(const struct lr_args *a, struct dnn_error *e)
 }
 
 /* lr-find's messages name the file first ("FILE: cannot create: ...", "FILE:
- * write error"), as they always have; e holds afile's message for af. */
+ * write error: ..."), as they always have; e holds afile's message for af
+ * ("FILE: is a directory" stays as it is). */
 static int plot_error(const struct dnn_afile *af, const char *path, struct dnn_error *e)
 {
+	if (af->err == EISDIR && e->code == DNN_EX_CANTCREAT)
+		return -1;
 	if (e->code == DNN_EX_CANTCREAT)
 		return dnn_error_set(e, DNN_EX_CANTCREAT, path, 0, 0, "cannot create: %s",
 				     strerror(af->err));
 	if (e->code == DNN_EX_IO)
-		return dnn_error_set(e, DNN_EX_IO, path, 0, 0, "write error");
+		return dnn_error_set(e, DNN_EX_IO, path, 0, 0, "write error: %s",
+				     strerror(af->err ? af->err : EIO));
 	return -1;
 }
 
 /* The smoothed loss against log10 of the rate, as an SVG line chart, with
- * the suggestion marked, written to path (afile.h). */
-static int write_plot(const char *path, const double *lr, const double *smooth, size_t n,
-		      double suggestion, struct dnn_error *e)
+ * the suggestion marked, written to af (opened before the run, afile.h)
+ * and committed; af is closed in every case. */
+static int write_plot(struct dnn_afile *af, const char *path, const double *lr,
+		      const double *smooth, size_t n, double suggestion, struct dnn_error *e)
 {
 	double *x = util_malloc_array(n, sizeof *x);
 	struct plot_line c = {x, smooth, n, "learning rate", 0.0, suggestion, NULL};
-	struct dnn_afile af;
 	int rc = -1;
 
-	if (!x)
+	if (!x) {
+		afile_abort(af);
 		return dnn_error_oom(e);
+	}
 	for (size_t k = 0; k < n; k++)
 		x[k] = log10(lr[k]);
 	if (suggestion > 0.0) {
 		c.mark = log10(suggestion);
 		c.mark_label = "suggested";
 	}
-	if (afile_open(&af, path, 0, e) == 0) {
-		if (plot_line_svg(af.f, &c) != 0) {
-			af.err = errno;
-			dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error");
-			afile_abort(&af);
-		} else {
-			rc = afile_commit(&af, e);
-		}
+	if (plot_line_svg(af->f, &c) != 0) {
+		af->err = errno;
+		dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error");
+		afile_abort(af);
+	} else {
+		rc = afile_commit(af, e);
 	}
 	free(x);
-	return rc ? plot_error(&af, path, e) : 0;
+	return rc ? plot_error(af, path, e) : 0;
+}
+
+/* The suggestion and the table (or the suggestion alone, quiet) on
+ * standard output. */
+static void print_result(const double *lr, const double *loss, const double *smooth,
+			 size_t n_done, size_t steps, size_t at, double suggestion, int quiet)
+{
+	if (quiet) {
+		printf("%.3g\n", suggestion);
+		return;
+	}
+	printf("step  learning_rate  loss  smoothed_loss\n");
+	for (size_t k = 0; k < n_done; k++)
+		printf("%zu  %.6g  %.6g  %.6g\n", k + 1, lr[k], loss[k], smooth[k]);
+	if (n_done < steps)
+		printf("stopped at step %zu: the smoothed loss exploded\n", n_done);
+	printf("lowest smoothed loss %.6g at learning rate %.6g (step %zu)\n", smooth[at], lr[at],
+	       at + 1);
+	if (suggestion > 0.0)
+		printf("suggested learning rate: %.3g (where the smoothed loss had come "
+		       "halfway down to its lowest)\n",
+		       suggestion);
+	else
+		printf("no suggestion: the loss did not fall\n");
 }
 
 int cmd_lrfind(int argc, char **argv, struct dnn_error *e)
@@ -226,6 +255,7 @@ int cmd_lrfind(int argc, char **argv, struct dnn_error *e)
 	struct lr_args a = {
 		.start = 1e-6, .end = 10.0, .steps = 100, .csv = {.delimiter = ',', .header = 1}};
 	struct dnn_prepared p;
+	struct dnn_afile plot = {0};
 	struct dnn_rng rng;
 	double *lr = NULL, *loss = NULL, *smooth = NULL, suggestion;
 	size_t n_done, at;
@@ -240,10 +270,16 @@ int cmd_lrfind(int argc, char **argv, struct dnn_error *e)
 	if (a.seed && cli_seed(a.seed, &seed, e))
 		return -1;
 	/* The gemm on DNN_THREADS threads, else one per CPU. */
-	if (mat_set_threads(0, e))
+	if (env_set_threads(0, e))
 		return -1;
-	if (prepare_spec(&p, a.spec_path, a.data_path, &a.csv, e))
+	/* The plot is opened before the run, so that a plot that cannot be
+	 * created does not cost it. */
+	if (a.plot && afile_open(&plot, a.plot, 0, e))
+		return plot_error(&plot, a.plot, e);
+	if (prepare_spec(&p, a.spec_path, a.data_path, &a.csv, e)) {
+		afile_abort(&plot);
 		return -1;
+	}
 	rc = -1;
 	/* The initial weights drawn again, as train draws them (from --seed
 	 * if given), leave rng where train's shuffles start. */
@@ -269,27 +305,12 @@ int cmd_lrfind(int argc, char **argv, struct dnn_error *e)
 		       e))
 		goto out;
 	suggestion = lrfind_suggest(lr, smooth, n_done, &at);
-	if (!a.quiet) {
-		printf("step  learning_rate  loss  smoothed_loss\n");
-		for (size_t k = 0; k < n_done; k++)
-			printf("%zu  %.6g  %.6g  %.6g\n", k + 1, lr[k], loss[k], smooth[k]);
-		if (n_done < a.steps)
-			printf("stopped at step %zu: the smoothed loss exploded\n", n_done);
-		printf("lowest smoothed loss %.6g at learning rate %.6g (step %zu)\n", smooth[at],
-		       lr[at], at + 1);
-		if (suggestion > 0.0)
-			printf("suggested learning rate: %.3g (where the smoothed loss had come "
-			       "halfway down to its lowest)\n",
-			       suggestion);
-		else
-			printf("no suggestion: the loss did not fall\n");
-	} else {
-		printf("%.3g\n", suggestion);
-	}
-	if (a.plot && write_plot(a.plot, lr, smooth, n_done, suggestion, e))
+	print_result(lr, loss, smooth, n_done, a.steps, at, suggestion, a.quiet);
+	if (a.plot && write_plot(&plot, a.plot, lr, smooth, n_done, suggestion, e))
 		goto out;
 	rc = 0;
 out:
+	afile_abort(&plot);
 	free(lr);
 	free(loss);
 	free(smooth);

@@ -1,4 +1,5 @@
 /* dnn predict: checkpoint + rows in -> predictions out, streaming. */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include "cli.h"
 #include "cmds.h"
 #include "data.h"
+#include "env.h"
 #include "mat.h"
 #include "metrics.h"
 #include "net.h"
@@ -107,7 +109,7 @@ static int predict_batch(const struct dnn_model *m, struct dnn_reader *r, float 
 	}
 	/* Rows go out as they are predicted, also into a pipe. */
 	if (fflush(stdout) == EOF)
-		return dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on standard output");
+		return cli_stdout_error(errno, e);
 	return 0;
 }
 
@@ -195,7 +197,7 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 	rc = -1;
 	if (argc - optind < 1 || argc - optind > 2)
 		return cli_operands("MODEL and optionally DATA", e);
-	if (mat_set_threads(threads, e))
+	if (env_set_threads(threads, e))
 		return -1;
 	if (argc - optind == 2)
 		data_path = argv[optind + 1];

@@ -62,7 +62,8 @@ static int check_args(int argc, char **argv, struct split_args *a, struct dnn_er
 	/* Neither output may be DATA, nor TEST the file TRAIN names. */
 	if (afile_check_inputs(o, 2, in, 1, e) || afile_check_inputs(o + 1, 1, in + 1, 1, e))
 		return -1;
-	return 0;
+	/* Both can be written, before anything is read. */
+	return afile_probe(a->train, e) || afile_probe(a->testf, e) ? -1 : 0;
 }
 
 /* How many rows TEST gets of n. */

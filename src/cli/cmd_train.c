@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "cmds.h"
 #include "dist.h"
+#include "env.h"
 #include "mat.h"
 #include "opts.h"
 #include "train_job.h"
@@ -32,6 +33,11 @@ static int check_args(int argc, char **argv, struct train_args *a, struct dnn_er
 	if (cli_input_operands(argc, argv, "SPEC", a->resume_path, "MODEL", "--resume",
 			       &a->spec_path, &a->data_path, e))
 		return -1;
+	/* The model from standard input: no file to update. */
+	if (a->resume_path && strcmp(a->resume_path, "-") == 0 && !a->output)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "'--resume -' reads the model from standard input: give the "
+				     "checkpoint to write with option '--output'");
 	if (a->log_path && a->output && strcmp(a->log_path, "-") == 0 &&
 	    strcmp(a->output, "-") == 0)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
@@ -175,11 +181,24 @@ static int check_outputs(const struct train_args *a, const char *ckpt_path, stru
 	return 0;
 }
 
+/* Check, before anything is read, that the checkpoint, the log and the plot
+ * can be created, so that a run is not lost to a mistyped directory (rank 0
+ * alone writes them). */
+static int probe_outputs(const struct train_args *a, const char *ckpt_path, struct dnn_error *e)
+{
+	int bad = dist_rank() == 0 && (afile_probe(ckpt_path, e) || afile_probe(a->log_path, e) ||
+				       afile_probe(a->plot_path, e));
+
+	return dist_agree(bad, e);
+}
+
 /* The gemm's threads: -j, else DNN_THREADS, else the machine's cores, which
  * ranks on one machine share. */
 static int set_threads(unsigned long threads, struct dnn_error *e)
 {
-	if (!threads && !getenv("DNN_THREADS") && dist_local_size() > 1) {
+	if (!threads)
+		threads = env_threads();
+	if (!threads && dist_local_size() > 1) {
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
 		threads = cpus > dist_local_size()
@@ -201,7 +220,8 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	output = output_name(&a);
 	if (!output)
 		return dnn_error_oom(e);
-	if (check_outputs(&a, output, e) || set_threads(a.threads, e)) {
+	if (check_outputs(&a, output, e) || probe_outputs(&a, output, e) ||
+	    set_threads(a.threads, e)) {
 		free(output);
 		return -1;
 	}

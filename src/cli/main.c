@@ -14,6 +14,7 @@
 #include "cmds.h"
 #include "opts.h"
 #include "dist.h"
+#include "env.h"
 #include "input.h"
 #include "mat.h"
 #include "err.h"
@@ -141,9 +142,9 @@ static int close_stdout(struct dnn_error *e)
 {
 	int bad = ferror(stdout);
 
+	errno = 0;
 	if (fclose(stdout) != 0 || bad)
-		return dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on standard output%s%s",
-				     errno ? ": " : "", errno ? strerror(errno) : "");
+		return cli_stdout_error(errno, e);
 	return 0;
 }
 
@@ -164,7 +165,7 @@ static void hold_std_fds(void)
 /* dnn --version: the version, then what this build and this machine use. */
 static int version(struct dnn_error *e)
 {
-	if (mat_set_threads(0, e))
+	if (env_set_threads(0, e))
 		return -1;
 	printf("dnn %s\n", PACKAGE_VERSION);
 	printf("gemm kernel: %s (chosen at run time among avx512, avx2 and portable C)\n",
@@ -221,9 +222,12 @@ int main(int argc, char **argv)
 
 	dnn_error_clear(&e);
 	hold_std_fds();
-	/* A reader that goes away (dnn predict ... | head -1) ends dnn quietly,
-	 * as it does cat, even when the caller ignored SIGPIPE. */
-	signal(SIGPIPE, SIG_DFL);
+	/* A reader that goes away must not end dnn as SIGPIPE would: training
+	 * goes on to save its checkpoint when the log's reader left (--log -
+	 * | head -1), and a save is never cut short. A write to a closed pipe
+	 * fails with EPIPE instead; a report on standard output then ends its
+	 * command quietly (CLI_EX_PIPE), as SIGPIPE ends cat. */
+	signal(SIGPIPE, SIG_IGN);
 	catch_fatal_signals();
 	if (dist_init(&e)) {
 		if (dist_rank() == 0)
@@ -231,6 +235,10 @@ int main(int argc, char **argv)
 		dist_finalize();
 		return e.code;
 	}
+	if (env_mpi_native_sum())
+		dist_use_native_sum();
+	/* The gemm DNN_GEMM asks for, for every command. */
+	env_set_gemm();
 	if (argc < 2) {
 		usage(stderr);
 		return DNN_EX_USAGE;
@@ -239,7 +247,7 @@ int main(int argc, char **argv)
 		usage(stdout);
 		rc = 0;
 	} else if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
-		rc = mat_kernel_from_env(&e) ? -1 : version(&e);
+		rc = version(&e);
 	} else if (strcmp(argv[1], "help") == 0) {
 		rc = cmd_help(argc - 1, argv + 1, &e);
 	} else if (strcmp(argv[1], "--complete") == 0) {
@@ -255,12 +263,14 @@ int main(int argc, char **argv)
 				   "as one process",
 				   c->name);
 	} else {
-		/* The gemm DNN_GEMM asks for, for every command. */
-		rc = mat_kernel_from_env(&e) ? -1 : c->fn(argc - 1, argv + 1, &e);
+		rc = c->fn(argc - 1, argv + 1, &e);
 	}
-	errno = 0;
 	if (close_stdout(rc ? NULL : &e))
 		rc = -1;
+	if (rc != 0 && e.code == CLI_EX_PIPE) {
+		dist_finalize();
+		return CLI_EX_PIPE;
+	}
 	if (rc != 0) {
 		if (!e.code)
 			dnn_error_set(&e, DNN_EX_SOFTWARE, NULL, 0, 0, "internal error");

@@ -114,6 +114,7 @@ void report_epoch(const struct dnn_epoch *ep, const struct dnn_epoch_reg *reg,
 	if (r->log && !r->log_failed && log_epoch(r->log, ep, reg)) {
 		r->log_failed = 1;
 		r->log_errno = errno;
+		r->log_epoch = ep->epoch;
 	}
 	if (r->quiet)
 		return;

@@ -21,6 +21,7 @@ struct report {
 	FILE *log;	/* --log, or NULL */
 	int log_failed; /* a write to it failed */
 	int log_errno;	/* errno of that write */
+	unsigned long log_epoch; /* the epoch whose line it failed to write */
 	/* The progress bar (standard error a terminal, not quiet). */
 	int progress;
 	unsigned long n_epochs, bar_epoch;

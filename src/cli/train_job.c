@@ -15,6 +15,7 @@
 #include "ckpt.h"
 #include "data.h"
 #include "dist.h"
+#include "env.h"
 #include "hparams.h"
 #include "hvp.h"
 #include "loss.h"
@@ -581,34 +582,11 @@ int train_job_run(struct train_job *j, struct dnn_error *e)
 		*e = j->train_err;
 		return -1;
 	}
-	if (dist_agree(j->rep.log_failed
-			   ? dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on '%s': %s",
-					   a->log_path, strerror(j->rep.log_errno))
-			   : 0,
-		       e))
-		return -1;
 	report_stop(&j->rep, &j->stop, &j->model.history, j->spec.patience);
 	return 0;
 }
 
 /* ---- 6. save: plot, checkpoint, log ---- */
-
-/* When the checkpoint is written, in Unix seconds: SOURCE_DATE_EPOCH when
- * set (so that runs can give byte-identical files), else now. */
-static uint64_t write_time(void)
-{
-	const char *env = getenv("SOURCE_DATE_EPOCH");
-	unsigned long long v;
-	char *end;
-
-	if (env && *env) {
-		errno = 0;
-		v = strtoull(env, &end, 10);
-		if (!*end && errno == 0)
-			return v;
-	}
-	return (uint64_t)time(NULL);
-}
 
 /* The checkpoint's contents beyond the network: the spec, what wrote it,
  * the dataset's names (taken over from it), and what --resume needs to
@@ -620,7 +598,7 @@ static int fill_model(struct train_job *j, struct dnn_error *e)
 
 	m->spec_json = spec_to_json(&j->spec);
 	m->writer = util_strdup("dnn " PACKAGE_VERSION);
-	m->written = write_time();
+	m->written = env_write_time();
 	if (!m->spec_json || !m->writer)
 		return dnn_error_oom(e);
 	m->n_cols = d->n_cols;
@@ -661,6 +639,21 @@ static int stopped_error(const struct train_job *j, struct dnn_error *e)
 			     te->msg, j->model.history.n, j->output);
 }
 
+/* A write to the log failed (its reader closed a pipe, a full disk):
+ * logging stopped there, training went on and its checkpoint was saved;
+ * the error (74) that says so. */
+static int log_error(const struct train_job *j, struct dnn_error *e)
+{
+	const char *log = j->a->log_path;
+
+	return dnn_error_set(e, DNN_EX_IO, NULL, 0, 0,
+			     "write error on the log%s%s%s: %s; logging stopped at epoch %lu, "
+			     "training went on and saved the checkpoint to %s",
+			     strcmp(log, "-") ? " '" : " (standard output)",
+			     strcmp(log, "-") ? log : "", strcmp(log, "-") ? "'" : "",
+			     strerror(j->rep.log_errno), j->rep.log_epoch, j->output);
+}
+
 int train_job_save(struct train_job *j, struct dnn_error *e)
 {
 	int bad = 0;
@@ -677,14 +670,17 @@ int train_job_save(struct train_job *j, struct dnn_error *e)
 	t_start = report_now();
 	if (dist_agree(j->root && ckpt_save(&j->model, j->output, e), e))
 		return -1;
-	/* The checkpoint saved, the plot and the log are kept too. */
+	/* The checkpoint saved, the plot and the log are kept too (a log whose
+	 * writes failed is removed). */
+	if (j->rep.log_failed)
+		afile_abort(&j->logf);
 	if (dist_agree(j->root && (afile_commit(&j->plotf, e) || afile_commit(&j->logf, e)), e))
 		return -1;
 	report_wrote(&j->rep, j->output, report_now() - t_start);
 	if (!j->trained)
 		return stopped_error(j, e);
 	report_saved(&j->rep, j->output);
-	return 0;
+	return dist_agree(j->rep.log_failed ? log_error(j, e) : 0, e);
 }
 
 void train_job_free(struct train_job *j)

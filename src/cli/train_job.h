@@ -99,10 +99,13 @@ int train_job_prepare(struct train_job *j, struct dnn_error *e);
  * schedule, and with --resume the state training left off in. */
 int train_job_build(struct train_job *j, struct dnn_error *e);
 /* 5. Training, with SIGINT and SIGTERM caught, the epochs reported and
- * logged. A diverged or interrupted run goes on to be saved. */
+ * logged. A diverged or interrupted run goes on to be saved, and so does
+ * one whose log failed (logging stops there). */
 int train_job_run(struct train_job *j, struct dnn_error *e);
 /* 6. The plot, the checkpoint (with what --resume needs), the log kept;
- * fails (after saving) when training diverged or was interrupted. */
+ * fails (after saving) when training diverged or was interrupted (1, 130),
+ * or a write to the log failed (74; the log is removed, unless it is
+ * standard output or a device). */
 int train_job_save(struct train_job *j, struct dnn_error *e);
 
 /* Release all the job holds: outputs not committed are removed, signals

@@ -4,6 +4,7 @@
  * output is an input. */
 #include "afile.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -120,23 +121,78 @@ static void temp_suffix(char *d)
 		d[i] = set[z % 62];
 }
 
-/* Create a temporary file beside target: "TARGET.tmp.XXXXXX", or, when that
- * name is too long for the file system, "DIR/.dnn.tmp.XXXXXX", with the mode
- * a new file gets. It is in the list of temporaries from before it exists.
- * Returns the descriptor (af->tmp, af->slot set), or -1 with errno set. */
+/* The pid in name when name is "BASE.tmp.PID.XXXXXX" for the base name
+ * base: PID decimal without a leading zero, XXXXXX six of [A-Za-z0-9].
+ * 0 otherwise. */
+static long temp_pid(const char *name, const char *base)
+{
+	size_t len = strlen(base);
+	const char *p = name + len + 5, *q;
+	long pid = 0;
+
+	if (strncmp(name, base, len) != 0 || strncmp(name + len, ".tmp.", 5) != 0 ||
+	    *p < '1' || *p > '9')
+		return 0;
+	for (q = p; *q >= '0' && *q <= '9' && q - p < 10; q++)
+		pid = pid * 10 + (*q - '0');
+	if (*q != '.' || strlen(q + 1) != 6 || pid > INT_MAX)
+		return 0;
+	for (const char *c = q + 1; *c; c++)
+		if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
+		      (*c >= '0' && *c <= '9')))
+			return 0;
+	return pid;
+}
+
+/* Remove the temporary files of earlier writers of target that are gone:
+ * in target's directory, regular files owned by this user named
+ * "BASE.tmp.PID.XXXXXX" whose process PID no longer exists (kill(PID, 0)
+ * fails with ESRCH): left by a writer killed during a save (kill -9, a
+ * crash, a power cut), which no handler could remove. Best effort. */
+static void remove_stale_temps(const char *target)
+{
+	const char *slash = strrchr(target, '/'), *base = slash ? slash + 1 : target;
+	char *dir = dir_of(target), path[PATH_MAX];
+	DIR *d = dir ? opendir(dir) : NULL;
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		long pid = temp_pid(de->d_name, base);
+		struct stat st;
+
+		if (!pid || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		if (snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= (int)sizeof path)
+			continue;
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid())
+			unlink(path);
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+}
+
+/* Create a temporary file beside target: "TARGET.tmp.PID.XXXXXX" (PID the
+ * writer's), or, when that name is too long for the file system,
+ * "DIR/.dnn.tmp.PID.XXXXXX", with the mode a new file gets. It is in the
+ * list of temporaries from before it exists. Returns the descriptor
+ * (af->tmp, af->slot set), or -1 with errno set. */
 static int make_temp(struct dnn_afile *af)
 {
-	static const char suffix[] = ".tmp.XXXXXX", shortname[] = "/.dnn.tmp.XXXXXX";
-	size_t len = strlen(af->target), size = len + sizeof shortname;
+	static const char suffix[] = ".tmp.", shortname[] = "/.dnn.tmp.";
+	char pid[24];
+	int pid_len = snprintf(pid, sizeof pid, "%ld.XXXXXX", (long)getpid());
+	size_t len = strlen(af->target), size = len + sizeof shortname + (size_t)pid_len;
 	char *dir = dir_of(af->target);
 	int fd = -1, err = ENOMEM, shortened = 0;
 
 	af->tmp = dir ? malloc(size) : NULL;
 	for (int tries = 0; af->tmp && tries < 100; tries++) {
 		if (!shortened)
-			snprintf(af->tmp, size, "%s%s", af->target, suffix);
-		else /* "/" would give "//.dnn.tmp.XXXXXX": skip the second slash. */
-			snprintf(af->tmp, size, "%s%s", strcmp(dir, "/") ? dir : "", shortname);
+			snprintf(af->tmp, size, "%s%s%s", af->target, suffix, pid);
+		else /* "/" would give "//.dnn.tmp.*": skip the second slash. */
+			snprintf(af->tmp, size, "%s%s%s", strcmp(dir, "/") ? dir : "", shortname,
+				 pid);
 		temp_suffix(af->tmp + strlen(af->tmp) - 6);
 		af->slot = temp_register(af->tmp);
 		fd = open(af->tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
@@ -159,6 +215,22 @@ static int make_temp(struct dnn_afile *af)
 	return -1;
 }
 
+/* Give the temporary file fd the owner, group and permission bits of the
+ * file st it replaces, as editors do; an owner or group this user may not
+ * give (EPERM) is left as it is. */
+static void keep_owner_mode(int fd, const struct stat *st)
+{
+	struct stat now;
+
+	if (fstat(fd, &now) != 0)
+		return;
+	if ((now.st_uid != st->st_uid || now.st_gid != st->st_gid) &&
+	    fchown(fd, st->st_uid, st->st_gid) != 0 && now.st_gid != st->st_gid)
+		(void)!fchown(fd, (uid_t)-1, st->st_gid);
+	if ((now.st_mode & 07777) != (st->st_mode & 0777))
+		(void)!fchmod(fd, st->st_mode & 0777);
+}
+
 /* ---- opening, committing, aborting ---- */
 
 static int cannot_create(struct dnn_afile *af, int err, struct dnn_error *e)
@@ -178,6 +250,22 @@ static int write_error(struct dnn_afile *af, int err, struct dnn_error *e)
 			     strerror(err));
 }
 
+/* Whether path names a directory: one that exists (st; NULL when stat
+ * failed with err), or a name ending in '/' that does not. */
+static int is_directory(const char *path, const struct stat *st, int err)
+{
+	size_t len = strlen(path);
+
+	return st ? S_ISDIR(st->st_mode) : err == ENOENT && len > 0 && path[len - 1] == '/';
+}
+
+/* An output that is a directory: 73, "PATH: is a directory". */
+static int not_a_file(struct dnn_afile *af, struct dnn_error *e)
+{
+	af->err = EISDIR;
+	return dnn_error_set(e, DNN_EX_CANTCREAT, af->path, 0, 0, "is a directory");
+}
+
 /* The descriptor of path, by its kind; af->kind and af->target set. A
  * path the kernel resolves to a regular file that following its links by
  * name does not reach (a "magic" link such as /dev/stdout or
@@ -185,12 +273,14 @@ static int write_error(struct dnn_afile *af, int err, struct dnn_error *e)
 static int open_fd(struct dnn_afile *af, int flags, struct dnn_error *e)
 {
 	struct stat st, ts;
-	int exists = stat(af->path, &st) == 0, fd;
+	int exists = stat(af->path, &st) == 0, err = errno, fd;
 
+	if (is_directory(af->path, exists ? &st : NULL, err))
+		return not_a_file(af, e);
 	af->target = follow_links(af->path);
 	if (!af->target)
 		return dnn_error_oom(e);
-	if (exists && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+	if (exists && !S_ISREG(st.st_mode)) {
 		af->kind = AFILE_DIRECT;
 		fd = open(af->path, O_WRONLY);
 	} else if (exists && S_ISREG(st.st_mode) &&
@@ -203,11 +293,13 @@ static int open_fd(struct dnn_afile *af, int flags, struct dnn_error *e)
 		fd = open(af->target, O_WRONLY | O_CREAT | O_TRUNC, 0666);
 	} else {
 		af->kind = AFILE_TEMP;
+		remove_stale_temps(af->target);
 		fd = make_temp(af);
+		if (fd >= 0 && exists)
+			keep_owner_mode(fd, &st);
 	}
 	if (fd < 0) {
-		int err = errno;
-
+		err = errno;
 		if (err == ENOMEM)
 			dnn_error_oom(e);
 		else
@@ -244,6 +336,23 @@ int afile_open(struct dnn_afile *af, const char *path, int flags, struct dnn_err
 		afile_abort(af);
 		return cannot_create(af, err, e);
 	}
+	return 0;
+}
+
+int afile_probe(const char *path, struct dnn_error *e)
+{
+	struct dnn_afile af;
+	struct stat st;
+
+	if (!path || strcmp(path, "-") == 0)
+		return 0;
+	/* A device or FIFO is opened when it is written (a FIFO's open waits
+	 * for a reader). */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return 0;
+	if (afile_open(&af, path, 0, e))
+		return -1;
+	afile_abort(&af);
 	return 0;
 }
 

@@ -37,10 +37,19 @@ struct dnn_afile {
 	int slot;	  /* its entry in the list afile_remove_temps reads, or -1 */
 };
 
-/* Open path for writing (flags: 0 or AFILE_STREAM). Errors: 73 "cannot
- * create" (af->err has the errno), 70 out of memory; nothing is left
- * behind. */
+/* Open path for writing (flags: 0 or AFILE_STREAM). A file replaced keeps
+ * its permission bits, and its owner and group where this user may give
+ * them. Before a temporary file is made, the stale ones of the same target
+ * ("TARGET.tmp.PID.XXXXXX" of this user, whose process PID is gone) are
+ * removed. Errors: 73 "cannot create" or "is a directory" (af->err has the
+ * errno), 70 out of memory; nothing is left behind. */
 int afile_open(struct dnn_afile *af, const char *path, int flags, struct dnn_error *e);
+
+/* Check, before a command does its work, that path could be written as
+ * afile_open would: a temporary file is created beside it and removed (a
+ * device, a FIFO or "-" is not opened). The errors of afile_open; 73 with
+ * "PATH: is a directory" for a directory (also for afile_open). */
+int afile_probe(const char *path, struct dnn_error *e);
 
 /* Finish: flush f, and for a replaced file fsync, rename over the target and
  * fsync the directory. Errors: 74 on a write error (the temporary file is

@@ -65,17 +65,6 @@ int dist_init(struct dnn_error *e)
 	MPI_Op_create(ordered_sum_fn, 0, &ordered_sum);
 	float_sum = ordered_sum;
 	{
-		const char *how = getenv("DNN_MPI_SUM");
-
-		if (how && strcmp(how, "native") == 0) {
-			float_sum = MPI_SUM;
-		} else if (how && *how && strcmp(how, "ordered") != 0) {
-			return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-					     "DNN_MPI_SUM must be 'ordered' or 'native', not '%s'",
-					     how);
-		}
-	}
-	{
 		MPI_Comm node;
 
 		if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL,
@@ -89,6 +78,12 @@ int dist_init(struct dnn_error *e)
 				     "the MPI library does not support threads (MPI_THREAD_FUNNELED), "
 				     "which dnn's reader and gemm use");
 	return 0;
+}
+
+void dist_use_native_sum(void)
+{
+	if (started)
+		float_sum = MPI_SUM;
 }
 
 void dist_finalize(void)
@@ -302,6 +297,10 @@ int dist_init(struct dnn_error *e)
 {
 	(void)e;
 	return 0;
+}
+
+void dist_use_native_sum(void)
+{
 }
 
 void dist_finalize(void)

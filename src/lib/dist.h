@@ -15,12 +15,16 @@
 
 #include "err.h"
 
-/* Start MPI when the program was built with it (MPI_Init_thread, funneled:
- * only the main thread communicates; the gemm's and the reader's threads
- * never do). Call once at the start of main; MPI gets no arguments (the
- * MPI-2 way: mpirun passes what it needs in the environment). Returns 0, or
- * -1 with e set (then call dist_finalize after reporting it). */
+/* Start MPI when the program was built with it and started by mpirun
+ * (MPI_Init_thread, funneled: only the main thread communicates; the gemm's
+ * and the reader's threads never do). Call once at the start of main; MPI
+ * gets no arguments (the MPI-2 way: mpirun passes what it needs in the
+ * environment). Returns 0, or -1 with e set (then call dist_finalize after
+ * reporting it). */
 int dist_init(struct dnn_error *e);
+/* After dist_init: dist_sum_f32 uses the library's MPI_SUM instead of the
+ * sum in rank order (the program's DNN_MPI_SUM=native). */
+void dist_use_native_sum(void);
 /* Leave MPI (collective: no rank leaves before all have come here). */
 void dist_finalize(void);
 
@@ -41,7 +45,7 @@ int dist_agree(int failed, struct dnn_error *e);
 /* Collective sums in place, the same bits on every rank. Floats are summed
  * in rank order (a non-commutative reduction), so that a run is
  * reproducible for a given number of ranks, or with the library's own
- * MPI_SUM when the environment says DNN_MPI_SUM=native (faster; as
+ * MPI_SUM after dist_use_native_sum (faster; as
  * reproducible as the library's algorithm); doubles and counts with the
  * library's own sum. */
 void dist_sum_f32(float *v, size_t n);

@@ -204,29 +204,6 @@ const char *mat_kernel_name(void)
 	return mat_builtin_kernel_name();
 }
 
-int mat_kernel_from_env(struct dnn_error *e)
-{
-	const char *env = getenv("DNN_GEMM");
-	int which;
-
-	if (!env || !*env || strcmp(env, "auto") == 0)
-		which = MAT_KERNEL_AUTO;
-	else if (strcmp(env, "builtin") == 0)
-		which = MAT_KERNEL_BUILTIN;
-	else if (strcmp(env, "blas") == 0)
-		which = MAT_KERNEL_BLAS;
-	else
-		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-				     "environment variable DNN_GEMM needs auto, builtin or blas, "
-				     "not '%s'",
-				     env);
-	if (mat_set_kernel(which))
-		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-				     "environment variable DNN_GEMM is 'blas' but this dnn was "
-				     "built without a BLAS (configure --with-blas)");
-	return 0;
-}
-
 /* ---- end of the external BLAS ---------------------------------------- */
 
 /* Pack the mc x kc block of op(A) at (i0, p0) into MR-row panels: panel t
@@ -685,26 +662,9 @@ void mat_gemm_ref(int ta, int tb, size_t m, size_t n, size_t k, float alpha, con
 int mat_set_threads(size_t n, struct dnn_error *e)
 {
 	if (n == 0) {
-		const char *env = getenv("DNN_THREADS");
+		long c = sysconf(_SC_NPROCESSORS_ONLN);
 
-		if (env && *env) {
-			char *end;
-			unsigned long v;
-
-			errno = 0;
-			v = strtoul(env, &end, 10);
-			if (errno || *end || end == env || *env == '-' || v < 1 ||
-			    v > POOL_MAX_THREADS)
-				return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-						     "environment variable DNN_THREADS needs a "
-						     "whole number from 1 to %d, not '%s'",
-						     POOL_MAX_THREADS, env);
-			n = v;
-		} else {
-			long c = sysconf(_SC_NPROCESSORS_ONLN);
-
-			n = c < 1 ? 1 : (c > 64 ? 64 : (size_t)c);
-		}
+		n = c < 1 ? 1 : (c > 64 ? 64 : (size_t)c);
 	}
 	if (pool_set_threads(n, e))
 		return -1;

@@ -68,14 +68,10 @@ const char *mat_blas_name(void);
 /* The gemm in use: mat_blas_name() when the BLAS computes the products,
  * else mat_builtin_kernel_name(). */
 const char *mat_kernel_name(void);
-/* The kernel the environment variable DNN_GEMM asks for: auto (or unset),
- * builtin or blas. A usage error when it is something else, or blas in a
- * build without one. */
-int mat_kernel_from_env(struct dnn_error *e);
 
-/* Use n threads in the gemm; n == 0 means the environment variable
- * DNN_THREADS if set, else the number of online CPUs (at most 64). A usage
- * error when DNN_THREADS is not a whole number from 1 to 256. */
+/* Use n threads in the gemm (at most POOL_MAX_THREADS); n == 0 means the
+ * number of online CPUs (at most 64). The program reads DNN_THREADS and
+ * DNN_GEMM (src/cli/env.h). */
 int mat_set_threads(size_t n, struct dnn_error *e);
 size_t mat_threads(void);
 

@@ -43,9 +43,11 @@ struct dnn_optim *optim_new(const struct dnn_optim_spec *conf, size_t n_params, 
 			o->lb.gb[i] = ok ? util_malloc_array(n, sizeof(double)) : NULL;
 		o->lb.wt = ok ? util_malloc_array(n, sizeof(float)) : NULL;
 		o->lb.gf = ok ? util_malloc_array(n, sizeof(float)) : NULL;
-		o->lb.s = ok ? util_malloc_array(hn, sizeof(double)) : NULL;
-		o->lb.y = ok ? util_malloc_array(hn, sizeof(double)) : NULL;
-		o->lb.rho = util_malloc_array(hist, sizeof(double));
+		/* Zeroed: the training state holds the whole ring, also the
+		 * pairs not filled yet. */
+		o->lb.s = ok ? util_calloc_array(hn, sizeof(double)) : NULL;
+		o->lb.y = ok ? util_calloc_array(hn, sizeof(double)) : NULL;
+		o->lb.rho = util_calloc_array(hist, sizeof(double));
 		o->lb.alpha = util_malloc_array(hist, sizeof(double));
 		ok = ok && o->lb.x && o->lb.gx && o->lb.d && o->lb.gb[0] && o->lb.gb[1] &&
 		     o->lb.gb[2] && o->lb.wt && o->lb.gf && o->lb.s && o->lb.y && o->lb.rho &&
