@@ -53,9 +53,25 @@ static int write_all(int fd, const unsigned char *p, size_t n)
 	return 0;
 }
 
+/* The children's table and the poll set, which a child frees before it
+ * ends (so that a leak checker sees nothing of the parent's lost). */
+struct table {
+	struct child *ch;
+	struct pollfd *pf;
+	unsigned procs;
+};
+
+static void table_free(struct table *t)
+{
+	for (unsigned k = 0; t->ch && k < t->procs; k++)
+		free(t->ch[k].rec);
+	free(t->ch);
+	free(t->pf);
+}
+
 /* Start job i in a child writing its record to a pipe. */
-static int spawn(struct child *c, size_t i, jobs_fn fn, void *ctx, size_t rec_size,
-		 struct dnn_error *e)
+static int spawn(struct table *t, struct child *c, size_t i, jobs_fn fn, void *ctx,
+		 size_t rec_size, struct dnn_error *e)
 {
 	int p[2];
 
@@ -72,9 +88,13 @@ static int spawn(struct child *c, size_t i, jobs_fn fn, void *ctx, size_t rec_si
 				     strerror(errno));
 	}
 	if (c->pid == 0) {
+		int bad;
+
 		close(p[0]);
 		run_one(fn, ctx, i, c->rec);
-		_exit(write_all(p[1], c->rec, rec_size) ? 1 : 0);
+		bad = write_all(p[1], c->rec, rec_size);
+		table_free(t);
+		_exit(bad ? 1 : 0);
 	}
 	close(p[1]);
 	c->fd = p[0];
@@ -118,15 +138,16 @@ static int drain(struct child *c, size_t rec_size, unsigned char *rec_out)
 static int run_forked(size_t n, size_t rec_size, jobs_fn fn, void *ctx, unsigned char *recs,
 		      unsigned procs, struct dnn_error *e)
 {
-	struct child *ch = util_calloc_array(procs, sizeof *ch);
-	struct pollfd *pf = util_calloc_array(procs, sizeof *pf);
+	struct table t = {util_calloc_array(procs, sizeof *t.ch),
+			  util_calloc_array(procs, sizeof *t.pf), procs};
+	struct child *ch = t.ch;
 	size_t next = 0, active = 0;
 	int rc = 0;
 
 	for (unsigned k = 0; ch && k < procs; k++)
 		if (!(ch[k].rec = malloc(rec_size)))
 			rc = -1;
-	if (!ch || !pf || rc) {
+	if (!ch || !t.pf || rc) {
 		rc = dnn_error_oom(e);
 		goto out;
 	}
@@ -135,7 +156,7 @@ static int run_forked(size_t n, size_t rec_size, jobs_fn fn, void *ctx, unsigned
 	while (next < n || active > 0) {
 		for (unsigned k = 0; k < procs && next < n && rc == 0; k++)
 			if (ch[k].fd < 0) {
-				if (spawn(&ch[k], next, fn, ctx, rec_size, e))
+				if (spawn(&t, &ch[k], next, fn, ctx, rec_size, e))
 					rc = -1;
 				else
 					next++, active++;
@@ -145,26 +166,23 @@ static int run_forked(size_t n, size_t rec_size, jobs_fn fn, void *ctx, unsigned
 		if (rc)
 			next = n; /* start nothing more; wait for the others */
 		for (unsigned k = 0; k < procs; k++) {
-			pf[k].fd = ch[k].fd;
-			pf[k].events = POLLIN;
+			t.pf[k].fd = ch[k].fd;
+			t.pf[k].events = POLLIN;
 		}
-		if (poll(pf, procs, -1) < 0 && errno != EINTR) {
+		if (poll(t.pf, procs, -1) < 0 && errno != EINTR) {
 			rc = dnn_error_set(e, DNN_EX_OSERR, NULL, 0, 0, "poll: %s",
 					   strerror(errno));
 			break;
 		}
 		for (unsigned k = 0; k < procs; k++)
-			if (ch[k].fd >= 0 && (pf[k].revents & (POLLIN | POLLHUP | POLLERR)) &&
+			if (ch[k].fd >= 0 && (t.pf[k].revents & (POLLIN | POLLHUP | POLLERR)) &&
 			    drain(&ch[k], rec_size, recs + ch[k].job * rec_size)) {
 				ch[k].fd = -1;
 				active--;
 			}
 	}
 out:
-	for (unsigned k = 0; ch && k < procs; k++)
-		free(ch[k].rec);
-	free(ch);
-	free(pf);
+	table_free(&t);
 	return rc;
 }
 
