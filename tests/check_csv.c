@@ -148,9 +148,9 @@ START_TEST(test_csv_api)
 	csv_close(c);
 	csv_close(NULL);
 
-	/* Empty fields, a last line without a newline, a lone CR, a quoted
-	 * CRLF kept as it is. */
-	const char *p = tmp_csv("api.csv", ",\n\"\",x\r\"a\r\nb\",\"\"\"\"\n1,2");
+	/* Empty fields, a last line without a newline, a CRLF, a quoted CRLF
+	 * kept as it is. */
+	const char *p = tmp_csv("api.csv", ",\n\"\",x\r\n\"a\r\nb\",\"\"\"\"\n1,2");
 	c = csv_open(p, NULL, &e);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_int_eq(csv_next(c, &e), 1);
@@ -172,6 +172,21 @@ START_TEST(test_csv_api)
 	ck_assert_str_eq(csv_field(c, 1), "2");
 	ck_assert_uint_eq(csv_column(c, 1), 3);
 	ck_assert_int_eq(csv_next(c, &e), 0);
+	csv_close(c);
+
+	/* A bare CR is data inside quotes (not a line end), an error outside
+	 * them: as a line end or in a cell. */
+	p = tmp_csv("cr.csv", "\"a\rb\",c\nd,e\rf\n");
+	c = csv_open(p, NULL, &e);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(csv_next(c, &e), 1);
+	ck_assert_str_eq(csv_field(c, 0), "a\rb");
+	ck_assert_uint_eq(csv_column(c, 1), 7);
+	ck_assert_int_eq(csv_next(c, &e), -1);
+	ck_assert_int_eq(e.code, DNN_EX_DATA);
+	ck_assert_uint_eq(e.line, 2);
+	ck_assert_uint_eq(e.column, 4);
+	ck_assert_str_eq(e.msg, "bare carriage return (lines end in LF or CRLF)");
 	csv_close(c);
 }
 
@@ -753,7 +768,14 @@ START_TEST(test_err_cells)
 	p = load_fail("a,b,c\n1,\"x\ty\x01z\n0123456789012345678901234567890123456789\",x\n", NULL,
 		      CLS, &e);
 	CK_ERROR(&e, 65, p, 2, 3,
-		 "expected a number, got 'x\\ty\\x01z\\n0123456789012345678901234567890123...'");
+		 "expected a number, got 'x\ty\x01z\n0123456789012345678901234567890123...'");
+	{
+		char line[1024];
+
+		dnn_error_format(&e, line, sizeof line);
+		ck_assert_ptr_nonnull(strstr(line, ": expected a number, got "
+						   "'x\\ty\\x01z\\n0123456789012345678901234567890123...'"));
+	}
 	p = load_fail("a,b,c\n1,inf,x\n", NULL, CLS, &e);
 	CK_ERROR(&e, 65, p, 2, 3, "not a finite number: 'inf'");
 	p = load_fail("a,b,c\n1,-Infinity,x\n", NULL, CLS, &e);

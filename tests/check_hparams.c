@@ -52,6 +52,12 @@ static int spec_verdict(const struct dnn_hparam *h, const char *num, char *msg, 
 		snprintf(json, sizeof json,
 			 "{\"layers\":[{}],\"schedule\":{\"name\":\"%s\",\"%s\":%s}}", sched_for(h),
 			 h->key, num);
+	else if (strncmp(h->path, "layers[].", 9) == 0)
+		snprintf(json, sizeof json, "{\"layers\":[{\"units\":2,\"%s\":%s},{}]}", h->key,
+			 num);
+	else if (strcmp(h->path, "label_smoothing") == 0)
+		snprintf(json, sizeof json,
+			 "{\"layers\":[{\"activation\":\"softmax\"}],\"%s\":%s}", h->key, num);
 	else if (strncmp(h->path, "data.", 5) == 0)
 		snprintf(json, sizeof json, "{\"layers\":[{}],\"data\":{\"%s\":%s}}", h->key, num);
 	else
@@ -93,8 +99,16 @@ static void both(const struct dnn_hparam *h, const char *num, int want)
 
 	ck_assert_msg(by_spec == want, "%s = %s: spec says %d (%s)", h->path, num, by_spec,
 		      spec_msg);
-	if (!want)
-		ck_assert_msg(strncmp(spec_msg, h->path, strlen(h->path)) == 0, "%s", spec_msg);
+	if (!want) {
+		char key[64];
+
+		/* A layer's key is named with the layer's index. */
+		if (strncmp(h->path, "layers[].", 9) == 0)
+			snprintf(key, sizeof key, "layers[0].%s", h->key);
+		else
+			snprintf(key, sizeof key, "%s", h->path);
+		ck_assert_msg(strncmp(spec_msg, key, strlen(key)) == 0, "%s", spec_msg);
+	}
 	if (!h->option)
 		return;
 	by_opt = option_verdict(h, num, opt_msg, sizeof opt_msg);

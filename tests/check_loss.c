@@ -93,6 +93,51 @@ START_TEST(test_gradients)
 }
 END_TEST
 
+/* Label smoothing by hand: three classes, eps 0.1, the target (0, 1, 0)
+ * becomes (0.1/3, 0.9 + 0.1/3, 0.1/3), and the loss of outputs a is
+ * -sum t' log a (PyTorch's CrossEntropyLoss(label_smoothing=0.1) on the
+ * logits log a); binary cross-entropy: t (1 - eps) + eps / 2. */
+START_TEST(test_label_smoothing)
+{
+	float t[3] = {0, 1, 0}, a[3] = {0.2f, 0.7f, 0.1f}, b[2] = {1, 0};
+	double want = -((0.1 / 3) * log(0.2) + (0.9 + 0.1 / 3) * log(0.7) + (0.1 / 3) * log(0.1));
+	const struct dnn_act_info *sm = act_by_id(DNN_ACT_SOFTMAX);
+
+	loss_smooth_targets(DNN_LOSS_CROSS_ENTROPY, t, 1, 3, 0.1);
+	ck_assert_float_eq_tol(t[0], (float)(0.1 / 3), 1e-7f);
+	ck_assert_float_eq_tol(t[1], (float)(0.9 + 0.1 / 3), 1e-7f);
+	ck_assert_double_eq_tol(loss_eval(DNN_LOSS_CROSS_ENTROPY, sm, a, t, 1, 3, 0.0f, NULL), want,
+				1e-6);
+	loss_smooth_targets(DNN_LOSS_BINARY_CROSS_ENTROPY, b, 2, 1, 0.2);
+	ck_assert_float_eq_tol(b[0], 0.9f, 1e-7f);
+	ck_assert_float_eq_tol(b[1], 0.1f, 1e-7f);
+	/* mse and eps 0 leave targets alone. */
+	b[0] = 1.0f;
+	loss_smooth_targets(DNN_LOSS_MSE, b, 1, 1, 0.2);
+	loss_smooth_targets(DNN_LOSS_CROSS_ENTROPY, b, 1, 1, 0.0);
+	ck_assert(b[0] == 1.0f);
+}
+END_TEST
+
+/* Weighted: the weighted sum of the rows' losses, and each row's gradient
+ * times its weight. */
+START_TEST(test_weighted)
+{
+	float a[4] = {0.2f, 0.8f, 0.6f, 0.4f}, t[4] = {0, 1, 1, 0}, w[2] = {0.5f, 2.0f};
+	float d[4], d1[4];
+	const struct dnn_act_info *sm = act_by_id(DNN_ACT_SOFTMAX);
+	double l0 = loss_eval(DNN_LOSS_CROSS_ENTROPY, sm, a, t, 1, 2, 1.0f, d1);
+	double l1 = loss_eval(DNN_LOSS_CROSS_ENTROPY, sm, a + 2, t + 2, 1, 2, 1.0f, d1 + 2);
+
+	ck_assert_double_eq_tol(loss_eval_weighted(DNN_LOSS_CROSS_ENTROPY, sm, a, t, w, 2, 2, 1.0f,
+						   d),
+				0.5 * l0 + 2.0 * l1, 1e-12);
+	for (int i = 0; i < 4; i++)
+		ck_assert_float_eq_tol(d[i], w[i / 2] * d1[i], 1e-7f);
+}
+END_TEST
+
+
 static Suite *loss_suite(void)
 {
 	Suite *s = suite_create("loss");
@@ -102,6 +147,8 @@ static Suite *loss_suite(void)
 	tcase_add_test(tc, test_known_values);
 	tcase_add_test(tc, test_clamped_finite);
 	tcase_add_test(tc, test_gradients);
+	tcase_add_test(tc, test_label_smoothing);
+	tcase_add_test(tc, test_weighted);
 	suite_add_tcase(s, tc);
 	return s;
 }

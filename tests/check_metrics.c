@@ -9,6 +9,7 @@
 #include "metrics.h"
 #include "net.h"
 #include "testutil.h"
+#include "weights.h"
 
 /* The largest unit, the first of equals; one unit: 1 from 1/2 up. */
 START_TEST(test_class_of_a_row)
@@ -47,7 +48,7 @@ START_TEST(test_regression_metrics)
 	struct dnn_error e;
 	struct dnn_net *net = net_new(1, 1, units, acts, DNN_LOSS_MSE, &e);
 	float x[4] = {1, 2, 3, 4}, t[4] = {1, 3, 3, 5}, scale[1] = {10.0f};
-	struct dnn_rows rows = {4, x, t};
+	struct dnn_rows rows = {4, x, t, NULL};
 	struct dnn_metrics mt;
 
 	net->params[0] = 1.0f;
@@ -141,7 +142,7 @@ START_TEST(test_measure_in_chunks)
 	struct dnn_net *net = net_new(2, 2, units, acts, DNN_LOSS_CROSS_ENTROPY, &e);
 	float x[10] = {0, 1, 1, 0, -1, 2, 0.5f, -0.5f, 2, 2},
 	      t[10] = {1, 0, 0, 1, 1, 0, 0, 1, 1, 0};
-	struct dnn_rows rows = {5, x, t};
+	struct dnn_rows rows = {5, x, t, NULL};
 	struct dnn_metrics one, all;
 	struct dnn_tally ty;
 
@@ -160,9 +161,94 @@ START_TEST(test_measure_in_chunks)
 }
 END_TEST
 
+/* A sigmoid unit p = sigmoid(0.5 x + 0.1) on four rows, three of class "a"
+ * (target 0) and one of "b" (target 1): the weighted mean of the binary
+ * cross-entropy sum_i c_i L_i / sum_i c_i by hand, c_i the row's class
+ * weight. */
+static double hand_weighted(const float *x, const float *t, const double *c, size_t n)
+{
+	double num = 0.0, den = 0.0;
+
+	for (size_t i = 0; i < n; i++) {
+		double p = 1.0 / (1.0 + exp(-(0.5 * (double)x[i] + 0.1)));
+		double l = t[i] > 0.5f ? -log(p) : -log(1.0 - p);
+
+		num += c[i] * l;
+		den += c[i];
+	}
+	return num / den;
+}
+
+static double weighted_loss(const struct dnn_spec *s, struct dnn_dataset *d, const float *x,
+			    const float *t)
+{
+	size_t units[1] = {1};
+	int acts[1] = {DNN_ACT_SIGMOID};
+	struct dnn_error e = {0};
+	struct dnn_net *net = net_new(1, 1, units, acts, DNN_LOSS_BINARY_CROSS_ENTROPY, &e);
+	struct dnn_metrics mt;
+	float *w;
+	struct dnn_rows rows = {4, x, t, NULL};
+
+	ck_assert_int_eq(weights_rows(s, d, 4, 0, "s.json", &w, &e), 0);
+	ck_assert_ptr_nonnull(w);
+	rows.w = w;
+	net->params[0] = 0.5f;
+	net->params[1] = 0.1f;
+	ck_assert_int_eq(metrics_measure(net, &rows, 1, NULL, &mt, &e), 0);
+	free(w);
+	net_free(net);
+	return mt.loss;
+}
+
+START_TEST(test_class_weight_loss)
+{
+	char *names[2] = {"a", "b"};
+	uint32_t label[4] = {0, 1, 0, 0};
+	float x[4] = {1, 2, -1, 3}, t[4] = {0, 1, 0, 0};
+	struct dnn_class_weight given[1] = {{"b", 3.0}};
+	struct dnn_dataset d = {.n_rows = 4, .task = DNN_TASK_CLASSIFICATION, .n_classes = 2,
+				.class_names = names, .label = label};
+	struct dnn_spec s = {.loss = DNN_LOSS_BINARY_CROSS_ENTROPY};
+	double c_given[4] = {1, 3, 1, 1}, c_bal[4] = {2.0 / 3, 2, 2.0 / 3, 2.0 / 3};
+	struct dnn_error e = {0};
+	float *w;
+
+	s.data.class_weighting = DNN_CW_GIVEN;
+	s.data.class_weights = given;
+	s.data.n_class_weights = 1;
+	ck_assert_double_eq_tol(weighted_loss(&s, &d, x, t), hand_weighted(x, t, c_given, 4),
+				1e-6);
+	/* balanced: n / (K n_k) = 4 / (2 3) and 4 / (2 1) */
+	s.data.class_weighting = DNN_CW_BALANCED;
+	ck_assert_double_eq_tol(weighted_loss(&s, &d, x, t), hand_weighted(x, t, c_bal, 4), 1e-6);
+	/* Weights of 1 give the plain mean, which differs. */
+	ck_assert_double_gt(fabs(hand_weighted(x, t, c_given, 4) -
+				 hand_weighted(x, t, (double[4]){1, 1, 1, 1}, 4)),
+			    0.01);
+	/* A label that is no class. */
+	given[0].label = "bb";
+	s.data.class_weighting = DNN_CW_GIVEN;
+	ck_assert_int_eq(weights_rows(&s, &d, 4, 0, "s.json", &w, &e), -1);
+	ck_assert_int_eq(e.code, DNN_EX_DATA);
+	ck_assert_str_eq(e.msg, "data.class_weight: unknown class 'bb'; did you mean 'b'?");
+	/* Every training row weighing 0. */
+	given[0].label = "a";
+	given[0].weight = 0.0;
+	label[1] = 0;
+	ck_assert_int_eq(weights_rows(&s, &d, 4, 0, "s.json", &w, &e), -1);
+	ck_assert_str_eq(e.msg, "data.class_weight: every training row weighs 0");
+	s.data.class_weighting = DNN_CW_NONE;
+	ck_assert_int_eq(weights_rows(&s, &d, 4, 0, "s.json", &w, &e), 0);
+	ck_assert_ptr_null(w);
+}
+END_TEST
+
+
 static Suite *metrics_suite(void)
 {
 	Suite *s = suite_create("metrics");
+	TCase *cw = tcase_create("class weights");
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_class_of_a_row);
@@ -171,6 +257,8 @@ static Suite *metrics_suite(void)
 	tcase_add_test(tc, test_r2_of_constant_targets);
 	tcase_add_test(tc, test_tally_in_pieces);
 	tcase_add_test(tc, test_measure_in_chunks);
+	tcase_add_test(cw, test_class_weight_loss);
+	suite_add_tcase(s, cw);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -117,8 +117,8 @@ START_TEST(test_init_per_layer)
 {
 	size_t units[2] = {300, 200};
 	int acts[2] = {DNN_ACT_TANH, DNN_ACT_LINEAR};
-	struct dnn_layer_spec ls[2] = {{300, DNN_ACT_TANH, 1, DNN_INIT_HE_UNIFORM},
-				       {200, DNN_ACT_LINEAR, 0, 0}};
+	struct dnn_layer_spec ls[2] = {{300, DNN_ACT_TANH, 1, DNN_INIT_HE_UNIFORM, 0.0},
+				       {200, DNN_ACT_LINEAR, 0, 0, 0.0}};
 	struct dnn_spec spec = {.n_layers = 2, .layers = ls, .init = DNN_INIT_GLOROT_NORMAL};
 	struct dnn_error e;
 	struct dnn_net *a = net_new(100, 2, units, acts, DNN_LOSS_MSE, &e);
@@ -240,6 +240,26 @@ START_TEST(test_gradcheck)
 }
 END_TEST
 
+/* net_max_norm: a row above c is rescaled to norm c, a row below it and the
+ * biases are left as they are. */
+START_TEST(test_max_norm)
+{
+	size_t units[1] = {2};
+	int acts[1] = {DNN_ACT_LINEAR};
+	struct dnn_error e;
+	struct dnn_net *net = net_new(2, 1, units, acts, DNN_LOSS_MSE, &e);
+	float before[6] = {3, 4, 0.3f, 0.4f, 7, -7};
+
+	memcpy(net->params, before, sizeof before);
+	net_max_norm(net, 0, 1.0);
+	ck_assert_float_eq_tol(net->params[0], 0.6f, 1e-7f);
+	ck_assert_float_eq_tol(net->params[1], 0.8f, 1e-7f);
+	ck_assert(memcmp(net->params + 2, before + 2, 4 * sizeof *before) == 0);
+	net_free(net);
+}
+END_TEST
+
+
 static Suite *net_suite(void)
 {
 	Suite *s = suite_create("net");
@@ -250,6 +270,7 @@ static Suite *net_suite(void)
 	tcase_add_test(tc, test_forward_by_hand);
 	tcase_add_test(tc, test_init_scale);
 	tcase_add_test(tc, test_init_per_layer);
+	tcase_add_test(tc, test_max_norm);
 	/* Every row of the activation table as the hidden activation. */
 	tcase_add_loop_test(tc, test_gradcheck, 1, DNN_ACT_MAX + 1);
 	suite_add_tcase(s, tc);

@@ -166,6 +166,46 @@ START_TEST(test_weight_decay)
 }
 END_TEST
 
+/* L1: the step's gradient adds l1 sign(w): with a zero loss gradient, lr 1
+ * and no momentum, an sgd step is minus the penalty's gradient, which equals
+ * the central difference of l1 |w| away from 0 and is exactly 0 at 0. */
+START_TEST(test_l1)
+{
+	const double l1 = 0.25, h = 1e-3;
+	struct dnn_optim_spec c = conf_of(DNN_OPT_SGD, 1.0);
+	struct dnn_optim *o;
+	float w[3] = {2.0f, -4.0f, 0.0f}, w0[3], g[3] = {0.0f, 0.0f, 0.0f};
+
+	c.l1 = l1;
+	o = xnew(&c, 3);
+	memcpy(w0, w, sizeof w);
+	optim_step(o, w, g);
+	for (int i = 0; i < 2; i++) {
+		double x = (double)w0[i];
+		double fd = (l1 * fabs(x + h) - l1 * fabs(x - h)) / (2.0 * h);
+
+		ck_assert_double_eq_tol((double)(w0[i] - w[i]), fd, 1e-6);
+	}
+	ck_assert(w[2] == 0.0f);
+	optim_free(o);
+	/* Every minibatch optimizer leaves a zero weight at zero and moves
+	 * the others towards it. */
+	for (int kind = DNN_OPT_SGD; kind <= DNN_OPT_RMSPROP; kind++) {
+		c = conf_of(kind, 0.01);
+		c.l1 = l1;
+		o = xnew(&c, 3);
+		w[0] = 2.0f;
+		w[1] = -4.0f;
+		w[2] = 0.0f;
+		optim_step(o, w, g);
+		ck_assert_float_lt(w[0], 2.0f);
+		ck_assert_float_gt(w[1], -4.0f);
+		ck_assert(w[2] == 0.0f);
+		optim_free(o);
+	}
+}
+END_TEST
+
 START_TEST(test_clip_norm)
 {
 	struct dnn_optim_spec c = conf_of(DNN_OPT_SGD, 1.0);
@@ -351,6 +391,42 @@ START_TEST(test_lbfgs_quadratic_weight_decay)
 	lbfgs_run(o, w, quad_f, &q, 500, &fx);
 	for (int i = 0; i < QN; i++)
 		ck_assert_double_eq_tol((double)w[i], want[i], 1e-5);
+	optim_free(o);
+}
+END_TEST
+
+/* f(w) = 1/2 |w - c|^2 without the L1 term: its value and gradient. */
+static double half_sq(void *ctx, const float *w, float *g)
+{
+	const double *cv = ctx;
+	double f = 0.0;
+
+	for (int i = 0; i < 2; i++) {
+		double d = (double)w[i] - cv[i];
+
+		g[i] = (float)d;
+		f += 0.5 * d * d;
+	}
+	return f;
+}
+
+/* L-BFGS takes l1 |w|_1 into its objective: the minimum of 1/2 |w - c|^2 +
+ * l1 |w|_1 is c soft-thresholded, c_i - l1 sign(c_i) when |c_i| > l1, and
+ * the objective it reports is the penalized one. */
+START_TEST(test_lbfgs_l1)
+{
+	struct dnn_optim_spec c = conf_of(DNN_OPT_LBFGS, 1.0);
+	struct dnn_optim *o;
+	double cv[2] = {2.0, -3.0}, fx;
+	float w[2] = {0.5f, -0.5f};
+
+	c.l1 = 0.5;
+	o = xnew(&c, 2);
+	lbfgs_run(o, w, half_sq, cv, 100, &fx);
+	ck_assert_double_eq_tol((double)w[0], 1.5, 1e-5);
+	ck_assert_double_eq_tol((double)w[1], -2.5, 1e-5);
+	/* 1/2 (0.25 + 0.25) + 0.5 (1.5 + 2.5) */
+	ck_assert_double_eq_tol(fx, 2.25, 1e-6);
 	optim_free(o);
 }
 END_TEST
@@ -642,7 +718,8 @@ START_TEST(test_spec_optimizers)
 	ck_assert_double_eq(s.optim.epsilon, 1e-8);
 	spec_free(&s);
 	parse_ok(&s, "{\"layers\":[{}],\"optimizer\":{\"name\":\"adam\",\"beta1\":0.8,"
-		     "\"beta2\":0.99,\"epsilon\":1e-6,\"weight_decay\":0.01,\"clip_norm\":5}}");
+		     "\"beta2\":0.99,\"epsilon\":1e-6,\"weight_decay\":0.01,\"l1\":0.002,"
+		     "\"clip_norm\":5}}");
 	ck_assert_double_eq(s.optim.beta1, 0.8);
 	ck_assert_double_eq(s.optim.beta2, 0.99);
 	ck_assert_double_eq(s.optim.epsilon, 1e-6);
@@ -651,10 +728,11 @@ START_TEST(test_spec_optimizers)
 	json = spec_to_json(&s);
 	ck_assert_ptr_nonnull(strstr(json, "\"optimizer\":{\"name\":\"adam\",\"learning_rate\":"
 					   "0.001,\"beta1\":0.8,\"beta2\":0.99,\"epsilon\":1e-06,"
-					   "\"weight_decay\":0.01,\"clip_norm\":5}"));
+					   "\"weight_decay\":0.01,\"l1\":0.002,\"clip_norm\":5}"));
 	spec_free(&s);
 	parse_ok(&s, json);
 	ck_assert_double_eq(s.optim.beta1, 0.8);
+	ck_assert_double_eq(s.optim.l1, 0.002);
 	ck_assert_double_eq(s.optim.clip_norm, 5.0);
 	free(json);
 	spec_free(&s);
@@ -762,6 +840,8 @@ static const struct {
      "optimizer.nesterov: expected true or false, got a number"},
     {"{\"layers\":[{}],\"optimizer\":{\"weight_decay\":-1}}",
      "optimizer.weight_decay: must be at least 0, got -1"},
+    {"{\"layers\":[{}],\"optimizer\":{\"l1\":-0.5}}",
+     "optimizer.l1: must be at least 0, got -0.5"},
     {"{\"layers\":[{}],\"optimizer\":{\"clip_norm\":0}}",
      "optimizer.clip_norm: must be above 0, got 0"},
     {"{\"layers\":[{}],\"optimizer\":{\"name\":\"lbfgs\",\"history_size\":0}}",
@@ -856,6 +936,41 @@ static int state_read(struct dnn_optim *o, const unsigned char *p, size_t len, s
 	ck_assert_uint_eq(d.pos, len);
 	return 0;
 }
+
+/* A new L-BFGS holds no old heap bytes: its training state, unused history
+ * slots included, is zero but for its history size, however dirty the
+ * memory malloc hands out (the checkpoint of "dnn train --optimizer lbfgs"
+ * carried bytes of the CSV file read before). */
+START_TEST(test_lbfgs_state_zeroed)
+{
+	struct dnn_optim_spec c = conf_of(DNN_OPT_LBFGS, 1.0);
+	const size_t n = 100, sizes[] = {n * sizeof(double), 10 * n * sizeof(double)};
+	void *dirty[8];
+	struct dnn_wbuf b = {0};
+	unsigned char *p;
+	struct dnn_optim *o;
+	size_t len, nonzero = 0;
+
+	for (size_t k = 0; k < 8; k++) {
+		dirty[k] = malloc(sizes[k % 2]);
+		ck_assert_ptr_nonnull(dirty[k]);
+		memset(dirty[k], 0xa5, sizes[k % 2]);
+	}
+	for (size_t k = 0; k < 8; k++)
+		free(dirty[k]);
+	o = xnew(&c, n);
+	optim_state_encode(o, &b);
+	ck_assert(!b.oom);
+	p = b.p;
+	len = b.n;
+	ck_assert_uint_eq(len, 4 * 4 + 8 * (1 + 2 * n + 2 * 10 * n + 10));
+	for (size_t i = 0; i < len; i++)
+		nonzero += p[i] != 0 && !(i == 4 && p[i] == DNN_DEFAULT_HISTORY_SIZE);
+	ck_assert_uint_eq(nonzero, 0);
+	free(p);
+	optim_free(o);
+}
+END_TEST
 
 /* Encode, decode into a fresh optimizer, encode again: the same bytes; and
  * the next step of both is the same, bit for bit. */
@@ -1041,11 +1156,13 @@ static Suite *optim_suite(void)
 	tcase_add_test(tc, test_adam_first_step_is_lr_sign);
 	tcase_add_test(tc, test_rmsprop_by_hand);
 	tcase_add_test(tc, test_weight_decay);
+	tcase_add_test(tc, test_l1);
 	tcase_add_test(tc, test_clip_norm);
 	tcase_add_test(tc, test_memory_floats);
 	suite_add_tcase(s, tc);
 	tcase_add_test(lb, test_lbfgs_quadratic);
 	tcase_add_test(lb, test_lbfgs_quadratic_weight_decay);
+	tcase_add_test(lb, test_lbfgs_l1);
 	tcase_add_test(lb, test_lbfgs_rosenbrock);
 	tcase_add_test(lb, test_lbfgs_steps_satisfy_strong_wolfe);
 	tcase_add_test(lb, test_lbfgs_logistic_regression);
@@ -1066,6 +1183,7 @@ static Suite *optim_suite(void)
 	tcase_add_loop_test(st, test_state_truncated, 0, 4);
 	tcase_add_test(st, test_state_mismatch);
 	tcase_add_test(st, test_sched_state_round_trip);
+	tcase_add_test(st, test_lbfgs_state_zeroed);
 	suite_add_tcase(s, st);
 	return s;
 }

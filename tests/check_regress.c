@@ -16,9 +16,9 @@ START_TEST(spec_error_quotes_only_the_text)
 	struct dnn_error e;
 
 	dnn_error_clear(&e);
-	ck_assert_int_eq(spec_parse(&s, text, 1, "t.json", &e), -1);
+	ck_assert_int_eq(spec_parse(&s, text, 2, "t.json", &e), -1);
 	ck_assert_int_eq(e.code, DNN_EX_DATA);
-	ck_assert_str_eq(e.msg, "invalid JSON near '{'");
+	ck_assert_str_eq(e.msg, "invalid JSON near 'a': expected a key in double quotes");
 	spec_free(&s);
 }
 END_TEST

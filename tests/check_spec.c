@@ -460,6 +460,42 @@ START_TEST(test_parse_length)
 }
 END_TEST
 
+/* A UTF-8 byte order mark before the spec is skipped, as jq does. */
+START_TEST(test_parse_bom)
+{
+	static const char text[] = "\xef\xbb\xbf{\"layers\":[{\"units\":3}],\"epochs\":7}";
+	struct dnn_spec s;
+
+	parse_ok(&s, text);
+	ck_assert_uint_eq(s.layers[0].units, 3);
+	ck_assert_uint_eq(s.epochs, 7);
+	spec_free(&s);
+}
+END_TEST
+
+/* A checkpoint's spec may hold names that are not UTF-8 (dnn wrote them as
+ * the data had them): spec_parse_stored reads them, spec_parse does not; the
+ * rest of the strictness holds for both. */
+START_TEST(test_parse_stored)
+{
+	static const char text[] = "{\"layers\":[{}],\"data\":{\"target\":\"\xe9t\xe9\"}}";
+	struct dnn_spec s;
+	struct dnn_error e;
+
+	dnn_error_clear(&e);
+	ck_assert_int_eq(spec_parse(&s, text, strlen(text), NAME, &e), -1);
+	ck_assert_str_eq(e.msg, "data.target: invalid UTF-8 in a string (byte 0xe9)");
+	ck_assert_int_eq(spec_parse_stored(&s, text, NAME, &e), 0);
+	ck_assert_str_eq(s.data.targets[0].name, "\xe9t\xe9");
+	spec_free(&s);
+	ck_assert_int_eq(spec_parse_stored(&s, "{\"layers\":[{}],\"seed\":9007199254740993}",
+					   NAME, &e),
+			 -1);
+	ck_assert_int_eq(e.code, 65);
+	spec_free(&s);
+}
+END_TEST
+
 /* --- round trips --------------------------------------------------------- */
 
 static const char *const round_specs[] = {
@@ -527,14 +563,39 @@ static const struct {
 	 "  ],\n"
 	 "  \"loss\": \"cross_entropy\"\n"
 	 "}\n",
-	 4, 5, "invalid JSON near '{\"units\": '"},
-	{"{\"layers\":[{\"units\":tru}]}", 1, 21, "invalid JSON near 'tru}]}'"},
-	{"nul", 1, 1, "invalid JSON near 'nul'"},
-	{"{\"layers\": [", 1, 12, "invalid JSON near '['"},
-	/* An object that is never closed. */
-	{"{\"layers\":[{}]", 1, 14, "invalid JSON: the text ends before every bracket is closed"},
-	{"{\n  \"layers\": [{}]\n", 2, 17,
+	 4, 5, "layers: invalid JSON near '{\"units\": ': expected ',' or ']'"},
+	{"{\"layers\":[{\"units\":tru}]}", 1, 21,
+	 "layers[0].units: invalid JSON: unknown word 'tru' (JSON's words are true, false and "
+	 "null)"},
+	{"nul", 1, 1, "invalid JSON: unknown word 'nul' (JSON's words are true, false and null)"},
+	{"{\"layers\": [", 1, 13,
+	 "layers[0]: invalid JSON: the text ends before every bracket is closed"},
+	/* An object that is never closed: the position is the end of the text. */
+	{"{\"layers\":[{}]", 1, 15, "invalid JSON: the text ends before every bracket is closed"},
+	{"{\n  \"layers\": [{}]\n", 3, 1,
 	 "invalid JSON: the text ends before every bracket is closed"},
+	/* RFC 8259 kept strictly (tests/check_json.c has the rest). */
+	{"{\"layers\":[{}],}", 1, 15, "invalid JSON: trailing comma"},
+	{"{\"layers\":[{\"units\":04}]}", 1, 21,
+	 "layers[0].units: invalid JSON: leading zero in the number '04'"},
+	{"{\"layers\":[{\"activation\":\"relu\\u0000x\"}]}", 1, 31,
+	 "layers[0].activation: \\u0000 (NUL) in a string: dnn-spec(5) forbids NUL"},
+	{"{\"layers\\u0000junk\":[{}]}", 1, 9,
+	 "layers\\u0000junk: the key holds \\u0000 (NUL), which dnn-spec(5) forbids"},
+	{"{\"layers\":[{}],\"seed\":9007199254740993}", 1, 23,
+	 "seed: 9007199254740993 is not exactly representable as a double (it would read as "
+	 "9007199254740992; whole numbers are exact up to 2^53 = 9007199254740992)"},
+	{"{\"layers\":[{}],\"seed\":90071992547409930e-1}", 1, 23,
+	 "seed: 90071992547409930e-1 is not exactly representable as a double (it would read as "
+	 "9007199254740992; whole numbers are exact up to 2^53 = 9007199254740992)"},
+	{"{\"layers\":[{}],\"loss\":\"MSE\"}", 0, 0, "loss: unknown loss 'MSE'; did you mean 'mse'?"},
+	{"{\"layers\":[{\"activation\":\"ReLU\"}]}", 0, 0,
+	 "layers[0].activation: unknown activation 'ReLU'; did you mean 'relu'?"},
+	{"{\"Layers\":[{}]}", 0, 0, "Layers: unknown key; did you mean 'layers'?"},
+	{"{\"layers\":[{}],\"optimizer\":\"ADAM\"}", 0, 0,
+	 "optimizer: unknown optimizer 'ADAM'; did you mean 'adam'?"},
+	/* Keys given twice are refused (jq would keep the last). */
+	{"{\"layers\":[{}],\"epochs\":1,\"epoch\\u0073\":2}", 0, 0, "epochs: given twice"},
 	{"{\"layers\":[{}]} x", 1, 17, "invalid JSON: text after the end of the spec"},
 	{"{\"layers\":[{}]}\n{}\n", 2, 1, "invalid JSON: text after the end of the spec"},
 	/* The top level. */
@@ -638,15 +699,15 @@ static const struct {
 	 "lbfgs)"},
 	{"{\"layers\":[{}],\"optimizer\":{\"name\":1}}", 0, 0,
 	 "optimizer.name: expected a string, got a number"},
-	{"{\"layers\":[{}],\"optimizer\":{\"lr\":0.1}}", 0, 0, "optimizer.lr: unknown key"},
+	{"{\"layers\":[{}],\"optimizer\":{\"lr\":0.1}}", 0, 0, "optimizer.lr: unknown key; did you mean 'l1'?"},
 	{"{\"layers\":[{}],\"optimizer\":{\"mometum\":0.5}}", 0, 0,
 	 "optimizer.mometum: unknown key; did you mean 'momentum'?"},
 	{"{\"layers\":[{}],\"optimizer\":{\"learning_rate\":0}}", 0, 0,
 	 "optimizer.learning_rate: must be above 0, got 0"},
 	{"{\"layers\":[{}],\"optimizer\":{\"learning_rate\":-0.5}}", 0, 0,
 	 "optimizer.learning_rate: must be above 0, got -0.5"},
-	{"{\"layers\":[{}],\"optimizer\":{\"learning_rate\":1e400}}", 0, 0,
-	 "optimizer.learning_rate: must be above 0, got inf"},
+	{"{\"layers\":[{}],\"optimizer\":{\"learning_rate\":1e400}}", 1, 45,
+	 "optimizer.learning_rate: number out of range (not representable as a double): 1e400"},
 	{"{\"layers\":[{}],\"optimizer\":{\"learning_rate\":\"fast\"}}", 0, 0,
 	 "optimizer.learning_rate: expected a number, got a string"},
 	{"{\"layers\":[{}],\"optimizer\":{\"momentum\":1}}", 0, 0,
@@ -786,7 +847,7 @@ START_TEST(test_load_file)
 	ck_assert_str_eq(e.file, path);
 	ck_assert_uint_eq(e.line, 3);
 	ck_assert_uint_eq(e.column, 14);
-	ck_assert_str_eq(e.msg, "invalid JSON near '\"seed\":1}'");
+	ck_assert_str_eq(e.msg, "invalid JSON near '\"seed\":1}': expected ',' or '}'");
 }
 END_TEST
 
@@ -825,9 +886,12 @@ START_TEST(test_load_nul)
 }
 END_TEST
 
-/* More than 64 MiB is refused before it is parsed (a sparse file of zeros). */
+/* More than 64 MiB is refused before it is parsed; a NUL byte as soon as it
+ * is read, with its line and column: a sparse file of 65 MiB of zeros is
+ * "NUL byte", not "larger than 64 MiB". */
 START_TEST(test_load_too_big)
 {
+	static char blanks[1 << 20];
 	char path[32];
 	struct dnn_spec s;
 	struct dnn_error e;
@@ -836,6 +900,21 @@ START_TEST(test_load_too_big)
 	strcpy(path, "/tmp/check_spec.XXXXXX");
 	fd = mkstemp(path);
 	ck_assert_int_ne(fd, -1);
+	memset(blanks, ' ', sizeof blanks);
+	for (int k = 0; k < 65; k++)
+		ck_assert_int_eq(write(fd, blanks, sizeof blanks), (ssize_t)sizeof blanks);
+	close(fd);
+	dnn_error_clear(&e);
+	rc = spec_load(&s, path, &e);
+	ck_assert_int_eq(rc, -1);
+	ck_assert_int_eq(e.code, 65);
+	ck_assert_str_eq(e.file, path);
+	ck_assert_str_eq(e.msg, "spec is larger than 64 MiB");
+	spec_free(&s);
+
+	fd = open(path, O_WRONLY | O_TRUNC);
+	ck_assert_int_ne(fd, -1);
+	ck_assert_int_eq(write(fd, "{\n  \"layers\"", 12), 12);
 	ck_assert_int_eq(ftruncate(fd, (off_t)65 << 20), 0);
 	close(fd);
 	dnn_error_clear(&e);
@@ -843,8 +922,9 @@ START_TEST(test_load_too_big)
 	unlink(path);
 	ck_assert_int_eq(rc, -1);
 	ck_assert_int_eq(e.code, 65);
-	ck_assert_str_eq(e.file, path);
-	ck_assert_str_eq(e.msg, "spec is larger than 64 MiB");
+	ck_assert_str_eq(e.msg, "not a JSON text (NUL byte)");
+	ck_assert_uint_eq(e.line, 2);
+	ck_assert_uint_eq(e.column, 11);
 	spec_free(&s);
 }
 END_TEST
@@ -1032,6 +1112,8 @@ static Suite *spec_suite(void)
 	tcase_add_test(good, test_targets);
 	tcase_add_test(good, test_limits);
 	tcase_add_test(good, test_parse_length);
+	tcase_add_test(good, test_parse_bom);
+	tcase_add_test(good, test_parse_stored);
 	tcase_add_loop_test(round, test_round_trip, 0,
 			    (int)(sizeof round_specs / sizeof round_specs[0]));
 	tcase_add_test(round, test_round_trip_overrides);

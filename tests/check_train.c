@@ -53,7 +53,7 @@ START_TEST(test_converges_to_known_minimum)
 	struct dnn_rng r;
 	struct dnn_history h = {0};
 	float x[4] = {0, 0, 0, 0}, t[4] = {3, 3, 3, 3};
-	struct dnn_rows rows = {4, x, t};
+	struct dnn_rows rows = {4, x, t, NULL};
 	struct dnn_train_opts opts = {.epochs = 200, .batch_size = 4};
 
 	rng_seed(&r, 1);
@@ -78,7 +78,7 @@ static int train_xor(uint64_t seed, float *params_out, double *final_loss, doubl
 	struct dnn_rng r;
 	struct dnn_history h = {0};
 	float x[8] = {0, 0, 0, 1, 1, 0, 1, 1}, t[4] = {0, 1, 1, 0};
-	struct dnn_rows rows = {4, x, t};
+	struct dnn_rows rows = {4, x, t, NULL};
 	struct dnn_train_opts opts = {.epochs = 500, .batch_size = 4, .classification = 1};
 	int rc;
 
@@ -123,7 +123,7 @@ START_TEST(test_divergence_stops_with_finite_weights)
 	struct dnn_rng r;
 	struct dnn_history h = {0};
 	float x[4] = {1, 2, 3, 4}, t[4] = {1, 2, 3, 4};
-	struct dnn_rows rows = {4, x, t};
+	struct dnn_rows rows = {4, x, t, NULL};
 	struct dnn_train_opts opts = {.epochs = 1000, .batch_size = 1};
 
 	rng_seed(&r, 1);
@@ -153,7 +153,7 @@ START_TEST(test_validation_figures)
 	/* Class 1 when x > 0. */
 	float x[8] = {-2, -1, 1, 2, -1.5f, 1.5f, -0.5f, 0.5f};
 	float t[16] = {1, 0, 1, 0, 0, 1, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1};
-	struct dnn_rows tr = {4, x, t}, va = {4, x + 4, t + 8};
+	struct dnn_rows tr = {4, x, t, NULL}, va = {4, x + 4, t + 8, NULL};
 	struct dnn_train_opts opts = {.epochs = 100, .batch_size = 2, .classification = 1};
 
 	rng_seed(&r, 1);
@@ -192,7 +192,7 @@ START_TEST(test_lbfgs_fits_a_line)
 	struct dnn_rng r;
 	struct dnn_history h = {0};
 	float x[5] = {-2, -1, 0, 1, 2}, t[5] = {-3, -1, 1, 3, 5}; /* t = 2x + 1 */
-	struct dnn_rows rows = {5, x, t};
+	struct dnn_rows rows = {5, x, t, NULL};
 	struct dnn_train_opts opts = {
 	    .epochs = 50, .batch_size = 2, .stop = &stop, .on_epoch = record, .ctx = r2};
 
@@ -223,7 +223,7 @@ START_TEST(test_early_stopping_keeps_best)
 	struct dnn_rng r;
 	struct dnn_history h = {0};
 	float x[4] = {0, 0, 0, 0}, t[4] = {1, 1, -0.5f, -0.5f};
-	struct dnn_rows tr = {2, x, t}, va = {2, x + 2, t + 2};
+	struct dnn_rows tr = {2, x, t, NULL}, va = {2, x + 2, t + 2, NULL};
 	struct dnn_train_opts opts = {.epochs = 100, .batch_size = 2, .patience = 4, .stop = &stop};
 	double best = INFINITY;
 	struct dnn_metrics mt;
@@ -264,7 +264,7 @@ START_TEST(test_schedule_in_history)
 	struct dnn_rng r;
 	struct dnn_history h = {0};
 	float x[2] = {1, 2}, t[2] = {1, 2};
-	struct dnn_rows rows = {2, x, t};
+	struct dnn_rows rows = {2, x, t, NULL};
 	struct dnn_train_opts opts = {.epochs = 5, .batch_size = 2, .sched = &sched};
 	const double want[5] = {0.4, 0.4, 0.2, 0.2, 0.1};
 
@@ -387,7 +387,7 @@ START_TEST(test_interrupt_stops_after_the_step)
 	struct dnn_rng r;
 	struct dnn_history h = {0};
 	float x[8] = {0}, t[8] = {1, 2, 3, 4, 5, 6, 7, 8};
-	struct dnn_rows rows = {8, x, t};
+	struct dnn_rows rows = {8, x, t, NULL};
 	struct interrupt_at ia = {0, 2, 0, 0};
 	struct dnn_train_opts opts = {.epochs = 10,
 				      .batch_size = 2,
@@ -411,6 +411,72 @@ START_TEST(test_interrupt_stops_after_the_step)
 }
 END_TEST
 
+/* Train a 2-3-2 softmax net for 3 epochs of full batches on n rows (w their
+ * weights or NULL) from seed 1; the weights in out. */
+static void train_small(const float *x, const float *t, const float *w, size_t n,
+			const double *max_norm, float *out, size_t *np)
+{
+	size_t units[2] = {3, 2};
+	int acts[2] = {DNN_ACT_TANH, DNN_ACT_SOFTMAX};
+	struct dnn_error e;
+	struct dnn_net *net = net_new(2, 2, units, acts, DNN_LOSS_CROSS_ENTROPY, &e);
+	struct dnn_optim *o = sgd_new(net->n_params, 0.5, 0.0);
+	struct dnn_rng r;
+	struct dnn_history h = {0};
+	struct dnn_rows rows = {n, x, t, w};
+	struct dnn_train_opts opts = {.epochs = 3, .batch_size = 64, .classification = 1,
+				      .max_norm = max_norm};
+
+	rng_seed(&r, 1);
+	net_init(net, DNN_INIT_AUTO, &r);
+	ck_assert_int_eq(train_run(net, o, &r, &rows, NULL, &opts, &h, &e), 0);
+	memcpy(out, net->params, net->n_params * sizeof *out);
+	*np = net->n_params;
+	history_free(&h);
+	optim_free(o);
+	net_free(net);
+}
+
+/* A row of weight 2 (the others 1) trains as that row given twice: the
+ * weights as given to train_run, normalized to a mean of 1 (weights.h). */
+START_TEST(test_weight_two_is_the_row_twice)
+{
+	float x[10] = {1, 0, 0, 1, -1, 0.5f, 0.3f, -0.7f, 0.3f, -0.7f};
+	float t[10] = {1, 0, 0, 1, 1, 0, 0, 1, 0, 1};
+	float w[4] = {0.8f, 0.8f, 0.8f, 1.6f}; /* (1, 1, 1, 2) / (5/4) */
+	float a[64], b[64];
+	size_t na, nb;
+
+	train_small(x, t, w, 4, NULL, a, &na);
+	train_small(x, t, NULL, 5, NULL, b, &nb);
+	ck_assert_uint_eq(na, nb);
+	for (size_t i = 0; i < na; i++)
+		ck_assert_float_eq_tol(a[i], b[i], 1e-6f);
+	/* Without the weight the row counts once: another result. */
+	train_small(x, t, NULL, 4, NULL, b, &nb);
+	ck_assert_float_gt(fabsf(a[0] - b[0]) + fabsf(a[3] - b[3]) + fabsf(a[8] - b[8]), 1e-4f);
+}
+END_TEST
+
+/* Max-norm after every step: each row of the hidden layer's weights (its
+ * bias left out) has a norm of at most c. */
+START_TEST(test_max_norm_in_training)
+{
+	float x[8] = {3, 0, 0, 3, -3, 1, 1, -3}, t[8] = {1, 0, 0, 1, 1, 0, 0, 1};
+	double c[2] = {0.3, 0};
+	float p[64];
+	size_t np;
+
+	train_small(x, t, NULL, 4, c, p, &np);
+	for (size_t j = 0; j < 3; j++) {
+		double sq = (double)p[2 * j] * p[2 * j] + (double)p[2 * j + 1] * p[2 * j + 1];
+
+		ck_assert_double_le(sqrt(sq), 0.3 * (1 + 1e-6));
+	}
+}
+END_TEST
+
+
 static Suite *train_suite(void)
 {
 	Suite *s = suite_create("train");
@@ -426,6 +492,8 @@ static Suite *train_suite(void)
 	tcase_add_test(tc, test_schedule_in_history);
 	tcase_add_test(tc, test_state_round_trip);
 	tcase_add_test(tc, test_interrupt_stops_after_the_step);
+	tcase_add_test(tc, test_weight_two_is_the_row_twice);
+	tcase_add_test(tc, test_max_norm_in_training);
 	suite_add_tcase(s, tc);
 	return s;
 }

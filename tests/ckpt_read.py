@@ -86,7 +86,10 @@ class Payload:
         self.pos += n
         if b"\0" in raw:
             self.fail("%s %d contains a NUL byte" % (what, i + 1))
-        return raw.decode("utf-8", errors="replace")
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            self.fail("%s %d is not valid UTF-8" % (what, i + 1))
 
     def done(self):
         if self.pos != len(self.data):
@@ -110,6 +113,9 @@ def split_sections(data):
     end = len(data) - 4
     spans, pos = [], 12
     while pos < end:
+        if data[pos:pos + 4] == struct.pack("<I", zlib.crc32(data[:pos]) & 0xFFFFFFFF):
+            raise BadCheckpoint("trailing data after the checkpoint (from offset %d)"
+                                % (pos + 4))
         if end - pos < 12:
             raise BadCheckpoint("truncated checkpoint (section header at %d)" % pos)
         tag, n = struct.unpack_from("<4sQ", data, pos)
@@ -263,7 +269,19 @@ def parse(data):
 
     if b"\0" in sec["SPEC"]:
         raise BadCheckpoint("section 'SPEC': the spec contains a NUL byte")
-    m["spec"] = sec["SPEC"].decode("utf-8", errors="replace")
+    try:
+        m["spec"] = sec["SPEC"].decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadCheckpoint("section 'SPEC': the spec is not valid UTF-8")
+
+    def not_a_number(word):
+        raise ValueError(word)
+    try:
+        spec = json.loads(m["spec"], parse_constant=not_a_number)
+    except ValueError:
+        raise BadCheckpoint("section 'SPEC': the spec is not valid JSON")
+    if not isinstance(spec, dict):
+        raise BadCheckpoint("section 'SPEC': the spec is not a JSON object")
     return m
 
 

@@ -1,5 +1,5 @@
 /* Helpers shared by the commands: option values, usage errors, CSV and JSON
- * output. */
+ * output, names shown in tables. */
 #include "cli.h"
 
 #include <errno.h>
@@ -114,9 +114,63 @@ void cli_write_field(FILE *f, const char *s, char delim)
 	putc('"', f);
 }
 
+/* The escape of byte ch in a shown name ("" when it is shown as it is). */
+static const char *shown_escape(unsigned char ch, char buf[8])
+{
+	if (ch == '\n' || ch == '\r' || ch == '\t') {
+		buf[0] = '\\';
+		buf[1] = ch == '\n' ? 'n' : ch == '\r' ? 'r' : 't';
+		buf[2] = '\0';
+	} else if (ch < 0x20 || ch == 0x7f) {
+		snprintf(buf, 8, "\\x%02x", ch);
+	} else {
+		buf[0] = '\0';
+	}
+	return buf;
+}
+
+size_t cli_shown_len(const char *s)
+{
+	char buf[8];
+	size_t n = 0;
+
+	for (; *s; s++) {
+		size_t k = strlen(shown_escape((unsigned char)*s, buf));
+
+		n += k ? k : 1;
+	}
+	return n;
+}
+
+void cli_write_shown(FILE *f, const char *s, int width)
+{
+	size_t len = cli_shown_len(s), pad = 0;
+	char buf[8];
+
+	if (width < 0 && (size_t) - (long)width > len)
+		pad = (size_t) - (long)width - len;
+	for (; pad > 0; pad--)
+		putc(' ', f);
+	for (; *s; s++) {
+		if (*shown_escape((unsigned char)*s, buf))
+			fputs(buf, f);
+		else
+			putc(*s, f);
+	}
+	if (width > 0 && (size_t)width > len)
+		for (pad = (size_t)width - len; pad > 0; pad--)
+			putc(' ', f);
+}
+
 void cli_write_json_string(FILE *f, const char *s)
 {
 	putc('"', f);
+	cli_write_json_chars(f, s);
+	putc('"', f);
+}
+
+void cli_write_json_chars(FILE *f, const char *s)
+{
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
 
@@ -133,7 +187,6 @@ void cli_write_json_string(FILE *f, const char *s)
 		else
 			putc(ch, f);
 	}
-	putc('"', f);
 }
 
 void cli_write_json_number(FILE *f, double x)
@@ -157,11 +210,8 @@ void dnn_error_print(const struct dnn_error *e, FILE *f)
 {
 	char buf[2048];
 
+	/* One line, whatever the message holds: control bytes come escaped. */
 	dnn_error_format(e, buf, sizeof buf);
-	/* One line, whatever the message holds. */
-	for (char *p = buf; *p; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
 	fprintf(f, "dnn: %s\n", buf);
 }
 

@@ -49,8 +49,17 @@ int cli_input_operands(int argc, char **argv, const char *what, const char *give
  * line break. */
 void cli_write_field(FILE *f, const char *s, char delim);
 
+/* Write s as a table shows a name: \n, \r, \t and \xNN for the other
+ * control characters and DEL, the rest as it is, then spaces up to width
+ * bytes (a negative width: the spaces first, up to -width). */
+void cli_write_shown(FILE *f, const char *s, int width);
+/* The bytes cli_write_shown writes for s before the spaces. */
+size_t cli_shown_len(const char *s);
+
 /* Write s as a JSON string, quoted and escaped. */
 void cli_write_json_string(FILE *f, const char *s);
+/* The same without the quotes. */
+void cli_write_json_chars(FILE *f, const char *s);
 /* Write x as a JSON number that reads back exactly, or null when it is not
  * finite. */
 void cli_write_json_number(FILE *f, double x);

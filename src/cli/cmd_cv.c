@@ -312,6 +312,7 @@ static int cv_load(const struct cv_args *a, struct dnn_spec *s, struct dnn_datas
 	o.n_ignore = s->data.n_ignore;
 	o.categorical = s->data.categorical;
 	o.n_categorical = s->data.n_categorical;
+	o.weight = s->data.weight;
 	o.task = s->loss == DNN_LOSS_MSE ? DNN_TASK_REGRESSION : DNN_TASK_CLASSIFICATION;
 	o.csv.missing_ok = s->data.missing == DNN_MISSING_MEAN;
 	return dist_agree(data_load(d, a->data_path, &o, e), e);

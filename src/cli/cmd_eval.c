@@ -16,6 +16,7 @@
 #include "net.h"
 #include "opts.h"
 #include "prepare.h"
+#include "spec.h"
 #include "util.h"
 
 static const char eval_usage[] =
@@ -24,35 +25,67 @@ static const char eval_usage[] =
     "DATA (CSV, plain or gzip-compressed; '-' for standard input): for a\n"
     "classification the accuracy, each class's precision, recall and F1 and the\n"
     "confusion matrix; for a regression each target's MSE, MAE and R^2 in its own\n"
-    "units. Columns are matched by name when DATA has a header.\n"
+    "units. Columns are matched by name when DATA has a header. When the model\n"
+    "was trained with a weight column (data.weight) and DATA has it, the\n"
+    "metrics are weighted by it, and eval says so.\n"
     "\n"
     "Options:\n";
 
 /* Running sums of the metrics. */
 struct tally {
 	size_t n;
-	double loss;	      /* summed over rows, as in training */
-	size_t *confusion;    /* k x k: row = true class, column = predicted */
+	double wsum;	      /* the rows' weights (n without a weight column) */
+	const char *weight;   /* the weight column, when DATA has it */
+	double loss;	      /* summed over rows (times their weights), as in training */
+	double *confusion;    /* k x k: row = true class, column = predicted (weighted) */
 	double *sq, *abs_err; /* per target, in the target's units */
 	double *mean, *m2;    /* per target: Welford's mean and sum of squares */
 };
 
+/* The regression sums of a batch whose rows weigh w (West's weighted
+ * update of the mean and the sum of squares). */
+static void tally_weighted_reg(struct tally *ty, size_t n_out, const float *y, const float *pred,
+			       const float *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		double wi = (double)w[i];
+
+		ty->wsum += wi;
+		for (size_t j = 0; j < n_out && wi > 0.0; j++) {
+			double v = (double)y[i * n_out + j];
+			double d = (double)pred[i * n_out + j] - v, delta = v - ty->mean[j];
+
+			ty->sq[j] += wi * d * d;
+			ty->abs_err[j] += wi * fabs(d);
+			ty->mean[j] += wi / ty->wsum * delta;
+			ty->m2[j] += wi * delta * (v - ty->mean[j]);
+		}
+	}
+}
+
 /* Add a batch of n rows: the outputs a (n x m), their targets in the form
- * the loss wants (t), and the truth (label or y). */
+ * the loss wants (t), the truth (label or y) and the rows' weights (w, or
+ * NULL for 1). */
 static void tally_batch(struct tally *ty, const struct dnn_model *m, const float *a, const float *t,
-			const uint32_t *label, const float *y, float *pred, size_t n)
+			const uint32_t *label, const float *y, const float *w, float *pred,
+			size_t n)
 {
 	const struct dnn_net *net = m->net;
 	size_t n_out = net_n_out(net);
 
-	ty->loss +=
-	    loss_eval(net->loss, net->layers[net->n_layers - 1].act, a, t, n, n_out, 0.0f, NULL);
+	ty->loss += loss_eval_weighted(net->loss, net->layers[net->n_layers - 1].act, a, t, w, n,
+				       n_out, 0.0f, NULL);
 	if (m->task == DNN_TASK_CLASSIFICATION) {
 		for (size_t i = 0; i < n; i++) {
 			size_t p = metrics_class(a + i * n_out, n_out);
 
-			ty->confusion[label[i] * m->n_classes + p]++;
+			ty->confusion[label[i] * m->n_classes + p] += w ? (double)w[i] : 1.0;
+			ty->wsum += w ? (double)w[i] : 1.0;
 		}
+	} else if (w) {
+		memcpy(pred, a, n * n_out * sizeof *pred);
+		norm_invert(&m->out_norm, pred, n);
+		tally_weighted_reg(ty, n_out, y, pred, w, n);
 	} else {
 		memcpy(pred, a, n * n_out * sizeof *pred);
 		norm_invert(&m->out_norm, pred, n);
@@ -68,6 +101,7 @@ static void tally_batch(struct tally *ty, const struct dnn_model *m, const float
 				ty->m2[j] += delta * (v - ty->mean[j]);
 			}
 		}
+		ty->wsum += (double)n;
 	}
 	ty->n += n;
 }
@@ -79,49 +113,72 @@ static double ratio(double a, double b)
 
 /* Per class: precision, recall, F1 and support from the confusion matrix. */
 static void class_stats(const struct tally *ty, size_t k, size_t c, double *prec, double *rec,
-			double *f1, size_t *support)
+			double *f1, double *support)
 {
-	size_t tp = ty->confusion[c * k + c], pred = 0, truth = 0;
+	double tp = ty->confusion[c * k + c], pred = 0.0, truth = 0.0;
 
 	for (size_t j = 0; j < k; j++) {
 		pred += ty->confusion[j * k + c];
 		truth += ty->confusion[c * k + j];
 	}
-	*prec = ratio((double)tp, (double)pred);
-	*rec = ratio((double)tp, (double)truth);
+	*prec = ratio(tp, pred);
+	*rec = ratio(tp, truth);
 	*f1 = isnan(*prec) || isnan(*rec) || *prec + *rec == 0.0
-		  ? (pred + truth ? 0.0 : (double)NAN)
+		  ? (pred + truth > 0.0 ? 0.0 : (double)NAN)
 		  : 2.0 * *prec * *rec / (*prec + *rec);
 	*support = truth;
 }
 
 static double accuracy(const struct tally *ty, size_t k)
 {
-	size_t right = 0;
+	double right = 0.0;
 
 	for (size_t c = 0; c < k; c++)
 		right += ty->confusion[c * k + c];
-	return ratio((double)right, (double)ty->n);
+	return ratio(right, ty->wsum);
 }
 
+/* A count, or a sum of weights, w wide: the same text as %zu for a whole
+ * number without weights. */
+static void print_count(const struct tally *ty, int w, double v)
+{
+	if (ty->weight)
+		printf("%*.6g", w, v);
+	else
+		printf("%*.0f", w, v);
+}
+
+/* The width of a class's column in the confusion matrix: its name as
+ * shown, 7 at least. */
+static size_t column_width(const char *name)
+{
+	size_t n = cli_shown_len(name);
+
+	return n > 7 ? n : 7;
+}
+
+/* The tables of dnn eval; names shown with their control characters
+ * escaped (cli_write_shown). */
 static void print_text(const struct tally *ty, const struct dnn_model *m)
 {
 	size_t k = m->n_classes, w = 5;
 
 	printf("rows      %zu\n", ty->n);
-	printf("loss      %.6g\n", ty->loss / (double)ty->n);
+	if (ty->weight)
+		printf("weights   column '%s': the figures below are weighted by it\n", ty->weight);
+	printf("loss      %.6g\n", ty->loss / ty->wsum);
 	if (m->task != DNN_TASK_CLASSIFICATION) {
 		size_t n_out = net_n_out(m->net);
 
 		for (size_t c = 0; c < m->n_cols; c++)
-			if (m->col_role[c] == DNN_COL_TARGET && strlen(m->col_names[c]) > w)
-				w = strlen(m->col_names[c]);
+			if (m->col_role[c] == DNN_COL_TARGET && cli_shown_len(m->col_names[c]) > w)
+				w = cli_shown_len(m->col_names[c]);
 		printf("\n%-*s  %12s  %12s  %9s\n", (int)w, "target", "mse", "mae", "r2");
 		for (size_t c = 0, j = 0; c < m->n_cols && j < n_out; c++) {
 			if (m->col_role[c] != DNN_COL_TARGET)
 				continue;
-			printf("%-*s  %12.6g  %12.6g  %9.4f\n", (int)w, m->col_names[c],
-			       ty->sq[j] / (double)ty->n, ty->abs_err[j] / (double)ty->n,
+			cli_write_shown(stdout, m->col_names[c], (int)w);
+			printf("  %12.6g  %12.6g  %9.4f\n", ty->sq[j] / ty->wsum, ty->abs_err[j] / ty->wsum,
 			       1.0 - ratio(ty->sq[j], ty->m2[j]));
 			j++;
 		}
@@ -129,39 +186,56 @@ static void print_text(const struct tally *ty, const struct dnn_model *m)
 	}
 	printf("accuracy  %.4f\n", accuracy(ty, k));
 	for (size_t c = 0; c < k; c++)
-		if (strlen(m->class_names[c]) > w)
-			w = strlen(m->class_names[c]);
+		if (cli_shown_len(m->class_names[c]) > w)
+			w = cli_shown_len(m->class_names[c]);
 	printf("\n%-*s  %9s  %9s  %9s  %7s\n", (int)w, "class", "precision", "recall", "f1",
 	       "support");
 	for (size_t c = 0; c < k; c++) {
-		double p, r, f;
-		size_t s;
+		double p, r, f, s;
 
 		class_stats(ty, k, c, &p, &r, &f, &s);
-		printf("%-*s  %9.4f  %9.4f  %9.4f  %7zu\n", (int)w, m->class_names[c], p, r, f, s);
-	}
-	printf("\nconfusion (rows: true class, columns: predicted)\n%-*s", (int)w, "");
-	for (size_t c = 0; c < k; c++)
-		printf("  %*s",
-		       (int)(strlen(m->class_names[c]) > 7 ? strlen(m->class_names[c]) : 7),
-		       m->class_names[c]);
-	putchar('\n');
-	for (size_t r = 0; r < k; r++) {
-		printf("%-*s", (int)w, m->class_names[r]);
-		for (size_t c = 0; c < k; c++)
-			printf("  %*zu",
-			       (int)(strlen(m->class_names[c]) > 7 ? strlen(m->class_names[c]) : 7),
-			       ty->confusion[r * k + c]);
+		cli_write_shown(stdout, m->class_names[c], (int)w);
+		printf("  %9.4f  %9.4f  %9.4f  ", p, r, f);
+		print_count(ty, 7, s);
 		putchar('\n');
 	}
+	printf("\nconfusion (rows: true class, columns: predicted)\n%-*s", (int)w, "");
+	for (size_t c = 0; c < k; c++) {
+		fputs("  ", stdout);
+		cli_write_shown(stdout, m->class_names[c], -(int)column_width(m->class_names[c]));
+	}
+	putchar('\n');
+	for (size_t r = 0; r < k; r++) {
+		cli_write_shown(stdout, m->class_names[r], (int)w);
+		for (size_t c = 0; c < k; c++) {
+			fputs("  ", stdout);
+			print_count(ty, (int)column_width(m->class_names[c]), ty->confusion[r * k + c]);
+		}
+		putchar('\n');
+	}
+}
+
+/* A count in JSON: a whole number without weights, else a number. */
+static void json_count(const struct tally *ty, double v)
+{
+	if (ty->weight)
+		cli_write_json_number(stdout, v);
+	else
+		printf("%.0f", v);
 }
 
 static void print_json(const struct tally *ty, const struct dnn_model *m)
 {
 	size_t k = m->n_classes;
 
-	printf("{\"rows\":%zu,\"loss\":", ty->n);
-	cli_write_json_number(stdout, ty->loss / (double)ty->n);
+	printf("{\"rows\":%zu,", ty->n);
+	if (ty->weight) {
+		fputs("\"weight\":", stdout);
+		cli_write_json_string(stdout, ty->weight);
+		putchar(',');
+	}
+	fputs("\"loss\":", stdout);
+	cli_write_json_number(stdout, ty->loss / ty->wsum);
 	if (m->task != DNN_TASK_CLASSIFICATION) {
 		size_t n_out = net_n_out(m->net);
 
@@ -172,9 +246,9 @@ static void print_json(const struct tally *ty, const struct dnn_model *m)
 			fputs(j ? ",{\"name\":" : "{\"name\":", stdout);
 			cli_write_json_string(stdout, m->col_names[c]);
 			fputs(",\"mse\":", stdout);
-			cli_write_json_number(stdout, ty->sq[j] / (double)ty->n);
+			cli_write_json_number(stdout, ty->sq[j] / ty->wsum);
 			fputs(",\"mae\":", stdout);
-			cli_write_json_number(stdout, ty->abs_err[j] / (double)ty->n);
+			cli_write_json_number(stdout, ty->abs_err[j] / ty->wsum);
 			fputs(",\"r2\":", stdout);
 			cli_write_json_number(stdout, 1.0 - ratio(ty->sq[j], ty->m2[j]));
 			putchar('}');
@@ -187,8 +261,7 @@ static void print_json(const struct tally *ty, const struct dnn_model *m)
 	cli_write_json_number(stdout, accuracy(ty, k));
 	fputs(",\"classes\":[", stdout);
 	for (size_t c = 0; c < k; c++) {
-		double p, r, f;
-		size_t s;
+		double p, r, f, s;
 
 		class_stats(ty, k, c, &p, &r, &f, &s);
 		fputs(c ? ",{\"name\":" : "{\"name\":", stdout);
@@ -199,15 +272,20 @@ static void print_json(const struct tally *ty, const struct dnn_model *m)
 		cli_write_json_number(stdout, r);
 		fputs(",\"f1\":", stdout);
 		cli_write_json_number(stdout, f);
-		printf(",\"support\":%zu}", s);
+		fputs(",\"support\":", stdout);
+		json_count(ty, s);
+		putchar('}');
 	}
 	fputs("],\"confusion\":[", stdout);
 	for (size_t r = 0; r < k; r++) {
 		putchar(r ? ',' : '[');
 		if (r)
 			putchar('[');
-		for (size_t c = 0; c < k; c++)
-			printf(c ? ",%zu" : "%zu", ty->confusion[r * k + c]);
+		for (size_t c = 0; c < k; c++) {
+			if (c)
+				putchar(',');
+			json_count(ty, ty->confusion[r * k + c]);
+		}
 		putchar(']');
 	}
 	fputs("]}\n", stdout);
@@ -216,7 +294,7 @@ static void print_json(const struct tally *ty, const struct dnn_model *m)
 /* One batch's buffers: inputs, truth (values or classes), targets in the
  * form the loss wants, and predictions in the targets' units. */
 struct batch {
-	float *x, *y, *t, *pred;
+	float *x, *y, *t, *pred, *w;
 	uint32_t *label;
 };
 
@@ -226,6 +304,7 @@ static void batch_free(struct batch *b)
 	free(b->y);
 	free(b->t);
 	free(b->pred);
+	free(b->w);
 	free(b->label);
 }
 
@@ -250,12 +329,13 @@ static int eval_alloc(struct batch *b, struct tally *ty, struct dnn_model *m, si
 	b->t = util_malloc_array(batch * n_out, sizeof *b->t);
 	b->pred = util_malloc_array(batch * n_out, sizeof *b->pred);
 	b->label = util_malloc_array(batch, sizeof *b->label);
+	b->w = util_malloc_array(batch, sizeof *b->w);
 	ty->confusion = util_calloc_array(k ? k * k : 1, sizeof *ty->confusion);
 	ty->sq = util_calloc_array(n_out, sizeof *ty->sq);
 	ty->abs_err = util_calloc_array(n_out, sizeof *ty->abs_err);
 	ty->mean = util_calloc_array(n_out, sizeof *ty->mean);
 	ty->m2 = util_calloc_array(n_out, sizeof *ty->m2);
-	if (!b->x || !b->y || !b->t || !b->pred || !b->label || !ty->confusion || !ty->sq ||
+	if (!b->x || !b->y || !b->t || !b->pred || !b->w || !b->label || !ty->confusion || !ty->sq ||
 	    !ty->abs_err || !ty->mean || !ty->m2 || net_reserve(m->net, batch, e)) {
 		if (!e->code)
 			dnn_error_oom(e);
@@ -264,8 +344,31 @@ static int eval_alloc(struct batch *b, struct tally *ty, struct dnn_model *m, si
 	return 0;
 }
 
+/* The training column of m's rows' weights (its spec's data.weight), or
+ * SIZE_MAX. */
+static size_t weight_column(const struct dnn_model *m)
+{
+	struct dnn_spec s;
+	struct dnn_error e;
+	size_t col = SIZE_MAX;
+
+	if (!m->spec_json ||
+	    spec_parse(&s, m->spec_json, strlen(m->spec_json), "spec", &e))
+		return SIZE_MAX;
+	for (size_t c = 0; s.data.weight && c < m->n_cols; c++)
+		if (m->col_role[c] == DNN_COL_IGNORED &&
+		    (s.data.weight->name ? strcmp(m->col_names[c], s.data.weight->name) == 0
+					 : (long)c == s.data.weight->index)) {
+			col = c;
+			break;
+		}
+	spec_free(&s);
+	return col;
+}
+
 /* Every row of data_path read for model m, batch rows at a time, prepared
- * as in training and added to ty. */
+ * as in training and added to ty (weighted when the file has m's weight
+ * column). */
 static int eval_rows(struct dnn_model *m, const char *data_path, struct dnn_csv_opts *csv,
 		     int unknown_ignore, size_t batch, struct tally *ty, struct dnn_error *e)
 {
@@ -282,20 +385,31 @@ static int eval_rows(struct dnn_model *m, const char *data_path, struct dnn_csv_
 				     .unknown_ignore = unknown_ignore,
 				     .with_targets = 1,
 				     .class_names = m->class_names,
-				     .n_classes = m->n_classes};
+				     .n_classes = m->n_classes,
+				     .weight_col = weight_column(m)};
+
+	ro.has_weight = ro.weight_col != SIZE_MAX;
 
 	r = reader_open_model(data_path, csv, m->col_names, m->col_role, m->n_cols, &ro, e);
 	if (!r)
 		goto out;
 	for (;;) {
-		if (reader_next_labelled(r, b.x, b.y, b.label, batch, &n, e))
+		if (reader_next_weighted(r, b.x, b.y, b.label, b.w, batch, &n, e))
 			goto out;
 		if (n == 0)
 			break;
+		if (reader_has_weight(r))
+			ty->weight = m->col_names[ro.weight_col];
 		prepare_inputs(m, b.x, n);
 		/* Targets in the form the loss wants, as in training. */
 		prepare_targets(m, b.label, b.y, n, n_out, b.t);
-		tally_batch(ty, m, net_forward(m->net, b.x, n), b.t, b.label, b.y, b.pred, n);
+		tally_batch(ty, m, net_forward(m->net, b.x, n), b.t, b.label, b.y,
+			    ty->weight ? b.w : NULL, b.pred, n);
+	}
+	if (ty->n > 0 && !(ty->wsum > 0.0)) {
+		dnn_error_set(e, DNN_EX_DATA, strcmp(data_path, "-") ? data_path : "<stdin>", 0, 0,
+			      "every weight in column '%s' is 0", ty->weight);
+		goto out;
 	}
 	if (ty->n == 0) {
 		dnn_error_set(e, DNN_EX_DATA, strcmp(data_path, "-") ? data_path : "<stdin>", 0, 0,

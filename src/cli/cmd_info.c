@@ -58,7 +58,9 @@ static size_t best_epoch(const struct dnn_history *h, size_t offset)
 	return best;
 }
 
-/* The columns of role, comma-separated, on f. */
+/* The columns of role, comma-separated, on f. Here and in every line of
+ * the text, names are shown with their control characters escaped
+ * (cli_write_shown), so that each item stays on its line. */
 static size_t list_columns(FILE *f, const struct dnn_model *m, int role)
 {
 	size_t n = 0;
@@ -66,10 +68,22 @@ static size_t list_columns(FILE *f, const struct dnn_model *m, int role)
 	for (size_t c = 0; c < m->n_cols; c++) {
 		if (m->col_role[c] != role)
 			continue;
-		fprintf(f, "%s%s", n ? ", " : "", m->col_names[c]);
+		if (n)
+			fputs(", ", f);
+		cli_write_shown(f, m->col_names[c], 0);
 		n++;
 	}
 	return n;
+}
+
+/* n names, comma-separated, on standard output. */
+static void list_names(char *const *names, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		if (k)
+			fputs(", ", stdout);
+		cli_write_shown(stdout, names[k], 0);
+	}
 }
 
 /* The inputs, categories, targets, classes, ignored columns and the
@@ -86,9 +100,10 @@ static void text_columns(const struct dnn_model *m)
 	for (size_t k = 0; k < m->n_cats; k++) {
 		const struct dnn_catcol *cc = &m->cats[k];
 
-		printf("categorical  %s (%zu inputs, one-hot): ", m->col_names[cc->col], cc->n);
-		for (size_t q = 0; q < cc->n; q++)
-			printf("%s%s", q ? ", " : "", cc->names[q]);
+		fputs("categorical  ", stdout);
+		cli_write_shown(stdout, m->col_names[cc->col], 0);
+		printf(" (%zu inputs, one-hot): ", cc->n);
+		list_names(cc->names, cc->n);
 		putchar('\n');
 	}
 	printf("target%s      ",
@@ -99,8 +114,7 @@ static void text_columns(const struct dnn_model *m)
 	putchar('\n');
 	if (m->n_classes) {
 		printf("classes      %zu: ", m->n_classes);
-		for (size_t k = 0; k < m->n_classes; k++)
-			printf("%s%s", k ? ", " : "", m->class_names[k]);
+		list_names(m->class_names, m->n_classes);
 		putchar('\n');
 	}
 	n = 0;
@@ -150,7 +164,9 @@ static void print_text(const struct dnn_model *m, const char *name)
 	       (unsigned)m->format_version, m->file_size, (unsigned)m->crc);
 	if (m->writer) {
 		iso_time(m->written, when, sizeof when);
-		printf("written by   %s%s%s\n", m->writer, *when ? " on " : "", when);
+		fputs("written by   ", stdout);
+		cli_write_shown(stdout, m->writer, 0);
+		printf("%s%s\n", *when ? " on " : "", when);
 	}
 	printf("task         %s, loss %s\n",
 	       m->task == DNN_TASK_CLASSIFICATION ? "classification" : "regression",
@@ -168,7 +184,19 @@ static void print_text(const struct dnn_model *m, const char *name)
 
 	text_columns(m);
 	text_history(&m->history);
-	printf("spec         %s\n", m->spec_json);
+	fputs("spec         ", stdout);
+	cli_write_shown(stdout, m->spec_json, 0);
+	putchar('\n');
+}
+
+/* "a=b" as a JSON string, whatever the lengths of a and b. */
+static void json_pair(FILE *f, const char *a, const char *b)
+{
+	putc('"', f);
+	cli_write_json_chars(f, a);
+	putc('=', f);
+	cli_write_json_chars(f, b);
+	putc('"', f);
 }
 
 /* The name of network input j: its column, or column=category. */
@@ -181,11 +209,7 @@ static void input_name(FILE *f, const struct dnn_model *m, size_t j)
 			const struct dnn_catcol *cc = &m->cats[k++];
 
 			if (j >= first && j < first + cc->n) {
-				char buf[4096];
-
-				snprintf(buf, sizeof buf, "%s=%s", m->col_names[c],
-					 cc->names[j - first]);
-				cli_write_json_string(f, buf);
+				json_pair(f, m->col_names[c], cc->names[j - first]);
 				return;
 			}
 		} else if (m->col_role[c] == DNN_COL_INPUT && first == j) {
@@ -327,14 +351,36 @@ static void json_history(const struct dnn_history *h)
 	putchar('}');
 }
 
+/* The JSON text s without the blanks between its tokens: the canonical
+ * spec of dnn as it is, one written by another program on one line. */
+static void json_compact(const char *s)
+{
+	int in_string = 0;
+
+	for (; *s; s++) {
+		if (in_string) {
+			putchar(*s);
+			if (*s == '\\' && s[1])
+				putchar(*++s);
+			else if (*s == '"')
+				in_string = 0;
+		} else if (!strchr(" \t\r\n", *s)) {
+			putchar(*s);
+			in_string = *s == '"';
+		}
+	}
+}
+
 /* The model as one JSON object on one line (dnn(1), info --json). */
 static void print_json(const struct dnn_model *m, const char *name)
 {
 	json_file_and_net(m, name);
 	json_columns_and_classes(m);
 	json_history(&m->history);
-	/* The spec is canonical JSON already: embedded as it is. */
-	printf(",\"spec\":%s}\n", m->spec_json);
+	/* The spec is JSON (ckpt_load checks it): embedded, on one line. */
+	fputs(",\"spec\":", stdout);
+	json_compact(m->spec_json);
+	fputs("}\n", stdout);
 }
 
 int cmd_info(int argc, char **argv, struct dnn_error *e)

@@ -82,8 +82,20 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct dnn_er
 		OPT_STRING(0, "history-size", &ov->history_size, "N", "correction pairs lbfgs keeps"),
 		OPT_STRING(0, "weight-decay", &ov->weight_decay, "X",
 			   "L2 penalty X/2 |w|^2 added to the loss"),
+		OPT_STRING(0, "l1", &ov->l1, "X", "L1 penalty X |w|_1 added to the loss"),
 		OPT_STRING(0, "clip-norm", &ov->clip_norm, "X",
 			   "scale gradients down to a global norm of X"),
+		OPT_STRING(0, "max-norm", &ov->max_norm, "C",
+			   "after every step, rescale each hidden unit's\n"
+			   "incoming weights to a norm of at most C"),
+		OPT_STRING(0, "label-smoothing", &ov->label_smoothing, "EPS",
+			   "cross-entropy targets (1 - EPS) t + EPS / K"),
+		OPT_STRING(0, "class-weight", &ov->class_weight, "W",
+			   "'balanced' (n / (K n_k)) or LABEL=W,...: each\n"
+			   "row's loss weighted by its class"),
+		OPT_STRING(0, "weight", &ov->weight, "COLUMN",
+			   "weigh each row's loss by its number in COLUMN\n"
+			   "(not an input)"),
 		OPT_STRING(0, "patience", &ov->patience, "N",
 			   "stop when val_loss (loss without validation\n"
 			   "rows) has not improved for N epochs, and keep\n"

@@ -30,6 +30,7 @@
 #include "train.h"
 #include "train_job.h"
 #include "util.h"
+#include "weights.h"
 
 /* "<stdin>" for '-', else path. */
 static const char *input_name(const char *path)
@@ -73,10 +74,12 @@ static int apply_optim_overrides(struct dnn_spec *s, const struct train_override
 	static const char *const keys[] = {
 	    "optimizer.momentum",     "optimizer.beta1",     "optimizer.beta2",
 	    "optimizer.rho",	      "optimizer.epsilon",   "optimizer.history_size",
-	    "optimizer.weight_decay", "optimizer.clip_norm", "patience"};
+	    "optimizer.weight_decay", "optimizer.l1",	     "optimizer.clip_norm",
+	    "patience"};
 	const char *const args[] = {ov->momentum,     ov->beta1,     ov->beta2,
 				    ov->rho,	      ov->epsilon,   ov->history_size,
-				    ov->weight_decay, ov->clip_norm, ov->patience};
+				    ov->weight_decay, ov->l1,	     ov->clip_norm,
+				    ov->patience};
 	struct dnn_optim_spec *o = &s->optim;
 
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
@@ -94,6 +97,39 @@ static int apply_optim_overrides(struct dnn_spec *s, const struct train_override
 	if (ov->nesterov)
 		o->nesterov = 1;
 	return apply_hparams(s, keys, args, sizeof keys / sizeof keys[0], e);
+}
+
+/* --label-smoothing, --max-norm and --class-weight, then the checks across
+ * keys (spec_check) as usage errors when one of them, or --optimizer, made
+ * the spec fail them. */
+static int apply_weight_overrides(struct dnn_spec *s, const struct train_overrides *ov,
+				  struct dnn_error *e)
+{
+	static const char *const keys[] = {"label_smoothing", "layers[].max_norm"};
+	const char *const args[] = {ov->label_smoothing, ov->max_norm};
+	const char *ce = (ov->label_smoothing && s->loss == DNN_LOSS_MSE) ? "--label-smoothing"
+			 : (ov->class_weight && s->loss == DNN_LOSS_MSE) ? "--class-weight"
+									  : NULL;
+
+	if (apply_hparams(s, keys, args, 2, e))
+		return -1;
+	if (ov->class_weight && spec_set_class_weight(s, ov->class_weight, e))
+		return -1;
+	if (ce)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '%s' needs loss 'cross_entropy' or "
+				     "'binary_cross_entropy', not 'mse'",
+				     ce);
+	if (ov->max_norm && s->optim.kind == DNN_OPT_LBFGS)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '--max-norm' is not used by lbfgs");
+	if (ov->weight && spec_set_weight(s, ov->weight, e))
+		return -1;
+	if (spec_check(s, NULL, e)) {
+		e->code = DNN_EX_USAGE;
+		return -1;
+	}
+	return 0;
 }
 
 /* The options that override the spec s (the learning rate left out for
@@ -115,6 +151,8 @@ static int apply_overrides(struct dnn_spec *s, const struct train_overrides *ov,
 	if (apply_optim_overrides(s, ov, e))
 		return -1;
 	if (ov->validation && hparam_set_arg(s, hparam_find("data.validation"), ov->validation, e))
+		return -1;
+	if (apply_weight_overrides(s, ov, e))
 		return -1;
 	if (ov->target && spec_set_targets(s, ov->target, e))
 		return -1;
@@ -147,7 +185,7 @@ static int load_resume(struct dnn_model *prev, const char *path, struct dnn_spec
 		return dnn_error_set(e, DNN_EX_DATA, name, 0, 0,
 				     "no training state to resume from (written by an older "
 				     "dnn, or after training diverged)");
-	return spec_parse(spec, prev->spec_json, strlen(prev->spec_json), name, e);
+	return spec_parse_stored(spec, prev->spec_json, name, e);
 }
 
 /* Under MPI, standard input reaches rank 0 alone: a usage error. */
@@ -236,6 +274,7 @@ int train_job_data(struct train_job *j, struct dnn_error *e)
 	    .n_ignore = s->data.n_ignore,
 	    .categorical = s->data.categorical,
 	    .n_categorical = s->data.n_categorical,
+	    .weight = s->data.weight,
 	    .task = s->loss == DNN_LOSS_MSE ? DNN_TASK_REGRESSION : DNN_TASK_CLASSIFICATION,
 	    .shard = j->shared,
 	};
@@ -286,7 +325,13 @@ int train_job_prepare(struct train_job *j, struct dnn_error *e)
 		return -1;
 	report_filled(&j->rep, n_filled);
 	j->targets = j->t ? j->t : j->d.y;
-	return 0;
+	/* The loss's targets and the rows' weights, validation rows too. */
+	if (j->t)
+		loss_smooth_targets(j->spec.loss, j->t, j->n_train + j->n_val, j->n_out,
+				    j->spec.label_smoothing);
+	return dist_agree(weights_rows(&j->spec, &j->d, j->n_train, j->n_val, j->spec_name,
+				       &j->w, e),
+			  e);
 }
 
 /* ---- 4. build: network, learning rate, optimizer, resume state ---- */
@@ -447,6 +492,14 @@ static int build_optim(struct train_job *j, struct dnn_error *e)
 	j->opt = optim_new(&s->optim, n_params, e);
 	if (dist_agree(!j->opt, e))
 		return -1;
+	for (size_t l = 0; l < s->n_layers; l++)
+		if (s->layers[l].max_norm > 0.0 && !j->max_norm) {
+			j->max_norm = util_calloc_array(s->n_layers, sizeof *j->max_norm);
+			if (dist_agree(!j->max_norm ? dnn_error_oom(e) : 0, e))
+				return -1;
+			for (size_t k = 0; k < s->n_layers; k++)
+				j->max_norm[k] = s->layers[k].max_norm;
+		}
 	if (s->patience) {
 		j->early.best = util_malloc_array(n_params, sizeof *j->early.best);
 		j->early.last = util_malloc_array(n_params, sizeof *j->early.last);
@@ -531,9 +584,10 @@ static void restore_signals(const struct sigaction old[2])
 static void run_training(struct train_job *j)
 {
 	const struct dnn_dataset *d = &j->d;
-	const struct dnn_rows train_rows = {j->n_train, d->x, j->targets};
+	const struct dnn_rows train_rows = {j->n_train, d->x, j->targets, j->w};
 	const struct dnn_rows val_rows = {j->n_val, d->x + j->n_train * d->n_in,
-					  j->targets + j->n_train * j->n_out};
+					  j->targets + j->n_train * j->n_out,
+					  j->w ? j->w + j->n_train : NULL};
 	const struct dnn_train_opts topts = {
 	    .first_epoch = j->done + 1,
 	    .epochs = j->spec.epochs,
@@ -550,6 +604,7 @@ static void run_training(struct train_job *j)
 	    .ctx = &j->rep,
 	    .gid = j->shared ? d->train_gid : NULL,
 	    .n_total = d->n_train_total,
+	    .max_norm = j->max_norm,
 	};
 
 	catch_signals(j->old_sig);
@@ -693,6 +748,8 @@ void train_job_free(struct train_job *j)
 		restore_signals(j->old_sig);
 	free(j->output);
 	free(j->t);
+	free(j->w);
+	free(j->max_norm);
 	optim_free(j->opt);
 	free(j->early.best);
 	free(j->early.last);

@@ -29,8 +29,9 @@
 struct train_overrides {
 	const char *epochs, *batch_size, *learning_rate, *momentum, *optimizer, *seed, *validation,
 	    *target, *ignore, *categorical, *missing;
-	const char *beta1, *beta2, *rho, *epsilon, *history_size, *weight_decay, *clip_norm,
-	    *patience;
+	const char *beta1, *beta2, *rho, *epsilon, *history_size, *weight_decay, *l1,
+	    *clip_norm, *patience;
+	const char *label_smoothing, *max_norm, *class_weight, *weight;
 	int nesterov;
 };
 
@@ -64,6 +65,8 @@ struct train_job {
 	size_t n_out, n_train, n_val;
 	/* prepare */
 	float *t;	      /* classification targets, or NULL */
+	float *w;	      /* each row's weight in the loss (weights.h), or NULL */
+	double *max_norm;     /* per layer, from the spec (0: none) */
 	const float *targets; /* t, or d.y */
 	/* build */
 	struct dnn_model model; /* the network, normalization, history */

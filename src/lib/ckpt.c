@@ -1,11 +1,9 @@
-/* Checkpoints in the format of dnn-checkpoint(5), the reader: the frame
- * (magic, version, tagged sections, CRC-32) and every section checked before
- * it is believed, then the model built from them. ckpt_write.c writes the
- * same format; ckpt_format.h holds what the two share. */
+/* Checkpoints in the format of dnn-checkpoint(5), the reader: every section
+ * checked before it is believed, then the model built from them. The frame
+ * (magic, version, tagged sections, CRC-32) is ckpt_frame.c's; ckpt_write.c
+ * writes the format; ckpt_format.h holds what the three share. */
 #include "ckpt.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -13,70 +11,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/types.h>
-#include <unistd.h>
-#include <zlib.h>
 
 #include "act.h"
 #include "bytes.h"
 #include "ckpt_format.h"
+#include "json.h"
 #include "loss.h"
 #include "util.h"
-
-const unsigned char ckpt_magic[8] = {0x89, 'D', 'N', 'N', 0x0D, 0x0A, 0x1A, 0x0A};
-const char ckpt_sect_tag[N_SECT][5] = {"SPEC", "LAYR", "COLS", "CLAS", "NORM",
-				       "WGHT", "HIST", "FILL", "CATS"};
-
-/* zlib's crc32 over any length (its length argument is a uInt). */
-uint32_t ckpt_crc(const unsigned char *p, size_t n)
-{
-	uLong crc = crc32(0L, Z_NULL, 0);
-
-	while (n > 0) {
-		uInt k = n > (1u << 30) ? (1u << 30) : (uInt)n;
-
-		crc = crc32(crc, p, k);
-		p += k;
-		n -= k;
-	}
-	return (uint32_t)crc;
-}
 
 /* ---- loading ---- */
 
 struct loader {
 	const char *name; /* the file, in messages */
 	struct dnn_error *e;
-	const unsigned char *sect[N_SECT];
-	size_t sect_len[N_SECT];
-	size_t n_num_inputs;	   /* numeric input columns, from COLS */
-	const unsigned char *meta; /* the ancillary "meta" section, if any */
-	size_t meta_len;
+	struct ckpt_frame fr; /* the sections */
+	size_t n_num_inputs;  /* numeric input columns, from COLS */
 	/* From LAYR. */
 	int task, loss;
 	size_t n_in, n_layers, n_out, n_params;
 	size_t *units;
 	int *acts;
-	/* The ancillary section "trst", when present. */
-	const unsigned char *trst;
-	size_t trst_len;
 };
 
-static int load_err(struct loader *ld, const char *fmt, ...) DNN_PRINTF(2, 3);
 static int sect_err(struct loader *ld, int s, const char *fmt, ...) DNN_PRINTF(3, 4);
-
-/* Error 65 naming the file. */
-static int load_err(struct loader *ld, const char *fmt, ...)
-{
-	char msg[768];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	return dnn_error_set(ld->e, DNN_EX_DATA, ld->name, 0, 0, "%s", msg);
-}
 
 /* Error 65 naming the file and the section. */
 static int sect_err(struct loader *ld, int s, const char *fmt, ...)
@@ -93,7 +50,7 @@ static int sect_err(struct loader *ld, int s, const char *fmt, ...)
 
 static struct dnn_rbuf sect_reader(const struct loader *ld, int s)
 {
-	struct dnn_rbuf r = {ld->sect[s], ld->sect_len[s], 0, 0};
+	struct dnn_rbuf r = {ld->fr.sect[s], ld->fr.sect_len[s], 0, 0};
 
 	return r;
 }
@@ -109,8 +66,8 @@ static int sect_done(struct loader *ld, int s, const struct dnn_rbuf *r)
 	return 0;
 }
 
-/* A string: u32 length and that many bytes, none of them NUL. NULL with the
- * error set when it does not fit or out of memory. */
+/* A string: u32 length and that many bytes of UTF-8, none of them NUL. NULL
+ * with the error set when it does not fit, is not UTF-8 or out of memory. */
 static char *rb_str(struct loader *ld, int s, struct dnn_rbuf *r, const char *what, size_t i)
 {
 	uint32_t len = rbuf_u32(r);
@@ -123,6 +80,10 @@ static char *rb_str(struct loader *ld, int s, struct dnn_rbuf *r, const char *wh
 	}
 	if (memchr(r->p + r->pos, '\0', len)) {
 		sect_err(ld, s, "%s %zu contains a NUL byte", what, i + 1);
+		return NULL;
+	}
+	if (!util_utf8_valid((const char *)r->p + r->pos, len)) {
+		sect_err(ld, s, "%s %zu is not valid UTF-8", what, i + 1);
 		return NULL;
 	}
 	str = util_strndup((const char *)r->p + r->pos, len);
@@ -393,7 +354,7 @@ static int parse_fill(struct loader *ld, struct dnn_model *m)
 	struct dnn_rbuf r = sect_reader(ld, S_FILL);
 	uint32_t n;
 
-	if (!ld->sect[S_FILL])
+	if (!ld->fr.sect[S_FILL])
 		return 0;
 	n = rbuf_u32(&r);
 	if (r.overrun)
@@ -426,7 +387,7 @@ static int parse_cats(struct loader *ld, struct dnn_model *m)
 
 	for (size_t c = 0; c < m->n_cols; c++)
 		n_catcols += m->col_role[c] == DNN_COL_CATEGORICAL;
-	if (ld->sect[S_CATS]) {
+	if (ld->fr.sect[S_CATS]) {
 		n = rbuf_u32(&r);
 		if (r.overrun || !rbuf_fits(&r, n, 8))
 			return sect_err(ld, S_CATS,
@@ -471,7 +432,8 @@ static int parse_cats(struct loader *ld, struct dnn_model *m)
 		if (sect_done(ld, S_CATS, &r))
 			return -1;
 	} else if (n_catcols) {
-		return load_err(ld, "missing section 'CATS' (COLS has categorical columns)");
+		return dnn_error_set(ld->e, DNN_EX_DATA, ld->name, 0, 0,
+				     "missing section 'CATS' (COLS has categorical columns)");
 	}
 	if (n_inputs != ld->n_in && !n_catcols)
 		return sect_err(ld, S_COLS, "%zu input columns for a network of %zu inputs",
@@ -487,13 +449,14 @@ static int parse_cats(struct loader *ld, struct dnn_model *m)
  * section that does not parse is ignored, not an error. */
 static int parse_meta(struct loader *ld, struct dnn_model *m)
 {
-	const unsigned char *p = ld->meta;
+	const unsigned char *p = ld->fr.meta;
 	uint64_t len;
 
-	if (!p || ld->meta_len < 4)
+	if (!p || ld->fr.meta_len < 4)
 		return 0;
 	len = bytes_get_le(p, 4);
-	if (len > ld->meta_len - 4 || ld->meta_len - 4 - len != 8 || memchr(p + 4, '\0', len))
+	if (len > ld->fr.meta_len - 4 || ld->fr.meta_len - 4 - len != 8 ||
+	    memchr(p + 4, '\0', len) || !util_utf8_valid((const char *)p + 4, (size_t)len))
 		return 0;
 	m->writer = util_strndup((const char *)p + 4, (size_t)len);
 	if (!m->writer)
@@ -502,118 +465,43 @@ static int parse_meta(struct loader *ld, struct dnn_model *m)
 	return 0;
 }
 
-/* SPEC: the JSON text, kept as a NUL-terminated string. */
+/* SPEC: one JSON object (RFC 8259) in UTF-8, kept as a NUL-terminated
+ * string, so that dnn info --json can embed it as it is. */
 static int parse_spec(struct loader *ld, struct dnn_model *m)
 {
-	const char *p = (const char *)ld->sect[S_SPEC];
-	size_t n = ld->sect_len[S_SPEC];
+	const char *p = (const char *)ld->fr.sect[S_SPEC];
+	size_t n = ld->fr.sect_len[S_SPEC], off = 0;
+	struct dnn_error je = {0};
 
 	if (memchr(p, '\0', n))
 		return sect_err(ld, S_SPEC, "the spec contains a NUL byte");
-	m->spec_json = util_strndup(p, n);
+	if (!util_utf8_valid(p, n))
+		return sect_err(ld, S_SPEC, "the spec is not valid UTF-8");
+	if (json_check(p, n, 0, NULL, &off, &je)) {
+		/* "invalid JSON: " says again what the sentence does. */
+		char *why = strstr(je.msg, "invalid JSON: ");
+		if (why)
+			memmove(why, why + 14, strlen(why + 14) + 1);
+		return sect_err(ld, S_SPEC, "the spec is not valid JSON (line %lu, column %lu: %s)",
+				je.line, je.column, je.msg);
+	}
+	while (off < n && strchr(" \t\r\n", p[off]))
+		off++;
+	if (off == n || p[off] != '{')
+		return sect_err(ld, S_SPEC, "the spec is not a JSON object");
+	m->spec_json = util_strndup(p + off, n - off);
 	if (!m->spec_json)
 		return dnn_error_oom(ld->e);
 	return 0;
 }
 
-/* A tag is four ASCII letters or digits, the first a letter. */
-static int tag_ok(const unsigned char *t)
+/* Read everything but the weights from the sections of ld->fr into m
+ * (zeroed); the sizes it leaves in ld describe the network. */
+static int parse_sections(struct dnn_model *m, struct loader *ld)
 {
-	for (int i = 0; i < 4; i++) {
-		int c = t[i];
-		int alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-
-		if (!alpha && !(i > 0 && c >= '0' && c <= '9'))
-			return 0;
-	}
-	return 1;
-}
-
-/* Verify the frame of a file image: magic, version, section lengths within
- * the file, CRC; then find the sections. */
-static int parse_frame(struct loader *ld, const unsigned char *buf, size_t size)
-{
-	size_t end, pos;
-	uint32_t version;
-
-	if (size == 0)
-		return load_err(ld, "not a dnn checkpoint (the file is empty)");
-	if (memcmp(buf, ckpt_magic, size < 8 ? size : 8) != 0)
-		return load_err(ld, "not a dnn checkpoint");
-	if (size < HEADER_SIZE)
-		return load_err(ld, "truncated checkpoint (%zu bytes)", size);
-	version = (uint32_t)bytes_get_le(buf + 8, 4);
-	if (version != DNN_CKPT_VERSION)
-		return load_err(ld,
-				"unsupported checkpoint version %lu (this dnn reads version %d)",
-				(unsigned long)version, DNN_CKPT_VERSION);
-	if (size < HEADER_SIZE + CRC_SIZE)
-		return load_err(ld, "truncated checkpoint (%zu bytes)", size);
-	end = size - CRC_SIZE;
-	for (pos = HEADER_SIZE; pos < end;) {
-		uint64_t len;
-
-		if (end - pos < SECT_HEADER_SIZE)
-			return load_err(ld,
-					"truncated checkpoint (a section header at offset %zu "
-					"is cut short)",
-					pos);
-		len = bytes_get_le(buf + pos + 4, 8);
-		if (len > end - pos - SECT_HEADER_SIZE)
-			return load_err(ld,
-					"truncated checkpoint (section at offset %zu needs %llu "
-					"bytes, %zu are left)",
-					pos, (unsigned long long)len, end - pos - SECT_HEADER_SIZE);
-		pos += SECT_HEADER_SIZE + (size_t)len;
-	}
-	if (ckpt_crc(buf, end) != (uint32_t)bytes_get_le(buf + end, 4))
-		return load_err(ld, "checksum mismatch: the file is damaged");
-
-	for (pos = HEADER_SIZE; pos < end;) {
-		const unsigned char *tag = buf + pos;
-		size_t len = (size_t)bytes_get_le(buf + pos + 4, 8);
-		int s;
-
-		if (!tag_ok(tag))
-			return load_err(ld, "bad section tag at offset %zu", pos);
-		for (s = 0; s < N_SECT; s++)
-			if (memcmp(tag, ckpt_sect_tag[s], 4) == 0)
-				break;
-		if (s < N_SECT) {
-			if (ld->sect[s])
-				return load_err(ld, "duplicate section '%s'", ckpt_sect_tag[s]);
-			ld->sect[s] = buf + pos + SECT_HEADER_SIZE;
-			ld->sect_len[s] = len;
-		} else if (memcmp(tag, "meta", 4) == 0) {
-			ld->meta = buf + pos + SECT_HEADER_SIZE;
-			ld->meta_len = len;
-		} else if (memcmp(tag, "trst", 4) == 0) {
-			if (ld->trst)
-				return load_err(ld, "duplicate section 'trst'");
-			ld->trst = buf + pos + SECT_HEADER_SIZE;
-			ld->trst_len = len;
-		} else if (tag[0] >= 'A' && tag[0] <= 'Z') {
-			return load_err(ld,
-					"unknown critical section '%.4s' (written by a newer "
-					"dnn?)",
-					(const char *)tag);
-		}
-		pos += SECT_HEADER_SIZE + len;
-	}
-	for (int s = 0; s < N_SECT; s++)
-		if (!ld->sect[s] && s != S_FILL && s != S_CATS)
-			return load_err(ld, "missing section '%s'", ckpt_sect_tag[s]);
-	return 0;
-}
-
-/* Verify a file image and read everything but the weights into m (zeroed);
- * the sizes it leaves in ld describe the network. */
-static int parse_sections(struct dnn_model *m, const unsigned char *buf, size_t size,
-			  struct loader *ld)
-{
-	if (parse_frame(ld, buf, size) || parse_layr(ld) || parse_cols(ld, m) ||
-	    parse_cats(ld, m) || parse_clas(ld, m) || parse_norm(ld, m) || parse_fill(ld, m) ||
-	    check_wght(ld) || parse_hist(ld, m) || parse_spec(ld, m) || parse_meta(ld, m))
+	if (parse_layr(ld) || parse_cols(ld, m) || parse_cats(ld, m) || parse_clas(ld, m) ||
+	    parse_norm(ld, m) || parse_fill(ld, m) || check_wght(ld) || parse_hist(ld, m) ||
+	    parse_spec(ld, m) || parse_meta(ld, m))
 		return -1;
 	m->task = ld->task;
 	return 0;
@@ -622,7 +510,7 @@ static int parse_sections(struct dnn_model *m, const unsigned char *buf, size_t 
 /* Build the network that LAYR describes with the weights of WGHT. */
 static int build_net(struct dnn_model *m, struct loader *ld)
 {
-	const unsigned char *w = ld->sect[S_WGHT] + 8;
+	const unsigned char *w = ld->fr.sect[S_WGHT] + 8;
 
 	m->net = net_new(ld->n_in, ld->n_layers, ld->units, ld->acts, ld->loss, ld->e);
 	if (!m->net)
@@ -648,7 +536,12 @@ int ckpt_verify_image(const unsigned char *buf, size_t size, const char *path, s
 	dnn_error_clear(&le);
 	ld.name = path;
 	ld.e = &le;
-	rc = parse_sections(&scratch, buf, size, &ld);
+	if (size > CKPT_MAX_SIZE)
+		return dnn_error_set(e, DNN_EX_SOFTWARE, NULL, 0, 0,
+				     "cannot save the model: %zu bytes, more than the %s of the "
+				     "largest checkpoint dnn reads",
+				     size, CKPT_MAX_SHOWN);
+	rc = ckpt_frame_parse(&ld.fr, buf, size, path, &le) || parse_sections(&scratch, &ld);
 	free(ld.units);
 	free(ld.acts);
 	model_free(&scratch);
@@ -662,69 +555,6 @@ int ckpt_verify_image(const unsigned char *buf, size_t size, const char *path, s
 			     "cannot save the model: it would not load back: %s", le.msg);
 }
 
-/* The whole of a file ("-": standard input), malloc'd. */
-static int read_file(const char *path, const char *name, unsigned char **out, size_t *size,
-		     struct dnn_error *e)
-{
-	int is_stdin = strcmp(path, "-") == 0;
-	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY);
-	unsigned char *buf = NULL;
-	size_t n = 0, cap = 65536;
-	struct stat st;
-
-	if (fd < 0)
-		return dnn_error_set(e, DNN_EX_NOINPUT, NULL, 0, 0, "cannot open '%s': %s", path,
-				     strerror(errno));
-	if (fstat(fd, &st) == 0) {
-		if (S_ISDIR(st.st_mode)) {
-			if (!is_stdin)
-				close(fd);
-			return dnn_error_set(e, DNN_EX_NOINPUT, NULL, 0, 0, "cannot open '%s': %s",
-					     path, strerror(EISDIR));
-		}
-		if (S_ISREG(st.st_mode) && st.st_size >= 0 &&
-		    (uintmax_t)st.st_size < (uintmax_t)SIZE_MAX - 1)
-			cap = (size_t)st.st_size + 1;
-	}
-	for (;;) {
-		ssize_t r;
-
-		if (n == cap || !buf) {
-			size_t ncap = !buf ? cap : (cap > SIZE_MAX / 2 ? SIZE_MAX : 2 * cap);
-			unsigned char *p = ncap > n ? realloc(buf, ncap) : NULL;
-
-			if (!p) {
-				free(buf);
-				if (!is_stdin)
-					close(fd);
-				return dnn_error_oom(e);
-			}
-			buf = p;
-			cap = ncap;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int err = errno;
-
-			free(buf);
-			if (!is_stdin)
-				close(fd);
-			return dnn_error_set(e, DNN_EX_IO, name, 0, 0, "read error: %s",
-					     strerror(err));
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	if (!is_stdin)
-		close(fd);
-	*out = buf;
-	*size = n;
-	return 0;
-}
-
 int ckpt_load(struct dnn_model *m, const char *path, struct dnn_error *e)
 {
 	const char *name = strcmp(path, "-") ? path : "<stdin>";
@@ -734,21 +564,21 @@ int ckpt_load(struct dnn_model *m, const char *path, struct dnn_error *e)
 	int rc;
 
 	memset(m, 0, sizeof *m);
-	if (read_file(path, name, &buf, &size, e))
+	if (ckpt_frame_read(&ld.fr, path, name, &buf, &size, e))
 		return -1;
 	ld.name = name;
 	ld.e = e;
-	rc = parse_sections(m, buf, size, &ld) || build_net(m, &ld) ? -1 : 0;
+	rc = parse_sections(m, &ld) || build_net(m, &ld) ? -1 : 0;
 	if (rc == 0) {
 		m->file_size = size;
 		m->format_version = (uint32_t)bytes_get_le(buf + 8, 4);
 		m->crc = (uint32_t)bytes_get_le(buf + size - CRC_SIZE, 4);
 	}
-	if (rc == 0 && ld.trst) {
-		m->train_state = malloc(ld.trst_len ? ld.trst_len : 1);
+	if (rc == 0 && ld.fr.trst) {
+		m->train_state = malloc(ld.fr.trst_len ? ld.fr.trst_len : 1);
 		if (m->train_state) {
-			memcpy(m->train_state, ld.trst, ld.trst_len);
-			m->train_state_len = ld.trst_len;
+			memcpy(m->train_state, ld.fr.trst, ld.fr.trst_len);
+			m->train_state_len = ld.fr.trst_len;
 		} else {
 			rc = dnn_error_oom(e);
 		}
@@ -770,7 +600,10 @@ int ckpt_parse(struct dnn_model *m, const unsigned char *buf, size_t size, const
 	memset(m, 0, sizeof *m);
 	ld.name = name;
 	ld.e = e;
-	rc = parse_sections(m, buf, size, &ld) || build_net(m, &ld) ? -1 : 0;
+	rc = ckpt_frame_parse(&ld.fr, buf, size, name, e) || parse_sections(m, &ld) ||
+		     build_net(m, &ld)
+		 ? -1
+		 : 0;
 	free(ld.units);
 	free(ld.acts);
 	if (rc)

@@ -81,12 +81,20 @@ static int csv_fill(struct dnn_csv *c, struct dnn_error *e)
 		c->eof = 1;
 		return 0;
 	}
+	c->in_err = err;
 	switch (err) {
 	case INPUT_ERR_CORRUPT:
 		return dnn_error_set(e, DNN_EX_DATA, c->name, c->line, 0, "corrupt gzip data");
 	case INPUT_ERR_TRUNCATED:
 		return dnn_error_set(e, DNN_EX_DATA, c->name, c->line, 0,
 				     "truncated gzip data");
+	case INPUT_ERR_TRAILING:
+		return dnn_error_set(e, DNN_EX_DATA, c->name, 0, 0,
+				     "trailing data after the gzip stream");
+	case INPUT_ERR_FORMAT:
+		return dnn_error_set(e, DNN_EX_DATA, c->name, 0, 0,
+				     "this is a %s file; dnn reads plain or gzip CSV",
+				     input_format(c->src));
 	case INPUT_ERR_NOMEM:
 		return dnn_error_oom(e);
 	default:
@@ -110,7 +118,9 @@ static inline int csv_peek(struct dnn_csv *c, struct dnn_error *e)
 	}
 }
 
-/* Make room for n more bytes in the row buffer. */
+/* Make room for n more bytes in the row buffer: a row (its fields, each
+ * with a NUL) of more than CSV_ROW_MAX bytes is an error, so that a file
+ * without line ends cannot take all memory. */
 static int row_reserve(struct dnn_csv *c, size_t n, struct dnn_error *e)
 {
 	size_t cap;
@@ -118,8 +128,9 @@ static int row_reserve(struct dnn_csv *c, size_t n, struct dnn_error *e)
 
 	if (n <= c->row_cap - c->row_len)
 		return 0;
-	if (n > SIZE_MAX / 2 - c->row_len)
-		return dnn_error_oom(e);
+	if (n > CSV_ROW_MAX - c->row_len)
+		return dnn_error_set(e, DNN_EX_DATA, c->name, c->row_line, 0,
+				     "row longer than %u MiB (the limit)", CSV_ROW_MAX >> 20);
 	cap = c->row_cap ? c->row_cap : 256;
 	while (cap - c->row_len < n)
 		cap *= 2;
@@ -131,9 +142,13 @@ static int row_reserve(struct dnn_csv *c, size_t n, struct dnn_error *e)
 	return 0;
 }
 
-/* Begin a field at the current input position. */
+/* Begin a field at the current input position (no more than CSV_FIELDS_MAX
+ * in a row). */
 static int field_start(struct dnn_csv *c, struct dnn_error *e)
 {
+	if (c->n_fields == CSV_FIELDS_MAX)
+		return dnn_error_set(e, DNN_EX_DATA, c->name, c->line, c->col,
+				     "row has more than %u fields (the limit)", CSV_FIELDS_MAX);
 	if (c->n_fields == c->cap_fields) {
 		size_t cap = c->cap_fields ? c->cap_fields * 2 : 16;
 		size_t *off = util_realloc_array(c->off, cap, sizeof *off);
@@ -230,6 +245,7 @@ static int scan_quoted(struct dnn_csv *c, unsigned long qline, unsigned long qco
 			continue;
 		}
 		if (*q == '\r') {
+			/* CRLF is a line break in the field; a bare CR is data. */
 			c->row[c->row_len++] = '\r';
 			ch = csv_peek(c, e);
 			if (ch == CH_ERR)
@@ -237,9 +253,11 @@ static int scan_quoted(struct dnn_csv *c, unsigned long qline, unsigned long qco
 			if (ch == '\n') {
 				c->in_pos++;
 				c->row[c->row_len++] = '\n';
+				c->line++;
+				c->col = 1;
+			} else {
+				c->col++;
 			}
-			c->line++;
-			c->col = 1;
 			continue;
 		}
 		/* A quote: doubled, or the end of the field. */
@@ -343,9 +361,11 @@ int csv_next(struct dnn_csv *c, struct dnn_error *e)
 			ch = csv_peek(c, e);
 			if (ch == CH_ERR)
 				return -1;
-			if (ch == '\n')
-				c->in_pos++;
-			ch = '\n';
+			if (ch != '\n')
+				return dnn_error_set(e, DNN_EX_DATA, c->name, c->end_line,
+						     c->end_col,
+						     "bare carriage return (lines end in LF or CRLF)");
+			c->in_pos++;
 		} else if (ch == '\n') {
 			c->in_pos++;
 		}
@@ -380,7 +400,8 @@ void csv_gzip_blame(struct dnn_csv *c, struct dnn_error *e)
 	}
 	if (seen >= BLAME_BYTES)
 		return;
-	if (r < 0 && e2.code == DNN_EX_DATA)
+	/* Bytes after the stream do not garble what it holds. */
+	if (r < 0 && e2.code == DNN_EX_DATA && c->in_err != INPUT_ERR_TRAILING)
 		*e = e2;
 }
 
@@ -537,34 +558,18 @@ static int parse_cell(const char *s, size_t len, float *out)
 	}
 }
 
-/* s quoted for a message: at most CSV_SHOW_MAX bytes, control characters escaped. */
+/* s quoted for a message: at most CSV_SHOW_MAX bytes, cut at a character's
+ * start (dnn_error_format escapes control bytes). */
 void csv_show_text(char *dst, size_t size, const char *s)
 {
-	size_t n = 0, len = strlen(s), shown = len;
+	size_t len = strlen(s), shown = len;
 
 	if (shown > CSV_SHOW_MAX) {
 		shown = CSV_SHOW_MAX;
 		while (shown > 0 && ((unsigned char)s[shown] & 0xc0) == 0x80)
 			shown--;
 	}
-	for (size_t i = 0; i < shown && n + 5 < size; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch == '\n' || ch == '\r' || ch == '\t') {
-			dst[n++] = '\\';
-			dst[n++] = ch == '\n' ? 'n' : ch == '\r' ? 'r' : 't';
-		} else if (ch < 0x20 || ch == 0x7f) {
-			snprintf(dst + n, size - n, "\\x%02x", ch);
-			n += 4;
-		} else {
-			dst[n++] = (char)ch;
-		}
-	}
-	if (shown < len && n + 4 < size) {
-		memcpy(dst + n, "...", 3);
-		n += 3;
-	}
-	dst[n] = '\0';
+	snprintf(dst, size, "%.*s%s", (int)shown, s, shown < len ? "..." : "");
 }
 
 /* Field i of the current row as a number, or the error that names its cell. */
@@ -640,6 +645,8 @@ int csv_read_names(struct dnn_csv *c, int header, char ***names, size_t *n, stru
 		if (header) {
 			const char *s = csv_trim(c, i, &len);
 
+			if (csv_check_utf8(c, i, s, len, "the column name", e))
+				return -1;
 			(*names)[i] = util_strndup(s, len);
 		} else {
 			snprintf(num, sizeof num, "%zu", i);
@@ -649,6 +656,23 @@ int csv_read_names(struct dnn_csv *c, int header, char ***names, size_t *n, stru
 			return dnn_error_oom(e);
 	}
 	return 0;
+}
+
+/* 0 when s[0..len), the trimmed text of field i, is UTF-8; otherwise the
+ * error placed at its first bad byte (what: "the column name", ...). */
+int csv_check_utf8(const struct dnn_csv *c, size_t i, const char *s, size_t len,
+		   const char *what, struct dnn_error *e)
+{
+	long bad = util_utf8_bad(s, len);
+
+	if (bad < 0)
+		return 0;
+	/* The column of the byte in a field on one line without quotes. */
+	size_t lead = (size_t)(s - (c->row + c->off[i]));
+	return dnn_error_set(e, DNN_EX_DATA, c->name, c->fline[i],
+			     c->fcol[i] + (unsigned long)(lead + (size_t)bad),
+			     "%s is not valid UTF-8 (byte 0x%02x)", what,
+			     (unsigned char)s[bad]);
 }
 
 /* The error for a header whose column i repeats an earlier name. */
@@ -666,4 +690,15 @@ locale_t csv_c_locale(struct dnn_error *e)
 	if (l == (locale_t)0)
 		dnn_error_oom(e);
 	return l;
+}
+
+int csv_cell_weight(struct dnn_csv *c, size_t i, const char *col_name, float *out,
+		    struct dnn_error *e)
+{
+	if (csv_cell_number(c, i, col_name, 0, out, e))
+		return -1;
+	if (*out < 0.0f)
+		return dnn_error_set(e, DNN_EX_DATA, c->name, c->fline[i], c->fcol[i],
+				     "negative weight %g in column '%s'", (double)*out, col_name);
+	return 0;
 }

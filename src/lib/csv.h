@@ -43,6 +43,8 @@ void csv_close(struct dnn_csv *c);
  * dataset loader, the MPI shares and the row reader ---- */
 
 #define CSV_SHOW_MAX 40 /* bytes of a cell quoted in a message */
+#define CSV_ROW_MAX (64u << 20) /* bytes of a row's fields (with a NUL each) */
+#define CSV_FIELDS_MAX (1u << 20) /* fields in a row */
 
 struct dnn_csv {
 	struct dnn_input *src;
@@ -51,6 +53,7 @@ struct dnn_csv {
 	int missing_ok; /* missing input cells read as NaN */
 	size_t n_missing;
 	int eof;   /* the input is exhausted */
+	int in_err; /* the INPUT_ERR_ value that ended the input, if any */
 	int bom_checked;
 	const unsigned char *in; /* a chunk of (decompressed) input */
 	size_t in_len, in_pos;
@@ -88,11 +91,15 @@ struct dnn_csv *csv_open_at(const char *path, const struct dnn_csv_opts *o, uint
 void csv_gzip_blame(struct dnn_csv *c, struct dnn_error *e);
 /* Field i with its leading and trailing blanks cut off (in place). */
 char *csv_trim(struct dnn_csv *c, size_t i, size_t *len);
-/* s quoted for a message: at most CSV_SHOW_MAX bytes, control characters
- * escaped. */
+/* s quoted for a message: at most CSV_SHOW_MAX bytes and "..." when it is
+ * longer (dnn_error_format escapes its control bytes). */
 void csv_show_text(char *dst, size_t size, const char *s);
 /* Field i of the current row as a number, or the error that names its cell;
  * input: a missing cell may read as NaN (missing_ok). */
+/* Field i of the current row as a row's weight: a number, 0 or above; an
+ * error naming its cell when it is not. */
+int csv_cell_weight(struct dnn_csv *c, size_t i, const char *col_name, float *out,
+		    struct dnn_error *e);
 int csv_cell_number(struct dnn_csv *c, size_t i, const char *col_name, int input, float *out,
 		    struct dnn_error *e);
 /* The error for a row whose width is neither want nor want2 (0: no
@@ -103,6 +110,10 @@ int csv_ragged(const struct dnn_csv *c, size_t want, size_t want2, struct dnn_er
  * header; the row stays current). */
 int csv_read_names(struct dnn_csv *c, int header, char ***names, size_t *n,
 		   struct dnn_error *e);
+/* 0 when s[0..len), the trimmed text of field i, is UTF-8; otherwise the
+ * error placed at its first bad byte (what: "the column name", ...). */
+int csv_check_utf8(const struct dnn_csv *c, size_t i, const char *s, size_t len,
+		   const char *what, struct dnn_error *e);
 /* The error for a header whose column i repeats an earlier name. */
 int csv_duplicate_error(const struct dnn_csv *c, char *const *names, size_t i,
 			struct dnn_error *e);
@@ -146,11 +157,12 @@ static inline int csv_fast_blank(int ch, int delim)
 }
 
 /* The end of the unquoted field at p (its delimiter or le), or NULL when the
- * field holds a quote or a NUL byte, which only the general reader takes. */
+ * field holds a quote, a NUL byte or a bare CR, which only the general
+ * reader takes. */
 static inline const char *csv_fast_field_end(const char *p, const char *le, int delim)
 {
 	for (; p < le && *p != delim; p++)
-		if (*p == '"' || *p == '\0')
+		if (*p == '"' || *p == '\0' || *p == '\r')
 			return NULL;
 	return p;
 }

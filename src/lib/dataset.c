@@ -115,6 +115,13 @@ static int grow_rows(struct dnn_dataset *d, size_t *cap, size_t need, struct dnn
 	if (!x)
 		return dnn_error_oom(e);
 	d->x = x;
+	if (d->has_weight) {
+		float *w = util_realloc_array(d->w, n, sizeof *w);
+
+		if (!w)
+			return dnn_error_oom(e);
+		d->w = w;
+	}
 	if (d->task == DNN_TASK_REGRESSION) {
 		float *y = util_realloc_array(d->y, n, d->n_targets * sizeof *y);
 
@@ -150,6 +157,12 @@ static void shrink_rows(struct dnn_dataset *d)
 
 		if (l)
 			d->label = l;
+	}
+	if (d->w) {
+		float *w = util_realloc_array(d->w, d->n_rows, sizeof *w);
+
+		if (w)
+			d->w = w;
 	}
 }
 
@@ -268,6 +281,41 @@ static int match_roles(struct dnn_dataset *d, const struct dnn_data_opts *o,
 	return 0;
 }
 
+/* The weight column: o->weight resolved (an input column until now), or
+ * with o->like the column of like's weight column's name; its role becomes
+ * ignored, as it is no input. */
+static int resolve_weight(struct dnn_dataset *d, const struct dnn_data_opts *o, const char *file,
+			  struct dnn_error *e)
+{
+	static const char *const roles[] = {"", "", "the target", "ignored", "categorical"};
+	size_t col = 0;
+
+	if (o->like) {
+		const char *name;
+
+		if (!o->like->has_weight)
+			return 0;
+		name = o->like->col_names[o->like->weight_col];
+		while (col < d->n_cols && strcmp(d->col_names[col], name) != 0)
+			col++;
+		if (col == d->n_cols)
+			return dnn_error_set(e, DNN_EX_DATA, file, 0, 0,
+					     "weight column '%s' is missing", name);
+	} else if (!o->weight) {
+		return 0;
+	} else if (resolve_column(o->weight, "weight", d->col_names, d->n_cols, file, &col, e)) {
+		return -1;
+	} else if (d->col_role[col] != DNN_COL_INPUT) {
+		return dnn_error_set(e, DNN_EX_DATA, file, 0, 0,
+				     "column '%s' cannot be both %s and the weight",
+				     d->col_names[col], roles[d->col_role[col]]);
+	}
+	d->col_role[col] = DNN_COL_IGNORED;
+	d->has_weight = 1;
+	d->weight_col = col;
+	return 0;
+}
+
 /* With the roles known: count the inputs (a categorical column one slot
  * while loading) and the categorical columns, and give each input its slot. */
 static int count_roles(struct dnn_dataset *d, const char *file, size_t *slot, struct dnn_error *e)
@@ -315,6 +363,8 @@ static int cell_category(struct dnn_csv *c, size_t i, const char *col_name, stru
 		c->n_missing++;
 		return 0;
 	}
+	if (csv_check_utf8(c, i, s, len, "the category", e))
+		return -1;
 	if (strtab_add(t, s, len, &k, &added))
 		return dnn_error_oom(e);
 	if (k >= (1u << 24))
@@ -343,7 +393,9 @@ static int take_row(struct dnn_dataset *d, struct dnn_csv *c, const size_t *slot
 			if (cell_category(c, i, d->col_names[i], &cat_tab[kc++], x + slot[i], e))
 				return -1;
 		} else if (d->col_role[i] == DNN_COL_IGNORED) {
-			continue;
+			if (d->has_weight && i == d->weight_col &&
+			    csv_cell_weight(c, i, d->col_names[i], d->w + r, e))
+				return -1;
 		} else if (d->task == DNN_TASK_REGRESSION) {
 			if (csv_cell_number(c, i, d->col_names[i], 0, d->y + r * d->n_targets + slot[i],
 					e))
@@ -357,6 +409,8 @@ static int take_row(struct dnn_dataset *d, struct dnn_csv *c, const size_t *slot
 				return dnn_error_set(e, DNN_EX_DATA, c->name, c->fline[i],
 						     c->fcol[i], "missing value in column '%s'",
 						     d->col_names[i]);
+			if (csv_check_utf8(c, i, s, len, "the class label", e))
+				return -1;
 			if (strtab_add(classes, s, len, &k, &added))
 				return dnn_error_oom(e);
 			if (k > UINT32_MAX - 1)
@@ -407,6 +461,12 @@ static int fast_rows(struct dnn_dataset *d, struct dnn_csv *c, const size_t *slo
 			if (role[i] == DNN_COL_INPUT) {
 				if (!csv_fast_number(&p, le, delim, x + slot[i]))
 					return 0;
+			} else if (role[i] == DNN_COL_IGNORED && d->has_weight &&
+				   i == d->weight_col) {
+				float *w = d->w + d->n_rows;
+
+				if (!csv_fast_number(&p, le, delim, w) || !(*w >= 0.0f))
+					return 0; /* the general reader says why */
 			} else if (role[i] == DNN_COL_IGNORED) {
 				if (!(p = csv_fast_field_end(p, le, delim)))
 					return 0;
@@ -436,8 +496,10 @@ static int fast_rows(struct dnn_dataset *d, struct dnn_csv *c, const size_t *slo
 
 			if (strtab_add(classes, label, label_len, &k, &added))
 				return dnn_error_oom(e);
-			if (k > UINT32_MAX - 1)
-				return 0; /* the general reader says why */
+			/* The general reader says why (it checks every label). */
+			if (k > UINT32_MAX - 1 ||
+			    (added && util_utf8_bad(label, label_len) >= 0))
+				return 0;
 			d->label[d->n_rows] = (uint32_t)k;
 		}
 		d->n_rows += shard_keep(sh);
@@ -603,6 +665,8 @@ static int load_open(struct dnn_dataset *d, struct load *ld, const char *path,
 	if (o->like ? match_roles(d, o, ld->c, ld->slot, e)
 		    : resolve_roles(d, o, ld->c->name, ld->slot, e))
 		return -1;
+	if (resolve_weight(d, o, ld->c->name, e))
+		return -1;
 	if (count_roles(d, ld->c->name, ld->slot, e))
 		return -1;
 	if (d->n_cats && !(ld->cat_tab = util_calloc_array(d->n_cats, sizeof *ld->cat_tab)))
@@ -714,6 +778,18 @@ static int load_finish(struct dnn_dataset *d, struct load *ld, const struct dnn_
 		if (sort_classes(d, &ld->classes, e))
 			return -1;
 	}
+	if (d->has_weight) {
+		double sum = 0.0;
+
+		for (size_t i = 0; i < d->n_rows; i++)
+			sum += (double)d->w[i];
+		if (d->shared)
+			dist_sum_f64(&sum, 1);
+		if (!(sum > 0.0))
+			return dnn_error_set(e, DNN_EX_DATA, c->name, 0, 0,
+					     "every weight in column '%s' is 0",
+					     d->col_names[d->weight_col]);
+	}
 	d->n_missing = c->n_missing;
 	shrink_rows(d);
 	if (d->n_cats && expand_categories(d, ld->cat_tab, ld->slot, e))
@@ -784,6 +860,7 @@ void data_free(struct dnn_dataset *d)
 	free(d->y);
 	util_free_strings(d->class_names, d->n_classes);
 	free(d->label);
+	free(d->w);
 	free(d->train_gid);
 	data_free_cats(d->cats, d->n_cats);
 	memset(d, 0, sizeof *d);

@@ -56,6 +56,11 @@ struct dnn_dataset {
 	size_t n_classes;	  /* classification only */
 	char **class_names;	  /* sorted; numerically when all are integers */
 	uint32_t *label;	  /* classification: class index of each row */
+	/* data.weight: the column of the rows' weights in the loss (role
+	 * ignored, as it is no input), and each row's weight (n_rows). */
+	int has_weight;
+	size_t weight_col;
+	float *w;
 	size_t n_missing;	  /* input cells read as NaN (csv.missing_ok); a
 				   * categorical one sets all its inputs to NaN
 				   * (counted over all ranks) */
@@ -81,6 +86,9 @@ struct dnn_data_opts {
 	const struct dnn_column_ref *categorical; /* inputs to one-hot encode */
 	size_t n_categorical;
 	int task;		  /* enum dnn_task, decided by the loss */
+	/* The column of the rows' weights (data.weight), or NULL; with like,
+	 * like's weight column, found by name, instead. */
+	const struct dnn_column_ref *weight;
 	/* Running on several MPI ranks (dist.h): each reads only its share of
 	 * the rows (a plain file by a byte range cut at line starts, gzip by
 	 * row number modulo the ranks), and all end with the same columns,
@@ -106,7 +114,9 @@ int data_resolve_column(const struct dnn_column_ref *r, const char *what, char *
 /* Load a whole labelled dataset. Errors name FILE:LINE:COLUMN: a ragged row,
  * a non-numeric input cell (in a column not declared categorical), a
  * non-numeric regression target, a missing value, an empty file, a file with
- * no data rows, a target column not found (65); a missing file (66). */
+ * no data rows, a target column not found, a weight that is missing, not a
+ * number or negative, weights that are all 0, a weight column not found
+ * (65); a missing file (66). */
 int data_load(struct dnn_dataset *d, const char *path, const struct dnn_data_opts *o,
 	      struct dnn_error *e);
 void data_free(struct dnn_dataset *d);

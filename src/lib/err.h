@@ -45,7 +45,10 @@ int dnn_error_set(struct dnn_error *e, int code, const char *file, unsigned long
 /* Out of memory: code 70 with a fixed message. Returns -1. */
 int dnn_error_oom(struct dnn_error *e);
 
-/* "FILE:LINE:COLUMN: message", leaving out the parts that are unknown. */
+/* "FILE:LINE:COLUMN: message", leaving out the parts that are unknown; one
+ * line: newline, carriage return and tab written \n, \r and \t, every other
+ * control byte and every byte that is not UTF-8 as \xNN, whatever module
+ * put them in the message. */
 void dnn_error_format(const struct dnn_error *e, char *buf, size_t size);
 
 

@@ -17,6 +17,7 @@
 #include "split.h"
 #include "train.h"
 #include "util.h"
+#include "weights.h"
 
 /* What one fit holds. */
 struct fit {
@@ -25,6 +26,8 @@ struct fit {
 	size_t n_out, n_train, n_val, n_test;
 	struct dnn_model m; /* network, normalization, fill, history */
 	float *t;	    /* classification targets */
+	float *w;	    /* the training and validation rows' weights, or NULL */
+	double *max_norm;   /* per layer, or NULL */
 	struct dnn_optim *opt;
 	struct dnn_sched sched;
 	struct dnn_train_early early;
@@ -49,6 +52,8 @@ static void copy_row(struct dnn_dataset *sub, const struct dnn_dataset *d, size_
 		       d->n_targets * sizeof *d->y);
 	if (d->label)
 		sub->label[i] = d->label[r];
+	if (d->w)
+		sub->w[i] = d->w[r];
 }
 
 /* sub: d's columns with room for all the rows, the training rows in. */
@@ -62,9 +67,10 @@ static int gather(struct fit *f, const struct dnn_dataset *d, const size_t *trai
 	sub->x = util_malloc_array(n * d->n_in, sizeof *sub->x);
 	sub->y = d->y ? util_malloc_array(n * d->n_targets, sizeof *sub->y) : NULL;
 	sub->label = d->label ? util_malloc_array(n, sizeof *sub->label) : NULL;
+	sub->w = d->w ? util_malloc_array(n, sizeof *sub->w) : NULL;
 	sub->shared = 0;
 	sub->train_gid = NULL;
-	if (!sub->x || (d->y && !sub->y) || (d->label && !sub->label))
+	if (!sub->x || (d->y && !sub->y) || (d->label && !sub->label) || (d->w && !sub->w))
 		return dnn_error_oom(e);
 	for (size_t i = 0; i < f->n_train; i++)
 		copy_row(sub, d, i, train[i]);
@@ -92,8 +98,14 @@ static int fit_rows(struct fit *f, const struct dnn_dataset *d, const size_t *tr
 		copy_row(&f->sub, d, f->n_train + i, test[i]);
 	f->sub.n_rows += f->n_test;
 	f->n_train -= f->n_val;
-	return prepare_rows(&f->m, &f->sub, f->n_train, s, 1, f->n_out, &f->t, &n_filled,
-			    o->data_name, e);
+	if (prepare_rows(&f->m, &f->sub, f->n_train, s, 1, f->n_out, &f->t, &n_filled,
+			 o->data_name, e))
+		return -1;
+	/* The loss's targets and the rows' weights, as dnn train makes them. */
+	if (f->t)
+		loss_smooth_targets(s->loss, f->t, f->n_train + f->n_val, f->n_out,
+				    s->label_smoothing);
+	return weights_rows(s, &f->sub, f->n_train, f->n_val, o->spec_name, &f->w, e);
 }
 
 /* The network with its initial weights, the optimizer, early stopping's
@@ -108,6 +120,13 @@ static int fit_build(struct fit *f, struct dnn_error *e)
 	net_init_spec(f->m.net, s, &f->rng);
 	if (!(f->opt = optim_new(&s->optim, f->m.net->n_params, e)))
 		return -1;
+	for (size_t l = 0; l < s->n_layers && !f->max_norm; l++)
+		if (s->layers[l].max_norm > 0.0) {
+			if (!(f->max_norm = util_calloc_array(s->n_layers, sizeof *f->max_norm)))
+				return dnn_error_oom(e);
+			for (size_t k = 0; k < s->n_layers; k++)
+				f->max_norm[k] = s->layers[k].max_norm;
+		}
 	f->early.best_loss = (double)INFINITY;
 	if (s->patience) {
 		f->early.best = util_malloc_array(f->m.net->n_params, sizeof *f->early.best);
@@ -122,9 +141,10 @@ static int fit_train(struct fit *f, const struct dnn_fit_opts *o, struct dnn_err
 {
 	const struct dnn_dataset *d = &f->sub;
 	const float *targets = f->t ? f->t : d->y;
-	const struct dnn_rows train_rows = {f->n_train, d->x, targets};
+	const struct dnn_rows train_rows = {f->n_train, d->x, targets, f->w};
 	const struct dnn_rows val_rows = {f->n_val, d->x + f->n_train * d->n_in,
-					  targets + f->n_train * f->n_out};
+					  targets + f->n_train * f->n_out,
+					  f->w ? f->w + f->n_train : NULL};
 	const struct dnn_train_opts topts = {
 		.first_epoch = 1,
 		.epochs = f->spec.epochs,
@@ -137,6 +157,7 @@ static int fit_train(struct fit *f, const struct dnn_fit_opts *o, struct dnn_err
 		.early = &f->early,
 		.interrupt = o->interrupt,
 		.n_total = f->n_train,
+		.max_norm = f->max_norm,
 	};
 
 	return train_run(f->m.net, f->opt, &f->rng, &train_rows, &val_rows, &topts, &f->m.history,
@@ -230,7 +251,10 @@ static void fit_free(struct fit *f)
 	free(f->sub.x);
 	free(f->sub.y);
 	free(f->sub.label);
+	free(f->sub.w);
 	free(f->t);
+	free(f->w);
+	free(f->max_norm);
 	optim_free(f->opt);
 	free(f->early.best);
 	model_free(&f->m);

@@ -34,6 +34,7 @@
 #define SIZE(field) DNN_HP_SIZE, offsetof(struct dnn_spec, field)
 #define U64(field) DNN_HP_U64, offsetof(struct dnn_spec, field)
 #define DOUBLE(field) DNN_HP_DOUBLE, offsetof(struct dnn_spec, field)
+#define HIDDEN(field) DNN_HP_HIDDEN, offsetof(struct dnn_layer_spec, field)
 
 /* The ranges are those of dnn-spec(5); dnn(1) refers to them. In the order
  * dnn train checks its options. */
@@ -60,8 +61,14 @@ const struct dnn_hparam hparams[] = {
 	 LBFGS, 0, SIZE(optim.history_size)},
 	{"optimizer.weight_decay", "weight_decay", "--weight-decay", NUMBER, FROM(0), UNBOUNDED,
 	 ALL, 0, DOUBLE(optim.weight_decay)},
+	{"optimizer.l1", "l1", "--l1", NUMBER, FROM(0), UNBOUNDED, ALL, 0, DOUBLE(optim.l1)},
 	{"optimizer.clip_norm", "clip_norm", "--clip-norm", NUMBER, ABOVE(0), UNBOUNDED,
 	 SGD | ADAM | RMSPROP, 0, DOUBLE(optim.clip_norm)},
+	{"label_smoothing", "label_smoothing", "--label-smoothing", FRACTION, FROM(0), BELOW(1), 0,
+	 0, DOUBLE(label_smoothing)},
+	/* The layers' own keys: the option sets every hidden layer. */
+	{"layers[].max_norm", "max_norm", "--max-norm", NUMBER, ABOVE(0), UNBOUNDED, 0, 0,
+	 HIDDEN(max_norm)},
 	{"patience", "patience", "--patience", WHOLE, FROM(0), TO(1e9), 0, 0, ULONG(patience)},
 	{"data.validation", "validation", "--validation", FRACTION, FROM(0), BELOW(1), 0, 0,
 	 DOUBLE(data.validation)},
@@ -131,8 +138,12 @@ int hparam_in_range(const struct dnn_hparam *h, double v)
 
 int hparam_check_json(const struct dnn_hparam *h, double v, const char *file, struct dnn_error *e)
 {
-	const char *key = h->path;
+	return hparam_check_json_at(h, h->path, v, file, e);
+}
 
+int hparam_check_json_at(const struct dnn_hparam *h, const char *key, double v, const char *file,
+			 struct dnn_error *e)
+{
 	if (hparam_in_range(h, v))
 		return 0;
 	if (h->type == DNN_HP_WHOLE)
@@ -196,6 +207,11 @@ void hparam_store(struct dnn_spec *s, const struct dnn_hparam *h, double v)
 {
 	char *at = (char *)s + h->offset;
 
+	if (h->store == DNN_HP_HIDDEN) {
+		for (size_t l = 0; l + 1 < s->n_layers; l++)
+			*(double *)(void *)((char *)&s->layers[l] + h->offset) = v;
+		return;
+	}
 	switch (h->store) {
 	case DNN_HP_ULONG:
 		*(unsigned long *)(void *)at = (unsigned long)v;

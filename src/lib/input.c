@@ -16,7 +16,30 @@
 #define ZIN (128u * 1024u)   /* compressed bytes per read */
 #define NBUF 4		     /* chunks in the ring */
 
-enum { MODE_UNKNOWN, MODE_PLAIN, MODE_GZIP };
+enum { MODE_UNKNOWN, MODE_PLAIN, MODE_GZIP, MODE_OTHER };
+
+/* The magic numbers at the start of a file that say what it is: gzip, which
+ * is read, and the formats that are recognised only to be refused. A 0x100
+ * stands for any digit 1 to 9 (bzip2's block size). */
+#define MAGIC_MAX 10
+static const struct magic {
+	const char *name;
+	unsigned char len;
+	unsigned short b[MAGIC_MAX];
+} magics[] = {
+	{"gzip", 2, {0x1f, 0x8b}},
+	{"compress (.Z)", 2, {0x1f, 0x9d}},
+	{"bzip2", 10, {'B', 'Z', 'h', 0x100, 0x31, 0x41, 0x59, 0x26, 0x53, 0x59}},
+	{"bzip2", 10, {'B', 'Z', 'h', 0x100, 0x17, 0x72, 0x45, 0x38, 0x50, 0x90}},
+	{"xz", 6, {0xfd, '7', 'z', 'X', 'Z', 0x00}},
+	{"lzip", 4, {'L', 'Z', 'I', 'P'}},
+	{"lz4", 4, {0x04, 0x22, 0x4d, 0x18}},
+	{"zstd", 4, {0x28, 0xb5, 0x2f, 0xfd}},
+	{"zip", 4, {'P', 'K', 0x03, 0x04}},
+	{"zip", 4, {'P', 'K', 0x05, 0x06}},
+	{"7z", 6, {'7', 'z', 0xbc, 0xaf, 0x27, 0x1c}},
+};
+#define N_MAGICS (sizeof magics / sizeof magics[0])
 
 struct dnn_input {
 	int fd;
@@ -35,11 +58,13 @@ struct dnn_input {
 	int err, errnum;    /* why it finished: 0 at the end of the input */
 	/* The producer's own state. */
 	int mode;
+	const char *format; /* MODE_OTHER: the name of what the file is */
 	z_stream zs;
 	int zs_init;
 	unsigned char *zin;
 	int in_eof;
-	int member_end; /* a gzip member just ended */
+	int member_end;	  /* a gzip member just ended */
+	int later_member; /* the member being read is not the first */
 	int pending;	/* an error to report after the chunk in hand */
 	int pending_errnum;
 };
@@ -81,12 +106,47 @@ static int fail(struct dnn_input *in, int err, int errnum)
 	return -1;
 }
 
-/* Read until the first two bytes are known, and decide plain or gzip. */
+/* Whether p[0..n) matches m: 1 when it is the whole magic number, 0 when
+ * it may still turn out to be (n is short of it), -1 when it is not. */
+static int magic_match(const struct magic *m, const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < m->len; i++) {
+		if (i == n)
+			return 0;
+		if (m->b[i] == 0x100 ? p[i] < '1' || p[i] > '9' : p[i] != m->b[i])
+			return -1;
+	}
+	return 1;
+}
+
+/* What p[0..n) starts with: a magic number (*m set), 1; 0 when more bytes
+ * could still make one; -1 when none can. */
+static int magic_find(const unsigned char *p, size_t n, const struct magic **m)
+{
+	int maybe = 0;
+
+	for (size_t k = 0; k < N_MAGICS; k++) {
+		int r = magic_match(&magics[k], p, n);
+
+		if (r > 0) {
+			*m = &magics[k];
+			return 1;
+		}
+		maybe |= r == 0;
+	}
+	return maybe ? 0 : -1;
+}
+
+/* Read until the first bytes tell the format (no more than a magic number
+ * needs, so that a slow pipe's first line is not held back), and decide
+ * plain, gzip or a format refused. */
 static int decide(struct dnn_input *in)
 {
+	const struct magic *m = NULL;
 	size_t have = 0;
+	int found = 0;
 
-	while (have < 2 && !in->in_eof) {
+	while (!in->in_eof && (found = magic_find(in->zin, have, &m)) == 0) {
 		long r = read_some(in, in->zin + have, ZIN - have);
 
 		if (r == -2)
@@ -97,16 +157,22 @@ static int decide(struct dnn_input *in)
 			in->in_eof = 1;
 		have += (size_t)r;
 	}
+	if (in->in_eof)
+		found = magic_find(in->zin, have, &m);
 	in->zs.next_in = in->zin;
 	in->zs.avail_in = (uInt)have;
-	if (have >= 2 && in->zin[0] == 0x1f && in->zin[1] == 0x8b) {
+	if (found <= 0) {
+		in->mode = MODE_PLAIN;
+	} else if (m == &magics[0]) {
 		/* 16 + 15: a gzip wrapper, a window of up to 32 KiB. */
 		if (inflateInit2(&in->zs, 16 + MAX_WBITS) != Z_OK)
 			return fail(in, INPUT_ERR_NOMEM, 0);
 		in->zs_init = 1;
 		in->mode = MODE_GZIP;
 	} else {
-		in->mode = MODE_PLAIN;
+		in->mode = MODE_OTHER;
+		in->format = m->name;
+		return fail(in, INPUT_ERR_FORMAT, 0);
 	}
 	return 1;
 }
@@ -137,9 +203,10 @@ static int fill_plain(struct dnn_input *in, unsigned char *dst, size_t cap, size
 }
 
 /* Up to cap decompressed bytes. Members that follow one another read as one
- * stream; bytes after the last member that do not start another are
- * ignored, as gzip(1) does. Output is handed over before any read that could
- * block, and an error after it is kept for the next call. */
+ * stream; bytes after a member that do not start another are an error
+ * (INPUT_ERR_TRAILING), where gzip(1) warns. Output is handed over before
+ * any read that could block, and an error after it is kept for the next
+ * call. */
 static int fill_gzip(struct dnn_input *in, unsigned char *dst, size_t cap, size_t *n)
 {
 	z_stream *zs = &in->zs;
@@ -174,8 +241,7 @@ static int fill_gzip(struct dnn_input *in, unsigned char *dst, size_t cap, size_
 				continue;
 			}
 			if (zs->next_in[0] != 0x1f) {
-				zs->avail_in = 0;
-				in->in_eof = 1;
+				in->pending = INPUT_ERR_TRAILING;
 				break;
 			}
 			if (inflateReset(zs) != Z_OK) {
@@ -183,6 +249,7 @@ static int fill_gzip(struct dnn_input *in, unsigned char *dst, size_t cap, size_
 				break;
 			}
 			in->member_end = 0;
+			in->later_member = 1;
 		}
 		r = inflate(zs, Z_NO_FLUSH);
 		if (r == Z_STREAM_END) {
@@ -196,6 +263,11 @@ static int fill_gzip(struct dnn_input *in, unsigned char *dst, size_t cap, size_
 			/* No progress and no more input: the stream stops short. */
 			in->pending = INPUT_ERR_TRUNCATED;
 		}
+		/* After a member, bytes that fail as the magic number of the
+		 * next one are not a member at all. */
+		if (in->pending && in->pending != INPUT_ERR_NOMEM && in->later_member &&
+		    zs->total_in <= 2)
+			in->pending = INPUT_ERR_TRAILING;
 		if (zs->avail_out == 0)
 			break;
 	}
@@ -337,6 +409,12 @@ int input_ready(struct dnn_input *in)
 	ready = in->count > (size_t)in->holding || in->done;
 	pthread_mutex_unlock(&in->mu);
 	return ready;
+}
+
+const char *input_format(const struct dnn_input *in)
+{
+	/* Set, as the mode, before the producer finishes. */
+	return in->format ? in->format : "unknown";
 }
 
 int input_is_gzip(const struct dnn_input *in)

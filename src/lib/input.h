@@ -1,6 +1,7 @@
 /* The bytes of an input file, plain or gzip-compressed (recognised by its
- * magic bytes), read and decompressed ahead by a thread of its own so that
- * parsing overlaps I/O and decompression. Chunks are handed over as soon as
+ * magic bytes, as are the formats it refuses: bzip2, xz, zip, ...), read
+ * and decompressed ahead by a thread of its own so that parsing overlaps
+ * I/O and decompression. Chunks are handed over as soon as
  * any bytes are available, so that a slow pipe is read row by row. */
 #ifndef DNN_INPUT_H
 #define DNN_INPUT_H
@@ -17,7 +18,9 @@ enum {
 	INPUT_ERR_IO = 1,	 /* a read error; see the errno value */
 	INPUT_ERR_CORRUPT = 2,	 /* damaged gzip data or checksum */
 	INPUT_ERR_TRUNCATED = 3, /* the gzip stream stops mid-way */
-	INPUT_ERR_NOMEM = 4
+	INPUT_ERR_NOMEM = 4,
+	INPUT_ERR_TRAILING = 5,	 /* bytes after a gzip member that start no other */
+	INPUT_ERR_FORMAT = 6	 /* another compressed or archive format: see input_format */
 };
 
 struct dnn_input;
@@ -43,6 +46,9 @@ int input_ready(struct dnn_input *in);
 /* Whether the input is gzip-compressed; known once input_next has handed
  * over a chunk or reached the end. */
 int input_is_gzip(const struct dnn_input *in);
+
+/* After INPUT_ERR_FORMAT, what the input is: "xz", "zip", ... */
+const char *input_format(const struct dnn_input *in);
 
 /* The version of the zlib that decompresses gzip input. */
 const char *input_zlib_version(void);

@@ -100,3 +100,27 @@ double loss_eval(int loss, const struct dnn_act_info *out_act, const float *a, c
 	}
 	}
 }
+
+double loss_eval_weighted(int loss, const struct dnn_act_info *out_act, const float *a,
+			  const float *t, const float *w, size_t n, size_t m, float scale,
+			  float *dz)
+{
+	double sum = 0.0;
+
+	if (!w)
+		return loss_eval(loss, out_act, a, t, n, m, scale, dz);
+	for (size_t i = 0; i < n; i++)
+		sum += (double)w[i] * loss_eval(loss, out_act, a + i * m, t + i * m, 1, m,
+						scale * w[i], dz ? dz + i * m : NULL);
+	return sum;
+}
+
+void loss_smooth_targets(int loss, float *t, size_t n, size_t m, double eps)
+{
+	double k = loss == DNN_LOSS_CROSS_ENTROPY ? (double)m : 2.0;
+
+	if (eps <= 0.0 || (loss != DNN_LOSS_CROSS_ENTROPY && loss != DNN_LOSS_BINARY_CROSS_ENTROPY))
+		return;
+	for (size_t i = 0; i < n * m; i++)
+		t[i] = (float)((1.0 - eps) * (double)t[i] + eps / k);
+}

@@ -28,4 +28,15 @@ const char *loss_name(int id);
 double loss_eval(int loss, const struct dnn_act_info *out_act, const float *a, const float *t,
 		 size_t n, size_t m, float scale, float *dz);
 
+/* The same with row i weighing w[i] (w NULL: loss_eval): sum_i w_i L_i, and
+ * dz row i times w_i. */
+double loss_eval_weighted(int loss, const struct dnn_act_info *out_act, const float *a,
+			  const float *t, const float *w, size_t n, size_t m, float scale,
+			  float *dz);
+
+/* Label smoothing of the n rows of m targets t in place, as Keras and
+ * PyTorch define it: cross-entropy t = (1 - eps) t + eps / m, binary
+ * cross-entropy t = (1 - eps) t + eps / 2; other losses unchanged. */
+void loss_smooth_targets(int loss, float *t, size_t n, size_t m, double eps);
+
 #endif

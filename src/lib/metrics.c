@@ -131,7 +131,8 @@ void metrics_tally_rows(struct dnn_tally *t, struct dnn_net *net, const struct d
 		size_t nb = rows->n - i < chunk ? rows->n - i : chunk;
 		const float *a = net_forward(net, rows->x + i * n_in, nb);
 
-		t->loss += loss_eval(net->loss, last->act, a, rows->t + i * m, nb, m, 0.0f, NULL);
+		t->loss += loss_eval_weighted(net->loss, last->act, a, rows->t + i * m,
+					      rows->w ? rows->w + i : NULL, nb, m, 0.0f, NULL);
 		metrics_tally_add(t, a, rows->t + i * m, nb, scale);
 	}
 }

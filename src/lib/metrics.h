@@ -16,6 +16,7 @@ struct dnn_rows {
 	size_t n;
 	const float *x;
 	const float *t;
+	const float *w;	/* each row's weight in the loss (weights.h); NULL: 1 */
 };
 
 /* Figures of a network on a set of rows; NaN where they do not apply. */
@@ -73,8 +74,8 @@ void metrics_tally_reset(struct dnn_tally *t);
  * caller adds to t->loss); scale as in metrics_regsum_add. */
 void metrics_tally_add(struct dnn_tally *t, const float *a, const float *targets, size_t n,
 		       const float *scale);
-/* Add the loss and outputs of net on rows, forwarded in chunks of the
- * workspace net_reserve made. */
+/* Add the loss (weighted by rows->w) and outputs of net on rows, forwarded
+ * in chunks of the workspace net_reserve made. */
 void metrics_tally_rows(struct dnn_tally *t, struct dnn_net *net, const struct dnn_rows *rows,
 			const float *scale);
 /* The figures: mean loss, accuracy (classification) or MAE and R^2. */

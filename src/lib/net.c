@@ -1,6 +1,7 @@
 /* The network: its layout, weights and workspace, and the passes over its layers. */
 #include "net.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -165,6 +166,12 @@ double net_loss_grad(struct dnn_net *net, const float *x, const float *t, size_t
 double net_loss_grad_part(struct dnn_net *net, const float *x, const float *t, size_t n,
 			  float scale)
 {
+	return net_loss_grad_weighted(net, x, t, NULL, n, scale);
+}
+
+double net_loss_grad_weighted(struct dnn_net *net, const float *x, const float *t,
+			      const float *w, size_t n, float scale)
+{
 	const struct dnn_layer *last = &net->layers[net->n_layers - 1];
 	const float *a;
 	float *d = net->d0, *dprev = net->d1;
@@ -175,7 +182,7 @@ double net_loss_grad_part(struct dnn_net *net, const float *x, const float *t, s
 		return 0.0;
 	}
 	a = net_forward(net, x, n);
-	loss = loss_eval(net->loss, last->act, a, t, n, last->n_out, scale, d);
+	loss = loss_eval_weighted(net->loss, last->act, a, t, w, n, last->n_out, scale, d);
 	for (size_t l = net->n_layers; l-- > 0;) {
 		const struct dnn_layer *ly = &net->layers[l];
 		const float *in = l ? net->out[l - 1] : x;
@@ -187,4 +194,23 @@ double net_loss_grad_part(struct dnn_net *net, const float *x, const float *t, s
 		dprev = tmp;
 	}
 	return loss;
+}
+
+void net_max_norm(struct dnn_net *net, size_t l, double c)
+{
+	const struct dnn_layer *ly = &net->layers[l];
+
+	for (size_t j = 0; j < ly->n_out; j++) {
+		float *row = net->params + ly->w_off + j * ly->n_in;
+		double sq = 0.0;
+
+		for (size_t k = 0; k < ly->n_in; k++)
+			sq += (double)row[k] * (double)row[k];
+		if (sq <= c * c)
+			continue;
+		float f = (float)(c / sqrt(sq));
+
+		for (size_t k = 0; k < ly->n_in; k++)
+			row[k] *= f;
+	}
 }

@@ -61,6 +61,12 @@ double net_loss_grad(struct dnn_net *net, const float *x, const float *t, size_t
  * grads gives the batch's. */
 double net_loss_grad_part(struct dnn_net *net, const float *x, const float *t, size_t n,
 			  float scale);
+/* The same with row i's loss weighing w[i] (w NULL: net_loss_grad_part). */
+double net_loss_grad_weighted(struct dnn_net *net, const float *x, const float *t,
+			      const float *w, size_t n, float scale);
+/* Max-norm: rescale each row of layer l's weights (a unit's incoming
+ * weights, its bias left out) whose norm is above c to norm c. */
+void net_max_norm(struct dnn_net *net, size_t l, double c);
 
 /* Width of the output layer. */
 size_t net_n_out(const struct dnn_net *net);

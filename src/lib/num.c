@@ -34,6 +34,20 @@ static void c_locale_init(void)
 	c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
 }
 
+double num_strtod(const char *s)
+{
+	locale_t old;
+	double v;
+
+	pthread_once(&c_locale_once, c_locale_init);
+	if (c_locale == (locale_t)0)
+		return strtod(s, NULL);
+	old = uselocale(c_locale);
+	v = strtod(s, NULL);
+	uselocale(old);
+	return v;
+}
+
 /* strtof on a copy of s[0..len) in the "C" locale. */
 static int slow_path(const char *s, size_t len, float *out)
 {

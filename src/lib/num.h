@@ -13,4 +13,7 @@ enum { NUM_OK = 0, NUM_BAD = 1, NUM_RANGE = 2 };
  * words inf and nan included). Needs no NUL terminator and no locale. */
 int num_parse(const char *s, size_t len, float *out);
 
+/* strtod of the NUL-terminated s in the "C" locale, whatever the caller's. */
+double num_strtod(const char *s);
+
 #endif

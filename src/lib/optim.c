@@ -36,8 +36,10 @@ struct dnn_optim *optim_new(const struct dnn_optim_spec *conf, size_t n_params, 
 		size_t hn;
 
 		ok = ok && !util_mul_overflow(hist, n, &hn);
-		o->lb.x = ok ? util_malloc_array(n, sizeof(double)) : NULL;
-		o->lb.gx = ok ? util_malloc_array(n, sizeof(double)) : NULL;
+		/* What the training state holds is zeroed: its unused history
+		 * slots are written too, and must not carry old heap bytes. */
+		o->lb.x = ok ? util_calloc_array(n, sizeof(double)) : NULL;
+		o->lb.gx = ok ? util_calloc_array(n, sizeof(double)) : NULL;
 		o->lb.d = ok ? util_malloc_array(n, sizeof(double)) : NULL;
 		for (int i = 0; i < 3; i++)
 			o->lb.gb[i] = ok ? util_malloc_array(n, sizeof(double)) : NULL;
@@ -111,12 +113,13 @@ int optim_full_batch(const struct dnn_optim *o)
 }
 
 /* One minibatch step over params[lo, hi) with the effective gradient
- * g_i = scale * grads_i + wd * params_i, computed in the same pass. */
+ * g_i = scale * grads_i + wd * params_i (+ l1 * sign(params_i) with L1),
+ * computed in the same pass. */
 struct step {
 	struct dnn_optim *o;
 	float *w;
 	const float *grads;
-	float scale, wd, lr;
+	float scale, wd, l1, lr;
 	float b1, b2, eps, adam_step, adam_rc2; /* adam, rmsprop (b2 = rho) */
 	size_t n;
 };
@@ -135,15 +138,25 @@ struct step {
 			BODY(i);                                                                   \
 	} while (0)
 
-static void adam_range(const struct step *c, float *restrict w, float *restrict m,
-		       float *restrict v, const float *restrict gr, size_t lo, size_t hi)
+/* The effective gradient of element i; the L1 term only in the loops made
+ * with use_l1 = 1, so that those without L1 keep their operations. The
+ * sign is 0 at w = 0. */
+#define GRAD(i)                                                                                    \
+	(use_l1 ? scale * gr[i] + wd * w[i] + l1 * (float)((w[i] > 0.0f) - (w[i] < 0.0f))          \
+		: scale * gr[i] + wd * w[i])
+
+/* The ranges below are inlined with use_l1 a constant, one copy each way. */
+#define RANGE static inline __attribute__((always_inline)) void
+
+RANGE adam_range(const struct step *c, float *restrict w, float *restrict m, float *restrict v,
+		 const float *restrict gr, size_t lo, size_t hi, int use_l1)
 {
-	const float scale = c->scale, wd = c->wd, b1 = c->b1, b2 = c->b2, eps = c->eps,
+	const float scale = c->scale, wd = c->wd, l1 = c->l1, b1 = c->b1, b2 = c->b2, eps = c->eps,
 		    step = c->adam_step, rc2 = c->adam_rc2;
 
 #define ADAM(i)                                                                                    \
 	do {                                                                                       \
-		float g = scale * gr[i] + wd * w[i];                                               \
+		float g = GRAD(i);                                                                 \
                                                                                                    \
 		m[i] = b1 * m[i] + (1.0f - b1) * g;                                                \
 		v[i] = b2 * v[i] + (1.0f - b2) * g * g;                                            \
@@ -152,14 +165,14 @@ static void adam_range(const struct step *c, float *restrict w, float *restrict 
 	STEP_LOOP(ADAM);
 }
 
-static void rmsprop_range(const struct step *c, float *restrict w, float *restrict v,
-			  const float *restrict gr, size_t lo, size_t hi)
+RANGE rmsprop_range(const struct step *c, float *restrict w, float *restrict v,
+		    const float *restrict gr, size_t lo, size_t hi, int use_l1)
 {
-	const float scale = c->scale, wd = c->wd, lr = c->lr, rho = c->b2, eps = c->eps;
+	const float scale = c->scale, wd = c->wd, l1 = c->l1, lr = c->lr, rho = c->b2, eps = c->eps;
 
 #define RMSPROP(i)                                                                                 \
 	do {                                                                                       \
-		float g = scale * gr[i] + wd * w[i];                                               \
+		float g = GRAD(i);                                                                 \
                                                                                                    \
 		v[i] = rho * v[i] + (1.0f - rho) * g * g;                                          \
 		w[i] -= lr * g / (sqrtf(v[i]) + eps);                                              \
@@ -167,21 +180,21 @@ static void rmsprop_range(const struct step *c, float *restrict w, float *restri
 	STEP_LOOP(RMSPROP);
 }
 
-static void sgd_range(const struct step *c, float *restrict w, float *restrict m,
-		      const float *restrict gr, size_t lo, size_t hi)
+RANGE sgd_range(const struct step *c, float *restrict w, float *restrict m,
+		const float *restrict gr, size_t lo, size_t hi, int use_l1)
 {
-	const float scale = c->scale, wd = c->wd, lr = c->lr, mu = c->b1;
+	const float scale = c->scale, wd = c->wd, l1 = c->l1, lr = c->lr, mu = c->b1;
 
 #define NESTEROV(i)                                                                                \
 	do {                                                                                       \
-		float g = scale * gr[i] + wd * w[i];                                               \
+		float g = GRAD(i);                                                                 \
                                                                                                    \
 		m[i] = mu * m[i] - lr * g;                                                         \
 		w[i] += mu * m[i] - lr * g;                                                        \
 	} while (0)
 #define MOMENTUM(i)                                                                                \
 	do {                                                                                       \
-		float g = scale * gr[i] + wd * w[i];                                               \
+		float g = GRAD(i);                                                                 \
                                                                                                    \
 		m[i] = mu * m[i] - lr * g;                                                         \
 		w[i] += m[i];                                                                      \
@@ -192,19 +205,28 @@ static void sgd_range(const struct step *c, float *restrict w, float *restrict m
 		STEP_LOOP(MOMENTUM);
 }
 
-static void step_range(const struct step *c, size_t lo, size_t hi)
+/* The optimizer's range, with or without the L1 term. */
+RANGE kind_range(const struct step *c, size_t lo, size_t hi, int use_l1)
 {
 	switch (c->o->conf.kind) {
 	case DNN_OPT_ADAM:
-		adam_range(c, c->w, c->o->m, c->o->v, c->grads, lo, hi);
+		adam_range(c, c->w, c->o->m, c->o->v, c->grads, lo, hi, use_l1);
 		break;
 	case DNN_OPT_RMSPROP:
-		rmsprop_range(c, c->w, c->o->v, c->grads, lo, hi);
+		rmsprop_range(c, c->w, c->o->v, c->grads, lo, hi, use_l1);
 		break;
 	default:
-		sgd_range(c, c->w, c->o->m, c->grads, lo, hi);
+		sgd_range(c, c->w, c->o->m, c->grads, lo, hi, use_l1);
 		break;
 	}
+}
+
+static void step_range(const struct step *c, size_t lo, size_t hi)
+{
+	if (c->l1 != 0.0f)
+		kind_range(c, lo, hi, 1);
+	else
+		kind_range(c, lo, hi, 0);
 }
 
 static void step_part(void *ctx, size_t p, size_t n_parts, size_t t)
@@ -225,6 +247,7 @@ void optim_step(struct dnn_optim *o, float *params, const float *grads)
 			 .grads = grads,
 			 .scale = 1.0f,
 			 .wd = (float)o->conf.weight_decay,
+			 .l1 = (float)o->conf.l1,
 			 .lr = (float)o->learning_rate,
 			 .n = o->n};
 	size_t parts = pool_threads();
@@ -280,17 +303,25 @@ static double dot(const double *a, const double *b, size_t n)
 }
 
 /* F and its gradient (into gout) at the float point w, with the weight
- * decay term wd/2 |w|^2 added to f. */
+ * decay term wd/2 |w|^2 and the L1 term l1 |w|_1 (gradient l1 sign(w), 0
+ * at 0) added to f. */
 static double eval_at(struct dnn_optim *o, const float *w, dnn_objective f, void *ctx, double *gout)
 {
-	double wd = o->conf.weight_decay, F = f(ctx, w, o->lb.gf), sq = 0.0;
+	double wd = o->conf.weight_decay, l1 = o->conf.l1, F = f(ctx, w, o->lb.gf), sq = 0.0;
+	double abs_sum = 0.0;
 
 	o->lb.n_evals++;
 	for (size_t i = 0; i < o->n; i++) {
 		sq += (double)w[i] * (double)w[i];
 		gout[i] = (double)o->lb.gf[i] + wd * (double)w[i];
 	}
-	return F + 0.5 * wd * sq;
+	if (l1 == 0.0)
+		return F + 0.5 * wd * sq;
+	for (size_t i = 0; i < o->n; i++) {
+		abs_sum += fabs((double)w[i]);
+		gout[i] += l1 * (double)((w[i] > 0.0f) - (w[i] < 0.0f));
+	}
+	return F + 0.5 * wd * sq + l1 * abs_sum;
 }
 
 /* phi(t) = F(x + t d) and phi'(t) = F'(x + t d) . d; the trial point is

@@ -1,8 +1,8 @@
 /* Optimizers over the flat parameter and gradient arrays: minibatch SGD
  * (momentum, Nesterov), Adam and RMSprop, which take one gradient per step,
  * and full-batch L-BFGS, which evaluates the objective itself inside a line
- * search. All of them take an L2 weight decay; the minibatch ones can clip
- * the gradient by its global norm. */
+ * search. All of them take an L2 weight decay and an L1 penalty; the
+ * minibatch ones can clip the gradient by its global norm. */
 #ifndef DNN_OPTIM_H
 #define DNN_OPTIM_H
 
@@ -57,7 +57,8 @@ size_t optim_memory_floats(const struct dnn_optim_spec *conf);
 /* Whether the optimizer evaluates the objective itself (lbfgs). */
 int optim_full_batch(const struct dnn_optim *o);
 
-/* One minibatch step with gradient grads (n): g = clip(grads) + wd w, then
+/* One minibatch step with gradient grads (n): g = clip(grads) + wd w
+ * + l1 sign(w) (sign(0) = 0), then
  *   sgd:      v = mu v - lr g;  w += v  (Nesterov: w += mu v - lr g)
  *   adam:     m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
  *             w -= lr m/(1-b1^t) / (sqrt(v/(1-b2^t)) + eps)
@@ -65,7 +66,8 @@ int optim_full_batch(const struct dnn_optim *o);
  * where clip(g) = g * min(1, clip_norm / |g|). */
 void optim_step(struct dnn_optim *o, float *params, const float *grads);
 
-/* One L-BFGS iteration on F(w) = f(w) + wd/2 |w|^2: the direction from the
+/* One L-BFGS iteration on F(w) = f(w) + wd/2 |w|^2 + l1 |w|_1 (the L1 term
+ * taken as smooth, its gradient l1 sign(w)): the direction from the
  * two-loop recursion, then a line search for a step satisfying the strong
  * Wolfe conditions, starting from the learning rate. params is read on the
  * first call and updated in place. *fx gets F at the new params. Returns 0

@@ -196,6 +196,7 @@ static void data_opts(struct dnn_data_opts *o, const struct dnn_spec *s,
 	o->n_ignore = s->data.n_ignore;
 	o->categorical = s->data.categorical;
 	o->n_categorical = s->data.n_categorical;
+	o->weight = s->data.weight;
 	o->task = s->loss == DNN_LOSS_MSE ? DNN_TASK_REGRESSION : DNN_TASK_CLASSIFICATION;
 }
 
@@ -346,8 +347,7 @@ int prepare_model(struct dnn_prepared *p, const char *model_path, const char *da
 		return -1;
 	n_out = net_n_out(p->model.net);
 	n_tgt = p->model.task == DNN_TASK_CLASSIFICATION ? 1 : n_out;
-	if (spec_parse(&p->spec, p->model.spec_json, strlen(p->model.spec_json),
-		       display(model_path), e))
+	if (spec_parse_stored(&p->spec, p->model.spec_json, display(model_path), e))
 		goto out;
 	/* The reader of dnn eval: inputs, categories, targets and classes
 	 * matched to the model's by name. */

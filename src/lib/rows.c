@@ -35,6 +35,11 @@ struct dnn_reader {
 	size_t *tgt_train, *tgt_map;
 	struct strtab classes;
 	int classify;
+	/* The weight column: asked for, its training column and name, found
+	 * in the file, at file column w_map. */
+	int want_w, has_w;
+	size_t w_train, w_map;
+	const char *w_name;
 	/* Echo of the input cells (echo_delim). */
 	char echo_delim;
 	char *echo;
@@ -275,6 +280,14 @@ int rows_append(struct dnn_dataset *d, const struct dnn_dataset *v, const char *
 			goto out;
 	if (append_targets(d, v, n, cls, e))
 		goto out;
+	if (d->has_weight) {
+		float *w = util_realloc_array(d->w, n, sizeof *w);
+
+		if (!w)
+			goto oom;
+		d->w = w;
+		memcpy(w + d->n_rows, v->w, v->n_rows * sizeof *w);
+	}
 	d->n_rows = n;
 	rc = 0;
 	goto out;
@@ -555,6 +568,11 @@ static int reader_header(struct dnn_reader *r, const struct dnn_trained *m, stru
 			      m->col_names[bad]);
 	else if (got == ROWS_REPEATED)
 		csv_duplicate_error(r->csv, names, dup, e);
+	for (size_t i = 0; got == ROWS_MATCHED && r->want_w && i < n_names; i++)
+		if (strcmp(names[i], r->w_name) == 0 && !r->has_w) {
+			r->has_w = 1;
+			r->w_map = i;
+		}
 	if (got == ROWS_MATCHED) {
 		r->width = n_names;
 		got = reader_fast_setup(r, e);
@@ -584,6 +602,11 @@ struct dnn_reader *reader_open_model(const char *path, const struct dnn_csv_opts
 		goto fail;
 	if (ro->with_targets && reader_targets(r, col_names, col_role, n_cols, ro, e))
 		goto fail;
+	if (ro->with_targets && ro->has_weight && ro->weight_col < n_cols) {
+		r->want_w = 1;
+		r->w_train = ro->weight_col;
+		r->w_name = col_names[ro->weight_col];
+	}
 	r->echo_delim = ro->echo_delim;
 	if (!(r->cloc = csv_c_locale(e)))
 		goto fail;
@@ -608,6 +631,9 @@ static int reader_layout(struct dnn_reader *r, struct dnn_error *e)
 		return csv_ragged(r->csv, r->n_train_cols, 0, e);
 	for (size_t j = 0; j < r->n_tgt; j++)
 		r->tgt_map[j] = r->tgt_train[j];
+	/* Laid out as in training, the row has the weight column too. */
+	r->has_w = r->want_w;
+	r->w_map = r->w_train;
 	if (n == r->n_src) {
 		for (size_t j = 0; j < r->n_src; j++)
 			r->map[j] = j;
@@ -648,6 +674,8 @@ static int reader_category(struct dnn_reader *r, size_t j, size_t i, float *x,
 		x[k] = 1.0f;
 		return 0;
 	}
+	if (csv_check_utf8(c, i, s, len, "the category", e))
+		return -1;
 	if (r->unknown_ignore)
 		return 0;
 	csv_show_text(shown, sizeof shown, s);
@@ -677,6 +705,8 @@ static int reader_row_targets(struct dnn_reader *r, float *y, uint32_t *label,
 				     "missing value in column '%s'", r->tgt_names[0]);
 	k = strtab_find(&r->classes, s);
 	if (k == SIZE_MAX) {
+		if (csv_check_utf8(c, i, s, len, "the class label", e))
+			return -1;
 		csv_show_text(shown, sizeof shown, s);
 		return dnn_error_set(e, DNN_EX_DATA, c->name, c->fline[i], c->fcol[i],
 				     "unknown class '%s' in column '%s' (not one of the model's)",
@@ -693,6 +723,17 @@ int reader_next(struct dnn_reader *r, float *x, size_t max_rows, size_t *n_read,
 }
 
 int reader_next_labelled(struct dnn_reader *r, float *x, float *y, uint32_t *label,
+			 size_t max_rows, size_t *n_read, struct dnn_error *e)
+{
+	return reader_next_weighted(r, x, y, label, NULL, max_rows, n_read, e);
+}
+
+int reader_has_weight(const struct dnn_reader *r)
+{
+	return r->has_w;
+}
+
+int reader_next_weighted(struct dnn_reader *r, float *x, float *y, uint32_t *label, float *w,
 			 size_t max_rows, size_t *n_read, struct dnn_error *e)
 {
 	locale_t old;
@@ -747,6 +788,10 @@ int reader_next_labelled(struct dnn_reader *r, float *x, float *y, uint32_t *lab
 		if (!rc && r->n_tgt && (y || label))
 			rc = reader_row_targets(r, y ? y + n * r->n_tgt : NULL, label ? label + n : NULL,
 						e);
+		if (!rc && w && r->has_w)
+			rc = csv_cell_weight(r->csv, r->w_map, r->w_name, w + n, e);
+		else if (w)
+			w[n] = 1.0f;
 		if (rc)
 			break;
 		n++;

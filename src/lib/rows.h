@@ -77,6 +77,10 @@ struct dnn_reader_opts {
 	int with_targets;	/* also read the target columns (reader_next_labelled) */
 	char *const *class_names; /* classification: the model's classes */
 	size_t n_classes;	  /* (0 for a regression) */
+	/* with_targets: the training column of the rows' weights (data.weight),
+	 * read when the file has it; SIZE_MAX or has_weight 0: none. */
+	int has_weight;
+	size_t weight_col;
 	char echo_delim;	/* non-zero: keep each row's input cells as text,
 				 * joined by this delimiter (reader_echo) */
 };
@@ -95,6 +99,14 @@ struct dnn_reader *reader_open_model(const char *path, const struct dnn_csv_opts
  * the target values in y[] (n_targets per row) for a regression. */
 int reader_next_labelled(struct dnn_reader *r, float *x, float *y, uint32_t *label,
 			 size_t max_rows, size_t *n_read, struct dnn_error *e);
+/* The same with each row's weight in w[] (1 when the file lacks the weight
+ * column; a negative, missing or non-numeric weight is an error naming its
+ * cell). */
+int reader_next_weighted(struct dnn_reader *r, float *x, float *y, uint32_t *label, float *w,
+			 size_t max_rows, size_t *n_read, struct dnn_error *e);
+/* Whether the file has the weight column asked for (after reader_open_model
+ * for a file with a header; after the first row for one without). */
+int reader_has_weight(const struct dnn_reader *r);
 
 /* Fill up to max_rows rows of x (each n_in wide, unnormalized; n_in counts
  * one input per category of a categorical column); *n_read = 0

@@ -13,6 +13,7 @@
 
 #include "act.h"
 #include "hparams.h"
+#include "json.h"
 #include "loss.h"
 #include "util.h"
 
@@ -162,9 +163,23 @@ static int default_output_act(int loss)
 	return DNN_ACT_LINEAR;
 }
 
+/* A layer's number of the hyperparameter table (row path), at key. */
+static int get_layer_hparam(const struct ctx *c, const cJSON *it, const char *key,
+			    const char *path, double *out)
+{
+	const struct dnn_hparam *h = hparam_find(path);
+
+	if (!cJSON_IsNumber(it))
+		return bad(c, key, "expected a %s, got %s", h->noun, type_name(it));
+	if (hparam_check_json_at(h, key, it->valuedouble, c->file, c->e))
+		return -1;
+	*out = it->valuedouble;
+	return 0;
+}
+
 static int parse_layers(const struct ctx *c, const cJSON *arr, int loss, struct dnn_spec *s)
 {
-	static const char *const keys[] = {"units", "activation", "init"};
+	static const char *const keys[] = {"units", "activation", "init", "max_norm"};
 	size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
 	char key[64];
 
@@ -188,7 +203,7 @@ static int parse_layers(const struct ctx *c, const cJSON *arr, int loss, struct 
 			return bad(c, key, "expected an object like {\"units\": 16, \"activation\": "
 					   "\"relu\"}, got %s",
 				   type_name(ly));
-		if (check_keys(c, ly, key, keys, 3))
+		if (check_keys(c, ly, key, keys, 4))
 			return -1;
 		u = cJSON_GetObjectItemCaseSensitive(ly, "units");
 		a = cJSON_GetObjectItemCaseSensitive(ly, "activation");
@@ -219,6 +234,12 @@ static int parse_layers(const struct ctx *c, const cJSON *arr, int loss, struct 
 				return -1;
 			s->layers[i].has_init = 1;
 			s->layers[i].init = init_ids[k];
+		}
+		if ((a = cJSON_GetObjectItemCaseSensitive(ly, "max_norm"))) {
+			snprintf(key, sizeof key, "layers[%zu].max_norm", i);
+			if (get_layer_hparam(c, a, key, "layers[].max_norm", &s->layers[i].max_norm))
+				return -1;
+			snprintf(key, sizeof key, "layers[%zu].activation", i);
 		}
 		const struct dnn_act_info *ai = act_by_id(s->layers[i].activation);
 
@@ -252,7 +273,7 @@ static int check_loss(const struct ctx *c, const struct dnn_spec *s)
 
 static const char *const optim_keys[] = {"name",  "learning_rate", "momentum",	   "nesterov",
 					 "beta1", "beta2",	   "rho",	   "epsilon",
-					 "history_size", "weight_decay", "clip_norm"};
+					 "history_size", "weight_decay", "l1", "clip_norm"};
 
 const char *spec_optim_name(int kind)
 {
@@ -458,17 +479,74 @@ static int parse_columns(const struct ctx *c, const cJSON *t, const char *key,
 	return 0;
 }
 
+/* data.class_weight: "balanced" or {"label": weight, ...}. */
+static int parse_class_weight(const struct ctx *c, const cJSON *it, struct dnn_spec *s)
+{
+	const char *key = "data.class_weight";
+	size_t n = 0, k = 0;
+
+	if (cJSON_IsString(it)) {
+		if (strcmp(it->valuestring, "balanced") != 0)
+			return bad(c, key, "expected \"balanced\" or an object of weights by class "
+					   "label, got '%s'",
+				   it->valuestring);
+		s->data.class_weighting = DNN_CW_BALANCED;
+		return 0;
+	}
+	if (!cJSON_IsObject(it))
+		return bad(c, key, "expected \"balanced\" or an object of weights by class label, "
+				   "got %s",
+			   type_name(it));
+	for (const cJSON *v = it->child; v; v = v->next)
+		n++;
+	if (n == 0)
+		return bad(c, key, "expected a weight for at least one class");
+	s->data.class_weights = util_calloc_array(n, sizeof *s->data.class_weights);
+	if (!s->data.class_weights)
+		return dnn_error_oom(c->e);
+	s->data.n_class_weights = n;
+	s->data.class_weighting = DNN_CW_GIVEN;
+	for (const cJSON *v = it->child; v; v = v->next, k++) {
+		char sub[300];
+
+		snprintf(sub, sizeof sub, "%s.%.200s", key, v->string);
+		for (const cJSON *p = it->child; p != v; p = p->next)
+			if (strcmp(p->string, v->string) == 0)
+				return bad(c, sub, "given twice");
+		if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0.0)
+			return cJSON_IsNumber(v)
+				   ? bad(c, sub, "must be a number of at least 0, got %g",
+					 v->valuedouble)
+				   : bad(c, sub, "expected a number, got %s", type_name(v));
+		s->data.class_weights[k].weight = v->valuedouble;
+		s->data.class_weights[k].label = util_strdup(v->string);
+		if (!s->data.class_weights[k].label)
+			return dnn_error_oom(c->e);
+	}
+	return 0;
+}
+
 static int parse_data(const struct ctx *c, const cJSON *obj, struct dnn_spec *s)
 {
-	static const char *const keys[] = {"target",  "ignore",	    "categorical",
-					   "normalize", "missing", "validation"};
-	const cJSON *t, *ig, *ca, *nm, *mi, *v;
+	static const char *const keys[] = {"target",	 "ignore",     "categorical",
+					   "normalize",	 "missing",    "validation",
+					   "class_weight", "weight"};
+	const cJSON *t, *ig, *ca, *nm, *mi, *v, *cw;
 	size_t k;
 
 	if (!cJSON_IsObject(obj))
 		return bad(c, "data", "expected an object, got %s", type_name(obj));
-	if (check_keys(c, obj, "data", keys, 6))
+	if (check_keys(c, obj, "data", keys, sizeof keys / sizeof keys[0]))
 		return -1;
+	cw = cJSON_GetObjectItemCaseSensitive(obj, "class_weight");
+	if (cw && parse_class_weight(c, cw, s))
+		return -1;
+	if ((cw = cJSON_GetObjectItemCaseSensitive(obj, "weight"))) {
+		if (!(s->data.weight = calloc(1, sizeof *s->data.weight)))
+			return dnn_error_oom(c->e);
+		if (parse_target(c, cw, "data.weight", s->data.weight))
+			return -1;
+	}
 	t = cJSON_GetObjectItemCaseSensitive(obj, "target");
 	ig = cJSON_GetObjectItemCaseSensitive(obj, "ignore");
 	ca = cJSON_GetObjectItemCaseSensitive(obj, "categorical");
@@ -497,26 +575,12 @@ static int parse_data(const struct ctx *c, const cJSON *obj, struct dnn_spec *s)
 	return 0;
 }
 
-/* Line and column (1-based) of byte offset off in text. */
-static void position(const char *text, size_t off, unsigned long *line, unsigned long *col)
-{
-	*line = 1;
-	*col = 1;
-	for (size_t i = 0; i < off; i++) {
-		if (text[i] == '\n') {
-			(*line)++;
-			*col = 1;
-		} else {
-			(*col)++;
-		}
-	}
-}
-
 static int parse_root(const struct ctx *c, const cJSON *root, struct dnn_spec *s)
 {
-	static const char *const keys[] = {"layers",	 "loss",       "init", "optimizer",
-					   "epochs",	 "batch_size", "seed", "data",
-					   "schedule", "patience"};
+	static const char *const keys[] = {"layers",   "loss",	   "init",
+					   "optimizer", "epochs",   "batch_size",
+					   "seed",     "data",	   "schedule",
+					   "patience", "label_smoothing"};
 	const cJSON *it;
 	size_t k;
 	int loss = 0;
@@ -567,11 +631,14 @@ static int parse_root(const struct ctx *c, const cJSON *root, struct dnn_spec *s
 		return -1;
 	if ((it = cJSON_GetObjectItemCaseSensitive(root, "data")) && parse_data(c, it, s))
 		return -1;
+	if ((it = cJSON_GetObjectItemCaseSensitive(root, "label_smoothing")) &&
+	    get_hparam(c, it, "label_smoothing", s))
+		return -1;
 	if (s->data.n_targets > 1 && s->loss != DNN_LOSS_MSE)
 		return bad(c, "data.target", "several target columns need loss 'mse'; %s "
 					     "takes one column of class labels",
 			   loss_name(s->loss));
-	return 0;
+	return spec_check(s, c->file, c->e);
 }
 
 static void set_defaults(struct dnn_spec *s)
@@ -597,11 +664,11 @@ static void set_defaults(struct dnn_spec *s)
 	s->data.normalize = DNN_NORM_STANDARD;
 }
 
-int spec_parse(struct dnn_spec *s, const char *text, size_t len, const char *name,
-	       struct dnn_error *e)
+/* spec_parse with json_check's flags. */
+static int parse_text(struct dnn_spec *s, const char *text, size_t len, unsigned flags,
+		      const char *name, struct dnn_error *e)
 {
 	struct ctx c = {name, e};
-	const char *end = NULL;
 	cJSON *root;
 	size_t i = 0;
 
@@ -610,37 +677,12 @@ int spec_parse(struct dnn_spec *s, const char *text, size_t len, const char *nam
 		i++;
 	if (i == len)
 		return dnn_error_set(e, DNN_EX_DATA, name, 0, 0, "file is empty");
-	root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-	if (!root) {
-		unsigned long line, col;
-		size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
-
-		if (off >= len)
-			return dnn_error_set(e, DNN_EX_DATA, name, 0, 0,
-					     "invalid JSON: unexpected end of file");
-		position(text, off, &line, &col);
-		/* cJSON points at the last token when the text stops short. */
-		for (i = off + 1; i < len && strchr(" \t\r\n", text[i]); i++)
-			;
-		if (i == len && text[off] != '{' && text[off] != '[')
-			return dnn_error_set(e, DNN_EX_DATA, name, line, col,
-					     "invalid JSON: the text ends before every bracket is "
-					     "closed");
-		/* text need not be NUL-terminated: quote at most what is there. */
-		return dnn_error_set(e, DNN_EX_DATA, name, line, col, "invalid JSON near '%.*s'",
-				     (int)(len - off < 10 ? len - off : 10), text + off);
-	}
-	/* Only blanks may follow the value. */
-	for (i = (size_t)(end - text); i < len && strchr(" \t\r\n", text[i]); i++)
-		;
-	if (i < len) {
-		unsigned long line, col;
-
-		cJSON_Delete(root);
-		position(text, i, &line, &col);
-		return dnn_error_set(e, DNN_EX_DATA, name, line, col,
-				     "invalid JSON: text after the end of the spec");
-	}
+	/* cJSON takes what RFC 8259 refuses and cuts strings at \u0000. */
+	if (json_check(text, len, flags, name, &i, e))
+		return -1;
+	root = cJSON_ParseWithLengthOpts(text + i, len - i, NULL, 0);
+	if (!root)
+		return dnn_error_oom(e);
 	if (parse_root(&c, root, s)) {
 		cJSON_Delete(root);
 		spec_free(s);
@@ -650,13 +692,66 @@ int spec_parse(struct dnn_spec *s, const char *text, size_t len, const char *nam
 	return 0;
 }
 
+int spec_parse(struct dnn_spec *s, const char *text, size_t len, const char *name,
+	       struct dnn_error *e)
+{
+	return parse_text(s, text, len, 0, name, e);
+}
+
+int spec_parse_stored(struct dnn_spec *s, const char *text, const char *name,
+		      struct dnn_error *e)
+{
+	return parse_text(s, text, strlen(text), JSON_LAX_UTF8, name, e);
+}
+
+#define SPEC_MAX ((size_t)64 << 20)
+#define CHUNK ((size_t)64 << 10)
+
+/* All of f into *buf (NUL-terminated), stopping at the first NUL byte or
+ * past SPEC_MAX bytes, as the bytes arrive: /dev/zero fails at once. */
+static int read_all(FILE *f, const char *path, const char *name, char **buf, size_t *len,
+		    struct dnn_error *e)
+{
+	size_t cap = 0, got;
+	char *nul;
+
+	*len = 0;
+	do {
+		if (cap - *len < CHUNK + 1) {
+			char *p = realloc(*buf, cap ? 2 * cap : CHUNK + 1);
+
+			if (!p)
+				return dnn_error_oom(e);
+			*buf = p;
+			cap = cap ? 2 * cap : CHUNK + 1;
+		}
+		got = fread(*buf + *len, 1, CHUNK, f);
+		if ((nul = memchr(*buf + *len, '\0', got))) {
+			unsigned long line, col;
+
+			json_position(*buf, (size_t)(nul - *buf), &line, &col);
+			return dnn_error_set(e, DNN_EX_DATA, name, line, col,
+					     "not a JSON text (NUL byte)");
+		}
+		*len += got;
+		if (*len > SPEC_MAX)
+			return dnn_error_set(e, DNN_EX_DATA, name, 0, 0,
+					     "spec is larger than 64 MiB");
+	} while (got > 0);
+	if (ferror(f))
+		return dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "cannot read '%s': %s", path,
+				     strerror(errno));
+	(*buf)[*len] = '\0';
+	return 0;
+}
+
 int spec_load(struct dnn_spec *s, const char *path, struct dnn_error *e)
 {
 	int is_stdin = strcmp(path, "-") == 0;
 	const char *name = is_stdin ? "<stdin>" : path;
 	FILE *f = is_stdin ? stdin : fopen(path, "rb");
 	char *buf = NULL;
-	size_t len = 0, cap = 0;
+	size_t len = 0;
 	struct stat st;
 	int rc;
 
@@ -670,43 +765,11 @@ int spec_load(struct dnn_spec *s, const char *path, struct dnn_error *e)
 		return dnn_error_set(e, DNN_EX_NOINPUT, NULL, 0, 0, "cannot open '%s': %s", path,
 				     strerror(EISDIR));
 	}
-	for (;;) {
-		if (cap - len < 4096) {
-			char *p;
-
-			cap = cap ? 2 * cap : 65536;
-			if (cap > (64u << 20)) {
-				rc = dnn_error_set(e, DNN_EX_DATA, name, 0, 0,
-						   "spec is larger than 64 MiB");
-				goto out;
-			}
-			p = realloc(buf, cap);
-			if (!p) {
-				rc = dnn_error_oom(e);
-				goto out;
-			}
-			buf = p;
-		}
-		size_t got = fread(buf + len, 1, cap - len - 1, f);
-
-		len += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		rc = dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "cannot read '%s': %s", path,
-				   strerror(errno));
-		goto out;
-	}
-	buf[len] = '\0';
-	if (memchr(buf, '\0', len)) {
-		rc = dnn_error_set(e, DNN_EX_DATA, name, 0, 0, "not a JSON text (NUL byte)");
-		goto out;
-	}
-	rc = spec_parse(s, buf, len, name, e);
-out:
+	rc = read_all(f, path, name, &buf, &len, e);
+	if (rc == 0)
+		rc = spec_parse(s, buf, len, name, e);
 	free(buf);
-	if (!is_stdin && f)
+	if (!is_stdin)
 		fclose(f);
 	return rc;
 }
@@ -764,7 +827,7 @@ static int add_columns(cJSON *obj, const char *key, const struct dnn_column_ref 
 	return 0;
 }
 
-/* The optimizer's keys: those of its kind; weight_decay, clip_norm and
+/* The optimizer's keys: those of its kind; weight_decay, l1, clip_norm and
  * nesterov only when in use, so that specs without them read as before. */
 static int add_optimizer(cJSON *opt, const struct dnn_optim_spec *o)
 {
@@ -790,6 +853,8 @@ static int add_optimizer(cJSON *opt, const struct dnn_optim_spec *o)
 	}
 	if (o->weight_decay != 0.0)
 		ok = ok && add_double(opt, "weight_decay", o->weight_decay);
+	if (o->l1 != 0.0)
+		ok = ok && add_double(opt, "l1", o->l1);
 	if (o->clip_norm != 0.0 && o->kind != DNN_OPT_LBFGS)
 		ok = ok && add_double(opt, "clip_norm", o->clip_norm);
 	return ok ? 0 : -1;
@@ -822,6 +887,22 @@ static int add_schedule(cJSON *sc, const struct dnn_sched_spec *s)
 	return ok ? 0 : -1;
 }
 
+/* data.class_weight when there is one. */
+static int add_class_weight(cJSON *data, const struct dnn_spec *s)
+{
+	cJSON *o;
+
+	if (s->data.class_weighting == DNN_CW_BALANCED)
+		return cJSON_AddStringToObject(data, "class_weight", "balanced") ? 0 : -1;
+	if (s->data.class_weighting != DNN_CW_GIVEN)
+		return 0;
+	o = cJSON_AddObjectToObject(data, "class_weight");
+	for (size_t k = 0; o && k < s->data.n_class_weights; k++)
+		if (!add_double(o, s->data.class_weights[k].label, s->data.class_weights[k].weight))
+			return -1;
+	return o ? 0 : -1;
+}
+
 char *spec_to_json(const struct dnn_spec *s)
 {
 	cJSON *root = cJSON_CreateObject(), *layers, *opt, *data;
@@ -843,6 +924,8 @@ char *spec_to_json(const struct dnn_spec *s)
 		if (s->layers[i].has_init &&
 		    !cJSON_AddStringToObject(ly, "init", spec_init_name(s->layers[i].init)))
 			goto out;
+		if (s->layers[i].max_norm > 0.0 && !add_double(ly, "max_norm", s->layers[i].max_norm))
+			goto out;
 	}
 	if (!layers || !cJSON_AddStringToObject(root, "loss", loss_name(s->loss)) ||
 	    !cJSON_AddStringToObject(root, "init", spec_init_name(s->init)))
@@ -859,6 +942,8 @@ char *spec_to_json(const struct dnn_spec *s)
 	}
 	if (s->patience && !add_uint(root, "patience", s->patience))
 		goto out;
+	if (s->label_smoothing > 0.0 && !add_double(root, "label_smoothing", s->label_smoothing))
+		goto out;
 	data = cJSON_AddObjectToObject(root, "data");
 	if (!data)
 		goto out;
@@ -873,82 +958,12 @@ char *spec_to_json(const struct dnn_spec *s)
 	if (!cJSON_AddStringToObject(data, "normalize",
 				     s->data.normalize ? "standard" : "none") ||
 	    !cJSON_AddStringToObject(data, "missing", missing_names[s->data.missing]) ||
-	    !add_double(data, "validation", s->data.validation))
+	    !add_double(data, "validation", s->data.validation) || add_class_weight(data, s))
+		goto out;
+	if (s->data.weight && add_columns(data, "weight", s->data.weight, 1))
 		goto out;
 	text = cJSON_PrintUnformatted(root);
 out:
 	cJSON_Delete(root);
 	return text;
-}
-
-static void free_columns(struct dnn_column_ref *refs, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(refs[i].name);
-	free(refs);
-}
-
-/* Replace *refs by the comma-separated names in list (option opt). */
-static int set_columns(struct dnn_column_ref **refs_out, size_t *n_out, const char *list,
-		       const char *opt, struct dnn_error *e)
-{
-	size_t n = 1, k = 0;
-	struct dnn_column_ref *refs;
-	const char *p = list;
-
-	for (const char *q = list; *q; q++)
-		n += *q == ',';
-	refs = util_calloc_array(n, sizeof *refs);
-	if (!refs)
-		return dnn_error_oom(e);
-	for (;;) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-
-		if (len == 0) {
-			free_columns(refs, k);
-			return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0, "%s: empty column name",
-					     opt);
-		}
-		refs[k].name = util_strndup(p, len);
-		if (!refs[k].name) {
-			free_columns(refs, k);
-			return dnn_error_oom(e);
-		}
-		k++;
-		if (!comma)
-			break;
-		p = comma + 1;
-	}
-	free_columns(*refs_out, *n_out);
-	*refs_out = refs;
-	*n_out = n;
-	return 0;
-}
-
-int spec_set_targets(struct dnn_spec *s, const char *list, struct dnn_error *e)
-{
-	return set_columns(&s->data.targets, &s->data.n_targets, list, "--target", e);
-}
-
-int spec_set_ignore(struct dnn_spec *s, const char *list, struct dnn_error *e)
-{
-	return set_columns(&s->data.ignore, &s->data.n_ignore, list, "--ignore", e);
-}
-
-int spec_set_categorical(struct dnn_spec *s, const char *list, struct dnn_error *e)
-{
-	return set_columns(&s->data.categorical, &s->data.n_categorical, list, "--categorical", e);
-}
-
-
-void spec_free(struct dnn_spec *s)
-{
-	if (!s)
-		return;
-	free(s->layers);
-	free_columns(s->data.targets, s->data.n_targets);
-	free_columns(s->data.ignore, s->data.n_ignore);
-	free_columns(s->data.categorical, s->data.n_categorical);
-	memset(s, 0, sizeof *s);
 }

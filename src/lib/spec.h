@@ -32,6 +32,7 @@ struct dnn_optim_spec {
 	double epsilon;		/* adam, rmsprop */
 	size_t history_size;	/* lbfgs: correction pairs kept */
 	double weight_decay;	/* L2 coefficient, all optimizers */
+	double l1;		/* L1 coefficient, all optimizers */
 	double clip_norm;	/* gradient clipping by global norm; 0: none */
 };
 
@@ -58,6 +59,15 @@ struct dnn_layer_spec {
 	int activation;		/* enum dnn_act */
 	int has_init;		/* the layer overrides the spec's init with its own */
 	int init;		/* enum dnn_init, when has_init */
+	double max_norm;	/* each unit's incoming weights kept to this norm; 0: none */
+};
+
+/* data.class_weight: none, "balanced", or a weight per class label. */
+enum dnn_class_weighting { DNN_CW_NONE = 0, DNN_CW_BALANCED = 1, DNN_CW_GIVEN = 2 };
+
+struct dnn_class_weight {
+	char *label;
+	double weight;		/* 0 or above */
 };
 
 /* A target column: by name (name != NULL) or by 0-based index. */
@@ -77,6 +87,7 @@ struct dnn_spec {
 	unsigned long epochs;
 	size_t batch_size;
 	uint64_t seed;
+	double label_smoothing;	/* cross-entropy targets smoothed by it, in [0, 1) */
 	struct {
 		size_t n_targets;	/* 0: the last column */
 		struct dnn_column_ref *targets;
@@ -87,6 +98,10 @@ struct dnn_spec {
 		int normalize;		/* enum dnn_normalize */
 		int missing;		/* enum dnn_missing */
 		double validation;	/* fraction held out, in [0, 1) */
+		struct dnn_column_ref *weight; /* data.weight: the rows' weights; NULL: none */
+		int class_weighting;	/* enum dnn_class_weighting */
+		size_t n_class_weights;	/* DNN_CW_GIVEN: the classes named */
+		struct dnn_class_weight *class_weights;
 	} data;
 };
 
@@ -103,14 +118,20 @@ struct dnn_spec {
 #define DNN_DEFAULT_HISTORY_SIZE 10
 
 /* Read and validate a spec. path may be "-" for standard input. Errors:
- * 66 when the file cannot be read, 65 with FILE:LINE:COLUMN for JSON syntax,
- * 65 with FILE: KEY: message for a bad key or value. On failure s is left
+ * 66 when the file cannot be opened, 74 when it cannot be read; 65 for a
+ * NUL byte or more than 64 MiB (found as the bytes arrive), 65 with
+ * FILE:LINE:COLUMN for JSON that is not strict RFC 8259 (json.h), 65 with
+ * FILE: KEY: message for a bad key or value. On failure s is left
  * empty (spec_free is still safe). */
 int spec_load(struct dnn_spec *s, const char *path, struct dnn_error *e);
 
 /* The same from text in memory; name is the file name used in messages. */
 int spec_parse(struct dnn_spec *s, const char *text, size_t len, const char *name,
 	       struct dnn_error *e);
+/* The same for the spec a checkpoint holds (NUL-terminated), whose strings
+ * may hold bytes that are not UTF-8: dnn wrote names as they came. */
+int spec_parse_stored(struct dnn_spec *s, const char *text, const char *name,
+		      struct dnn_error *e);
 
 /* The canonical JSON text of s, every key written out (malloc'd; NULL when
  * out of memory). spec_parse of it gives back an equal struct. */
@@ -140,6 +161,20 @@ int spec_optim_uses(int kind, const char *key);
 /* Switch the optimizer (--optimizer NAME); its default learning rate unless
  * one was given. Returns -1 with e set (64) for an unknown name. */
 int spec_set_optimizer(struct dnn_spec *s, const char *name, struct dnn_error *e);
+
+/* --weight COLUMN: the column of the rows' weights, kept as a name as
+ * spec_set_targets keeps its; -1 with e set (64) when it is empty. */
+int spec_set_weight(struct dnn_spec *s, const char *column, struct dnn_error *e);
+
+/* --class-weight: "balanced" or LABEL=W,... (W a number, 0 or above);
+ * -1 with e set (64) when arg is neither. */
+int spec_set_class_weight(struct dnn_spec *s, const char *arg, struct dnn_error *e);
+
+/* The checks across keys, after the spec is read and again after the
+ * options changed it: label_smoothing and class_weight need a cross-entropy
+ * loss, max_norm an optimizer other than lbfgs. -1 with e set (65, "FILE:
+ * KEY: message", FILE being name). */
+int spec_check(const struct dnn_spec *s, const char *name, struct dnn_error *e);
 
 void spec_free(struct dnn_spec *s);
 

@@ -266,6 +266,8 @@ int data_split(struct dnn_dataset *d, double fraction, uint64_t seed, size_t *n_
 		goto out;
 	if (d->label && permute_rows(d->label, n_local, sizeof(uint32_t), order, e))
 		goto out;
+	if (d->w && permute_rows(d->w, n_local, sizeof(float), order, e))
+		goto out;
 	d->n_train_total = n - n_val;
 	*n_val_out = n_val_local;
 	rc = 0;

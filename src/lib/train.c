@@ -112,7 +112,10 @@ static double full_batch_loss(void *ctx, const float *w, float *grad)
 	memset(grad, 0, net->n_params * sizeof *grad);
 	for (size_t i = 0; i < n; i += chunk) {
 		size_t nb = n - i < chunk ? n - i : chunk;
-		double loss = net_loss_grad(net, fb->rows->x + i * n_in, fb->rows->t + i * m, nb);
+		const float *rw = fb->rows->w ? fb->rows->w + i : NULL;
+		double loss = net_loss_grad_weighted(net, fb->rows->x + i * n_in,
+						     fb->rows->t + i * m, rw, nb, 1.0f / (float)nb) /
+			      (double)nb;
 		float wgt = (float)((double)nb / all);
 
 		if (!isfinite(loss)) {
@@ -170,6 +173,7 @@ struct run {
 	size_t *local;	/* MPI: local[g] is the row here that is row g of all
 			 * (SIZE_MAX: another rank's) */
 	float *xb, *tb; /* this process's rows of a minibatch */
+	float *wb;	/* their weights (train->w), or NULL */
 	float *good;	/* the weights at the start of the epoch */
 	float *best;	/* early->best when allocated here */
 	struct dnn_tally ty; /* the epoch's training figures */
@@ -190,6 +194,8 @@ static void copy_row(struct run *r, size_t j, size_t at)
 {
 	memcpy(r->xb + at * r->n_in, r->train->x + j * r->n_in, r->n_in * sizeof *r->xb);
 	memcpy(r->tb + at * r->m, r->train->t + j * r->m, r->m * sizeof *r->tb);
+	if (r->wb)
+		r->wb[at] = r->train->w[j];
 }
 
 static size_t local_gather(struct run *r, size_t s, size_t nb)
@@ -325,11 +331,14 @@ static int run_alloc(struct run *r, struct dnn_error *e)
 		r->xb = util_malloc_array(r->bs * r->n_in, sizeof *r->xb);
 		r->tb = util_malloc_array(r->bs * r->m, sizeof *r->tb);
 		r->good = util_malloc_array(r->np, sizeof *r->good);
+		if (r->train->w)
+			r->wb = util_malloc_array(r->bs, sizeof *r->wb);
 		if (r->comm == &mpi_ranks)
 			r->local = util_malloc_array(r->n_all, sizeof *r->local);
 		if (o->patience && !r->early->best)
 			r->early->best = r->best = util_malloc_array(r->np, sizeof *r->best);
 		if (!r->idx || !r->xb || !r->tb || !r->good || (o->patience && !r->early->best) ||
+		    (r->train->w && !r->wb) ||
 		    (r->comm == &mpi_ranks && !r->local) ||
 		    metrics_tally_init(&r->ty, o->classification, r->m))
 			failed = dnn_error_oom(e);
@@ -391,9 +400,18 @@ static void run_free(struct run *r)
 	free(r->local);
 	free(r->xb);
 	free(r->tb);
+	free(r->wb);
 	free(r->good);
 	if (r->best && r->early == &r->own)
 		free(r->best);
+}
+
+/* Max-norm after a step: the rows of each layer with a max_norm. */
+static void apply_max_norm(struct run *r)
+{
+	for (size_t l = 0; r->o->max_norm && l < r->net->n_layers; l++)
+		if (r->o->max_norm[l] > 0.0)
+			net_max_norm(r->net, l, r->o->max_norm[l]);
 }
 
 /* The minibatch steps of epoch ep over the rows of all processes, in the
@@ -414,7 +432,7 @@ static int epoch_minibatch(struct run *r, unsigned long ep, struct dnn_epoch *re
 	rng_shuffle(r->rng, r->idx, n_all);
 	for (size_t s = 0; s < n_all; s += r->bs) {
 		size_t nb = n_all - s < r->bs ? n_all - s : r->bs, nl = r->comm->gather(r, s, nb);
-		double loss = net_loss_grad_part(net, r->xb, r->tb, nl, 1.0f / (float)nb);
+		double loss = net_loss_grad_weighted(net, r->xb, r->tb, r->wb, nl, 1.0f / (float)nb);
 		int bad;
 
 		loss = r->comm->sum_gradients(r, loss, nb, &bad);
@@ -425,6 +443,7 @@ static int epoch_minibatch(struct run *r, unsigned long ep, struct dnn_epoch *re
 		metrics_tally_add(&r->ty, net->out[net->n_layers - 1], r->tb, nl, o->target_scale);
 		r->ty.loss += loss;
 		optim_step(r->opt, net->params, net->grads);
+		apply_max_norm(r);
 		bad = r->comm->stop_after_step(r);
 		if (o->on_batch)
 			o->on_batch(ep, s + nb, n_all, o->ctx);

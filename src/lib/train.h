@@ -87,6 +87,10 @@ struct dnn_train_opts {
 	 * (and the callbacks' row counts) are those of all ranks. */
 	const size_t *gid;
 	size_t n_total;
+	/* Max-norm (NULL: none): after every minibatch step, each unit's
+	 * incoming weights in layer l rescaled to a norm of at most
+	 * max_norm[l] (0: not that layer). Not for full-batch optimizers. */
+	const double *max_norm;
 };
 
 /* Train net on train rows (and report on val rows when val->n > 0),

@@ -1,5 +1,5 @@
 /* Small helpers (util.h): checked allocation sizes, strict number parsing,
- * names, and the large arrays on 2 MiB pages. */
+ * names, UTF-8 validity, and the large arrays on 2 MiB pages. */
 /* madvise and MADV_HUGEPAGE are not POSIX. */
 #define _DEFAULT_SOURCE 1
 
@@ -156,7 +156,14 @@ int util_parse_double(const char *s, double *out)
 	return 0;
 }
 
-size_t util_edit_distance(const char *a, const char *b)
+static char fold(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* Levenshtein distance; with fold, ASCII letters that differ only in case
+ * are the same. */
+static size_t distance(const char *a, const char *b, int folded)
 {
 	size_t la = strlen(a), lb = strlen(b);
 	size_t row[64];
@@ -175,7 +182,8 @@ size_t util_edit_distance(const char *a, const char *b)
 		d[0] = i;
 		for (size_t j = 1; j <= lb; j++) {
 			size_t up = d[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
+			char x = a[i - 1], y = b[j - 1];
+			size_t best = diag + (folded ? fold(x) != fold(y) : x != y);
 
 			if (up + 1 < best)
 				best = up + 1;
@@ -191,6 +199,20 @@ size_t util_edit_distance(const char *a, const char *b)
 	return r;
 }
 
+size_t util_edit_distance(const char *a, const char *b)
+{
+	return distance(a, b, 0);
+}
+
+/* word is a prefix of cand, whatever the case of its letters. */
+static int is_prefix(const char *word, const char *cand)
+{
+	for (; *word; word++, cand++)
+		if (fold(*word) != fold(*cand))
+			return 0;
+	return 1;
+}
+
 const char *util_closest(const char *word, const char *const *cands, size_t n)
 {
 	const char *best = NULL;
@@ -199,8 +221,9 @@ const char *util_closest(const char *word, const char *const *cands, size_t n)
 
 	if (limit > 3)
 		limit = 3;
+	/* "MSE" is "mse": the case of a letter costs nothing. */
 	for (size_t i = 0; i < n; i++) {
-		size_t d = util_edit_distance(word, cands[i]);
+		size_t d = distance(word, cands[i], 1);
 
 		if (d < best_d) {
 			best_d = d;
@@ -213,10 +236,45 @@ const char *util_closest(const char *word, const char *const *cands, size_t n)
 
 		best = NULL;
 		for (size_t i = 0; lw >= 2 && i < n; i++)
-			if (strncmp(word, cands[i], lw) == 0)
+			if (is_prefix(word, cands[i]))
 				return cands[i];
 	}
 	return best;
+}
+
+size_t util_utf8_len(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t len;
+
+	if (n == 0)
+		return 0;
+	if (u[0] < 0x80)
+		return 1;
+	if (u[0] >= 0xc2 && u[0] <= 0xdf)
+		len = 2;
+	else if (u[0] >= 0xe0 && u[0] <= 0xef)
+		len = 3;
+	else if (u[0] >= 0xf0 && u[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	/* No overlong forms, no surrogates, nothing above U+10FFFF. */
+	if (u[0] == 0xe0)
+		lo = 0xa0;
+	else if (u[0] == 0xed)
+		hi = 0x9f;
+	else if (u[0] == 0xf0)
+		lo = 0x90;
+	else if (u[0] == 0xf4)
+		hi = 0x8f;
+	if (n < len || u[1] < lo || u[1] > hi)
+		return 0;
+	for (size_t k = 2; k < len; k++)
+		if (u[k] < 0x80 || u[k] > 0xbf)
+			return 0;
+	return len;
 }
 
 void util_free_strings(char **v, size_t n)
@@ -226,4 +284,21 @@ void util_free_strings(char **v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
+}
+
+long util_utf8_bad(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		size_t len = util_utf8_len(s + i, n - i);
+
+		if (!len)
+			return (long)i;
+		i += len;
+	}
+	return -1;
+}
+
+int util_utf8_valid(const char *s, size_t n)
+{
+	return util_utf8_bad(s, n) < 0;
 }

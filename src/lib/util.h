@@ -1,4 +1,4 @@
-/* Small helpers: checked allocation sizes, strict number parsing, names. */
+/* Small helpers: checked allocation sizes, strict number parsing, names, UTF-8. */
 #ifndef DNN_UTIL_H
 #define DNN_UTIL_H
 
@@ -33,9 +33,22 @@ int util_parse_double(const char *s, double *out);
 
 /* Levenshtein distance between a and b. */
 size_t util_edit_distance(const char *a, const char *b);
-/* The candidate closest to word, if it is close enough to be a likely typo;
- * NULL otherwise. */
+/* The candidate closest to word, if it is close enough to be a likely typo
+ * (the case of ASCII letters not counted: "MSE" gives "mse"); NULL
+ * otherwise. */
 const char *util_closest(const char *word, const char *const *cands, size_t n);
+/* The length of the UTF-8 character at s (of n bytes), or 0 when s does not
+ * start with one (a stray or missing continuation byte, an overlong form, a
+ * surrogate, above U+10FFFF). */
+size_t util_utf8_len(const char *s, size_t n);
+
+/* Whether the n bytes at s are well-formed UTF-8 (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF). */
+int util_utf8_valid(const char *s, size_t n);
+
+/* The offset of the first byte of s[0..n) that does not begin a valid
+ * UTF-8 sequence (util_utf8_len), -1 when all of it is valid. */
+long util_utf8_bad(const char *s, size_t n);
 
 /* Free an array of n strings and the array itself. */
 void util_free_strings(char **v, size_t n);
