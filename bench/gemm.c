@@ -136,7 +136,7 @@ static void time_step(size_t batch, int repeat, struct dnn_rng *rng)
 		for (int c = 0; c < 8; c++) {
 			double t1 = now(), t2;
 
-			net_loss_grad(net, x, t, batch);
+			net_loss_grad(net, x, t, batch, NULL);
 			t2 = now();
 			optim_step(o, net->params, net->grads);
 			tg += t2 - t1;

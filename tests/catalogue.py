@@ -88,8 +88,8 @@ add("ckpt_wrong_magic", "ckpt", 65, r"ckpt_wrong_magic: not a dnn checkpoint$",
 add("ckpt_text", "ckpt", 65, r"not a dnn checkpoint$", b"species,setosa\n1,2\n")
 add("ckpt_magic_only", "ckpt", 65, TRUNC + r" \(8 bytes\)$", good[:8])
 add("ckpt_header_only", "ckpt", 65, TRUNC + r" \(12 bytes\)$", good[:12])
-add("ckpt_future_version", "ckpt", 65, r"unsupported checkpoint version 2 ",
-    image(pairs, version=2))
+add("ckpt_future_version", "ckpt", 65, r"unsupported checkpoint version 3 ",
+    image(pairs, version=3))
 add("ckpt_version_0", "ckpt", 65, r"unsupported checkpoint version 0 ", image(pairs, version=0))
 add("ckpt_version_huge", "ckpt", 65, r"unsupported checkpoint version 4294967295 ",
     image(pairs, version=0xFFFFFFFF))
@@ -136,6 +136,62 @@ add("ckpt_unknown_activation", "ckpt", 65, r"activation id 99 of layer 1 is out 
     replace("LAYR", bytes(bad_act)))
 add("ckpt_unknown_loss", "ckpt", 65, r"loss id 0 is out of range",
     replace("LAYR", struct.pack("<4I", task, 0, n_in, n_layers) + layr[16:]))
+
+# Version 2: the good model's layers as kind rows, a dropout row between them.
+def row2(kind, units, act, fields=()):
+    return struct.pack("<4I", kind, units, act, len(fields)) + b"".join(
+        struct.pack("<d", f) for f in fields)
+
+
+dense_rows = [struct.unpack_from("<2I", layr, 16 + 8 * l) for l in range(n_layers)]
+hidden_units, hidden_act = dense_rows[0]
+
+
+def layr2(middle, rows_after=None):
+    """LAYR of version 2: the first dense row, the rows of middle, the rest."""
+    rows = [row2(1, hidden_units, hidden_act)] + middle
+    rows += rows_after if rows_after is not None else [row2(1, u, a) for u, a in dense_rows[1:]]
+    return struct.pack("<4I", task, loss, n_in, len(rows)) + b"".join(rows)
+
+
+def image2(new_layr, extra=()):
+    return image([(t, new_layr if t == "LAYR" else p) for t, p in pairs] + list(extra), version=2)
+
+
+V2 = r"section 'LAYR': layer 2"
+add("ckpt_v2_unknown_kind", "ckpt", 65, r"section 'LAYR': kind id 9 of layer 2 is out of range \(1-2\)$",
+    image2(layr2([row2(9, hidden_units, 1, (0.5,))])))
+add("ckpt_v2_dropout_p_1", "ckpt", 65, V2 + r": dropout p is 1, not above 0 and below 1$",
+    image2(layr2([row2(2, hidden_units, 1, (1.0,))])))
+add("ckpt_v2_dropout_p_0", "ckpt", 65, V2 + r": dropout p is 0, not above 0 and below 1$",
+    image2(layr2([row2(2, hidden_units, 1, (0.0,))])))
+add("ckpt_v2_dropout_p_nan", "ckpt", 65, V2 + r": dropout p is nan, not above 0 and below 1$",
+    image2(layr2([row2(2, hidden_units, 1, (float("nan"),))])))
+add("ckpt_v2_dropout_p_negative", "ckpt", 65, V2 + r": dropout p is -0.25, not above 0",
+    image2(layr2([row2(2, hidden_units, 1, (-0.25,))])))
+add("ckpt_v2_dropout_width", "ckpt", 65,
+    V2 + r": a dropout row of %d units after %d$" % (hidden_units + 1, hidden_units),
+    image2(layr2([row2(2, hidden_units + 1, 1, (0.5,))])))
+add("ckpt_v2_dropout_relu", "ckpt", 65, V2 + r": a dropout row has activation relu, not linear$",
+    image2(layr2([row2(2, hidden_units, 5, (0.5,))])))
+add("ckpt_v2_dropout_fields", "ckpt", 65, V2 + r" \(dropout\) has 2 fields, not 1$",
+    image2(layr2([row2(2, hidden_units, 1, (0.5, 0.5))])))
+add("ckpt_v2_dense_fields", "ckpt", 65, r"section 'LAYR': layer 1 \(dense\) has 1 fields, not 0$",
+    image2(struct.pack("<4I", task, loss, n_in, 1) + row2(1, hidden_units, hidden_act, (1.0,))))
+out_units, out_act = dense_rows[-1]
+add("ckpt_v2_dropout_output", "ckpt", 65,
+    r"section 'LAYR': layer %d: a dropout row cannot be the output row$" % (n_layers + 1),
+    image2(layr2([], [row2(1, u, a) for u, a in dense_rows[1:]] + [row2(2, out_units, 1, (0.5,))])))
+add("ckpt_v2_layers_short", "ckpt", 65, r"section 'LAYR': payload length [0-9]+ is too short",
+    image2(layr2([row2(2, hidden_units, 1, (0.5,))])[:-4]))
+add("ckpt_v2_layout_in_v1", "ckpt", 65, r"section 'LAYR'",
+    image([(t, layr2([row2(2, hidden_units, 1, (0.5,))]) if t == "LAYR" else p) for t, p in pairs]))
+add("ckpt_v2_stat_no_state", "ckpt", 65, r"section 'STAT': 1 values where the layers keep 0$",
+    image2(layr2([row2(2, hidden_units, 1, (0.5,))]),
+           [("STAT", struct.pack("<Qf", 1, 0.0))]))
+add("ckpt_v1_stat", "ckpt", 65, r"section 'STAT' in a version 1 checkpoint$",
+    image(pairs + [("STAT", struct.pack("<Qf", 1, 0.0))]))
+
 wght = payload["WGHT"]
 (n_params,) = struct.unpack_from("<Q", wght)
 add("ckpt_weights_one_more", "ckpt", 65,
@@ -257,6 +313,20 @@ add("spec_units_fraction", "spec", 65, r"spec_units_fraction: layers\[0\]\.units
     b'{"layers": [{"units": 2.5, "activation": "tanh"}, {"activation": "softmax"}]}')
 add("spec_units_string", "spec", 65, r"spec_units_string: layers\[0\]\.units",
     b'{"layers": [{"units": "4", "activation": "tanh"}, {"activation": "softmax"}]}')
+add("spec_dropout_1", "spec", 65,
+    r"spec_dropout_1: layers\[0\]\.dropout: must be from 0 to below 1, got 1$",
+    b'{"layers": [{"units": 4, "dropout": 1}, {"activation": "softmax"}]}')
+add("spec_dropout_nan_text", "spec", 65, r"spec_dropout_nan_text:.*(invalid JSON|NaN)",
+    b'{"layers": [{"units": 4, "dropout": NaN}, {"activation": "softmax"}]}')
+add("spec_dropout_output", "spec", 65,
+    r"spec_dropout_output: layers\[1\]\.dropout: the output layer takes no dropout$",
+    b'{"layers": [{"units": 4}, {"activation": "softmax", "dropout": 0.5}]}')
+add("spec_dropout_bool", "spec", 65,
+    r"spec_dropout_bool: layers\[0\]\.dropout: expected a fraction, got a boolean$",
+    b'{"layers": [{"units": 4, "dropout": true}, {"activation": "softmax"}]}')
+add("spec_input_dropout_negative", "spec", 65,
+    r"spec_input_dropout_negative: input_dropout: must be from 0 to below 1, got -0.1$",
+    spec_with(b', "input_dropout": -0.1'))
 add("spec_epochs_huge", "spec", 65, r"spec_epochs_huge: epochs", spec_with(b', "epochs": 1e300'))
 add("spec_batch_zero", "spec", 65, r"spec_batch_zero: batch_size",
     spec_with(b', "batch_size": 0'))

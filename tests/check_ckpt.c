@@ -335,6 +335,9 @@ static void assert_model_eq(const struct dnn_model *a, const struct dnn_model *b
 		ck_assert_uint_eq(a->net->layers[l].n_in, b->net->layers[l].n_in);
 		ck_assert_uint_eq(a->net->layers[l].n_out, b->net->layers[l].n_out);
 		ck_assert_int_eq(a->net->layers[l].act->id, b->net->layers[l].act->id);
+		ck_assert_ptr_eq(a->net->layers[l].kind, b->net->layers[l].kind);
+		assert_same_bits(a->net->layers[l].field, b->net->layers[l].field,
+				 sizeof a->net->layers[l].field, "fields");
 	}
 	ck_assert_uint_eq(a->net->n_params, b->net->n_params);
 	assert_same_bits(a->net->params, b->net->params, a->net->n_params * sizeof(float),
@@ -418,6 +421,64 @@ START_TEST(test_roundtrip_classification)
 	ck_assert_ptr_null(b.out_norm.mean);
 	model_free(&a);
 	model_free(&b);
+}
+END_TEST
+
+/* The classification model with dropout rows: of its 3 inputs (p = 0.25)
+ * and after its hidden layer (p = 0.5). */
+static void make_dropout(struct dnn_model *m)
+{
+	const struct dnn_layer_def rows[] = {
+	    {DNN_LAYER_DROPOUT, 3, DNN_ACT_LINEAR, {0.25}},
+	    {DNN_LAYER_DENSE, 4, DNN_ACT_RELU, {0}},
+	    {DNN_LAYER_DROPOUT, 4, DNN_ACT_LINEAR, {0.5}},
+	    {DNN_LAYER_DENSE, 3, DNN_ACT_SOFTMAX, {0}},
+	};
+	struct dnn_error e;
+
+	make_cls(m);
+	net_free(m->net);
+	m->net = net_new_rows(3, 4, rows, DNN_LOSS_CROSS_ENTROPY, &e);
+	ck_assert_msg(m->net != NULL, "%s", e.msg);
+	fill_params(m->net);
+}
+
+/* Version 2: the rows, their kinds and fields come back; the file is
+ * dnn-checkpoint(5)'s size; its predictions are those of the dense model
+ * with the same weights, saved as version 1. */
+START_TEST(test_roundtrip_dropout)
+{
+	struct dnn_model a, b, d;
+	struct dnn_error e;
+	const float x[6] = {0.5f, -1.0f, 2.0f, 1.5f, 0.25f, -0.75f};
+	size_t len;
+	unsigned char *buf;
+
+	make_dropout(&a);
+	ck_assert_int_eq(ckpt_save(&a, tpath("d.dnn"), &e), 0);
+	ck_assert_msg(ckpt_load(&b, tpath("d.dnn"), &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(b.format_version, 2);
+	ck_assert_uint_eq(b.net->n_layers, 4);
+	ck_assert_int_eq(b.net->layers[0].kind->id, DNN_LAYER_DROPOUT);
+	ck_assert(b.net->layers[2].field[0] == 0.5);
+	assert_model_eq(&a, &b);
+	buf = slurp(tpath("d.dnn"), &len);
+	/* The v1 size, less the dense rows' 8 bytes, plus 16 per row and 8 per field. */
+	ck_assert_uint_eq(len, layout_size(&a) - 8 * 4 + 16 * 4 + 8 * 2);
+	free(buf);
+	make_cls(&d);
+	memcpy(d.net->params, b.net->params, d.net->n_params * sizeof(float));
+	ck_assert_int_eq(ckpt_save(&d, tpath("dense.dnn"), &e), 0);
+	model_free(&d);
+	ck_assert_msg(ckpt_load(&d, tpath("dense.dnn"), &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(d.format_version, 1);
+	ck_assert_int_eq(net_reserve(b.net, 2, &e), 0);
+	ck_assert_int_eq(net_reserve(d.net, 2, &e), 0);
+	assert_same_bits(net_forward(b.net, x, 2), net_forward(d.net, x, 2), 6 * sizeof(float),
+			 "predictions");
+	model_free(&a);
+	model_free(&b);
+	model_free(&d);
 }
 END_TEST
 
@@ -770,12 +831,12 @@ START_TEST(test_bad_version)
 	struct dnn_model m;
 	struct dnn_error e;
 
-	wr_le(buf + 8, 2, 4);
+	wr_le(buf + 8, 3, 4);
 	fix_crc(buf, len);
 	spit(p, buf, len);
 	ck_assert_int_eq(ckpt_load(&m, p, &e), -1);
 	ck_assert_int_eq(e.code, 65);
-	ck_assert_str_eq(e.msg, "unsupported checkpoint version 2 (this dnn reads version 1)");
+	ck_assert_str_eq(e.msg, "unsupported checkpoint version 3 (this dnn reads versions 1 to 2)");
 	wr_le(buf + 8, 0, 4);
 	fix_crc(buf, len);
 	assert_refused(buf, len, "unsupported checkpoint version 0");
@@ -1106,6 +1167,7 @@ static Suite *ckpt_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_roundtrip_classification);
 	tcase_add_test(tc, test_roundtrip_regression);
+	tcase_add_test(tc, test_roundtrip_dropout);
 	tcase_add_test(tc, test_layout);
 	tcase_add_test(tc, test_deterministic);
 	tcase_add_test(tc, test_replace_existing);

@@ -217,7 +217,7 @@ START_TEST(test_read_pipe)
 
 	ck_assert_int_eq(read_fed(frame, sizeof frame, 0, msg), 0);
 	ck_assert_int_eq(read_fed(frame, 8, 1, msg), -1);
-	ck_assert_str_eq(msg, "unsupported checkpoint version 0 (this dnn reads version 1)");
+	ck_assert_str_eq(msg, "unsupported checkpoint version 0 (this dnn reads versions 1 to 2)");
 	ck_assert_int_eq(read_fed(frame, 12, 1, msg), -1);
 	ck_assert_str_eq(msg, "bad section tag at offset 12");
 	ck_assert_int_eq(read_fed(frame, sizeof frame, 1, msg), -1);

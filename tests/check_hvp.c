@@ -109,7 +109,7 @@ static void check_grad(int hidden, int out_act, int loss)
 	for (size_t i = 0; i < P; i++)
 		w2[i] = (double)f.net->params[i];
 	l0 = hvp_grad(h, w2, g);
-	double lf = net_loss_grad(f.net, f.x, f.t, f.n);
+	double lf = net_loss_grad(f.net, f.x, f.t, f.n, NULL);
 
 	ck_assert_double_le(fabs(lf - l0), 1e-5 * fabs(l0) + 1e-6);
 	for (size_t i = 0; i < P; i++)

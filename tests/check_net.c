@@ -29,8 +29,8 @@ START_TEST(test_layout)
 }
 END_TEST
 
-/* The table of layer kinds: every row complete, ids in order; a size that
- * overflows is refused. */
+/* The table of layer kinds: every row complete, ids in order; a dense size
+ * that overflows is refused. */
 START_TEST(test_layer_kinds)
 {
 	size_t n, b_rel;
@@ -42,8 +42,11 @@ START_TEST(test_layer_kinds)
 		ck_assert_int_eq((int)k->id, id);
 		ck_assert(k->n_params && k->init && k->forward && k->backward);
 		ck_assert(k->hv_forward && k->hv_params && k->hv_down);
-		ck_assert_int_eq(k->n_params((size_t)-1, 2, &n, &b_rel), -1);
+		ck_assert(k->n_state && k->n_work && k->check && k->name);
+		ck_assert(k->n_fields <= DNN_LAYER_FIELDS && (!k->n_fields || k->field_names));
 	}
+	ck_assert_int_eq(layer_kind_by_id(DNN_LAYER_DENSE)->n_params((size_t)-1, 2, &n, &b_rel),
+			 -1);
 	ck_assert_ptr_null(layer_kind_by_id(0));
 	ck_assert_ptr_null(layer_kind_by_id(DNN_LAYER_MAX + 1));
 	ck_assert_int_eq(layer_kind_by_id(DNN_LAYER_DENSE)->n_params(4, 5, &n, &b_rel), 0);
@@ -117,8 +120,9 @@ START_TEST(test_init_per_layer)
 {
 	size_t units[2] = {300, 200};
 	int acts[2] = {DNN_ACT_TANH, DNN_ACT_LINEAR};
-	struct dnn_layer_spec ls[2] = {{300, DNN_ACT_TANH, 1, DNN_INIT_HE_UNIFORM, 0.0},
-				       {200, DNN_ACT_LINEAR, 0, 0, 0.0}};
+	struct dnn_layer_spec ls[2] = {
+	    {.units = 300, .activation = DNN_ACT_TANH, .has_init = 1, .init = DNN_INIT_HE_UNIFORM},
+	    {.units = 200, .activation = DNN_ACT_LINEAR}};
 	struct dnn_spec spec = {.n_layers = 2, .layers = ls, .init = DNN_INIT_GLOROT_NORMAL};
 	struct dnn_error e;
 	struct dnn_net *a = net_new(100, 2, units, acts, DNN_LOSS_MSE, &e);
@@ -180,7 +184,7 @@ static void gradcheck(int hidden, int out_act, int loss)
 			else
 				t[i * k + j] = (float)rng_normal(&r);
 		}
-	net_loss_grad(net, x, t, n);
+	net_loss_grad(net, x, t, n, NULL);
 	g = malloc(net->n_params * sizeof *g);
 	memcpy(g, net->grads, net->n_params * sizeof *g);
 	/* Layers before the last step layer get no gradient: their loss is
@@ -192,11 +196,11 @@ static void gradcheck(int hidden, int out_act, int loss)
 		float w = net->params[i];
 		double lp, lm, l0, num;
 
-		l0 = net_loss_grad(net, x, t, n);
+		l0 = net_loss_grad(net, x, t, n, NULL);
 		net->params[i] = w + h;
-		lp = net_loss_grad(net, x, t, n);
+		lp = net_loss_grad(net, x, t, n, NULL);
 		net->params[i] = w - h;
-		lm = net_loss_grad(net, x, t, n);
+		lm = net_loss_grad(net, x, t, n, NULL);
 		net->params[i] = w;
 		num = (lp - lm) / (2.0 * (double)h);
 		if (i < frozen) {

@@ -510,7 +510,7 @@ static double logreg_f(void *ctx, const float *w, float *grad)
 	struct logreg *lr = ctx;
 
 	memcpy(lr->net->params, w, 3 * sizeof *w);
-	double f = net_loss_grad(lr->net, lr->x, lr->t, LR_N);
+	double f = net_loss_grad(lr->net, lr->x, lr->t, LR_N, NULL);
 
 	memcpy(grad, lr->net->grads, 3 * sizeof *grad);
 	return f;

@@ -23,13 +23,15 @@ import sys
 import zlib
 
 MAGIC = b"\x89DNN\r\n\x1a\n"
-VERSION = 1
-CRITICAL = ("SPEC", "LAYR", "COLS", "CLAS", "NORM", "WGHT", "HIST", "FILL", "CATS")
-OPTIONAL = ("FILL", "CATS")
+VERSIONS = (1, 2)
+CRITICAL = ("SPEC", "LAYR", "COLS", "CLAS", "NORM", "WGHT", "HIST", "FILL", "CATS", "STAT")
+OPTIONAL = ("FILL", "CATS", "STAT")
 TASKS = {1: "regression", 2: "classification"}
 LOSSES = {1: "mse", 2: "cross_entropy", 3: "binary_cross_entropy"}
 ACTS = {1: "linear", 2: "step", 3: "sigmoid", 4: "tanh", 5: "relu", 6: "softmax"}
 ROLES = {1: "input", 2: "target", 3: "ignored", 4: "categorical"}
+# Version 2's row kinds: name and number of fields.
+KINDS = {1: ("dense", 0), 2: ("dropout", 1)}
 HIST_FIELDS = 5
 
 
@@ -106,7 +108,7 @@ def split_sections(data):
     if len(data) < 12:
         raise BadCheckpoint("truncated checkpoint (%d bytes)" % len(data))
     (version,) = struct.unpack_from("<I", data, 8)
-    if version != VERSION:
+    if version not in VERSIONS:
         raise BadCheckpoint("unsupported checkpoint version %d" % version)
     if len(data) < 16:
         raise BadCheckpoint("truncated checkpoint (%d bytes)" % len(data))
@@ -158,21 +160,42 @@ def parse(data):
         p.fail("task %d does not go with loss %d" % (task, loss))
     if n_in == 0 or n_layers == 0:
         p.fail("no inputs or no layers")
-    p.need(n_layers, 8)
+    p.need(n_layers, 8 if version == 1 else 16)
     layers, fan_in, n_params = [], n_in, 0
     for k in range(n_layers):
+        kind = p.u32() if version > 1 else 1
         units, act = p.u32(), p.u32()
+        if kind not in KINDS:
+            p.fail("kind id %d of layer %d is out of range" % (kind, k + 1))
         if units == 0:
             p.fail("layer %d has no units" % (k + 1))
         if act not in ACTS:
             p.fail("activation id %d of layer %d is out of range" % (act, k + 1))
-        layers.append((units, act, fan_in))
-        n_params += units * (fan_in + 1)
+        fields = []
+        if version > 1:
+            n_fields = p.u32()
+            if n_fields != KINDS[kind][1]:
+                p.fail("layer %d (%s) has %d fields, not %d"
+                       % (k + 1, KINDS[kind][0], n_fields, KINDS[kind][1]))
+            fields = p.f64s(n_fields)
+        if kind == 2:
+            if not 0.0 < fields[0] < 1.0:
+                p.fail("layer %d: dropout p is %r, not above 0 and below 1" % (k + 1, fields[0]))
+            if units != fan_in:
+                p.fail("layer %d: a dropout row of %d units after %d" % (k + 1, units, fan_in))
+            if act != 1:
+                p.fail("layer %d: a dropout row has activation %s" % (k + 1, ACTS[act]))
+            if k + 1 == n_layers:
+                p.fail("layer %d: a dropout row cannot be the output row" % (k + 1))
+        else:
+            n_params += units * (fan_in + 1)
+        layers.append((units, act, fan_in, kind, fields))
         fan_in = units
     p.done()
     n_out, out_act = layers[-1][0], layers[-1][1]
     m.update(task=TASKS[task], loss=LOSSES[loss], n_in=n_in,
-             layers=[[u, ACTS[a]] for u, a, _ in layers])
+             layers=[[u, ACTS[a]] + ([KINDS[kd][0]] + f if kd != 1 else [])
+                     for u, a, _, kd, f in layers])
 
     p = Payload("COLS", sec["COLS"])
     n_cols = p.u32()
@@ -258,6 +281,13 @@ def parse(data):
     m["params"] = params
     m["_layers"] = layers
 
+    # No kind of version 2 keeps state yet: STAT must be absent.
+    if "STAT" in sec:
+        if version == 1:
+            raise BadCheckpoint("section 'STAT' in a version 1 checkpoint")
+        p = Payload("STAT", sec["STAT"])
+        p.fail("%d values where the layers keep 0" % p.u64())
+
     p = Payload("HIST", sec["HIST"])
     n_epochs, n_fields = p.u32(), p.u32()
     if n_fields < HIST_FIELDS:
@@ -310,7 +340,9 @@ def forward(m, x):
         x = [f if math.isnan(v) else v for v, f in zip(x, m["fill"])]
     a = [(v - mu) / s for v, mu, s in zip(x, mean, scale)]
     off = 0
-    for units, act, fan_in in m["_layers"]:
+    for units, act, fan_in, kind, _ in m["_layers"]:
+        if kind == 2:  # dropout: the inputs unchanged when predicting
+            continue
         w = m["params"][off:off + units * fan_in]
         b = m["params"][off + units * fan_in:off + units * (fan_in + 1)]
         off += units * (fan_in + 1)

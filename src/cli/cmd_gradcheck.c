@@ -89,12 +89,12 @@ static void param_name(const struct dnn_layer *ly, size_t p, char *buf, size_t s
 		snprintf(buf, size, "b[%zu]", p - ly->b_off);
 }
 
-/* The parameters of layer ly to check: all, or `limit` drawn by rng, in
+/* The parameters of row ly to check: all, or `limit` drawn by rng, in
  * order. */
 static size_t pick_params(const struct dnn_layer *ly, size_t limit, struct dnn_rng *rng,
 			  size_t *out)
 {
-	size_t total = ly->n_out * ly->n_in + ly->n_out;
+	size_t total = layer_n_params(ly);
 
 	for (size_t i = 0; i < total; i++)
 		out[i] = ly->w_off + i;
@@ -190,7 +190,7 @@ static void finite_differences(struct gc_work *g, size_t limit, double epsilon,
 			g->fd[i] = (lp - lm) / (2.0 * epsilon);
 			g->gmax = fmax(g->gmax, fmax(fabs(g->fd[i]), fabs((double)net->grads[i])));
 		}
-		k += ly->n_out * ly->n_in + ly->n_out;
+		k += layer_n_params(ly);
 	}
 }
 
@@ -219,8 +219,9 @@ static void layer_figures(struct gc_work *g, size_t l, double floor_)
 	}
 }
 
-/* The table, one line per layer; the largest relative error (-1 when no
- * parameter was checked) and its layer. */
+/* The table, one line per row with parameters, named by its spec layer;
+ * the largest relative error (-1 when no parameter was checked) and its
+ * row. */
 static double print_layers(struct gc_work *g, size_t *worst_layer)
 {
 	/* The denominator at least 1e-4 and 1/1000 of the largest gradient
@@ -235,12 +236,14 @@ static double print_layers(struct gc_work *g, size_t *worst_layer)
 		const struct layer_result *r = &g->res[l];
 		char name[64] = "-";
 
+		if (!layer_n_params(ly))
+			continue;
 		layer_figures(g, l, floor_);
 		if (r->checked)
 			param_name(ly, r->worst, name, sizeof name);
-		printf("%-5zu  %-10s  %6zu  %7zu  %5zu  %13.3e  %13.3e  %s\n", l, ly->act->name,
-		       ly->n_out * ly->n_in + ly->n_out, r->checked, r->kinks, r->max_abs,
-		       r->max_rel, name);
+		printf("%-5zu  %-10s  %6zu  %7zu  %5zu  %13.3e  %13.3e  %s\n", ly->spec_layer,
+		       ly->act->name, layer_n_params(ly), r->checked, r->kinks, r->max_abs, r->max_rel,
+		       name);
 		if (r->checked && (worst_rel < 0.0 || r->max_rel > worst_rel || isnan(r->max_rel))) {
 			worst_rel = r->max_rel;
 			*worst_layer = l;
@@ -260,6 +263,7 @@ static int verdict(const struct gc_work *g, double worst_rel, size_t worst_layer
 		return dnn_error_set(e, DNN_EX_FAIL, NULL, 0, 0,
 				     "gradient check failed: every parameter drawn sits at a kink");
 	param_name(&g->net->layers[worst_layer], r->worst, name, sizeof name);
+	worst_layer = g->net->layers[worst_layer].spec_layer;
 	if (!(worst_rel <= tolerance)) {
 		fflush(stdout);
 		return dnn_error_set(e, DNN_EX_FAIL, NULL, 0, 0,
@@ -307,8 +311,12 @@ int cmd_gradcheck_tampered(int argc, char **argv, void (*tamper)(struct dnn_net 
 	prepare_subsample(&p, a.samples, &rng);
 	if (gc_alloc(&g, &p, e))
 		goto out;
-	/* Backpropagation, exactly as training computes it. */
-	net_loss_grad(g.net, p.x, p.t, p.n);
+	/* Backpropagation, exactly as training computes it, in training mode:
+	 * the finite differences hold its dropout masks fixed. */
+	struct dnn_pass pass = {1, p.spec.seed, NULL, 0};
+
+	net_loss_grad(g.net, p.x, p.t, p.n, &pass);
+	hvp_hold_pass(g.h);
 	finite_differences(&g, a.params, a.epsilon, &rng);
 	double worst_rel = print_layers(&g, &worst_layer);
 

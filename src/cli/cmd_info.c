@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -154,6 +155,34 @@ static void text_history(const struct dnn_history *h)
 	putchar('\n');
 }
 
+/* v with the fewest digits that read back as v. */
+static const char *shortest(double v, char *buf, size_t size)
+{
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(buf, size, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	return buf;
+}
+
+/* What the layer table shows of row ly: a dense row's activation, another
+ * row's kind and fields ("dropout 0.2"). */
+static void row_label(const struct dnn_layer *ly, char *buf, size_t size)
+{
+	size_t len;
+
+	if (ly->kind->id == DNN_LAYER_DENSE) {
+		snprintf(buf, size, "%s", ly->act->name);
+		return;
+	}
+	snprintf(buf, size, "%s", ly->kind->name);
+	for (size_t f = 0; f < ly->kind->n_fields; f++) {
+		len = strlen(buf);
+		snprintf(buf + len, size - len, " %g", ly->field[f]);
+	}
+}
+
 static void print_text(const struct dnn_model *m, const char *name)
 {
 	const struct dnn_net *net = m->net;
@@ -174,10 +203,17 @@ static void print_text(const struct dnn_model *m, const char *name)
 	printf("\nlayer  inputs   units  activation  parameters\n");
 	for (size_t l = 0; l < net->n_layers; l++) {
 		const struct dnn_layer *ly = &net->layers[l];
-		size_t p = ly->n_out * (ly->n_in + 1);
+		size_t p = layer_n_params(ly);
+		char what[64];
 
-		printf("%5zu  %6zu  %6zu  %-10s  %10zu\n", l + 1, ly->n_in, ly->n_out,
-		       ly->act->name, p);
+		/* A dense row is its layer; the rows after it, the kind and its
+		 * fields. */
+		row_label(ly, what, sizeof what);
+		if (ly->kind->id == DNN_LAYER_DENSE)
+			printf("%5zu  %6zu  %6zu  %-10s  %10zu\n", ly->spec_layer + 1, ly->n_in,
+			       ly->n_out, what, p);
+		else
+			printf("%5s  %6zu  %6zu  %-10s  %10zu\n", "", ly->n_in, ly->n_out, what, p);
 		total += p;
 	}
 	printf("total%40zu\n\n", total);
@@ -266,10 +302,19 @@ static void json_file_and_net(const struct dnn_model *m, const char *name)
 	       loss_name(net->loss));
 	for (size_t l = 0; l < net->n_layers; l++) {
 		const struct dnn_layer *ly = &net->layers[l];
-		size_t p = ly->n_out * (ly->n_in + 1);
+		size_t p = layer_n_params(ly);
+		char num[40];
 
-		printf("%s{\"inputs\":%zu,\"units\":%zu,\"activation\":\"%s\",\"parameters\":%zu}",
-		       l ? "," : "", ly->n_in, ly->n_out, ly->act->name, p);
+		fputs(l ? ",{" : "{", stdout);
+		/* Rows of other kinds than dense name it, and their fields. */
+		if (ly->kind->id != DNN_LAYER_DENSE) {
+			printf("\"kind\":\"%s\",", ly->kind->name);
+			for (size_t f = 0; f < ly->kind->n_fields; f++)
+				printf("\"%s\":%s,", ly->kind->field_names[f],
+				       shortest(ly->field[f], num, sizeof num));
+		}
+		printf("\"inputs\":%zu,\"units\":%zu,\"activation\":\"%s\",\"parameters\":%zu}",
+		       ly->n_in, ly->n_out, ly->act->name, p);
 		total += p;
 	}
 	printf("],\"parameters\":%zu", total);

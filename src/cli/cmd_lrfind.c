@@ -78,12 +78,13 @@ static int parse_args(int argc, char **argv, struct lr_args *a, struct dnn_error
  * minimum. */
 #define EXPLODED 4.0
 
-/* The range test proper: up to `steps` minibatch steps, lr[k] = start *
- * (end/start)^(k/(steps-1)); loss[k] is the minibatch loss before step k;
- * stops after the step where the smoothed loss explodes or the loss is not
+/* The range test proper: up to `steps` minibatch steps of spec's optimizer
+ * and batch size, lr[k] = start * (end/start)^(k/(steps-1)); loss[k] is the
+ * minibatch loss before step k, in training mode as dnn train computes it
+ * (dropout masks drawn, keyed by spec's seed, the step and the row); stops
+ * after the step where the smoothed loss explodes or the loss is not
  * finite. */
-static int lrfind_run(struct dnn_net *net, const struct dnn_optim_spec *conf, size_t batch,
-		      const float *x, const float *t, size_t n, double start, double end,
+static int lrfind_run(struct dnn_net *net, const struct dnn_spec *spec, const float *x, const float *t, size_t n, double start, double end,
 		      size_t steps, struct dnn_rng *rng, double *lr, double *loss, double *smooth,
 		      size_t *n_done, struct dnn_error *e)
 {
@@ -91,6 +92,7 @@ static int lrfind_run(struct dnn_net *net, const struct dnn_optim_spec *conf, si
 	float *xb = NULL, *tb = NULL;
 	struct dnn_optim *opt = NULL;
 	double avg = 0.0, best = (double)INFINITY, bias = 1.0;
+	size_t batch = spec->batch_size;
 	int rc = -1;
 
 	if (batch > n)
@@ -103,7 +105,7 @@ static int lrfind_run(struct dnn_net *net, const struct dnn_optim_spec *conf, si
 		dnn_error_oom(e);
 		goto out;
 	}
-	struct dnn_optim_spec c = *conf;
+	struct dnn_optim_spec c = spec->optim;
 
 	c.learning_rate = start;
 	if (net_reserve(net, batch, e) || !(opt = optim_new(&c, net->n_params, e)))
@@ -121,7 +123,9 @@ static int lrfind_run(struct dnn_net *net, const struct dnn_optim_spec *conf, si
 		}
 		pos += batch;
 		lr[k] = start * pow(end / start, (double)k / (double)(steps - 1));
-		loss[k] = net_loss_grad(net, xb, tb, batch);
+		struct dnn_pass pass = {1, rng_mix(spec->seed, k), order + pos - batch, 0};
+
+		loss[k] = net_loss_grad(net, xb, tb, batch, &pass);
 		bias *= SMOOTHING;
 		avg = SMOOTHING * avg + (1.0 - SMOOTHING) * loss[k];
 		smooth[k] = avg / (1.0 - bias);
@@ -300,8 +304,7 @@ int cmd_lrfind(int argc, char **argv, struct dnn_error *e)
 		dnn_error_oom(e);
 		goto out;
 	}
-	if (lrfind_run(p.model.net, &p.spec.optim, p.spec.batch_size,
-		       p.x, p.t, p.n, a.start, a.end, a.steps, &rng, lr, loss, smooth, &n_done,
+	if (lrfind_run(p.model.net, &p.spec, p.x, p.t, p.n, a.start, a.end, a.steps, &rng, lr, loss, smooth, &n_done,
 		       e))
 		goto out;
 	suggestion = lrfind_suggest(lr, smooth, n_done, &at);

@@ -96,6 +96,11 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct dnn_er
 		OPT_STRING(0, "weight", &ov->weight, "COLUMN",
 			   "weigh each row's loss by its number in COLUMN\n"
 			   "(not an input)"),
+		OPT_STRING(0, "dropout", &ov->dropout, "P",
+			   "drop this fraction of every hidden layer's\n"
+			   "outputs in training, in [0, 1) (inverted dropout)"),
+		OPT_STRING(0, "input-dropout", &ov->input_dropout, "P",
+			   "drop this fraction of the inputs in training"),
 		OPT_STRING(0, "patience", &ov->patience, "N",
 			   "stop when val_loss (loss without validation\n"
 			   "rows) has not improved for N epochs, and keep\n"

@@ -152,6 +152,11 @@ static int apply_overrides(struct dnn_spec *s, const struct train_overrides *ov,
 		return -1;
 	if (ov->validation && hparam_set_arg(s, hparam_find("data.validation"), ov->validation, e))
 		return -1;
+	if (ov->dropout && hparam_set_arg(s, hparam_find("layers[].dropout"), ov->dropout, e))
+		return -1;
+	if (ov->input_dropout &&
+	    hparam_set_arg(s, hparam_find("input_dropout"), ov->input_dropout, e))
+		return -1;
 	if (apply_weight_overrides(s, ov, e))
 		return -1;
 	if (ov->target && spec_set_targets(s, ov->target, e))
@@ -217,6 +222,12 @@ int train_job_load(struct train_job *j, struct dnn_error *e)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "'--learning-rate auto' chooses the rate at the initial "
 				     "weights; it cannot be used with --resume");
+	/* The checkpoint's network is trained on as it is. */
+	if (a->resume_path && (a->ov.dropout || a->ov.input_dropout))
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '%s' changes the network; it cannot be used with "
+				     "--resume",
+				     a->ov.dropout ? "--dropout" : "--input-dropout");
 	if (dist_agree(a->resume_path ? load_resume(&j->prev, a->resume_path, &j->spec, e)
 				      : spec_load(&j->spec, a->spec_path, e),
 		       e))
@@ -444,7 +455,7 @@ static int build_net(struct train_job *j, struct dnn_error *e)
 			j->model.net = j->prev.net;
 			j->prev.net = NULL;
 		} else {
-			j->model.net = net_new(j->d.n_in, s->n_layers, units, acts, s->loss, e);
+			j->model.net = net_new_spec(j->d.n_in, s, e);
 			rc = dist_agree(!j->model.net, e);
 		}
 	}
@@ -492,13 +503,18 @@ static int build_optim(struct train_job *j, struct dnn_error *e)
 	j->opt = optim_new(&s->optim, n_params, e);
 	if (dist_agree(!j->opt, e))
 		return -1;
-	for (size_t l = 0; l < s->n_layers; l++)
-		if (s->layers[l].max_norm > 0.0 && !j->max_norm) {
-			j->max_norm = util_calloc_array(s->n_layers, sizeof *j->max_norm);
+	for (size_t l = 0; l < s->n_layers && !j->max_norm; l++)
+		if (s->layers[l].max_norm > 0.0) {
+			const struct dnn_net *net = j->model.net;
+
+			j->max_norm = util_calloc_array(net->n_layers, sizeof *j->max_norm);
 			if (dist_agree(!j->max_norm ? dnn_error_oom(e) : 0, e))
 				return -1;
-			for (size_t k = 0; k < s->n_layers; k++)
-				j->max_norm[k] = s->layers[k].max_norm;
+			/* One per row of the net: each spec layer is one dense row,
+			 * in order (net_spec_rows). */
+			for (size_t r = 0, k = 0; r < net->n_layers && k < s->n_layers; r++)
+				if (net->layers[r].kind->id == DNN_LAYER_DENSE)
+					j->max_norm[r] = s->layers[k++].max_norm;
 		}
 	if (s->patience) {
 		j->early.best = util_malloc_array(n_params, sizeof *j->early.best);
@@ -605,6 +621,7 @@ static void run_training(struct train_job *j)
 	    .gid = j->shared ? d->train_gid : NULL,
 	    .n_total = d->n_train_total,
 	    .max_norm = j->max_norm,
+	    .seed = j->spec.seed,
 	};
 
 	catch_signals(j->old_sig);

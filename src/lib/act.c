@@ -128,9 +128,17 @@ static void relu_fwd(float *z, size_t n, size_t m)
 		z[i] = z[i] > 0.0f ? z[i] : 0.0f;
 }
 
-static void relu_bwd(const float *a, float *d, size_t n, size_t m)
+/* d = d where a > 0, else +0, in blocks of 8 that the compiler turns into
+ * vector code (a branch per unit mispredicts on relu's half-random
+ * pattern; dropout's rows call this). */
+static void relu_bwd(const float *restrict a, float *restrict d, size_t n, size_t m)
 {
-	for (size_t i = 0; i < n * m; i++)
+	size_t i = 0, cells = n * m;
+
+	for (; i + 8 <= cells; i += 8)
+		for (size_t k = 0; k < 8; k++)
+			d[i + k] = a[i + k] > 0.0f ? d[i + k] : 0.0f;
+	for (; i < cells; i++)
 		d[i] = a[i] > 0.0f ? d[i] : 0.0f;
 }
 

@@ -16,7 +16,9 @@
 #include "bytes.h"
 #include "ckpt_format.h"
 #include "json.h"
+#include "layer.h"
 #include "loss.h"
+#include "net.h"
 #include "util.h"
 
 /* ---- loading ---- */
@@ -28,12 +30,24 @@ struct loader {
 	size_t n_num_inputs;  /* numeric input columns, from COLS */
 	/* From LAYR. */
 	int task, loss;
-	size_t n_in, n_layers, n_out, n_params;
-	size_t *units;
-	int *acts;
+	size_t n_in, n_layers, n_out, n_params, n_state;
+	struct dnn_layer_def *rows;
 };
 
+static int load_err(struct loader *ld, const char *fmt, ...) DNN_PRINTF(2, 3);
 static int sect_err(struct loader *ld, int s, const char *fmt, ...) DNN_PRINTF(3, 4);
+
+/* Error 65 naming the file. */
+static int load_err(struct loader *ld, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return dnn_error_set(ld->e, DNN_EX_DATA, ld->name, 0, 0, "%s", msg);
+}
 
 /* Error 65 naming the file and the section. */
 static int sect_err(struct loader *ld, int s, const char *fmt, ...)
@@ -100,14 +114,71 @@ static const char *task_name(int task)
 	return task == DNN_TASK_REGRESSION ? "regression" : "classification";
 }
 
-/* LAYR: task, loss, n_in, n_layers, then (units, activation) per layer;
- * n_params = sum over layers of units * (inputs + 1). */
+/* Row l of LAYR into def: version 1 (units, activation), a dense row;
+ * version 2 (kind, units, activation, n_fields, the fields as f64). */
+static int read_row(struct loader *ld, struct dnn_rbuf *r, size_t l, struct dnn_layer_def *def)
+{
+	uint32_t kind = ld->fr.version > 1 ? rbuf_u32(r) : DNN_LAYER_DENSE;
+	uint32_t units = rbuf_u32(r), act = rbuf_u32(r), n_fields;
+	const struct dnn_layer_kind *k = layer_kind_by_id((int)kind);
+
+	if (r->overrun)
+		return sect_done(ld, S_LAYR, r);
+	if (!k)
+		return sect_err(ld, S_LAYR, "kind id %lu of layer %zu is out of range (1-%d)",
+				(unsigned long)kind, l + 1, DNN_LAYER_MAX);
+	if (units == 0)
+		return sect_err(ld, S_LAYR, "layer %zu has no units", l + 1);
+	if (act < 1 || act > DNN_ACT_MAX)
+		return sect_err(ld, S_LAYR, "activation id %lu of layer %zu is out of range (1-%d)",
+				(unsigned long)act, l + 1, DNN_ACT_MAX);
+	def->kind = (int)kind;
+	def->units = units;
+	def->act = (int)act;
+	if (ld->fr.version == 1)
+		return 0;
+	n_fields = rbuf_u32(r);
+	if (r->overrun)
+		return sect_done(ld, S_LAYR, r);
+	if (n_fields != k->n_fields)
+		return sect_err(ld, S_LAYR, "layer %zu (%s) has %lu fields, not %zu", l + 1,
+				k->name, (unsigned long)n_fields, k->n_fields);
+	for (size_t f = 0; f < n_fields; f++)
+		def->field[f] = rbuf_f64(r);
+	return r->overrun ? sect_done(ld, S_LAYR, r) : 0;
+}
+
+/* Whether row l (def, after fan_in inputs) may stand there; its parameters
+ * and state added to ld's. */
+static int check_row(struct loader *ld, size_t l, const struct dnn_layer_def *def, size_t fan_in)
+{
+	struct dnn_layer ly = {.kind = layer_kind_by_id(def->kind),
+			       .n_in = fan_in,
+			       .n_out = def->units,
+			       .act = act_by_id(def->act)};
+	size_t np, b_rel, ns;
+	char why[160];
+
+	memcpy(ly.field, def->field, sizeof ly.field);
+	if (layer_check(&ly, l + 1 == ld->n_layers, why, sizeof why))
+		return sect_err(ld, S_LAYR, "layer %zu: %s", l + 1, why);
+	ns = ly.kind->n_state(fan_in, def->units);
+	if (ly.kind->n_params(fan_in, def->units, &np, &b_rel) || np > SIZE_MAX - ld->n_params ||
+	    ns > SIZE_MAX - ld->n_state)
+		return sect_err(ld, S_LAYR, "the layers are too large");
+	ld->n_params += np;
+	ld->n_state += ns;
+	return 0;
+}
+
+/* LAYR: task, loss, n_in, n_layers, then the rows (read_row); n_params
+ * (dense: units * (inputs + 1)) and n_state summed over the rows. */
 static int parse_layr(struct loader *ld)
 {
 	struct dnn_rbuf r = sect_reader(ld, S_LAYR);
 	uint32_t task = rbuf_u32(&r), loss = rbuf_u32(&r), n_in = rbuf_u32(&r),
 		 n_layers = rbuf_u32(&r);
-	size_t fan_in = n_in, total = 0;
+	size_t fan_in = n_in;
 
 	if (r.overrun)
 		return sect_done(ld, S_LAYR, &r);
@@ -124,38 +195,24 @@ static int parse_layr(struct loader *ld)
 		return sect_err(ld, S_LAYR, "the network has no inputs");
 	if (n_layers == 0)
 		return sect_err(ld, S_LAYR, "the network has no layers");
-	if (!rbuf_fits(&r, n_layers, 8))
+	if (!rbuf_fits(&r, n_layers, ld->fr.version > 1 ? 16 : 8))
 		return sect_err(ld, S_LAYR, "payload length %zu is too short for %lu layers", r.n,
 				(unsigned long)n_layers);
-	ld->units = util_malloc_array(n_layers, sizeof *ld->units);
-	ld->acts = util_malloc_array(n_layers, sizeof *ld->acts);
-	if (!ld->units || !ld->acts)
+	ld->rows = util_calloc_array(n_layers, sizeof *ld->rows);
+	if (!ld->rows)
 		return dnn_error_oom(ld->e);
+	ld->n_layers = n_layers;
 	for (size_t l = 0; l < n_layers; l++) {
-		uint32_t units = rbuf_u32(&r), act = rbuf_u32(&r);
-		size_t w;
-
-		if (units == 0)
-			return sect_err(ld, S_LAYR, "layer %zu has no units", l + 1);
-		if (act < 1 || act > DNN_ACT_MAX)
-			return sect_err(ld, S_LAYR,
-					"activation id %lu of layer %zu is out of range (1-%d)",
-					(unsigned long)act, l + 1, DNN_ACT_MAX);
-		if (util_mul_overflow(units, fan_in + 1, &w) || w > SIZE_MAX - total)
-			return sect_err(ld, S_LAYR, "the layers are too large");
-		total += w;
-		ld->units[l] = units;
-		ld->acts[l] = (int)act;
-		fan_in = units;
+		if (read_row(ld, &r, l, &ld->rows[l]) || check_row(ld, l, &ld->rows[l], fan_in))
+			return -1;
+		fan_in = ld->rows[l].units;
 	}
 	if (sect_done(ld, S_LAYR, &r))
 		return -1;
 	ld->task = (int)task;
 	ld->loss = (int)loss;
 	ld->n_in = n_in;
-	ld->n_layers = n_layers;
-	ld->n_out = ld->units[n_layers - 1];
-	ld->n_params = total;
+	ld->n_out = ld->rows[n_layers - 1].units;
 	return 0;
 }
 
@@ -213,7 +270,7 @@ static int parse_clas(struct loader *ld, struct dnn_model *m)
 {
 	struct dnn_rbuf r = sect_reader(ld, S_CLAS);
 	uint32_t n = rbuf_u32(&r);
-	int out_act = ld->acts[ld->n_layers - 1];
+	int out_act = ld->rows[ld->n_layers - 1].act;
 
 	if (r.overrun || !rbuf_fits(&r, n, 4))
 		return sect_err(ld, S_CLAS, "payload length %zu is too short for its contents",
@@ -346,6 +403,36 @@ static int parse_hist(struct loader *ld, struct dnn_model *m)
 			return dnn_error_oom(ld->e);
 	}
 	return sect_done(ld, S_HIST, &r);
+}
+
+/* STAT (version 2, when the rows keep state): u64 n_state, then that many
+ * finite f32 values, the rows' state in row order. */
+static int parse_stat(struct loader *ld)
+{
+	struct dnn_rbuf r = sect_reader(ld, S_STAT);
+	uint64_t n;
+
+	if (!ld->fr.sect[S_STAT]) {
+		if (ld->n_state)
+			return load_err(ld, "missing section 'STAT' (the layers keep %zu values)",
+					ld->n_state);
+		return 0;
+	}
+	if (ld->fr.version == 1)
+		return load_err(ld, "section 'STAT' in a version 1 checkpoint");
+	n = rbuf_uint(&r, 8);
+	if (r.overrun)
+		return sect_done(ld, S_STAT, &r);
+	if (n != ld->n_state || n == 0)
+		return sect_err(ld, S_STAT, "%llu values where the layers keep %zu",
+				(unsigned long long)n, ld->n_state);
+	if (!rbuf_fits(&r, n, 4))
+		return sect_err(ld, S_STAT, "payload length %zu is too short for its contents",
+				r.n);
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(rbuf_f32(&r)))
+			return sect_err(ld, S_STAT, "value %zu is not finite", i + 1);
+	return sect_done(ld, S_STAT, &r);
 }
 
 /* FILL (optional): n_in finite values that replace missing inputs. */
@@ -500,19 +587,20 @@ static int parse_spec(struct loader *ld, struct dnn_model *m)
 static int parse_sections(struct dnn_model *m, struct loader *ld)
 {
 	if (parse_layr(ld) || parse_cols(ld, m) || parse_cats(ld, m) || parse_clas(ld, m) ||
-	    parse_norm(ld, m) || parse_fill(ld, m) || check_wght(ld) || parse_hist(ld, m) ||
-	    parse_spec(ld, m) || parse_meta(ld, m))
+	    parse_norm(ld, m) || parse_fill(ld, m) || check_wght(ld) || parse_stat(ld) ||
+	    parse_hist(ld, m) || parse_spec(ld, m) || parse_meta(ld, m))
 		return -1;
 	m->task = ld->task;
 	return 0;
 }
 
-/* Build the network that LAYR describes with the weights of WGHT. */
+/* Build the network that LAYR describes with the weights of WGHT and the
+ * state of STAT. */
 static int build_net(struct dnn_model *m, struct loader *ld)
 {
 	const unsigned char *w = ld->fr.sect[S_WGHT] + 8;
 
-	m->net = net_new(ld->n_in, ld->n_layers, ld->units, ld->acts, ld->loss, ld->e);
+	m->net = net_new_rows(ld->n_in, ld->n_layers, ld->rows, ld->loss, ld->e);
 	if (!m->net)
 		return -1;
 	if (m->net->n_params != ld->n_params)
@@ -521,6 +609,13 @@ static int build_net(struct dnn_model *m, struct loader *ld)
 				     m->net->n_params, ld->n_params);
 	for (size_t i = 0; i < ld->n_params; i++)
 		m->net->params[i] = bytes_bits_f32((uint32_t)bytes_get_le(w + 4 * i, 4));
+	if (m->net->n_state != ld->n_state)
+		return dnn_error_set(ld->e, DNN_EX_SOFTWARE, ld->name, 0, 0,
+				     "internal error: %zu state values where the file has %zu",
+				     m->net->n_state, ld->n_state);
+	w = ld->fr.sect[S_STAT] ? ld->fr.sect[S_STAT] + 8 : NULL;
+	for (size_t i = 0; w && i < ld->n_state; i++)
+		m->net->state[i] = bytes_bits_f32((uint32_t)bytes_get_le(w + 4 * i, 4));
 	return 0;
 }
 
@@ -542,8 +637,7 @@ int ckpt_verify_image(const unsigned char *buf, size_t size, const char *path, s
 				     "largest checkpoint dnn reads",
 				     size, CKPT_MAX_SHOWN);
 	rc = ckpt_frame_parse(&ld.fr, buf, size, path, &le) || parse_sections(&scratch, &ld);
-	free(ld.units);
-	free(ld.acts);
+	free(ld.rows);
 	model_free(&scratch);
 	if (rc == 0)
 		return 0;
@@ -583,8 +677,7 @@ int ckpt_load(struct dnn_model *m, const char *path, struct dnn_error *e)
 			rc = dnn_error_oom(e);
 		}
 	}
-	free(ld.units);
-	free(ld.acts);
+	free(ld.rows);
 	free(buf);
 	if (rc)
 		model_free(m);
@@ -604,8 +697,7 @@ int ckpt_parse(struct dnn_model *m, const unsigned char *buf, size_t size, const
 		     build_net(m, &ld)
 		 ? -1
 		 : 0;
-	free(ld.units);
-	free(ld.acts);
+	free(ld.rows);
 	if (rc)
 		model_free(m);
 	return rc;

@@ -9,7 +9,10 @@
 #include "err.h"
 #include "model.h"
 
-#define DNN_CKPT_VERSION 1
+/* The newest format: version 2 names each row's kind (dense, dropout) and
+ * holds the rows' kept state. A network of dense rows alone is written as
+ * version 1, byte for byte as before; both versions are read. */
+#define DNN_CKPT_VERSION 2
 
 /* Write m to path atomically: a temporary file in the same directory,
  * written, flushed to disk, then renamed over path. On failure no file is

@@ -16,10 +16,11 @@
 
 extern const unsigned char ckpt_magic[8];
 
-/* The critical sections of version 1, in the order they are written.
- * Every section but FILL (present only when missing inputs are filled) and
- * CATS (present only when there are categorical columns) is required. */
-enum { S_SPEC, S_LAYR, S_COLS, S_CLAS, S_NORM, S_WGHT, S_HIST, S_FILL, S_CATS, N_SECT };
+/* The critical sections, in the order they are written (STAT after WGHT).
+ * Every section but FILL (present only when missing inputs are filled),
+ * CATS (present only when there are categorical columns) and STAT (version
+ * 2, present only when the rows keep state) is required. */
+enum { S_SPEC, S_LAYR, S_COLS, S_CLAS, S_NORM, S_WGHT, S_HIST, S_FILL, S_CATS, S_STAT, N_SECT };
 extern const char ckpt_sect_tag[N_SECT][5];
 
 /* The largest checkpoint dnn reads or writes (dnn-checkpoint(5)): 16 GiB,
@@ -31,6 +32,7 @@ extern const char ckpt_sect_tag[N_SECT][5];
 /* The sections of a checkpoint whose frame is verified, pointing into its
  * image; NULL for those absent. */
 struct ckpt_frame {
+	uint32_t version; /* 1 or 2 (the rows are all dense in version 1) */
 	const unsigned char *sect[N_SECT];
 	size_t sect_len[N_SECT];
 	const unsigned char *meta; /* the ancillary "meta" section */

@@ -21,7 +21,7 @@
 
 const unsigned char ckpt_magic[8] = {0x89, 'D', 'N', 'N', 0x0D, 0x0A, 0x1A, 0x0A};
 const char ckpt_sect_tag[N_SECT][5] = {"SPEC", "LAYR", "COLS", "CLAS", "NORM",
-				       "WGHT", "HIST", "FILL", "CATS"};
+				       "WGHT", "HIST", "FILL", "CATS", "STAT"};
 
 #define SIZE_UNKNOWN UINT64_MAX
 
@@ -106,8 +106,9 @@ static int walk_head(struct walk *w, const unsigned char *b, size_t n)
 	if (n < HEADER_SIZE)
 		return walk_err(w, "truncated checkpoint (%zu bytes)", n);
 	version = (uint32_t)bytes_get_le(b + 8, 4);
-	if (version != DNN_CKPT_VERSION)
-		return walk_err(w, "unsupported checkpoint version %lu (this dnn reads version %d)",
+	if (version < 1 || version > DNN_CKPT_VERSION)
+		return walk_err(w,
+				"unsupported checkpoint version %lu (this dnn reads versions 1 to %d)",
 				(unsigned long)version, DNN_CKPT_VERSION);
 	if (w->size != SIZE_UNKNOWN && w->size > CKPT_MAX_SIZE)
 		return walk_err(w, "checkpoint larger than the %s dnn reads (%llu bytes)",
@@ -208,12 +209,13 @@ static int walk_on(struct walk *w, const unsigned char *b, size_t n, int eof, si
 }
 
 /* The table of the sections of a verified frame: the critical ones known,
- * none twice, none missing (but FILL and CATS), meta and trst. */
+ * none twice, none missing (but FILL, CATS and STAT), meta and trst. */
 static int frame_table(struct ckpt_frame *f, const unsigned char *buf, size_t size, struct walk *w)
 {
 	size_t end = size - CRC_SIZE;
 
 	memset(f, 0, sizeof *f);
+	f->version = (uint32_t)bytes_get_le(buf + 8, 4);
 	for (size_t pos = HEADER_SIZE; pos < end;) {
 		const unsigned char *tag = buf + pos;
 		size_t len = (size_t)bytes_get_le(buf + pos + 4, 8);
@@ -243,7 +245,7 @@ static int frame_table(struct ckpt_frame *f, const unsigned char *buf, size_t si
 		pos += SECT_HEADER_SIZE + len;
 	}
 	for (int s = 0; s < N_SECT; s++)
-		if (!f->sect[s] && s != S_FILL && s != S_CATS)
+		if (!f->sect[s] && s != S_FILL && s != S_CATS && s != S_STAT)
 			return walk_err(w, "missing section '%s'", ckpt_sect_tag[s]);
 	return 0;
 }

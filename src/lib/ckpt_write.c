@@ -32,6 +32,8 @@ static int check_model(const struct dnn_model *m, struct dnn_error *e)
 	for (size_t l = 0; l < net->n_layers; l++)
 		if (net->layers[l].n_out > UINT32_MAX || !net->layers[l].act)
 			return BAD("layer %zu is too wide or has no activation", l + 1);
+	if (net->n_state && !net->state)
+		return BAD("no state");
 	n_out = net_n_out(net);
 	if (m->n_cols && (!m->col_names || !m->col_role))
 		return BAD("no column names");
@@ -99,8 +101,10 @@ static void sect_end(struct dnn_wbuf *w, size_t start)
 		bytes_put_le(w->p + start - 8, (uint64_t)(w->n - start), 8);
 }
 
-/* LAYR: task, loss, n_in, n_layers, then (units, activation) per layer. */
-static void put_layr(struct dnn_wbuf *w, const struct dnn_model *m)
+/* LAYR: task, loss, n_in, n_layers, then per row: version 1 (dense rows
+ * only) (units, activation); version 2 (kind, units, activation, n_fields,
+ * the fields as f64). */
+static void put_layr(struct dnn_wbuf *w, const struct dnn_model *m, int version)
 {
 	const struct dnn_net *net = m->net;
 	size_t s = sect_begin(w, "LAYR");
@@ -110,8 +114,17 @@ static void put_layr(struct dnn_wbuf *w, const struct dnn_model *m)
 	wbuf_u32(w, (uint32_t)net->n_in);
 	wbuf_u32(w, (uint32_t)net->n_layers);
 	for (size_t l = 0; l < net->n_layers; l++) {
-		wbuf_u32(w, (uint32_t)net->layers[l].n_out);
-		wbuf_u32(w, (uint32_t)net->layers[l].act->id);
+		const struct dnn_layer *ly = &net->layers[l];
+
+		if (version > 1)
+			wbuf_u32(w, (uint32_t)ly->kind->id);
+		wbuf_u32(w, (uint32_t)ly->n_out);
+		wbuf_u32(w, (uint32_t)ly->act->id);
+		if (version == 1)
+			continue;
+		wbuf_u32(w, (uint32_t)ly->kind->n_fields);
+		for (size_t f = 0; f < ly->kind->n_fields; f++)
+			wbuf_f64(w, ly->field[f]);
 	}
 	sect_end(w, s);
 }
@@ -170,6 +183,12 @@ static void put_numbers(struct dnn_wbuf *w, const struct dnn_model *m)
 	wbuf_u64(w, (uint64_t)net->n_params);
 	wbuf_f32s(w, net->params, net->n_params);
 	sect_end(w, s);
+	if (net->n_state) {
+		s = sect_begin(w, "STAT");
+		wbuf_u64(w, (uint64_t)net->n_state);
+		wbuf_f32s(w, net->state, net->n_state);
+		sect_end(w, s);
+	}
 }
 
 /* HIST: n_epochs, HIST_FIELDS, then the known fields of every epoch; then
@@ -207,14 +226,16 @@ static void put_history(struct dnn_wbuf *w, const struct dnn_model *m)
 /* The whole file image of m, CRC included. */
 static int build_image(const struct dnn_model *m, struct dnn_wbuf *w, struct dnn_error *e)
 {
+	/* Today's dense networks keep the bytes of version 1. */
+	int version = net_is_dense(m->net) ? 1 : DNN_CKPT_VERSION;
 	size_t s;
 
 	wbuf_bytes(w, ckpt_magic, sizeof ckpt_magic);
-	wbuf_u32(w, DNN_CKPT_VERSION);
+	wbuf_u32(w, (uint32_t)version);
 	s = sect_begin(w, "SPEC");
 	wbuf_bytes(w, m->spec_json, strlen(m->spec_json));
 	sect_end(w, s);
-	put_layr(w, m);
+	put_layr(w, m, version);
 	put_names(w, m);
 	put_numbers(w, m);
 	put_history(w, m);

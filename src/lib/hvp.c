@@ -10,6 +10,7 @@
 
 struct dnn_hvp {
 	const struct dnn_net *net;
+	struct dnn_pass pass; /* inference, or training with net's draws held */
 	const float *t;
 	size_t n, widest;
 	double *x;		/* n x n_in: the inputs, A_0 */
@@ -159,6 +160,22 @@ static void act_forward(struct dnn_hvp *h, size_t l, int r)
 	}
 }
 
+/* What row l gets: the mode, and the draws of net's last pass. */
+static struct dnn_layer_ctx row_ctx(const struct dnn_hvp *h, size_t l)
+{
+	const struct dnn_net *net = h->net;
+	struct dnn_layer_ctx c = {&h->pass, l,
+				  net->state ? net->state + net->layers[l].s_off : NULL,
+				  net->work[l]};
+
+	return c;
+}
+
+void hvp_hold_pass(struct dnn_hvp *h)
+{
+	h->pass.training = 1;
+}
+
 /* The forward pass and, with v, its R-image, layer by layer. */
 static void forward(struct dnn_hvp *h, const double *w, const double *v)
 {
@@ -167,8 +184,9 @@ static void forward(struct dnn_hvp *h, const double *w, const double *v)
 
 	for (size_t l = 0; l < net->n_layers; l++) {
 		const struct dnn_layer *ly = &net->layers[l];
+		struct dnn_layer_ctx c = row_ctx(h, l);
 
-		ly->kind->hv_forward(ly, w, v, in, rin, h->z[l], h->rz[l], h->n);
+		ly->kind->hv_forward(ly, w, v, in, rin, h->z[l], h->rz[l], h->n, &c);
 		act_forward(h, l, v != NULL);
 		in = h->a[l];
 		rin = h->ra[l];
@@ -283,11 +301,12 @@ static void backward(struct dnn_hvp *h, const double *w, const double *v, double
 	for (size_t l = net->n_layers; l-- > 0;) {
 		const struct dnn_layer *ly = &net->layers[l];
 		const double *in = l ? h->a[l - 1] : h->x, *rin = l ? h->ra[l - 1] : h->rx;
+		struct dnn_layer_ctx c = row_ctx(h, l);
 
-		ly->kind->hv_params(ly, d, rd, in, rin, h->n, g, hv);
+		ly->kind->hv_params(ly, d, rd, in, rin, h->n, g, hv, &c);
 		if (l == 0)
 			break;
-		ly->kind->hv_down(ly, w, hv ? v : NULL, d, rd, h->n, dp, rdp);
+		ly->kind->hv_down(ly, w, hv ? v : NULL, d, rd, h->n, dp, rdp, &c);
 		act_down(h, l - 1, dp, hv ? rdp : NULL);
 		double *tmp = d;
 

@@ -22,6 +22,12 @@ struct dnn_hvp;
 struct dnn_hvp *hvp_new(const struct dnn_net *net, const float *x, const float *t, size_t n,
 			struct dnn_error *e);
 void hvp_free(struct dnn_hvp *h);
+/* Analyse the loss in training mode, with the random draws (dropout masks)
+ * of net's last training pass held fixed: that pass must have run over the
+ * same rows in the same order (net_loss_grad with a training pass; gradcheck
+ * does this). Without it the analysis is of inference mode: dropout passes
+ * its inputs on (dnn hessian, --learning-rate auto). */
+void hvp_hold_pass(struct dnn_hvp *h);
 size_t hvp_n_params(const struct dnn_hvp *h);
 
 /* The mean loss L(w) over the rows. */

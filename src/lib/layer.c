@@ -1,7 +1,10 @@
-/* The layer kinds (layer.h): the dense layer's math in float and double, and the table. */
+/* The layer kinds (layer.h): the dense and dropout rows' math in float and
+ * double, and the table. */
 #include "layer.h"
 
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "mat.h"
@@ -18,13 +21,15 @@ static int dense_n_params(size_t n_in, size_t n_out, size_t *n, size_t *b_rel)
 
 /* Glorot: Var(w) = 2 / (fan_in + fan_out); He: Var(w) = 2 / fan_in.
  * A uniform draw on [-r, r] has variance r^2 / 3. Biases zero. */
-static void dense_init(const struct dnn_layer *ly, float *params, int init, struct dnn_rng *rng)
+static void dense_init(const struct dnn_layer *ly, float *params, float *state, int init,
+		       struct dnn_rng *rng)
 {
 	float *w = params + ly->w_off;
 	size_t nw = ly->n_out * ly->n_in;
 	int kind = init == DNN_INIT_AUTO ? (int)ly->act->init : init;
 	double var;
 
+	(void)state;
 	if (kind == DNN_INIT_HE_UNIFORM || kind == DNN_INIT_HE_NORMAL)
 		var = 2.0 / (double)ly->n_in;
 	else
@@ -47,13 +52,14 @@ static void dense_init(const struct dnn_layer *ly, float *params, int init, stru
  * activation has a gemm epilogue (relu), are applied by the gemm as it
  * stores each tile; other activations run over the output afterwards. */
 static void dense_forward(const struct dnn_layer *ly, const float *params, const float *in,
-			  float *out, size_t n)
+			  float *out, size_t n, const struct dnn_layer_ctx *ctx)
 {
 	struct mat_epilogue ep = {
 		.bias = params + ly->b_off,
 		.act = ly->act->gemm_forward,
 	};
 
+	(void)ctx;
 	mat_gemm_ex(MAT_NOTRANS, MAT_TRANS, n, ly->n_out, ly->n_in, 1.0f, in, ly->n_in,
 		    params + ly->w_off, ly->n_in, 0.0f, out, ly->n_out, &ep);
 	if (ep.act == MAT_ACT_NONE)
@@ -71,9 +77,10 @@ static void dense_forward(const struct dnn_layer *ly, const float *params, const
  * below has an epilogue for it (relu).
  */
 static void dense_backward(const struct dnn_layer *ly, const float *params, const float *in,
-			   const float *d, size_t n, float *grads,
-			   const struct dnn_act_info *below, float *dprev)
+			   const float *d, size_t n, float *grads, const struct dnn_act_info *below,
+			   float *dprev, const struct dnn_layer_ctx *ctx)
 {
+	(void)ctx;
 	mat_gemm(MAT_TRANS, MAT_NOTRANS, ly->n_out, ly->n_in, n, 1.0f, d, ly->n_out, in, ly->n_in,
 		 0.0f, grads + ly->w_off, ly->n_in);
 	mat_col_sums(d, n, ly->n_out, 0.0f, grads + ly->b_off);
@@ -94,12 +101,13 @@ static void dense_backward(const struct dnn_layer *ly, const float *params, cons
 /* Z = A_{l-1} W^T + b over the n rows of in; with v, also
  * R{Z} = R{A_{l-1}} W^T + A_{l-1} V^T + v_b from rin. */
 static void dense_hv_forward(const struct dnn_layer *ly, const double *w, const double *v,
-			     const double *in, const double *rin, double *z, double *rz,
-			     size_t n)
+			     const double *in, const double *rin, double *z, double *rz, size_t n,
+			     const struct dnn_layer_ctx *ctx)
 {
 	const double *W = w + ly->w_off, *b = w + ly->b_off;
 	size_t ni = ly->n_in, no = ly->n_out;
 
+	(void)ctx;
 	for (size_t i = 0; i < n; i++) {
 		const double *xi = in + i * ni, *rxi = rin + i * ni;
 		double *zi = z + i * no, *rzi = rz + i * no;
@@ -126,13 +134,14 @@ static void dense_hv_forward(const struct dnn_layer *ly, const double *w, const 
 /*   dL/dW = D^T A_{l-1}   H v |W = R{D}^T A_{l-1} + D^T R{A_{l-1}}
  *   dL/db = sum_i D       H v |b = sum_i R{D} */
 static void dense_hv_params(const struct dnn_layer *ly, const double *d, const double *rd,
-			    const double *in, const double *rin, size_t n, double *g,
-			    double *hv)
+			    const double *in, const double *rin, size_t n, double *g, double *hv,
+			    const struct dnn_layer_ctx *ctx)
 {
 	size_t ni = ly->n_in, no = ly->n_out;
 	double *gW = g ? g + ly->w_off : NULL, *gb = g ? g + ly->b_off : NULL;
 	double *hW = hv ? hv + ly->w_off : NULL, *hb = hv ? hv + ly->b_off : NULL;
 
+	(void)ctx;
 	if (g)
 		memset(g + ly->w_off, 0, (no * ni + no) * sizeof *g);
 	if (hv)
@@ -162,11 +171,13 @@ static void dense_hv_params(const struct dnn_layer *ly, const double *d, const d
 
 /*   G = D W        R{G} = R{D} W + D V */
 static void dense_hv_down(const struct dnn_layer *ly, const double *w, const double *v,
-			  const double *d, const double *rd, size_t n, double *g, double *rg)
+			  const double *d, const double *rd, size_t n, double *g, double *rg,
+			  const struct dnn_layer_ctx *ctx)
 {
 	size_t ni = ly->n_in, no = ly->n_out;
 	const double *W = w + ly->w_off;
 
+	(void)ctx;
 	for (size_t i = 0; i < n; i++) {
 		const double *di = d + i * no, *rdi = rd + i * no;
 		double *gi = g + i * ni, *rgi = rg + i * ni;
@@ -189,17 +200,268 @@ static void dense_hv_down(const struct dnn_layer *ly, const double *w, const dou
 	}
 }
 
+static size_t no_state(size_t n_in, size_t n_out)
+{
+	(void)n_in;
+	(void)n_out;
+	return 0;
+}
+
+static size_t no_work(const struct dnn_layer *ly, size_t n)
+{
+	(void)ly;
+	(void)n;
+	return 0;
+}
+
+/* Dense rows take any activation and have no fields. */
+static int dense_check(const struct dnn_layer *ly, char *why, size_t size)
+{
+	(void)ly;
+	(void)why;
+	(void)size;
+	return 0;
+}
+
+/* ---- dropout (Srivastava et al. 2014), inverted ----
+ * In training, unit j of row i is kept with probability 1 - p and then
+ * scaled by 1 / (1 - p), so that its expected value is its input's:
+ *   out_ij = in_ij m_ij,  m_ij = 1/(1 - p) with probability 1 - p, else 0;
+ * in inference out = in. The mask of row i comes from the generator
+ * (rng.h) seeded by the pass's seed, the row's key and the row's place in
+ * the network, one 32-bit draw per unit (dropped when its top 24 bits are
+ * below p 2^24): the same for any thread count, batch split or MPI rank
+ * count. */
+
+static int dropout_n_params(size_t n_in, size_t n_out, size_t *n, size_t *b_rel)
+{
+	(void)n_in;
+	(void)n_out;
+	*n = *b_rel = 0;
+	return 0;
+}
+
+/* The mask of the n rows: n x n_out floats. */
+static size_t dropout_n_work(const struct dnn_layer *ly, size_t n)
+{
+	size_t cells;
+
+	return util_mul_overflow(n, ly->n_out, &cells) ? SIZE_MAX : cells;
+}
+
+static int dropout_check(const struct dnn_layer *ly, char *why, size_t size)
+{
+	double p = ly->field[0];
+
+	if (!(p > 0.0 && p < 1.0)) {
+		snprintf(why, size, "dropout p is %.17g, not above 0 and below 1", p);
+		return -1;
+	}
+	if (ly->act->id != DNN_ACT_LINEAR) {
+		snprintf(why, size, "a dropout row has activation %s, not linear", ly->act->name);
+		return -1;
+	}
+	return 0;
+}
+
+static void dropout_init(const struct dnn_layer *ly, float *params, float *state, int init,
+			 struct dnn_rng *rng)
+{
+	(void)ly;
+	(void)params;
+	(void)state;
+	(void)init;
+	(void)rng;
+}
+
+/* The generator of the mask of batch row i. */
+static void dropout_rng(struct dnn_rng *r, const struct dnn_layer_ctx *ctx, size_t i)
+{
+	const struct dnn_pass *ps = ctx->pass;
+	uint64_t row = ps->rows ? (uint64_t)ps->rows[i] : (uint64_t)(ps->first + i);
+
+	rng_seed(r, rng_mix(rng_mix(ps->seed, row), (uint64_t)ctx->index));
+}
+
+/* The m raw 32-bit draws of one row into mk (as bits). */
+static void dropout_draw(struct dnn_rng *r, float *mk, size_t m)
+{
+	size_t j = 0;
+
+	for (; j + 1 < m; j += 2) {
+		uint64_t u = rng_next(r);
+
+		memcpy(mk + j, &u, sizeof u);
+	}
+	if (j < m) {
+		uint32_t u = (uint32_t)rng_next(r);
+
+		memcpy(mk + j, &u, sizeof u);
+	}
+}
+
+/* The mask of draw w: dropped (0) when its top 24 bits are below cut =
+ * p 2^24, else kept (keep = 1/(1 - p)). */
+static inline float dropout_unit(uint32_t w, int32_t cut, float keep)
+{
+	return (int32_t)(w >> 8) < cut ? 0.0f : keep;
+}
+
+/* The draws in mk become the mask, and out = x mk, over m units; in blocks
+ * of 8 that the compiler turns into vector code. */
+static void dropout_apply(const float *restrict x, float *restrict mk, float *restrict out,
+			  size_t m, int32_t cut, float keep)
+{
+	size_t j = 0;
+
+	for (; j + 8 <= m; j += 8) {
+		uint32_t w[8];
+
+		memcpy(w, mk + j, sizeof w);
+		for (size_t k = 0; k < 8; k++) {
+			mk[j + k] = dropout_unit(w[k], cut, keep);
+			out[j + k] = x[j + k] * mk[j + k];
+		}
+	}
+	for (; j < m; j++) {
+		uint32_t w;
+
+		memcpy(&w, mk + j, sizeof w);
+		mk[j] = dropout_unit(w, cut, keep);
+		out[j] = x[j] * mk[j];
+	}
+}
+
+/* Training: draw the mask into ctx->work and apply it; inference: copy. */
+static void dropout_forward(const struct dnn_layer *ly, const float *params, const float *in,
+			    float *out, size_t n, const struct dnn_layer_ctx *ctx)
+{
+	size_t m = ly->n_out;
+	double p = ly->field[0];
+	int32_t cut = (int32_t)(p * 16777216.0);
+	float keep = (float)(1.0 / (1.0 - p));
+
+	(void)params;
+	if (!ctx->pass->training) {
+		memcpy(out, in, n * m * sizeof *out);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct dnn_rng r;
+
+		dropout_rng(&r, ctx, i);
+		dropout_draw(&r, ctx->work + i * m, m);
+		dropout_apply(in + i * m, ctx->work + i * m, out + i * m, m, cut, keep);
+	}
+}
+
+/* d = a b over n values, in blocks of 8 for vector code. */
+static void mul_into(const float *restrict a, const float *restrict b, float *restrict d,
+		     size_t n)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8)
+		for (size_t k = 0; k < 8; k++)
+			d[i + k] = a[i + k] * b[i + k];
+	for (; i < n; i++)
+		d[i] = a[i] * b[i];
+}
+
+/* dL/dA_{l-1} = D m (inference: D), then D_{l-1} through the activation
+ * below. */
+static void dropout_backward(const struct dnn_layer *ly, const float *params, const float *in,
+			     const float *d, size_t n, float *grads,
+			     const struct dnn_act_info *below, float *dprev,
+			     const struct dnn_layer_ctx *ctx)
+{
+	size_t cells = n * ly->n_out;
+
+	(void)params;
+	(void)grads;
+	if (!below)
+		return;
+	if (ctx->pass->training)
+		mul_into(d, ctx->work, dprev, cells);
+	else
+		memcpy(dprev, d, cells * sizeof *dprev);
+	below->backward(in, dprev, n, ly->n_in);
+}
+
+/* y = m x and, when ry is not NULL, ry = m rx over cells values; m is the
+ * mask of the last training pass (ctx->work), 1 in inference. */
+static void dropout_hv_mask(const struct dnn_layer_ctx *ctx, const double *x, const double *rx,
+			    double *y, double *ry, size_t cells)
+{
+	const float *mk = ctx->pass->training ? ctx->work : NULL;
+
+	for (size_t c = 0; c < cells; c++) {
+		double m = mk ? (double)mk[c] : 1.0;
+
+		y[c] = m * x[c];
+		if (ry)
+			ry[c] = m * rx[c];
+	}
+}
+
+/* Z = m A_{l-1}, R{Z} = m R{A_{l-1}}. */
+static void dropout_hv_forward(const struct dnn_layer *ly, const double *w, const double *v,
+			       const double *in, const double *rin, double *z, double *rz, size_t n,
+			       const struct dnn_layer_ctx *ctx)
+{
+	(void)w;
+	dropout_hv_mask(ctx, in, rin, z, v ? rz : NULL, n * ly->n_out);
+}
+
+/* No parameters. */
+static void dropout_hv_params(const struct dnn_layer *ly, const double *d, const double *rd,
+			      const double *in, const double *rin, size_t n, double *g, double *hv,
+			      const struct dnn_layer_ctx *ctx)
+{
+	(void)ly, (void)d, (void)rd, (void)in, (void)rin, (void)n, (void)g, (void)hv, (void)ctx;
+}
+
+/* G = m D, R{G} = m R{D}. */
+static void dropout_hv_down(const struct dnn_layer *ly, const double *w, const double *v,
+			    const double *d, const double *rd, size_t n, double *g, double *rg,
+			    const struct dnn_layer_ctx *ctx)
+{
+	(void)w;
+	dropout_hv_mask(ctx, d, rd, g, v ? rg : NULL, n * ly->n_out);
+}
+
+static const char *const dropout_fields[] = {"p"};
+
 /* One row per kind, in id order (layer_kind_by_id indexes it). */
 static const struct dnn_layer_kind kinds[DNN_LAYER_MAX] = {
 	{.id = DNN_LAYER_DENSE,
 	 .name = "dense",
+	 .flags = LAYER_OPENS,
 	 .n_params = dense_n_params,
+	 .n_state = no_state,
+	 .n_work = no_work,
+	 .check = dense_check,
 	 .init = dense_init,
 	 .forward = dense_forward,
 	 .backward = dense_backward,
 	 .hv_forward = dense_hv_forward,
 	 .hv_params = dense_hv_params,
 	 .hv_down = dense_hv_down},
+	{.id = DNN_LAYER_DROPOUT,
+	 .name = "dropout",
+	 .flags = LAYER_SAME_WIDTH | LAYER_HIDDEN,
+	 .n_fields = 1,
+	 .field_names = dropout_fields,
+	 .n_params = dropout_n_params,
+	 .n_state = no_state,
+	 .n_work = dropout_n_work,
+	 .check = dropout_check,
+	 .init = dropout_init,
+	 .forward = dropout_forward,
+	 .backward = dropout_backward,
+	 .hv_forward = dropout_hv_forward,
+	 .hv_params = dropout_hv_params,
+	 .hv_down = dropout_hv_down},
 };
 
 const struct dnn_layer_kind *layer_kind_by_id(int id)
@@ -207,4 +469,27 @@ const struct dnn_layer_kind *layer_kind_by_id(int id)
 	if (id < 1 || id > DNN_LAYER_MAX)
 		return NULL;
 	return &kinds[id - 1];
+}
+
+size_t layer_n_params(const struct dnn_layer *ly)
+{
+	size_t n, b_rel;
+
+	return ly->kind->n_params(ly->n_in, ly->n_out, &n, &b_rel) ? 0 : n;
+}
+
+int layer_check(const struct dnn_layer *ly, int last, char *why, size_t size)
+{
+	const struct dnn_layer_kind *k = ly->kind;
+
+	if ((k->flags & LAYER_SAME_WIDTH) && ly->n_out != ly->n_in) {
+		snprintf(why, size, "a %s row of %zu units after %zu", k->name, ly->n_out,
+			 ly->n_in);
+		return -1;
+	}
+	if (last && (k->flags & LAYER_HIDDEN)) {
+		snprintf(why, size, "a %s row cannot be the output row", k->name);
+		return -1;
+	}
+	return k->check(ly, why, size);
 }

@@ -9,66 +9,160 @@
 #include "spec.h"
 #include "util.h"
 
-struct dnn_net *net_new(size_t n_in, size_t n_layers, const size_t *units, const int *acts,
-			int loss, struct dnn_error *e)
+/* Lay out row l of net from def: its kind, widths, activation, fields and
+ * offsets in params and state. -1 with e set (70) when it cannot stand
+ * there, or when the sizes overflow. */
+static int lay_row(struct dnn_net *net, size_t l, const struct dnn_layer_def *def,
+		   size_t *off, size_t *s_off, struct dnn_error *e)
+{
+	struct dnn_layer *ly = &net->layers[l];
+	size_t np, b_rel, ns;
+	char why[160];
+
+	ly->kind = layer_kind_by_id(def->kind);
+	ly->n_in = l ? net->layers[l - 1].n_out : net->n_in;
+	ly->n_out = def->units;
+	ly->act = act_by_id(def->act);
+	memcpy(ly->field, def->field, sizeof ly->field);
+	if (!ly->kind || !ly->act || ly->n_out == 0)
+		return dnn_error_set(e, DNN_EX_SOFTWARE, NULL, 0, 0,
+				     "layer %zu: bad kind, activation or width", l + 1);
+	if (layer_check(ly, l + 1 == net->n_layers, why, sizeof why))
+		return dnn_error_set(e, DNN_EX_SOFTWARE, NULL, 0, 0, "layer %zu: %s", l + 1, why);
+	ns = ly->kind->n_state(ly->n_in, ly->n_out);
+	if (ly->kind->n_params(ly->n_in, ly->n_out, &np, &b_rel) ||
+	    np > SIZE_MAX / sizeof(float) - *off || ns > SIZE_MAX / sizeof(float) - *s_off)
+		return dnn_error_oom(e);
+	if (np && net->first_params == SIZE_MAX)
+		net->first_params = l;
+	ly->w_off = *off;
+	ly->b_off = *off + b_rel;
+	ly->s_off = *s_off;
+	*off += np;
+	*s_off += ns;
+	/* The spec layer: one more at each row that opens one. */
+	ly->spec_layer = l ? net->layers[l - 1].spec_layer : SIZE_MAX;
+	if (ly->kind->flags & LAYER_OPENS)
+		ly->spec_layer = ly->spec_layer == SIZE_MAX ? 0 : ly->spec_layer + 1;
+	return 0;
+}
+
+struct dnn_net *net_new_rows(size_t n_in, size_t n_rows, const struct dnn_layer_def *rows,
+			     int loss, struct dnn_error *e)
 {
 	struct dnn_net *net;
-	size_t off = 0, fan_in = n_in;
+	size_t off = 0, s_off = 0;
 
-	if (n_in == 0 || n_layers == 0)
+	if (n_in == 0 || n_rows == 0)
 		return dnn_error_set(e, DNN_EX_SOFTWARE, NULL, 0, 0, "empty network"), NULL;
 	net = calloc(1, sizeof *net);
 	if (!net)
 		return dnn_error_oom(e), NULL;
 	net->n_in = n_in;
-	net->n_layers = n_layers;
+	net->n_layers = n_rows;
 	net->loss = loss;
-	net->layers = util_calloc_array(n_layers, sizeof *net->layers);
-	if (!net->layers)
-		goto oom;
-	for (size_t l = 0; l < n_layers; l++) {
-		struct dnn_layer *ly = &net->layers[l];
-		size_t np, b_rel;
-
-		ly->kind = layer_kind_by_id(DNN_LAYER_DENSE);
-		ly->n_in = fan_in;
-		ly->n_out = units[l];
-		ly->act = act_by_id(acts[l]);
-		if (!ly->act || units[l] == 0) {
-			net_free(net);
-			return dnn_error_set(e, DNN_EX_SOFTWARE, NULL, 0, 0,
-					     "layer %zu: bad activation or width", l + 1),
-			       NULL;
-		}
-		if (ly->kind->n_params(ly->n_in, ly->n_out, &np, &b_rel) ||
-		    np > SIZE_MAX / sizeof(float) - off)
-			goto oom;
-		ly->w_off = off;
-		ly->b_off = off + b_rel;
-		off += np;
-		fan_in = ly->n_out;
+	net->first_params = SIZE_MAX;
+	net->layers = util_calloc_array(n_rows, sizeof *net->layers);
+	if (!net->layers) {
+		dnn_error_oom(e);
+		goto fail;
 	}
+	for (size_t l = 0; l < n_rows; l++)
+		if (lay_row(net, l, &rows[l], &off, &s_off, e))
+			goto fail;
 	net->n_params = off;
+	net->n_state = s_off;
 	net->params = util_calloc_huge(off, sizeof *net->params);
 	net->grads = util_calloc_huge(off + NET_GRADS_SPARE, sizeof *net->grads);
-	net->out = util_calloc_array(n_layers, sizeof *net->out);
-	if (!net->params || !net->grads || !net->out)
-		goto oom;
+	net->state = s_off ? util_calloc_huge(s_off, sizeof *net->state) : NULL;
+	net->out = util_calloc_array(n_rows, sizeof *net->out);
+	net->work = util_calloc_array(n_rows, sizeof *net->work);
+	if (!net->params || !net->grads || (s_off && !net->state) || !net->out || !net->work) {
+		dnn_error_oom(e);
+		goto fail;
+	}
 	return net;
-oom:
+fail:
 	net_free(net);
-	dnn_error_oom(e);
 	return NULL;
+}
+
+struct dnn_net *net_new(size_t n_in, size_t n_layers, const size_t *units, const int *acts,
+			int loss, struct dnn_error *e)
+{
+	struct dnn_layer_def *rows = util_calloc_array(n_layers ? n_layers : 1, sizeof *rows);
+	struct dnn_net *net;
+
+	if (!rows)
+		return dnn_error_oom(e), NULL;
+	for (size_t l = 0; l < n_layers; l++)
+		rows[l] = (struct dnn_layer_def){.kind = DNN_LAYER_DENSE, .units = units[l],
+						 .act = acts[l]};
+	net = net_new_rows(n_in, n_layers, rows, loss, e);
+	free(rows);
+	return net;
+}
+
+int net_spec_rows(const struct dnn_spec *s, size_t n_in, struct dnn_layer_def **rows,
+		  size_t *n_rows)
+{
+	struct dnn_layer_def *r = util_calloc_array(s->n_layers * NET_ROWS_PER_LAYER + 1, sizeof *r);
+	size_t n = 0;
+
+	if (!r)
+		return -1;
+	if (s->input_dropout > 0.0)
+		r[n++] = (struct dnn_layer_def){.kind = DNN_LAYER_DROPOUT, .units = n_in,
+						.act = DNN_ACT_LINEAR, .field = {s->input_dropout}};
+	for (size_t i = 0; i < s->n_layers; i++) {
+		const struct dnn_layer_spec *ls = &s->layers[i];
+
+		r[n++] = (struct dnn_layer_def){.kind = DNN_LAYER_DENSE, .units = ls->units,
+						.act = ls->activation};
+		if (ls->dropout > 0.0)
+			r[n++] = (struct dnn_layer_def){.kind = DNN_LAYER_DROPOUT, .units = ls->units,
+							.act = DNN_ACT_LINEAR,
+							.field = {ls->dropout}};
+	}
+	*rows = r;
+	*n_rows = n;
+	return 0;
+}
+
+struct dnn_net *net_new_spec(size_t n_in, const struct dnn_spec *s, struct dnn_error *e)
+{
+	struct dnn_layer_def *rows;
+	struct dnn_net *net;
+	size_t n;
+
+	if (net_spec_rows(s, n_in, &rows, &n))
+		return dnn_error_oom(e), NULL;
+	net = net_new_rows(n_in, n, rows, s->loss, e);
+	free(rows);
+	return net;
+}
+
+int net_is_dense(const struct dnn_net *net)
+{
+	for (size_t l = 0; l < net->n_layers; l++)
+		if (net->layers[l].kind->id != DNN_LAYER_DENSE)
+			return 0;
+	return 1;
 }
 
 void net_free(struct dnn_net *net)
 {
 	if (!net)
 		return;
-	if (net->out)
-		for (size_t l = 0; l < net->n_layers; l++)
+	for (size_t l = 0; l < net->n_layers; l++) {
+		if (net->out)
 			free(net->out[l]);
+		if (net->work)
+			free(net->work[l]);
+	}
 	free(net->out);
+	free(net->work);
+	free(net->state);
 	free(net->d0);
 	free(net->d1);
 	free(net->params);
@@ -82,15 +176,18 @@ size_t net_n_out(const struct dnn_net *net)
 	return net->layers[net->n_layers - 1].n_out;
 }
 
-/* Draw each layer's parameters by its own init in s, else by init. */
+/* Draw each row's parameters by its spec layer's own init in s, else by
+ * init. */
 static void init_layers(struct dnn_net *net, int init, const struct dnn_spec *s,
 			struct dnn_rng *rng)
 {
 	for (size_t l = 0; l < net->n_layers; l++) {
 		const struct dnn_layer *ly = &net->layers[l];
-		int kind = s && l < s->n_layers && s->layers[l].has_init ? s->layers[l].init : init;
+		size_t i = ly->spec_layer;
+		int kind = s && i < s->n_layers && s->layers[i].has_init ? s->layers[i].init : init;
 
-		ly->kind->init(ly, net->params, kind, rng);
+		ly->kind->init(ly, net->params, net->state ? net->state + ly->s_off : NULL, kind,
+			       rng);
 	}
 }
 
@@ -123,6 +220,15 @@ int net_reserve(struct dnn_net *net, size_t n, struct dnn_error *e)
 		net->out[l] = p;
 		if (net->layers[l].n_out > widest)
 			widest = net->layers[l].n_out;
+		cells = net->layers[l].kind->n_work(&net->layers[l], n);
+		if (cells == SIZE_MAX)
+			return dnn_error_oom(e);
+		if (cells) {
+			p = util_realloc_array(net->work[l], cells, sizeof(float));
+			if (!p)
+				return dnn_error_oom(e);
+			net->work[l] = p;
+		}
 	}
 	for (int k = 0; k < 2; k++) {
 		float **d = k ? &net->d1 : &net->d0;
@@ -140,37 +246,58 @@ int net_reserve(struct dnn_net *net, size_t n, struct dnn_error *e)
 	return 0;
 }
 
-/* Layer l: A_l = f(layer_l(A_{l-1})) over the n rows at once, A_0 = x. */
+static const struct dnn_pass inference = {0};
+
+/* What row l of net gets in a pass. */
+static struct dnn_layer_ctx row_ctx(const struct dnn_net *net, size_t l,
+				    const struct dnn_pass *pass)
+{
+	const struct dnn_layer *ly = &net->layers[l];
+	struct dnn_layer_ctx c = {pass ? pass : &inference, l,
+				  net->state ? net->state + ly->s_off : NULL, net->work[l]};
+
+	return c;
+}
+
 const float *net_forward(struct dnn_net *net, const float *x, size_t n)
+{
+	return net_forward_pass(net, x, n, NULL);
+}
+
+/* Row l: A_l = f(layer_l(A_{l-1})) over the n rows at once, A_0 = x. */
+const float *net_forward_pass(struct dnn_net *net, const float *x, size_t n,
+			      const struct dnn_pass *pass)
 {
 	const float *in = x;
 
 	for (size_t l = 0; l < net->n_layers; l++) {
 		const struct dnn_layer *ly = &net->layers[l];
+		struct dnn_layer_ctx c = row_ctx(net, l, pass);
 
-		ly->kind->forward(ly, net->params, in, net->out[l], n);
+		ly->kind->forward(ly, net->params, in, net->out[l], n, &c);
 		in = net->out[l];
 	}
 	return in;
 }
 
 /* Backpropagation: D_L = dL/dZ_L from the loss (fused with softmax and
- * sigmoid), then for l = L down to 1 layer l's kind gives its parameters'
- * gradient and D_{l-1} = dL/dZ_{l-1} (layer.c: for dense, three gemm
- * calls). */
-double net_loss_grad(struct dnn_net *net, const float *x, const float *t, size_t n)
+ * sigmoid), then for l = L down to the first row with parameters, row l's
+ * kind gives its parameters' gradient and, above that row, D_{l-1} =
+ * dL/dZ_{l-1} (layer.c: for dense, three gemm calls). */
+double net_loss_grad(struct dnn_net *net, const float *x, const float *t, size_t n,
+		     const struct dnn_pass *pass)
 {
-	return net_loss_grad_part(net, x, t, n, 1.0f / (float)n) / (double)n;
+	return net_loss_grad_part(net, x, t, n, 1.0f / (float)n, pass) / (double)n;
 }
 
 double net_loss_grad_part(struct dnn_net *net, const float *x, const float *t, size_t n,
-			  float scale)
+			  float scale, const struct dnn_pass *pass)
 {
-	return net_loss_grad_weighted(net, x, t, NULL, n, scale);
+	return net_loss_grad_weighted(net, x, t, NULL, n, scale, pass);
 }
 
 double net_loss_grad_weighted(struct dnn_net *net, const float *x, const float *t,
-			      const float *w, size_t n, float scale)
+			      const float *w, size_t n, float scale, const struct dnn_pass *pass)
 {
 	const struct dnn_layer *last = &net->layers[net->n_layers - 1];
 	const float *a;
@@ -181,15 +308,17 @@ double net_loss_grad_weighted(struct dnn_net *net, const float *x, const float *
 		memset(net->grads, 0, net->n_params * sizeof *net->grads);
 		return 0.0;
 	}
-	a = net_forward(net, x, n);
+	a = net_forward_pass(net, x, n, pass);
 	loss = loss_eval_weighted(net->loss, last->act, a, t, w, n, last->n_out, scale, d);
-	for (size_t l = net->n_layers; l-- > 0;) {
+	for (size_t l = net->n_layers; l-- > 0 && l + 1 > net->first_params;) {
 		const struct dnn_layer *ly = &net->layers[l];
 		const float *in = l ? net->out[l - 1] : x;
+		struct dnn_layer_ctx c = row_ctx(net, l, pass);
 		float *tmp = d;
 
 		ly->kind->backward(ly, net->params, in, d, n, net->grads,
-				   l ? net->layers[l - 1].act : NULL, dprev);
+				   l > net->first_params ? net->layers[l - 1].act : NULL, dprev,
+				   &c);
 		d = dprev;
 		dprev = tmp;
 	}

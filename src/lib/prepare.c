@@ -228,31 +228,9 @@ int prepare_output_width(const struct dnn_spec *s, const struct dnn_dataset *d,
 	return 0;
 }
 
-struct dnn_net *prepare_net(const struct dnn_spec *s, size_t n_in, struct dnn_error *e)
-{
-	size_t *units = util_malloc_array(s->n_layers, sizeof *units);
-	int *acts = util_malloc_array(s->n_layers, sizeof *acts);
-	struct dnn_net *net = NULL;
-
-	if (!units || !acts) {
-		free(units);
-		free(acts);
-		dnn_error_oom(e);
-		return NULL;
-	}
-	for (size_t l = 0; l < s->n_layers; l++) {
-		units[l] = s->layers[l].units;
-		acts[l] = s->layers[l].activation;
-	}
-	net = net_new(n_in, s->n_layers, units, acts, s->loss, e);
-	free(units);
-	free(acts);
-	return net;
-}
-
 static int build_net(struct dnn_prepared *p, size_t n_in, struct dnn_error *e)
 {
-	p->model.net = prepare_net(&p->spec, n_in, e);
+	p->model.net = net_new_spec(n_in, &p->spec, e);
 	return p->model.net ? 0 : -1;
 }
 

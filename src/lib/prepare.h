@@ -70,10 +70,6 @@ int prepare_spec(struct dnn_prepared *p, const char *spec_path, const char *data
 int prepare_model(struct dnn_prepared *p, const char *model_path, const char *data_path,
 		  const struct dnn_csv_opts *csv, struct dnn_error *e);
 
-/* The network spec s describes (its output width set) for n_in inputs,
- * weights zeroed. NULL with e set when out of memory. */
-struct dnn_net *prepare_net(const struct dnn_spec *s, size_t n_in, struct dnn_error *e);
-
 /* The output layer's width for dataset d: the spec's, or when it leaves it
  * out the number of target columns (regression), of classes (softmax), or 1
  * for two classes and a sigmoid unit; a width that does not fit is an error

@@ -20,24 +20,11 @@ void rng_seed(struct dnn_rng *r, uint64_t seed)
 		r->s[i] = splitmix64(&x);
 }
 
-static uint64_t rotl(uint64_t x, int k)
+uint64_t rng_mix(uint64_t a, uint64_t b)
 {
-	return (x << k) | (x >> (64 - k));
-}
+	uint64_t x = a ^ (b * 0xd1b54a32d192ed03ULL);
 
-uint64_t rng_next(struct dnn_rng *r)
-{
-	uint64_t *s = r->s;
-	uint64_t result = rotl(s[1] * 5, 7) * 9;
-	uint64_t t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return result;
+	return splitmix64(&x);
 }
 
 double rng_uniform(struct dnn_rng *r)

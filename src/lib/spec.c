@@ -179,7 +179,7 @@ static int get_layer_hparam(const struct ctx *c, const cJSON *it, const char *ke
 
 static int parse_layers(const struct ctx *c, const cJSON *arr, int loss, struct dnn_spec *s)
 {
-	static const char *const keys[] = {"units", "activation", "init", "max_norm"};
+	static const char *const keys[] = {"units", "activation", "init", "max_norm", "dropout"};
 	size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
 	char key[64];
 
@@ -203,7 +203,7 @@ static int parse_layers(const struct ctx *c, const cJSON *arr, int loss, struct 
 			return bad(c, key, "expected an object like {\"units\": 16, \"activation\": "
 					   "\"relu\"}, got %s",
 				   type_name(ly));
-		if (check_keys(c, ly, key, keys, 4))
+		if (check_keys(c, ly, key, keys, sizeof keys / sizeof keys[0]))
 			return -1;
 		u = cJSON_GetObjectItemCaseSensitive(ly, "units");
 		a = cJSON_GetObjectItemCaseSensitive(ly, "activation");
@@ -239,6 +239,14 @@ static int parse_layers(const struct ctx *c, const cJSON *arr, int loss, struct 
 			snprintf(key, sizeof key, "layers[%zu].max_norm", i);
 			if (get_layer_hparam(c, a, key, "layers[].max_norm", &s->layers[i].max_norm))
 				return -1;
+			snprintf(key, sizeof key, "layers[%zu].activation", i);
+		}
+		if ((a = cJSON_GetObjectItemCaseSensitive(ly, "dropout"))) {
+			snprintf(key, sizeof key, "layers[%zu].dropout", i);
+			if (get_layer_hparam(c, a, key, "layers[].dropout", &s->layers[i].dropout))
+				return -1;
+			if (last && s->layers[i].dropout != 0.0)
+				return bad(c, key, "the output layer takes no dropout");
 			snprintf(key, sizeof key, "layers[%zu].activation", i);
 		}
 		const struct dnn_act_info *ai = act_by_id(s->layers[i].activation);
@@ -580,7 +588,7 @@ static int parse_root(const struct ctx *c, const cJSON *root, struct dnn_spec *s
 	static const char *const keys[] = {"layers",   "loss",	   "init",
 					   "optimizer", "epochs",   "batch_size",
 					   "seed",     "data",	   "schedule",
-					   "patience", "label_smoothing"};
+					   "patience", "label_smoothing", "input_dropout"};
 	const cJSON *it;
 	size_t k;
 	int loss = 0;
@@ -628,6 +636,9 @@ static int parse_root(const struct ctx *c, const cJSON *root, struct dnn_spec *s
 	if ((it = cJSON_GetObjectItemCaseSensitive(root, "batch_size")) && get_hparam(c, it, "batch_size", s))
 		return -1;
 	if ((it = cJSON_GetObjectItemCaseSensitive(root, "seed")) && get_hparam(c, it, "seed", s))
+		return -1;
+	if ((it = cJSON_GetObjectItemCaseSensitive(root, "input_dropout")) &&
+	    get_hparam(c, it, "input_dropout", s))
 		return -1;
 	if ((it = cJSON_GetObjectItemCaseSensitive(root, "data")) && parse_data(c, it, s))
 		return -1;
@@ -926,6 +937,8 @@ char *spec_to_json(const struct dnn_spec *s)
 			goto out;
 		if (s->layers[i].max_norm > 0.0 && !add_double(ly, "max_norm", s->layers[i].max_norm))
 			goto out;
+		if (s->layers[i].dropout != 0.0 && !add_double(ly, "dropout", s->layers[i].dropout))
+			goto out;
 	}
 	if (!layers || !cJSON_AddStringToObject(root, "loss", loss_name(s->loss)) ||
 	    !cJSON_AddStringToObject(root, "init", spec_init_name(s->init)))
@@ -943,6 +956,8 @@ char *spec_to_json(const struct dnn_spec *s)
 	if (s->patience && !add_uint(root, "patience", s->patience))
 		goto out;
 	if (s->label_smoothing > 0.0 && !add_double(root, "label_smoothing", s->label_smoothing))
+		goto out;
+	if (s->input_dropout != 0.0 && !add_double(root, "input_dropout", s->input_dropout))
 		goto out;
 	data = cJSON_AddObjectToObject(root, "data");
 	if (!data)

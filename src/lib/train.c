@@ -98,6 +98,8 @@ struct full_batch {
 	const struct dnn_rows *rows;
 	size_t n_total; /* the rows of all processes */
 	const struct comm *comm;
+	const size_t *gid; /* MPI: the rows' places among all (NULL: 0, 1, ...) */
+	uint64_t seed;	   /* the draws (masks): one fixed loss for every iteration */
 };
 
 static double full_batch_loss(void *ctx, const float *w, float *grad)
@@ -113,8 +115,10 @@ static double full_batch_loss(void *ctx, const float *w, float *grad)
 	for (size_t i = 0; i < n; i += chunk) {
 		size_t nb = n - i < chunk ? n - i : chunk;
 		const float *rw = fb->rows->w ? fb->rows->w + i : NULL;
+		struct dnn_pass pass = {1, fb->seed, fb->gid ? fb->gid + i : NULL, i};
 		double loss = net_loss_grad_weighted(net, fb->rows->x + i * n_in,
-						     fb->rows->t + i * m, rw, nb, 1.0f / (float)nb) /
+						     fb->rows->t + i * m, rw, nb, 1.0f / (float)nb,
+						     &pass) /
 			      (double)nb;
 		float wgt = (float)((double)nb / all);
 
@@ -172,6 +176,7 @@ struct run {
 	size_t *idx;	/* the epoch's order of rows 0 .. n_all-1 */
 	size_t *local;	/* MPI: local[g] is the row here that is row g of all
 			 * (SIZE_MAX: another rank's) */
+	size_t *keys;	/* the places among all rows of the rows of xb */
 	float *xb, *tb; /* this process's rows of a minibatch */
 	float *wb;	/* their weights (train->w), or NULL */
 	float *good;	/* the weights at the start of the epoch */
@@ -190,8 +195,10 @@ static int interrupted(const struct dnn_train_opts *o)
 	return o->interrupt && *o->interrupt;
 }
 
-static void copy_row(struct run *r, size_t j, size_t at)
+/* Row j here, row g of all, into place at of the minibatch. */
+static void copy_row(struct run *r, size_t j, size_t g, size_t at)
 {
+	r->keys[at] = g;
 	memcpy(r->xb + at * r->n_in, r->train->x + j * r->n_in, r->n_in * sizeof *r->xb);
 	memcpy(r->tb + at * r->m, r->train->t + j * r->m, r->m * sizeof *r->tb);
 	if (r->wb)
@@ -201,7 +208,7 @@ static void copy_row(struct run *r, size_t j, size_t at)
 static size_t local_gather(struct run *r, size_t s, size_t nb)
 {
 	for (size_t q = 0; q < nb; q++)
-		copy_row(r, r->idx[s + q], q);
+		copy_row(r, r->idx[s + q], r->idx[s + q], q);
 	return nb;
 }
 
@@ -277,7 +284,7 @@ static size_t shared_gather(struct run *r, size_t s, size_t nb)
 		size_t j = r->local[r->idx[s + q]];
 
 		if (j != SIZE_MAX)
-			copy_row(r, j, nl++);
+			copy_row(r, j, r->idx[s + q], nl++);
 	}
 	return nl;
 }
@@ -330,6 +337,7 @@ static int run_alloc(struct run *r, struct dnn_error *e)
 		r->idx = util_malloc_array(r->n_all, sizeof *r->idx);
 		r->xb = util_malloc_array(r->bs * r->n_in, sizeof *r->xb);
 		r->tb = util_malloc_array(r->bs * r->m, sizeof *r->tb);
+		r->keys = util_malloc_array(r->bs, sizeof *r->keys);
 		r->good = util_malloc_array(r->np, sizeof *r->good);
 		if (r->train->w)
 			r->wb = util_malloc_array(r->bs, sizeof *r->wb);
@@ -337,8 +345,8 @@ static int run_alloc(struct run *r, struct dnn_error *e)
 			r->local = util_malloc_array(r->n_all, sizeof *r->local);
 		if (o->patience && !r->early->best)
 			r->early->best = r->best = util_malloc_array(r->np, sizeof *r->best);
-		if (!r->idx || !r->xb || !r->tb || !r->good || (o->patience && !r->early->best) ||
-		    (r->train->w && !r->wb) ||
+		if (!r->idx || !r->xb || !r->tb || !r->keys || !r->good ||
+		    (o->patience && !r->early->best) || (r->train->w && !r->wb) ||
 		    (r->comm == &mpi_ranks && !r->local) ||
 		    metrics_tally_init(&r->ty, o->classification, r->m))
 			failed = dnn_error_oom(e);
@@ -377,7 +385,8 @@ static int run_init(struct run *r, struct dnn_net *net, struct dnn_optim *opt, s
 	r->own.best_loss = (double)INFINITY;
 	r->early = o->early ? o->early : &r->own;
 	r->full = optim_full_batch(opt);
-	r->fb = (struct full_batch){net, train, r->n_all, r->comm};
+	r->fb = (struct full_batch){net, train, r->n_all, r->comm,
+				    r->comm == &mpi_ranks ? o->gid : NULL, rng_mix(o->seed, 0)};
 	r->comm->sum_u64(&nv, 1);
 	r->has_val = nv > 0;
 	if (r->n_all == 0)
@@ -401,6 +410,7 @@ static void run_free(struct run *r)
 	free(r->xb);
 	free(r->tb);
 	free(r->wb);
+	free(r->keys);
 	free(r->good);
 	if (r->best && r->early == &r->own)
 		free(r->best);
@@ -425,6 +435,7 @@ static int epoch_minibatch(struct run *r, unsigned long ep, struct dnn_epoch *re
 	struct dnn_net *net = r->net;
 	size_t n_all = r->n_all;
 	struct dnn_metrics mt;
+	struct dnn_pass pass = {1, rng_mix(o->seed, ep), r->keys, 0};
 
 	metrics_tally_reset(&r->ty);
 	for (size_t i = 0; i < n_all; i++)
@@ -432,7 +443,8 @@ static int epoch_minibatch(struct run *r, unsigned long ep, struct dnn_epoch *re
 	rng_shuffle(r->rng, r->idx, n_all);
 	for (size_t s = 0; s < n_all; s += r->bs) {
 		size_t nb = n_all - s < r->bs ? n_all - s : r->bs, nl = r->comm->gather(r, s, nb);
-		double loss = net_loss_grad_weighted(net, r->xb, r->tb, r->wb, nl, 1.0f / (float)nb);
+		double loss =
+		    net_loss_grad_weighted(net, r->xb, r->tb, r->wb, nl, 1.0f / (float)nb, &pass);
 		int bad;
 
 		loss = r->comm->sum_gradients(r, loss, nb, &bad);
