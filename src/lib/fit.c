@@ -162,6 +162,7 @@ static int fit_train(struct fit *f, const struct dnn_fit_opts *o, struct dnn_err
 		.interrupt = o->interrupt,
 		.n_total = f->n_train,
 		.max_norm = f->max_norm,
+		.seed = f->spec.seed,
 	};
 
 	return train_run(f->m.net, f->opt, &f->rng, &train_rows, &val_rows, &topts, &f->m.history,
