@@ -177,6 +177,29 @@ static int get_layer_hparam(const struct ctx *c, const cJSON *it, const char *ke
 	return 0;
 }
 
+/* Layer i's numbers of the hyperparameter table that ly gives: max_norm,
+ * and dropout, which the output layer (last) does not take. */
+static int layer_numbers(const struct ctx *c, const cJSON *ly, size_t i, int last,
+			 struct dnn_layer_spec *ls)
+{
+	const cJSON *it;
+	char key[64];
+
+	if ((it = cJSON_GetObjectItemCaseSensitive(ly, "max_norm"))) {
+		snprintf(key, sizeof key, "layers[%zu].max_norm", i);
+		if (get_layer_hparam(c, it, key, "layers[].max_norm", &ls->max_norm))
+			return -1;
+	}
+	if ((it = cJSON_GetObjectItemCaseSensitive(ly, "dropout"))) {
+		snprintf(key, sizeof key, "layers[%zu].dropout", i);
+		if (get_layer_hparam(c, it, key, "layers[].dropout", &ls->dropout))
+			return -1;
+		if (last && ls->dropout != 0.0)
+			return bad(c, key, "the output layer takes no dropout");
+	}
+	return 0;
+}
+
 static int parse_layers(const struct ctx *c, const cJSON *arr, int loss, struct dnn_spec *s)
 {
 	static const char *const keys[] = {"units", "activation", "init", "max_norm", "dropout"};
@@ -235,20 +258,11 @@ static int parse_layers(const struct ctx *c, const cJSON *arr, int loss, struct 
 			s->layers[i].has_init = 1;
 			s->layers[i].init = init_ids[k];
 		}
-		if ((a = cJSON_GetObjectItemCaseSensitive(ly, "max_norm"))) {
-			snprintf(key, sizeof key, "layers[%zu].max_norm", i);
-			if (get_layer_hparam(c, a, key, "layers[].max_norm", &s->layers[i].max_norm))
-				return -1;
+		if (layer_numbers(c, ly, i, last, &s->layers[i]))
+			return -1;
+		if (cJSON_GetObjectItemCaseSensitive(ly, "max_norm") ||
+		    cJSON_GetObjectItemCaseSensitive(ly, "dropout"))
 			snprintf(key, sizeof key, "layers[%zu].activation", i);
-		}
-		if ((a = cJSON_GetObjectItemCaseSensitive(ly, "dropout"))) {
-			snprintf(key, sizeof key, "layers[%zu].dropout", i);
-			if (get_layer_hparam(c, a, key, "layers[].dropout", &s->layers[i].dropout))
-				return -1;
-			if (last && s->layers[i].dropout != 0.0)
-				return bad(c, key, "the output layer takes no dropout");
-			snprintf(key, sizeof key, "layers[%zu].activation", i);
-		}
 		const struct dnn_act_info *ai = act_by_id(s->layers[i].activation);
 
 		if (!last && (ai->flags & ACT_OUTPUT_ONLY))
@@ -585,10 +599,10 @@ static int parse_data(const struct ctx *c, const cJSON *obj, struct dnn_spec *s)
 
 static int parse_root(const struct ctx *c, const cJSON *root, struct dnn_spec *s)
 {
-	static const char *const keys[] = {"layers",   "loss",	   "init",
-					   "optimizer", "epochs",   "batch_size",
-					   "seed",     "data",	   "schedule",
-					   "patience", "label_smoothing", "input_dropout"};
+	static const char *const keys[] = {"layers",	  "loss",	   "init",
+					   "optimizer",	  "epochs",	   "batch_size",
+					   "seed",	  "data",	   "schedule",
+					   "patience",	  "label_smoothing", "input_dropout"};
 	const cJSON *it;
 	size_t k;
 	int loss = 0;
