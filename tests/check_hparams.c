@@ -99,16 +99,13 @@ static void both(const struct dnn_hparam *h, const char *num, int want)
 
 	ck_assert_msg(by_spec == want, "%s = %s: spec says %d (%s)", h->path, num, by_spec,
 		      spec_msg);
-	if (!want) {
-		char key[64];
-
-		/* A layer's key is named with the layer's index. */
-		if (strncmp(h->path, "layers[].", 9) == 0)
-			snprintf(key, sizeof key, "layers[0].%s", h->key);
-		else
-			snprintf(key, sizeof key, "%s", h->path);
-		ck_assert_msg(strncmp(spec_msg, key, strlen(key)) == 0, "%s", spec_msg);
-	}
+	/* A key of every layer is named with the layer's index. */
+	if (!want && strncmp(h->path, "layers[].", 9) == 0)
+		ck_assert_msg(strncmp(spec_msg, "layers[0].", 10) == 0 &&
+				  strncmp(spec_msg + 10, h->key, strlen(h->key)) == 0,
+			      "%s", spec_msg);
+	else if (!want)
+		ck_assert_msg(strncmp(spec_msg, h->path, strlen(h->path)) == 0, "%s", spec_msg);
 	if (!h->option)
 		return;
 	by_opt = option_verdict(h, num, opt_msg, sizeof opt_msg);

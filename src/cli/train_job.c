@@ -503,13 +503,18 @@ static int build_optim(struct train_job *j, struct dnn_error *e)
 	j->opt = optim_new(&s->optim, n_params, e);
 	if (dist_agree(!j->opt, e))
 		return -1;
-	for (size_t l = 0; l < s->n_layers; l++)
-		if (s->layers[l].max_norm > 0.0 && !j->max_norm) {
-			j->max_norm = util_calloc_array(s->n_layers, sizeof *j->max_norm);
+	for (size_t l = 0; l < s->n_layers && !j->max_norm; l++)
+		if (s->layers[l].max_norm > 0.0) {
+			const struct dnn_net *net = j->model.net;
+
+			j->max_norm = util_calloc_array(net->n_layers, sizeof *j->max_norm);
 			if (dist_agree(!j->max_norm ? dnn_error_oom(e) : 0, e))
 				return -1;
-			for (size_t k = 0; k < s->n_layers; k++)
-				j->max_norm[k] = s->layers[k].max_norm;
+			/* One per row of the net: each spec layer is one dense row,
+			 * in order (net_spec_rows). */
+			for (size_t r = 0, k = 0; r < net->n_layers && k < s->n_layers; r++)
+				if (net->layers[r].kind->id == DNN_LAYER_DENSE)
+					j->max_norm[r] = s->layers[k++].max_norm;
 		}
 	if (s->patience) {
 		j->early.best = util_malloc_array(n_params, sizeof *j->early.best);
@@ -615,8 +620,8 @@ static void run_training(struct train_job *j)
 	    .ctx = &j->rep,
 	    .gid = j->shared ? d->train_gid : NULL,
 	    .n_total = d->n_train_total,
-	    .seed = j->spec.seed,
 	    .max_norm = j->max_norm,
+	    .seed = j->spec.seed,
 	};
 
 	catch_signals(j->old_sig);

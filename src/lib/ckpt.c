@@ -34,7 +34,20 @@ struct loader {
 	struct dnn_layer_def *rows;
 };
 
+static int load_err(struct loader *ld, const char *fmt, ...) DNN_PRINTF(2, 3);
 static int sect_err(struct loader *ld, int s, const char *fmt, ...) DNN_PRINTF(3, 4);
+
+/* Error 65 naming the file. */
+static int load_err(struct loader *ld, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return dnn_error_set(ld->e, DNN_EX_DATA, ld->name, 0, 0, "%s", msg);
+}
 
 /* Error 65 naming the file and the section. */
 static int sect_err(struct loader *ld, int s, const char *fmt, ...)
@@ -401,14 +414,12 @@ static int parse_stat(struct loader *ld)
 
 	if (!ld->fr.sect[S_STAT]) {
 		if (ld->n_state)
-			return dnn_error_set(ld->e, DNN_EX_DATA, ld->name, 0, 0,
-					     "missing section 'STAT' (the layers keep %zu values)",
-					     ld->n_state);
+			return load_err(ld, "missing section 'STAT' (the layers keep %zu values)",
+					ld->n_state);
 		return 0;
 	}
 	if (ld->fr.version == 1)
-		return dnn_error_set(ld->e, DNN_EX_DATA, ld->name, 0, 0,
-				     "section 'STAT' in a version 1 checkpoint");
+		return load_err(ld, "section 'STAT' in a version 1 checkpoint");
 	n = rbuf_uint(&r, 8);
 	if (r.overrun)
 		return sect_done(ld, S_STAT, &r);
@@ -577,8 +588,7 @@ static int parse_sections(struct dnn_model *m, struct loader *ld)
 {
 	if (parse_layr(ld) || parse_cols(ld, m) || parse_cats(ld, m) || parse_clas(ld, m) ||
 	    parse_norm(ld, m) || parse_fill(ld, m) || check_wght(ld) || parse_stat(ld) ||
-	    parse_hist(ld, m) ||
-	    parse_spec(ld, m) || parse_meta(ld, m))
+	    parse_hist(ld, m) || parse_spec(ld, m) || parse_meta(ld, m))
 		return -1;
 	m->task = ld->task;
 	return 0;

@@ -32,7 +32,7 @@ extern const char ckpt_sect_tag[N_SECT][5];
 /* The sections of a checkpoint whose frame is verified, pointing into its
  * image; NULL for those absent. */
 struct ckpt_frame {
-	uint32_t version; /* 1 or 2 */
+	uint32_t version; /* 1 or 2 (the rows are all dense in version 1) */
 	const unsigned char *sect[N_SECT];
 	size_t sect_len[N_SECT];
 	const unsigned char *meta; /* the ancillary "meta" section */

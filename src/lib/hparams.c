@@ -34,7 +34,7 @@
 #define SIZE(field) DNN_HP_SIZE, offsetof(struct dnn_spec, field)
 #define U64(field) DNN_HP_U64, offsetof(struct dnn_spec, field)
 #define DOUBLE(field) DNN_HP_DOUBLE, offsetof(struct dnn_spec, field)
-#define HIDDEN(field) DNN_HP_HIDDEN, offsetof(struct dnn_layer_spec, field)
+#define HIDDEN(field) DNN_HP_HIDDEN_DOUBLE, offsetof(struct dnn_layer_spec, field)
 
 /* The ranges are those of dnn-spec(5); dnn(1) refers to them. In the order
  * dnn train checks its options. */
@@ -211,11 +211,6 @@ void hparam_store(struct dnn_spec *s, const struct dnn_hparam *h, double v)
 {
 	char *at = (char *)s + h->offset;
 
-	if (h->store == DNN_HP_HIDDEN) {
-		for (size_t l = 0; l + 1 < s->n_layers; l++)
-			*(double *)(void *)((char *)&s->layers[l] + h->offset) = v;
-		return;
-	}
 	switch (h->store) {
 	case DNN_HP_ULONG:
 		*(unsigned long *)(void *)at = (unsigned long)v;
@@ -225,6 +220,10 @@ void hparam_store(struct dnn_spec *s, const struct dnn_hparam *h, double v)
 		break;
 	case DNN_HP_U64:
 		*(uint64_t *)(void *)at = (uint64_t)v;
+		break;
+	case DNN_HP_HIDDEN_DOUBLE:
+		for (size_t i = 0; i + 1 < s->n_layers; i++)
+			*(double *)(void *)((char *)&s->layers[i] + h->offset) = v;
 		break;
 	default:
 		*(double *)(void *)at = v;

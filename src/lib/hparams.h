@@ -18,7 +18,9 @@ enum dnn_hp_store {
 	DNN_HP_SIZE,
 	DNN_HP_U64,
 	DNN_HP_DOUBLE,
-	DNN_HP_HIDDEN /* a double of struct dnn_layer_spec, set on every hidden layer */
+	/* A double of struct dnn_layer_spec at offset: a key of every layer
+	 * (path "layers[].KEY"); stored by the option in every hidden layer */
+	DNN_HP_HIDDEN_DOUBLE
 };
 
 struct dnn_hparam {
@@ -35,8 +37,8 @@ struct dnn_hparam {
 			      * an optimizer key */
 	unsigned schedules;  /* the same for the schedules (enum dnn_sched_kind) */
 	int store;	     /* enum dnn_hp_store */
-	size_t offset;	     /* offsetof(struct dnn_spec, ...); DNN_HP_HIDDEN:
-			      * offsetof(struct dnn_layer_spec, ...) */
+	size_t offset;	     /* offsetof(struct dnn_spec, ...), or of struct
+			      * dnn_layer_spec for DNN_HP_HIDDEN_DOUBLE */
 };
 
 /* The table, in the order the options are checked, and its length. */
@@ -60,7 +62,7 @@ int hparam_in_range(const struct dnn_hparam *h, double v);
 /* Check the spec value v of h, read from file: -1 with e set (65,
  * "FILE: KEY: message") when out of range. */
 int hparam_check_json(const struct dnn_hparam *h, double v, const char *file, struct dnn_error *e);
-/* The same naming key instead of h->path ("layers[2].max_norm"). */
+/* The same naming key ("layers[2].dropout" for the row "layers[].dropout"). */
 int hparam_check_json_at(const struct dnn_hparam *h, const char *key, double v, const char *file,
 			 struct dnn_error *e);
 
@@ -72,8 +74,8 @@ int hparam_parse_arg(const struct dnn_hparam *h, const char *arg, double *out,
 int hparam_set_arg(struct dnn_spec *s, const struct dnn_hparam *h, const char *arg,
 		   struct dnn_error *e);
 
-/* Store v (in range) in s at h's place (DNN_HP_HIDDEN: in every layer but
- * the output layer). */
+/* Store v (in range) in s at h's place (DNN_HP_HIDDEN_DOUBLE: in every
+ * layer but the output layer). */
 void hparam_store(struct dnn_spec *s, const struct dnn_hparam *h, double v);
 
 #endif

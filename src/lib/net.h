@@ -109,8 +109,8 @@ double net_loss_grad_part(struct dnn_net *net, const float *x, const float *t, s
 double net_loss_grad_weighted(struct dnn_net *net, const float *x, const float *t,
 			      const float *w, size_t n, float scale, const struct dnn_pass *pass);
 /* Max-norm: rescale each row of row l's weights (a unit's incoming
- * weights, its bias left out) whose norm is above c to norm c; l is a
- * dense row. */
+ * weights, its bias left out; l a dense row) whose norm is above c to
+ * norm c. */
 void net_max_norm(struct dnn_net *net, size_t l, double c);
 
 /* Width of the output layer. */

@@ -599,10 +599,10 @@ static int parse_data(const struct ctx *c, const cJSON *obj, struct dnn_spec *s)
 
 static int parse_root(const struct ctx *c, const cJSON *root, struct dnn_spec *s)
 {
-	static const char *const keys[] = {"layers",	  "loss",	   "init",
-					   "optimizer",	  "epochs",	   "batch_size",
-					   "seed",	  "data",	   "schedule",
-					   "patience",	  "label_smoothing", "input_dropout"};
+	static const char *const keys[] = {"layers",   "loss",	   "init",
+					   "optimizer", "epochs",   "batch_size",
+					   "seed",     "data",	   "schedule",
+					   "patience", "label_smoothing", "input_dropout"};
 	const cJSON *it;
 	size_t k;
 	int loss = 0;

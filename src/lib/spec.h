@@ -59,8 +59,8 @@ struct dnn_layer_spec {
 	int activation;		/* enum dnn_act */
 	int has_init;		/* the layer overrides the spec's init with its own */
 	int init;		/* enum dnn_init, when has_init */
-	double dropout;		/* fraction of its outputs dropped in training; 0: none */
 	double max_norm;	/* each unit's incoming weights kept to this norm; 0: none */
+	double dropout;		/* fraction of its outputs dropped in training; 0: none */
 };
 
 /* data.class_weight: none, "balanced", or a weight per class label. */
@@ -88,8 +88,8 @@ struct dnn_spec {
 	unsigned long epochs;
 	size_t batch_size;
 	uint64_t seed;
-	double input_dropout;	/* fraction of the inputs dropped in training; 0: none */
 	double label_smoothing;	/* cross-entropy targets smoothed by it, in [0, 1) */
+	double input_dropout;	/* fraction of the inputs dropped in training; 0: none */
 	struct {
 		size_t n_targets;	/* 0: the last column */
 		struct dnn_column_ref *targets;

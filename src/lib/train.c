@@ -114,8 +114,8 @@ static double full_batch_loss(void *ctx, const float *w, float *grad)
 	memset(grad, 0, net->n_params * sizeof *grad);
 	for (size_t i = 0; i < n; i += chunk) {
 		size_t nb = n - i < chunk ? n - i : chunk;
-		struct dnn_pass pass = {1, fb->seed, fb->gid ? fb->gid + i : NULL, i};
 		const float *rw = fb->rows->w ? fb->rows->w + i : NULL;
+		struct dnn_pass pass = {1, fb->seed, fb->gid ? fb->gid + i : NULL, i};
 		double loss = net_loss_grad_weighted(net, fb->rows->x + i * n_in,
 						     fb->rows->t + i * m, rw, nb, 1.0f / (float)nb,
 						     &pass) /
@@ -409,23 +409,19 @@ static void run_free(struct run *r)
 	free(r->local);
 	free(r->xb);
 	free(r->tb);
-	free(r->keys);
 	free(r->wb);
+	free(r->keys);
 	free(r->good);
 	if (r->best && r->early == &r->own)
 		free(r->best);
 }
 
-/* Max-norm after a step: the dense row of each spec layer with a
- * max_norm. */
+/* Max-norm after a step: the rows of each layer with a max_norm. */
 static void apply_max_norm(struct run *r)
 {
-	for (size_t l = 0; r->o->max_norm && l < r->net->n_layers; l++) {
-		const struct dnn_layer *ly = &r->net->layers[l];
-
-		if (ly->kind->id == DNN_LAYER_DENSE && r->o->max_norm[ly->spec_layer] > 0.0)
-			net_max_norm(r->net, l, r->o->max_norm[ly->spec_layer]);
-	}
+	for (size_t l = 0; r->o->max_norm && l < r->net->n_layers; l++)
+		if (r->o->max_norm[l] > 0.0)
+			net_max_norm(r->net, l, r->o->max_norm[l]);
 }
 
 /* The minibatch steps of epoch ep over the rows of all processes, in the

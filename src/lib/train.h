@@ -87,17 +87,16 @@ struct dnn_train_opts {
 	 * (and the callbacks' row counts) are those of all ranks. */
 	const size_t *gid;
 	size_t n_total;
+	/* Max-norm (NULL: none): after every minibatch step, each unit's
+	 * incoming weights in net row l rescaled to a norm of at most
+	 * max_norm[l] (0: not that row; one per row of the net). Not for full-batch optimizers. */
+	const double *max_norm;
 	/* The key of training's random draws (dropout masks): those of row g
 	 * (its place among all training rows) in epoch ep come from seed, ep
 	 * and g alone, whatever the threads, ranks or batches (the spec's
 	 * seed); for full-batch L-BFGS, which minimizes one fixed loss, from
 	 * seed and g alone, the same in every iteration. */
 	uint64_t seed;
-	/* Max-norm (NULL: none): after every minibatch step, each unit's
-	 * incoming weights in spec layer l (its dense row) rescaled to a norm
-	 * of at most max_norm[l] (0: not that layer). Not for full-batch
-	 * optimizers. */
-	const double *max_norm;
 };
 
 /* Train net on train rows (and report on val rows when val->n > 0),
