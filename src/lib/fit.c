@@ -122,11 +122,14 @@ static int fit_build(struct fit *f, struct dnn_error *e)
 		return -1;
 	for (size_t l = 0; l < s->n_layers && !f->max_norm; l++)
 		if (s->layers[l].max_norm > 0.0) {
-			/* One per spec layer (train.c finds its dense row). */
-			if (!(f->max_norm = util_calloc_array(s->n_layers, sizeof *f->max_norm)))
+			const struct dnn_net *net = f->m.net;
+
+			if (!(f->max_norm = util_calloc_array(net->n_layers, sizeof *f->max_norm)))
 				return dnn_error_oom(e);
-			for (size_t k = 0; k < s->n_layers; k++)
-				f->max_norm[k] = s->layers[k].max_norm;
+			/* One per row of the net, each spec layer's on its dense row. */
+			for (size_t r = 0, k = 0; r < net->n_layers && k < s->n_layers; r++)
+				if (net->layers[r].kind->id == DNN_LAYER_DENSE)
+					f->max_norm[r] = s->layers[k++].max_norm;
 		}
 	f->early.best_loss = (double)INFINITY;
 	if (s->patience) {
