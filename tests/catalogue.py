@@ -159,7 +159,7 @@ def image2(new_layr, extra=()):
 
 
 V2 = r"section 'LAYR': layer 2"
-add("ckpt_v2_unknown_kind", "ckpt", 65, r"section 'LAYR': kind id 9 of layer 2 is out of range \(1-2\)$",
+add("ckpt_v2_unknown_kind", "ckpt", 65, r"section 'LAYR': kind id 9 of layer 2 is out of range \(1-4\)$",
     image2(layr2([row2(9, hidden_units, 1, (0.5,))])))
 add("ckpt_v2_dropout_p_1", "ckpt", 65, V2 + r": dropout p is 1, not above 0 and below 1$",
     image2(layr2([row2(2, hidden_units, 1, (1.0,))])))
@@ -189,6 +189,46 @@ add("ckpt_v2_layout_in_v1", "ckpt", 65, r"section 'LAYR'",
 add("ckpt_v2_stat_no_state", "ckpt", 65, r"section 'STAT': 1 values where the layers keep 0$",
     image2(layr2([row2(2, hidden_units, 1, (0.5,))]),
            [("STAT", struct.pack("<Qf", 1, 0.0))]))
+# A normalization row (kind 3 batch_norm, 4 layer_norm) after the first dense
+# row (then linear), with its gamma and beta in WGHT and, for batch_norm, the
+# running means and variances in STAT.
+def norm_image(kind, fields, units=hidden_units, stat=True, state=None):
+    (count,) = struct.unpack_from("<Q", payload["WGHT"])
+    ws = list(struct.unpack_from("<%df" % count, payload["WGHT"], 8))
+    k0 = hidden_units * (n_in + 1)
+    ws = ws[:k0] + [1.0] * units + [0.0] * units + ws[k0:]
+    new_wght = struct.pack("<Q", len(ws)) + struct.pack("<%df" % len(ws), *ws)
+    rows = [row2(1, hidden_units, 1), row2(kind, units, hidden_act, fields)]
+    rows += [row2(1, u, a) for u, a in dense_rows[1:]]
+    new_layr = struct.pack("<4I", task, loss, n_in, len(rows)) + b"".join(rows)
+    sects = [(t, new_layr if t == "LAYR" else new_wght if t == "WGHT" else p) for t, p in pairs]
+    if kind == 3 and stat:
+        st = state if state is not None else [0.0] * units + [1.0] * units
+        sects.append(("STAT", struct.pack("<Q", len(st)) + struct.pack("<%df" % len(st), *st)))
+    return image(sects, version=2)
+
+
+add("ckpt_v2_batch_norm_momentum", "ckpt", 65, V2 + r": momentum is 1.5, not in \[0, 1\]$",
+    norm_image(3, (1.5, 1e-5)))
+add("ckpt_v2_batch_norm_momentum_nan", "ckpt", 65, V2 + r": momentum is nan, not in \[0, 1\]$",
+    norm_image(3, (float("nan"), 1e-5)))
+add("ckpt_v2_layer_norm_epsilon_0", "ckpt", 65, V2 + r": epsilon is 0, not a number above 0$",
+    norm_image(4, (0.0,)))
+add("ckpt_v2_batch_norm_epsilon_inf", "ckpt", 65, V2 + r": epsilon is inf, not a number above 0$",
+    norm_image(3, (0.1, float("inf"))))
+add("ckpt_v2_batch_norm_fields", "ckpt", 65, V2 + r" \(batch_norm\) has 1 fields, not 2$",
+    norm_image(3, (0.1,)))
+add("ckpt_v2_layer_norm_width", "ckpt", 65,
+    V2 + r": a layer_norm row of %d units after %d$" % (hidden_units + 1, hidden_units),
+    norm_image(4, (1e-5,), units=hidden_units + 1))
+add("ckpt_v2_batch_norm_no_stat", "ckpt", 65,
+    r"missing section 'STAT' \(the layers keep %d values\)$" % (2 * hidden_units),
+    norm_image(3, (0.1, 1e-5), stat=False))
+add("ckpt_v2_batch_norm_stat_nan", "ckpt", 65, r"section 'STAT': value 3 is not finite$",
+    norm_image(3, (0.1, 1e-5), state=[0.0, 0.0, float("nan")] + [1.0] * (2 * hidden_units - 3)))
+add("ckpt_v2_batch_norm_stat_short", "ckpt", 65,
+    r"section 'STAT': %d values where the layers keep %d$" % (hidden_units, 2 * hidden_units),
+    norm_image(3, (0.1, 1e-5), state=[1.0] * hidden_units))
 add("ckpt_v1_stat", "ckpt", 65, r"section 'STAT' in a version 1 checkpoint$",
     image(pairs + [("STAT", struct.pack("<Qf", 1, 0.0))]))
 
@@ -324,6 +364,30 @@ add("spec_dropout_output", "spec", 65,
 add("spec_dropout_bool", "spec", 65,
     r"spec_dropout_bool: layers\[0\]\.dropout: expected a fraction, got a boolean$",
     b'{"layers": [{"units": 4, "dropout": true}, {"activation": "softmax"}]}')
+add("spec_norm_unknown", "spec", 65,
+    r"spec_norm_unknown: layers\[0\]\.norm: unknown norm 'group' \(expected one of: batch, layer\)$",
+    b'{"layers": [{"units": 4, "norm": "group"}, {"activation": "softmax"}]}')
+add("spec_norm_typo", "spec", 65,
+    r"spec_norm_typo: layers\[0\]\.norm: unknown norm 'btach'; did you mean 'batch'\?$",
+    b'{"layers": [{"units": 4, "norm": "btach"}, {"activation": "softmax"}]}')
+add("spec_norm_number", "spec", 65,
+    r"spec_norm_number: layers\[0\]\.norm: expected a string, got a number$",
+    b'{"layers": [{"units": 4, "norm": 1}, {"activation": "softmax"}]}')
+add("spec_norm_momentum_range", "spec", 65,
+    r"spec_norm_momentum_range: layers\[0\]\.norm_momentum: must be from 0 to 1, got 1.5$",
+    b'{"layers": [{"units": 4, "norm": "batch", "norm_momentum": 1.5}, {"activation": "softmax"}]}')
+add("spec_norm_momentum_string", "spec", 65,
+    r"spec_norm_momentum_string: layers\[0\]\.norm_momentum: expected a number, got a string$",
+    b'{"layers": [{"units": 4, "norm": "batch", "norm_momentum": "0.5"}, {"activation": "softmax"}]}')
+add("spec_norm_epsilon_zero", "spec", 65,
+    r"spec_norm_epsilon_zero: layers\[1\]\.norm_epsilon: must be above 0, got 0$",
+    b'{"layers": [{"units": 4}, {"activation": "softmax", "norm": "layer", "norm_epsilon": 0}]}')
+add("spec_norm_momentum_layer", "spec", 65,
+    r"spec_norm_momentum_layer: layers\[0\]\.norm_momentum: only with \"norm\": \"batch\"$",
+    b'{"layers": [{"units": 4, "norm": "layer", "norm_momentum": 0.5}, {"activation": "softmax"}]}')
+add("spec_norm_epsilon_alone", "spec", 65,
+    r"spec_norm_epsilon_alone: layers\[0\]\.norm_epsilon: only with \"norm\": \"batch\" or \"layer\"$",
+    b'{"layers": [{"units": 4, "norm_epsilon": 0.01}, {"activation": "softmax"}]}')
 add("spec_input_dropout_negative", "spec", 65,
     r"spec_input_dropout_negative: input_dropout: must be from 0 to below 1, got -0.1$",
     spec_with(b', "input_dropout": -0.1'))

@@ -9,38 +9,6 @@
 #include "env.h"
 #include "testutil.h"
 
-/* Standard error in a temporary file between capture_start and
- * capture_end, which returns what was written (malloc'd). */
-struct capture {
-	FILE *tmp;
-	int saved;
-};
-
-static void capture_start(struct capture *c)
-{
-	fflush(stderr);
-	c->tmp = tmpfile();
-	ck_assert_ptr_nonnull(c->tmp);
-	c->saved = dup(STDERR_FILENO);
-	ck_assert_int_ge(dup2(fileno(c->tmp), STDERR_FILENO), 0);
-}
-
-static char *capture_end(struct capture *c)
-{
-	char *buf = calloc(4096, 1);
-	size_t n;
-
-	fflush(stderr);
-	ck_assert_int_ge(dup2(c->saved, STDERR_FILENO), 0);
-	close(c->saved);
-	rewind(c->tmp);
-	ck_assert_ptr_nonnull(buf);
-	n = fread(buf, 1, 4095, c->tmp);
-	buf[n] = '\0';
-	fclose(c->tmp);
-	return buf;
-}
-
 START_TEST(test_uint)
 {
 	struct capture c;

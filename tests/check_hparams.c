@@ -52,8 +52,9 @@ static int spec_verdict(const struct dnn_hparam *h, const char *num, char *msg, 
 		snprintf(json, sizeof json,
 			 "{\"layers\":[{}],\"schedule\":{\"name\":\"%s\",\"%s\":%s}}", sched_for(h),
 			 h->key, num);
-	else if (strncmp(h->path, "layers[].", 9) == 0)
-		snprintf(json, sizeof json, "{\"layers\":[{\"units\":2,\"%s\":%s},{}]}", h->key,
+	else if (strncmp(h->path, "layers[].", 9) == 0) /* with a norm, for its keys */
+		snprintf(json, sizeof json,
+			 "{\"layers\":[{\"units\":2,\"norm\":\"batch\",\"%s\":%s},{}]}", h->key,
 			 num);
 	else if (strcmp(h->path, "label_smoothing") == 0)
 		snprintf(json, sizeof json,

@@ -307,10 +307,10 @@ START_TEST(test_state_round_trip)
 	sched_observe(&sa, 3, 2.0); /* halves the rate */
 	optim_step(a, w, g);
 	optim_step(a, w, g);
-	p = train_state_encode(9, &ra, w, a, &sa, &ea, &len);
+	p = train_state_encode(9, &ra, w, NULL, 0, a, &sa, &ea, &len);
 	ck_assert_ptr_nonnull(p);
 	sched_init(&sb, &sc, 0.1, 10);
-	ck_assert_int_eq(train_state_decode(p, len, "m.dnn", &done, &rb, wb, b, &sb, &eb, &e), 0);
+	ck_assert_int_eq(train_state_decode(p, len, "m.dnn", &done, &rb, wb, NULL, 0, b, &sb, &eb, &e), 0);
 	ck_assert_uint_eq(done, 9);
 	ck_assert_int_eq(memcmp(&ra, &rb, sizeof ra), 0);
 	ck_assert_int_eq(memcmp(w, wb, sizeof w), 0);
@@ -322,13 +322,13 @@ START_TEST(test_state_round_trip)
 	ck_assert_double_eq(eb.best_loss, 0.25);
 	ck_assert_int_eq(memcmp(best, bb, sizeof bb), 0);
 	/* Cut short, too long, another optimizer. */
-	ck_assert_int_eq(train_state_decode(p, len - 1, "m.dnn", &done, &rb, wb, b, &sb, &eb, &e),
+	ck_assert_int_eq(train_state_decode(p, len - 1, "m.dnn", &done, &rb, wb, NULL, 0, b, &sb, &eb, &e),
 			 -1);
 	ck_assert_int_eq(e.code, DNN_EX_DATA);
 	ck_assert_str_eq(e.msg, "training state: truncated");
 	c.kind = DNN_OPT_RMSPROP;
 	other = optim_new(&c, 3, &e);
-	ck_assert_int_eq(train_state_decode(p, len, "m.dnn", &done, &rb, wb, other, &sb, &eb, &e),
+	ck_assert_int_eq(train_state_decode(p, len, "m.dnn", &done, &rb, wb, NULL, 0, other, &sb, &eb, &e),
 			 -1);
 	ck_assert_str_eq(e.file, "m.dnn");
 	ck_assert_str_eq(e.msg, "training state: the checkpoint was trained with adam, not "
@@ -341,11 +341,11 @@ START_TEST(test_state_round_trip)
 		memcpy(q, p, len);
 		q[len] = 0;
 		ck_assert_int_eq(
-		    train_state_decode(q, len + 1, "m.dnn", &done, &rb, wb, b, &sb, &eb, &e), -1);
+		    train_state_decode(q, len + 1, "m.dnn", &done, &rb, wb, NULL, 0, b, &sb, &eb, &e), -1);
 		ck_assert_str_eq(e.msg, "training state: 1 bytes too many");
 		q[0] = 2;
 		ck_assert_int_eq(
-		    train_state_decode(q, len, "m.dnn", &done, &rb, wb, b, &sb, &eb, &e), -1);
+		    train_state_decode(q, len, "m.dnn", &done, &rb, wb, NULL, 0, b, &sb, &eb, &e), -1);
 		ck_assert_str_eq(e.msg, "training state: unknown layout 2");
 		free(q);
 	}

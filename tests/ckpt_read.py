@@ -31,7 +31,8 @@ LOSSES = {1: "mse", 2: "cross_entropy", 3: "binary_cross_entropy"}
 ACTS = {1: "linear", 2: "step", 3: "sigmoid", 4: "tanh", 5: "relu", 6: "softmax"}
 ROLES = {1: "input", 2: "target", 3: "ignored", 4: "categorical"}
 # Version 2's row kinds: name and number of fields.
-KINDS = {1: ("dense", 0), 2: ("dropout", 1)}
+KINDS = {1: ("dense", 0), 2: ("dropout", 1), 3: ("batch_norm", 2), 4: ("layer_norm", 1)}
+BATCH_NORM, LAYER_NORM = 3, 4
 HIST_FIELDS = 5
 
 
@@ -146,6 +147,39 @@ def split_sections(data):
     return version, sections
 
 
+def check_norm_row(p, k, units, fan_in, kind, fields):
+    """A batch_norm row's momentum in [0, 1] and epsilon, or a layer_norm
+    row's epsilon, above 0; as many units as inputs."""
+    if units != fan_in:
+        p.fail("layer %d: a %s row of %d units after %d" % (k + 1, KINDS[kind][0], units, fan_in))
+    if kind == BATCH_NORM and not 0.0 <= fields[0] <= 1.0:
+        p.fail("layer %d: momentum is %r, not in [0, 1]" % (k + 1, fields[0]))
+    eps = fields[-1]
+    if not (eps > 0.0 and math.isfinite(eps)):
+        p.fail("layer %d: epsilon is %r, not a number above 0" % (k + 1, eps))
+
+
+def parse_stat(sec, version, n_state, layers):
+    """The rows' kept state: batch_norm's running means, then variances."""
+    if "STAT" not in sec:
+        if n_state:
+            raise BadCheckpoint("missing section 'STAT' (the layers keep %d values)" % n_state)
+        return []
+    if version == 1:
+        raise BadCheckpoint("section 'STAT' in a version 1 checkpoint")
+    p = Payload("STAT", sec["STAT"])
+    n = p.u64()
+    if n != n_state or n == 0:
+        p.fail("%d values where the layers keep %d" % (n, n_state))
+    p.need(n, 4)
+    state = p.f32s(n)
+    p.done()
+    for i, v in enumerate(state):
+        if not math.isfinite(v):
+            p.fail("value %d is not finite" % (i + 1))
+    return state
+
+
 def parse(data):
     version, sec = split_sections(data)
     m = {"version": version}
@@ -161,7 +195,7 @@ def parse(data):
     if n_in == 0 or n_layers == 0:
         p.fail("no inputs or no layers")
     p.need(n_layers, 8 if version == 1 else 16)
-    layers, fan_in, n_params = [], n_in, 0
+    layers, fan_in, n_params, n_state = [], n_in, 0, 0
     for k in range(n_layers):
         kind = p.u32() if version > 1 else 1
         units, act = p.u32(), p.u32()
@@ -187,6 +221,10 @@ def parse(data):
                 p.fail("layer %d: a dropout row has activation %s" % (k + 1, ACTS[act]))
             if k + 1 == n_layers:
                 p.fail("layer %d: a dropout row cannot be the output row" % (k + 1))
+        elif kind in (BATCH_NORM, LAYER_NORM):
+            check_norm_row(p, k, units, fan_in, kind, fields)
+            n_params += 2 * units
+            n_state += 2 * units if kind == BATCH_NORM else 0
         else:
             n_params += units * (fan_in + 1)
         layers.append((units, act, fan_in, kind, fields))
@@ -281,12 +319,7 @@ def parse(data):
     m["params"] = params
     m["_layers"] = layers
 
-    # No kind of version 2 keeps state yet: STAT must be absent.
-    if "STAT" in sec:
-        if version == 1:
-            raise BadCheckpoint("section 'STAT' in a version 1 checkpoint")
-        p = Payload("STAT", sec["STAT"])
-        p.fail("%d values where the layers keep 0" % p.u64())
+    m["state"] = parse_stat(sec, version, n_state, layers)
 
     p = Payload("HIST", sec["HIST"])
     n_epochs, n_fields = p.u32(), p.u32()
@@ -333,15 +366,34 @@ def activate(act, z):
     return [v / s for v in e]
 
 
+def normalize(z, gamma, beta, mean, var, eps):
+    """gamma (z - mean) / sqrt(var + eps) + beta, unit by unit."""
+    return [g * (v - mu) / math.sqrt(s2 + eps) + b
+            for v, g, b, mu, s2 in zip(z, gamma, beta, mean, var)]
+
+
 def forward(m, x):
     """Normalize the raw inputs x, run the layers, map regression back."""
     mean, scale = m["norm"]["in"]
     if m["fill"] is not None:
         x = [f if math.isnan(v) else v for v, f in zip(x, m["fill"])]
     a = [(v - mu) / s for v, mu, s in zip(x, mean, scale)]
-    off = 0
-    for units, act, fan_in, kind, _ in m["_layers"]:
+    off = s_off = 0
+    for units, act, fan_in, kind, fields in m["_layers"]:
         if kind == 2:  # dropout: the inputs unchanged when predicting
+            continue
+        if kind in (BATCH_NORM, LAYER_NORM):
+            gamma, beta = m["params"][off:off + units], m["params"][off + units:off + 2 * units]
+            off += 2 * units
+            if kind == BATCH_NORM:  # the running estimates when predicting
+                st = m["state"][s_off:s_off + 2 * units]
+                s_off += 2 * units
+                z = normalize(a, gamma, beta, st[:units], st[units:], fields[1])
+            else:  # the row's own mean and biased variance
+                mu = math.fsum(a) / units
+                var = math.fsum((v - mu) ** 2 for v in a) / units
+                z = normalize(a, gamma, beta, [mu] * units, [var] * units, fields[0])
+            a = activate(act, z)
             continue
         w = m["params"][off:off + units * fan_in]
         b = m["params"][off + units * fan_in:off + units * (fan_in + 1)]

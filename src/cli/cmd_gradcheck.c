@@ -82,7 +82,12 @@ struct layer_result {
 /* "W[j,k]" or "b[j]" for parameter p of layer ly. */
 static void param_name(const struct dnn_layer *ly, size_t p, char *buf, size_t size)
 {
-	if (p < ly->b_off)
+	int dense = ly->kind->id == DNN_LAYER_DENSE;
+
+	if (!dense) /* a normalization's scale and shift */
+		snprintf(buf, size, "%s[%zu]", p < ly->b_off ? "gamma" : "beta",
+			 p - (p < ly->b_off ? ly->w_off : ly->b_off));
+	else if (p < ly->b_off)
 		snprintf(buf, size, "W[%zu,%zu]", (p - ly->w_off) / ly->n_in,
 			 (p - ly->w_off) % ly->n_in);
 	else

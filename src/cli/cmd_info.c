@@ -167,7 +167,8 @@ static const char *shortest(double v, char *buf, size_t size)
 }
 
 /* What the layer table shows of row ly: a dense row's activation, another
- * row's kind and fields ("dropout 0.2"). */
+ * row's kind and fields ("dropout 0.2"), and its activation unless linear
+ * ("batch_norm 0.1 1e-05, relu"). */
 static void row_label(const struct dnn_layer *ly, char *buf, size_t size)
 {
 	size_t len;
@@ -181,6 +182,10 @@ static void row_label(const struct dnn_layer *ly, char *buf, size_t size)
 		len = strlen(buf);
 		snprintf(buf + len, size - len, " %g", ly->field[f]);
 	}
+	/* A normalization row carries its spec layer's activation. */
+	len = strlen(buf);
+	if (ly->act->id != DNN_ACT_LINEAR)
+		snprintf(buf + len, size - len, ", %s", ly->act->name);
 }
 
 static void print_text(const struct dnn_model *m, const char *name)

@@ -101,6 +101,9 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct dnn_er
 			   "outputs in training, in [0, 1) (inverted dropout)"),
 		OPT_STRING(0, "input-dropout", &ov->input_dropout, "P",
 			   "drop this fraction of the inputs in training"),
+		OPT_STRING(0, "norm", &ov->norm, "KIND",
+			   "normalize every hidden layer's pre-activation:\n"
+			   "'batch' or 'layer'"),
 		OPT_STRING(0, "patience", &ov->patience, "N",
 			   "stop when val_loss (loss without validation\n"
 			   "rows) has not improved for N epochs, and keep\n"

@@ -157,6 +157,8 @@ static int apply_overrides(struct dnn_spec *s, const struct train_overrides *ov,
 	if (ov->input_dropout &&
 	    hparam_set_arg(s, hparam_find("input_dropout"), ov->input_dropout, e))
 		return -1;
+	if (ov->norm && spec_set_norm(s, ov->norm, e))
+		return -1;
 	if (apply_weight_overrides(s, ov, e))
 		return -1;
 	if (ov->target && spec_set_targets(s, ov->target, e))
@@ -223,11 +225,13 @@ int train_job_load(struct train_job *j, struct dnn_error *e)
 				     "'--learning-rate auto' chooses the rate at the initial "
 				     "weights; it cannot be used with --resume");
 	/* The checkpoint's network is trained on as it is. */
-	if (a->resume_path && (a->ov.dropout || a->ov.input_dropout))
+	if (a->resume_path && (a->ov.dropout || a->ov.input_dropout || a->ov.norm))
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "option '%s' changes the network; it cannot be used with "
 				     "--resume",
-				     a->ov.dropout ? "--dropout" : "--input-dropout");
+				     a->ov.dropout	 ? "--dropout"
+				     : a->ov.input_dropout ? "--input-dropout"
+							   : "--norm");
 	if (dist_agree(a->resume_path ? load_resume(&j->prev, a->resume_path, &j->spec, e)
 				      : spec_load(&j->spec, a->spec_path, e),
 		       e))
@@ -493,32 +497,44 @@ static int choose_rate(struct train_job *j, struct dnn_error *e)
 	return 0;
 }
 
+/* j->max_norm, one value per row of the net (0: none), when a spec layer
+ * has a max_norm: each spec layer is one dense row, in order
+ * (net_spec_rows), whatever rows follow it. */
+static int build_max_norm(struct train_job *j, struct dnn_error *e)
+{
+	const struct dnn_spec *s = &j->spec;
+	const struct dnn_net *net = j->model.net;
+	size_t l = 0;
+
+	while (l < s->n_layers && !(s->layers[l].max_norm > 0.0))
+		l++;
+	if (l == s->n_layers)
+		return 0;
+	j->max_norm = util_calloc_array(net->n_layers, sizeof *j->max_norm);
+	if (!j->max_norm)
+		return dnn_error_oom(e);
+	for (size_t r = 0, k = 0; r < net->n_layers && k < s->n_layers; r++)
+		if (net->layers[r].kind->id == DNN_LAYER_DENSE)
+			j->max_norm[r] = s->layers[k++].max_norm;
+	return 0;
+}
+
 /* The optimizer, early stopping's buffers, the schedule; with --resume, the
  * state the checkpoint's training left off in. */
 static int build_optim(struct train_job *j, struct dnn_error *e)
 {
 	const struct dnn_spec *s = &j->spec;
-	size_t n_params = j->model.net->n_params;
+	struct dnn_net *net = j->model.net;
+	size_t n_params = net->n_params;
 
 	j->opt = optim_new(&s->optim, n_params, e);
 	if (dist_agree(!j->opt, e))
 		return -1;
-	for (size_t l = 0; l < s->n_layers && !j->max_norm; l++)
-		if (s->layers[l].max_norm > 0.0) {
-			const struct dnn_net *net = j->model.net;
-
-			j->max_norm = util_calloc_array(net->n_layers, sizeof *j->max_norm);
-			if (dist_agree(!j->max_norm ? dnn_error_oom(e) : 0, e))
-				return -1;
-			/* One per row of the net: each spec layer is one dense row,
-			 * in order (net_spec_rows). */
-			for (size_t r = 0, k = 0; r < net->n_layers && k < s->n_layers; r++)
-				if (net->layers[r].kind->id == DNN_LAYER_DENSE)
-					j->max_norm[r] = s->layers[k++].max_norm;
-		}
+	if (dist_agree(build_max_norm(j, e), e))
+		return -1;
 	if (s->patience) {
-		j->early.best = util_malloc_array(n_params, sizeof *j->early.best);
-		j->early.last = util_malloc_array(n_params, sizeof *j->early.last);
+		j->early.best = util_malloc_array(net_n_saved(net), sizeof *j->early.best);
+		j->early.last = util_malloc_array(net_n_saved(net), sizeof *j->early.last);
 		if (dist_agree(!j->early.best || !j->early.last ? dnn_error_oom(e) : 0, e))
 			return -1;
 	}
@@ -526,8 +542,8 @@ static int build_optim(struct train_job *j, struct dnn_error *e)
 	if (!j->a->resume_path)
 		return 0;
 	if (dist_agree(train_state_decode(j->prev.train_state, j->prev.train_state_len,
-					  j->spec_name, &j->done, &j->rng, j->model.net->params,
-					  j->opt, &j->sched, &j->early, e),
+					  j->spec_name, &j->done, &j->rng, net->params, net->state,
+					  net->n_state, j->opt, &j->sched, &j->early, e),
 		       e))
 		return -1;
 	if (j->done >= s->epochs)
@@ -688,9 +704,12 @@ static int fill_model(struct train_job *j, struct dnn_error *e)
 	d->class_names = NULL;
 	if (!j->trained && j->train_err.code != DNN_EX_INTERRUPT)
 		return 0;
-	m->train_state = train_state_encode(m->history.n, &j->rng,
-					    j->stop.restored ? j->early.last : m->net->params,
-					    j->opt, &j->sched, &j->early, &m->train_state_len);
+	const struct dnn_net *net = m->net;
+	const float *last = j->stop.restored ? j->early.last : net->params;
+	const float *state = j->stop.restored ? j->early.last + net->n_params : net->state;
+
+	m->train_state = train_state_encode(m->history.n, &j->rng, last, state, net->n_state, j->opt,
+					    &j->sched, &j->early, &m->train_state_len);
 	return m->train_state ? 0 : dnn_error_oom(e);
 }
 

@@ -32,7 +32,7 @@ struct train_overrides {
 	const char *beta1, *beta2, *rho, *epsilon, *history_size, *weight_decay, *l1,
 	    *clip_norm, *patience;
 	const char *label_smoothing, *max_norm, *class_weight, *weight;
-	const char *dropout, *input_dropout;
+	const char *dropout, *input_dropout, *norm;
 	int nesterov;
 };
 

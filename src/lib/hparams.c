@@ -76,6 +76,11 @@ const struct dnn_hparam hparams[] = {
 	 DOUBLE(input_dropout)},
 	{"layers[].dropout", "dropout", "--dropout", FRACTION, FROM(0), BELOW(1), 0, 0,
 	 HIDDEN(dropout)},
+	/* Normalization's keys have no options. */
+	{"layers[].norm_momentum", "norm_momentum", NULL, NUMBER, FROM(0), TO(1), 0, 0,
+	 HIDDEN(norm_momentum)},
+	{"layers[].norm_epsilon", "norm_epsilon", NULL, NUMBER, ABOVE(0), UNBOUNDED, 0, 0,
+	 HIDDEN(norm_epsilon)},
 	/* The schedule's keys have no options. */
 	{"schedule.step_size", "step_size", NULL, WHOLE, FROM(1), TO(1e9), 0, STEP,
 	 ULONG(schedule.step_size)},

@@ -306,7 +306,7 @@ static void backward(struct dnn_hvp *h, const double *w, const double *v, double
 		ly->kind->hv_params(ly, d, rd, in, rin, h->n, g, hv, &c);
 		if (l == 0)
 			break;
-		ly->kind->hv_down(ly, w, hv ? v : NULL, d, rd, h->n, dp, rdp, &c);
+		ly->kind->hv_down(ly, w, hv ? v : NULL, in, rin, d, rd, h->n, dp, rdp, &c);
 		act_down(h, l - 1, dp, hv ? rdp : NULL);
 		double *tmp = d;
 

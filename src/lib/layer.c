@@ -1,5 +1,5 @@
-/* The layer kinds (layer.h): the dense and dropout rows' math in float and
- * double, and the table. */
+/* The layer kinds (layer.h): the dense, dropout and normalization rows (the
+ * last on layer_norm.h's math) in float and double, and the table. */
 #include "layer.h"
 
 #include <math.h>
@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "layer_norm.h"
 #include "mat.h"
 #include "util.h"
 
@@ -171,13 +172,13 @@ static void dense_hv_params(const struct dnn_layer *ly, const double *d, const d
 
 /*   G = D W        R{G} = R{D} W + D V */
 static void dense_hv_down(const struct dnn_layer *ly, const double *w, const double *v,
-			  const double *d, const double *rd, size_t n, double *g, double *rg,
-			  const struct dnn_layer_ctx *ctx)
+			  const double *in, const double *rin, const double *d, const double *rd,
+			  size_t n, double *g, double *rg, const struct dnn_layer_ctx *ctx)
 {
 	size_t ni = ly->n_in, no = ly->n_out;
 	const double *W = w + ly->w_off;
 
-	(void)ctx;
+	(void)in, (void)rin, (void)ctx;
 	for (size_t i = 0; i < n; i++) {
 		const double *di = d + i * no, *rdi = rd + i * no;
 		double *gi = g + i * ni, *rgi = rg + i * ni;
@@ -423,14 +424,163 @@ static void dropout_hv_params(const struct dnn_layer *ly, const double *d, const
 
 /* G = m D, R{G} = m R{D}. */
 static void dropout_hv_down(const struct dnn_layer *ly, const double *w, const double *v,
-			    const double *d, const double *rd, size_t n, double *g, double *rg,
-			    const struct dnn_layer_ctx *ctx)
+			    const double *in, const double *rin, const double *d, const double *rd,
+			    size_t n, double *g, double *rg, const struct dnn_layer_ctx *ctx)
 {
-	(void)w;
+	(void)w, (void)in, (void)rin;
 	dropout_hv_mask(ctx, d, rd, g, v ? rg : NULL, n * ly->n_out);
 }
 
 static const char *const dropout_fields[] = {"p"};
+
+/* ---- batch and layer normalization (layer_norm.h) ----
+ * A row of as many units as inputs after its spec layer's dense row (whose
+ * activation is then linear): z = gamma xhat + beta, a = f(z) with the
+ * layer's activation. gamma (w_off) and beta (b_off) are its parameters;
+ * batch normalization keeps the running mean and variance as its state.
+ * Fields: batch, momentum and epsilon; layer, epsilon. */
+
+static int norm_n_params(size_t n_in, size_t n_out, size_t *n, size_t *b_rel)
+{
+	(void)n_in;
+	if (n_out > SIZE_MAX / 2)
+		return -1;
+	*n = 2 * n_out;
+	*b_rel = n_out;
+	return 0;
+}
+
+static size_t batch_norm_n_state(size_t n_in, size_t n_out)
+{
+	(void)n_in;
+	return 2 * n_out;
+}
+
+static int norm_type(const struct dnn_layer *ly)
+{
+	return ly->kind->id == DNN_LAYER_BATCH_NORM ? DNN_NORM_BATCH : DNN_NORM_LAYER;
+}
+
+static size_t norm_n_work(const struct dnn_layer *ly, size_t n)
+{
+	(void)n;
+	return layer_norm_n_work(norm_type(ly), ly->n_out);
+}
+
+/* The momentum (batch) and epsilon of row ly. */
+static double norm_momentum(const struct dnn_layer *ly)
+{
+	return ly->kind->id == DNN_LAYER_BATCH_NORM ? ly->field[0] : 0.0;
+}
+
+static double norm_epsilon(const struct dnn_layer *ly)
+{
+	return ly->field[ly->kind->id == DNN_LAYER_BATCH_NORM ? 1 : 0];
+}
+
+static int norm_check(const struct dnn_layer *ly, char *why, size_t size)
+{
+	double mom = norm_momentum(ly), eps = norm_epsilon(ly);
+
+	if (!(mom >= 0.0 && mom <= 1.0)) {
+		snprintf(why, size, "momentum is %.17g, not in [0, 1]", mom);
+		return -1;
+	}
+	if (!(eps > 0.0 && isfinite(eps))) {
+		snprintf(why, size, "epsilon is %.17g, not a number above 0", eps);
+		return -1;
+	}
+	return 0;
+}
+
+/* gamma 1, beta 0; the running mean 0 and variance 1. */
+static void norm_init(const struct dnn_layer *ly, float *params, float *state, int init,
+		      struct dnn_rng *rng)
+{
+	size_t m = ly->n_out;
+
+	(void)init;
+	(void)rng;
+	for (size_t j = 0; j < m; j++) {
+		params[ly->w_off + j] = 1.0f;
+		params[ly->b_off + j] = 0.0f;
+	}
+	if (ly->kind->id == DNN_LAYER_BATCH_NORM)
+		for (size_t j = 0; j < m; j++) {
+			state[j] = 0.0f;
+			state[m + j] = 1.0f;
+		}
+}
+
+/* The normalization of row ly over its state and workspace in ctx. */
+static struct dnn_layer_norm norm_of(const struct dnn_layer *ly, const struct dnn_layer_ctx *ctx)
+{
+	struct dnn_layer_norm nm;
+
+	layer_norm_bind(&nm, norm_type(ly), ly->n_out, norm_momentum(ly), norm_epsilon(ly),
+			ctx->state, ctx->work);
+	nm.relu = ly->act->gemm_forward == MAT_ACT_RELU;
+	return nm;
+}
+
+static void norm_forward(const struct dnn_layer *ly, const float *params, const float *in,
+			 float *out, size_t n, const struct dnn_layer_ctx *ctx)
+{
+	struct dnn_layer_norm nm = norm_of(ly, ctx);
+
+	layer_norm_forward(&nm, params + ly->w_off, params + ly->b_off, in, n,
+			   ctx->pass->training, out);
+	if (!nm.relu)
+		ly->act->forward(out, n, ly->n_out);
+}
+
+/* dL/dgamma, dL/dbeta and dL/dA_{l-1} (layer_norm_backward), then D_{l-1}
+ * through the activation below. */
+static void norm_backward(const struct dnn_layer *ly, const float *params, const float *in,
+			  const float *d, size_t n, float *grads, const struct dnn_act_info *below,
+			  float *dprev, const struct dnn_layer_ctx *ctx)
+{
+	struct dnn_layer_norm nm = norm_of(ly, ctx);
+
+	layer_norm_backward(&nm, ctx->pass->training, params + ly->w_off, in, d, n,
+			    grads + ly->w_off, grads + ly->b_off, below ? dprev : NULL);
+	if (below)
+		below->backward(in, dprev, n, ly->n_in);
+}
+
+static void norm_hv_forward(const struct dnn_layer *ly, const double *w, const double *v,
+			    const double *in, const double *rin, double *z, double *rz, size_t n,
+			    const struct dnn_layer_ctx *ctx)
+{
+	struct dnn_layer_norm nm = norm_of(ly, ctx);
+
+	layer_norm_hv_forward(&nm, ctx->pass->training, w + ly->w_off, w + ly->b_off,
+			      v ? v + ly->w_off : NULL, v ? v + ly->b_off : NULL, in, rin, n, z,
+			      rz);
+}
+
+static void norm_hv_params(const struct dnn_layer *ly, const double *d, const double *rd,
+			   const double *in, const double *rin, size_t n, double *g, double *hv,
+			   const struct dnn_layer_ctx *ctx)
+{
+	struct dnn_layer_norm nm = norm_of(ly, ctx);
+
+	layer_norm_hv_params(&nm, ctx->pass->training, d, rd, in, rin, n,
+			     g ? g + ly->w_off : NULL, hv ? hv + ly->w_off : NULL);
+}
+
+static void norm_hv_down(const struct dnn_layer *ly, const double *w, const double *v,
+			 const double *in, const double *rin, const double *d, const double *rd,
+			 size_t n, double *g, double *rg, const struct dnn_layer_ctx *ctx)
+{
+	struct dnn_layer_norm nm = norm_of(ly, ctx);
+
+	layer_norm_hv_down(&nm, ctx->pass->training, w + ly->w_off, v ? v + ly->w_off : NULL,
+			   in, rin, d, rd, n, g, rg);
+}
+
+static const char *const batch_norm_fields[] = {"momentum", "epsilon"};
+static const char *const layer_norm_fields[] = {"epsilon"};
 
 /* One row per kind, in id order (layer_kind_by_id indexes it). */
 static const struct dnn_layer_kind kinds[DNN_LAYER_MAX] = {
@@ -462,6 +612,36 @@ static const struct dnn_layer_kind kinds[DNN_LAYER_MAX] = {
 	 .hv_forward = dropout_hv_forward,
 	 .hv_params = dropout_hv_params,
 	 .hv_down = dropout_hv_down},
+	{.id = DNN_LAYER_BATCH_NORM,
+	 .name = "batch_norm",
+	 .flags = LAYER_SAME_WIDTH,
+	 .n_fields = 2,
+	 .field_names = batch_norm_fields,
+	 .n_params = norm_n_params,
+	 .n_state = batch_norm_n_state,
+	 .n_work = norm_n_work,
+	 .check = norm_check,
+	 .init = norm_init,
+	 .forward = norm_forward,
+	 .backward = norm_backward,
+	 .hv_forward = norm_hv_forward,
+	 .hv_params = norm_hv_params,
+	 .hv_down = norm_hv_down},
+	{.id = DNN_LAYER_LAYER_NORM,
+	 .name = "layer_norm",
+	 .flags = LAYER_SAME_WIDTH,
+	 .n_fields = 1,
+	 .field_names = layer_norm_fields,
+	 .n_params = norm_n_params,
+	 .n_state = no_state,
+	 .n_work = norm_n_work,
+	 .check = norm_check,
+	 .init = norm_init,
+	 .forward = norm_forward,
+	 .backward = norm_backward,
+	 .hv_forward = norm_hv_forward,
+	 .hv_params = norm_hv_params,
+	 .hv_down = norm_hv_down},
 };
 
 const struct dnn_layer_kind *layer_kind_by_id(int id)

@@ -5,8 +5,10 @@
  *
  * A spec layer (layers[i] of dnn-spec(5)) becomes one or more rows of the
  * network, in the order net_spec_rows (net.h) gives them: its dense row (with
- * the layer's activation), then a dropout row when it asks for one; the
- * inputs' own dropout is a row before the first dense one. A row holds the
+ * the layer's activation, or linear when a normalization row follows), then
+ * a batch or layer normalization row with the layer's activation when it
+ * asks for one, then a dropout row when it asks for one; the inputs' own
+ * dropout is a row before the first dense one. A row holds the
  * layout of the kind's parameters, their initial values, the float forward
  * and backward passes over a batch (net.c) and the same passes in double
  * with their R-images (hvp.c). Activations are not part of a kind: every row
@@ -15,8 +17,7 @@
  * epilogue). Each hook runs over a whole batch: one indirect call per row per
  * pass.
  *
- * Adding a kind (batch or layer normalization) is one row here, one case in
- * net_spec_rows, its spec key in spec.c and dnn-spec(5), and its fields in
+ * Adding a kind is one row here, one case in net_spec_rows, its spec key in spec.c and dnn-spec(5), and its fields in
  * dnn-checkpoint(5) (no new format version: version 2 stores each row's kind
  * id, its fields, and the rows' kept state in section STAT):
  *   flags       LAYER_SAME_WIDTH (n_out = n_in), LAYER_HIDDEN (never the
@@ -71,8 +72,13 @@
 
 #include <stdint.h>
 
-enum dnn_layer_type { DNN_LAYER_DENSE = 1, DNN_LAYER_DROPOUT = 2 };
-#define DNN_LAYER_MAX 2
+enum dnn_layer_type {
+	DNN_LAYER_DENSE = 1,
+	DNN_LAYER_DROPOUT = 2,
+	DNN_LAYER_BATCH_NORM = 3,
+	DNN_LAYER_LAYER_NORM = 4
+};
+#define DNN_LAYER_MAX 4
 
 /* Room for the fields of any kind. */
 #define DNN_LAYER_FIELDS 4
@@ -161,10 +167,11 @@ struct dnn_layer_kind {
 			  const double *in, const double *rin, size_t n, double *g, double *hv,
 			  const struct dnn_layer_ctx *ctx);
 	/* G = dL/din into g and, when v is not NULL, R{G} into rg (n x n_in),
-	 * from D = d, R{D} = rd. */
+	 * from D = d, R{D} = rd and (for a kind whose derivative depends on
+	 * its input, as a normalization's does) in, R{in} = rin. */
 	void (*hv_down)(const struct dnn_layer *ly, const double *w, const double *v,
-			const double *d, const double *rd, size_t n, double *g, double *rg,
-			const struct dnn_layer_ctx *ctx);
+			const double *in, const double *rin, const double *d, const double *rd,
+			size_t n, double *g, double *rg, const struct dnn_layer_ctx *ctx);
 };
 
 /* NULL when the id is unknown. */

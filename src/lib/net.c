@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "layer_norm.h"
 #include "loss.h"
 #include "spec.h"
 #include "util.h"
@@ -118,7 +119,13 @@ int net_spec_rows(const struct dnn_spec *s, size_t n_in, struct dnn_layer_def **
 		const struct dnn_layer_spec *ls = &s->layers[i];
 
 		r[n++] = (struct dnn_layer_def){.kind = DNN_LAYER_DENSE, .units = ls->units,
-						.act = ls->activation};
+						.act = ls->norm ? DNN_ACT_LINEAR : ls->activation};
+		if (ls->norm == DNN_NORM_BATCH)
+			r[n++] = (struct dnn_layer_def){DNN_LAYER_BATCH_NORM, ls->units, ls->activation,
+							{ls->norm_momentum, ls->norm_epsilon}};
+		else if (ls->norm == DNN_NORM_LAYER)
+			r[n++] = (struct dnn_layer_def){DNN_LAYER_LAYER_NORM, ls->units, ls->activation,
+							{ls->norm_epsilon}};
 		if (ls->dropout > 0.0)
 			r[n++] = (struct dnn_layer_def){.kind = DNN_LAYER_DROPOUT, .units = ls->units,
 							.act = DNN_ACT_LINEAR,
@@ -169,6 +176,25 @@ void net_free(struct dnn_net *net)
 	free(net->grads);
 	free(net->layers);
 	free(net);
+}
+
+size_t net_n_saved(const struct dnn_net *net)
+{
+	return net->n_params + net->n_state;
+}
+
+void net_save(const struct dnn_net *net, float *buf)
+{
+	memcpy(buf, net->params, net->n_params * sizeof *buf);
+	if (net->n_state)
+		memcpy(buf + net->n_params, net->state, net->n_state * sizeof *buf);
+}
+
+void net_restore(struct dnn_net *net, const float *buf)
+{
+	memcpy(net->params, buf, net->n_params * sizeof *buf);
+	if (net->n_state)
+		memcpy(net->state, buf + net->n_params, net->n_state * sizeof *buf);
 }
 
 size_t net_n_out(const struct dnn_net *net)

@@ -64,8 +64,11 @@ void net_free(struct dnn_net *net);
  * most n_layers * NET_ROWS_PER_LAYER + 1, malloc'd into *rows): the one
  * place that says what a spec layer is made of. input_dropout > 0 first
  * makes a dropout row of the inputs; then each layers[i] is
- *   dense(units, activation)               and, when dropout > 0,
- *   dropout(p)                             after it.
+ *   dense(units, activation)               without norm, or
+ *   dense(units, linear),                  with norm "batch" or "layer",
+ *   batch_norm(momentum, epsilon) or layer_norm(epsilon) with the
+ *                                          activation; and, when dropout > 0,
+ *   dropout(p)                             after them.
  * The output layer's units must be known (not 0). -1 when out of memory. */
 int net_spec_rows(const struct dnn_spec *s, size_t n_in, struct dnn_layer_def **rows,
 		  size_t *n_rows);
@@ -112,6 +115,13 @@ double net_loss_grad_weighted(struct dnn_net *net, const float *x, const float *
  * weights, its bias left out; l a dense row) whose norm is above c to
  * norm c. */
 void net_max_norm(struct dnn_net *net, size_t l, double c);
+
+/* Floats of a copy of net's weights and kept state: n_params + n_state. */
+size_t net_n_saved(const struct dnn_net *net);
+/* Copy the weights, then the kept state, into buf (net_n_saved floats);
+ * net_restore puts such a copy back. */
+void net_save(const struct dnn_net *net, float *buf);
+void net_restore(struct dnn_net *net, const float *buf);
 
 /* Width of the output layer. */
 size_t net_n_out(const struct dnn_net *net);

@@ -3,17 +3,16 @@
 #include "spec.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "act.h"
 #include "hparams.h"
 #include "json.h"
+#include "layer_norm.h"
 #include "loss.h"
 #include "util.h"
 
@@ -177,6 +176,37 @@ static int get_layer_hparam(const struct ctx *c, const cJSON *it, const char *ke
 	return 0;
 }
 
+/* layers[i].norm, and its norm_momentum (batch only) and norm_epsilon. */
+static int layer_norm_keys(const struct ctx *c, const cJSON *ly, size_t i,
+			   struct dnn_layer_spec *ls)
+{
+	static const char *const names[] = {"batch", "layer"};
+	static const char *const num[] = {"norm_momentum", "norm_epsilon"};
+	double *at[] = {&ls->norm_momentum, &ls->norm_epsilon};
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(ly, "norm");
+	char key[64], row[64];
+	size_t k;
+
+	ls->norm_momentum = LAYER_NORM_MOMENTUM;
+	ls->norm_epsilon = LAYER_NORM_EPS;
+	snprintf(key, sizeof key, "layers[%zu].norm", i);
+	if (it && get_choice(c, it, key, "norm", names, 2, &k))
+		return -1;
+	ls->norm = it ? (int)k + 1 : 0;
+	for (int q = 0; q < 2; q++) {
+		if (!(it = cJSON_GetObjectItemCaseSensitive(ly, num[q])))
+			continue;
+		snprintf(key, sizeof key, "layers[%zu].%s", i, num[q]);
+		snprintf(row, sizeof row, "layers[].%s", num[q]);
+		if (get_layer_hparam(c, it, key, row, at[q]))
+			return -1;
+		if (!ls->norm || (q == 0 && ls->norm != DNN_NORM_BATCH))
+			return bad(c, key, "only with \"norm\": %s",
+				   q ? "\"batch\" or \"layer\"" : "\"batch\"");
+	}
+	return 0;
+}
+
 /* Layer i's numbers of the hyperparameter table that ly gives: max_norm,
  * and dropout, which the output layer (last) does not take. */
 static int layer_numbers(const struct ctx *c, const cJSON *ly, size_t i, int last,
@@ -202,7 +232,8 @@ static int layer_numbers(const struct ctx *c, const cJSON *ly, size_t i, int las
 
 static int parse_layers(const struct ctx *c, const cJSON *arr, int loss, struct dnn_spec *s)
 {
-	static const char *const keys[] = {"units", "activation", "init", "max_norm", "dropout"};
+	static const char *const keys[] = {"units",   "activation", "init",	       "max_norm",
+					   "dropout", "norm",	    "norm_momentum", "norm_epsilon"};
 	size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
 	char key[64];
 
@@ -263,6 +294,8 @@ static int parse_layers(const struct ctx *c, const cJSON *arr, int loss, struct 
 		if (cJSON_GetObjectItemCaseSensitive(ly, "max_norm") ||
 		    cJSON_GetObjectItemCaseSensitive(ly, "dropout"))
 			snprintf(key, sizeof key, "layers[%zu].activation", i);
+		if (layer_norm_keys(c, ly, i, &s->layers[i]))
+			return -1;
 		const struct dnn_act_info *ai = act_by_id(s->layers[i].activation);
 
 		if (!last && (ai->flags & ACT_OUTPUT_ONLY))
@@ -666,7 +699,7 @@ static int parse_root(const struct ctx *c, const cJSON *root, struct dnn_spec *s
 	return spec_check(s, c->file, c->e);
 }
 
-static void set_defaults(struct dnn_spec *s)
+void spec_set_defaults(struct dnn_spec *s)
 {
 	memset(s, 0, sizeof *s);
 	s->init = DNN_INIT_AUTO;
@@ -697,7 +730,7 @@ static int parse_text(struct dnn_spec *s, const char *text, size_t len, unsigned
 	cJSON *root;
 	size_t i = 0;
 
-	set_defaults(s);
+	spec_set_defaults(s);
 	while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
 		i++;
 	if (i == len)
@@ -727,76 +760,6 @@ int spec_parse_stored(struct dnn_spec *s, const char *text, const char *name,
 		      struct dnn_error *e)
 {
 	return parse_text(s, text, strlen(text), JSON_LAX_UTF8, name, e);
-}
-
-#define SPEC_MAX ((size_t)64 << 20)
-#define CHUNK ((size_t)64 << 10)
-
-/* All of f into *buf (NUL-terminated), stopping at the first NUL byte or
- * past SPEC_MAX bytes, as the bytes arrive: /dev/zero fails at once. */
-static int read_all(FILE *f, const char *path, const char *name, char **buf, size_t *len,
-		    struct dnn_error *e)
-{
-	size_t cap = 0, got;
-	char *nul;
-
-	*len = 0;
-	do {
-		if (cap - *len < CHUNK + 1) {
-			char *p = realloc(*buf, cap ? 2 * cap : CHUNK + 1);
-
-			if (!p)
-				return dnn_error_oom(e);
-			*buf = p;
-			cap = cap ? 2 * cap : CHUNK + 1;
-		}
-		got = fread(*buf + *len, 1, CHUNK, f);
-		if ((nul = memchr(*buf + *len, '\0', got))) {
-			unsigned long line, col;
-
-			json_position(*buf, (size_t)(nul - *buf), &line, &col);
-			return dnn_error_set(e, DNN_EX_DATA, name, line, col,
-					     "not a JSON text (NUL byte)");
-		}
-		*len += got;
-		if (*len > SPEC_MAX)
-			return dnn_error_set(e, DNN_EX_DATA, name, 0, 0,
-					     "spec is larger than 64 MiB");
-	} while (got > 0);
-	if (ferror(f))
-		return dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "cannot read '%s': %s", path,
-				     strerror(errno));
-	(*buf)[*len] = '\0';
-	return 0;
-}
-
-int spec_load(struct dnn_spec *s, const char *path, struct dnn_error *e)
-{
-	int is_stdin = strcmp(path, "-") == 0;
-	const char *name = is_stdin ? "<stdin>" : path;
-	FILE *f = is_stdin ? stdin : fopen(path, "rb");
-	char *buf = NULL;
-	size_t len = 0;
-	struct stat st;
-	int rc;
-
-	set_defaults(s);
-	if (!f)
-		return dnn_error_set(e, DNN_EX_NOINPUT, NULL, 0, 0, "cannot open '%s': %s", path,
-				     strerror(errno));
-	/* A directory opens but is no input: 66, as for data and checkpoints. */
-	if (!is_stdin && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(f);
-		return dnn_error_set(e, DNN_EX_NOINPUT, NULL, 0, 0, "cannot open '%s': %s", path,
-				     strerror(EISDIR));
-	}
-	rc = read_all(f, path, name, &buf, &len, e);
-	if (rc == 0)
-		rc = spec_parse(s, buf, len, name, e);
-	free(buf);
-	if (!is_stdin)
-		fclose(f);
-	return rc;
 }
 
 /* Add an integer, written exactly (cJSON would round integers above 10^15). */
@@ -928,6 +891,19 @@ static int add_class_weight(cJSON *data, const struct dnn_spec *s)
 	return o ? 0 : -1;
 }
 
+/* A layer's norm with its momentum (batch) and epsilon: 0, or -1 when out
+ * of memory. */
+static int add_norm(cJSON *ly, const struct dnn_layer_spec *ls)
+{
+	int batch = ls->norm == DNN_NORM_BATCH;
+
+	return !cJSON_AddStringToObject(ly, "norm", batch ? "batch" : "layer") ||
+			       (batch && !add_double(ly, "norm_momentum", ls->norm_momentum)) ||
+			       !add_double(ly, "norm_epsilon", ls->norm_epsilon)
+		   ? -1
+		   : 0;
+}
+
 char *spec_to_json(const struct dnn_spec *s)
 {
 	cJSON *root = cJSON_CreateObject(), *layers, *opt, *data;
@@ -952,6 +928,8 @@ char *spec_to_json(const struct dnn_spec *s)
 		if (s->layers[i].max_norm > 0.0 && !add_double(ly, "max_norm", s->layers[i].max_norm))
 			goto out;
 		if (s->layers[i].dropout != 0.0 && !add_double(ly, "dropout", s->layers[i].dropout))
+			goto out;
+		if (s->layers[i].norm && add_norm(ly, &s->layers[i]))
 			goto out;
 	}
 	if (!layers || !cJSON_AddStringToObject(root, "loss", loss_name(s->loss)) ||

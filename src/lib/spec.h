@@ -59,8 +59,11 @@ struct dnn_layer_spec {
 	int activation;		/* enum dnn_act */
 	int has_init;		/* the layer overrides the spec's init with its own */
 	int init;		/* enum dnn_init, when has_init */
-	double max_norm;	/* each unit's incoming weights kept to this norm; 0: none */
 	double dropout;		/* fraction of its outputs dropped in training; 0: none */
+	double max_norm;	/* each unit's incoming weights kept to this norm; 0: none */
+	int norm;		/* 0: none, or enum dnn_norm_type (layer_norm.h) */
+	double norm_momentum;	/* batch normalization's (LAYER_NORM_MOMENTUM) */
+	double norm_epsilon;	/* a normalization's (LAYER_NORM_EPS) */
 };
 
 /* data.class_weight: none, "balanced", or a weight per class label. */
@@ -88,8 +91,8 @@ struct dnn_spec {
 	unsigned long epochs;
 	size_t batch_size;
 	uint64_t seed;
-	double label_smoothing;	/* cross-entropy targets smoothed by it, in [0, 1) */
 	double input_dropout;	/* fraction of the inputs dropped in training; 0: none */
+	double label_smoothing;	/* cross-entropy targets smoothed by it, in [0, 1) */
 	struct {
 		size_t n_targets;	/* 0: the last column */
 		struct dnn_column_ref *targets;
@@ -134,6 +137,9 @@ int spec_parse(struct dnn_spec *s, const char *text, size_t len, const char *nam
  * may hold bytes that are not UTF-8: dnn wrote names as they came. */
 int spec_parse_stored(struct dnn_spec *s, const char *text, const char *name,
 		      struct dnn_error *e);
+/* s with every key at its default and no layers (what parsing starts from;
+ * spec_file.c reads the file that spec_load parses). */
+void spec_set_defaults(struct dnn_spec *s);
 
 /* The canonical JSON text of s, every key written out (malloc'd; NULL when
  * out of memory). spec_parse of it gives back an equal struct. */
@@ -167,6 +173,10 @@ int spec_set_optimizer(struct dnn_spec *s, const char *name, struct dnn_error *e
 /* --weight COLUMN: the column of the rows' weights, kept as a name as
  * spec_set_targets keeps its; -1 with e set (64) when it is empty. */
 int spec_set_weight(struct dnn_spec *s, const char *column, struct dnn_error *e);
+
+/* --norm: "batch" or "layer" on every hidden layer (the output layer keeps
+ * its own); -1 with e set (64) when kind is neither. */
+int spec_set_norm(struct dnn_spec *s, const char *kind, struct dnn_error *e);
 
 /* --class-weight: "balanced" or LABEL=W,... (W a number, 0 or above);
  * -1 with e set (64) when arg is neither. */

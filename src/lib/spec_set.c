@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "layer_norm.h"
 #include "loss.h"
 #include "util.h"
 
@@ -79,6 +80,20 @@ int spec_set_weight(struct dnn_spec *s, const char *column, struct dnn_error *e)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "--weight: one column, not '%s'", column);
 	return set_columns(&s->data.weight, &n, column, "--weight", e);
+}
+
+int spec_set_norm(struct dnn_spec *s, const char *kind, struct dnn_error *e)
+{
+	int norm = strcmp(kind, "batch") == 0 ? DNN_NORM_BATCH
+		   : strcmp(kind, "layer") == 0 ? DNN_NORM_LAYER
+						: 0;
+
+	if (!norm)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '--norm' needs 'batch' or 'layer', not '%s'", kind);
+	for (size_t i = 0; i + 1 < s->n_layers; i++)
+		s->layers[i].norm = norm;
+	return 0;
 }
 
 static void free_class_weights(struct dnn_class_weight *w, size_t n)

@@ -49,6 +49,10 @@ struct comm {
 	int (*agree)(int failed, struct dnn_error *e);
 	/* At the end of an epoch: 0 when the ranks hold the same weights. */
 	int (*check)(const struct dnn_net *net, struct dnn_error *e);
+	/* At the end of an epoch: the rows' kept state (running statistics,
+	 * which each rank moves with its own rows) made the same on every
+	 * rank, their mean. */
+	void (*share_state)(struct dnn_net *net);
 };
 
 /* Add up the sums of all processes of c, the row count too unless the
@@ -179,7 +183,7 @@ struct run {
 	size_t *keys;	/* the places among all rows of the rows of xb */
 	float *xb, *tb; /* this process's rows of a minibatch */
 	float *wb;	/* their weights (train->w), or NULL */
-	float *good;	/* the weights at the start of the epoch */
+	float *good;	/* the weights and state at the start of the epoch */
 	float *best;	/* early->best when allocated here */
 	struct dnn_tally ty; /* the epoch's training figures */
 	struct dnn_train_stop stop;
@@ -264,6 +268,11 @@ static int no_check(const struct dnn_net *net, struct dnn_error *e)
 	return 0;
 }
 
+static void own_state(struct dnn_net *net)
+{
+	(void)net;
+}
+
 static const struct comm one_process = {
     .gather = local_gather,
     .sum_gradients = local_sum_gradients,
@@ -274,6 +283,7 @@ static const struct comm one_process = {
     .max_u64 = own_max_u64,
     .agree = own_agree,
     .check = no_check,
+    .share_state = own_state,
 };
 
 static size_t shared_gather(struct run *r, size_t s, size_t nb)
@@ -315,6 +325,18 @@ static int shared_stop(const struct run *r)
 	return r->stop_agreed;
 }
 
+/* The mean over the ranks of each value of the state. */
+static void mean_state(struct dnn_net *net)
+{
+	float inv = 1.0f / (float)dist_size();
+
+	if (!net->n_state)
+		return;
+	dist_sum_f32(net->state, net->n_state);
+	for (size_t i = 0; i < net->n_state; i++)
+		net->state[i] *= inv;
+}
+
 static const struct comm mpi_ranks = {
     .gather = shared_gather,
     .sum_gradients = shared_sum_gradients,
@@ -325,6 +347,7 @@ static const struct comm mpi_ranks = {
     .max_u64 = dist_max_u64,
     .agree = dist_agree,
     .check = same_weights,
+    .share_state = mean_state,
 };
 
 /* The buffers of a run, agreed on by all processes. */
@@ -338,13 +361,14 @@ static int run_alloc(struct run *r, struct dnn_error *e)
 		r->xb = util_malloc_array(r->bs * r->n_in, sizeof *r->xb);
 		r->tb = util_malloc_array(r->bs * r->m, sizeof *r->tb);
 		r->keys = util_malloc_array(r->bs, sizeof *r->keys);
-		r->good = util_malloc_array(r->np, sizeof *r->good);
+		r->good = util_malloc_array(net_n_saved(r->net), sizeof *r->good);
 		if (r->train->w)
 			r->wb = util_malloc_array(r->bs, sizeof *r->wb);
 		if (r->comm == &mpi_ranks)
 			r->local = util_malloc_array(r->n_all, sizeof *r->local);
 		if (o->patience && !r->early->best)
-			r->early->best = r->best = util_malloc_array(r->np, sizeof *r->best);
+			r->early->best = r->best =
+			    util_malloc_array(net_n_saved(r->net), sizeof *r->best);
 		if (!r->idx || !r->xb || !r->tb || !r->keys || !r->good ||
 		    (o->patience && !r->early->best) || (r->train->w && !r->wb) ||
 		    (r->comm == &mpi_ranks && !r->local) ||
@@ -449,7 +473,7 @@ static int epoch_minibatch(struct run *r, unsigned long ep, struct dnn_epoch *re
 
 		loss = r->comm->sum_gradients(r, loss, nb, &bad);
 		if (bad) {
-			memcpy(net->params, r->good, r->np * sizeof *r->good);
+			net_restore(net, r->good);
 			return diverged(e, ep, loss, r->opt->learning_rate);
 		}
 		metrics_tally_add(&r->ty, net->out[net->n_layers - 1], r->tb, nl, o->target_scale);
@@ -484,7 +508,7 @@ static int epoch_full(struct run *r, unsigned long ep, struct dnn_epoch *rec,
 	int k = optim_lbfgs_iter(r->opt, net->params, full_batch_loss, &r->fb, &F);
 
 	if (k < 0) {
-		memcpy(net->params, r->good, r->np * sizeof *r->good);
+		net_restore(net, r->good);
 		return diverged(e, ep, F, r->opt->learning_rate);
 	}
 	r->stop.converged = k == 1;
@@ -504,7 +528,7 @@ static int early_stop(struct run *r, unsigned long ep, double watched)
 	if (watched < r->early->best_loss) {
 		r->early->best_loss = watched;
 		r->early->best_epoch = r->stop.best_epoch = ep;
-		memcpy(r->early->best, r->net->params, r->np * sizeof *r->early->best);
+		net_save(r->net, r->early->best);
 	} else if (ep - r->stop.best_epoch >= r->o->patience) {
 		r->stop.early = 1;
 		return 1;
@@ -522,6 +546,7 @@ static int epoch_end(struct run *r, double t0, struct dnn_epoch *rec, struct dnn
 	double watched;
 
 	rec->val_loss = rec->val_accuracy = (double)NAN;
+	r->comm->share_state(r->net);
 	if (r->has_val) {
 		struct dnn_metrics mt;
 
@@ -567,8 +592,9 @@ static int run_epoch(struct run *r, unsigned long ep, struct dnn_history *hist, 
 	rec.epoch = ep;
 	rec.learning_rate = r->opt->learning_rate;
 	reg.mae = reg.val_mae = reg.r2 = reg.val_r2 = (double)NAN;
-	/* The weights at the start of the epoch, restored if it diverges. */
-	memcpy(r->good, r->net->params, r->np * sizeof *r->good);
+	/* The weights and state at the start of the epoch, restored if it
+	 * diverges. */
+	net_save(r->net, r->good);
 	k = r->full ? epoch_full(r, ep, &rec, &reg, e) : epoch_minibatch(r, ep, &rec, &reg, e);
 	return k ? k : epoch_end(r, t0, &rec, &reg, hist, e);
 }
@@ -579,8 +605,8 @@ static int run_finish(struct run *r, const struct dnn_history *hist, struct dnn_
 {
 	if (r->o->patience && r->stop.best_epoch && r->stop.best_epoch != hist->n) {
 		if (r->early->last)
-			memcpy(r->early->last, r->net->params, r->np * sizeof *r->early->last);
-		memcpy(r->net->params, r->early->best, r->np * sizeof *r->early->best);
+			net_save(r->net, r->early->last);
+		net_restore(r->net, r->early->best);
 		r->stop.restored = 1;
 	}
 	if (r->stop.interrupted)
@@ -609,8 +635,8 @@ int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 #define STATE_LAYOUT 1
 
 unsigned char *train_state_encode(unsigned long epochs_done, const struct dnn_rng *rng,
-				  const float *params, const struct dnn_optim *opt,
-				  const struct dnn_sched *sched,
+				  const float *params, const float *state, size_t n_state,
+				  const struct dnn_optim *opt, const struct dnn_sched *sched,
 				  const struct dnn_train_early *early, size_t *len)
 {
 	struct dnn_wbuf b = {0};
@@ -623,12 +649,14 @@ unsigned char *train_state_encode(unsigned long epochs_done, const struct dnn_rn
 		wbuf_uint(&b, rng->s[i], 8);
 	optim_state_encode_head(opt, &b);
 	wbuf_f32s(&b, params, n);
+	if (n_state)
+		wbuf_f32s(&b, state, n_state);
 	sched_state_encode(sched, &b);
 	wbuf_uint(&b, (uint64_t)have_best, 4);
 	wbuf_f64(&b, early ? early->best_loss : (double)INFINITY);
 	wbuf_uint(&b, early ? early->best_epoch : 0, 8);
 	if (have_best)
-		wbuf_f32s(&b, early->best, n);
+		wbuf_f32s(&b, early->best, n + n_state);
 	optim_state_encode(opt, &b);
 	if (b.oom) {
 		free(b.p);
@@ -664,8 +692,8 @@ static void early_state_decode(struct dnn_train_early *early, struct dnn_rbuf *d
 }
 
 int train_state_decode(const unsigned char *p, size_t len, const char *file,
-		       unsigned long *epochs_done, struct dnn_rng *rng, float *params,
-		       struct dnn_optim *opt, struct dnn_sched *sched,
+		       unsigned long *epochs_done, struct dnn_rng *rng, float *params, float *state,
+		       size_t n_state, struct dnn_optim *opt, struct dnn_sched *sched,
 		       struct dnn_train_early *early, struct dnn_error *e)
 {
 	struct dnn_rbuf d = {p, len, 0, 0};
@@ -681,8 +709,10 @@ int train_state_decode(const unsigned char *p, size_t len, const char *file,
 	if (optim_state_decode_head(opt, &d, e))
 		return state_error(e, file);
 	rbuf_f32s(&d, params, opt->n);
+	if (n_state)
+		rbuf_f32s(&d, state, n_state);
 	sched_state_decode(sched, &d);
-	early_state_decode(early, &d, opt->n);
+	early_state_decode(early, &d, opt->n + n_state);
 	if (optim_state_decode(opt, &d, e))
 		return state_error(e, file);
 	if (d.pos != d.n)

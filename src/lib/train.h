@@ -47,9 +47,10 @@ struct dnn_train_stop {
 struct dnn_train_early {
 	double best_loss;
 	unsigned long best_epoch;
-	float *best;
-	float *last;	/* when not NULL: gets the weights of the last epoch
-			 * before the best ones are put back */
+	float *best;	/* net_n_saved floats: the weights, then the rows' kept
+			 * state (net_save) */
+	float *last;	/* when not NULL: gets the same of the last epoch before
+			 * the best ones are put back */
 };
 
 struct dnn_train_opts {
@@ -109,22 +110,24 @@ int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 	      const struct dnn_train_opts *o, struct dnn_history *hist, struct dnn_error *e);
 
 /* The state a run needs to continue as if it had not stopped: the epochs
- * done, the generator, the current weights (which differ from the saved
- * ones when early stopping kept an earlier epoch's), the optimizer's
- * buffers, the schedule and early stopping (early may be NULL), in a
- * portable little-endian encoding (see dnn-checkpoint(5), section trst).
- * Returns a malloc'd buffer, or NULL when out of memory. */
+ * done, the generator, the current weights and the rows' n_state floats of
+ * kept state (which differ from the saved ones when early stopping kept an
+ * earlier epoch's), the optimizer's buffers, the schedule and early
+ * stopping (early may be NULL), in a portable little-endian encoding (see
+ * dnn-checkpoint(5), section trst). Returns a malloc'd buffer, or NULL when
+ * out of memory. */
 unsigned char *train_state_encode(unsigned long epochs_done, const struct dnn_rng *rng,
-				  const float *params, const struct dnn_optim *opt,
-				  const struct dnn_sched *sched, const struct dnn_train_early *early,
-				  size_t *len);
-/* Restore what train_state_encode wrote into rng, params, opt (made with the
- * same optimizer and parameter count), sched and early (whose best holds
- * n_params floats, or is NULL). Errors (65, naming file): a malformed
- * encoding, or another optimizer or network than opt. */
+				  const float *params, const float *state, size_t n_state,
+				  const struct dnn_optim *opt, const struct dnn_sched *sched,
+				  const struct dnn_train_early *early, size_t *len);
+/* Restore what train_state_encode wrote into rng, params, state (n_state
+ * floats), opt (made with the same optimizer and parameter count), sched
+ * and early (whose best holds n_params + n_state floats, or is NULL).
+ * Errors (65, naming file): a malformed encoding, or another optimizer or
+ * network than opt. */
 int train_state_decode(const unsigned char *p, size_t len, const char *file,
-		       unsigned long *epochs_done, struct dnn_rng *rng, float *params,
-		       struct dnn_optim *opt, struct dnn_sched *sched,
+		       unsigned long *epochs_done, struct dnn_rng *rng, float *params, float *state,
+		       size_t n_state, struct dnn_optim *opt, struct dnn_sched *sched,
 		       struct dnn_train_early *early, struct dnn_error *e);
 
 #endif

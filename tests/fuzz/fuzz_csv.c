@@ -15,6 +15,7 @@
 #include <zlib.h>
 
 #include "data.h"
+#include "fuzz_gzip.h"
 
 /* The rows of a model with inputs a and b and target c, as predict reads
  * them (by header name, or by position). */
@@ -52,27 +53,6 @@ static int write_all(int fd, const unsigned char *p, size_t n)
 		n -= (size_t)r;
 	}
 	return 0;
-}
-
-/* gzip p[0..n) into a malloc'd buffer. */
-static unsigned char *gzip(const unsigned char *p, size_t n, size_t *out_n)
-{
-	z_stream zs;
-	size_t cap = n + n / 100 + 64;
-	unsigned char *out = malloc(cap);
-
-	memset(&zs, 0, sizeof zs);
-	if (!out || deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		abort();
-	zs.next_in = (unsigned char *)(uintptr_t)p;
-	zs.avail_in = (uInt)n;
-	zs.next_out = out;
-	zs.avail_out = (uInt)cap;
-	if (deflate(&zs, Z_FINISH) != Z_STREAM_END)
-		abort();
-	*out_n = cap - zs.avail_out;
-	deflateEnd(&zs);
-	return out;
 }
 
 /* Every row and field through the bare reader. */
@@ -118,7 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	body = data + 1;
 	n = size - 1;
 	if (flags & 1) {
-		z = gzip(body, n, &n);
+		z = fuzz_gzip(body, n, &n);
 		body = z;
 	}
 	fd = memfd_create("fuzz.csv", MFD_CLOEXEC);
