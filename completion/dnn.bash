@@ -126,9 +126,11 @@ _dnn()
 	[[ -n $first ]] && ((n_args++))
 	local want=any
 	case $cmd in
-	train | gradcheck | lr-find) want=spec ;;
+	train | gradcheck | lr-find | cv) want=spec ;;
 	predict | eval | hessian | info | export) want=model ;;
 	esac
 	((n_args > 0)) && [[ $want != any ]] && want=data
+	# dnn split DATA TRAIN TEST: data, then any file.
+	[[ $cmd == split ]] && ((n_args == 0)) && want=data
 	_dnn_files $want
 } && complete -F _dnn dnn

@@ -54,8 +54,12 @@ static int check_args(int argc, char **argv, struct train_args *a, struct dnn_er
 	return 0;
 }
 
-/* The options: the spec's overrides into a->ov as text, the rest into a. */
-static int parse_args(int argc, char **argv, struct train_args *a, struct dnn_error *e)
+/* Room for the rows of dnn train's table: each half below takes at most half. */
+#define TRAIN_ROWS 64
+
+/* The first rows of the table, into out: the checkpoint to write and the
+ * spec's overrides of training (into a->ov, as text); how many. */
+static size_t rows_training(struct dnn_opt *out, struct train_args *a)
 {
 	struct train_overrides *ov = &a->ov;
 	const struct dnn_opt rows[] = {
@@ -108,6 +112,20 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct dnn_er
 			   "stop when val_loss (loss without validation\n"
 			   "rows) has not improved for N epochs, and keep\n"
 			   "the weights of the best epoch"),
+	};
+
+	_Static_assert(sizeof rows / sizeof rows[0] <= TRAIN_ROWS / 2, "TRAIN_ROWS is too small");
+	memcpy(out, rows, sizeof rows);
+	return sizeof rows / sizeof rows[0];
+}
+
+/* The rest of the table, into out: resuming, the log and plot, the seed, the
+ * validation rows and the data's columns, then the program's own options and
+ * OPT_END(); how many. */
+static size_t rows_data(struct dnn_opt *out, struct train_args *a)
+{
+	struct train_overrides *ov = &a->ov;
+	const struct dnn_opt rows[] = {
 		OPT_FILENAME(0, "resume", &a->resume_path, "MODEL", OPTC_MODEL,
 			     "continue training MODEL, a checkpoint, on DATA\n"
 			     "up to --epochs in all, with its spec, weights,\n"
@@ -144,8 +162,21 @@ static int parse_args(int argc, char **argv, struct train_args *a, struct dnn_er
 		OPT__HELP(),
 		OPT_END(),
 	};
-	int rc = opts_parse(train_usage, rows, argc, argv, e);
 
+	_Static_assert(sizeof rows / sizeof rows[0] <= TRAIN_ROWS / 2, "TRAIN_ROWS is too small");
+	memcpy(out, rows, sizeof rows);
+	return sizeof rows / sizeof rows[0];
+}
+
+/* The options: the spec's overrides into a->ov as text, the rest into a. */
+static int parse_args(int argc, char **argv, struct train_args *a, struct dnn_error *e)
+{
+	struct dnn_opt rows[TRAIN_ROWS];
+	size_t n = rows_training(rows, a);
+	int rc;
+
+	rows_data(rows + n, a);
+	rc = opts_parse(train_usage, rows, argc, argv, e);
 	return rc ? rc : check_args(argc, argv, a, e);
 }
 

@@ -13,6 +13,8 @@ int cmd_info(int argc, char **argv, struct dnn_error *e);
 int cmd_gradcheck(int argc, char **argv, struct dnn_error *e);
 int cmd_hessian(int argc, char **argv, struct dnn_error *e);
 int cmd_lrfind(int argc, char **argv, struct dnn_error *e);
+int cmd_split(int argc, char **argv, struct dnn_error *e);
+int cmd_cv(int argc, char **argv, struct dnn_error *e);
 int cmd_export(int argc, char **argv, struct dnn_error *e);
 
 /* dnn gradcheck with the network altered by tamper (given its initial or

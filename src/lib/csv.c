@@ -26,6 +26,28 @@ static int is_blank(int ch)
 /* What c->in points to when it holds nothing: readable padding. */
 static const unsigned char no_input[INPUT_PAD];
 
+/* Append n bytes at p to c->raw (keep_raw). -1 when out of memory. */
+static int keep_chunk(struct dnn_csv *c, const unsigned char *p, size_t n)
+{
+	if (n > c->raw_cap - c->raw_len) {
+		size_t cap = c->raw_cap ? c->raw_cap : 65536;
+		unsigned char *q;
+
+		while (cap - c->raw_len < n) {
+			if (cap > SIZE_MAX / 2)
+				return -1;
+			cap *= 2;
+		}
+		if (!(q = realloc(c->raw, cap)))
+			return -1;
+		c->raw = q;
+		c->raw_cap = cap;
+	}
+	memcpy(c->raw + c->raw_len, p, n);
+	c->raw_len += n;
+	return 0;
+}
+
 /* Take the next chunk into c->in: 1 with data, 0 at the end, -1 on error
  * (a gzip error names the line where the good data ends). */
 static int csv_fill(struct dnn_csv *c, struct dnn_error *e)
@@ -39,6 +61,8 @@ static int csv_fill(struct dnn_csv *c, struct dnn_error *e)
 	c->taken += c->in_len;
 	r = input_next(c->src, &p, &n, &err, &errnum);
 	if (r > 0) {
+		if (c->keep_raw && keep_chunk(c, p, n))
+			return dnn_error_oom(e);
 		c->in = p;
 		c->in_len = n;
 		c->in_pos = 0;
@@ -483,6 +507,7 @@ void csv_close(struct dnn_csv *c)
 	free(c->off);
 	free(c->fline);
 	free(c->fcol);
+	free(c->raw);
 	free(c);
 }
 

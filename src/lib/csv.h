@@ -67,7 +67,19 @@ struct dnn_csv {
 	unsigned long line, col;	 /* position of the next input byte */
 	unsigned long row_line;		 /* where the current row starts */
 	unsigned long end_line, end_col; /* where it ends (its terminator) */
+	/* keep_raw: every byte read is kept in raw (raw_len bytes), so that
+	 * byte csv_offset() on is where the next row starts. */
+	int keep_raw;
+	unsigned char *raw;
+	size_t raw_len, raw_cap;
 };
+
+/* Bytes of (decompressed) input consumed so far: the end of the current
+ * row's line terminator once csv_next has read it. */
+static inline uint64_t csv_offset(const struct dnn_csv *c)
+{
+	return c->taken + c->in_pos;
+}
 
 /* csv_open, from byte offset of a plain file for length bytes when length
  * is not UINT64_MAX. */

@@ -844,6 +844,12 @@ int data_load(struct dnn_dataset *d, const char *path, const struct dnn_data_opt
 	return rc ? -1 : 0;
 }
 
+int data_resolve_column(const struct dnn_column_ref *r, const char *what, char *const *names,
+			size_t n, const char *file, size_t *col, struct dnn_error *e)
+{
+	return resolve_column(r, what, names, n, file, col, e);
+}
+
 void data_free(struct dnn_dataset *d)
 {
 	if (!d)

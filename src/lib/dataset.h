@@ -105,6 +105,12 @@ struct dnn_data_opts {
 	const struct dnn_dataset *like;
 };
 
+/* The file column that reference r names among the n columns names (of
+ * file, for messages), or an error (65) calling it a `what` column
+ * ("target", "ignored"), with "did you mean" for a name. */
+int data_resolve_column(const struct dnn_column_ref *r, const char *what, char *const *names,
+			size_t n, const char *file, size_t *col, struct dnn_error *e);
+
 /* Load a whole labelled dataset. Errors name FILE:LINE:COLUMN: a ragged row,
  * a non-numeric input cell (in a column not declared categorical), a
  * non-numeric regression target, a missing value, an empty file, a file with

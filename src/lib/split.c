@@ -46,10 +46,11 @@ static int permute_rows(void *base, size_t n, size_t row_bytes, const size_t *or
  * each class giving its share of n_val (largest remainders), at least one row
  * and never all of its rows; drawn from rng. A class with a single row
  * cannot be split: an error naming it. */
-static int choose_stratified(const struct dnn_dataset *d, size_t n_val, struct dnn_rng *rng,
-			     unsigned char *is_val, const char *data_name, struct dnn_error *e)
+static int choose_stratified(const uint32_t *label, size_t k, char *const *class_names, size_t n,
+			     size_t n_val, struct dnn_rng *rng, unsigned char *is_val,
+			     const char *data_name, struct dnn_error *e)
 {
-	size_t k = d->n_classes, n = d->n_rows, given = 0, *count = NULL, *want = NULL, *rows = NULL;
+	size_t given = 0, *count = NULL, *want = NULL, *rows = NULL;
 	double *rem = NULL;
 	int rc = -1;
 
@@ -62,7 +63,7 @@ static int choose_stratified(const struct dnn_dataset *d, size_t n_val, struct d
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
-		count[d->label[i]]++;
+		count[label[i]]++;
 	for (size_t c = 0; c < k; c++) {
 		double share = (double)n_val * (double)count[c] / (double)n;
 
@@ -70,7 +71,7 @@ static int choose_stratified(const struct dnn_dataset *d, size_t n_val, struct d
 			dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
 				      "class '%s' has a single row; a stratified validation split "
 				      "needs at least two of each class",
-				      d->class_names[c]);
+				      class_names[c]);
 			goto out;
 		}
 		want[c] = (size_t)share;
@@ -101,7 +102,7 @@ static int choose_stratified(const struct dnn_dataset *d, size_t n_val, struct d
 		if (want[c] >= count[c])
 			want[c] = count[c] - 1;
 		for (size_t i = 0; i < n; i++)
-			if (d->label[i] == c)
+			if (label[i] == c)
 				rows[m++] = i;
 		rng_shuffle(rng, rows, m);
 		for (size_t i = 0; i < want[c]; i++)
@@ -182,18 +183,51 @@ static int number_train_rows(struct dnn_dataset *d, const unsigned char *is_val,
 	return 0;
 }
 
+size_t split_count(double fraction, size_t n)
+{
+	size_t k = (size_t)floor(fraction * (double)n + 0.5);
+
+	return k ? k : 1;
+}
+
+int split_choose(const uint32_t *label, size_t n_classes, char *const *class_names, size_t n,
+		 size_t n_val, uint64_t seed, unsigned char *is_val, const char *data_name,
+		 struct dnn_error *e)
+{
+	struct dnn_rng rng;
+
+	if (n_val >= n)
+		return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
+				     "%zu rows are too few to hold out %zu", n, n_val);
+	memset(is_val, 0, n);
+	/* A stream of its own, so that the split does not shift the weights.
+	 * Sharing ranks draw it over the rows of all, as one process would. */
+	rng_seed(&rng, seed ^ 0x76616c6964617465ULL);
+	if (label)
+		return choose_stratified(label, n_classes, class_names, n, n_val, &rng, is_val,
+					 data_name, e);
+	size_t *order = util_malloc_array(n, sizeof *order);
+
+	if (!order)
+		return dnn_error_oom(e);
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	rng_shuffle(&rng, order, n);
+	for (size_t i = 0; i < n_val; i++)
+		is_val[order[i]] = 1;
+	free(order);
+	return 0;
+}
+
 int data_split(struct dnn_dataset *d, double fraction, uint64_t seed, size_t *n_val_out,
 	       const char *data_name, struct dnn_error *e)
 {
 	size_t n = d->shared ? d->n_rows_total : d->n_rows, n_val, *order = NULL,
 	       n_local = d->n_rows, n_val_local = 0;
 	unsigned char *is_val = NULL;
-	struct dnn_rng rng;
 	int rc = -1;
 
-	n_val = (size_t)floor(fraction * (double)n + 0.5);
-	if (n_val == 0)
-		n_val = 1;
+	n_val = split_count(fraction, n);
 	if (n_val >= n)
 		return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
 				     "%zu rows are too few to hold out a validation fraction of %g",
@@ -205,28 +239,21 @@ int data_split(struct dnn_dataset *d, double fraction, uint64_t seed, size_t *n_
 	/* Sharing ranks leave together, before the collectives below. */
 	if (d->shared ? dist_agree(!order || !is_val, e) : !order || !is_val)
 		goto out;
-	/* A stream of its own, so that the split does not shift the weights.
-	 * Sharing ranks draw it over the rows of all, as one process would. */
-	rng_seed(&rng, seed ^ 0x76616c6964617465ULL);
 	if (d->task == DNN_TASK_CLASSIFICATION) {
-		struct dnn_dataset all = *d;
+		uint32_t *label = d->label;
 
-		if (d->shared && !(all.label = all_labels(d, e)))
+		if (d->shared && !(label = all_labels(d, e)))
 			goto out;
-		all.n_rows = n;
-		rc = choose_stratified(&all, n_val, &rng, is_val, data_name, e);
+		rc = split_choose(label, d->n_classes, d->class_names, n, n_val, seed, is_val,
+				  data_name, e);
 		if (d->shared)
-			free(all.label);
-		if (rc)
-			goto out;
-		rc = -1;
+			free(label);
 	} else {
-		for (size_t i = 0; i < n; i++)
-			order[i] = i;
-		rng_shuffle(&rng, order, n);
-		for (size_t i = 0; i < n_val; i++)
-			is_val[order[i]] = 1;
+		rc = split_choose(NULL, 0, NULL, n, n_val, seed, is_val, data_name, e);
 	}
+	if (rc)
+		goto out;
+	rc = -1;
 	for (size_t i = 0; i < n_local; i++)
 		n_val_local += is_val[gid_of(d, i)];
 	if (d->shared && number_train_rows(d, is_val, n, n_local - n_val_local, e))
