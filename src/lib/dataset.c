@@ -595,6 +595,14 @@ size_t data_input_of(const unsigned char *col_role, size_t col, const struct dnn
 	return in;
 }
 
+const struct dnn_catcol *data_cat_of(const struct dnn_catcol *cats, size_t n_cats, size_t col)
+{
+	for (size_t k = 0; k < n_cats; k++)
+		if (cats[k].col == col)
+			return &cats[k];
+	return NULL;
+}
+
 void data_free_cats(struct dnn_catcol *cats, size_t n_cats)
 {
 	if (!cats)

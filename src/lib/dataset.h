@@ -36,6 +36,8 @@ struct dnn_catcol {
  * column is not an input. */
 size_t data_input_of(const unsigned char *col_role, size_t col, const struct dnn_catcol *cats,
 		     size_t n_cats);
+/* The categorical column among cats[0..n_cats) at file column col, or NULL. */
+const struct dnn_catcol *data_cat_of(const struct dnn_catcol *cats, size_t n_cats, size_t col);
 /* Free the names of n categorical columns and the array. */
 void data_free_cats(struct dnn_catcol *cats, size_t n_cats);
 

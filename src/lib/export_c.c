@@ -192,10 +192,7 @@ static int cx_setup(struct cx *c, struct dnn_error *e)
 /* The categorical column of file column col, or NULL. */
 static const struct dnn_catcol *cat_of(const struct dnn_model *m, size_t col)
 {
-	for (size_t k = 0; k < m->n_cats; k++)
-		if (m->cats[k].col == col)
-			return &m->cats[k];
-	return NULL;
+	return data_cat_of(m->cats, m->n_cats, col);
 }
 
 /* Whether s may stand in a comment: printable ASCII without a comment's end. */

@@ -151,10 +151,7 @@ int rows_check_trained(const struct dnn_trained *m, const struct dnn_dataset *d,
 /* The categorical column of v at file column col. */
 static const struct dnn_catcol *find_cat(const struct dnn_dataset *v, size_t col)
 {
-	for (size_t k = 0; k < v->n_cats; k++)
-		if (v->cats[k].col == col)
-			return &v->cats[k];
-	return NULL;
+	return data_cat_of(v->cats, v->n_cats, col);
 }
 
 /* Copy the inputs of v's row r into d's layout (dst, d->n_in wide): numbers
