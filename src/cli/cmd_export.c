@@ -123,11 +123,14 @@ static int check_options(const char *format, const char *out, const char *quanti
 				     format);
 	if (!out)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0, "option '-o' is required");
-	if (onnx && (quantize || prefix))
+	if (onnx && quantize)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-				     "option '%s' needs '--format c' (an ONNX model holds float "
-				     "weights and no C names)",
-				     quantize ? "--quantize" : "--prefix");
+				     "option '--quantize' needs '--format c' (an ONNX model "
+				     "holds float weights)");
+	if (onnx && prefix)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '--prefix' needs '--format c' (an ONNX model has "
+				     "no C names)");
 	if (quantize && strcmp(quantize, "int8"))
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "unknown kind '%s' for option '--quantize' (expected 'int8')",
