@@ -178,7 +178,8 @@ static void put_head(struct cx *c, const struct dnn_export_c *o)
 		     " * the products are summed in a long; the rest computes in float. */\n");
 	emit(c, "#ifndef DNN_EXPORT_%s_H\n#define DNN_EXPORT_%s_H\n\n", p, p);
 	emit(c, "%s", "#include <math.h>\n#include <stddef.h>\n\n");
-	emit(c, "#define %s_N_INPUTS %zu\n#define %s_N_OUTPUTS %zu\n", p, c->g.n_raw, p, c->g.n_out);
+	emit(c, "#define %s_N_INPUTS %zu\n#define %s_N_OUTPUTS %zu\n", p, c->g.n_raw, p,
+	     c->g.n_out);
 	emit(c, "#define %s_N_TESTS %d\n\n", p, N_TESTS);
 	emit(c, "void %s_predict(const float *inputs, float *outputs);\n", p);
 	emit(c, "int %s_selftest(void);\n\n", p);
@@ -490,7 +491,8 @@ static void test_inputs(const struct cx *c, size_t t, float *raw)
 	size_t code = 0;
 
 	for (size_t j = 0; j < c->g.n_raw; j++) {
-		size_t col = c->g.raw_col[j], k = data_input_of(m->col_role, col, m->cats, m->n_cats);
+		size_t col = c->g.raw_col[j],
+		       k = data_input_of(m->col_role, col, m->cats, m->n_cats);
 		const struct dnn_catcol *cc = cat_of(m, col);
 
 		if (cc) {
@@ -509,7 +511,8 @@ static void test_net_inputs(const struct cx *c, const float *raw, float *x)
 	size_t code = 0;
 
 	for (size_t j = 0; j < c->g.n_raw; j++) {
-		size_t col = c->g.raw_col[j], k = data_input_of(m->col_role, col, m->cats, m->n_cats);
+		size_t col = c->g.raw_col[j],
+		       k = data_input_of(m->col_role, col, m->cats, m->n_cats);
 		const struct dnn_catcol *cc = cat_of(m, col);
 
 		if (!cc) {

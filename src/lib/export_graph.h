@@ -29,8 +29,7 @@ struct dnn_export_graph {
 
 /* g from m. 65 when a weight is not finite (nothing worth exporting), 70 out
  * of memory; export_graph_free frees what it holds either way. */
-int export_graph_init(struct dnn_export_graph *g, const struct dnn_model *m,
-		      struct dnn_error *e);
+int export_graph_init(struct dnn_export_graph *g, const struct dnn_model *m, struct dnn_error *e);
 void export_graph_free(struct dnn_export_graph *g);
 
 /* The categorical column of file column col of m, or NULL. */

@@ -150,8 +150,7 @@ static void put_json_columns(struct dnn_wbuf *b, const struct dnn_model *m, int 
 }
 
 /* A tensor of n floats named name, of shape [rows, cols] (rows 0: [cols]). */
-static void init_floats(struct ox *o, const char *name, const float *v, int64_t rows,
-			int64_t cols)
+static void init_floats(struct ox *o, const char *name, const float *v, int64_t rows, int64_t cols)
 {
 	size_t at = pb_open(o->w, GRAPH_INITIALIZER), raw;
 
