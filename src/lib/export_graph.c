@@ -43,16 +43,15 @@ static int category_codes(struct dnn_export_graph *g, const struct dnn_model *m,
 	for (size_t k = 0; k < m->n_cats; k++)
 		n_codes += m->cats[k].n;
 	g->codes = util_malloc_array(n_codes ? n_codes : 1, sizeof *g->codes);
-	g->numeric = util_malloc_array(m->n_cats ? m->n_cats : 1, sizeof *g->numeric);
-	if (!g->codes || !g->numeric)
+	if (!g->codes)
 		return dnn_error_oom(e);
 	for (size_t k = 0; k < m->n_cats; k++) {
 		const struct dnn_catcol *cc = &m->cats[k];
+		int numeric = category_numeric(cc);
 
-		g->numeric[k] = category_numeric(cc);
 		for (size_t q = 0; q < cc->n; q++)
 			g->codes[g->n_codes++] =
-			    g->numeric[k] ? (float)strtod(cc->names[q], NULL) : (float)q;
+			    numeric ? (float)strtod(cc->names[q], NULL) : (float)q;
 	}
 	return 0;
 }
@@ -85,7 +84,6 @@ void export_graph_free(struct dnn_export_graph *g)
 		return;
 	free(g->raw_col);
 	free(g->codes);
-	free(g->numeric);
 	*g = (struct dnn_export_graph){0};
 }
 

@@ -24,7 +24,6 @@ struct dnn_export_graph {
 	 * indexes 0, 1, ...; n_codes of them in all */
 	float *codes;
 	size_t n_codes;
-	int *numeric; /* per categorical column: 1 when its codes are its names */
 };
 
 /* g from m. 65 when a weight is not finite (nothing worth exporting), 70 out

@@ -644,6 +644,13 @@ int export_onnx_write(const struct dnn_model *m, const struct dnn_export_onnx *o
 		dnn_error_oom(e);
 		goto out;
 	}
+	if (w.n > INT32_MAX) {
+		dnn_error_set(e, DNN_EX_DATA, NULL, 0, 0,
+			      "the ONNX model would take %zu bytes, more than the 2 GiB a protocol "
+			      "buffers message may hold",
+			      w.n);
+		goto out;
+	}
 	*bytes = w.p, *len = w.n;
 	w.p = NULL;
 	rc = 0;

@@ -38,7 +38,8 @@ struct dnn_export_onnx {
  * absent. The one output is "probabilities" [N, classes] (a single sigmoid
  * unit gives 1 - p, p) or "predictions" [N, targets] in the targets' units.
  * metadata_props also holds dnn_version, task, class_names, target_names,
- * spec and history. 65 when a weight is not finite, 70 out of memory; then
+ * spec and history. 65 when a weight is not finite or the model would
+ * pass the 2 GiB of a protocol buffers message, 70 out of memory; then
  * *bytes is NULL. */
 int export_onnx_write(const struct dnn_model *m, const struct dnn_export_onnx *o,
 		      unsigned char **bytes, size_t *len, struct dnn_error *e);
