@@ -1,0 +1,173 @@
+/* Stochastic Lanczos quadrature: the spectral density and Hutchinson's trace. */
+#include "density.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static const char *const probe_names[] = {NULL, "rademacher", "gaussian", "basis"};
+
+int density_probe_parse(const char *name, enum dnn_probe *kind)
+{
+	for (int i = DNN_PROBE_RADEMACHER; i <= DNN_PROBE_BASIS; i++)
+		if (strcmp(name, probe_names[i]) == 0) {
+			*kind = (enum dnn_probe)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *density_probe_name(enum dnn_probe kind)
+{
+	return kind >= DNN_PROBE_RADEMACHER && kind <= DNN_PROBE_BASIS ? probe_names[kind] : "?";
+}
+
+void density_free(struct dnn_density *d)
+{
+	free(d->node);
+	free(d->weight);
+	d->node = d->weight = NULL;
+}
+
+/* Probe p of kind into v (n): +-1 or N(0, 1) entries of rng, or the unit
+ * vector e_perm[p]. */
+static void make_probe(double *v, size_t n, enum dnn_probe kind, const size_t *perm, size_t p,
+		       struct dnn_rng *rng)
+{
+	for (size_t i = 0; i < n; i++)
+		v[i] = kind == DNN_PROBE_GAUSSIAN    ? rng_normal(rng)
+		       : kind == DNN_PROBE_RADEMACHER ? (rng_next(rng) >> 63 ? 1.0 : -1.0)
+						      : 0.0;
+	if (kind == DNN_PROBE_BASIS)
+		v[perm[p]] = 1.0;
+}
+
+/* The moments, the negative mass and the extremes of d's nodes; the trace
+ * and its standard error from the probes' q^T H q in qhq. */
+static void summarize(struct dnn_density *d, const double *qhq, enum dnn_probe kind)
+{
+	double s = 0.0, ss = 0.0, P = (double)d->n_probes, n = (double)d->n;
+
+	d->mean = d->moment2 = d->negative = 0.0;
+	d->lmin = INFINITY;
+	d->lmax = -INFINITY;
+	for (size_t j = 0; j < d->n_nodes; j++) {
+		double t = d->node[j], w = d->weight[j];
+
+		d->mean += w * t;
+		d->moment2 += w * t * t;
+		if (t < 0.0)
+			d->negative += w;
+		d->lmin = fmin(d->lmin, t);
+		d->lmax = fmax(d->lmax, t);
+	}
+	for (size_t p = 0; p < d->n_probes; p++)
+		s += n * qhq[p];
+	d->trace = s / P;
+	for (size_t p = 0; p < d->n_probes; p++)
+		ss += (n * qhq[p] - d->trace) * (n * qhq[p] - d->trace);
+	d->trace_se = d->n_probes > 1 ? sqrt(ss / (P - 1.0) / P) : (double)NAN;
+	/* Sampling without replacement from the n diagonal entries. */
+	if (kind == DNN_PROBE_BASIS && d->n_probes > 1)
+		d->trace_se *= d->n > 1 ? sqrt((n - P) / (n - 1.0)) : 0.0;
+}
+
+/* The workspace of density_slq: a probe, its q^T H q, a permutation. */
+struct slq_work {
+	struct dnn_lanczos *l;
+	double *v, *qhq;
+	size_t *perm;
+};
+
+static void work_free(struct slq_work *w)
+{
+	lanczos_free(w->l);
+	free(w->v);
+	free(w->qhq);
+	free(w->perm);
+}
+
+static int work_new(struct slq_work *w, size_t n, size_t n_probes, size_t steps,
+		    enum dnn_probe kind, struct dnn_rng *rng, struct dnn_error *e)
+{
+	memset(w, 0, sizeof *w);
+	if (!(w->l = lanczos_new(n, steps, e)))
+		return -1;
+	w->v = util_malloc_array(n, sizeof *w->v);
+	w->qhq = util_malloc_array(n_probes, sizeof *w->qhq);
+	if (kind == DNN_PROBE_BASIS)
+		w->perm = util_malloc_array(n, sizeof *w->perm);
+	if (!w->v || !w->qhq || (kind == DNN_PROBE_BASIS && !w->perm)) {
+		work_free(w);
+		return dnn_error_oom(e);
+	}
+	if (w->perm) {
+		for (size_t i = 0; i < n; i++)
+			w->perm[i] = i;
+		rng_shuffle(rng, w->perm, n);
+	}
+	return 0;
+}
+
+int density_slq(dnn_linop op, void *ctx, size_t n, size_t n_probes, size_t steps,
+		enum dnn_probe kind, struct dnn_rng *rng, struct dnn_density *d,
+		struct dnn_error *e)
+{
+	struct slq_work w;
+	size_t cells;
+	int rc = -1;
+
+	memset(d, 0, sizeof *d);
+	if (kind == DNN_PROBE_BASIS && n_probes > n)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "%zu basis probes, but only %zu parameters", n_probes, n);
+	if (steps > n)
+		steps = n;
+	if (!n_probes || !steps)
+		return dnn_error_set(e, DNN_EX_SOFTWARE, NULL, 0, 0, "no probes or no steps");
+	if (util_mul_overflow(n_probes, steps, &cells))
+		return dnn_error_oom(e);
+	if (work_new(&w, n, n_probes, steps, kind, rng, e))
+		return -1;
+	d->n = n;
+	d->n_probes = n_probes;
+	d->node = util_malloc_array(cells, sizeof *d->node);
+	d->weight = util_malloc_array(cells, sizeof *d->weight);
+	if (!d->node || !d->weight) {
+		dnn_error_oom(e);
+		goto out;
+	}
+	for (size_t p = 0; p < n_probes; p++) {
+		make_probe(w.v, n, kind, w.perm, p, rng);
+		if (lanczos_run(w.l, op, ctx, w.v, 0, NULL, e))
+			goto out;
+		/* alpha_0 = q^T H q for the normalized probe q. */
+		w.qhq[p] = w.l->alpha[0];
+		for (size_t j = 0; j < w.l->k; j++) {
+			d->node[d->n_nodes] = w.l->ritz[j];
+			d->weight[d->n_nodes++] = w.l->weight[j] / (double)n_probes;
+		}
+	}
+	summarize(d, w.qhq, kind);
+	rc = 0;
+out:
+	if (rc)
+		density_free(d);
+	work_free(&w);
+	return rc;
+}
+
+double density_at(const struct dnn_density *d, double t, double sigma)
+{
+	const double c = 1.0 / (sigma * sqrt(2.0 * 3.14159265358979323846));
+	double s = 0.0;
+
+	for (size_t j = 0; j < d->n_nodes; j++) {
+		double z = (t - d->node[j]) / sigma;
+
+		s += d->weight[j] * exp(-0.5 * z * z);
+	}
+	return c * s;
+}
