@@ -113,6 +113,7 @@ START_TEST(test_basis_exact)
 	ck_assert_double_eq_tol(d.mean * (double)n, tr, 1e-9 * sqrt(fro2));
 	ck_assert_double_eq_tol(d.moment2 * (double)n, fro2, 1e-9 * fro2);
 	ck_assert_double_eq_tol(d.trace_se, 0.0, 1e-12);
+	ck_assert_double_eq_tol(d.moment2_se, 0.0, 1e-12);
 	density_free(&d);
 	ck_assert_int_eq(density_slq(dense_apply, &op, n, n, n, DNN_PROBE_BASIS, &r, &d, &e), 0);
 	ck_assert_double_eq_tol(d.negative, (double)neg / (double)n, 1e-9);
@@ -227,8 +228,8 @@ START_TEST(test_network)
 
 	exact(f.H, f.P, &tr, &fro2, &neg);
 	rng_seed(&r, 2);
-	ck_assert_int_eq(
-	    density_slq(hvp_op_apply, &op, f.P, f.P, 4, DNN_PROBE_BASIS, &r, &d, &e), 0);
+	ck_assert_int_eq(density_slq(hvp_op_apply, &op, f.P, f.P, 4, DNN_PROBE_BASIS, &r, &d, &e),
+			 0);
 	ck_assert_double_eq_tol(d.mean, tr / (double)f.P, 1e-6 * sqrt(fro2 / (double)f.P));
 	ck_assert_double_eq_tol(d.moment2, fro2 / (double)f.P, 1e-6 * fro2 / (double)f.P);
 	density_free(&d);

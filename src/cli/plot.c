@@ -343,3 +343,95 @@ int plot_line_svg(FILE *f, const struct plot_line *c)
 #undef PY
 	return ferror(f) ? -1 : 0;
 }
+
+/* Geometry of the density chart. */
+#define DC_W 640.0
+#define DC_H 400.0
+#define DC_L 70.0
+#define DC_R 20.0
+#define DC_T 36.0
+#define DC_B 50.0
+
+/* The y range of the density chart in decades: from floor(log10 of the
+ * largest value) + 1 down `decades`, values below it drawn at the bottom. */
+static void density_decades(const struct plot_density *c, double *d0, double *d1)
+{
+	double top = 0.0;
+
+	for (size_t k = 0; k < c->n; k++)
+		if (isfinite(c->y[k]))
+			top = fmax(top, c->y[k]);
+	*d1 = top > 0.0 ? ceil(log10(top)) : 0.0;
+	*d0 = *d1 - (double)c->decades;
+}
+
+/* The x ticks (eigenvalues) and the y ticks (decades, labelled 1eK). */
+static void density_axes(FILE *f, const struct plot_density *c, double d0, double d1)
+{
+	const double W = DC_W, H = DC_H, L = DC_L, R = DC_R, T = DC_T, B = DC_B;
+	double x0 = c->x[0], x1 = c->x[c->n - 1], first, step;
+	char buf[32];
+	int nt = plot_ticks(x0, x1, 8, &first, &step);
+
+	for (int i = 0; i < nt; i++) {
+		double v = first + (double)i * step, x = L + (v - x0) / (x1 - x0) * (W - L - R);
+
+		tick_label(buf, sizeof buf, v, step);
+		fprintf(f,
+			"<line x1=\"%.1f\" y1=\"%g\" x2=\"%.1f\" y2=\"%g\" stroke=\"#ddd\"/>"
+			"<text x=\"%.1f\" y=\"%g\" text-anchor=\"middle\">%s</text>\n",
+			x, T, x, H - B, x, H - B + 16, buf);
+	}
+	for (double d = d0; d <= d1; d += 1.0) {
+		double y = T + (d1 - d) / (d1 - d0) * (H - T - B);
+
+		fprintf(f,
+			"<line x1=\"%g\" y1=\"%.1f\" x2=\"%g\" y2=\"%.1f\" stroke=\"#ddd\"/>"
+			"<text x=\"%g\" y=\"%.1f\" text-anchor=\"end\">1e%d</text>\n",
+			L, y, W - R, y, L - 4, y + 4, (int)d);
+	}
+	fprintf(f, "<text x=\"%g\" y=\"%g\" text-anchor=\"middle\">%s</text>\n",
+		L + (W - L - R) / 2, H - 12, c->x_label);
+	fprintf(f,
+		"<text x=\"16\" y=\"%g\" text-anchor=\"middle\" transform=\"rotate(-90 16 "
+		"%g)\">density</text>\n",
+		T + (H - T - B) / 2, T + (H - T - B) / 2);
+}
+
+int plot_density_svg(FILE *f, const struct plot_density *c)
+{
+	const double W = DC_W, H = DC_H, L = DC_L, R = DC_R, T = DC_T, B = DC_B;
+	double x0 = c->x[0], x1 = c->x[c->n - 1], d0, d1;
+
+	if (!(x1 > x0))
+		x1 = x0 + 1.0;
+	density_decades(c, &d0, &d1);
+	fprintf(f,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%g\" height=\"%g\" "
+		"viewBox=\"0 0 %g %g\" font-family=\"sans-serif\" font-size=\"12\">\n"
+		"<title>%s</title>\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
+		"<text x=\"%g\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">%s</text>\n",
+		W, H, W, H, c->title, L + (W - L - R) / 2, c->title);
+	density_axes(f, c, d0, d1);
+	fprintf(f,
+		"<rect x=\"%g\" y=\"%g\" width=\"%g\" height=\"%g\" fill=\"none\" "
+		"stroke=\"#444\"/>\n",
+		L, T, W - L - R, H - T - B);
+	if (x0 < 0.0 && x1 > 0.0)
+		fprintf(f,
+			"<line x1=\"%.1f\" y1=\"%g\" x2=\"%.1f\" y2=\"%g\" stroke=\"#d62728\" "
+			"stroke-dasharray=\"4\"/>\n",
+			L + (0.0 - x0) / (x1 - x0) * (W - L - R), T,
+			L - x0 / (x1 - x0) * (W - L - R), H - B);
+	fputs("<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\"", f);
+	for (size_t k = 0; k < c->n; k++) {
+		double v = c->y[k] > 0.0 ? fmax(log10(c->y[k]), d0) : d0;
+
+		if (isfinite(c->y[k]))
+			fprintf(f, "%.1f,%.1f ", L + (c->x[k] - x0) / (x1 - x0) * (W - L - R),
+				T + (d1 - v) / (d1 - d0) * (H - T - B));
+	}
+	fputs("\"/>\n</svg>\n", f);
+	return ferror(f) ? -1 : 0;
+}

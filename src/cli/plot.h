@@ -1,7 +1,7 @@
 /* SVG images drawn by dnn itself: the training curves (loss and val_loss
  * against the epoch and, for classification, accuracy and val_accuracy, with
- * axes, ticks, labels and a legend), and a line chart over decades (the
- * lr-find curve). */
+ * axes, ticks, labels and a legend), a line chart over decades (the
+ * lr-find curve), and a density on a log scale (the Hessian's spectrum). */
 #ifndef DNN_PLOT_H
 #define DNN_PLOT_H
 
@@ -34,6 +34,19 @@ struct plot_line {
 
 /* Write the SVG document of c to f. Returns 0, or -1 on a write error. */
 int plot_line_svg(FILE *f, const struct plot_line *c);
+
+/* A density on a log scale: y > 0 against x (n > 1 points, x increasing),
+ * the y axis `decades` decades down from the largest y (smaller values at
+ * the bottom), a dashed line at x = 0 when the range holds it. */
+struct plot_density {
+	const double *x, *y;
+	size_t n;
+	int decades;
+	const char *title, *x_label;
+};
+
+/* Write the SVG document of c to f. Returns 0, or -1 on a write error. */
+int plot_density_svg(FILE *f, const struct plot_density *c);
 
 /* Tick marks for [lo, hi]: a step of 1, 2 or 5 times a power of ten that
  * gives at most max_ticks ticks; *first is the first multiple of the step

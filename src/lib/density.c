@@ -37,18 +37,39 @@ static void make_probe(double *v, size_t n, enum dnn_probe kind, const size_t *p
 		       struct dnn_rng *rng)
 {
 	for (size_t i = 0; i < n; i++)
-		v[i] = kind == DNN_PROBE_GAUSSIAN    ? rng_normal(rng)
+		v[i] = kind == DNN_PROBE_GAUSSIAN     ? rng_normal(rng)
 		       : kind == DNN_PROBE_RADEMACHER ? (rng_next(rng) >> 63 ? 1.0 : -1.0)
 						      : 0.0;
 	if (kind == DNN_PROBE_BASIS)
 		v[perm[p]] = 1.0;
 }
 
-/* The moments, the negative mass and the extremes of d's nodes; the trace
- * and its standard error from the probes' q^T H q in qhq. */
-static void summarize(struct dnn_density *d, const double *qhq, enum dnn_probe kind)
+/* The standard error of the mean of the P values v (NaN for one; basis
+ * probes: with the finite-population correction for P of n). */
+static double std_error(const double *v, size_t P, size_t n, enum dnn_probe kind)
 {
-	double s = 0.0, ss = 0.0, P = (double)d->n_probes, n = (double)d->n;
+	double s = 0.0, ss = 0.0, m, se;
+
+	if (P < 2)
+		return (double)NAN;
+	for (size_t p = 0; p < P; p++)
+		s += v[p];
+	m = s / (double)P;
+	for (size_t p = 0; p < P; p++)
+		ss += (v[p] - m) * (v[p] - m);
+	se = sqrt(ss / ((double)P - 1.0) / (double)P);
+	/* Sampling without replacement from the n diagonal entries. */
+	if (kind == DNN_PROBE_BASIS)
+		se *= n > 1 ? sqrt((double)(n - P) / (double)(n - 1)) : 0.0;
+	return se;
+}
+
+/* The moments, the negative mass and the extremes of d's nodes; the trace
+ * and the standard errors from the probes' q^T H q and q^T H^2 q in qhq
+ * and qh2q. */
+static void summarize(struct dnn_density *d, double *qhq, double *qh2q, enum dnn_probe kind)
+{
+	double s = 0.0, n = (double)d->n;
 
 	d->mean = d->moment2 = d->negative = 0.0;
 	d->lmin = INFINITY;
@@ -63,21 +84,20 @@ static void summarize(struct dnn_density *d, const double *qhq, enum dnn_probe k
 		d->lmin = fmin(d->lmin, t);
 		d->lmax = fmax(d->lmax, t);
 	}
-	for (size_t p = 0; p < d->n_probes; p++)
-		s += n * qhq[p];
-	d->trace = s / P;
-	for (size_t p = 0; p < d->n_probes; p++)
-		ss += (n * qhq[p] - d->trace) * (n * qhq[p] - d->trace);
-	d->trace_se = d->n_probes > 1 ? sqrt(ss / (P - 1.0) / P) : (double)NAN;
-	/* Sampling without replacement from the n diagonal entries. */
-	if (kind == DNN_PROBE_BASIS && d->n_probes > 1)
-		d->trace_se *= d->n > 1 ? sqrt((n - P) / (n - 1.0)) : 0.0;
+	for (size_t p = 0; p < d->n_probes; p++) {
+		qhq[p] *= n;
+		s += qhq[p];
+	}
+	d->trace = s / (double)d->n_probes;
+	d->trace_se = std_error(qhq, d->n_probes, d->n, kind);
+	d->moment2_se = std_error(qh2q, d->n_probes, d->n, kind);
 }
 
-/* The workspace of density_slq: a probe, its q^T H q, a permutation. */
+/* The workspace of density_slq: a probe, the probes' q^T H q and q^T H^2 q,
+ * a permutation. */
 struct slq_work {
 	struct dnn_lanczos *l;
-	double *v, *qhq;
+	double *v, *qhq, *qh2q;
 	size_t *perm;
 };
 
@@ -86,6 +106,7 @@ static void work_free(struct slq_work *w)
 	lanczos_free(w->l);
 	free(w->v);
 	free(w->qhq);
+	free(w->qh2q);
 	free(w->perm);
 }
 
@@ -97,9 +118,10 @@ static int work_new(struct slq_work *w, size_t n, size_t n_probes, size_t steps,
 		return -1;
 	w->v = util_malloc_array(n, sizeof *w->v);
 	w->qhq = util_malloc_array(n_probes, sizeof *w->qhq);
+	w->qh2q = util_malloc_array(n_probes, sizeof *w->qh2q);
 	if (kind == DNN_PROBE_BASIS)
 		w->perm = util_malloc_array(n, sizeof *w->perm);
-	if (!w->v || !w->qhq || (kind == DNN_PROBE_BASIS && !w->perm)) {
+	if (!w->v || !w->qhq || !w->qh2q || (kind == DNN_PROBE_BASIS && !w->perm)) {
 		work_free(w);
 		return dnn_error_oom(e);
 	}
@@ -145,12 +167,14 @@ int density_slq(dnn_linop op, void *ctx, size_t n, size_t n_probes, size_t steps
 			goto out;
 		/* alpha_0 = q^T H q for the normalized probe q. */
 		w.qhq[p] = w.l->alpha[0];
+		w.qh2q[p] = 0.0;
 		for (size_t j = 0; j < w.l->k; j++) {
+			w.qh2q[p] += w.l->weight[j] * w.l->ritz[j] * w.l->ritz[j];
 			d->node[d->n_nodes] = w.l->ritz[j];
 			d->weight[d->n_nodes++] = w.l->weight[j] / (double)n_probes;
 		}
 	}
-	summarize(d, w.qhq, kind);
+	summarize(d, w.qhq, w.qh2q, kind);
 	rc = 0;
 out:
 	if (rc)

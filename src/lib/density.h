@@ -37,18 +37,19 @@ int density_probe_parse(const char *name, enum dnn_probe *kind);
 const char *density_probe_name(enum dnn_probe kind);
 
 struct dnn_density {
-	size_t n;	 /* the dimension */
-	size_t n_probes; /* the probes averaged */
-	size_t n_nodes;	 /* the nodes of all probes */
-	double *node;	 /* n_nodes Ritz values, probe after probe */
-	double *weight;	 /* their weights, each probe's summing to 1 / n_probes */
-	double trace;	 /* Hutchinson: the mean over probes of n q^T H q */
-	double trace_se; /* its standard error (NaN with one probe; basis
-			  * probes: with the finite-population correction,
-			  * 0 with n probes) */
-	double mean;	 /* sum of weight * node: trace / n */
-	double moment2;	 /* sum of weight * node^2: ||H||_F^2 / n */
-	double negative; /* the weight of the negative nodes */
+	size_t n;	   /* the dimension */
+	size_t n_probes;   /* the probes averaged */
+	size_t n_nodes;	   /* the nodes of all probes */
+	double *node;	   /* n_nodes Ritz values, probe after probe */
+	double *weight;	   /* their weights, each probe's summing to 1 / n_probes */
+	double trace;	   /* Hutchinson: the mean over probes of n q^T H q */
+	double trace_se;   /* its standard error (NaN with one probe; basis
+			    * probes: with the finite-population correction,
+			    * 0 with n probes) */
+	double mean;	   /* sum of weight * node: trace / n */
+	double moment2;	   /* sum of weight * node^2: ||H||_F^2 / n */
+	double moment2_se; /* its standard error (as trace_se) */
+	double negative;   /* the weight of the negative nodes */
 	double lmin, lmax; /* the extreme nodes */
 };
 

@@ -14,10 +14,10 @@ struct dnn_sharpness {
 	struct dnn_hvp *h;
 	struct dnn_lanczos *l;
 	struct dnn_rng rng;
-	float *x, *t;	/* the sampled rows */
+	float *x, *t; /* the sampled rows */
 	size_t n;
-	double *w, *v;	/* the weights in double; the last top vector */
-	int warm;	/* v holds one */
+	double *w, *v; /* the weights in double; the last top vector */
+	int warm;      /* v holds one */
 };
 
 void sharpness_free(struct dnn_sharpness *s)
@@ -52,8 +52,7 @@ static int copy_rows(struct dnn_sharpness *s, const float *x, const float *t, co
 }
 
 /* The sample: all n rows in order, or the first k of a seeded shuffle. */
-static int sample_rows(struct dnn_sharpness *s, const float *x, const float *t, size_t n,
-		       size_t k)
+static int sample_rows(struct dnn_sharpness *s, const float *x, const float *t, size_t n, size_t k)
 {
 	size_t *idx = util_malloc_array(n, sizeof *idx);
 	int rc;
