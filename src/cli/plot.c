@@ -105,11 +105,11 @@ static double py(const struct frame *fr, double v)
  * series' finite values (and 0, or up to 1 with unit_range), rounded out to
  * whole ticks. */
 static struct frame panel_frame(int y0, const struct dnn_history *h, const struct series *s,
-				size_t n_s, int unit_range)
+				size_t n_s, int unit_range, double ehi)
 {
 	struct frame fr = {LEFT,     WIDTH - RIGHT,
 			   y0 + TOP, y0 + PANEL_H - BOTTOM,
-			   1.0,	     h->n > 1 ? (double)h->n : 2.0,
+			   1.0,	     ehi > 1.0 ? ehi : 2.0,
 			   0.0,	     1.0};
 	double first, step;
 
@@ -228,11 +228,11 @@ static void panel_curves(FILE *f, const struct frame *fr, const struct dnn_histo
 }
 
 /* One panel at vertical offset y0: frame, grid, ticks, labels, curves and
- * legend. */
+ * legend; the epochs run from 1 to ehi. */
 static void panel(FILE *f, int y0, const struct dnn_history *h, const struct series *s, size_t n_s,
-		  const char *ylabel, int unit_range)
+		  const char *ylabel, int unit_range, double ehi)
 {
-	struct frame fr = panel_frame(y0, h, s, n_s, unit_range);
+	struct frame fr = panel_frame(y0, h, s, n_s, unit_range, ehi);
 
 	fputs("<g class=\"panel\">\n", f);
 	panel_axes(f, &fr, ylabel);
@@ -240,7 +240,42 @@ static void panel(FILE *f, int y0, const struct dnn_history *h, const struct ser
 	fputs("</g>\n", f);
 }
 
+/* The sharpness panel at vertical offset y0: lambda_max and 2 / lr at the
+ * epochs measured, as a history whose loss is lambda_max and val_loss 2 /
+ * lr. Returns 0, or -1 when out of memory. */
+static int sharp_panel(FILE *f, int y0, const struct plot_sharpness *sh, double ehi)
+{
+	static const struct series sharp[] = {
+	    {"lambda_max", "#2ca02c", "", offsetof(struct dnn_epoch, loss)},
+	    {"2 / lr", "#d62728", " stroke-dasharray=\"6 3\"", offsetof(struct dnn_epoch, val_loss)},
+	};
+	struct dnn_history h = {0};
+
+	h.epochs = util_calloc_array(sh->n ? sh->n : 1, sizeof *h.epochs);
+	if (!h.epochs)
+		return -1;
+	for (size_t i = 0; i < sh->n; i++) {
+		h.epochs[i].epoch = sh->epoch[i];
+		h.epochs[i].loss = sh->lmax[i];
+		h.epochs[i].val_loss = 2.0 / sh->lr[i];
+	}
+	h.n = sh->n;
+	fprintf(f,
+		"<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"14\">sharpness: "
+		"lambda_max of the Hessian, and 2 / lr</text>\n",
+		WIDTH / 2, y0 + 22);
+	panel(f, y0, &h, sharp, 2, "lambda_max", 0, ehi);
+	free(h.epochs);
+	return 0;
+}
+
 int plot_svg(FILE *f, const struct dnn_history *h, int classification)
+{
+	return plot_svg_sharp(f, h, classification, NULL);
+}
+
+int plot_svg_sharp(FILE *f, const struct dnn_history *h, int classification,
+		   const struct plot_sharpness *sh)
 {
 	static const struct series loss[] = {
 	    {"loss", "#1f77b4", "", offsetof(struct dnn_epoch, loss)},
@@ -252,7 +287,8 @@ int plot_svg(FILE *f, const struct dnn_history *h, int classification)
 	    {"val_accuracy", "#ff7f0e", " stroke-dasharray=\"6 3\"",
 	     offsetof(struct dnn_epoch, val_accuracy)},
 	};
-	int height = classification ? 2 * PANEL_H : PANEL_H;
+	int panels = 1 + (classification != 0) + (sh != NULL), height = panels * PANEL_H;
+	double ehi = (double)h->n;
 
 	fprintf(f,
 		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -264,22 +300,26 @@ int plot_svg(FILE *f, const struct dnn_history *h, int classification)
 	fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", WIDTH, height);
 	fprintf(f, "<text x=\"%d\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">loss</text>\n",
 		WIDTH / 2);
-	panel(f, 0, h, loss, 2, "loss", 0);
+	panel(f, 0, h, loss, 2, "loss", 0, ehi);
 	if (classification) {
 		fprintf(f,
 			"<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" "
 			"font-size=\"14\">accuracy</text>\n",
 			WIDTH / 2, PANEL_H + 22);
-		panel(f, PANEL_H, h, acc, 2, "accuracy", 1);
+		panel(f, PANEL_H, h, acc, 2, "accuracy", 1, ehi);
+	}
+	if (sh && sharp_panel(f, (panels - 1) * PANEL_H, sh, ehi)) {
+		errno = ENOMEM;
+		return -1;
 	}
 	fputs("</svg>\n", f);
 	return ferror(f) ? -1 : 0;
 }
 
 int plot_history(struct dnn_afile *af, const struct dnn_history *h, int classification,
-		 struct dnn_error *e)
+		 const struct plot_sharpness *sh, struct dnn_error *e)
 {
-	if (plot_svg(af->f, h, classification) != 0)
+	if (plot_svg_sharp(af->f, h, classification, sh) != 0)
 		return dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on '%s': %s", af->path,
 				     strerror(errno));
 	return 0;

@@ -15,10 +15,23 @@
  * error (errno set). */
 int plot_svg(FILE *f, const struct dnn_history *h, int classification);
 
+/* Sharpness during training: lambda_max at epoch[i], whose learning rate
+ * was lr[i], for n measures. */
+struct plot_sharpness {
+	const unsigned long *epoch;
+	const double *lmax, *lr;
+	size_t n;
+};
+
+/* The same with, when sh is not NULL, a last panel of lambda_max against
+ * the epoch and the line 2 / lr (the edge of stability). */
+int plot_svg_sharp(FILE *f, const struct dnn_history *h, int classification,
+		   const struct plot_sharpness *sh);
+
 /* Write it to af, opened by the caller (afile_open), who commits it.
  * Errors: 74 on a write error. */
 int plot_history(struct dnn_afile *af, const struct dnn_history *h, int classification,
-		 struct dnn_error *e);
+		 const struct plot_sharpness *sh, struct dnn_error *e);
 
 /* A line chart: y against x, where x is in decades (log10 of the quantity:
  * a tick at every whole x, labelled 1eK), y's non-finite values left out;
