@@ -12,6 +12,7 @@
 #include "afile.h"
 #include "cli.h"
 #include "cmds.h"
+#include "density.h"
 #include "hessian_density.h"
 #include "hvp.h"
 #include "net.h"
@@ -60,6 +61,13 @@ static int check_density_args(const struct hs_args *a, struct dnn_error *e)
 	if (name)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0, "option '%s' needs '--density'",
 				     name);
+	enum dnn_probe kind;
+
+	if (a->probe && density_probe_parse(a->probe, &kind))
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '--probe' needs 'rademacher', 'gaussian' or 'basis', "
+				     "not '%s'",
+				     a->probe);
 	/* The picture may not replace an input. */
 	const struct dnn_afile_name out[] = {{a->plot, "--plot"}};
 	const struct dnn_afile_name in[] = {
@@ -94,7 +102,7 @@ static int parse_args(int argc, char **argv, struct hs_args *a, struct dnn_error
 			   "or 'basis' (unit vectors: exact with P = n)"),
 		OPT_ULONG(0, "steps", &a->steps, "M", 1, 100000,
 			  "--density: Lanczos steps per probe (default 40)"),
-		OPT_DOUBLE_ABOVE(0, "sigma", &a->sigma, "S", 0.0, 1e300,
+		OPT_DOUBLE_ABOVE(0, "sigma", &a->sigma, "S", 0.0, 1e30,
 				 "--density: width of the Gaussian broadening\n"
 				 "(default: 1/100 of the spectrum's range)"),
 		OPT_ULONG(0, "grid", &a->grid, "N", 2, 1000000,

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "afile.h"
 #include "density.h"
@@ -165,6 +166,13 @@ int hessian_density(const struct hs_args *a, const struct dnn_prepared *p, struc
 
 	if (!x || !y) {
 		dnn_error_oom(e);
+		goto out;
+	}
+	if (a->probe && strcmp(a->probe, "basis") == 0 && a->probes > p->model.net->n_params) {
+		dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+			      "option '--probes' with '--probe basis' needs at most %zu, the "
+			      "parameters, not %lu",
+			      p->model.net->n_params, a->probes);
 		goto out;
 	}
 	/* Opened first: a plot that cannot be created costs no run. */
