@@ -247,7 +247,8 @@ static int sharp_panel(FILE *f, int y0, const struct plot_sharpness *sh, double 
 {
 	static const struct series sharp[] = {
 	    {"lambda_max", "#2ca02c", "", offsetof(struct dnn_epoch, loss)},
-	    {"2 / lr", "#d62728", " stroke-dasharray=\"6 3\"", offsetof(struct dnn_epoch, val_loss)},
+	    {"2 / lr", "#d62728", " stroke-dasharray=\"6 3\"",
+	     offsetof(struct dnn_epoch, val_loss)},
 	};
 	struct dnn_history h = {0};
 
