@@ -130,7 +130,7 @@ END_TEST
 START_TEST(test_density_svg)
 {
 	double x[5] = {-1, 0.5, 2, 3.5, 5}, y[5] = {1e-12, 0.02, 0.1, 1e-3, 0};
-	struct plot_density c = {x, y, 5, 8, "density", "eigenvalue"};
+	struct plot_density c = {x, y, 5, 8, "density", "eigenvalue", "a note"};
 	char *buf = NULL, *p;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -139,6 +139,7 @@ START_TEST(test_density_svg)
 	ck_assert_int_eq(plot_density_svg(f, &c), 0);
 	fclose(f);
 	ck_assert_uint_eq(count(buf, "<polyline"), 1);
+	ck_assert_uint_eq(count(buf, ">a note</text>"), 1);
 	ck_assert_uint_eq(count(buf, "stroke-dasharray"), 1);
 	/* Decades 1e-9 .. 1e-1: nine tick labels. */
 	ck_assert_uint_eq(count(buf, ">1e-"), 9);

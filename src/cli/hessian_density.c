@@ -113,12 +113,18 @@ static void broaden(struct dens_report *r, double sigma, double *x, double *y, s
 	r->n_grid = n;
 }
 
-/* The picture of r into af (opened by the caller), committed. */
+/* The picture of r into af (opened by the caller), committed, with the
+ * trace and negative mass under the title. */
 static int draw(struct dnn_afile *af, const struct dens_report *r, struct dnn_error *e)
 {
+	const struct dnn_density *d = r->d;
+	char note[160];
 	const struct plot_density c = {
-	    r->x, r->y, r->n_grid, 8, "spectral density of the Hessian", "eigenvalue"};
+	    r->x, r->y, r->n_grid, 8, "spectral density of the Hessian", "eigenvalue", note};
 
+	snprintf(note, sizeof note,
+		 "trace %.4g +- %.2g, negative mass %.3g; %zu %s probes x %zu steps, sigma %.3g",
+		 d->trace, d->trace_se, d->negative, d->n_probes, r->probe, r->steps, r->sigma);
 	if (plot_density_svg(af->f, &c) != 0)
 		return dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on '%s'", af->path);
 	return afile_commit(af, e);

@@ -454,6 +454,9 @@ int plot_density_svg(FILE *f, const struct plot_density *c)
 		"<title>%s</title>\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
 		"<text x=\"%g\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">%s</text>\n",
 		W, H, W, H, c->title, L + (W - L - R) / 2, c->title);
+	if (c->note)
+		fprintf(f, "<text x=\"%g\" y=\"%g\" text-anchor=\"end\" fill=\"#444\">%s</text>\n",
+			W - R - 6, T + 16, c->note);
 	density_axes(f, c, d0, d1);
 	fprintf(f,
 		"<rect x=\"%g\" y=\"%g\" width=\"%g\" height=\"%g\" fill=\"none\" "

@@ -50,12 +50,14 @@ int plot_line_svg(FILE *f, const struct plot_line *c);
 
 /* A density on a log scale: y > 0 against x (n > 1 points, x increasing),
  * the y axis `decades` decades down from the largest y (smaller values at
- * the bottom), a dashed line at x = 0 when the range holds it. */
+ * the bottom), a dashed line at x = 0 when the range holds it, the note
+ * (XML-safe text) under the title. */
 struct plot_density {
 	const double *x, *y;
 	size_t n;
 	int decades;
 	const char *title, *x_label;
+	const char *note; /* a line under the title, or NULL */
 };
 
 /* Write the SVG document of c to f. Returns 0, or -1 on a write error. */
