@@ -429,8 +429,11 @@ static int fresh_vector(double *r, const double *q, size_t k, size_t P, struct d
 	return 1;
 }
 
-int hvp_lanczos(struct dnn_hvp *h, const double *w, size_t m, struct dnn_rng *rng,
-		double *ritz, size_t *n_ritz, struct dnn_error *e)
+/* The Lanczos basis of up to m steps on H(w) (hvp_lanczos): the k rows of
+ * *q_out (k x P) and the k x k tridiagonal T = Q^T H Q (*t_out), both
+ * malloc'd. */
+static int lanczos_basis(struct dnn_hvp *h, const double *w, size_t m, struct dnn_rng *rng,
+			 double **q_out, double **t_out, size_t *k_out, struct dnn_error *e)
 {
 	size_t P = h->net->n_params, k = 0, cells;
 	double *q = NULL, *r = NULL, *alpha = NULL, *beta = NULL, *T = NULL, scale = 0.0;
@@ -488,8 +491,10 @@ done:
 		if (i + 1 < k)
 			T[i * k + i + 1] = T[(i + 1) * k + i] = beta[i];
 	}
-	hvp_eig_sym(T, k, ritz);
-	*n_ritz = k;
+	*q_out = q;
+	*t_out = T;
+	*k_out = k;
+	q = T = NULL;
 	rc = 0;
 out:
 	free(q);
@@ -498,6 +503,56 @@ out:
 	free(beta);
 	free(T);
 	return rc;
+}
+
+int hvp_lanczos(struct dnn_hvp *h, const double *w, size_t m, struct dnn_rng *rng,
+		double *ritz, size_t *n_ritz, struct dnn_error *e)
+{
+	double *q, *T;
+	size_t k;
+
+	if (lanczos_basis(h, w, m, rng, &q, &T, &k, e))
+		return -1;
+	hvp_eig_sym(T, k, ritz);
+	*n_ritz = k;
+	free(q);
+	free(T);
+	return 0;
+}
+
+int hvp_lanczos_top(struct dnn_hvp *h, const double *w, size_t m, struct dnn_rng *rng,
+		    size_t n_vec, double *ritz, size_t *n_ritz, double *vec, struct dnn_error *e)
+{
+	size_t P = h->net->n_params, k;
+	double *q, *T, *S;
+
+	if (lanczos_basis(h, w, m, rng, &q, &T, &k, e))
+		return -1;
+	S = util_malloc_array(k ? k * k : 1, sizeof *S);
+	if (!S || n_vec > k) {
+		free(q);
+		free(T);
+		free(S);
+		return S ? dnn_error_set(e, DNN_EX_SOFTWARE, NULL, 0, 0,
+					 "Lanczos: %zu steps give no %zu Ritz vectors", k, n_vec)
+			 : dnn_error_oom(e);
+	}
+	hvp_eig_sym_vectors(T, k, ritz, S);
+	*n_ritz = k;
+	/* The Ritz vector of T's eigenvector s is Q^T s: largest first. */
+	for (size_t i = 0; i < n_vec; i++) {
+		const double *s_i = S + (k - 1 - i) * k;
+		double *v = vec + i * P;
+
+		memset(v, 0, P * sizeof *v);
+		for (size_t j = 0; j < k; j++)
+			for (size_t p = 0; p < P; p++)
+				v[p] += s_i[j] * q[j * P + p];
+	}
+	free(q);
+	free(T);
+	free(S);
+	return 0;
 }
 
 static double norm2(const double *v, size_t n)
@@ -613,17 +668,28 @@ out:
 	return rc;
 }
 
-static int cmp_double(const void *a, const void *b)
+/* Indices sorted by the values they index. */
+struct by_value {
+	double v;
+	size_t i;
+};
+
+static int cmp_by_value(const void *a, const void *b)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	double x = ((const struct by_value *)a)->v, y = ((const struct by_value *)b)->v;
 
 	return (x > y) - (x < y);
 }
 
 /* Cyclic Jacobi: rotate away each off-diagonal a_pq in turn,
- * tan(2 theta) = 2 a_pq / (a_qq - a_pp), until they are all negligible. */
-void hvp_eig_sym(double *a, size_t n, double *eval)
+ * tan(2 theta) = 2 a_pq / (a_qq - a_pp), until they are all negligible;
+ * when v is not NULL it accumulates the rotations (A = V D V^T). */
+static void jacobi(double *a, size_t n, double *v)
 {
+	if (v)
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = 0; j < n; j++)
+				v[i * n + j] = i == j;
 	for (int sweep = 0; sweep < 100; sweep++) {
 		double off = 0.0, diag = 0.0;
 
@@ -659,9 +725,53 @@ void hvp_eig_sym(double *a, size_t n, double *eval)
 					a[p * n + k] = c * apk - s * aqk;
 					a[q2 * n + k] = s * apk + c * aqk;
 				}
+				for (size_t k = 0; v && k < n; k++) {
+					double vkp = v[k * n + p], vkq = v[k * n + q2];
+
+					v[k * n + p] = c * vkp - s * vkq;
+					v[k * n + q2] = s * vkp + c * vkq;
+				}
 			}
 	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+void hvp_eig_sym(double *a, size_t n, double *eval)
+{
+	jacobi(a, n, NULL);
 	for (size_t i = 0; i < n; i++)
 		eval[i] = a[i * n + i];
 	qsort(eval, n, sizeof *eval, cmp_double);
+}
+
+void hvp_eig_sym_vectors(double *a, size_t n, double *eval, double *evec)
+{
+	double *v = util_malloc_array(n ? n * n : 1, sizeof *v);
+	struct by_value *order = util_malloc_array(n ? n : 1, sizeof *order);
+
+	if (!v || !order) {
+		/* Out of memory: the values alone, no vectors (zero). */
+		memset(evec, 0, n * n * sizeof *evec);
+		hvp_eig_sym(a, n, eval);
+		free(v);
+		free(order);
+		return;
+	}
+	jacobi(a, n, v);
+	for (size_t i = 0; i < n; i++)
+		order[i] = (struct by_value){a[i * n + i], i};
+	qsort(order, n, sizeof *order, cmp_by_value);
+	for (size_t r = 0; r < n; r++) {
+		eval[r] = order[r].v;
+		for (size_t j = 0; j < n; j++)
+			evec[r * n + j] = v[j * n + order[r].i];
+	}
+	free(v);
+	free(order);
 }
