@@ -8,10 +8,17 @@
 #include "util.h"
 
 /* Where the level crosses the edge from (xa, ya, za) to (xb, yb, zb), one
- * end above it and the other not. */
+ * end above it and the other not; from the lesser end to the greater, so
+ * that the two cells that share an edge find the same point to the bit. */
 static void cross(double xa, double ya, double za, double xb, double yb, double zb, double level,
 		  double *x, double *y)
 {
+	if (xa > xb || (xa == xb && ya > yb)) {
+		double tx = xa, ty = ya, tz = za;
+
+		xa = xb, ya = yb, za = zb;
+		xb = tx, yb = ty, zb = tz;
+	}
 	double t = (level - za) / (zb - za);
 
 	*x = xa + t * (xb - xa);
