@@ -57,7 +57,8 @@ START_TEST(test_bowl_circles)
 			for (size_t m = 0; m < n && !joined; m++)
 				joined = m != i && ((s[m].x0 == s[i].x1 && s[m].y0 == s[i].y1) ||
 						    (s[m].x1 == s[i].x1 && s[m].y1 == s[i].y1));
-			ck_assert_msg(joined, "level %g: segment %zu has a loose end", levels[k], i);
+			ck_assert_msg(joined, "level %g: segment %zu has a loose end", levels[k],
+				      i);
 		}
 		ck_assert_double_eq_tol(len, 2 * acos(-1.0) * r, 0.01 * 2 * acos(-1.0) * r);
 		free(s);

@@ -18,9 +18,9 @@
 static struct dnn_net *bn_net(struct dnn_rng *rng)
 {
 	const struct dnn_layer_def rows[] = {
-		{DNN_LAYER_DENSE, 6, DNN_ACT_LINEAR, {0}},
-		{DNN_LAYER_BATCH_NORM, 6, DNN_ACT_RELU, {0.9, 1e-5}},
-		{DNN_LAYER_DENSE, 3, DNN_ACT_SOFTMAX, {0}},
+	    {DNN_LAYER_DENSE, 6, DNN_ACT_LINEAR, {0}},
+	    {DNN_LAYER_BATCH_NORM, 6, DNN_ACT_RELU, {0.9, 1e-5}},
+	    {DNN_LAYER_DENSE, 3, DNN_ACT_SOFTMAX, {0}},
 	};
 	struct dnn_error e = {0};
 	struct dnn_net *net = net_new_rows(N_IN, 3, rows, DNN_LOSS_CROSS_ENTROPY, &e);
@@ -186,8 +186,8 @@ START_TEST(test_line_quadratic)
 				sum += z * z / 2.0;
 			}
 		sum /= N_ROWS;
-		ck_assert_msg(fabs(loss[k] - sum) <= 1e-6 * sum, "a = %g: %.10g, formula %.10g",
-			      a, loss[k], sum);
+		ck_assert_msg(fabs(loss[k] - sum) <= 1e-6 * sum, "a = %g: %.10g, formula %.10g", a,
+			      loss[k], sum);
 	}
 	net_free(net);
 }
@@ -214,7 +214,8 @@ START_TEST(test_hessian_directions)
 	for (size_t i = 0; i < N_ROWS; i++)
 		t[i * 2] = t[i * 3], t[i * 2 + 1] = t[i * 3 + 1];
 	size_t P = net->n_params;
-	double *d = calloc(2 * P, sizeof *d), *w = malloc(P * sizeof *w), *hv = malloc(P * sizeof *hv);
+	double *d = calloc(2 * P, sizeof *d), *w = malloc(P * sizeof *w),
+	       *hv = malloc(P * sizeof *hv);
 	double *H = malloc(P * P * sizeof *H), *ev = malloc(P * sizeof *ev);
 	const struct dnn_rows rows = {N_ROWS, x, t, NULL};
 
@@ -247,7 +248,8 @@ START_TEST(test_hessian_directions)
 		hvp_hv(h, w, d + k * P, NULL, hv);
 		for (size_t j = 0; j < P; j++) {
 			nv += d[k * P + j] * d[k * P + j];
-			res += (hv[j] - lambda[k] * d[k * P + j]) * (hv[j] - lambda[k] * d[k * P + j]);
+			res +=
+			    (hv[j] - lambda[k] * d[k * P + j]) * (hv[j] - lambda[k] * d[k * P + j]);
 		}
 		ck_assert_double_eq_tol(sqrt(nv), 1.0, 1e-9);
 		ck_assert_msg(sqrt(res) <= 1e-6 * fabs(lambda[0]), "|H d - lambda d| = %g",

@@ -20,18 +20,18 @@
 #include "util.h"
 
 static const char landscape_usage[] =
-	"Usage: dnn landscape [OPTIONS] MODEL DATA\n"
-	"   or: dnn landscape --from MODEL0 [OPTIONS] MODEL DATA\n"
-	"The loss of the checkpoint MODEL on the rows of DATA (the mean loss of\n"
-	"training, without weight decay, in inference mode) at points of weight\n"
-	"space: with --from, along the line (1 - a) MODEL0 + a MODEL (--line);\n"
-	"otherwise on the plane MODEL + x d1 + y d2 (--plane), where d1 and d2 are\n"
-	"random directions, filter-normalized (each unit's incoming weights scaled\n"
-	"to that unit's norm in MODEL; biases and normalization parameters 0), or\n"
-	"the top two eigenvectors of the Hessian (--directions hessian). Prints a\n"
-	"table (a loss accuracy, or x y loss), or JSON; --plot draws it.\n"
-	"\n"
-	"Options:\n";
+    "Usage: dnn landscape [OPTIONS] MODEL DATA\n"
+    "   or: dnn landscape --from MODEL0 [OPTIONS] MODEL DATA\n"
+    "The loss of the checkpoint MODEL on the rows of DATA (the mean loss of\n"
+    "training, without weight decay, in inference mode) at points of weight\n"
+    "space: with --from, along the line (1 - a) MODEL0 + a MODEL (--line);\n"
+    "otherwise on the plane MODEL + x d1 + y d2 (--plane), where d1 and d2 are\n"
+    "random directions, filter-normalized (each unit's incoming weights scaled\n"
+    "to that unit's norm in MODEL; biases and normalization parameters 0), or\n"
+    "the top two eigenvectors of the Hessian (--directions hessian). Prints a\n"
+    "table (a loss accuracy, or x y loss), or JSON; --plot draws it.\n"
+    "\n"
+    "Options:\n";
 
 struct ls_args {
 	const char *model, *data_path, *from, *range, *directions, *seed, *plot;
@@ -50,40 +50,40 @@ struct ls_plan {
 static int parse_args(int argc, char **argv, struct ls_args *a, struct dnn_error *e)
 {
 	const struct dnn_opt rows[] = {
-		OPT_FILENAME(0, "from", &a->from, "MODEL0", OPTC_MODEL,
-			     "the line's start, a checkpoint of the same\n"
-			     "network (dnn train --save-init writes one)"),
-		OPT_FLAG(0, "line", &a->line,
-			 "the loss along the line from MODEL0 to MODEL and\n"
-			 "beyond (the default with --from)"),
-		OPT_FLAG(0, "plane", &a->plane,
-			 "the loss on a plane around MODEL (the default\n"
-			 "without --from)"),
-		OPT_CHOICE(0, "directions", &a->directions, "KIND", "random hessian",
-			   "the plane's directions: 'random' (filter-\n"
-			   "normalized, the default) or 'hessian' (the top\n"
-			   "two eigenvectors, unit length)"),
-		OPT_STRING(0, "range", &a->range, "RANGE",
-			   "line: A:B, the values of a (default -0.5:1.5);\n"
-			   "plane: R, x and y in [-R, R] (default 1)"),
-		OPT_ULONG(0, "steps", &a->steps, "N", 2, 4001,
-			  "points on the line (default 41), or per axis of\n"
-			  "the plane (default 21)"),
-		OPT_ULONG(0, "samples", &a->samples, "N", 1, 1 << 30,
-			  "rows of DATA to use, drawn at random (default:\n"
-			  "all)"),
-		OPT_ULONG(0, "iterations", &a->iterations, "N", 2, 100000,
-			  "Lanczos steps for --directions hessian (default\n"
-			  "40, at most the number of parameters)"),
-		OPT__SEED(&a->seed, "seed of the directions, the rows drawn and the\n"
-				    "Lanczos start (default: the spec's seed)"),
-		OPT_FLAG(0, "json", &a->json, "print one JSON object"),
-		OPT_FILENAME(0, "plot", &a->plot, "FILE", OPTC_FILE,
-			     "draw a line chart, or a contour plot, as SVG"),
-		OPT__THREADS(&a->threads),
-		OPT__CSV(&a->csv),
-		OPT__HELP(),
-		OPT_END(),
+	    OPT_FILENAME(0, "from", &a->from, "MODEL0", OPTC_MODEL,
+			 "the line's start, a checkpoint of the same\n"
+			 "network (dnn train --save-init writes one)"),
+	    OPT_FLAG(0, "line", &a->line,
+		     "the loss along the line from MODEL0 to MODEL and\n"
+		     "beyond (the default with --from)"),
+	    OPT_FLAG(0, "plane", &a->plane,
+		     "the loss on a plane around MODEL (the default\n"
+		     "without --from)"),
+	    OPT_CHOICE(0, "directions", &a->directions, "KIND", "random hessian",
+		       "the plane's directions: 'random' (filter-\n"
+		       "normalized, the default) or 'hessian' (the top\n"
+		       "two eigenvectors, unit length)"),
+	    OPT_STRING(0, "range", &a->range, "RANGE",
+		       "line: A:B, the values of a (default -0.5:1.5);\n"
+		       "plane: R, x and y in [-R, R] (default 1)"),
+	    OPT_ULONG(0, "steps", &a->steps, "N", 2, 4001,
+		      "points on the line (default 41), or per axis of\n"
+		      "the plane (default 21)"),
+	    OPT_ULONG(0, "samples", &a->samples, "N", 1, 1 << 30,
+		      "rows of DATA to use, drawn at random (default:\n"
+		      "all)"),
+	    OPT_ULONG(0, "iterations", &a->iterations, "N", 2, 100000,
+		      "Lanczos steps for --directions hessian (default\n"
+		      "40, at most the number of parameters)"),
+	    OPT__SEED(&a->seed, "seed of the directions, the rows drawn and the\n"
+				"Lanczos start (default: the spec's seed)"),
+	    OPT_FLAG(0, "json", &a->json, "print one JSON object"),
+	    OPT_FILENAME(0, "plot", &a->plot, "FILE", OPTC_FILE,
+			 "draw a line chart, or a contour plot, as SVG"),
+	    OPT__THREADS(&a->threads),
+	    OPT__CSV(&a->csv),
+	    OPT__HELP(),
+	    OPT_END(),
 	};
 	int rc = opts_parse(landscape_usage, rows, argc, argv, e);
 
@@ -150,8 +150,7 @@ static int make_plan(const struct ls_args *a, struct ls_plan *pl, struct dnn_err
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "option '--from' makes a line, not a plane: leave out "
 				     "'--plane' or '--from'");
-	if (a->directions && strcmp(a->directions, "random") &&
-	    strcmp(a->directions, "hessian"))
+	if (a->directions && strcmp(a->directions, "random") && strcmp(a->directions, "hessian"))
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "option '--directions' is 'random' or 'hessian', not '%s'",
 				     a->directions);
@@ -359,13 +358,13 @@ static int make_slice(const struct ls_args *a, const struct ls_plan *pl, struct 
 		landscape_random_direction(net, net->params, rng, dir + n);
 		return 0;
 	}
-	return landscape_hessian_directions(net, &ls->rows, a->iterations ? a->iterations : 40,
-					    rng, dir, dir + n, r->lambda, e);
+	return landscape_hessian_directions(net, &ls->rows, a->iterations ? a->iterations : 40, rng,
+					    dir, dir + n, r->lambda, e);
 }
 
 /* The points of the plan, evaluated, into r. */
-static int evaluate(const struct ls_plan *pl, const struct dnn_landscape *ls,
-		    struct ls_result *r, struct dnn_error *e)
+static int evaluate(const struct ls_plan *pl, const struct dnn_landscape *ls, struct ls_result *r,
+		    struct dnn_error *e)
 {
 	size_t n = pl->steps, pts = pl->line ? n : n * n;
 	double *c = util_malloc_array(pts, 2 * sizeof *c);

@@ -84,8 +84,7 @@ static int cell(const struct contour_grid *g, size_t i, size_t j, double level,
 	       push(segs, n, cap, px[1], py[1], px[2], py[2]);
 }
 
-int contour_lines(const struct contour_grid *g, double level, struct contour_seg **segs,
-		  size_t *n)
+int contour_lines(const struct contour_grid *g, double level, struct contour_seg **segs, size_t *n)
 {
 	size_t cap = 0;
 

@@ -22,8 +22,7 @@ struct contour_grid {
  * joined in pairs; a cell whose corners alternate above and below the level
  * (a saddle) is resolved by the mean of its corners. Cells with a
  * non-finite corner are left out. -1 when out of memory, else 0. */
-int contour_lines(const struct contour_grid *g, double level, struct contour_seg **segs,
-		  size_t *n);
+int contour_lines(const struct contour_grid *g, double level, struct contour_seg **segs, size_t *n);
 
 /* Up to max levels (max <= 32) strictly between the least and the largest
  * finite value of the n values z: on a log scale (*log_scale = 1) when they

@@ -57,8 +57,9 @@ static void axes(FILE *f, const struct box *b, const char *xl, const char *yl, i
 
 		tick_text(buf, sizeof buf, first + (double)i * step, step);
 		if (grid)
-			fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-				   "stroke=\"#eee\"/>\n",
+			fprintf(f,
+				"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+				"stroke=\"#eee\"/>\n",
 				x, b->yt, x, b->yb);
 		fprintf(f,
 			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#444\"/>"
@@ -71,8 +72,9 @@ static void axes(FILE *f, const struct box *b, const char *xl, const char *yl, i
 
 		tick_text(buf, sizeof buf, first + (double)i * step, step);
 		if (grid)
-			fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-				   "stroke=\"#eee\"/>\n",
+			fprintf(f,
+				"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+				"stroke=\"#eee\"/>\n",
 				b->x0, y, b->x1, y);
 		fprintf(f,
 			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#444\"/>"
@@ -143,10 +145,11 @@ static void marker(FILE *f, const struct box *b, double a, const char *name)
 {
 	if (!name || a < b->vx0 || a > b->vx1)
 		return;
-	fprintf(f,
-		"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#d62728\" "
-		"stroke-dasharray=\"4 3\"/><text x=\"%.1f\" y=\"%.1f\" fill=\"#d62728\">%s</text>\n",
-		bx(b, a), b->yt, bx(b, a), b->yb, bx(b, a) + 4, b->yt + 14, name);
+	fprintf(
+	    f,
+	    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#d62728\" "
+	    "stroke-dasharray=\"4 3\"/><text x=\"%.1f\" y=\"%.1f\" fill=\"#d62728\">%s</text>\n",
+	    bx(b, a), b->yt, bx(b, a), b->yb, bx(b, a) + 4, b->yt + 14, name);
 }
 
 int plot_path_svg(FILE *f, const struct plot_path *c)
@@ -179,13 +182,15 @@ int plot_path_svg(FILE *f, const struct plot_path *c)
 			"<text x=\"622\" y=\"%.1f\" text-anchor=\"middle\" "
 			"transform=\"rotate(90 622 %.1f)\">accuracy</text>\n",
 			(b.yt + b.yb) / 2, (b.yt + b.yb) / 2);
-		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ff7f0e\" "
-			   "stroke-width=\"2\" stroke-dasharray=\"6 3\"/>"
-			   "<text x=\"%.1f\" y=\"%.1f\">accuracy</text>\n",
+		fprintf(f,
+			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ff7f0e\" "
+			"stroke-width=\"2\" stroke-dasharray=\"6 3\"/>"
+			"<text x=\"%.1f\" y=\"%.1f\">accuracy</text>\n",
 			b.x1 - 110, b.yt + 32, b.x1 - 86, b.yt + 32, b.x1 - 80, b.yt + 36);
 	}
-	fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#1f77b4\" "
-		   "stroke-width=\"2\"/><text x=\"%.1f\" y=\"%.1f\">loss</text>\n",
+	fprintf(f,
+		"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#1f77b4\" "
+		"stroke-width=\"2\"/><text x=\"%.1f\" y=\"%.1f\">loss</text>\n",
 		b.x1 - 110, b.yt + 16, b.x1 - 86, b.yt + 16, b.x1 - 80, b.yt + 20);
 	marker(f, &b, 0.0, c->from);
 	marker(f, &b, 1.0, c->to);
@@ -272,14 +277,13 @@ static void draw_points(FILE *f, const struct box *b, const struct plot_contour 
 		"<path d=\"M%.1f %.1fL%.1f %.1fM%.1f %.1fL%.1f %.1f\" stroke=\"#d62728\" "
 		"stroke-width=\"2.5\"/><text x=\"%.1f\" y=\"%.1f\" fill=\"#d62728\" "
 		"stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">min %.4g</text>\n",
-		x - 6, y - 6, x + 6, y + 6, x - 6, y + 6, x + 6, y - 6, x + 8, y + 16,
-		c->z[best]);
+		x - 6, y - 6, x + 6, y + 6, x - 6, y + 6, x + 6, y - 6, x + 8, y + 16, c->z[best]);
 }
 
 int plot_contour_svg(FILE *f, const struct plot_contour *c)
 {
-	struct box b = {72, 72 + 480, 40, 40 + 480, c->x[0], c->x[c->nx - 1], c->y[0],
-			c->y[c->ny - 1]};
+	struct box b = {72,	 72 + 480,	  40,	   40 + 480,
+			c->x[0], c->x[c->nx - 1], c->y[0], c->y[c->ny - 1]};
 	const struct contour_grid g = {c->x, c->y, c->z, c->nx, c->ny};
 	double levels[32];
 	int log_scale;

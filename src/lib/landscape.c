@@ -152,8 +152,8 @@ void landscape_filter_normalize(const struct dnn_net *net, const float *theta, d
 		d[j] = 0.0;
 }
 
-void landscape_random_direction(const struct dnn_net *net, const float *theta,
-				struct dnn_rng *rng, double *d)
+void landscape_random_direction(const struct dnn_net *net, const float *theta, struct dnn_rng *rng,
+				double *d)
 {
 	size_t n = net_n_saved(net);
 
@@ -169,9 +169,9 @@ void landscape_random_direction(const struct dnn_net *net, const float *theta,
 	landscape_filter_normalize(net, theta, d);
 }
 
-int landscape_hessian_directions(const struct dnn_net *net, const struct dnn_rows *rows,
-				 size_t m, struct dnn_rng *rng, double *d0, double *d1,
-				 double lambda[2], struct dnn_error *e)
+int landscape_hessian_directions(const struct dnn_net *net, const struct dnn_rows *rows, size_t m,
+				 struct dnn_rng *rng, double *d0, double *d1, double lambda[2],
+				 struct dnn_error *e)
 {
 	size_t P = net->n_params, n_ritz;
 	double *w = util_malloc_array(P ? P : 1, sizeof *w);

@@ -44,8 +44,8 @@ void landscape_filter_normalize(const struct dnn_net *net, const float *theta, d
 
 /* A random direction for theta: standard normal draws from rng for every
  * dense weight, then landscape_filter_normalize. */
-void landscape_random_direction(const struct dnn_net *net, const float *theta,
-				struct dnn_rng *rng, double *d);
+void landscape_random_direction(const struct dnn_net *net, const float *theta, struct dnn_rng *rng,
+				double *d);
 
 /* The unit eigenvectors of the two largest eigenvalues of the Hessian of
  * the loss of net (at its weights, in inference mode) on rows, by m steps
@@ -54,8 +54,8 @@ void landscape_random_direction(const struct dnn_net *net, const float *theta,
  * state's 0), and the eigenvalues into lambda[0] >= lambda[1]. Errors:
  * those of hvp_new, out of memory; 65 when the net has fewer than two
  * parameters. */
-int landscape_hessian_directions(const struct dnn_net *net, const struct dnn_rows *rows,
-				 size_t m, struct dnn_rng *rng, double *d0, double *d1,
-				 double lambda[2], struct dnn_error *e);
+int landscape_hessian_directions(const struct dnn_net *net, const struct dnn_rows *rows, size_t m,
+				 struct dnn_rng *rng, double *d0, double *d1, double lambda[2],
+				 struct dnn_error *e);
 
 #endif
