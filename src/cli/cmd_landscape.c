@@ -79,7 +79,8 @@ static int parse_args(int argc, char **argv, struct ls_args *a, struct dnn_error
 				"Lanczos start (default: the spec's seed)"),
 	    OPT_FLAG(0, "json", &a->json, "print one JSON object"),
 	    OPT_FILENAME(0, "plot", &a->plot, "FILE", OPTC_FILE,
-			 "draw a line chart, or a contour plot, as SVG"),
+			 "draw a line chart, or a contour plot, as SVG\n"
+			 "('-': on standard output, instead of the table)"),
 	    OPT__THREADS(&a->threads),
 	    OPT__CSV(&a->csv),
 	    OPT__HELP(),
@@ -424,7 +425,10 @@ static int run(const struct ls_args *a, const struct ls_plan *pl, struct ls_resu
 		goto out;
 	if (a->plot && (afile_open(af, a->plot, 0, e) || draw(af, r, e) || afile_commit(af, e)))
 		goto out;
-	if (pl->line)
+	/* --plot -: the picture is standard output, instead of the table. */
+	if (a->plot && strcmp(a->plot, "-") == 0)
+		;
+	else if (pl->line)
 		print_line(r, a->json);
 	else
 		print_plane(r, a->json);
