@@ -47,6 +47,12 @@ static int check_args(int argc, char **argv, struct train_args *a, struct dnn_er
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "options '--save-init' and '--resume' exclude each other: a "
 				     "resumed run starts from the weights of its model");
+	if (a->init_path && strcmp(a->init_path, "-") == 0 &&
+	    ((a->output && strcmp(a->output, "-") == 0) ||
+	     (a->log_path && strcmp(a->log_path, "-") == 0)))
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "'--save-init -' writes the initial weights to standard "
+				     "output, which the checkpoint or the log already takes");
 	if (a->val_path && ov->validation)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "options '--validation' and '--validation-data' exclude each "
