@@ -37,7 +37,8 @@ struct plot_line {
 int plot_line_svg(FILE *f, const struct plot_line *c);
 
 /* The loss (and accuracy) along a line through weight space (dnn
- * landscape --line): loss against a on a linear axis, accuracy (when acc is
+ * landscape --line): loss against a (on a log scale when the losses span
+ * more than a factor 100, else linear), accuracy (when acc is
  * not NULL) on a second axis from 0 to 1 at the right, and vertical
  * markers at a = 0 and a = 1 labelled by from and to. */
 struct plot_path {
@@ -46,7 +47,8 @@ struct plot_path {
 	const char *from, *to;
 };
 
-/* Write the SVG document of c to f. Returns 0, or -1 on a write error. */
+/* Write the SVG document of c to f. Returns 0, or -1 on a write error or
+ * out of memory (errno set). */
 int plot_path_svg(FILE *f, const struct plot_path *c);
 
 /* A contour plot of the loss on a grid (dnn landscape --plane): the lines

@@ -45,8 +45,9 @@ static void tick_text(char *buf, size_t size, double v, double step)
 }
 
 /* The frame, the ticks of x below and of y at the left (with grid lines
- * when grid is set), and the axis names. */
-static void axes(FILE *f, const struct box *b, const char *xl, const char *yl, int grid)
+ * when grid is set; with ylog, y is log10 of the value, a tick at every
+ * whole y labelled 1eK), and the axis names. */
+static void axes(FILE *f, const struct box *b, const char *xl, const char *yl, int grid, int ylog)
 {
 	double first, step;
 	char buf[32];
@@ -67,10 +68,18 @@ static void axes(FILE *f, const struct box *b, const char *xl, const char *yl, i
 			x, b->yb, x, b->yb + 5, x, b->yb + 19, buf);
 	}
 	nt = plot_ticks(b->vy0, b->vy1, 7, &first, &step);
+	if (ylog && step < 1.0) {
+		first = ceil(b->vy0);
+		step = 1.0;
+		nt = (int)(floor(b->vy1) - first) + 1;
+	}
 	for (int i = 0; i < nt; i++) {
 		double y = by(b, first + (double)i * step);
 
-		tick_text(buf, sizeof buf, first + (double)i * step, step);
+		if (ylog)
+			snprintf(buf, sizeof buf, "1e%d", (int)lround(first + (double)i * step));
+		else
+			tick_text(buf, sizeof buf, first + (double)i * step, step);
 		if (grid)
 			fprintf(f,
 				"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
@@ -152,19 +161,54 @@ static void marker(FILE *f, const struct box *b, double a, const char *name)
 	    bx(b, a), b->yt, bx(b, a), b->yb, bx(b, a) + 4, b->yt + 14, name);
 }
 
+/* log10 of the n losses into *out (malloc'd) when they are all positive
+ * (or not finite) and span more than a factor 100; else *out is NULL.
+ * -1 when out of memory. */
+static int log_losses(const double *loss, size_t n, double **out)
+{
+	double lo = (double)INFINITY, hi = 0.0;
+
+	*out = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (isfinite(loss[i])) {
+			if (!(loss[i] > 0.0))
+				return 0;
+			lo = fmin(lo, loss[i]);
+			hi = fmax(hi, loss[i]);
+		}
+	if (!(hi > 100.0 * lo))
+		return 0;
+	*out = malloc(n * sizeof **out);
+	if (!*out)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		(*out)[i] = isfinite(loss[i]) ? log10(loss[i]) : loss[i];
+	return 0;
+}
+
 int plot_path_svg(FILE *f, const struct plot_path *c)
 {
 	struct box b = {72, 640 - 64, 36, 400 - 56, c->a[0], c->a[c->n - 1], 0, 1};
 	struct box acc = b;
+	double *ly;
 
 	if (!(b.vx1 > b.vx0))
 		b.vx1 = b.vx0 + 1.0;
-	finite_range(c->loss, c->n, &b.vy0, &b.vy1);
+	if (log_losses(c->loss, c->n, &ly)) {
+		errno = ENOMEM;
+		return -1;
+	}
+	finite_range(ly ? ly : c->loss, c->n, &b.vy0, &b.vy1);
+	if (ly) {
+		b.vy0 = floor(b.vy0);
+		b.vy1 = ceil(b.vy1);
+	}
 	open_svg(f, 640, 400, "dnn landscape: the loss along a line through weight space");
 	fprintf(f, "<text x=\"320\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">"
 		   "loss along (1 - a) MODEL0 + a MODEL</text>\n");
-	axes(f, &b, "a", "loss", 1);
-	curve(f, &b, c->a, c->loss, c->n, "stroke=\"#1f77b4\" stroke-width=\"2\"");
+	axes(f, &b, "a", ly ? "loss (log scale)" : "loss", 1, ly != NULL);
+	curve(f, &b, c->a, ly ? ly : c->loss, c->n, "stroke=\"#1f77b4\" stroke-width=\"2\"");
+	free(ly);
 	if (c->acc) {
 		acc.vx0 = b.vx0;
 		acc.vx1 = b.vx1;
@@ -293,7 +337,7 @@ int plot_contour_svg(FILE *f, const struct plot_contour *c)
 	open_svg(f, 600, 580, c->title);
 	fprintf(f, "<text x=\"312\" y=\"24\" text-anchor=\"middle\" font-size=\"14\">%s</text>\n",
 		c->title);
-	axes(f, &b, c->x_label, c->y_label, 0);
+	axes(f, &b, c->x_label, c->y_label, 0, 0);
 	for (size_t k = 0; k < n; k++)
 		if (draw_level(f, &b, &g, levels[k], k, n, log_scale)) {
 			errno = ENOMEM;
