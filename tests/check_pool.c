@@ -92,6 +92,58 @@ START_TEST(test_wakes_sleepers)
 }
 END_TEST
 
+/* A job inside a part: its parts all run on that part's thread. */
+struct nest {
+	atomic_int inner_hits, wrong_thread, not_alone;
+};
+
+struct inner_ctx {
+	struct nest *c;
+	size_t t;
+};
+
+static void inner_check(void *ctx, size_t p, size_t n, size_t t)
+{
+	struct inner_ctx *ic = ctx;
+
+	(void)p;
+	(void)n;
+	atomic_fetch_add(&ic->c->inner_hits, 1);
+	if (t != ic->t)
+		atomic_store(&ic->c->wrong_thread, 1);
+	if (pool_available() != 1)
+		atomic_store(&ic->c->not_alone, 1);
+}
+
+static void outer(void *ctx, size_t p, size_t n, size_t t)
+{
+	struct inner_ctx ic = {ctx, t};
+
+	(void)p;
+	(void)n;
+	if (pool_available() != 1)
+		atomic_store(&ic.c->not_alone, 1);
+	pool_run(inner_check, &ic, 4);
+}
+
+START_TEST(test_nested)
+{
+	struct dnn_error e = {0};
+	struct nest c;
+
+	memset(&c, 0, sizeof c);
+	ck_assert_int_eq(pool_set_threads(3, &e), 0);
+	ck_assert_uint_eq(pool_available(), 3);
+	for (int rep = 0; rep < 200; rep++)
+		pool_run(outer, &c, 6);
+	ck_assert_int_eq(atomic_load(&c.inner_hits), 200 * 6 * 4);
+	ck_assert_int_eq(atomic_load(&c.wrong_thread), 0);
+	ck_assert_int_eq(atomic_load(&c.not_alone), 0);
+	ck_assert_uint_eq(pool_available(), 3);
+	pool_shutdown();
+}
+END_TEST
+
 START_TEST(test_bad_counts)
 {
 	struct dnn_error e = {0};
@@ -111,6 +163,7 @@ static Suite *pool_suite(void)
 
 	tcase_add_test(tc, test_each_part_once);
 	tcase_add_test(tc, test_wakes_sleepers);
+	tcase_add_test(tc, test_nested);
 	tcase_add_test(tc, test_bad_counts);
 	suite_add_tcase(s, tc);
 	return s;

@@ -46,6 +46,16 @@ static int check_args(int argc, char **argv, struct train_args *a, struct dnn_er
 	if (a->sharpness_samples && !a->sharpness)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "option '--sharpness-samples' needs '--sharpness'");
+	if (a->init_path && a->resume_path)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "options '--save-init' and '--resume' exclude each other: a "
+				     "resumed run starts from the weights of its model");
+	if (a->init_path && strcmp(a->init_path, "-") == 0 &&
+	    ((a->output && strcmp(a->output, "-") == 0) ||
+	     (a->log_path && strcmp(a->log_path, "-") == 0)))
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "'--save-init -' writes the initial weights to standard "
+				     "output, which the checkpoint or the log already takes");
 	if (a->val_path && ov->validation)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "options '--validation' and '--validation-data' exclude each "
@@ -143,6 +153,10 @@ static size_t rows_data(struct dnn_opt *out, struct train_args *a)
 			  "on a sample of the training rows, against 2/lr"),
 		OPT_ULONG(0, "sharpness-samples", &a->sharpness_samples, "N", 1, 1 << 30,
 			  "rows of that sample (default 1000, or all)"),
+		OPT_FILENAME(0, "save-init", &a->init_path, "FILE", OPTC_MODEL,
+			     "also write the initial weights, before the\n"
+			     "first step, as a checkpoint (MODEL0 of dnn\n"
+			     "landscape --from)"),
 		OPT__SEED(&ov->seed, "seed of the initial weights, shuffles and split"),
 		OPT_STRING(0, "validation", &ov->validation, "FRACTION",
 			   "hold out this fraction of the rows and report\n"
@@ -227,7 +241,8 @@ static int check_outputs(const struct train_args *a, const char *ckpt_path, stru
 {
 	const struct dnn_afile_name ckpt[] = {
 		{a->output || !a->resume_path ? ckpt_path : NULL, "--output"}};
-	const struct dnn_afile_name out[] = {{a->log_path, "--log"}, {a->plot_path, "--plot"}};
+	const struct dnn_afile_name out[] = {
+	    {a->log_path, "--log"}, {a->plot_path, "--plot"}, {a->init_path, "--save-init"}};
 	/* With --resume, SPEC names the model resumed. */
 	const struct dnn_afile_name in[] = {{a->spec_path, a->resume_path ? "--resume" : "SPEC"},
 					    {a->data_path, "DATA"},
@@ -235,8 +250,13 @@ static int check_outputs(const struct train_args *a, const char *ckpt_path, stru
 	size_t skip = a->resume_path ? 1 : 0;
 
 	if (afile_check_inputs(ckpt, 1, in + skip, 3 - skip, e) ||
-	    afile_check_inputs(out, 2, in, 3, e))
+	    afile_check_inputs(out, 3, in, 3, e))
 		return -1;
+	if (a->init_path && strcmp(a->init_path, "-") && strcmp(a->init_path, ckpt_path) == 0)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "options '--save-init' and '--output' name the same file "
+				     "'%s'",
+				     ckpt_path);
 	return 0;
 }
 
@@ -246,7 +266,7 @@ static int check_outputs(const struct train_args *a, const char *ckpt_path, stru
 static int probe_outputs(const struct train_args *a, const char *ckpt_path, struct dnn_error *e)
 {
 	int bad = dist_rank() == 0 && (afile_probe(ckpt_path, e) || afile_probe(a->log_path, e) ||
-				       afile_probe(a->plot_path, e));
+				       afile_probe(a->plot_path, e) || afile_probe(a->init_path, e));
 
 	return dist_agree(bad, e);
 }
@@ -286,7 +306,8 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	}
 	train_job_init(&j, &a, output);
 	rc = train_job_load(&j, e) || train_job_data(&j, e) || train_job_prepare(&j, e) ||
-	     train_job_build(&j, e) || train_job_run(&j, e) || train_job_save(&j, e);
+	     train_job_build(&j, e) || train_job_save_init(&j, e) || train_job_run(&j, e) ||
+	     train_job_save(&j, e);
 	train_job_free(&j);
 	return rc ? -1 : 0;
 }

@@ -16,6 +16,7 @@ int cmd_lrfind(int argc, char **argv, struct dnn_error *e);
 int cmd_split(int argc, char **argv, struct dnn_error *e);
 int cmd_cv(int argc, char **argv, struct dnn_error *e);
 int cmd_export(int argc, char **argv, struct dnn_error *e);
+int cmd_landscape(int argc, char **argv, struct dnn_error *e);
 
 /* dnn gradcheck with the network altered by tamper (given its initial or
  * loaded weights) before the check: tests use it to show that a broken

@@ -33,6 +33,7 @@ static const struct command commands[] = {
 	{"info", cmd_info, "what a checkpoint holds: layers, columns, classes, history"},
 	{"gradcheck", cmd_gradcheck, "backpropagation against finite differences, per layer"},
 	{"hessian", cmd_hessian, "curvature of the loss: Hessian eigenvalues, saddles, step sizes"},
+	{"landscape", cmd_landscape, "the loss along a line or on a plane around a checkpoint"},
 	{"lr-find", cmd_lrfind, "learning-rate range test, with a suggested rate"},
 	{"split", cmd_split, "split CSV rows into a training and a test file"},
 	{"cv", cmd_cv, "k-fold cross-validation of a spec on CSV rows"},

@@ -1,7 +1,8 @@
 /* SVG images drawn by dnn itself: the training curves (loss and val_loss
  * against the epoch and, for classification, accuracy and val_accuracy, with
  * axes, ticks, labels and a legend), a line chart over decades (the
- * lr-find curve), and a density on a log scale (the Hessian's spectrum). */
+ * lr-find curve), a density on a log scale (the Hessian's spectrum); the
+ * loss landscape's line chart and contour plot (plot_landscape.c). */
 #ifndef DNN_PLOT_H
 #define DNN_PLOT_H
 
@@ -62,6 +63,35 @@ struct plot_density {
 
 /* Write the SVG document of c to f. Returns 0, or -1 on a write error. */
 int plot_density_svg(FILE *f, const struct plot_density *c);
+/* The loss (and accuracy) along a line through weight space (dnn
+ * landscape --line): loss against a (on a log scale when the losses span
+ * more than a factor 100, else linear), accuracy (when acc is
+ * not NULL) on a second axis from 0 to 1 at the right, and vertical
+ * markers at a = 0 and a = 1 labelled by from and to. */
+struct plot_path {
+	const double *a, *loss, *acc; /* n > 0 points, a increasing; acc may be NULL */
+	size_t n;
+	const char *from, *to;
+};
+
+/* Write the SVG document of c to f. Returns 0, or -1 on a write error or
+ * out of memory (errno set). */
+int plot_path_svg(FILE *f, const struct plot_path *c);
+
+/* A contour plot of the loss on a grid (dnn landscape --plane): the lines
+ * of contour_levels' levels (contour.h) coloured from low to high and
+ * labelled with their values, the grid's least value marked with a cross
+ * and its value, the model (x, y = 0, 0) with a dot, the axes named by
+ * x_label and y_label. */
+struct plot_contour {
+	const double *x, *y, *z; /* z[j * nx + i] at (x[i], y[j]) */
+	size_t nx, ny;		 /* at least 2 each */
+	const char *x_label, *y_label, *title;
+};
+
+/* Write the SVG document of c to f. Returns 0, or -1 on a write error or
+ * out of memory (errno set). */
+int plot_contour_svg(FILE *f, const struct plot_contour *c);
 
 /* Tick marks for [lo, hi]: a step of 1, 2 or 5 times a power of ten that
  * gives at most max_ticks ticks; *first is the first multiple of the step

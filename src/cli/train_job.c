@@ -684,14 +684,45 @@ int train_job_run(struct train_job *j, struct dnn_error *e)
 
 /* ---- 6. save: plot, checkpoint, log ---- */
 
-/* The checkpoint's contents beyond the network: the spec, what wrote it,
- * the dataset's names (taken over from it), and what --resume needs to
- * continue (unless training diverged). */
+static int fill_names(struct train_job *j, struct dnn_error *e);
+
+/* The checkpoint's contents beyond the network: fill_names, and what
+ * --resume needs to continue (unless training diverged). */
 static int fill_model(struct train_job *j, struct dnn_error *e)
+{
+	struct dnn_model *m = &j->model;
+
+	if (fill_names(j, e))
+		return -1;
+	if (!j->trained && j->train_err.code != DNN_EX_INTERRUPT)
+		return 0;
+	const struct dnn_net *net = m->net;
+	const float *last = j->stop.restored ? j->early.last : net->params;
+	const float *state = j->stop.restored ? j->early.last + net->n_params : net->state;
+
+	m->train_state = train_state_encode(m->history.n, &j->rng, last, state, net->n_state, j->opt,
+					    &j->sched, &j->early, &m->train_state_len);
+	return m->train_state ? 0 : dnn_error_oom(e);
+}
+
+int train_job_save_init(struct train_job *j, struct dnn_error *e)
+{
+	if (!j->a->init_path)
+		return 0;
+	if (dist_agree(fill_names(j, e), e))
+		return -1;
+	return dist_agree(j->root && ckpt_save(&j->model, j->a->init_path, e), e);
+}
+
+/* The checkpoint's contents beyond the network and the resume state: the
+ * spec, what wrote it, the dataset's names (taken over from it, once). */
+static int fill_names(struct train_job *j, struct dnn_error *e)
 {
 	struct dnn_model *m = &j->model;
 	struct dnn_dataset *d = &j->d;
 
+	if (m->spec_json)
+		return 0;
 	m->spec_json = spec_to_json(&j->spec);
 	m->writer = util_strdup("dnn " PACKAGE_VERSION);
 	m->written = env_write_time();
@@ -710,15 +741,7 @@ static int fill_model(struct train_job *j, struct dnn_error *e)
 	d->col_names = NULL;
 	d->col_role = NULL;
 	d->class_names = NULL;
-	if (!j->trained && j->train_err.code != DNN_EX_INTERRUPT)
-		return 0;
-	const struct dnn_net *net = m->net;
-	const float *last = j->stop.restored ? j->early.last : net->params;
-	const float *state = j->stop.restored ? j->early.last + net->n_params : net->state;
-
-	m->train_state = train_state_encode(m->history.n, &j->rng, last, state, net->n_state, j->opt,
-					    &j->sched, &j->early, &m->train_state_len);
-	return m->train_state ? 0 : dnn_error_oom(e);
+	return 0;
 }
 
 /* Training diverged or was interrupted, and its weights were saved: the

@@ -44,6 +44,7 @@ struct train_args {
 	const char *spec_path, *data_path; /* with --resume, spec_path is the model */
 	const char *log_path, *plot_path;
 	const char *resume_path;
+	const char *init_path; /* --save-init: the initial weights' checkpoint */
 	int quiet;
 	int verbose;
 	unsigned long threads; /* 0: the default of mat_set_threads */
@@ -105,6 +106,10 @@ int train_job_prepare(struct train_job *j, struct dnn_error *e);
  * --learning-rate auto, the optimizer, early stopping's buffers, the
  * schedule, and with --resume the state training left off in. */
 int train_job_build(struct train_job *j, struct dnn_error *e);
+/* 4b. With --save-init, the initial weights (built, not yet stepped) as a
+ * checkpoint of their own, written atomically like the trained one, with
+ * no history and no resume state. */
+int train_job_save_init(struct train_job *j, struct dnn_error *e);
 /* 5. Training, with SIGINT and SIGTERM caught, the epochs reported and
  * logged. A diverged or interrupted run goes on to be saved, and so does
  * one whose log failed (logging stops there). */

@@ -402,22 +402,55 @@ void hvp_op_apply(void *ctx, const double *v, double *y)
 	hvp_hv(o->h, o->w, v, NULL, y);
 }
 
-int hvp_lanczos(struct dnn_hvp *h, const double *w, size_t m, struct dnn_rng *rng,
-		double *ritz, size_t *n_ritz, struct dnn_error *e)
+/* Up to m Lanczos steps on H(w) with restarts (hvp_lanczos): the workspace
+ * holding the Ritz values and the basis, for the caller to free. */
+static struct dnn_lanczos *lanczos_on(struct dnn_hvp *h, const double *w, size_t m,
+				      struct dnn_rng *rng, struct dnn_error *e)
 {
 	struct dnn_hvp_op o = {h, w};
 	struct dnn_lanczos *l = lanczos_new(h->net->n_params, m, e);
-	int rc = -1;
+
+	if (l && lanczos_run(l, hvp_op_apply, &o, NULL, 1, rng, e)) {
+		lanczos_free(l);
+		return NULL;
+	}
+	return l;
+}
+
+int hvp_lanczos(struct dnn_hvp *h, const double *w, size_t m, struct dnn_rng *rng,
+		double *ritz, size_t *n_ritz, struct dnn_error *e)
+{
+	struct dnn_lanczos *l = lanczos_on(h, w, m, rng, e);
 
 	if (!l)
 		return -1;
-	if (lanczos_run(l, hvp_op_apply, &o, NULL, 1, rng, e) == 0) {
-		memcpy(ritz, l->ritz, l->k * sizeof *ritz);
-		*n_ritz = l->k;
-		rc = 0;
-	}
+	memcpy(ritz, l->ritz, l->k * sizeof *ritz);
+	*n_ritz = l->k;
 	lanczos_free(l);
-	return rc;
+	return 0;
+}
+
+int hvp_lanczos_top(struct dnn_hvp *h, const double *w, size_t m, struct dnn_rng *rng,
+		    size_t n_vec, double *ritz, size_t *n_ritz, double *vec, struct dnn_error *e)
+{
+	size_t P = h->net->n_params;
+	struct dnn_lanczos *l = lanczos_on(h, w, m, rng, e);
+
+	if (!l)
+		return -1;
+	if (n_vec > l->k) {
+		dnn_error_set(e, DNN_EX_SOFTWARE, NULL, 0, 0,
+			      "Lanczos: %zu steps give no %zu Ritz vectors", l->k, n_vec);
+		lanczos_free(l);
+		return -1;
+	}
+	memcpy(ritz, l->ritz, l->k * sizeof *ritz);
+	*n_ritz = l->k;
+	/* Largest first: the ascending Ritz values read from the end. */
+	for (size_t i = 0; i < n_vec; i++)
+		lanczos_ritz_vector(l, l->k - 1 - i, vec + i * P);
+	lanczos_free(l);
+	return 0;
 }
 
 static double norm2(const double *v, size_t n)

@@ -67,6 +67,13 @@ void hvp_op_apply(void *ctx, const double *v, double *y);
 int hvp_lanczos(struct dnn_hvp *h, const double *w, size_t m, struct dnn_rng *rng,
 		double *ritz, size_t *n_ritz, struct dnn_error *e);
 
+/* hvp_lanczos, and the Ritz vectors of the n_vec largest Ritz values
+ * (n_vec <= the steps taken), largest first, unit vectors in the rows of
+ * vec (n_vec x the parameters): the top eigenvectors of H as the extreme
+ * Ritz values converge. */
+int hvp_lanczos_top(struct dnn_hvp *h, const double *w, size_t m, struct dnn_rng *rng,
+		    size_t n_vec, double *ritz, size_t *n_ritz, double *vec, struct dnn_error *e);
+
 /* The curvature of net's loss on the n rows x, t at net's weights: the loss,
  * the gradient's norm, Ritz values of up to m Lanczos steps (ascending, in
  * ritz[0..*n_ritz)), and, if check is not NULL, |H v - fd| / |H v| for a

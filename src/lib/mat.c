@@ -605,7 +605,7 @@ void mat_gemm_ex(int ta, int tb, size_t m, size_t n, size_t k, float alpha, cons
 		 const struct mat_epilogue *ep)
 {
 	struct job jb = {ta, tb, m, n, k, alpha, beta, A, B, lda, ldb, ldc, C, ep, 1, 1, NULL};
-	size_t p = pool_threads();
+	size_t p = pool_available();
 
 	if (m == 0 || n == 0)
 		return;
@@ -722,7 +722,7 @@ static void col_part(void *ctx, size_t part, size_t n_parts, size_t t)
 void mat_col_sums(const float *X, size_t m, size_t n, float beta, float *s)
 {
 	struct col_job c = {X, m, n, beta, s};
-	size_t p = pool_threads();
+	size_t p = pool_available();
 
 	/* Each column is summed by one thread, rows in order: the same bits
 	 * for any split. */

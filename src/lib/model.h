@@ -48,4 +48,11 @@ struct dnn_model {
  * half-loaded m, a no-op on NULL. */
 void model_free(struct dnn_model *m);
 
+/* Whether a and b are the same network over the same data: the same rows
+ * of layers (kinds, widths, activations, fields) and loss, the same columns
+ * and roles, task, classes and categories, the same normalization and fill
+ * values; their weights may differ. 0, or -1 with the first difference in
+ * why ("row 2 is dense(16 units, relu) against dense(8 units, relu)"). */
+int model_compare(const struct dnn_model *a, const struct dnn_model *b, char *why, size_t size);
+
 #endif

@@ -178,6 +178,31 @@ void net_free(struct dnn_net *net)
 	free(net);
 }
 
+struct dnn_net *net_copy(const struct dnn_net *net, struct dnn_error *e)
+{
+	struct dnn_layer_def *rows = util_calloc_array(net->n_layers, sizeof *rows);
+	struct dnn_net *c;
+
+	if (!rows)
+		return dnn_error_oom(e), NULL;
+	for (size_t l = 0; l < net->n_layers; l++) {
+		const struct dnn_layer *ly = &net->layers[l];
+
+		rows[l].kind = (int)ly->kind->id;
+		rows[l].units = ly->n_out;
+		rows[l].act = (int)ly->act->id;
+		memcpy(rows[l].field, ly->field, sizeof rows[l].field);
+	}
+	c = net_new_rows(net->n_in, net->n_layers, rows, net->loss, e);
+	free(rows);
+	if (!c)
+		return NULL;
+	memcpy(c->params, net->params, net->n_params * sizeof *c->params);
+	if (net->n_state)
+		memcpy(c->state, net->state, net->n_state * sizeof *c->state);
+	return c;
+}
+
 size_t net_n_saved(const struct dnn_net *net)
 {
 	return net->n_params + net->n_state;

@@ -116,6 +116,10 @@ double net_loss_grad_weighted(struct dnn_net *net, const float *x, const float *
  * norm c. */
 void net_max_norm(struct dnn_net *net, size_t l, double c);
 
+/* A new network of net's rows, with its weights and kept state (no
+ * workspace: net_reserve it). NULL with e set when out of memory. */
+struct dnn_net *net_copy(const struct dnn_net *net, struct dnn_error *e);
+
 /* Floats of a copy of net's weights and kept state: n_params + n_state. */
 size_t net_n_saved(const struct dnn_net *net);
 /* Copy the weights, then the kept state, into buf (net_n_saved floats);

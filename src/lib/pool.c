@@ -38,6 +38,9 @@ static pool_fn job_fn;
 static void *job_ctx;
 /* The generation when the workers were started: the last they have seen. */
 static uint64_t start_gen;
+/* On a thread running a part: 1 + the thread's index t, for a nested
+ * pool_run (0 elsewhere). */
+static _Thread_local size_t in_part;
 
 #define GEN(w) ((w) >> 32)
 #define PARTS(w) (((w) >> 16) & 0xffff)
@@ -63,7 +66,9 @@ static void run_parts(uint64_t gen, size_t t)
 		if (atomic_compare_exchange_weak_explicit(&job_word, &w, w + 1,
 							  memory_order_acq_rel,
 							  memory_order_acquire)) {
+			in_part = t + 1;
 			job_fn(job_ctx, (size_t)NEXT(w), (size_t)PARTS(w), t);
+			in_part = 0;
 			atomic_fetch_add_explicit(&done, 1, memory_order_release);
 			w = atomic_load_explicit(&job_word, memory_order_acquire);
 		}
@@ -147,12 +152,23 @@ size_t pool_threads(void)
 	return n_threads;
 }
 
+size_t pool_available(void)
+{
+	return in_part ? 1 : n_threads;
+}
+
 void pool_run(pool_fn fn, void *ctx, size_t n)
 {
 	uint64_t gen;
 
 	if (n > POOL_MAX_THREADS)
 		n = POOL_MAX_THREADS;
+	if (in_part) {
+		/* Nested in a part: the whole job on that part's thread. */
+		for (size_t p = 0; p < n; p++)
+			fn(ctx, p, n, in_part - 1);
+		return;
+	}
 	if (n_threads == 1 || n == 1) {
 		for (size_t p = 0; p < n; p++)
 			fn(ctx, p, n, 0);

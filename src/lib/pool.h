@@ -22,9 +22,17 @@ int pool_set_threads(size_t n, struct dnn_error *e);
 /* The current thread count (1 until pool_set_threads is called). */
 size_t pool_threads(void);
 
+/* The threads a job started now would run on: pool_threads(), or 1 on a
+ * thread while it runs a part (see pool_run). Kernels size their jobs by
+ * it. */
+size_t pool_available(void);
+
 /* fn(ctx, p, n, t) for every part p = 0 .. n - 1 (n <= POOL_MAX_THREADS),
  * each part once, on whichever thread claims it first (the caller takes
- * part in it), returning when all are done. Allocates nothing. */
+ * part in it), returning when all are done. Allocates nothing. A part may
+ * itself call pool_run (a gemm inside a job that is parallel over other
+ * things): the nested job's parts all run on the part's thread, with its t,
+ * and pool_available() is 1 there. */
 void pool_run(pool_fn fn, void *ctx, size_t n);
 
 /* Stop and join the workers (back to one thread). */
