@@ -12,7 +12,8 @@ struct dnn_hvp {
 	const struct dnn_net *net;
 	struct dnn_pass pass; /* inference, or training with net's draws held */
 	const float *t;
-	size_t n, widest;
+	const float *rw;	/* row i's loss weighs rw[i]; NULL: 1 */
+	size_t n, cap, widest; /* the rows, the room for them, the widest layer */
 	double *x;		/* n x n_in: the inputs, A_0 */
 	double *rx;		/* n x n_in zeros: R{A_0} */
 	double **z, **a;	/* per layer, n x units: Z_l and A_l = f(Z_l) */
@@ -87,10 +88,9 @@ static int alloc_layers(struct dnn_hvp *h, size_t n)
 	return 0;
 }
 
-struct dnn_hvp *hvp_new(const struct dnn_net *net, const float *x, const float *t, size_t n,
-			struct dnn_error *e)
+struct dnn_hvp *hvp_new_rows(const struct dnn_net *net, size_t cap, struct dnn_error *e)
 {
-	size_t L = net->n_layers, cells;
+	size_t L = net->n_layers, cells, in_cells;
 	struct dnn_hvp *h;
 
 	for (size_t l = 0; l < L; l++) {
@@ -104,19 +104,19 @@ struct dnn_hvp *hvp_new(const struct dnn_net *net, const float *x, const float *
 					     act->name),
 			       NULL;
 	}
-	if (n == 0)
+	if (cap == 0)
 		return dnn_error_set(e, DNN_EX_DATA, NULL, 0, 0, "no rows to analyse"), NULL;
 	h = calloc(1, sizeof *h);
 	if (!h)
 		return dnn_error_oom(e), NULL;
 	h->net = net;
-	h->t = t;
-	h->n = n;
+	h->cap = cap;
 	h->widest = net->n_in;
-	if (alloc_layers(h, n) || util_mul_overflow(n, h->widest, &cells))
+	if (alloc_layers(h, cap) || util_mul_overflow(cap, h->widest, &cells) ||
+	    util_mul_overflow(cap, net->n_in, &in_cells))
 		goto oom;
-	h->x = util_malloc_array(n * net->n_in, sizeof(double));
-	h->rx = util_calloc_array(n * net->n_in, sizeof(double));
+	h->x = util_malloc_array(in_cells, sizeof(double));
+	h->rx = util_calloc_array(in_cells, sizeof(double));
 	h->d = util_malloc_array(cells, sizeof(double));
 	h->rd = util_malloc_array(cells, sizeof(double));
 	h->dp = util_malloc_array(cells, sizeof(double));
@@ -128,12 +128,36 @@ struct dnn_hvp *hvp_new(const struct dnn_net *net, const float *x, const float *
 	if (!h->x || !h->rx || !h->d || !h->rd || !h->dp || !h->rdp || !h->d1 || !h->d2 ||
 	    !h->gp || !h->gm)
 		goto oom;
-	for (size_t i = 0; i < n * net->n_in; i++)
-		h->x[i] = (double)x[i];
 	return h;
 oom:
 	hvp_free(h);
 	return dnn_error_oom(e), NULL;
+}
+
+void hvp_set_rows(struct dnn_hvp *h, const float *x, const float *t, size_t n)
+{
+	size_t n_in = h->net->n_in;
+
+	h->n = n < h->cap ? n : h->cap;
+	h->t = t;
+	h->rw = NULL;
+	for (size_t i = 0; i < h->n * n_in; i++)
+		h->x[i] = (double)x[i];
+}
+
+void hvp_set_row_weights(struct dnn_hvp *h, const float *w)
+{
+	h->rw = w;
+}
+
+struct dnn_hvp *hvp_new(const struct dnn_net *net, const float *x, const float *t, size_t n,
+			struct dnn_error *e)
+{
+	struct dnn_hvp *h = hvp_new_rows(net, n, e);
+
+	if (h)
+		hvp_set_rows(h, x, t, n);
+	return h;
 }
 
 /* A_l = f(Z_l), and with r, R{A_l} = f'(Z_l) R{Z_l} (the activation's own
@@ -199,8 +223,9 @@ static double softplus(double z)
 	return (z > 0.0 ? z : 0.0) + log1p(exp(-fabs(z)));
 }
 
-/* The mean loss of the outputs after forward(); with d, also D_L = dL/dZ_L,
- * and with rd, R{D_L}:
+/* The mean loss of the outputs after forward() (row i's loss times its
+ * weight when the rows have weights, and D and R{D} alike); with d, also
+ * D_L = dL/dZ_L, and with rd, R{D_L}:
  *   cross-entropy (softmax)      L = -(1/n) sum t log a   D = (a - t)/n
  *   binary cross-entropy         L = (1/nm) sum softplus(z) - t z
  *                                D = (a - t)/(nm)          R{D} = R{a}/(nm)
@@ -218,7 +243,9 @@ static double output(struct dnn_hvp *h, double *d, double *rd)
 
 	for (size_t i = 0; i < n; i++) {
 		const double *zi = z + i * m;
-		double lse = 0.0;
+		double lse = 0.0, wi = h->rw ? (double)h->rw[i] : 1.0, row = 0.0;
+		/* Without weights the sum as it always was, for the same bits. */
+		double *acc = h->rw ? &row : &sum;
 
 		if (net->loss == DNN_LOSS_CROSS_ENTROPY) {
 			double mx = zi[0], s = 0.0;
@@ -238,21 +265,21 @@ static double output(struct dnn_hvp *h, double *d, double *rd)
 			switch (net->loss) {
 			case DNN_LOSS_CROSS_ENTROPY:
 				if (tc != 0.0)
-					sum -= tc * (z[c] - lse);
+					*acc -= tc * (z[c] - lse);
 				if (d)
 					d[c] = (a[c] - tc) * inv_n;
 				if (rd)
 					rd[c] = ra[c] * inv_n;
 				break;
 			case DNN_LOSS_BINARY_CROSS_ENTROPY:
-				sum += (softplus(z[c]) - tc * z[c]) / (double)m;
+				*acc += (softplus(z[c]) - tc * z[c]) / (double)m;
 				if (d)
 					d[c] = (a[c] - tc) * inv_nm;
 				if (rd)
 					rd[c] = ra[c] * inv_nm;
 				break;
 			default:
-				sum += (a[c] - tc) * (a[c] - tc) / (double)m;
+				*acc += (a[c] - tc) * (a[c] - tc) / (double)m;
 				if (d)
 					d[c] = 2.0 * (a[c] - tc) * inv_nm * d1[j];
 				if (rd)
@@ -260,6 +287,15 @@ static double output(struct dnn_hvp *h, double *d, double *rd)
 						2.0 * (a[c] - tc) * inv_nm * d2[j] * rz[c];
 			}
 		}
+		if (!h->rw)
+			continue;
+		sum += wi * row;
+		for (size_t j = 0; j < m; j++) {
+				if (d)
+					d[i * m + j] *= wi;
+				if (rd)
+					rd[i * m + j] *= wi;
+			}
 	}
 	return sum * inv_n;
 }

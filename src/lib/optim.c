@@ -9,6 +9,7 @@
 
 #include "bytes.h"
 #include "pool.h"
+#include "sfn.h"
 #include "util.h"
 
 /* Line search constants (Nocedal & Wright, Numerical Optimization, 2nd ed.,
@@ -32,7 +33,24 @@ struct dnn_optim *optim_new(const struct dnn_optim_spec *conf, size_t n_params, 
 	o->learning_rate = conf->learning_rate;
 	o->n = n_params;
 	ok = 1;
-	if (conf->kind == DNN_OPT_LBFGS) {
+	if (conf->kind == DNN_OPT_SFN) {
+		if (conf->krylov_dim > n_params) {
+			free(o);
+			return dnn_error_set(e, DNN_EX_DATA, NULL, 0, 0,
+					     "optimizer.krylov_dim: %zu is more than the "
+					     "network's %zu parameters",
+					     conf->krylov_dim, n_params),
+			       NULL;
+		}
+		o->sfn = sfn_new(n, conf->krylov_dim ? conf->krylov_dim : 1, e);
+		if (!o->sfn) {
+			free(o);
+			return NULL;
+		}
+		o->sg = util_malloc_array(n, sizeof *o->sg);
+		o->sd = util_malloc_array(n, sizeof *o->sd);
+		ok = o->sg && o->sd;
+	} else if (conf->kind == DNN_OPT_LBFGS) {
 		size_t hn;
 
 		ok = ok && !util_mul_overflow(hist, n, &hn);
@@ -89,6 +107,9 @@ void optim_free(struct dnn_optim *o)
 	free(o->lb.y);
 	free(o->lb.rho);
 	free(o->lb.alpha);
+	sfn_free(o->sfn);
+	free(o->sg);
+	free(o->sd);
 	free(o);
 }
 
@@ -102,6 +123,8 @@ size_t optim_memory_floats(const struct dnn_optim_spec *conf)
 		 * trial as floats, and history_size pairs s, y (doubles) */
 		return conf->history_size > SIZE_MAX / 8 ? SIZE_MAX / 2
 							 : 14 + 4 * conf->history_size;
+	case DNN_OPT_SFN:
+		return conf->krylov_dim > SIZE_MAX / 8 ? SIZE_MAX / 2 : 9 + 2 * conf->krylov_dim;
 	default:
 		return 2;
 	}
@@ -110,6 +133,50 @@ size_t optim_memory_floats(const struct dnn_optim_spec *conf)
 int optim_full_batch(const struct dnn_optim *o)
 {
 	return o->conf.kind == DNN_OPT_LBFGS;
+}
+
+int optim_second_order(const struct dnn_optim *o)
+{
+	return o->conf.kind == DNN_OPT_SFN;
+}
+
+/* A v = H v + wd v: the Hessian of the loss with the weight decay term. */
+struct penalized {
+	dnn_linop hv;
+	void *ctx;
+	double wd;
+	size_t n;
+};
+
+static void penalized_hv(void *ctx, const double *v, double *y)
+{
+	const struct penalized *p = ctx;
+
+	p->hv(p->ctx, v, y);
+	if (p->wd != 0.0)
+		for (size_t i = 0; i < p->n; i++)
+			y[i] += p->wd * v[i];
+}
+
+size_t optim_sfn_step(struct dnn_optim *o, float *params, const float *grads, dnn_linop hv,
+		      void *ctx)
+{
+	struct penalized a = {hv, ctx, o->conf.weight_decay, o->n};
+	double l1 = o->conf.l1, sq = 0.0, lr = o->learning_rate;
+	size_t k;
+
+	for (size_t i = 0; i < o->n; i++) {
+		double w = (double)params[i];
+
+		o->sg[i] = (double)grads[i] + a.wd * w + l1 * (double)((w > 0.0) - (w < 0.0));
+		sq += o->sg[i] * o->sg[i];
+	}
+	o->grad_norm = sqrt(sq);
+	o->t++;
+	k = sfn_direction(o->sfn, penalized_hv, &a, o->sg, o->conf.damping, o->sd);
+	for (size_t i = 0; i < o->n; i++)
+		params[i] = (float)((double)params[i] + lr * o->sd[i]);
+	return k;
 }
 
 /* One minibatch step over params[lo, hi) with the effective gradient
@@ -695,6 +762,8 @@ void optim_state_encode(const struct dnn_optim *o, struct dnn_wbuf *b)
 {
 	size_t n = o->n, m = o->conf.history_size;
 
+	if (optim_second_order(o))
+		return;
 	if (!optim_full_batch(o)) {
 		wbuf_f32s(b, o->m, n);
 		wbuf_f32s(b, o->v, n);
@@ -739,7 +808,7 @@ int optim_state_decode(struct dnn_optim *o, struct dnn_rbuf *d, struct dnn_error
 	if (optim_full_batch(o)) {
 		if (lbfgs_state_decode(o, d, e))
 			return -1;
-	} else {
+	} else if (!optim_second_order(o)) {
 		rbuf_f32s(d, o->m, o->n);
 		rbuf_f32s(d, o->v, o->n);
 	}
