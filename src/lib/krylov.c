@@ -11,8 +11,7 @@ struct dnn_krylov *krylov_new(size_t n, size_t m, struct dnn_error *e)
 	struct dnn_krylov *kr;
 	size_t cells, sq;
 
-	if (m == 0 || n == 0 || util_mul_overflow(m + 1, n, &cells) ||
-	    util_mul_overflow(m, m, &sq))
+	if (m == 0 || n == 0 || util_mul_overflow(m + 1, n, &cells) || util_mul_overflow(m, m, &sq))
 		return dnn_error_set(e, DNN_EX_SOFTWARE, NULL, 0, 0,
 				     "a Krylov space of %zu vectors of %zu", m, n),
 		       NULL;

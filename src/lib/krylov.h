@@ -14,11 +14,11 @@
 typedef void (*dnn_linop)(void *ctx, const double *v, double *y);
 
 struct dnn_krylov {
-	size_t n, m;	/* vector length, largest dimension */
-	double *basis;	/* (m + 1) x n: q_0 .. q_{k-1}, then the residual */
-	double *alpha;	/* m: the diagonal of T */
-	double *beta;	/* m: beta[i] = T[i][i+1] = T[i+1][i] */
-	double *jac;	/* m x m: work of krylov_tridiag_eig */
+	size_t n, m;   /* vector length, largest dimension */
+	double *basis; /* (m + 1) x n: q_0 .. q_{k-1}, then the residual */
+	double *alpha; /* m: the diagonal of T */
+	double *beta;  /* m: beta[i] = T[i][i+1] = T[i+1][i] */
+	double *jac;   /* m x m: work of krylov_tridiag_eig */
 };
 
 /* Buffers for up to m steps on vectors of n (m <= n). Errors: 70 when out

@@ -14,10 +14,10 @@
 
 struct dnn_sfn {
 	struct dnn_krylov *kr;
-	size_t n, m;		/* vector length, Krylov dimension */
-	double *lam, *q;	/* m and m x m: T = q diag(lam) q^T */
-	double *c;		/* m: V^T g, then the step's coordinates in V */
-	double *u;		/* m: the same in the eigenbasis Q */
+	size_t n, m;	 /* vector length, Krylov dimension */
+	double *lam, *q; /* m and m x m: T = q diag(lam) q^T */
+	double *c;	 /* m: V^T g, then the step's coordinates in V */
+	double *u;	 /* m: the same in the eigenbasis Q */
 	/* Of the last direction: the dimension built and the extreme Ritz
 	 * values (NaN when none). */
 	size_t k;
