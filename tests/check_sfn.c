@@ -271,7 +271,9 @@ START_TEST(test_step_leaves_saddle)
 	newton[1] = w[1] - g[1] / q.h[1];
 	f_newton = 0.5 * (newton[0] * newton[0] - newton[1] * newton[1]);
 	ck_assert_double_eq_tol(f_newton, 0.0, 1e-12);
-	ck_assert_uint_eq(optim_sfn_step(o, w, g, diag2_hv, &q), 2);
+	struct dnn_curvature cv = {diag2_hv, NULL, &q};
+
+	ck_assert_uint_eq(optim_sfn_step(o, w, g, &cv), 2);
 	f1 = 0.5 * ((double)w[0] * (double)w[0] - (double)w[1] * (double)w[1]);
 	ck_assert_float_eq_tol(w[0], 0.0f, 1e-7f);
 	ck_assert_float_eq_tol(w[1], 0.2f, 1e-7f);
@@ -312,7 +314,9 @@ START_TEST(test_step_penalties)
 
 	for (size_t i = 0; i < N; i++)
 		w0[i] = (double)w[i];
-	optim_sfn_step(o, w, g, dense_hv, &op);
+	struct dnn_curvature cv = {dense_hv, NULL, &op};
+
+	optim_sfn_step(o, w, g, &cv);
 	for (size_t i = 0; i < N; i++)
 		got[i] = ((double)w[i] - w0[i]) / c.learning_rate;
 	ck_assert_double_lt(rel_err(got, want, N), 1e-6);

@@ -62,7 +62,7 @@ const struct dnn_hparam hparams[] = {
 	 LBFGS, 0, SIZE(optim.history_size)},
 	{"optimizer.krylov_dim", "krylov_dim", "--krylov-dim", WHOLE, FROM(1), TO(1000), SFN, 0,
 	 SIZE(optim.krylov_dim)},
-	{"optimizer.damping", "damping", "--damping", NUMBER, FROM(0), UNBOUNDED, SFN, 0,
+	{"optimizer.damping", "damping", "--damping", NUMBER, ABOVE(0), UNBOUNDED, SFN, 0,
 	 DOUBLE(optim.damping)},
 	{"optimizer.weight_decay", "weight_decay", "--weight-decay", NUMBER, FROM(0), UNBOUNDED,
 	 ALL, 0, DOUBLE(optim.weight_decay)},

@@ -49,7 +49,9 @@ struct dnn_optim *optim_new(const struct dnn_optim_spec *conf, size_t n_params, 
 		}
 		o->sg = util_malloc_array(n, sizeof *o->sg);
 		o->sd = util_malloc_array(n, sizeof *o->sd);
-		ok = o->sg && o->sd;
+		o->sw = util_malloc_array(n, sizeof *o->sw);
+		o->damping = conf->damping;
+		ok = o->sg && o->sd && o->sw;
 	} else if (conf->kind == DNN_OPT_LBFGS) {
 		size_t hn;
 
@@ -110,6 +112,7 @@ void optim_free(struct dnn_optim *o)
 	sfn_free(o->sfn);
 	free(o->sg);
 	free(o->sd);
+	free(o->sw);
 	free(o);
 }
 
@@ -158,11 +161,67 @@ static void penalized_hv(void *ctx, const double *v, double *y)
 			y[i] += p->wd * v[i];
 }
 
-size_t optim_sfn_step(struct dnn_optim *o, float *params, const float *grads, dnn_linop hv,
-		      void *ctx)
+/* F(w) = loss(w) + wd/2 |w|^2 + l1 |w|_1. */
+static double penalized_loss(const struct dnn_optim *o, const struct dnn_curvature *c,
+			     const double *w)
 {
-	struct penalized a = {hv, ctx, o->conf.weight_decay, o->n};
-	double l1 = o->conf.l1, sq = 0.0, lr = o->learning_rate;
+	double f = c->loss(c->ctx, w), sq = 0.0, abs_sum = 0.0;
+
+	for (size_t i = 0; i < o->n; i++) {
+		sq += w[i] * w[i];
+		abs_sum += fabs(w[i]);
+	}
+	return f + 0.5 * o->conf.weight_decay * sq + o->conf.l1 * abs_sum;
+}
+
+/* Levenberg-Marquardt's damping: the factor on a rejected step, the most
+ * tries, and the largest damping (beyond it a step is negligible). */
+#define LM_REJECT 4.0
+#define LM_TRIES 10
+#define LM_MAX 1e10
+
+/* The step of lr d for the Krylov space built: the first damping from
+ * o->damping up whose step lowers F (every step when c->loss is NULL),
+ * then the damping adapted to rho; 1 when a step was taken. */
+static int sfn_damped_step(struct dnn_optim *o, float *params, const struct dnn_curvature *c)
+{
+	double lr = o->learning_rate, f0 = 0.0, gd, dad;
+
+	for (size_t i = 0; i < o->n; i++)
+		o->sw[i] = (double)params[i];
+	if (c->loss)
+		f0 = penalized_loss(o, c, o->sw);
+	for (int t = 0; t < LM_TRIES; t++) {
+		sfn_solve(o->sfn, o->damping, o->sd, &gd, &dad);
+		if (c->loss) {
+			double model = lr * gd + 0.5 * lr * lr * dad, f1, rho;
+
+			for (size_t i = 0; i < o->n; i++)
+				o->sw[i] = (double)params[i] + lr * o->sd[i];
+			f1 = penalized_loss(o, c, o->sw);
+			if (!(f1 < f0) || !isfinite(f0)) {
+				o->rejected++;
+				o->damping = fmax(fmin(o->damping * LM_REJECT, LM_MAX), o->damping);
+				continue;
+			}
+			rho = model < 0.0 ? (f1 - f0) / model : 0.0;
+			if (rho < 0.25)
+				o->damping = fmax(fmin(o->damping * 1.5, LM_MAX), o->damping);
+			else if (rho > 0.75)
+				o->damping = fmax(o->damping * (2.0 / 3.0), o->conf.damping);
+		}
+		for (size_t i = 0; i < o->n; i++)
+			params[i] = (float)((double)params[i] + lr * o->sd[i]);
+		return 1;
+	}
+	return 0;
+}
+
+size_t optim_sfn_step(struct dnn_optim *o, float *params, const float *grads,
+		      const struct dnn_curvature *c)
+{
+	struct penalized a = {c->hv, c->ctx, o->conf.weight_decay, o->n};
+	double l1 = o->conf.l1, sq = 0.0;
 	size_t k;
 
 	for (size_t i = 0; i < o->n; i++) {
@@ -173,9 +232,9 @@ size_t optim_sfn_step(struct dnn_optim *o, float *params, const float *grads, dn
 	}
 	o->grad_norm = sqrt(sq);
 	o->t++;
-	k = sfn_direction(o->sfn, penalized_hv, &a, o->sg, o->conf.damping, o->sd);
-	for (size_t i = 0; i < o->n; i++)
-		params[i] = (float)((double)params[i] + lr * o->sd[i]);
+	k = sfn_build(o->sfn, penalized_hv, &a, o->sg);
+	if (k)
+		sfn_damped_step(o, params, c);
 	return k;
 }
 
@@ -762,8 +821,10 @@ void optim_state_encode(const struct dnn_optim *o, struct dnn_wbuf *b)
 {
 	size_t n = o->n, m = o->conf.history_size;
 
-	if (optim_second_order(o))
+	if (optim_second_order(o)) {
+		wbuf_f64(b, o->damping);
 		return;
+	}
 	if (!optim_full_batch(o)) {
 		wbuf_f32s(b, o->m, n);
 		wbuf_f32s(b, o->v, n);
@@ -808,7 +869,15 @@ int optim_state_decode(struct dnn_optim *o, struct dnn_rbuf *d, struct dnn_error
 	if (optim_full_batch(o)) {
 		if (lbfgs_state_decode(o, d, e))
 			return -1;
-	} else if (!optim_second_order(o)) {
+	} else if (optim_second_order(o)) {
+		o->damping = rbuf_f64(d);
+		double hi = fmax(LM_MAX, o->conf.damping);
+
+		if (!d->overrun && !(o->damping >= o->conf.damping && o->damping <= hi))
+			return dnn_error_set(e, DNN_EX_DATA, NULL, 0, 0,
+					     "a damping of %g, outside %g to %g", o->damping,
+					     o->conf.damping, hi);
+	} else {
 		rbuf_f32s(d, o->m, o->n);
 		rbuf_f32s(d, o->v, o->n);
 	}

@@ -41,7 +41,9 @@ struct dnn_optim {
 	/* saddle-free Newton: the Krylov space's buffers, the effective
 	 * gradient and the direction (n doubles each) */
 	struct dnn_sfn *sfn;
-	double *sg, *sd;
+	double *sg, *sd, *sw;	/* and the trial weights */
+	double damping;		/* the current damping lambda */
+	unsigned long rejected;	/* trial steps that did not lower F */
 };
 
 /* The objective of a full-batch optimizer: f(w), with grad set to its
@@ -81,19 +83,34 @@ void optim_step(struct dnn_optim *o, float *params, const float *grads);
  * the trainer steps it with optim_sfn_step instead of optim_step. */
 int optim_second_order(const struct dnn_optim *o);
 
+/* The minibatch's curvature, for saddle-free Newton: hv sets y = H v, H
+ * the Hessian of the minibatch's loss at the current weights (penalties
+ * left out), and loss gives that loss at weights w (n doubles), NaN when
+ * it is not finite; loss NULL: every step taken at the fixed damping. */
+struct dnn_curvature {
+	dnn_linop hv;
+	double (*loss)(void *ctx, const double *w);
+	void *ctx;
+};
+
 /*
- * One saddle-free Newton step with gradient grads (n) and the operator
- * hv: y = H v, H the Hessian of the minibatch's loss at params (the
- * penalties left out). With the penalties,
- *   g = grads + wd w + l1 sign(w),   A v = H v + wd v
- * (|w|_1 has no curvature off 0), and with the Lanczos basis V (k <=
- * krylov_dim vectors, from g) and V^T A V = Q L Q^T (sfn.h),
- *   w += -lr V Q (|L| + damping I)^-1 Q^T V^T g.
- * No clipping. Returns k, the Krylov dimension used (0: no step, g is 0 or
- * the curvature not finite). Allocates nothing.
+ * One saddle-free Newton step with gradient grads (n). With the penalties,
+ *   F = f + wd/2 |w|^2 + l1 |w|_1,  g = grads + wd w + l1 sign(w),
+ *   A v = H v + wd v  (|w|_1 has no curvature off 0),
+ * the Lanczos basis V of k <= krylov_dim vectors from g and V^T A V =
+ * Q L Q^T (sfn.h), the step is
+ *   w += lr d,  d = -V Q (|L| + lambda I)^-1 Q^T V^T g,
+ * lambda the damping, adapted as Levenberg-Marquardt's from the spec's
+ * damping (its least value): while F(w + lr d) is not below F(w), lambda is
+ * multiplied by 4 and d solved again (at most 10 times, then no step);
+ * after a step, with rho = (F(w + lr d) - F(w)) / (lr g.d + lr^2 d^T A d / 2)
+ * the actual decrease over the quadratic model's, lambda *= 3/2 when rho <
+ * 1/4, lambda *= 2/3 (not below the spec's damping) when rho > 3/4. No
+ * clipping. Returns k (0: no step, g is 0 or the curvature not finite).
+ * Allocates nothing.
  */
-size_t optim_sfn_step(struct dnn_optim *o, float *params, const float *grads, dnn_linop hv,
-		      void *ctx);
+size_t optim_sfn_step(struct dnn_optim *o, float *params, const float *grads,
+		      const struct dnn_curvature *c);
 
 /* One L-BFGS iteration on F(w) = f(w) + wd/2 |w|^2 + l1 |w|_1 (the L1 term
  * taken as smooth, its gradient l1 sign(w)): the direction from the
@@ -115,12 +132,11 @@ int optim_state_decode_head(struct dnn_optim *o, struct dnn_rbuf *d, struct dnn_
 /* The rest, after the weights: sgd, adam and rmsprop their two f32[n]
  * buffers m and v; lbfgs started, history_size, head, count (u32 each), f
  * (f64), x and gx (f64[n]), s and y (f64[history_size n]) and rho
- * (f64[history_size]); saddle_free_newton nothing (a step keeps nothing
- * for the next). */
+ * (f64[history_size]); saddle_free_newton its current damping (f64). */
 void optim_state_encode(const struct dnn_optim *o, struct dnn_wbuf *b);
 /* Read what optim_state_encode wrote into o (made from the same spec and
  * parameter count). Errors (65, no file): a history_size other than the
- * spec's, a ring position outside it, truncated (d->overrun, which may have
+ * spec's, a damping below the spec's, a ring position outside it, truncated (d->overrun, which may have
  * been set by what came before). */
 int optim_state_decode(struct dnn_optim *o, struct dnn_rbuf *d, struct dnn_error *e);
 

@@ -131,7 +131,7 @@ struct dnn_spec {
 #define DNN_DEFAULT_RHO 0.9
 #define DNN_DEFAULT_HISTORY_SIZE 10
 #define DNN_DEFAULT_KRYLOV_DIM 10
-#define DNN_DEFAULT_DAMPING 1e-3
+#define DNN_DEFAULT_DAMPING 1e-2
 
 /* Read and validate a spec. path may be "-" for standard input. Errors:
  * 66 when the file cannot be opened, 74 when it cannot be read; 65 for a

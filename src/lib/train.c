@@ -491,6 +491,16 @@ static void minibatch_hv(void *ctx, const double *v, double *y)
 	r->comm->sum_f64(y, r->np);
 }
 
+/* The minibatch's loss at w (over the rows of all processes). */
+static double minibatch_loss(void *ctx, const double *w)
+{
+	struct run *r = ctx;
+	double f = r->nl ? hvp_loss(r->hvp, w) * r->share : 0.0;
+
+	r->comm->sum_f64(&f, 1);
+	return f;
+}
+
 /* The optimizer's step on the minibatch of nb rows, nl of them here, whose
  * gradient is in net->grads (and whose training pass the net just ran). */
 static void step(struct run *r, size_t nl, size_t nb)
@@ -509,7 +519,9 @@ static void step(struct run *r, size_t nl, size_t nb)
 		hvp_set_rows(r->hvp, r->xb, r->tb, nl);
 		hvp_set_row_weights(r->hvp, r->wb);
 	}
-	optim_sfn_step(r->opt, net->params, net->grads, minibatch_hv, r);
+	struct dnn_curvature c = {minibatch_hv, minibatch_loss, r};
+
+	optim_sfn_step(r->opt, net->params, net->grads, &c);
 }
 
 /* The minibatch steps of epoch ep over the rows of all processes, in the
