@@ -97,6 +97,36 @@ static void reference_step(const double *u, const double *lam, double damping, c
 	}
 }
 
+/* A split, repeated eigenvalues: T of diagonal 2 and off-diagonal 0, 1, 0
+ * has eigenvalues 1, 2, 2, 3, with T q = lam q for each column. */
+START_TEST(test_tridiag_split)
+{
+	struct dnn_error e;
+	struct dnn_krylov *kr = krylov_new(4, 4, &e);
+	const double want[4] = {1.0, 2.0, 2.0, 3.0}, beta[3] = {0.0, 1.0, 0.0};
+	double lam[4], q[16];
+
+	for (size_t i = 0; i < 4; i++) {
+		kr->alpha[i] = 2.0;
+		kr->beta[i] = i < 3 ? beta[i] : 0.0;
+	}
+	krylov_tridiag_eig(kr, 4, lam, q);
+	for (size_t j = 0; j < 4; j++) {
+		ck_assert_double_eq_tol(lam[j], want[j], 1e-14);
+		for (size_t r = 0; r < 4; r++) {
+			double tq = 2.0 * q[r * 4 + j];
+
+			if (r > 0)
+				tq += beta[r - 1] * q[(r - 1) * 4 + j];
+			if (r < 3)
+				tq += beta[r] * q[(r + 1) * 4 + j];
+			ck_assert_double_eq_tol(tq, lam[j] * q[r * 4 + j], 1e-14);
+		}
+	}
+	krylov_free(kr);
+}
+END_TEST
+
 static double rel_err(const double *x, const double *y, size_t n)
 {
 	double d = 0.0, s = 0.0;
@@ -492,6 +522,7 @@ static Suite *sfn_suite(void)
 
 	tcase_add_test(tc, test_lanczos_basis);
 	tcase_add_test(tc, test_tridiag_eig);
+	tcase_add_test(tc, test_tridiag_split);
 	tcase_add_test(tc, test_direction_full_space);
 	tcase_add_test(tc, test_direction_invariant_space);
 	tcase_add_test(tc, test_step_leaves_saddle);

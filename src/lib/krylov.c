@@ -1,6 +1,7 @@
 /* Lanczos with its basis and the tridiagonal eigenproblem (krylov.h). */
 #include "krylov.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -23,7 +24,7 @@ struct dnn_krylov *krylov_new(size_t n, size_t m, struct dnn_error *e)
 	kr->basis = util_calloc_array(cells, sizeof *kr->basis);
 	kr->alpha = util_calloc_array(m, sizeof *kr->alpha);
 	kr->beta = util_calloc_array(m, sizeof *kr->beta);
-	kr->jac = util_calloc_array(sq, sizeof *kr->jac);
+	kr->jac = util_calloc_array(m, sizeof *kr->jac);
 	if (!kr->basis || !kr->alpha || !kr->beta || !kr->jac) {
 		krylov_free(kr);
 		return dnn_error_oom(e), NULL;
@@ -101,66 +102,72 @@ size_t krylov_lanczos(struct dnn_krylov *kr, dnn_linop a, void *ctx, const doubl
 	return m;
 }
 
-/* One Jacobi rotation zeroing a[p][r] of the k x k a, accumulated into the
- * columns p and r of v. */
-static void rotate(double *a, double *v, size_t k, size_t p, size_t r)
+/* The implicit QL iteration with Wilkinson shifts on the symmetric
+ * tridiagonal matrix of diagonal d and off-diagonal e (e[i] couples d[i]
+ * and d[i + 1]; e[k - 1] = 0; destroyed), the rotations accumulated into
+ * the columns of the row-major k x k z (Numerical Recipes' tqli, EISPACK's
+ * tql2): d gets the eigenvalues, z's columns the eigenvectors. */
+static void tridiag_ql(double *d, double *e, size_t k, double *z)
 {
-	double apr = a[p * k + r], theta = (a[r * k + r] - a[p * k + p]) / (2.0 * apr);
-	double t = (theta >= 0.0 ? 1.0 : -1.0) / (fabs(theta) + sqrt(theta * theta + 1.0));
-	double c = 1.0 / sqrt(t * t + 1.0), s = t * c;
+	for (size_t l = 0; l < k; l++) {
+		for (int iter = 0; iter < 60; iter++) {
+			size_t m = l;
 
-	for (size_t i = 0; i < k; i++) {
-		double aip = a[i * k + p], air = a[i * k + r];
+			while (m + 1 < k && fabs(e[m]) > DBL_EPSILON * (fabs(d[m]) + fabs(d[m + 1])))
+				m++;
+			if (m == l)
+				break;
+			double g = (d[l + 1] - d[l]) / (2.0 * e[l]), r = hypot(g, 1.0);
+			double s = 1.0, c = 1.0, p = 0.0;
+			int split = 0;
 
-		a[i * k + p] = c * aip - s * air;
-		a[i * k + r] = s * aip + c * air;
-	}
-	for (size_t i = 0; i < k; i++) {
-		double api = a[p * k + i], ari = a[r * k + i];
+			g = d[m] - d[l] + e[l] / (g + (g >= 0.0 ? r : -r));
+			for (size_t i = m; i-- > l;) {
+				double f = s * e[i], b = c * e[i];
 
-		a[p * k + i] = c * api - s * ari;
-		a[r * k + i] = s * api + c * ari;
-	}
-	for (size_t i = 0; i < k; i++) {
-		double vip = v[i * k + p], vir = v[i * k + r];
-
-		v[i * k + p] = c * vip - s * vir;
-		v[i * k + r] = s * vip + c * vir;
+				e[i + 1] = r = hypot(f, g);
+				if (r == 0.0) {
+					/* Underflow: the matrix splits here. */
+					d[i + 1] -= p;
+					e[m] = 0.0;
+					split = 1;
+					break;
+				}
+				s = f / r;
+				c = g / r;
+				g = d[i + 1] - p;
+				r = (d[i] - g) * s + 2.0 * c * b;
+				p = s * r;
+				d[i + 1] = g + p;
+				g = c * r - b;
+				for (size_t q = 0; q < k; q++) {
+					f = z[q * k + i + 1];
+					z[q * k + i + 1] = s * z[q * k + i] + c * f;
+					z[q * k + i] = c * z[q * k + i] - s * f;
+				}
+			}
+			if (split)
+				continue;
+			d[l] -= p;
+			e[l] = g;
+			e[m] = 0.0;
+		}
 	}
 }
 
-/* Cyclic Jacobi: rotate away each off-diagonal element in turn,
- * tan(2 theta) = 2 a_pr / (a_rr - a_pp), until they are negligible; then the
- * eigenvalues sorted with their columns. */
+/* The QL iteration on T, then the eigenvalues sorted with their columns. */
 void krylov_tridiag_eig(struct dnn_krylov *kr, size_t k, double *lam, double *q)
 {
-	double *a = kr->jac;
+	double *e = kr->jac;
 
 	for (size_t i = 0; i < k * k; i++)
-		a[i] = q[i] = 0.0;
+		q[i] = 0.0;
 	for (size_t i = 0; i < k; i++) {
-		a[i * k + i] = kr->alpha[i];
+		lam[i] = kr->alpha[i];
+		e[i] = i + 1 < k ? kr->beta[i] : 0.0;
 		q[i * k + i] = 1.0;
-		if (i + 1 < k)
-			a[i * k + i + 1] = a[(i + 1) * k + i] = kr->beta[i];
 	}
-	for (int sweep = 0; sweep < 100; sweep++) {
-		double off = 0.0, diag = 0.0;
-
-		for (size_t p = 0; p < k; p++) {
-			diag += a[p * k + p] * a[p * k + p];
-			for (size_t r = p + 1; r < k; r++)
-				off += a[p * k + r] * a[p * k + r];
-		}
-		if (off == 0.0 || off <= 1e-32 * diag)
-			break;
-		for (size_t p = 0; p < k; p++)
-			for (size_t r = p + 1; r < k; r++)
-				if (a[p * k + r] != 0.0)
-					rotate(a, q, k, p, r);
-	}
-	for (size_t i = 0; i < k; i++)
-		lam[i] = a[i * k + i];
+	tridiag_ql(lam, e, k, q);
 	/* Selection sort, swapping columns of q with their eigenvalues. */
 	for (size_t i = 0; i < k; i++) {
 		size_t lo = i;

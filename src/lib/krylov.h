@@ -41,8 +41,8 @@ size_t krylov_lanczos(struct dnn_krylov *kr, dnn_linop a, void *ctx, const doubl
 
 /* The eigenvalues lam[0..k) (ascending) and the orthonormal eigenvectors of
  * the k x k tridiagonal T of alpha and beta: column j of the row-major k x k
- * q is the eigenvector of lam[j], so T = q diag(lam) q^T. By cyclic Jacobi
- * rotations in kr->jac (k <= kr->m). */
+ * q is the eigenvector of lam[j], so T = q diag(lam) q^T. By the implicit
+ * QL iteration, its work in kr->jac (k <= kr->m). */
 void krylov_tridiag_eig(struct dnn_krylov *kr, size_t k, double *lam, double *q);
 
 #endif
