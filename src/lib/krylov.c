@@ -117,7 +117,7 @@ static void tridiag_ql(double *d, double *e, size_t k, double *z)
 				m++;
 			if (m == l)
 				break;
-			double g = (d[l + 1] - d[l]) / (2.0 * e[l]), r = hypot(g, 1.0);
+			double g = (d[l + 1] - d[l]) / (2.0 * e[l]), r = sqrt(g * g + 1.0);
 			double s = 1.0, c = 1.0, p = 0.0;
 			int split = 0;
 
@@ -125,7 +125,7 @@ static void tridiag_ql(double *d, double *e, size_t k, double *z)
 			for (size_t i = m; i-- > l;) {
 				double f = s * e[i], b = c * e[i];
 
-				e[i + 1] = r = hypot(f, g);
+				e[i + 1] = r = sqrt(f * f + g * g);
 				if (r == 0.0) {
 					/* Underflow: the matrix splits here. */
 					d[i + 1] -= p;
