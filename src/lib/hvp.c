@@ -190,7 +190,7 @@ static struct dnn_layer_ctx row_ctx(const struct dnn_hvp *h, size_t l)
 	const struct dnn_net *net = h->net;
 	struct dnn_layer_ctx c = {&h->pass, l,
 				  net->state ? net->state + net->layers[l].s_off : NULL,
-				  net->work[l]};
+				  net->work[l], l == 0};
 
 	return c;
 }
