@@ -21,6 +21,8 @@ struct dnn_hvp {
 	double *d, *rd, *dp, *rdp; /* n x widest: D_l = dL/dZ_l, R{D_l}, and the layer below */
 	double *d1, *d2;	/* widest: f'(Z) and f''(Z) of one row */
 	double *gp, *gm;	/* n_params: gradients for finite differences */
+	double *wlast;		/* n_params: the weights of the last forward pass */
+	int valid;		/* A_l = f(Z_l) holds for wlast and these rows */
 };
 
 static void free_layers(double **p, size_t n)
@@ -51,6 +53,7 @@ void hvp_free(struct dnn_hvp *h)
 	free(h->d2);
 	free(h->gp);
 	free(h->gm);
+	free(h->wlast);
 	free(h);
 }
 
@@ -125,8 +128,9 @@ struct dnn_hvp *hvp_new_rows(const struct dnn_net *net, size_t cap, struct dnn_e
 	h->d2 = util_malloc_array(h->widest, sizeof(double));
 	h->gp = util_malloc_array(net->n_params, sizeof(double));
 	h->gm = util_malloc_array(net->n_params, sizeof(double));
+	h->wlast = util_malloc_array(net->n_params, sizeof(double));
 	if (!h->x || !h->rx || !h->d || !h->rd || !h->dp || !h->rdp || !h->d1 || !h->d2 ||
-	    !h->gp || !h->gm)
+	    !h->gp || !h->gm || !h->wlast)
 		goto oom;
 	return h;
 oom:
@@ -141,6 +145,7 @@ void hvp_set_rows(struct dnn_hvp *h, const float *x, const float *t, size_t n)
 	h->n = n < h->cap ? n : h->cap;
 	h->t = t;
 	h->rw = NULL;
+	h->valid = 0;
 	for (size_t i = 0; i < h->n * n_in; i++)
 		h->x[i] = (double)x[i];
 }
@@ -160,9 +165,10 @@ struct dnn_hvp *hvp_new(const struct dnn_net *net, const float *x, const float *
 	return h;
 }
 
-/* A_l = f(Z_l), and with r, R{A_l} = f'(Z_l) R{Z_l} (the activation's own
- * rule for a row-wise one). */
-static void act_forward(struct dnn_hvp *h, size_t l, int r)
+/* A_l = f(Z_l) (unless same: Z_l is that of the last pass, and so is A_l),
+ * and with r, R{A_l} = f'(Z_l) R{Z_l} (the activation's own rule for a
+ * row-wise one). */
+static void act_forward(struct dnn_hvp *h, size_t l, int r, int same)
 {
 	const struct dnn_act_info *act = h->net->layers[l].act;
 	size_t m = h->net->layers[l].n_out;
@@ -171,7 +177,8 @@ static void act_forward(struct dnn_hvp *h, size_t l, int r)
 		act->f_rows(h->z[l], h->a[l], r ? h->rz[l] : NULL, h->ra[l], h->n, m);
 		return;
 	}
-	act->f(h->z[l], h->a[l], h->n * m);
+	if (!same)
+		act->f(h->z[l], h->a[l], h->n * m);
 	if (!r)
 		return;
 	for (size_t i = 0; i < h->n; i++) {
@@ -198,20 +205,31 @@ static struct dnn_layer_ctx row_ctx(const struct dnn_hvp *h, size_t l)
 void hvp_hold_pass(struct dnn_hvp *h)
 {
 	h->pass.training = 1;
+	h->valid = 0;
 }
 
-/* The forward pass and, with v, its R-image, layer by layer. */
+/* The forward pass and, with v, its R-image, layer by layer. The
+ * activations f(Z) are kept from the last pass when the weights are the
+ * same (as in the Hessian-vector products of a Lanczos run): Z comes out
+ * the same, bit for bit. */
 static void forward(struct dnn_hvp *h, const double *w, const double *v)
 {
 	const struct dnn_net *net = h->net;
 	const double *in = h->x, *rin = h->rx;
+	size_t P = net->n_params;
+	int same = h->valid && memcmp(w, h->wlast, P * sizeof *w) == 0;
+
+	if (!same) {
+		memcpy(h->wlast, w, P * sizeof *w);
+		h->valid = 1;
+	}
 
 	for (size_t l = 0; l < net->n_layers; l++) {
 		const struct dnn_layer *ly = &net->layers[l];
 		struct dnn_layer_ctx c = row_ctx(h, l);
 
 		ly->kind->hv_forward(ly, w, v, in, rin, h->z[l], h->rz[l], h->n, &c);
-		act_forward(h, l, v != NULL);
+		act_forward(h, l, v != NULL, same);
 		in = h->a[l];
 		rin = h->ra[l];
 	}
