@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "act.h"
+#include "bytes.h"
 #include "hvp.h"
 #include "krylov.h"
 #include "loss.h"
@@ -354,6 +355,56 @@ START_TEST(test_step_penalties)
 }
 END_TEST
 
+/* A one-weight loss f(w) = w^4 whose operator understates the curvature
+ * (H v = 0.01 v): from w = 1 the steps of damping 0.01, 0.04, 0.16 and 0.64
+ * overshoot and raise f, and are rejected; 2.56 lowers it, with rho about
+ * 0.15 < 1/4, so the damping goes on at 3.84. The damping is the training
+ * state: it comes back from it, and one below the spec's is refused. */
+static void flat_hv(void *ctx, const double *v, double *y)
+{
+	(void)ctx;
+	y[0] = 0.01 * v[0];
+}
+
+static double quartic(void *ctx, const double *w)
+{
+	(void)ctx;
+	return w[0] * w[0] * w[0] * w[0];
+}
+
+START_TEST(test_step_damping_adapts)
+{
+	struct dnn_optim_spec c = {
+	    .kind = DNN_OPT_SFN, .learning_rate = 1.0, .krylov_dim = 1, .damping = 0.01};
+	struct dnn_curvature cv = {flat_hv, quartic, NULL};
+	struct dnn_error e;
+	struct dnn_optim *o = optim_new(&c, 1, &e), *o2 = optim_new(&c, 1, &e);
+	float w[1] = {1.0f}, g[1] = {4.0f};
+	struct dnn_wbuf b = {0};
+
+	ck_assert_ptr_nonnull(o);
+	ck_assert_uint_eq(optim_sfn_step(o, w, g, &cv), 1);
+	ck_assert_float_eq_tol(w[0], (float)(1.0 - 4.0 / (0.01 + 2.56)), 1e-6f);
+	ck_assert_double_eq_tol(o->damping, 3.84, 1e-12);
+	ck_assert_double_lt(quartic(NULL, (double[]){(double)w[0]}), 1.0);
+	optim_state_encode(o, &b);
+	ck_assert_uint_eq(b.n, 8);
+	struct dnn_rbuf d = {b.p, b.n, 0, 0};
+
+	ck_assert_int_eq(optim_state_decode(o2, &d, &e), 0);
+	ck_assert_double_eq(o2->damping, o->damping);
+	o->damping = 0.001;
+	b.n = 0;
+	optim_state_encode(o, &b);
+	d = (struct dnn_rbuf){b.p, b.n, 0, 0};
+	ck_assert_int_eq(optim_state_decode(o2, &d, &e), -1);
+	ck_assert_str_eq(e.msg, "a damping of 0.001, outside 0.01 to 1e+10");
+	free(b.p);
+	optim_free(o);
+	optim_free(o2);
+}
+END_TEST
+
 /* krylov_dim above the parameter count is refused. */
 START_TEST(test_krylov_dim_too_large)
 {
@@ -527,6 +578,7 @@ static Suite *sfn_suite(void)
 	tcase_add_test(tc, test_direction_invariant_space);
 	tcase_add_test(tc, test_step_leaves_saddle);
 	tcase_add_test(tc, test_step_penalties);
+	tcase_add_test(tc, test_step_damping_adapts);
 	tcase_add_test(tc, test_krylov_dim_too_large);
 	tcase_add_test(tc, test_trainer_step_on_a_network);
 	suite_add_tcase(s, tc);

@@ -113,7 +113,8 @@ static void tridiag_ql(double *d, double *e, size_t k, double *z)
 		for (int iter = 0; iter < 60; iter++) {
 			size_t m = l;
 
-			while (m + 1 < k && fabs(e[m]) > DBL_EPSILON * (fabs(d[m]) + fabs(d[m + 1])))
+			while (m + 1 < k &&
+			       fabs(e[m]) > DBL_EPSILON * (fabs(d[m]) + fabs(d[m + 1])))
 				m++;
 			if (m == l)
 				break;

@@ -200,7 +200,6 @@ static int sfn_damped_step(struct dnn_optim *o, float *params, const struct dnn_
 				o->sw[i] = (double)params[i] + lr * o->sd[i];
 			f1 = penalized_loss(o, c, o->sw);
 			if (!(f1 < f0) || !isfinite(f0)) {
-				o->rejected++;
 				o->damping = fmax(fmin(o->damping * LM_REJECT, LM_MAX), o->damping);
 				continue;
 			}

@@ -43,7 +43,6 @@ struct dnn_optim {
 	struct dnn_sfn *sfn;
 	double *sg, *sd, *sw;	/* and the trial weights */
 	double damping;		/* the current damping lambda */
-	unsigned long rejected;	/* trial steps that did not lower F */
 };
 
 /* The objective of a full-batch optimizer: f(w), with grad set to its
