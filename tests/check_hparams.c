@@ -17,9 +17,10 @@
 /* The first optimizer that uses h (sgd for keys of all or none). */
 static const char *optim_for(const struct dnn_hparam *h)
 {
-	static const char *const names[] = {"", "sgd", "adam", "rmsprop", "lbfgs"};
+	static const char *const names[] = {"", "sgd", "adam", "rmsprop", "lbfgs",
+					    "saddle_free_newton"};
 
-	for (int k = DNN_OPT_SGD; k <= DNN_OPT_LBFGS; k++)
+	for (int k = DNN_OPT_SGD; k <= DNN_OPT_SFN; k++)
 		if (h->optimizers & (1u << k))
 			return names[k];
 	return "sgd";

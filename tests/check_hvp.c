@@ -385,6 +385,58 @@ START_TEST(test_lanczos_extremes)
 }
 END_TEST
 
+/* Row weights: the loss, gradient and H v with row 0 weighing 2 are those
+ * of the rows with row 0 twice, times (n + 1) / n; and hvp_new_rows with
+ * room for more rows analyses the rows it was given. */
+START_TEST(test_row_weights)
+{
+	struct fixture f;
+	struct dnn_error e;
+	float x2[9 * 3], t2[9 * 3], rw[8];
+	struct dnn_hvp *hw, *hd;
+	double *g1, *g2, *v, *hv1, *hv2, l1, l2;
+	struct dnn_rng r;
+	size_t P;
+
+	fixture_make(&f, DNN_ACT_TANH, DNN_ACT_SOFTMAX, DNN_LOSS_CROSS_ENTROPY, 5);
+	P = f.net->n_params;
+	memcpy(x2, f.x, sizeof f.x[0] * 8 * 3);
+	memcpy(t2, f.t, sizeof f.t[0] * 8 * 3);
+	memcpy(x2 + 8 * 3, f.x, 3 * sizeof f.x[0]);
+	memcpy(t2 + 8 * 3, f.t, 3 * sizeof f.t[0]);
+	for (size_t i = 0; i < 8; i++)
+		rw[i] = i == 0 ? 2.0f : 1.0f;
+	hw = hvp_new_rows(f.net, 20, &e);
+	ck_assert_ptr_nonnull(hw);
+	hvp_set_rows(hw, f.x, f.t, 8);
+	hvp_set_row_weights(hw, rw);
+	hd = hvp_new(f.net, x2, t2, 9, &e);
+	g1 = malloc(P * sizeof *g1);
+	g2 = malloc(P * sizeof *g2);
+	v = malloc(P * sizeof *v);
+	hv1 = malloc(P * sizeof *hv1);
+	hv2 = malloc(P * sizeof *hv2);
+	rng_seed(&r, 2);
+	for (size_t i = 0; i < P; i++)
+		v[i] = rng_normal(&r);
+	l1 = hvp_hv(hw, f.w, v, g1, hv1);
+	l2 = hvp_hv(hd, f.w, v, g2, hv2) * 9.0 / 8.0;
+	ck_assert_double_eq_tol(l1, l2, 1e-12 * fabs(l2));
+	for (size_t i = 0; i < P; i++) {
+		ck_assert_double_eq_tol(g1[i], g2[i] * 9.0 / 8.0, 1e-12 * (1 + fabs(g1[i])));
+		ck_assert_double_eq_tol(hv1[i], hv2[i] * 9.0 / 8.0, 1e-12 * (1 + fabs(hv1[i])));
+	}
+	free(g1);
+	free(g2);
+	free(v);
+	free(hv1);
+	free(hv2);
+	hvp_free(hw);
+	hvp_free(hd);
+	fixture_free(&f);
+}
+END_TEST
+
 static Suite *hvp_suite(void)
 {
 	Suite *s = suite_create("hvp");
@@ -400,6 +452,7 @@ static Suite *hvp_suite(void)
 	tcase_add_loop_test(tc, test_xor_saddle, DNN_ACT_LINEAR, DNN_ACT_LINEAR + 1);
 	tcase_add_loop_test(tc, test_xor_saddle, DNN_ACT_TANH, DNN_ACT_TANH + 1);
 	tcase_add_test(tc, test_lanczos_extremes);
+	tcase_add_test(tc, test_row_weights);
 	suite_add_tcase(s, tc);
 	return s;
 }

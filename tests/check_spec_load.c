@@ -198,10 +198,11 @@ static const struct {
 	{"{\"layers\":[{}],\"optimizer\":true}", 0, 0,
 	 "optimizer: expected a name or an object, got a boolean"},
 	{"{\"layers\":[{}],\"optimizer\":\"adagrad\"}", 0, 0,
-	 "optimizer: unknown optimizer 'adagrad' (expected one of: sgd, adam, rmsprop, lbfgs)"},
+	 "optimizer: unknown optimizer 'adagrad' (expected one of: sgd, adam, rmsprop, lbfgs, "
+	 "saddle_free_newton)"},
 	{"{\"layers\":[{}],\"optimizer\":{\"name\":\"adagrad\"}}", 0, 0,
 	 "optimizer.name: unknown optimizer 'adagrad' (expected one of: sgd, adam, rmsprop, "
-	 "lbfgs)"},
+	 "lbfgs, saddle_free_newton)"},
 	{"{\"layers\":[{}],\"optimizer\":{\"name\":1}}", 0, 0,
 	 "optimizer.name: expected a string, got a number"},
 	{"{\"layers\":[{}],\"optimizer\":{\"lr\":0.1}}", 0, 0, "optimizer.lr: unknown key; did you mean 'l1'?"},

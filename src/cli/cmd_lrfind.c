@@ -295,6 +295,13 @@ int cmd_lrfind(int argc, char **argv, struct dnn_error *e)
 			      "step by a line search");
 		goto out;
 	}
+	if (p.spec.optim.kind == DNN_OPT_SFN) {
+		dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+			      "lr-find tests the rate of a first-order optimizer; "
+			      "saddle_free_newton's steps are scaled by the curvature (its "
+			      "learning_rate is 1 for the whole step)");
+		goto out;
+	}
 	rng_seed(&rng, p.spec.seed);
 	net_init_spec(p.model.net, &p.spec, &rng);
 	lr = util_malloc_array(a.steps, sizeof *lr);

@@ -84,9 +84,11 @@ static size_t rows_training(struct dnn_opt *out, struct train_args *a)
 		OPT_STRING('l', "learning-rate", &ov->learning_rate, "X",
 			   "step size, or 'auto': (1 - momentum) / lambda_max\n"
 			   "of the loss's Hessian at the initial weights"),
-		OPT_CHOICE(0, "optimizer", &ov->optimizer, "NAME", "sgd adam rmsprop lbfgs",
-			   "optimizer: sgd, adam, rmsprop or lbfgs (full\n"
-			   "batch; one iteration per epoch)"),
+		OPT_CHOICE(0, "optimizer", &ov->optimizer, "NAME",
+			   "sgd adam rmsprop lbfgs saddle_free_newton",
+			   "optimizer: sgd, adam, rmsprop, lbfgs (full\n"
+			   "batch; one iteration per epoch) or\n"
+			   "saddle_free_newton (-|H|^-1 g in a Krylov space)"),
 		OPT_STRING(0, "momentum", &ov->momentum, "X", "momentum of sgd, in [0, 1)"),
 		OPT_FLAG(0, "nesterov", &ov->nesterov, "Nesterov momentum (sgd)"),
 		OPT_STRING(0, "beta1", &ov->beta1, "X", NULL),
@@ -97,6 +99,10 @@ static size_t rows_training(struct dnn_opt *out, struct train_args *a)
 		OPT_STRING(0, "epsilon", &ov->epsilon, "X",
 			   "added to adam's and rmsprop's denominator"),
 		OPT_STRING(0, "history-size", &ov->history_size, "N", "correction pairs lbfgs keeps"),
+		OPT_STRING(0, "krylov-dim", &ov->krylov_dim, "K",
+			   "Lanczos vectors per saddle_free_newton step"),
+		OPT_STRING(0, "damping", &ov->damping, "X",
+			   "added to |lambda| by saddle_free_newton"),
 		OPT_STRING(0, "weight-decay", &ov->weight_decay, "X",
 			   "L2 penalty X/2 |w|^2 added to the loss"),
 		OPT_STRING(0, "l1", &ov->l1, "X", "L1 penalty X |w|_1 added to the loss"),

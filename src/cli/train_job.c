@@ -74,12 +74,12 @@ static int apply_optim_overrides(struct dnn_spec *s, const struct train_override
 	static const char *const keys[] = {
 	    "optimizer.momentum",     "optimizer.beta1",     "optimizer.beta2",
 	    "optimizer.rho",	      "optimizer.epsilon",   "optimizer.history_size",
-	    "optimizer.weight_decay", "optimizer.l1",	     "optimizer.clip_norm",
-	    "patience"};
-	const char *const args[] = {ov->momentum,     ov->beta1,     ov->beta2,
-				    ov->rho,	      ov->epsilon,   ov->history_size,
-				    ov->weight_decay, ov->l1,	     ov->clip_norm,
-				    ov->patience};
+	    "optimizer.krylov_dim",   "optimizer.damping",   "optimizer.weight_decay",
+	    "optimizer.l1",	      "optimizer.clip_norm", "patience"};
+	const char *const args[] = {ov->momentum,     ov->beta1,    ov->beta2,
+				    ov->rho,	      ov->epsilon,  ov->history_size,
+				    ov->krylov_dim,   ov->damping,  ov->weight_decay,
+				    ov->l1,	      ov->clip_norm, ov->patience};
 	struct dnn_optim_spec *o = &s->optim;
 
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
@@ -528,6 +528,9 @@ static int build_optim(struct train_job *j, struct dnn_error *e)
 	size_t n_params = net->n_params;
 
 	j->opt = optim_new(&s->optim, n_params, e);
+	/* A spec key the network cannot take names the spec. */
+	if (!j->opt && e->code == DNN_EX_DATA && !e->file[0])
+		snprintf(e->file, sizeof e->file, "%s", j->spec_name);
 	if (dist_agree(!j->opt, e))
 		return -1;
 	if (dist_agree(build_max_norm(j, e), e))

@@ -30,7 +30,8 @@
 struct train_overrides {
 	const char *epochs, *batch_size, *learning_rate, *momentum, *optimizer, *seed, *validation,
 	    *target, *ignore, *categorical, *missing;
-	const char *beta1, *beta2, *rho, *epsilon, *history_size, *weight_decay, *l1,
+	const char *beta1, *beta2, *rho, *epsilon, *history_size, *krylov_dim, *damping,
+	    *weight_decay, *l1,
 	    *clip_norm, *patience;
 	const char *label_smoothing, *max_norm, *class_weight, *weight;
 	const char *dropout, *input_dropout, *norm;

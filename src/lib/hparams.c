@@ -13,7 +13,8 @@
 #define ADAM (1u << DNN_OPT_ADAM)
 #define RMSPROP (1u << DNN_OPT_RMSPROP)
 #define LBFGS (1u << DNN_OPT_LBFGS)
-#define ALL (SGD | ADAM | RMSPROP | LBFGS)
+#define SFN (1u << DNN_OPT_SFN)
+#define ALL (SGD | ADAM | RMSPROP | LBFGS | SFN)
 #define STEP (1u << DNN_SCHED_STEP)
 #define EXPONENTIAL (1u << DNN_SCHED_EXPONENTIAL)
 #define COSINE (1u << DNN_SCHED_COSINE)
@@ -59,6 +60,10 @@ const struct dnn_hparam hparams[] = {
 	 ADAM | RMSPROP, 0, DOUBLE(optim.epsilon)},
 	{"optimizer.history_size", "history_size", "--history-size", WHOLE, FROM(1), TO(1000),
 	 LBFGS, 0, SIZE(optim.history_size)},
+	{"optimizer.krylov_dim", "krylov_dim", "--krylov-dim", WHOLE, FROM(1), TO(1000), SFN, 0,
+	 SIZE(optim.krylov_dim)},
+	{"optimizer.damping", "damping", "--damping", NUMBER, ABOVE(0), UNBOUNDED, SFN, 0,
+	 DOUBLE(optim.damping)},
 	{"optimizer.weight_decay", "weight_decay", "--weight-decay", NUMBER, FROM(0), UNBOUNDED,
 	 ALL, 0, DOUBLE(optim.weight_decay)},
 	{"optimizer.l1", "l1", "--l1", NUMBER, FROM(0), UNBOUNDED, ALL, 0, DOUBLE(optim.l1)},
@@ -117,7 +122,7 @@ int hparam_optim_uses(int kind, const char *key)
 		return 1;
 	if (strcmp(key, "nesterov") == 0)
 		return kind == DNN_OPT_SGD;
-	if (kind < DNN_OPT_SGD || kind > DNN_OPT_LBFGS)
+	if (kind < DNN_OPT_SGD || kind > DNN_OPT_SFN)
 		return 0;
 	for (size_t i = 0; i < n_hparams; i++)
 		if (hparams[i].optimizers && strcmp(hparams[i].key, key) == 0)

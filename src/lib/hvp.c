@@ -13,7 +13,8 @@ struct dnn_hvp {
 	const struct dnn_net *net;
 	struct dnn_pass pass; /* inference, or training with net's draws held */
 	const float *t;
-	size_t n, widest;
+	const float *rw;	/* row i's loss weighs rw[i]; NULL: 1 */
+	size_t n, cap, widest; /* the rows, the room for them, the widest layer */
 	double *x;		/* n x n_in: the inputs, A_0 */
 	double *rx;		/* n x n_in zeros: R{A_0} */
 	double **z, **a;	/* per layer, n x units: Z_l and A_l = f(Z_l) */
@@ -21,6 +22,8 @@ struct dnn_hvp {
 	double *d, *rd, *dp, *rdp; /* n x widest: D_l = dL/dZ_l, R{D_l}, and the layer below */
 	double *d1, *d2;	/* widest: f'(Z) and f''(Z) of one row */
 	double *gp, *gm;	/* n_params: gradients for finite differences */
+	double *wlast;		/* n_params: the weights of the last forward pass */
+	int valid;		/* A_l = f(Z_l) holds for wlast and these rows */
 };
 
 static void free_layers(double **p, size_t n)
@@ -51,6 +54,7 @@ void hvp_free(struct dnn_hvp *h)
 	free(h->d2);
 	free(h->gp);
 	free(h->gm);
+	free(h->wlast);
 	free(h);
 }
 
@@ -88,10 +92,9 @@ static int alloc_layers(struct dnn_hvp *h, size_t n)
 	return 0;
 }
 
-struct dnn_hvp *hvp_new(const struct dnn_net *net, const float *x, const float *t, size_t n,
-			struct dnn_error *e)
+struct dnn_hvp *hvp_new_rows(const struct dnn_net *net, size_t cap, struct dnn_error *e)
 {
-	size_t L = net->n_layers, cells;
+	size_t L = net->n_layers, cells, in_cells;
 	struct dnn_hvp *h;
 
 	for (size_t l = 0; l < L; l++) {
@@ -105,19 +108,19 @@ struct dnn_hvp *hvp_new(const struct dnn_net *net, const float *x, const float *
 					     act->name),
 			       NULL;
 	}
-	if (n == 0)
+	if (cap == 0)
 		return dnn_error_set(e, DNN_EX_DATA, NULL, 0, 0, "no rows to analyse"), NULL;
 	h = calloc(1, sizeof *h);
 	if (!h)
 		return dnn_error_oom(e), NULL;
 	h->net = net;
-	h->t = t;
-	h->n = n;
+	h->cap = cap;
 	h->widest = net->n_in;
-	if (alloc_layers(h, n) || util_mul_overflow(n, h->widest, &cells))
+	if (alloc_layers(h, cap) || util_mul_overflow(cap, h->widest, &cells) ||
+	    util_mul_overflow(cap, net->n_in, &in_cells))
 		goto oom;
-	h->x = util_malloc_array(n * net->n_in, sizeof(double));
-	h->rx = util_calloc_array(n * net->n_in, sizeof(double));
+	h->x = util_malloc_array(in_cells, sizeof(double));
+	h->rx = util_calloc_array(in_cells, sizeof(double));
 	h->d = util_malloc_array(cells, sizeof(double));
 	h->rd = util_malloc_array(cells, sizeof(double));
 	h->dp = util_malloc_array(cells, sizeof(double));
@@ -126,20 +129,47 @@ struct dnn_hvp *hvp_new(const struct dnn_net *net, const float *x, const float *
 	h->d2 = util_malloc_array(h->widest, sizeof(double));
 	h->gp = util_malloc_array(net->n_params, sizeof(double));
 	h->gm = util_malloc_array(net->n_params, sizeof(double));
+	h->wlast = util_malloc_array(net->n_params, sizeof(double));
 	if (!h->x || !h->rx || !h->d || !h->rd || !h->dp || !h->rdp || !h->d1 || !h->d2 ||
-	    !h->gp || !h->gm)
+	    !h->gp || !h->gm || !h->wlast)
 		goto oom;
-	for (size_t i = 0; i < n * net->n_in; i++)
-		h->x[i] = (double)x[i];
 	return h;
 oom:
 	hvp_free(h);
 	return dnn_error_oom(e), NULL;
 }
 
-/* A_l = f(Z_l), and with r, R{A_l} = f'(Z_l) R{Z_l} (the activation's own
- * rule for a row-wise one). */
-static void act_forward(struct dnn_hvp *h, size_t l, int r)
+void hvp_set_rows(struct dnn_hvp *h, const float *x, const float *t, size_t n)
+{
+	size_t n_in = h->net->n_in;
+
+	h->n = n < h->cap ? n : h->cap;
+	h->t = t;
+	h->rw = NULL;
+	h->valid = 0;
+	for (size_t i = 0; i < h->n * n_in; i++)
+		h->x[i] = (double)x[i];
+}
+
+void hvp_set_row_weights(struct dnn_hvp *h, const float *w)
+{
+	h->rw = w;
+}
+
+struct dnn_hvp *hvp_new(const struct dnn_net *net, const float *x, const float *t, size_t n,
+			struct dnn_error *e)
+{
+	struct dnn_hvp *h = hvp_new_rows(net, n, e);
+
+	if (h)
+		hvp_set_rows(h, x, t, n);
+	return h;
+}
+
+/* A_l = f(Z_l) (unless same: Z_l is that of the last pass, and so is A_l),
+ * and with r, R{A_l} = f'(Z_l) R{Z_l} (the activation's own rule for a
+ * row-wise one). */
+static void act_forward(struct dnn_hvp *h, size_t l, int r, int same)
 {
 	const struct dnn_act_info *act = h->net->layers[l].act;
 	size_t m = h->net->layers[l].n_out;
@@ -148,7 +178,8 @@ static void act_forward(struct dnn_hvp *h, size_t l, int r)
 		act->f_rows(h->z[l], h->a[l], r ? h->rz[l] : NULL, h->ra[l], h->n, m);
 		return;
 	}
-	act->f(h->z[l], h->a[l], h->n * m);
+	if (!same)
+		act->f(h->z[l], h->a[l], h->n * m);
 	if (!r)
 		return;
 	for (size_t i = 0; i < h->n; i++) {
@@ -167,7 +198,7 @@ static struct dnn_layer_ctx row_ctx(const struct dnn_hvp *h, size_t l)
 	const struct dnn_net *net = h->net;
 	struct dnn_layer_ctx c = {&h->pass, l,
 				  net->state ? net->state + net->layers[l].s_off : NULL,
-				  net->work[l]};
+				  net->work[l], l == 0};
 
 	return c;
 }
@@ -175,20 +206,31 @@ static struct dnn_layer_ctx row_ctx(const struct dnn_hvp *h, size_t l)
 void hvp_hold_pass(struct dnn_hvp *h)
 {
 	h->pass.training = 1;
+	h->valid = 0;
 }
 
-/* The forward pass and, with v, its R-image, layer by layer. */
+/* The forward pass and, with v, its R-image, layer by layer. The
+ * activations f(Z) are kept from the last pass when the weights are the
+ * same (as in the Hessian-vector products of a Lanczos run): Z comes out
+ * the same, bit for bit. */
 static void forward(struct dnn_hvp *h, const double *w, const double *v)
 {
 	const struct dnn_net *net = h->net;
 	const double *in = h->x, *rin = h->rx;
+	size_t P = net->n_params;
+	int same = h->valid && memcmp(w, h->wlast, P * sizeof *w) == 0;
+
+	if (!same) {
+		memcpy(h->wlast, w, P * sizeof *w);
+		h->valid = 1;
+	}
 
 	for (size_t l = 0; l < net->n_layers; l++) {
 		const struct dnn_layer *ly = &net->layers[l];
 		struct dnn_layer_ctx c = row_ctx(h, l);
 
 		ly->kind->hv_forward(ly, w, v, in, rin, h->z[l], h->rz[l], h->n, &c);
-		act_forward(h, l, v != NULL);
+		act_forward(h, l, v != NULL, same);
 		in = h->a[l];
 		rin = h->ra[l];
 	}
@@ -200,8 +242,9 @@ static double softplus(double z)
 	return (z > 0.0 ? z : 0.0) + log1p(exp(-fabs(z)));
 }
 
-/* The mean loss of the outputs after forward(); with d, also D_L = dL/dZ_L,
- * and with rd, R{D_L}:
+/* The mean loss of the outputs after forward() (row i's loss times its
+ * weight when the rows have weights, and D and R{D} alike); with d, also
+ * D_L = dL/dZ_L, and with rd, R{D_L}:
  *   cross-entropy (softmax)      L = -(1/n) sum t log a   D = (a - t)/n
  *   binary cross-entropy         L = (1/nm) sum softplus(z) - t z
  *                                D = (a - t)/(nm)          R{D} = R{a}/(nm)
@@ -219,7 +262,9 @@ static double output(struct dnn_hvp *h, double *d, double *rd)
 
 	for (size_t i = 0; i < n; i++) {
 		const double *zi = z + i * m;
-		double lse = 0.0;
+		double lse = 0.0, wi = h->rw ? (double)h->rw[i] : 1.0, row = 0.0;
+		/* Without weights the sum as it always was, for the same bits. */
+		double *acc = h->rw ? &row : &sum;
 
 		if (net->loss == DNN_LOSS_CROSS_ENTROPY) {
 			double mx = zi[0], s = 0.0;
@@ -239,21 +284,21 @@ static double output(struct dnn_hvp *h, double *d, double *rd)
 			switch (net->loss) {
 			case DNN_LOSS_CROSS_ENTROPY:
 				if (tc != 0.0)
-					sum -= tc * (z[c] - lse);
+					*acc -= tc * (z[c] - lse);
 				if (d)
 					d[c] = (a[c] - tc) * inv_n;
 				if (rd)
 					rd[c] = ra[c] * inv_n;
 				break;
 			case DNN_LOSS_BINARY_CROSS_ENTROPY:
-				sum += (softplus(z[c]) - tc * z[c]) / (double)m;
+				*acc += (softplus(z[c]) - tc * z[c]) / (double)m;
 				if (d)
 					d[c] = (a[c] - tc) * inv_nm;
 				if (rd)
 					rd[c] = ra[c] * inv_nm;
 				break;
 			default:
-				sum += (a[c] - tc) * (a[c] - tc) / (double)m;
+				*acc += (a[c] - tc) * (a[c] - tc) / (double)m;
 				if (d)
 					d[c] = 2.0 * (a[c] - tc) * inv_nm * d1[j];
 				if (rd)
@@ -261,6 +306,15 @@ static double output(struct dnn_hvp *h, double *d, double *rd)
 						2.0 * (a[c] - tc) * inv_nm * d2[j] * rz[c];
 			}
 		}
+		if (!h->rw)
+			continue;
+		sum += wi * row;
+		for (size_t j = 0; j < m; j++) {
+				if (d)
+					d[i * m + j] *= wi;
+				if (rd)
+					rd[i * m + j] *= wi;
+			}
 	}
 	return sum * inv_n;
 }

@@ -22,6 +22,15 @@ struct dnn_hvp;
  * anywhere but on a cross-entropy output). */
 struct dnn_hvp *hvp_new(const struct dnn_net *net, const float *x, const float *t, size_t n,
 			struct dnn_error *e);
+/* The same with room for up to cap rows and none yet: hvp_set_rows gives
+ * them, as often as wanted, without allocating. */
+struct dnn_hvp *hvp_new_rows(const struct dnn_net *net, size_t cap, struct dnn_error *e);
+/* Analyse the n rows x (copied) with targets t (borrowed) from now on; at
+ * most the room hvp_new_rows made (more are cut off). */
+void hvp_set_rows(struct dnn_hvp *h, const float *x, const float *t, size_t n);
+/* Weigh row i's loss by w[i] (borrowed; NULL: 1), as the trainer weighs
+ * it, until the next hvp_set_rows: L = (1/n) sum_i w_i l_i. */
+void hvp_set_row_weights(struct dnn_hvp *h, const float *w);
 void hvp_free(struct dnn_hvp *h);
 /* Analyse the loss in training mode, with the random draws (dropout masks)
  * of net's last training pass held fixed: that pass must have run over the

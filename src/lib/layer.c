@@ -108,7 +108,6 @@ static void dense_hv_forward(const struct dnn_layer *ly, const double *w, const 
 	const double *W = w + ly->w_off, *b = w + ly->b_off;
 	size_t ni = ly->n_in, no = ly->n_out;
 
-	(void)ctx;
 	for (size_t i = 0; i < n; i++) {
 		const double *xi = in + i * ni, *rxi = rin + i * ni;
 		double *zi = z + i * no, *rzi = rz + i * no;
@@ -124,8 +123,12 @@ static void dense_hv_forward(const struct dnn_layer *ly, const double *w, const 
 				const double *Vj = v + ly->w_off + j * ni;
 				double r = v[ly->b_off + j];
 
-				for (size_t k = 0; k < ni; k++)
-					r += Vj[k] * xi[k] + Wj[k] * rxi[k];
+				if (ctx->rin_zero)
+					for (size_t k = 0; k < ni; k++)
+						r += Vj[k] * xi[k];
+				else
+					for (size_t k = 0; k < ni; k++)
+						r += Vj[k] * xi[k] + Wj[k] * rxi[k];
 				rzi[j] = r;
 			}
 		}
@@ -142,7 +145,6 @@ static void dense_hv_params(const struct dnn_layer *ly, const double *d, const d
 	double *gW = g ? g + ly->w_off : NULL, *gb = g ? g + ly->b_off : NULL;
 	double *hW = hv ? hv + ly->w_off : NULL, *hb = hv ? hv + ly->b_off : NULL;
 
-	(void)ctx;
 	if (g)
 		memset(g + ly->w_off, 0, (no * ni + no) * sizeof *g);
 	if (hv)
@@ -163,8 +165,12 @@ static void dense_hv_params(const struct dnn_layer *ly, const double *d, const d
 				double *hWj = hW + j * ni;
 
 				hb[j] += rdi[j];
-				for (size_t k = 0; k < ni; k++)
-					hWj[k] += rdi[j] * xi[k] + di[j] * rxi[k];
+				if (ctx->rin_zero)
+					for (size_t k = 0; k < ni; k++)
+						hWj[k] += rdi[j] * xi[k];
+				else
+					for (size_t k = 0; k < ni; k++)
+						hWj[k] += rdi[j] * xi[k] + di[j] * rxi[k];
 			}
 		}
 	}

@@ -119,6 +119,8 @@ struct dnn_layer_ctx {
 	size_t index;		     /* the row's place in the network */
 	float *state;		     /* its n_state floats of kept state */
 	float *work;		     /* its n_work floats of workspace */
+	int rin_zero;		     /* hv_*: rin is all zeros (the network's
+				      * inputs), which they may skip */
 };
 
 struct dnn_layer_kind {

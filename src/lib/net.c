@@ -305,7 +305,7 @@ static struct dnn_layer_ctx row_ctx(const struct dnn_net *net, size_t l,
 {
 	const struct dnn_layer *ly = &net->layers[l];
 	struct dnn_layer_ctx c = {pass ? pass : &inference, l,
-				  net->state ? net->state + ly->s_off : NULL, net->work[l]};
+				  net->state ? net->state + ly->s_off : NULL, net->work[l], 0};
 
 	return c;
 }

@@ -9,6 +9,7 @@
 
 #include "bytes.h"
 #include "pool.h"
+#include "sfn.h"
 #include "util.h"
 
 /* Line search constants (Nocedal & Wright, Numerical Optimization, 2nd ed.,
@@ -32,7 +33,26 @@ struct dnn_optim *optim_new(const struct dnn_optim_spec *conf, size_t n_params, 
 	o->learning_rate = conf->learning_rate;
 	o->n = n_params;
 	ok = 1;
-	if (conf->kind == DNN_OPT_LBFGS) {
+	if (conf->kind == DNN_OPT_SFN) {
+		if (conf->krylov_dim > n_params) {
+			free(o);
+			return dnn_error_set(e, DNN_EX_DATA, NULL, 0, 0,
+					     "optimizer.krylov_dim: %zu is more than the "
+					     "network's %zu parameters",
+					     conf->krylov_dim, n_params),
+			       NULL;
+		}
+		o->sfn = sfn_new(n, conf->krylov_dim ? conf->krylov_dim : 1, e);
+		if (!o->sfn) {
+			free(o);
+			return NULL;
+		}
+		o->sg = util_malloc_array(n, sizeof *o->sg);
+		o->sd = util_malloc_array(n, sizeof *o->sd);
+		o->sw = util_malloc_array(n, sizeof *o->sw);
+		o->damping = conf->damping;
+		ok = o->sg && o->sd && o->sw;
+	} else if (conf->kind == DNN_OPT_LBFGS) {
 		size_t hn;
 
 		ok = ok && !util_mul_overflow(hist, n, &hn);
@@ -89,6 +109,10 @@ void optim_free(struct dnn_optim *o)
 	free(o->lb.y);
 	free(o->lb.rho);
 	free(o->lb.alpha);
+	sfn_free(o->sfn);
+	free(o->sg);
+	free(o->sd);
+	free(o->sw);
 	free(o);
 }
 
@@ -102,6 +126,8 @@ size_t optim_memory_floats(const struct dnn_optim_spec *conf)
 		 * trial as floats, and history_size pairs s, y (doubles) */
 		return conf->history_size > SIZE_MAX / 8 ? SIZE_MAX / 2
 							 : 14 + 4 * conf->history_size;
+	case DNN_OPT_SFN:
+		return conf->krylov_dim > SIZE_MAX / 8 ? SIZE_MAX / 2 : 9 + 2 * conf->krylov_dim;
 	default:
 		return 2;
 	}
@@ -110,6 +136,105 @@ size_t optim_memory_floats(const struct dnn_optim_spec *conf)
 int optim_full_batch(const struct dnn_optim *o)
 {
 	return o->conf.kind == DNN_OPT_LBFGS;
+}
+
+int optim_second_order(const struct dnn_optim *o)
+{
+	return o->conf.kind == DNN_OPT_SFN;
+}
+
+/* A v = H v + wd v: the Hessian of the loss with the weight decay term. */
+struct penalized {
+	dnn_linop hv;
+	void *ctx;
+	double wd;
+	size_t n;
+};
+
+static void penalized_hv(void *ctx, const double *v, double *y)
+{
+	const struct penalized *p = ctx;
+
+	p->hv(p->ctx, v, y);
+	if (p->wd != 0.0)
+		for (size_t i = 0; i < p->n; i++)
+			y[i] += p->wd * v[i];
+}
+
+/* F(w) = loss(w) + wd/2 |w|^2 + l1 |w|_1. */
+static double penalized_loss(const struct dnn_optim *o, const struct dnn_curvature *c,
+			     const double *w)
+{
+	double f = c->loss(c->ctx, w), sq = 0.0, abs_sum = 0.0;
+
+	for (size_t i = 0; i < o->n; i++) {
+		sq += w[i] * w[i];
+		abs_sum += fabs(w[i]);
+	}
+	return f + 0.5 * o->conf.weight_decay * sq + o->conf.l1 * abs_sum;
+}
+
+/* Levenberg-Marquardt's damping: the factor on a rejected step, the most
+ * tries, and the largest damping (beyond it a step is negligible). */
+#define LM_REJECT 4.0
+#define LM_TRIES 10
+#define LM_MAX 1e10
+
+/* The step of lr d for the Krylov space built: the first damping from
+ * o->damping up whose step lowers F (every step when c->loss is NULL),
+ * then the damping adapted to rho; 1 when a step was taken. */
+static int sfn_damped_step(struct dnn_optim *o, float *params, const struct dnn_curvature *c)
+{
+	double lr = o->learning_rate, f0 = 0.0, gd, dad;
+
+	for (size_t i = 0; i < o->n; i++)
+		o->sw[i] = (double)params[i];
+	if (c->loss)
+		f0 = penalized_loss(o, c, o->sw);
+	for (int t = 0; t < LM_TRIES; t++) {
+		sfn_solve(o->sfn, o->damping, o->sd, &gd, &dad);
+		if (c->loss) {
+			double model = lr * gd + 0.5 * lr * lr * dad, f1, rho;
+
+			for (size_t i = 0; i < o->n; i++)
+				o->sw[i] = (double)params[i] + lr * o->sd[i];
+			f1 = penalized_loss(o, c, o->sw);
+			if (!(f1 < f0) || !isfinite(f0)) {
+				o->damping = fmax(fmin(o->damping * LM_REJECT, LM_MAX), o->damping);
+				continue;
+			}
+			rho = model < 0.0 ? (f1 - f0) / model : 0.0;
+			if (rho < 0.25)
+				o->damping = fmax(fmin(o->damping * 1.5, LM_MAX), o->damping);
+			else if (rho > 0.75)
+				o->damping = fmax(o->damping * (2.0 / 3.0), o->conf.damping);
+		}
+		for (size_t i = 0; i < o->n; i++)
+			params[i] = (float)((double)params[i] + lr * o->sd[i]);
+		return 1;
+	}
+	return 0;
+}
+
+size_t optim_sfn_step(struct dnn_optim *o, float *params, const float *grads,
+		      const struct dnn_curvature *c)
+{
+	struct penalized a = {c->hv, c->ctx, o->conf.weight_decay, o->n};
+	double l1 = o->conf.l1, sq = 0.0;
+	size_t k;
+
+	for (size_t i = 0; i < o->n; i++) {
+		double w = (double)params[i];
+
+		o->sg[i] = (double)grads[i] + a.wd * w + l1 * (double)((w > 0.0) - (w < 0.0));
+		sq += o->sg[i] * o->sg[i];
+	}
+	o->grad_norm = sqrt(sq);
+	o->t++;
+	k = sfn_build(o->sfn, penalized_hv, &a, o->sg);
+	if (k)
+		sfn_damped_step(o, params, c);
+	return k;
 }
 
 /* One minibatch step over params[lo, hi) with the effective gradient
@@ -695,6 +820,10 @@ void optim_state_encode(const struct dnn_optim *o, struct dnn_wbuf *b)
 {
 	size_t n = o->n, m = o->conf.history_size;
 
+	if (optim_second_order(o)) {
+		wbuf_f64(b, o->damping);
+		return;
+	}
 	if (!optim_full_batch(o)) {
 		wbuf_f32s(b, o->m, n);
 		wbuf_f32s(b, o->v, n);
@@ -739,6 +868,14 @@ int optim_state_decode(struct dnn_optim *o, struct dnn_rbuf *d, struct dnn_error
 	if (optim_full_batch(o)) {
 		if (lbfgs_state_decode(o, d, e))
 			return -1;
+	} else if (optim_second_order(o)) {
+		o->damping = rbuf_f64(d);
+		double hi = fmax(LM_MAX, o->conf.damping);
+
+		if (!d->overrun && !(o->damping >= o->conf.damping && o->damping <= hi))
+			return dnn_error_set(e, DNN_EX_DATA, NULL, 0, 0,
+					     "a damping of %g, outside %g to %g", o->damping,
+					     o->conf.damping, hi);
 	} else {
 		rbuf_f32s(d, o->m, o->n);
 		rbuf_f32s(d, o->v, o->n);

@@ -146,7 +146,8 @@ const char *spec_init_name(int init)
 	}
 }
 
-static const char *const optim_names[] = {"sgd", "adam", "rmsprop", "lbfgs"};
+static const char *const optim_names[] = {"sgd", "adam", "rmsprop", "lbfgs",
+					  "saddle_free_newton"};
 static const char *const sched_names[] = {"constant", "step", "exponential", "cosine",
 					  "plateau"};
 static const char *const norm_names[] = {"none", "standard"};
@@ -328,11 +329,12 @@ static int check_loss(const struct ctx *c, const struct dnn_spec *s)
 
 static const char *const optim_keys[] = {"name",  "learning_rate", "momentum",	   "nesterov",
 					 "beta1", "beta2",	   "rho",	   "epsilon",
-					 "history_size", "weight_decay", "l1", "clip_norm"};
+					 "history_size", "krylov_dim",   "damping",	   "weight_decay",
+					 "l1",	  "clip_norm"};
 
 const char *spec_optim_name(int kind)
 {
-	return kind >= 1 && kind <= 4 ? optim_names[kind - 1] : "?";
+	return kind >= 1 && kind <= DNN_N_OPTIMIZERS ? optim_names[kind - 1] : "?";
 }
 
 const char *spec_sched_name(int kind)
@@ -347,6 +349,7 @@ double spec_optim_default_lr(int kind)
 	case DNN_OPT_RMSPROP:
 		return 0.001;
 	case DNN_OPT_LBFGS:
+	case DNN_OPT_SFN:
 		return 1.0;
 	default:
 		return DNN_DEFAULT_LEARNING_RATE;
@@ -377,14 +380,14 @@ int spec_set_optimizer(struct dnn_spec *s, const char *name, struct dnn_error *e
 {
 	const char *near;
 
-	for (int k = 1; k <= 4; k++)
+	for (int k = 1; k <= DNN_N_OPTIMIZERS; k++)
 		if (strcmp(name, optim_names[k - 1]) == 0) {
 			s->optim.kind = k;
 			if (!s->optim.learning_rate_given)
 				s->optim.learning_rate = spec_optim_default_lr(k);
 			return 0;
 		}
-	near = util_closest(name, optim_names, 4);
+	near = util_closest(name, optim_names, DNN_N_OPTIMIZERS);
 	if (near)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "option '--optimizer': unknown optimizer '%s'; did you mean "
@@ -392,7 +395,7 @@ int spec_set_optimizer(struct dnn_spec *s, const char *name, struct dnn_error *e
 				     name, near);
 	return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 			     "option '--optimizer': unknown optimizer '%s' (known: sgd, adam, "
-			     "rmsprop, lbfgs)",
+			     "rmsprop, lbfgs, saddle_free_newton)",
 			     name);
 }
 
@@ -413,7 +416,7 @@ static int parse_optimizer(const struct ctx *c, const cJSON *it, struct dnn_spec
 	}
 	if (name) {
 		if (get_choice(c, name, name == it ? "optimizer" : "optimizer.name", "optimizer",
-			       optim_names, 4, &k))
+			       optim_names, DNN_N_OPTIMIZERS, &k))
 			return -1;
 		o->kind = (int)k + 1;
 	}
@@ -711,6 +714,8 @@ void spec_set_defaults(struct dnn_spec *s)
 	s->optim.rho = DNN_DEFAULT_RHO;
 	s->optim.epsilon = DNN_DEFAULT_EPSILON;
 	s->optim.history_size = DNN_DEFAULT_HISTORY_SIZE;
+	s->optim.krylov_dim = DNN_DEFAULT_KRYLOV_DIM;
+	s->optim.damping = DNN_DEFAULT_DAMPING;
 	s->schedule.kind = DNN_SCHED_CONSTANT;
 	s->schedule.gamma = 0.1;
 	s->schedule.factor = 0.1;
@@ -838,12 +843,16 @@ static int add_optimizer(cJSON *opt, const struct dnn_optim_spec *o)
 	case DNN_OPT_LBFGS:
 		ok = ok && add_uint(opt, "history_size", o->history_size);
 		break;
+	case DNN_OPT_SFN:
+		ok = ok && add_uint(opt, "krylov_dim", o->krylov_dim) &&
+		     add_double(opt, "damping", o->damping);
+		break;
 	}
 	if (o->weight_decay != 0.0)
 		ok = ok && add_double(opt, "weight_decay", o->weight_decay);
 	if (o->l1 != 0.0)
 		ok = ok && add_double(opt, "l1", o->l1);
-	if (o->clip_norm != 0.0 && o->kind != DNN_OPT_LBFGS)
+	if (o->clip_norm != 0.0 && o->kind != DNN_OPT_LBFGS && o->kind != DNN_OPT_SFN)
 		ok = ok && add_double(opt, "clip_norm", o->clip_norm);
 	return ok ? 0 : -1;
 }

@@ -10,7 +10,14 @@
 #include "init.h"
 
 /* Optimizers and learning-rate schedules, as named in dnn-spec(5). */
-enum dnn_optim_kind { DNN_OPT_SGD = 1, DNN_OPT_ADAM = 2, DNN_OPT_RMSPROP = 3, DNN_OPT_LBFGS = 4 };
+enum dnn_optim_kind {
+	DNN_OPT_SGD = 1,
+	DNN_OPT_ADAM = 2,
+	DNN_OPT_RMSPROP = 3,
+	DNN_OPT_LBFGS = 4,
+	DNN_OPT_SFN = 5 /* saddle_free_newton */
+};
+#define DNN_N_OPTIMIZERS 5
 enum dnn_sched_kind {
 	DNN_SCHED_CONSTANT = 0,
 	DNN_SCHED_STEP = 1,
@@ -31,6 +38,8 @@ struct dnn_optim_spec {
 	double rho;		/* rmsprop: decay of the mean square */
 	double epsilon;		/* adam, rmsprop */
 	size_t history_size;	/* lbfgs: correction pairs kept */
+	size_t krylov_dim;	/* saddle_free_newton: Lanczos vectors per step */
+	double damping;		/* saddle_free_newton: added to |lambda| */
 	double weight_decay;	/* L2 coefficient, all optimizers */
 	double l1;		/* L1 coefficient, all optimizers */
 	double clip_norm;	/* gradient clipping by global norm; 0: none */
@@ -121,6 +130,8 @@ struct dnn_spec {
 #define DNN_DEFAULT_EPSILON 1e-8
 #define DNN_DEFAULT_RHO 0.9
 #define DNN_DEFAULT_HISTORY_SIZE 10
+#define DNN_DEFAULT_KRYLOV_DIM 10
+#define DNN_DEFAULT_DAMPING 1e-2
 
 /* Read and validate a spec. path may be "-" for standard input. Errors:
  * 66 when the file cannot be opened, 74 when it cannot be read; 65 for a
@@ -162,7 +173,8 @@ const char *spec_init_name(int init);
 const char *spec_optim_name(int kind);
 const char *spec_sched_name(int kind);
 /* The default learning rate of an optimizer: 0.01 for sgd, 0.001 for adam
- * and rmsprop, 1 (the first step of the line search) for lbfgs. */
+ * and rmsprop, 1 (the first step of the line search) for lbfgs, 1 (the
+ * whole step) for saddle_free_newton. */
 double spec_optim_default_lr(int kind);
 /* Whether optimizer key (spec spelling, such as "beta1") applies to kind. */
 int spec_optim_uses(int kind, const char *key);

@@ -10,6 +10,7 @@
 
 #include "bytes.h"
 #include "dist.h"
+#include "hvp.h"
 #include "metrics.h"
 #include "util.h"
 
@@ -189,6 +190,12 @@ struct run {
 	struct dnn_train_stop stop;
 	struct dnn_train_early own, *early;
 	struct full_batch fb;
+	/* saddle-free Newton: the minibatch's exact Hessian-vector products,
+	 * at the weights hw (double), of this process's nl rows, their share
+	 * nl / nb of the batch */
+	struct dnn_hvp *hvp;
+	double *hw, share;
+	size_t nl;
 	int full, has_val;
 	int stop_agreed; /* MPI: a rank was interrupted during the minibatch */
 	int began;	 /* o->stop is to be filled */
@@ -350,6 +357,19 @@ static const struct comm mpi_ranks = {
     .share_state = mean_state,
 };
 
+/* Saddle-free Newton's Hessian-vector products on up to a batch of rows,
+ * in training mode with the float pass's draws held (dropout masks, batch
+ * statistics), and its double copy of the weights. */
+static int hessian_alloc(struct run *r, struct dnn_error *e)
+{
+	if (!(r->hvp = hvp_new_rows(r->net, r->bs, e)))
+		return -1;
+	hvp_hold_pass(r->hvp);
+	if (!(r->hw = util_malloc_array(r->np, sizeof *r->hw)))
+		return dnn_error_oom(e);
+	return 0;
+}
+
 /* The buffers of a run, agreed on by all processes. */
 static int run_alloc(struct run *r, struct dnn_error *e)
 {
@@ -374,6 +394,8 @@ static int run_alloc(struct run *r, struct dnn_error *e)
 		    (r->comm == &mpi_ranks && !r->local) ||
 		    metrics_tally_init(&r->ty, o->classification, r->m))
 			failed = dnn_error_oom(e);
+		else if (optim_second_order(r->opt))
+			failed = hessian_alloc(r, e);
 	}
 	r->stop.best_epoch = r->early->best_epoch;
 	if (r->comm->agree(failed, e))
@@ -436,6 +458,8 @@ static void run_free(struct run *r)
 	free(r->wb);
 	free(r->keys);
 	free(r->good);
+	hvp_free(r->hvp);
+	free(r->hw);
 	if (r->best && r->early == &r->own)
 		free(r->best);
 }
@@ -446,6 +470,58 @@ static void apply_max_norm(struct run *r)
 	for (size_t l = 0; r->o->max_norm && l < r->net->n_layers; l++)
 		if (r->o->max_norm[l] > 0.0)
 			net_max_norm(r->net, l, r->o->max_norm[l]);
+}
+
+/* y = H v, H the Hessian of the minibatch's loss (over the rows of all
+ * processes) at r->hw, for saddle-free Newton: each process's rows' H v
+ * times their share of the batch, summed. */
+static void minibatch_hv(void *ctx, const double *v, double *y)
+{
+	struct run *r = ctx;
+
+	if (r->nl) {
+		hvp_hv(r->hvp, r->hw, v, NULL, y);
+		if (r->share != 1.0)
+			for (size_t i = 0; i < r->np; i++)
+				y[i] *= r->share;
+	} else {
+		for (size_t i = 0; i < r->np; i++)
+			y[i] = 0.0;
+	}
+	r->comm->sum_f64(y, r->np);
+}
+
+/* The minibatch's loss at w (over the rows of all processes). */
+static double minibatch_loss(void *ctx, const double *w)
+{
+	struct run *r = ctx;
+	double f = r->nl ? hvp_loss(r->hvp, w) * r->share : 0.0;
+
+	r->comm->sum_f64(&f, 1);
+	return f;
+}
+
+/* The optimizer's step on the minibatch of nb rows, nl of them here, whose
+ * gradient is in net->grads (and whose training pass the net just ran). */
+static void step(struct run *r, size_t nl, size_t nb)
+{
+	struct dnn_net *net = r->net;
+
+	if (!optim_second_order(r->opt)) {
+		optim_step(r->opt, net->params, net->grads);
+		return;
+	}
+	r->nl = nl;
+	r->share = (double)nl / (double)nb;
+	for (size_t i = 0; i < r->np; i++)
+		r->hw[i] = (double)net->params[i];
+	if (nl) {
+		hvp_set_rows(r->hvp, r->xb, r->tb, nl);
+		hvp_set_row_weights(r->hvp, r->wb);
+	}
+	struct dnn_curvature c = {minibatch_hv, minibatch_loss, r};
+
+	optim_sfn_step(r->opt, net->params, net->grads, &c);
 }
 
 /* The minibatch steps of epoch ep over the rows of all processes, in the
@@ -478,7 +554,7 @@ static int epoch_minibatch(struct run *r, unsigned long ep, struct dnn_epoch *re
 		}
 		metrics_tally_add(&r->ty, net->out[net->n_layers - 1], r->tb, nl, o->target_scale);
 		r->ty.loss += loss;
-		optim_step(r->opt, net->params, net->grads);
+		step(r, nl, nb);
 		apply_max_norm(r);
 		bad = r->comm->stop_after_step(r);
 		if (o->on_batch)
