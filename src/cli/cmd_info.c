@@ -379,6 +379,15 @@ static void json_number_field(const char *name, double v)
 	cli_write_json_number(stdout, v);
 }
 
+/* ,"name":epoch, or null for 0 (no such epoch: no validation, or all NaN). */
+static void json_epoch_field(const char *name, size_t epoch)
+{
+	if (epoch)
+		printf(",\"%s\":%zu", name, epoch);
+	else
+		printf(",\"%s\":null", name);
+}
+
 /* "history": the epochs and the first, final and best figures. */
 static void json_history(const struct dnn_history *h)
 {
@@ -391,10 +400,10 @@ static void json_history(const struct dnn_history *h)
 		json_number_field("first_loss", h->epochs[0].loss);
 		json_number_field("final_loss", last->loss);
 		json_number_field("best_loss", b ? h->epochs[b - 1].loss : (double)NAN);
-		printf(",\"best_epoch\":%zu", b);
+		json_epoch_field("best_epoch", b);
 		json_number_field("final_val_loss", last->val_loss);
 		json_number_field("best_val_loss", bv ? h->epochs[bv - 1].val_loss : (double)NAN);
-		printf(",\"best_val_epoch\":%zu", bv);
+		json_epoch_field("best_val_epoch", bv);
 		json_number_field("final_accuracy", last->accuracy);
 		json_number_field("final_val_accuracy", last->val_accuracy);
 	}
