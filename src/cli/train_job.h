@@ -33,6 +33,7 @@ struct train_overrides {
 	    *clip_norm, *patience;
 	const char *label_smoothing, *max_norm, *class_weight, *weight;
 	const char *dropout, *input_dropout, *norm;
+	const char *more_epochs; /* --resume: epochs to train after the checkpoint's */
 	int nesterov;
 };
 

@@ -146,6 +146,120 @@ int rows_check_trained(const struct dnn_trained *m, const struct dnn_dataset *d,
 	return 0;
 }
 
+/* ---- a resumed run's columns put in the checkpoint's order ---- */
+
+/* The columns of d in m's order (map[i]: d's column of m's column i), d
+ * checked to have m's columns and no other. */
+static int trained_map(const struct dnn_dataset *d, const struct dnn_trained *m, size_t *map,
+		       const char *data_name, const char *model_name, struct dnn_error *e)
+{
+	const unsigned all = ROWS_ROLE(DNN_COL_INPUT) | ROWS_ROLE(DNN_COL_TARGET) |
+			     ROWS_ROLE(DNN_COL_IGNORED) | ROWS_ROLE(DNN_COL_CATEGORICAL);
+	size_t bad = 0, dup = 0;
+	int got = rows_match(m, all, d->col_names, d->n_cols, map, &bad, &dup, e);
+
+	if (got < 0)
+		return -1;
+	if (got == ROWS_MISSING)
+		return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
+				     "column '%s', which %s was trained on, is missing",
+				     m->col_names[bad], model_name);
+	if (got == ROWS_REPEATED)
+		return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0, "column '%s' is given twice",
+				     d->col_names[dup]);
+	if (d->n_cols > m->n_cols) {
+		unsigned char *seen = calloc(d->n_cols, 1);
+		size_t c = 0;
+
+		if (!seen)
+			return dnn_error_oom(e);
+		for (size_t i = 0; i < m->n_cols; i++)
+			seen[map[i]] = 1;
+		while (seen[c])
+			c++;
+		free(seen);
+		return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
+				     "column '%s' is not one %s was trained on", d->col_names[c],
+				     model_name);
+	}
+	return 0;
+}
+
+/* d's names, roles, categorical columns and inputs permuted by map (as
+ * trained_map gives it); x into the new x of d->n_rows x d->n_in. */
+static void permute_columns(struct dnn_dataset *d, const size_t *map, char **names,
+			    unsigned char *role, struct dnn_catcol *cats, float *x)
+{
+	size_t in = 0, k = 0, w = d->weight_col;
+
+	for (size_t i = 0; i < d->n_cols; i++) {
+		size_t c = map[i], from = data_input_of(d->col_role, c, d->cats, d->n_cats);
+		const struct dnn_catcol *cat = data_cat_of(d->cats, d->n_cats, c);
+		size_t width = cat ? cat->n : from == SIZE_MAX ? 0 : 1;
+
+		names[i] = d->col_names[c];
+		role[i] = d->col_role[c];
+		if (d->has_weight && c == w)
+			d->weight_col = i;
+		if (cat) {
+			cats[k] = *cat;
+			cats[k].col = i;
+			cats[k++].first = in;
+		}
+		for (size_t r = 0; r < d->n_rows && width; r++)
+			memcpy(x + r * d->n_in + in, d->x + r * d->n_in + from, width * sizeof *x);
+		in += width;
+	}
+}
+
+int rows_to_trained_order(struct dnn_dataset *d, const struct dnn_trained *m,
+			  const char *data_name, const char *model_name, struct dnn_error *e)
+{
+	size_t *map = util_malloc_array(m->n_cols ? m->n_cols : 1, sizeof *map), cells;
+	char **names = NULL;
+	unsigned char *role = NULL;
+	struct dnn_catcol *cats = NULL;
+	float *x = NULL;
+	int rc = -1, moved = 0;
+
+	if (!map)
+		return dnn_error_oom(e);
+	if (trained_map(d, m, map, data_name, model_name, e))
+		goto out;
+	for (size_t i = 0; i < d->n_cols; i++)
+		moved |= map[i] != i;
+	rc = 0;
+	if (!moved)
+		goto out;
+	rc = -1;
+	names = util_malloc_array(d->n_cols, sizeof *names);
+	role = malloc(d->n_cols);
+	cats = util_malloc_array(d->n_cats ? d->n_cats : 1, sizeof *cats);
+	if (!names || !role || !cats || util_mul_overflow(d->n_rows, d->n_in, &cells) ||
+	    !(x = util_malloc_array(cells ? cells : 1, sizeof *x))) {
+		dnn_error_oom(e);
+		goto out;
+	}
+	permute_columns(d, map, names, role, cats, x);
+	free(d->col_names);
+	free(d->col_role);
+	free(d->cats);
+	free(d->x);
+	d->col_names = names;
+	d->col_role = role;
+	d->cats = cats;
+	d->x = x;
+	names = NULL, role = NULL, cats = NULL, x = NULL;
+	rc = 0;
+out:
+	free(map);
+	free(names);
+	free(role);
+	free(cats);
+	free(x);
+	return rc;
+}
+
 /* ---- validation rows appended to the training rows ---- */
 
 /* The categorical column of v at file column col. */
