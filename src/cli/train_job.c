@@ -281,6 +281,40 @@ static int check_resume_data(const struct train_job *j, struct dnn_error *e)
 	return rows_check_trained(&m, &j->d, j->data_name, j->spec_name, e);
 }
 
+/* The loss decides the task: warn when a classification's target looks
+ * like a number to predict, one with more classes than a tenth of the rows
+ * or one with fractions among its labels. */
+static void warn_task(const struct train_job *j)
+{
+	const struct dnn_dataset *d = &j->d;
+	size_t rows = d->n_rows_total ? d->n_rows_total : d->n_rows, col = 0, frac = SIZE_MAX;
+	int numbers = d->n_classes > 0;
+	double v;
+
+	if (j->a->quiet || !j->root || j->a->resume_path || d->task != DNN_TASK_CLASSIFICATION)
+		return;
+	for (size_t k = 0; k < d->n_classes && numbers; k++) {
+		numbers = util_parse_double(d->class_names[k], &v) == 0;
+		if (numbers && frac == SIZE_MAX && v != floor(v))
+			frac = k;
+	}
+	while (col < d->n_cols && d->col_role[col] != DNN_COL_TARGET)
+		col++;
+	if (col == d->n_cols || (!(numbers && frac != SIZE_MAX) && d->n_classes * 10 <= rows))
+		return;
+	if (numbers && frac != SIZE_MAX)
+		report_warn("target '%s' holds numbers with fractions (such as %s), taken as %zu "
+			    "class labels by the loss %s; to predict the number, set \"loss\": "
+			    "\"mse\" and a linear output",
+			    d->col_names[col], d->class_names[frac], d->n_classes,
+			    loss_name(j->spec.loss));
+	else
+		report_warn("target '%s' has %zu classes in %zu rows (more than a tenth of the "
+			    "rows) under the loss %s; to predict a number, set \"loss\": \"mse\" "
+			    "and a linear output",
+			    d->col_names[col], d->n_classes, rows, loss_name(j->spec.loss));
+}
+
 /* A resumed run's data is loaded like the checkpoint's (like): its columns'
  * names, roles, targets and weight column, so that the file's columns are
  * matched to them by name, in any order. */
@@ -376,6 +410,7 @@ int train_job_data(struct train_job *j, struct dnn_error *e)
 			return -1;
 	}
 	j->n_train = j->d.n_rows - j->n_val;
+	warn_task(j);
 	return dist_agree(data_train_ids(&j->d, j->n_train, e), e);
 }
 
