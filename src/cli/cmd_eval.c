@@ -542,7 +542,8 @@ out:
 
 int cmd_eval(int argc, char **argv, struct dnn_error *e)
 {
-	struct dnn_csv_opts csv = {.delimiter = ',', .header = 1};
+	/* Unset: the format the model was trained on (model_csv_defaults). */
+	struct dnn_csv_opts csv = {.delimiter = '\0', .header = -1};
 	struct dnn_model m = {0};
 	unsigned long batch = 256;
 	double min_acc = -1.0;
@@ -554,9 +555,13 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 			   "exit with status 1 when the accuracy is below X\n"
 			   "(classification)"),
 		OPT__BATCH(&batch),
+		OPT_SET_INT(0, "header", &csv.header, 1,
+			    "DATA has a header row (the default, unless the\n"
+			    "model was trained on data without one)"),
 		OPT__NO_HEADER(&csv, "DATA has no header row: its columns are those of\n"
 				     "the training file, in order"),
-		OPT__DELIMITER(&csv, "field separator of DATA (default ','; 'tab')"),
+		OPT__DELIMITER(&csv, "field separator of DATA (default: the training\n"
+				     "data's, else ','; 'tab')"),
 		OPT__UNKNOWN(&unknown_ignore, "a category that training did not see: 'error'\n"
 					      "(the default) or 'ignore'"),
 		OPT__HELP(),
@@ -574,6 +579,7 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 		return -1;
 	if (ckpt_load(&m, model_path, e))
 		return -1;
+	model_csv_defaults(&m, &csv);
 	rc = eval_model(&m, model_path, data_path, &csv, unknown_ignore, batch, json, min_acc, e);
 	model_free(&m);
 	return rc;

@@ -292,7 +292,7 @@ int cmd_gradcheck_tampered(int argc, char **argv, void (*tamper)(struct dnn_net 
 			    .params = 500,
 			    .epsilon = 1e-6,
 			    .tolerance = 1e-3,
-			    .csv = {.delimiter = ',', .header = 1}};
+			    .csv = {.delimiter = '\0', .header = -1}};
 	struct dnn_prepared p;
 	struct gc_work g = {0};
 	struct dnn_rng rng;

@@ -180,7 +180,7 @@ static void print_text(const struct curvature *c)
 
 int cmd_hessian(int argc, char **argv, struct dnn_error *e)
 {
-	struct hs_args a = {.top = 5, .tolerance = 1e-3, .csv = {.delimiter = ',', .header = 1}};
+	struct hs_args a = {.top = 5, .tolerance = 1e-3, .csv = {.delimiter = '\0', .header = -1}};
 	struct dnn_prepared p;
 	struct dnn_rng rng;
 	struct curvature c = {0};

@@ -128,6 +128,18 @@ static void text_columns(const struct dnn_model *m)
 	}
 	printf("missing      %s\n",
 	       m->fill ? "filled with the training means" : "an error (no fill values)");
+	/* The training data's format, when not the default, as predict and
+	 * eval take it. */
+	if (m->csv_no_header || m->csv_delimiter) {
+		char d = m->csv_delimiter ? m->csv_delimiter : ',';
+
+		printf("data format  %s, delimiter ",
+		       m->csv_no_header ? "no header row" : "a header row");
+		if (d == '\t')
+			fputs("tab\n", stdout);
+		else
+			printf("'%c'\n", d);
+	}
 }
 
 /* The history line: epochs, loss from first to last, the best epochs and
@@ -430,12 +442,24 @@ static void json_compact(const char *s)
 	}
 }
 
+/* "data_format": the training data's format, as predict and eval take it. */
+static void json_data_format(const struct dnn_model *m)
+{
+	char d[2] = {m->csv_delimiter ? m->csv_delimiter : ',', '\0'};
+
+	printf(",\"data_format\":{\"header\":%s,\"delimiter\":",
+	       m->csv_no_header ? "false" : "true");
+	cli_write_json_string(stdout, d);
+	putchar('}');
+}
+
 /* The model as one JSON object on one line (dnn(1), info --json). */
 static void print_json(const struct dnn_model *m, const char *name)
 {
 	json_file_and_net(m, name);
 	json_columns_and_classes(m);
 	json_history(&m->history);
+	json_data_format(m);
 	/* The spec is JSON (ckpt_load checks it): embedded, on one line. */
 	fputs(",\"spec\":", stdout);
 	json_compact(m->spec_json);

@@ -275,7 +275,8 @@ static int set_threads(unsigned long threads, struct dnn_error *e)
 
 int cmd_train(int argc, char **argv, struct dnn_error *e)
 {
-	struct train_args a = {.csv = {.delimiter = ',', .header = 1}};
+	/* The data's format unset: a resumed run takes the checkpoint's. */
+	struct train_args a = {.csv = {.delimiter = '\0', .header = -1}};
 	struct train_job j;
 	char *output;
 	int rc = parse_args(argc, argv, &a, e);

@@ -282,8 +282,8 @@ static int check_resume_data(const struct train_job *j, struct dnn_error *e)
 }
 
 /* The loss decides the task: warn when a classification's target looks
- * like a number to predict, one with more classes than a tenth of the rows
- * or one with fractions among its labels. */
+ * like a number to predict: numbers all, with more classes than a tenth of
+ * the rows or with fractions among them. */
 static void warn_task(const struct train_job *j)
 {
 	const struct dnn_dataset *d = &j->d;
@@ -300,9 +300,10 @@ static void warn_task(const struct train_job *j)
 	}
 	while (col < d->n_cols && d->col_role[col] != DNN_COL_TARGET)
 		col++;
-	if (col == d->n_cols || (!(numbers && frac != SIZE_MAX) && d->n_classes * 10 <= rows))
+	/* Text labels are classes, however many. */
+	if (col == d->n_cols || !numbers || (frac == SIZE_MAX && d->n_classes * 10 <= rows))
 		return;
-	if (numbers && frac != SIZE_MAX)
+	if (frac != SIZE_MAX)
 		report_warn("target '%s' holds numbers with fractions (such as %s), taken as %zu "
 			    "class labels by the loss %s; to predict the number, set \"loss\": "
 			    "\"mse\" and a linear output",
@@ -382,6 +383,8 @@ int train_job_data(struct train_job *j, struct dnn_error *e)
 	struct dnn_dataset like;
 	double t_start = report_now();
 
+	model_csv_defaults(j->a->resume_path ? &j->prev : NULL, &dopts.csv);
+	j->csv = dopts.csv;
 	dopts.csv.missing_ok = s->data.missing == DNN_MISSING_MEAN;
 	if (j->a->resume_path) {
 		if (dist_agree(resume_like(j, &like, e), e))
@@ -782,6 +785,7 @@ static int fill_model(struct train_job *j, struct dnn_error *e)
 
 	m->spec_json = spec_to_json(&j->spec);
 	m->writer = util_strdup("dnn " PACKAGE_VERSION);
+	model_set_csv(m, &j->csv);
 	m->written = env_write_time();
 	if (!m->spec_json || !m->writer)
 		return dnn_error_oom(e);

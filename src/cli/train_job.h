@@ -59,6 +59,7 @@ struct train_job {
 	int auto_lr;			   /* --learning-rate auto */
 	const char *spec_name, *data_name; /* for messages ("<stdin>" for '-') */
 	struct report rep;
+	struct dnn_csv_opts csv; /* the data's format, the checkpoint's by default */
 	/* load */
 	struct dnn_spec spec;
 	struct dnn_model prev; /* --resume: the checkpoint */

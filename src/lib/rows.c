@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "input.h"
+#include "num.h"
 #include "strtab.h"
 #include "util.h"
 
@@ -651,6 +652,98 @@ static int reader_inputs(struct dnn_reader *r, char *const *col_names,
 	return 0;
 }
 
+/* Whether the text s, split at every byte d (quotes aside), holds the name
+ * of each of m's columns whose role is in the set roles. */
+static int split_holds(const char *s, char d, const struct dnn_trained *m, unsigned roles)
+{
+	for (size_t i = 0; i < m->n_cols; i++) {
+		size_t len = strlen(m->col_names[i]);
+		const char *p = s;
+		int found = 0;
+
+		if (!(roles & ROWS_ROLE(m->col_role[i])))
+			continue;
+		while (!found && p) {
+			const char *end = strchr(p, d);
+			size_t n = end ? (size_t)(end - p) : strlen(p);
+
+			found = n == len && memcmp(p, m->col_names[i], len) == 0;
+			p = end ? end + 1 : NULL;
+		}
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
+/* Whether one of m's column names is a number. */
+static int rows_has_number_name(const struct dnn_trained *m)
+{
+	for (size_t i = 0; i < m->n_cols; i++)
+		if (num_is_decimal(m->col_names[i], strlen(m->col_names[i])))
+			return 1;
+	return 0;
+}
+
+/* What may have gone wrong when the header's names (read with delimiter
+ * delim) lack a column of m, into buf ("" when nothing is clear): the same
+ * line split at another delimiter gives m's columns, or m was trained on a
+ * file without a header row. */
+static void header_hint(const struct dnn_trained *m, unsigned roles, char *const *names,
+			size_t n_names, char delim, char *buf, size_t size)
+{
+	static const char others[] = ",;\t|";
+	size_t len = 1, at = 0;
+	char *line;
+	int numbered = m->n_cols > 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < m->n_cols && numbered; i++) {
+		char want[32];
+
+		snprintf(want, sizeof want, "%zu", i);
+		numbered = strcmp(m->col_names[i], want) == 0;
+	}
+	if (numbered) {
+		snprintf(buf, size, "; the model was trained on data without a header row, whose "
+				    "columns are named 0, 1, ... (--no-header)");
+		return;
+	}
+	for (size_t i = 0; i < n_names; i++) {
+		len += strlen(names[i]) + 1;
+		/* A number where the model has none: a data row read as names. */
+		if (num_is_decimal(names[i], strlen(names[i])) && !rows_has_number_name(m)) {
+			snprintf(buf, size, "; the first line looks like data, not names "
+					    "(--no-header)");
+			return;
+		}
+	}
+	if (!(line = malloc(len)))
+		return;
+	for (size_t i = 0; i < n_names; i++) {
+		size_t n = strlen(names[i]);
+
+		memcpy(line + at, names[i], n);
+		at += n;
+		if (i + 1 < n_names)
+			line[at++] = delim;
+	}
+	line[at] = '\0';
+	for (const char *d = others; *d; d++) {
+		char shown[8] = "tab";
+
+		if (*d == delim || !split_holds(line, *d, m, roles))
+			continue;
+		if (*d != '\t')
+			snprintf(shown, sizeof shown, "'%c'", *d);
+		snprintf(buf, size,
+			 "; the header line reads as the model's columns with --delimiter %s",
+			 shown);
+		break;
+	}
+	free(line);
+}
+
 /* Read the header of r's file and match the model's inputs, then its
  * targets, to its columns by name (m: the model's columns). */
 static int reader_header(struct dnn_reader *r, const struct dnn_trained *m, struct dnn_error *e)
@@ -673,10 +766,14 @@ static int reader_header(struct dnn_reader *r, const struct dnn_trained *m, stru
 		got = rows_match(m, ROWS_ROLE(DNN_COL_TARGET), names, n_names, map, &bad, &dup, e);
 	for (size_t j = 0; got == ROWS_MATCHED && j < r->n_tgt; j++)
 		r->tgt_map[j] = map[r->tgt_train[j]];
-	if (got == ROWS_MISSING)
-		dnn_error_set(e, DNN_EX_DATA, r->csv->name, 0, 0, "%s column '%s' is missing",
+	if (got == ROWS_MISSING) {
+		char hint[160];
+
+		header_hint(m, inputs, names, n_names, r->csv->delim, hint, sizeof hint);
+		dnn_error_set(e, DNN_EX_DATA, r->csv->name, 0, 0, "%s column '%s' is missing%s",
 			      m->col_role[bad] == DNN_COL_TARGET ? "target" : "input",
-			      m->col_names[bad]);
+			      m->col_names[bad], hint);
+	}
 	else if (got == ROWS_REPEATED)
 		csv_duplicate_error(r->csv, names, dup, e);
 	for (size_t i = 0; got == ROWS_MATCHED && r->want_w && i < n_names; i++)
