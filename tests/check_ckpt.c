@@ -403,7 +403,8 @@ START_TEST(test_data_format)
 {
 	/* A wrong length, header flag or delimiter (the first three bytes,
 	 * the first two for all but the first). */
-	static const unsigned char bad[][3] = {{0, ';', 'x'}, {2, ';'}, {0, '"'}, {0, 0}, {0, '\n'}};
+	static const unsigned char bad[][3] = {
+	    {0, ';', 'x'}, {2, ';'}, {0, '"'}, {0, 0}, {0, '\n'}};
 	struct dnn_csv_opts unset = {'\0', -1, 0}, given = {'|', 1, 0}, none = {'\0', -1, 0};
 	size_t len, n, off;
 	unsigned char *buf = saved_cls("plain.dnn", &len), *p;

@@ -85,7 +85,8 @@ static void tally_batch(struct tally *ty, const struct dnn_model *m, const float
 		for (size_t i = 0; i < n; i++) {
 			size_t p = metrics_class(a + i * n_out, n_out);
 
-			confusion_add(&ty->confusion, label[i], (uint32_t)p, w ? (double)w[i] : 1.0);
+			confusion_add(&ty->confusion, label[i], (uint32_t)p,
+				      w ? (double)w[i] : 1.0);
 			ty->wsum += w ? (double)w[i] : 1.0;
 		}
 	} else if (w) {
@@ -186,7 +187,8 @@ static void print_matrix(const struct tally *ty, const struct dnn_model *m, size
  * off-diagonal cells, one line each (true class, predicted, count). */
 static void print_top(const struct tally *ty, const struct dnn_model *m)
 {
-	size_t n = ty->top_n < EVAL_TOP_CONFUSIONS ? ty->top_n : EVAL_TOP_CONFUSIONS, wt = 4, wp = 9;
+	size_t n = ty->top_n < EVAL_TOP_CONFUSIONS ? ty->top_n : EVAL_TOP_CONFUSIONS;
+	size_t wt = 4, wp = 9;
 
 	for (size_t i = 0; i < n; i++) {
 		size_t a = cli_shown_len(m->class_names[ty->top[i].truth]);
@@ -409,8 +411,8 @@ static int eval_alloc(struct batch *b, struct tally *ty, struct dnn_model *m, si
 	ty->mean = util_calloc_array(n_out, sizeof *ty->mean);
 	ty->m2 = util_calloc_array(n_out, sizeof *ty->m2);
 	if (confusion_init(&ty->confusion, k) || !b->x || !b->y || !b->t || !b->pred || !b->w ||
-	    !b->label || !ty->sq ||
-	    !ty->abs_err || !ty->mean || !ty->m2 || net_reserve(m->net, batch, e)) {
+	    !b->label || !ty->sq || !ty->abs_err || !ty->mean || !ty->m2 ||
+	    net_reserve(m->net, batch, e)) {
 		if (!e->code)
 			dnn_error_oom(e);
 		return -1;

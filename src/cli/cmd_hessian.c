@@ -138,7 +138,8 @@ static void print_json(const struct curvature *c)
 	json_num(c->check.rel);
 	fputs(",\"hvp_fd_step\":", stdout);
 	json_num(c->check.step);
-	printf(",\"cross_check\":\"%s\",\"cross_check_reason\":", c->check.ok ? "ok" : "unreliable");
+	printf(",\"cross_check\":\"%s\",\"cross_check_reason\":",
+	       c->check.ok ? "ok" : "unreliable");
 	if (c->check.ok)
 		fputs("null", stdout);
 	else
@@ -171,7 +172,8 @@ static void print_text(const struct curvature *c)
 	printf("cross-check: |Hv - finite differences| / |Hv| = %.3g (step %g): ", c->check.rel,
 	       c->check.step);
 	if (c->check.ok && c->check.tries > 1)
-		printf("ok (at the larger steps the finite differences crossed a relu or step kink)\n");
+		printf("ok (at the larger steps the finite differences crossed a relu or step "
+		       "kink)\n");
 	else if (c->check.ok)
 		printf("ok\n");
 	else

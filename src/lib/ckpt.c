@@ -481,8 +481,9 @@ static int parse_cats(struct loader *ld, struct dnn_model *m)
 					"payload length %zu is too short for its contents", r.n);
 		/* Present exactly when COLS has categorical columns. */
 		if (n == 0)
-			return sect_err(ld, S_CATS, "empty: the section is present only with "
-						    "categorical columns");
+			return sect_err(ld, S_CATS,
+					"empty: the section is present only with "
+					"categorical columns");
 		if (n != n_catcols)
 			return sect_err(ld, S_CATS, "%lu columns, but COLS has %zu categorical",
 					(unsigned long)n, n_catcols);

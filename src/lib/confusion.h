@@ -20,7 +20,7 @@ struct dnn_confusion_cell {
 
 struct dnn_confusion {
 	size_t k;
-	double *matrix;		       /* k x k (row: true class), or NULL past the cap */
+	double *matrix; /* k x k (row: true class), or NULL past the cap */
 	double *right, *predicted, *truth; /* per class */
 	struct dnn_confusion_cell *cells;  /* past the cap: one per row misclassified */
 	size_t n_cells, cap_cells;

@@ -368,8 +368,8 @@ double hvp_hv(struct dnn_hvp *h, const double *w, const double *v, double *g, do
 /* hvp_hv_fd, and with crossed (may be NULL) whether a relu or step unit
  * changed sides of its kink between w (the pattern `at` of a pass there) and
  * w + eps v or w - eps v. */
-static int hv_fd_kinks(struct dnn_hvp *h, const double *w, const double *v, double eps,
-		       double *hv, unsigned long long at, int *crossed, struct dnn_error *e)
+static int hv_fd_kinks(struct dnn_hvp *h, const double *w, const double *v, double eps, double *hv,
+		       unsigned long long at, int *crossed, struct dnn_error *e)
 {
 	size_t P = h->net->n_params;
 	double *wp = util_malloc_array(P, sizeof *wp);

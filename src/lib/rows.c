@@ -213,8 +213,8 @@ static void permute_columns(struct dnn_dataset *d, const size_t *map, char **nam
 	}
 }
 
-int rows_to_trained_order(struct dnn_dataset *d, const struct dnn_trained *m,
-			  const char *data_name, const char *model_name, struct dnn_error *e)
+int rows_to_trained_order(struct dnn_dataset *d, const struct dnn_trained *m, const char *data_name,
+			  const char *model_name, struct dnn_error *e)
 {
 	size_t *map = util_malloc_array(m->n_cols ? m->n_cols : 1, sizeof *map), cells;
 	char **names = NULL;
@@ -705,16 +705,17 @@ static void header_hint(const struct dnn_trained *m, unsigned roles, char *const
 		numbered = strcmp(m->col_names[i], want) == 0;
 	}
 	if (numbered) {
-		snprintf(buf, size, "; the model was trained on data without a header row, whose "
-				    "columns are named 0, 1, ... (--no-header)");
+		snprintf(buf, size,
+			 "; the model was trained on data without a header row, whose columns "
+			 "are named 0, 1, ... (--no-header)");
 		return;
 	}
 	for (size_t i = 0; i < n_names; i++) {
 		len += strlen(names[i]) + 1;
 		/* A number where the model has none: a data row read as names. */
 		if (num_is_decimal(names[i], strlen(names[i])) && !rows_has_number_name(m)) {
-			snprintf(buf, size, "; the first line looks like data, not names "
-					    "(--no-header)");
+			snprintf(buf, size,
+				 "; the first line looks like data, not names (--no-header)");
 			return;
 		}
 	}
@@ -773,8 +774,7 @@ static int reader_header(struct dnn_reader *r, const struct dnn_trained *m, stru
 		dnn_error_set(e, DNN_EX_DATA, r->csv->name, 0, 0, "%s column '%s' is missing%s",
 			      m->col_role[bad] == DNN_COL_TARGET ? "target" : "input",
 			      m->col_names[bad], hint);
-	}
-	else if (got == ROWS_REPEATED)
+	} else if (got == ROWS_REPEATED)
 		csv_duplicate_error(r->csv, names, dup, e);
 	for (size_t i = 0; got == ROWS_MATCHED && r->want_w && i < n_names; i++)
 		if (strcmp(names[i], r->w_name) == 0 && !r->has_w) {

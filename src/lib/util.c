@@ -158,8 +158,7 @@ int util_parse_double(const char *s, double *out)
 	return 0;
 }
 
-const char *util_interval(char *buf, size_t n, double min, int min_open, double max,
-			  int max_open)
+const char *util_interval(char *buf, size_t n, double min, int min_open, double max, int max_open)
 {
 	snprintf(buf, n, "%c%g, %g%c", min_open ? '(' : '[', min, max, max_open ? ')' : ']');
 	return buf;

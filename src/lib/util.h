@@ -33,8 +33,7 @@ int util_parse_u64(const char *s, uint64_t *out);
 int util_parse_double(const char *s, double *out);
 /* The interval from min to max as messages write a bounded range, into buf
  * of size n: "[0, 1)", with "(" or ")" for an end that is left out; buf. */
-const char *util_interval(char *buf, size_t n, double min, int min_open, double max,
-			  int max_open);
+const char *util_interval(char *buf, size_t n, double min, int min_open, double max, int max_open);
 
 /* Levenshtein distance between a and b. */
 size_t util_edit_distance(const char *a, const char *b);
