@@ -354,7 +354,7 @@ add("spec_units_fraction", "spec", 65, r"spec_units_fraction: layers\[0\]\.units
 add("spec_units_string", "spec", 65, r"spec_units_string: layers\[0\]\.units",
     b'{"layers": [{"units": "4", "activation": "tanh"}, {"activation": "softmax"}]}')
 add("spec_dropout_1", "spec", 65,
-    r"spec_dropout_1: layers\[0\]\.dropout: must be from 0 to below 1, got 1$",
+    r"spec_dropout_1: layers\[0\]\.dropout: must be in \[0, 1\), got 1$",
     b'{"layers": [{"units": 4, "dropout": 1}, {"activation": "softmax"}]}')
 add("spec_dropout_nan_text", "spec", 65, r"spec_dropout_nan_text:.*(invalid JSON|NaN)",
     b'{"layers": [{"units": 4, "dropout": NaN}, {"activation": "softmax"}]}')
@@ -374,7 +374,7 @@ add("spec_norm_number", "spec", 65,
     r"spec_norm_number: layers\[0\]\.norm: expected a string, got a number$",
     b'{"layers": [{"units": 4, "norm": 1}, {"activation": "softmax"}]}')
 add("spec_norm_momentum_range", "spec", 65,
-    r"spec_norm_momentum_range: layers\[0\]\.norm_momentum: must be from 0 to 1, got 1.5$",
+    r"spec_norm_momentum_range: layers\[0\]\.norm_momentum: must be in \[0, 1\], got 1.5$",
     b'{"layers": [{"units": 4, "norm": "batch", "norm_momentum": 1.5}, {"activation": "softmax"}]}')
 add("spec_norm_momentum_string", "spec", 65,
     r"spec_norm_momentum_string: layers\[0\]\.norm_momentum: expected a number, got a string$",
@@ -389,7 +389,7 @@ add("spec_norm_epsilon_alone", "spec", 65,
     r"spec_norm_epsilon_alone: layers\[0\]\.norm_epsilon: only with \"norm\": \"batch\" or \"layer\"$",
     b'{"layers": [{"units": 4, "norm_epsilon": 0.01}, {"activation": "softmax"}]}')
 add("spec_input_dropout_negative", "spec", 65,
-    r"spec_input_dropout_negative: input_dropout: must be from 0 to below 1, got -0.1$",
+    r"spec_input_dropout_negative: input_dropout: must be in \[0, 1\), got -0.1$",
     spec_with(b', "input_dropout": -0.1'))
 add("spec_epochs_huge", "spec", 65, r"spec_epochs_huge: epochs", spec_with(b', "epochs": 1e300'))
 add("spec_batch_zero", "spec", 65, r"spec_batch_zero: batch_size",
@@ -411,9 +411,9 @@ add("spec_class_weight_negative", "spec", 65, r"data\.class_weight\.setosa: must
     spec_with(b', "data": {"class_weight": {"setosa": -1}}'))
 add("spec_class_weight_word", "spec", 65, r"data\.class_weight: expected \"balanced\"",
     spec_with(b', "data": {"class_weight": "balance"}'))
-add("spec_label_smoothing_one", "spec", 65, r"label_smoothing: must be from 0 to below 1, got 1",
+add("spec_label_smoothing_one", "spec", 65, r"label_smoothing: must be in \[0, 1\), got 1",
     spec_with(b', "label_smoothing": 1'))
-add("spec_label_smoothing_negative", "spec", 65, r"label_smoothing: must be from 0 to below 1",
+add("spec_label_smoothing_negative", "spec", 65, r"label_smoothing: must be in \[0, 1\)",
     spec_with(b', "label_smoothing": -0.1'))
 add("spec_nul_byte", "spec", 65, r"spec_nul_byte", spec[:20] + b"\0" + spec[20:] + b"}")
 add("spec_binary_junk", "spec", 65, r"spec_binary_junk:[0-9:]* (invalid JSON|not a JSON text)",

@@ -138,6 +138,57 @@ START_TEST(test_symlink_target)
 }
 END_TEST
 
+/* Entries of the directory path whose names begin with prefix. */
+static int n_named(const char *path, const char *prefix)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)))
+		n += strncmp(de->d_name, prefix, strlen(prefix)) == 0;
+	closedir(d);
+	return n;
+}
+
+/* A chain of relative links across directories: the temporary file is made
+ * in the final target's directory (so that the rename stays on its file
+ * system and replaces the target), and every link stays a link. */
+START_TEST(test_symlink_chain)
+{
+	struct dnn_afile af;
+	struct dnn_error e;
+	struct stat st;
+
+	dnn_error_clear(&e);
+	ck_assert_int_eq(mkdir(in_dir("a"), 0755), 0);
+	ck_assert_int_eq(mkdir(in_dir("b"), 0755), 0);
+	put(in_dir("b/real"), "old");
+	ck_assert_int_eq(chmod(in_dir("b/real"), 0640), 0);
+	ck_assert_int_eq(symlink("a/hop", in_dir("link")), 0);
+	ck_assert_int_eq(symlink("../b/real", in_dir("a/hop")), 0);
+	ck_assert_int_eq(afile_open(&af, in_dir("link"), 0, &e), 0);
+	ck_assert_int_eq(af.kind, AFILE_TEMP);
+	fputs("new", af.f);
+	/* Until the commit: the temporary beside the target, nowhere else. */
+	ck_assert_int_eq(n_named(in_dir("b"), "real.tmp."), 1);
+	ck_assert_int_eq(n_named(dir, "link.tmp."), 0);
+	ck_assert_int_eq(n_named(in_dir("a"), "hop.tmp."), 0);
+	ck_assert(same_text(in_dir("b/real"), "old"));
+	ck_assert_int_eq(afile_commit(&af, &e), 0);
+	ck_assert(same_text(in_dir("b/real"), "new"));
+	ck_assert_int_eq(n_named(in_dir("b"), "real.tmp."), 0);
+	ck_assert_int_eq(lstat(in_dir("link"), &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+	ck_assert_int_eq(lstat(in_dir("a/hop"), &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+	/* The target keeps its permission bits. */
+	ck_assert_int_eq(stat(in_dir("b/real"), &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0640);
+}
+END_TEST
+
 START_TEST(test_device_direct)
 {
 	struct dnn_afile af;
@@ -324,6 +375,7 @@ static Suite *afile_suite(void)
 	tcase_add_test(tc, test_replace_and_abort);
 	tcase_add_test(tc, test_write_whole);
 	tcase_add_test(tc, test_symlink_target);
+	tcase_add_test(tc, test_symlink_chain);
 	tcase_add_test(tc, test_device_direct);
 	tcase_add_test(tc, test_remove_temps);
 	tcase_add_test(tc, test_stream_in_place);

@@ -396,6 +396,60 @@ START_TEST(test_section_order)
 }
 END_TEST
 
+/* The training data's format: written as csvf only when not the default,
+ * read back, filling what the user did not give; a csvf that does not parse
+ * is ignored, as an ancillary section is. */
+START_TEST(test_data_format)
+{
+	/* A wrong length, header flag or delimiter (the first three bytes,
+	 * the first two for all but the first). */
+	static const unsigned char bad[][3] = {
+	    {0, ';', 'x'}, {2, ';'}, {0, '"'}, {0, 0}, {0, '\n'}};
+	struct dnn_csv_opts unset = {'\0', -1, 0}, given = {'|', 1, 0}, none = {'\0', -1, 0};
+	size_t len, n, off;
+	unsigned char *buf = saved_cls("plain.dnn", &len), *p;
+	struct dnn_model a, b;
+	struct dnn_error e;
+
+	ck_assert_uint_eq(find_section(buf, len, "csvf"), 0);
+	free(buf);
+	make_cls(&a);
+	model_set_csv(&a, &(struct dnn_csv_opts){';', 0, 0});
+	ck_assert_int_eq(ckpt_save(&a, tpath("semi.dnn"), &e), 0);
+	buf = slurp(tpath("semi.dnn"), &len);
+	ck_assert_uint_eq(len, layout_size(&a) + 12 + 2);
+	off = find_section(buf, len, "csvf");
+	ck_assert_uint_ne(off, 0);
+	ck_assert_uint_eq(rd_le(buf + off + 4, 8), 2);
+	ck_assert_uint_eq(buf[off + 12], 0);
+	ck_assert_uint_eq(buf[off + 13], ';');
+	ck_assert_msg(ckpt_load(&b, tpath("semi.dnn"), &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(b.csv_no_header, 1);
+	ck_assert_int_eq(b.csv_delimiter, ';');
+	model_csv_defaults(&b, &unset);
+	ck_assert_int_eq(unset.header, 0);
+	ck_assert_int_eq(unset.delimiter, ';');
+	model_csv_defaults(&b, &given);
+	ck_assert_int_eq(given.header, 1);
+	ck_assert_int_eq(given.delimiter, '|');
+	model_csv_defaults(NULL, &none);
+	ck_assert_int_eq(none.header, 1);
+	ck_assert_int_eq(none.delimiter, ',');
+	model_free(&b);
+	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+		p = splice(buf, len, off, "csvf", bad[k], k == 0 ? 3 : 2, &n);
+		spit(tpath("bad.dnn"), p, n);
+		ck_assert_msg(ckpt_load(&b, tpath("bad.dnn"), &e) == 0, "%s", e.msg);
+		ck_assert_int_eq(b.csv_no_header, 0);
+		ck_assert_int_eq(b.csv_delimiter, 0);
+		model_free(&b);
+		free(p);
+	}
+	model_free(&a);
+	free(buf);
+}
+END_TEST
+
 /* A single sigmoid unit for two classes is accepted; for three it is not. */
 START_TEST(test_single_sigmoid)
 {
@@ -453,6 +507,7 @@ static Suite *ckpt_suite(void)
 	tcase_add_test(tc, test_model_free);
 	tcase_add_test(tc, test_section_order);
 	tcase_add_test(tc, test_single_sigmoid);
+	tcase_add_test(tc, test_data_format);
 	suite_add_tcase(s, tc);
 	return s;
 }

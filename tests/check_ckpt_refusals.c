@@ -29,6 +29,22 @@ START_TEST(test_missing_file)
 }
 END_TEST
 
+/* CATS is present exactly when COLS has categorical columns: an empty one,
+ * in a model without them, is refused. */
+START_TEST(test_empty_cats)
+{
+	static const unsigned char zero[4] = {0};
+	size_t len, n;
+	unsigned char *buf = saved_cls("m.dnn", &len), *p;
+
+	ck_assert_uint_eq(find_section(buf, len, "CATS"), 0);
+	p = splice(buf, len, 0, "CATS", zero, sizeof zero, &n);
+	assert_refused(p, n, "section 'CATS': empty: the section is present only with categorical");
+	free(p);
+	free(buf);
+}
+END_TEST
+
 START_TEST(test_truncated)
 {
 	size_t len;
@@ -354,6 +370,7 @@ static Suite *ckpt_refusals_suite(void)
 	tcase_set_timeout(tr, 60);
 	tcase_add_test(tr, test_missing_file);
 	tcase_add_test(tr, test_truncated);
+	tcase_add_test(tr, test_empty_cats);
 	tcase_add_test(tr, test_bit_flips);
 	tcase_add_test(tr, test_wrong_magic);
 	tcase_add_test(tr, test_bad_version);

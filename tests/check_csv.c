@@ -783,9 +783,13 @@ START_TEST(test_err_cells)
 	p = load_fail("a,b,c\n1e39,1,x\n", NULL, CLS, &e);
 	CK_ERROR(&e, 65, p, 2, 1, "not a finite number: '1e39'");
 
-	/* Regression targets follow the same rules. */
+	/* Regression targets follow the same rules; text there says what the
+	 * loss made of it, and what to write for a class label. */
 	p = load_fail("a,y\n1,2\n1,x\n", NULL, REG, &e);
-	CK_ERROR(&e, 65, p, 3, 3, "expected a number, got 'x'");
+	CK_ERROR(&e, 65, p, 3, 3,
+		 "expected a number, got 'x' in the target of a regression (loss mse, the default "
+		 "when the spec names none); for a class label set \"loss\": \"cross_entropy\" and a "
+		 "softmax output");
 	p = load_fail("a,y\n1,2\n1,NaN\n", NULL, REG, &e);
 	CK_ERROR(&e, 65, p, 3, 3, "missing value in column 'y'");
 

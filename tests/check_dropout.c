@@ -252,7 +252,7 @@ START_TEST(test_spec_rows)
 	ck_assert_int_eq(spec_parse(&s, bad, strlen(bad), NAME, &e), -1);
 	ck_assert_str_eq(e.msg, "layers[1].dropout: the output layer takes no dropout");
 	ck_assert_int_eq(spec_parse(&s, big, strlen(big), NAME, &e), -1);
-	ck_assert_str_eq(e.msg, "layers[0].dropout: must be from 0 to below 1, got 1");
+	ck_assert_str_eq(e.msg, "layers[0].dropout: must be in [0, 1), got 1");
 }
 END_TEST
 

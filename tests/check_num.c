@@ -147,11 +147,21 @@ START_TEST(test_edges)
 					  "nan", "NaN",	  "0x10", "1,5",  "1_000", "--1", "1e5x"};
 	float v;
 
-	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
 		agree(ok[i]);
-	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		/* The command line's check accepts what data accepts... */
+		ck_assert_msg(num_is_decimal(ok[i], strlen(ok[i])), "'%s' is a number", ok[i]);
+	}
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		ck_assert_msg(num_parse(bad[i], strlen(bad[i]), &v) == NUM_BAD,
 			      "'%s' should be rejected", bad[i]);
+		/* ...and refuses what data refuses. */
+		ck_assert_msg(!num_is_decimal(bad[i], strlen(bad[i])), "'%s' is no number",
+			      bad[i]);
+	}
+	ck_assert(!num_is_decimal("0x1p-3", 6));
+	ck_assert(num_is_decimal("3.5e38", 6));
+	ck_assert(num_is_decimal("12x", 2));
 	ck_assert_int_eq(num_parse("3.5e38", 6, &v), NUM_RANGE);
 	ck_assert_int_eq(num_parse("-1e39", 5, &v), NUM_RANGE);
 	/* No terminator needed: only len bytes are read. */

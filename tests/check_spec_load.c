@@ -217,9 +217,9 @@ static const struct {
 	{"{\"layers\":[{}],\"optimizer\":{\"learning_rate\":\"fast\"}}", 0, 0,
 	 "optimizer.learning_rate: expected a number, got a string"},
 	{"{\"layers\":[{}],\"optimizer\":{\"momentum\":1}}", 0, 0,
-	 "optimizer.momentum: must be from 0 to below 1, got 1"},
+	 "optimizer.momentum: must be in [0, 1), got 1"},
 	{"{\"layers\":[{}],\"optimizer\":{\"momentum\":-0.1}}", 0, 0,
-	 "optimizer.momentum: must be from 0 to below 1, got -0.1"},
+	 "optimizer.momentum: must be in [0, 1), got -0.1"},
 	{"{\"layers\":[{}],\"optimizer\":{\"momentum\":\"x\"}}", 0, 0,
 	 "optimizer.momentum: expected a number, got a string"},
 	/* epochs, batch_size, seed */
@@ -278,15 +278,15 @@ static const struct {
 	{"{\"layers\":[{}],\"data\":{\"missing\":\"zero\"}}", 0, 0,
 	 "data.missing: unknown missing-value rule 'zero' (expected one of: error, mean)"},
 	{"{\"layers\":[{}],\"data\":{\"validation\":1}}", 0, 0,
-	 "data.validation: must be from 0 to below 1, got 1"},
+	 "data.validation: must be in [0, 1), got 1"},
 	{"{\"layers\":[{}],\"data\":{\"validation\":-0.1}}", 0, 0,
-	 "data.validation: must be from 0 to below 1, got -0.1"},
+	 "data.validation: must be in [0, 1), got -0.1"},
 	{"{\"layers\":[{}],\"data\":{\"validation\":\"0.2\"}}", 0, 0,
 	 "data.validation: expected a fraction, got a string"},
 	/* An error after the targets were read frees them. */
 	{"{\"layers\":[{}],\"data\":{\"target\":[\"a\",\"b\"],\"ignore\":\"id\","
 	 "\"validation\":2}}",
-	 0, 0, "data.validation: must be from 0 to below 1, got 2"},
+	 0, 0, "data.validation: must be in [0, 1), got 2"},
 };
 
 START_TEST(test_bad)

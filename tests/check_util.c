@@ -77,6 +77,13 @@ START_TEST(test_parse_u64_double)
 	ck_assert_int_eq(util_parse_double("1e999", &d), -1);
 	ck_assert_int_eq(util_parse_double("0,25", &d), -1);
 	ck_assert_int_eq(util_parse_double("", &d), -1);
+	/* Data refuses hex floats, and so does the command line. */
+	ck_assert_int_eq(util_parse_double("0x1p-3", &d), -1);
+	ck_assert_int_eq(util_parse_double("0x10", &d), -1);
+	ck_assert_int_eq(util_parse_double("infinity", &d), -1);
+	ck_assert_int_eq(util_parse_double(" \t", &d), -1);
+	ck_assert_int_eq(util_parse_double("\t-2.5e1\t", &d), 0);
+	ck_assert_double_eq(d, -25.0);
 }
 END_TEST
 

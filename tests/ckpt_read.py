@@ -129,7 +129,7 @@ def split_sections(data):
     (crc,) = struct.unpack_from("<I", data, end)
     if zlib.crc32(data[:end]) & 0xFFFFFFFF != crc:
         raise BadCheckpoint("checksum mismatch: the file is damaged")
-    sections = {}
+    sections, ancillary = {}, {}
     for pos, tag, start, stop in spans:
         if not (all(c < 128 and chr(c).isalnum() for c in tag) and chr(tag[0]).isalpha()):
             raise BadCheckpoint("bad section tag at offset %d" % pos)
@@ -140,11 +140,24 @@ def split_sections(data):
             sections[name] = data[start:stop]
         elif name[0].isupper():
             raise BadCheckpoint("unknown critical section '%s'" % name)
-        # else: an ancillary section, skipped
+        else:  # an ancillary section: kept for the ones read, the last of a tag
+            ancillary[name] = data[start:stop]
     for name in CRITICAL:
         if name not in sections and name not in OPTIONAL:
             raise BadCheckpoint("missing section '%s'" % name)
-    return version, sections
+    return version, sections, ancillary
+
+
+def parse_csvf(payload):
+    """The training data's format from the ancillary csvf section: a u8
+    header flag (1: a header row) and the u8 delimiter; absent or malformed
+    (being ancillary, it is then ignored), the defaults."""
+    fmt = {"header": True, "delimiter": ","}
+    if payload is None or len(payload) != 2 or payload[0] > 1:
+        return fmt
+    if payload[1] in (0, ord('"'), ord("\n"), ord("\r")):
+        return fmt
+    return {"header": payload[0] == 1, "delimiter": chr(payload[1])}
 
 
 def check_norm_row(p, k, units, fan_in, kind, fields):
@@ -181,8 +194,8 @@ def parse_stat(sec, version, n_state, layers):
 
 
 def parse(data):
-    version, sec = split_sections(data)
-    m = {"version": version}
+    version, sec, ancillary = split_sections(data)
+    m = {"version": version, "data_format": parse_csvf(ancillary.get("csvf"))}
 
     p = Payload("LAYR", sec["LAYR"])
     task, loss, n_in, n_layers = p.u32(), p.u32(), p.u32(), p.u32()
@@ -253,6 +266,9 @@ def parse(data):
     if "CATS" in sec:
         q = Payload("CATS", sec["CATS"])
         n_cats = q.u32()
+        # Present exactly when COLS has categorical columns: never empty.
+        if n_cats == 0:
+            q.fail("empty: the section is present only with categorical columns")
         if n_cats != len(cat_cols):
             q.fail("%d columns, COLS has %d categorical" % (n_cats, len(cat_cols)))
         for k in range(n_cats):
@@ -425,6 +441,7 @@ def summary(m):
         "n_epochs": len(m["history"]),
         "last_loss": last,
         "fill": m["fill"],
+        "data_format": m["data_format"],
     }
 
 

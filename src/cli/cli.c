@@ -27,13 +27,13 @@ int cli_ulong(const char *opt, const char *arg, unsigned long min, unsigned long
 int cli_double(const char *opt, const char *arg, double min, int min_open, double max, double *out,
 	       struct dnn_error *e)
 {
+	char iv[64];
 	double v;
 
 	if (util_parse_double(arg, &v) || v > max || v < min || (min_open && v == min))
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-				     "option '%s' needs a number %s %g%s%g, not '%s'", opt,
-				     min_open ? "above" : "from", min,
-				     min_open ? " and at most " : " to ", max, arg);
+				     "option '%s' needs a number in %s, not '%s'", opt,
+				     util_interval(iv, sizeof iv, min, min_open, max, 0), arg);
 	*out = v;
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include "ckpt.h"
 #include "cli.h"
 #include "cmds.h"
+#include "confusion.h"
 #include "data.h"
 #include "env.h"
 #include "loss.h"
@@ -31,13 +32,18 @@ static const char eval_usage[] =
     "\n"
     "Options:\n";
 
+/* Past CONFUSION_MAX_MATRIX classes, the confusions shown. */
+#define EVAL_TOP_CONFUSIONS 20
+
 /* Running sums of the metrics. */
 struct tally {
 	size_t n;
 	double wsum;	      /* the rows' weights (n without a weight column) */
 	const char *weight;   /* the weight column, when DATA has it */
 	double loss;	      /* summed over rows (times their weights), as in training */
-	double *confusion;    /* k x k: row = true class, column = predicted (weighted) */
+	struct dnn_confusion confusion; /* true class against predicted (weighted) */
+	struct dnn_confusion_cell *top; /* the confusions, largest first (print_*) */
+	size_t top_n;
 	double *sq, *abs_err; /* per target, in the target's units */
 	double *mean, *m2;    /* per target: Welford's mean and sum of squares */
 };
@@ -79,7 +85,8 @@ static void tally_batch(struct tally *ty, const struct dnn_model *m, const float
 		for (size_t i = 0; i < n; i++) {
 			size_t p = metrics_class(a + i * n_out, n_out);
 
-			ty->confusion[label[i] * m->n_classes + p] += w ? (double)w[i] : 1.0;
+			confusion_add(&ty->confusion, label[i], (uint32_t)p,
+				      w ? (double)w[i] : 1.0);
 			ty->wsum += w ? (double)w[i] : 1.0;
 		}
 	} else if (w) {
@@ -111,16 +118,13 @@ static double ratio(double a, double b)
 	return b > 0.0 ? a / b : (double)NAN;
 }
 
-/* Per class: precision, recall, F1 and support from the confusion matrix. */
-static void class_stats(const struct tally *ty, size_t k, size_t c, double *prec, double *rec,
-			double *f1, double *support)
+/* Per class: precision, recall, F1 and support from the confusion counts. */
+static void class_stats(const struct tally *ty, size_t c, double *prec, double *rec, double *f1,
+			double *support)
 {
-	double tp = ty->confusion[c * k + c], pred = 0.0, truth = 0.0;
+	double tp = ty->confusion.right[c], pred = ty->confusion.predicted[c];
+	double truth = ty->confusion.truth[c];
 
-	for (size_t j = 0; j < k; j++) {
-		pred += ty->confusion[j * k + c];
-		truth += ty->confusion[c * k + j];
-	}
 	*prec = ratio(tp, pred);
 	*rec = ratio(tp, truth);
 	*f1 = isnan(*prec) || isnan(*rec) || *prec + *rec == 0.0
@@ -134,7 +138,7 @@ static double accuracy(const struct tally *ty, size_t k)
 	double right = 0.0;
 
 	for (size_t c = 0; c < k; c++)
-		right += ty->confusion[c * k + c];
+		right += ty->confusion.right[c];
 	return ratio(right, ty->wsum);
 }
 
@@ -155,6 +159,57 @@ static size_t column_width(const char *name)
 	size_t n = cli_shown_len(name);
 
 	return n > 7 ? n : 7;
+}
+
+/* The confusion matrix, its rows' names w wide. */
+static void print_matrix(const struct tally *ty, const struct dnn_model *m, size_t w)
+{
+	size_t k = m->n_classes;
+
+	printf("\nconfusion (rows: true class, columns: predicted)\n%-*s", (int)w, "");
+	for (size_t c = 0; c < k; c++) {
+		fputs("  ", stdout);
+		cli_write_shown(stdout, m->class_names[c], -(int)column_width(m->class_names[c]));
+	}
+	putchar('\n');
+	for (size_t r = 0; r < k; r++) {
+		cli_write_shown(stdout, m->class_names[r], (int)w);
+		for (size_t c = 0; c < k; c++) {
+			fputs("  ", stdout);
+			print_count(ty, (int)column_width(m->class_names[c]),
+				    ty->confusion.matrix[r * k + c]);
+		}
+		putchar('\n');
+	}
+}
+
+/* Past CONFUSION_MAX_MATRIX classes: the EVAL_TOP_CONFUSIONS largest
+ * off-diagonal cells, one line each (true class, predicted, count). */
+static void print_top(const struct tally *ty, const struct dnn_model *m)
+{
+	size_t n = ty->top_n < EVAL_TOP_CONFUSIONS ? ty->top_n : EVAL_TOP_CONFUSIONS;
+	size_t wt = 4, wp = 9;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t a = cli_shown_len(m->class_names[ty->top[i].truth]);
+		size_t b = cli_shown_len(m->class_names[ty->top[i].pred]);
+
+		wt = a > wt ? a : wt;
+		wp = b > wp ? b : wp;
+	}
+	printf("\nconfusion: %zu classes, more than %d: the %zu largest of %zu confusions\n",
+	       m->n_classes, CONFUSION_MAX_MATRIX, n, ty->top_n);
+	if (!n)
+		return;
+	printf("%-*s  %-*s  %7s\n", (int)wt, "true", (int)wp, "predicted", "count");
+	for (size_t i = 0; i < n; i++) {
+		cli_write_shown(stdout, m->class_names[ty->top[i].truth], (int)wt);
+		fputs("  ", stdout);
+		cli_write_shown(stdout, m->class_names[ty->top[i].pred], (int)wp);
+		fputs("  ", stdout);
+		print_count(ty, 7, ty->top[i].count);
+		putchar('\n');
+	}
 }
 
 /* The tables of dnn eval; names shown with their control characters
@@ -193,26 +248,16 @@ static void print_text(const struct tally *ty, const struct dnn_model *m)
 	for (size_t c = 0; c < k; c++) {
 		double p, r, f, s;
 
-		class_stats(ty, k, c, &p, &r, &f, &s);
+		class_stats(ty, c, &p, &r, &f, &s);
 		cli_write_shown(stdout, m->class_names[c], (int)w);
 		printf("  %9.4f  %9.4f  %9.4f  ", p, r, f);
 		print_count(ty, 7, s);
 		putchar('\n');
 	}
-	printf("\nconfusion (rows: true class, columns: predicted)\n%-*s", (int)w, "");
-	for (size_t c = 0; c < k; c++) {
-		fputs("  ", stdout);
-		cli_write_shown(stdout, m->class_names[c], -(int)column_width(m->class_names[c]));
-	}
-	putchar('\n');
-	for (size_t r = 0; r < k; r++) {
-		cli_write_shown(stdout, m->class_names[r], (int)w);
-		for (size_t c = 0; c < k; c++) {
-			fputs("  ", stdout);
-			print_count(ty, (int)column_width(m->class_names[c]), ty->confusion[r * k + c]);
-		}
-		putchar('\n');
-	}
+	if (ty->confusion.matrix)
+		print_matrix(ty, m, w);
+	else
+		print_top(ty, m);
 }
 
 /* A count in JSON: a whole number without weights, else a number. */
@@ -222,6 +267,43 @@ static void json_count(const struct tally *ty, double v)
 		cli_write_json_number(stdout, v);
 	else
 		printf("%.0f", v);
+}
+
+/* ,"confusion":[[...],...]: the k x k matrix. */
+static void json_matrix(const struct tally *ty, size_t k)
+{
+	fputs(",\"confusion\":[", stdout);
+	for (size_t r = 0; r < k; r++) {
+		putchar(r ? ',' : '[');
+		if (r)
+			putchar('[');
+		for (size_t c = 0; c < k; c++) {
+			if (c)
+				putchar(',');
+			json_count(ty, ty->confusion.matrix[r * k + c]);
+		}
+		putchar(']');
+	}
+	putchar(']');
+}
+
+/* Past CONFUSION_MAX_MATRIX classes: "confusion" null, how many cells are
+ * off the diagonal, and the largest of them. */
+static void json_top(const struct tally *ty, const struct dnn_model *m)
+{
+	size_t n = ty->top_n < EVAL_TOP_CONFUSIONS ? ty->top_n : EVAL_TOP_CONFUSIONS;
+
+	printf(",\"confusion\":null,\"n_confusions\":%zu,\"top_confusions\":[", ty->top_n);
+	for (size_t i = 0; i < n; i++) {
+		fputs(i ? ",{\"true\":" : "{\"true\":", stdout);
+		cli_write_json_string(stdout, m->class_names[ty->top[i].truth]);
+		fputs(",\"predicted\":", stdout);
+		cli_write_json_string(stdout, m->class_names[ty->top[i].pred]);
+		fputs(",\"count\":", stdout);
+		json_count(ty, ty->top[i].count);
+		putchar('}');
+	}
+	putchar(']');
 }
 
 static void print_json(const struct tally *ty, const struct dnn_model *m)
@@ -263,7 +345,7 @@ static void print_json(const struct tally *ty, const struct dnn_model *m)
 	for (size_t c = 0; c < k; c++) {
 		double p, r, f, s;
 
-		class_stats(ty, k, c, &p, &r, &f, &s);
+		class_stats(ty, c, &p, &r, &f, &s);
 		fputs(c ? ",{\"name\":" : "{\"name\":", stdout);
 		cli_write_json_string(stdout, m->class_names[c]);
 		fputs(",\"precision\":", stdout);
@@ -276,19 +358,12 @@ static void print_json(const struct tally *ty, const struct dnn_model *m)
 		json_count(ty, s);
 		putchar('}');
 	}
-	fputs("],\"confusion\":[", stdout);
-	for (size_t r = 0; r < k; r++) {
-		putchar(r ? ',' : '[');
-		if (r)
-			putchar('[');
-		for (size_t c = 0; c < k; c++) {
-			if (c)
-				putchar(',');
-			json_count(ty, ty->confusion[r * k + c]);
-		}
-		putchar(']');
-	}
-	fputs("]}\n", stdout);
+	putchar(']');
+	if (ty->confusion.matrix)
+		json_matrix(ty, k);
+	else
+		json_top(ty, m);
+	fputs("}\n", stdout);
 }
 
 /* One batch's buffers: inputs, truth (values or classes), targets in the
@@ -310,7 +385,8 @@ static void batch_free(struct batch *b)
 
 static void tally_free(struct tally *ty)
 {
-	free(ty->confusion);
+	confusion_free(&ty->confusion);
+	free(ty->top);
 	free(ty->sq);
 	free(ty->abs_err);
 	free(ty->mean);
@@ -330,13 +406,13 @@ static int eval_alloc(struct batch *b, struct tally *ty, struct dnn_model *m, si
 	b->pred = util_malloc_array(batch * n_out, sizeof *b->pred);
 	b->label = util_malloc_array(batch, sizeof *b->label);
 	b->w = util_malloc_array(batch, sizeof *b->w);
-	ty->confusion = util_calloc_array(k ? k * k : 1, sizeof *ty->confusion);
 	ty->sq = util_calloc_array(n_out, sizeof *ty->sq);
 	ty->abs_err = util_calloc_array(n_out, sizeof *ty->abs_err);
 	ty->mean = util_calloc_array(n_out, sizeof *ty->mean);
 	ty->m2 = util_calloc_array(n_out, sizeof *ty->m2);
-	if (!b->x || !b->y || !b->t || !b->pred || !b->w || !b->label || !ty->confusion || !ty->sq ||
-	    !ty->abs_err || !ty->mean || !ty->m2 || net_reserve(m->net, batch, e)) {
+	if (confusion_init(&ty->confusion, k) || !b->x || !b->y || !b->t || !b->pred || !b->w ||
+	    !b->label || !ty->sq || !ty->abs_err || !ty->mean || !ty->m2 ||
+	    net_reserve(m->net, batch, e)) {
 		if (!e->code)
 			dnn_error_oom(e);
 		return -1;
@@ -403,6 +479,10 @@ static int eval_rows(struct dnn_model *m, const char *data_path, struct dnn_csv_
 		prepare_inputs(m, b.x, n);
 		/* Targets in the form the loss wants, as in training. */
 		prepare_targets(m, b.label, b.y, n, n_out, b.t);
+		if (m->task == DNN_TASK_CLASSIFICATION && confusion_reserve(&ty->confusion, n)) {
+			dnn_error_oom(e);
+			goto out;
+		}
 		tally_batch(ty, m, net_forward(m->net, b.x, n), b.t, b.label, b.y,
 			    ty->weight ? b.w : NULL, b.pred, n);
 	}
@@ -414,6 +494,11 @@ static int eval_rows(struct dnn_model *m, const char *data_path, struct dnn_csv_
 	if (ty->n == 0) {
 		dnn_error_set(e, DNN_EX_DATA, strcmp(data_path, "-") ? data_path : "<stdin>", 0, 0,
 			      "no data rows");
+		goto out;
+	}
+	if (m->task == DNN_TASK_CLASSIFICATION && !ty->confusion.matrix &&
+	    (ty->top_n = confusion_top(&ty->confusion, &ty->top)) == SIZE_MAX) {
+		dnn_error_oom(e);
 		goto out;
 	}
 	rc = 0;
@@ -459,7 +544,8 @@ out:
 
 int cmd_eval(int argc, char **argv, struct dnn_error *e)
 {
-	struct dnn_csv_opts csv = {.delimiter = ',', .header = 1};
+	/* Unset: the format the model was trained on (model_csv_defaults). */
+	struct dnn_csv_opts csv = {.delimiter = '\0', .header = -1};
 	struct dnn_model m = {0};
 	unsigned long batch = 256;
 	double min_acc = -1.0;
@@ -471,9 +557,13 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 			   "exit with status 1 when the accuracy is below X\n"
 			   "(classification)"),
 		OPT__BATCH(&batch),
+		OPT_SET_INT(0, "header", &csv.header, 1,
+			    "DATA has a header row (the default, unless the\n"
+			    "model was trained on data without one)"),
 		OPT__NO_HEADER(&csv, "DATA has no header row: its columns are those of\n"
 				     "the training file, in order"),
-		OPT__DELIMITER(&csv, "field separator of DATA (default ','; 'tab')"),
+		OPT__DELIMITER(&csv, "field separator of DATA (default: the training\n"
+				     "data's, else ','; 'tab')"),
 		OPT__UNKNOWN(&unknown_ignore, "a category that training did not see: 'error'\n"
 					      "(the default) or 'ignore'"),
 		OPT__HELP(),
@@ -491,6 +581,7 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 		return -1;
 	if (ckpt_load(&m, model_path, e))
 		return -1;
+	model_csv_defaults(&m, &csv);
 	rc = eval_model(&m, model_path, data_path, &csv, unknown_ignore, batch, json, min_acc, e);
 	model_free(&m);
 	return rc;

@@ -224,7 +224,8 @@ static void layer_figures(struct gc_work *g, size_t l, double floor_)
 	}
 }
 
-/* The table, one line per row with parameters, named by its spec layer;
+/* The table, one line per row with parameters, numbered as dnn info numbers
+ * layers (from 1: layer l + 1 is the spec's layers[l]);
  * the largest relative error (-1 when no parameter was checked) and its
  * row. */
 static double print_layers(struct gc_work *g, size_t *worst_layer)
@@ -246,7 +247,7 @@ static double print_layers(struct gc_work *g, size_t *worst_layer)
 		layer_figures(g, l, floor_);
 		if (r->checked)
 			param_name(ly, r->worst, name, sizeof name);
-		printf("%-5zu  %-10s  %6zu  %7zu  %5zu  %13.3e  %13.3e  %s\n", ly->spec_layer,
+		printf("%-5zu  %-10s  %6zu  %7zu  %5zu  %13.3e  %13.3e  %s\n", ly->spec_layer + 1,
 		       ly->act->name, layer_n_params(ly), r->checked, r->kinks, r->max_abs, r->max_rel,
 		       name);
 		if (r->checked && (worst_rel < 0.0 || r->max_rel > worst_rel || isnan(r->max_rel))) {
@@ -272,15 +273,15 @@ static int verdict(const struct gc_work *g, double worst_rel, size_t worst_layer
 	if (!(worst_rel <= tolerance)) {
 		fflush(stdout);
 		return dnn_error_set(e, DNN_EX_FAIL, NULL, 0, 0,
-				     "gradient check failed: relative error %.3e at layers[%zu] "
-				     "%s (backpropagation %.9g, finite differences %.9g) exceeds "
-				     "the tolerance %g",
-				     worst_rel, worst_layer, name, r->worst_bp, r->worst_fd,
-				     tolerance);
+				     "gradient check failed: relative error %.3e at layer %zu "
+				     "(layers[%zu]) %s (backpropagation %.9g, finite differences "
+				     "%.9g) exceeds the tolerance %g",
+				     worst_rel, worst_layer + 1, worst_layer, name, r->worst_bp,
+				     r->worst_fd, tolerance);
 	}
-	printf("ok: largest relative error %.3e at layers[%zu] %s, tolerance %g, over %zu "
-	       "row%s\n",
-	       worst_rel, worst_layer, name, tolerance, n, n == 1 ? "" : "s");
+	printf("ok: largest relative error %.3e at layer %zu (layers[%zu]) %s, tolerance %g, over "
+	       "%zu row%s\n",
+	       worst_rel, worst_layer + 1, worst_layer, name, tolerance, n, n == 1 ? "" : "s");
 	return 0;
 }
 
@@ -291,7 +292,7 @@ int cmd_gradcheck_tampered(int argc, char **argv, void (*tamper)(struct dnn_net 
 			    .params = 500,
 			    .epsilon = 1e-6,
 			    .tolerance = 1e-3,
-			    .csv = {.delimiter = ',', .header = 1}};
+			    .csv = {.delimiter = '\0', .header = -1}};
 	struct dnn_prepared p;
 	struct gc_work g = {0};
 	struct dnn_rng rng;

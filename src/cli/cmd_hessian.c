@@ -135,7 +135,8 @@ struct curvature {
 	size_t rows, params, steps, n_top;
 	double loss, grad_norm;
 	const double *top;	/* n_top, descending */
-	double lmax, lmin, hvp_check, tolerance;
+	double lmax, lmin, tolerance;
+	struct dnn_hvp_check check;
 	int negative;
 };
 
@@ -148,8 +149,27 @@ static void json_num(double v)
 		fputs("null", stdout);
 }
 
+/* Why the cross-check proves nothing, into buf; buf. */
+static const char *check_reason(const struct curvature *c, char *buf, size_t size)
+{
+	if (c->check.kinks)
+		snprintf(buf, size,
+			 "the finite differences cross a relu or step kink at every step down to "
+			 "%g, and on %zu rows each crossing adds its jump / (2 step rows); more "
+			 "rows (--samples) dilute it",
+			 c->check.step, c->rows);
+	else
+		snprintf(buf, size,
+			 "no kink crossed, yet the difference is above %g: the loss is too curved "
+			 "or too flat along v for finite differences in double precision",
+			 HVP_CHECK_TOLERANCE);
+	return buf;
+}
+
 static void print_json(const struct curvature *c)
 {
+	char reason[256];
+
 	printf("{\"rows\":%zu,\"parameters\":%zu,\"iterations\":%zu,\"loss\":", c->rows,
 	       c->params, c->steps);
 	json_num(c->loss);
@@ -172,12 +192,22 @@ static void print_json(const struct curvature *c)
 	fputs(",\"max_stable_learning_rate\":", stdout);
 	json_num(c->lmax > 0.0 ? 2.0 / c->lmax : (double)NAN);
 	fputs(",\"hvp_fd_relative_difference\":", stdout);
-	json_num(c->hvp_check);
+	json_num(c->check.rel);
+	fputs(",\"hvp_fd_step\":", stdout);
+	json_num(c->check.step);
+	printf(",\"cross_check\":\"%s\",\"cross_check_reason\":",
+	       c->check.ok ? "ok" : "unreliable");
+	if (c->check.ok)
+		fputs("null", stdout);
+	else
+		cli_write_json_string(stdout, check_reason(c, reason, sizeof reason));
 	fputs("}\n", stdout);
 }
 
 static void print_text(const struct curvature *c)
 {
+	char reason[256];
+
 	printf("rows %zu  parameters %zu  lanczos steps %zu  loss %.6g  gradient norm %.3g\n",
 	       c->rows, c->params, c->steps, c->loss, c->grad_norm);
 	printf("top eigenvalues of the Hessian:\n");
@@ -196,13 +226,21 @@ static void print_text(const struct curvature *c)
 	} else {
 		printf("no positive curvature: the Hessian bounds no step size\n");
 	}
-	printf("cross-check: |Hv - finite differences| / |Hv| = %.3g\n", c->hvp_check);
+	printf("cross-check: |Hv - finite differences| / |Hv| = %.3g (step %g): ", c->check.rel,
+	       c->check.step);
+	if (c->check.ok && c->check.tries > 1)
+		printf("ok (at the larger steps the finite differences crossed a relu or step "
+		       "kink)\n");
+	else if (c->check.ok)
+		printf("ok\n");
+	else
+		printf("unreliable: %s\n", check_reason(c, reason, sizeof reason));
 }
 
 int cmd_hessian(int argc, char **argv, struct dnn_error *e)
 {
 	struct hs_args a = {
-		.tolerance = -1.0, .sigma = (double)NAN, .csv = {.delimiter = ',', .header = 1}};
+		.tolerance = -1.0, .sigma = (double)NAN, .csv = {.delimiter = '\0', .header = -1}};
 	struct dnn_prepared p;
 	struct dnn_rng rng;
 	struct curvature c = {0};
@@ -245,7 +283,7 @@ int cmd_hessian(int argc, char **argv, struct dnn_error *e)
 		goto out;
 	}
 	if (hvp_analyse(p.model.net, p.x, p.t, p.n, m, &rng, ritz, &n_ritz, &c.loss,
-			    &c.grad_norm, &c.hvp_check, e))
+			    &c.grad_norm, &c.check, e))
 		goto out;
 	c.rows = p.n;
 	c.params = P;

@@ -113,6 +113,18 @@ static void text_columns(const struct dnn_model *m)
 	}
 	printf("missing      %s\n",
 	       m->fill ? "filled with the training means" : "an error (no fill values)");
+	/* The training data's format, when not the default, as predict and
+	 * eval take it. */
+	if (m->csv_no_header || m->csv_delimiter) {
+		char d = m->csv_delimiter ? m->csv_delimiter : ',';
+
+		printf("data format  %s, delimiter ",
+		       m->csv_no_header ? "no header row" : "a header row");
+		if (d == '\t')
+			fputs("tab\n", stdout);
+		else
+			printf("'%c'\n", d);
+	}
 }
 
 /* The history line: epochs, loss from first to last, the best epochs and
@@ -364,6 +376,15 @@ static void json_number_field(const char *name, double v)
 	cli_write_json_number(stdout, v);
 }
 
+/* ,"name":epoch, or null for 0 (no such epoch: no validation, or all NaN). */
+static void json_epoch_field(const char *name, size_t epoch)
+{
+	if (epoch)
+		printf(",\"%s\":%zu", name, epoch);
+	else
+		printf(",\"%s\":null", name);
+}
+
 /* "history": the epochs and the first, final and best figures. */
 static void json_history(const struct dnn_history *h)
 {
@@ -376,10 +397,10 @@ static void json_history(const struct dnn_history *h)
 		json_number_field("first_loss", h->epochs[0].loss);
 		json_number_field("final_loss", last->loss);
 		json_number_field("best_loss", b ? h->epochs[b - 1].loss : (double)NAN);
-		printf(",\"best_epoch\":%zu", b);
+		json_epoch_field("best_epoch", b);
 		json_number_field("final_val_loss", last->val_loss);
 		json_number_field("best_val_loss", bv ? h->epochs[bv - 1].val_loss : (double)NAN);
-		printf(",\"best_val_epoch\":%zu", bv);
+		json_epoch_field("best_val_epoch", bv);
 		json_number_field("final_accuracy", last->accuracy);
 		json_number_field("final_val_accuracy", last->val_accuracy);
 	}
@@ -406,12 +427,24 @@ static void json_compact(const char *s)
 	}
 }
 
+/* "data_format": the training data's format, as predict and eval take it. */
+static void json_data_format(const struct dnn_model *m)
+{
+	char d[2] = {m->csv_delimiter ? m->csv_delimiter : ',', '\0'};
+
+	printf(",\"data_format\":{\"header\":%s,\"delimiter\":",
+	       m->csv_no_header ? "false" : "true");
+	cli_write_json_string(stdout, d);
+	putchar('}');
+}
+
 /* The model as one JSON object on one line (dnn(1), info --json). */
 static void print_json(const struct dnn_model *m, const char *name)
 {
 	json_file_and_net(m, name);
 	json_columns_and_classes(m);
 	json_history(&m->history);
+	json_data_format(m);
 	/* The spec is JSON (ckpt_load checks it): embedded, on one line. */
 	fputs(",\"spec\":", stdout);
 	json_compact(m->spec_json);

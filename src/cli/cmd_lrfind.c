@@ -235,13 +235,19 @@ static int write_plot(struct dnn_afile *af, const char *path, const double *lr,
 static void print_result(const double *lr, const double *loss, const double *smooth,
 			 size_t n_done, size_t steps, size_t at, double suggestion, int quiet)
 {
+	int w;
+
 	if (quiet) {
 		printf("%.3g\n", suggestion);
 		return;
 	}
-	printf("step  learning_rate  loss  smoothed_loss\n");
+	/* Right-aligned columns, each as wide as its header or as %.6g's widest
+	 * (-1.23457e-06), the step's as its largest. */
+	w = snprintf(NULL, 0, "%zu", steps);
+	w = w < 4 ? 4 : w;
+	printf("%*s  %13s  %12s  %13s\n", w, "step", "learning_rate", "loss", "smoothed_loss");
 	for (size_t k = 0; k < n_done; k++)
-		printf("%zu  %.6g  %.6g  %.6g\n", k + 1, lr[k], loss[k], smooth[k]);
+		printf("%*zu  %13.6g  %12.6g  %13.6g\n", w, k + 1, lr[k], loss[k], smooth[k]);
 	if (n_done < steps)
 		printf("stopped at step %zu: the smoothed loss exploded\n", n_done);
 	printf("lowest smoothed loss %.6g at learning rate %.6g (step %zu)\n", smooth[at], lr[at],

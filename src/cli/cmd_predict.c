@@ -165,7 +165,8 @@ out:
 
 int cmd_predict(int argc, char **argv, struct dnn_error *e)
 {
-	struct dnn_csv_opts csv = {.delimiter = ',', .header = 1};
+	/* Unset: the format the model was trained on (model_csv_defaults). */
+	struct dnn_csv_opts csv = {.delimiter = '\0', .header = -1};
 	struct dnn_model m = {0};
 	unsigned long batch = 256, threads = 0;
 	const char *data_path = "-";
@@ -179,11 +180,15 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 			 "predictions"),
 		OPT__BATCH(&batch),
 		OPT__THREADS(&threads),
+		OPT_SET_INT(0, "header", &csv.header, 1,
+			    "DATA has a header row (the default, unless the\n"
+			    "model was trained on data without one)"),
 		OPT__NO_HEADER(&csv, "DATA has no header row: its columns are the\n"
 				     "inputs in training order, or all the columns of\n"
 				     "the training file"),
 		OPT__DELIMITER(&csv, "field separator of DATA and of the output\n"
-				     "(default ','; 'tab' for tabs)"),
+				     "(default: the training data's, else ',';\n"
+				     "'tab' for tabs)"),
 		OPT__UNKNOWN(&unknown_ignore, "a category that training did not see is an\n"
 					      "'error' (the default) or 'ignore'd: all its\n"
 					      "one-hot inputs 0"),
@@ -205,6 +210,7 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 		return -1;
 	if (ckpt_load(&m, argv[optind], e))
 		return -1;
+	model_csv_defaults(&m, &csv);
 	if (proba && m.task != DNN_TASK_CLASSIFICATION) {
 		dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 			      "option '--proba' needs a classification model; %s is a "

@@ -70,6 +70,7 @@ static int check_args(int argc, char **argv, struct split_args *a, struct dnn_er
 static int test_count(const struct split_args *a, size_t n, const char *name, size_t *k,
 		      struct dnn_error *e)
 {
+	char iv[64];
 	double f = 0.2;
 	unsigned long rows;
 
@@ -86,9 +87,8 @@ static int test_count(const struct split_args *a, size_t n, const char *name, si
 	}
 	if (a->test && (util_parse_double(a->test, &f) || !(f > 0.0 && f < 1.0)))
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-				     "option '--test' needs a fraction above 0 and below 1, not "
-				     "'%s'",
-				     a->test);
+				     "option '--test' needs a fraction in %s, not '%s'",
+				     util_interval(iv, sizeof iv, 0.0, 1, 1.0, 1), a->test);
 	*k = split_count(f, n);
 	if (*k >= n)
 		return dnn_error_set(e, DNN_EX_DATA, name, 0, 0,

@@ -30,6 +30,17 @@ static int check_args(int argc, char **argv, struct train_args *a, struct dnn_er
 	const struct train_overrides *ov = &a->ov;
 
 	/* With --resume the spec comes from the checkpoint. */
+	if (a->resume_path && argc - optind == 2)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "with --resume the spec comes from the checkpoint '%s': give "
+				     "DATA alone, not '%s' too",
+				     a->resume_path, argv[optind]);
+	if (ov->more_epochs && (!a->resume_path || ov->epochs))
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     ov->epochs ? "options '--more-epochs' and '--epochs' exclude "
+						  "each other"
+						: "option '--more-epochs' continues a checkpoint: "
+						  "give it with --resume MODEL");
 	if (cli_input_operands(argc, argv, "SPEC", a->resume_path, "MODEL", "--resume",
 			       &a->spec_path, &a->data_path, e))
 		return -1;
@@ -150,6 +161,9 @@ static size_t rows_data(struct dnn_opt *out, struct train_args *a)
 			     "up to --epochs in all, with its spec, weights,\n"
 			     "optimizer state and history (writes MODEL\n"
 			     "unless -o is given)"),
+		OPT_STRING(0, "more-epochs", &ov->more_epochs, "N",
+			   "with --resume: train N epochs after the\n"
+			   "checkpoint's last (instead of --epochs)"),
 		OPT_FILENAME(0, "log", &a->log_path, "FILE", OPTC_FILE,
 			     "write one JSON object per epoch to FILE"),
 		OPT_FILENAME(0, "plot", &a->plot_path, "FILE", OPTC_FILE,
@@ -295,7 +309,8 @@ static int set_threads(unsigned long threads, struct dnn_error *e)
 
 int cmd_train(int argc, char **argv, struct dnn_error *e)
 {
-	struct train_args a = {.csv = {.delimiter = ',', .header = 1}};
+	/* The data's format unset: a resumed run takes the checkpoint's. */
+	struct train_args a = {.csv = {.delimiter = '\0', .header = -1}};
 	struct train_job j;
 	char *output;
 	int rc = parse_args(argc, argv, &a, e);

@@ -60,6 +60,15 @@ static void usage(FILE *f)
 	      f);
 }
 
+/* The short usage that a bare dnn prints on standard error: three lines. */
+static void short_usage(FILE *f)
+{
+	fputs("Usage: dnn COMMAND [OPTIONS] [ARGS]\nCommands:", f);
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(f, " %s", commands[i].name);
+	fputs(" help\nTry 'dnn --help' for more, or see dnn(1).\n", f);
+}
+
 static const struct command *find(const char *name)
 {
 	for (size_t i = 0; i < N_COMMANDS; i++)
@@ -242,7 +251,7 @@ int main(int argc, char **argv)
 	/* The gemm DNN_GEMM asks for, for every command. */
 	env_set_gemm();
 	if (argc < 2) {
-		usage(stderr);
+		short_usage(stderr);
 		return DNN_EX_USAGE;
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {

@@ -13,6 +13,7 @@
 #include "act.h"
 #include "afile.h"
 #include "ckpt.h"
+#include "cli.h"
 #include "data.h"
 #include "dist.h"
 #include "env.h"
@@ -195,6 +196,24 @@ static int load_resume(struct dnn_model *prev, const char *path, struct dnn_spec
 	return spec_parse_stored(spec, prev->spec_json, name, e);
 }
 
+/* --more-epochs N: the spec's epochs become the checkpoint's and N more,
+ * within the range of --epochs. */
+static int more_epochs(struct train_job *j, struct dnn_error *e)
+{
+	const struct dnn_hparam *h = hparam_find("epochs");
+	unsigned long n, done = (unsigned long)j->prev.history.n;
+
+	if (cli_ulong("--more-epochs", j->a->ov.more_epochs, 1, (unsigned long)h->max, &n, e))
+		return -1;
+	if (n > (unsigned long)h->max - done)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '--more-epochs': %lu epochs after the %lu of %s pass "
+				     "the most, %.0f",
+				     n, done, j->spec_name, h->max);
+	j->spec.epochs = done + n;
+	return 0;
+}
+
 /* Under MPI, standard input reaches rank 0 alone: a usage error. */
 static int check_stdin_shared(const struct train_job *j, struct dnn_error *e)
 {
@@ -238,6 +257,8 @@ int train_job_load(struct train_job *j, struct dnn_error *e)
 		return -1;
 	if (dist_agree(apply_overrides(&j->spec, &a->ov, j->auto_lr, e), e))
 		return -1;
+	if (a->ov.more_epochs && more_epochs(j, e))
+		return -1;
 	if (j->auto_lr && j->spec.optim.kind != DNN_OPT_SGD)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "'--learning-rate auto' is the step of sgd ((1 - momentum) / "
@@ -258,6 +279,72 @@ static int check_resume_data(const struct train_job *j, struct dnn_error *e)
 				      prev->n_cats,	 prev->net->n_in};
 
 	return rows_check_trained(&m, &j->d, j->data_name, j->spec_name, e);
+}
+
+/* The loss decides the task: warn when a classification's target looks
+ * like a number to predict: numbers all, with more classes than a tenth of
+ * the rows or with fractions among them. */
+static void warn_task(const struct train_job *j)
+{
+	const struct dnn_dataset *d = &j->d;
+	size_t rows = d->n_rows_total ? d->n_rows_total : d->n_rows, col = 0, frac = SIZE_MAX;
+	int numbers = d->n_classes > 0;
+	double v;
+
+	if (j->a->quiet || !j->root || j->a->resume_path || d->task != DNN_TASK_CLASSIFICATION)
+		return;
+	for (size_t k = 0; k < d->n_classes && numbers; k++) {
+		numbers = util_parse_double(d->class_names[k], &v) == 0;
+		if (numbers && frac == SIZE_MAX && v != floor(v))
+			frac = k;
+	}
+	while (col < d->n_cols && d->col_role[col] != DNN_COL_TARGET)
+		col++;
+	/* Text labels are classes, however many. */
+	if (col == d->n_cols || !numbers || (frac == SIZE_MAX && d->n_classes * 10 <= rows))
+		return;
+	if (frac != SIZE_MAX)
+		report_warn("target '%s' holds numbers with fractions (such as %s), taken as %zu "
+			    "class labels by the loss %s; to predict the number, set \"loss\": "
+			    "\"mse\" and a linear output",
+			    d->col_names[col], d->class_names[frac], d->n_classes,
+			    loss_name(j->spec.loss));
+	else
+		report_warn("target '%s' has %zu classes in %zu rows (more than a tenth of the "
+			    "rows) under the loss %s; to predict a number, set \"loss\": \"mse\" "
+			    "and a linear output",
+			    d->col_names[col], d->n_classes, rows, loss_name(j->spec.loss));
+}
+
+/* A resumed run's data is loaded like the checkpoint's (like): its columns'
+ * names, roles, targets and weight column, so that the file's columns are
+ * matched to them by name, in any order. */
+static int resume_like(const struct train_job *j, struct dnn_dataset *like, struct dnn_error *e)
+{
+	const struct dnn_model *prev = &j->prev;
+	const struct dnn_column_ref *w = j->spec.data.weight;
+
+	memset(like, 0, sizeof *like);
+	like->col_names = prev->col_names;
+	like->col_role = prev->col_role;
+	like->n_cols = prev->n_cols;
+	for (size_t c = 0; c < prev->n_cols; c++)
+		like->n_targets += prev->col_role[c] == DNN_COL_TARGET;
+	like->has_weight = w != NULL;
+	return w ? data_resolve_column(w, "weight", prev->col_names, prev->n_cols, j->spec_name,
+				       &like->weight_col, e)
+		 : 0;
+}
+
+/* The columns of a resumed run's data put in the checkpoint's order. */
+static int order_resume_data(struct train_job *j, struct dnn_error *e)
+{
+	const struct dnn_model *prev = &j->prev;
+	const struct dnn_trained m = {prev->col_names,	 prev->col_role,  prev->n_cols,
+				      prev->class_names, prev->n_classes, prev->cats,
+				      prev->n_cats,	 prev->net->n_in};
+
+	return rows_to_trained_order(&j->d, &m, j->data_name, j->spec_name, e);
 }
 
 /* --validation-data: its rows, loaded with the columns of the training data
@@ -293,11 +380,22 @@ int train_job_data(struct train_job *j, struct dnn_error *e)
 	    .task = s->loss == DNN_LOSS_MSE ? DNN_TASK_REGRESSION : DNN_TASK_CLASSIFICATION,
 	    .shard = j->shared,
 	};
+	struct dnn_dataset like;
 	double t_start = report_now();
 
+	model_csv_defaults(j->a->resume_path ? &j->prev : NULL, &dopts.csv);
+	j->csv = dopts.csv;
 	dopts.csv.missing_ok = s->data.missing == DNN_MISSING_MEAN;
+	if (j->a->resume_path) {
+		if (dist_agree(resume_like(j, &like, e), e))
+			return -1;
+		dopts.like = &like;
+	}
 	/* Collective: all ranks fail alike. */
 	if (data_load(&j->d, j->a->data_path, &dopts, e))
+		return -1;
+	dopts.like = NULL;
+	if (dist_agree(j->a->resume_path && order_resume_data(j, e), e))
 		return -1;
 	report_read(&j->rep, &j->d, j->data_name, report_now() - t_start, j->shared);
 	if (dist_agree(prepare_output_width(s, &j->d, j->spec_name, j->data_name, &j->n_out, e), e))
@@ -315,6 +413,7 @@ int train_job_data(struct train_job *j, struct dnn_error *e)
 			return -1;
 	}
 	j->n_train = j->d.n_rows - j->n_val;
+	warn_task(j);
 	return dist_agree(data_train_ids(&j->d, j->n_train, e), e);
 }
 
@@ -552,7 +651,7 @@ static int build_optim(struct train_job *j, struct dnn_error *e)
 	if (j->done >= s->epochs)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "%s has trained %lu epochs already; ask for more with "
-				     "--epochs",
+				     "--more-epochs N, or --epochs in all",
 				     j->spec_name, j->done);
 	j->model.history = j->prev.history;
 	memset(&j->prev.history, 0, sizeof j->prev.history);
@@ -728,6 +827,7 @@ static int fill_names(struct train_job *j, struct dnn_error *e)
 		return 0;
 	m->spec_json = spec_to_json(&j->spec);
 	m->writer = util_strdup("dnn " PACKAGE_VERSION);
+	model_set_csv(m, &j->csv);
 	m->written = env_write_time();
 	if (!m->spec_json || !m->writer)
 		return dnn_error_oom(e);

@@ -35,6 +35,7 @@ struct train_overrides {
 	    *clip_norm, *patience;
 	const char *label_smoothing, *max_norm, *class_weight, *weight;
 	const char *dropout, *input_dropout, *norm;
+	const char *more_epochs; /* --resume: epochs to train after the checkpoint's */
 	int nesterov;
 };
 
@@ -62,6 +63,7 @@ struct train_job {
 	int auto_lr;			   /* --learning-rate auto */
 	const char *spec_name, *data_name; /* for messages ("<stdin>" for '-') */
 	struct report rep;
+	struct dnn_csv_opts csv; /* the data's format, the checkpoint's by default */
 	/* load */
 	struct dnn_spec spec;
 	struct dnn_model prev; /* --resume: the checkpoint */

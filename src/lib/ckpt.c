@@ -479,6 +479,11 @@ static int parse_cats(struct loader *ld, struct dnn_model *m)
 		if (r.overrun || !rbuf_fits(&r, n, 8))
 			return sect_err(ld, S_CATS,
 					"payload length %zu is too short for its contents", r.n);
+		/* Present exactly when COLS has categorical columns. */
+		if (n == 0)
+			return sect_err(ld, S_CATS,
+					"empty: the section is present only with "
+					"categorical columns");
 		if (n != n_catcols)
 			return sect_err(ld, S_CATS, "%lu columns, but COLS has %zu categorical",
 					(unsigned long)n, n_catcols);
@@ -552,6 +557,20 @@ static int parse_meta(struct loader *ld, struct dnn_model *m)
 	return 0;
 }
 
+/* csvf (ancillary): the format of the training data, a u8 header flag and
+ * the u8 delimiter. Being ancillary, a section that does not parse is
+ * ignored: the defaults hold. */
+static void parse_csvf(const struct loader *ld, struct dnn_model *m)
+{
+	const unsigned char *p = ld->fr.csvf;
+
+	if (!p || ld->fr.csvf_len != 2 || p[0] > 1 || !p[1] || p[1] == '"' || p[1] == '\n' ||
+	    p[1] == '\r')
+		return;
+	m->csv_no_header = !p[0];
+	m->csv_delimiter = p[1] == ',' ? 0 : (char)p[1];
+}
+
 /* SPEC: one JSON object (RFC 8259) in UTF-8, kept as a NUL-terminated
  * string, so that dnn info --json can embed it as it is. */
 static int parse_spec(struct loader *ld, struct dnn_model *m)
@@ -590,6 +609,7 @@ static int parse_sections(struct dnn_model *m, struct loader *ld)
 	    parse_norm(ld, m) || parse_fill(ld, m) || check_wght(ld) || parse_stat(ld) ||
 	    parse_hist(ld, m) || parse_spec(ld, m) || parse_meta(ld, m))
 		return -1;
+	parse_csvf(ld, m);
 	m->task = ld->task;
 	return 0;
 }

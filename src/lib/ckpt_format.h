@@ -39,6 +39,8 @@ struct ckpt_frame {
 	size_t meta_len;
 	const unsigned char *trst; /* the ancillary "trst" section */
 	size_t trst_len;
+	const unsigned char *csvf; /* the ancillary "csvf" section */
+	size_t csvf_len;
 };
 
 /* Verify the frame of the image buf (the magic, the version, the section

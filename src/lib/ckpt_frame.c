@@ -209,7 +209,7 @@ static int walk_on(struct walk *w, const unsigned char *b, size_t n, int eof, si
 }
 
 /* The table of the sections of a verified frame: the critical ones known,
- * none twice, none missing (but FILL, CATS and STAT), meta and trst. */
+ * none twice, none missing (but FILL, CATS and STAT), meta, trst and csvf. */
 static int frame_table(struct ckpt_frame *f, const unsigned char *buf, size_t size, struct walk *w)
 {
 	size_t end = size - CRC_SIZE;
@@ -232,6 +232,9 @@ static int frame_table(struct ckpt_frame *f, const unsigned char *buf, size_t si
 		} else if (memcmp(tag, "meta", 4) == 0) {
 			f->meta = buf + pos + SECT_HEADER_SIZE;
 			f->meta_len = len;
+		} else if (memcmp(tag, "csvf", 4) == 0) {
+			f->csvf = buf + pos + SECT_HEADER_SIZE;
+			f->csvf_len = len;
 		} else if (memcmp(tag, "trst", 4) == 0) {
 			if (f->trst)
 				return walk_err(w, "duplicate section 'trst'");

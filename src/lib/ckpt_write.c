@@ -192,8 +192,9 @@ static void put_numbers(struct dnn_wbuf *w, const struct dnn_model *m)
 }
 
 /* HIST: n_epochs, HIST_FIELDS, then the known fields of every epoch; then
- * the ancillary sections meta (the writer and the time of writing) and trst
- * (where training left off), which readers that do not know them skip. */
+ * the ancillary sections meta (the writer and the time of writing), trst
+ * (where training left off) and csvf (the data's format, when not the
+ * default), which readers that do not know them skip. */
 static void put_history(struct dnn_wbuf *w, const struct dnn_model *m)
 {
 	size_t s = sect_begin(w, "HIST");
@@ -219,6 +220,16 @@ static void put_history(struct dnn_wbuf *w, const struct dnn_model *m)
 	if (m->train_state) {
 		s = sect_begin(w, "trst");
 		wbuf_bytes(w, m->train_state, m->train_state_len);
+		sect_end(w, s);
+	}
+	/* The default format (a header row, commas) writes nothing, so that
+	 * such a model's bytes stay as they were. */
+	if (m->csv_no_header || (m->csv_delimiter && m->csv_delimiter != ',')) {
+		unsigned char f[2] = {!m->csv_no_header,
+				      (unsigned char)(m->csv_delimiter ? m->csv_delimiter : ',')};
+
+		s = sect_begin(w, "csvf");
+		wbuf_bytes(w, f, sizeof f);
 		sect_end(w, s);
 	}
 }

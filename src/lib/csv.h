@@ -14,8 +14,8 @@
 #include "num.h"
 
 struct dnn_csv_opts {
-	char delimiter;		/* ',' by default */
-	int header;		/* 1: the first row names the columns */
+	char delimiter;		/* ',' by default; 0: not given (model_csv_defaults) */
+	int header;		/* 1: the first row names the columns; -1: not given */
 	int missing_ok;		/* a missing input cell reads as NaN, not an error */
 };
 

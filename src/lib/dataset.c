@@ -375,6 +375,21 @@ static int cell_category(struct dnn_csv *c, size_t i, const char *col_name, stru
 	return 0;
 }
 
+/* A regression target that is no number (e set by csv_cell_number): the
+ * message says what the loss made of it, and what to write for a class
+ * label. Returns -1. */
+static int text_target(struct dnn_error *e)
+{
+	static const char hint[] = " in the target of a regression (loss mse, the default "
+				   "when the spec names none); for a class label set \"loss\": "
+				   "\"cross_entropy\" and a softmax output";
+	size_t n = strlen(e->msg);
+
+	if (strncmp(e->msg, "expected a number", 17) == 0 && n + sizeof hint <= sizeof e->msg)
+		memcpy(e->msg + n, hint, sizeof hint);
+	return -1;
+}
+
 /* Store the current row of c as row r of d; cat_tab[k] collects the
  * categories of the k-th categorical column. */
 static int take_row(struct dnn_dataset *d, struct dnn_csv *c, const size_t *slot,
@@ -399,7 +414,7 @@ static int take_row(struct dnn_dataset *d, struct dnn_csv *c, const size_t *slot
 		} else if (d->task == DNN_TASK_REGRESSION) {
 			if (csv_cell_number(c, i, d->col_names[i], 0, d->y + r * d->n_targets + slot[i],
 					e))
-				return -1;
+				return text_target(e);
 		} else {
 			size_t len, k;
 			int added;

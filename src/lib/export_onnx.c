@@ -483,6 +483,15 @@ static void put_prop(struct dnn_wbuf *w, const char *key, const void *v, size_t 
 	pb_close(w, at);
 }
 
+/* ,"name":epoch, or null for epoch 0 (no such epoch), as dnn info --json. */
+static void put_epoch(struct dnn_wbuf *b, const char *name, size_t epoch)
+{
+	if (epoch)
+		put_fmt(b, ",\"%s\":%zu", name, epoch);
+	else
+		put_fmt(b, ",\"%s\":null", name);
+}
+
 /* The history's summary as dnn info --json gives it. */
 static void put_json_history(struct dnn_wbuf *b, const struct dnn_history *h)
 {
@@ -498,11 +507,13 @@ static void put_json_history(struct dnn_wbuf *b, const struct dnn_history *h)
 		put_json_number(b, last->loss);
 		put_fmt(b, "%s", ",\"best_loss\":");
 		put_json_number(b, best ? h->epochs[best - 1].loss : (double)NAN);
-		put_fmt(b, ",\"best_epoch\":%zu,\"final_val_loss\":", best);
+		put_epoch(b, "best_epoch", best);
+		put_fmt(b, "%s", ",\"final_val_loss\":");
 		put_json_number(b, last->val_loss);
 		put_fmt(b, "%s", ",\"best_val_loss\":");
 		put_json_number(b, bv ? h->epochs[bv - 1].val_loss : (double)NAN);
-		put_fmt(b, ",\"best_val_epoch\":%zu,\"final_accuracy\":", bv);
+		put_epoch(b, "best_val_epoch", bv);
+		put_fmt(b, "%s", ",\"final_accuracy\":");
 		put_json_number(b, last->accuracy);
 		put_fmt(b, "%s", ",\"final_val_accuracy\":");
 		put_json_number(b, last->val_accuracy);

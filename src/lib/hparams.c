@@ -158,6 +158,8 @@ int hparam_check_json(const struct dnn_hparam *h, double v, const char *file, st
 int hparam_check_json_at(const struct dnn_hparam *h, const char *key, double v, const char *file,
 			 struct dnn_error *e)
 {
+	char iv[64];
+
 	if (hparam_in_range(h, v))
 		return 0;
 	if (h->type == DNN_HP_WHOLE)
@@ -167,27 +169,28 @@ int hparam_check_json_at(const struct dnn_hparam *h, const char *key, double v, 
 	if (isinf(h->max))
 		return dnn_error_set(e, DNN_EX_DATA, file, 0, 0, "%s: must be %s %g, got %g", key,
 				     h->min_open ? "above" : "at least", h->min, v);
-	return dnn_error_set(e, DNN_EX_DATA, file, 0, 0, "%s: must be %s %g to %s%g, got %g", key,
-			     h->min_open ? "above" : "from", h->min, h->max_open ? "below " : "",
-			     h->max, v);
+	return dnn_error_set(e, DNN_EX_DATA, file, 0, 0, "%s: must be in %s, got %g", key,
+			     util_interval(iv, sizeof iv, h->min, h->min_open, h->max, h->max_open),
+			     v);
 }
 
 /* The usage error for option argument arg out of h's range. */
 static int bad_arg(const struct dnn_hparam *h, const char *arg, struct dnn_error *e)
 {
+	char iv[64];
+
 	if (isinf(h->max))
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "option '%s' needs a %s %s %g, not '%s'", h->option, h->noun,
 				     h->min_open ? "above" : "of at least", h->min, arg);
-	if (h->type == DNN_HP_WHOLE || !h->min_open)
+	if (h->type == DNN_HP_WHOLE)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-				     "option '%s' needs a %s from %.*g to %s%.*g, not '%s'",
-				     h->option, h->noun, h->type == DNN_HP_WHOLE ? 17 : 6, h->min,
-				     h->max_open ? "below " : "", h->type == DNN_HP_WHOLE ? 17 : 6,
-				     h->max, arg);
-	return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-			     "option '%s' needs a %s above %g and %s %g, not '%s'", h->option,
-			     h->noun, h->min, h->max_open ? "below" : "at most", h->max, arg);
+				     "option '%s' needs a %s from %.17g to %.17g, not '%s'",
+				     h->option, h->noun, h->min, h->max, arg);
+	return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0, "option '%s' needs a %s in %s, not '%s'",
+			     h->option, h->noun,
+			     util_interval(iv, sizeof iv, h->min, h->min_open, h->max, h->max_open),
+			     arg);
 }
 
 int hparam_parse_arg(const struct dnn_hparam *h, const char *arg, double *out,

@@ -420,24 +420,37 @@ double hvp_hv(struct dnn_hvp *h, const double *w, const double *v, double *g, do
 	return loss;
 }
 
-int hvp_hv_fd(struct dnn_hvp *h, const double *w, const double *v, double eps, double *hv,
-	      struct dnn_error *e)
+/* hvp_hv_fd, and with crossed (may be NULL) whether a relu or step unit
+ * changed sides of its kink between w (the pattern `at` of a pass there) and
+ * w + eps v or w - eps v. */
+static int hv_fd_kinks(struct dnn_hvp *h, const double *w, const double *v, double eps, double *hv,
+		       unsigned long long at, int *crossed, struct dnn_error *e)
 {
 	size_t P = h->net->n_params;
 	double *wp = util_malloc_array(P, sizeof *wp);
+	unsigned long long plus;
 
 	if (!wp)
 		return dnn_error_oom(e);
 	for (size_t i = 0; i < P; i++)
 		wp[i] = w[i] + eps * v[i];
 	hvp_grad(h, wp, h->gp);
+	plus = hvp_kink_pattern(h);
 	for (size_t i = 0; i < P; i++)
 		wp[i] = w[i] - eps * v[i];
 	hvp_grad(h, wp, h->gm);
+	if (crossed)
+		*crossed = plus != at || hvp_kink_pattern(h) != at;
 	for (size_t i = 0; i < P; i++)
 		hv[i] = (h->gp[i] - h->gm[i]) / (2.0 * eps);
 	free(wp);
 	return 0;
+}
+
+int hvp_hv_fd(struct dnn_hvp *h, const double *w, const double *v, double eps, double *hv,
+	      struct dnn_error *e)
+{
+	return hv_fd_kinks(h, w, v, eps, hv, 0, NULL, e);
 }
 
 static double dot(const double *a, const double *b, size_t n)
@@ -512,16 +525,24 @@ static double norm2(const double *v, size_t n)
 	return sqrt(dot(v, v, n));
 }
 
+/* The steps the cross-check tries, largest first. */
+static const double check_steps[] = {1e-5, 1e-6, 1e-7};
+#define N_CHECK_STEPS (sizeof check_steps / sizeof check_steps[0])
+
 /* |H v - fd(v)| / |H v| for a random unit v: the R-operator against
- * finite differences of gradients, a cross-check of the curvature. */
-static int cross_check(struct dnn_hvp *h, const double *w, struct dnn_rng *rng, double *out,
-		       struct dnn_error *e)
+ * finite differences of gradients, a cross-check of the curvature, judged:
+ * a step whose differences cross a kink proves nothing, so smaller ones are
+ * tried until one crosses none. */
+static int cross_check(struct dnn_hvp *h, const double *w, struct dnn_rng *rng,
+		       struct dnn_hvp_check *out, struct dnn_error *e)
 {
 	size_t P = hvp_n_params(h);
 	double *v = util_malloc_array(P, sizeof *v), *hv = util_malloc_array(P, sizeof *hv);
 	double *fd = util_malloc_array(P, sizeof *fd), nv;
+	unsigned long long at;
 	int rc = -1;
 
+	memset(out, 0, sizeof *out);
 	if (!v || !hv || !fd) {
 		dnn_error_oom(e);
 		goto out;
@@ -532,12 +553,20 @@ static int cross_check(struct dnn_hvp *h, const double *w, struct dnn_rng *rng, 
 	for (size_t i = 0; i < P; i++)
 		v[i] /= nv;
 	hvp_hv(h, w, v, NULL, hv);
-	if (hvp_hv_fd(h, w, v, 1e-5, fd, e))
-		goto out;
-	for (size_t i = 0; i < P; i++)
-		fd[i] -= hv[i];
+	at = hvp_kink_pattern(h);
 	nv = norm2(hv, P);
-	*out = nv > 0.0 ? norm2(fd, P) / nv : norm2(fd, P);
+	for (size_t k = 0; k < N_CHECK_STEPS; k++) {
+		out->step = check_steps[k];
+		out->tries = k + 1;
+		if (hv_fd_kinks(h, w, v, out->step, fd, at, &out->kinks, e))
+			goto out;
+		for (size_t i = 0; i < P; i++)
+			fd[i] -= hv[i];
+		out->rel = nv > 0.0 ? norm2(fd, P) / nv : norm2(fd, P);
+		if (!out->kinks)
+			break;
+	}
+	out->ok = !out->kinks && out->rel <= HVP_CHECK_TOLERANCE;
 	rc = 0;
 out:
 	free(v);
@@ -548,7 +577,7 @@ out:
 
 int hvp_analyse(const struct dnn_net *net, const float *x, const float *t, size_t n,
 		    size_t m, struct dnn_rng *rng, double *ritz, size_t *n_ritz, double *loss,
-		    double *grad_norm, double *check, struct dnn_error *e)
+		    double *grad_norm, struct dnn_hvp_check *check, struct dnn_error *e)
 {
 	size_t P = net->n_params;
 	double *w = util_malloc_array(P, sizeof *w), *g = util_malloc_array(P, sizeof *g);

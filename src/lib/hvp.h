@@ -82,14 +82,28 @@ int hvp_lanczos(struct dnn_hvp *h, const double *w, size_t m, struct dnn_rng *rn
  * Ritz values converge. */
 int hvp_lanczos_top(struct dnn_hvp *h, const double *w, size_t m, struct dnn_rng *rng,
 		    size_t n_vec, double *ritz, size_t *n_ritz, double *vec, struct dnn_error *e);
+/* The largest |H v - fd| / |H v| a cross-check calls ok. */
+#define HVP_CHECK_TOLERANCE 1e-4
+
+/* The R-operator's H v against central finite differences of gradients, for
+ * a random unit v, judged. A difference whose step moves a relu or step unit
+ * across its kink measures the jump of the gradient there, not the
+ * curvature (each such unit and row adds about its jump / (2 step n)): then
+ * the steps 1e-5, 1e-6, 1e-7 are tried in turn until one crosses no kink. */
+struct dnn_hvp_check {
+	double rel;  /* |H v - fd| / |H v| at the last step tried */
+	double step; /* that step */
+	size_t tries; /* steps tried, 1 to 3 */
+	int kinks;   /* whether that step, too, crossed a kink */
+	int ok;	     /* no kink crossed and rel <= HVP_CHECK_TOLERANCE */
+};
 
 /* The curvature of net's loss on the n rows x, t at net's weights: the loss,
  * the gradient's norm, Ritz values of up to m Lanczos steps (ascending, in
- * ritz[0..*n_ritz)), and, if check is not NULL, |H v - fd| / |H v| for a
- * random unit v: the R-operator against finite differences of gradients. */
+ * ritz[0..*n_ritz)), and, if check is not NULL, the cross-check of H v. */
 int hvp_analyse(const struct dnn_net *net, const float *x, const float *t, size_t n, size_t m,
 		struct dnn_rng *rng, double *ritz, size_t *n_ritz, double *loss,
-		double *grad_norm, double *check, struct dnn_error *e);
+		double *grad_norm, struct dnn_hvp_check *check, struct dnn_error *e);
 
 /* A learning rate from the curvature of the loss at net's weights on the n
  * rows x, t (at most 2048 of them, evenly spaced): lr = (1 - momentum) /

@@ -7,6 +7,20 @@
 
 #include "util.h"
 
+void model_csv_defaults(const struct dnn_model *m, struct dnn_csv_opts *csv)
+{
+	if (csv->header < 0)
+		csv->header = m ? !m->csv_no_header : 1;
+	if (!csv->delimiter)
+		csv->delimiter = m && m->csv_delimiter ? m->csv_delimiter : ',';
+}
+
+void model_set_csv(struct dnn_model *m, const struct dnn_csv_opts *csv)
+{
+	m->csv_no_header = !csv->header;
+	m->csv_delimiter = csv->delimiter == ',' ? 0 : csv->delimiter;
+}
+
 void model_free(struct dnn_model *m)
 {
 	if (!m)

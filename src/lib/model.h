@@ -42,7 +42,19 @@ struct dnn_model {
 	 * "trst"; NULL when absent. */
 	unsigned char *train_state;
 	size_t train_state_len;
+	/* The format of the training data, stored as the ancillary section
+	 * "csvf" when it is not the default (a header row, commas): */
+	int csv_no_header;  /* 1: the file had no header row */
+	char csv_delimiter; /* its field separator; 0 for ',' */
 };
+
+/* Fill what the user did not give of csv (header -1, delimiter 0) from the
+ * format m was trained on, or (m NULL) with the defaults: a header row and
+ * commas. */
+void model_csv_defaults(const struct dnn_model *m, struct dnn_csv_opts *csv);
+
+/* Keep the format of the training data csv in m, for model_csv_defaults. */
+void model_set_csv(struct dnn_model *m, const struct dnn_csv_opts *csv);
 
 /* Free the members of m (not m itself) and zero it; safe on a zeroed or
  * half-loaded m, a no-op on NULL. */

@@ -48,6 +48,43 @@ double num_strtod(const char *s)
 	return v;
 }
 
+/* The digits at *p (up to end), moving *p past them: how many. */
+static size_t skip_digits(const char **p, const char *end)
+{
+	const char *q = *p;
+	size_t n;
+
+	while (q < end && (unsigned)(*q - '0') < 10)
+		q++;
+	n = (size_t)(q - *p);
+	*p = q;
+	return n;
+}
+
+int num_is_decimal(const char *s, size_t len)
+{
+	const char *p = s, *end = s + len;
+	size_t n;
+
+	if (p < end && (*p == '+' || *p == '-'))
+		p++;
+	n = skip_digits(&p, end);
+	if (p < end && *p == '.') {
+		p++;
+		n += skip_digits(&p, end);
+	}
+	if (!n)
+		return 0;
+	if (p < end && (*p | 0x20) == 'e') {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (!skip_digits(&p, end))
+			return 0;
+	}
+	return p == end;
+}
+
 /* strtof on a copy of s[0..len) in the "C" locale. */
 static int slow_path(const char *s, size_t len, float *out)
 {

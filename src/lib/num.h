@@ -16,4 +16,8 @@ int num_parse(const char *s, size_t len, float *out);
 /* strtod of the NUL-terminated s in the "C" locale, whatever the caller's. */
 double num_strtod(const char *s);
 
+/* Whether s[0..len) is in full a number of num_parse's syntax: the one rule
+ * for numbers in data and on the command line (no hex, inf, nan, blanks). */
+int num_is_decimal(const char *s, size_t len);
+
 #endif

@@ -189,6 +189,7 @@ static void data_opts(struct dnn_data_opts *o, const struct dnn_spec *s,
 {
 	memset(o, 0, sizeof *o);
 	o->csv = *csv;
+	model_csv_defaults(NULL, &o->csv);
 	o->csv.missing_ok = missing_ok;
 	o->targets = s->data.targets;
 	o->n_targets = s->data.n_targets;
@@ -323,6 +324,7 @@ int prepare_model(struct dnn_prepared *p, const char *model_path, const char *da
 	memset(p, 0, sizeof *p);
 	if (ckpt_load(&p->model, model_path, e))
 		return -1;
+	model_csv_defaults(&p->model, &co);
 	n_out = net_n_out(p->model.net);
 	n_tgt = p->model.task == DNN_TASK_CLASSIFICATION ? 1 : n_out;
 	if (spec_parse_stored(&p->spec, p->model.spec_json, display(model_path), e))

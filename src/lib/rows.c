@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "input.h"
+#include "num.h"
 #include "strtab.h"
 #include "util.h"
 
@@ -144,6 +145,120 @@ int rows_check_trained(const struct dnn_trained *m, const struct dnn_dataset *d,
 		return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
 				     "the inputs differ from those %s was trained on", model_name);
 	return 0;
+}
+
+/* ---- a resumed run's columns put in the checkpoint's order ---- */
+
+/* The columns of d in m's order (map[i]: d's column of m's column i), d
+ * checked to have m's columns and no other. */
+static int trained_map(const struct dnn_dataset *d, const struct dnn_trained *m, size_t *map,
+		       const char *data_name, const char *model_name, struct dnn_error *e)
+{
+	const unsigned all = ROWS_ROLE(DNN_COL_INPUT) | ROWS_ROLE(DNN_COL_TARGET) |
+			     ROWS_ROLE(DNN_COL_IGNORED) | ROWS_ROLE(DNN_COL_CATEGORICAL);
+	size_t bad = 0, dup = 0;
+	int got = rows_match(m, all, d->col_names, d->n_cols, map, &bad, &dup, e);
+
+	if (got < 0)
+		return -1;
+	if (got == ROWS_MISSING)
+		return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
+				     "column '%s', which %s was trained on, is missing",
+				     m->col_names[bad], model_name);
+	if (got == ROWS_REPEATED)
+		return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0, "column '%s' is given twice",
+				     d->col_names[dup]);
+	if (d->n_cols > m->n_cols) {
+		unsigned char *seen = calloc(d->n_cols, 1);
+		size_t c = 0;
+
+		if (!seen)
+			return dnn_error_oom(e);
+		for (size_t i = 0; i < m->n_cols; i++)
+			seen[map[i]] = 1;
+		while (seen[c])
+			c++;
+		free(seen);
+		return dnn_error_set(e, DNN_EX_DATA, data_name, 0, 0,
+				     "column '%s' is not one %s was trained on", d->col_names[c],
+				     model_name);
+	}
+	return 0;
+}
+
+/* d's names, roles, categorical columns and inputs permuted by map (as
+ * trained_map gives it); x into the new x of d->n_rows x d->n_in. */
+static void permute_columns(struct dnn_dataset *d, const size_t *map, char **names,
+			    unsigned char *role, struct dnn_catcol *cats, float *x)
+{
+	size_t in = 0, k = 0, w = d->weight_col;
+
+	for (size_t i = 0; i < d->n_cols; i++) {
+		size_t c = map[i], from = data_input_of(d->col_role, c, d->cats, d->n_cats);
+		const struct dnn_catcol *cat = data_cat_of(d->cats, d->n_cats, c);
+		size_t width = cat ? cat->n : from == SIZE_MAX ? 0 : 1;
+
+		names[i] = d->col_names[c];
+		role[i] = d->col_role[c];
+		if (d->has_weight && c == w)
+			d->weight_col = i;
+		if (cat) {
+			cats[k] = *cat;
+			cats[k].col = i;
+			cats[k++].first = in;
+		}
+		for (size_t r = 0; r < d->n_rows && width; r++)
+			memcpy(x + r * d->n_in + in, d->x + r * d->n_in + from, width * sizeof *x);
+		in += width;
+	}
+}
+
+int rows_to_trained_order(struct dnn_dataset *d, const struct dnn_trained *m, const char *data_name,
+			  const char *model_name, struct dnn_error *e)
+{
+	size_t *map = util_malloc_array(m->n_cols ? m->n_cols : 1, sizeof *map), cells;
+	char **names = NULL;
+	unsigned char *role = NULL;
+	struct dnn_catcol *cats = NULL;
+	float *x = NULL;
+	int rc = -1, moved = 0;
+
+	if (!map)
+		return dnn_error_oom(e);
+	if (trained_map(d, m, map, data_name, model_name, e))
+		goto out;
+	for (size_t i = 0; i < d->n_cols; i++)
+		moved |= map[i] != i;
+	rc = 0;
+	if (!moved)
+		goto out;
+	rc = -1;
+	names = util_malloc_array(d->n_cols, sizeof *names);
+	role = malloc(d->n_cols);
+	cats = util_malloc_array(d->n_cats ? d->n_cats : 1, sizeof *cats);
+	if (!names || !role || !cats || util_mul_overflow(d->n_rows, d->n_in, &cells) ||
+	    !(x = util_malloc_array(cells ? cells : 1, sizeof *x))) {
+		dnn_error_oom(e);
+		goto out;
+	}
+	permute_columns(d, map, names, role, cats, x);
+	free(d->col_names);
+	free(d->col_role);
+	free(d->cats);
+	free(d->x);
+	d->col_names = names;
+	d->col_role = role;
+	d->cats = cats;
+	d->x = x;
+	names = NULL, role = NULL, cats = NULL, x = NULL;
+	rc = 0;
+out:
+	free(map);
+	free(names);
+	free(role);
+	free(cats);
+	free(x);
+	return rc;
 }
 
 /* ---- validation rows appended to the training rows ---- */
@@ -537,6 +652,99 @@ static int reader_inputs(struct dnn_reader *r, char *const *col_names,
 	return 0;
 }
 
+/* Whether the text s, split at every byte d (quotes aside), holds the name
+ * of each of m's columns whose role is in the set roles. */
+static int split_holds(const char *s, char d, const struct dnn_trained *m, unsigned roles)
+{
+	for (size_t i = 0; i < m->n_cols; i++) {
+		size_t len = strlen(m->col_names[i]);
+		const char *p = s;
+		int found = 0;
+
+		if (!(roles & ROWS_ROLE(m->col_role[i])))
+			continue;
+		while (!found && p) {
+			const char *end = strchr(p, d);
+			size_t n = end ? (size_t)(end - p) : strlen(p);
+
+			found = n == len && memcmp(p, m->col_names[i], len) == 0;
+			p = end ? end + 1 : NULL;
+		}
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
+/* Whether one of m's column names is a number. */
+static int rows_has_number_name(const struct dnn_trained *m)
+{
+	for (size_t i = 0; i < m->n_cols; i++)
+		if (num_is_decimal(m->col_names[i], strlen(m->col_names[i])))
+			return 1;
+	return 0;
+}
+
+/* What may have gone wrong when the header's names (read with delimiter
+ * delim) lack a column of m, into buf ("" when nothing is clear): the same
+ * line split at another delimiter gives m's columns, or m was trained on a
+ * file without a header row. */
+static void header_hint(const struct dnn_trained *m, unsigned roles, char *const *names,
+			size_t n_names, char delim, char *buf, size_t size)
+{
+	static const char others[] = ",;\t|";
+	size_t len = 1, at = 0;
+	char *line;
+	int numbered = m->n_cols > 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < m->n_cols && numbered; i++) {
+		char want[32];
+
+		snprintf(want, sizeof want, "%zu", i);
+		numbered = strcmp(m->col_names[i], want) == 0;
+	}
+	if (numbered) {
+		snprintf(buf, size,
+			 "; the model was trained on data without a header row, whose columns "
+			 "are named 0, 1, ... (--no-header)");
+		return;
+	}
+	for (size_t i = 0; i < n_names; i++) {
+		len += strlen(names[i]) + 1;
+		/* A number where the model has none: a data row read as names. */
+		if (num_is_decimal(names[i], strlen(names[i])) && !rows_has_number_name(m)) {
+			snprintf(buf, size,
+				 "; the first line looks like data, not names (--no-header)");
+			return;
+		}
+	}
+	if (!(line = malloc(len)))
+		return;
+	for (size_t i = 0; i < n_names; i++) {
+		size_t n = strlen(names[i]);
+
+		memcpy(line + at, names[i], n);
+		at += n;
+		if (i + 1 < n_names)
+			line[at++] = delim;
+	}
+	line[at] = '\0';
+	for (const char *d = others; *d; d++) {
+		char shown[8] = "tab";
+
+		if (*d == delim || !split_holds(line, *d, m, roles))
+			continue;
+		if (*d != '\t')
+			snprintf(shown, sizeof shown, "'%c'", *d);
+		snprintf(buf, size,
+			 "; the header line reads as the model's columns with --delimiter %s",
+			 shown);
+		break;
+	}
+	free(line);
+}
+
 /* Read the header of r's file and match the model's inputs, then its
  * targets, to its columns by name (m: the model's columns). */
 static int reader_header(struct dnn_reader *r, const struct dnn_trained *m, struct dnn_error *e)
@@ -559,11 +767,14 @@ static int reader_header(struct dnn_reader *r, const struct dnn_trained *m, stru
 		got = rows_match(m, ROWS_ROLE(DNN_COL_TARGET), names, n_names, map, &bad, &dup, e);
 	for (size_t j = 0; got == ROWS_MATCHED && j < r->n_tgt; j++)
 		r->tgt_map[j] = map[r->tgt_train[j]];
-	if (got == ROWS_MISSING)
-		dnn_error_set(e, DNN_EX_DATA, r->csv->name, 0, 0, "%s column '%s' is missing",
+	if (got == ROWS_MISSING) {
+		char hint[160];
+
+		header_hint(m, inputs, names, n_names, r->csv->delim, hint, sizeof hint);
+		dnn_error_set(e, DNN_EX_DATA, r->csv->name, 0, 0, "%s column '%s' is missing%s",
 			      m->col_role[bad] == DNN_COL_TARGET ? "target" : "input",
-			      m->col_names[bad]);
-	else if (got == ROWS_REPEATED)
+			      m->col_names[bad], hint);
+	} else if (got == ROWS_REPEATED)
 		csv_duplicate_error(r->csv, names, dup, e);
 	for (size_t i = 0; got == ROWS_MATCHED && r->want_w && i < n_names; i++)
 		if (strcmp(names[i], r->w_name) == 0 && !r->has_w) {

@@ -49,6 +49,15 @@ int rows_match(const struct dnn_trained *m, unsigned roles, char *const *names, 
 int rows_check_trained(const struct dnn_trained *m, const struct dnn_dataset *d,
 		       const char *data_name, const char *model_name, struct dnn_error *e);
 
+/* Lay d, loaded with like = m's columns (dnn_data_opts), out as m was
+ * trained: its columns (all of m's names, none other, in any order) put in
+ * m's order, and with them the network inputs, the categorical columns and
+ * the weight column; nothing moves when they are in m's order already. 0,
+ * or an error (65, naming data_name and the column) for a column of m that
+ * d lacks or a column of d that m lacks; 70 when out of memory. */
+int rows_to_trained_order(struct dnn_dataset *d, const struct dnn_trained *m,
+			  const char *data_name, const char *model_name, struct dnn_error *e);
+
 /* Append the rows of v, loaded with like = d (dnn_data_opts), to d: their
  * inputs laid out as d's (numbers by column name, categories by name among
  * d's categories), their targets and classes as d's. Errors (65, naming

@@ -7,9 +7,12 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+
+#include "num.h"
 
 int util_mul_overflow(size_t a, size_t b, size_t *out)
 {
@@ -135,25 +138,30 @@ int util_parse_u64(const char *s, uint64_t *out)
 
 int util_parse_double(const char *s, double *out)
 {
-	char *end;
+	size_t len;
 	double v;
 
 	if (!s)
 		return -1;
 	while (is_blank(*s))
 		s++;
-	if (!*s)
+	len = strlen(s);
+	while (len && is_blank(s[len - 1]))
+		len--;
+	/* The syntax of numbers in data: no hex, no inf or nan. */
+	if (!num_is_decimal(s, len))
 		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || (errno == ERANGE && fabs(v) > 1.0))
-		return -1;
-	while (is_blank(*end))
-		end++;
-	if (*end || !isfinite(v))
+	v = num_strtod(s);
+	if (!isfinite(v))
 		return -1;
 	*out = v;
 	return 0;
+}
+
+const char *util_interval(char *buf, size_t n, double min, int min_open, double max, int max_open)
+{
+	snprintf(buf, n, "%c%g, %g%c", min_open ? '(' : '[', min, max, max_open ? ')' : ']');
+	return buf;
 }
 
 static char fold(char c)

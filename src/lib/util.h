@@ -28,8 +28,12 @@ int util_parse_long(const char *s, long min, long max, long *out);
 int util_is_digits(const char *s);
 /* Whole-string unsigned 64-bit decimal integer; 0 on success. */
 int util_parse_u64(const char *s, uint64_t *out);
-/* Whole-string finite number (leading/trailing blanks allowed); 0 on success. */
+/* Whole-string finite number of the data's syntax (num_is_decimal: no hex,
+ * inf or nan; leading/trailing blanks allowed); 0 on success. */
 int util_parse_double(const char *s, double *out);
+/* The interval from min to max as messages write a bounded range, into buf
+ * of size n: "[0, 1)", with "(" or ")" for an end that is left out; buf. */
+const char *util_interval(char *buf, size_t n, double min, int min_open, double max, int max_open);
 
 /* Levenshtein distance between a and b. */
 size_t util_edit_distance(const char *a, const char *b);
