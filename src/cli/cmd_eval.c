@@ -463,7 +463,7 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 	struct dnn_model m = {0};
 	unsigned long batch = 256;
 	double min_acc = -1.0;
-	int json = 0, unknown_ignore = 0, rc;
+	int json = 0, unknown_ignore = 0, precision = 0, rc;
 	const char *model_path, *data_path;
 	const struct dnn_opt rows[] = {
 		OPT_FLAG(0, "json", &json, "one JSON object instead of tables"),
@@ -471,6 +471,7 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 			   "exit with status 1 when the accuracy is below X\n"
 			   "(classification)"),
 		OPT__BATCH(&batch),
+		OPT__PRECISION(&precision),
 		OPT__NO_HEADER(&csv, "DATA has no header row: its columns are those of\n"
 				     "the training file, in order"),
 		OPT__DELIMITER(&csv, "field separator of DATA (default ','; 'tab')"),
@@ -486,6 +487,7 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 	rc = -1;
 	if (cli_input_operands(argc, argv, "MODEL", NULL, NULL, NULL, &model_path, &data_path, e))
 		return -1;
+	mat_set_precision(precision ? precision - 1 : MAT_PREC_FP32);
 	/* The gemm on DNN_THREADS threads, else one per CPU. */
 	if (env_set_threads(0, e))
 		return -1;

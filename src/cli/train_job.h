@@ -29,6 +29,7 @@
 struct train_overrides {
 	const char *epochs, *batch_size, *learning_rate, *momentum, *optimizer, *seed, *validation,
 	    *target, *ignore, *categorical, *missing;
+	int precision; /* --precision: 1 + DNN_PREC_*, 0 when not given */
 	const char *beta1, *beta2, *rho, *epsilon, *history_size, *weight_decay, *l1,
 	    *clip_norm, *patience;
 	const char *label_smoothing, *max_norm, *class_weight, *weight;

@@ -84,12 +84,13 @@ enum { MAT_PREC_FP32 = 0, MAT_PREC_BF16 = 1, MAT_PREC_AUTO = 2 };
 void mat_set_precision(int prec);
 int mat_precision(void);
 
-/* --precision auto's rule: bf16 for a product when the AVX512-BF16 kernel
- * runs and m, n and k are all at least MAT_BF16_AUTO_MIN_DIM and m n k at
- * least MAT_BF16_AUTO_MIN_FMA (measured: see dnn(1)). */
-#define MAT_BF16_AUTO_MIN_DIM 64
-#define MAT_BF16_AUTO_MIN_FMA 4194304.0
-/* Whether a product of this shape runs in bf16 at the current precision. */
+/* Whether a product of this shape runs in bf16 at the current precision.
+ * MAT_PREC_AUTO's rule, from measurements (dnn(1), --precision): bf16 only
+ * with a bf16 kernel faster than the fp32 gemm at that shape. Neither the
+ * emulation nor VDPBF16PS is, at any shape measured (VDPBF16PS sums 32
+ * products per instruction at a third of the rate of the two 16-product
+ * FMAs of the fp32 kernel on the Xeons measured), so auto is fp32 with the
+ * kernels this version has. */
 int mat_bf16_chosen(size_t m, size_t n, size_t k);
 
 /* mat_gemm_ex with op(A) and op(B) rounded to bfloat16 (mat_bf16_round) and
