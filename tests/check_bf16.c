@@ -130,7 +130,8 @@ static void check_case(int ta, int tb, size_t m, size_t n, size_t k, float alpha
 				s += v;
 				sa += fabs(v);
 			}
-			ref = (double)alpha * s + (beta != 0.0f ? (double)beta * C0[i * ldc + j] : 0.0);
+			ref = (double)alpha * s +
+			      (beta != 0.0f ? (double)beta * C0[i * ldc + j] : 0.0);
 			tol = (double)(k + 3) * 0x1p-24 *
 			      (fabs((double)alpha) * sa + fabs((double)beta * C0[i * ldc + j]));
 			if (relu) {
@@ -139,8 +140,8 @@ static void check_case(int ta, int tb, size_t m, size_t n, size_t k, float alpha
 				ref = ref > 0.0 ? ref : 0.0;
 			}
 			ck_assert_msg(fabs((double)C[i * ldc + j] - ref) <= tol + 1e-30,
-				      "ta=%d tb=%d m=%zu n=%zu k=%zu (%zu,%zu): %.9g vs %.9g", ta, tb,
-				      m, n, k, i, j, (double)C[i * ldc + j], ref);
+				      "ta=%d tb=%d m=%zu n=%zu k=%zu (%zu,%zu): %.9g vs %.9g", ta,
+				      tb, m, n, k, i, j, (double)C[i * ldc + j], ref);
 		}
 	free(A);
 	free(B);
@@ -159,8 +160,7 @@ static int cpu_has(int k)
 	__builtin_cpu_init();
 	if (k == MAT_BF16_AVX512)
 		return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-		       __builtin_cpu_supports("avx512vl") &&
-		       __builtin_cpu_supports("avx512bf16");
+		       __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
 	return 1;
 #else
 	return k == MAT_BF16_EMULATED;
@@ -176,8 +176,7 @@ static int use_kernel(size_t i)
 		printf("check_bf16: skipping the %s kernel: this CPU lacks it\n", kernel_names[i]);
 		return 0;
 	}
-	ck_assert_msg(cpu_has(kernels[i]), "%s available without what it needs",
-		      kernel_names[i]);
+	ck_assert_msg(cpu_has(kernels[i]), "%s available without what it needs", kernel_names[i]);
 	ck_assert_str_eq(mat_bf16_kernel_name(), kernel_names[i]);
 	return 1;
 }
@@ -274,7 +273,7 @@ START_TEST(test_avx512_same_bits_as_emulation)
 
 		for (size_t i = 0; i < 97 * 131; i++)
 			ck_assert_msg((isnan(e[i]) && isnan(h[i])) ||
-					      memcmp(e + i, h + i, sizeof *e) == 0,
+					  memcmp(e + i, h + i, sizeof *e) == 0,
 				      "t=%d special=%d at %zu: %a vs %a", t, special, i,
 				      (double)e[i], (double)h[i]);
 		free(e);

@@ -84,8 +84,8 @@ static uint32_t pair_at(const float *X, size_t rs, size_t cs, size_t i, size_t p
 }
 
 /* The portable packer (bf16_pack_fn): one value at a time. */
-static void pack_portable(const float *X, size_t rs, size_t cs, size_t i0, size_t p0,
-			  size_t rows, size_t kc, size_t w, uint32_t *dst)
+static void pack_portable(const float *X, size_t rs, size_t cs, size_t i0, size_t p0, size_t rows,
+			  size_t kc, size_t w, uint32_t *dst)
 {
 	size_t kp = (kc + 1) / 2;
 
@@ -98,7 +98,7 @@ static void pack_portable(const float *X, size_t rs, size_t cs, size_t i0, size_
 }
 
 void mat_bf16_epilogue(const float *acc, float *C, size_t ldc, size_t mr, size_t nr,
-			    const struct mat_kepi *ep, size_t i, size_t j)
+		       const struct mat_kepi *ep, size_t i, size_t j)
 {
 	for (size_t r = 0; r < mr; r++) {
 		float *c = C + r * ldc;
@@ -132,9 +132,8 @@ static float fma_ftz(float x, float y, float t)
 }
 
 /* The emulation of VDPBF16PS (bf16_kernel_fn). */
-static void kernel_portable(size_t kp, const uint32_t *a, const uint32_t *b, float *C,
-			    size_t ldc, size_t mr, size_t nr, const struct mat_kepi *ep,
-			    size_t i, size_t j)
+static void kernel_portable(size_t kp, const uint32_t *a, const uint32_t *b, float *C, size_t ldc,
+			    size_t mr, size_t nr, const struct mat_kepi *ep, size_t i, size_t j)
 {
 	float acc[BR * BC];
 
@@ -154,6 +153,7 @@ static void kernel_portable(size_t kp, const uint32_t *a, const uint32_t *b, flo
 	mat_bf16_epilogue(acc, C, ldc, mr, nr, ep, i, j);
 }
 
+/* The kernel and packer of MAT_BF16_AUTO, unless one is chosen. */
 static void select_kernel(void)
 {
 	if (kernel)
@@ -238,8 +238,8 @@ static size_t m_block(size_t m)
 }
 
 /* The tiles of an mc x nc block of C (at row i0, column j0 of the rectangle). */
-static void tiles(size_t kp, size_t mc, size_t nc, const uint32_t *pa, const uint32_t *pb,
-		  float *C, size_t ldc, const struct mat_kepi *e, size_t i0, size_t j0)
+static void tiles(size_t kp, size_t mc, size_t nc, const uint32_t *pa, const uint32_t *pb, float *C,
+		  size_t ldc, const struct mat_kepi *e, size_t i0, size_t j0)
 {
 	for (size_t ir = 0; ir < mc; ir += BR)
 		for (size_t jr = 0; jr < nc; jr += BC)
@@ -261,21 +261,21 @@ struct job {
 
 /* The blocked product on the rectangle rows i0 .. i1, columns j0 .. j1, with
  * the packing buffers pa, pb. */
-static void blocked(const struct job *jb, size_t i0, size_t i1, size_t j0, size_t j1,
-		    uint32_t *pa, uint32_t *pb)
+static void blocked(const struct job *jb, size_t i0, size_t i1, size_t j0, size_t j1, uint32_t *pa,
+		    uint32_t *pb)
 {
 	size_t kcb = k_block(jb->k), mcb = m_block(i1 - i0);
 	/* op(X)[i][p] = X[i rs + p cs] */
 	size_t ars = jb->ta ? 1 : jb->lda, acs = jb->ta ? jb->lda : 1;
 	size_t brs = jb->tb ? jb->ldb : 1, bcs = jb->tb ? 1 : jb->ldb;
 	struct mat_kepi e = {
-		.alpha = jb->alpha,
-		.bias = jb->ep && jb->ep->bias ? jb->ep->bias + j0 : NULL,
-		.act = jb->ep ? jb->ep->act : MAT_ACT_NONE,
-		.mask = jb->ep && jb->ep->act == MAT_ACT_RELU_GRAD
-				? jb->ep->mask + i0 * jb->ep->ldm + j0
-				: NULL,
-		.ldm = jb->ep ? jb->ep->ldm : 0,
+	    .alpha = jb->alpha,
+	    .bias = jb->ep && jb->ep->bias ? jb->ep->bias + j0 : NULL,
+	    .act = jb->ep ? jb->ep->act : MAT_ACT_NONE,
+	    .mask = jb->ep && jb->ep->act == MAT_ACT_RELU_GRAD
+			? jb->ep->mask + i0 * jb->ep->ldm + j0
+			: NULL,
+	    .ldm = jb->ep ? jb->ep->ldm : 0,
 	};
 	float *C = jb->C + i0 * jb->ldc + j0;
 
@@ -307,6 +307,7 @@ static size_t split(size_t len, size_t size, size_t t, size_t n)
 	return min_sz(tiles_n * t / n * size, len);
 }
 
+/* Part part of the job's grid (a pool_fn), with thread t's buffers. */
 static void run_part(void *ctx, size_t part, size_t n_parts, size_t t)
 {
 	const struct job *jb = ctx;

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#if defined(__x86_64__) && ((defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 10) || \
+#if defined(__x86_64__) && ((defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 10) ||        \
 			    (defined(__clang__) && __clang_major__ >= 9))
 #include <immintrin.h>
 
@@ -79,9 +79,9 @@ TARGET static void pack_rows_k(const float *src, size_t rs, size_t n, size_t kc,
 	for (size_t p = 0; p < kc; p += 32) {
 		size_t left = kc - p, np = ((left < 32 ? left : 32) + 1) / 2;
 		__mmask16 m0 = left >= 16 ? 0xffff : (__mmask16)((1u << left) - 1);
-		__mmask16 m1 = left >= 32 ? 0xffff
-				: left > 16 ? (__mmask16)((1u << (left - 16)) - 1)
-					    : 0;
+		__mmask16 m1 = left >= 32  ? 0xffff
+			       : left > 16 ? (__mmask16)((1u << (left - 16)) - 1)
+					   : 0;
 		__m512i r[16];
 
 		for (size_t q = 0; q < 16; q++)
@@ -153,28 +153,28 @@ TARGET static inline void store16(float *c, __m512 v, const struct mat_kepi *ep,
 			v = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, zero, _CMP_GT_OQ), v);
 		else if (ep->act == MAT_ACT_RELU_GRAD)
 			v = _mm512_maskz_mov_ps(
-				_mm512_cmp_ps_mask(_mm512_loadu_ps(ep->mask + i * ep->ldm + j), zero,
-						   _CMP_GT_OQ),
-				v);
+			    _mm512_cmp_ps_mask(_mm512_loadu_ps(ep->mask + i * ep->ldm + j), zero,
+					       _CMP_GT_OQ),
+			    v);
 	}
 	_mm512_storeu_ps(c, v);
 }
 
-#define DP(r, n)                                                                            \
-	do {                                                                               \
-		__m512bh av = (__m512bh)_mm512_set1_epi32((int)a[n]);                      \
-		x##r##0 = _mm512_dpbf16_ps(x##r##0, av, b0);                               \
-		x##r##1 = _mm512_dpbf16_ps(x##r##1, av, b1);                               \
+#define DP(r, n)                                                                                   \
+	do {                                                                                       \
+		__m512bh av = (__m512bh)_mm512_set1_epi32((int)a[n]);                              \
+		x##r##0 = _mm512_dpbf16_ps(x##r##0, av, b0);                                       \
+		x##r##1 = _mm512_dpbf16_ps(x##r##1, av, b1);                                       \
 	} while (0)
-#define OUT(r, n)                                                                           \
-	do {                                                                               \
-		if (full) {                                                                \
-			store16(C + (n)*ldc, x##r##0, ep, alpha, scale, i + (n), j);       \
-			store16(C + (n)*ldc + 16, x##r##1, ep, alpha, scale, i + (n), j + 16); \
-		} else {                                                                   \
-			_mm512_storeu_ps(acc + (n)*BC, x##r##0);                           \
-			_mm512_storeu_ps(acc + (n)*BC + 16, x##r##1);                      \
-		}                                                                          \
+#define OUT(r, n)                                                                                  \
+	do {                                                                                       \
+		if (full) {                                                                        \
+			store16(C + (n)*ldc, x##r##0, ep, alpha, scale, i + (n), j);               \
+			store16(C + (n)*ldc + 16, x##r##1, ep, alpha, scale, i + (n), j + 16);     \
+		} else {                                                                           \
+			_mm512_storeu_ps(acc + (n)*BC, x##r##0);                                   \
+			_mm512_storeu_ps(acc + (n)*BC + 16, x##r##1);                              \
+		}                                                                                  \
 	} while (0)
 
 /* The kernel (bf16_kernel_fn). */
