@@ -92,13 +92,14 @@ static double op_at(const float *X, size_t ld, int t, size_t i, size_t p)
 	return (double)mat_bf16_float(mat_bf16_round(t ? X[p * ld + i] : X[i * ld + p]));
 }
 
-/* mat_gemm_bf16 (ep: bias and relu, or none) against the product of the
+/* mat_gemm_bf16 (act 0: no epilogue, 1: bias and relu, 2: relu_grad by a
+ * mask) against the product of the
  * rounded operands in double. A sum of k products in float with fused
  * multiply-adds is within k u sum |a b| of the exact one (u = 2^-24, to
  * first order), the alpha scaling and the add of C one rounding each, so
  * the bound is (k + 3) u (|alpha| sum |a b| + |beta C|). */
 static void check_case(int ta, int tb, size_t m, size_t n, size_t k, float alpha, float beta,
-		       int relu)
+		       int act)
 {
 	struct dnn_rng r;
 	size_t pad = 3;
@@ -106,16 +107,18 @@ static void check_case(int ta, int tb, size_t m, size_t n, size_t k, float alpha
 	size_t ra = ta ? k : m, rb = tb ? n : k;
 	float *A = malloc(ra * lda * sizeof *A), *B = malloc(rb * ldb * sizeof *B);
 	float *C = malloc(m * ldc * sizeof *C), *C0 = malloc(m * ldc * sizeof *C0);
-	float *bias = malloc(n * sizeof *bias);
-	struct mat_epilogue ep = {bias, MAT_ACT_RELU, NULL, 0};
+	float *bias = malloc(n * sizeof *bias), *M = malloc(m * n * sizeof *M);
+	struct mat_epilogue ep = {act == 1 ? bias : NULL,
+				  act == 1 ? MAT_ACT_RELU : MAT_ACT_RELU_GRAD, M, n};
 
 	rng_seed(&r, m * 1000003 + n * 1009 + k + (size_t)ta * 7 + (size_t)tb * 3);
 	fill(A, ra * lda, &r);
 	fill(B, rb * ldb, &r);
 	fill(C, m * ldc, &r);
 	fill(bias, n, &r);
+	fill(M, m * n, &r);
 	memcpy(C0, C, m * ldc * sizeof *C0);
-	mat_gemm_bf16(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, relu ? &ep : NULL);
+	mat_gemm_bf16(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, act ? &ep : NULL);
 	for (size_t i = 0; i < m; i++)
 		for (size_t j = 0; j < ldc; j++) {
 			double s = 0.0, sa = 0.0, ref, tol;
@@ -134,10 +137,12 @@ static void check_case(int ta, int tb, size_t m, size_t n, size_t k, float alpha
 			      (beta != 0.0f ? (double)beta * C0[i * ldc + j] : 0.0);
 			tol = (double)(k + 3) * 0x1p-24 *
 			      (fabs((double)alpha) * sa + fabs((double)beta * C0[i * ldc + j]));
-			if (relu) {
+			if (act == 1) {
 				ref = ref + (double)bias[j];
 				tol += 0x1p-24 * fabs(ref) + 0x1p-24 * fabs((double)bias[j]);
 				ref = ref > 0.0 ? ref : 0.0;
+			} else if (act == 2 && !(M[i * n + j] > 0.0f)) {
+				ref = tol = 0.0;
 			}
 			ck_assert_msg(fabs((double)C[i * ldc + j] - ref) <= tol + 1e-30,
 				      "ta=%d tb=%d m=%zu n=%zu k=%zu (%zu,%zu): %.9g vs %.9g", ta,
@@ -148,6 +153,7 @@ static void check_case(int ta, int tb, size_t m, size_t n, size_t k, float alpha
 	free(C);
 	free(C0);
 	free(bias);
+	free(M);
 }
 
 static const int kernels[] = {MAT_BF16_EMULATED, MAT_BF16_AVX512};
@@ -183,7 +189,8 @@ static int use_kernel(size_t i)
 
 /* Odd shapes (m, n, k not multiples of the tile, k odd), several blocks of
  * k and of rows and columns, every transposition, alpha, beta, bias and
- * relu: _i is kernel * 4 + transposition. */
+ * relu or relu_grad, on 1 and 2 threads (where the bias and the mask are
+ * cut at the rectangles' edges): _i is kernel * 4 + transposition. */
 START_TEST(test_kernel_vs_reference)
 {
 	static const size_t sizes[] = {1, 2, 3, 11, 13, 31, 33, 47, 65};
@@ -196,9 +203,12 @@ START_TEST(test_kernel_vs_reference)
 		for (size_t b = 0; b < ns; b += 2)
 			for (size_t c = 0; c < ns; c += 2)
 				check_case(t >> 1, t & 1, sizes[a], sizes[b], sizes[c], 1.0f, 0.0f,
-					   (a + b) % 2);
+					   (int)((a + b) % 3));
+	ck_assert_int_eq(mat_set_threads(2, NULL), 0);
 	check_case(t >> 1, t & 1, 250, 1100, 1031, 0.5f, 1.0f, 0);
-	check_case(t >> 1, t & 1, 37, 70, 515, -2.0f, 0.25f, 1);
+	check_case(t >> 1, t & 1, 97, 270, 515, -2.0f, 0.25f, 1);
+	check_case(t >> 1, t & 1, 301, 97, 333, 1.0f, 1.0f, 2);
+	ck_assert_int_eq(mat_set_threads(1, NULL), 0);
 	mat_set_bf16_kernel(MAT_BF16_AUTO);
 }
 END_TEST
