@@ -88,9 +88,9 @@ int mat_precision(void);
  * MAT_PREC_AUTO's rule, from measurements (dnn(1), --precision): bf16 only
  * with a bf16 kernel faster than the fp32 gemm at that shape. Neither the
  * emulation nor VDPBF16PS is, at any shape measured (VDPBF16PS sums 32
- * products per instruction at a third of the rate of the two 16-product
- * FMAs of the fp32 kernel on the Xeons measured), so auto is fp32 with the
- * kernels this version has. */
+ * products per instruction but issues at a quarter of the rate of the
+ * 16-product FMAs of the fp32 kernel on the Xeons measured: half the
+ * flops), so auto is fp32 with the kernels this version has. */
 int mat_bf16_chosen(size_t m, size_t n, size_t k);
 
 /* mat_gemm_ex with op(A) and op(B) rounded to bfloat16 (mat_bf16_round) and
