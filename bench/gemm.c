@@ -5,7 +5,11 @@
  * configure found it) the same shapes through cblas_sgemm, runs of the two
  * interleaved. Best of --repeat runs; GFLOP/s count 2 m n k.
  *
+ * --precision bf16 (or auto) runs the products as mat_set_precision says,
+ * --bf16-kernel emulated|avx512bf16 forces the bf16 kernel.
+ *
  * usage: gemm [--threads N] [--repeat R] [--batch B] [--kernel NAME]
+ *             [--precision fp32|bf16|auto] [--bf16-kernel NAME]
  *             [--shape M,N,K,TA,TB]... [--no-step] */
 #include "config.h"
 
@@ -198,6 +202,20 @@ int main(int argc, char **argv)
 				fprintf(stderr, "gemm: kernel %s not available\n", k);
 				return 1;
 			}
+		} else if (strcmp(argv[i], "--precision") == 0 && i + 1 < argc) {
+			const char *p = argv[++i];
+
+			mat_set_precision(strcmp(p, "bf16") == 0   ? MAT_PREC_BF16
+					  : strcmp(p, "auto") == 0 ? MAT_PREC_AUTO
+								   : MAT_PREC_FP32);
+		} else if (strcmp(argv[i], "--bf16-kernel") == 0 && i + 1 < argc) {
+			const char *k = argv[++i];
+
+			if (mat_set_bf16_kernel(strcmp(k, "emulated") == 0 ? MAT_BF16_EMULATED
+										 : MAT_BF16_AVX512)) {
+				fprintf(stderr, "gemm: bf16 kernel %s not available\n", k);
+				return 1;
+			}
 		} else if (strcmp(argv[i], "--shape") == 0 && i + 1 < argc && n_shapes < 32) {
 			struct shape *s = &shapes[n_shapes];
 
@@ -212,7 +230,8 @@ int main(int argc, char **argv)
 			n_shapes++;
 		} else {
 			fprintf(stderr, "usage: gemm [--threads N] [--repeat R] [--batch B] "
-					"[--kernel NAME] [--shape M,N,K,TA,TB]... [--no-step]\n");
+					"[--kernel NAME] [--precision P] [--bf16-kernel NAME] "
+					"[--shape M,N,K,TA,TB]... [--no-step]\n");
 			return 2;
 		}
 	}
@@ -242,8 +261,13 @@ int main(int argc, char **argv)
 		n_shapes = sizeof w3 / sizeof w3[0];
 	}
 	rng_seed(&rng, 1);
-	printf("kernel %s, %zu threads, best of %d, %s time\n", mat_kernel_name(), mat_threads(),
-	       repeat, clock_id == CLOCK_MONOTONIC ? "wall" : "CPU");
+	printf("kernel %s, precision %s (bf16 kernel %s), %zu threads, best of %d, %s time\n",
+	       mat_kernel_name(),
+	       mat_precision() == MAT_PREC_BF16   ? "bf16"
+	       : mat_precision() == MAT_PREC_AUTO ? "auto"
+						  : "fp32",
+	       mat_bf16_kernel_name(), mat_threads(), repeat,
+	       clock_id == CLOCK_MONOTONIC ? "wall" : "CPU");
 	for (size_t i = 0; i < n_shapes; i++)
 		time_shape(&shapes[i], repeat, &rng);
 	if (step)

@@ -8,7 +8,12 @@ optimizer and batches as dnn, on the same data. Prints one JSON object.
   bench_torch.py predict-csv SPEC.json DATA.csv --threads N   (end to end:
         numpy.loadtxt, forward pass, labels written as CSV to stdout)
   bench_torch.py sgemm N --threads N
+
+--autocast runs the forward pass and the loss under
+torch.autocast("cpu", dtype=torch.bfloat16) (train, predict, sgemm: the
+product of bf16 copies), PyTorch's one-line bf16 mixed precision.
 """
+import contextlib
 import argparse
 import json
 import sys
@@ -43,7 +48,14 @@ def standardize(x):
     return ((x - mu) / sd).astype(np.float32)
 
 
-def train(spec, x, y, epochs, batch):
+def autocast(on):
+    """bf16 autocast when on, else nothing."""
+    if on:
+        return torch.autocast("cpu", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
+
+
+def train(spec, x, y, epochs, batch, bf16=False):
     torch.manual_seed(spec.get("seed", 1))
     n = x.shape[0]
     X = torch.from_numpy(standardize(x))
@@ -60,7 +72,8 @@ def train(spec, x, y, epochs, batch):
         for s in range(0, n, batch):
             idx = perm[s:s + batch]
             sgd.zero_grad(set_to_none=True)
-            loss = lossf(model(X[idx]), Y[idx])
+            with autocast(bf16):
+                loss = lossf(model(X[idx]), Y[idx])
             loss.backward()
             sgd.step()
         secs.append(time.monotonic() - t0)
@@ -74,6 +87,7 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--epochs", type=int)
     ap.add_argument("--batch-size", type=int)
+    ap.add_argument("--autocast", action="store_true")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     out = {"torch": torch.__version__, "threads": torch.get_num_threads()}
@@ -81,6 +95,8 @@ def main():
         n = int(a.args[0])
         A = torch.rand(n, n)
         B = torch.rand(n, n)
+        if a.autocast:
+            A, B = A.bfloat16(), B.bfloat16()
         torch.mm(A, B)
         best = 1e9
         for _ in range(5):
@@ -104,7 +120,7 @@ def main():
             d = np.load(a.args[1])
             x, y = d["x"].astype(np.float32), d["y"]
         if a.mode in ("train", "train-csv"):
-            _, secs, loss = train(spec, x, y, epochs, batch)
+            _, secs, loss = train(spec, x, y, epochs, batch, a.autocast)
             out.update(epoch_seconds=secs, loss=loss, rows=int(x.shape[0]))
         elif a.mode == "predict-csv":
             model = build(spec, x.shape[1])
@@ -123,7 +139,7 @@ def main():
             model = build(spec, x.shape[1])
             X = torch.from_numpy(standardize(x))
             best = 1e9
-            with torch.no_grad():
+            with torch.no_grad(), autocast(a.autocast):
                 for _ in range(3):
                     t0 = time.monotonic()
                     for s in range(0, X.shape[0], 256):

@@ -306,6 +306,8 @@ static int cv_load(const struct cv_args *a, struct dnn_spec *s, struct dnn_datas
 		return -1;
 	if (a->seed && cli_seed(a->seed, &s->seed, e))
 		return -1;
+	/* Every fold trains and scores with the spec's precision. */
+	mat_set_precision(s->precision);
 	o.targets = s->data.targets;
 	o.n_targets = s->data.n_targets;
 	o.ignore = s->data.ignore;

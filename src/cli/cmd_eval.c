@@ -549,7 +549,7 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 	struct dnn_model m = {0};
 	unsigned long batch = 256;
 	double min_acc = -1.0;
-	int json = 0, unknown_ignore = 0, rc;
+	int json = 0, unknown_ignore = 0, precision = 0, rc;
 	const char *model_path, *data_path;
 	const struct dnn_opt rows[] = {
 		OPT_FLAG(0, "json", &json, "one JSON object instead of tables"),
@@ -560,6 +560,7 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 		OPT_SET_INT(0, "header", &csv.header, 1,
 			    "DATA has a header row (the default, unless the\n"
 			    "model was trained on data without one)"),
+		OPT__PRECISION(&precision),
 		OPT__NO_HEADER(&csv, "DATA has no header row: its columns are those of\n"
 				     "the training file, in order"),
 		OPT__DELIMITER(&csv, "field separator of DATA (default: the training\n"
@@ -576,6 +577,7 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 	rc = -1;
 	if (cli_input_operands(argc, argv, "MODEL", NULL, NULL, NULL, &model_path, &data_path, e))
 		return -1;
+	mat_set_precision(precision ? precision - 1 : MAT_PREC_FP32);
 	/* The gemm on DNN_THREADS threads, else one per CPU. */
 	if (env_set_threads(0, e))
 		return -1;

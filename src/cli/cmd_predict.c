@@ -170,7 +170,7 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 	struct dnn_model m = {0};
 	unsigned long batch = 256, threads = 0;
 	const char *data_path = "-";
-	int proba = 0, unknown_ignore = 0, with_input = 0, rc = -1;
+	int proba = 0, unknown_ignore = 0, with_input = 0, precision = 0, rc = -1;
 	const struct dnn_opt rows[] = {
 		OPT_FLAG(0, "proba", &proba,
 			 "one probability column per class instead of\n"
@@ -183,6 +183,7 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 		OPT_SET_INT(0, "header", &csv.header, 1,
 			    "DATA has a header row (the default, unless the\n"
 			    "model was trained on data without one)"),
+		OPT__PRECISION(&precision),
 		OPT__NO_HEADER(&csv, "DATA has no header row: its columns are the\n"
 				     "inputs in training order, or all the columns of\n"
 				     "the training file"),
@@ -202,6 +203,7 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 	rc = -1;
 	if (argc - optind < 1 || argc - optind > 2)
 		return cli_operands("MODEL and optionally DATA", e);
+	mat_set_precision(precision ? precision - 1 : MAT_PREC_FP32);
 	if (env_set_threads(threads, e))
 		return -1;
 	if (argc - optind == 2)

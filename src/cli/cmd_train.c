@@ -199,6 +199,7 @@ static size_t rows_data(struct dnn_opt *out, struct train_args *a)
 		OPT__NO_HEADER(&a->csv, "the first row is data; columns are named 0, 1, ..."),
 		OPT__DELIMITER(&a->csv, OPT__DELIMITER_HELP),
 		OPT__THREADS(&a->threads),
+		OPT__PRECISION(&ov->precision),
 		OPT__QUIET(&a->quiet, "print nothing but errors"),
 		OPT__VERBOSE(&a->verbose, "also the time of each stage (read, train, save)"),
 		OPT__HELP(),

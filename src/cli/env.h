@@ -30,7 +30,10 @@ unsigned long env_threads(void);
  * (mat_set_threads). */
 int env_set_threads(unsigned long n, struct dnn_error *e);
 /* The gemm DNN_GEMM asks for (auto, builtin, blas): set with mat_set_kernel;
- * blas in a build without one is ignored with a warning. */
+ * blas in a build without one is ignored with a warning. bf16-emulated and
+ * bf16-avx512 force the kernel of the bf16 products (mat_set_bf16_kernel;
+ * the fp32 ones as auto), the second ignored with a warning on a CPU
+ * without AVX512-BF16. */
 void env_set_gemm(void);
 /* DNN_MPI_SUM (ordered, native): 1 for native, else 0. */
 int env_mpi_native_sum(void);

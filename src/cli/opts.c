@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "spec.h"
 
 /* Options in one table at most. */
 #define OPTS_MAX 64
@@ -204,4 +205,16 @@ int opts_delimiter(const char *arg, void *value, struct dnn_error *e)
 int opts_unknown(const char *arg, void *value, struct dnn_error *e)
 {
 	return cli_unknown(arg, value, e);
+}
+
+int opts_precision(const char *arg, void *value, struct dnn_error *e)
+{
+	int p = spec_precision_parse(arg);
+
+	if (p < 0)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '--precision' takes 'fp32', 'bf16' or 'auto', not '%s'",
+				     arg);
+	*(int *)value = p + 1;
+	return 0;
 }

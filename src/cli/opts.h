@@ -88,6 +88,12 @@ struct dnn_opt {
 	OPT_ULONG('b', "batch-size", v, "N", 1, 1 << 20, "rows per forward pass (default 256)")
 #define OPT__UNKNOWN(v, h) \
 	OPT_CALLBACK(0, "unknown", v, "RULE", opts_unknown, "error ignore", h)
+/* --precision into an int: 1 + MAT_PREC_*, 0 when not given. */
+#define OPT__PRECISION(v)                                                              \
+	OPT_CALLBACK(0, "precision", v, "P", opts_precision, "fp32 bf16 auto",        \
+		     "the products' precision: 'fp32' (the default),\n"              \
+		     "'bf16' (operands rounded to bfloat16, float\n"                 \
+		     "sums) or 'auto' (bf16 where measured faster)")
 #define OPT__QUIET(v, h) OPT_FLAG('q', "quiet", v, h)
 #define OPT__VERBOSE(v, h) OPT_FLAG('v', "verbose", v, h)
 #define OPT__HELP() \
@@ -118,5 +124,7 @@ void opts_list(FILE *f, const struct dnn_opt *rows);
  * an int (1 for ignore). */
 int opts_delimiter(const char *arg, void *value, struct dnn_error *e);
 int opts_unknown(const char *arg, void *value, struct dnn_error *e);
+/* --precision into an int: 1 + MAT_PREC_* (spec.h's DNN_PREC_*). */
+int opts_precision(const char *arg, void *value, struct dnn_error *e);
 
 #endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "dist.h"
+#include "mat.h"
 #include "report.h"
 
 double report_now(void)
@@ -147,6 +148,23 @@ void report_epoch(const struct dnn_epoch *ep, const struct dnn_epoch_reg *reg,
 			fprintf(stderr, " in %.3fs", r->sharpness_secs);
 	}
 	fputc('\n', stderr);
+}
+
+void report_precision(const struct report *r, int precision)
+{
+	if (!r->verbose || r->quiet)
+		return;
+	if (precision == DNN_PREC_BF16)
+		fprintf(stderr,
+			"products: bf16 operands, fp32 sums (bf16 kernel %s); weights, "
+			"gradients, optimizer and losses in fp32\n",
+			mat_bf16_kernel_name());
+	else
+		fprintf(stderr, "products: %sfp32 (gemm kernel %s)\n",
+			precision == DNN_PREC_AUTO
+				? "auto: no bf16 kernel here beats fp32 at any shape, so "
+				: "",
+			mat_kernel_name());
 }
 
 void report_read(const struct report *r, const struct dnn_dataset *d, const char *data_name,

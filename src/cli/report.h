@@ -60,6 +60,8 @@ void report_progress_clear(struct report *r);
 
 /* The notes of a run, each left out when quiet: */
 /* -v: the data read, in secs (shared: split among the MPI ranks). */
+/* -v: the products' precision (DNN_PREC_*) and the kernel that runs them. */
+void report_precision(const struct report *r, int precision);
 void report_read(const struct report *r, const struct dnn_dataset *d, const char *data_name,
 		 double secs, int shared);
 /* n missing input cells filled with the training means (none: nothing). */

@@ -168,6 +168,8 @@ static int apply_overrides(struct dnn_spec *s, const struct train_overrides *ov,
 		return -1;
 	if (ov->categorical && spec_set_categorical(s, ov->categorical, e))
 		return -1;
+	if (ov->precision)
+		s->precision = ov->precision - 1;
 	if (ov->missing) {
 		if (strcmp(ov->missing, "mean") == 0)
 			s->data.missing = DNN_MISSING_MEAN;
@@ -761,6 +763,8 @@ int train_job_run(struct train_job *j, struct dnn_error *e)
 		bad = afile_open(&j->logf, a->log_path, AFILE_STREAM, e);
 	if (dist_agree(bad, e))
 		return -1;
+	mat_set_precision(j->spec.precision);
+	report_precision(&j->rep, j->spec.precision);
 	report_start(&j->rep, j->spec.epochs, j->logf.f);
 	if (a->sharpness && j->root &&
 	    train_sharp_init(&j->sharp, j->model.net, j->d.x, j->targets, j->n_train,

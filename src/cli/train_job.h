@@ -30,6 +30,7 @@
 struct train_overrides {
 	const char *epochs, *batch_size, *learning_rate, *momentum, *optimizer, *seed, *validation,
 	    *target, *ignore, *categorical, *missing;
+	int precision; /* --precision: 1 + DNN_PREC_*, 0 when not given */
 	const char *beta1, *beta2, *rho, *epsilon, *history_size, *krylov_dim, *damping,
 	    *weight_decay, *l1,
 	    *clip_norm, *patience;

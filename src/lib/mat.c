@@ -613,6 +613,10 @@ void mat_gemm_ex(int ta, int tb, size_t m, size_t n, size_t k, float alpha, cons
 		scale_only(m, n, beta, C, ldc, ep);
 		return;
 	}
+	if (mat_bf16_chosen(m, n, k)) {
+		mat_gemm_bf16(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, ep);
+		return;
+	}
 	if (blas_on && mat_blas_gemm(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, ep))
 		return;
 	select_kernel();

@@ -3,6 +3,7 @@
 #define DNN_MAT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 
@@ -74,6 +75,50 @@ const char *mat_kernel_name(void);
  * DNN_GEMM (src/cli/env.h). */
 int mat_set_threads(size_t n, struct dnn_error *e);
 size_t mat_threads(void);
+
+/* ---- bf16 mixed precision (mat_bf16.c) ----
+ * The products' precision: MAT_PREC_FP32 (the default) multiplies floats;
+ * MAT_PREC_BF16 sends every mat_gemm / mat_gemm_ex to mat_gemm_bf16;
+ * MAT_PREC_AUTO those whose shape mat_bf16_chosen accepts. */
+enum { MAT_PREC_FP32 = 0, MAT_PREC_BF16 = 1, MAT_PREC_AUTO = 2 };
+void mat_set_precision(int prec);
+int mat_precision(void);
+
+/* Whether a product of this shape runs in bf16 at the current precision.
+ * MAT_PREC_AUTO's rule, from measurements (dnn(1), --precision): bf16 only
+ * with a bf16 kernel faster than the fp32 gemm at that shape. Neither the
+ * emulation nor VDPBF16PS is, at any shape measured (VDPBF16PS sums 32
+ * products per instruction but issues at a quarter of the rate of the
+ * 16-product FMAs of the fp32 kernel on the Xeons measured: half the
+ * flops), so auto is fp32 with the kernels this version has. */
+int mat_bf16_chosen(size_t m, size_t n, size_t k);
+
+/* mat_gemm_ex with op(A) and op(B) rounded to bfloat16 (mat_bf16_round) and
+ * the products summed in float, whatever the precision: each pair of
+ * consecutive k is multiplied and added as VDPBF16PS does (two fused
+ * multiply-adds rounded to nearest even, the higher k first, subnormal sums
+ * flushed to zero), the pairs in order within KC blocks that depend on k
+ * alone, each block's sum reaching C through the same epilogue as
+ * mat_gemm_ex. The result does not depend on the thread count, and the
+ * kernels give the same bits. */
+void mat_gemm_bf16(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *A,
+		   size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc,
+		   const struct mat_epilogue *ep);
+
+/* The bf16 kernel: MAT_BF16_AUTO picks AVX512-BF16 (VDPBF16PS) when the CPU
+ * has it, else the portable emulation of its arithmetic. Returns -1 (and
+ * changes nothing) when the kernel asked for is not available. */
+enum { MAT_BF16_AUTO = 0, MAT_BF16_EMULATED = 1, MAT_BF16_AVX512 = 2 };
+int mat_set_bf16_kernel(int kernel);
+/* "avx512bf16" or "emulated": the bf16 kernel in use. */
+const char *mat_bf16_kernel_name(void);
+
+/* x rounded to bfloat16, to nearest with ties to even; a NaN stays a NaN
+ * (made quiet, its sign and top payload bits kept), infinities stay, and
+ * subnormals become a zero of their sign (as VDPBF16PS treats them). */
+uint16_t mat_bf16_round(float x);
+/* The float of a bfloat16 (exact). */
+float mat_bf16_float(uint16_t h);
 
 /* Y[i][j] += b[j] for each of the m rows of the m x n matrix Y. */
 void mat_add_row(float *Y, size_t m, size_t n, const float *b);

@@ -152,6 +152,20 @@ static const char *const sched_names[] = {"constant", "step", "exponential", "co
 					  "plateau"};
 static const char *const norm_names[] = {"none", "standard"};
 static const char *const missing_names[] = {"error", "mean"};
+static const char *const precision_names[] = {"fp32", "bf16", "auto"};
+
+const char *spec_precision_name(int precision)
+{
+	return precision_names[precision];
+}
+
+int spec_precision_parse(const char *name)
+{
+	for (int i = 0; i < 3; i++)
+		if (strcmp(name, precision_names[i]) == 0)
+			return i;
+	return -1;
+}
 
 /* The output activation that goes with a loss when the spec names none. */
 static int default_output_act(int loss)
@@ -638,7 +652,8 @@ static int parse_root(const struct ctx *c, const cJSON *root, struct dnn_spec *s
 	static const char *const keys[] = {"layers",   "loss",	   "init",
 					   "optimizer", "epochs",   "batch_size",
 					   "seed",     "data",	   "schedule",
-					   "patience", "label_smoothing", "input_dropout"};
+					   "patience", "label_smoothing", "input_dropout",
+					   "precision"};
 	const cJSON *it;
 	size_t k;
 	int loss = 0;
@@ -695,6 +710,11 @@ static int parse_root(const struct ctx *c, const cJSON *root, struct dnn_spec *s
 	if ((it = cJSON_GetObjectItemCaseSensitive(root, "label_smoothing")) &&
 	    get_hparam(c, it, "label_smoothing", s))
 		return -1;
+	if ((it = cJSON_GetObjectItemCaseSensitive(root, "precision"))) {
+		if (get_choice(c, it, "precision", "precision", precision_names, 3, &k))
+			return -1;
+		s->precision = (int)k;
+	}
 	if (s->data.n_targets > 1 && s->loss != DNN_LOSS_MSE)
 		return bad(c, "data.target", "several target columns need loss 'mse'; %s "
 					     "takes one column of class labels",
@@ -959,6 +979,9 @@ char *spec_to_json(const struct dnn_spec *s)
 	if (s->label_smoothing > 0.0 && !add_double(root, "label_smoothing", s->label_smoothing))
 		goto out;
 	if (s->input_dropout != 0.0 && !add_double(root, "input_dropout", s->input_dropout))
+		goto out;
+	if (s->precision != DNN_PREC_FP32 &&
+	    !cJSON_AddStringToObject(root, "precision", precision_names[s->precision]))
 		goto out;
 	data = cJSON_AddObjectToObject(root, "data");
 	if (!data)

@@ -89,6 +89,11 @@ struct dnn_column_ref {
 	long index;		/* used when name == NULL */
 };
 
+/* The products' precision in training and prediction (mat.h's MAT_PREC_*
+ * values): float, bfloat16 operands with float sums, or bf16 where it is
+ * measured faster. */
+enum dnn_precision { DNN_PREC_FP32 = 0, DNN_PREC_BF16 = 1, DNN_PREC_AUTO = 2 };
+
 struct dnn_spec {
 	size_t n_layers;
 	struct dnn_layer_spec *layers;
@@ -102,6 +107,7 @@ struct dnn_spec {
 	uint64_t seed;
 	double input_dropout;	/* fraction of the inputs dropped in training; 0: none */
 	double label_smoothing;	/* cross-entropy targets smoothed by it, in [0, 1) */
+	int precision;		/* enum dnn_precision */
 	struct {
 		size_t n_targets;	/* 0: the last column */
 		struct dnn_column_ref *targets;
@@ -132,6 +138,10 @@ struct dnn_spec {
 #define DNN_DEFAULT_HISTORY_SIZE 10
 #define DNN_DEFAULT_KRYLOV_DIM 10
 #define DNN_DEFAULT_DAMPING 1e-2
+
+/* "fp32", "bf16" or "auto"; and back (-1 for another name). */
+const char *spec_precision_name(int precision);
+int spec_precision_parse(const char *name);
 
 /* Read and validate a spec. path may be "-" for standard input. Errors:
  * 66 when the file cannot be opened, 74 when it cannot be read; 65 for a
