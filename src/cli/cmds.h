@@ -15,6 +15,7 @@ int cmd_hessian(int argc, char **argv, struct dnn_error *e);
 int cmd_lrfind(int argc, char **argv, struct dnn_error *e);
 int cmd_split(int argc, char **argv, struct dnn_error *e);
 int cmd_cv(int argc, char **argv, struct dnn_error *e);
+int cmd_tune(int argc, char **argv, struct dnn_error *e);
 int cmd_export(int argc, char **argv, struct dnn_error *e);
 
 /* dnn gradcheck with the network altered by tamper (given its initial or
