@@ -704,6 +704,15 @@ static int finish(struct tune_run *r, struct dnn_error *e)
 /* Usage checks that need no file. */
 static int check_args(const struct tune_args *a, struct dnn_error *e)
 {
+	static const char *const methods[] = {"random", "grid", "halving"};
+	const char *near = util_closest(a->method, methods, 3);
+
+	if (strcmp(a->method, "random") && strcmp(a->method, "grid") && strcmp(a->method, "halving"))
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '--method' needs 'random', 'grid' or 'halving', not "
+				     "'%s'%s%s%s",
+				     a->method, near ? "; did you mean '" : "", near ? near : "",
+				     near ? "'?" : "");
 	if (a->val_path && a->validation > 0.0)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "options '--validation' and '--validation-data' exclude each "
@@ -753,20 +762,23 @@ static int check_outputs(const struct tune_args *a, struct dnn_error *e)
 static int first_spec(const struct tune_run *r, struct dnn_spec *s, struct dnn_error *e)
 {
 	double *v = util_malloc_array(r->sp.n_params, sizeof *v);
-	char *text = NULL;
-	int rc;
+	char *text = NULL, *name = NULL;
+	int rc = -1;
 
 	if (v) {
 		space_sample(&r->sp, r->s.seed, 0, v);
 		if (strcmp(r->s.method, "grid") == 0)
 			space_grid_point(&r->sp, 0, v);
 		text = space_spec_json(&r->sp, v, 0, 0);
+		name = trial_name(r, 0, v);
 	}
+	if (text && name)
+		rc = spec_parse(s, text, strlen(text), name, e);
+	else
+		dnn_error_oom(e);
 	free(v);
-	if (!text)
-		return dnn_error_oom(e);
-	rc = spec_parse(s, text, strlen(text), r->space_name, e);
 	free(text);
+	free(name);
 	return rc;
 }
 

@@ -262,24 +262,25 @@ static int run_ranks(size_t n, size_t rec_size, jobs_fn fn, void *ctx, unsigned 
 	return 0;
 }
 
-/* Here, in order, each handed to w as it ends. */
+/* Here, in order, each handed to w as it ends; without w, none after the
+ * first that fails. */
 static void run_here(size_t n, size_t rec_size, jobs_fn fn, void *ctx, unsigned char *recs,
 		     const struct jobs_watch *w)
 {
-	unsigned char one = 1;
-
 	for (size_t i = 0; i < n; i++) {
-		size_t at = 0;
+		unsigned char *rec = recs + i * rec_size;
+		int rc;
 
 		if (w && w->interrupt && *w->interrupt) {
-			not_run(recs + i * rec_size);
+			not_run(rec);
 			continue;
 		}
-		run_one(fn, ctx, i, recs + i * rec_size);
-		deliver(w, ctx, recs + i * rec_size, &one, 1, rec_size, &at);
-		if (w && w->done)
+		rc = run_one(fn, ctx, i, rec);
+		if (w && w->done) {
+			w->done(i, rc, rec + sizeof(struct rec_head), ctx);
 			continue;
-		if (((const struct rec_head *)(const void *)(recs + i * rec_size))->rc) {
+		}
+		if (rc) {
 			for (i++; i < n; i++)
 				not_run(recs + i * rec_size);
 			break;
