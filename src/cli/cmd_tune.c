@@ -815,8 +815,13 @@ static int tune_main(struct tune_run *r, struct dnn_error *e)
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old[0]);
-	sigaction(SIGTERM, &sa, &old[1]);
+	/* Caught unless ignored, as for a background job of a script. */
+	sigaction(SIGINT, NULL, &old[0]);
+	sigaction(SIGTERM, NULL, &old[1]);
+	if (old[0].sa_handler != SIG_IGN)
+		sigaction(SIGINT, &sa, NULL);
+	if (old[1].sa_handler != SIG_IGN)
+		sigaction(SIGTERM, &sa, NULL);
 	rc = strcmp(r->s.method, "halving") == 0 ? search_halving(r, n_points, e)
 						 : search_flat(r, n_points, e);
 	sigaction(SIGINT, &old[0], NULL);
