@@ -294,6 +294,16 @@ static int search_over(const struct tune_run *r, size_t from)
 	return 0;
 }
 
+/* Remove the last trial planned. */
+static void pop_trial(struct tune_run *r)
+{
+	struct tune_trial *t = &r->s.t[--r->s.n];
+
+	spec_free(&t->spec);
+	free(t->v);
+	free(t->spec_text);
+}
+
 /* Add trial (point, rung) unless the epochs budget is spent (then the
  * search ends): 1 when added. */
 static int plan(struct tune_run *r, size_t point, size_t rung, unsigned long budget,
@@ -306,11 +316,7 @@ static int plan(struct tune_run *r, size_t point, size_t rung, unsigned long bud
 		return 0;
 	}
 	if (r->epoch_budget && r->epochs_planned + r->s.t[r->s.n - 1].budget > r->epoch_budget) {
-		struct tune_trial *t = &r->s.t[--r->s.n];
-
-		spec_free(&t->spec);
-		free(t->v);
-		free(t->spec_text);
+		pop_trial(r);
 		r->ended = 1;
 		return 0;
 	}
@@ -342,22 +348,17 @@ static int search_halving(struct tune_run *r, size_t n, struct dnn_error *e)
 	int err = 0, rc = -1;
 	double scale = 1.0;
 
-	if (plan(r, 0, 0, 0, e, &err) == 0 && err)
+	/* The spec's epochs: those of point 0, planned and taken back. */
+	if (add_trial(r, 0, 0, 0, e))
 		return -1;
-	max_epochs = r->s.n ? r->s.t[0].budget : 1;
+	max_epochs = r->s.t[0].budget;
+	pop_trial(r);
 	/* The rungs: while eta^(k+1) trials remain and one epoch at least. */
 	while (n_keep >= eta && (double)max_epochs / (scale * (double)eta) >= 1.0) {
 		n_keep /= eta;
 		scale *= (double)eta;
 		rungs++;
 	}
-	/* Trial 0 was planned with the full budget: plan rung 0 again. */
-	r->s.n = 0;
-	spec_free(&r->s.t[0].spec);
-	free(r->s.t[0].v);
-	free(r->s.t[0].spec_text);
-	r->epochs_planned = 0;
-	r->ended = 0;
 	keep = util_malloc_array(n, sizeof *keep);
 	r->batch = util_malloc_array(n, sizeof *r->batch);
 	if (!keep || !r->batch) {
