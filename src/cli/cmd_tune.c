@@ -276,11 +276,12 @@ static int run_trials(struct tune_run *r, size_t first, struct dnn_error *e)
 	free(res);
 	if (rc && tune_stop)
 		rc = 0; /* interrupted: the trials that ended are kept */
-	if (r->log_err)
-		return dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "cannot write '%s': %s",
-				     r->a->log_path ? r->a->log_path : r->a->resume_path,
-				     strerror(r->log_err));
-	return rc;
+	if (rc == 0 && r->log_err)
+		rc = dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "cannot write '%s': %s",
+				   r->a->log_path ? r->a->log_path : r->a->resume_path,
+				   strerror(r->log_err));
+	/* Rank 0 alone writes the log: all ranks go on or stop together. */
+	return dist_agree(rc, e);
 }
 
 /* Whether the search must start no more trials. */
