@@ -9,11 +9,11 @@
 #include "testutil.h"
 
 static const char space_text[] =
-	"{\"layers\": [{\"units\": {\"int\": [2, 5]}, \"activation\": \"relu\","
-	" \"dropout\": {\"uniform\": [0.1, 0.4]}}, {\"units\": 3, \"activation\": \"softmax\"}],"
-	" \"loss\": \"cross_entropy\","
-	" \"optimizer\": {\"name\": {\"choice\": [\"sgd\", \"adam\", \"rmsprop\"]},"
-	" \"learning_rate\": {\"log_uniform\": [0.0001, 1]}}, \"epochs\": 10}";
+    "{\"layers\": [{\"units\": {\"int\": [2, 5]}, \"activation\": \"relu\","
+    " \"dropout\": {\"uniform\": [0.1, 0.4]}}, {\"units\": 3, \"activation\": \"softmax\"}],"
+    " \"loss\": \"cross_entropy\","
+    " \"optimizer\": {\"name\": {\"choice\": [\"sgd\", \"adam\", \"rmsprop\"]},"
+    " \"learning_rate\": {\"log_uniform\": [0.0001, 1]}}, \"epochs\": 10}";
 
 static void parse_ok(struct dnn_space *sp, const char *text)
 {
@@ -124,8 +124,8 @@ END_TEST
 START_TEST(test_grid)
 {
 	static const char text[] =
-		"{\"layers\": [{\"units\": {\"int\": [1, 4]}}, {\"units\": {\"choice\": [2, 3]},"
-		" \"activation\": \"softmax\"}], \"batch_size\": {\"choice\": [8, 16, 32]}}";
+	    "{\"layers\": [{\"units\": {\"int\": [1, 4]}}, {\"units\": {\"choice\": [2, 3]},"
+	    " \"activation\": \"softmax\"}], \"batch_size\": {\"choice\": [8, 16, 32]}}";
 	struct dnn_space sp;
 	struct dnn_error e;
 	size_t n = 0, seen[4][2][3] = {{{0}}};
@@ -194,26 +194,27 @@ START_TEST(test_errors)
 	static const struct {
 		const char *text, *msg;
 	} cases[] = {
-		{"{\"epochs\": 5}", "the space has no search object"},
-		{"{\"epochs\": {\"choise\": [1, 2]}}", "epochs.choise: unknown search key; did you "
-						       "mean 'choice'?"},
-		{"{\"epochs\": {\"choice\": [1], \"lg\": 1}}", "epochs.lg: unknown key in a search"},
-		{"{\"epochs\": {\"choice\": [1], \"int\": [1, 2]}}", "not two"},
-		{"{\"epochs\": {\"choice\": []}}", "epochs.choice: the choice is empty"},
-		{"{\"epochs\": {\"int\": [3, 2]}}", "epochs.int: expected [a, b] with a <= b"},
-		{"{\"epochs\": {\"int\": [1, 2.5]}}", "needs whole numbers"},
-		{"{\"epochs\": {\"uniform\": [1]}}", "epochs.uniform: expected [a, b], two numbers"},
-		{"{\"x\": {\"log_uniform\": [-1, 2]}}", "x.log_uniform: a log_uniform range needs a > 0"},
-		{"{\"x\": {\"choice\": [{\"int\": [1, 2]}]}}", "inside another"},
-		{"{\"x\": 1,}", "s.json"},
+	    {"{\"epochs\": 5}", "the space has no search object"},
+	    {"{\"epochs\": {\"choise\": [1, 2]}}", "epochs.choise: unknown search key; did you "
+						   "mean 'choice'?"},
+	    {"{\"epochs\": {\"choice\": [1], \"lg\": 1}}", "epochs.lg: unknown key in a search"},
+	    {"{\"epochs\": {\"choice\": [1], \"int\": [1, 2]}}", "not two"},
+	    {"{\"epochs\": {\"choice\": []}}", "epochs.choice: the choice is empty"},
+	    {"{\"epochs\": {\"int\": [3, 2]}}", "epochs.int: expected [a, b] with a <= b"},
+	    {"{\"epochs\": {\"int\": [1, 2.5]}}", "needs whole numbers"},
+	    {"{\"epochs\": {\"uniform\": [1]}}", "epochs.uniform: expected [a, b], two numbers"},
+	    {"{\"x\": {\"log_uniform\": [-1, 2]}}",
+	     "x.log_uniform: a log_uniform range needs a > 0"},
+	    {"{\"x\": {\"choice\": [{\"int\": [1, 2]}]}}", "inside another"},
+	    {"{\"x\": 1,}", "s.json"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		struct dnn_space sp;
 		struct dnn_error e;
 
 		dnn_error_clear(&e);
-		ck_assert_int_eq(space_parse(&sp, cases[i].text, strlen(cases[i].text), "s.json", &e),
-				 -1);
+		ck_assert_int_eq(
+		    space_parse(&sp, cases[i].text, strlen(cases[i].text), "s.json", &e), -1);
 		ck_assert_int_eq(e.code, DNN_EX_DATA);
 		ck_assert_msg(strstr(e.msg, cases[i].msg) || strstr(e.file, cases[i].msg),
 			      "case %zu: %s", i, e.msg);

@@ -391,7 +391,8 @@ static int search_halving(struct tune_run *r, size_t n, struct dnn_error *e)
 				for (size_t q = 0; q < j; q++)
 					taken |= keep[q] == r->s.t[i].point;
 				if (!taken && r->s.t[i].r.status == TUNE_OK &&
-				    (best == SIZE_MAX || tune_before(&r->s, &r->s.t[i], &r->s.t[best])))
+				    (best == SIZE_MAX ||
+				     tune_before(&r->s, &r->s.t[i], &r->s.t[best])))
 					best = i;
 			}
 			if (best == SIZE_MAX) {
@@ -464,8 +465,8 @@ static int load_space(struct tune_run *r, struct dnn_error *e)
 					     path);
 		if (strcmp(path, "epochs") == 0 && strcmp(r->s.method, "halving") == 0)
 			return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-					     "--method halving chooses the epochs of each rung; do not "
-					     "search 'epochs' in %s",
+					     "--method halving chooses the epochs of each rung; "
+					     "do not search 'epochs' in %s",
 					     r->space_name);
 	}
 	return 0;
@@ -709,7 +710,8 @@ static int check_args(const struct tune_args *a, struct dnn_error *e)
 	static const char *const methods[] = {"random", "grid", "halving"};
 	const char *near = util_closest(a->method, methods, 3);
 
-	if (strcmp(a->method, "random") && strcmp(a->method, "grid") && strcmp(a->method, "halving"))
+	if (strcmp(a->method, "random") && strcmp(a->method, "grid") &&
+	    strcmp(a->method, "halving"))
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "option '--method' needs 'random', 'grid' or 'halving', not "
 				     "'%s'%s%s%s",

@@ -355,11 +355,11 @@ unsigned long jobs_cores(unsigned long threads)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned long n = cpus < 1 ? 1 : (unsigned long)cpus;
+	unsigned long local = dist_local_size() > 1 ? (unsigned long)dist_local_size() : 1;
 
 	if (!threads)
 		threads = env_threads();
-	if (!threads && dist_local_size() > 1)
-		threads = n > (unsigned long)dist_local_size() ? n / (unsigned long)dist_local_size()
-							       : 1;
+	if (!threads && local > 1)
+		threads = n > local ? n / local : 1;
 	return threads ? threads : n;
 }

@@ -12,20 +12,20 @@
 #include "spec.h"
 
 enum tune_status {
-	TUNE_OK = 0,	      /* trained and scored */
-	TUNE_FAILED = 1,      /* training failed (diverged, bad spec for the data) */
-	TUNE_SKIPPED = 2,     /* not started: the time budget was spent */
-	TUNE_INTERRUPTED = 3  /* SIGINT */
+	TUNE_OK = 0,	     /* trained and scored */
+	TUNE_FAILED = 1,     /* training failed (diverged, bad spec for the data) */
+	TUNE_SKIPPED = 2,    /* not started: the time budget was spent */
+	TUNE_INTERRUPTED = 3 /* SIGINT */
 };
 
 /* What a trial's job sends back (fixed size: it crosses a pipe or ranks). */
 struct tune_result {
-	int status;			/* enum tune_status */
-	double loss, accuracy, f1;	/* classification */
-	double mse, mae, r2;		/* regression */
-	unsigned long epochs;		/* trained (early stopping may stop sooner) */
+	int status;		   /* enum tune_status */
+	double loss, accuracy, f1; /* classification */
+	double mse, mae, r2;	   /* regression */
+	unsigned long epochs;	   /* trained (early stopping may stop sooner) */
 	double seconds;
-	char why[240];			/* TUNE_FAILED: the error */
+	char why[240]; /* TUNE_FAILED: the error */
 };
 
 struct tune_trial {
@@ -37,7 +37,7 @@ struct tune_trial {
 	char *spec_text;      /* its concrete spec, compact */
 	struct dnn_spec spec; /* the same, parsed */
 	struct tune_result r;
-	int done;	      /* r holds its result (run, or read from the log) */
+	int done; /* r holds its result (run, or read from the log) */
 };
 
 struct tune_search {

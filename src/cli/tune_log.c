@@ -23,8 +23,9 @@ int tune_log_write(FILE *f, const struct tune_search *s, const struct tune_trial
 {
 	const struct tune_result *r = &t->r;
 
-	fprintf(f, "{\"trial\":%zu,\"point\":%zu,\"rung\":%zu,\"method\":\"%s\",\"seed\":%llu,"
-		   "\"space\":\"%016llx\",\"status\":\"%s\"",
+	fprintf(f,
+		"{\"trial\":%zu,\"point\":%zu,\"rung\":%zu,\"method\":\"%s\",\"seed\":%llu,"
+		"\"space\":\"%016llx\",\"status\":\"%s\"",
 		t->number + 1, t->point, t->rung, s->method, (unsigned long long)s->seed,
 		(unsigned long long)s->sp->fingerprint, status_names[r->status]);
 	put_num(f, "score", tune_score(s, r));
@@ -98,8 +99,7 @@ static int read_line(const char *path, size_t lineno, const char *line, size_t l
 		dnn_error_set(e, DNN_EX_DATA, path, lineno, 0, "not a trial of dnn tune's log");
 		goto out;
 	}
-	if (strcmp(space, mine) != 0 || strcmp(method, s->method) != 0 ||
-	    seed != (double)s->seed) {
+	if (strcmp(space, mine) != 0 || strcmp(method, s->method) != 0 || seed != (double)s->seed) {
 		dnn_error_set(e, DNN_EX_DATA, path, lineno, 0,
 			      "the log is of another search (space %s, --method %s, --seed %.0f; "
 			      "this one: space %s, --method %s, --seed %llu)",

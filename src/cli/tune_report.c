@@ -27,8 +27,7 @@ static int cmp_num(double x, double y, int high)
 	return (x > y) == (high != 0) ? -1 : 1;
 }
 
-int tune_before(const struct tune_search *s, const struct tune_trial *a,
-		const struct tune_trial *b)
+int tune_before(const struct tune_search *s, const struct tune_trial *a, const struct tune_trial *b)
 {
 	int c = a->rung == b->rung ? 0 : a->rung > b->rung ? -1 : 1;
 
@@ -67,8 +66,7 @@ const struct tune_trial **tune_ranked(const struct tune_search *s, size_t *n)
 
 /* Parameter p's value at t as the table shows it: a number to 4 digits, a
  * string without its quotes, other JSON cut at width bytes. */
-static void show_value(const struct tune_search *s, const struct tune_trial *t, size_t p,
-		       int width)
+static void show_value(const struct tune_search *s, const struct tune_trial *t, size_t p, int width)
 {
 	char buf[64], *json;
 
@@ -146,8 +144,8 @@ void tune_print_json(const struct tune_search *s, const struct tune_trial **rank
 
 		if (i)
 			putchar(',');
-		printf("{\"rank\":%zu,\"trial\":%zu,\"rung\":%zu,\"status\":\"%s\",\"score\":", i + 1,
-		       t->number + 1, t->rung, t->r.status == TUNE_OK ? "ok" : "failed");
+		printf("{\"rank\":%zu,\"trial\":%zu,\"rung\":%zu,\"status\":\"%s\",\"score\":",
+		       i + 1, t->number + 1, t->rung, t->r.status == TUNE_OK ? "ok" : "failed");
 		cli_write_json_number(stdout, tune_score(s, &t->r));
 		fputs(",\"loss\":", stdout);
 		cli_write_json_number(stdout, t->r.loss);
@@ -186,7 +184,8 @@ int tune_plot(FILE *f, const struct tune_search *s)
 		pan[p].y = y;
 		pan[p].n = s->n;
 		pan[p].log_x = sp->params[p].kind == DNN_SPACE_LOG_UNIFORM;
-		pan[p].n_cats = sp->params[p].kind == DNN_SPACE_CHOICE ? sp->params[p].n_choices : 0;
+		pan[p].n_cats =
+		    sp->params[p].kind == DNN_SPACE_CHOICE ? sp->params[p].n_choices : 0;
 		pan[p].cats = sp->params[p].choices;
 		for (size_t i = 0; i < s->n; i++)
 			x[p * s->n + i] = s->t[i].v[p];

@@ -45,10 +45,11 @@ struct dnn_space {
 int space_parse(struct dnn_space *sp, const char *text, size_t len, const char *name,
 		struct dnn_error *e);
 
-/* A point of the space: for each parameter, the index of its choice, or its
- * value (a whole number for int). */
-/* Point number `trial` (0, 1, ...) of a random search drawn from seed, into
- * v[0 .. n_params): the same for the same seed and trial, whatever was
+/* A point of the space is v[0 .. n_params): for each parameter, the index
+ * of its choice, or its value (a whole number for int).
+ *
+ * Point number `trial` (0, 1, ...) of a random search drawn from seed, into
+ * v: the same for the same seed and trial, whatever was
  * drawn before. Uniform draws in [lo, hi], log_uniform uniform in log,
  * int uniform over lo .. hi, choice uniform over the choices; continuous
  * values are rounded to 4 significant digits (kept within the bounds). */
@@ -83,8 +84,7 @@ struct dnn_space_record *space_record_parse(const char *text, size_t len);
  * number (null included). */
 int space_record_number(const struct dnn_space_record *r, const char *key, double *x);
 /* Member key of r: a string copied into buf (cap bytes, cut), 0; or -1. */
-int space_record_string(const struct dnn_space_record *r, const char *key, char *buf,
-			size_t cap);
+int space_record_string(const struct dnn_space_record *r, const char *key, char *buf, size_t cap);
 void space_record_free(struct dnn_space_record *r);
 
 #endif

@@ -54,15 +54,14 @@ static int search_kind(const cJSON *obj)
  * search object misspelt. The close name, or NULL. */
 static const char *misspelt(const cJSON *obj)
 {
-	if (!cJSON_IsObject(obj) || !obj->child || obj->child->next ||
-	    !cJSON_IsArray(obj->child))
+	if (!cJSON_IsObject(obj) || !obj->child || obj->child->next || !cJSON_IsArray(obj->child))
 		return NULL;
 	return util_closest(obj->child->string, kind_names, N_KINDS);
 }
 
 /* The two bounds [a, b] of a range search object, checked for its kind. */
-static int get_range(const struct walk *w, const cJSON *arr, const char *key, int kind,
-		     double *lo, double *hi)
+static int get_range(const struct walk *w, const cJSON *arr, const char *key, int kind, double *lo,
+		     double *hi)
 {
 	const cJSON *a = cJSON_IsArray(arr) ? arr->child : NULL, *b = a ? a->next : NULL;
 
@@ -105,14 +104,16 @@ static int add_param(struct walk *w, const cJSON *obj, const char *path, int kin
 			return bad(w, key, "given twice");
 		for (size_t k = 0; k < N_KINDS; k++)
 			if (strcmp(it->string, kind_names[k]) == 0)
-				return bad(w, key, "a search object holds one of choice, uniform, "
-						   "log_uniform or int, not two");
+				return bad(w, key,
+					   "a search object holds one of choice, uniform, "
+					   "log_uniform or int, not two");
 		near = util_closest(it->string, kind_names, N_KINDS);
 		if (near)
 			return bad(w, key, "unknown key in a search object; did you mean '%s'?",
 				   near);
-		return bad(w, key, "unknown key in a search object (expected one of: choice, "
-				   "uniform, log_uniform, int)");
+		return bad(w, key,
+			   "unknown key in a search object (expected one of: choice, "
+			   "uniform, log_uniform, int)");
 	}
 	snprintf(key, sizeof key, "%s.%s", path, kind_names[kind - 1]);
 	p = util_realloc_array(sp->params, sp->n_params + 1, sizeof *sp->params);
@@ -128,8 +129,9 @@ static int add_param(struct walk *w, const cJSON *obj, const char *path, int kin
 	if (kind != DNN_SPACE_CHOICE)
 		return get_range(w, arr, key, kind, &p->lo, &p->hi);
 	if (!cJSON_IsArray(arr) || !arr->child)
-		return bad(w, key, cJSON_IsArray(arr) ? "the choice is empty"
-						      : "expected an array of values");
+		return bad(w, key,
+			   cJSON_IsArray(arr) ? "the choice is empty"
+					      : "expected an array of values");
 	p->n_choices = (size_t)cJSON_GetArraySize(arr);
 	if (!(p->choices = util_calloc_array(p->n_choices, sizeof *p->choices)))
 		return dnn_error_oom(w->e);
@@ -253,8 +255,8 @@ void space_sample(const struct dnn_space *sp, uint64_t seed, size_t trial, doubl
 			break;
 		default:
 			x = p->kind == DNN_SPACE_UNIFORM
-				    ? p->lo + u * (p->hi - p->lo)
-				    : exp(log(p->lo) + u * (log(p->hi) - log(p->lo)));
+				? p->lo + u * (p->hi - p->lo)
+				: exp(log(p->lo) + u * (log(p->hi) - log(p->lo)));
 			x = round4(x);
 			v[i] = x < p->lo ? p->lo : x > p->hi ? p->hi : x;
 		}
@@ -345,8 +347,7 @@ static int replace(const struct dnn_space *sp, cJSON *it, const double *v, size_
 	return 0;
 }
 
-char *space_spec_json(const struct dnn_space *sp, const double *v, unsigned long epochs,
-		      int pretty)
+char *space_spec_json(const struct dnn_space *sp, const double *v, unsigned long epochs, int pretty)
 {
 	cJSON *doc = cJSON_Duplicate(sp->doc, 1), *n = NULL;
 	char *text = NULL, *out = NULL;
@@ -420,8 +421,7 @@ int space_record_number(const struct dnn_space_record *r, const char *key, doubl
 	return 0;
 }
 
-int space_record_string(const struct dnn_space_record *r, const char *key, char *buf,
-			size_t cap)
+int space_record_string(const struct dnn_space_record *r, const char *key, char *buf, size_t cap)
 {
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive((const cJSON *)(const void *)r, key);
 
