@@ -65,7 +65,9 @@ const struct tune_trial **tune_ranked(const struct tune_search *s, size_t *n)
 }
 
 /* Parameter p's value at t as the table shows it: a number to 4 digits, a
- * string without its quotes, other JSON cut at width bytes. */
+ * string without its quotes, a choice of layer lists as its units
+ * ("8-8-3"), another list or object as its choice's number ("#2"); cut at
+ * width bytes. */
 static void show_value(const struct tune_search *s, const struct tune_trial *t, size_t p, int width)
 {
 	char buf[64], *json;
@@ -80,10 +82,23 @@ static void show_value(const struct tune_search *s, const struct tune_trial *t, 
 		printf("  %*s", width, "?");
 		return;
 	}
-	if (json[0] == '"' && strlen(json) >= 2)
+	if (json[0] == '"' && strlen(json) >= 2) {
 		snprintf(buf, sizeof buf, "%.*s", (int)strlen(json) - 2, json + 1);
-	else
+	} else if (strcmp(s->sp->params[p].path, "layers") == 0) {
+		/* A choice of layer lists: the units, layer by layer. */
+		buf[0] = '\0';
+		for (size_t l = 0; l < t->spec.n_layers; l++) {
+			size_t len = strlen(buf);
+
+			snprintf(buf + len, sizeof buf - len, "%s%zu", l ? "-" : "",
+				 t->spec.layers[l].units);
+		}
+	} else if (json[0] == '[' || json[0] == '{') {
+		/* Other lists and objects: which of the choices. */
+		snprintf(buf, sizeof buf, "#%zu", (size_t)t->v[p] + 1);
+	} else {
 		snprintf(buf, sizeof buf, "%s", json);
+	}
 	if (strlen(buf) > (size_t)width && width > 3)
 		memcpy(buf + width - 3, "...", 4);
 	printf("  %*s", width, buf);
