@@ -75,6 +75,95 @@ START_TEST(test_svg_series)
 }
 END_TEST
 
+/* The x of the last point of the n-th polyline (from 1) of buf. */
+static double last_x(const char *buf, int nth)
+{
+	const char *p = buf, *end;
+	double x = NAN, y;
+
+	for (int i = 0; i < nth && p; i++)
+		p = strstr(p + 1, "<polyline");
+	ck_assert_ptr_nonnull(p);
+	p = strstr(p, "points=\"") + 8;
+	end = strchr(p, '"');
+	while (p < end && sscanf(p, "%lf,%lf", &x, &y) == 2) {
+		p = strchr(p, ' ');
+		if (!p || p > end)
+			break;
+		p++;
+	}
+	return x;
+}
+
+/* The sharpness panel: a third curve pair on the epochs of the loss panel
+ * (the last measure, at the last epoch, at the loss's last x), 2 / lr in
+ * the legend. */
+START_TEST(test_svg_sharpness)
+{
+	struct dnn_epoch ep[10];
+	struct dnn_history h = {10, 10, ep};
+	unsigned long at[5] = {2, 4, 6, 8, 10};
+	double lmax[5] = {1, 5, 12, 19, 21}, lr[5] = {0.1, 0.1, 0.1, 0.1, 0.1};
+	struct plot_sharpness sh = {at, lmax, lr, 5};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	for (int i = 0; i < 10; i++)
+		ep[i] = (struct dnn_epoch){
+		    (unsigned long)i + 1, 1.0 / (i + 1), NAN, NAN, NAN, 0.1, 0.0};
+	ck_assert_int_eq(plot_svg_sharp(f, &h, 0, &sh), 0);
+	fclose(f);
+	ck_assert_uint_eq(count(buf, "class=\"panel\""), 2);
+	ck_assert_uint_eq(count(buf, "<polyline"), 3);
+	ck_assert_uint_eq(count(buf, ">2 / lr</text>"), 1);
+	ck_assert_uint_eq(count(buf, ">lambda_max</text>"), 2); /* axis label, legend */
+	ck_assert_double_eq_tol(last_x(buf, 2), last_x(buf, 1), 0.01);
+	ck_assert_double_eq_tol(last_x(buf, 3), last_x(buf, 1), 0.01);
+	ck_assert_ptr_nonnull(strstr(buf, "height=\"640\""));
+	free(buf);
+}
+END_TEST
+
+/* The density on a log scale: the peak's decade at the top, values 8
+ * decades below at the bottom, a dashed line at 0 only when 0 is in range. */
+START_TEST(test_density_svg)
+{
+	double x[5] = {-1, 0.5, 2, 3.5, 5}, y[5] = {1e-12, 0.02, 0.1, 1e-3, 0};
+	struct plot_density c = {x, y, 5, 8, "density", "eigenvalue", "a note"};
+	char *buf = NULL, *p;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	double px, py;
+
+	ck_assert_int_eq(plot_density_svg(f, &c), 0);
+	fclose(f);
+	ck_assert_uint_eq(count(buf, "<polyline"), 1);
+	ck_assert_uint_eq(count(buf, ">a note</text>"), 1);
+	ck_assert_uint_eq(count(buf, "stroke-dasharray"), 1);
+	/* Decades 1e-9 .. 1e-1: nine tick labels. */
+	ck_assert_uint_eq(count(buf, ">1e-"), 9);
+	p = strstr(buf, "points=\"") + 8;
+	/* 1e-12 is below the floor: at the bottom (y 350), at the left (x 70). */
+	ck_assert_int_eq(sscanf(p, "%lf,%lf", &px, &py), 2);
+	ck_assert_double_eq_tol(px, 70.0, 0.05);
+	ck_assert_double_eq_tol(py, 350.0, 0.05);
+	/* 0.1 = 1e-1, the top decade: y 36. */
+	p = strchr(p, ' ') + 1;
+	p = strchr(p, ' ') + 1;
+	ck_assert_int_eq(sscanf(p, "%lf,%lf", &px, &py), 2);
+	ck_assert_double_eq_tol(py, 36.0, 0.05);
+	free(buf);
+	buf = NULL;
+	x[0] = 0.1;
+	f = open_memstream(&buf, &len);
+	ck_assert_int_eq(plot_density_svg(f, &c), 0);
+	fclose(f);
+	ck_assert_uint_eq(count(buf, "stroke-dasharray"), 0);
+	free(buf);
+}
+END_TEST
+
 /* Scatter panels: a circle per finite point, a log axis labelled in the
  * quantity's units, categories by name (escaped), three panels to a row. */
 START_TEST(test_scatter)
@@ -114,6 +203,8 @@ static Suite *plot_suite(void)
 	tcase_add_test(tc, test_ticks);
 	tcase_add_test(tc, test_svg_series);
 	tcase_add_test(tc, test_scatter);
+	tcase_add_test(tc, test_svg_sharpness);
+	tcase_add_test(tc, test_density_svg);
 	suite_add_tcase(s, tc);
 	return s;
 }

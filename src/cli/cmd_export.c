@@ -1,4 +1,7 @@
-/* dnn export: a checkpoint as code that runs without dnn (a C99 header). */
+/* dnn export: a checkpoint as something that runs without dnn: a C99
+ * header, or an ONNX model. */
+#include "config.h"
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,18 +12,21 @@
 #include "cli.h"
 #include "cmds.h"
 #include "export_c.h"
+#include "export_onnx.h"
 #include "opts.h"
 #include "prepare.h"
 #include "quant.h"
 
 static const char export_usage[] =
     "Usage: dnn export [OPTIONS] -o FILE MODEL\n"
-    "Write the checkpoint MODEL ('-' for standard input) as code that needs no\n"
-    "dnn: with --format c, one C99 header holding the weights, NAME_predict()\n"
-    "on raw input values in the model's column order (normalization inside),\n"
-    "golden test vectors and NAME_selftest(). With --quantize int8 the dense\n"
-    "rows hold int8 weights; --check DATA prints the accuracy (or R^2) of the\n"
-    "int8 and the float model on DATA and the weights' sizes.\n"
+    "Write the checkpoint MODEL ('-' for standard input) as something that\n"
+    "needs no dnn: with --format c, one C99 header holding the weights,\n"
+    "NAME_predict() on raw input values in the model's column order\n"
+    "(normalization inside), golden test vectors and NAME_selftest(). With\n"
+    "--quantize int8 the dense rows hold int8 weights; --check DATA prints\n"
+    "the accuracy (or R^2) of the int8 and the float model on DATA and the\n"
+    "weights' sizes. With --format onnx, an ONNX model (opset 13, or 17 with\n"
+    "layer normalization) of the same inputs and outputs.\n"
     "\n"
     "Options:\n";
 
@@ -63,6 +69,22 @@ static int write_c(struct dnn_model *m, const struct dnn_export_c *o, const char
 	return rc;
 }
 
+/* m as an ONNX model to the file out, written whole or not at all. */
+static int write_onnx(const struct dnn_model *m, const char *source, const char *out,
+		      struct dnn_error *e)
+{
+	const struct dnn_export_onnx o = {PACKAGE_VERSION, source};
+	unsigned char *bytes;
+	size_t len;
+	int rc;
+
+	if (export_onnx_write(m, &o, &bytes, &len, e))
+		return -1;
+	rc = afile_write(out, bytes, len, e);
+	free(bytes);
+	return rc;
+}
+
 /* --check: the figures of the float and the int8 network on the rows of
  * data, and the weights' bytes, on f. */
 static int report_check(const char *model, const char *data, const struct dnn_csv_opts *csv,
@@ -92,12 +114,23 @@ static int check_options(const char *format, const char *out, const char *quanti
 			 const char *check, const char *prefix, const char *model,
 			 struct dnn_error *e)
 {
-	if (strcmp(format, "c"))
+	int onnx = !strcmp(format, "onnx");
+
+	if (strcmp(format, "c") && !onnx)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-				     "unknown format '%s' for option '--format' (expected 'c')",
+				     "unknown format '%s' for option '--format' (expected 'c' "
+				     "or 'onnx')",
 				     format);
 	if (!out)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0, "option '-o' is required");
+	if (onnx && quantize)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '--quantize' needs '--format c' (an ONNX model "
+				     "holds float weights)");
+	if (onnx && prefix)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '--prefix' needs '--format c' (an ONNX model has "
+				     "no C names)");
 	if (quantize && strcmp(quantize, "int8"))
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "unknown kind '%s' for option '--quantize' (expected 'int8')",
@@ -123,7 +156,9 @@ int cmd_export(int argc, char **argv, struct dnn_error *e)
 	struct dnn_model m = {0};
 	int rc;
 	const struct dnn_opt rows[] = {
-		OPT_CHOICE(0, "format", &format, "FMT", "c", "what to write: 'c' (the default)"),
+		OPT_CHOICE(0, "format", &format, "FMT", "c onnx",
+			   "what to write: 'c' (a C99 header, the default) or\n"
+			   "'onnx' (an ONNX model)"),
 		OPT_FILENAME('o', "output", &out, "FILE", OPTC_FILE,
 			     "the file to write ('-' for standard output); required"),
 		OPT_STRING(0, "prefix", &prefix, "NAME",
@@ -159,6 +194,11 @@ int cmd_export(int argc, char **argv, struct dnn_error *e)
 		return -1;
 	if (ckpt_load(&m, argv[optind], e))
 		return -1;
+	if (!strcmp(format, "onnx")) {
+		rc = write_onnx(&m, strcmp(argv[optind], "-") ? argv[optind] : NULL, out, e);
+		model_free(&m);
+		return rc;
+	}
 	struct dnn_export_c o = {prefix, strcmp(argv[optind], "-") ? argv[optind] : NULL, NULL};
 
 	rc = -1;

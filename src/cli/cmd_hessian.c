@@ -1,6 +1,7 @@
 /* dnn hessian: the curvature of the loss at a model's weights: the extreme
  * eigenvalues of the Hessian by Lanczos on exact Hessian-vector products,
- * and the step sizes they imply. */
+ * and the step sizes they imply; or (--density) its whole spectrum
+ * (hessian_density.c). */
 #include <getopt.h>
 #include <math.h>
 #include <stdint.h>
@@ -8,8 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "afile.h"
 #include "cli.h"
 #include "cmds.h"
+#include "density.h"
+#include "hessian_density.h"
 #include "hvp.h"
 #include "net.h"
 #include "opts.h"
@@ -26,17 +30,51 @@ static const char hessian_usage[] =
 	"R-operator), the most negative one (negative curvature: a saddle, not a\n"
 	"minimum), and the steps they imply: 1/lambda_max, Newton's step along the\n"
 	"sharpest direction, and 2/lambda_max, the largest learning rate at which\n"
-	"gradient descent is stable.\n"
+	"gradient descent is stable. With --density, the spectral density of the\n"
+	"Hessian by stochastic Lanczos quadrature, its trace (Hutchinson) and the\n"
+	"share of negative eigenvalues.\n"
 	"\n"
 	"Options:\n";
 
-struct hs_args {
-	const char *spec, *model, *data_path, *seed;
-	unsigned long top, samples, iterations;
-	double tolerance;
-	int json;
-	struct dnn_csv_opts csv;
-};
+/* The options of one mode only: --density's without it, the extremes'
+ * with it. */
+static int check_density_args(const struct hs_args *a, struct dnn_error *e)
+{
+	const char *name = NULL;
+
+	if (a->density)
+		name = a->top		     ? "--top"
+		       : a->iterations	     ? "--iterations"
+		       : a->tolerance >= 0.0 ? "--tolerance"
+					     : NULL;
+	if (name)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '%s' does not go with '--density'", name);
+	if (!a->density)
+		name = a->probes	  ? "--probes"
+		       : a->probe	  ? "--probe"
+		       : a->steps	  ? "--steps"
+		       : !isnan(a->sigma) ? "--sigma"
+		       : a->grid	  ? "--grid"
+		       : a->plot	  ? "--plot"
+					  : NULL;
+	if (name)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0, "option '%s' needs '--density'",
+				     name);
+	enum dnn_probe kind;
+
+	if (a->probe && density_probe_parse(a->probe, &kind))
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '--probe' needs 'rademacher', 'gaussian' or 'basis', "
+				     "not '%s'",
+				     a->probe);
+	/* The picture may not replace an input. */
+	const struct dnn_afile_name out[] = {{a->plot, "--plot"}};
+	const struct dnn_afile_name in[] = {
+	    {a->spec ? a->spec : a->model, a->spec ? "--spec" : "MODEL"}, {a->data_path, "DATA"}};
+
+	return afile_check_inputs(out, 1, in, 2, e);
+}
 
 static int parse_args(int argc, char **argv, struct hs_args *a, struct dnn_error *e)
 {
@@ -54,6 +92,25 @@ static int parse_args(int argc, char **argv, struct hs_args *a, struct dnn_error
 		OPT_DOUBLE(0, "tolerance", &a->tolerance, "T", 0.0, 1e6,
 			   "an eigenvalue below -T * lambda_max is negative\n"
 			   "curvature (default 1e-3)"),
+		OPT_FLAG(0, "density", &a->density,
+			 "the spectral density instead, by stochastic\n"
+			 "Lanczos quadrature"),
+		OPT_ULONG(0, "probes", &a->probes, "P", 1, 100000,
+			  "--density: probe vectors averaged (default 10)"),
+		OPT_CHOICE(0, "probe", &a->probe, "KIND", "rademacher gaussian basis",
+			   "--density: 'rademacher' (default), 'gaussian',\n"
+			   "or 'basis' (unit vectors: exact with P = n)"),
+		OPT_ULONG(0, "steps", &a->steps, "M", 1, 100000,
+			  "--density: Lanczos steps per probe (default 40)"),
+		OPT_DOUBLE_ABOVE(0, "sigma", &a->sigma, "S", 0.0, 1e30,
+				 "--density: width of the Gaussian broadening\n"
+				 "(default: 1/100 of the spectrum's range)"),
+		OPT_ULONG(0, "grid", &a->grid, "N", 2, 1000000,
+			  "--density: points of the density printed\n"
+			  "(default 101)"),
+		OPT_FILENAME(0, "plot", &a->plot, "FILE", OPTC_FILE,
+			     "--density: draw the density on a log scale as\n"
+			     "SVG"),
 		OPT__SEED(&a->seed, "seed of the rows drawn and the Lanczos start\n"
 				    "(default: the spec's seed)"),
 		OPT_FLAG(0, "json", &a->json, "print one JSON object"),
@@ -70,7 +127,7 @@ static int parse_args(int argc, char **argv, struct hs_args *a, struct dnn_error
 		return -1;
 	if (a->spec)
 		a->model = NULL;
-	return 0;
+	return check_density_args(a, e);
 }
 
 /* The curvature figures, for printing. */
@@ -144,7 +201,8 @@ static void print_text(const struct curvature *c)
 
 int cmd_hessian(int argc, char **argv, struct dnn_error *e)
 {
-	struct hs_args a = {.top = 5, .tolerance = 1e-3, .csv = {.delimiter = ',', .header = 1}};
+	struct hs_args a = {
+		.tolerance = -1.0, .sigma = (double)NAN, .csv = {.delimiter = ',', .header = 1}};
 	struct dnn_prepared p;
 	struct dnn_rng rng;
 	struct curvature c = {0};
@@ -166,6 +224,15 @@ int cmd_hessian(int argc, char **argv, struct dnn_error *e)
 	rng_seed(&rng, a.seed ? seed : p.spec.seed);
 	if (a.samples)
 		prepare_subsample(&p, a.samples, &rng);
+	if (a.density) {
+		rc = hessian_density(&a, &p, &rng, e);
+		prepare_free(&p);
+		return rc;
+	}
+	if (!a.top)
+		a.top = 5;
+	if (a.tolerance < 0.0)
+		a.tolerance = 1e-3;
 	size_t P = p.model.net->n_params;
 
 	m = a.iterations ? a.iterations : (3 * a.top + 20 > 60 ? 3 * a.top + 20 : 60);

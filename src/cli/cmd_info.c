@@ -44,21 +44,6 @@ static int standardized(const struct dnn_norm *nm)
 	return 0;
 }
 
-/* The epoch (1-based) with the smallest finite value of field f, or 0. */
-static size_t best_epoch(const struct dnn_history *h, size_t offset)
-{
-	size_t best = 0;
-
-	for (size_t i = 0; i < h->n; i++) {
-		double v = *(const double *)((const char *)&h->epochs[i] + offset);
-
-		if (isfinite(v) &&
-		    (!best || v < *(const double *)((const char *)&h->epochs[best - 1] + offset)))
-			best = i + 1;
-	}
-	return best;
-}
-
 /* The columns of role, comma-separated, on f. Here and in every line of
  * the text, names are shown with their control characters escaped
  * (cli_write_shown), so that each item stays on its line. */
@@ -137,13 +122,13 @@ static void text_history(const struct dnn_history *h)
 	printf("\nhistory      %zu epoch%s", h->n, h->n == 1 ? "" : "s");
 	if (h->n) {
 		const struct dnn_epoch *last = &h->epochs[h->n - 1];
-		size_t b = best_epoch(h, offsetof(struct dnn_epoch, loss));
+		size_t b = history_best(h, offsetof(struct dnn_epoch, loss));
 
 		printf("; loss %.4g -> %.4g", h->epochs[0].loss, last->loss);
 		if (b)
 			printf(" (best %.4g, epoch %zu)", h->epochs[b - 1].loss, b);
 		if (isfinite(last->val_loss)) {
-			b = best_epoch(h, offsetof(struct dnn_epoch, val_loss));
+			b = history_best(h, offsetof(struct dnn_epoch, val_loss));
 			printf("; val_loss %.4g (best %.4g, epoch %zu)", last->val_loss,
 			       h->epochs[b - 1].val_loss, b);
 		}
@@ -385,8 +370,8 @@ static void json_history(const struct dnn_history *h)
 	printf(",\"history\":{\"epochs\":%zu", h->n);
 	if (h->n) {
 		const struct dnn_epoch *last = &h->epochs[h->n - 1];
-		size_t b = best_epoch(h, offsetof(struct dnn_epoch, loss));
-		size_t bv = best_epoch(h, offsetof(struct dnn_epoch, val_loss));
+		size_t b = history_best(h, offsetof(struct dnn_epoch, loss));
+		size_t bv = history_best(h, offsetof(struct dnn_epoch, val_loss));
 
 		json_number_field("first_loss", h->epochs[0].loss);
 		json_number_field("final_loss", last->loss);

@@ -43,6 +43,9 @@ static int check_args(int argc, char **argv, struct train_args *a, struct dnn_er
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "the log and the checkpoint cannot both go to standard "
 				     "output");
+	if (a->sharpness_samples && !a->sharpness)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '--sharpness-samples' needs '--sharpness'");
 	if (a->val_path && ov->validation)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "options '--validation' and '--validation-data' exclude each "
@@ -135,6 +138,11 @@ static size_t rows_data(struct dnn_opt *out, struct train_args *a)
 			     "write one JSON object per epoch to FILE"),
 		OPT_FILENAME(0, "plot", &a->plot_path, "FILE", OPTC_FILE,
 			     "draw the loss (and accuracy) curves as SVG"),
+		OPT_ULONG(0, "sharpness", &a->sharpness, "N", 1, 1000000000,
+			  "every N epochs, lambda_max of the loss's Hessian\n"
+			  "on a sample of the training rows, against 2/lr"),
+		OPT_ULONG(0, "sharpness-samples", &a->sharpness_samples, "N", 1, 1 << 30,
+			  "rows of that sample (default 1000, or all)"),
 		OPT__SEED(&ov->seed, "seed of the initial weights, shuffles and split"),
 		OPT_STRING(0, "validation", &ov->validation, "FRACTION",
 			   "hold out this fraction of the rows and report\n"

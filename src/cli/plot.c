@@ -105,11 +105,11 @@ static double py(const struct frame *fr, double v)
  * series' finite values (and 0, or up to 1 with unit_range), rounded out to
  * whole ticks. */
 static struct frame panel_frame(int y0, const struct dnn_history *h, const struct series *s,
-				size_t n_s, int unit_range)
+				size_t n_s, int unit_range, double ehi)
 {
 	struct frame fr = {LEFT,     WIDTH - RIGHT,
 			   y0 + TOP, y0 + PANEL_H - BOTTOM,
-			   1.0,	     h->n > 1 ? (double)h->n : 2.0,
+			   1.0,	     ehi > 1.0 ? ehi : 2.0,
 			   0.0,	     1.0};
 	double first, step;
 
@@ -228,11 +228,11 @@ static void panel_curves(FILE *f, const struct frame *fr, const struct dnn_histo
 }
 
 /* One panel at vertical offset y0: frame, grid, ticks, labels, curves and
- * legend. */
+ * legend; the epochs run from 1 to ehi. */
 static void panel(FILE *f, int y0, const struct dnn_history *h, const struct series *s, size_t n_s,
-		  const char *ylabel, int unit_range)
+		  const char *ylabel, int unit_range, double ehi)
 {
-	struct frame fr = panel_frame(y0, h, s, n_s, unit_range);
+	struct frame fr = panel_frame(y0, h, s, n_s, unit_range, ehi);
 
 	fputs("<g class=\"panel\">\n", f);
 	panel_axes(f, &fr, ylabel);
@@ -240,7 +240,43 @@ static void panel(FILE *f, int y0, const struct dnn_history *h, const struct ser
 	fputs("</g>\n", f);
 }
 
+/* The sharpness panel at vertical offset y0: lambda_max and 2 / lr at the
+ * epochs measured, as a history whose loss is lambda_max and val_loss 2 /
+ * lr. Returns 0, or -1 when out of memory. */
+static int sharp_panel(FILE *f, int y0, const struct plot_sharpness *sh, double ehi)
+{
+	static const struct series sharp[] = {
+	    {"lambda_max", "#2ca02c", "", offsetof(struct dnn_epoch, loss)},
+	    {"2 / lr", "#d62728", " stroke-dasharray=\"6 3\"",
+	     offsetof(struct dnn_epoch, val_loss)},
+	};
+	struct dnn_history h = {0};
+
+	h.epochs = util_calloc_array(sh->n ? sh->n : 1, sizeof *h.epochs);
+	if (!h.epochs)
+		return -1;
+	for (size_t i = 0; i < sh->n; i++) {
+		h.epochs[i].epoch = sh->epoch[i];
+		h.epochs[i].loss = sh->lmax[i];
+		h.epochs[i].val_loss = 2.0 / sh->lr[i];
+	}
+	h.n = sh->n;
+	fprintf(f,
+		"<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"14\">sharpness: "
+		"lambda_max of the Hessian, and 2 / lr</text>\n",
+		WIDTH / 2, y0 + 22);
+	panel(f, y0, &h, sharp, 2, "lambda_max", 0, ehi);
+	free(h.epochs);
+	return 0;
+}
+
 int plot_svg(FILE *f, const struct dnn_history *h, int classification)
+{
+	return plot_svg_sharp(f, h, classification, NULL);
+}
+
+int plot_svg_sharp(FILE *f, const struct dnn_history *h, int classification,
+		   const struct plot_sharpness *sh)
 {
 	static const struct series loss[] = {
 	    {"loss", "#1f77b4", "", offsetof(struct dnn_epoch, loss)},
@@ -252,7 +288,8 @@ int plot_svg(FILE *f, const struct dnn_history *h, int classification)
 	    {"val_accuracy", "#ff7f0e", " stroke-dasharray=\"6 3\"",
 	     offsetof(struct dnn_epoch, val_accuracy)},
 	};
-	int height = classification ? 2 * PANEL_H : PANEL_H;
+	int panels = 1 + (classification != 0) + (sh != NULL), height = panels * PANEL_H;
+	double ehi = (double)h->n;
 
 	fprintf(f,
 		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -264,22 +301,26 @@ int plot_svg(FILE *f, const struct dnn_history *h, int classification)
 	fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", WIDTH, height);
 	fprintf(f, "<text x=\"%d\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">loss</text>\n",
 		WIDTH / 2);
-	panel(f, 0, h, loss, 2, "loss", 0);
+	panel(f, 0, h, loss, 2, "loss", 0, ehi);
 	if (classification) {
 		fprintf(f,
 			"<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" "
 			"font-size=\"14\">accuracy</text>\n",
 			WIDTH / 2, PANEL_H + 22);
-		panel(f, PANEL_H, h, acc, 2, "accuracy", 1);
+		panel(f, PANEL_H, h, acc, 2, "accuracy", 1, ehi);
+	}
+	if (sh && sharp_panel(f, (panels - 1) * PANEL_H, sh, ehi)) {
+		errno = ENOMEM;
+		return -1;
 	}
 	fputs("</svg>\n", f);
 	return ferror(f) ? -1 : 0;
 }
 
 int plot_history(struct dnn_afile *af, const struct dnn_history *h, int classification,
-		 struct dnn_error *e)
+		 const struct plot_sharpness *sh, struct dnn_error *e)
 {
-	if (plot_svg(af->f, h, classification) != 0)
+	if (plot_svg_sharp(af->f, h, classification, sh) != 0)
 		return dnn_error_set(e, DNN_EX_IO, NULL, 0, 0, "write error on '%s': %s", af->path,
 				     strerror(errno));
 	return 0;
@@ -341,6 +382,101 @@ int plot_line_svg(FILE *f, const struct plot_line *c)
 	fputs("</svg>\n", f);
 #undef PX
 #undef PY
+	return ferror(f) ? -1 : 0;
+}
+
+/* Geometry of the density chart. */
+#define DC_W 640.0
+#define DC_H 400.0
+#define DC_L 70.0
+#define DC_R 20.0
+#define DC_T 36.0
+#define DC_B 50.0
+
+/* The y range of the density chart in decades: from floor(log10 of the
+ * largest value) + 1 down `decades`, values below it drawn at the bottom. */
+static void density_decades(const struct plot_density *c, double *d0, double *d1)
+{
+	double top = 0.0;
+
+	for (size_t k = 0; k < c->n; k++)
+		if (isfinite(c->y[k]))
+			top = fmax(top, c->y[k]);
+	*d1 = top > 0.0 ? ceil(log10(top)) : 0.0;
+	*d0 = *d1 - (double)c->decades;
+}
+
+/* The x ticks (eigenvalues) and the y ticks (decades, labelled 1eK). */
+static void density_axes(FILE *f, const struct plot_density *c, double d0, double d1)
+{
+	const double W = DC_W, H = DC_H, L = DC_L, R = DC_R, T = DC_T, B = DC_B;
+	double x0 = c->x[0], x1 = c->x[c->n - 1], first, step;
+	char buf[32];
+	int nt = plot_ticks(x0, x1, 8, &first, &step);
+
+	for (int i = 0; i < nt; i++) {
+		double v = first + (double)i * step, x = L + (v - x0) / (x1 - x0) * (W - L - R);
+
+		tick_label(buf, sizeof buf, v, step);
+		fprintf(f,
+			"<line x1=\"%.1f\" y1=\"%g\" x2=\"%.1f\" y2=\"%g\" stroke=\"#ddd\"/>"
+			"<text x=\"%.1f\" y=\"%g\" text-anchor=\"middle\">%s</text>\n",
+			x, T, x, H - B, x, H - B + 16, buf);
+	}
+	for (double d = d0; d <= d1; d += 1.0) {
+		double y = T + (d1 - d) / (d1 - d0) * (H - T - B);
+
+		fprintf(f,
+			"<line x1=\"%g\" y1=\"%.1f\" x2=\"%g\" y2=\"%.1f\" stroke=\"#ddd\"/>"
+			"<text x=\"%g\" y=\"%.1f\" text-anchor=\"end\">1e%d</text>\n",
+			L, y, W - R, y, L - 4, y + 4, (int)d);
+	}
+	fprintf(f, "<text x=\"%g\" y=\"%g\" text-anchor=\"middle\">%s</text>\n",
+		L + (W - L - R) / 2, H - 12, c->x_label);
+	fprintf(f,
+		"<text x=\"16\" y=\"%g\" text-anchor=\"middle\" transform=\"rotate(-90 16 "
+		"%g)\">density</text>\n",
+		T + (H - T - B) / 2, T + (H - T - B) / 2);
+}
+
+int plot_density_svg(FILE *f, const struct plot_density *c)
+{
+	const double W = DC_W, H = DC_H, L = DC_L, R = DC_R, T = DC_T, B = DC_B;
+	double x0 = c->x[0], x1 = c->x[c->n - 1], d0, d1;
+
+	if (!(x1 > x0))
+		x1 = x0 + 1.0;
+	density_decades(c, &d0, &d1);
+	fprintf(f,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%g\" height=\"%g\" "
+		"viewBox=\"0 0 %g %g\" font-family=\"sans-serif\" font-size=\"12\">\n"
+		"<title>%s</title>\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
+		"<text x=\"%g\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">%s</text>\n",
+		W, H, W, H, c->title, L + (W - L - R) / 2, c->title);
+	if (c->note)
+		fprintf(f, "<text x=\"%g\" y=\"%g\" text-anchor=\"end\" fill=\"#444\">%s</text>\n",
+			W - R - 6, T + 16, c->note);
+	density_axes(f, c, d0, d1);
+	fprintf(f,
+		"<rect x=\"%g\" y=\"%g\" width=\"%g\" height=\"%g\" fill=\"none\" "
+		"stroke=\"#444\"/>\n",
+		L, T, W - L - R, H - T - B);
+	if (x0 < 0.0 && x1 > 0.0)
+		fprintf(f,
+			"<line x1=\"%.1f\" y1=\"%g\" x2=\"%.1f\" y2=\"%g\" stroke=\"#d62728\" "
+			"stroke-dasharray=\"4\"/>\n",
+			L + (0.0 - x0) / (x1 - x0) * (W - L - R), T,
+			L - x0 / (x1 - x0) * (W - L - R), H - B);
+	fputs("<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\"", f);
+	for (size_t k = 0; k < c->n; k++) {
+		double v = c->y[k] > 0.0 ? fmax(log10(c->y[k]), d0) : d0;
+
+		if (isfinite(c->y[k]))
+			fprintf(f, "%.1f,%.1f ", L + (c->x[k] - x0) / (x1 - x0) * (W - L - R),
+				T + (d1 - v) / (d1 - d0) * (H - T - B));
+	}
+	fputs("\"/>\n</svg>\n", f);
 	return ferror(f) ? -1 : 0;
 }
 

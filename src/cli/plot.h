@@ -1,7 +1,7 @@
 /* SVG images drawn by dnn itself: the training curves (loss and val_loss
  * against the epoch and, for classification, accuracy and val_accuracy, with
- * axes, ticks, labels and a legend), and a line chart over decades (the
- * lr-find curve). */
+ * axes, ticks, labels and a legend), a line chart over decades (the
+ * lr-find curve), and a density on a log scale (the Hessian's spectrum). */
 #ifndef DNN_PLOT_H
 #define DNN_PLOT_H
 
@@ -15,10 +15,23 @@
  * error (errno set). */
 int plot_svg(FILE *f, const struct dnn_history *h, int classification);
 
+/* Sharpness during training: lambda_max at epoch[i], whose learning rate
+ * was lr[i], for n measures. */
+struct plot_sharpness {
+	const unsigned long *epoch;
+	const double *lmax, *lr;
+	size_t n;
+};
+
+/* The same with, when sh is not NULL, a last panel of lambda_max against
+ * the epoch and the line 2 / lr (the edge of stability). */
+int plot_svg_sharp(FILE *f, const struct dnn_history *h, int classification,
+		   const struct plot_sharpness *sh);
+
 /* Write it to af, opened by the caller (afile_open), who commits it.
  * Errors: 74 on a write error. */
 int plot_history(struct dnn_afile *af, const struct dnn_history *h, int classification,
-		 struct dnn_error *e);
+		 const struct plot_sharpness *sh, struct dnn_error *e);
 
 /* A line chart: y against x, where x is in decades (log10 of the quantity:
  * a tick at every whole x, labelled 1eK), y's non-finite values left out;
@@ -34,6 +47,21 @@ struct plot_line {
 
 /* Write the SVG document of c to f. Returns 0, or -1 on a write error. */
 int plot_line_svg(FILE *f, const struct plot_line *c);
+
+/* A density on a log scale: y > 0 against x (n > 1 points, x increasing),
+ * the y axis `decades` decades down from the largest y (smaller values at
+ * the bottom), a dashed line at x = 0 when the range holds it, the note
+ * (XML-safe text) under the title. */
+struct plot_density {
+	const double *x, *y;
+	size_t n;
+	int decades;
+	const char *title, *x_label;
+	const char *note; /* a line under the title, or NULL */
+};
+
+/* Write the SVG document of c to f. Returns 0, or -1 on a write error. */
+int plot_density_svg(FILE *f, const struct plot_density *c);
 
 /* A scatter panel: y against x for n points (non-finite ones left out), x
  * on a log axis (log_x), or x the index of one of n_cats categories

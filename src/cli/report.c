@@ -87,7 +87,8 @@ static void json_field(FILE *f, const char *key, int digits, double v)
 /* One line of --log, as in dnn(1); keys of figures that do not apply (NaN)
  * are left out. printf's numbers use '.': dnn never calls setlocale.
  * Returns 0, or -1 when the write failed. */
-static int log_epoch(FILE *f, const struct dnn_epoch *ep, const struct dnn_epoch_reg *reg)
+static int log_epoch(FILE *f, const struct dnn_epoch *ep, const struct dnn_epoch_reg *reg,
+		     const struct report *r)
 {
 	fprintf(f, "{\"epoch\":%lu", ep->epoch);
 	json_field(f, "loss", 4, ep->loss);
@@ -102,6 +103,8 @@ static int log_epoch(FILE *f, const struct dnn_epoch *ep, const struct dnn_epoch
 	}
 	json_field(f, "learning_rate", 6, ep->learning_rate);
 	json_field(f, "seconds", 4, ep->seconds);
+	if (r->before_epoch)
+		json_field(f, "sharpness", 6, r->sharpness);
 	fputs("}\n", f);
 	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }
@@ -111,7 +114,9 @@ void report_epoch(const struct dnn_epoch *ep, const struct dnn_epoch_reg *reg,
 {
 	struct report *r = ctx;
 
-	if (r->log && !r->log_failed && log_epoch(r->log, ep, reg)) {
+	if (r->before_epoch)
+		r->before_epoch(r, ep);
+	if (r->log && !r->log_failed && log_epoch(r->log, ep, reg, r)) {
 		r->log_failed = 1;
 		r->log_errno = errno;
 		r->log_epoch = ep->epoch;
@@ -134,7 +139,14 @@ void report_epoch(const struct dnn_epoch *ep, const struct dnn_epoch_reg *reg,
 		if (!isnan(reg->val_r2))
 			fprintf(stderr, "  val_r2 %.4f", reg->val_r2);
 	}
-	fprintf(stderr, "  lr %g  %.2fs\n", ep->learning_rate, ep->seconds);
+	fprintf(stderr, "  lr %g  %.2fs", ep->learning_rate, ep->seconds);
+	if (r->before_epoch && !isnan(r->sharpness)) {
+		fprintf(stderr, "  sharpness %.4g (2/lr %.4g)", r->sharpness,
+			2.0 / ep->learning_rate);
+		if (r->verbose)
+			fprintf(stderr, " in %.3fs", r->sharpness_secs);
+	}
+	fputc('\n', stderr);
 }
 
 void report_read(const struct report *r, const struct dnn_dataset *d, const char *data_name,

@@ -27,6 +27,12 @@ struct report {
 	unsigned long n_epochs, bar_epoch;
 	double epoch_start, last_draw;
 	int drawn; /* a bar is on the line */
+	/* --sharpness: called first by report_epoch when not NULL, to set
+	 * sharpness (NaN: not measured in this epoch) and its seconds, which
+	 * the epoch's line and log then show. */
+	void (*before_epoch)(struct report *r, const struct dnn_epoch *ep);
+	void *before_ctx;
+	double sharpness, sharpness_secs;
 };
 
 /* Seconds on a monotonic clock, for the -v timings. */

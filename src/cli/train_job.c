@@ -662,11 +662,19 @@ int train_job_run(struct train_job *j, struct dnn_error *e)
 	if (dist_agree(bad, e))
 		return -1;
 	report_start(&j->rep, j->spec.epochs, j->logf.f);
+	if (a->sharpness && j->root &&
+	    train_sharp_init(&j->sharp, j->model.net, j->d.x, j->targets, j->n_train,
+			     a->sharpness_samples ? a->sharpness_samples : 1000, a->sharpness,
+			     j->spec.epochs, j->spec.seed, &j->rep, e))
+		bad = 1;
+	if (dist_agree(bad, e))
+		return -1;
 	t_start = report_now();
 	run_training(j);
 	report_progress_clear(&j->rep);
 	report_trained(&j->rep, j->model.history.n - j->done, j->d.n_train_total,
 		       report_now() - t_start, &j->stop, j->shared, j->model.net->n_params);
+	train_sharp_report(&j->sharp, &j->rep);
 	if (!j->trained && j->train_err.code != DNN_EX_FAIL &&
 	    j->train_err.code != DNN_EX_INTERRUPT) {
 		*e = j->train_err;
@@ -749,13 +757,15 @@ static int log_error(const struct train_job *j, struct dnn_error *e)
 
 int train_job_save(struct train_job *j, struct dnn_error *e)
 {
+	struct plot_sharpness sh;
 	int bad = 0;
 	double t_start;
 
 	if (j->a->plot_path && j->root)
 		bad = afile_open(&j->plotf, j->a->plot_path, 0, e) ||
 		      plot_history(&j->plotf, &j->model.history,
-				   j->d.task == DNN_TASK_CLASSIFICATION, e);
+				   j->d.task == DNN_TASK_CLASSIFICATION,
+				   train_sharp_plot(&j->sharp, &sh), e);
 	if (dist_agree(bad, e))
 		return -1;
 	if (dist_agree(fill_model(j, e), e))
@@ -791,6 +801,7 @@ void train_job_free(struct train_job *j)
 	optim_free(j->opt);
 	free(j->early.best);
 	free(j->early.last);
+	train_sharp_free(&j->sharp);
 	model_free(&j->prev);
 	model_free(&j->model);
 	data_free(&j->d);

@@ -24,6 +24,7 @@
 #include "schedule.h"
 #include "spec.h"
 #include "train.h"
+#include "train_sharp.h"
 
 /* Options that override the spec, kept as text until the spec is read. */
 struct train_overrides {
@@ -47,6 +48,7 @@ struct train_args {
 	int quiet;
 	int verbose;
 	unsigned long threads; /* 0: the default of mat_set_threads */
+	unsigned long sharpness, sharpness_samples; /* --sharpness N (0: off) */
 	struct dnn_csv_opts csv;
 	struct train_overrides ov;
 };
@@ -84,6 +86,7 @@ struct train_job {
 	struct dnn_train_stop stop;
 	int trained;		    /* train_run succeeded */
 	struct dnn_error train_err; /* else why it stopped */
+	struct train_sharp sharp;   /* --sharpness */
 };
 
 /* An empty job for a (the job keeps the pointer) writing the checkpoint

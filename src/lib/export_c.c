@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "export_graph.h"
 #include "layer.h"
 #include "util.h"
 
@@ -19,13 +20,7 @@ struct cx {
 	struct dnn_wbuf *w;	       /* the text */
 	const char *p;		       /* the prefix */
 	const struct dnn_quant *quant; /* or NULL */
-	size_t n_raw;		       /* raw input columns */
-	size_t *raw_col;	       /* their file columns */
-	size_t n_out;		       /* NAME_N_OUTPUTS */
-	size_t width;		       /* the widest row, inputs included */
-	int two_class;		       /* a single sigmoid unit: outputs 1 - p, p */
-	float *codes; /* per categorical input column, its categories' codes, in order */
-	size_t n_codes;
+	struct dnn_export_graph g;     /* the raw columns, codes and outputs */
 };
 
 /* Append the formatted text to c's buffer (w->oom on failure). */
@@ -134,65 +129,10 @@ static void put_strings(struct cx *c, const char *name, char *const *v, size_t n
 	emit(c, "%s", "\n};\n");
 }
 
-/* The code of category k of column cc: the number its name spells when all
- * the names are numbers, else k. */
-static int category_numeric(const struct dnn_catcol *cc)
-{
-	for (size_t k = 0; k < cc->n; k++) {
-		char *end;
-		double v = strtod(cc->names[k], &end);
-
-		if (end == cc->names[k] || *end || !isfinite(v) || fabs(v) > 3.0e38)
-			return 0;
-	}
-	return 1;
-}
-
-/* The raw columns, the widths and the categories' codes of m into c. */
-static int cx_setup(struct cx *c, struct dnn_error *e)
-{
-	const struct dnn_model *m = c->m;
-	const struct dnn_net *net = m->net;
-	size_t n_codes = 0;
-
-	for (size_t i = 0; i < m->n_cols; i++)
-		c->n_raw +=
-		    m->col_role[i] == DNN_COL_INPUT || m->col_role[i] == DNN_COL_CATEGORICAL;
-	for (size_t k = 0; k < m->n_cats; k++)
-		n_codes += m->cats[k].n;
-	c->raw_col = util_malloc_array(c->n_raw ? c->n_raw : 1, sizeof *c->raw_col);
-	c->codes = util_malloc_array(n_codes ? n_codes : 1, sizeof *c->codes);
-	if (!c->raw_col || !c->codes)
-		return dnn_error_oom(e);
-	for (size_t i = 0, j = 0; i < m->n_cols; i++)
-		if (m->col_role[i] == DNN_COL_INPUT || m->col_role[i] == DNN_COL_CATEGORICAL)
-			c->raw_col[j++] = i;
-	for (size_t k = 0; k < m->n_cats; k++) {
-		const struct dnn_catcol *cc = &m->cats[k];
-		int num = category_numeric(cc);
-
-		for (size_t q = 0; q < cc->n; q++)
-			c->codes[c->n_codes++] = num ? (float)strtod(cc->names[q], NULL) : (float)q;
-	}
-	c->width = net->n_in;
-	for (size_t l = 0; l < net->n_layers; l++)
-		if (net->layers[l].n_out > c->width)
-			c->width = net->layers[l].n_out;
-	c->n_out = net_n_out(net);
-	c->two_class = m->task == DNN_TASK_CLASSIFICATION && c->n_out == 1;
-	if (c->two_class)
-		c->n_out = 2;
-	for (size_t i = 0; i < net->n_params; i++)
-		if (!isfinite(net->params[i]))
-			return dnn_error_set(e, DNN_EX_DATA, NULL, 0, 0,
-					     "weight %zu is not finite: nothing to export", i + 1);
-	return 0;
-}
-
 /* The categorical column of file column col, or NULL. */
 static const struct dnn_catcol *cat_of(const struct dnn_model *m, size_t col)
 {
-	return data_cat_of(m->cats, m->n_cats, col);
+	return export_graph_cat(m, col);
 }
 
 /* Whether s may stand in a comment: printable ASCII without a comment's end. */
@@ -238,7 +178,8 @@ static void put_head(struct cx *c, const struct dnn_export_c *o)
 		     " * the products are summed in a long; the rest computes in float. */\n");
 	emit(c, "#ifndef DNN_EXPORT_%s_H\n#define DNN_EXPORT_%s_H\n\n", p, p);
 	emit(c, "%s", "#include <math.h>\n#include <stddef.h>\n\n");
-	emit(c, "#define %s_N_INPUTS %zu\n#define %s_N_OUTPUTS %zu\n", p, c->n_raw, p, c->n_out);
+	emit(c, "#define %s_N_INPUTS %zu\n#define %s_N_OUTPUTS %zu\n", p, c->g.n_raw, p,
+	     c->g.n_out);
 	emit(c, "#define %s_N_TESTS %d\n\n", p, N_TESTS);
 	emit(c, "void %s_predict(const float *inputs, float *outputs);\n", p);
 	emit(c, "int %s_selftest(void);\n\n", p);
@@ -248,22 +189,22 @@ static void put_head(struct cx *c, const struct dnn_export_c *o)
 static void put_names(struct cx *c)
 {
 	const struct dnn_model *m = c->m;
-	char **names = util_malloc_array(c->n_raw ? c->n_raw : 1, sizeof *names);
+	char **names = util_malloc_array(c->g.n_raw ? c->g.n_raw : 1, sizeof *names);
 
 	if (names) {
-		for (size_t j = 0; j < c->n_raw; j++)
-			names[j] = m->col_names[c->raw_col[j]];
-		put_strings(c, "input_names", names, c->n_raw);
+		for (size_t j = 0; j < c->g.n_raw; j++)
+			names[j] = m->col_names[c->g.raw_col[j]];
+		put_strings(c, "input_names", names, c->g.n_raw);
 		free(names);
 	}
 	if (m->task == DNN_TASK_CLASSIFICATION)
 		put_strings(c, "class_names", m->class_names, m->n_classes);
-	if (c->n_codes) {
-		emit(c, "extern const float %s_category_codes[%zu];\n", c->p, c->n_codes);
-		emit(c, "const float %s_category_codes[%zu] = {", c->p, c->n_codes);
-		for (size_t i = 0; i < c->n_codes; i++) {
+	if (c->g.n_codes) {
+		emit(c, "extern const float %s_category_codes[%zu];\n", c->p, c->g.n_codes);
+		emit(c, "const float %s_category_codes[%zu] = {", c->p, c->g.n_codes);
+		for (size_t i = 0; i < c->g.n_codes; i++) {
 			emit(c, "%s", i % 6 ? ", " : (i ? ",\n\t" : "\n\t"));
-			put_float(c, c->codes[i]);
+			put_float(c, c->g.codes[i]);
 		}
 		emit(c, "%s", "\n};\n");
 	}
@@ -287,19 +228,19 @@ static void put_inputs(struct cx *c)
 		size_t code = 0;
 
 		emit(c, "%s", "\tsize_t j, q;\n");
-		emit(c, "\tstatic const unsigned first[%zu] = {", c->n_raw);
-		for (size_t j = 0; j < c->n_raw; j++)
+		emit(c, "\tstatic const unsigned first[%zu] = {", c->g.n_raw);
+		for (size_t j = 0; j < c->g.n_raw; j++)
 			emit(c, "%s%zu", j ? ", " : "",
-			     data_input_of(m->col_role, c->raw_col[j], m->cats, m->n_cats));
-		emit(c, "};\n\tstatic const unsigned ncat[%zu] = {", c->n_raw);
-		for (size_t j = 0; j < c->n_raw; j++) {
-			const struct dnn_catcol *cc = cat_of(m, c->raw_col[j]);
+			     data_input_of(m->col_role, c->g.raw_col[j], m->cats, m->n_cats));
+		emit(c, "};\n\tstatic const unsigned ncat[%zu] = {", c->g.n_raw);
+		for (size_t j = 0; j < c->g.n_raw; j++) {
+			const struct dnn_catcol *cc = cat_of(m, c->g.raw_col[j]);
 
 			emit(c, "%s%zu", j ? ", " : "", cc ? cc->n : 0);
 		}
-		emit(c, "};\n\tstatic const unsigned code[%zu] = {", c->n_raw);
-		for (size_t j = 0; j < c->n_raw; j++) {
-			const struct dnn_catcol *cc = cat_of(m, c->raw_col[j]);
+		emit(c, "};\n\tstatic const unsigned code[%zu] = {", c->g.n_raw);
+		for (size_t j = 0; j < c->g.n_raw; j++) {
+			const struct dnn_catcol *cc = cat_of(m, c->g.raw_col[j]);
 
 			emit(c, "%s%zu", j ? ", " : "", code);
 			code += cc ? cc->n : 0;
@@ -341,13 +282,12 @@ static int put_row_weights(struct cx *c, size_t l, struct dnn_error *e)
 		snprintf(name, sizeof name, "w%zu", l);
 		put_floats(c, name, w, n * ly->n_in);
 	} else if (ly->kind->id == DNN_LAYER_BATCH_NORM) {
-		const float *mean = net->state + ly->s_off, *var = mean + n;
+		const float *mean = net->state + ly->s_off;
 		float *s = util_malloc_array(n, sizeof *s);
 
 		if (!s)
 			return dnn_error_oom(e);
-		for (size_t j = 0; j < n; j++)
-			s[j] = (float)(1.0 / sqrt((double)var[j] + ly->field[1])) * w[j];
+		export_graph_batch_norm(net, ly, s, NULL);
 		snprintf(name, sizeof name, "mean%zu", l);
 		put_floats(c, name, mean, n);
 		snprintf(name, sizeof name, "w%zu", l);
@@ -390,7 +330,7 @@ static void put_dense_q8(struct cx *c)
 	     "\t\tfor (k = 0; k < n_in; k++)\n"
 	     "\t\t\tacc += (long)q[i * n_in + k] * (long)xq[k];\n"
 	     "\t\ty[i] = (float)acc * (s[i] * sx) + b[i];\n\t}\n}\n\n",
-	     p, c->width, p);
+	     p, c->g.width, p);
 }
 
 /* The helper functions the rows use, each written once. */
@@ -493,8 +433,8 @@ static void put_predict(struct cx *c)
 	int cur = 0;
 
 	emit(c, "void %s_predict(const float *inputs, float *outputs)\n{\n", p);
-	emit(c, "\tfloat a[%zu], b[%zu];\n", c->width, c->width);
-	if (m->task == DNN_TASK_REGRESSION || !c->two_class)
+	emit(c, "\tfloat a[%zu], b[%zu];\n", c->g.width, c->g.width);
+	if (m->task == DNN_TASK_REGRESSION || !c->g.two_class)
 		emit(c, "%s", "\tsize_t j;\n");
 	emit(c, "\n\t%s_inputs(inputs, a);\n", p);
 	for (size_t l = 0; l < net->n_layers; l++) {
@@ -528,16 +468,16 @@ static void put_predict(struct cx *c)
 		if (ly->act->id != DNN_ACT_LINEAR)
 			emit(c, "\t%s_%s(%s, %zu);\n", p, ly->act->name, buf[cur], ly->n_out);
 	}
-	if (c->two_class)
+	if (c->g.two_class)
 		emit(c, "\toutputs[0] = 1.0f - %s[0];\n\toutputs[1] = %s[0];\n", buf[cur],
 		     buf[cur]);
 	else if (m->task == DNN_TASK_REGRESSION)
 		emit(c,
 		     "\tfor (j = 0; j < %zu; j++)\n"
 		     "\t\toutputs[j] = %s[j] * %s_out_scale[j] + %s_out_mean[j];\n",
-		     c->n_out, buf[cur], p, p);
+		     c->g.n_out, buf[cur], p, p);
 	else
-		emit(c, "\tfor (j = 0; j < %zu; j++)\n\t\toutputs[j] = %s[j];\n", c->n_out,
+		emit(c, "\tfor (j = 0; j < %zu; j++)\n\t\toutputs[j] = %s[j];\n", c->g.n_out,
 		     buf[cur]);
 	emit(c, "%s", "}\n\n");
 }
@@ -550,12 +490,13 @@ static void test_inputs(const struct cx *c, size_t t, float *raw)
 	const struct dnn_model *m = c->m;
 	size_t code = 0;
 
-	for (size_t j = 0; j < c->n_raw; j++) {
-		size_t col = c->raw_col[j], k = data_input_of(m->col_role, col, m->cats, m->n_cats);
+	for (size_t j = 0; j < c->g.n_raw; j++) {
+		size_t col = c->g.raw_col[j],
+		       k = data_input_of(m->col_role, col, m->cats, m->n_cats);
 		const struct dnn_catcol *cc = cat_of(m, col);
 
 		if (cc) {
-			raw[j] = c->codes[code + t % cc->n];
+			raw[j] = c->g.codes[code + t % cc->n];
 			code += cc->n;
 		} else {
 			raw[j] = m->in_norm.mean[k] + dev[t] * m->in_norm.scale[k];
@@ -569,8 +510,9 @@ static void test_net_inputs(const struct cx *c, const float *raw, float *x)
 	const struct dnn_model *m = c->m;
 	size_t code = 0;
 
-	for (size_t j = 0; j < c->n_raw; j++) {
-		size_t col = c->raw_col[j], k = data_input_of(m->col_role, col, m->cats, m->n_cats);
+	for (size_t j = 0; j < c->g.n_raw; j++) {
+		size_t col = c->g.raw_col[j],
+		       k = data_input_of(m->col_role, col, m->cats, m->n_cats);
 		const struct dnn_catcol *cc = cat_of(m, col);
 
 		if (!cc) {
@@ -578,7 +520,7 @@ static void test_net_inputs(const struct cx *c, const float *raw, float *x)
 			continue;
 		}
 		for (size_t q = 0; q < cc->n; q++)
-			x[k + q] = c->codes[code + q] == raw[j] ? 1.0f : 0.0f;
+			x[k + q] = c->g.codes[code + q] == raw[j] ? 1.0f : 0.0f;
 		code += cc->n;
 	}
 	norm_apply(&m->in_norm, x, 1);
@@ -610,9 +552,9 @@ static int put_tests(struct cx *c, struct dnn_error *e)
 {
 	struct dnn_model *m = c->m;
 	size_t n_in = m->net->n_in, n_net = net_n_out(m->net);
-	float *raw = util_malloc_array(N_TESTS * (c->n_raw ? c->n_raw : 1), sizeof *raw);
+	float *raw = util_malloc_array(N_TESTS * (c->g.n_raw ? c->g.n_raw : 1), sizeof *raw);
 	float *x = util_malloc_array(N_TESTS * n_in, sizeof *x);
-	float *y = util_malloc_array(N_TESTS * c->n_out, sizeof *y);
+	float *y = util_malloc_array(N_TESTS * c->g.n_out, sizeof *y);
 	int rc = -1;
 
 	if (!raw || !x || !y) {
@@ -620,8 +562,8 @@ static int put_tests(struct cx *c, struct dnn_error *e)
 		goto out;
 	}
 	for (size_t t = 0; t < N_TESTS; t++) {
-		test_inputs(c, t, raw + t * c->n_raw);
-		test_net_inputs(c, raw + t * c->n_raw, x + t * n_in);
+		test_inputs(c, t, raw + t * c->g.n_raw);
+		test_net_inputs(c, raw + t * c->g.n_raw, x + t * n_in);
 	}
 	const float *a = c->quant ? q8_tests(c, x, N_TESTS * n_net, e) : NULL;
 
@@ -633,9 +575,9 @@ static int put_tests(struct cx *c, struct dnn_error *e)
 		a = net_forward(m->net, x, N_TESTS);
 
 	for (size_t t = 0; t < N_TESTS; t++) {
-		float *yt = y + t * c->n_out;
+		float *yt = y + t * c->g.n_out;
 
-		if (c->two_class) {
+		if (c->g.two_class) {
 			yt[0] = 1.0f - a[t], yt[1] = a[t];
 			continue;
 		}
@@ -645,8 +587,8 @@ static int put_tests(struct cx *c, struct dnn_error *e)
 	}
 	if (c->quant)
 		free((void *)a);
-	put_floats(c, "test_inputs", raw, N_TESTS * c->n_raw);
-	put_floats(c, "test_outputs", y, N_TESTS * c->n_out);
+	put_floats(c, "test_inputs", raw, N_TESTS * c->g.n_raw);
+	put_floats(c, "test_outputs", y, N_TESTS * c->g.n_out);
 	rc = 0;
 out:
 	free(raw);
@@ -677,7 +619,7 @@ int export_c_write(struct dnn_model *m, const struct dnn_export_c *o, char **tex
 	int rc = -1;
 
 	*text = NULL, *len = 0;
-	if (cx_setup(&c, e))
+	if (export_graph_init(&c.g, m, e))
 		goto out;
 	put_head(&c, o);
 	put_names(&c);
@@ -705,7 +647,6 @@ int export_c_write(struct dnn_model *m, const struct dnn_export_c *o, char **tex
 	rc = 0;
 out:
 	free(w.p);
-	free(c.raw_col);
-	free(c.codes);
+	export_graph_free(&c.g);
 	return rc;
 }

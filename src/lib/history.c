@@ -1,6 +1,7 @@
 /* The training history's storage (history.h). */
 #include "history.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 #include "util.h"
@@ -18,6 +19,20 @@ int history_append(struct dnn_history *h, const struct dnn_epoch *ep)
 	}
 	h->epochs[h->n++] = *ep;
 	return 0;
+}
+
+size_t history_best(const struct dnn_history *h, size_t offset)
+{
+	size_t best = 0;
+
+	for (size_t i = 0; i < h->n; i++) {
+		double v = *(const double *)((const char *)&h->epochs[i] + offset);
+
+		if (isfinite(v) &&
+		    (!best || v < *(const double *)((const char *)&h->epochs[best - 1] + offset)))
+			best = i + 1;
+	}
+	return best;
 }
 
 void history_free(struct dnn_history *h)

@@ -23,6 +23,11 @@ struct dnn_history {
 /* Append a copy of ep. Returns 0, or -1 when out of memory (h unchanged). */
 int history_append(struct dnn_history *h, const struct dnn_epoch *ep);
 
+/* The epoch (1-based) with the smallest finite value of the double field
+ * at byte offset offset of struct dnn_epoch (offsetof(struct dnn_epoch,
+ * loss)), or 0 when no epoch has one. */
+size_t history_best(const struct dnn_history *h, size_t offset);
+
 /* Free the epochs and zero h. */
 void history_free(struct dnn_history *h);
 

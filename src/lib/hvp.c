@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lanczos.h"
 #include "loss.h"
 #include "util.h"
 
@@ -394,109 +395,28 @@ static double dot(const double *a, const double *b, size_t n)
 	return s;
 }
 
-/* r -= (q_i . r) q_i for the k rows q_i of q, twice (Gram-Schmidt twice is
- * enough to keep orthogonality to working precision). */
-static void orthogonalize(double *r, const double *q, size_t k, size_t P)
+void hvp_op_apply(void *ctx, const double *v, double *y)
 {
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < k; i++) {
-			const double *qi = q + i * P;
-			double c = dot(qi, r, P);
+	const struct dnn_hvp_op *o = ctx;
 
-			for (size_t j = 0; j < P; j++)
-				r[j] -= c * qi[j];
-		}
-}
-
-/* A random unit vector orthogonal to the k rows of q; 0 when there is none
- * left (k == P, up to rounding). */
-static int fresh_vector(double *r, const double *q, size_t k, size_t P, struct dnn_rng *rng)
-{
-	double nrm;
-
-	for (size_t i = 0; i < P; i++)
-		r[i] = rng_normal(rng);
-	nrm = sqrt(dot(r, r, P));
-	orthogonalize(r, q, k, P);
-	/* What is left of a random vector after removing k of P directions
-	 * has norm about sqrt((P - k) / P); much less is rounding. */
-	double left = sqrt(dot(r, r, P));
-
-	if (k >= P || left < 1e-8 * nrm)
-		return 0;
-	for (size_t i = 0; i < P; i++)
-		r[i] /= left;
-	return 1;
+	hvp_hv(o->h, o->w, v, NULL, y);
 }
 
 int hvp_lanczos(struct dnn_hvp *h, const double *w, size_t m, struct dnn_rng *rng,
 		double *ritz, size_t *n_ritz, struct dnn_error *e)
 {
-	size_t P = h->net->n_params, k = 0, cells;
-	double *q = NULL, *r = NULL, *alpha = NULL, *beta = NULL, *T = NULL, scale = 0.0;
+	struct dnn_hvp_op o = {h, w};
+	struct dnn_lanczos *l = lanczos_new(h->net->n_params, m, e);
 	int rc = -1;
 
-	if (m > P)
-		m = P;
-	if (util_mul_overflow(m, P, &cells))
-		return dnn_error_oom(e);
-	q = util_malloc_array(cells, sizeof *q);
-	r = util_malloc_array(P, sizeof *r);
-	alpha = util_calloc_array(m, sizeof *alpha);
-	beta = util_calloc_array(m, sizeof *beta);
-	T = util_calloc_array(m * m, sizeof *T);
-	if (!q || !r || !alpha || !beta || !T) {
-		dnn_error_oom(e);
-		goto out;
+	if (!l)
+		return -1;
+	if (lanczos_run(l, hvp_op_apply, &o, NULL, 1, rng, e) == 0) {
+		memcpy(ritz, l->ritz, l->k * sizeof *ritz);
+		*n_ritz = l->k;
+		rc = 0;
 	}
-	if (!fresh_vector(q, q, 0, P, rng)) {
-		dnn_error_set(e, DNN_EX_SOFTWARE, NULL, 0, 0, "Lanczos: no start vector");
-		goto out;
-	}
-	/* T = Q^T H Q is tridiagonal: H q_k = beta_{k-1} q_{k-1} + alpha_k q_k
-	 * + beta_k q_{k+1}. */
-	for (k = 0; k < m; k++) {
-		const double *qk = q + k * P, *qprev = k ? q + (k - 1) * P : NULL;
-
-		hvp_hv(h, w, qk, NULL, r);
-		alpha[k] = dot(qk, r, P);
-		for (size_t i = 0; i < P; i++)
-			r[i] -= alpha[k] * qk[i] + (qprev ? beta[k - 1] * qprev[i] : 0.0);
-		orthogonalize(r, q, k + 1, P);
-		beta[k] = sqrt(dot(r, r, P));
-		scale = fmax(scale, fmax(fabs(alpha[k]), beta[k]));
-		if (k + 1 == m)
-			break;
-		if (beta[k] > 1e-10 * scale) {
-			for (size_t i = 0; i < P; i++)
-				q[(k + 1) * P + i] = r[i] / beta[k];
-			continue;
-		}
-		/* The Krylov space is invariant: its Ritz values are exact.
-		 * Restart in the orthogonal complement, to find the rest (and
-		 * the multiplicities). */
-		beta[k] = 0.0;
-		if (!fresh_vector(q + (k + 1) * P, q, k + 1, P, rng)) {
-			k++;
-			goto done;
-		}
-	}
-	k = k < m ? k + 1 : m;
-done:
-	for (size_t i = 0; i < k; i++) {
-		T[i * k + i] = alpha[i];
-		if (i + 1 < k)
-			T[i * k + i + 1] = T[(i + 1) * k + i] = beta[i];
-	}
-	hvp_eig_sym(T, k, ritz);
-	*n_ritz = k;
-	rc = 0;
-out:
-	free(q);
-	free(r);
-	free(alpha);
-	free(beta);
-	free(T);
+	lanczos_free(l);
 	return rc;
 }
 
@@ -611,57 +531,4 @@ out:
 	free(xs);
 	free(ts);
 	return rc;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Cyclic Jacobi: rotate away each off-diagonal a_pq in turn,
- * tan(2 theta) = 2 a_pq / (a_qq - a_pp), until they are all negligible. */
-void hvp_eig_sym(double *a, size_t n, double *eval)
-{
-	for (int sweep = 0; sweep < 100; sweep++) {
-		double off = 0.0, diag = 0.0;
-
-		for (size_t p = 0; p < n; p++) {
-			diag += a[p * n + p] * a[p * n + p];
-			for (size_t q2 = p + 1; q2 < n; q2++)
-				off += a[p * n + q2] * a[p * n + q2];
-		}
-		if (off <= 1e-30 * diag || off == 0.0)
-			break;
-		for (size_t p = 0; p < n; p++)
-			for (size_t q2 = p + 1; q2 < n; q2++) {
-				double apq = a[p * n + q2], app, aqq, theta, t, c, s;
-
-				if (apq == 0.0)
-					continue;
-				app = a[p * n + p];
-				aqq = a[q2 * n + q2];
-				theta = (aqq - app) / (2.0 * apq);
-				t = (theta >= 0.0 ? 1.0 : -1.0) /
-				    (fabs(theta) + sqrt(theta * theta + 1.0));
-				c = 1.0 / sqrt(t * t + 1.0);
-				s = t * c;
-				for (size_t k = 0; k < n; k++) {
-					double akp = a[k * n + p], akq = a[k * n + q2];
-
-					a[k * n + p] = c * akp - s * akq;
-					a[k * n + q2] = s * akp + c * akq;
-				}
-				for (size_t k = 0; k < n; k++) {
-					double apk = a[p * n + k], aqk = a[q2 * n + k];
-
-					a[p * n + k] = c * apk - s * aqk;
-					a[q2 * n + k] = s * apk + c * aqk;
-				}
-			}
-	}
-	for (size_t i = 0; i < n; i++)
-		eval[i] = a[i * n + i];
-	qsort(eval, n, sizeof *eval, cmp_double);
 }

@@ -1,7 +1,8 @@
 /* Second-order analysis of a network's loss on a fixed set of rows, in double
  * precision: the loss, its gradient, exact Hessian-vector products by
  * Pearlmutter's R-operator, the same by finite differences of gradients, and
- * the extreme eigenvalues of the Hessian by Lanczos iteration on them.
+ * the extreme eigenvalues of the Hessian by Lanczos iteration (lanczos.h) on
+ * them.
  * Parameters are double arrays laid out like dnn_net's params. */
 #ifndef DNN_HVP_H
 #define DNN_HVP_H
@@ -51,6 +52,13 @@ double hvp_hv(struct dnn_hvp *h, const double *w, const double *v, double *g, do
 int hvp_hv_fd(struct dnn_hvp *h, const double *w, const double *v, double eps, double *hv,
 	      struct dnn_error *e);
 
+/* The operator v -> H(w) v, for lanczos_run: ctx is a struct dnn_hvp_op. */
+struct dnn_hvp_op {
+	struct dnn_hvp *h;
+	const double *w;
+};
+void hvp_op_apply(void *ctx, const double *v, double *y);
+
 /* Up to m steps of the Lanczos iteration (with full reorthogonalization and a
  * fresh random start when a Krylov space is exhausted) on H(w) from a random
  * vector of rng: ritz[0..*n_ritz) get the eigenvalues of the tridiagonal
@@ -77,9 +85,5 @@ int hvp_analyse(const struct dnn_net *net, const float *x, const float *t, size_
 int hvp_auto_learning_rate(const struct dnn_net *net, const float *x, const float *t, size_t n,
 			   double momentum, uint64_t seed, double *lr, double *lmax,
 			   struct dnn_error *e);
-
-/* The eigenvalues of the symmetric n x n matrix a (row-major; destroyed), in
- * ascending order, by cyclic Jacobi rotations. */
-void hvp_eig_sym(double *a, size_t n, double *eval);
 
 #endif
