@@ -71,6 +71,7 @@ struct tune_run {
 	size_t *batch, n_batch; /* the trials a jobs_run runs (indexes into s.t) */
 };
 
+/* Set by SIGINT or SIGTERM: no trial starts, those at work stop. */
 static volatile sig_atomic_t tune_stop;
 
 static void on_signal(int sig)
@@ -239,9 +240,11 @@ static void tune_done(size_t i, int rc, const void *result, void *ctx)
 		r->log_err = tune_log_write(r->log, &r->s, t) ? errno ? errno : EIO : 0;
 }
 
-/* Run the trials from `first` on that the log does not hold. */
 static int choose_procs(struct tune_run *r, size_t first, struct dnn_error *e);
 
+/* Run the trials from `first` on that the log does not hold (those it
+ * holds take its results, checked to be this search's). 0, or -1 with e
+ * set (the same on every rank). */
 static int run_trials(struct tune_run *r, size_t first, struct dnn_error *e)
 {
 	struct tune_result *res;
@@ -605,6 +608,7 @@ static int write_best(const struct tune_run *r, const struct tune_trial *b, stru
 	return rc;
 }
 
+/* --plot: the score against each searched value (74 on a write error). */
 static int write_plot(const struct tune_run *r, struct dnn_error *e)
 {
 	struct dnn_afile af = {0};
@@ -848,6 +852,7 @@ out:
 	return -1;
 }
 
+/* Release all the search holds. */
 static void tune_free(struct tune_run *r)
 {
 	for (size_t i = 0; i < r->s.n; i++) {
