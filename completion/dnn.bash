@@ -126,7 +126,7 @@ _dnn()
 	[[ -n $first ]] && ((n_args++))
 	local want=any
 	case $cmd in
-	train | gradcheck | lr-find | cv) want=spec ;;
+	train | gradcheck | lr-find | cv | tune) want=spec ;;
 	predict | eval | hessian | landscape | info | export) want=model ;;
 	esac
 	((n_args > 0)) && [[ $want != any ]] && want=data

@@ -164,6 +164,37 @@ START_TEST(test_density_svg)
 }
 END_TEST
 
+/* Scatter panels: a circle per finite point, a log axis labelled in the
+ * quantity's units, categories by name (escaped), three panels to a row. */
+START_TEST(test_scatter)
+{
+	const double x1[4] = {0.001, 0.01, 0.1, 1.0}, y[4] = {0.5, 0.6, NAN, 0.9};
+	const double x2[4] = {0.0, 1.0, 1.0, 0.0};
+	char *cats[2] = {"\"sgd\"", "a<b&c"};
+	const struct plot_scatter p[4] = {
+	    {"optimizer.learning_rate", x1, y, 4, 1, 0, NULL},
+	    {"optimizer.name", x2, y, 4, 0, 2, cats},
+	    {"c", x2, y, 4, 0, 0, NULL},
+	    {"d", x2, y, 4, 0, 0, NULL},
+	};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(plot_scatter_svg(f, p, 4, "accuracy"), 0);
+	fclose(f);
+	ck_assert_uint_eq(count(buf, "<circle"), 4 * 3);
+	ck_assert_uint_eq(count(buf, "optimizer.learning_rate (log)</text>"), 1);
+	ck_assert_ptr_nonnull(strstr(buf, ">0.01</text>"));
+	ck_assert_ptr_nonnull(strstr(buf, ">&quot;sgd&quot;</text>"));
+	ck_assert_ptr_nonnull(strstr(buf, ">a&lt;b&amp;c</text>"));
+	ck_assert_ptr_nonnull(strstr(buf, "width=\"900\" height=\"480\""));
+	ck_assert_uint_eq(count(buf, "nan"), 0);
+	free(buf);
+}
+END_TEST
+
 static Suite *plot_suite(void)
 {
 	Suite *s = suite_create("plot");
@@ -171,6 +202,7 @@ static Suite *plot_suite(void)
 
 	tcase_add_test(tc, test_ticks);
 	tcase_add_test(tc, test_svg_series);
+	tcase_add_test(tc, test_scatter);
 	tcase_add_test(tc, test_svg_sharpness);
 	tcase_add_test(tc, test_density_svg);
 	suite_add_tcase(s, tc);

@@ -5,13 +5,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "cmds.h"
 #include "data.h"
 #include "dist.h"
-#include "env.h"
 #include "fit.h"
 #include "folds.h"
 #include "jobs.h"
@@ -32,11 +30,6 @@ static const char cv_usage[] =
 	"and standard deviation of its figures.\n"
 	"\n"
 	"Options:\n";
-
-/* Below this many multiply-adds per training step (parameters times rows
- * per batch), folds run side by side, one per core; above, one at a time
- * with the gemm on all cores. Measured: see dnn(1), PARALLEL FOLDS. */
-#define CV_FOLDS_SIDE_BY_SIDE (1u << 26)
 
 struct cv_args {
 	unsigned long folds, repeats, threads;
@@ -62,50 +55,15 @@ static int cv_job(size_t i, void *ctx, void *out, struct dnn_error *e)
 	const struct cv_ctx *c = ctx;
 	const uint32_t *fold = c->fold + (i / c->k) * c->n;
 	const struct dnn_fit_opts o = {c->spec_name, c->data_name, NULL};
-	size_t *rows = util_malloc_array(c->n, sizeof *rows), n_train = 0, n_test = 0;
+	size_t *rows = util_malloc_array(c->n, sizeof *rows), n_train = 0;
 	int rc;
 
 	if (!rows)
 		return dnn_error_oom(e);
-	/* The training rows from the start, the test rows from the end. */
-	for (size_t r = 0; r < c->n; r++)
-		if (fold[r] != i % c->k)
-			rows[n_train++] = r;
-	for (size_t r = c->n; r-- > 0;)
-		if (fold[r] == i % c->k)
-			rows[c->n - ++n_test] = r;
-	rc = fit_score(c->spec, c->d, rows, n_train, rows + n_train, n_test, &o, out, e);
+	folds_rows(fold, c->n, i % c->k, rows, &n_train);
+	rc = fit_score(c->spec, c->d, rows, n_train, rows + n_train, c->n - n_train, &o, out, e);
 	free(rows);
 	return rc;
-}
-
-/* Parameters of the spec's network on d's inputs. */
-static double n_params(const struct dnn_spec *s, const struct dnn_dataset *d, size_t n_out)
-{
-	double p = 0.0, fan_in = (double)d->n_in;
-
-	for (size_t l = 0; l < s->n_layers; l++) {
-		double u = l + 1 == s->n_layers ? (double)n_out : (double)s->layers[l].units;
-
-		p += u * (fan_in + 1.0);
-		fan_in = u;
-	}
-	return p;
-}
-
-/* The cores to use: -j, else DNN_THREADS, else the machine's (under
- * mpirun, their share for each rank on this machine). */
-static unsigned long cv_cores(unsigned long threads)
-{
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned long n = cpus < 1 ? 1 : (unsigned long)cpus;
-
-	if (!threads)
-		threads = env_threads();
-	if (!threads && dist_local_size() > 1)
-		threads = n > (unsigned long)dist_local_size() ? n / (unsigned long)dist_local_size()
-							       : 1;
-	return threads ? threads : n;
 }
 
 /* How many folds run side by side (then each on one thread), or 1 with the
@@ -113,12 +71,11 @@ static unsigned long cv_cores(unsigned long threads)
 static int cv_procs(const struct cv_args *a, const struct dnn_spec *s,
 		    const struct dnn_dataset *d, size_t n_out, unsigned *procs, struct dnn_error *e)
 {
-	unsigned long cores = cv_cores(a->threads);
+	unsigned long cores = jobs_cores(a->threads);
 	int side;
 
 	if (!a->parallel || strcmp(a->parallel, "auto") == 0)
-		side = n_params(s, d, n_out) * (double)s->batch_size <
-		       (double)CV_FOLDS_SIDE_BY_SIDE;
+		side = jobs_side_by_side(s, d, n_out);
 	else if (strcmp(a->parallel, "folds") == 0)
 		side = 1;
 	else if (strcmp(a->parallel, "threads") == 0)

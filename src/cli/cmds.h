@@ -15,6 +15,7 @@ int cmd_hessian(int argc, char **argv, struct dnn_error *e);
 int cmd_lrfind(int argc, char **argv, struct dnn_error *e);
 int cmd_split(int argc, char **argv, struct dnn_error *e);
 int cmd_cv(int argc, char **argv, struct dnn_error *e);
+int cmd_tune(int argc, char **argv, struct dnn_error *e);
 int cmd_export(int argc, char **argv, struct dnn_error *e);
 int cmd_landscape(int argc, char **argv, struct dnn_error *e);
 

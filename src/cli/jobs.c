@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "dist.h"
+#include "env.h"
 #include "util.h"
 
 /* What a job sends back: its outcome, then its result. */
@@ -59,6 +60,7 @@ struct table {
 	struct child *ch;
 	struct pollfd *pf;
 	unsigned procs;
+	unsigned char *ended; /* per job: its record is in */
 };
 
 static void table_free(struct table *t)
@@ -67,6 +69,29 @@ static void table_free(struct table *t)
 		free(t->ch[k].rec);
 	free(t->ch);
 	free(t->pf);
+	free(t->ended);
+}
+
+/* A record that says job i never ran: interrupted (130). */
+static void not_run(unsigned char *rec)
+{
+	struct rec_head h = {.rc = -1};
+
+	dnn_error_set(&h.err, DNN_EX_INTERRUPT, NULL, 0, 0, "interrupted");
+	memcpy(rec, &h, sizeof h);
+}
+
+/* Hand w the records of the jobs from *next on that are in, in order. */
+static void deliver(const struct jobs_watch *w, void *ctx, const unsigned char *recs,
+		    const unsigned char *ended, size_t n, size_t rec_size, size_t *next)
+{
+	for (; *next < n && ended[*next]; ++*next) {
+		struct rec_head h;
+
+		memcpy(&h, recs + *next * rec_size, sizeof h);
+		if (w && w->done)
+			w->done(*next, h.rc, recs + *next * rec_size + sizeof h, ctx);
+	}
 }
 
 /* Start job i in a child writing its record to a pipe. */
@@ -134,26 +159,43 @@ static int drain(struct child *c, size_t rec_size, unsigned char *rec_out)
 	return 1;
 }
 
-/* The records of all jobs, procs children at a time. */
+/* Send SIGINT to the children at work, once, when w's flag is set; 1 then. */
+static int forward_interrupt(const struct jobs_watch *w, const struct table *t, int *sent)
+{
+	if (!w || !w->interrupt || !*w->interrupt)
+		return 0;
+	for (unsigned k = 0; !*sent && k < t->procs; k++)
+		if (t->ch[k].fd >= 0)
+			kill(t->ch[k].pid, SIGINT);
+	*sent = 1;
+	return 1;
+}
+
+/* The records of all jobs, procs children at a time, handed to w in order. */
 static int run_forked(size_t n, size_t rec_size, jobs_fn fn, void *ctx, unsigned char *recs,
-		      unsigned procs, struct dnn_error *e)
+		      unsigned procs, const struct jobs_watch *w, struct dnn_error *e)
 {
 	struct table t = {util_calloc_array(procs, sizeof *t.ch),
-			  util_calloc_array(procs, sizeof *t.pf), procs};
+			  util_calloc_array(procs, sizeof *t.pf), procs, util_calloc_array(n, 1)};
 	struct child *ch = t.ch;
-	size_t next = 0, active = 0;
-	int rc = 0;
+	size_t next = 0, active = 0, told = 0;
+	int rc = 0, sent = 0;
 
 	for (unsigned k = 0; ch && k < procs; k++)
 		if (!(ch[k].rec = malloc(rec_size)))
 			rc = -1;
-	if (!ch || !t.pf || rc) {
+	if (!ch || !t.pf || !t.ended || rc) {
 		rc = dnn_error_oom(e);
 		goto out;
 	}
 	for (unsigned k = 0; k < procs; k++)
 		ch[k].fd = -1;
 	while (next < n || active > 0) {
+		if (forward_interrupt(w, &t, &sent))
+			for (; next < n; next++) {
+				not_run(recs + next * rec_size);
+				t.ended[next] = 1;
+			}
 		for (unsigned k = 0; k < procs && next < n && rc == 0; k++)
 			if (ch[k].fd < 0) {
 				if (spawn(&t, &ch[k], next, fn, ctx, rec_size, e))
@@ -169,7 +211,11 @@ static int run_forked(size_t n, size_t rec_size, jobs_fn fn, void *ctx, unsigned
 			t.pf[k].fd = ch[k].fd;
 			t.pf[k].events = POLLIN;
 		}
-		if (poll(t.pf, procs, -1) < 0 && errno != EINTR) {
+		if (active == 0)
+			continue;
+		if (poll(t.pf, procs, -1) < 0) {
+			if (errno == EINTR)
+				continue;
 			rc = dnn_error_set(e, DNN_EX_OSERR, NULL, 0, 0, "poll: %s",
 					   strerror(errno));
 			break;
@@ -177,10 +223,13 @@ static int run_forked(size_t n, size_t rec_size, jobs_fn fn, void *ctx, unsigned
 		for (unsigned k = 0; k < procs; k++)
 			if (ch[k].fd >= 0 && (t.pf[k].revents & (POLLIN | POLLHUP | POLLERR)) &&
 			    drain(&ch[k], rec_size, recs + ch[k].job * rec_size)) {
+				t.ended[ch[k].job] = 1;
 				ch[k].fd = -1;
 				active--;
 			}
+		deliver(w, ctx, recs, t.ended, n, rec_size, &told);
 	}
+	deliver(w, ctx, recs, t.ended, n, rec_size, &told);
 out:
 	table_free(&t);
 	return rc;
@@ -213,8 +262,34 @@ static int run_ranks(size_t n, size_t rec_size, jobs_fn fn, void *ctx, unsigned 
 	return 0;
 }
 
-int jobs_run(size_t n, size_t size, jobs_fn fn, void *ctx, void *results, unsigned procs,
-	     struct dnn_error *e)
+/* Here, in order, each handed to w as it ends; without w, none after the
+ * first that fails. */
+static void run_here(size_t n, size_t rec_size, jobs_fn fn, void *ctx, unsigned char *recs,
+		     const struct jobs_watch *w)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char *rec = recs + i * rec_size;
+		int rc;
+
+		if (w && w->interrupt && *w->interrupt) {
+			not_run(rec);
+			continue;
+		}
+		rc = run_one(fn, ctx, i, rec);
+		if (w && w->done) {
+			w->done(i, rc, rec + sizeof(struct rec_head), ctx);
+			continue;
+		}
+		if (rc) {
+			for (i++; i < n; i++)
+				not_run(recs + i * rec_size);
+			break;
+		}
+	}
+}
+
+int jobs_run_watched(size_t n, size_t size, jobs_fn fn, void *ctx, void *results, unsigned procs,
+		     const struct jobs_watch *w, struct dnn_error *e)
 {
 	size_t rec_size = sizeof(struct rec_head) + size;
 	unsigned char *recs = util_malloc_array(n ? n : 1, rec_size);
@@ -222,14 +297,19 @@ int jobs_run(size_t n, size_t size, jobs_fn fn, void *ctx, void *results, unsign
 
 	if (!recs)
 		return dnn_error_oom(e);
-	if (dist_active())
+	if (dist_active()) {
 		rc = run_ranks(n, rec_size, fn, ctx, recs, e);
-	else if (procs > 1 && n > 1)
-		rc = run_forked(n, rec_size, fn, ctx, recs, procs < n ? procs : (unsigned)n, e);
-	else
-		for (size_t i = 0; i < n; i++)
-			if (run_one(fn, ctx, i, recs + i * rec_size))
-				break;
+		for (size_t i = 0; rc == 0 && w && w->done && i < n; i++) {
+			struct rec_head h;
+
+			memcpy(&h, recs + i * rec_size, sizeof h);
+			w->done(i, h.rc, recs + i * rec_size + sizeof h, ctx);
+		}
+	} else if (procs > 1 && n > 1) {
+		rc = run_forked(n, rec_size, fn, ctx, recs, procs < n ? procs : (unsigned)n, w, e);
+	} else {
+		run_here(n, rec_size, fn, ctx, recs, w);
+	}
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		struct rec_head h;
 
@@ -244,4 +324,42 @@ int jobs_run(size_t n, size_t size, jobs_fn fn, void *ctx, void *results, unsign
 	}
 	free(recs);
 	return rc;
+}
+
+int jobs_run(size_t n, size_t size, jobs_fn fn, void *ctx, void *results, unsigned procs,
+	     struct dnn_error *e)
+{
+	return jobs_run_watched(n, size, fn, ctx, results, procs, NULL, e);
+}
+
+/* Parameters of the spec's network on d's inputs. */
+static double n_params(const struct dnn_spec *s, const struct dnn_dataset *d, size_t n_out)
+{
+	double p = 0.0, fan_in = (double)d->n_in;
+
+	for (size_t l = 0; l < s->n_layers; l++) {
+		double u = l + 1 == s->n_layers ? (double)n_out : (double)s->layers[l].units;
+
+		p += u * (fan_in + 1.0);
+		fan_in = u;
+	}
+	return p;
+}
+
+int jobs_side_by_side(const struct dnn_spec *s, const struct dnn_dataset *d, size_t n_out)
+{
+	return n_params(s, d, n_out) * (double)s->batch_size < (double)JOBS_SIDE_BY_SIDE;
+}
+
+unsigned long jobs_cores(unsigned long threads)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned long n = cpus < 1 ? 1 : (unsigned long)cpus;
+	unsigned long local = dist_local_size() > 1 ? (unsigned long)dist_local_size() : 1;
+
+	if (!threads)
+		threads = env_threads();
+	if (!threads && local > 1)
+		threads = n > local ? n / local : 1;
+	return threads ? threads : n;
 }

@@ -37,6 +37,7 @@ static const struct command commands[] = {
 	{"lr-find", cmd_lrfind, "learning-rate range test, with a suggested rate"},
 	{"split", cmd_split, "split CSV rows into a training and a test file"},
 	{"cv", cmd_cv, "k-fold cross-validation of a spec on CSV rows"},
+	{"tune", cmd_tune, "hyperparameter search: random, grid or successive halving"},
 	{"export", cmd_export, "a checkpoint as a self-contained C header"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -271,10 +272,11 @@ int main(int argc, char **argv)
 				   "unknown option '%s'; the command comes first", argv[1]);
 	} else if (!(c = find(argv[1]))) {
 		rc = unknown_command(argv[1], &e);
-	} else if (dist_active() && strcmp(c->name, "train") != 0 && strcmp(c->name, "cv") != 0) {
+	} else if (dist_active() && strcmp(c->name, "train") != 0 && strcmp(c->name, "cv") != 0 &&
+		   strcmp(c->name, "tune") != 0) {
 		rc = dnn_error_set(&e, DNN_EX_USAGE, NULL, 0, 0,
-				   "only 'dnn train' and 'dnn cv' run across MPI ranks; run 'dnn %s' "
-				   "as one process",
+				   "only 'dnn train', 'dnn cv' and 'dnn tune' run across MPI ranks; "
+				   "run 'dnn %s' as one process",
 				   c->name);
 	} else {
 		rc = c->fn(argc - 1, argv + 1, &e);

@@ -479,3 +479,126 @@ int plot_density_svg(FILE *f, const struct plot_density *c)
 	fputs("\"/>\n</svg>\n", f);
 	return ferror(f) ? -1 : 0;
 }
+
+/* s as SVG text: &, <, > and quotes escaped, cut at 40 bytes. */
+static void put_text(FILE *f, const char *s)
+{
+	for (size_t i = 0; s[i] && i < 40; i++)
+		switch (s[i]) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default: putc(s[i], f);
+		}
+}
+
+#define SC_W 300.0
+#define SC_H 240.0
+#define SC_L 56.0
+#define SC_R 14.0
+#define SC_T 26.0
+#define SC_B 42.0
+
+/* The range of the finite values of v[0 .. n) (of log10 v with log_v), or
+ * [0, 1] when there is none, widened when it is a point. */
+static void finite_range(const double *v, size_t n, int log_v, double *lo, double *hi)
+{
+	*lo = (double)INFINITY;
+	*hi = -(double)INFINITY;
+	for (size_t i = 0; i < n; i++) {
+		double x = log_v ? log10(v[i]) : v[i];
+
+		if (isfinite(x)) {
+			*lo = fmin(*lo, x);
+			*hi = fmax(*hi, x);
+		}
+	}
+	if (!(*hi >= *lo)) {
+		*lo = 0.0;
+		*hi = 1.0;
+	}
+	if (!(*hi > *lo)) {
+		*lo -= 0.5;
+		*hi += 0.5;
+	}
+}
+
+/* Panel p with its top left corner at (ox, oy). */
+static void scatter_panel(FILE *f, const struct plot_scatter *p, double ox, double oy,
+			  const char *y_label)
+{
+	double x0, x1, y0, y1, first, step;
+	const double L = ox + SC_L, R = ox + SC_W - SC_R, T = oy + SC_T, B = oy + SC_H - SC_B;
+
+	if (p->n_cats) {
+		x0 = -0.5;
+		x1 = (double)p->n_cats - 0.5;
+	} else {
+		finite_range(p->x, p->n, p->log_x, &x0, &x1);
+	}
+	finite_range(p->y, p->n, 0, &y0, &y1);
+#define SX(v) (L + ((v)-x0) / (x1 - x0) * (R - L))
+#define SY(v) (B - ((v)-y0) / (y1 - y0) * (B - T))
+	fprintf(f, "<rect x=\"%g\" y=\"%g\" width=\"%g\" height=\"%g\" fill=\"none\" "
+		   "stroke=\"black\"/>\n<text x=\"%g\" y=\"%g\" text-anchor=\"middle\">",
+		L, T, R - L, B - T, (L + R) / 2, oy + 16);
+	put_text(f, p->title);
+	fprintf(f, "%s</text>\n", p->log_x ? " (log)" : "");
+	fprintf(f, "<text x=\"%g\" y=\"%g\" text-anchor=\"end\">%.4g</text>\n", L - 4, T + 10,
+		y1);
+	fprintf(f, "<text x=\"%g\" y=\"%g\" text-anchor=\"end\">%.4g</text>\n", L - 4, B, y0);
+	fprintf(f,
+		"<text x=\"%g\" y=\"%g\" text-anchor=\"middle\" transform=\"rotate(-90 %g %g)\">"
+		"%s</text>\n",
+		ox + 14, (T + B) / 2, ox + 14, (T + B) / 2, y_label);
+	if (p->n_cats) {
+		for (size_t c = 0; c < p->n_cats; c++) {
+			fprintf(f, "<text x=\"%.1f\" y=\"%g\" text-anchor=\"middle\" "
+				   "font-size=\"10\">",
+				SX((double)c), B + 14);
+			put_text(f, p->cats[c]);
+			fputs("</text>\n", f);
+		}
+	} else {
+		int nt = plot_ticks(x0, x1, 4, &first, &step);
+
+		for (int k = 0; k < nt; k++) {
+			double v = first + k * step;
+
+			fprintf(f, "<text x=\"%.1f\" y=\"%g\" text-anchor=\"middle\" "
+				   "font-size=\"10\">",
+				SX(v), B + 14);
+			if (p->log_x)
+				fprintf(f, "%.3g</text>\n", pow(10.0, v));
+			else
+				fprintf(f, "%.4g</text>\n", fabs(v) < step * 1e-6 ? 0.0 : v);
+		}
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		double x = p->log_x ? log10(p->x[i]) : p->x[i];
+
+		if (isfinite(x) && isfinite(p->y[i]))
+			fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"#1f77b4\" "
+				   "fill-opacity=\"0.6\"/>\n",
+				SX(x), SY(p->y[i]));
+	}
+#undef SX
+#undef SY
+}
+
+int plot_scatter_svg(FILE *f, const struct plot_scatter *p, size_t n, const char *y_label)
+{
+	size_t cols = n < 3 ? n : 3, rows = (n + 2) / 3;
+
+	fprintf(f,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%g\" height=\"%g\" "
+		"font-family=\"sans-serif\" font-size=\"12\">\n"
+		"<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
+		SC_W * (double)(cols ? cols : 1), SC_H * (double)(rows ? rows : 1));
+	for (size_t k = 0; k < n; k++)
+		scatter_panel(f, &p[k], SC_W * (double)(k % 3), SC_H * (double)(k / 3), y_label);
+	fputs("</svg>\n", f);
+	return ferror(f) ? -1 : 0;
+}

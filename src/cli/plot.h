@@ -93,6 +93,22 @@ struct plot_contour {
  * out of memory (errno set). */
 int plot_contour_svg(FILE *f, const struct plot_contour *c);
 
+/* A scatter panel: y against x for n points (non-finite ones left out), x
+ * on a log axis (log_x), or x the index of one of n_cats categories
+ * labelled cats[i]. */
+struct plot_scatter {
+	const char *title;
+	const double *x, *y;
+	size_t n;
+	int log_x;
+	size_t n_cats;
+	char *const *cats;
+};
+
+/* Write an SVG document of n panels side by side in rows of three, y
+ * labelled y_label, to f. Returns 0, or -1 on a write error. */
+int plot_scatter_svg(FILE *f, const struct plot_scatter *p, size_t n, const char *y_label);
+
 /* Tick marks for [lo, hi]: a step of 1, 2 or 5 times a power of ten that
  * gives at most max_ticks ticks; *first is the first multiple of the step
  * at or above lo. Returns the number of ticks. */

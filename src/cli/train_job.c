@@ -254,6 +254,8 @@ int train_job_load(struct train_job *j, struct dnn_error *e)
 				     : a->ov.input_dropout ? "--input-dropout"
 							   : "--norm");
 	if (dist_agree(a->resume_path ? load_resume(&j->prev, a->resume_path, &j->spec, e)
+		       : a->spec_text ? spec_parse(&j->spec, a->spec_text, strlen(a->spec_text),
+						   a->spec_path, e)
 				      : spec_load(&j->spec, a->spec_path, e),
 		       e))
 		return -1;

@@ -45,6 +45,7 @@ struct train_args {
 	const char *output;
 	const char *val_path;
 	const char *spec_path, *data_path; /* with --resume, spec_path is the model */
+	const char *spec_text; /* when not NULL: the spec itself, spec_path its name */
 	const char *log_path, *plot_path;
 	const char *resume_path;
 	const char *init_path; /* --save-init: the initial weights' checkpoint */

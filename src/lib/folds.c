@@ -123,3 +123,17 @@ int folds_split_groups(const uint32_t *group, size_t n_groups, size_t n, size_t 
 				     group_name);
 	return 0;
 }
+
+void folds_rows(const uint32_t *fold, size_t n, size_t j, size_t *rows, size_t *n_train)
+{
+	size_t n_test = 0;
+
+	*n_train = 0;
+	/* The training rows from the start, the test rows from the end. */
+	for (size_t r = 0; r < n; r++)
+		if (fold[r] != j)
+			rows[(*n_train)++] = r;
+	for (size_t r = n; r-- > 0;)
+		if (fold[r] == j)
+			rows[n - ++n_test] = r;
+}

@@ -23,6 +23,11 @@ int folds_assign(const uint32_t *label, size_t n_classes, char *const *class_nam
 		 size_t k, uint64_t seed, unsigned long repeat, uint32_t *fold,
 		 const char *data_name, struct dnn_error *e);
 
+/* The rows of fold j among n rows dealt by fold[]: rows[0 .. *n_train)
+ * the others (the training rows, in file order), then rows[*n_train .. n)
+ * fold j's own (in file order). rows holds n entries. */
+void folds_rows(const uint32_t *fold, size_t n, size_t j, size_t *rows, size_t *n_train);
+
 /* Hold out whole groups: group[i] in [0, n_groups) is row i's group. The
  * groups are shuffled (drawn from seed) and taken in that order until the
  * rows held out (is_val[i] = 1) reach n_val. Errors (65, naming data_name

@@ -151,6 +151,11 @@ int spec_precision_parse(const char *name);
  * empty (spec_free is still safe). */
 int spec_load(struct dnn_spec *s, const char *path, struct dnn_error *e);
 
+/* The text of a spec file (or of standard input for "-"), NUL-terminated
+ * and malloc'd in *text, its length in *len, as spec_load reads it: the
+ * errors of spec_load before parsing (66, 74, 65), *text NULL then. */
+int spec_read(const char *path, char **text, size_t *len, struct dnn_error *e);
+
 /* The same from text in memory; name is the file name used in messages. */
 int spec_parse(struct dnn_spec *s, const char *text, size_t len, const char *name,
 	       struct dnn_error *e);

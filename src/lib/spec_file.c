@@ -51,17 +51,16 @@ static int read_all(FILE *f, const char *path, const char *name, char **buf, siz
 	return 0;
 }
 
-int spec_load(struct dnn_spec *s, const char *path, struct dnn_error *e)
+int spec_read(const char *path, char **text, size_t *len, struct dnn_error *e)
 {
 	int is_stdin = strcmp(path, "-") == 0;
 	const char *name = is_stdin ? "<stdin>" : path;
 	FILE *f = is_stdin ? stdin : fopen(path, "rb");
-	char *buf = NULL;
-	size_t len = 0;
 	struct stat st;
 	int rc;
 
-	spec_set_defaults(s);
+	*text = NULL;
+	*len = 0;
 	if (!f)
 		return dnn_error_set(e, DNN_EX_NOINPUT, NULL, 0, 0, "cannot open '%s': %s", path,
 				     strerror(errno));
@@ -71,11 +70,27 @@ int spec_load(struct dnn_spec *s, const char *path, struct dnn_error *e)
 		return dnn_error_set(e, DNN_EX_NOINPUT, NULL, 0, 0, "cannot open '%s': %s", path,
 				     strerror(EISDIR));
 	}
-	rc = read_all(f, path, name, &buf, &len, e);
+	rc = read_all(f, path, name, text, len, e);
+	if (!is_stdin)
+		fclose(f);
+	if (rc) {
+		free(*text);
+		*text = NULL;
+	}
+	return rc;
+}
+
+int spec_load(struct dnn_spec *s, const char *path, struct dnn_error *e)
+{
+	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	char *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	spec_set_defaults(s);
+	rc = spec_read(path, &buf, &len, e);
 	if (rc == 0)
 		rc = spec_parse(s, buf, len, name, e);
 	free(buf);
-	if (!is_stdin)
-		fclose(f);
 	return rc;
 }
