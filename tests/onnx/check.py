@@ -13,9 +13,14 @@
         half a unit of d's last printed digit; prints the largest relative
         difference beyond the printed digits; exits 1 on a mismatch. With
         --complement (two columns 1 - p, p of a single sigmoid unit), each
-        relative to max(|d|, |1 - d|): the float that was computed
+        relative to max(|d|, |1 - d|): the float that was computed. With
+        --softmax (probabilities exp(z - lse) of a softmax), TOL |d| is
+        scaled by max(1, -ln d): a float logit z - lse = ln d carries an
+        absolute rounding error of about |ln d| units of 2^-24, which is
+        the relative error of d (4e-30 has ln d = -68)
 """
 import json
+import math
 import sys
 
 import onnx
@@ -45,7 +50,7 @@ def half_unit(text):
     return 0.5 * 10.0 ** (-decimals + (int(exp) if exp else 0))
 
 
-def diff(dnn_path, ort_path, tol, complement=False):
+def diff(dnn_path, ort_path, tol, complement=False, softmax=False):
     d_lines = [l for l in open(dnn_path).read().split("\n") if l][1:]
     o_lines = [l for l in open(ort_path).read().split("\n") if l]
     if len(d_lines) != len(o_lines):
@@ -60,6 +65,8 @@ def diff(dnn_path, ort_path, tol, complement=False):
         for dt, ot in zip(ds, os_):
             d, o = float(dt), float(ot)
             scale = max(abs(d), abs(1.0 - d)) if complement else abs(d)
+            if softmax and 0.0 < d < 1.0:
+                scale *= max(1.0, -math.log(d))
             if not abs(o - d) <= tol * scale + half_unit(dt):
                 print("row %d: dnn %s, runtime %s" % (k + 1, dt, ot))
                 return 1
@@ -77,7 +84,8 @@ if __name__ == "__main__":
         sys.stdout.write("".join(n + "\n" for n in json.loads(meta(sys.argv[2], "input_names"))))
     elif cmd == "meta":
         print(meta(sys.argv[2], sys.argv[3]))
-    elif sys.argv[2] == "--complement":
-        sys.exit(diff(sys.argv[3], sys.argv[4], float(sys.argv[5]), True))
     else:
-        sys.exit(diff(sys.argv[2], sys.argv[3], float(sys.argv[4])))
+        flags = [a for a in sys.argv[2:] if a.startswith("--")]
+        args = [a for a in sys.argv[2:] if not a.startswith("--")]
+        sys.exit(diff(args[0], args[1], float(args[2]), "--complement" in flags,
+                      "--softmax" in flags))
