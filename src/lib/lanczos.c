@@ -68,8 +68,9 @@ static double dot(const double *a, const double *b, size_t n)
 }
 
 /* r -= (q_i . r) q_i for the k rows q_i of q, twice (Gram-Schmidt twice is
- * enough to keep orthogonality to working precision). */
-static void orthogonalize(double *r, const double *q, size_t k, size_t n)
+ * enough to keep orthogonality to working precision). Inline: in the
+ * Lanczos step the compiler keeps its loops tight. */
+static inline void orthogonalize(double *r, const double *q, size_t k, size_t n)
 {
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < k; i++) {
