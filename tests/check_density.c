@@ -1,5 +1,5 @@
-/* lanczos.c, density.c and sharpness.c against explicit matrices: the
- * eigenvectors of the Jacobi solver, the exact trace, Frobenius norm and
+/* density.c and sharpness.c against explicit matrices: the eigenvectors of
+ * the Jacobi reference (eigutil.c), the exact trace, Frobenius norm and
  * inertia of a matrix and of a network's full Hessian (built column by
  * column from Hessian-vector products), and lambda_max. */
 #include <math.h>
@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "density.h"
+#include "eigutil.h"
 #include "hvp.h"
-#include "lanczos.h"
 #include "loss.h"
 #include "net.h"
 #include "rng.h"
@@ -59,7 +59,7 @@ static void exact(const double *a, size_t n, double *tr, double *fro2, size_t *n
 	for (size_t i = 0; i < n; i++)
 		*tr += a[i * n + i];
 	memcpy(c, a, n * n * sizeof *c);
-	lanczos_eig_sym(c, n, ev, NULL);
+	eig_sym(c, n, ev, NULL);
 	*neg = 0;
 	for (size_t i = 0; i < n; i++)
 		*neg += ev[i] < 0.0;
@@ -74,7 +74,7 @@ START_TEST(test_eig_vectors)
 	double *a = random_sym(n, 0.0, 5), c[49], ev[7], V[49];
 
 	memcpy(c, a, sizeof c);
-	lanczos_eig_sym(c, n, ev, V);
+	eig_sym(c, n, ev, V);
 	for (size_t i = 0; i < n; i++) {
 		double nrm = 0.0;
 
@@ -255,7 +255,7 @@ START_TEST(test_sharpness)
 	double *c = malloc(f.P * f.P * sizeof *c);
 
 	memcpy(c, f.H, f.P * f.P * sizeof *c);
-	lanczos_eig_sym(c, f.P, ev, NULL);
+	eig_sym(c, f.P, ev, NULL);
 	struct dnn_sharpness *s = sharpness_new(f.net, f.x, f.t, 12, 1000, 10, 1, &e);
 
 	ck_assert_ptr_nonnull(s);

@@ -1,6 +1,6 @@
-/* Saddle-free Newton: the Lanczos basis and tridiagonal eigenproblem of
- * krylov.c, the direction of sfn.c against -(|A| + damping I)^-1 g built
- * from a known eigendecomposition, the step moving off a saddle, the
+/* Saddle-free Newton: the direction of sfn.c against -(|A| + damping I)^-1 g
+ * built from a known eigendecomposition, no direction from a gradient of 0
+ * or a curvature that is not finite, the step moving off a saddle, the
  * penalties, and a trainer's step on a network against |H| from a
  * Newton-Schulz iteration on the dense Hessian. */
 #include <math.h>
@@ -9,9 +9,8 @@
 
 #include "act.h"
 #include "bytes.h"
+#include "eigutil.h"
 #include "hvp.h"
-#include "krylov.h"
-#include "lanczos.h"
 #include "loss.h"
 #include "net.h"
 #include "optim.h"
@@ -22,63 +21,6 @@
 #include "train.h"
 
 enum { N = 6 };
-
-/* A dense symmetric n x n operator. */
-struct dense {
-	size_t n;
-	const double *a;
-	unsigned long calls;
-};
-
-static void dense_hv(void *ctx, const double *v, double *y)
-{
-	struct dense *d = ctx;
-
-	d->calls++;
-	for (size_t i = 0; i < d->n; i++) {
-		double s = 0.0;
-
-		for (size_t j = 0; j < d->n; j++)
-			s += d->a[i * d->n + j] * v[j];
-		y[i] = s;
-	}
-}
-
-/* u: a random orthogonal N x N matrix (columns by Gram-Schmidt of normal
- * draws); a = u diag(lam) u^T. */
-static void make_operator(double *u, const double *lam, double *a, uint64_t seed)
-{
-	struct dnn_rng r;
-
-	rng_seed(&r, seed);
-	for (size_t i = 0; i < N * N; i++)
-		u[i] = rng_normal(&r);
-	for (size_t j = 0; j < N; j++) {
-		for (int pass = 0; pass < 2; pass++)
-			for (size_t p = 0; p < j; p++) {
-				double c = 0.0;
-
-				for (size_t i = 0; i < N; i++)
-					c += u[i * N + p] * u[i * N + j];
-				for (size_t i = 0; i < N; i++)
-					u[i * N + j] -= c * u[i * N + p];
-			}
-		double nrm = 0.0;
-
-		for (size_t i = 0; i < N; i++)
-			nrm += u[i * N + j] * u[i * N + j];
-		for (size_t i = 0; i < N; i++)
-			u[i * N + j] /= sqrt(nrm);
-	}
-	for (size_t i = 0; i < N; i++)
-		for (size_t j = 0; j < N; j++) {
-			double s = 0.0;
-
-			for (size_t p = 0; p < N; p++)
-				s += u[i * N + p] * lam[p] * u[j * N + p];
-			a[i * N + j] = s;
-		}
-}
 
 /* want = -u diag(1 / (|lam| + damping)) u^T g. */
 static void reference_step(const double *u, const double *lam, double damping, const double *g,
@@ -99,36 +41,6 @@ static void reference_step(const double *u, const double *lam, double damping, c
 	}
 }
 
-/* A split, repeated eigenvalues: T of diagonal 2 and off-diagonal 0, 1, 0
- * has eigenvalues 1, 2, 2, 3, with T q = lam q for each column. */
-START_TEST(test_tridiag_split)
-{
-	struct dnn_error e;
-	struct dnn_krylov *kr = krylov_new(4, 4, &e);
-	const double want[4] = {1.0, 2.0, 2.0, 3.0}, beta[3] = {0.0, 1.0, 0.0};
-	double lam[4], q[16];
-
-	for (size_t i = 0; i < 4; i++) {
-		kr->alpha[i] = 2.0;
-		kr->beta[i] = i < 3 ? beta[i] : 0.0;
-	}
-	krylov_tridiag_eig(kr, 4, lam, q);
-	for (size_t j = 0; j < 4; j++) {
-		ck_assert_double_eq_tol(lam[j], want[j], 1e-14);
-		for (size_t r = 0; r < 4; r++) {
-			double tq = 2.0 * q[r * 4 + j];
-
-			if (r > 0)
-				tq += beta[r - 1] * q[(r - 1) * 4 + j];
-			if (r < 3)
-				tq += beta[r] * q[(r + 1) * 4 + j];
-			ck_assert_double_eq_tol(tq, lam[j] * q[r * 4 + j], 1e-14);
-		}
-	}
-	krylov_free(kr);
-}
-END_TEST
-
 static double rel_err(const double *x, const double *y, size_t n)
 {
 	double d = 0.0, s = 0.0;
@@ -143,104 +55,20 @@ static double rel_err(const double *x, const double *y, size_t n)
 static const double indefinite[N] = {-3.0, -0.5, 0.2, 1.0, 2.0, 4.0};
 static const double start[N] = {0.3, -1.0, 0.7, 0.2, -0.4, 1.1};
 
-/* The basis is orthonormal and V^T A V is the tridiagonal of alpha, beta. */
-START_TEST(test_lanczos_basis)
-{
-	double u[N * N], a[N * N];
-	struct dense op = {N, a, 0};
-	struct dnn_error e;
-	struct dnn_krylov *kr = krylov_new(N, N, &e);
-	size_t k;
-
-	make_operator(u, indefinite, a, 5);
-	ck_assert_ptr_nonnull(kr);
-	k = krylov_lanczos(kr, dense_hv, &op, start, N);
-	ck_assert_uint_eq(k, N);
-	ck_assert_uint_eq(op.calls, N);
-	for (size_t p = 0; p < k; p++) {
-		double av[N];
-
-		dense_hv(&op, kr->basis + p * N, av);
-		for (size_t q = 0; q < k; q++) {
-			double vv = 0.0, vav = 0.0, t = 0.0;
-
-			for (size_t i = 0; i < N; i++) {
-				vv += kr->basis[p * N + i] * kr->basis[q * N + i];
-				vav += kr->basis[q * N + i] * av[i];
-			}
-			ck_assert_double_eq_tol(vv, p == q ? 1.0 : 0.0, 1e-12);
-			if (p == q)
-				t = kr->alpha[p];
-			else if (q == p + 1)
-				t = kr->beta[p];
-			else if (p == q + 1)
-				t = kr->beta[q];
-			ck_assert_double_eq_tol(vav, t, 1e-10);
-		}
-	}
-	/* q_0 is the start vector, normalized. */
-	double nrm = 0.0;
-
-	for (size_t i = 0; i < N; i++)
-		nrm += start[i] * start[i];
-	for (size_t i = 0; i < N; i++)
-		ck_assert_double_eq_tol(kr->basis[i], start[i] / sqrt(nrm), 1e-15);
-	ck_assert_uint_eq(krylov_lanczos(kr, dense_hv, &op, (double[N]){0}, N), 0);
-	krylov_free(kr);
-	krylov_free(NULL);
-}
-END_TEST
-
-/* T q_j = lam_j q_j, ascending, q orthonormal, and the eigenvalues of the
- * full-dimension T are those A was built with. */
-START_TEST(test_tridiag_eig)
-{
-	double u[N * N], a[N * N], lam[N], q[N * N];
-	struct dense op = {N, a, 0};
-	struct dnn_error e;
-	struct dnn_krylov *kr = krylov_new(N, N, &e);
-	size_t k;
-
-	make_operator(u, indefinite, a, 7);
-	k = krylov_lanczos(kr, dense_hv, &op, start, N);
-	krylov_tridiag_eig(kr, k, lam, q);
-	for (size_t j = 0; j < k; j++) {
-		ck_assert_double_eq_tol(lam[j], indefinite[j], 1e-10);
-		for (size_t r = 0; r < k; r++) {
-			double tq = kr->alpha[r] * q[r * k + j];
-
-			if (r > 0)
-				tq += kr->beta[r - 1] * q[(r - 1) * k + j];
-			if (r + 1 < k)
-				tq += kr->beta[r] * q[(r + 1) * k + j];
-			ck_assert_double_eq_tol(tq, lam[j] * q[r * k + j], 1e-10);
-		}
-		for (size_t j2 = 0; j2 < k; j2++) {
-			double s = 0.0;
-
-			for (size_t r = 0; r < k; r++)
-				s += q[r * k + j] * q[r * k + j2];
-			ck_assert_double_eq_tol(s, j == j2 ? 1.0 : 0.0, 1e-12);
-		}
-	}
-	krylov_free(kr);
-}
-END_TEST
-
 /* With k = n the direction is -(|A| + damping I)^-1 g exactly (to 1e-6,
  * relative), for several dampings, 0 among them. */
 START_TEST(test_direction_full_space)
 {
 	const double damping[] = {0.0, 1e-3, 0.5};
 	double u[N * N], a[N * N], d[N], want[N];
-	struct dense op = {N, a, 0};
+	struct dense_op op = {N, a, 0};
 	struct dnn_error e;
 	struct dnn_sfn *s = sfn_new(N, N, &e);
 
 	ck_assert_ptr_nonnull(s);
-	make_operator(u, indefinite, a, 9);
+	sym_of_spectrum(N, u, indefinite, a, 9);
 	for (size_t i = 0; i < sizeof damping / sizeof damping[0]; i++) {
-		ck_assert_uint_eq(sfn_direction(s, dense_hv, &op, start, damping[i], d), N);
+		ck_assert_uint_eq(sfn_direction(s, dense_op_apply, &op, start, damping[i], d), N);
 		reference_step(u, indefinite, damping[i], start, want);
 		ck_assert_double_lt(rel_err(d, want, N), 1e-6);
 		ck_assert_double_eq_tol(s->lam_min, -3.0, 1e-10);
@@ -256,16 +84,53 @@ END_TEST
 START_TEST(test_direction_invariant_space)
 {
 	double u[N * N], a[N * N], g[N], d[N], want[N];
-	struct dense op = {N, a, 0};
+	struct dense_op op = {N, a, 0};
 	struct dnn_error e;
 	struct dnn_sfn *s = sfn_new(N, 4, &e);
 
-	make_operator(u, indefinite, a, 11);
+	sym_of_spectrum(N, u, indefinite, a, 11);
 	for (size_t i = 0; i < N; i++)
 		g[i] = 2.0 * u[i * N + 0] - 0.5 * u[i * N + 4];
-	ck_assert_uint_eq(sfn_direction(s, dense_hv, &op, g, 1e-3, d), 2);
+	ck_assert_uint_eq(sfn_direction(s, dense_op_apply, &op, g, 1e-3, d), 2);
 	reference_step(u, indefinite, 1e-3, g, want);
 	ck_assert_double_lt(rel_err(d, want, N), 1e-6);
+	sfn_free(s);
+}
+END_TEST
+
+static void nan_hv(void *ctx, const double *v, double *y)
+{
+	(void)ctx;
+	for (size_t i = 0; i < N; i++)
+		y[i] = i == 2 ? (double)NAN : v[i];
+}
+
+/* No Krylov space from a gradient of 0 or not finite, nor from a curvature
+ * that is not finite: k = 0, no Ritz values, and the direction is 0. */
+START_TEST(test_direction_none)
+{
+	double u[N * N], a[N * N], g[N], d[N];
+	struct dense_op op = {N, a, 0};
+	struct dnn_error e;
+	struct dnn_sfn *s = sfn_new(N, 4, &e);
+
+	sym_of_spectrum(N, u, indefinite, a, 3);
+	for (size_t i = 0; i < N; i++)
+		g[i] = 0.0;
+	ck_assert_uint_eq(sfn_direction(s, dense_op_apply, &op, g, 0.1, d), 0);
+	ck_assert_uint_eq(op.calls, 0);
+	for (size_t i = 0; i < N; i++)
+		ck_assert_double_eq(d[i], 0.0);
+	g[1] = (double)INFINITY;
+	ck_assert_uint_eq(sfn_direction(s, dense_op_apply, &op, g, 0.1, d), 0);
+	g[1] = (double)NAN;
+	ck_assert_uint_eq(sfn_direction(s, dense_op_apply, &op, g, 0.1, d), 0);
+	ck_assert_uint_eq(op.calls, 0);
+	ck_assert_uint_eq(sfn_direction(s, dense_op_apply, &op, start, 0.1, d), 4);
+	ck_assert_uint_eq(sfn_direction(s, nan_hv, NULL, start, 0.1, d), 0);
+	ck_assert(isnan(s->lam_min) && isnan(s->lam_max));
+	for (size_t i = 0; i < N; i++)
+		ck_assert_double_eq(d[i], 0.0);
 	sfn_free(s);
 }
 END_TEST
@@ -328,12 +193,12 @@ START_TEST(test_step_penalties)
 				   .l1 = 0.05};
 	double u[N * N], a[N * N], lam[N], geff[N], want[N];
 	float w[N], g[N];
-	struct dense op = {N, a, 0};
+	struct dense_op op = {N, a, 0};
 	struct dnn_error e;
 	struct dnn_optim *o = optim_new(&c, N, &e);
 
 	ck_assert_ptr_nonnull(o);
-	make_operator(u, indefinite, a, 13);
+	sym_of_spectrum(N, u, indefinite, a, 13);
 	for (size_t i = 0; i < N; i++) {
 		lam[i] = indefinite[i] + c.weight_decay;
 		w[i] = (float)(0.25 * (double)i - 0.6);
@@ -346,7 +211,7 @@ START_TEST(test_step_penalties)
 
 	for (size_t i = 0; i < N; i++)
 		w0[i] = (double)w[i];
-	struct dnn_curvature cv = {dense_hv, NULL, &op};
+	struct dnn_curvature cv = {dense_op_apply, NULL, &op};
 
 	optim_sfn_step(o, w, g, &cv);
 	for (size_t i = 0; i < N; i++)
@@ -539,7 +404,7 @@ START_TEST(test_trainer_step_on_a_network)
 	double *Hc = malloc(P * P * sizeof *Hc), *ev = malloc(P * sizeof *ev);
 
 	memcpy(Hc, H, P * P * sizeof *H);
-	lanczos_eig_sym(Hc, P, ev, NULL);
+	eig_sym(Hc, P, ev, NULL);
 	ck_assert_double_lt(ev[0], 0.0);
 	ck_assert_double_gt(ev[P - 1], 0.0);
 	ck_assert_double_lt(abs_matrix(H, A, P), 1e-10);
@@ -572,11 +437,9 @@ static Suite *sfn_suite(void)
 	Suite *s = suite_create("sfn");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_test(tc, test_lanczos_basis);
-	tcase_add_test(tc, test_tridiag_eig);
-	tcase_add_test(tc, test_tridiag_split);
 	tcase_add_test(tc, test_direction_full_space);
 	tcase_add_test(tc, test_direction_invariant_space);
+	tcase_add_test(tc, test_direction_none);
 	tcase_add_test(tc, test_step_leaves_saddle);
 	tcase_add_test(tc, test_step_penalties);
 	tcase_add_test(tc, test_step_damping_adapts);

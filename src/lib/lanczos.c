@@ -1,7 +1,8 @@
 /* The Lanczos iteration with full reorthogonalization on a symmetric operator,
- * and the cyclic Jacobi eigensolver for its tridiagonal matrix. */
+ * and the implicit QL eigensolver for its tridiagonal matrix. */
 #include "lanczos.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,7 @@ void lanczos_free(struct dnn_lanczos *l)
 	free(l->r);
 	free(l->alpha);
 	free(l->beta);
-	free(l->t);
+	free(l->e);
 	free(l->y);
 	free(l);
 }
@@ -47,9 +48,9 @@ struct dnn_lanczos *lanczos_new(size_t n, size_t m, struct dnn_error *e)
 	l->r = util_malloc_array(n, sizeof *l->r);
 	l->alpha = util_malloc_array(m, sizeof *l->alpha);
 	l->beta = util_malloc_array(m, sizeof *l->beta);
-	l->t = util_malloc_array(mm, sizeof *l->t);
+	l->e = util_malloc_array(m, sizeof *l->e);
 	l->y = util_malloc_array(mm, sizeof *l->y);
-	if (!l->ritz || !l->weight || !l->q || !l->r || !l->alpha || !l->beta || !l->t || !l->y) {
+	if (!l->ritz || !l->weight || !l->q || !l->r || !l->alpha || !l->beta || !l->e || !l->y) {
 		lanczos_free(l);
 		dnn_error_oom(e);
 		return NULL;
@@ -67,8 +68,9 @@ static double dot(const double *a, const double *b, size_t n)
 }
 
 /* r -= (q_i . r) q_i for the k rows q_i of q, twice (Gram-Schmidt twice is
- * enough to keep orthogonality to working precision). */
-static void orthogonalize(double *r, const double *q, size_t k, size_t n)
+ * enough to keep orthogonality to working precision). Inline: in the
+ * Lanczos step the compiler keeps its loops tight. */
+static inline void orthogonalize(double *r, const double *q, size_t k, size_t n)
 {
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < k; i++) {
@@ -110,29 +112,118 @@ static int start_vector(double *r, const double *start, const double *q, size_t 
 	return 1;
 }
 
-/* T (k x k) from alpha and beta, its eigenvalues into l->ritz and the
- * squared first components of its eigenvectors into l->weight. */
-static void finish(struct dnn_lanczos *l, size_t k)
+/* The implicit QL iteration with Wilkinson shifts on the symmetric
+ * tridiagonal matrix of diagonal d and off-diagonal e (e[i] couples d[i]
+ * and d[i + 1]; e[k - 1] = 0; destroyed), the rotations accumulated into
+ * the columns of the row-major k x k z (Numerical Recipes' tqli, EISPACK's
+ * tql2): d gets the eigenvalues, z's columns the eigenvectors. An exact 0
+ * in e splits the matrix: the blocks are solved apart, without mixing. */
+static void tridiag_ql(double *d, double *e, size_t k, double *z)
 {
-	memset(l->t, 0, k * k * sizeof *l->t);
-	for (size_t i = 0; i < k; i++) {
-		l->t[i * k + i] = l->alpha[i];
-		if (i + 1 < k)
-			l->t[i * k + i + 1] = l->t[(i + 1) * k + i] = l->beta[i];
+	for (size_t l = 0; l < k; l++) {
+		for (int iter = 0; iter < 60; iter++) {
+			size_t m = l;
+
+			while (m + 1 < k &&
+			       fabs(e[m]) > DBL_EPSILON * (fabs(d[m]) + fabs(d[m + 1])))
+				m++;
+			if (m == l)
+				break;
+			double g = (d[l + 1] - d[l]) / (2.0 * e[l]), r = sqrt(g * g + 1.0);
+			double s = 1.0, c = 1.0, p = 0.0;
+			int split = 0;
+
+			g = d[m] - d[l] + e[l] / (g + (g >= 0.0 ? r : -r));
+			for (size_t i = m; i-- > l;) {
+				double f = s * e[i], b = c * e[i];
+
+				e[i + 1] = r = sqrt(f * f + g * g);
+				if (r == 0.0) {
+					/* Underflow: the matrix splits here. */
+					d[i + 1] -= p;
+					e[m] = 0.0;
+					split = 1;
+					break;
+				}
+				s = f / r;
+				c = g / r;
+				g = d[i + 1] - p;
+				r = (d[i] - g) * s + 2.0 * c * b;
+				p = s * r;
+				d[i + 1] = g + p;
+				g = c * r - b;
+				for (size_t q = 0; q < k; q++) {
+					f = z[q * k + i + 1];
+					z[q * k + i + 1] = s * z[q * k + i] + c * f;
+					z[q * k + i] = c * z[q * k + i] - s * f;
+				}
+			}
+			if (split)
+				continue;
+			d[l] -= p;
+			e[l] = g;
+			e[m] = 0.0;
+		}
 	}
-	lanczos_eig_sym(l->t, k, l->ritz, l->y);
+}
+
+/* Sort eval ascending, and z's columns with it (selection sort: k swaps). */
+static void sort_pairs(double *eval, double *z, size_t k)
+{
+	for (size_t i = 0; i + 1 < k; i++) {
+		size_t lo = i;
+
+		for (size_t j = i + 1; j < k; j++)
+			if (eval[j] < eval[lo])
+				lo = j;
+		if (lo == i)
+			continue;
+		double t = eval[i];
+
+		eval[i] = eval[lo];
+		eval[lo] = t;
+		for (size_t r = 0; r < k; r++) {
+			t = z[r * k + i];
+			z[r * k + i] = z[r * k + lo];
+			z[r * k + lo] = t;
+		}
+	}
+}
+
+/* T (k x k) of alpha and beta: its eigenvalues into l->ritz, its
+ * eigenvectors into l->y and the squared first components of these into
+ * l->weight; all NaN when T is not finite. */
+static void finish(struct dnn_lanczos *l, size_t k, int finite)
+{
+	l->k = k;
+	if (!finite) {
+		for (size_t i = 0; i < k; i++)
+			l->ritz[i] = l->weight[i] = (double)NAN;
+		for (size_t i = 0; i < k * k; i++)
+			l->y[i] = (double)NAN;
+		return;
+	}
+	memset(l->y, 0, k * k * sizeof *l->y);
+	for (size_t i = 0; i < k; i++) {
+		l->ritz[i] = l->alpha[i];
+		l->e[i] = i + 1 < k ? l->beta[i] : 0.0;
+		l->y[i * k + i] = 1.0;
+	}
+	tridiag_ql(l->ritz, l->e, k, l->y);
+	sort_pairs(l->ritz, l->y, k);
 	for (size_t i = 0; i < k; i++)
 		l->weight[i] = l->y[i] * l->y[i];
-	l->k = k;
 }
 
 /* T = Q^T A Q is tridiagonal: A q_k = beta_{k-1} q_{k-1} + alpha_k q_k +
- * beta_k q_{k+1}; every new vector is orthogonalized against all of Q. */
+ * beta_k q_{k+1}; every new vector is orthogonalized against all of Q. A
+ * value that is not finite ends the run (a restart would not mend it). */
 int lanczos_run(struct dnn_lanczos *l, dnn_linop op, void *ctx, const double *start, int restart,
 		struct dnn_rng *rng, struct dnn_error *e)
 {
 	size_t n = l->n, m = l->m, k;
 	double *q = l->q, *r = l->r, scale = 0.0;
+	int finite = 1;
 
 	l->k = 0;
 	if (!start_vector(q, start, q, 0, n, rng))
@@ -146,8 +237,9 @@ int lanczos_run(struct dnn_lanczos *l, dnn_linop op, void *ctx, const double *st
 			r[i] -= l->alpha[k] * qk[i] + (qprev ? l->beta[k - 1] * qprev[i] : 0.0);
 		orthogonalize(r, q, k + 1, n);
 		l->beta[k] = sqrt(dot(r, r, n));
+		finite = isfinite(l->alpha[k]) && isfinite(l->beta[k]);
 		scale = fmax(scale, fmax(fabs(l->alpha[k]), l->beta[k]));
-		if (k + 1 == m)
+		if (k + 1 == m || !finite)
 			break;
 		if (l->beta[k] > 1e-10 * scale) {
 			for (size_t i = 0; i < n; i++)
@@ -159,7 +251,7 @@ int lanczos_run(struct dnn_lanczos *l, dnn_linop op, void *ctx, const double *st
 		if (!restart || !start_vector(q + (k + 1) * n, NULL, q, k + 1, n, rng))
 			break;
 	}
-	finish(l, k < m ? k + 1 : m);
+	finish(l, k < m ? k + 1 : m, finite);
 	return 0;
 }
 
@@ -174,87 +266,4 @@ void lanczos_ritz_vector(const struct dnn_lanczos *l, size_t i, double *out)
 		for (size_t p = 0; p < n; p++)
 			out[p] += c * l->q[j * n + p];
 	}
-}
-
-/* Rotate rows and columns p and q2 of a (and columns of v) by the Jacobi
- * angle that zeroes a_pq: tan(2 theta) = 2 a_pq / (a_qq - a_pp). */
-static void rotate(double *a, double *v, size_t n, size_t p, size_t q2)
-{
-	double apq = a[p * n + q2], theta, t, c, s;
-
-	theta = (a[q2 * n + q2] - a[p * n + p]) / (2.0 * apq);
-	t = (theta >= 0.0 ? 1.0 : -1.0) / (fabs(theta) + sqrt(theta * theta + 1.0));
-	c = 1.0 / sqrt(t * t + 1.0);
-	s = t * c;
-	for (size_t k = 0; k < n; k++) {
-		double akp = a[k * n + p], akq = a[k * n + q2];
-
-		a[k * n + p] = c * akp - s * akq;
-		a[k * n + q2] = s * akp + c * akq;
-	}
-	for (size_t k = 0; k < n; k++) {
-		double apk = a[p * n + k], aqk = a[q2 * n + k];
-
-		a[p * n + k] = c * apk - s * aqk;
-		a[q2 * n + k] = s * apk + c * aqk;
-	}
-	if (v)
-		for (size_t k = 0; k < n; k++) {
-			double vkp = v[k * n + p], vkq = v[k * n + q2];
-
-			v[k * n + p] = c * vkp - s * vkq;
-			v[k * n + q2] = s * vkp + c * vkq;
-		}
-}
-
-/* Sort eval ascending, and v's columns with it (selection sort: n swaps). */
-static void sort_pairs(double *eval, double *v, size_t n)
-{
-	for (size_t i = 0; i + 1 < n; i++) {
-		size_t lo = i;
-
-		for (size_t j = i + 1; j < n; j++)
-			if (eval[j] < eval[lo])
-				lo = j;
-		if (lo == i)
-			continue;
-		double t = eval[i];
-
-		eval[i] = eval[lo];
-		eval[lo] = t;
-		if (v)
-			for (size_t r = 0; r < n; r++) {
-				t = v[r * n + i];
-				v[r * n + i] = v[r * n + lo];
-				v[r * n + lo] = t;
-			}
-	}
-}
-
-/* Cyclic Jacobi: rotate away each off-diagonal a_pq in turn until they are
- * all negligible. */
-void lanczos_eig_sym(double *a, size_t n, double *eval, double *evec)
-{
-	if (evec)
-		for (size_t i = 0; i < n; i++)
-			for (size_t j = 0; j < n; j++)
-				evec[i * n + j] = i == j ? 1.0 : 0.0;
-	for (int sweep = 0; sweep < 100; sweep++) {
-		double off = 0.0, diag = 0.0;
-
-		for (size_t p = 0; p < n; p++) {
-			diag += a[p * n + p] * a[p * n + p];
-			for (size_t q2 = p + 1; q2 < n; q2++)
-				off += a[p * n + q2] * a[p * n + q2];
-		}
-		if (off <= 1e-30 * diag || off == 0.0)
-			break;
-		for (size_t p = 0; p < n; p++)
-			for (size_t q2 = p + 1; q2 < n; q2++)
-				if (a[p * n + q2] != 0.0)
-					rotate(a, evec, n, p, q2);
-	}
-	for (size_t i = 0; i < n; i++)
-		eval[i] = a[i * n + i];
-	sort_pairs(eval, evec, n);
 }

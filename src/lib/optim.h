@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "err.h"
-#include "krylov.h"
+#include "lanczos.h"
 #include "spec.h"
 
 struct dnn_wbuf;

@@ -13,18 +13,16 @@ struct dnn_sfn *sfn_new(size_t n, size_t m, struct dnn_error *e)
 	if (!s)
 		return dnn_error_oom(e), NULL;
 	s->n = n;
-	s->m = m;
 	s->lam_min = s->lam_max = (double)NAN;
-	if (!(s->kr = krylov_new(n, m, e))) {
+	if (!(s->l = lanczos_new(n, m, e))) {
 		free(s);
 		return NULL;
 	}
-	s->lam = util_calloc_array(m, sizeof *s->lam);
-	s->q = util_calloc_array(m * m, sizeof *s->q);
+	s->m = m = s->l->m;
 	s->c = util_calloc_array(m, sizeof *s->c);
 	s->u = util_calloc_array(m, sizeof *s->u);
 	s->cq = util_calloc_array(m, sizeof *s->cq);
-	if (!s->lam || !s->q || !s->c || !s->u || !s->cq) {
+	if (!s->c || !s->u || !s->cq) {
 		sfn_free(s);
 		return dnn_error_oom(e), NULL;
 	}
@@ -35,28 +33,39 @@ void sfn_free(struct dnn_sfn *s)
 {
 	if (!s)
 		return;
-	krylov_free(s->kr);
-	free(s->lam);
-	free(s->q);
+	lanczos_free(s->l);
 	free(s->c);
 	free(s->u);
 	free(s->cq);
 	free(s);
 }
 
+/* The dot product of the n-vectors a and b. */
+static double dot(const double *a, const double *b, size_t n)
+{
+	double s = 0.0;
+
+	for (size_t i = 0; i < n; i++)
+		s += a[i] * b[i];
+	return s;
+}
+
 size_t sfn_build(struct dnn_sfn *s, dnn_linop a, void *ctx, const double *g)
 {
-	size_t n = s->n, k = krylov_lanczos(s->kr, a, ctx, g, s->m);
-	const double *v = s->kr->basis;
-	double *c = s->c, *q = s->q;
+	size_t n = s->n, k;
+	const double *v = s->l->q, *q = s->l->y;
+	double *c = s->c, gg = dot(g, g, n);
+	struct dnn_error e;
 
-	s->k = k;
+	s->k = 0;
 	s->lam_min = s->lam_max = (double)NAN;
-	if (k == 0)
+	/* A g that is 0 or not finite makes no Krylov space. */
+	if (!(gg > 0.0) || !isfinite(gg) || lanczos_run(s->l, a, ctx, g, 0, NULL, &e) ||
+	    !isfinite(s->l->ritz[0]))
 		return 0;
-	krylov_tridiag_eig(s->kr, k, s->lam, q);
-	s->lam_min = s->lam[0];
-	s->lam_max = s->lam[k - 1];
+	s->k = k = s->l->k;
+	s->lam_min = s->l->ritz[0];
+	s->lam_max = s->l->ritz[k - 1];
 	/* c = V^T g, then u = Q^T c. */
 	for (size_t j = 0; j < k; j++) {
 		double vg = 0.0;
@@ -78,7 +87,7 @@ size_t sfn_build(struct dnn_sfn *s, dnn_linop a, void *ctx, const double *g)
 void sfn_solve(struct dnn_sfn *s, double damping, double *d, double *gd, double *dad)
 {
 	size_t n = s->n, k = s->k;
-	const double *v = s->kr->basis, *q = s->q, *u = s->u;
+	const double *v = s->l->q, *q = s->l->y, *u = s->u, *lam = s->l->ritz;
 	double *c = s->c, *cq = s->cq;
 
 	*gd = *dad = 0.0;
@@ -86,11 +95,11 @@ void sfn_solve(struct dnn_sfn *s, double damping, double *d, double *gd, double 
 		d[i] = 0.0;
 	/* In the eigenbasis: cq_j = -u_j / (|lambda_j| + damping). */
 	for (size_t j = 0; j < k; j++) {
-		double den = fabs(s->lam[j]) + damping;
+		double den = fabs(lam[j]) + damping;
 
 		cq[j] = den > 0.0 ? -u[j] / den : 0.0;
 		*gd += u[j] * cq[j];
-		*dad += s->lam[j] * cq[j] * cq[j];
+		*dad += lam[j] * cq[j] * cq[j];
 	}
 	/* c = Q cq, d = V c. */
 	for (size_t r = 0; r < k; r++) {

@@ -10,14 +10,13 @@
 #include <stddef.h>
 
 #include "err.h"
-#include "krylov.h"
+#include "lanczos.h"
 
 struct dnn_sfn {
-	struct dnn_krylov *kr;
-	size_t n, m;	 /* vector length, Krylov dimension */
-	double *lam, *q; /* m and m x m: T = q diag(lam) q^T */
-	double *u;	 /* m: Q^T V^T g */
-	double *cq, *c;	 /* m each: the step's coordinates in Q and in V */
+	struct dnn_lanczos *l; /* V = l->q, T = Q L Q^T: Q = l->y, L = l->ritz */
+	size_t n, m;	       /* vector length, Krylov dimension */
+	double *u;	       /* m: Q^T V^T g */
+	double *cq, *c;	       /* m each: the step's coordinates in Q and in V */
 	/* Of the last direction: the dimension built and the extreme Ritz
 	 * values (NaN when none). */
 	size_t k;
@@ -32,7 +31,8 @@ void sfn_free(struct dnn_sfn *s);
 /*
  * The Krylov space of gradient g and Hessian operator a, and its
  * eigendecomposition:
- *   V, T = Lanczos(a, g, m)   (V: n x k orthonormal, k <= m, V^T a V = T)
+ *   V, T = Lanczos(a, g, m)   (lanczos_run from g without restart: V n x k
+ *                              orthonormal, k <= m, V^T a V = T)
  *   T = Q L Q^T               (the k x k eigendecomposition)
  * and the coordinates u = Q^T V^T g. g lies in the Krylov space (it is its
  * first vector), so nothing of g is left outside it. Returns k, the
