@@ -438,7 +438,7 @@ static void json_data_format(const struct dnn_model *m)
 	putchar('}');
 }
 
-/* The model as one JSON object on one line (dnn(1), info --json). */
+/* The model as one JSON object on one line (dnn-info(1), --json). */
 static void print_json(const struct dnn_model *m, const char *name)
 {
 	json_file_and_net(m, name);

@@ -543,7 +543,7 @@ static int load_data(struct tune_run *r, const struct dnn_spec *s, struct dnn_er
 }
 
 /* Children side by side (one thread each) when the largest trial is small
- * enough, else one at a time with the gemm on the cores (dnn(1), PARALLEL
+ * enough, else one at a time with the gemm on the cores (dnn-cv(1), PARALLEL
  * FOLDS); one per rank under mpirun. */
 static int choose_procs(struct tune_run *r, size_t first, struct dnn_error *e)
 {

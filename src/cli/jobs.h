@@ -33,7 +33,7 @@ unsigned long jobs_cores(unsigned long threads);
 /* Whether trainings of spec s on d's inputs (n_out outputs) run faster side
  * by side, one per core on one thread each, than one at a time with the
  * gemm on all cores: below JOBS_SIDE_BY_SIDE multiply-adds per training
- * step (parameters times rows per batch). Measured: see dnn(1), PARALLEL
+ * step (parameters times rows per batch). Measured: see dnn-cv(1), PARALLEL
  * FOLDS. */
 #define JOBS_SIDE_BY_SIDE (1u << 26)
 int jobs_side_by_side(const struct dnn_spec *s, const struct dnn_dataset *d, size_t n_out);

@@ -85,7 +85,7 @@ static void json_field(FILE *f, const char *key, int digits, double v)
 		fprintf(f, ",\"%s\":%.*g", key, digits, v);
 }
 
-/* One line of --log, as in dnn(1); keys of figures that do not apply (NaN)
+/* One line of --log, as in dnn-train(1); keys of figures that do not apply (NaN)
  * are left out. printf's numbers use '.': dnn never calls setlocale.
  * Returns 0, or -1 when the write failed. */
 static int log_epoch(FILE *f, const struct dnn_epoch *ep, const struct dnn_epoch_reg *reg,

@@ -37,7 +37,7 @@
 #define DOUBLE(field) DNN_HP_DOUBLE, offsetof(struct dnn_spec, field)
 #define HIDDEN(field) DNN_HP_HIDDEN_DOUBLE, offsetof(struct dnn_layer_spec, field)
 
-/* The ranges are those of dnn-spec(5); dnn(1) refers to them. In the order
+/* The ranges are those of dnn-spec(5); dnn-train(1) refers to them. In the order
  * dnn train checks its options. */
 /* clang-format off */
 const struct dnn_hparam hparams[] = {

@@ -85,7 +85,7 @@ void mat_set_precision(int prec);
 int mat_precision(void);
 
 /* Whether a product of this shape runs in bf16 at the current precision.
- * MAT_PREC_AUTO's rule, from measurements (dnn(1), --precision): bf16 only
+ * MAT_PREC_AUTO's rule, from measurements (dnn-train(1), --precision): bf16 only
  * with a bf16 kernel faster than the fp32 gemm at that shape. Neither the
  * emulation nor VDPBF16PS is, at any shape measured (VDPBF16PS sums 32
  * products per instruction but issues at a quarter of the rate of the
