@@ -6,9 +6,11 @@
 #include <string.h>
 
 #include "act.h"
+#include "fpmode.h"
 #include "loss.h"
 #include "net.h"
 #include "optim.h"
+#include "pool.h"
 #include "rng.h"
 #include "spec.h"
 #include "testutil.h"
@@ -411,6 +413,76 @@ START_TEST(test_interrupt_stops_after_the_step)
 }
 END_TEST
 
+/* In the training hook: the thread flushes subnormals (FTZ and DAZ), a
+ * product below the least normal float becomes 0 and a subnormal operand
+ * reads as 0, the pool's workers run in the same mode; the caller's mode
+ * is back after training. */
+struct mode_seen {
+	int calls, flushing, tiny_zero, worker_flushing;
+	volatile float tiny;
+};
+
+static void worker_mode(void *ctx, size_t p, size_t n, size_t t)
+{
+	struct mode_seen *ms = ctx;
+
+	(void)n;
+	(void)t;
+	if (p == 1 && fpmode_flushing())
+		ms->worker_flushing++;
+}
+
+static void check_mode(unsigned long epoch, size_t rows_done, size_t n_rows, void *ctx)
+{
+	struct mode_seen *ms = ctx;
+	volatile float sub = 1e-40f, half = 0.5f;
+	float prod = ms->tiny * ms->tiny, sum = sub + 0.0f;
+
+	(void)epoch;
+	(void)rows_done;
+	(void)n_rows;
+	ms->calls++;
+	ms->flushing += fpmode_flushing();
+	ms->tiny_zero += prod == 0.0f && sum == 0.0f && half * sub == 0.0f;
+	pool_run(worker_mode, ms, 2);
+}
+
+START_TEST(test_training_flushes_subnormals)
+{
+	size_t units[1] = {1};
+	int acts[1] = {DNN_ACT_LINEAR};
+	struct dnn_error e;
+	struct dnn_net *net = net_new(1, 1, units, acts, DNN_LOSS_MSE, &e);
+	struct dnn_optim *o = sgd_new(net->n_params, 0.1, 0.9);
+	struct dnn_rng r;
+	struct dnn_history h = {0};
+	float x[4] = {0, 1, 2, 3}, t[4] = {1, 2, 3, 4};
+	struct dnn_rows rows = {4, x, t, NULL};
+	struct mode_seen ms = {0, 0, 0, 0, 1e-30f};
+	struct dnn_train_opts opts = {
+	    .epochs = 2, .batch_size = 2, .on_batch = check_mode, .ctx = &ms};
+	volatile float sub = 1e-40f;
+	unsigned before = fpmode_get();
+
+	ck_assert_int_eq(pool_set_threads(2, &e), 0);
+	rng_seed(&r, 1);
+	ck_assert_int_eq(train_run(net, o, &r, &rows, NULL, &opts, &h, &e), 0);
+	ck_assert_int_eq(ms.calls, 4);
+#if defined(__SSE__) || defined(__x86_64__)
+	ck_assert_int_eq(ms.flushing, 4);
+	ck_assert_int_eq(ms.tiny_zero, 4);
+	ck_assert_int_eq(ms.worker_flushing, 4);
+#endif
+	/* The caller's mode is back: subnormals are kept again. */
+	ck_assert_uint_eq(fpmode_get(), before);
+	ck_assert(sub + 0.0f != 0.0f);
+	pool_set_threads(1, &e);
+	history_free(&h);
+	optim_free(o);
+	net_free(net);
+}
+END_TEST
+
 /* Train a 2-3-2 softmax net for 3 epochs of full batches on n rows (w their
  * weights or NULL) from seed 1; the weights in out. */
 static void train_small(const float *x, const float *t, const float *w, size_t n,
@@ -492,6 +564,7 @@ static Suite *train_suite(void)
 	tcase_add_test(tc, test_schedule_in_history);
 	tcase_add_test(tc, test_state_round_trip);
 	tcase_add_test(tc, test_interrupt_stops_after_the_step);
+	tcase_add_test(tc, test_training_flushes_subnormals);
 	tcase_add_test(tc, test_weight_two_is_the_row_twice);
 	tcase_add_test(tc, test_max_norm_in_training);
 	suite_add_tcase(s, tc);

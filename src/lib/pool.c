@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fpmode.h"
+
 /*
  * A job is n parts, claimed one at a time by whichever thread comes first:
  * the caller and the workers alike, so that a worker that is slow to wake
@@ -36,6 +38,9 @@ static atomic_uint_fast64_t job_word;
 static atomic_size_t done;
 static pool_fn job_fn;
 static void *job_ctx;
+/* The caller's floating-point mode (fpmode.h), which the workers take on
+ * for the job: training's flushing of subnormals reaches its parts. */
+static unsigned job_mode;
 /* The generation when the workers were started: the last they have seen. */
 static uint64_t start_gen;
 /* On a thread running a part: 1 + the thread's index t, for a nested
@@ -79,6 +84,7 @@ static void *worker_main(void *arg)
 {
 	size_t t = (size_t)arg;
 	uint64_t seen = start_gen;
+	unsigned mode = fpmode_get();
 
 	for (;;) {
 		uint64_t g;
@@ -104,6 +110,8 @@ static void *worker_main(void *arg)
 			pthread_mutex_unlock(&lock);
 		}
 		seen = g;
+		if (job_mode != mode)
+			fpmode_set(mode = job_mode);
 		run_parts(g, t);
 	}
 }
@@ -176,6 +184,7 @@ void pool_run(pool_fn fn, void *ctx, size_t n)
 	}
 	job_fn = fn;
 	job_ctx = ctx;
+	job_mode = fpmode_get();
 	atomic_store_explicit(&done, 0, memory_order_relaxed);
 	gen = GEN(atomic_load_explicit(&job_word, memory_order_relaxed)) + 1;
 	atomic_store_explicit(&job_word, gen << 32 | (uint64_t)n << 16, memory_order_seq_cst);

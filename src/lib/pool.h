@@ -32,7 +32,8 @@ size_t pool_available(void);
  * part in it), returning when all are done. Allocates nothing. A part may
  * itself call pool_run (a gemm inside a job that is parallel over other
  * things): the nested job's parts all run on the part's thread, with its t,
- * and pool_available() is 1 there. */
+ * and pool_available() is 1 there. The workers run the parts in the
+ * caller's floating-point mode (fpmode.h). */
 void pool_run(pool_fn fn, void *ctx, size_t n);
 
 /* Stop and join the workers (back to one thread). */

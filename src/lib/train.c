@@ -10,6 +10,7 @@
 
 #include "bytes.h"
 #include "dist.h"
+#include "fpmode.h"
 #include "hvp.h"
 #include "metrics.h"
 #include "util.h"
@@ -696,6 +697,9 @@ int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 	      const struct dnn_train_opts *o, struct dnn_history *hist, struct dnn_error *e)
 {
 	struct run r;
+	/* Subnormals flushed while training (the pool's workers follow the
+	 * caller's mode), the caller's mode restored after. */
+	unsigned mode = fpmode_flush_begin();
 	int rc = run_init(&r, net, opt, rng, train, val, o, e);
 
 	for (unsigned long ep = o->first_epoch ? o->first_epoch : 1; !rc && ep <= o->epochs; ep++)
@@ -703,6 +707,7 @@ int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 	if (rc >= 0)
 		rc = run_finish(&r, hist, e);
 	run_free(&r);
+	fpmode_set(mode);
 	return rc;
 }
 

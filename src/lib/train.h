@@ -104,7 +104,11 @@ struct dnn_train_opts {
  * appending each epoch to hist. Returns 0, or -1 with e set: a NaN or
  * infinite loss stops training (65, suggesting a lower learning rate) and
  * leaves the weights of the last finite epoch in net; an interrupt stops it
- * with code 130 (the interrupted epoch is not in hist). */
+ * with code 130 (the interrupted epoch is not in hist). While it runs,
+ * the calling thread and the pool's workers flush subnormals to zero
+ * (fpmode.h), which keeps them out of the optimizer's state and the
+ * gradients (where they would slow every operation on them); the caller's
+ * floating-point mode is restored before it returns. */
 int train_run(struct dnn_net *net, struct dnn_optim *opt, struct dnn_rng *rng,
 	      const struct dnn_rows *train, const struct dnn_rows *val,
 	      const struct dnn_train_opts *o, struct dnn_history *hist, struct dnn_error *e);
