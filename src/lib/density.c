@@ -72,8 +72,8 @@ static void summarize(struct dnn_density *d, double *qhq, double *qh2q, enum dnn
 	double s = 0.0, n = (double)d->n;
 
 	d->mean = d->moment2 = d->negative = 0.0;
-	d->lmin = INFINITY;
-	d->lmax = -INFINITY;
+	d->lmin = HUGE_VAL;
+	d->lmax = -HUGE_VAL;
 	for (size_t j = 0; j < d->n_nodes; j++) {
 		double t = d->node[j], w = d->weight[j];
 
