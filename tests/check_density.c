@@ -275,6 +275,53 @@ START_TEST(test_sharpness)
 }
 END_TEST
 
+/* |w| after 2000 steps of the optimizer's own update (optim.h's
+ * formulas) on f(w) = lambda w^2 / 2 from w = 1, at rate lr. */
+static double run_quadratic(int nesterov, double mu, double lr, double lambda)
+{
+	double w = 1, v = 0;
+
+	for (int i = 0; i < 2000; i++) {
+		double g = lambda * w;
+
+		v = mu * v - lr * g;
+		w += nesterov ? mu * v - lr * g : v;
+	}
+	return fabs(w);
+}
+
+/* The stability line: the iteration converges just below it and diverges
+ * just above, for plain gradient descent, heavy ball and Nesterov; none
+ * for the adaptive optimizers. */
+START_TEST(test_stability_limit)
+{
+	static const struct {
+		int nesterov;
+		double mu;
+		const char *label;
+	} c[] = {{0, 0, "2/lr"}, {0, 0.9, "(2+2m)/lr"}, {1, 0.9, "(2+2m)/((1+2m)lr)"},
+		 {0, 0.5, "(2+2m)/lr"}, {1, 0.3, "(2+2m)/((1+2m)lr)"}};
+	struct dnn_optim_spec o = {0};
+	const char *label;
+	double lr = 0.05;
+
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		double lim;
+
+		o.kind = DNN_OPT_SGD;
+		o.momentum = c[i].mu;
+		o.nesterov = c[i].nesterov;
+		lim = sharpness_limit(&o, lr, &label);
+		ck_assert_str_eq(label, c[i].label);
+		ck_assert_double_lt(run_quadratic(c[i].nesterov, c[i].mu, lr, lim * 0.99), 1e-3);
+		ck_assert_double_gt(run_quadratic(c[i].nesterov, c[i].mu, lr, lim * 1.01), 1e3);
+	}
+	o.kind = DNN_OPT_ADAM;
+	ck_assert(isnan(sharpness_limit(&o, lr, &label)));
+	ck_assert_ptr_null(label);
+}
+END_TEST
+
 static Suite *density_suite(void)
 {
 	Suite *s = suite_create("density");
@@ -285,6 +332,7 @@ static Suite *density_suite(void)
 	tcase_add_loop_test(tc, test_random_probes, 0, 2);
 	tcase_add_test(tc, test_network);
 	tcase_add_test(tc, test_sharpness);
+	tcase_add_test(tc, test_stability_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }

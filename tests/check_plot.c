@@ -96,15 +96,16 @@ static double last_x(const char *buf, int nth)
 }
 
 /* The sharpness panel: a third curve pair on the epochs of the loss panel
- * (the last measure, at the last epoch, at the loss's last x), 2 / lr in
- * the legend. */
+ * (the last measure, at the last epoch, at the loss's last x), the
+ * stability line's formula in the legend; without a line, lambda_max
+ * alone. */
 START_TEST(test_svg_sharpness)
 {
 	struct dnn_epoch ep[10];
 	struct dnn_history h = {10, 10, ep};
 	unsigned long at[5] = {2, 4, 6, 8, 10};
-	double lmax[5] = {1, 5, 12, 19, 21}, lr[5] = {0.1, 0.1, 0.1, 0.1, 0.1};
-	struct plot_sharpness sh = {at, lmax, lr, 5};
+	double lmax[5] = {1, 5, 12, 19, 21}, lim[5] = {20, 20, 20, 20, 20};
+	struct plot_sharpness sh = {at, lmax, lim, "2/lr", 5};
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -116,11 +117,19 @@ START_TEST(test_svg_sharpness)
 	fclose(f);
 	ck_assert_uint_eq(count(buf, "class=\"panel\""), 2);
 	ck_assert_uint_eq(count(buf, "<polyline"), 3);
-	ck_assert_uint_eq(count(buf, ">2 / lr</text>"), 1);
+	ck_assert_uint_eq(count(buf, ">2/lr</text>"), 1);
 	ck_assert_uint_eq(count(buf, ">lambda_max</text>"), 2); /* axis label, legend */
 	ck_assert_double_eq_tol(last_x(buf, 2), last_x(buf, 1), 0.01);
 	ck_assert_double_eq_tol(last_x(buf, 3), last_x(buf, 1), 0.01);
 	ck_assert_ptr_nonnull(strstr(buf, "height=\"640\""));
+	free(buf);
+
+	sh.label = NULL; /* Adam: no line */
+	f = open_memstream(&buf, &len);
+	ck_assert_int_eq(plot_svg_sharp(f, &h, 0, &sh), 0);
+	fclose(f);
+	ck_assert_uint_eq(count(buf, "<polyline"), 2);
+	ck_assert_uint_eq(count(buf, "stability line"), 0);
 	free(buf);
 }
 END_TEST

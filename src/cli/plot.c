@@ -240,14 +240,14 @@ static void panel(FILE *f, int y0, const struct dnn_history *h, const struct ser
 	fputs("</g>\n", f);
 }
 
-/* The sharpness panel at vertical offset y0: lambda_max and 2 / lr at the
- * epochs measured, as a history whose loss is lambda_max and val_loss 2 /
- * lr. Returns 0, or -1 when out of memory. */
+/* The sharpness panel at vertical offset y0: lambda_max and the stability
+ * line at the epochs measured, as a history whose loss is lambda_max and
+ * val_loss the line. Returns 0, or -1 when out of memory. */
 static int sharp_panel(FILE *f, int y0, const struct plot_sharpness *sh, double ehi)
 {
-	static const struct series sharp[] = {
+	struct series sharp[] = {
 	    {"lambda_max", "#2ca02c", "", offsetof(struct dnn_epoch, loss)},
-	    {"2 / lr", "#d62728", " stroke-dasharray=\"6 3\"",
+	    {sh->label ? sh->label : "", "#d62728", " stroke-dasharray=\"6 3\"",
 	     offsetof(struct dnn_epoch, val_loss)},
 	};
 	struct dnn_history h = {0};
@@ -258,14 +258,15 @@ static int sharp_panel(FILE *f, int y0, const struct plot_sharpness *sh, double 
 	for (size_t i = 0; i < sh->n; i++) {
 		h.epochs[i].epoch = sh->epoch[i];
 		h.epochs[i].loss = sh->lmax[i];
-		h.epochs[i].val_loss = 2.0 / sh->lr[i];
+		h.epochs[i].val_loss = sh->limit[i];
 	}
 	h.n = sh->n;
 	fprintf(f,
 		"<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"14\">sharpness: "
-		"lambda_max of the Hessian, and 2 / lr</text>\n",
-		WIDTH / 2, y0 + 22);
-	panel(f, y0, &h, sharp, 2, "lambda_max", 0, ehi);
+		"lambda_max of the Hessian%s%s</text>\n",
+		WIDTH / 2, y0 + 22, sh->label ? ", and the stability line " : "",
+		sh->label ? sh->label : "");
+	panel(f, y0, &h, sharp, sh->label ? 2 : 1, "lambda_max", 0, ehi);
 	free(h.epochs);
 	return 0;
 }

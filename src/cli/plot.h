@@ -20,12 +20,15 @@ int plot_svg(FILE *f, const struct dnn_history *h, int classification);
  * was lr[i], for n measures. */
 struct plot_sharpness {
 	const unsigned long *epoch;
-	const double *lmax, *lr;
+	const double *lmax;
+	const double *limit;	/* the stability line, NaN where none */
+	const char *label;	/* its formula (sharpness_limit), NULL: no line */
 	size_t n;
 };
 
 /* The same with, when sh is not NULL, a last panel of lambda_max against
- * the epoch and the line 2 / lr (the edge of stability). */
+ * the epoch and the optimizer's stability line (2 / lr for plain gradient
+ * descent: the edge of stability), when it has one. */
 int plot_svg_sharp(FILE *f, const struct dnn_history *h, int classification,
 		   const struct plot_sharpness *sh);
 

@@ -104,8 +104,11 @@ static int log_epoch(FILE *f, const struct dnn_epoch *ep, const struct dnn_epoch
 	}
 	json_field(f, "learning_rate", 6, ep->learning_rate);
 	json_field(f, "seconds", 4, ep->seconds);
-	if (r->before_epoch)
+	if (r->before_epoch) {
 		json_field(f, "sharpness", 6, r->sharpness);
+		if (!isnan(r->sharpness))
+			json_field(f, "stability_limit", 6, r->sharpness_limit);
+	}
 	fputs("}\n", f);
 	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }
@@ -142,8 +145,9 @@ void report_epoch(const struct dnn_epoch *ep, const struct dnn_epoch_reg *reg,
 	}
 	fprintf(stderr, "  lr %g  %.2fs", ep->learning_rate, ep->seconds);
 	if (r->before_epoch && !isnan(r->sharpness)) {
-		fprintf(stderr, "  sharpness %.4g (2/lr %.4g)", r->sharpness,
-			2.0 / ep->learning_rate);
+		fprintf(stderr, "  sharpness %.4g", r->sharpness);
+		if (r->sharpness_label)
+			fprintf(stderr, " (%s %.4g)", r->sharpness_label, r->sharpness_limit);
 		if (r->verbose)
 			fprintf(stderr, " in %.3fs", r->sharpness_secs);
 	}

@@ -33,6 +33,10 @@ struct report {
 	void (*before_epoch)(struct report *r, const struct dnn_epoch *ep);
 	void *before_ctx;
 	double sharpness, sharpness_secs;
+	/* the optimizer's stability line at this epoch's rate and its formula
+	 * (sharpness_limit; NaN and NULL when it has none) */
+	double sharpness_limit;
+	const char *sharpness_label;
 };
 
 /* Seconds on a monotonic clock, for the -v timings. */

@@ -770,6 +770,7 @@ int train_job_run(struct train_job *j, struct dnn_error *e)
 	report_start(&j->rep, j->spec.epochs, j->logf.f);
 	if (a->sharpness && j->root &&
 	    train_sharp_init(&j->sharp, j->model.net, j->d.x, j->targets, j->n_train,
+			     &j->spec.optim,
 			     a->sharpness_samples ? a->sharpness_samples : 1000, a->sharpness,
 			     j->spec.epochs, j->spec.seed, &j->rep, e))
 		bad = 1;

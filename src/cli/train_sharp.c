@@ -28,24 +28,28 @@ static void measure(struct report *r, const struct dnn_epoch *ep)
 		lmax = (double)NAN;
 	r->sharpness_secs = report_now() - t0;
 	r->sharpness = lmax;
+	r->sharpness_limit = sharpness_limit(ts->optim, ep->learning_rate, &r->sharpness_label);
+	ts->label = r->sharpness_label;
 	ts->seconds += r->sharpness_secs;
 	ts->epoch[ts->n] = ep->epoch;
 	ts->lmax[ts->n] = lmax;
-	ts->lr[ts->n++] = ep->learning_rate;
+	ts->limit[ts->n++] = r->sharpness_limit;
 }
 
 int train_sharp_init(struct train_sharp *ts, const struct dnn_net *net, const float *x,
-		     const float *t, size_t n, size_t samples, unsigned long every,
+		     const float *t, size_t n, const struct dnn_optim_spec *optim,
+		     size_t samples, unsigned long every,
 		     unsigned long last_epoch, uint64_t seed, struct report *r,
 		     struct dnn_error *e)
 {
 	memset(ts, 0, sizeof *ts);
 	ts->every = every;
+	ts->optim = optim;
 	ts->cap = last_epoch / every + 1;
 	ts->epoch = util_malloc_array(ts->cap, sizeof *ts->epoch);
 	ts->lmax = util_malloc_array(ts->cap, sizeof *ts->lmax);
-	ts->lr = util_malloc_array(ts->cap, sizeof *ts->lr);
-	if (!ts->epoch || !ts->lmax || !ts->lr) {
+	ts->limit = util_malloc_array(ts->cap, sizeof *ts->limit);
+	if (!ts->epoch || !ts->lmax || !ts->limit) {
 		train_sharp_free(ts);
 		return dnn_error_oom(e);
 	}
@@ -63,7 +67,7 @@ void train_sharp_free(struct train_sharp *ts)
 	sharpness_free(ts->s);
 	free(ts->epoch);
 	free(ts->lmax);
-	free(ts->lr);
+	free(ts->limit);
 	memset(ts, 0, sizeof *ts);
 }
 
@@ -74,7 +78,8 @@ const struct plot_sharpness *train_sharp_plot(const struct train_sharp *ts,
 		return NULL;
 	out->epoch = ts->epoch;
 	out->lmax = ts->lmax;
-	out->lr = ts->lr;
+	out->limit = ts->limit;
+	out->label = ts->label;
 	out->n = ts->n;
 	return out;
 }

@@ -20,16 +20,20 @@ struct train_sharp {
 	unsigned long every;
 	/* The measures so far, room for all (epochs / every of them). */
 	unsigned long *epoch;
-	double *lmax, *lr;
+	double *lmax, *limit;	/* limit: the stability line (sharpness_limit) */
+	const struct dnn_optim_spec *optim;
+	const char *label;	/* its formula, NULL when it has none */
 	size_t n, cap;
 	double seconds; /* all measures' */
 };
 
 /* Measure net every `every` epochs of the run's epochs up to last_epoch,
- * on up to samples of the n rows x, t drawn from seed, and hook into r
+ * on up to samples of the n rows x, t drawn from seed, and hook into r;
+ * optim is the training's optimizer, for the stability line
  * (r->before_epoch). Errors as sharpness_new's. */
 int train_sharp_init(struct train_sharp *ts, const struct dnn_net *net, const float *x,
-		     const float *t, size_t n, size_t samples, unsigned long every,
+		     const float *t, size_t n, const struct dnn_optim_spec *optim,
+		     size_t samples, unsigned long every,
 		     unsigned long last_epoch, uint64_t seed, struct report *r,
 		     struct dnn_error *e);
 void train_sharp_free(struct train_sharp *ts);

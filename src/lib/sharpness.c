@@ -1,6 +1,7 @@
 /* lambda_max of the loss on a fixed sample of rows, warm-started measures. */
 #include "sharpness.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,4 +117,23 @@ int sharpness_measure(struct dnn_sharpness *s, double *lmax, struct dnn_error *e
 	lanczos_ritz_vector(s->l, s->l->k - 1, s->v);
 	s->warm = 1;
 	return 0;
+}
+
+double sharpness_limit(const struct dnn_optim_spec *conf, double lr, const char **label)
+{
+	double mu = conf->momentum;
+
+	*label = NULL;
+	if (conf->kind != DNN_OPT_SGD || !(lr > 0))
+		return (double)NAN;
+	if (mu == 0) {
+		*label = "2/lr";
+		return 2.0 / lr;
+	}
+	if (conf->nesterov) {
+		*label = "(2+2m)/((1+2m)lr)";
+		return (2.0 + 2.0 * mu) / ((1.0 + 2.0 * mu) * lr);
+	}
+	*label = "(2+2m)/lr";
+	return (2.0 + 2.0 * mu) / lr;
 }

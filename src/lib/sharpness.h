@@ -13,6 +13,7 @@
 
 #include "err.h"
 #include "net.h"
+#include "spec.h"
 
 struct dnn_sharpness;
 
@@ -33,5 +34,15 @@ size_t sharpness_rows(const struct dnn_sharpness *s);
 /* lambda_max at net's current weights into *lmax; the top Ritz vector is
  * kept to start the next measure from. Allocates nothing. */
 int sharpness_measure(struct dnn_sharpness *s, double *lmax, struct dnn_error *e);
+
+/* The largest lambda_max at which the optimizer conf at learning rate lr is
+ * stable on a quadratic, the edge of stability's line, with its formula in
+ * *label: plain gradient descent 2 / lr (each step multiplies the error
+ * along the eigenvector by 1 - lr lambda); heavy-ball momentum mu
+ * (2 + 2 mu) / lr (the roots of z^2 - (1 + mu - lr lambda) z + mu stay
+ * inside the unit circle); Nesterov (2 + 2 mu) / ((1 + 2 mu) lr). NaN with
+ * *label NULL for the others (Adam and RMSprop precondition the Hessian,
+ * L-BFGS and saddle-free Newton are not fixed-step). */
+double sharpness_limit(const struct dnn_optim_spec *conf, double lr, const char **label);
 
 #endif
