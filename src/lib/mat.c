@@ -69,14 +69,14 @@ static size_t round_up(size_t x, size_t to)
 	return (x + to - 1) / to * to;
 }
 
-void mat_epilogue_scalar(const float *acc, float *C, size_t ldc, size_t mr, size_t nr,
-			 const struct mat_kepi *ep, size_t i, size_t j)
+void mat_epilogue_scalar(const float *acc, size_t lda, float *C, size_t ldc, size_t mr,
+			 size_t nr, const struct mat_kepi *ep, size_t i, size_t j)
 {
 	for (size_t r = 0; r < mr; r++) {
 		float *c = C + r * ldc;
 
 		for (size_t q = 0; q < nr; q++) {
-			float v = acc[r * NR + q];
+			float v = acc[r * lda + q];
 
 			if (ep->alpha != 1.0f)
 				v = ep->alpha * v;
@@ -114,7 +114,7 @@ static void kernel_portable(size_t kc, const float *a, const float *b, float *C,
 		a += MR;
 		b += NR;
 	}
-	mat_epilogue_scalar(acc, C, ldc, mr, nr, ep, i, j);
+	mat_epilogue_scalar(acc, NR, C, ldc, mr, nr, ep, i, j);
 }
 
 static void select_kernel(void)

@@ -97,32 +97,6 @@ static void pack_portable(const float *X, size_t rs, size_t cs, size_t i0, size_
 							      : 0;
 }
 
-void mat_bf16_epilogue(const float *acc, float *C, size_t ldc, size_t mr, size_t nr,
-		       const struct mat_kepi *ep, size_t i, size_t j)
-{
-	for (size_t r = 0; r < mr; r++) {
-		float *c = C + r * ldc;
-
-		for (size_t q = 0; q < nr; q++) {
-			float v = acc[r * BC + q];
-
-			if (ep->alpha != 1.0f)
-				v = ep->alpha * v;
-			if (!ep->first)
-				v = c[q] + v;
-			if (ep->last) {
-				if (ep->bias)
-					v = v + ep->bias[j + q];
-				if (ep->act == MAT_ACT_RELU)
-					v = v > 0.0f ? v : 0.0f;
-				else if (ep->act == MAT_ACT_RELU_GRAD)
-					v = ep->mask[(i + r) * ep->ldm + j + q] > 0.0f ? v : 0.0f;
-			}
-			c[q] = v;
-		}
-	}
-}
-
 /* t + x y rounded once, a subnormal result flushed to (signed) zero. */
 static float fma_ftz(float x, float y, float t)
 {
@@ -150,7 +124,7 @@ static void kernel_portable(size_t kp, const uint32_t *a, const uint32_t *b, flo
 				*t = fma_ftz(alo, mat_bf16_float((uint16_t)b[c]), *t);
 			}
 		}
-	mat_bf16_epilogue(acc, C, ldc, mr, nr, ep, i, j);
+	mat_epilogue_scalar(acc, BC, C, ldc, mr, nr, ep, i, j);
 }
 
 /* The kernel and packer of MAT_BF16_AUTO, unless one is chosen. */

@@ -222,7 +222,7 @@ TARGET static void kernel_avx512bf16(size_t kp, const uint32_t *a, const uint32_
 	OUT(a, 10);
 	OUT(b, 11);
 	if (!full)
-		mat_bf16_epilogue(acc, C, ldc, mr, nr, ep, i, j);
+		mat_epilogue_scalar(acc, BC, C, ldc, mr, nr, ep, i, j);
 }
 
 /* Whether the CPU runs the kernel. */

@@ -29,11 +29,6 @@ typedef void (*bf16_kernel_fn)(size_t kp, const uint32_t *a, const uint32_t *b, 
 typedef void (*bf16_pack_fn)(const float *X, size_t rs, size_t cs, size_t i0, size_t p0,
 			     size_t rows, size_t kc, size_t w, uint32_t *dst);
 
-/* The epilogue of mat_kern.h on the mr x nr corner of acc (row stride BC),
- * one element at a time. */
-void mat_bf16_epilogue(const float *acc, float *C, size_t ldc, size_t mr, size_t nr,
-		       const struct mat_kepi *ep, size_t i, size_t j);
-
 /* The AVX512-BF16 kernel and packer, or NULL when not compiled in or the
  * CPU lacks AVX512-BF16 (with AVX512F, BW and VL). */
 bf16_kernel_fn mat_bf16_kernel_avx512(void);

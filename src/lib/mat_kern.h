@@ -33,9 +33,11 @@ typedef void (*mat_kernel_fn)(size_t kc, const float *a, const float *b, float *
 			      size_t mr, size_t nr, const struct mat_kepi *ep, size_t i,
 			      size_t j);
 
-/* The epilogue above, one element at a time. */
-void mat_epilogue_scalar(const float *acc, float *C, size_t ldc, size_t mr, size_t nr,
-			 const struct mat_kepi *ep, size_t i, size_t j);
+/* The epilogue above, one element at a time, on the mr x nr corner of acc,
+ * whose rows are lda floats apart (NR for the fp32 kernels' tiles, the
+ * bf16 kernels' BC for theirs). */
+void mat_epilogue_scalar(const float *acc, size_t lda, float *C, size_t ldc, size_t mr,
+			 size_t nr, const struct mat_kepi *ep, size_t i, size_t j);
 
 /* Packing of one full panel: MR rows of a row-major A (a), NR rows of a
  * row-major B read as columns of B^T (bt); exact copies, so any version
