@@ -6,7 +6,7 @@
  * interleaved. Best of --repeat runs; GFLOP/s count 2 m n k.
  *
  * --precision bf16 (or auto) runs the products as mat_set_precision says,
- * --bf16-kernel emulated|avx512bf16 forces the bf16 kernel.
+ * --bf16-kernel emulated|avx512bf16|amx forces the bf16 kernel.
  *
  * usage: gemm [--threads N] [--repeat R] [--batch B] [--kernel NAME]
  *             [--precision fp32|bf16|auto] [--bf16-kernel NAME]
@@ -212,7 +212,8 @@ int main(int argc, char **argv)
 			const char *k = argv[++i];
 
 			if (mat_set_bf16_kernel(strcmp(k, "emulated") == 0 ? MAT_BF16_EMULATED
-										 : MAT_BF16_AVX512)) {
+						: strcmp(k, "amx") == 0	    ? MAT_BF16_AMX
+									    : MAT_BF16_AVX512)) {
 				fprintf(stderr, "gemm: bf16 kernel %s not available\n", k);
 				return 1;
 			}

@@ -156,8 +156,8 @@ static void check_case(int ta, int tb, size_t m, size_t n, size_t k, float alpha
 	free(M);
 }
 
-static const int kernels[] = {MAT_BF16_EMULATED, MAT_BF16_AVX512};
-static const char *const kernel_names[] = {"emulated", "avx512bf16"};
+static const int kernels[] = {MAT_BF16_EMULATED, MAT_BF16_AVX512, MAT_BF16_AMX};
+static const char *const kernel_names[] = {"emulated", "avx512bf16", "amx"};
 
 /* Whether the CPU has what kernel k needs. */
 static int cpu_has(int k)
@@ -167,6 +167,15 @@ static int cpu_has(int k)
 	if (k == MAT_BF16_AVX512)
 		return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
 		       __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
+	if (k == MAT_BF16_AMX) {
+		unsigned a, b, c, d;
+
+		/* CPUID leaf 7: AMX-BF16 (EDX bit 22), AMX-TILE (bit 24);
+		 * DNN_NO_AMX stands for Linux's refusal. */
+		__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+		return (d >> 22 & 1) && (d >> 24 & 1) && !getenv("DNN_NO_AMX") &&
+		       cpu_has(MAT_BF16_AVX512);
+	}
 	return 1;
 #else
 	return k == MAT_BF16_EMULATED;
@@ -313,12 +322,31 @@ START_TEST(test_precision_switch)
 	ck_assert(!mat_bf16_chosen(4096, 4096, 4096));
 	mat_gemm(0, 0, m, n, k, 1.0f, A, k, B, n, 0.0f, C, n);
 	ck_assert(memcmp(C, D, m * n * sizeof *C) != 0);
-	/* auto's measured rule: neither kernel beats fp32 at any shape. */
+	/* auto's measured rule: neither VDPBF16PS nor the emulation beats
+	 * fp32 at any shape; AMX does on products that are not small. */
+	ck_assert_int_eq(mat_set_bf16_kernel(MAT_BF16_AVX512) == 0 || cpu_has(MAT_BF16_AVX512) == 0,
+			 1);
 	mat_set_precision(MAT_PREC_AUTO);
+	ck_assert(!mat_bf16_auto_possible());
 	ck_assert(!mat_bf16_chosen(8, 4096, 4096));
 	ck_assert(!mat_bf16_chosen(2048, 2048, 2048));
 	mat_gemm(0, 0, m, n, k, 1.0f, A, k, B, n, 0.0f, D, n);
 	ck_assert(memcmp(C, D, m * n * sizeof *C) == 0);
+	if (mat_set_bf16_kernel(MAT_BF16_AMX) == 0) {
+		float *E = malloc(m * n * sizeof *E);
+
+		ck_assert(mat_bf16_auto_possible());
+		ck_assert(mat_bf16_chosen(2048, 2048, 2048));
+		ck_assert(mat_bf16_chosen(64, 128, 256));
+		ck_assert(!mat_bf16_chosen(64, 10, 128));  /* an output layer */
+		ck_assert(!mat_bf16_chosen(32, 32, 32));   /* too small */
+		ck_assert(!mat_bf16_chosen(8, 4096, 4096)); /* too few rows */
+		mat_gemm(0, 0, m, n, k, 1.0f, A, k, B, n, 0.0f, D, n);
+		mat_gemm_bf16(0, 0, m, n, k, 1.0f, A, k, B, n, 0.0f, E, n, NULL);
+		ck_assert(memcmp(D, E, m * n * sizeof *D) == 0);
+		free(E);
+	}
+	mat_set_bf16_kernel(MAT_BF16_AUTO);
 	mat_set_precision(MAT_PREC_FP32);
 	free(A);
 	free(B);
@@ -335,8 +363,8 @@ static Suite *bf16_suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_round);
 	tcase_add_test(tc, test_round_nearest);
-	tcase_add_loop_test(tc, test_kernel_vs_reference, 0, 8);
-	tcase_add_loop_test(tc, test_threads_bit_identical, 0, 8);
+	tcase_add_loop_test(tc, test_kernel_vs_reference, 0, 12);
+	tcase_add_loop_test(tc, test_threads_bit_identical, 0, 12);
 	tcase_add_loop_test(tc, test_avx512_same_bits_as_emulation, 0, 4);
 	tcase_add_test(tc, test_precision_switch);
 	suite_add_tcase(s, tc);

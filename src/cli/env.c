@@ -91,19 +91,21 @@ int env_set_threads(unsigned long n, struct dnn_error *e)
 
 void env_set_gemm(void)
 {
-	static const char *const names[] = {"auto", "builtin", "blas", "bf16-emulated",
-					    "bf16-avx512"};
+	static const char *const names[] = {"auto",	     "builtin",	    "blas",
+					    "bf16-emulated", "bf16-avx512", "bf16-amx"};
 	static const int kernels[] = {MAT_KERNEL_AUTO, MAT_KERNEL_BUILTIN, MAT_KERNEL_BLAS};
-	static const int bf16[] = {MAT_BF16_EMULATED, MAT_BF16_AVX512};
+	static const int bf16[] = {MAT_BF16_EMULATED, MAT_BF16_AVX512, MAT_BF16_AMX};
 	size_t k;
 
-	if (env_get_choice("DNN_GEMM", names, 5, &k) != ENV_OK)
+	if (env_get_choice("DNN_GEMM", names, 6, &k) != ENV_OK)
 		k = 0;
 	if (k >= 3) {
 		/* The bf16 products' kernel; the fp32 ones as for auto. */
 		mat_set_kernel(MAT_KERNEL_AUTO);
 		if (mat_set_bf16_kernel(bf16[k - 3]) != 0)
-			ignored("DNN_GEMM", names[k], "this CPU lacks AVX512-BF16");
+			ignored("DNN_GEMM", names[k],
+				k == 5 ? "this CPU lacks AMX-BF16, or Linux refused its tile state"
+				       : "this CPU lacks AVX512-BF16");
 		return;
 	}
 	if (mat_set_kernel(kernels[k]) != 0) {

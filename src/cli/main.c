@@ -182,8 +182,8 @@ static int version(struct dnn_error *e)
 	printf("dnn %s\n", PACKAGE_VERSION);
 	printf("gemm kernel: %s (chosen at run time among avx512, avx2 and portable C)\n",
 	       mat_builtin_kernel_name());
-	printf("bf16 kernel: %s (--precision bf16; chosen at run time among avx512bf16 and an "
-	       "emulation in C)\n",
+	printf("bf16 kernel: %s (--precision bf16; chosen at run time among amx, avx512bf16 and "
+	       "an emulation in C)\n",
 	       mat_bf16_kernel_name());
 	printf("threads: %zu by default (pthreads; --threads or DNN_THREADS to change)\n",
 	       mat_threads());

@@ -163,6 +163,12 @@ void report_precision(const struct report *r, int precision)
 			"products: bf16 operands, fp32 sums (bf16 kernel %s); weights, "
 			"gradients, optimizer and losses in fp32\n",
 			mat_bf16_kernel_name());
+	else if (precision == DNN_PREC_AUTO && mat_bf16_auto_possible())
+		fprintf(stderr,
+			"products: auto: bf16 (bf16 kernel %s) for those of at least %d x %d x %d "
+			"and %d multiply-adds, fp32 (gemm kernel %s) for the others\n",
+			mat_bf16_kernel_name(), MAT_BF16_AUTO_M, MAT_BF16_AUTO_N, MAT_BF16_AUTO_K,
+			MAT_BF16_AUTO_FMA, mat_kernel_name());
 	else
 		fprintf(stderr, "products: %sfp32 (gemm kernel %s)\n",
 			precision == DNN_PREC_AUTO

@@ -86,12 +86,21 @@ int mat_precision(void);
 
 /* Whether a product of this shape runs in bf16 at the current precision.
  * MAT_PREC_AUTO's rule, from measurements (dnn-train(1), --precision): bf16 only
- * with a bf16 kernel faster than the fp32 gemm at that shape. Neither the
- * emulation nor VDPBF16PS is, at any shape measured (VDPBF16PS sums 32
+ * with a bf16 kernel faster than the fp32 gemm at that shape. The AMX kernel
+ * is, for products of at least MAT_BF16_AUTO_M rows, _N columns, _K deep and
+ * _FMA multiply-adds (2 to 4 times the fp32 gemm's speed from 64 x 128 x 256
+ * up; slower on tiny ones such as 32^3 or an output layer of 10). Neither
+ * the emulation nor VDPBF16PS is, at any shape measured (VDPBF16PS sums 32
  * products per instruction but issues at a quarter of the rate of the
- * 16-product FMAs of the fp32 kernel on the Xeons measured: half the
- * flops), so auto is fp32 with the kernels this version has. */
+ * 16-product FMAs of the fp32 kernel: half the flops), so without AMX auto
+ * is fp32. */
+#define MAT_BF16_AUTO_M 16
+#define MAT_BF16_AUTO_N 16
+#define MAT_BF16_AUTO_K 64
+#define MAT_BF16_AUTO_FMA (1 << 20)
 int mat_bf16_chosen(size_t m, size_t n, size_t k);
+/* Whether MAT_PREC_AUTO takes bf16 for any shape here (the AMX kernel). */
+int mat_bf16_auto_possible(void);
 
 /* mat_gemm_ex with op(A) and op(B) rounded to bfloat16 (mat_bf16_round) and
  * the products summed in float, whatever the precision: each pair of
@@ -99,18 +108,21 @@ int mat_bf16_chosen(size_t m, size_t n, size_t k);
  * multiply-adds rounded to nearest even, the higher k first, subnormal sums
  * flushed to zero), the pairs in order within KC blocks that depend on k
  * alone, each block's sum reaching C through the same epilogue as
- * mat_gemm_ex. The result does not depend on the thread count, and the
- * kernels give the same bits. */
+ * mat_gemm_ex. The result does not depend on the thread count; the
+ * AVX512-BF16 kernel and the emulation give the same bits, the AMX kernel
+ * (TDPBF16PS sums 32 products a step in its own order) the same to within
+ * fp32 rounding of the sums. */
 void mat_gemm_bf16(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *A,
 		   size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc,
 		   const struct mat_epilogue *ep);
 
-/* The bf16 kernel: MAT_BF16_AUTO picks AVX512-BF16 (VDPBF16PS) when the CPU
- * has it, else the portable emulation of its arithmetic. Returns -1 (and
+/* The bf16 kernel: MAT_BF16_AUTO picks AMX (TDPBF16PS) when the CPU has it
+ * and Linux grants the tile state, else AVX512-BF16 (VDPBF16PS) when the
+ * CPU has it, else the portable emulation of VDPBF16PS's arithmetic. Returns -1 (and
  * changes nothing) when the kernel asked for is not available. */
-enum { MAT_BF16_AUTO = 0, MAT_BF16_EMULATED = 1, MAT_BF16_AVX512 = 2 };
+enum { MAT_BF16_AUTO = 0, MAT_BF16_EMULATED = 1, MAT_BF16_AVX512 = 2, MAT_BF16_AMX = 3 };
 int mat_set_bf16_kernel(int kernel);
-/* "avx512bf16" or "emulated": the bf16 kernel in use. */
+/* "amx", "avx512bf16" or "emulated": the bf16 kernel in use. */
 const char *mat_bf16_kernel_name(void);
 
 /* x rounded to bfloat16, to nearest with ties to even; a NaN stays a NaN

@@ -32,7 +32,7 @@
  * bits as the instruction.
  */
 /* BR, BC: mat_bf16_kern.h. */
-#define KC 512
+#define KC MAT_BF16_KC
 #define MC 240
 #define NC 1024
 
@@ -40,9 +40,7 @@
 #define PAR_MIN_FMA ((size_t)1 << 18)
 
 static int precision = MAT_PREC_FP32;
-static bf16_kernel_fn kernel;
-static bf16_pack_fn packer;
-static const char *kernel_label;
+static struct bf16_tier tier; /* kernel NULL: not chosen yet */
 
 /* Packing buffers of each thread, allocated once at their largest size. */
 static uint32_t *ws_a[POOL_MAX_THREADS], *ws_b[POOL_MAX_THREADS];
@@ -67,6 +65,11 @@ float mat_bf16_float(uint16_t h)
 
 	memcpy(&x, &u, sizeof x);
 	return x;
+}
+
+static size_t round_up(size_t x, size_t to)
+{
+	return (x + to - 1) / to * to;
 }
 
 static size_t min_sz(size_t a, size_t b)
@@ -127,41 +130,40 @@ static void kernel_portable(size_t kp, const uint32_t *a, const uint32_t *b, flo
 	mat_epilogue_scalar(acc, BC, C, ldc, mr, nr, ep, i, j);
 }
 
-/* The kernel and packer of MAT_BF16_AUTO, unless one is chosen. */
+/* The tier of one kernel whose packers are the usual ones. */
+static int usual(bf16_kernel_fn kernel, bf16_pack_fn packer, const char *label)
+{
+	if (!kernel || !packer)
+		return -1;
+	tier = (struct bf16_tier){kernel, packer, packer, 1, label};
+	return 0;
+}
+
+/* The kernel and packers of MAT_BF16_AUTO, unless one is chosen: AMX, then
+ * AVX512-BF16, then the emulation. */
 static void select_kernel(void)
 {
-	if (kernel)
+	if (tier.kernel)
 		return;
-	if (mat_bf16_kernel_avx512()) {
-		kernel = mat_bf16_kernel_avx512();
-		packer = mat_bf16_packer_avx512();
-		kernel_label = "avx512bf16";
+	if (mat_bf16_amx(&tier) == 0 ||
+	    usual(mat_bf16_kernel_avx512(), mat_bf16_packer_avx512(), "avx512bf16") == 0)
 		return;
-	}
-	kernel = kernel_portable;
-	packer = pack_portable;
-	kernel_label = "emulated";
+	usual(kernel_portable, pack_portable, "emulated");
 }
 
 int mat_set_bf16_kernel(int which)
 {
 	switch (which) {
 	case MAT_BF16_AUTO:
-		kernel = NULL;
+		tier.kernel = NULL;
 		select_kernel();
 		return 0;
 	case MAT_BF16_EMULATED:
-		kernel = kernel_portable;
-		packer = pack_portable;
-		kernel_label = "emulated";
-		return 0;
+		return usual(kernel_portable, pack_portable, "emulated");
 	case MAT_BF16_AVX512:
-		if (!mat_bf16_kernel_avx512())
-			return -1;
-		kernel = mat_bf16_kernel_avx512();
-		packer = mat_bf16_packer_avx512();
-		kernel_label = "avx512bf16";
-		return 0;
+		return usual(mat_bf16_kernel_avx512(), mat_bf16_packer_avx512(), "avx512bf16");
+	case MAT_BF16_AMX:
+		return mat_bf16_amx(&tier);
 	default:
 		return -1;
 	}
@@ -170,12 +172,14 @@ int mat_set_bf16_kernel(int which)
 const char *mat_bf16_kernel_name(void)
 {
 	select_kernel();
-	return kernel_label;
+	return tier.label;
 }
 
 void mat_set_precision(int prec)
 {
 	precision = prec;
+	if (prec != MAT_PREC_FP32)
+		select_kernel(); /* here, before any thread asks mat_bf16_chosen */
 }
 
 int mat_precision(void)
@@ -183,16 +187,22 @@ int mat_precision(void)
 	return precision;
 }
 
+int mat_bf16_auto_possible(void)
+{
+	select_kernel();
+	return tier.kpad == AMX_KP;
+}
+
 int mat_bf16_chosen(size_t m, size_t n, size_t k)
 {
 	if (precision == MAT_PREC_BF16)
 		return 1;
-	/* MAT_PREC_AUTO: no kernel here is faster than fp32 at any shape
-	 * (mat.h), whatever the shape. */
-	(void)m;
-	(void)n;
-	(void)k;
-	return 0;
+	if (precision != MAT_PREC_AUTO)
+		return 0;
+	/* MAT_PREC_AUTO (mat.h): only the AMX kernel beats fp32, and only on
+	 * products that are not small. */
+	return mat_bf16_auto_possible() && m >= MAT_BF16_AUTO_M && n >= MAT_BF16_AUTO_N &&
+	       k >= MAT_BF16_AUTO_K && (double)m * (double)n * (double)k >= MAT_BF16_AUTO_FMA;
 }
 
 /* The KC blocking of k: blocks of nearly equal, even length; k alone fixes it. */
@@ -217,7 +227,7 @@ static void tiles(size_t kp, size_t mc, size_t nc, const uint32_t *pa, const uin
 {
 	for (size_t ir = 0; ir < mc; ir += BR)
 		for (size_t jr = 0; jr < nc; jr += BC)
-			kernel(kp, pa + ir * kp, pb + jr * kp, C + ir * ldc + jr, ldc,
+			tier.kernel(kp, pa + ir * kp, pb + jr * kp, C + ir * ldc + jr, ldc,
 			       min_sz(mc - ir, BR), min_sz(nc - jr, BC), e, i0 + ir, j0 + jr);
 }
 
@@ -257,15 +267,16 @@ static void blocked(const struct job *jb, size_t i0, size_t i1, size_t j0, size_
 		size_t nc = min_sz(j1 - j0 - jc, NC);
 
 		for (size_t p0 = 0; p0 < jb->k; p0 += kcb) {
-			size_t kc = min_sz(jb->k - p0, kcb), kp = (kc + 1) / 2;
+			size_t kc = min_sz(jb->k - p0, kcb);
+			size_t kp = round_up((kc + 1) / 2, tier.kpad);
 
 			e.first = p0 == 0 && jb->beta == 0.0f;
 			e.last = p0 + kc == jb->k;
-			packer(jb->B, brs, bcs, j0 + jc, p0, nc, kc, BC, pb);
+			tier.pack_b(jb->B, brs, bcs, j0 + jc, p0, nc, kc, BC, pb);
 			for (size_t ic = 0; ic < i1 - i0; ic += mcb) {
 				size_t mc = min_sz(i1 - i0 - ic, mcb);
 
-				packer(jb->A, ars, acs, i0 + ic, p0, mc, kc, BR, pa);
+				tier.pack_a(jb->A, ars, acs, i0 + ic, p0, mc, kc, BR, pa);
 				tiles(kp, mc, nc, pa, pb, C + ic * jb->ldc + jc, jb->ldc, &e, ic,
 				      jc);
 			}
@@ -293,13 +304,13 @@ static void run_part(void *ctx, size_t part, size_t n_parts, size_t t)
 	if (i0 == i1 || j0 == j1)
 		return;
 	if (!ws_a[t])
-		ws_a[t] = aligned_alloc(64, (size_t)MC * KC / 2 * sizeof(uint32_t));
+		ws_a[t] = aligned_alloc(64, (size_t)MC * (KC / 2 + AMX_KP) * sizeof(uint32_t));
 	if (!ws_b[t])
-		ws_b[t] = aligned_alloc(64, (size_t)NC * KC / 2 * sizeof(uint32_t));
+		ws_b[t] = aligned_alloc(64, (size_t)NC * (KC / 2 + AMX_KP) * sizeof(uint32_t));
 	if (!ws_a[t] || !ws_b[t]) {
 		/* Out of memory for the packing buffers: tile by tile with
 		 * buffers of a tile's size, the same sums. */
-		uint32_t pa[BR * KC / 2], pb[BC * KC / 2];
+		uint32_t pa[BR * (KC / 2 + AMX_KP)], pb[BC * (KC / 2 + AMX_KP)];
 
 		for (size_t i = i0; i < i1; i += BR)
 			for (size_t j = j0; j < j1; j += BC)

@@ -177,6 +177,20 @@ TARGET static inline void store16(float *c, __m512 v, const struct mat_kepi *ep,
 		}                                                                                  \
 	} while (0)
 
+/* The epilogue of a whole tile from acc (row stride BC). */
+TARGET static void store_full(const float *acc, float *C, size_t ldc, const struct mat_kepi *ep,
+			      size_t i, size_t j)
+{
+	__m512 alpha = _mm512_set1_ps(ep->alpha);
+	int scale = ep->alpha != 1.0f;
+
+	for (size_t r = 0; r < BR; r++) {
+		store16(C + r * ldc, _mm512_loadu_ps(acc + r * BC), ep, alpha, scale, i + r, j);
+		store16(C + r * ldc + 16, _mm512_loadu_ps(acc + r * BC + 16), ep, alpha, scale,
+			i + r, j + 16);
+	}
+}
+
 /* The kernel (bf16_kernel_fn). */
 TARGET static void kernel_avx512bf16(size_t kp, const uint32_t *a, const uint32_t *b, float *C,
 				     size_t ldc, size_t mr, size_t nr, const struct mat_kepi *ep,
@@ -225,6 +239,15 @@ TARGET static void kernel_avx512bf16(size_t kp, const uint32_t *a, const uint32_
 		mat_epilogue_scalar(acc, BC, C, ldc, mr, nr, ep, i, j);
 }
 
+void mat_bf16_store_tile(const float *acc, float *C, size_t ldc, size_t mr, size_t nr,
+			 const struct mat_kepi *ep, size_t i, size_t j)
+{
+	if (mr == BR && nr == BC)
+		store_full(acc, C, ldc, ep, i, j);
+	else
+		mat_epilogue_scalar(acc, BC, C, ldc, mr, nr, ep, i, j);
+}
+
 /* Whether the CPU runs the kernel. */
 static int supported(void)
 {
@@ -244,6 +267,12 @@ bf16_pack_fn mat_bf16_packer_avx512(void)
 }
 
 #else
+
+void mat_bf16_store_tile(const float *acc, float *C, size_t ldc, size_t mr, size_t nr,
+			 const struct mat_kepi *ep, size_t i, size_t j)
+{
+	mat_epilogue_scalar(acc, BC, C, ldc, mr, nr, ep, i, j);
+}
 
 bf16_kernel_fn mat_bf16_kernel_avx512(void)
 {

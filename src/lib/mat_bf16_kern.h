@@ -34,4 +34,30 @@ typedef void (*bf16_pack_fn)(const float *X, size_t rs, size_t cs, size_t i0, si
 bf16_kernel_fn mat_bf16_kernel_avx512(void);
 bf16_pack_fn mat_bf16_packer_avx512(void);
 
+/* The epilogue of mat_kern.h from the BR x BC tile acc (row stride BC) into
+ * C, with AVX-512 for a whole tile; the AVX512-BF16 kernel's (needs it). */
+void mat_bf16_store_tile(const float *acc, float *C, size_t ldc, size_t mr, size_t nr,
+			 const struct mat_kepi *ep, size_t i, size_t j);
+
+/* The depth of a k block (KC) in values. */
+#define MAT_BF16_KC 512
+/* The AMX kernel's step: pairs of k per TDPBF16PS. */
+#define AMX_KP 16
+
+/* A kernel with its packers: op(A)'s and op(B)'s panels (pack_a, pack_b)
+ * are kpad-rounded kp = (kc + 1) / 2 words deep, panel t at t w kp words,
+ * and the kernel is called with that kp. */
+struct bf16_tier {
+	bf16_kernel_fn kernel;
+	bf16_pack_fn pack_a, pack_b;
+	size_t kpad;
+	const char *label;
+};
+
+/* The AMX tier (TDPBF16PS): 0 with *t set, or -1 when not compiled in, the
+ * CPU lacks AMX-BF16 or AVX512-BF16, the OS keeps no tile state, Linux
+ * refuses the permission (arch_prctl ARCH_REQ_XCOMP_PERM), or DNN_NO_AMX is
+ * set in the environment. */
+int mat_bf16_amx(struct bf16_tier *t);
+
 #endif
