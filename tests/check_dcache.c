@@ -1,6 +1,7 @@
 /* Unit tests for dcache.c: a dataset written to a cache and read back is
  * the same dataset; a stale cache is reported as such; a corrupt or
  * truncated one is refused. */
+#define _DEFAULT_SOURCE 1 /* realpath */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,8 +53,8 @@ static void round_trip(struct dnn_dataset *d, const char *src)
 	struct dnn_error e = {0};
 	const char *cache = tpath("rt.cache");
 
-	ck_assert_int_eq(dcache_write(d, src, cache, &e), 0);
-	ck_assert_int_eq(dcache_load(&c, src, cache, &e), 0);
+	ck_assert_int_eq(dcache_write(d, src, 7, cache, &e), 0);
+	ck_assert_int_eq(dcache_load(&c, src, 7, cache, &e), 0);
 	same_dataset(d, &c);
 	data_free(&c);
 	data_free(d);
@@ -85,7 +86,7 @@ static const char *make_cache(const char **src)
 	write_bytes(*src, text, n);
 	free(text);
 	ck_assert_int_eq(load(&d, *src, NULL, CLS, &e), 0);
-	ck_assert_int_eq(dcache_write(&d, *src, cache, &e), 0);
+	ck_assert_int_eq(dcache_write(&d, *src, 7, cache, &e), 0);
 	data_free(&d);
 	return cache;
 }
@@ -99,25 +100,42 @@ START_TEST(test_missing_and_stale)
 	size_t n;
 	char *text;
 
-	ck_assert_int_eq(dcache_load(&c, src, tpath("none.cache"), &e), 1);
+	ck_assert_int_eq(dcache_load(&c, src, 7, tpath("none.cache"), &e), 1);
 	/* The same bytes with another mtime. */
 	ck_assert_int_eq(utimes(src, tv), 0);
-	ck_assert_int_eq(dcache_load(&c, src, cache, &e), 1);
+	ck_assert_int_eq(dcache_load(&c, src, 7, cache, &e), 2);
 	ck_assert_int_eq(e.code, 0);
 	/* Rebuilt, the cache is current again. */
 	ck_assert_int_eq(load(&c, src, NULL, CLS, &e), 0);
-	ck_assert_int_eq(dcache_write(&c, src, cache, &e), 0);
+	ck_assert_int_eq(dcache_write(&c, src, 7, cache, &e), 0);
 	data_free(&c);
-	ck_assert_int_eq(dcache_load(&c, src, cache, &e), 0);
+	ck_assert_int_eq(dcache_load(&c, src, 7, cache, &e), 0);
 	data_free(&c);
+	/* Other load options. */
+	ck_assert_int_eq(dcache_load(&c, src, 8, cache, &e), 2);
 	/* Another content of the same size and mtime. */
 	text = slurp(src, &n);
 	text[n - 2] = text[n - 2] == 'a' ? 'b' : 'a';
 	write_bytes(src, text, n);
 	ck_assert_int_eq(utimes(src, tv), 0);
-	ck_assert_int_eq(dcache_load(&c, src, cache, &e), 1);
+	ck_assert_int_eq(dcache_load(&c, src, 7, cache, &e), 2);
 	ck_assert_int_eq(e.code, 0);
 	free(text);
+}
+
+START_TEST(test_other_source)
+{
+	struct dnn_dataset c;
+	struct dnn_error e = {0};
+	const char *src, *cache = make_cache(&src);
+	char want[1024], *real;
+
+	ck_assert_int_eq(dcache_load(&c, DATADIR "/iris.csv", 7, cache, &e), -1);
+	real = realpath(src, NULL);
+	snprintf(want, sizeof want, "dataset cache of %s, not %s (remove it or name another cache)",
+		 real, DATADIR "/iris.csv");
+	free(real);
+	CK_ERROR(&e, 65, cache, 0, 0, want);
 }
 
 /* Load a cache whose bytes were changed by f; the error it gives. */
@@ -132,7 +150,7 @@ static void refused(void (*f)(char *, size_t *), const char *msg)
 	f(b, &n);
 	write_bytes(cache, b, n);
 	free(b);
-	ck_assert_int_eq(dcache_load(&c, src, cache, &e), -1);
+	ck_assert_int_eq(dcache_load(&c, src, 7, cache, &e), -1);
 	snprintf(want, sizeof want, "corrupt dataset cache: %s", msg);
 	CK_ERROR(&e, 65, cache, 0, 0, want);
 	ck_assert_ptr_null(c.x);
@@ -142,6 +160,7 @@ static void bad_magic(char *b, size_t *n) { (void)n; b[0] = 'X'; }
 static void bad_header(char *b, size_t *n) { (void)n; b[20] ^= 1; }
 static void bad_meta(char *b, size_t *n) { (void)n; b[70] ^= 1; }
 static void short_header(char *b, size_t *n) { (void)b; *n = 40; }
+static void empty(char *b, size_t *n) { (void)b; *n = 0; }
 static void short_meta(char *b, size_t *n) { (void)b; *n = 80; }
 static void short_rows(char *b, size_t *n) { (void)b; *n -= 4; }
 
@@ -151,6 +170,7 @@ START_TEST(test_corrupt)
 	refused(bad_header, "header checksum mismatch");
 	refused(bad_meta, "metadata checksum mismatch");
 	refused(short_header, "truncated");
+	refused(empty, "empty file");
 	refused(short_meta, "truncated");
 	refused(short_rows, "truncated or inconsistent");
 }
@@ -162,11 +182,11 @@ START_TEST(test_write_errors)
 
 	ck_assert_int_eq(load(&d, DATADIR "/iris.csv", NULL, CLS, &e), 0);
 	memset(&e, 0, sizeof e);
-	ck_assert_int_eq(dcache_write(&d, DATADIR "/iris.csv", tpath("no/such/dir/x.cache"), &e),
+	ck_assert_int_eq(dcache_write(&d, DATADIR "/iris.csv", 7, tpath("no/such/dir/x.cache"), &e),
 			 -1);
 	ck_assert_int_eq(e.code, 73);
 	memset(&e, 0, sizeof e);
-	ck_assert_int_eq(dcache_write(&d, tpath("nonexistent.csv"), tpath("x.cache"), &e), -1);
+	ck_assert_int_eq(dcache_write(&d, tpath("nonexistent.csv"), 7, tpath("x.cache"), &e), -1);
 	ck_assert_int_eq(e.code, 66);
 	data_free(&d);
 }
@@ -178,6 +198,7 @@ static Suite *dcache_suite(void)
 
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_missing_and_stale);
+	tcase_add_test(tc, test_other_source);
 	tcase_add_test(tc, test_corrupt);
 	tcase_add_test(tc, test_write_errors);
 	suite_add_tcase(s, tc);

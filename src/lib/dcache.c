@@ -1,4 +1,5 @@
 /* Dataset caches (dcache.h); the format is in dnn-data(5), CACHE. */
+#define _DEFAULT_SOURCE 1 /* realpath */
 #include "dcache.h"
 
 #include <errno.h>
@@ -82,6 +83,41 @@ static int source_id(const char *source, struct src_id *id, struct dnn_error *e)
 	return rc;
 }
 
+static uint64_t fnv_u64(uint64_t h, uint64_t v)
+{
+	unsigned char b[8];
+
+	bytes_put_le64(b, v);
+	return fnv(h, b, 8);
+}
+
+static uint64_t fnv_refs(uint64_t h, const struct dnn_column_ref *r, size_t n)
+{
+	h = fnv_u64(h, n);
+	for (size_t i = 0; r && i < n; i++) {
+		h = fnv_u64(h, r[i].name ? strlen(r[i].name) + 1 : 0);
+		if (r[i].name)
+			h = fnv(h, (const unsigned char *)r[i].name, strlen(r[i].name));
+		else
+			h = fnv_u64(h, (uint64_t)r[i].index);
+	}
+	return h;
+}
+
+uint64_t dcache_opts_key(const struct dnn_data_opts *o)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	h = fnv_u64(h, (uint64_t)(unsigned char)o->csv.delimiter);
+	h = fnv_u64(h, (uint64_t)(int64_t)o->csv.header);
+	h = fnv_u64(h, (uint64_t)o->csv.missing_ok);
+	h = fnv_u64(h, (uint64_t)o->task);
+	h = fnv_refs(h, o->targets, o->n_targets);
+	h = fnv_refs(h, o->ignore, o->n_ignore);
+	h = fnv_refs(h, o->categorical, o->n_categorical);
+	return fnv_refs(h, o->weight, o->weight ? 1 : 0);
+}
+
 static void put_strs(struct dnn_wbuf *w, char *const *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -89,8 +125,11 @@ static void put_strs(struct dnn_wbuf *w, char *const *s, size_t n)
 }
 
 /* The metadata section: counts, roles, names, classes, categories. */
-static void put_meta(struct dnn_wbuf *w, const struct dnn_dataset *d)
+static void put_meta(struct dnn_wbuf *w, const struct dnn_dataset *d, uint64_t key,
+		     const char *real)
 {
+	wbuf_u64(w, key);
+	wbuf_str(w, real);
 	wbuf_u64(w, d->n_rows);
 	wbuf_u64(w, d->n_cols);
 	wbuf_u64(w, d->n_in);
@@ -147,8 +186,8 @@ static int write_arrays(FILE *f, const struct dnn_dataset *d)
 	return ok ? 0 : -1;
 }
 
-int dcache_write(const struct dnn_dataset *d, const char *source, const char *path,
-		 struct dnn_error *e)
+int dcache_write(const struct dnn_dataset *d, const char *source, uint64_t key,
+		 const char *path, struct dnn_error *e)
 {
 	struct src_id id;
 	struct dnn_wbuf w = {0};
@@ -164,7 +203,11 @@ int dcache_write(const struct dnn_dataset *d, const char *source, const char *pa
 				     "--cache is not available with MPI ranks sharing the data");
 	if (source_id(source, &id, e))
 		return -1;
-	put_meta(&w, d);
+	char *real = realpath(source, NULL);
+	if (!real)
+		return dnn_error_oom(e);
+	put_meta(&w, d, key, real);
+	free(real);
 	if (w.oom) {
 		free(w.p);
 		return dnn_error_oom(e);
@@ -280,8 +323,9 @@ static int get_arrays(const unsigned char *m, uint64_t size, uint64_t at, struct
 	return d->x && (d->y || d->label) && (!d->has_weight || d->w) ? 0 : -1;
 }
 
-static int check_header(const unsigned char *m, uint64_t size, const struct src_id *id,
-			const char *path, struct dnn_error *e)
+/* The header's magic, version and checksums, and the metadata's bounds. */
+static int check_header(const unsigned char *m, uint64_t size, const char *path,
+			struct dnn_error *e)
 {
 	if (size < HDR || memcmp(m, magic, 8))
 		return corrupt(path, "not a dnn dataset cache", e);
@@ -289,9 +333,6 @@ static int check_header(const unsigned char *m, uint64_t size, const struct src_
 		return corrupt(path, "header checksum mismatch", e);
 	if (bytes_get_le32(m + 8) != DCACHE_VERSION)
 		return corrupt(path, "unknown version", e);
-	if (bytes_get_le64(m + 16) != id->size || bytes_get_le64(m + 24) != id->sec ||
-	    bytes_get_le32(m + 32) != id->nsec || bytes_get_le64(m + 40) != id->hash)
-		return 1;
 	uint64_t meta = bytes_get_le64(m + 48);
 	if (meta > size - HDR || arrays_at(meta) > size)
 		return corrupt(path, "truncated", e);
@@ -300,7 +341,38 @@ static int check_header(const unsigned char *m, uint64_t size, const struct src_
 	return 0;
 }
 
-int dcache_load(struct dnn_dataset *d, const char *source, const char *path,
+/* Whether the cache is of source (-1: of another file, or an error), and
+ * current (0) or stale (2). r is at the metadata's start. */
+static int check_source(const unsigned char *m, struct dnn_rbuf *r, const struct src_id *id,
+			uint64_t key, const char *source, const char *path, struct dnn_error *e)
+{
+	uint64_t made_key = rbuf_uint(r, 8);
+	uint32_t len = rbuf_u32(r);
+	char *real;
+	int rc;
+
+	if (r->overrun || len > r->n - r->pos)
+		return corrupt(path, "truncated or inconsistent", e);
+	if (!(real = realpath(source, NULL)))
+		return dnn_error_set(e, DNN_EX_NOINPUT, source, 0, 0, "cannot resolve: %s",
+				     strerror(errno));
+	rc = strlen(real) != len || memcmp(real, r->p + r->pos, len);
+	free(real);
+	if (rc)
+		return dnn_error_set(e, DNN_EX_DATA, path, 0, 0,
+				     "dataset cache of %.*s, not %s (remove it or name another "
+				     "cache)",
+				     (int)(len < 400 ? len : 400), (const char *)r->p + r->pos,
+				     source);
+	r->pos += len;
+	if (bytes_get_le64(m + 16) != id->size || bytes_get_le64(m + 24) != id->sec ||
+	    bytes_get_le32(m + 32) != id->nsec || bytes_get_le64(m + 40) != id->hash ||
+	    made_key != key)
+		return 2;
+	return 0;
+}
+
+int dcache_load(struct dnn_dataset *d, const char *source, uint64_t key, const char *path,
 		struct dnn_error *e)
 {
 	struct src_id id;
@@ -319,20 +391,20 @@ int dcache_load(struct dnn_dataset *d, const char *source, const char *path,
 	uint64_t size = (uint64_t)st.st_size;
 	if (size < HDR) {
 		close(fd);
-		return corrupt(path, "truncated", e);
+		return corrupt(path, size ? "truncated" : "empty file", e);
 	}
 	const unsigned char *m = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (m == MAP_FAILED)
 		return dnn_error_set(e, DNN_EX_NOINPUT, path, 0, 0, "cannot map: %s",
 				     strerror(errno));
-	rc = check_header(m, size, &id, path, e);
-	if (!rc) {
-		uint64_t meta = bytes_get_le64(m + 48);
-		struct dnn_rbuf r = {m + HDR, (size_t)meta, 0, 0};
-		if (get_meta(&r, d) || get_arrays(m, size, arrays_at(meta), d))
-			rc = corrupt(path, "truncated or inconsistent", e);
-	}
+	rc = check_header(m, size, path, e);
+	uint64_t meta = bytes_get_le64(m + 48);
+	struct dnn_rbuf r = {m + HDR, (size_t)meta, 0, 0};
+	if (!rc)
+		rc = check_source(m, &r, &id, key, source, path, e);
+	if (!rc && (get_meta(&r, d) || get_arrays(m, size, arrays_at(meta), d)))
+		rc = corrupt(path, "truncated or inconsistent", e);
 	munmap((void *)(uintptr_t)m, (size_t)size);
 	if (rc)
 		data_free(d);

@@ -10,19 +10,27 @@
 
 #define DCACHE_VERSION 1u
 
-/* Write d, loaded from source (a regular file), to path atomically (afile).
- * Errors: 73 cannot create, 74 write error, 66 source unreadable, 64 a
- * dataset shared by MPI ranks (not cached). */
-int dcache_write(const struct dnn_dataset *d, const char *source, const char *path,
-		 struct dnn_error *e);
+/* A fingerprint of the options a dataset was loaded with (CSV dialect,
+ * targets, ignored, categorical and weight columns, task): a cache made with
+ * other options is stale. */
+uint64_t dcache_opts_key(const struct dnn_data_opts *o);
 
-/* Load d from the cache at path made from source. Returns 0 when loaded,
- * 1 when there is no cache at path or it is stale (made from another
- * source size, mtime or content: the caller parses source and rewrites the
- * cache), -1 with 65 "PATH: corrupt dataset cache: ..." for a file that is
- * not a cache, of another version, truncated or failing its checksum, 66
- * for an unreadable cache or source. */
-int dcache_load(struct dnn_dataset *d, const char *source, const char *path,
+/* Write d, loaded from source (a regular file) with options of fingerprint
+ * key, to path atomically (afile). Errors: 73 cannot create, 74 write
+ * error, 66 source unreadable, 64 a dataset shared by MPI ranks or loaded
+ * like another (not cached). */
+int dcache_write(const struct dnn_dataset *d, const char *source, uint64_t key,
+		 const char *path, struct dnn_error *e);
+
+/* Load d from the cache at path made from source with options of
+ * fingerprint key. Returns 0 when loaded; 1 when there is no cache at path,
+ * 2 when it is stale (source changed in size, mtime or content, or other
+ * options): the caller parses source and rewrites the cache; -1 with 65
+ * "PATH: corrupt dataset cache: ..." for a file that is not a cache, of
+ * another version, truncated or failing a checksum, 65 "PATH: dataset cache
+ * of OTHER, not SOURCE" for the cache of another file (never overwritten),
+ * 66 for an unreadable cache or source. */
+int dcache_load(struct dnn_dataset *d, const char *source, uint64_t key, const char *path,
 		struct dnn_error *e);
 
 #endif
