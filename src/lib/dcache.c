@@ -410,3 +410,23 @@ int dcache_load(struct dnn_dataset *d, const char *source, uint64_t key, const c
 		data_free(d);
 	return rc;
 }
+
+int dcache_data_load(struct dnn_dataset *d, const char *source, const struct dnn_data_opts *o,
+		     const char *path, int *how, struct dnn_error *e)
+{
+	uint64_t key = dcache_opts_key(o);
+	int rc = dcache_load(d, source, key, path, e);
+
+	if (rc < 0)
+		return -1;
+	*how = rc;
+	if (rc == 0)
+		return 0;
+	if (data_load(d, source, o, e))
+		return -1;
+	if (dcache_write(d, source, key, path, e)) {
+		data_free(d);
+		return -1;
+	}
+	return 0;
+}

@@ -33,4 +33,13 @@ int dcache_write(const struct dnn_dataset *d, const char *source, uint64_t key,
 int dcache_load(struct dnn_dataset *d, const char *source, uint64_t key, const char *path,
 		struct dnn_error *e);
 
+/* How dcache_data_load got its dataset. */
+enum dcache_how { DCACHE_HIT = 0, DCACHE_BUILT = 1, DCACHE_REBUILT = 2 };
+
+/* data_load of source with options o, through the cache at path: read from
+ * it when current, else parsed and the cache (re)written; *how says which.
+ * The errors of dcache_load, data_load and dcache_write. */
+int dcache_data_load(struct dnn_dataset *d, const char *source, const struct dnn_data_opts *o,
+		     const char *path, int *how, struct dnn_error *e);
+
 #endif
