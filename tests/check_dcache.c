@@ -31,6 +31,12 @@ static void same_dataset(const struct dnn_dataset *a, const struct dnn_dataset *
 	ck_assert_uint_eq(a->n_cats, b->n_cats);
 	ck_assert_int_eq(a->has_weight, b->has_weight);
 	ck_assert_uint_eq(a->n_missing, b->n_missing);
+	ck_assert_uint_eq(a->n_rows_total, b->n_rows_total);
+	ck_assert_uint_eq(a->gid_first, b->gid_first);
+	ck_assert_uint_eq(a->gid_stride, b->gid_stride);
+	ck_assert_uint_eq(a->weight_col, b->weight_col);
+	if (a->has_weight)
+		ck_assert_mem_eq(a->w, b->w, a->n_rows * sizeof(float));
 	same_strs(a->col_names, b->col_names, a->n_cols);
 	ck_assert_mem_eq(a->col_role, b->col_role, a->n_cols);
 	same_strs(a->class_names, b->class_names, a->n_classes);
@@ -71,6 +77,63 @@ START_TEST(test_round_trip)
 	round_trip(&d, DATADIR "/diabetes.csv");
 	ck_assert_int_eq(load_cat(&d, TEST_DATADIR "/fruit.csv", "color", 0, &e), 0);
 	round_trip(&d, TEST_DATADIR "/fruit.csv");
+}
+
+START_TEST(test_round_trip_weighted)
+{
+	struct dnn_dataset d;
+	struct dnn_error e = {0};
+	struct dnn_column_ref t = {"kind", 0}, ig = {"id", 0}, c = {"color", 0}, w = {"weight", 0};
+	struct dnn_data_opts o = opts(CLS, 1, ',');
+
+	o.targets = &t;
+	o.n_targets = 1;
+	o.ignore = &ig;
+	o.n_ignore = 1;
+	o.categorical = &c;
+	o.n_categorical = 1;
+	o.weight = &w;
+	ck_assert_int_eq(data_load(&d, TEST_DATADIR "/fruit.csv", &o, &e), 0);
+	ck_assert_int_eq(d.has_weight, 1);
+	round_trip(&d, TEST_DATADIR "/fruit.csv");
+}
+
+/* The options' fingerprint tells every option that shapes the rows. */
+START_TEST(test_opts_key)
+{
+	struct dnn_column_ref t = {"kind", 0}, t1 = {NULL, 1}, t2 = {NULL, 2};
+	struct dnn_data_opts a = opts(CLS, 1, ','), b = a;
+
+	ck_assert_uint_eq(dcache_opts_key(&a), dcache_opts_key(&b));
+	b.csv.delimiter = ';';
+	ck_assert_uint_ne(dcache_opts_key(&a), dcache_opts_key(&b));
+	b = a;
+	b.csv.header = 0;
+	ck_assert_uint_ne(dcache_opts_key(&a), dcache_opts_key(&b));
+	b = a;
+	b.task = REG;
+	ck_assert_uint_ne(dcache_opts_key(&a), dcache_opts_key(&b));
+	b = a;
+	b.csv.missing_ok = 1;
+	ck_assert_uint_ne(dcache_opts_key(&a), dcache_opts_key(&b));
+	a.targets = &t1;
+	a.n_targets = 1;
+	b = a;
+	b.targets = &t2;
+	ck_assert_uint_ne(dcache_opts_key(&a), dcache_opts_key(&b));
+	b.targets = &t;
+	ck_assert_uint_ne(dcache_opts_key(&a), dcache_opts_key(&b));
+	b = a;
+	b.ignore = &t;
+	b.n_ignore = 1;
+	ck_assert_uint_ne(dcache_opts_key(&a), dcache_opts_key(&b));
+	b = a;
+	b.categorical = &t;
+	b.n_categorical = 1;
+	ck_assert_uint_ne(dcache_opts_key(&a), dcache_opts_key(&b));
+	b = a;
+	b.weight = &t;
+	ck_assert_uint_ne(dcache_opts_key(&a), dcache_opts_key(&b));
 }
 
 /* A cache of iris in the scratch directory, from a copy of iris there. */
@@ -197,6 +260,8 @@ static Suite *dcache_suite(void)
 	TCase *tc = tcase_create("dcache");
 
 	tcase_add_test(tc, test_round_trip);
+	tcase_add_test(tc, test_round_trip_weighted);
+	tcase_add_test(tc, test_opts_key);
 	tcase_add_test(tc, test_missing_and_stale);
 	tcase_add_test(tc, test_other_source);
 	tcase_add_test(tc, test_corrupt);

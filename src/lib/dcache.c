@@ -266,6 +266,8 @@ static int get_meta(struct dnn_rbuf *r, struct dnn_dataset *d)
 	d->has_weight = (int)rbuf_u32(r);
 	d->weight_col = rbuf_uint(r, 8);
 	d->n_missing = rbuf_uint(r, 8);
+	d->n_rows_total = d->n_rows;
+	d->gid_stride = 1;
 	if (r->overrun || (d->task != DNN_TASK_REGRESSION && d->task != DNN_TASK_CLASSIFICATION))
 		return -1;
 	if (!(d->col_names = get_strs(r, d->n_cols)) || !rbuf_fits(r, d->n_cols, 1) ||
