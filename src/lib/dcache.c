@@ -293,18 +293,30 @@ static int get_meta(struct dnn_rbuf *r, struct dnn_dataset *d)
 	return r->overrun || r->pos != r->n ? -1 : 0;
 }
 
-/* Copy n items of k bytes from the mapping at *at into a new array. */
-static void *take(const unsigned char *m, uint64_t *at, size_t n, size_t k)
+/* Read n items of k bytes of the file fd at *at into a new array: pread
+ * straight from the page cache, so that the rows are not held twice (in the
+ * mapping and in the array). */
+static void *take(int fd, uint64_t *at, size_t n, size_t k)
 {
-	void *p = malloc(n && k ? n * k : 1);
+	size_t len = n * k, got = 0;
+	unsigned char *p = malloc(len ? len : 1);
 
-	if (p)
-		memcpy(p, m + *at, n * k);
-	*at += (uint64_t)n * k;
+	while (p && got < len) {
+		ssize_t r = pread(fd, p + got, len - got, (off_t)(*at + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			free(p);
+			p = NULL;
+		} else {
+			got += (size_t)r;
+		}
+	}
+	*at += len;
 	return p;
 }
 
-static int get_arrays(const unsigned char *m, uint64_t size, uint64_t at, struct dnn_dataset *d)
+static int get_arrays(int fd, uint64_t size, uint64_t at, struct dnn_dataset *d)
 {
 	uint64_t r = d->n_rows, need = r * d->n_in;
 
@@ -314,14 +326,13 @@ static int get_arrays(const unsigned char *m, uint64_t size, uint64_t at, struct
 	need += d->has_weight ? r : 0;
 	if (size < at || (size - at) / 4 < need || (size - at) != need * 4)
 		return -1;
-	posix_madvise((void *)(uintptr_t)m, (size_t)size, POSIX_MADV_SEQUENTIAL);
-	d->x = take(m, &at, r, d->n_in * 4);
+	d->x = take(fd, &at, r, d->n_in * 4);
 	if (d->task == DNN_TASK_REGRESSION)
-		d->y = take(m, &at, r, d->n_targets * 4);
+		d->y = take(fd, &at, r, d->n_targets * 4);
 	else
-		d->label = take(m, &at, r, 4);
+		d->label = take(fd, &at, r, 4);
 	if (d->has_weight)
-		d->w = take(m, &at, r, 4);
+		d->w = take(fd, &at, r, 4);
 	return d->x && (d->y || d->label) && (!d->has_weight || d->w) ? 0 : -1;
 }
 
@@ -396,18 +407,20 @@ int dcache_load(struct dnn_dataset *d, const char *source, uint64_t key, const c
 		return corrupt(path, size ? "truncated" : "empty file", e);
 	}
 	const unsigned char *m = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (m == MAP_FAILED)
+	if (m == MAP_FAILED) {
+		close(fd);
 		return dnn_error_set(e, DNN_EX_NOINPUT, path, 0, 0, "cannot map: %s",
 				     strerror(errno));
+	}
 	rc = check_header(m, size, path, e);
 	uint64_t meta = bytes_get_le64(m + 48);
 	struct dnn_rbuf r = {m + HDR, (size_t)meta, 0, 0};
 	if (!rc)
 		rc = check_source(m, &r, &id, key, source, path, e);
-	if (!rc && (get_meta(&r, d) || get_arrays(m, size, arrays_at(meta), d)))
+	if (!rc && (get_meta(&r, d) || get_arrays(fd, size, arrays_at(meta), d)))
 		rc = corrupt(path, "truncated or inconsistent", e);
 	munmap((void *)(uintptr_t)m, (size_t)size);
+	close(fd);
 	if (rc)
 		data_free(d);
 	return rc;

@@ -1,6 +1,7 @@
 /* Dataset caches: a parsed dataset (its float32 matrix, targets, labels,
  * weights, classes, categories and column names) written once to a binary
- * file, and mapped back on later runs so that the CSV is not parsed again.
+ * file, and read back on later runs (header and metadata mapped, the arrays
+ * read straight into the dataset's) so that the CSV is not parsed again.
  * The format is in dnn-data(5), CACHE. */
 #ifndef DNN_DCACHE_H
 #define DNN_DCACHE_H
