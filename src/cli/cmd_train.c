@@ -67,6 +67,12 @@ static int check_args(int argc, char **argv, struct train_args *a, struct dnn_er
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "'--save-init -' writes the initial weights to standard "
 				     "output, which the checkpoint or the log already takes");
+	if (a->cache_path && (a->resume_path || strcmp(a->data_path, "-") == 0 || dist_size() > 1))
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '--cache' needs DATA to be a file, %s",
+				     a->resume_path	  ? "and no '--resume'"
+				     : dist_size() > 1 ? "read by a single process (not MPI ranks)"
+						       : "not standard input");
 	if (a->val_path && ov->validation)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "options '--validation' and '--validation-data' exclude each "
@@ -184,6 +190,10 @@ static size_t rows_data(struct dnn_opt *out, struct train_args *a)
 		OPT_FILENAME(0, "validation-data", &a->val_path, "FILE", OPTC_DATA,
 			     "report val_loss and val_acc on the rows of FILE\n"
 			     "(CSV with the same columns) instead"),
+		OPT_FILENAME(0, "cache", &a->cache_path, "FILE", OPTC_FILE,
+			     "keep DATA parsed in FILE, a binary cache read\n"
+			     "on later runs instead of the CSV (rebuilt when\n"
+			     "DATA changes)"),
 		OPT_STRING(0, "target", &ov->target, "COLUMNS",
 			   "target column(s) by name or 0-based index,\n"
 			   "comma-separated (default: the last column)"),
@@ -262,8 +272,10 @@ static int check_outputs(const struct train_args *a, const char *ckpt_path, stru
 {
 	const struct dnn_afile_name ckpt[] = {
 		{a->output || !a->resume_path ? ckpt_path : NULL, "--output"}};
-	const struct dnn_afile_name out[] = {
-	    {a->log_path, "--log"}, {a->plot_path, "--plot"}, {a->init_path, "--save-init"}};
+	const struct dnn_afile_name out[] = {{a->log_path, "--log"},
+					     {a->plot_path, "--plot"},
+					     {a->init_path, "--save-init"},
+					     {a->cache_path, "--cache"}};
 	/* With --resume, SPEC names the model resumed. */
 	const struct dnn_afile_name in[] = {{a->spec_path, a->resume_path ? "--resume" : "SPEC"},
 					    {a->data_path, "DATA"},
@@ -271,7 +283,7 @@ static int check_outputs(const struct train_args *a, const char *ckpt_path, stru
 	size_t skip = a->resume_path ? 1 : 0;
 
 	if (afile_check_inputs(ckpt, 1, in + skip, 3 - skip, e) ||
-	    afile_check_inputs(out, 3, in, 3, e))
+	    afile_check_inputs(out, 4, in, 3, e))
 		return -1;
 	if (a->init_path && strcmp(a->init_path, "-") && strcmp(a->init_path, ckpt_path) == 0)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
@@ -287,7 +299,8 @@ static int check_outputs(const struct train_args *a, const char *ckpt_path, stru
 static int probe_outputs(const struct train_args *a, const char *ckpt_path, struct dnn_error *e)
 {
 	int bad = dist_rank() == 0 && (afile_probe(ckpt_path, e) || afile_probe(a->log_path, e) ||
-				       afile_probe(a->plot_path, e) || afile_probe(a->init_path, e));
+				       afile_probe(a->plot_path, e) || afile_probe(a->init_path, e) ||
+				       afile_probe(a->cache_path, e));
 
 	return dist_agree(bad, e);
 }

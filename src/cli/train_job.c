@@ -15,6 +15,7 @@
 #include "ckpt.h"
 #include "cli.h"
 #include "data.h"
+#include "dcache.h"
 #include "dist.h"
 #include "env.h"
 #include "hparams.h"
@@ -369,6 +370,21 @@ static int load_validation(struct train_job *j, struct dnn_data_opts *dopts, str
 	return dist_agree(rc, e);
 }
 
+/* DATA, through its cache with --cache (one process: check_args). */
+static int load_data(struct train_job *j, const struct dnn_data_opts *o, struct dnn_error *e)
+{
+	int how;
+
+	if (!j->a->cache_path)
+		return data_load(&j->d, j->a->data_path, o, e);
+	if (dcache_data_load(&j->d, j->a->data_path, o, j->a->cache_path, &how, e))
+		return -1;
+	if (how == DCACHE_REBUILT && !j->a->quiet)
+		report_warn("%s: dataset cache stale (%s or the options changed), rebuilt",
+			    j->a->cache_path, j->a->data_path);
+	return 0;
+}
+
 int train_job_data(struct train_job *j, struct dnn_error *e)
 {
 	const struct dnn_spec *s = &j->spec;
@@ -396,7 +412,7 @@ int train_job_data(struct train_job *j, struct dnn_error *e)
 		dopts.like = &like;
 	}
 	/* Collective: all ranks fail alike. */
-	if (data_load(&j->d, j->a->data_path, &dopts, e))
+	if (load_data(j, &dopts, e))
 		return -1;
 	dopts.like = NULL;
 	if (dist_agree(j->a->resume_path && order_resume_data(j, e), e))

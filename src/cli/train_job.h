@@ -49,6 +49,7 @@ struct train_args {
 	const char *log_path, *plot_path;
 	const char *resume_path;
 	const char *init_path; /* --save-init: the initial weights' checkpoint */
+	const char *cache_path; /* --cache: the dataset cache of DATA */
 	int quiet;
 	int verbose;
 	unsigned long threads; /* 0: the default of mat_set_threads */
