@@ -13,16 +13,22 @@
 #include "rng.h"
 #include "testutil.h"
 
-/* The fewest significant digits whose correctly rounded decimal reads back. */
+/* The fewest significant digits of a decimal that reads back: each length's
+ * correctly rounded decimals of f and of the two ends of the interval of
+ * reals that round to f (at a power of two the interval is lopsided, and a
+ * decimal nearer an end may read back where f's own rounding does not). */
 static int ref_shortest(float f)
 {
+	double v[3] = {(double)f, ((double)f + (double)nextafterf(f, 0.0f)) / 2,
+		       ((double)f + (double)nextafterf(f, f > 0 ? INFINITY : -INFINITY)) / 2};
 	char s[40];
 
-	for (int p = 1; p < 9; p++) {
-		snprintf(s, sizeof s, "%.*e", p - 1, (double)f);
-		if (strtof(s, NULL) == f)
-			return p;
-	}
+	for (int p = 1; p < 9; p++)
+		for (int j = 0; j < 3; j++) {
+			snprintf(s, sizeof s, "%.*e", p - 1, v[j]);
+			if (strtof(s, NULL) == f)
+				return p;
+		}
 	return 9;
 }
 
