@@ -10,6 +10,7 @@
 #include "cmds.h"
 #include "data.h"
 #include "env.h"
+#include "fmt.h"
 #include "mat.h"
 #include "metrics.h"
 #include "net.h"
@@ -56,26 +57,31 @@ static void print_header(const struct dnn_model *m, int proba, char delim, const
 	putchar('\n');
 }
 
+/* One value as the shortest decimal that reads back to it, or rounded to
+ * digits significant digits. */
+static void put_float(float v, int digits)
+{
+	char b[FMT_FLOAT_MAX];
+
+	fwrite(b, 1, (size_t)fmt_float(b, v, digits), stdout);
+}
+
 /* One row of output from the network's outputs a (n_out wide). */
 static void print_row(const struct dnn_model *m, const float *a, size_t n_out, int proba,
-		      char delim)
+		      char delim, int digits)
 {
-	if (m->task == DNN_TASK_REGRESSION) {
-		for (size_t j = 0; j < n_out; j++) {
-			if (j)
-				putchar(delim);
-			printf("%.7g", (double)a[j]);
-		}
-	} else if (!proba) {
+	if (m->task == DNN_TASK_CLASSIFICATION && !proba) {
 		cli_write_field(stdout, m->class_names[metrics_class(a, n_out)], delim);
-	} else if (n_out == 1) {
+	} else if (m->task == DNN_TASK_CLASSIFICATION && n_out == 1) {
 		/* A single sigmoid unit: the probability of the second class. */
-		printf("%.6g%c%.6g", 1.0 - (double)a[0], delim, (double)a[0]);
+		put_float(1.0f - a[0], digits);
+		putchar(delim);
+		put_float(a[0], digits);
 	} else {
 		for (size_t j = 0; j < n_out; j++) {
 			if (j)
 				putchar(delim);
-			printf("%.6g", (double)a[j]);
+			put_float(a[j], digits);
 		}
 	}
 	putchar('\n');
@@ -84,7 +90,7 @@ static void print_row(const struct dnn_model *m, const float *a, size_t n_out, i
 /* How to print: probabilities, the input row before the prediction, the
  * delimiter. */
 struct out_opts {
-	int proba, with_input;
+	int proba, with_input, digits;
 	char delim;
 };
 
@@ -105,7 +111,7 @@ static int predict_batch(const struct dnn_model *m, struct dnn_reader *r, float 
 			fputs(reader_echo(r, i), stdout);
 			putchar(o->delim);
 		}
-		print_row(m, y + i * n_out, n_out, o->proba, o->delim);
+		print_row(m, y + i * n_out, n_out, o->proba, o->delim, o->digits);
 	}
 	/* Rows go out as they are predicted, also into a pipe. */
 	if (fflush(stdout) == EOF)
@@ -168,7 +174,7 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 	/* Unset: the format the model was trained on (model_csv_defaults). */
 	struct dnn_csv_opts csv = {.delimiter = '\0', .header = -1};
 	struct dnn_model m = {0};
-	unsigned long batch = 256, threads = 0;
+	unsigned long batch = 256, threads = 0, digits = 0;
 	const char *data_path = "-";
 	int proba = 0, unknown_ignore = 0, with_input = 0, precision = 0, rc = -1;
 	const struct dnn_opt rows[] = {
@@ -178,6 +184,9 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 		OPT_FLAG(0, "with-input", &with_input,
 			 "print each row's input cells before its\n"
 			 "predictions"),
+		OPT_ULONG(0, "digits", &digits, "N", 1, 9,
+			  "round printed values to N significant digits\n"
+			  "(default: the shortest that reads back exactly)"),
 		OPT__BATCH(&batch),
 		OPT__THREADS(&threads),
 		OPT_SET_INT(0, "header", &csv.header, 1,
@@ -220,7 +229,7 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 			      argv[optind]);
 		goto out;
 	}
-	struct out_opts o = {proba, with_input, csv.delimiter};
+	struct out_opts o = {proba, with_input, (int)digits, csv.delimiter};
 
 	rc = predict_rows(&m, data_path, &csv, unknown_ignore, batch, &o, e);
 out:
