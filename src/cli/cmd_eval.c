@@ -508,34 +508,84 @@ out:
 	return rc;
 }
 
+/* The pass marks of --min-accuracy, --max-mse and --min-r2 (negative or
+ * -HUGE_VAL: not asked for). */
+struct marks {
+	double min_acc, max_mse, min_r2;
+};
+
+/* Whether each mark suits m's task: 64 naming the option otherwise. */
+static int marks_fit(const struct marks *k, const struct dnn_model *m, const char *model_path,
+		     struct dnn_error *e)
+{
+	int cls = m->task == DNN_TASK_CLASSIFICATION;
+	const char *opt = NULL;
+
+	if (k->min_acc >= 0.0 && !cls)
+		opt = "min-accuracy";
+	else if (k->max_mse >= 0.0 && cls)
+		opt = "max-mse";
+	else if (k->min_r2 > -HUGE_VAL && cls)
+		opt = "min-r2";
+	if (!opt)
+		return 0;
+	return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+			     "option '--%s' needs a %s model; %s is a %s model", opt,
+			     cls ? "regression" : "classification", model_path,
+			     cls ? "classification" : "regression");
+}
+
+/* The marks against the figures: 1 (exit status 1) naming the first one
+ * missed; a regression's marks hold for each target. */
+static int marks_check(const struct marks *k, const struct tally *ty, const struct dnn_model *m,
+		       struct dnn_error *e)
+{
+	if (m->task == DNN_TASK_CLASSIFICATION) {
+		if (k->min_acc >= 0.0 && accuracy(ty, m->n_classes) < k->min_acc)
+			return dnn_error_set(e, DNN_EX_FAIL, NULL, 0, 0,
+					     "accuracy %.4f is below --min-accuracy %g",
+					     accuracy(ty, m->n_classes), k->min_acc);
+		return 0;
+	}
+	for (size_t c = 0, j = 0, n_out = net_n_out(m->net); c < m->n_cols && j < n_out; c++) {
+		double mse, r2;
+
+		if (m->col_role[c] != DNN_COL_TARGET)
+			continue;
+		mse = ty->sq[j] / ty->wsum;
+		r2 = 1.0 - ratio(ty->sq[j], ty->m2[j]);
+		j++;
+		if (k->max_mse >= 0.0 && !(mse <= k->max_mse))
+			return dnn_error_set(e, DNN_EX_FAIL, NULL, 0, 0,
+					     "mse %.6g of target '%s' is above --max-mse %g", mse,
+					     m->col_names[c], k->max_mse);
+		if (k->min_r2 > -HUGE_VAL && !(r2 >= k->min_r2))
+			return dnn_error_set(e, DNN_EX_FAIL, NULL, 0, 0,
+					     "r2 %.4f of target '%s' is below --min-r2 %g", r2,
+					     m->col_names[c], k->min_r2);
+	}
+	return 0;
+}
+
 /* Evaluate model m (loaded from model_path) on data_path and report; 1
- * when the accuracy is below min_acc (when that is 0 or above). */
+ * when a mark is missed. */
 static int eval_model(struct dnn_model *m, const char *model_path, const char *data_path,
 		      struct dnn_csv_opts *csv, int unknown_ignore, size_t batch, int json,
-		      double min_acc, struct dnn_error *e)
+		      const struct marks *k, struct dnn_error *e)
 {
 	struct tally ty = {0};
 	int rc = -1;
 
-	if (min_acc >= 0.0 && m->task != DNN_TASK_CLASSIFICATION) {
-		dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
-			      "option '--min-accuracy' needs a classification model; %s is a "
-			      "regression model",
-			      model_path);
+	if (marks_fit(k, m, model_path, e))
 		goto out;
-	}
 	if (eval_rows(m, data_path, csv, unknown_ignore, batch, &ty, e))
 		goto out;
 	if (json)
 		print_json(&ty, m);
 	else
 		print_text(&ty, m);
-	if (min_acc >= 0.0 && accuracy(&ty, m->n_classes) < min_acc) {
-		dnn_error_set(e, DNN_EX_FAIL, NULL, 0, 0,
-			      "accuracy %.4f is below --min-accuracy %g",
-			      accuracy(&ty, m->n_classes), min_acc);
+	if (marks_check(k, &ty, m, e))
 		goto out;
-	}
 	rc = 0;
 out:
 	tally_free(&ty);
@@ -548,14 +598,20 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 	struct dnn_csv_opts csv = {.delimiter = '\0', .header = -1};
 	struct dnn_model m = {0};
 	unsigned long batch = 256;
-	double min_acc = -1.0;
+	struct marks k = {-1.0, -1.0, -HUGE_VAL};
 	int json = 0, unknown_ignore = 0, precision = 0, rc;
 	const char *model_path, *data_path;
 	const struct dnn_opt rows[] = {
 		OPT_FLAG(0, "json", &json, "one JSON object instead of tables"),
-		OPT_DOUBLE(0, "min-accuracy", &min_acc, "X", 0.0, 1.0,
+		OPT_DOUBLE(0, "min-accuracy", &k.min_acc, "X", 0.0, 1.0,
 			   "exit with status 1 when the accuracy is below X\n"
 			   "(classification)"),
+		OPT_DOUBLE(0, "max-mse", &k.max_mse, "X", 0.0, 1e300,
+			   "exit with status 1 when a target's MSE is above X\n"
+			   "(regression)"),
+		OPT_DOUBLE(0, "min-r2", &k.min_r2, "X", -1e300, 1.0,
+			   "exit with status 1 when a target's R^2 is below X\n"
+			   "(regression)"),
 		OPT__BATCH(&batch),
 		OPT_SET_INT(0, "header", &csv.header, 1,
 			    "DATA has a header row (the default, unless the\n"
@@ -584,7 +640,7 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 	if (ckpt_load(&m, model_path, e))
 		return -1;
 	model_csv_defaults(&m, &csv);
-	rc = eval_model(&m, model_path, data_path, &csv, unknown_ignore, batch, json, min_acc, e);
+	rc = eval_model(&m, model_path, data_path, &csv, unknown_ignore, batch, json, &k, e);
 	model_free(&m);
 	return rc;
 }
