@@ -143,7 +143,7 @@ static int predict_rows(struct dnn_model *m, const char *data_path, struct dnn_c
 	csv->missing_ok = m->fill != NULL;
 	struct dnn_reader_opts ro = {.cats = m->cats, .n_cats = m->n_cats,
 				     .unknown_ignore = unknown_ignore,
-				     .echo_delim = o->with_input ? csv->delimiter : '\0'};
+				     .echo_delim = o->with_input ? o->delim : '\0'};
 
 	r = reader_open_model(data_path, csv, m->col_names, m->col_role, m->n_cols, &ro, e);
 	if (!r || (o->with_input && reader_echo_header(r, &echo_header, e)))
@@ -154,7 +154,7 @@ static int predict_rows(struct dnn_model *m, const char *data_path, struct dnn_c
 		/* The header goes out once the first rows have been read, so
 		 * that an error there leaves standard output empty. */
 		if (first)
-			print_header(m, o->proba, csv->delimiter, echo_header);
+			print_header(m, o->proba, o->delim, echo_header);
 		if (n == 0)
 			break;
 		if (predict_batch(m, r, x, y, n, o, e))
@@ -176,6 +176,7 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 	struct dnn_model m = {0};
 	unsigned long batch = 256, threads = 0, digits = 0;
 	const char *data_path = "-";
+	char out_delim = '\0';
 	int proba = 0, unknown_ignore = 0, with_input = 0, precision = 0, rc = -1;
 	const struct dnn_opt rows[] = {
 		OPT_FLAG(0, "proba", &proba,
@@ -196,9 +197,11 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 		OPT__NO_HEADER(&csv, "DATA has no header row: its columns are the\n"
 				     "inputs in training order, or all the columns of\n"
 				     "the training file"),
-		OPT__DELIMITER(&csv, "field separator of DATA and of the output\n"
-				     "(default: the training data's, else ',';\n"
-				     "'tab' for tabs)"),
+		OPT__DELIMITER(&csv, "field separator of DATA, and of the output unless\n"
+				     "--output-delimiter (default: the training data's,\n"
+				     "else ','; 'tab' for tabs)"),
+		OPT_CALLBACK(0, "output-delimiter", &out_delim, "C", opts_delimiter,
+			     ", ; tab |", "field separator of the output (default: DATA's)"),
 		OPT__UNKNOWN(&unknown_ignore, "a category that training did not see is an\n"
 					      "'error' (the default) or 'ignore'd: all its\n"
 					      "one-hot inputs 0"),
@@ -229,7 +232,8 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 			      argv[optind]);
 		goto out;
 	}
-	struct out_opts o = {proba, with_input, (int)digits, csv.delimiter};
+	struct out_opts o = {proba, with_input, (int)digits,
+			     out_delim ? out_delim : csv.delimiter};
 
 	rc = predict_rows(&m, data_path, &csv, unknown_ignore, batch, &o, e);
 out:
