@@ -28,31 +28,51 @@ static const char predict_usage[] =
 	"\n"
 	"Options:\n";
 
-/* The header row: the target names, or the class names with --proba, after
- * the echoed input names (prefix, or NULL). */
-static void print_header(const struct dnn_model *m, int proba, char delim, const char *prefix)
+/* How to print: probabilities (with the label in front: with_label), the
+ * input row before the prediction, the digits, the delimiter. */
+struct out_opts {
+	int proba, with_label, with_input, digits;
+	char delim;
+};
+
+/* The target names, delimited. */
+static void print_targets(const struct dnn_model *m, char delim)
 {
 	int first = 1;
+
+	for (size_t c = 0; c < m->n_cols; c++) {
+		if (m->col_role[c] != DNN_COL_TARGET)
+			continue;
+		if (!first)
+			putchar(delim);
+		cli_write_field(stdout, m->col_names[c], delim);
+		first = 0;
+	}
+}
+
+/* The header row: the target names, or the class names with --proba (after
+ * the target's name with --with-label), after the echoed input names
+ * (prefix, or NULL). */
+static void print_header(const struct dnn_model *m, const struct out_opts *o, const char *prefix)
+{
+	char delim = o->delim;
 
 	if (prefix) {
 		fputs(prefix, stdout);
 		putchar(delim);
 	}
-	if (m->task == DNN_TASK_CLASSIFICATION && proba) {
+	if (m->task == DNN_TASK_CLASSIFICATION && o->proba) {
+		if (o->with_label) {
+			print_targets(m, delim);
+			putchar(delim);
+		}
 		for (size_t k = 0; k < m->n_classes; k++) {
 			if (k)
 				putchar(delim);
 			cli_write_field(stdout, m->class_names[k], delim);
 		}
 	} else {
-		for (size_t c = 0; c < m->n_cols; c++) {
-			if (m->col_role[c] != DNN_COL_TARGET)
-				continue;
-			if (!first)
-				putchar(delim);
-			cli_write_field(stdout, m->col_names[c], delim);
-			first = 0;
-		}
+		print_targets(m, delim);
 	}
 	putchar('\n');
 }
@@ -67,11 +87,19 @@ static void put_float(float v, int digits)
 }
 
 /* One row of output from the network's outputs a (n_out wide). */
-static void print_row(const struct dnn_model *m, const float *a, size_t n_out, int proba,
-		      char delim, int digits)
+static void print_row(const struct dnn_model *m, const float *a, size_t n_out,
+		      const struct out_opts *o)
 {
-	if (m->task == DNN_TASK_CLASSIFICATION && !proba) {
+	char delim = o->delim;
+	int digits = o->digits;
+
+	if (m->task == DNN_TASK_CLASSIFICATION && (!o->proba || o->with_label)) {
 		cli_write_field(stdout, m->class_names[metrics_class(a, n_out)], delim);
+		if (o->proba)
+			putchar(delim);
+	}
+	if (m->task == DNN_TASK_CLASSIFICATION && !o->proba) {
+		/* the label alone */
 	} else if (m->task == DNN_TASK_CLASSIFICATION && n_out == 1) {
 		/* A single sigmoid unit: the probability of the second class. */
 		put_float(1.0f - a[0], digits);
@@ -86,13 +114,6 @@ static void print_row(const struct dnn_model *m, const float *a, size_t n_out, i
 	}
 	putchar('\n');
 }
-
-/* How to print: probabilities, the input row before the prediction, the
- * delimiter. */
-struct out_opts {
-	int proba, with_input, digits;
-	char delim;
-};
 
 /* Predict n rows read into x (by r) and print them, flushed. */
 static int predict_batch(const struct dnn_model *m, struct dnn_reader *r, float *x, float *y,
@@ -111,7 +132,7 @@ static int predict_batch(const struct dnn_model *m, struct dnn_reader *r, float 
 			fputs(reader_echo(r, i), stdout);
 			putchar(o->delim);
 		}
-		print_row(m, y + i * n_out, n_out, o->proba, o->delim, o->digits);
+		print_row(m, y + i * n_out, n_out, o);
 	}
 	/* Rows go out as they are predicted, also into a pipe. */
 	if (fflush(stdout) == EOF)
@@ -154,7 +175,7 @@ static int predict_rows(struct dnn_model *m, const char *data_path, struct dnn_c
 		/* The header goes out once the first rows have been read, so
 		 * that an error there leaves standard output empty. */
 		if (first)
-			print_header(m, o->proba, o->delim, echo_header);
+			print_header(m, o, echo_header);
 		if (n == 0)
 			break;
 		if (predict_batch(m, r, x, y, n, o, e))
@@ -177,11 +198,14 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 	unsigned long batch = 256, threads = 0, digits = 0;
 	const char *data_path = "-";
 	char out_delim = '\0';
-	int proba = 0, unknown_ignore = 0, with_input = 0, precision = 0, rc = -1;
+	int proba = 0, with_label = 0, unknown_ignore = 0, with_input = 0, precision = 0, rc = -1;
 	const struct dnn_opt rows[] = {
 		OPT_FLAG(0, "proba", &proba,
 			 "one probability column per class instead of\n"
 			 "the predicted label (classification)"),
+		OPT_FLAG(0, "with-label", &with_label,
+			 "with --proba: the predicted label first, then\n"
+			 "the probabilities"),
 		OPT_FLAG(0, "with-input", &with_input,
 			 "print each row's input cells before its\n"
 			 "predictions"),
@@ -232,7 +256,13 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 			      argv[optind]);
 		goto out;
 	}
-	struct out_opts o = {proba, with_input, (int)digits,
+	if (with_label && !proba) {
+		dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+			      "option '--with-label' needs '--proba' (without it the label is "
+			      "what predict prints)");
+		goto out;
+	}
+	struct out_opts o = {proba, with_label, with_input, (int)digits,
 			     out_delim ? out_delim : csv.delimiter};
 
 	rc = predict_rows(&m, data_path, &csv, unknown_ignore, batch, &o, e);
