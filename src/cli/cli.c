@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hparams.h"
+#include "model.h"
 #include "util.h"
 
 int cli_ulong(const char *opt, const char *arg, unsigned long min, unsigned long max,
@@ -223,4 +224,18 @@ int cli_seed(const char *arg, uint64_t *out, struct dnn_error *e)
 		return -1;
 	*out = (uint64_t)v;
 	return 0;
+}
+
+int cli_threshold_fits(float t, const struct dnn_model *m, const char *path, struct dnn_error *e)
+{
+	if (t != t || (m->task == DNN_TASK_CLASSIFICATION && m->n_classes == 2))
+		return 0;
+	if (m->task != DNN_TASK_CLASSIFICATION)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '--threshold' needs a classifier of two classes; %s "
+				     "is a regression model",
+				     path);
+	return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+			     "option '--threshold' needs a classifier of two classes; %s has %zu",
+			     path, m->n_classes);
 }

@@ -22,6 +22,10 @@ int cli_delimiter(const char *arg, char *out, struct dnn_error *e);
 /* --unknown RULE: *ignore = 1 for "ignore", 0 for "error"; usage error
  * otherwise. */
 int cli_unknown(const char *arg, int *ignore, struct dnn_error *e);
+struct dnn_model;
+/* --threshold T: a usage error unless model (read from path) is a classifier
+ * of two classes; 0 when it is, or when T is NaN (not given). */
+int cli_threshold_fits(float t, const struct dnn_model *m, const char *path, struct dnn_error *e);
 /* A usage error when both inputs, called what_a and what_b in the message,
  * are standard input ("-"), which can be read only once. */
 int cli_one_stdin(const char *what_a, const char *a, const char *what_b, const char *b,

@@ -46,6 +46,7 @@ struct tally {
 	size_t top_n;
 	double *sq, *abs_err; /* per target, in the target's units */
 	double *mean, *m2;    /* per target: Welford's mean and sum of squares */
+	float threshold;      /* --threshold (a binary model), else NaN */
 };
 
 /* The regression sums of a batch whose rows weigh w (West's weighted
@@ -83,7 +84,7 @@ static void tally_batch(struct tally *ty, const struct dnn_model *m, const float
 				       n_out, 0.0f, NULL);
 	if (m->task == DNN_TASK_CLASSIFICATION) {
 		for (size_t i = 0; i < n; i++) {
-			size_t p = metrics_class(a + i * n_out, n_out);
+			size_t p = metrics_class_at(a + i * n_out, n_out, ty->threshold);
 
 			confusion_add(&ty->confusion, label[i], (uint32_t)p,
 				      w ? (double)w[i] : 1.0);
@@ -571,12 +572,13 @@ static int marks_check(const struct marks *k, const struct tally *ty, const stru
  * when a mark is missed. */
 static int eval_model(struct dnn_model *m, const char *model_path, const char *data_path,
 		      struct dnn_csv_opts *csv, int unknown_ignore, size_t batch, int json,
-		      const struct marks *k, struct dnn_error *e)
+		      const struct marks *k, float threshold, struct dnn_error *e)
 {
 	struct tally ty = {0};
 	int rc = -1;
 
-	if (marks_fit(k, m, model_path, e))
+	ty.threshold = threshold;
+	if (marks_fit(k, m, model_path, e) || cli_threshold_fits(threshold, m, model_path, e))
 		goto out;
 	if (eval_rows(m, data_path, csv, unknown_ignore, batch, &ty, e))
 		goto out;
@@ -599,6 +601,7 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 	struct dnn_model m = {0};
 	unsigned long batch = 256;
 	struct marks k = {-1.0, -1.0, -HUGE_VAL};
+	double threshold = (double)NAN;
 	int json = 0, unknown_ignore = 0, precision = 0, rc;
 	const char *model_path, *data_path;
 	const struct dnn_opt rows[] = {
@@ -606,6 +609,10 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 		OPT_DOUBLE(0, "min-accuracy", &k.min_acc, "X", 0.0, 1.0,
 			   "exit with status 1 when the accuracy is below X\n"
 			   "(classification)"),
+		OPT_DOUBLE(0, "threshold", &threshold, "T", 0.0, 1.0,
+			   "a binary model predicts its second class when\n"
+			   "that class's probability is at least T (default:\n"
+			   "the likelier class)"),
 		OPT_DOUBLE(0, "max-mse", &k.max_mse, "X", 0.0, 1e300,
 			   "exit with status 1 when a target's MSE is above X\n"
 			   "(regression)"),
@@ -640,7 +647,8 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 	if (ckpt_load(&m, model_path, e))
 		return -1;
 	model_csv_defaults(&m, &csv);
-	rc = eval_model(&m, model_path, data_path, &csv, unknown_ignore, batch, json, &k, e);
+	rc = eval_model(&m, model_path, data_path, &csv, unknown_ignore, batch, json, &k,
+			(float)threshold, e);
 	model_free(&m);
 	return rc;
 }

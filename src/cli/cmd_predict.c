@@ -33,6 +33,7 @@ static const char predict_usage[] =
 struct out_opts {
 	int proba, with_label, with_input, digits;
 	char delim;
+	float threshold; /* --threshold, else NaN */
 };
 
 /* The target names, delimited. */
@@ -94,7 +95,8 @@ static void print_row(const struct dnn_model *m, const float *a, size_t n_out,
 	int digits = o->digits;
 
 	if (m->task == DNN_TASK_CLASSIFICATION && (!o->proba || o->with_label)) {
-		cli_write_field(stdout, m->class_names[metrics_class(a, n_out)], delim);
+		cli_write_field(stdout, m->class_names[metrics_class_at(a, n_out, o->threshold)],
+				delim);
 		if (o->proba)
 			putchar(delim);
 	}
@@ -198,6 +200,7 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 	unsigned long batch = 256, threads = 0, digits = 0;
 	const char *data_path = "-";
 	char out_delim = '\0';
+	double threshold = (double)NAN;
 	int proba = 0, with_label = 0, unknown_ignore = 0, with_input = 0, precision = 0, rc = -1;
 	const struct dnn_opt rows[] = {
 		OPT_FLAG(0, "proba", &proba,
@@ -209,6 +212,10 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 		OPT_FLAG(0, "with-input", &with_input,
 			 "print each row's input cells before its\n"
 			 "predictions"),
+		OPT_DOUBLE(0, "threshold", &threshold, "T", 0.0, 1.0,
+			   "a binary model's label is its second class when\n"
+			   "that class's probability is at least T (default:\n"
+			   "the likelier class)"),
 		OPT_ULONG(0, "digits", &digits, "N", 1, 9,
 			  "round printed values to N significant digits\n"
 			  "(default: the shortest that reads back exactly)"),
@@ -256,6 +263,8 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 			      argv[optind]);
 		goto out;
 	}
+	if (cli_threshold_fits((float)threshold, &m, argv[optind], e))
+		goto out;
 	if (with_label && !proba) {
 		dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 			      "option '--with-label' needs '--proba' (without it the label is "
@@ -263,7 +272,7 @@ int cmd_predict(int argc, char **argv, struct dnn_error *e)
 		goto out;
 	}
 	struct out_opts o = {proba, with_label, with_input, (int)digits,
-			     out_delim ? out_delim : csv.delimiter};
+			     out_delim ? out_delim : csv.delimiter, (float)threshold};
 
 	rc = predict_rows(&m, data_path, &csv, unknown_ignore, batch, &o, e);
 out:

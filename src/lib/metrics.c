@@ -24,6 +24,13 @@ size_t metrics_class(const float *a, size_t m)
 	return m == 1 ? a[0] >= 0.5f : metrics_argmax(a, m);
 }
 
+size_t metrics_class_at(const float *a, size_t m, float threshold)
+{
+	if (threshold != threshold || m > 2)
+		return metrics_class(a, m);
+	return a[m - 1] >= threshold;
+}
+
 size_t metrics_count_correct(const float *a, const float *t, size_t n, size_t m)
 {
 	size_t ok = 0;

@@ -30,6 +30,11 @@ size_t metrics_argmax(const float *v, size_t m);
 /* The class an output row a of m units predicts: its largest unit, or for a
  * single unit 1 when a[0] >= 1/2, else 0. */
 size_t metrics_class(const float *a, size_t m);
+/* The same at a decision threshold for two classes: 1 when the second
+ * class's probability (a[0] of a single unit, a[1] of two) is at least
+ * threshold, else 0; metrics_class for more units, or when threshold is
+ * NaN. */
+size_t metrics_class_at(const float *a, size_t m, float threshold);
 
 /* Rows of outputs a (n x m) whose predicted class is that of targets t. */
 size_t metrics_count_correct(const float *a, const float *t, size_t n, size_t m);
