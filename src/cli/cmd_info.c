@@ -385,7 +385,8 @@ static void json_epoch_field(const char *name, size_t epoch)
 		printf(",\"%s\":null", name);
 }
 
-/* "history": the epochs and the first, final and best figures. */
+/* "history": the epochs and the first, final and best figures, then each
+ * epoch's figures (per_epoch). */
 static void json_history(const struct dnn_history *h)
 {
 	printf(",\"history\":{\"epochs\":%zu", h->n);
@@ -404,7 +405,21 @@ static void json_history(const struct dnn_history *h)
 		json_number_field("final_accuracy", last->accuracy);
 		json_number_field("final_val_accuracy", last->val_accuracy);
 	}
-	putchar('}');
+	/* Every epoch as the checkpoint keeps it (not its seconds: not
+	 * saved); a figure that does not apply is null. */
+	fputs(",\"per_epoch\":[", stdout);
+	for (size_t i = 0; i < h->n; i++) {
+		const struct dnn_epoch *ep = &h->epochs[i];
+
+		printf(i ? ",{\"epoch\":%lu" : "{\"epoch\":%lu", ep->epoch);
+		json_number_field("loss", ep->loss);
+		json_number_field("val_loss", ep->val_loss);
+		json_number_field("accuracy", ep->accuracy);
+		json_number_field("val_accuracy", ep->val_accuracy);
+		json_number_field("learning_rate", ep->learning_rate);
+		putchar('}');
+	}
+	fputs("]}", stdout);
 }
 
 /* The JSON text s without the blanks between its tokens: the canonical
