@@ -518,7 +518,22 @@ static void put_json_history(struct dnn_wbuf *b, const struct dnn_history *h)
 		put_fmt(b, "%s", ",\"final_val_accuracy\":");
 		put_json_number(b, last->val_accuracy);
 	}
-	wbuf_bytes(b, "}", 1);
+	put_fmt(b, "%s", ",\"per_epoch\":[");
+	for (size_t i = 0; i < h->n; i++) {
+		const struct dnn_epoch *ep = &h->epochs[i];
+		const double v[] = {ep->loss, ep->val_loss, ep->accuracy, ep->val_accuracy,
+				    ep->learning_rate};
+		static const char *const key[] = {"loss", "val_loss", "accuracy", "val_accuracy",
+						  "learning_rate"};
+
+		put_fmt(b, "%s{\"epoch\":%lu", i ? "," : "", ep->epoch);
+		for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
+			put_fmt(b, ",\"%s\":", key[k]);
+			put_json_number(b, v[k]);
+		}
+		wbuf_bytes(b, "}", 1);
+	}
+	wbuf_bytes(b, "]}", 2);
 }
 
 /* The categorical columns as a JSON array of {"column", "categories",
