@@ -3,6 +3,7 @@ probabilities: a breast_cancer model's --proba output, labelled at T in
 numpy (the second class when its probability >= T, both in float32), must
 give predict --threshold T's labels, and sklearn's accuracy, precision,
 recall and F1 of those labels must equal eval --threshold T's to 1e-12.
+Then info --card --data's accuracy and macro F1 against sklearn's.
 
 usage: threshold.py DNN TMPDIR"""
 import io
@@ -55,4 +56,22 @@ for t in ["0.05", "0.2", "0.5", "0.77", "0.95"]:
             bad = 1
     print("threshold %s: accuracy %.4f, recall of %s %.4f (%d rows predicted %s)" % (
         t, ev["accuracy"], classes[1], rc[1], pred.sum(), classes[1]))
+
+# info --card --data's held-out figures are dnn eval's: on iris, its
+# accuracy and macro F1 are sklearn's of predict's labels (to the card's 4
+# decimals).
+from sklearn.metrics import f1_score
+iris = os.path.join(top, "data", "iris.csv")
+im = os.path.join(tmp, "iris.dnn")
+subprocess.run([dnn, "train", "-q", "--seed", "7", "-e", "2", "-o", im,
+                os.path.join(top, "data", "iris.json"), iris], check=True)
+labels = out("predict", im, iris).split()[1:]
+truth = [line.rsplit(",", 1)[1] for line in open(iris).read().split()[1:]]
+row = [l for l in out("info", "--card", "--data", iris, im).splitlines()
+       if l.startswith("| ") and l.count("|") == 4][-1].split("|")
+acc, f1 = float(row[2]), float(row[3])
+want = (round(accuracy_score(truth, labels), 4), round(f1_score(truth, labels, average="macro"), 4))
+print("card: accuracy %.4f, macro F1 %.4f; sklearn %.4f, %.4f" % ((acc, f1) + want))
+if (acc, f1) != want:
+    bad = 1
 sys.exit(bad)

@@ -11,6 +11,7 @@
 #include "confusion.h"
 #include "data.h"
 #include "env.h"
+#include "eval_summary.h"
 #include "loss.h"
 #include "mat.h"
 #include "metrics.h"
@@ -592,6 +593,63 @@ static int eval_model(struct dnn_model *m, const char *model_path, const char *d
 out:
 	tally_free(&ty);
 	return rc;
+}
+
+int eval_summarize(struct dnn_model *m, const char *data_path, struct eval_summary *s,
+		   struct dnn_error *e)
+{
+	struct dnn_csv_opts csv = {.delimiter = '\0', .header = -1};
+	struct tally ty = {0};
+	size_t n_out = net_n_out(m->net);
+
+	memset(s, 0, sizeof *s);
+	ty.threshold = (float)NAN;
+	model_csv_defaults(m, &csv);
+	if (eval_rows(m, data_path, &csv, 0, 256, &ty, e)) {
+		tally_free(&ty);
+		return -1;
+	}
+	s->rows = ty.n;
+	s->weighted = ty.weight != NULL;
+	s->loss = ty.loss / ty.wsum;
+	s->accuracy = s->macro_f1 = (double)NAN;
+	if (m->task == DNN_TASK_CLASSIFICATION) {
+		double sum = 0.0, n = 0.0;
+
+		s->accuracy = accuracy(&ty, m->n_classes);
+		for (size_t c = 0; c < m->n_classes; c++) {
+			double p, r, f, sup;
+
+			class_stats(&ty, c, &p, &r, &f, &sup);
+			if (!isnan(f)) {
+				sum += f;
+				n += 1.0;
+			}
+		}
+		s->macro_f1 = ratio(sum, n);
+	} else {
+		s->mse = util_malloc_array(n_out, 3 * sizeof *s->mse);
+		if (!s->mse) {
+			tally_free(&ty);
+			return dnn_error_oom(e);
+		}
+		s->mae = s->mse + n_out;
+		s->r2 = s->mae + n_out;
+		s->n_targets = n_out;
+		for (size_t j = 0; j < n_out; j++) {
+			s->mse[j] = ty.sq[j] / ty.wsum;
+			s->mae[j] = ty.abs_err[j] / ty.wsum;
+			s->r2[j] = 1.0 - ratio(ty.sq[j], ty.m2[j]);
+		}
+	}
+	tally_free(&ty);
+	return 0;
+}
+
+void eval_summary_free(struct eval_summary *s)
+{
+	free(s->mse);
+	memset(s, 0, sizeof *s);
 }
 
 int cmd_eval(int argc, char **argv, struct dnn_error *e)

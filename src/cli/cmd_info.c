@@ -11,6 +11,8 @@
 #include "cli.h"
 #include "cmds.h"
 #include "data.h"
+#include "env.h"
+#include "eval_summary.h"
 #include "loss.h"
 #include "net.h"
 #include "opts.h"
@@ -466,13 +468,212 @@ static void print_json(const struct dnn_model *m, const char *name)
 	fputs("}\n", stdout);
 }
 
+/* ---- --card: a model card in Markdown ---- */
+
+/* s as Markdown text: the characters Markdown gives a meaning escaped with
+ * a backslash, control bytes as \xNN (a table cell stays one cell). */
+static void md_text(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\x%02X", c);
+		else if (strchr("\\`*_[]<>|#", c))
+			fprintf(f, "\\%c", c);
+		else
+			fputc(c, f);
+	}
+}
+
+/* The column names of role, in file order, as Markdown, comma separated. */
+static void md_columns(FILE *f, const struct dnn_model *m, int role)
+{
+	int first = 1;
+
+	for (size_t c = 0; c < m->n_cols; c++) {
+		if (m->col_role[c] != role)
+			continue;
+		fputs(first ? "" : ", ", f);
+		md_text(f, m->col_names[c]);
+		first = 0;
+	}
+}
+
+/* A figure to 4 decimals (fixed) or 4 significant digits, or a dash where
+ * there is none. */
+static void md_number(FILE *f, int fixed, double v)
+{
+	if (!isfinite(v))
+		fputs("\u2013", f);
+	else if (fixed)
+		fprintf(f, "%.4f", v);
+	else
+		fprintf(f, "%.4g", v);
+}
+
+static void card_task_inputs(FILE *f, const struct dnn_model *m)
+{
+	int cls = m->task == DNN_TASK_CLASSIFICATION;
+
+	fprintf(f, "\n## Task\n\n%s, loss `%s`; target: ", cls ? "Classification" : "Regression",
+		loss_name(m->net->loss));
+	md_columns(f, m, DNN_COL_TARGET);
+	if (m->n_classes) {
+		fprintf(f, "; %zu classes: ", m->n_classes);
+		for (size_t k = 0; k < m->n_classes; k++) {
+			fputs(k ? ", " : "", f);
+			md_text(f, m->class_names[k]);
+		}
+	}
+	fprintf(f, ".\n\n## Inputs\n\n%zu network inputs (%s) from the columns ", m->net->n_in,
+		standardized(&m->in_norm) ? "standardized" : "not normalized");
+	md_columns(f, m, DNN_COL_INPUT);
+	fputs(".\n", f);
+	for (size_t k = 0; k < m->n_cats; k++) {
+		fputs("Categorical, one-hot: ", f);
+		md_text(f, m->col_names[m->cats[k].col]);
+		fprintf(f, " (%zu categories).\n", m->cats[k].n);
+	}
+	fprintf(f, "Missing inputs: %s.\n",
+		m->fill ? "filled with the training means" : "an error");
+}
+
+static void card_network(FILE *f, const struct dnn_model *m)
+{
+	const struct dnn_net *net = m->net;
+	size_t total = 0;
+
+	fputs("\n## Network\n\n| layer | inputs | units | activation | parameters |\n"
+	      "|---:|---:|---:|---|---:|\n", f);
+	for (size_t l = 0; l < net->n_layers; l++) {
+		const struct dnn_layer *ly = &net->layers[l];
+		char what[64];
+
+		row_label(ly, what, sizeof what);
+		if (ly->kind->id == DNN_LAYER_DENSE)
+			fprintf(f, "| %zu ", ly->spec_layer + 1);
+		else
+			fputs("| ", f);
+		fprintf(f, "| %zu | %zu | %s | %zu |\n", ly->n_in, ly->n_out, what,
+			layer_n_params(ly));
+		total += layer_n_params(ly);
+	}
+	fprintf(f, "| total | | | | %zu |\n", total);
+}
+
+static void card_history(FILE *f, const struct dnn_history *h)
+{
+	const struct dnn_epoch *last = h->n ? &h->epochs[h->n - 1] : NULL;
+	size_t b = history_best(h, offsetof(struct dnn_epoch, loss));
+	size_t bv = history_best(h, offsetof(struct dnn_epoch, val_loss));
+
+	fprintf(f, "\n## Training\n\n%zu epochs.\n", h->n);
+	if (!last)
+		return;
+	fputs("\n| figure | first | final | best (epoch) |\n|---|---:|---:|---:|\n| loss | ", f);
+	md_number(f, 0, h->epochs[0].loss);
+	fputs(" | ", f);
+	md_number(f, 0, last->loss);
+	fputs(" | ", f);
+	md_number(f, 0, b ? h->epochs[b - 1].loss : (double)NAN);
+	if (b)
+		fprintf(f, " (%zu)", b);
+	fputs(" |\n", f);
+	if (bv) {
+		fputs("| validation loss | ", f);
+		md_number(f, 0, h->epochs[0].val_loss);
+		fputs(" | ", f);
+		md_number(f, 0, last->val_loss);
+		fprintf(f, " | %.4g (%zu) |\n", h->epochs[bv - 1].val_loss, bv);
+	}
+	if (isfinite(last->accuracy)) {
+		fprintf(f, "| accuracy | %.4f | %.4f | |\n", h->epochs[0].accuracy, last->accuracy);
+		if (isfinite(last->val_accuracy))
+			fprintf(f, "| validation accuracy | %.4f | %.4f | |\n",
+				h->epochs[0].val_accuracy, last->val_accuracy);
+	}
+}
+
+static void card_heldout(FILE *f, const struct dnn_model *m, const char *data,
+			 const struct eval_summary *s)
+{
+	fputs("\n## Held-out evaluation\n\nOn ", f);
+	md_text(f, data);
+	fprintf(f, ", %zu rows%s, as `dnn eval` measures them:\n\n", s->rows,
+		s->weighted ? " (weighted by its weight column)" : "");
+	if (m->task == DNN_TASK_CLASSIFICATION) {
+		fprintf(f, "| loss | accuracy | macro F1 |\n|---:|---:|---:|\n| %.4g | %.4f | ",
+			s->loss, s->accuracy);
+		md_number(f, 1, s->macro_f1);
+		fputs(" |\n", f);
+		return;
+	}
+	fputs("| target | MSE | MAE | R\u00b2 |\n|---|---:|---:|---:|\n", f);
+	for (size_t c = 0, j = 0; c < m->n_cols && j < s->n_targets; c++) {
+		if (m->col_role[c] != DNN_COL_TARGET)
+			continue;
+		fputs("| ", f);
+		md_text(f, m->col_names[c]);
+		fprintf(f, " | %.6g | %.6g | %.4f |\n", s->mse[j], s->mae[j], s->r2[j]);
+		j++;
+	}
+}
+
+/* The card of m (from name), with held-out figures on data when not NULL,
+ * built in memory and printed whole (an error prints nothing). */
+static int print_card(struct dnn_model *m, const char *name, const char *data,
+		      struct dnn_error *e)
+{
+	struct eval_summary s = {0};
+	char *buf = NULL, when[64];
+	size_t len = 0;
+	FILE *f;
+
+	if (data && eval_summarize(m, data, &s, e))
+		return -1;
+	if (!(f = open_memstream(&buf, &len))) {
+		eval_summary_free(&s);
+		return dnn_error_oom(e);
+	}
+	fputs("# Model card: ", f);
+	md_text(f, name);
+	fputs("\n\n", f);
+	if (m->writer) {
+		iso_time(m->written, when, sizeof when);
+		fputs("Written by ", f);
+		md_text(f, m->writer);
+		fprintf(f, "%s%s; ", *when ? " on " : "", when);
+	}
+	fprintf(f, "checkpoint format %u, %zu bytes, CRC-32 `%08x`.\n",
+		(unsigned)m->format_version, m->file_size, (unsigned)m->crc);
+	card_task_inputs(f, m);
+	card_network(f, m);
+	card_history(f, &m->history);
+	if (data)
+		card_heldout(f, m, strcmp(data, "-") ? data : "<stdin>", &s);
+	fprintf(f, "\n## Spec\n\n```json\n%s\n```\n", m->spec_json);
+	eval_summary_free(&s);
+	if (fclose(f) != 0) {
+		free(buf);
+		return dnn_error_oom(e);
+	}
+	fwrite(buf, 1, len, stdout);
+	free(buf);
+	return 0;
+}
+
 int cmd_info(int argc, char **argv, struct dnn_error *e)
 {
 	struct dnn_model m = {0};
-	int json = 0, rc;
-	const char *name;
+	int json = 0, card = 0, rc;
+	const char *name, *data = NULL;
 	const struct dnn_opt rows[] = {
 		OPT_FLAG(0, "json", &json, "one JSON object instead of text"),
+		OPT_FLAG(0, "card", &card, "a model card in Markdown"),
+		OPT_FILENAME(0, "data", &data, "DATA", OPTC_DATA,
+			 "with --card: held-out figures on DATA, as dnn\n"
+			 "eval measures them"),
 		OPT__HELP(),
 		OPT_END(),
 	};
@@ -482,13 +683,28 @@ int cmd_info(int argc, char **argv, struct dnn_error *e)
 		return rc > 0 ? 0 : -1;
 	if (argc - optind != 1)
 		return cli_operands("MODEL", e);
+	if (json && card)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "options '--json' and '--card' exclude each other");
+	if (data && !card)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '--data' needs '--card'");
+	if (data && strcmp(argv[optind], "-") == 0 && strcmp(data, "-") == 0)
+		return cli_one_stdin("MODEL", argv[optind], "DATA", data, e);
 	if (ckpt_load(&m, argv[optind], e))
 		return -1;
 	name = strcmp(argv[optind], "-") ? argv[optind] : "<stdin>";
-	if (json)
+	rc = 0;
+	if (card) {
+		if (env_set_threads(0, e))
+			rc = -1;
+		else
+			rc = print_card(&m, name, data, e);
+	} else if (json) {
 		print_json(&m, name);
-	else
+	} else {
 		print_text(&m, name);
+	}
 	model_free(&m);
-	return 0;
+	return rc;
 }
