@@ -73,6 +73,10 @@ static int check_args(int argc, char **argv, struct train_args *a, struct dnn_er
 				     a->resume_path	  ? "and no '--resume'"
 				     : dist_size() > 1 ? "read by a single process (not MPI ranks)"
 						       : "not standard input");
+	if (a->dry_run && dist_size() > 1)
+		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
+				     "option '--dry-run' measures one process: run it without "
+				     "mpirun");
 	if (a->val_path && ov->validation)
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "options '--validation' and '--validation-data' exclude each "
@@ -183,6 +187,10 @@ static size_t rows_data(struct dnn_opt *out, struct train_args *a)
 			     "also write the initial weights, before the\n"
 			     "first step, as a checkpoint (MODEL0 of dnn\n"
 			     "landscape --from)"),
+		OPT_FLAG(0, "dry-run", &a->dry_run,
+			 "train nothing and write nothing: print the\n"
+			 "network's size, its FLOPs and memory, and the\n"
+			 "time an epoch takes, measured on a share of DATA"),
 		OPT__SEED(&ov->seed, "seed of the initial weights, shuffles and split"),
 		OPT_STRING(0, "validation", &ov->validation, "FRACTION",
 			   "hold out this fraction of the rows and report\n"
@@ -341,8 +349,9 @@ int cmd_train(int argc, char **argv, struct dnn_error *e)
 	}
 	train_job_init(&j, &a, output);
 	rc = train_job_load(&j, e) || train_job_data(&j, e) || train_job_prepare(&j, e) ||
-	     train_job_build(&j, e) || train_job_save_init(&j, e) || train_job_run(&j, e) ||
-	     train_job_save(&j, e);
+	     train_job_build(&j, e) ||
+	     (a.dry_run ? train_job_dry_run(&j, e)
+			: train_job_save_init(&j, e) || train_job_run(&j, e) || train_job_save(&j, e));
 	train_job_free(&j);
 	return rc ? -1 : 0;
 }

@@ -251,3 +251,15 @@ void report_saved(const struct report *r, const char *path)
 	if (!r->quiet)
 		fprintf(stderr, "saved %s\n", path);
 }
+
+void report_human_size(double bytes, char *buf, size_t size)
+{
+	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB"};
+	size_t u = 0;
+
+	while (bytes >= 1024.0 && u + 1 < sizeof units / sizeof units[0]) {
+		bytes /= 1024.0;
+		u++;
+	}
+	snprintf(buf, size, "%.1f %s", bytes, units[u]);
+}

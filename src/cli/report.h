@@ -42,6 +42,9 @@ struct report {
 /* Seconds on a monotonic clock, for the -v timings. */
 double report_now(void);
 
+/* bytes in binary units, "1.5 GiB", into buf. */
+void report_human_size(double bytes, char *buf, size_t size);
+
 /* "dnn: warning: " and the formatted message, one line on standard error.
  * The caller leaves it out under --quiet. */
 void report_warn(const char *fmt, ...) DNN_PRINTF(1, 2);

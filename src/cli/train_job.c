@@ -495,17 +495,11 @@ static int train_memory(size_t n_in, const size_t *units, size_t n_layers, size_
 	return 0;
 }
 
-/* "1.5 GiB" */
-static void human_size(double bytes, char *buf, size_t size)
+/* Floats per parameter: the weights and their gradient, the optimizer's
+ * state, and with early stopping two copies more. */
+static size_t floats_per_param(const struct dnn_spec *spec)
 {
-	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB"};
-	size_t u = 0;
-
-	while (bytes >= 1024.0 && u + 1 < sizeof units / sizeof units[0]) {
-		bytes /= 1024.0;
-		u++;
-	}
-	snprintf(buf, size, "%.1f %s", bytes, units[u]);
+	return 2 + optim_memory_floats(&spec->optim) + (spec->patience ? 2 : 0);
 }
 
 /* Refuse (71) a network whose training needs more memory than the machine
@@ -513,9 +507,7 @@ static void human_size(double bytes, char *buf, size_t size)
 static int check_memory(const char *spec_name, size_t n_in, const size_t *units, size_t n_layers,
 			size_t batch, const struct dnn_spec *spec, struct dnn_error *e)
 {
-	/* Floats per parameter: the weights and their gradient, the optimizer's
-	 * state, and with early stopping two copies more. */
-	size_t per_param = 2 + optim_memory_floats(&spec->optim) + (spec->patience ? 2 : 0);
+	size_t per_param = floats_per_param(spec);
 	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
 	double have = pages > 0 && page > 0 ? (double)pages * (double)page : 0.0;
 	char need_s[32], have_s[32];
@@ -524,17 +516,34 @@ static int check_memory(const char *spec_name, size_t n_in, const size_t *units,
 	if (train_memory(n_in, units, n_layers, batch, per_param, &bytes) == 0 &&
 	    (have == 0.0 || (double)bytes <= have))
 		return 0;
-	human_size(have, have_s, sizeof have_s);
+	report_human_size(have, have_s, sizeof have_s);
 	if (train_memory(n_in, units, n_layers, batch, per_param, &bytes) != 0)
 		return dnn_error_set(e, DNN_EX_OSERR, spec_name, 0, 0,
 				     "the network needs more than 16.0 EiB of memory to train, "
 				     "more than the %s this machine has",
 				     have_s);
-	human_size((double)bytes, need_s, sizeof need_s);
+	report_human_size((double)bytes, need_s, sizeof need_s);
 	return dnn_error_set(e, DNN_EX_OSERR, spec_name, 0, 0,
 			     "the network needs %s of memory to train (%zu bytes), more than the "
 			     "%s this machine has",
 			     need_s, bytes, have_s);
+}
+
+int train_job_memory(const struct train_job *j, size_t *bytes)
+{
+	const struct dnn_spec *s = &j->spec;
+	size_t *units = util_malloc_array(s->n_layers, sizeof *units);
+	int rc;
+
+	if (!units)
+		return -1;
+	for (size_t l = 0; l < s->n_layers; l++)
+		units[l] = s->layers[l].units;
+	rc = train_memory(j->d.n_in, units, s->n_layers,
+			  s->batch_size < j->n_train ? s->batch_size : j->n_train,
+			  floats_per_param(s), bytes);
+	free(units);
+	return rc;
 }
 
 /* A step layer passes no gradient back (its derivative is zero wherever it

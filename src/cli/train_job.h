@@ -51,6 +51,7 @@ struct train_args {
 	const char *init_path; /* --save-init: the initial weights' checkpoint */
 	const char *cache_path; /* --cache: the dataset cache of DATA */
 	int quiet;
+	int dry_run; /* --dry-run: build, measure, report; train nothing */
 	int verbose;
 	unsigned long threads; /* 0: the default of mat_set_threads */
 	unsigned long sharpness, sharpness_samples; /* --sharpness N (0: off) */
@@ -116,6 +117,14 @@ int train_job_build(struct train_job *j, struct dnn_error *e);
  * checkpoint of their own, written atomically like the trained one, with
  * no history and no resume state. */
 int train_job_save_init(struct train_job *j, struct dnn_error *e);
+/* 4c. With --dry-run, instead of 5 and 6: what the run would cost, on
+ * standard output (the network, the arithmetic and memory it needs, and a
+ * time per epoch measured by training on a share of the rows); nothing is
+ * written. */
+int train_job_dry_run(struct train_job *j, struct dnn_error *e);
+/* The memory estimate that refuses a network too big (exit 71), in bytes
+ * (the same for the job built); -1 when it overflows a size_t. */
+int train_job_memory(const struct train_job *j, size_t *bytes);
 /* 5. Training, with SIGINT and SIGTERM caught, the epochs reported and
  * logged. A diverged or interrupted run goes on to be saved, and so does
  * one whose log failed (logging stops there). */
