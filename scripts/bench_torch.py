@@ -55,16 +55,37 @@ def autocast(on):
     return contextlib.nullcontext()
 
 
+def optimizer(opt, params):
+    """torch.optim's match of dnn's optimizer object (sgd with momentum,
+    adam, rmsprop: the same update rules; dnn's defaults where the spec
+    leaves a key out)."""
+    lr = opt["learning_rate"]
+    if opt["name"] == "adam":
+        return torch.optim.Adam(params, lr=lr, betas=(opt.get("beta1", 0.9),
+                                                     opt.get("beta2", 0.999)),
+                                eps=opt.get("epsilon", 1e-8))
+    if opt["name"] == "rmsprop":
+        return torch.optim.RMSprop(params, lr=lr, alpha=opt.get("rho", 0.9),
+                                   eps=opt.get("epsilon", 1e-8))
+    return torch.optim.SGD(params, lr=lr, momentum=opt.get("momentum", 0.0))
+
+
 def train(spec, x, y, epochs, batch, bf16=False):
     torch.manual_seed(spec.get("seed", 1))
     n = x.shape[0]
     X = torch.from_numpy(standardize(x))
     Y = torch.from_numpy(y.astype(np.int64))
     model = build(spec, X.shape[1])
-    opt = spec["optimizer"]
-    sgd = torch.optim.SGD(model.parameters(), lr=opt["learning_rate"],
-                          momentum=opt.get("momentum", 0.0))
-    lossf = nn.CrossEntropyLoss()
+    sgd = optimizer(spec["optimizer"], model.parameters())
+    if spec.get("loss") == "binary_cross_entropy":
+        # sigmoid outputs against one-hot targets, as dnn encodes the class
+        bce = nn.BCELoss()
+        eye = torch.eye(spec["layers"][-1]["units"])
+
+        def lossf(out, lab):
+            return bce(out, eye[lab])
+    else:
+        lossf = nn.CrossEntropyLoss()
     secs = []
     for _ in range(epochs):
         t0 = time.monotonic()
