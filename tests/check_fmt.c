@@ -166,6 +166,45 @@ START_TEST(test_digits)
 }
 END_TEST
 
+/* fmt_double: the shortest of 15 to 17 digits that reads back, on random
+ * bits and a few values whose shortest length is known. */
+START_TEST(test_double)
+{
+	char b[FMT_DOUBLE_MAX], ref[FMT_DOUBLE_MAX];
+	struct dnn_rng rng;
+
+	ck_assert_int_eq(fmt_double(b, 0.1), 3);
+	ck_assert_str_eq(b, "0.1");
+	fmt_double(b, 1.0 / 3.0);
+	ck_assert_str_eq(b, "0.3333333333333333");
+	fmt_double(b, 0.1 + 0.2);
+	ck_assert_str_eq(b, "0.30000000000000004");
+	fmt_double(b, -1e300);
+	ck_assert_str_eq(b, "-1e+300");
+	fmt_double(b, (double)INFINITY);
+	ck_assert_str_eq(b, "inf");
+	rng_seed(&rng, 11);
+	for (int i = 0; i < 100000; i++) {
+		uint64_t u = rng_next(&rng);
+		double x;
+		int d;
+
+		memcpy(&x, &u, sizeof x);
+		if (!isfinite(x))
+			continue;
+		fmt_double(b, x);
+		ck_assert_msg(strtod(b, NULL) == x, "'%s' does not read back", b);
+		for (d = 15; d < 17; d++) {
+			snprintf(ref, sizeof ref, "%.*g", d, x);
+			if (strtod(ref, NULL) == x)
+				break;
+		}
+		snprintf(ref, sizeof ref, "%.*g", d, x);
+		ck_assert_str_eq(b, ref);
+	}
+}
+END_TEST
+
 static Suite *fmt_suite(void)
 {
 	Suite *s = suite_create("fmt");
@@ -175,6 +214,7 @@ static Suite *fmt_suite(void)
 	tcase_add_test(tc, test_random_bits);
 	tcase_add_test(tc, test_edges);
 	tcase_add_test(tc, test_digits);
+	tcase_add_test(tc, test_double);
 	suite_add_tcase(s, tc);
 	return s;
 }

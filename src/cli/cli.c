@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "hparams.h"
 #include "model.h"
 #include "util.h"
@@ -192,18 +193,13 @@ void cli_write_json_chars(FILE *f, const char *s)
 
 void cli_write_json_number(FILE *f, double x)
 {
-	char buf[40];
+	char buf[FMT_DOUBLE_MAX];
 
 	if (!isfinite(x)) {
 		fputs("null", f);
 		return;
 	}
-	/* The shortest of 15, 16 or 17 digits that reads back as x. */
-	for (int digits = 15; digits <= 17; digits++) {
-		snprintf(buf, sizeof buf, "%.*g", digits, x);
-		if (strtod(buf, NULL) == x)
-			break;
-	}
+	fmt_double(buf, x);
 	fputs(buf, f);
 }
 

@@ -7,12 +7,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "bytes.h"
 #include "ckpt.h"
 #include "cli.h"
 #include "cmds.h"
 #include "data.h"
 #include "env.h"
 #include "eval_summary.h"
+#include "history.h"
 #include "loss.h"
 #include "net.h"
 #include "opts.h"
@@ -371,59 +373,6 @@ static void json_columns_and_classes(const struct dnn_model *m)
 	json_columns(m, DNN_COL_IGNORED);
 }
 
-/* ",\"NAME\":" and v as a JSON number (null when not finite). */
-static void json_number_field(const char *name, double v)
-{
-	printf(",\"%s\":", name);
-	cli_write_json_number(stdout, v);
-}
-
-/* ,"name":epoch, or null for 0 (no such epoch: no validation, or all NaN). */
-static void json_epoch_field(const char *name, size_t epoch)
-{
-	if (epoch)
-		printf(",\"%s\":%zu", name, epoch);
-	else
-		printf(",\"%s\":null", name);
-}
-
-/* "history": the epochs and the first, final and best figures, then each
- * epoch's figures (per_epoch). */
-static void json_history(const struct dnn_history *h)
-{
-	printf(",\"history\":{\"epochs\":%zu", h->n);
-	if (h->n) {
-		const struct dnn_epoch *last = &h->epochs[h->n - 1];
-		size_t b = history_best(h, offsetof(struct dnn_epoch, loss));
-		size_t bv = history_best(h, offsetof(struct dnn_epoch, val_loss));
-
-		json_number_field("first_loss", h->epochs[0].loss);
-		json_number_field("final_loss", last->loss);
-		json_number_field("best_loss", b ? h->epochs[b - 1].loss : (double)NAN);
-		json_epoch_field("best_epoch", b);
-		json_number_field("final_val_loss", last->val_loss);
-		json_number_field("best_val_loss", bv ? h->epochs[bv - 1].val_loss : (double)NAN);
-		json_epoch_field("best_val_epoch", bv);
-		json_number_field("final_accuracy", last->accuracy);
-		json_number_field("final_val_accuracy", last->val_accuracy);
-	}
-	/* Every epoch as the checkpoint keeps it (not its seconds: not
-	 * saved); a figure that does not apply is null. */
-	fputs(",\"per_epoch\":[", stdout);
-	for (size_t i = 0; i < h->n; i++) {
-		const struct dnn_epoch *ep = &h->epochs[i];
-
-		printf(i ? ",{\"epoch\":%lu" : "{\"epoch\":%lu", ep->epoch);
-		json_number_field("loss", ep->loss);
-		json_number_field("val_loss", ep->val_loss);
-		json_number_field("accuracy", ep->accuracy);
-		json_number_field("val_accuracy", ep->val_accuracy);
-		json_number_field("learning_rate", ep->learning_rate);
-		putchar('}');
-	}
-	fputs("]}", stdout);
-}
-
 /* The JSON text s without the blanks between its tokens: the canonical
  * spec of dnn as it is, one written by another program on one line. */
 static void json_compact(const char *s)
@@ -455,17 +404,29 @@ static void json_data_format(const struct dnn_model *m)
 	putchar('}');
 }
 
-/* The model as one JSON object on one line (dnn-info(1), --json). */
-static void print_json(const struct dnn_model *m, const char *name)
+/* The model as one JSON object on one line (dnn-info(1), --json); the
+ * history (history_json) made first, so that running out of memory prints
+ * nothing. */
+static int print_json(const struct dnn_model *m, const char *name, struct dnn_error *e)
 {
+	struct dnn_wbuf hist = {0};
+
+	history_json(&hist, &m->history);
+	if (hist.oom) {
+		free(hist.p);
+		return dnn_error_oom(e);
+	}
 	json_file_and_net(m, name);
 	json_columns_and_classes(m);
-	json_history(&m->history);
+	fputs(",\"history\":", stdout);
+	fwrite(hist.p, 1, hist.n, stdout);
+	free(hist.p);
 	json_data_format(m);
 	/* The spec is JSON (ckpt_load checks it): embedded, on one line. */
 	fputs(",\"spec\":", stdout);
 	json_compact(m->spec_json);
 	fputs("}\n", stdout);
+	return 0;
 }
 
 /* ---- --card: a model card in Markdown ---- */
@@ -701,7 +662,7 @@ int cmd_info(int argc, char **argv, struct dnn_error *e)
 		else
 			rc = print_card(&m, name, data, e);
 	} else if (json) {
-		print_json(&m, name);
+		rc = print_json(&m, name, e);
 	} else {
 		print_text(&m, name);
 	}

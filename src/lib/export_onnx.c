@@ -483,59 +483,6 @@ static void put_prop(struct dnn_wbuf *w, const char *key, const void *v, size_t 
 	pb_close(w, at);
 }
 
-/* ,"name":epoch, or null for epoch 0 (no such epoch), as dnn info --json. */
-static void put_epoch(struct dnn_wbuf *b, const char *name, size_t epoch)
-{
-	if (epoch)
-		put_fmt(b, ",\"%s\":%zu", name, epoch);
-	else
-		put_fmt(b, ",\"%s\":null", name);
-}
-
-/* The history's summary as dnn info --json gives it. */
-static void put_json_history(struct dnn_wbuf *b, const struct dnn_history *h)
-{
-	put_fmt(b, "{\"epochs\":%zu", h->n);
-	if (h->n) {
-		const struct dnn_epoch *last = &h->epochs[h->n - 1];
-		size_t best = history_best(h, offsetof(struct dnn_epoch, loss));
-		size_t bv = history_best(h, offsetof(struct dnn_epoch, val_loss));
-
-		put_fmt(b, "%s", ",\"first_loss\":");
-		put_json_number(b, h->epochs[0].loss);
-		put_fmt(b, "%s", ",\"final_loss\":");
-		put_json_number(b, last->loss);
-		put_fmt(b, "%s", ",\"best_loss\":");
-		put_json_number(b, best ? h->epochs[best - 1].loss : (double)NAN);
-		put_epoch(b, "best_epoch", best);
-		put_fmt(b, "%s", ",\"final_val_loss\":");
-		put_json_number(b, last->val_loss);
-		put_fmt(b, "%s", ",\"best_val_loss\":");
-		put_json_number(b, bv ? h->epochs[bv - 1].val_loss : (double)NAN);
-		put_epoch(b, "best_val_epoch", bv);
-		put_fmt(b, "%s", ",\"final_accuracy\":");
-		put_json_number(b, last->accuracy);
-		put_fmt(b, "%s", ",\"final_val_accuracy\":");
-		put_json_number(b, last->val_accuracy);
-	}
-	put_fmt(b, "%s", ",\"per_epoch\":[");
-	for (size_t i = 0; i < h->n; i++) {
-		const struct dnn_epoch *ep = &h->epochs[i];
-		const double v[] = {ep->loss, ep->val_loss, ep->accuracy, ep->val_accuracy,
-				    ep->learning_rate};
-		static const char *const key[] = {"loss", "val_loss", "accuracy", "val_accuracy",
-						  "learning_rate"};
-
-		put_fmt(b, "%s{\"epoch\":%lu", i ? "," : "", ep->epoch);
-		for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
-			put_fmt(b, ",\"%s\":", key[k]);
-			put_json_number(b, v[k]);
-		}
-		wbuf_bytes(b, "}", 1);
-	}
-	wbuf_bytes(b, "]}", 2);
-}
-
 /* The categorical columns as a JSON array of {"column", "categories",
  * "codes"}: the code each category takes in the input. */
 static void put_json_categories(struct dnn_wbuf *b, const struct ox *o)
@@ -591,7 +538,7 @@ static void put_metadata(struct dnn_wbuf *w, const struct ox *o, const char *ver
 	if (m->spec_json)
 		put_prop(w, "spec", m->spec_json, strlen(m->spec_json));
 	b->n = 0;
-	put_json_history(b, &m->history);
+	history_json(b, &m->history);
 	put_prop(w, "history", b->p, b->n);
 }
 

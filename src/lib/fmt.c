@@ -175,3 +175,15 @@ int fmt_float(char *buf, float f, int digits)
 	}
 	return put_digits(buf, neg, m, p, xo);
 }
+
+int fmt_double(char *buf, double x)
+{
+	int n = 0;
+
+	for (int digits = 15; digits <= 17; digits++) {
+		n = snprintf(buf, FMT_DOUBLE_MAX, "%.*g", digits, x);
+		if (!isfinite(x) || strtod(buf, NULL) == x)
+			break;
+	}
+	return n;
+}

@@ -28,6 +28,17 @@ int history_append(struct dnn_history *h, const struct dnn_epoch *ep);
  * loss)), or 0 when no epoch has one. */
 size_t history_best(const struct dnn_history *h, size_t offset);
 
+struct dnn_wbuf;
+
+/* Append to b the history as one JSON object, as dnn info --json and the
+ * ONNX metadata give it: {"epochs":N, then (N > 0) first_loss, final_loss,
+ * best_loss, best_epoch, final_val_loss, best_val_loss, best_val_epoch,
+ * final_accuracy, final_val_accuracy, then "per_epoch": each epoch's epoch,
+ * loss, val_loss, accuracy, val_accuracy and learning_rate}; numbers as
+ * fmt_double, null for a figure that does not apply (NaN) and for a best
+ * epoch there is none of. Out of memory sets b->oom. */
+void history_json(struct dnn_wbuf *b, const struct dnn_history *h);
+
 /* Free the epochs and zero h. */
 void history_free(struct dnn_history *h);
 
