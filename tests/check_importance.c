@@ -13,8 +13,8 @@
 /* A model of one linear layer over the columns of roles role[0..n_cols)
  * (a categorical column with n_cat categories, when there is one), k
  * outputs; weights w (k x n_in, biases 0), identity output normalization. */
-static void make_model(struct dnn_model *m, const unsigned char *role, size_t n_cols,
-		       size_t n_cat, size_t n_in, size_t k, int act, int loss, const float *w)
+static void make_model(struct dnn_model *m, const unsigned char *role, size_t n_cols, size_t n_cat,
+		       size_t n_in, size_t k, int act, int loss, const float *w)
 {
 	struct dnn_error e;
 	size_t units[1] = {k};
@@ -82,8 +82,7 @@ END_TEST
  * near 2. The same seed gives the same figures. */
 START_TEST(test_permutation_regression)
 {
-	const unsigned char role[] = {DNN_COL_INPUT, DNN_COL_INPUT, DNN_COL_INPUT,
-				      DNN_COL_TARGET};
+	const unsigned char role[] = {DNN_COL_INPUT, DNN_COL_INPUT, DNN_COL_INPUT, DNN_COL_TARGET};
 	const float w[3] = {1.0f, 0.0f, 0.0f};
 	enum { N = 400 };
 	static float x[N * 3], y[N];
@@ -104,9 +103,9 @@ START_TEST(test_permutation_regression)
 	struct dnn_imp_rows rows = {N, x, y, NULL, y, NULL};
 
 	ck_assert_int_eq(importance_groups(&m, &g, &n, &e), 0);
-	ck_assert_int_eq(importance_permutation(&m, &rows, g, n, DNN_IMP_R2, 10, 42, 64, &base,
-						mean, sd, &e),
-			 0);
+	ck_assert_int_eq(
+	    importance_permutation(&m, &rows, g, n, DNN_IMP_R2, 10, 42, 64, &base, mean, sd, &e),
+	    0);
 	ck_assert_double_eq_tol(base, 1.0, 1e-9);
 	ck_assert_double_eq_tol(mean[0], 2.0, 0.3);
 	ck_assert(sd[0] > 0.0 && sd[0] < 0.3);
@@ -114,16 +113,16 @@ START_TEST(test_permutation_regression)
 		ck_assert_double_eq(mean[j], 0.0);
 		ck_assert_double_eq(sd[j], 0.0);
 	}
-	ck_assert_int_eq(importance_permutation(&m, &rows, g, n, DNN_IMP_R2, 10, 42, 7, &base,
-						mean2, sd2, &e),
-			 0);
+	ck_assert_int_eq(
+	    importance_permutation(&m, &rows, g, n, DNN_IMP_R2, 10, 42, 7, &base, mean2, sd2, &e),
+	    0);
 	ck_assert_double_eq_tol(mean2[0], mean[0], 1e-9);
 	ck_assert_double_eq_tol(sd2[0], sd[0], 1e-9);
 	/* The loss scoring: baseline -0 (a perfect fit), the drop in -MSE
 	 * about 2 var(x0) = 2. */
-	ck_assert_int_eq(importance_permutation(&m, &rows, g, n, DNN_IMP_LOSS, 10, 42, 64, &base,
-						mean, sd, &e),
-			 0);
+	ck_assert_int_eq(
+	    importance_permutation(&m, &rows, g, n, DNN_IMP_LOSS, 10, 42, 64, &base, mean, sd, &e),
+	    0);
 	ck_assert_double_eq_tol(base, 0.0, 1e-9);
 	ck_assert_double_eq_tol(mean[0], 2.0, 0.4);
 	free(g);

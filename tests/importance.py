@@ -6,7 +6,8 @@ estimator whose predict() writes the permuted rows to a CSV file and runs
 their own generators; with R repeats each, column j's means must agree
 within 4 sqrt(sd_dnn^2 + sd_sklearn^2) / sqrt(R) + 0.005, the baselines
 exactly, and the top-ranked columns must overlap. For a classification
-(breast_cancer, accuracy) and a regression (diabetes, R^2).
+(breast_cancer, accuracy), a regression (diabetes, R^2) and a weighted
+classification (a weight column, sklearn's sample_weight).
 
 Input x gradient: the model's weights read by tests/ckpt_read.py, its
 forward pass and per-row loss written again in torch (float64), and
@@ -65,25 +66,33 @@ class DnnModel(BaseEstimator):
         return np.array([float(s) for s in lines]) if self.regression else np.array(lines)
 
 
-def check_permutation(spec, data, target, scoring, epochs, k_top):
-    """Train a model of spec on data; dnn importance and sklearn's on it."""
+def check_permutation(spec, data, target, scoring, epochs, k_top, weight=None):
+    """Train a model of spec on data (weighted by the column weight, when
+    given); dnn importance and sklearn's on it."""
     global bad
-    model = os.path.join(tmp, os.path.basename(spec) + ".dnn")
-    run("train", "-q", "--seed", "2", "-e", str(epochs), "-o", model, spec, data)
+    model = os.path.join(tmp, os.path.basename(data) + ".dnn")
+    run("train", "-q", "--seed", "2", "-e", str(epochs), "-o", model, spec, data,
+        *(["--weight", weight] if weight else []))
     header, rows = read_csv(data)
     t = header.index(target)
-    names = [h for i, h in enumerate(header) if i != t]
-    X = np.array([[float(v) for i, v in enumerate(r) if i != t] for r in rows])
+    skip = {t, header.index(weight)} if weight else {t}
+    names = [h for i, h in enumerate(header) if i not in skip]
+    X = np.array([[float(v) for i, v in enumerate(r) if i not in skip] for r in rows])
+    sw = np.array([float(r[header.index(weight)]) for r in rows]) if weight else None
     y = np.array([float(r[t]) for r in rows]) if scoring == "r2" else \
         np.array([r[t] for r in rows])
     ours = json.loads(run("importance", "--json", "--repeats", str(REPEATS), "--seed", "11",
                           model, data))
     est = DnnModel(model, names, scoring == "r2")
     theirs = permutation_importance(est, X, y, scoring=scoring, n_repeats=REPEATS,
-                                    random_state=0)
+                                    random_state=0, sample_weight=sw)
     pred = est.predict(X)
-    sk_base = r2_score(y, pred) if scoring == "r2" else accuracy_score(y, pred)
+    sk_base = r2_score(y, pred, sample_weight=sw) if scoring == "r2" else \
+        accuracy_score(y, pred, sample_weight=sw)
     name = os.path.basename(data)
+    if weight and ours.get("weight") != weight:
+        print("%s: the figures are not weighted by %s" % (name, weight))
+        bad = 1
     if ours["scoring"] != scoring or abs(ours["baseline"] - sk_base) > 1e-6:
         print("%s: baseline %s %.9g, sklearn %.9g" % (name, ours["scoring"], ours["baseline"],
                                                      sk_base))
@@ -107,8 +116,8 @@ def check_permutation(spec, data, target, scoring, epochs, k_top):
     if len(common) * 2 < k_top or ours_top[0] not in their_top:
         print("%s: top %d columns: dnn %s, sklearn %s" % (name, k_top, ours_top, their_top))
         bad = 1
-    print("%s: %s baseline %.6g; %d columns within tolerance (worst at %.2f of it); "
-          "top %d shared: %d" % (name, scoring, sk_base, len(names), worst, k_top, len(common)))
+    print("%s%s: %s baseline %.6g; %d columns within tolerance (worst at %.2f of it); "
+          "top %d shared: %d" % (name, " weighted" if weight else "", scoring, sk_base, len(names), worst, k_top, len(common)))
 
 
 def torch_saliency(model, data, target):
@@ -192,6 +201,16 @@ check_permutation(os.path.join(top, "data", "breast_cancer.json"), bc, "diagnosi
                   "accuracy", 20, 6)
 check_permutation(os.path.join(top, "data", "diabetes.json"),
                   os.path.join(top, "data", "diabetes.csv"), "progression", "r2", 20, 4)
+# Weights 0 to 3 by row (a row of weight 0 counts for nothing).
+header, rows = read_csv(bc)
+bcw = os.path.join(tmp, "bc_weighted.csv")
+with open(bcw, "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(header[:-1] + ["w", header[-1]])
+    for i, r in enumerate(rows):
+        w.writerow(r[:-1] + [str(i % 4), r[-1]])
+check_permutation(os.path.join(top, "data", "breast_cancer.json"), bcw, "diagnosis",
+                  "accuracy", 20, 6, weight="w")
 base = json.load(open(os.path.join(top, "data", "breast_cancer.json")))
 check_gradient(base, bc, "diagnosis", 10)
 base["layers"][0].update({"norm": "batch", "dropout": 0.2})

@@ -158,8 +158,8 @@ out:
 }
 
 /* --method: 0 permutation, 1 gradient; --scoring for m's task, into *s. */
-static int check_args(const struct imp_args *a, const struct dnn_model *m, int *gradient,
-		      int *s, struct dnn_error *e)
+static int check_args(const struct imp_args *a, const struct dnn_model *m, int *gradient, int *s,
+		      struct dnn_error *e)
 {
 	int cls = m->task == DNN_TASK_CLASSIFICATION;
 
@@ -205,16 +205,21 @@ struct imp_result {
 	int gradient, scoring;
 };
 
-static const double *sort_key;
-
-/* Larger key first; ties in column order. */
-static int by_key(const void *pa, const void *pb)
+/* order[0..n) sorted by key, larger first, ties in column order (an
+ * insertion sort: a model has few columns); NaN last. */
+static void sort_order(size_t *order, size_t n, const double *key)
 {
-	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	for (size_t i = 1; i < n; i++) {
+		size_t k = order[i], j = i;
 
-	if (sort_key[a] != sort_key[b])
-		return sort_key[a] > sort_key[b] || isnan(sort_key[b]) ? -1 : 1;
-	return a < b ? -1 : a > b;
+		while (j > 0 &&
+		       (key[k] > key[order[j - 1]] || (isnan(key[order[j - 1]]) && !isnan(key[k]))))
+			j--;
+		memmove(order + j + 1, order + j, (i - j) * sizeof *order);
+		order[j] = k;
+	}
 }
 
 /* The table, largest first; names shown with control characters escaped. */
@@ -287,18 +292,23 @@ static void print_json(const struct imp_result *res, const struct dnn_model *m,
 
 /* The bar chart of the result, largest at the top, into af (opened before
  * the run) and committed; af is closed in every case. */
-static int write_plot(struct dnn_afile *af, const struct imp_result *res,
-		      const struct dnn_model *m, struct dnn_error *e)
+static int write_plot(struct dnn_afile *af, const struct imp_result *res, const struct dnn_model *m,
+		      struct dnn_error *e)
 {
 	size_t n = res->n_groups;
 	char **label = util_malloc_array(n ? n : 1, sizeof *label);
 	double *v = util_malloc_array(n ? n : 1, 2 * sizeof *v);
-	struct plot_bars c = {res->gradient ? "input x gradient" : "permutation importance",
-			      res->gradient ? "mean |x * dL/dx|"
+	const char *x_label = res->gradient			 ? "mean |x * dL/dx|"
 			      : res->scoring == DNN_IMP_ACCURACY ? "drop in accuracy"
 			      : res->scoring == DNN_IMP_R2	 ? "drop in R^2"
-								 : "rise in the loss",
-			      label, v, res->gradient ? NULL : v + n, n};
+								 : "rise in the loss";
+	struct plot_bars c = {.title =
+				  res->gradient ? "input x gradient" : "permutation importance",
+			      .x_label = x_label,
+			      .label = label,
+			      .value = v,
+			      .err = res->gradient ? NULL : v + n,
+			      .n = n};
 	int rc = -1;
 
 	if (!label || !v) {
@@ -336,22 +346,18 @@ static int imp_run(struct dnn_model *m, const struct imp_args *a, const struct i
 	if (!res->mean || !res->order)
 		return dnn_error_oom(e);
 	res->sd = res->mean + res->n_groups;
-	if (res->gradient ? importance_gradient(m, &d->r, res->g, res->n_groups, a->batch,
-						res->mean, &res->baseline, e)
-			  : importance_permutation(m, &d->r, res->g, res->n_groups, res->scoring,
-						   a->repeats, seed, a->batch, &res->baseline,
-						   res->mean, res->sd, e))
+	if (res->gradient
+		? importance_gradient(m, &d->r, res->g, res->n_groups, a->batch, res->mean,
+				      &res->baseline, e)
+		: importance_permutation(m, &d->r, res->g, res->n_groups, res->scoring, a->repeats,
+					 seed, a->batch, &res->baseline, res->mean, res->sd, e))
 		return -1;
-	for (size_t k = 0; k < res->n_groups; k++)
-		res->order[k] = k;
-	sort_key = res->mean;
-	qsort(res->order, res->n_groups, sizeof *res->order, by_key);
+	sort_order(res->order, res->n_groups, res->mean);
 	return 0;
 }
 
 /* Load, read, run, report. */
-static int imp_model(struct imp_args *a, uint64_t seed, struct dnn_afile *plot,
-		     struct dnn_error *e)
+static int imp_model(struct imp_args *a, uint64_t seed, struct dnn_afile *plot, struct dnn_error *e)
 {
 	struct dnn_model m = {0};
 	struct imp_data d = {0};
@@ -392,35 +398,35 @@ int cmd_importance(int argc, char **argv, struct dnn_error *e)
 	uint64_t seed = 0;
 	int rc;
 	const struct dnn_opt rows[] = {
-		OPT_CHOICE(0, "method", &a.method, "M", "permutation gradient",
-			   "'permutation' (the default): the drop in the\n"
-			   "score when a column is shuffled; 'gradient': the\n"
-			   "mean of |x * dL/dx| over the rows"),
-		OPT_CHOICE(0, "scoring", &a.scoring, "S", "auto accuracy r2 loss",
-			   "the score of --method permutation: 'auto' (the\n"
-			   "default: accuracy for a classification, R^2 for a\n"
-			   "regression), 'accuracy', 'r2' or 'loss' (minus\n"
-			   "the mean loss)"),
-		OPT_ULONG('r', "repeats", &a.repeats, "R", 1, 1000000,
-			  "shuffles of each column (default 5)"),
-		OPT__SEED(&a.seed, "seed of the shuffles (default 0)"),
-		OPT_FLAG(0, "json", &a.json, "one JSON object instead of a table"),
-		OPT_FILENAME(0, "plot", &a.plot, "FILE", OPTC_FILE,
-			     "also write a bar chart of the columns to FILE\n"
-			     "(SVG)"),
-		OPT__BATCH(&a.batch),
-		OPT_SET_INT(0, "header", &a.csv.header, 1,
-			    "DATA has a header row (the default, unless the\n"
-			    "model was trained on data without one)"),
-		OPT__PRECISION(&a.precision),
-		OPT__NO_HEADER(&a.csv, "DATA has no header row: its columns are those of\n"
-				       "the training file, in order"),
-		OPT__DELIMITER(&a.csv, "field separator of DATA (default: the training\n"
-				       "data's, else ','; 'tab')"),
-		OPT__UNKNOWN(&a.unknown_ignore, "a category that training did not see: 'error'\n"
-						"(the default) or 'ignore'"),
-		OPT__HELP(),
-		OPT_END(),
+	    OPT_CHOICE(0, "method", &a.method, "M", "permutation gradient",
+		       "'permutation' (the default): the drop in the\n"
+		       "score when a column is shuffled; 'gradient': the\n"
+		       "mean of |x * dL/dx| over the rows"),
+	    OPT_CHOICE(0, "scoring", &a.scoring, "S", "auto accuracy r2 loss",
+		       "the score of --method permutation: 'auto' (the\n"
+		       "default: accuracy for a classification, R^2 for a\n"
+		       "regression), 'accuracy', 'r2' or 'loss' (minus\n"
+		       "the mean loss)"),
+	    OPT_ULONG('r', "repeats", &a.repeats, "R", 1, 1000000,
+		      "shuffles of each column (default 5)"),
+	    OPT__SEED(&a.seed, "seed of the shuffles (default 0)"),
+	    OPT_FLAG(0, "json", &a.json, "one JSON object instead of a table"),
+	    OPT_FILENAME(0, "plot", &a.plot, "FILE", OPTC_FILE,
+			 "also write a bar chart of the columns to FILE\n"
+			 "(SVG)"),
+	    OPT__BATCH(&a.batch),
+	    OPT_SET_INT(0, "header", &a.csv.header, 1,
+			"DATA has a header row (the default, unless the\n"
+			"model was trained on data without one)"),
+	    OPT__PRECISION(&a.precision),
+	    OPT__NO_HEADER(&a.csv, "DATA has no header row: its columns are those of\n"
+				   "the training file, in order"),
+	    OPT__DELIMITER(&a.csv, "field separator of DATA (default: the training\n"
+				   "data's, else ','; 'tab')"),
+	    OPT__UNKNOWN(&a.unknown_ignore, "a category that training did not see: 'error'\n"
+					    "(the default) or 'ignore'"),
+	    OPT__HELP(),
+	    OPT_END(),
 	};
 
 	rc = opts_parse(importance_usage, rows, argc, argv, e);

@@ -18,17 +18,29 @@ static void bar_text(FILE *f, const char *s)
 {
 	for (size_t i = 0; s[i] && i < 28; i++)
 		switch (s[i]) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: putc((unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i], f);
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		default:
+			putc((unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i], f);
 		}
 }
 
-/* The range [*lo, *hi] the bars and their error bars span, 0 included. */
+/* The range [*lo, *hi] the bars and their error bars span, 0 included,
+ * and a margin. */
 static void bar_range(const struct plot_bars *c, double *lo, double *hi)
 {
+	double pad;
+
 	*lo = 0.0;
 	*hi = 0.0;
 	for (size_t i = 0; i < c->n; i++) {
@@ -41,11 +53,15 @@ static void bar_range(const struct plot_bars *c, double *lo, double *hi)
 	}
 	if (!(*hi > *lo))
 		*hi = *lo + 1.0;
+	/* A margin, so that no error bar ends on the frame. */
+	pad = 0.04 * (*hi - *lo);
+	*hi += pad;
+	if (*lo < 0.0)
+		*lo -= pad;
 }
 
 /* The x axis: ticks, grid lines and their labels, the axis name. */
-static void bar_axis(FILE *f, const struct plot_bars *c, double lo, double hi, double y0,
-		     double y1)
+static void bar_axis(FILE *f, const struct plot_bars *c, double lo, double hi, double y0, double y1)
 {
 	double first, step;
 	int nt = plot_ticks(lo, hi, 8, &first, &step);

@@ -166,8 +166,8 @@ out:
 }
 
 int importance_gradient(struct dnn_model *m, const struct dnn_imp_rows *r,
-			const struct dnn_imp_group *g, size_t n_groups, size_t batch,
-			double *score, double *mean_loss, struct dnn_error *e)
+			const struct dnn_imp_group *g, size_t n_groups, size_t batch, double *score,
+			double *mean_loss, struct dnn_error *e)
 {
 	struct dnn_net *net = m->net;
 	size_t n_in = net->n_in, n_out = net_n_out(net);

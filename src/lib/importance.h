@@ -68,7 +68,7 @@ int importance_permutation(struct dnn_model *m, const struct dnn_imp_rows *r,
  * prepared (normalized) inputs. *mean_loss gets the mean loss. -1 when out
  * of memory (e set). */
 int importance_gradient(struct dnn_model *m, const struct dnn_imp_rows *r,
-			const struct dnn_imp_group *g, size_t n_groups, size_t batch,
-			double *score, double *mean_loss, struct dnn_error *e);
+			const struct dnn_imp_group *g, size_t n_groups, size_t batch, double *score,
+			double *mean_loss, struct dnn_error *e);
 
 #endif
