@@ -11,8 +11,9 @@ classification (a weight column, sklearn's sample_weight).
 
 Input x gradient: the model's weights read by tests/ckpt_read.py, its
 forward pass and per-row loss written again in torch (float64), and
-mean_i |x_ij dL_i/dx_ij| of torch's autograd against dnn's, for a dense
-model and one with batch normalization and dropout.
+mean_i |x_ij dL_i/dx_ij| of torch's autograd against dnn's, for dense
+models (binary cross-entropy, cross-entropy, mse) and one with batch
+normalization and dropout.
 
 usage: importance.py DNN TMPDIR"""
 import csv
@@ -117,7 +118,8 @@ def check_permutation(spec, data, target, scoring, epochs, k_top, weight=None):
         print("%s: top %d columns: dnn %s, sklearn %s" % (name, k_top, ours_top, their_top))
         bad = 1
     print("%s%s: %s baseline %.6g; %d columns within tolerance (worst at %.2f of it); "
-          "top %d shared: %d" % (name, " weighted" if weight else "", scoring, sk_base, len(names), worst, k_top, len(common)))
+          "top %d shared: %d" % (name, " weighted" if weight else "", scoring, sk_base,
+                                 len(names), worst, k_top, len(common)))
 
 
 def torch_saliency(model, data, target):
@@ -158,6 +160,9 @@ def torch_saliency(model, data, target):
              6: lambda v: torch.softmax(v, 1)}[act](z)
     classes = m["classes"]
     truth = [r[t] for r in rows]
+
+    def targets(r):
+        return [r[t]]
     if m["loss"] == "binary_cross_entropy":
         y = torch.tensor([[float(classes.index(s) == 1)] for s in truth], dtype=torch.float64)
         ac = a.clamp(1e-7, 1 - 1e-7)
@@ -166,8 +171,12 @@ def torch_saliency(model, data, target):
         y = torch.zeros_like(a)
         y[range(len(truth)), [classes.index(s) for s in truth]] = 1.0
         loss = -(y * torch.log(a.clamp(1e-7, 1.0))).sum(1)
-    else:
-        raise SystemExit("importance.py: a regression model is not written here")
+    else:  # mse on the standardized targets
+        mean, scale = m["norm"]["out"]
+        y = (torch.tensor([[float(v) for v in targets(r)] for r in rows],
+                          dtype=torch.float64) - torch.tensor(mean, dtype=torch.float64)) / \
+            torch.tensor(scale, dtype=torch.float64)
+        loss = ((a - y) ** 2).mean(1)
     loss.sum().backward()
     return (x.detach() * x.grad).abs().mean(0).numpy(), [h for i, h in enumerate(header)
                                                          if i != t]
@@ -182,18 +191,19 @@ def check_gradient(spec_json, data, target, epochs):
     run("train", "-q", "--seed", "5", "-e", str(epochs), "-o", model, spec, data)
     ours = json.loads(run("importance", "--json", "--method", "gradient", model, data))
     want, names = torch_saliency(model, data, target)
-    worst = 0.0
+    worst = rel = 0.0
     for c in ours["columns"]:
         w = want[names.index(c["name"])]
         err = abs(c["score"] - w) / (1e-3 * abs(w) + 1e-6)
         worst = max(worst, err)
+        rel = max(rel, abs(c["score"] - w) / abs(w) if w else 0.0)
         if err > 1.0:
             print("gradient: column %s: dnn %.9g, torch %.9g" % (c["name"], c["score"], w))
             bad = 1
     layers = ckpt_read.parse(open(model, "rb").read())["_layers"]
     kinds = ",".join(ckpt_read.KINDS[k[3]][0] for k in layers)
-    print("gradient (%s, row kinds %s): %d columns within 1e-3 of torch (worst at %.2f of it)"
-          % (os.path.basename(data), kinds, len(names), worst))
+    print("gradient (%s, row kinds %s): %d columns within 1e-3 of torch (largest relative "
+          "difference %.2g)" % (os.path.basename(data), kinds, len(names), rel))
 
 
 bc = os.path.join(top, "data", "breast_cancer.csv")
@@ -215,6 +225,8 @@ base = json.load(open(os.path.join(top, "data", "breast_cancer.json")))
 check_gradient(base, bc, "diagnosis", 10)
 base["layers"][0].update({"norm": "batch", "dropout": 0.2})
 check_gradient(base, bc, "diagnosis", 10)
+check_gradient(json.load(open(os.path.join(top, "data", "diabetes.json"))),
+               os.path.join(top, "data", "diabetes.csv"), "progression", 10)
 iris = json.load(open(os.path.join(top, "data", "iris.json")))
 check_gradient(iris, os.path.join(top, "data", "iris.csv"), "species", 10)
 sys.exit(bad)
