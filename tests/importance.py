@@ -101,12 +101,13 @@ def check_permutation(spec, data, target, scoring, epochs, k_top, weight=None):
     if len(ours["columns"]) != len(names):
         print("%s: %d columns, not %d" % (name, len(ours["columns"]), len(names)))
         bad = 1
-    worst = 0.0
+    worst, n_ok = 0.0, 0
     for c in ours["columns"]:
         j = names.index(c["name"])
         m2, s2 = theirs.importances_mean[j], theirs.importances_std[j]
         tol = 4 * np.hypot(c["sd"], s2) / np.sqrt(REPEATS) + 0.005
         worst = max(worst, abs(c["mean"] - m2) / tol)
+        n_ok += abs(c["mean"] - m2) <= tol
         if abs(c["mean"] - m2) > tol:
             print("%s: column %s: dnn %.6g +- %.3g, sklearn %.6g +- %.3g (tolerance %.3g)"
                   % (name, c["name"], c["mean"], c["sd"], m2, s2, tol))
@@ -117,9 +118,9 @@ def check_permutation(spec, data, target, scoring, epochs, k_top, weight=None):
     if len(common) * 2 < k_top or ours_top[0] not in their_top:
         print("%s: top %d columns: dnn %s, sklearn %s" % (name, k_top, ours_top, their_top))
         bad = 1
-    print("%s%s: %s baseline %.6g; %d columns within tolerance (worst at %.2f of it); "
-          "top %d shared: %d" % (name, " weighted" if weight else "", scoring, sk_base,
-                                 len(names), worst, k_top, len(common)))
+    print("%s%s: %s baseline %.6g; %d of %d columns within tolerance (worst at %.2f of "
+          "it); top %d shared: %d" % (name, " weighted" if weight else "", scoring, sk_base,
+                                      n_ok, len(names), worst, k_top, len(common)))
 
 
 def torch_saliency(model, data, target):
