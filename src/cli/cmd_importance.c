@@ -157,19 +157,17 @@ out:
 	return rc;
 }
 
-/* --method: 0 permutation, 1 gradient; --scoring for m's task, into *s. */
-static int check_args(const struct imp_args *a, const struct dnn_model *m, int *gradient, int *s,
-		      struct dnn_error *e)
+/* --method (*gradient: 0 permutation, 1 gradient) and --scoring (*s; 0
+ * for auto), before the model is read. */
+static int check_words(const struct imp_args *a, int *gradient, int *s, struct dnn_error *e)
 {
-	int cls = m->task == DNN_TASK_CLASSIFICATION;
-
 	if (strcmp(a->method, "permutation") && strcmp(a->method, "gradient"))
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "unknown method '%s' (not permutation or gradient)",
 				     a->method);
 	*gradient = strcmp(a->method, "gradient") == 0;
 	if (!strcmp(a->scoring, "auto"))
-		*s = cls ? DNN_IMP_ACCURACY : DNN_IMP_R2;
+		*s = 0;
 	else if (!strcmp(a->scoring, "accuracy"))
 		*s = DNN_IMP_ACCURACY;
 	else if (!strcmp(a->scoring, "r2"))
@@ -180,6 +178,18 @@ static int check_args(const struct imp_args *a, const struct dnn_model *m, int *
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "unknown scoring '%s' (not auto, accuracy, r2 or loss)",
 				     a->scoring);
+	return 0;
+}
+
+/* The scoring s for m's task: auto (0) made accuracy or R^2; a scoring
+ * that does not suit m is a usage error. */
+static int check_scoring(const struct imp_args *a, const struct dnn_model *m, int *s,
+			 struct dnn_error *e)
+{
+	int cls = m->task == DNN_TASK_CLASSIFICATION;
+
+	if (!*s)
+		*s = cls ? DNN_IMP_ACCURACY : DNN_IMP_R2;
 	if ((*s == DNN_IMP_ACCURACY && !cls) || (*s == DNN_IMP_R2 && cls))
 		return dnn_error_set(e, DNN_EX_USAGE, NULL, 0, 0,
 				     "scoring '%s' needs a %s model; %s is a %s model", a->scoring,
@@ -364,18 +374,19 @@ static int imp_model(struct imp_args *a, uint64_t seed, struct dnn_afile *plot, 
 	struct imp_result res = {0};
 	int rc = -1;
 
-	if (ckpt_load(&m, a->model_path, e))
+	if (check_words(a, &res.gradient, &res.scoring, e) || ckpt_load(&m, a->model_path, e))
 		return -1;
 	model_csv_defaults(&m, &a->csv);
-	if (check_args(a, &m, &res.gradient, &res.scoring, e) || read_rows(&m, a, &d, e) ||
+	if (check_scoring(a, &m, &res.scoring, e) || read_rows(&m, a, &d, e) ||
 	    imp_run(&m, a, &d, seed, &res, e))
+		goto out;
+	/* The plot first: a plot that cannot be written leaves no table. */
+	if (a->plot && write_plot(plot, &res, &m, e))
 		goto out;
 	if (a->json)
 		print_json(&res, &m, a, &d);
 	else
 		print_text(&res, &m, a, &d);
-	if (a->plot && write_plot(plot, &res, &m, e))
-		goto out;
 	rc = 0;
 out:
 	free(res.g);
