@@ -127,7 +127,7 @@ _dnn()
 	local want=any
 	case $cmd in
 	train | gradcheck | lr-find | cv | tune) want=spec ;;
-	predict | eval | hessian | landscape | info | export) want=model ;;
+	predict | eval | importance | hessian | landscape | info | export) want=model ;;
 	esac
 	((n_args > 0)) && [[ $want != any ]] && want=data
 	# dnn split DATA TRAIN TEST: data, then any file.

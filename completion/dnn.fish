@@ -82,7 +82,7 @@ function __dnn_complete
 	switch $cmd
 		case train gradcheck lr-find cv tune
 			set want spec
-		case predict eval hessian landscape info export
+		case predict eval importance hessian landscape info export
 			set want model
 	end
 	test $n_args -gt 0; and test $want != any; and set want data

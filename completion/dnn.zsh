@@ -65,7 +65,7 @@ _dnn()
 	fi
 	case $cmd in
 	train | gradcheck | lr-find | cv | tune) want=spec ;;
-	predict | eval | hessian | landscape | info | export) want=model ;;
+	predict | eval | importance | hessian | landscape | info | export) want=model ;;
 	esac
 	(( n_args > 0 )) && [[ $want != any ]] && want=data
 	[[ $cmd == split ]] && (( n_args == 0 )) && want=data

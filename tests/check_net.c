@@ -263,6 +263,87 @@ START_TEST(test_max_norm)
 }
 END_TEST
 
+/* net_input_grad against central differences of the summed loss in x, in
+ * inference mode, for the rows of rows[0..n_rows) (dropout and the
+ * normalizations included: inference dropout is the identity, batch
+ * normalization uses its kept statistics, perturbed here). */
+static void input_gradcheck(const struct dnn_layer_def *rows, size_t n_rows, int loss,
+			    const float *w)
+{
+	const size_t n = 5, n_in = 4;
+	struct dnn_error e;
+	struct dnn_net *net = net_new_rows(n_in, n_rows, rows, loss, &e);
+	struct dnn_rng r;
+	size_t k;
+	float x[20], t[20], dx[20];
+	const float h = 2e-3f;
+
+	ck_assert_msg(net != NULL, "%s", e.msg);
+	k = net_n_out(net);
+	ck_assert_int_eq(net_reserve(net, n, &e), 0);
+	rng_seed(&r, 7);
+	net_init(net, DNN_INIT_GLOROT_NORMAL, &r);
+	for (size_t i = 0; i < net->n_params; i++)
+		net->params[i] += 0.1f * (float)rng_normal(&r);
+	for (size_t i = 0; i < net->n_state; i++)
+		net->state[i] += 0.3f * (float)rng_uniform(&r);
+	for (size_t i = 0; i < n * n_in; i++)
+		x[i] = (float)rng_normal(&r);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < k; j++)
+			t[i * k + j] = loss == DNN_LOSS_MSE ? (float)rng_normal(&r)
+							    : (float)(j == i % k);
+	double l0 = net_input_grad(net, x, t, w, n, dx);
+	double lw = loss_eval_weighted(loss, net->layers[n_rows - 1].act, net_forward(net, x, n), t,
+				       w, n, k, 0.0f, NULL);
+
+	ck_assert_double_eq_tol(l0, lw, 1e-9 + 1e-9 * fabs(lw));
+	for (size_t i = 0; i < n * n_in; i++) {
+		float v = x[i];
+		double lp, lm, num;
+
+		x[i] = v + h;
+		lp = loss_eval_weighted(loss, net->layers[n_rows - 1].act, net_forward(net, x, n),
+					t, w, n, k, 0.0f, NULL);
+		x[i] = v - h;
+		lm = loss_eval_weighted(loss, net->layers[n_rows - 1].act, net_forward(net, x, n),
+					t, w, n, k, 0.0f, NULL);
+		x[i] = v;
+		num = (lp - lm) / (2.0 * (double)h);
+		ck_assert_msg(fabs((double)dx[i] - num) <= 2e-3 + 1e-2 * fabs(num),
+			      "input %zu: backprop %.6g, numeric %.6g", i, (double)dx[i], num);
+	}
+	net_free(net);
+}
+
+/* Dense rows; then with the inputs' dropout, batch normalization and
+ * dropout; then layer normalization and row weights. */
+START_TEST(test_input_grad)
+{
+	const struct dnn_layer_def dense[] = {
+		{DNN_LAYER_DENSE, 6, DNN_ACT_TANH, {0}},
+		{DNN_LAYER_DENSE, 3, DNN_ACT_SOFTMAX, {0}},
+	};
+	const struct dnn_layer_def bn[] = {
+		{DNN_LAYER_DROPOUT, 4, DNN_ACT_LINEAR, {0.2}},
+		{DNN_LAYER_DENSE, 6, DNN_ACT_LINEAR, {0}},
+		{DNN_LAYER_BATCH_NORM, 6, DNN_ACT_TANH, {0.9, 1e-3}},
+		{DNN_LAYER_DROPOUT, 6, DNN_ACT_LINEAR, {0.3}},
+		{DNN_LAYER_DENSE, 2, DNN_ACT_LINEAR, {0}},
+	};
+	const struct dnn_layer_def ln[] = {
+		{DNN_LAYER_DENSE, 5, DNN_ACT_LINEAR, {0}},
+		{DNN_LAYER_LAYER_NORM, 5, DNN_ACT_SIGMOID, {1e-3}},
+		{DNN_LAYER_DENSE, 1, DNN_ACT_SIGMOID, {0}},
+	};
+	const float w[5] = {1.0f, 0.5f, 2.0f, 0.0f, 1.5f};
+
+	input_gradcheck(dense, 2, DNN_LOSS_CROSS_ENTROPY, NULL);
+	input_gradcheck(bn, 5, DNN_LOSS_MSE, NULL);
+	input_gradcheck(ln, 3, DNN_LOSS_BINARY_CROSS_ENTROPY, w);
+}
+END_TEST
+
 
 static Suite *net_suite(void)
 {
@@ -275,6 +356,7 @@ static Suite *net_suite(void)
 	tcase_add_test(tc, test_init_scale);
 	tcase_add_test(tc, test_init_per_layer);
 	tcase_add_test(tc, test_max_norm);
+	tcase_add_test(tc, test_input_grad);
 	/* Every row of the activation table as the hidden activation. */
 	tcase_add_loop_test(tc, test_gradcheck, 1, DNN_ACT_MAX + 1);
 	suite_add_tcase(s, tc);

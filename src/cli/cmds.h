@@ -9,6 +9,7 @@
 int cmd_train(int argc, char **argv, struct dnn_error *e);
 int cmd_predict(int argc, char **argv, struct dnn_error *e);
 int cmd_eval(int argc, char **argv, struct dnn_error *e);
+int cmd_importance(int argc, char **argv, struct dnn_error *e);
 int cmd_info(int argc, char **argv, struct dnn_error *e);
 int cmd_gradcheck(int argc, char **argv, struct dnn_error *e);
 int cmd_hessian(int argc, char **argv, struct dnn_error *e);

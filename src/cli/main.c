@@ -33,6 +33,8 @@ static const struct command commands[] = {
 	{"info", cmd_info, "what a checkpoint holds: layers, columns, classes, history"},
 	{"gradcheck", cmd_gradcheck, "backpropagation against finite differences, per layer"},
 	{"hessian", cmd_hessian, "curvature of the loss: Hessian eigenvalues, saddles, step sizes"},
+	{"importance", cmd_importance,
+	 "how much each input column matters: permutation importance, gradients"},
 	{"landscape", cmd_landscape, "the loss along a line or on a plane around a checkpoint"},
 	{"lr-find", cmd_lrfind, "learning-rate range test, with a suggested rate"},
 	{"split", cmd_split, "split CSV rows into a training and a test file"},
@@ -50,8 +52,8 @@ static void usage(FILE *f)
 	      "Commands:\n",
 	      f);
 	for (size_t i = 0; i < N_COMMANDS; i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fputs("  help       help on a command: dnn help COMMAND\n"
+		fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
+	fputs("  help        help on a command: dnn help COMMAND\n"
 	      "\n"
 	      "Options:\n"
 	      "  -h, --help     show this help\n"

@@ -331,6 +331,33 @@ const float *net_forward_pass(struct dnn_net *net, const float *x, size_t n,
 	return in;
 }
 
+/* The backward half of backpropagation, from D_L = dL/dZ_L in net->d0
+ * down: row l's kind gives its parameters' gradient and D_{l-1} =
+ * dL/dZ_{l-1}, for l = L down to the first row with parameters, or with
+ * to_inputs down to row 0, whose input is x itself (a linear "activation"
+ * below it), so that D_0 = dL/dx (for a dense first row, D_1 W_1: one
+ * gemm). Returns the buffer (d0 or d1) holding the last D computed. */
+static float *backprop(struct dnn_net *net, const float *x, size_t n,
+		       const struct dnn_pass *pass, int to_inputs)
+{
+	const struct dnn_act_info *inputs = to_inputs ? act_by_id(DNN_ACT_LINEAR) : NULL;
+	size_t lowest = to_inputs ? 0 : net->first_params;
+	float *d = net->d0, *dprev = net->d1;
+
+	for (size_t l = net->n_layers; l-- > 0 && l + 1 > lowest;) {
+		const struct dnn_layer *ly = &net->layers[l];
+		const float *in = l ? net->out[l - 1] : x;
+		struct dnn_layer_ctx c = row_ctx(net, l, pass);
+		float *tmp = d;
+
+		ly->kind->backward(ly, net->params, in, d, n, net->grads,
+				   l > lowest ? net->layers[l - 1].act : inputs, dprev, &c);
+		d = dprev;
+		dprev = tmp;
+	}
+	return d;
+}
+
 /* Backpropagation: D_L = dL/dZ_L from the loss (fused with softmax and
  * sigmoid), then for l = L down to the first row with parameters, row l's
  * kind gives its parameters' gradient and, above that row, D_{l-1} =
@@ -352,7 +379,6 @@ double net_loss_grad_weighted(struct dnn_net *net, const float *x, const float *
 {
 	const struct dnn_layer *last = &net->layers[net->n_layers - 1];
 	const float *a;
-	float *d = net->d0, *dprev = net->d1;
 	double loss;
 
 	if (n == 0) {
@@ -360,19 +386,23 @@ double net_loss_grad_weighted(struct dnn_net *net, const float *x, const float *
 		return 0.0;
 	}
 	a = net_forward_pass(net, x, n, pass);
-	loss = loss_eval_weighted(net->loss, last->act, a, t, w, n, last->n_out, scale, d);
-	for (size_t l = net->n_layers; l-- > 0 && l + 1 > net->first_params;) {
-		const struct dnn_layer *ly = &net->layers[l];
-		const float *in = l ? net->out[l - 1] : x;
-		struct dnn_layer_ctx c = row_ctx(net, l, pass);
-		float *tmp = d;
+	loss = loss_eval_weighted(net->loss, last->act, a, t, w, n, last->n_out, scale, net->d0);
+	backprop(net, x, n, pass, 0);
+	return loss;
+}
 
-		ly->kind->backward(ly, net->params, in, d, n, net->grads,
-				   l > net->first_params ? net->layers[l - 1].act : NULL, dprev,
-				   &c);
-		d = dprev;
-		dprev = tmp;
-	}
+double net_input_grad(struct dnn_net *net, const float *x, const float *t, const float *w,
+		      size_t n, float *dx)
+{
+	const struct dnn_layer *last = &net->layers[net->n_layers - 1];
+	const float *a;
+	double loss;
+
+	if (n == 0)
+		return 0.0;
+	a = net_forward_pass(net, x, n, NULL);
+	loss = loss_eval_weighted(net->loss, last->act, a, t, w, n, last->n_out, 1.0f, net->d0);
+	memcpy(dx, backprop(net, x, n, NULL, 1), n * net->n_in * sizeof *dx);
 	return loss;
 }
 

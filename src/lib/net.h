@@ -111,6 +111,13 @@ double net_loss_grad_part(struct dnn_net *net, const float *x, const float *t, s
 /* The same with row i's loss weighing w[i] (w NULL: net_loss_grad_part). */
 double net_loss_grad_weighted(struct dnn_net *net, const float *x, const float *t,
 			      const float *w, size_t n, float scale, const struct dnn_pass *pass);
+/* The gradient of the loss with respect to the network's inputs, in
+ * inference mode: dx (n x n_in) row i = d(w_i L_i)/dx_i, the derivative of
+ * row i's own loss (times its weight w[i]; w NULL: 1), which is the
+ * gradient of the summed loss, not of the mean. Returns the summed loss;
+ * grads is overwritten along the way. n <= max_batch. */
+double net_input_grad(struct dnn_net *net, const float *x, const float *t, const float *w,
+		      size_t n, float *dx);
 /* Max-norm: rescale each row of row l's weights (a unit's incoming
  * weights, its bias left out; l a dense row) whose norm is above c to
  * norm c. */
