@@ -42,19 +42,20 @@ START_TEST(test_roc_ties)
 }
 END_TEST
 
-/* PR at 0.9: recall 1/2, precision 1; at 0.8: 1, 2/3; at 0.3: 1, 1/2. AP =
- * 1/2 * 1 + 1/2 * 2/3 + 0 = 5/6 (step-wise, no interpolation). */
+/* PR at 0.9: recall 1/2, precision 1; at 0.8: 1, 2/3 (full recall: the
+ * curve ends there, 0.3 adds nothing). AP = 1/2 * 1 + 1/2 * 2/3 = 5/6
+ * (step-wise, no interpolation). */
 START_TEST(test_pr_ties)
 {
 	struct curves_item it[4];
 	struct curves_line l;
-	static const double r[] = {0.5, 1.0, 1.0}, p[] = {1.0, 2.0 / 3.0, 0.5};
+	static const double r[] = {0.5, 1.0}, p[] = {1.0, 2.0 / 3.0};
 	int oom = 0;
 
 	four(it, NULL);
 	ck_assert_double_eq_tol(curves_pr(it, 4, &l, &oom), 5.0 / 6.0, 1e-15);
-	ck_assert_uint_eq(l.n, 3);
-	for (size_t i = 0; i < 3; i++) {
+	ck_assert_uint_eq(l.n, 2);
+	for (size_t i = 0; i < 2; i++) {
 		ck_assert_double_eq_tol(l.x[i], r[i], 1e-15);
 		ck_assert_double_eq_tol(l.y[i], p[i], 1e-15);
 	}

@@ -1,14 +1,18 @@
 /* dnn eval: a checkpoint's loss and metrics on labelled rows. */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "afile.h"
 #include "ckpt.h"
 #include "cli.h"
 #include "cmds.h"
 #include "confusion.h"
+#include "curves.h"
 #include "data.h"
 #include "env.h"
 #include "eval_summary.h"
@@ -17,6 +21,7 @@
 #include "metrics.h"
 #include "net.h"
 #include "opts.h"
+#include "plot_report.h"
 #include "prepare.h"
 #include "spec.h"
 #include "util.h"
@@ -36,6 +41,15 @@ static const char eval_usage[] =
 /* Past CONFUSION_MAX_MATRIX classes, the confusions shown. */
 #define EVAL_TOP_CONFUSIONS 20
 
+/* The rows kept for the curves and the plot: a classification's k
+ * probabilities per row (n x k floats), its class and weight; a
+ * regression's first target, true and predicted (only for --plot). */
+struct kept {
+	float *p, *w;
+	uint32_t *label;
+	size_t n, cap, width;
+};
+
 /* Running sums of the metrics. */
 struct tally {
 	size_t n;
@@ -48,7 +62,63 @@ struct tally {
 	double *sq, *abs_err; /* per target, in the target's units */
 	double *mean, *m2;    /* per target: Welford's mean and sum of squares */
 	float threshold;      /* --threshold (a binary model), else NaN */
+	int keep;	      /* keep the rows (kept) */
+	struct kept kept;
 };
+
+/* Room in k for n more rows: 0, or -1 when out of memory. */
+static int kept_reserve(struct kept *k, size_t n)
+{
+	size_t cap = k->cap ? k->cap : 1024;
+	float *p, *w;
+	uint32_t *label;
+
+	while (cap < k->n + n)
+		cap *= 2;
+	if (cap == k->cap)
+		return 0;
+	p = realloc(k->p, cap * k->width * sizeof *p);
+	if (p)
+		k->p = p;
+	w = realloc(k->w, cap * sizeof *w);
+	if (w)
+		k->w = w;
+	label = realloc(k->label, cap * sizeof *label);
+	if (label)
+		k->label = label;
+	if (!p || !w || !label)
+		return -1;
+	k->cap = cap;
+	return 0;
+}
+
+/* Keep a batch's rows (room made by kept_reserve): for a classification
+ * the k probabilities of a (n_out wide; one sigmoid unit: 1 - a, a), for a
+ * regression the first target's truth y and prediction pred. */
+static void kept_add(struct kept *k, const struct dnn_model *m, const float *a,
+		     const uint32_t *label, const float *y, const float *pred, const float *w,
+		     size_t n)
+{
+	size_t n_out = net_n_out(m->net), n_tgt = n_out;
+
+	for (size_t i = 0; i < n; i++) {
+		float *p = k->p + (k->n + i) * k->width;
+
+		k->w[k->n + i] = w ? w[i] : 1.0f;
+		k->label[k->n + i] = label[i];
+		if (m->task != DNN_TASK_CLASSIFICATION) {
+			p[0] = y[i * n_tgt];
+			p[1] = pred[i * n_out];
+		} else if (n_out == 1) {
+			p[0] = 1.0f - a[i];
+			p[1] = a[i];
+		} else {
+			memcpy(p, a + i * n_out, n_out * sizeof *p);
+		}
+	}
+	k->n += n;
+}
+
 
 /* The regression sums of a batch whose rows weigh w (West's weighted
  * update of the mean and the sum of squares). */
@@ -112,6 +182,8 @@ static void tally_batch(struct tally *ty, const struct dnn_model *m, const float
 		}
 		ty->wsum += (double)n;
 	}
+	if (ty->keep)
+		kept_add(&ty->kept, m, a, label, y, pred, w, n);
 	ty->n += n;
 }
 
@@ -262,6 +334,116 @@ static void print_text(const struct tally *ty, const struct dnn_model *m)
 		print_top(ty, m);
 }
 
+/* The bins of the reliability diagram. */
+#define EVAL_BINS 10
+/* Past this many classes, the plot draws the micro-average curves alone. */
+#define EVAL_MAX_CURVES 10
+
+/* A classification's figures from the kept rows: per class one-vs-rest
+ * AUC and average precision, the micro averages (every class's cells as
+ * one binary problem; more than 2 classes), the reliability bins and ECE;
+ * and with lines, the curves the plot draws. */
+struct figures {
+	double *auc, *ap; /* k each */
+	double micro_auc, micro_ap, ece;
+	struct curves_bin bins[EVAL_BINS];
+	struct curves_line roc[EVAL_MAX_CURVES], pr[EVAL_MAX_CURVES];
+	double c_auc[EVAL_MAX_CURVES], c_ap[EVAL_MAX_CURVES];
+	const char *c_name[EVAL_MAX_CURVES];
+	size_t n_curves;
+};
+
+static void figures_free(struct figures *fg)
+{
+	free(fg->auc);
+	for (size_t j = 0; j < fg->n_curves; j++) {
+		curves_line_free(&fg->roc[j]);
+		curves_line_free(&fg->pr[j]);
+	}
+}
+
+/* The reliability of the kept rows: for a binary model the second class's
+ * probability against how often it is true (scikit-learn's
+ * calibration_curve), else the predicted class's probability against how
+ * often it is right. it has room for the rows. */
+static double calibration(const struct kept *kp, size_t k, struct curves_item *it,
+			  struct curves_bin *bins)
+{
+	for (size_t i = 0; i < kp->n; i++) {
+		const float *p = kp->p + i * k;
+		size_t c = k == 2 ? 1 : metrics_class(p, k);
+
+		it[i] = (struct curves_item){p[c], kp->w[i],
+					     k == 2 ? kp->label[i] == 1 : kp->label[i] == c};
+	}
+	return curves_calibration(it, kp->n, EVAL_BINS, bins);
+}
+
+/* Class c's curves (c == k: the micro average) into fg, as curve j when
+ * j < EVAL_MAX_CURVES, else only the figures; *auc and *ap set. */
+static void class_curves(const struct kept *kp, size_t k, size_t c, struct curves_item *it,
+			 struct figures *fg, size_t j, double *auc, double *ap, int *oom)
+{
+	size_t n = c == k ? kp->n * k : kp->n;
+	int line = j < EVAL_MAX_CURVES;
+
+	curves_items_ovr(kp->p, kp->n, k, kp->label, kp->w, c, it);
+	curves_sort(it, n);
+	*auc = curves_roc(it, n, line ? &fg->roc[j] : NULL, oom);
+	*ap = curves_pr(it, n, line ? &fg->pr[j] : NULL, oom);
+	if (line) {
+		fg->c_auc[j] = *auc;
+		fg->c_ap[j] = *ap;
+		fg->n_curves = j + 1;
+	}
+}
+
+/* The curve that class c is drawn as (SIZE_MAX: none): a binary model's
+ * second class, each of up to EVAL_MAX_CURVES classes, past it none (the
+ * micro average alone). */
+static size_t curve_slot(int lines, size_t k, size_t c)
+{
+	if (!lines || k > EVAL_MAX_CURVES || (k == 2 && c != 1))
+		return SIZE_MAX;
+	return k == 2 ? 0 : c;
+}
+
+/* The figures of the kept rows of classifier m; with lines, the curves to
+ * draw (curve_slot). 0, or -1 out of memory. */
+static int class_figures(const struct tally *ty, const struct dnn_model *m, int lines,
+			 struct figures *fg, struct dnn_error *e)
+{
+	size_t k = m->n_classes;
+	struct curves_item *it = util_malloc_array(ty->kept.n, k * sizeof *it);
+	int oom = 0;
+
+	memset(fg, 0, sizeof *fg);
+	fg->auc = util_malloc_array(k, 2 * sizeof *fg->auc);
+	if (!it || !fg->auc) {
+		free(it);
+		return dnn_error_oom(e);
+	}
+	fg->ap = fg->auc + k;
+	fg->micro_auc = fg->micro_ap = (double)NAN;
+	for (size_t c = 0; c < k; c++) {
+		size_t j = curve_slot(lines, k, c);
+
+		class_curves(&ty->kept, k, c, it, fg, j, &fg->auc[c], &fg->ap[c], &oom);
+		if (j != SIZE_MAX)
+			fg->c_name[j] = m->class_names[c];
+	}
+	if (k > 2) {
+		size_t j = lines && k > EVAL_MAX_CURVES ? 0 : SIZE_MAX;
+
+		class_curves(&ty->kept, k, k, it, fg, j, &fg->micro_auc, &fg->micro_ap, &oom);
+		if (j != SIZE_MAX)
+			fg->c_name[0] = "micro-average";
+	}
+	fg->ece = calibration(&ty->kept, k, it, fg->bins);
+	free(it);
+	return oom ? dnn_error_oom(e) : 0;
+}
+
 /* A count in JSON: a whole number without weights, else a number. */
 static void json_count(const struct tally *ty, double v)
 {
@@ -308,7 +490,9 @@ static void json_top(const struct tally *ty, const struct dnn_model *m)
 	putchar(']');
 }
 
-static void print_json(const struct tally *ty, const struct dnn_model *m)
+/* eval's JSON object; fg holds a classification's curve figures. */
+static void print_json(const struct tally *ty, const struct dnn_model *m,
+		       const struct figures *fg)
 {
 	size_t k = m->n_classes;
 
@@ -358,6 +542,10 @@ static void print_json(const struct tally *ty, const struct dnn_model *m)
 		cli_write_json_number(stdout, f);
 		fputs(",\"support\":", stdout);
 		json_count(ty, s);
+		fputs(",\"auc\":", stdout);
+		cli_write_json_number(stdout, fg->auc[c]);
+		fputs(",\"average_precision\":", stdout);
+		cli_write_json_number(stdout, fg->ap[c]);
 		putchar('}');
 	}
 	putchar(']');
@@ -365,6 +553,14 @@ static void print_json(const struct tally *ty, const struct dnn_model *m)
 		json_matrix(ty, k);
 	else
 		json_top(ty, m);
+	if (k > 2) {
+		fputs(",\"micro_auc\":", stdout);
+		cli_write_json_number(stdout, fg->micro_auc);
+		fputs(",\"micro_average_precision\":", stdout);
+		cli_write_json_number(stdout, fg->micro_ap);
+	}
+	fputs(",\"ece\":", stdout);
+	cli_write_json_number(stdout, fg->ece);
 	fputs("}\n", stdout);
 }
 
@@ -393,6 +589,9 @@ static void tally_free(struct tally *ty)
 	free(ty->abs_err);
 	free(ty->mean);
 	free(ty->m2);
+	free(ty->kept.p);
+	free(ty->kept.w);
+	free(ty->kept.label);
 }
 
 /* Room for batches of `batch` rows of m, and zeroed sums. */
@@ -481,7 +680,8 @@ static int eval_rows(struct dnn_model *m, const char *data_path, struct dnn_csv_
 		prepare_inputs(m, b.x, n);
 		/* Targets in the form the loss wants, as in training. */
 		prepare_targets(m, b.label, b.y, n, n_out, b.t);
-		if (m->task == DNN_TASK_CLASSIFICATION && confusion_reserve(&ty->confusion, n)) {
+		if ((m->task == DNN_TASK_CLASSIFICATION && confusion_reserve(&ty->confusion, n)) ||
+		    (ty->keep && kept_reserve(&ty->kept, n))) {
 			dnn_error_oom(e);
 			goto out;
 		}
@@ -569,28 +769,98 @@ static int marks_check(const struct marks *k, const struct tally *ty, const stru
 	return 0;
 }
 
-/* Evaluate model m (loaded from model_path) on data_path and report; 1
- * when a mark is missed. */
+/* The report page of ty (fg: a classification's figures) for model m to
+ * af, committed; af is closed in every case. Errors: 74 on a write error,
+ * afile_commit's. */
+static int write_report(struct dnn_afile *af, const struct tally *ty, const struct dnn_model *m,
+			const struct figures *fg, const char *title, struct dnn_error *e)
+{
+	char note[96];
+	int rc;
+
+	if (m->task == DNN_TASK_CLASSIFICATION) {
+		size_t k = m->n_classes;
+		struct plot_report_class r = {
+		    title, k, m->class_names, ty->confusion.matrix, ty->weight != NULL,
+		    fg->n_curves, fg->c_name, fg->roc, fg->pr, fg->c_auc, fg->c_ap, NULL,
+		    fg->bins, EVAL_BINS, fg->ece,
+		    k == 2 ? "predicted probability of the second class"
+			   : "predicted probability of the predicted class"};
+
+		if (k == 2)
+			snprintf(note, sizeof note, "positive class: the second, %.40s",
+				 m->class_names[1]);
+		else if (k > EVAL_MAX_CURVES)
+			snprintf(note, sizeof note,
+				 "%zu classes, more than %d: the micro-average alone", k,
+				 EVAL_MAX_CURVES);
+		else
+			snprintf(note, sizeof note, "each class against the rest");
+		r.curve_note = note;
+		rc = plot_report_class_svg(af->f, &r);
+	} else {
+		size_t n_out = net_n_out(m->net), c = 0;
+		struct plot_report_reg r = {title, NULL, ty->kept.p, ty->kept.p + 1, ty->kept.n,
+					    ty->sq[0] / ty->wsum, 1.0 - ratio(ty->sq[0], ty->m2[0]),
+					    NULL};
+
+		while (c < m->n_cols && m->col_role[c] != DNN_COL_TARGET)
+			c++;
+		r.target = c < m->n_cols ? m->col_names[c] : "target";
+		if (n_out > 1) {
+			snprintf(note, sizeof note, "the first of %zu targets", n_out);
+			r.note = note;
+		}
+		rc = plot_report_reg_svg(af->f, &r);
+	}
+	if (rc) {
+		af->err = errno;
+		afile_abort(af);
+		return dnn_error_set(e, DNN_EX_IO, af->path, 0, 0, "write error: %s",
+				     strerror(af->err ? af->err : EIO));
+	}
+	return afile_commit(af, e);
+}
+
+/* Evaluate model m (loaded from model_path) on data_path and report, and
+ * with plot draw the report page there (opened before the rows are read;
+ * "-": the page alone on standard output); 1 when a mark is missed. */
 static int eval_model(struct dnn_model *m, const char *model_path, const char *data_path,
 		      struct dnn_csv_opts *csv, int unknown_ignore, size_t batch, int json,
-		      const struct marks *k, float threshold, struct dnn_error *e)
+		      const struct marks *k, float threshold, const char *plot,
+		      struct dnn_error *e)
 {
 	struct tally ty = {0};
-	int rc = -1;
+	struct figures fg = {0};
+	struct dnn_afile af = {0};
+	int cls = m->task == DNN_TASK_CLASSIFICATION, rc = -1;
 
 	ty.threshold = threshold;
+	/* A classification keeps its rows' probabilities for the curves. */
+	ty.keep = cls || plot;
+	ty.kept.width = cls ? m->n_classes : 2;
 	if (marks_fit(k, m, model_path, e) || cli_threshold_fits(threshold, m, model_path, e))
+		goto out;
+	if (plot && afile_open(&af, plot, 0, e))
 		goto out;
 	if (eval_rows(m, data_path, csv, unknown_ignore, batch, &ty, e))
 		goto out;
-	if (json)
-		print_json(&ty, m);
+	if (cls && class_figures(&ty, m, plot != NULL, &fg, e))
+		goto out;
+	if (plot && write_report(&af, &ty, m, &fg, model_path, e))
+		goto out;
+	if (plot && strcmp(plot, "-") == 0)
+		/* the page alone */;
+	else if (json)
+		print_json(&ty, m, &fg);
 	else
 		print_text(&ty, m);
 	if (marks_check(k, &ty, m, e))
 		goto out;
 	rc = 0;
 out:
+	afile_abort(&af);
+	figures_free(&fg);
 	tally_free(&ty);
 	return rc;
 }
@@ -661,9 +931,12 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 	struct marks k = {-1.0, -1.0, -HUGE_VAL};
 	double threshold = (double)NAN;
 	int json = 0, unknown_ignore = 0, precision = 0, rc;
-	const char *model_path, *data_path;
+	const char *model_path, *data_path, *plot = NULL;
 	const struct dnn_opt rows[] = {
 		OPT_FLAG(0, "json", &json, "one JSON object instead of tables"),
+		OPT_FILENAME(0, "plot", &plot, "FILE", OPTC_FILE,
+			     "also draw a report page as SVG ('-': on standard\n"
+			     "output, instead of the tables)"),
 		OPT_DOUBLE(0, "min-accuracy", &k.min_acc, "X", 0.0, 1.0,
 			   "exit with status 1 when the accuracy is below X\n"
 			   "(classification)"),
@@ -698,6 +971,11 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 	rc = -1;
 	if (cli_input_operands(argc, argv, "MODEL", NULL, NULL, NULL, &model_path, &data_path, e))
 		return -1;
+	const struct dnn_afile_name out[] = {{plot, "--plot"}};
+	const struct dnn_afile_name in[] = {{model_path, "MODEL"}, {data_path, "DATA"}};
+
+	if (afile_check_inputs(out, 1, in, 2, e))
+		return -1;
 	mat_set_precision(precision ? precision - 1 : MAT_PREC_FP32);
 	/* The gemm on DNN_THREADS threads, else one per CPU. */
 	if (env_set_threads(0, e))
@@ -706,7 +984,7 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 		return -1;
 	model_csv_defaults(&m, &csv);
 	rc = eval_model(&m, model_path, data_path, &csv, unknown_ignore, batch, json, &k,
-			(float)threshold, e);
+			(float)threshold, plot, e);
 	model_free(&m);
 	return rc;
 }

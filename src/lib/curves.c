@@ -109,19 +109,20 @@ double curves_roc(const struct curves_item *it, size_t n, struct curves_line *li
 		double tp0 = tp, fp0 = fp;
 
 		i = next_run(it, n, i, &tp, &fp);
-		auc += (fp - fp0) / q * (tp + tp0) / p / 2.0;
+		auc += (fp - fp0) * (tp + tp0);
 		if (line) {
 			line->x[line->n] = fp / q;
 			line->y[line->n] = tp / p;
 			line->n++;
 		}
 	}
-	return auc;
+	return auc / (2.0 * p * q);
 }
 
 double curves_pr(const struct curves_item *it, size_t n, struct curves_line *line, int *oom)
 {
 	double p, q, tp = 0.0, fp = 0.0, ap = 0.0;
+	size_t end = n;
 
 	if (line)
 		*line = (struct curves_line){0};
@@ -130,19 +131,22 @@ double curves_pr(const struct curves_item *it, size_t n, struct curves_line *lin
 		return (double)NAN;
 	if (line && line_alloc(line, n_distinct(it, n), oom))
 		return (double)NAN;
-	for (size_t i = 0; i < n;) {
+	/* Up to the run of the last positive (full recall), as scikit-learn. */
+	while (end > 0 && !(it[end - 1].pos && it[end - 1].w > 0.0f))
+		end--;
+	for (size_t i = 0; i < end;) {
 		double tp0 = tp, prec;
 
 		i = next_run(it, n, i, &tp, &fp);
 		prec = tp + fp > 0.0 ? tp / (tp + fp) : 0.0;
-		ap += (tp - tp0) / p * prec;
+		ap += (tp - tp0) * prec;
 		if (line) {
 			line->x[line->n] = tp / p;
 			line->y[line->n] = prec;
 			line->n++;
 		}
 	}
-	return ap;
+	return ap / p;
 }
 
 double curves_calibration(const struct curves_item *it, size_t n, size_t n_bins,

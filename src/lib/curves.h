@@ -49,8 +49,9 @@ void curves_sort(struct curves_item *it, size_t n);
 double curves_roc(const struct curves_item *it, size_t n, struct curves_line *line, int *oom);
 
 /* The precision-recall curve of sorted items: one point (recall, precision)
- * per distinct score, from the largest, recall TP/P, precision TP/(TP+FP)
- * (0 when nothing weighs there). The average precision, the step-wise
+ * per distinct score, from the largest, down to the score of the last
+ * positive (full recall; the lower scores add nothing), recall TP/P,
+ * precision TP/(TP+FP) (0 when nothing weighs there). The average precision, the step-wise
  * sum (R_i - R_i-1) P_i with R_0 = 0 (scikit-learn's, not interpolated),
  * is returned, NaN when P is 0 (no points). Line and oom as for
  * curves_roc. */
