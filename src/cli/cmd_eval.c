@@ -13,6 +13,7 @@
 #include "cmds.h"
 #include "confusion.h"
 #include "curves.h"
+#include "eval_curves.h"
 #include "data.h"
 #include "env.h"
 #include "eval_summary.h"
@@ -41,15 +42,6 @@ static const char eval_usage[] =
 /* Past CONFUSION_MAX_MATRIX classes, the confusions shown. */
 #define EVAL_TOP_CONFUSIONS 20
 
-/* The rows kept for the curves and the plot: a classification's k
- * probabilities per row (n x k floats), its class and weight; a
- * regression's first target, true and predicted (only for --plot). */
-struct kept {
-	float *p, *w;
-	uint32_t *label;
-	size_t n, cap, width;
-};
-
 /* Running sums of the metrics. */
 struct tally {
 	size_t n;
@@ -65,60 +57,6 @@ struct tally {
 	int keep;	      /* keep the rows (kept) */
 	struct kept kept;
 };
-
-/* Room in k for n more rows: 0, or -1 when out of memory. */
-static int kept_reserve(struct kept *k, size_t n)
-{
-	size_t cap = k->cap ? k->cap : 1024;
-	float *p, *w;
-	uint32_t *label;
-
-	while (cap < k->n + n)
-		cap *= 2;
-	if (cap == k->cap)
-		return 0;
-	p = realloc(k->p, cap * k->width * sizeof *p);
-	if (p)
-		k->p = p;
-	w = realloc(k->w, cap * sizeof *w);
-	if (w)
-		k->w = w;
-	label = realloc(k->label, cap * sizeof *label);
-	if (label)
-		k->label = label;
-	if (!p || !w || !label)
-		return -1;
-	k->cap = cap;
-	return 0;
-}
-
-/* Keep a batch's rows (room made by kept_reserve): for a classification
- * the k probabilities of a (n_out wide; one sigmoid unit: 1 - a, a), for a
- * regression the first target's truth y and prediction pred. */
-static void kept_add(struct kept *k, const struct dnn_model *m, const float *a,
-		     const uint32_t *label, const float *y, const float *pred, const float *w,
-		     size_t n)
-{
-	size_t n_out = net_n_out(m->net), n_tgt = n_out;
-
-	for (size_t i = 0; i < n; i++) {
-		float *p = k->p + (k->n + i) * k->width;
-
-		k->w[k->n + i] = w ? w[i] : 1.0f;
-		k->label[k->n + i] = label[i];
-		if (m->task != DNN_TASK_CLASSIFICATION) {
-			p[0] = y[i * n_tgt];
-			p[1] = pred[i * n_out];
-		} else if (n_out == 1) {
-			p[0] = 1.0f - a[i];
-			p[1] = a[i];
-		} else {
-			memcpy(p, a + i * n_out, n_out * sizeof *p);
-		}
-	}
-	k->n += n;
-}
-
 
 /* The regression sums of a batch whose rows weigh w (West's weighted
  * update of the mean and the sum of squares). */
@@ -334,116 +272,6 @@ static void print_text(const struct tally *ty, const struct dnn_model *m)
 		print_top(ty, m);
 }
 
-/* The bins of the reliability diagram. */
-#define EVAL_BINS 10
-/* Past this many classes, the plot draws the micro-average curves alone. */
-#define EVAL_MAX_CURVES 10
-
-/* A classification's figures from the kept rows: per class one-vs-rest
- * AUC and average precision, the micro averages (every class's cells as
- * one binary problem; more than 2 classes), the reliability bins and ECE;
- * and with lines, the curves the plot draws. */
-struct figures {
-	double *auc, *ap; /* k each */
-	double micro_auc, micro_ap, ece;
-	struct curves_bin bins[EVAL_BINS];
-	struct curves_line roc[EVAL_MAX_CURVES], pr[EVAL_MAX_CURVES];
-	double c_auc[EVAL_MAX_CURVES], c_ap[EVAL_MAX_CURVES];
-	const char *c_name[EVAL_MAX_CURVES];
-	size_t n_curves;
-};
-
-static void figures_free(struct figures *fg)
-{
-	free(fg->auc);
-	for (size_t j = 0; j < fg->n_curves; j++) {
-		curves_line_free(&fg->roc[j]);
-		curves_line_free(&fg->pr[j]);
-	}
-}
-
-/* The reliability of the kept rows: for a binary model the second class's
- * probability against how often it is true (scikit-learn's
- * calibration_curve), else the predicted class's probability against how
- * often it is right. it has room for the rows. */
-static double calibration(const struct kept *kp, size_t k, struct curves_item *it,
-			  struct curves_bin *bins)
-{
-	for (size_t i = 0; i < kp->n; i++) {
-		const float *p = kp->p + i * k;
-		size_t c = k == 2 ? 1 : metrics_class(p, k);
-
-		it[i] = (struct curves_item){p[c], kp->w[i],
-					     k == 2 ? kp->label[i] == 1 : kp->label[i] == c};
-	}
-	return curves_calibration(it, kp->n, EVAL_BINS, bins);
-}
-
-/* Class c's curves (c == k: the micro average) into fg, as curve j when
- * j < EVAL_MAX_CURVES, else only the figures; *auc and *ap set. */
-static void class_curves(const struct kept *kp, size_t k, size_t c, struct curves_item *it,
-			 struct figures *fg, size_t j, double *auc, double *ap, int *oom)
-{
-	size_t n = c == k ? kp->n * k : kp->n;
-	int line = j < EVAL_MAX_CURVES;
-
-	curves_items_ovr(kp->p, kp->n, k, kp->label, kp->w, c, it);
-	curves_sort(it, n);
-	*auc = curves_roc(it, n, line ? &fg->roc[j] : NULL, oom);
-	*ap = curves_pr(it, n, line ? &fg->pr[j] : NULL, oom);
-	if (line) {
-		fg->c_auc[j] = *auc;
-		fg->c_ap[j] = *ap;
-		fg->n_curves = j + 1;
-	}
-}
-
-/* The curve that class c is drawn as (SIZE_MAX: none): a binary model's
- * second class, each of up to EVAL_MAX_CURVES classes, past it none (the
- * micro average alone). */
-static size_t curve_slot(int lines, size_t k, size_t c)
-{
-	if (!lines || k > EVAL_MAX_CURVES || (k == 2 && c != 1))
-		return SIZE_MAX;
-	return k == 2 ? 0 : c;
-}
-
-/* The figures of the kept rows of classifier m; with lines, the curves to
- * draw (curve_slot). 0, or -1 out of memory. */
-static int class_figures(const struct tally *ty, const struct dnn_model *m, int lines,
-			 struct figures *fg, struct dnn_error *e)
-{
-	size_t k = m->n_classes;
-	struct curves_item *it = util_malloc_array(ty->kept.n, k * sizeof *it);
-	int oom = 0;
-
-	memset(fg, 0, sizeof *fg);
-	fg->auc = util_malloc_array(k, 2 * sizeof *fg->auc);
-	if (!it || !fg->auc) {
-		free(it);
-		return dnn_error_oom(e);
-	}
-	fg->ap = fg->auc + k;
-	fg->micro_auc = fg->micro_ap = (double)NAN;
-	for (size_t c = 0; c < k; c++) {
-		size_t j = curve_slot(lines, k, c);
-
-		class_curves(&ty->kept, k, c, it, fg, j, &fg->auc[c], &fg->ap[c], &oom);
-		if (j != SIZE_MAX)
-			fg->c_name[j] = m->class_names[c];
-	}
-	if (k > 2) {
-		size_t j = lines && k > EVAL_MAX_CURVES ? 0 : SIZE_MAX;
-
-		class_curves(&ty->kept, k, k, it, fg, j, &fg->micro_auc, &fg->micro_ap, &oom);
-		if (j != SIZE_MAX)
-			fg->c_name[0] = "micro-average";
-	}
-	fg->ece = calibration(&ty->kept, k, it, fg->bins);
-	free(it);
-	return oom ? dnn_error_oom(e) : 0;
-}
-
 /* A count in JSON: a whole number without weights, else a number. */
 static void json_count(const struct tally *ty, double v)
 {
@@ -589,9 +417,7 @@ static void tally_free(struct tally *ty)
 	free(ty->abs_err);
 	free(ty->mean);
 	free(ty->m2);
-	free(ty->kept.p);
-	free(ty->kept.w);
-	free(ty->kept.label);
+	kept_free(&ty->kept);
 }
 
 /* Room for batches of `batch` rows of m, and zeroed sums. */
@@ -845,7 +671,7 @@ static int eval_model(struct dnn_model *m, const char *model_path, const char *d
 		goto out;
 	if (eval_rows(m, data_path, csv, unknown_ignore, batch, &ty, e))
 		goto out;
-	if (cls && class_figures(&ty, m, plot != NULL, &fg, e))
+	if (cls && class_figures(&ty.kept, m, plot != NULL, &fg, e))
 		goto out;
 	if (plot && write_report(&af, &ty, m, &fg, model_path, e))
 		goto out;
