@@ -123,7 +123,7 @@ END_TEST
  * 1/6 |0 - 0.125| = (0.25 + 0.125) / 6. */
 START_TEST(test_calibration)
 {
-	struct curves_item it[] = {{0.0f, 1.0f, 0},  {0.5f, 1.0f, 1},  {0.5f, 1.0f, 0},
+	struct curves_item it[] = {{0.0f, 1.0f, 0},  {0.5f, 1.0f, 1}, {0.5f, 1.0f, 0},
 				   {0.75f, 1.0f, 1}, {1.0f, 1.0f, 1}, {0.125f, 1.0f, 0}};
 	struct curves_bin b[10];
 	double ece = curves_calibration(it, 6, 10, b);

@@ -38,9 +38,8 @@ int kept_reserve(struct kept *k, size_t n)
 /* Keep a batch's rows (room made by kept_reserve): for a classification
  * the k probabilities of a (n_out wide; one sigmoid unit: 1 - a, a), for a
  * regression the first target's truth y and prediction pred. */
-void kept_add(struct kept *k, const struct dnn_model *m, const float *a,
-		     const uint32_t *label, const float *y, const float *pred, const float *w,
-		     size_t n)
+void kept_add(struct kept *k, const struct dnn_model *m, const float *a, const uint32_t *label,
+	      const float *y, const float *pred, const float *w, size_t n)
 {
 	size_t n_out = net_n_out(m->net), n_tgt = n_out;
 
@@ -61,7 +60,6 @@ void kept_add(struct kept *k, const struct dnn_model *m, const float *a,
 	}
 	k->n += n;
 }
-
 
 void figures_free(struct figures *fg)
 {
@@ -120,8 +118,8 @@ static size_t curve_slot(int lines, size_t k, size_t c)
 
 /* The figures of the kept rows of classifier m; with lines, the curves to
  * draw (curve_slot). 0, or -1 out of memory. */
-int class_figures(const struct kept *kp, const struct dnn_model *m, int lines,
-			 struct figures *fg, struct dnn_error *e)
+int class_figures(const struct kept *kp, const struct dnn_model *m, int lines, struct figures *fg,
+		  struct dnn_error *e)
 {
 	size_t k = m->n_classes;
 	struct curves_item *it = util_malloc_array(kp->n, k * sizeof *it);

@@ -22,7 +22,6 @@ struct kept {
 	size_t n, cap, width;
 };
 
-
 /* Room in k for n more rows: 0, or -1 when out of memory (k unchanged). */
 int kept_reserve(struct kept *k, size_t n);
 
@@ -60,7 +59,7 @@ void figures_free(struct figures *fg);
  * to draw: a binary model's second class, each class up to
  * EVAL_MAX_CURVES, past it the micro average alone. 0, or -1 out of memory
  * (fg then holds nothing to free but what figures_free frees). */
-int class_figures(const struct kept *kp, const struct dnn_model *m, int lines,
-		  struct figures *fg, struct dnn_error *e);
+int class_figures(const struct kept *kp, const struct dnn_model *m, int lines, struct figures *fg,
+		  struct dnn_error *e);
 
 #endif

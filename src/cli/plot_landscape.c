@@ -37,7 +37,8 @@ static void tick_text(char *buf, size_t size, double v, double step)
 	snprintf(buf, size, "%.4g", v);
 }
 
-void plot_axes(FILE *f, const struct plot_box *b, const char *xl, const char *yl, int grid, int ylog)
+void plot_axes(FILE *f, const struct plot_box *b, const char *xl, const char *yl, int grid,
+	       int ylog)
 {
 	double first, step;
 	char buf[32];

@@ -20,27 +20,48 @@
 static const char *const colours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
 				      "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
 
-/* The name s as SVG text, at most max bytes (cut at a character, then
- * "..."), escaped. */
+/* Bytes [from, to) of s as SVG text: &, <, > and quotes escaped, control
+ * characters (which XML does not allow) shown as \xNN. */
+static void put_span(FILE *f, const char *s, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '&')
+			fputs("&amp;", f);
+		else if (c == '<')
+			fputs("&lt;", f);
+		else if (c == '>')
+			fputs("&gt;", f);
+		else if (c == '"')
+			fputs("&quot;", f);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			putc(c, f);
+	}
+}
+
+/* The name s as SVG text (put_span), at most about max bytes: a longer
+ * one keeps its start and its end, "..." between them (cut at characters),
+ * so that names alike but for their ends stay apart. */
 static void put_name(FILE *f, const char *s, size_t max)
 {
-	size_t n = strlen(s), cut = n;
+	size_t n = strlen(s), head, tail;
 
-	if (n > max) {
-		cut = max;
-		while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
-			cut--;
+	if (n <= max || max < 8) {
+		put_span(f, s, 0, n);
+		return;
 	}
-	for (size_t i = 0; i < cut; i++)
-		switch (s[i]) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: putc(s[i], f);
-		}
-	if (cut < n)
-		fputs("...", f);
+	head = (max - 3) / 2;
+	tail = n - (max - 3 - head);
+	while (head > 0 && ((unsigned char)s[head] & 0xC0) == 0x80)
+		head--;
+	while (tail < n && ((unsigned char)s[tail] & 0xC0) == 0x80)
+		tail++;
+	put_span(f, s, 0, head);
+	fputs("...", f);
+	put_span(f, s, tail, n);
 }
 
 /* A figure as text: 3 decimals, or "n/a" when it is not defined. */
@@ -90,26 +111,33 @@ static void matrix_names(FILE *f, const struct plot_report_class *r, double x0, 
 	double fs = fmin(11.0, cell * 0.8), side = cell * (double)r->k;
 
 	if (cell < 7.0) {
-		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#555\">"
-			   "%zu classes, in order</text>\n", x0 + side / 2, y0 + side + 16, r->k);
+		fprintf(f,
+			"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#555\">"
+			"%zu classes, in order</text>\n",
+			x0 + side / 2, y0 + side + 16, r->k);
 	} else {
 		for (size_t c = 0; c < r->k; c++) {
 			double at = (double)c * cell + cell / 2;
 
-			fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" font-size=\"%.1f\">",
-				x0 - 4, y0 + at + fs / 3, fs);
+			fprintf(
+			    f,
+			    "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" font-size=\"%.1f\">",
+			    x0 - 4, y0 + at + fs / 3, fs);
 			put_name(f, r->names[c], 14);
-			fprintf(f, "</text>\n<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" "
-				   "font-size=\"%.1f\" transform=\"rotate(-45 %.1f %.1f)\">",
-				x0 + at + fs / 3, y0 + side + 6, fs, x0 + at + fs / 3, y0 + side + 6);
+			fprintf(f,
+				"</text>\n<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" "
+				"font-size=\"%.1f\" transform=\"rotate(-45 %.1f %.1f)\">",
+				x0 + at + fs / 3, y0 + side + 6, fs, x0 + at + fs / 3,
+				y0 + side + 6);
 			put_name(f, r->names[c], 14);
 			fputs("</text>\n", f);
 		}
 	}
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">predicted</text>\n",
-		x0 + side / 2, y0 + side + 66);
-	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
-		   "transform=\"rotate(-90 %.1f %.1f)\">true</text>\n",
+		x0 + side / 2, y0 + side + 84);
+	fprintf(f,
+		"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
+		"transform=\"rotate(-90 %.1f %.1f)\">true</text>\n",
 		x0 - 92, y0 + side / 2, x0 - 92, y0 + side / 2);
 }
 
@@ -117,13 +145,14 @@ static void matrix_names(FILE *f, const struct plot_report_class *r, double x0, 
  * its count up to PLOT_REPORT_MAX_COUNTS classes. */
 static void matrix_panel(FILE *f, const struct plot_report_class *r, double ox, double oy)
 {
-	double x0 = ox + 120, y0 = oy + 48, side = 290, cell = side / (double)r->k;
+	double x0 = ox + 120, y0 = oy + 48, side = 270, cell = side / (double)r->k;
 	char fill[16], num[32];
 
 	panel_title(f, ox, oy, "confusion matrix",
 		    "rows: true class, shaded by the share of its rows");
 	if (!r->confusion) {
-		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">%zu classes: the matrix is not kept</text>\n",
+		fprintf(f,
+			"<text x=\"%.1f\" y=\"%.1f\">%zu classes: the matrix is not kept</text>\n",
 			x0, y0 + 40, r->k);
 		return;
 	}
@@ -136,20 +165,24 @@ static void matrix_panel(FILE *f, const struct plot_report_class *r, double ox, 
 			double v = r->confusion[t * r->k + p], frac = row > 0.0 ? v / row : 0.0;
 
 			shade(fill, sizeof fill, frac);
-			fprintf(f, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
-				   "fill=\"%s\"/>\n", x0 + (double)p * cell, y0 + (double)t * cell,
-				cell, cell, fill);
+			fprintf(f,
+				"<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
+				"fill=\"%s\"/>\n",
+				x0 + (double)p * cell, y0 + (double)t * cell, cell, cell, fill);
 			if (r->k > PLOT_REPORT_MAX_COUNTS)
 				continue;
 			snprintf(num, sizeof num, r->weighted ? "%.3g" : "%.0f", v);
-			fprintf(f, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\" "
-				   "font-size=\"%.1f\" fill=\"%s\">%s</text>\n",
+			fprintf(f,
+				"<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\" "
+				"font-size=\"%.1f\" fill=\"%s\">%s</text>\n",
 				x0 + ((double)p + 0.5) * cell, y0 + ((double)t + 0.5) * cell + 4,
 				fmin(12.0, cell * 0.4), frac > 0.5 ? "white" : "#222", num);
 		}
 	}
-	fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%g\" height=\"%g\" fill=\"none\" "
-		   "stroke=\"#444\"/>\n", x0, y0, side, side);
+	fprintf(f,
+		"<rect x=\"%.1f\" y=\"%.1f\" width=\"%g\" height=\"%g\" fill=\"none\" "
+		"stroke=\"#444\"/>\n",
+		x0, y0, side, side);
 	matrix_names(f, r, x0, y0, cell);
 }
 
@@ -162,9 +195,10 @@ static struct plot_box unit_box(double ox, double oy)
 /* The dashed diagonal from (x0, y0) to (x1, y1) in b. */
 static void dashed(FILE *f, const struct plot_box *b, double x0, double y0, double x1, double y1)
 {
-	fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#999\" "
-		   "stroke-dasharray=\"5 4\"/>\n", plot_bx(b, x0), plot_by(b, y0), plot_bx(b, x1),
-		plot_by(b, y1));
+	fprintf(f,
+		"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#999\" "
+		"stroke-dasharray=\"5 4\"/>\n",
+		plot_bx(b, x0), plot_by(b, y0), plot_bx(b, x1), plot_by(b, y1));
 }
 
 /* A polyline of n points in b, without the points within half a unit of
@@ -195,19 +229,22 @@ static void path(FILE *f, const struct plot_box *b, const double *x, const doubl
 static void legend(FILE *f, const struct plot_box *b, const struct plot_report_class *r,
 		   const double *v, const char *label, int right)
 {
-	double h = 16.0 * (double)r->n_curves + 8, w = 190;
+	double h = 16.0 * (double)r->n_curves + 8, w = 224;
 	double x = right ? b->x1 - w - 8 : b->x0 + 8, y = b->yb - h - 8;
 	char num[32];
 
-	fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%g\" height=\"%g\" fill=\"white\" "
-		   "fill-opacity=\"0.85\" stroke=\"#ccc\"/>\n", x, y, w, h);
+	fprintf(f,
+		"<rect x=\"%.1f\" y=\"%.1f\" width=\"%g\" height=\"%g\" fill=\"white\" "
+		"fill-opacity=\"0.85\" stroke=\"#ccc\"/>\n",
+		x, y, w, h);
 	for (size_t j = 0; j < r->n_curves; j++) {
 		double ly = y + 16.0 * (double)j + 16;
 
 		figure(num, sizeof num, v[j]);
-		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-			   "stroke-width=\"2\"/><text x=\"%.1f\" y=\"%.1f\">", x + 6, ly - 4, x + 24,
-			ly - 4, colours[j % 10], x + 30, ly);
+		fprintf(f,
+			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+			"stroke-width=\"2\"/><text x=\"%.1f\" y=\"%.1f\">",
+			x + 6, ly - 4, x + 24, ly - 4, colours[j % 10], x + 30, ly);
 		put_name(f, r->curve_names[j], 16);
 		fprintf(f, "</text><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s %s</text>\n",
 			x + w - 6, ly, label, num);
@@ -241,9 +278,11 @@ static void pr_panel(FILE *f, const struct plot_report_class *r, double ox, doub
 
 		if (!l->n)
 			continue;
-		fprintf(f, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"%s\" "
-			   "stroke-width=\"1.8\"/>\n", plot_bx(&b, 0), plot_by(&b, l->y[0]),
-			plot_bx(&b, l->x[0]), plot_by(&b, l->y[0]), colours[j % 10]);
+		fprintf(f,
+			"<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"%s\" "
+			"stroke-width=\"1.8\"/>\n",
+			plot_bx(&b, 0), plot_by(&b, l->y[0]), plot_bx(&b, l->x[0]),
+			plot_by(&b, l->y[0]), colours[j % 10]);
 		path(f, &b, l->x, l->y, l->n, 1, colours[j % 10]);
 	}
 	legend(f, &b, r, r->ap, "AP", 0);
@@ -266,10 +305,11 @@ static void reliability_panel(FILE *f, const struct plot_report_class *r, double
 	for (size_t i = 0; i < r->n_bins && total > 0.0; i++) {
 		double h = r->bins[i].w / total * 0.25;
 
-		fprintf(f, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
-			   "fill=\"#c6dbef\"/>\n", plot_bx(&b, (double)i * step) + 1,
-			plot_by(&b, h), plot_bx(&b, step) - plot_bx(&b, 0) - 2,
-			plot_by(&b, 0) - plot_by(&b, h));
+		fprintf(f,
+			"<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
+			"fill=\"#c6dbef\"/>\n",
+			plot_bx(&b, (double)i * step) + 1, plot_by(&b, h),
+			plot_bx(&b, step) - plot_bx(&b, 0) - 2, plot_by(&b, 0) - plot_by(&b, h));
 	}
 	dashed(f, &b, 0, 0, 1, 1);
 	fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.8\" points=\"",
@@ -346,8 +386,8 @@ static void point(const struct plot_report_reg *r, size_t i, int kind, double *x
 static void scatter(FILE *f, const struct plot_report_reg *r, size_t stride, int kind, double ox,
 		    double oy, const char *note)
 {
-	struct plot_box b = {ox + 72, ox + PW - 28, oy + 48, oy + PH - 60, INFINITY, -INFINITY,
-			     INFINITY, -INFINITY};
+	const double inf = (double)INFINITY;
+	struct plot_box b = {ox + 72, ox + PW - 28, oy + 48, oy + PH - 60, inf, -inf, inf, -inf};
 	double x, y;
 	char t[96];
 
@@ -370,17 +410,20 @@ static void scatter(FILE *f, const struct plot_report_reg *r, size_t stride, int
 	for (size_t i = 0; i < r->n; i += stride) {
 		point(r, i, kind, &x, &y);
 		if (isfinite(x) && isfinite(y))
-			fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2\" fill=\"#1f77b4\" "
-				   "fill-opacity=\"0.5\"/>\n", plot_bx(&b, x), plot_by(&b, y));
+			fprintf(f,
+				"<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2\" fill=\"#1f77b4\" "
+				"fill-opacity=\"0.5\"/>\n",
+				plot_bx(&b, x), plot_by(&b, y));
 	}
 	if (kind)
 		dashed(f, &b, b.vx0, 0, b.vx1, 0);
 	else
 		dashed(f, &b, b.vx0, b.vx0, b.vx1, b.vx1);
 	snprintf(t, sizeof t, "MSE %.4g   R\xc2\xb2 %.4f", r->mse, r->r2);
-	fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"180\" height=\"22\" fill=\"white\" "
-		   "fill-opacity=\"0.85\"/><text x=\"%.1f\" y=\"%.1f\" font-size=\"13\">", b.x0 + 4,
-		b.yt + 4, b.x0 + 10, b.yt + 20);
+	fprintf(f,
+		"<rect x=\"%.1f\" y=\"%.1f\" width=\"180\" height=\"22\" fill=\"white\" "
+		"fill-opacity=\"0.85\"/><text x=\"%.1f\" y=\"%.1f\" font-size=\"13\">",
+		b.x0 + 4, b.yt + 4, b.x0 + 10, b.yt + 20);
 	plot_put_text(f, t);
 	fputs("</text>\n", f);
 }
@@ -398,7 +441,7 @@ int plot_report_reg_svg(FILE *f, const struct plot_report_reg *r)
 	at = snprintf(note, sizeof note, "target %.60s%s%.40s", r->target, r->note ? ", " : "",
 		      r->note ? r->note : "");
 	if (stride > 1 && at > 0 && (size_t)at < sizeof note)
-		snprintf(note + at, sizeof note - (size_t)at, "; %zu of %zu rows (every %zu-th)",
+		snprintf(note + at, sizeof note - (size_t)at, "; %zu of %zu rows drawn (one in %zu)",
 			 (r->n + stride - 1) / stride, r->n, stride);
 	scatter(f, r, stride, 0, 0, HEAD, note);
 	scatter(f, r, stride, 1, PW, HEAD, note);

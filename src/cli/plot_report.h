@@ -16,20 +16,20 @@
 /* A classification's page. Curves j < n_curves are named curve_names[j]
  * with their area auc[j] and average precision ap[j] (NaN: "n/a"). */
 struct plot_report_class {
-	const char *title;	   /* the page's heading (the model's file) */
-	size_t k;		   /* classes */
-	char *const *names;	   /* their names */
-	const double *confusion;   /* k x k counts, row: true class; NULL: not kept */
-	int weighted;		   /* the counts are sums of weights */
+	const char *title;	 /* the page's heading (the model's file) */
+	size_t k;		 /* classes */
+	char *const *names;	 /* their names */
+	const double *confusion; /* k x k counts, row: true class; NULL: not kept */
+	int weighted;		 /* the counts are sums of weights */
 	size_t n_curves;
 	const char *const *curve_names;
 	const struct curves_line *roc, *pr;
 	const double *auc, *ap;
-	const char *curve_note;	   /* a line under the curves' title, or NULL */
+	const char *curve_note;	       /* a line under the curves' title, or NULL */
 	const struct curves_bin *bins; /* n_bins equal bins of [0, 1] */
 	size_t n_bins;
 	double ece;
-	const char *cal_label;	   /* what the reliability's x axis is */
+	const char *cal_label; /* what the reliability's x axis is */
 };
 
 /* Write the page of r to f. Returns 0, or -1 on a write error (errno set). */

@@ -67,7 +67,8 @@ static size_t next_run(const struct curves_item *it, size_t n, size_t i, double 
 {
 	size_t j = i;
 
-	while (j < n && (it[j].score == it[i].score || (isnan(it[j].score) && isnan(it[i].score)))) {
+	while (j < n &&
+	       (it[j].score == it[i].score || (isnan(it[j].score) && isnan(it[i].score)))) {
 		if (it[j].pos)
 			*tp += (double)it[j].w;
 		else
