@@ -3,7 +3,8 @@ per-class one-vs-rest AUC and average precision (roc_auc_score,
 average_precision_score), the micro averages, and the ECE from
 calibration_curve's 10 uniform bins (a binary model: the second class's
 probability; more classes: the predicted class's probability against
-whether it is right), for models' `dnn predict --proba` output, to 1e-9.
+whether it is right), for models' `dnn predict --proba` output, to 1e-9; also with row weights
+(sample_weight).
 Then eval --plot's SVG: well-formed XML with its panels; a regression's
 page draws at most 2000 points.
 
@@ -114,6 +115,55 @@ m_dig = train("digits", os.path.join(top, "data", "digits.json"), digits, 1)
 compare("iris", m_iris, iris, "species")
 compare("breast_cancer", m_bc, bc, "diagnosis")
 compare("digits", m_dig, digits, "label")
+# Ties across the classes: 60 rows again with another class, the same
+# inputs and so the same probabilities.
+lines = [r for r in open(iris).read().split("\n") if r]
+names = ["setosa", "versicolor", "virginica"]
+ties = os.path.join(tmp, "ties.csv")
+with open(ties, "w") as f:
+    f.write("\n".join(lines) + "\n")
+    for r in lines[1::5] + lines[3::5]:
+        c = r.split(",")
+        f.write(",".join(c[:-1] + [names[(names.index(c[-1]) + 1) % 3]]) + "\n")
+compare("iris with ties", m_iris, ties, "species")
+
+# Weighted rows (a weight column, weights 0 to 3 in halves): sklearn's
+# sample_weight, and the ECE of weighted bins.
+random.seed(9)
+lines = open(iris).read().split("\n")
+wcsv = os.path.join(tmp, "weighted.csv")
+with open(wcsv, "w") as f:
+    f.write(lines[0].replace(",species", ",w,species") + "\n")
+    for r in [r for r in lines[1:] if r]:
+        c = r.split(",")
+        f.write(",".join(c[:-1] + ["%g" % (random.randrange(7) / 2), c[-1]]) + "\n")
+m_w = os.path.join(tmp, "weighted.dnn")
+subprocess.run([dnn, "train", "-q", "--seed", "5", "-e", "2", "--weight", "w", "-o", m_w,
+                os.path.join(top, "data", "iris.json"), wcsv], check=True)
+proba = out("predict", "--proba", m_w, wcsv)
+classes = proba.splitlines()[0].split(",")
+p = np.loadtxt(io.StringIO(proba), delimiter=",", skiprows=1, dtype=np.float32)
+p = p.astype(np.float64)
+rows = [r.split(",") for r in open(wcsv).read().split("\n")[1:] if r]
+w = np.array([float(r[-2]) for r in rows])
+y = np.array([classes.index(r[-1]) for r in rows])
+ev = json.loads(out("eval", "--json", m_w, wcsv))
+expect("weighted: eval does not say so", ev.get("weight") == "w")
+for c in range(3):
+    close("weighted class %d auc" % c, ev["classes"][c]["auc"],
+          roc_auc_score(y == c, p[:, c], sample_weight=w))
+    close("weighted class %d average precision" % c, ev["classes"][c]["average_precision"],
+          average_precision_score(y == c, p[:, c], sample_weight=w))
+conf, hit = p.max(axis=1), (p.argmax(axis=1) == y)
+ids = np.searchsorted(np.linspace(0.0, 1.0, 11)[1:-1], conf)
+wb = np.bincount(ids, weights=w, minlength=10)
+cb = np.bincount(ids, weights=w * conf, minlength=10)
+hb = np.bincount(ids, weights=w * hit, minlength=10)
+nz = wb > 0
+close("weighted ece", ev["ece"],
+      float(np.sum(wb[nz] / w.sum() * np.abs(hb[nz] / wb[nz] - cb[nz] / wb[nz]))))
+print("weighted: auc %s, ece %.4f" % (" ".join("%.4f" % c["auc"] for c in ev["classes"]),
+                                      ev["ece"]))
 
 root, texts = svg(m_iris, iris, os.path.join(tmp, "iris.svg"))
 for t in ["confusion matrix", "ROC", "precision-recall", "reliability (10 bins)"]:
