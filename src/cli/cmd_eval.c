@@ -662,8 +662,9 @@ static int eval_model(struct dnn_model *m, const char *model_path, const char *d
 	int cls = m->task == DNN_TASK_CLASSIFICATION, rc = -1;
 
 	ty.threshold = threshold;
-	/* A classification keeps its rows' probabilities for the curves. */
-	ty.keep = cls || plot;
+	/* The rows are kept for the curves of --json and for --plot; the
+	 * tables alone stream. */
+	ty.keep = plot || (cls && json);
 	ty.kept.width = cls ? m->n_classes : 2;
 	if (marks_fit(k, m, model_path, e) || cli_threshold_fits(threshold, m, model_path, e))
 		goto out;
@@ -671,7 +672,7 @@ static int eval_model(struct dnn_model *m, const char *model_path, const char *d
 		goto out;
 	if (eval_rows(m, data_path, csv, unknown_ignore, batch, &ty, e))
 		goto out;
-	if (cls && class_figures(&ty.kept, m, plot != NULL, &fg, e))
+	if (cls && ty.keep && class_figures(&ty.kept, m, plot != NULL, &fg, e))
 		goto out;
 	if (plot && write_report(&af, &ty, m, &fg, model_path, e))
 		goto out;
