@@ -39,6 +39,10 @@ static const char eval_usage[] =
     "\n"
     "Options:\n";
 
+/* Past this many classes, --json's curve figures are null (n x k floats
+ * would be kept), unless --plot keeps the rows anyway. */
+#define EVAL_JSON_MAX_CLASSES 100
+
 /* Past CONFUSION_MAX_MATRIX classes, the confusions shown. */
 #define EVAL_TOP_CONFUSIONS 20
 
@@ -371,9 +375,9 @@ static void print_json(const struct tally *ty, const struct dnn_model *m,
 		fputs(",\"support\":", stdout);
 		json_count(ty, s);
 		fputs(",\"auc\":", stdout);
-		cli_write_json_number(stdout, fg->auc[c]);
+		cli_write_json_number(stdout, fg->auc ? fg->auc[c] : (double)NAN);
 		fputs(",\"average_precision\":", stdout);
-		cli_write_json_number(stdout, fg->ap[c]);
+		cli_write_json_number(stdout, fg->auc ? fg->ap[c] : (double)NAN);
 		putchar('}');
 	}
 	putchar(']');
@@ -383,12 +387,12 @@ static void print_json(const struct tally *ty, const struct dnn_model *m,
 		json_top(ty, m);
 	if (k > 2) {
 		fputs(",\"micro_auc\":", stdout);
-		cli_write_json_number(stdout, fg->micro_auc);
+		cli_write_json_number(stdout, fg->auc ? fg->micro_auc : (double)NAN);
 		fputs(",\"micro_average_precision\":", stdout);
-		cli_write_json_number(stdout, fg->micro_ap);
+		cli_write_json_number(stdout, fg->auc ? fg->micro_ap : (double)NAN);
 	}
 	fputs(",\"ece\":", stdout);
-	cli_write_json_number(stdout, fg->ece);
+	cli_write_json_number(stdout, fg->auc ? fg->ece : (double)NAN);
 	fputs("}\n", stdout);
 }
 
@@ -662,9 +666,10 @@ static int eval_model(struct dnn_model *m, const char *model_path, const char *d
 	int cls = m->task == DNN_TASK_CLASSIFICATION, rc = -1;
 
 	ty.threshold = threshold;
-	/* The rows are kept for the curves of --json and for --plot; the
-	 * tables alone stream. */
-	ty.keep = plot || (cls && json);
+	/* The rows are kept for the curves of --json (up to
+	 * EVAL_JSON_MAX_CLASSES classes) and for --plot; the tables alone
+	 * stream. */
+	ty.keep = plot || (cls && json && m->n_classes <= EVAL_JSON_MAX_CLASSES);
 	ty.kept.width = cls ? m->n_classes : 2;
 	if (marks_fit(k, m, model_path, e) || cli_threshold_fits(threshold, m, model_path, e))
 		goto out;

@@ -2,6 +2,7 @@
 #include "eval_curves.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,17 +17,19 @@ int kept_reserve(struct kept *k, size_t n)
 	float *p, *w;
 	uint32_t *label;
 
-	while (cap < k->n + n)
+	while (cap < k->n + n && cap <= SIZE_MAX / 2)
 		cap *= 2;
 	if (cap == k->cap)
 		return 0;
-	p = realloc(k->p, cap * k->width * sizeof *p);
+	if (cap < k->n + n)
+		return -1;
+	p = util_realloc_array(k->p, cap, k->width * sizeof *p);
 	if (p)
 		k->p = p;
-	w = realloc(k->w, cap * sizeof *w);
+	w = util_realloc_array(k->w, cap, sizeof *w);
 	if (w)
 		k->w = w;
-	label = realloc(k->label, cap * sizeof *label);
+	label = util_realloc_array(k->label, cap, sizeof *label);
 	if (label)
 		k->label = label;
 	if (!p || !w || !label)

@@ -152,8 +152,10 @@ static void matrix_panel(FILE *f, const struct plot_report_class *r, double ox, 
 		    "rows: true class, shaded by the share of its rows");
 	if (!r->confusion) {
 		fprintf(f,
-			"<text x=\"%.1f\" y=\"%.1f\">%zu classes: the matrix is not kept</text>\n",
-			x0, y0 + 40, r->k);
+			"<text x=\"%.1f\" y=\"%.1f\">%zu classes, too many for a matrix: eval's "
+			"table lists</text>\n<text x=\"%.1f\" y=\"%.1f\">the largest confusions "
+			"instead</text>\n",
+			ox + 16, y0 + 40, r->k, ox + 16, y0 + 58);
 		return;
 	}
 	for (size_t t = 0; t < r->k; t++) {
@@ -224,15 +226,45 @@ static void path(FILE *f, const struct plot_box *b, const double *x, const doubl
 	fputs("\"/>\n", f);
 }
 
-/* The legend of the curves at the box's bottom right (right) or left:
- * name and the figure label (AUC or AP) of each. */
-static void legend(FILE *f, const struct plot_box *b, const struct plot_report_class *r,
-		   const double *v, const char *label, int right)
+/* The number of points of the lines (n_curves of them) that fall in the
+ * w x h rectangle at (x, y) of b. */
+static size_t covered(const struct plot_box *b, const struct curves_line *l, size_t n_curves,
+		      double x, double y, double w, double h)
 {
-	double h = 16.0 * (double)r->n_curves + 8, w = 224;
-	double x = right ? b->x1 - w - 8 : b->x0 + 8, y = b->yb - h - 8;
+	size_t n = 0;
+
+	for (size_t j = 0; j < n_curves; j++)
+		for (size_t i = 0; i < l[j].n; i++) {
+			double px = plot_bx(b, l[j].x[i]), py = plot_by(b, l[j].y[i]);
+
+			n += px >= x && px <= x + w && py >= y && py <= y + h;
+		}
+	return n;
+}
+
+/* The legend of the curves l: name and the figure label (AUC or AP) of
+ * each, in the corner of the box (bottom right, bottom left, top right,
+ * top left, first in the order from `first`) that the fewest points of the
+ * curves fall in. */
+static void legend(FILE *f, const struct plot_box *b, const struct plot_report_class *r,
+		   const struct curves_line *l, const double *v, const char *label, int first)
+{
+	double h = 16.0 * (double)r->n_curves + 8, w = 224, x = 0, y = 0;
+	size_t best = SIZE_MAX;
 	char num[32];
 
+	for (int k = 0; k < 4; k++) {
+		int c = (first + k) % 4;
+		double cx = c % 2 ? b->x0 + 8 : b->x1 - w - 8,
+		       cy = c < 2 ? b->yb - h - 8 : b->yt + 8;
+		size_t n = covered(b, l, r->n_curves, cx, cy, w, h);
+
+		if (n < best) {
+			best = n;
+			x = cx;
+			y = cy;
+		}
+	}
 	fprintf(f,
 		"<rect x=\"%.1f\" y=\"%.1f\" width=\"%g\" height=\"%g\" fill=\"white\" "
 		"fill-opacity=\"0.85\" stroke=\"#ccc\"/>\n",
@@ -262,7 +294,7 @@ static void roc_panel(FILE *f, const struct plot_report_class *r, double ox, dou
 	for (size_t j = 0; j < r->n_curves; j++)
 		if (r->roc[j].n)
 			path(f, &b, r->roc[j].x, r->roc[j].y, r->roc[j].n, 0, colours[j % 10]);
-	legend(f, &b, r, r->auc, "AUC", 1);
+	legend(f, &b, r, r->roc, r->auc, "AUC", 0);
 }
 
 /* The precision-recall panel: each curve as steps from recall 0, the
@@ -285,7 +317,7 @@ static void pr_panel(FILE *f, const struct plot_report_class *r, double ox, doub
 			plot_by(&b, l->y[0]), colours[j % 10]);
 		path(f, &b, l->x, l->y, l->n, 1, colours[j % 10]);
 	}
-	legend(f, &b, r, r->ap, "AP", 0);
+	legend(f, &b, r, r->pr, r->ap, "AP", 1);
 }
 
 /* The reliability panel: each non-empty bin's mean probability against
@@ -441,8 +473,9 @@ int plot_report_reg_svg(FILE *f, const struct plot_report_reg *r)
 	at = snprintf(note, sizeof note, "target %.60s%s%.40s", r->target, r->note ? ", " : "",
 		      r->note ? r->note : "");
 	if (stride > 1 && at > 0 && (size_t)at < sizeof note)
-		snprintf(note + at, sizeof note - (size_t)at, "; %zu of %zu rows drawn (one in %zu)",
-			 (r->n + stride - 1) / stride, r->n, stride);
+		snprintf(note + at, sizeof note - (size_t)at,
+			 "; %zu of %zu rows drawn (one in %zu)", (r->n + stride - 1) / stride, r->n,
+			 stride);
 	scatter(f, r, stride, 0, 0, HEAD, note);
 	scatter(f, r, stride, 1, PW, HEAD, note);
 	fputs("</svg>\n", f);
