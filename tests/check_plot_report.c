@@ -101,7 +101,9 @@ START_TEST(test_regression_page)
 {
 	size_t n = 4500;
 	float *v = malloc(2 * n * sizeof *v);
-	struct plot_report_reg r = {"r.dnn", "y", v, v + 1, n, 0.5, 0.9, "the first of 2 targets"};
+	const char *names[] = {"y"};
+	double mse = 0.5, r2 = 0.9;
+	struct plot_report_reg r = {"r.dnn", 1, names, v, n, &mse, &r2, "the first 1 of 2 targets"};
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -114,7 +116,7 @@ START_TEST(test_regression_page)
 	fclose(f);
 	ck_assert_uint_eq(count(buf, "<circle"), 2 * 1500);
 	ck_assert_ptr_nonnull(strstr(buf, "1500 of 4500 rows drawn (one in 3)"));
-	ck_assert_ptr_nonnull(strstr(buf, "the first of 2 targets"));
+	ck_assert_ptr_nonnull(strstr(buf, "the first 1 of 2 targets"));
 	ck_assert_ptr_nonnull(strstr(buf, "MSE 0.5"));
 	free(buf);
 	free(v);

@@ -214,5 +214,24 @@ root, texts = svg(m_reg, reg, os.path.join(tmp, "reg.svg"))
 n = len(list(root.iter(SVG + "circle")))
 expect("regression: %d points, not 2 x 1667" % n, n == 2 * 1667)
 expect("regression: no MSE", any(t.startswith("MSE ") for t in texts))
-print("svg: iris, breast_cancer, digits, 12 classes and a regression of %d points" % (n // 2))
+# Four targets: a row of panels for each of the first three, and it says so.
+spec = os.path.join(tmp, "reg4.json")
+open(spec, "w").write('{"layers":[{"units":8,"activation":"tanh"},{"activation":"linear"}],'
+                      '"loss":"mse","epochs":1,"data":{"target":["t","a","b","t2"]}}')
+reg4 = os.path.join(tmp, "reg4.csv")
+with open(reg4, "w") as f:
+    f.write("a,b,t,t2,c\n")
+    for i in range(500):
+        a, b, c = random.random(), random.random(), random.random()
+        f.write("%.4f,%.4f,%.4f,%.4f,%.4f\n" % (a, b, a + c, b * c, c))
+m_reg4 = train("reg4", spec, reg4, 1)
+root, texts = svg(m_reg4, reg4, os.path.join(tmp, "reg4.svg"))
+n4 = len(list(root.iter(SVG + "circle")))
+expect("4 targets: %d points, not 3 x 2 x 500" % n4, n4 == 3000)
+expect("4 targets: not said", any("the first 3 of 4 targets" in t for t in texts))
+expect("4 targets: not a, b, t (the table's order)",
+       [t.split(",")[0].split(";")[0] for t in texts if t.startswith("target ")][::2] ==
+       ["target a", "target b", "target t"])
+print("svg: iris, breast_cancer, digits, 12 classes, a regression of %d points, "
+      "one of 4 targets" % (n // 2))
 sys.exit(bad)

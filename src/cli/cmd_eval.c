@@ -629,16 +629,20 @@ static int write_report(struct dnn_afile *af, const struct tally *ty, const stru
 		r.curve_note = note;
 		rc = plot_report_class_svg(af->f, &r);
 	} else {
-		size_t n_out = net_n_out(m->net), c = 0;
-		struct plot_report_reg r = {title, NULL, ty->kept.p, ty->kept.p + 1, ty->kept.n,
-					    ty->sq[0] / ty->wsum, 1.0 - ratio(ty->sq[0], ty->m2[0]),
-					    NULL};
+		size_t n_out = net_n_out(m->net), n_t = ty->kept.width / 2;
+		const char *names[EVAL_MAX_TARGETS];
+		double mse[EVAL_MAX_TARGETS], r2[EVAL_MAX_TARGETS];
+		struct plot_report_reg r = {title, n_t, names, ty->kept.p, ty->kept.n, mse, r2, NULL};
 
-		while (c < m->n_cols && m->col_role[c] != DNN_COL_TARGET)
-			c++;
-		r.target = c < m->n_cols ? m->col_names[c] : "target";
-		if (n_out > 1) {
-			snprintf(note, sizeof note, "the first of %zu targets", n_out);
+		for (size_t c = 0, j = 0; c < m->n_cols && j < n_t; c++)
+			if (m->col_role[c] == DNN_COL_TARGET)
+				names[j++] = m->col_names[c];
+		for (size_t j = 0; j < n_t; j++) {
+			mse[j] = ty->sq[j] / ty->wsum;
+			r2[j] = 1.0 - ratio(ty->sq[j], ty->m2[j]);
+		}
+		if (n_out > n_t) {
+			snprintf(note, sizeof note, "the first %zu of %zu targets", n_t, n_out);
 			r.note = note;
 		}
 		rc = plot_report_reg_svg(af->f, &r);
@@ -670,7 +674,9 @@ static int eval_model(struct dnn_model *m, const char *model_path, const char *d
 	 * EVAL_JSON_MAX_CLASSES classes) and for --plot; the tables alone
 	 * stream. */
 	ty.keep = plot || (cls && json && m->n_classes <= EVAL_JSON_MAX_CLASSES);
-	ty.kept.width = cls ? m->n_classes : 2;
+	ty.kept.width = cls ? m->n_classes
+			    : 2 * (net_n_out(m->net) < EVAL_MAX_TARGETS ? net_n_out(m->net)
+									 : EVAL_MAX_TARGETS);
 	if (marks_fit(k, m, model_path, e) || cli_threshold_fits(threshold, m, model_path, e))
 		goto out;
 	if (plot && afile_open(&af, plot, 0, e))

@@ -40,11 +40,12 @@ int kept_reserve(struct kept *k, size_t n)
 
 /* Keep a batch's rows (room made by kept_reserve): for a classification
  * the k probabilities of a (n_out wide; one sigmoid unit: 1 - a, a), for a
- * regression the first target's truth y and prediction pred. */
+ * regression the truth y and prediction pred of the first width / 2
+ * targets. */
 void kept_add(struct kept *k, const struct dnn_model *m, const float *a, const uint32_t *label,
 	      const float *y, const float *pred, const float *w, size_t n)
 {
-	size_t n_out = net_n_out(m->net), n_tgt = n_out;
+	size_t n_out = net_n_out(m->net), n_tgt = k->width / 2;
 
 	for (size_t i = 0; i < n; i++) {
 		float *p = k->p + (k->n + i) * k->width;
@@ -52,8 +53,10 @@ void kept_add(struct kept *k, const struct dnn_model *m, const float *a, const u
 		k->w[k->n + i] = w ? w[i] : 1.0f;
 		k->label[k->n + i] = label[i];
 		if (m->task != DNN_TASK_CLASSIFICATION) {
-			p[0] = y[i * n_tgt];
-			p[1] = pred[i * n_out];
+			for (size_t j = 0; j < n_tgt; j++) {
+				p[2 * j] = y[i * n_out + j];
+				p[2 * j + 1] = pred[i * n_out + j];
+			}
 		} else if (n_out == 1) {
 			p[0] = 1.0f - a[i];
 			p[1] = a[i];

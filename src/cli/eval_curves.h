@@ -15,7 +15,8 @@
 
 /* The rows kept for the curves and the plot: a classification's k
  * probabilities per row (n x k floats), its class and weight; a
- * regression's first target, true and predicted (only for --plot). */
+ * regression's first EVAL_MAX_TARGETS targets, true and predicted, in
+ * pairs (only for --plot); width floats a row. */
 struct kept {
 	float *p, *w;
 	uint32_t *label;
@@ -27,7 +28,8 @@ int kept_reserve(struct kept *k, size_t n);
 
 /* Keep a batch's rows (room made by kept_reserve): for a classification
  * the k probabilities of a (n_out wide; one sigmoid unit: 1 - a, a), for a
- * regression the first target's truth y and prediction pred; w NULL: 1. */
+ * regression the truth y and prediction pred of the first width / 2
+ * targets; w NULL: 1. */
 void kept_add(struct kept *k, const struct dnn_model *m, const float *a, const uint32_t *label,
 	      const float *y, const float *pred, const float *w, size_t n);
 
@@ -38,6 +40,8 @@ void kept_free(struct kept *k);
 #define EVAL_BINS 10
 /* Past this many classes, the plot draws the micro-average curves alone. */
 #define EVAL_MAX_CURVES 10
+/* The most targets of a regression the plot draws. */
+#define EVAL_MAX_TARGETS 3
 
 /* A classification's figures from the kept rows: per class one-vs-rest
  * AUC and average precision, the micro averages (every class's cells as

@@ -47,8 +47,18 @@ static void put_span(FILE *f, const char *s, size_t from, size_t to)
  * so that names alike but for their ends stay apart. */
 static void put_name(FILE *f, const char *s, size_t max)
 {
-	size_t n = strlen(s), head, tail;
+	size_t n = strlen(s), head, tail, lead = n;
 
+	/* Not an incomplete character at the end (a name cut by snprintf). */
+	while (lead > 0 && n - lead < 4 && ((unsigned char)s[lead - 1] & 0xC0) == 0x80)
+		lead--;
+	if (lead > 0 && (unsigned char)s[lead - 1] >= 0xC0) {
+		unsigned char c = (unsigned char)s[lead - 1];
+		size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+
+		if (lead - 1 + len > n)
+			n = lead - 1;
+	}
 	if (n <= max || max < 8) {
 		put_span(f, s, 0, n);
 		return;
@@ -403,32 +413,34 @@ static void round_out(double *lo, double *hi)
 	*hi = ceil(*hi / step - 1e-9) * step;
 }
 
-/* The drawn rows' points: every stride-th row, (x, y) of row i by kind: 0
- * (true, predicted), 1 (predicted, true - predicted). */
-static void point(const struct plot_report_reg *r, size_t i, int kind, double *x, double *y)
+/* Row i's point for target t: by kind, 0 (true, predicted), 1 (predicted,
+ * true - predicted). */
+static void point(const struct plot_report_reg *r, size_t t, size_t i, int kind, double *x,
+		  double *y)
 {
-	double t = (double)r->y[2 * i], p = (double)r->pred[2 * i];
+	const float *v = r->v + 2 * (i * r->n_targets + t);
+	double truth = (double)v[0], p = (double)v[1];
 
-	*x = kind ? p : t;
-	*y = kind ? t - p : p;
+	*x = kind ? p : truth;
+	*y = kind ? truth - p : p;
 }
 
-/* A scatter panel of the drawn rows (kind as for point), with the line y =
- * x (kind 0) or y = 0 (kind 1), the figures and the note under its title. */
-static void scatter(FILE *f, const struct plot_report_reg *r, size_t stride, int kind, double ox,
-		    double oy, const char *note)
+/* The plot area of target t's panel at (ox, oy) for kind, its ranges
+ * those of the drawn points (both axes alike for kind 0; y holding 0 for
+ * kind 1), rounded out to ticks. */
+static struct plot_box scatter_box(const struct plot_report_reg *r, size_t t, size_t stride,
+				   int kind, double ox, double oy)
 {
 	const double inf = (double)INFINITY;
 	struct plot_box b = {ox + 72, ox + PW - 28, oy + 48, oy + PH - 60, inf, -inf, inf, -inf};
 	double x, y;
-	char t[96];
 
 	for (size_t i = 0; i < r->n; i += stride) {
-		point(r, i, kind, &x, &y);
+		point(r, t, i, kind, &x, &y);
 		widen(x, &b.vx0, &b.vx1);
 		widen(y, &b.vy0, &b.vy1);
 	}
-	if (!kind) { /* the same range on both axes */
+	if (!kind) {
 		b.vx0 = b.vy0 = fmin(b.vx0, b.vy0);
 		b.vx1 = b.vy1 = fmax(b.vx1, b.vy1);
 	} else {
@@ -436,11 +448,24 @@ static void scatter(FILE *f, const struct plot_report_reg *r, size_t stride, int
 	}
 	round_out(&b.vx0, &b.vx1);
 	round_out(&b.vy0, &b.vy1);
+	return b;
+}
+
+/* Target t's scatter panel of the drawn rows (kind as for point), with the
+ * line y = x (kind 0) or y = 0 (kind 1), the figures and the note under
+ * its title. */
+static void scatter(FILE *f, const struct plot_report_reg *r, size_t t, size_t stride, int kind,
+		    double ox, double oy, const char *note)
+{
+	struct plot_box b = scatter_box(r, t, stride, kind, ox, oy);
+	double x, y;
+	char text[96];
+
 	panel_title(f, ox, oy, kind ? "residuals" : "predicted against true", note);
 	plot_axes(f, &b, kind ? "predicted" : "true", kind ? "true - predicted" : "predicted", 1,
 		  0);
 	for (size_t i = 0; i < r->n; i += stride) {
-		point(r, i, kind, &x, &y);
+		point(r, t, i, kind, &x, &y);
 		if (isfinite(x) && isfinite(y))
 			fprintf(f,
 				"<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2\" fill=\"#1f77b4\" "
@@ -451,33 +476,33 @@ static void scatter(FILE *f, const struct plot_report_reg *r, size_t stride, int
 		dashed(f, &b, b.vx0, 0, b.vx1, 0);
 	else
 		dashed(f, &b, b.vx0, b.vx0, b.vx1, b.vx1);
-	snprintf(t, sizeof t, "MSE %.4g   R\xc2\xb2 %.4f", r->mse, r->r2);
+	snprintf(text, sizeof text, "MSE %.4g   R\xc2\xb2 %.4f", r->mse[t], r->r2[t]);
 	fprintf(f,
 		"<rect x=\"%.1f\" y=\"%.1f\" width=\"180\" height=\"22\" fill=\"white\" "
-		"fill-opacity=\"0.85\"/><text x=\"%.1f\" y=\"%.1f\" font-size=\"13\">",
-		b.x0 + 4, b.yt + 4, b.x0 + 10, b.yt + 20);
-	plot_put_text(f, t);
-	fputs("</text>\n", f);
+		"fill-opacity=\"0.85\"/><text x=\"%.1f\" y=\"%.1f\" font-size=\"13\">%s</text>\n",
+		b.x0 + 4, b.yt + 4, b.x0 + 10, b.yt + 20, text);
 }
 
 int plot_report_reg_svg(FILE *f, const struct plot_report_reg *r)
 {
-	double w = 2 * PW, h = HEAD + PH;
+	double w = 2 * PW, h = HEAD + PH * (double)r->n_targets;
 	size_t stride = r->n > MAX_POINTS ? (r->n + MAX_POINTS - 1) / MAX_POINTS : 1;
-
-	char note[160];
-	int at;
+	char note[1024];
 
 	plot_open_svg(f, w, h, "dnn eval report");
 	heading(f, r->title, w);
-	at = snprintf(note, sizeof note, "target %.60s%s%.40s", r->target, r->note ? ", " : "",
-		      r->note ? r->note : "");
-	if (stride > 1 && at > 0 && (size_t)at < sizeof note)
-		snprintf(note + at, sizeof note - (size_t)at,
-			 "; %zu of %zu rows drawn (one in %zu)", (r->n + stride - 1) / stride, r->n,
-			 stride);
-	scatter(f, r, stride, 0, 0, HEAD, note);
-	scatter(f, r, stride, 1, PW, HEAD, note);
+	for (size_t t = 0; t < r->n_targets; t++) {
+		int at = snprintf(note, sizeof note, "target %s%s%s", r->targets[t],
+				  r->note && t == 0 ? ", " : "", r->note && t == 0 ? r->note : "");
+		double oy = HEAD + PH * (double)t;
+
+		if (stride > 1 && at > 0 && (size_t)at < sizeof note)
+			snprintf(note + at, sizeof note - (size_t)at,
+				 "; %zu of %zu rows drawn (one in %zu)",
+				 (r->n + stride - 1) / stride, r->n, stride);
+		scatter(f, r, t, stride, 0, 0, oy, note);
+		scatter(f, r, t, stride, 1, PW, oy, note);
+	}
 	fputs("</svg>\n", f);
 	return ferror(f) ? -1 : 0;
 }

@@ -35,15 +35,19 @@ struct plot_report_class {
 /* Write the page of r to f. Returns 0, or -1 on a write error (errno set). */
 int plot_report_class_svg(FILE *f, const struct plot_report_class *r);
 
-/* A regression's page: target's truth y[i] and prediction pred[i], every
- * stride-th of n rows drawn (at most about 2000 points), its MSE and R^2
- * over all rows. */
+/* A regression's page: a row of two panels for each of n_targets targets
+ * (named targets[j]): row i's truth v[2 * (i * n_targets + j)] and
+ * prediction the float after it, every stride-th of the n rows drawn (at
+ * most about 2000 points a panel), with the target's MSE and R^2 over all
+ * rows. */
 struct plot_report_reg {
-	const char *title, *target;
-	const float *y, *pred; /* 2 apart: y[2 * i], pred[2 * i] */
+	const char *title;
+	size_t n_targets;
+	const char *const *targets;
+	const float *v;
 	size_t n;
-	double mse, r2;
-	const char *note; /* a line under the title, or NULL */
+	const double *mse, *r2;
+	const char *note; /* a line under the first panels' title, or NULL */
 };
 
 /* Write the page of r to f. Returns 0, or -1 on a write error (errno set). */
