@@ -65,7 +65,12 @@ START_TEST(test_class_page)
 	ck_assert_uint_eq(count(s, "<polyline"), 1);
 	ck_assert_str_eq(s + strlen(s) - 7, "</svg>\n");
 	free(s);
+	/* A long name of 2-byte characters is cut between characters. */
+	names[1] = "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		   "\xc3\xa9\xc3\xa9";
 	s = class_page(2, names, confusion, 0.75);
+	ck_assert_ptr_nonnull(strstr(s, ">\xc3\xa9\xc3\xa9\xc3\xa9...\xc3\xa9\xc3\xa9\xc3\xa9<"));
+	ck_assert_ptr_nonnull(strstr(s, ">\xc3\xa9\xc3\xa9...\xc3\xa9\xc3\xa9\xc3\xa9<"));
 	ck_assert_ptr_nonnull(strstr(s, "AUC 0.7500"));
 	ck_assert_uint_eq(count(s, "<polyline"), 3);
 	free(s);
