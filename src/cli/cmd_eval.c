@@ -1,14 +1,19 @@
 /* dnn eval: a checkpoint's loss and metrics on labelled rows. */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "afile.h"
 #include "ckpt.h"
 #include "cli.h"
 #include "cmds.h"
 #include "confusion.h"
+#include "curves.h"
+#include "eval_curves.h"
 #include "data.h"
 #include "env.h"
 #include "eval_summary.h"
@@ -17,6 +22,7 @@
 #include "metrics.h"
 #include "net.h"
 #include "opts.h"
+#include "plot_report.h"
 #include "prepare.h"
 #include "spec.h"
 #include "util.h"
@@ -33,6 +39,10 @@ static const char eval_usage[] =
     "\n"
     "Options:\n";
 
+/* Past this many classes, --json's curve figures are null (n x k floats
+ * would be kept), unless --plot keeps the rows anyway. */
+#define EVAL_JSON_MAX_CLASSES 100
+
 /* Past CONFUSION_MAX_MATRIX classes, the confusions shown. */
 #define EVAL_TOP_CONFUSIONS 20
 
@@ -48,6 +58,8 @@ struct tally {
 	double *sq, *abs_err; /* per target, in the target's units */
 	double *mean, *m2;    /* per target: Welford's mean and sum of squares */
 	float threshold;      /* --threshold (a binary model), else NaN */
+	int keep;	      /* keep the rows (kept) */
+	struct kept kept;
 };
 
 /* The regression sums of a batch whose rows weigh w (West's weighted
@@ -112,6 +124,8 @@ static void tally_batch(struct tally *ty, const struct dnn_model *m, const float
 		}
 		ty->wsum += (double)n;
 	}
+	if (ty->keep)
+		kept_add(&ty->kept, m, a, label, y, pred, w, n);
 	ty->n += n;
 }
 
@@ -308,7 +322,9 @@ static void json_top(const struct tally *ty, const struct dnn_model *m)
 	putchar(']');
 }
 
-static void print_json(const struct tally *ty, const struct dnn_model *m)
+/* eval's JSON object; fg holds a classification's curve figures. */
+static void print_json(const struct tally *ty, const struct dnn_model *m,
+		       const struct figures *fg)
 {
 	size_t k = m->n_classes;
 
@@ -358,6 +374,10 @@ static void print_json(const struct tally *ty, const struct dnn_model *m)
 		cli_write_json_number(stdout, f);
 		fputs(",\"support\":", stdout);
 		json_count(ty, s);
+		fputs(",\"auc\":", stdout);
+		cli_write_json_number(stdout, fg->auc ? fg->auc[c] : (double)NAN);
+		fputs(",\"average_precision\":", stdout);
+		cli_write_json_number(stdout, fg->auc ? fg->ap[c] : (double)NAN);
 		putchar('}');
 	}
 	putchar(']');
@@ -365,6 +385,14 @@ static void print_json(const struct tally *ty, const struct dnn_model *m)
 		json_matrix(ty, k);
 	else
 		json_top(ty, m);
+	if (k > 2) {
+		fputs(",\"micro_auc\":", stdout);
+		cli_write_json_number(stdout, fg->auc ? fg->micro_auc : (double)NAN);
+		fputs(",\"micro_average_precision\":", stdout);
+		cli_write_json_number(stdout, fg->auc ? fg->micro_ap : (double)NAN);
+	}
+	fputs(",\"ece\":", stdout);
+	cli_write_json_number(stdout, fg->auc ? fg->ece : (double)NAN);
 	fputs("}\n", stdout);
 }
 
@@ -393,6 +421,7 @@ static void tally_free(struct tally *ty)
 	free(ty->abs_err);
 	free(ty->mean);
 	free(ty->m2);
+	kept_free(&ty->kept);
 }
 
 /* Room for batches of `batch` rows of m, and zeroed sums. */
@@ -481,7 +510,8 @@ static int eval_rows(struct dnn_model *m, const char *data_path, struct dnn_csv_
 		prepare_inputs(m, b.x, n);
 		/* Targets in the form the loss wants, as in training. */
 		prepare_targets(m, b.label, b.y, n, n_out, b.t);
-		if (m->task == DNN_TASK_CLASSIFICATION && confusion_reserve(&ty->confusion, n)) {
+		if ((m->task == DNN_TASK_CLASSIFICATION && confusion_reserve(&ty->confusion, n)) ||
+		    (ty->keep && kept_reserve(&ty->kept, n))) {
 			dnn_error_oom(e);
 			goto out;
 		}
@@ -569,28 +599,106 @@ static int marks_check(const struct marks *k, const struct tally *ty, const stru
 	return 0;
 }
 
-/* Evaluate model m (loaded from model_path) on data_path and report; 1
- * when a mark is missed. */
+/* The report page of ty (fg: a classification's figures) for model m to
+ * af, committed; af is closed in every case. Errors: 74 on a write error,
+ * afile_commit's. */
+static int write_report(struct dnn_afile *af, const struct tally *ty, const struct dnn_model *m,
+			const struct figures *fg, const char *title, struct dnn_error *e)
+{
+	char note[96];
+	int rc;
+
+	if (m->task == DNN_TASK_CLASSIFICATION) {
+		size_t k = m->n_classes;
+		struct plot_report_class r = {
+		    title, k, m->class_names, ty->confusion.matrix, ty->weight != NULL,
+		    fg->n_curves, fg->c_name, fg->roc, fg->pr, fg->c_auc, fg->c_ap, NULL,
+		    fg->bins, EVAL_BINS, fg->ece,
+		    k == 2 ? "predicted probability of the second class"
+			   : "predicted probability of the predicted class"};
+
+		if (k == 2)
+			snprintf(note, sizeof note, "positive class: the second, %.40s",
+				 m->class_names[1]);
+		else if (k > EVAL_MAX_CURVES)
+			snprintf(note, sizeof note,
+				 "%zu classes, more than %d: the micro-average alone", k,
+				 EVAL_MAX_CURVES);
+		else
+			snprintf(note, sizeof note, "each class against the rest");
+		r.curve_note = note;
+		rc = plot_report_class_svg(af->f, &r);
+	} else {
+		size_t n_out = net_n_out(m->net), n_t = ty->kept.width / 2;
+		const char *names[EVAL_MAX_TARGETS];
+		double mse[EVAL_MAX_TARGETS], r2[EVAL_MAX_TARGETS];
+		struct plot_report_reg r = {title, n_t, names, ty->kept.p, ty->kept.n, mse, r2, NULL};
+
+		for (size_t c = 0, j = 0; c < m->n_cols && j < n_t; c++)
+			if (m->col_role[c] == DNN_COL_TARGET)
+				names[j++] = m->col_names[c];
+		for (size_t j = 0; j < n_t; j++) {
+			mse[j] = ty->sq[j] / ty->wsum;
+			r2[j] = 1.0 - ratio(ty->sq[j], ty->m2[j]);
+		}
+		if (n_out > n_t) {
+			snprintf(note, sizeof note, "the first %zu of %zu targets", n_t, n_out);
+			r.note = note;
+		}
+		rc = plot_report_reg_svg(af->f, &r);
+	}
+	if (rc) {
+		af->err = errno;
+		afile_abort(af);
+		return dnn_error_set(e, DNN_EX_IO, af->path, 0, 0, "write error: %s",
+				     strerror(af->err ? af->err : EIO));
+	}
+	return afile_commit(af, e);
+}
+
+/* Evaluate model m (loaded from model_path) on data_path and report, and
+ * with plot draw the report page there (opened before the rows are read;
+ * "-": the page alone on standard output); 1 when a mark is missed. */
 static int eval_model(struct dnn_model *m, const char *model_path, const char *data_path,
 		      struct dnn_csv_opts *csv, int unknown_ignore, size_t batch, int json,
-		      const struct marks *k, float threshold, struct dnn_error *e)
+		      const struct marks *k, float threshold, const char *plot,
+		      struct dnn_error *e)
 {
 	struct tally ty = {0};
-	int rc = -1;
+	struct figures fg = {0};
+	struct dnn_afile af = {0};
+	int cls = m->task == DNN_TASK_CLASSIFICATION, rc = -1;
 
 	ty.threshold = threshold;
+	/* The rows are kept for the curves of --json (up to
+	 * EVAL_JSON_MAX_CLASSES classes) and for --plot; the tables alone
+	 * stream. */
+	ty.keep = plot || (cls && json && m->n_classes <= EVAL_JSON_MAX_CLASSES);
+	ty.kept.width = cls ? m->n_classes
+			    : 2 * (net_n_out(m->net) < EVAL_MAX_TARGETS ? net_n_out(m->net)
+									 : EVAL_MAX_TARGETS);
 	if (marks_fit(k, m, model_path, e) || cli_threshold_fits(threshold, m, model_path, e))
+		goto out;
+	if (plot && afile_open(&af, plot, 0, e))
 		goto out;
 	if (eval_rows(m, data_path, csv, unknown_ignore, batch, &ty, e))
 		goto out;
-	if (json)
-		print_json(&ty, m);
+	if (cls && ty.keep && class_figures(&ty.kept, m, plot != NULL, &fg, e))
+		goto out;
+	if (plot && write_report(&af, &ty, m, &fg, model_path, e))
+		goto out;
+	if (plot && strcmp(plot, "-") == 0)
+		/* the page alone */;
+	else if (json)
+		print_json(&ty, m, &fg);
 	else
 		print_text(&ty, m);
 	if (marks_check(k, &ty, m, e))
 		goto out;
 	rc = 0;
 out:
+	afile_abort(&af);
+	figures_free(&fg);
 	tally_free(&ty);
 	return rc;
 }
@@ -661,9 +769,12 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 	struct marks k = {-1.0, -1.0, -HUGE_VAL};
 	double threshold = (double)NAN;
 	int json = 0, unknown_ignore = 0, precision = 0, rc;
-	const char *model_path, *data_path;
+	const char *model_path, *data_path, *plot = NULL;
 	const struct dnn_opt rows[] = {
 		OPT_FLAG(0, "json", &json, "one JSON object instead of tables"),
+		OPT_FILENAME(0, "plot", &plot, "FILE", OPTC_FILE,
+			     "also draw a report page as SVG ('-': on standard\n"
+			     "output, instead of the tables)"),
 		OPT_DOUBLE(0, "min-accuracy", &k.min_acc, "X", 0.0, 1.0,
 			   "exit with status 1 when the accuracy is below X\n"
 			   "(classification)"),
@@ -698,6 +809,11 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 	rc = -1;
 	if (cli_input_operands(argc, argv, "MODEL", NULL, NULL, NULL, &model_path, &data_path, e))
 		return -1;
+	const struct dnn_afile_name out[] = {{plot, "--plot"}};
+	const struct dnn_afile_name in[] = {{model_path, "MODEL"}, {data_path, "DATA"}};
+
+	if (afile_check_inputs(out, 1, in, 2, e))
+		return -1;
 	mat_set_precision(precision ? precision - 1 : MAT_PREC_FP32);
 	/* The gemm on DNN_THREADS threads, else one per CPU. */
 	if (env_set_threads(0, e))
@@ -706,7 +822,7 @@ int cmd_eval(int argc, char **argv, struct dnn_error *e)
 		return -1;
 	model_csv_defaults(&m, &csv);
 	rc = eval_model(&m, model_path, data_path, &csv, unknown_ignore, batch, json, &k,
-			(float)threshold, e);
+			(float)threshold, plot, e);
 	model_free(&m);
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plot_util.h"
 #include "util.h"
 
 /* Geometry of one panel, in SVG user units. */
@@ -481,8 +482,7 @@ int plot_density_svg(FILE *f, const struct plot_density *c)
 	return ferror(f) ? -1 : 0;
 }
 
-/* s as SVG text: &, <, > and quotes escaped, cut at 40 bytes. */
-static void put_text(FILE *f, const char *s)
+void plot_put_text(FILE *f, const char *s)
 {
 	for (size_t i = 0; s[i] && i < 40; i++)
 		switch (s[i]) {
@@ -544,7 +544,7 @@ static void scatter_panel(FILE *f, const struct plot_scatter *p, double ox, doub
 	fprintf(f, "<rect x=\"%g\" y=\"%g\" width=\"%g\" height=\"%g\" fill=\"none\" "
 		   "stroke=\"black\"/>\n<text x=\"%g\" y=\"%g\" text-anchor=\"middle\">",
 		L, T, R - L, B - T, (L + R) / 2, oy + 16);
-	put_text(f, p->title);
+	plot_put_text(f, p->title);
 	fprintf(f, "%s</text>\n", p->log_x ? " (log)" : "");
 	fprintf(f, "<text x=\"%g\" y=\"%g\" text-anchor=\"end\">%.4g</text>\n", L - 4, T + 10,
 		y1);
@@ -558,7 +558,7 @@ static void scatter_panel(FILE *f, const struct plot_scatter *p, double ox, doub
 			fprintf(f, "<text x=\"%.1f\" y=\"%g\" text-anchor=\"middle\" "
 				   "font-size=\"10\">",
 				SX((double)c), B + 14);
-			put_text(f, p->cats[c]);
+			plot_put_text(f, p->cats[c]);
 			fputs("</text>\n", f);
 		}
 	} else {

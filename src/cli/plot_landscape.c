@@ -7,26 +7,19 @@
 
 #include "contour.h"
 #include "plot.h"
+#include "plot_util.h"
 
-/* A plot area in SVG units and the ranges it maps: x [vx0, vx1] across
- * x0..x1, y [vy0, vy1] up yb..yt. */
-struct box {
-	double x0, x1, yt, yb;
-	double vx0, vx1, vy0, vy1;
-};
-
-static double bx(const struct box *b, double v)
+double plot_bx(const struct plot_box *b, double v)
 {
 	return b->x0 + (v - b->vx0) / (b->vx1 - b->vx0) * (b->x1 - b->x0);
 }
 
-static double by(const struct box *b, double v)
+double plot_by(const struct plot_box *b, double v)
 {
 	return b->yb - (v - b->vy0) / (b->vy1 - b->vy0) * (b->yb - b->yt);
 }
 
-/* The SVG element and its white background. */
-static void open_svg(FILE *f, double w, double h, const char *title)
+void plot_open_svg(FILE *f, double w, double h, const char *title)
 {
 	fprintf(f,
 		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -44,17 +37,15 @@ static void tick_text(char *buf, size_t size, double v, double step)
 	snprintf(buf, size, "%.4g", v);
 }
 
-/* The frame, the ticks of x below and of y at the left (with grid lines
- * when grid is set; with ylog, y is log10 of the value, a tick at every
- * whole y labelled 1eK), and the axis names. */
-static void axes(FILE *f, const struct box *b, const char *xl, const char *yl, int grid, int ylog)
+void plot_axes(FILE *f, const struct plot_box *b, const char *xl, const char *yl, int grid,
+	       int ylog)
 {
 	double first, step;
 	char buf[32];
 	int nt = plot_ticks(b->vx0, b->vx1, 9, &first, &step);
 
 	for (int i = 0; i < nt; i++) {
-		double x = bx(b, first + (double)i * step);
+		double x = plot_bx(b, first + (double)i * step);
 
 		tick_text(buf, sizeof buf, first + (double)i * step, step);
 		if (grid)
@@ -74,7 +65,7 @@ static void axes(FILE *f, const struct box *b, const char *xl, const char *yl, i
 		nt = (int)(floor(b->vy1) - first) + 1;
 	}
 	for (int i = 0; i < nt; i++) {
-		double y = by(b, first + (double)i * step);
+		double y = plot_by(b, first + (double)i * step);
 
 		if (ylog)
 			snprintf(buf, sizeof buf, "1e%d", (int)lround(first + (double)i * step));
@@ -97,9 +88,9 @@ static void axes(FILE *f, const struct box *b, const char *xl, const char *yl, i
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n",
 		(b->x0 + b->x1) / 2, b->yb + 40, xl);
 	fprintf(f,
-		"<text x=\"18\" y=\"%.1f\" text-anchor=\"middle\" "
-		"transform=\"rotate(-90 18 %.1f)\">%s</text>\n",
-		(b->yt + b->yb) / 2, (b->yt + b->yb) / 2, yl);
+		"<text x=\"%g\" y=\"%.1f\" text-anchor=\"middle\" "
+		"transform=\"rotate(-90 %g %.1f)\">%s</text>\n",
+		b->x0 - 54, (b->yt + b->yb) / 2, b->x0 - 54, (b->yt + b->yb) / 2, yl);
 }
 
 /* [lo, hi] of the finite values of v, rounded out to ticks; [0, 1] when
@@ -126,9 +117,7 @@ static void finite_range(const double *v, size_t n, double *lo, double *hi)
 	*hi = ceil(*hi / step - 1e-9) * step;
 }
 
-/* A polyline of the finite points (x[i], y[i]) in b, split where y is not
- * finite; y maps through [ylo, yhi] instead of b's range when they differ. */
-static void curve(FILE *f, const struct box *b, const double *x, const double *y, size_t n,
+void plot_curve(FILE *f, const struct plot_box *b, const double *x, const double *y, size_t n,
 		  const char *style)
 {
 	int open = 0;
@@ -142,7 +131,7 @@ static void curve(FILE *f, const struct box *b, const double *x, const double *y
 		}
 		if (!open)
 			fprintf(f, "<polyline fill=\"none\" %s points=\"", style);
-		fprintf(f, "%s%.2f,%.2f", open ? " " : "", bx(b, x[i]), by(b, y[i]));
+		fprintf(f, "%s%.2f,%.2f", open ? " " : "", plot_bx(b, x[i]), plot_by(b, y[i]));
 		open = 1;
 	}
 	if (open)
@@ -150,7 +139,7 @@ static void curve(FILE *f, const struct box *b, const double *x, const double *y
 }
 
 /* A dashed vertical marker at a labelled name, when a is in range. */
-static void marker(FILE *f, const struct box *b, double a, const char *name)
+static void marker(FILE *f, const struct plot_box *b, double a, const char *name)
 {
 	if (!name || a < b->vx0 || a > b->vx1)
 		return;
@@ -158,7 +147,7 @@ static void marker(FILE *f, const struct box *b, double a, const char *name)
 	    f,
 	    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#d62728\" "
 	    "stroke-dasharray=\"4 3\"/><text x=\"%.1f\" y=\"%.1f\" fill=\"#d62728\">%s</text>\n",
-	    bx(b, a), b->yt, bx(b, a), b->yb, bx(b, a) + 4, b->yt + 14, name);
+	    plot_bx(b, a), b->yt, plot_bx(b, a), b->yb, plot_bx(b, a) + 4, b->yt + 14, name);
 }
 
 /* log10 of the n losses into *out (malloc'd) when they are all positive
@@ -188,8 +177,8 @@ static int log_losses(const double *loss, size_t n, double **out)
 
 int plot_path_svg(FILE *f, const struct plot_path *c)
 {
-	struct box b = {72, 640 - 64, 36, 400 - 56, c->a[0], c->a[c->n - 1], 0, 1};
-	struct box acc = b;
+	struct plot_box b = {72, 640 - 64, 36, 400 - 56, c->a[0], c->a[c->n - 1], 0, 1};
+	struct plot_box acc = b;
 	double *ly;
 
 	if (!(b.vx1 > b.vx0))
@@ -203,24 +192,24 @@ int plot_path_svg(FILE *f, const struct plot_path *c)
 		b.vy0 = floor(b.vy0);
 		b.vy1 = ceil(b.vy1);
 	}
-	open_svg(f, 640, 400, "dnn landscape: the loss along a line through weight space");
+	plot_open_svg(f, 640, 400, "dnn landscape: the loss along a line through weight space");
 	fprintf(f, "<text x=\"320\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">"
 		   "loss along (1 - a) MODEL0 + a MODEL</text>\n");
-	axes(f, &b, "a", ly ? "loss (log scale)" : "loss", 1, ly != NULL);
-	curve(f, &b, c->a, ly ? ly : c->loss, c->n, "stroke=\"#1f77b4\" stroke-width=\"2\"");
+	plot_axes(f, &b, "a", ly ? "loss (log scale)" : "loss", 1, ly != NULL);
+	plot_curve(f, &b, c->a, ly ? ly : c->loss, c->n, "stroke=\"#1f77b4\" stroke-width=\"2\"");
 	free(ly);
 	if (c->acc) {
 		acc.vx0 = b.vx0;
 		acc.vx1 = b.vx1;
 		for (int i = 0; i <= 5; i++) {
-			double y = by(&acc, 0.2 * i);
+			double y = plot_by(&acc, 0.2 * i);
 
 			fprintf(f,
 				"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
 				"stroke=\"#444\"/><text x=\"%.1f\" y=\"%.1f\">%.1f</text>\n",
 				acc.x1, y, acc.x1 + 5, y, acc.x1 + 8, y + 4, 0.2 * i);
 		}
-		curve(f, &acc, c->a, c->acc, c->n,
+		plot_curve(f, &acc, c->a, c->acc, c->n,
 		      "stroke=\"#ff7f0e\" stroke-width=\"2\" stroke-dasharray=\"6 3\"");
 		fprintf(f,
 			"<text x=\"622\" y=\"%.1f\" text-anchor=\"middle\" "
@@ -261,7 +250,7 @@ static void level_colour(size_t k, size_t n, char *buf, size_t size)
 /* Level k's lines and its label, at the segment nearest a point on a
  * circle around the plot's centre whose angle turns from level to level,
  * so that the labels spread out. */
-static int draw_level(FILE *f, const struct box *b, const struct contour_grid *g, double level,
+static int draw_level(FILE *f, const struct plot_box *b, const struct contour_grid *g, double level,
 		      size_t k, size_t n_levels, int log_scale)
 {
 	struct contour_seg *s;
@@ -278,12 +267,12 @@ static int draw_level(FILE *f, const struct box *b, const struct contour_grid *g
 	level_colour(k, n_levels, colour, sizeof colour);
 	fprintf(f, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" d=\"", colour);
 	for (size_t i = 0; i < n; i++) {
-		double mx = (bx(b, s[i].x0) + bx(b, s[i].x1)) / 2;
-		double my = (by(b, s[i].y0) + by(b, s[i].y1)) / 2;
+		double mx = (plot_bx(b, s[i].x0) + plot_bx(b, s[i].x1)) / 2;
+		double my = (plot_by(b, s[i].y0) + plot_by(b, s[i].y1)) / 2;
 		double d = (mx - tx) * (mx - tx) + (my - ty) * (my - ty);
 
-		fprintf(f, "M%.1f %.1fL%.1f %.1f", bx(b, s[i].x0), by(b, s[i].y0), bx(b, s[i].x1),
-			by(b, s[i].y1));
+		fprintf(f, "M%.1f %.1fL%.1f %.1f", plot_bx(b, s[i].x0), plot_by(b, s[i].y0), plot_bx(b, s[i].x1),
+			plot_by(b, s[i].y1));
 		if (d < best_d) {
 			best_d = d;
 			best = i;
@@ -293,8 +282,8 @@ static int draw_level(FILE *f, const struct box *b, const struct contour_grid *g
 	fprintf(f,
 		"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"10\" "
 		"fill=\"%s\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">",
-		(bx(b, s[best].x0) + bx(b, s[best].x1)) / 2,
-		(by(b, s[best].y0) + by(b, s[best].y1)) / 2 + 3, colour);
+		(plot_bx(b, s[best].x0) + plot_bx(b, s[best].x1)) / 2,
+		(plot_by(b, s[best].y0) + plot_by(b, s[best].y1)) / 2 + 3, colour);
 	fprintf(f, log_scale ? "%.2g</text>\n" : "%.4g</text>\n", level);
 	free(s);
 	return 0;
@@ -302,7 +291,7 @@ static int draw_level(FILE *f, const struct box *b, const struct contour_grid *g
 
 /* The cross at the grid's least finite value, labelled, and the dot of the
  * model at 0, 0. */
-static void draw_points(FILE *f, const struct box *b, const struct plot_contour *c)
+static void draw_points(FILE *f, const struct plot_box *b, const struct plot_contour *c)
 {
 	size_t best = SIZE_MAX;
 
@@ -312,10 +301,10 @@ static void draw_points(FILE *f, const struct box *b, const struct plot_contour 
 	fprintf(f,
 		"<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"black\"/>"
 		"<text x=\"%.1f\" y=\"%.1f\">MODEL</text>\n",
-		bx(b, 0.0), by(b, 0.0), bx(b, 0.0) + 6, by(b, 0.0) - 6);
+		plot_bx(b, 0.0), plot_by(b, 0.0), plot_bx(b, 0.0) + 6, plot_by(b, 0.0) - 6);
 	if (best == SIZE_MAX)
 		return;
-	double x = bx(b, c->x[best % c->nx]), y = by(b, c->y[best / c->nx]);
+	double x = plot_bx(b, c->x[best % c->nx]), y = plot_by(b, c->y[best / c->nx]);
 
 	fprintf(f,
 		"<path d=\"M%.1f %.1fL%.1f %.1fM%.1f %.1fL%.1f %.1f\" stroke=\"#d62728\" "
@@ -326,7 +315,7 @@ static void draw_points(FILE *f, const struct box *b, const struct plot_contour 
 
 int plot_contour_svg(FILE *f, const struct plot_contour *c)
 {
-	struct box b = {72,	 72 + 480,	  40,	   40 + 480,
+	struct plot_box b = {72,	 72 + 480,	  40,	   40 + 480,
 			c->x[0], c->x[c->nx - 1], c->y[0], c->y[c->ny - 1]};
 	const struct contour_grid g = {c->x, c->y, c->z, c->nx, c->ny};
 	double levels[32];
@@ -334,10 +323,10 @@ int plot_contour_svg(FILE *f, const struct plot_contour *c)
 	size_t n = contour_levels(c->z, c->nx * c->ny, 14, levels, &log_scale);
 	char note[64];
 
-	open_svg(f, 600, 580, c->title);
+	plot_open_svg(f, 600, 580, c->title);
 	fprintf(f, "<text x=\"312\" y=\"24\" text-anchor=\"middle\" font-size=\"14\">%s</text>\n",
 		c->title);
-	axes(f, &b, c->x_label, c->y_label, 0, 0);
+	plot_axes(f, &b, c->x_label, c->y_label, 0, 0);
 	for (size_t k = 0; k < n; k++)
 		if (draw_level(f, &b, &g, levels[k], k, n, log_scale)) {
 			errno = ENOMEM;
