@@ -340,7 +340,8 @@ static void reliability_panel(FILE *f, const struct plot_report_class *r, double
 	char num[32], title[48];
 
 	snprintf(title, sizeof title, "reliability (%zu bins)", r->n_bins);
-	panel_title(f, ox, oy, title, "bars: the bins' shares of the rows");
+	panel_title(f, ox, oy, title,
+		    "bars: each bin's share of the rows (all of them: 0.25 high)");
 	plot_axes(f, &b, r->cal_label, "observed frequency", 1, 0);
 	for (size_t i = 0; i < r->n_bins; i++)
 		total += r->bins[i].w;
