@@ -10,8 +10,9 @@ optimizer and batches as dnn, on the same data. Prints one JSON object.
   bench_torch.py sgemm N --threads N
 
 --autocast runs the forward pass and the loss under
-torch.autocast("cpu", dtype=torch.bfloat16) (train, predict, sgemm: the
-product of bf16 copies), PyTorch's one-line bf16 mixed precision.
+torch.autocast("cpu", dtype=torch.bfloat16) (train, predict, predict-csv;
+sgemm: the product of bf16 copies), PyTorch's one-line bf16 mixed
+precision.
 """
 import contextlib
 import argparse
@@ -147,7 +148,7 @@ def main():
             model = build(spec, x.shape[1])
             X = torch.from_numpy(standardize(x))
             labels = []
-            with torch.no_grad():
+            with torch.no_grad(), autocast(a.autocast):
                 for s in range(0, X.shape[0], 256):
                     labels.append(model(X[s:s + 256]).argmax(dim=1))
             lab = torch.cat(labels).numpy()
