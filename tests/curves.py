@@ -5,8 +5,9 @@ calibration_curve's 10 uniform bins (a binary model: the second class's
 probability; more classes: the predicted class's probability against
 whether it is right), for models' `dnn predict --proba` output, to 1e-9; also with row weights
 (sample_weight).
-Then eval --plot's SVG: well-formed XML with its panels; a regression's
-page draws at most 2000 points.
+Then eval --plot's SVG: well-formed XML with its panels, rendered to PNG
+by rsvg-convert when it is installed (svgrender.py); a regression's page
+draws at most 2000 points.
 
 usage: curves.py DNN TMPDIR"""
 import io
@@ -23,6 +24,8 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 
 dnn, tmp = sys.argv[1], sys.argv[2]
 top = os.environ.get("top_srcdir", ".")
+sys.path.insert(0, os.path.join(top, "tests"))
+import svgrender  # noqa: E402
 SVG = "{http://www.w3.org/2000/svg}"
 bad = 0
 
@@ -92,8 +95,15 @@ def compare(name, model, data, target):
 
 
 def svg(model, data, path):
+    """The page's root and texts, after it is rendered as a viewer would
+    (svgrender)."""
+    global bad
     subprocess.run([dnn, "eval", "--plot", path, model, data], check=True,
                    stdout=subprocess.DEVNULL)
+    why = svgrender.render(path)
+    if why:
+        print("svg: %s: %s" % (os.path.basename(path), why))
+        bad = 1
     root = ET.parse(path).getroot()
     texts = ["".join(t.itertext()) for t in root.iter(SVG + "text")]
     return root, texts
@@ -233,5 +243,6 @@ expect("4 targets: not a, b, t (the table's order)",
        [t.split(",")[0].split(";")[0] for t in texts if t.startswith("target ")][::2] ==
        ["target a", "target b", "target t"])
 print("svg: iris, breast_cancer, digits, 12 classes, a regression of %d points, "
-      "one of 4 targets" % (n // 2))
+      "one of 4 targets; %s" % (n // 2, "rendered" if svgrender.have_renderer()
+                                else "not rendered (no rsvg-convert)"))
 sys.exit(bad)

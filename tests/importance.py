@@ -31,6 +31,7 @@ dnn, tmp = sys.argv[1], sys.argv[2]
 top = os.environ.get("top_srcdir", ".")
 sys.path.insert(0, os.path.join(top, "tests"))
 import ckpt_read  # noqa: E402
+import svgrender  # noqa: E402
 
 REPEATS = 30
 bad = 0
@@ -230,4 +231,16 @@ check_gradient(json.load(open(os.path.join(top, "data", "diabetes.json"))),
                os.path.join(top, "data", "diabetes.csv"), "progression", 10)
 iris = json.load(open(os.path.join(top, "data", "iris.json")))
 check_gradient(iris, os.path.join(top, "data", "iris.csv"), "species", 10)
+# The bar chart, drawn as a viewer draws it.
+m = os.path.join(tmp, "plot.dnn")
+run("train", "-q", "-o", m, os.path.join(top, "data", "breast_cancer.json"), bc)
+plot = os.path.join(tmp, "importance.svg")
+run("importance", "--plot", plot, m, bc)
+why = svgrender.render(plot)
+if why:
+    print("importance --plot: " + why)
+    bad = 1
+else:
+    print("importance --plot: %s" % ("rendered" if svgrender.have_renderer()
+                                     else "not rendered (no rsvg-convert)"))
 sys.exit(bad)
