@@ -20,11 +20,11 @@
 #include "loss.h"
 #include "mat.h"
 #include "metrics.h"
+#include "model_weight.h"
 #include "net.h"
 #include "opts.h"
 #include "plot_report.h"
 #include "prepare.h"
-#include "spec.h"
 #include "util.h"
 
 static const char eval_usage[] =
@@ -451,28 +451,6 @@ static int eval_alloc(struct batch *b, struct tally *ty, struct dnn_model *m, si
 	return 0;
 }
 
-/* The training column of m's rows' weights (its spec's data.weight), or
- * SIZE_MAX. */
-static size_t weight_column(const struct dnn_model *m)
-{
-	struct dnn_spec s;
-	struct dnn_error e;
-	size_t col = SIZE_MAX;
-
-	if (!m->spec_json ||
-	    spec_parse(&s, m->spec_json, strlen(m->spec_json), "spec", &e))
-		return SIZE_MAX;
-	for (size_t c = 0; s.data.weight && c < m->n_cols; c++)
-		if (m->col_role[c] == DNN_COL_IGNORED &&
-		    (s.data.weight->name ? strcmp(m->col_names[c], s.data.weight->name) == 0
-					 : (long)c == s.data.weight->index)) {
-			col = c;
-			break;
-		}
-	spec_free(&s);
-	return col;
-}
-
 /* Every row of data_path read for model m, batch rows at a time, prepared
  * as in training and added to ty (weighted when the file has m's weight
  * column). */
@@ -493,7 +471,7 @@ static int eval_rows(struct dnn_model *m, const char *data_path, struct dnn_csv_
 				     .with_targets = 1,
 				     .class_names = m->class_names,
 				     .n_classes = m->n_classes,
-				     .weight_col = weight_column(m)};
+				     .weight_col = model_weight_column(m)};
 
 	ro.has_weight = ro.weight_col != SIZE_MAX;
 
