@@ -139,6 +139,9 @@ struct dnn_spec {
 #define DNN_DEFAULT_KRYLOV_DIM 10
 #define DNN_DEFAULT_DAMPING 1e-2
 
+/* "error" or "mean": the data.missing rule by its number. */
+const char *spec_missing_name(int missing);
+
 /* "fp32", "bf16" or "auto"; and back (-1 for another name). */
 const char *spec_precision_name(int precision);
 int spec_precision_parse(const char *name);
